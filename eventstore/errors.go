@@ -1,0 +1,77 @@
+package eventstore
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// Sentinel errors. Match them with errors.Is; typed errors below carry the details.
+var (
+	// ErrConflict: an append's expectation did not hold, or an id was reused with other content.
+	ErrConflict = errors.New("eventstore: conflict")
+	// ErrInvalidEvent: a proposed event breaks an envelope rule (see InvalidEventError).
+	ErrInvalidEvent = errors.New("eventstore: invalid event")
+	// ErrTooLarge: an event's data is over MaxDataBytes. Also matches ErrInvalidEvent.
+	ErrTooLarge = errors.New("eventstore: event too large")
+	// ErrInvalidJSON: data or sources is not valid JSON, or cannot be canonicalised exactly.
+	ErrInvalidJSON = errors.New("eventstore: invalid JSON")
+	// ErrNotFound: no event or stream with that name or id.
+	ErrNotFound = errors.New("eventstore: not found")
+	// ErrClosed: the store was closed.
+	ErrClosed = errors.New("eventstore: store closed")
+	// ErrLocked: another process holds the store's file.
+	ErrLocked = errors.New("eventstore: store is locked by another process")
+	// ErrCorrupt: stored bytes do not decode or do not match their hashes.
+	ErrCorrupt = errors.New("eventstore: corrupt data")
+)
+
+// ConflictError reports an append whose expected revision did not hold.
+type ConflictError struct {
+	Stream       string
+	Expected     Expected
+	Actual       uint64 // the stream's last revision; meaningless when !ActualExists
+	ActualExists bool   // false when the stream has no events
+}
+
+func (e *ConflictError) Error() string {
+	actual := "no stream"
+	if e.ActualExists {
+		actual = fmt.Sprintf("revision %d", e.Actual)
+	}
+	return fmt.Sprintf("append to %s: expected %s, but the stream is at %s", e.Stream, e.Expected, actual)
+}
+
+// Is makes a *ConflictError match ErrConflict.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// DuplicateIDError reports an event id that already exists with other content.
+type DuplicateIDError struct {
+	ID     uuid.UUID
+	Stream string // stream of the stored event
+}
+
+func (e *DuplicateIDError) Error() string {
+	return fmt.Sprintf("event %s already exists in %s with other content", e.ID, e.Stream)
+}
+
+// Is makes a *DuplicateIDError match ErrConflict.
+func (e *DuplicateIDError) Is(target error) bool { return target == ErrConflict }
+
+// InvalidEventError reports the first envelope rule a proposed event breaks.
+type InvalidEventError struct {
+	ID       uuid.UUID
+	Field    string // envelope field name as in JSON, e.g. "stream", "data"
+	Reason   string
+	tooLarge bool
+}
+
+func (e *InvalidEventError) Error() string {
+	return fmt.Sprintf("invalid event: %s %s", e.Field, e.Reason)
+}
+
+// Is makes an *InvalidEventError match ErrInvalidEvent, and ErrTooLarge when the data is too big.
+func (e *InvalidEventError) Is(target error) bool {
+	return target == ErrInvalidEvent || (e.tooLarge && target == ErrTooLarge)
+}
