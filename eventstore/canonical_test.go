@@ -12,8 +12,8 @@ import (
 	"github.com/partnership-ledger/ledger/eventstore"
 )
 
-func hexString(b []byte) string { return hex.EncodeToString(b) }
-func sha256Hex(b []byte) string  { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+func hexString(b []byte) string   { return hex.EncodeToString(b) }
+func sha256Hex(b []byte) string   { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 func repeat(c byte, n int) string { return strings.Repeat(string(c), n) }
 
 // Cases from RFC 8785 (sections 3.2.2, 3.2.3 and appendix B).

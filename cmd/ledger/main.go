@@ -1,0 +1,22 @@
+// Command ledger is the Partnership Ledger: an event-sourced audit ledger for shared-service
+// partnerships between councils. Run `ledger --help` for the commands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	code := exitCode(err)
+	if err != nil && code != 0 && !isSilent(err) {
+		fmt.Fprintf(os.Stderr, "ledger: %v\n", err)
+	}
+	os.Exit(code)
+}

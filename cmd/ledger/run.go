@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/eventstore"
+)
+
+// app is what every subcommand gets: the program's streams, environment and global flags.
+type app struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	now    func() time.Time
+
+	store   string // --store, LEDGER_STORE, default bolt:ledger.db
+	server  string // --server: read commands go through a running server
+	keyFile string // --key-file
+	token   string // --token, LEDGER_TOKEN: credentials for --server calls that need them
+}
+
+// command is one subcommand of the ledger binary.
+type command struct {
+	name    string
+	args    string // synopsis of its arguments, for help
+	summary string
+	run     func(ctx context.Context, a *app, args []string) error
+}
+
+// commands lists every subcommand, in the order `ledger --help` shows them.
+func commands() []command {
+	return []command{
+		{"demo", "[--addr ADDR]", "load the Norfolk demo (if the store is empty), then serve the API and pages", cmdDemo},
+		{"seed", "", "load the Norfolk demo ledger and exit (a second run changes nothing)", cmdSeed},
+		{"serve", "[--addr ADDR] [--private]", "serve the HTTP API and pages", cmdServe},
+		{"record", "--partnership P --type T --effective D --data JSON [--source JSON]... [--certainty C]", "validate and append one event", cmdRecord},
+		{"history", "--partnership P [--known-at K] [--json]", "the events of a partnership, in order, with hashes", cmdHistory},
+		{"state", "--partnership P [--as-of D] [--known-at K] [--json]", "a partnership at a point in both times", cmdState},
+		{"verify", "[--json] [--file EXPORT]", "check every hash chain and the Merkle tree; exit 1 if tampered", cmdVerify},
+		{"prove", "--event ID [-o FILE]", "write an inclusion proof bundle for one event", cmdProve},
+		{"check-proof", "FILE --key PUBKEY", "check a proof bundle offline against a pinned public key", cmdCheckProof},
+		{"check-consistency", "TREE_HEAD_FILE", "prove the ledger today extends an earlier signed tree head", cmdCheckConsistency},
+		{"key", "", "print the tree-signing public key and key id", cmdKey},
+		{"export", "[-o FILE]", "write every event as JSON Lines", cmdExport},
+		{"import", "FILE", "verify an export, then load it into an empty store", cmdImport},
+		{"replay", "--partnership P [--until SEQ|DATE]", "step through events showing what each changed", cmdReplay},
+		{"pack", "--partnership P --as-of D [--known-at K] --format html,pdf,md,json -o DIR", "write the review pack", cmdPack},
+		{"verify-pack", "DIR --key PUBKEY", "check a review pack offline", cmdVerifyPack},
+		{"migrate", "--from A --to B", "copy a ledger between stores keeping ids, hashes and seq", cmdMigrate},
+		{"gen", "--partnerships N --events M", "generate the reference data set", cmdGen},
+		{"token", "issue --role R --actor NAME | revoke ID", "issue or revoke API credentials", cmdToken},
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	a.store = orDefault(getenv("LEDGER_STORE"), "bolt:ledger.db")
+	a.server = getenv("LEDGER_SERVER")
+	a.keyFile = getenv("LEDGER_KEY_FILE")
+	a.token = getenv("LEDGER_TOKEN")
+
+	rest, err := a.takeGlobals(args)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		a.usage(stderr)
+		return usageErrorf("no command given")
+	}
+	name, rest := rest[0], rest[1:]
+	if name == "help" || name == "-h" || name == "--help" {
+		if len(rest) > 0 {
+			if c, ok := findCommand(rest[0]); ok {
+				fmt.Fprintf(stdout, "usage: ledger %s %s\n\n%s\n", c.name, c.args, c.summary)
+				return nil
+			}
+		}
+		a.usage(stdout)
+		return nil
+	}
+	if name == "version" || name == "--version" {
+		fmt.Fprintln(stdout, "ledger", version())
+		return nil
+	}
+	c, ok := findCommand(name)
+	if !ok {
+		return usageErrorf("unknown command %q (run 'ledger --help' for the list)", name)
+	}
+	return c.run(ctx, a, rest)
+}
+
+func findCommand(name string) (command, bool) {
+	cs := commands()
+	i := slices.IndexFunc(cs, func(c command) bool { return c.name == name })
+	if i < 0 {
+		return command{}, false
+	}
+	return cs[i], true
+}
+
+func (a *app) usage(w io.Writer) {
+	fmt.Fprint(w, `ledger: the Partnership Ledger, an event-sourced audit ledger for council partnerships.
+
+usage: ledger [global flags] COMMAND [flags]
+
+commands:
+`)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, c := range commands() {
+		fmt.Fprintf(tw, "  %s\t%s\n", c.name, c.summary)
+	}
+	tw.Flush()
+	fmt.Fprint(w, `
+global flags (before or after the command):
+  --store SPEC      bolt:FILE (default bolt:ledger.db) or esdb://host:2113?tls=false; env LEDGER_STORE
+  --server URL      send read commands to a running 'ledger serve' instead of opening the store
+  --key-file FILE   the tree-signing key (default: beside a bolt store)
+  --token TOKEN     API token for --server calls that need one; env LEDGER_TOKEN
+
+'ledger help COMMAND' shows one command's flags. Quick start: 'ledger demo', then open the printed URL.
+`)
+}
+
+// takeGlobals removes the global flags from anywhere in args, so they may come before or after the
+// subcommand, and returns the rest in order.
+func (a *app) takeGlobals(args []string) ([]string, error) {
+	globals := map[string]*string{"store": &a.store, "server": &a.server, "key-file": &a.keyFile, "token": &a.token}
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		dst, ok := globals[name]
+		if !ok || !strings.HasPrefix(arg, "-") {
+			rest = append(rest, arg)
+			continue
+		}
+		if !hasValue {
+			if i+1 >= len(args) {
+				return nil, usageErrorf("flag --%s needs a value", name)
+			}
+			i++
+			value = args[i]
+		}
+		if value == "" {
+			return nil, usageErrorf("flag --%s needs a non-empty value", name)
+		}
+		*dst = value
+	}
+	return rest, nil
+}
+
+// newFlags returns a flag set for a subcommand whose errors are usage errors (exit 2).
+func (a *app) newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parseFlags parses flags that may be interleaved with positional arguments and returns the
+// positional ones. -h/--help prints the command's usage and returns errHelp.
+func (a *app) parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				a.commandUsage(fs)
+				return nil, errHelp
+			}
+			return nil, usageErrorf("%s: %v (run 'ledger help %s')", fs.Name(), err, fs.Name())
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func (a *app) commandUsage(fs *flag.FlagSet) {
+	c, _ := findCommand(fs.Name())
+	fmt.Fprintf(a.stdout, "usage: ledger %s %s\n\n%s\n\nflags:\n", c.name, c.args, c.summary)
+	fs.SetOutput(a.stdout)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// errHelp ends a command that printed its help; it exits 0.
+var errHelp = errors.New("help shown")
+
+// usageError is bad input from the person at the terminal: one line on stderr, exit 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// exitError carries a specific exit status (1: verification found tampering).
+type exitError struct {
+	code   int
+	err    error
+	silent bool // already reported on stdout/stderr
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitCode maps an error to the process's exit status: 0 success, 2 bad input (usage, validation,
+// invalid events), 1 for everything else unless the error says otherwise.
+func exitCode(err error) int {
+	var ee *exitError
+	var ve *domain.ValidationError
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, new(*usageError)), errors.As(err, &ve), errors.Is(err, eventstore.ErrInvalidEvent):
+		return 2
+	}
+	return 1
+}
+
+func isSilent(err error) bool {
+	var ee *exitError
+	return errors.As(err, &ee) && ee.silent
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func version() string { return "dev" }
