@@ -1,0 +1,181 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/eventstore"
+)
+
+// StreamPrefix starts the name of every partnership's stream: "partnership-<slug>".
+const StreamPrefix = "partnership-"
+
+// Errors the queries return. Match them with errors.Is.
+var (
+	// ErrUnknownPartnership: no events recorded for that slug (at the known_at asked for, or at all).
+	ErrUnknownPartnership = errors.New("projections: unknown partnership")
+	// ErrOutOfOrder: events were applied with a gap in seq (a repeated seq is ignored).
+	ErrOutOfOrder = errors.New("projections: events out of order")
+)
+
+// Options configure Models. The zero value is usable.
+type Options struct {
+	// Now is the clock that gives "today", the default as_of (read in Europe/London). Default time.Now.
+	Now func() time.Time
+}
+
+// Models holds the read models of every partnership, folded from the global log in seq order.
+//
+// It keeps each partnership's decoded events in seq order, so a known_at is a cut of that list, and
+// computes a view on demand for any (as_of, known_at); the view for everything known, as of the
+// latest date asked, is cached per partnership.
+//
+// Models is safe for concurrent use: Apply (usually from a Runner) may run while any number of
+// queries read. Returned views are shared and must not be modified.
+type Models struct {
+	now func() time.Time
+
+	mu       sync.RWMutex
+	seq      uint64
+	advanced chan struct{} // closed and replaced each time seq advances
+	index    timeIndex
+	parts    map[string]*partnership
+}
+
+// partnership is one stream's decoded events in seq order. entries is appended under Models.mu;
+// readers take a snapshot of the slice header under the read lock and use it unlocked, which is safe
+// because elements below a snapshot's length are never rewritten.
+type partnership struct {
+	slug    string
+	entries []entry
+	cache   atomic.Pointer[viewCache]
+}
+
+// entry is one decoded event: what the read models need, without the envelope's JSON.
+type entry struct {
+	seq       uint64
+	id        uuid.UUID
+	typ       string
+	eff       day
+	certainty string
+	payload   any // a domain payload; nil when the type is unknown to this build
+}
+
+// NewModels returns empty read models.
+func NewModels(opts Options) *Models {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Models{now: opts.Now, advanced: make(chan struct{}), parts: map[string]*partnership{}}
+}
+
+// Seq returns the last seq folded (0 before the first event).
+func (m *Models) Seq() uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.seq
+}
+
+// WaitFor blocks until the models have folded seq or ctx is done; then it returns ctx's error.
+func (m *Models) WaitFor(ctx context.Context, seq uint64) error {
+	for {
+		m.mu.RLock()
+		done, ch := m.seq >= seq, m.advanced
+		m.mu.RUnlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// Apply folds the next event of the global log. An event at or below Seq is ignored (a replay);
+// a gap returns an error matching ErrOutOfOrder. Events of streams other than partnerships only
+// advance the recording axis. A payload this build cannot decode is kept, as an event of unknown
+// type, so that the log is never refused.
+func (m *Models) Apply(e eventstore.Event) error {
+	ent, slug, isPart := decodeEntry(e)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e.Seq <= m.seq {
+		return nil
+	}
+	if e.Seq != m.seq+1 {
+		return fmt.Errorf("%w: got seq %d after %d", ErrOutOfOrder, e.Seq, m.seq)
+	}
+	m.index.add(e.RecordedAt)
+	if isPart {
+		p := m.parts[slug]
+		if p == nil {
+			p = &partnership{slug: slug}
+			m.parts[slug] = p
+		}
+		p.entries = append(p.entries, ent)
+	}
+	m.seq = e.Seq
+	close(m.advanced)
+	m.advanced = make(chan struct{})
+	return nil
+}
+
+// slugOf returns the partnership slug of a stream name, if it is a partnership stream.
+func slugOf(stream string) (string, bool) {
+	slug, ok := strings.CutPrefix(stream, StreamPrefix)
+	return slug, ok && slug != ""
+}
+
+// snapshot is a consistent cut of the models taken under the read lock and used without it.
+type snapshot struct {
+	seq     uint64
+	maxRec  []int64
+	p       *partnership
+	entries []entry
+}
+
+func (m *Models) snapshot(slug string) (snapshot, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	p := m.parts[slug]
+	if p == nil {
+		return snapshot{seq: m.seq, maxRec: m.index.maxRec}, false
+	}
+	return snapshot{seq: m.seq, maxRec: m.index.maxRec, p: p, entries: p.entries}, true
+}
+
+// Slugs returns the slug of every partnership with at least one event, sorted.
+func (m *Models) Slugs() []string {
+	m.mu.RLock()
+	out := make([]string, 0, len(m.parts))
+	for s := range m.parts {
+		out = append(out, s)
+	}
+	m.mu.RUnlock()
+	slices.Sort(out)
+	return out
+}
+
+// cutBySeq returns the prefix of entries with seq <= k.
+func cutBySeq(entries []entry, k uint64) []entry {
+	n, _ := slices.BinarySearchFunc(entries, k+1, func(e entry, target uint64) int {
+		if e.seq < target {
+			return -1
+		}
+		if e.seq > target {
+			return 1
+		}
+		return 0
+	})
+	return entries[:n]
+}
