@@ -56,6 +56,7 @@ type Models struct {
 type partnership struct {
 	slug    string
 	entries []entry
+	corr    []int // indices in entries of corrections and retractions
 	cache   atomic.Pointer[viewCache]
 }
 
@@ -115,16 +116,7 @@ func (m *Models) Apply(e eventstore.Event) error {
 	if e.Seq != m.seq+1 {
 		return fmt.Errorf("%w: got seq %d after %d", ErrOutOfOrder, e.Seq, m.seq)
 	}
-	m.index.add(e.RecordedAt)
-	if isPart {
-		p := m.parts[slug]
-		if p == nil {
-			p = &partnership{slug: slug}
-			m.parts[slug] = p
-		}
-		p.entries = append(p.entries, ent)
-	}
-	m.seq = e.Seq
+	m.appendLocked(e, ent, slug, isPart)
 	close(m.advanced)
 	m.advanced = make(chan struct{})
 	return nil
@@ -142,6 +134,7 @@ type snapshot struct {
 	maxRec  []int64
 	p       *partnership
 	entries []entry
+	corr    []int
 }
 
 func (m *Models) snapshot(slug string) (snapshot, bool) {
@@ -151,7 +144,7 @@ func (m *Models) snapshot(slug string) (snapshot, bool) {
 	if p == nil {
 		return snapshot{seq: m.seq, maxRec: m.index.maxRec}, false
 	}
-	return snapshot{seq: m.seq, maxRec: m.index.maxRec, p: p, entries: p.entries}, true
+	return snapshot{seq: m.seq, maxRec: m.index.maxRec, p: p, entries: p.entries, corr: p.corr}, true
 }
 
 // Slugs returns the slug of every partnership with at least one event, sorted.
@@ -178,4 +171,21 @@ func cutBySeq(entries []entry, k uint64) []entry {
 		return 0
 	})
 	return entries[:n]
+}
+
+// appendLocked adds the next event; m.mu is held and e.Seq is m.seq+1.
+func (m *Models) appendLocked(e eventstore.Event, ent entry, slug string, isPart bool) {
+	m.index.add(e.RecordedAt)
+	if isPart {
+		p := m.parts[slug]
+		if p == nil {
+			p = &partnership{slug: slug}
+			m.parts[slug] = p
+		}
+		if isCorrection(ent.typ) {
+			p.corr = append(p.corr, len(p.entries))
+		}
+		p.entries = append(p.entries, ent)
+	}
+	m.seq = e.Seq
 }
