@@ -2,7 +2,6 @@ package projections
 
 import "github.com/partnership-ledger/ledger/eventstore"
 
-
 func decodeEntry(e eventstore.Event) (entry, string, bool) {
 	slug, ok := slugOf(e.Stream)
 	if !ok {

@@ -34,8 +34,8 @@ func ParseQuery(asOf, knownAt string) (Query, error) {
 
 // effEvent is an event as it stands after corrections known at the view's known_at.
 type effEvent struct {
-	entry               // with corrected payload, effective date and certainty
-	evidence  Evidence  // the event's id, then the ids of the corrections that changed it
+	entry              // with corrected payload, effective date and certainty
+	evidence  Evidence // the event's id, then the ids of the corrections that changed it
 	corrected bool
 }
 
