@@ -2,13 +2,9 @@ package projections
 
 import "github.com/partnership-ledger/ledger/eventstore"
 
-func decodeEntry(e eventstore.Event) (entry, string, bool) {
-	slug, ok := slugOf(e.Stream)
-	if !ok {
-		return entry{}, "", false
-	}
+func decodeEntry(e eventstore.Event) entry {
 	eff, _ := parseDay(e.EffectiveOn)
-	return entry{seq: e.Seq, id: e.ID, typ: e.Type, eff: eff, certainty: e.Certainty}, slug, true
+	return entry{seq: e.Seq, id: e.ID, typ: e.Type, eff: eff, certainty: e.Certainty}
 }
 
 func isCorrection(typ string) bool { return typ == "EventCorrected" || typ == "EventRetracted" }

@@ -39,7 +39,7 @@ func (m *Models) CatchUp(ctx context.Context, src Reader) error {
 		go func() {
 			for j := range work {
 				for i, e := range j.events {
-					j.entries[i], j.slugs[i], j.isPart[i] = decodeEntry(e)
+					j.entries[i], j.slugs[i], j.isPart[i] = m.decodeEntry(e)
 				}
 				close(j.done)
 			}

@@ -30,6 +30,9 @@ var (
 type Options struct {
 	// Now is the clock that gives "today", the default as_of (read in Europe/London). Default time.Now.
 	Now func() time.Time
+	// Partnerships, when not empty, limits the models to these slugs: other partnerships' payloads
+	// are not decoded (their events still count on the recording axis). For one-shot commands.
+	Partnerships []string
 }
 
 // Models holds the read models of every partnership, folded from the global log in seq order.
@@ -41,7 +44,8 @@ type Options struct {
 // Models is safe for concurrent use: Apply (usually from a Runner) may run while any number of
 // queries read. Returned views are shared and must not be modified.
 type Models struct {
-	now func() time.Time
+	now  func() time.Time
+	only map[string]bool // nil: every partnership
 
 	mu       sync.RWMutex
 	seq      uint64
@@ -75,7 +79,14 @@ func NewModels(opts Options) *Models {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Models{now: opts.Now, advanced: make(chan struct{}), parts: map[string]*partnership{}}
+	m := &Models{now: opts.Now, advanced: make(chan struct{}), parts: map[string]*partnership{}}
+	if len(opts.Partnerships) > 0 {
+		m.only = map[string]bool{}
+		for _, s := range opts.Partnerships {
+			m.only[s] = true
+		}
+	}
+	return m
 }
 
 // Seq returns the last seq folded (0 before the first event).
@@ -107,7 +118,7 @@ func (m *Models) WaitFor(ctx context.Context, seq uint64) error {
 // advance the recording axis. A payload this build cannot decode is kept, as an event of unknown
 // type, so that the log is never refused.
 func (m *Models) Apply(e eventstore.Event) error {
-	ent, slug, isPart := decodeEntry(e)
+	ent, slug, isPart := m.decodeEntry(e)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if e.Seq <= m.seq {
@@ -120,6 +131,16 @@ func (m *Models) Apply(e eventstore.Event) error {
 	close(m.advanced)
 	m.advanced = make(chan struct{})
 	return nil
+}
+
+// decodeEntry decodes a partnership event's payload; isPart is false for other streams and for
+// partnerships the models leave out.
+func (m *Models) decodeEntry(e eventstore.Event) (ent entry, slug string, isPart bool) {
+	slug, ok := slugOf(e.Stream)
+	if !ok || (m.only != nil && !m.only[slug]) {
+		return entry{}, "", false
+	}
+	return decodeEntry(e), slug, true
 }
 
 // slugOf returns the partnership slug of a stream name, if it is a partnership stream.
