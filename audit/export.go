@@ -1,0 +1,236 @@
+package audit
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+
+	"github.com/partnership-ledger/ledger/eventstore"
+)
+
+// MaxExportLine bounds one line of an export file: an event's JSON with its payload (at most
+// eventstore.MaxDataBytes) and sources.
+const MaxExportLine = 16 << 20
+
+// Export writes the store's global log to w as JSON Lines, one event per line in seq order with every
+// envelope field (the JSON form of eventstore.Event). Data and sources are written byte for byte as
+// stored (canonical JSON, no HTML escaping), so every hash can be recomputed from the file. It returns
+// the number of events written; errors are the store's or w's.
+func Export(ctx context.Context, store eventstore.Store, w io.Writer) (uint64, error) {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	enc := json.NewEncoder(bw)
+	// HTML escaping would rewrite '<', '>' and '&' inside data, which is hashed byte for byte.
+	enc.SetEscapeHTML(false)
+	var n uint64
+	for e, err := range store.ReadAll(ctx, 0, eventstore.Forward, 0) {
+		if err != nil {
+			return n, fmt.Errorf("export: %w", err)
+		}
+		if err := enc.Encode(e); err != nil {
+			return n, fmt.Errorf("export seq %d: %w", e.Seq, err)
+		}
+		n++
+	}
+	if err := bw.Flush(); err != nil {
+		return n, fmt.Errorf("export: %w", err)
+	}
+	return n, nil
+}
+
+// ExportLineError reports a line of an export file that is not an event envelope. It matches
+// ErrBadExport.
+type ExportLineError struct {
+	Line int // 1-based
+	Err  error
+}
+
+func (e *ExportLineError) Error() string {
+	return fmt.Sprintf("export line %d: %v", e.Line, e.Err)
+}
+
+// Unwrap returns the decoding error.
+func (e *ExportLineError) Unwrap() error { return e.Err }
+
+// Is makes an *ExportLineError match ErrBadExport.
+func (e *ExportLineError) Is(target error) bool { return target == ErrBadExport }
+
+// ReadExport decodes an export file: one JSON event envelope per line (blank lines are skipped).
+// Unknown fields, trailing data on a line and lines over MaxExportLine bytes are refused with an
+// *ExportLineError (ErrBadExport); a read error is yielded as is. The sequence stops at the first
+// error, which it yields with a zero Event. It checks nothing else: see VerifyEvents.
+func ReadExport(r io.Reader) iter.Seq2[eventstore.Event, error] {
+	return func(yield func(eventstore.Event, error) bool) {
+		br := bufio.NewReaderSize(r, 1<<16)
+		var long []byte
+		for line := 1; ; line++ {
+			b, err := br.ReadSlice('\n')
+			if errors.Is(err, bufio.ErrBufferFull) {
+				long = append(long[:0], b...)
+				for errors.Is(err, bufio.ErrBufferFull) && len(long) <= MaxExportLine {
+					b, err = br.ReadSlice('\n')
+					long = append(long, b...)
+				}
+				if len(long) > MaxExportLine {
+					yield(eventstore.Event{}, &ExportLineError{Line: line, Err: fmt.Errorf("longer than %d bytes", MaxExportLine)})
+					return
+				}
+				b = long
+			}
+			if err != nil && !errors.Is(err, io.EOF) {
+				yield(eventstore.Event{}, fmt.Errorf("export line %d: %w", line, err))
+				return
+			}
+			if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 {
+				e, derr := decodeEvent(trimmed)
+				if derr != nil {
+					yield(eventstore.Event{}, &ExportLineError{Line: line, Err: derr})
+					return
+				}
+				if !yield(e, nil) {
+					return
+				}
+			}
+			if err != nil { // io.EOF
+				return
+			}
+		}
+	}
+}
+
+// decodeEvent decodes one envelope strictly: no unknown fields, nothing after the object.
+func decodeEvent(b []byte) (eventstore.Event, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var e eventstore.Event
+	if err := dec.Decode(&e); err != nil {
+		return eventstore.Event{}, err
+	}
+	if dec.More() {
+		return eventstore.Event{}, errors.New("unexpected data after the event object")
+	}
+	return e, nil
+}
+
+// MismatchError reports an imported event that the target store stored differently from the export
+// (another seq, revision, recorded_at or hash). It matches ErrTampered: the import is not faithful.
+type MismatchError struct {
+	Seq   uint64
+	Field string
+	Want  string // as exported
+	Got   string // as stored
+}
+
+func (e *MismatchError) Error() string {
+	return fmt.Sprintf("import: event seq %d was stored with %s %s, the export has %s", e.Seq, e.Field, e.Got, e.Want)
+}
+
+// Is makes a *MismatchError match ErrTampered.
+func (e *MismatchError) Is(target error) bool { return target == ErrTampered }
+
+// Import loads an export file into an empty store, keeping ids, recorded_at, order and hence every
+// revision, seq and hash. It first verifies the whole file (as VerifyExport) and writes nothing unless
+// it is intact; then it appends each stream's consecutive events with an exact expectation (NoStream
+// for revision 0), and checks that the store assigned the exported seq, revision and hash.
+//
+// Verification needs two passes over r: if r is an io.Seeker it is rewound, otherwise it is read into
+// memory first. Errors: ErrStoreNotEmpty; a *BadEvent (ErrTampered) when the file does not verify;
+// an *ExportLineError (ErrBadExport) for a malformed line; a *MismatchError (ErrTampered) if the store
+// stores an event differently (the store then holds the events up to it); the store's own errors.
+func Import(ctx context.Context, store eventstore.Store, r io.Reader) (Report, error) {
+	head, err := store.Head(ctx)
+	if err != nil {
+		return Report{}, fmt.Errorf("import: %w", err)
+	}
+	if head.Seq != 0 {
+		return Report{}, fmt.Errorf("import: %w (it holds %d events)", ErrStoreNotEmpty, head.Seq)
+	}
+	rs, ok := r.(io.ReadSeeker)
+	if !ok {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return Report{}, fmt.Errorf("import: %w", err)
+		}
+		rs = bytes.NewReader(b)
+	}
+	start, err := rs.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return Report{}, fmt.Errorf("import: %w", err)
+	}
+	rep, err := VerifyEvents(ctx, ReadExport(rs), nil)
+	if err != nil {
+		return rep, fmt.Errorf("import: %w", err)
+	}
+	if !rep.Intact {
+		return rep, fmt.Errorf("import: the file does not verify, nothing imported: %w", rep.FirstBad)
+	}
+	if _, err := rs.Seek(start, io.SeekStart); err != nil {
+		return rep, fmt.Errorf("import: %w", err)
+	}
+
+	var run []eventstore.Event // consecutive events of one stream
+	flush := func() error {
+		if len(run) == 0 {
+			return nil
+		}
+		expected := eventstore.NoStream
+		if rev := run[0].Revision; rev > 0 {
+			expected = eventstore.Exact(rev - 1)
+		}
+		stored, err := store.Append(ctx, run[0].Stream, expected, run...)
+		if err != nil {
+			return fmt.Errorf("import seq %d: %w", run[0].Seq, err)
+		}
+		if len(stored) != len(run) {
+			return fmt.Errorf("import seq %d: the store returned %d events for %d", run[0].Seq, len(stored), len(run))
+		}
+		for i, want := range run {
+			if err := sameStored(want, stored[i]); err != nil {
+				return err
+			}
+		}
+		run = run[:0]
+		return nil
+	}
+	const maxRun = 512
+	for e, err := range ReadExport(rs) {
+		if err != nil {
+			return rep, fmt.Errorf("import: %w", err)
+		}
+		if len(run) > 0 && (run[0].Stream != e.Stream || len(run) == maxRun) {
+			if err := flush(); err != nil {
+				return rep, err
+			}
+		}
+		run = append(run, e)
+	}
+	if err := flush(); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+func sameStored(want, got eventstore.Event) error {
+	fail := func(field string, w, g any) error {
+		return &MismatchError{Seq: want.Seq, Field: field, Want: fmt.Sprint(w), Got: fmt.Sprint(g)}
+	}
+	switch {
+	case got.Seq != want.Seq:
+		return fail("seq", want.Seq, got.Seq)
+	case got.ID != want.ID:
+		return fail("id", want.ID, got.ID)
+	case got.Revision != want.Revision:
+		return fail("revision", want.Revision, got.Revision)
+	case !got.RecordedAt.Equal(want.RecordedAt):
+		return fail("recorded_at", want.RecordedAt, got.RecordedAt)
+	case got.PrevHash != want.PrevHash:
+		return fail("prev_hash", want.PrevHash, got.PrevHash)
+	case got.Hash != want.Hash:
+		return fail("hash", want.Hash, got.Hash)
+	}
+	return nil
+}

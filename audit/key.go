@@ -1,0 +1,204 @@
+package audit
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Key is the ledger's Ed25519 signing key. The zero Key cannot sign; get one from LoadOrCreateKey,
+// NewKey or KeyFromSeed. A Key is immutable and safe for concurrent use.
+type Key struct {
+	priv ed25519.PrivateKey
+	id   string
+}
+
+// NewKey returns a fresh random key.
+func NewKey() (Key, error) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return Key{}, fmt.Errorf("generate key: %w", err)
+	}
+	return keyFrom(priv), nil
+}
+
+// KeyFromSeed returns the key with the given 32-byte Ed25519 seed (for tests and fixtures). It panics
+// if the seed is not 32 bytes.
+func KeyFromSeed(seed []byte) Key { return keyFrom(ed25519.NewKeyFromSeed(seed)) }
+
+func keyFrom(priv ed25519.PrivateKey) Key {
+	pub := priv.Public().(ed25519.PublicKey)
+	return Key{priv: priv, id: KeyID(pub)}
+}
+
+// Public returns the public key.
+func (k Key) Public() ed25519.PublicKey { return k.priv.Public().(ed25519.PublicKey) }
+
+// ID returns the key id: KeyID of the public key.
+func (k Key) ID() string { return k.id }
+
+// PublicText returns the public key as auditors pin it: standard base64 of its 32 bytes.
+func (k Key) PublicText() string { return base64.StdEncoding.EncodeToString(k.Public()) }
+
+// Sign returns the signed tree head for a root at a size with the given timestamp (the recorded_at of
+// event size; use the Unix epoch for size 0). The timestamp is kept in UTC.
+func (k Key) Sign(size uint64, root Hash, timestamp time.Time) TreeHead {
+	timestamp = timestamp.UTC().Round(0)
+	return TreeHead{
+		Size:      size,
+		Root:      root,
+		Timestamp: timestamp,
+		KeyID:     k.id,
+		Signature: ed25519.Sign(k.priv, SigningBytes(size, root, timestamp)),
+	}
+}
+
+// KeyID returns a public key's id: the first 16 hex digits (8 bytes) of SHA-256 of its 32 raw bytes.
+func KeyID(pub ed25519.PublicKey) string {
+	sum := sha256.Sum256(pub)
+	return hex.EncodeToString(sum[:8])
+}
+
+// pemType is the PEM block type of the key file: PKCS #8, as `openssl genpkey -algorithm ed25519` writes.
+const pemType = "PRIVATE KEY"
+
+// LoadOrCreateKey reads the Ed25519 key in the PEM (PKCS #8) file at path, or creates one there with
+// mode 0600 when the file does not exist (created is then true: the caller should warn that a new key
+// was made and must be backed up). Two processes racing to create the file end up with the same key.
+//
+// It returns an error matching ErrBadKey when the file exists but holds no Ed25519 key, and the
+// underlying error when it cannot be read or written.
+func LoadOrCreateKey(path string) (key Key, created bool, err error) {
+	key, err = loadKey(path)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return key, false, err
+	}
+	key, err = NewKey()
+	if err != nil {
+		return Key{}, false, err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key.priv)
+	if err != nil {
+		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
+		}
+	}
+	// Write a temporary file and link it into place: the key appears whole or not at all, and
+	// link fails if another process created the file first, in which case its key wins.
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".ledger-key-*")
+	if err != nil {
+		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
+	}
+	block := &pem.Block{Type: pemType, Headers: map[string]string{"Key-Id": key.id}, Bytes: der}
+	if err := pem.Encode(tmp, block); err != nil {
+		tmp.Close()
+		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			key, err = loadKey(path)
+			return key, false, err
+		}
+		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
+	}
+	return key, true, nil
+}
+
+func loadKey(path string) (Key, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Key{}, fmt.Errorf("key file: %w", err)
+	}
+	key, err := ParsePrivateKey(b)
+	if err != nil {
+		return Key{}, fmt.Errorf("key file %s: %w", path, err)
+	}
+	return key, nil
+}
+
+// ParsePrivateKey reads an Ed25519 private key from PEM: a PKCS #8 "PRIVATE KEY" block (the key file
+// format). It returns an error matching ErrBadKey otherwise.
+func ParsePrivateKey(pemBytes []byte) (Key, error) {
+	block, _ := pem.Decode(pemBytes)
+	if block == nil || block.Type != pemType {
+		return Key{}, fmt.Errorf("%w: want a PEM %q block", ErrBadKey, pemType)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return Key{}, fmt.Errorf("%w: %v", ErrBadKey, err)
+	}
+	priv, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return Key{}, fmt.Errorf("%w: not an Ed25519 key (%T)", ErrBadKey, k)
+	}
+	return keyFrom(priv), nil
+}
+
+// ParsePublicKey reads an Ed25519 public key given as text: standard or URL-safe base64 of its 32
+// bytes (padded or not, as `ledger key` prints it), 64 hex digits, or a PEM "PUBLIC KEY" (PKIX)
+// block. Surrounding whitespace is ignored. It returns an error matching ErrBadKey otherwise.
+func ParsePublicKey(s string) (ed25519.PublicKey, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "-----BEGIN") {
+		block, _ := pem.Decode([]byte(s))
+		if block == nil || block.Type != "PUBLIC KEY" {
+			return nil, fmt.Errorf("%w: want a PEM \"PUBLIC KEY\" block", ErrBadKey)
+		}
+		k, err := x509.ParsePKIXPublicKey(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadKey, err)
+		}
+		pub, ok := k.(ed25519.PublicKey)
+		if !ok {
+			return nil, fmt.Errorf("%w: not an Ed25519 public key (%T)", ErrBadKey, k)
+		}
+		return pub, nil
+	}
+	if len(s) == 2*ed25519.PublicKeySize {
+		if b, err := hex.DecodeString(s); err == nil {
+			return ed25519.PublicKey(b), nil
+		}
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			if len(b) != ed25519.PublicKeySize {
+				return nil, fmt.Errorf("%w: public key is %d bytes, want %d", ErrBadKey, len(b), ed25519.PublicKeySize)
+			}
+			return ed25519.PublicKey(b), nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %q is not base64, hex or PEM of an Ed25519 public key", ErrBadKey, truncate(s, 80))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
