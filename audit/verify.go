@@ -42,7 +42,9 @@ func (b *BadEvent) Error() string {
 }
 
 // Is makes a *BadEvent match ErrTampered and eventstore.ErrCorrupt.
-func (b *BadEvent) Is(target error) bool { return target == ErrTampered || target == eventstore.ErrCorrupt }
+func (b *BadEvent) Is(target error) bool {
+	return target == ErrTampered || target == eventstore.ErrCorrupt
+}
 
 // progressEvery is how many events pass between two progress calls.
 const progressEvery = 1 << 14
