@@ -1,6 +1,8 @@
 package audit_test
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -55,3 +57,7 @@ func hashesOf(events []eventstore.Event) []eventstore.Hash {
 	}
 	return out
 }
+
+func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }
+
+func beUint64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
