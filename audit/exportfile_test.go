@@ -1,0 +1,228 @@
+package audit_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/eventstore"
+)
+
+// recordSome appends a few events through a store, as the ledger would, and returns them as stored.
+func recordSome(t *testing.T, s eventstore.Store, n int) []eventstore.Event {
+	t.Helper()
+	ctx := context.Background()
+	var out []eventstore.Event
+	for i := range n {
+		stream := []string{"partnership-a-b", "partnership-c-d", "ledger-tokens"}[i%3]
+		data := `{"i":` + strings.Repeat("1", 1+i%3) + `,"note":"<b>Tom & Jerry</b>","uni":"é\u2028"}`
+		stored, err := s.Append(ctx, stream, eventstore.Any, eventstore.Event{
+			ID: eventstore.NewID(), Type: "Noted", EffectiveOn: "2016-05-01", RecordedBy: "alice",
+			Certainty: "confirmed", Data: json.RawMessage(data), CorrelationID: uuid.New(),
+			Sources: json.RawMessage(`[{"kind":"minutes","title":"Joint committee"}]`),
+		})
+		require.NoError(t, err)
+		out = append(out, stored...)
+	}
+	return out
+}
+
+func readAll(t *testing.T, s eventstore.Store) []eventstore.Event {
+	t.Helper()
+	var out []eventstore.Event
+	for e, err := range s.ReadAll(context.Background(), 0, eventstore.Forward, 0) {
+		require.NoError(t, err)
+		out = append(out, e)
+	}
+	return out
+}
+
+func TestExportReadExportRoundTrip(t *testing.T) {
+	src := newMemStore()
+	want := recordSome(t, src, 30)
+	var buf bytes.Buffer
+	n, err := audit.Export(context.Background(), src, &buf)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(30), n)
+	assert.Equal(t, 30, bytes.Count(buf.Bytes(), []byte("\n")))
+	assert.Contains(t, buf.String(), `"note":"<b>Tom & Jerry</b>"`, "data is written byte for byte, not HTML-escaped")
+
+	var line map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(bytes.SplitN(buf.Bytes(), []byte("\n"), 2)[0], &line))
+	for _, f := range []string{"id", "stream", "revision", "seq", "type", "schema", "effective_on", "recorded_at",
+		"recorded_by", "sources", "certainty", "correlation_id", "data", "prev_hash", "hash"} {
+		assert.Contains(t, line, f)
+	}
+
+	var got []eventstore.Event
+	for e, err := range audit.ReadExport(&buf) {
+		require.NoError(t, err)
+		got = append(got, e)
+	}
+	require.Len(t, got, len(want))
+	for i := range want {
+		assert.Equal(t, want[i].Hash, eventstore.ComputeHash(got[i], got[i].PrevHash), "seq %d", i+1)
+		assert.True(t, want[i].RecordedAt.Equal(got[i].RecordedAt))
+		assert.Equal(t, string(want[i].Data), string(got[i].Data))
+	}
+}
+
+func TestReadExportRefusesBadLines(t *testing.T) {
+	good := sealedEvents(1, 1)[0]
+	b, err := json.Marshal(good)
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		in   string
+		line int
+	}{
+		{"not json", "nope\n", 1},
+		{"unknown field", strings.Replace(string(b), `"id"`, `"extra":1,"id"`, 1) + "\n", 1},
+		{"two objects", string(b) + string(b) + "\n", 1},
+		{"bad hash", "\n" + strings.Replace(string(b), `"hash":"`, `"hash":"zz`, 1) + "\n", 2},
+		{"truncated", string(b[:len(b)-5]), 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var errs []error
+			for _, err := range audit.ReadExport(strings.NewReader(tt.in)) {
+				errs = append(errs, err)
+			}
+			require.Len(t, errs, 1)
+			require.ErrorIs(t, errs[0], audit.ErrBadExport)
+			var le *audit.ExportLineError
+			require.ErrorAs(t, errs[0], &le)
+			assert.Equal(t, tt.line, le.Line)
+		})
+	}
+}
+
+func TestReadExportLongLines(t *testing.T) {
+	e := sealedEvents(1, 1)[0]
+	e.Data = json.RawMessage(`{"x":"` + strings.Repeat("a", 200_000) + `"}`)
+	e = eventstore.Seal(e, eventstore.ZeroHash)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	require.NoError(t, enc.Encode(e))
+	var got []eventstore.Event
+	for ev, err := range audit.ReadExport(&b) {
+		require.NoError(t, err)
+		got = append(got, ev)
+	}
+	require.Len(t, got, 1)
+	assert.Equal(t, e.Hash, eventstore.ComputeHash(got[0], got[0].PrevHash))
+}
+
+// onlyReader hides Seek, so Import has to buffer.
+type onlyReader struct{ r io.Reader }
+
+func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
+
+func TestImportRoundTrip(t *testing.T) {
+	for _, seekable := range []bool{true, false} {
+		t.Run(map[bool]string{true: "seeker", false: "reader"}[seekable], func(t *testing.T) {
+			ctx := context.Background()
+			src := newMemStore()
+			want := recordSome(t, src, 40)
+			var buf bytes.Buffer
+			_, err := audit.Export(ctx, src, &buf)
+			require.NoError(t, err)
+
+			var r io.Reader = bytes.NewReader(buf.Bytes())
+			if !seekable {
+				r = onlyReader{r}
+			}
+			dst := newMemStore()
+			rep, err := audit.Import(ctx, dst, r)
+			require.NoError(t, err)
+			assert.True(t, rep.Intact)
+			assert.Equal(t, uint64(40), rep.Size)
+
+			got := readAll(t, dst)
+			require.Len(t, got, len(want))
+			for i := range want {
+				assert.Equal(t, want[i].ID, got[i].ID)
+				assert.Equal(t, want[i].Seq, got[i].Seq)
+				assert.Equal(t, want[i].Hash, got[i].Hash)
+				assert.True(t, want[i].RecordedAt.Equal(got[i].RecordedAt))
+			}
+			srcRep, err := audit.Verify(ctx, src, nil)
+			require.NoError(t, err)
+			dstRep, err := audit.Verify(ctx, dst, nil)
+			require.NoError(t, err)
+			assert.Equal(t, srcRep.Root, dstRep.Root)
+		})
+	}
+}
+
+func TestImportRefuses(t *testing.T) {
+	ctx := context.Background()
+	src := newMemStore()
+	recordSome(t, src, 12)
+	var buf bytes.Buffer
+	_, err := audit.Export(ctx, src, &buf)
+	require.NoError(t, err)
+	lines := strings.SplitAfter(buf.String(), "\n")
+
+	t.Run("non-empty target", func(t *testing.T) {
+		dst := newMemStore()
+		recordSome(t, dst, 1)
+		_, err := audit.Import(ctx, dst, strings.NewReader(buf.String()))
+		require.ErrorIs(t, err, audit.ErrStoreNotEmpty)
+		assert.Len(t, readAll(t, dst), 1)
+	})
+	tests := []struct {
+		name string
+		file string
+		want error
+	}{
+		{"tampered last event", strings.Join(lines[:11], "") + strings.Replace(lines[11], "alice", "mallory", 1), audit.ErrTampered},
+		{"missing event", strings.Join(lines[:5], "") + strings.Join(lines[6:], ""), audit.ErrTampered},
+		{"reordered", strings.Join(lines[:3], "") + lines[4] + lines[3] + strings.Join(lines[5:], ""), audit.ErrTampered},
+		{"malformed last line", buf.String() + "{\n", audit.ErrBadExport},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dst := newMemStore()
+			_, err := audit.Import(ctx, dst, strings.NewReader(tt.file))
+			require.ErrorIs(t, err, tt.want)
+			assert.Empty(t, readAll(t, dst), "nothing is written unless the whole file verifies")
+		})
+	}
+}
+
+// rewritingStore stores events under other recorded_at times, as a faulty backend might.
+type rewritingStore struct{ *memStore }
+
+func (s rewritingStore) Append(ctx context.Context, stream string, x eventstore.Expected, events ...eventstore.Event) ([]eventstore.Event, error) {
+	changed := make([]eventstore.Event, len(events))
+	for i, e := range events {
+		e.RecordedAt = e.RecordedAt.Add(1)
+		changed[i] = e
+	}
+	return s.memStore.Append(ctx, stream, x, changed...)
+}
+
+func TestImportFailsLoudlyOnHashMismatch(t *testing.T) {
+	ctx := context.Background()
+	src := newMemStore()
+	recordSome(t, src, 3)
+	var buf bytes.Buffer
+	_, err := audit.Export(ctx, src, &buf)
+	require.NoError(t, err)
+	_, err = audit.Import(ctx, rewritingStore{newMemStore()}, &buf)
+	require.ErrorIs(t, err, audit.ErrTampered)
+	var me *audit.MismatchError
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, uint64(1), me.Seq)
+	assert.Equal(t, "recorded_at", me.Field)
+}
