@@ -60,7 +60,9 @@ func (e *ExportLineError) Unwrap() error { return e.Err }
 func (e *ExportLineError) Is(target error) bool { return target == ErrBadExport }
 
 // ReadExport decodes an export file: one JSON event envelope per line (blank lines are skipped).
-// Unknown fields, trailing data on a line and lines over MaxExportLine bytes are refused with an
+// Data and sources are kept byte for byte (Export writes them canonical), since the hashes cover
+// those bytes. Unknown fields, a missing data or sources member, trailing data on a line and lines
+// over MaxExportLine bytes are refused with an
 // *ExportLineError (ErrBadExport); a read error is yielded as is. The sequence stops at the first
 // error, which it yields with a zero Event. It checks nothing else: see VerifyEvents.
 func ReadExport(r io.Reader) iter.Seq2[eventstore.Event, error] {
@@ -112,6 +114,9 @@ func decodeEvent(b []byte) (eventstore.Event, error) {
 	}
 	if dec.More() {
 		return eventstore.Event{}, errors.New("unexpected data after the event object")
+	}
+	if e.Data == nil || e.Sources == nil {
+		return eventstore.Event{}, errors.New("data and sources are required")
 	}
 	return e, nil
 }
