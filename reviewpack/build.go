@@ -1,0 +1,113 @@
+package reviewpack
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+// StreamReader is what Build reads events from: eventstore.Store satisfies it.
+type StreamReader interface {
+	ReadStream(ctx context.Context, stream string, from eventstore.Cursor, dir eventstore.Direction, limit int) iter.Seq2[eventstore.Event, error]
+}
+
+// Source is what a pack is built from: the partnership's events, the read models (to resolve
+// known_at), and the audit log (for the signed tree head and inclusion proofs). A server passes its
+// live models and log; a one-shot command gets them from LoadSource.
+type Source struct {
+	Events StreamReader
+	Models *projections.Models
+	Log    *audit.Log
+}
+
+// Options say which pack to build. The zero value of KnownAt means everything recorded.
+type Options struct {
+	Partnership string
+	AsOf        string // YYYY-MM-DD; "" means today in Europe/London by Now
+	KnownAt     projections.KnownAt
+	Cover       CoverOptions
+	// Now gives "today" when AsOf is empty. Default time.Now. A pack with an explicit AsOf never
+	// reads it.
+	Now func() time.Time
+}
+
+// Build builds the review pack for a partnership as of opts.AsOf, as known at opts.KnownAt. The tree
+// head is the signed head at the known_at cut (its size is the last seq known), so the same query on
+// the same ledger always builds the same pack, byte for byte, however much the ledger has grown since.
+//
+// Errors: those of projections' queries (ErrUnknownPartnership, ErrBadAsOf), the store's, and
+// audit's (the log has not caught up with the models, or its tree does not match the events).
+// Build is safe for concurrent use when its Source's parts are.
+func Build(ctx context.Context, src Source, opts Options) (*Pack, error) {
+	asOf := opts.AsOf
+	if asOf == "" {
+		now := opts.Now
+		if now == nil {
+			now = time.Now
+		}
+		asOf = now().In(london).Format(time.DateOnly)
+	}
+	st, err := src.Models.State(opts.Partnership, projections.Query{AsOf: asOf, KnownAt: opts.KnownAt})
+	if err != nil {
+		return nil, fmt.Errorf("review pack %s: %w", opts.Partnership, err)
+	}
+	size := st.KnownAt.Seq
+	if err := src.Log.WaitFor(ctx, size); err != nil {
+		return nil, fmt.Errorf("review pack %s: wait for the audit log to reach seq %d: %w", opts.Partnership, size, err)
+	}
+	th, err := src.Log.TreeHead(size)
+	if err != nil {
+		return nil, fmt.Errorf("review pack %s: tree head: %w", opts.Partnership, err)
+	}
+	ev := &Evidence{Partnership: opts.Partnership, AsOf: asOf, KnownAt: opts.KnownAt.String(), Cover: opts.Cover, TreeHead: th}
+	tree := src.Log.Tree()
+	for e, err := range src.Events.ReadStream(ctx, projections.StreamPrefix+opts.Partnership, eventstore.Start, eventstore.Forward, 0) {
+		if err != nil {
+			return nil, fmt.Errorf("review pack %s: read events: %w", opts.Partnership, err)
+		}
+		if e.Seq > size {
+			break
+		}
+		leaf, err := tree.LeafAt(e.Seq - 1)
+		if err != nil {
+			return nil, fmt.Errorf("review pack %s: event seq %d: %w", opts.Partnership, e.Seq, err)
+		}
+		if leaf != audit.LeafHash(e.Hash[:]) {
+			return nil, fmt.Errorf("review pack %s: %w: the audit log's leaf for seq %d is not event %s's hash", opts.Partnership, audit.ErrTampered, e.Seq, e.ID)
+		}
+		path, err := tree.InclusionProof(e.Seq-1, size)
+		if err != nil {
+			return nil, fmt.Errorf("review pack %s: proof of seq %d: %w", opts.Partnership, e.Seq, err)
+		}
+		ev.Events = append(ev.Events, CitedEvent{Event: e, LeafIndex: e.Seq - 1, AuditPath: path})
+	}
+	r, err := Compose(ctx, ev)
+	if err != nil {
+		return nil, fmt.Errorf("review pack %s: %w", opts.Partnership, err)
+	}
+	return &Pack{Report: r, Evidence: ev}, nil
+}
+
+// LoadSource reads every event of store once into fresh read models (for partnership alone) and an
+// audit log signed with key: the Source of a one-shot command. Errors are the store's.
+func LoadSource(ctx context.Context, store eventstore.Store, key audit.Key, partnership string) (Source, error) {
+	m, err := projections.Load(ctx, store, projections.Options{Partnerships: []string{partnership}})
+	if err != nil {
+		return Source{}, fmt.Errorf("load read models: %w", err)
+	}
+	l := audit.NewLog(store, key)
+	for e, err := range store.ReadAll(ctx, 0, eventstore.Forward, 0) {
+		if err != nil {
+			return Source{}, fmt.Errorf("load audit log: %w", err)
+		}
+		if err := l.Add(e); err != nil {
+			return Source{}, fmt.Errorf("load audit log: %w", err)
+		}
+	}
+	return Source{Events: store, Models: m, Log: l}, nil
+}

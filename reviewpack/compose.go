@@ -1,0 +1,747 @@
+package reviewpack
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+// ErrIncomplete is matched (errors.Is) by Compose's error when the evidence does not hold every event
+// of the partnership up to the tree head, in order: a pack may not leave an inconvenient event out.
+var ErrIncomplete = errors.New("reviewpack: evidence is incomplete")
+
+// london is where a recorded_at becomes a civil date.
+var london = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC // unreachable: projections embeds time/tzdata
+	}
+	return loc
+}()
+
+// Compose builds the report from the evidence alone: the partnership's events up to the tree head's
+// size, folded by projections at the evidence's as_of. It checks that the events are the whole
+// stream up to that size (revisions 0, 1, 2, … in seq order, each seq within the tree) and returns an
+// error matching ErrIncomplete if not; it does not check hashes or proofs (Verify does). The result
+// depends only on ev, so building twice, or rebuilding in a verifier, gives the same report.
+func Compose(ctx context.Context, ev *Evidence) (*Report, error) {
+	stream := projections.StreamPrefix + ev.Partnership
+	size := ev.TreeHead.Size
+	for i, ce := range ev.Events {
+		e := ce.Event
+		switch {
+		case e.Stream != stream:
+			return nil, fmt.Errorf("%w: event %s is in stream %s, not %s", ErrIncomplete, e.ID, e.Stream, stream)
+		case e.Revision != uint64(i):
+			return nil, fmt.Errorf("%w: revision %d of %s is missing (found revision %d, seq %d)", ErrIncomplete, i, stream, e.Revision, e.Seq)
+		case e.Seq == 0 || e.Seq > size:
+			return nil, fmt.Errorf("%w: event seq %d is outside the tree head of size %d", ErrIncomplete, e.Seq, size)
+		case i > 0 && e.Seq <= ev.Events[i-1].Event.Seq:
+			return nil, fmt.Errorf("%w: events are not in seq order at seq %d", ErrIncomplete, e.Seq)
+		}
+	}
+	if len(ev.Events) == 0 {
+		return nil, fmt.Errorf("%w %q: nothing recorded by tree size %d", projections.ErrUnknownPartnership, ev.Partnership, size)
+	}
+	if _, err := time.Parse(time.DateOnly, ev.AsOf); err != nil {
+		return nil, fmt.Errorf("%w %q", projections.ErrBadAsOf, ev.AsOf)
+	}
+
+	fixed := func() time.Time { return ev.TreeHead.Timestamp }
+	m := projections.NewModels(projections.Options{Now: fixed, Partnerships: []string{ev.Partnership}})
+	if err := m.CatchUp(ctx, evidenceLog{ev}); err != nil {
+		return nil, fmt.Errorf("reviewpack: fold the evidence: %w", err)
+	}
+	q := projections.Query{AsOf: ev.AsOf, KnownAt: projections.KnownAtSeq(size)}
+	st, err := m.State(ev.Partnership, q)
+	if err != nil {
+		return nil, err
+	}
+	tl, err := m.Timeline(ev.Partnership, q)
+	if err != nil {
+		return nil, err
+	}
+	c := newComposer(ev, st, tl)
+	return c.report(), nil
+}
+
+// evidenceLog replays the cited events as the ledger's global log: the seqs of other streams, which
+// a pack does not carry, are filled with events of an elided stream so that seq stays gap-free.
+type evidenceLog struct{ ev *Evidence }
+
+func (l evidenceLog) ReadAll(ctx context.Context, afterSeq uint64, _ eventstore.Direction, _ int) iter.Seq2[eventstore.Event, error] {
+	return func(yield func(eventstore.Event, error) bool) {
+		next := 0
+		var last time.Time
+		for seq := afterSeq + 1; seq <= l.ev.TreeHead.Size; seq++ {
+			if seq&4095 == 0 && ctx.Err() != nil {
+				yield(eventstore.Event{}, ctx.Err())
+				return
+			}
+			for next < len(l.ev.Events) && l.ev.Events[next].Event.Seq < seq {
+				next++
+			}
+			if next < len(l.ev.Events) && l.ev.Events[next].Event.Seq == seq {
+				e := l.ev.Events[next].Event
+				last = e.RecordedAt
+				if !yield(e, nil) {
+					return
+				}
+				continue
+			}
+			if !yield(eventstore.Event{Seq: seq, Stream: "ledger-elided", RecordedAt: last}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// composer turns projections' views into the report's text.
+type composer struct {
+	ev      *Evidence
+	st      *projections.State
+	tl      *projections.Timeline
+	names   map[string]string // council slug → name
+	bySeq   map[uint64]*eventstore.Event
+	byID    map[uuid.UUID]uint64
+	sources map[uint64][]sourceRef
+}
+
+func newComposer(ev *Evidence, st *projections.State, tl *projections.Timeline) *composer {
+	c := &composer{ev: ev, st: st, tl: tl, names: map[string]string{}, bySeq: map[uint64]*eventstore.Event{},
+		byID: map[uuid.UUID]uint64{}, sources: map[uint64][]sourceRef{}}
+	for i := range ev.Events {
+		e := &ev.Events[i].Event
+		c.bySeq[e.Seq] = e
+		c.byID[e.ID] = e.Seq
+		var srcs []sourceRef
+		_ = json.Unmarshal(e.Sources, &srcs) // a source list this build cannot read is shown as none
+		c.sources[e.Seq] = srcs
+		collectCouncilNames(e.Data, c.names)
+	}
+	for _, p := range st.Partners {
+		if p.Name != "" {
+			c.names[p.Council] = p.Name
+		}
+	}
+	return c
+}
+
+// refs maps evidence (event ids) to ledger seqs, sorted and without repeats.
+func (c *composer) refs(ev projections.Evidence) []uint64 {
+	out := make([]uint64, 0, len(ev))
+	for _, id := range ev {
+		if s, ok := c.byID[id]; ok {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (c *composer) council(slug string) string {
+	if n := c.names[slug]; n != "" {
+		return n
+	}
+	return titleSlug(slug)
+}
+
+func (c *composer) councils(slugs []string) string {
+	out := make([]string, len(slugs))
+	for i, s := range slugs {
+		out[i] = c.council(s)
+	}
+	return joinAnd(out)
+}
+
+func (c *composer) report() *Report {
+	st, ev := c.st, c.ev
+	name := st.Name
+	if name == "" {
+		name = titleSlug(ev.Partnership)
+	}
+	th := ev.TreeHead
+	r := &Report{
+		Partnership: ev.Partnership,
+		Name:        name,
+		AsOf:        ev.AsOf,
+		KnownAt:     KnownAtLine{Requested: orAll(ev.KnownAt), Seq: th.Size, Time: th.Timestamp.UTC().Format(time.RFC3339)},
+		TreeHead: TreeHeadLine{Size: th.Size, Root: th.Root.String(), Timestamp: th.Timestamp.UTC().Format(time.RFC3339Nano),
+			KeyID: th.KeyID, Signature: base64.StdEncoding.EncodeToString(th.Signature)},
+	}
+	r.Chronology = c.chronology()
+	r.Partners = c.partners()
+	r.Appointments, r.Roles = c.appointments()
+	r.Services = c.services()
+	r.Finance = c.finance()
+	r.Register = c.register()
+	r.Flags = c.flags()
+	r.Options = c.options()
+	r.Cover = c.cover(name, r.Flags)
+	r.Summary = c.summary(name, r)
+	r.Recommendation = "That the committee considers the facts set out in this report and recommends to " +
+		c.decisionMakers() + " which of the options in section 2 to take: to continue the arrangement, to make it permanent, to vary it, or to end it."
+	r.HowToVerify = c.howToVerify()
+	r.Glossary = glossary
+	return r
+}
+
+func (c *composer) decisionMakers() string {
+	if len(c.st.Partners) == 0 {
+		return "the partner councils"
+	}
+	names := make([]string, len(c.st.Partners))
+	for i, p := range c.st.Partners {
+		names[i] = c.council(p.Council)
+	}
+	return joinAnd(names)
+}
+
+func (c *composer) cover(name string, flags []Flag) Cover {
+	st, opt := c.st, c.ev.Cover
+	cv := Cover{
+		Title:     "Review of " + name,
+		Committee: opt.Committee,
+		Meeting:   opt.Meeting,
+		Author:    opt.Author,
+		Subject:   "The " + name + " partnership between " + c.decisionMakers() + ": the facts as recorded in the Partnership Ledger",
+		Purpose: "To give the committee the facts it needs to review the partnership and to recommend whether it should " +
+			"continue, be made permanent, be varied or end. Every fact cites the ledger events it rests on, and the pack can be checked offline against the ledger's signed tree head.",
+		Status:    humanStatus(st.Status),
+		Reference: fmt.Sprintf("Ledger tree head %s… (size %d)", c.ev.TreeHead.Root.String()[:12], c.ev.TreeHead.Size),
+	}
+	if rd := st.ReviewDate; rd != nil {
+		cv.ReviewDue = rd.DueOn
+		cv.Bodies = joinAnd(rd.Bodies)
+		cv.Terms = rd.Terms
+		if cv.Committee == "" && len(rd.Bodies) > 0 {
+			cv.Committee = joinAnd(rd.Bodies)
+		}
+		if cv.Meeting == "" {
+			cv.Meeting = rd.DueOn
+		}
+	}
+	if cv.Committee == "" {
+		cv.Committee = "Overview and scrutiny committee"
+	}
+	if cv.Meeting == "" {
+		cv.Meeting = "Not yet fixed"
+	}
+	if cv.Author == "" {
+		cv.Author = "Generated by the Partnership Ledger from the recorded events"
+	}
+	var press, illus int
+	for _, f := range flags {
+		switch f.Kind {
+		case FlagPressOnly:
+			press++
+		case FlagIllustrative:
+			illus++
+		}
+	}
+	var notes []string
+	if press > 0 {
+		notes = append(notes, sentence(fmt.Sprintf("%s in this pack %s only on press reports and %s marked \"reported\"", plural(press, "fact", "facts"), verb(press, "rests", "rest"), verb(press, "is", "are"))))
+	}
+	if illus > 0 {
+		notes = append(notes, sentence(fmt.Sprintf("%s %s sources marked illustrative: details such as minute numbers that were invented for the record and are not evidence of fact", plural(illus, "event", "events"), verb(illus, "cites", "cite"))))
+	}
+	if len(notes) > 0 {
+		cv.Disclaimers = "Please note: " + strings.Join(notes, " ") + " See section 7."
+	}
+	return cv
+}
+
+func (c *composer) summary(name string, r *Report) []string {
+	st := c.st
+	var out []string
+	first := fmt.Sprintf("%s is a partnership between %s.", name, c.decisionMakers())
+	if st.Purpose != "" {
+		first += " Its purpose: " + sentence(st.Purpose)
+	}
+	first += fmt.Sprintf(" On %s its status was %s.", longDate(c.ev.AsOf), humanStatus(st.Status))
+	if tp := st.TrialPeriod; tp != nil && (tp.From != "" || tp.To != "") {
+		first += fmt.Sprintf(" It began as a trial from %s to %s.", orText(longDate(tp.From), "a date not recorded"), orText(longDate(tp.To), "a date not recorded"))
+	}
+	out = append(out, first)
+
+	if len(st.Appointments) > 0 {
+		parts := make([]string, len(st.Appointments))
+		for i, a := range st.Appointments {
+			p := a.Officer + " as " + lowerFirst(humanize(a.Post))
+			if len(a.Roles) > 0 {
+				roles := make([]string, len(a.Roles))
+				for j, ro := range a.Roles {
+					roles[j] = lowerFirst(humanRole(ro.Role)) + " at " + c.council(ro.Council)
+				}
+				p += " (" + joinAnd(roles) + ")"
+			}
+			if a.Basis != "" {
+				p += ", " + a.Basis
+			}
+			p += ", since " + longDate(a.Since)
+			parts[i] = p
+		}
+		out = append(out, fmt.Sprintf("%s shared between the councils: %s.", plural(len(st.Appointments), "officer is", "officers are"), strings.Join(parts, "; ")))
+	} else {
+		out = append(out, "No officer was shared between the councils on the as-of date.")
+	}
+
+	var shared, proposed []string
+	for _, s := range st.Services {
+		switch s.Status {
+		case projections.ServiceShared:
+			shared = append(shared, lowerFirst(humanize(s.Service)))
+		case projections.ServiceProposed:
+			proposed = append(proposed, lowerFirst(humanize(s.Service)))
+		}
+	}
+	svc := "No service had moved to shared delivery."
+	if len(shared) > 0 {
+		svc = "Services delivered jointly: " + joinAnd(shared) + "."
+	}
+	if len(proposed) > 0 {
+		svc += " Proposed for sharing but not yet shared: " + joinAnd(proposed) + "."
+	}
+	out = append(out, svc)
+
+	var target, forecast, outturn, oneOff, net int64
+	hasOutturn := false
+	for _, y := range st.Savings.Years {
+		for _, cs := range y.Councils {
+			target += cs.TargetPence
+			forecast += cs.ForecastPence
+			outturn += cs.OutturnPence
+			oneOff += cs.OneOffCostsPence
+			net += cs.NetPence
+			hasOutturn = hasOutturn || cs.HasOutturn
+		}
+	}
+	if len(st.Savings.Years) > 0 {
+		money := fmt.Sprintf("Across %s the councils set savings targets of %s and forecast savings of %s",
+			plural(len(st.Savings.Years), "financial year", "financial years"), projections.FormatPence(target), projections.FormatPence(forecast))
+		if hasOutturn {
+			money += fmt.Sprintf("; the outturn reported so far is %s", projections.FormatPence(outturn))
+		} else {
+			money += "; no outturn has been reported"
+		}
+		money += fmt.Sprintf(". One-off costs were %s, leaving a net saving of %s.", projections.FormatPence(oneOff), projections.FormatPence(net))
+		if n := len(st.Savings.BelowTarget); n > 0 {
+			money += fmt.Sprintf(" Savings fell below target in %s (%s).", plural(n, "case", "cases"), strings.Join(c.belowTargetText(), "; "))
+		}
+		out = append(out, money)
+	} else {
+		out = append(out, "No savings targets, forecasts or outturns have been recorded.")
+	}
+
+	if rd := st.ReviewDate; rd != nil {
+		p := "A review is due on " + longDate(rd.DueOn)
+		if len(rd.Bodies) > 0 {
+			p += ", to be considered by " + joinAnd(rd.Bodies)
+		}
+		out = append(out, p+".")
+	}
+	if len(st.Reviews) > 0 {
+		parts := make([]string, len(st.Reviews))
+		for i, rv := range st.Reviews {
+			parts[i] = fmt.Sprintf("%s decided to %s on %s", c.council(rv.Council), humanOutcome(rv.Outcome), longDate(rv.On))
+		}
+		out = append(out, "Review outcomes recorded: "+strings.Join(parts, "; ")+".")
+	}
+	if n := len(r.Flags); n > 0 {
+		out = append(out, fmt.Sprintf("Section 7 lists %s the committee should weigh, such as facts reported only in the press and illustrative sources.", plural(n, "matter", "matters")))
+	}
+	out = append(out, fmt.Sprintf("This pack shows the partnership as it stood on %s, as recorded in the ledger %s: %s in all, up to ledger event %d.",
+		longDate(c.ev.AsOf), knownPhrase(c.ev.KnownAt), plural(len(c.ev.Events), "event", "events"), c.ev.TreeHead.Size))
+	return out
+}
+
+func (c *composer) belowTargetText() []string {
+	var out []string
+	for _, y := range c.st.Savings.Years {
+		for _, cs := range y.Councils {
+			if cs.BelowTarget {
+				out = append(out, fmt.Sprintf("%s in %s, %s short", c.council(cs.Council), y.Label, projections.FormatPence(-cs.AgainstTargetPence)))
+			}
+		}
+	}
+	return out
+}
+
+func (c *composer) options() []Option {
+	st := c.st
+	cont := Option{Key: "continue", Heading: "Option 1: continue the arrangement as it is"}
+	perm := Option{Key: "make_permanent", Heading: "Option 2: make the arrangement permanent"}
+	vary := Option{Key: "vary", Heading: "Option 3: vary the arrangement"}
+	end := Option{Key: "end", Heading: "Option 4: end the arrangement"}
+
+	if tp := st.TrialPeriod; tp != nil && tp.To != "" {
+		cont.Facts = append(cont.Facts, Fact{fmt.Sprintf("The trial period runs to %s; continuing beyond it needs a decision by each council.", longDate(tp.To)), c.refs(tp.Evidence)})
+	}
+	if rd := st.ReviewDate; rd != nil {
+		cont.Facts = append(cont.Facts, Fact{"A review is due on " + longDate(rd.DueOn) + ".", c.refs(rd.Evidence)})
+	}
+	for _, a := range st.Appointments {
+		f := Fact{fmt.Sprintf("%s serves %s as %s on a %s basis since %s.", a.Officer, c.shareText(a.Councils), lowerFirst(humanize(a.Post)), orText(a.Basis, "stated"), longDate(a.Since)), c.refs(a.Evidence)}
+		cont.Facts = append(cont.Facts, f)
+		if a.Basis == "interim" {
+			perm.Facts = append(perm.Facts, Fact{fmt.Sprintf("%s's appointment as %s is interim: making it permanent needs the approval of each council it serves.", a.Officer, lowerFirst(humanize(a.Post))), c.refs(a.Evidence)})
+		}
+		if a.CostShare != nil {
+			vary.Facts = append(vary.Facts, Fact{fmt.Sprintf("The cost of the %s is shared %s (%s basis) from %s.", lowerFirst(humanize(a.Post)), c.sharesText(a.CostShare.Shares), a.CostShare.Basis, longDate(a.CostShare.AppliesFrom)), c.refs(a.CostShare.Evidence)})
+		}
+	}
+	for _, y := range st.Savings.Years {
+		for _, cs := range y.Councils {
+			txt := fmt.Sprintf("%s, %s: net saving %s against a target of %s.", c.council(cs.Council), y.Label, projections.FormatPence(cs.NetPence), projections.FormatPence(cs.TargetPence))
+			if cs.BelowTarget {
+				txt = fmt.Sprintf("%s, %s: net saving %s is %s below the target of %s.", c.council(cs.Council), y.Label, projections.FormatPence(cs.NetPence), projections.FormatPence(-cs.AgainstTargetPence), projections.FormatPence(cs.TargetPence))
+				end.Facts = append(end.Facts, Fact{txt, c.refs(cs.Evidence)})
+			}
+			cont.Facts = append(cont.Facts, Fact{txt, c.refs(cs.Evidence)})
+		}
+	}
+	for _, ag := range st.Agreements {
+		txt := fmt.Sprintf("A %s agreement between %s", humanize(ag.Kind), c.councils(ag.Parties))
+		if ag.Commences != "" {
+			txt += " commenced " + longDate(ag.Commences)
+		}
+		if ag.Ends != "" {
+			txt += " and ends " + longDate(ag.Ends)
+		}
+		perm.Facts = append(perm.Facts, Fact{txt + ".", c.refs(ag.Evidence)})
+		if ag.NoticeDays > 0 {
+			end.Facts = append(end.Facts, Fact{fmt.Sprintf("The %s agreement may be ended on %d days' notice.", humanize(ag.Kind), ag.NoticeDays), c.refs(ag.Evidence)})
+		}
+	}
+	for _, s := range st.Services {
+		switch s.Status {
+		case projections.ServiceProposed:
+			vary.Facts = append(vary.Facts, Fact{fmt.Sprintf("%s has been proposed for sharing (%s) but has not moved to shared delivery.", humanize(s.Service), c.councils(s.Candidates)), c.refs(s.Evidence)})
+		case projections.ServiceShared:
+			txt := fmt.Sprintf("%s is delivered jointly, led by %s, since %s.", humanize(s.Service), c.council(s.LeadCouncil), longDate(s.Since))
+			vary.Facts = append(vary.Facts, Fact{txt, c.refs(s.Evidence)})
+			end.Facts = append(end.Facts, Fact{fmt.Sprintf("Ending the partnership would return %s to separate delivery.", lowerFirst(humanize(s.Service))), c.refs(s.Evidence)})
+		}
+	}
+	for _, p := range st.Partners {
+		if n := p.Notice; n != nil {
+			txt := fmt.Sprintf("%s gave notice of withdrawal on %s", c.council(p.Council), longDate(n.GivenOn))
+			if n.ProposedEnd != "" {
+				txt += ", to leave on " + longDate(n.ProposedEnd)
+			}
+			end.Facts = append(end.Facts, Fact{txt + ".", c.refs(n.Evidence)})
+		}
+	}
+	if st.Status.Value == projections.StatusDissolved {
+		end.Facts = append(end.Facts, Fact{"The partnership was dissolved on " + longDate(st.Status.Since) + reasonText(st.Status.Reason) + ".", c.refs(st.Status.Evidence)})
+	}
+	for _, rv := range st.Reviews {
+		txt := fmt.Sprintf("%s decided on %s to %s", c.council(rv.Council), longDate(rv.On), humanOutcome(rv.Outcome))
+		if rv.Minute != nil && rv.Minute.Raw != "" {
+			txt += " (" + rv.Minute.Raw + ")"
+		}
+		if rv.Rationale != "" {
+			txt += ": " + sentence(rv.Rationale)
+		} else {
+			txt += "."
+		}
+		f := Fact{txt, c.refs(rv.Evidence)}
+		switch rv.Outcome {
+		case "continue", "extend":
+			cont.Facts = append(cont.Facts, f)
+		case "make_permanent", "make permanent", "permanent":
+			perm.Facts = append(perm.Facts, f)
+		case "vary":
+			vary.Facts = append(vary.Facts, f)
+		default:
+			end.Facts = append(end.Facts, f)
+		}
+	}
+	return []Option{cont, perm, vary, end}
+}
+
+func reasonText(r string) string {
+	if r == "" {
+		return ""
+	}
+	return " (" + strings.TrimSuffix(r, ".") + ")"
+}
+
+func (c *composer) chronology() []ChronRow {
+	out := make([]ChronRow, 0, len(c.tl.Entries))
+	for _, e := range c.tl.Entries {
+		row := ChronRow{Seq: e.Seq, Date: e.EffectiveOn, Type: e.Type, What: sentence(e.Description), Certainty: e.Certainty, Corrected: e.Corrected}
+		if ev := c.bySeq[e.Seq]; ev != nil {
+			row.Minutes = minutesIn(ev.Data)
+		}
+		for _, s := range c.sources[e.Seq] {
+			row.Sources = append(row.Sources, s.line())
+			row.Illustrative = row.Illustrative || s.Illustrative
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func (c *composer) partners() []PartnerRow {
+	out := make([]PartnerRow, 0, len(c.st.Partners))
+	for _, p := range c.st.Partners {
+		row := PartnerRow{Council: c.council(p.Council), Kind: p.Kind, Since: p.Since, Refs: c.refs(p.Evidence)}
+		if n := p.Notice; n != nil {
+			row.Notice = "given " + n.GivenOn
+			if n.ProposedEnd != "" {
+				row.Notice += ", leaving " + n.ProposedEnd
+			}
+			row.Refs = mergeRefs(row.Refs, c.refs(n.Evidence))
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func (c *composer) shareText(cs []projections.CouncilShare) string {
+	parts := make([]string, len(cs))
+	for i, s := range cs {
+		parts[i] = c.council(s.Council)
+		if s.BasisPoints > 0 {
+			parts[i] += " " + percent(s.BasisPoints)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (c *composer) sharesText(ss []projections.Share) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = c.council(s.Council) + " " + percent(s.BasisPoints)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (c *composer) appointments() ([]Appointment, []RoleRow) {
+	var apps []Appointment
+	var roles []RoleRow
+	for _, a := range c.st.Appointments {
+		row := Appointment{Officer: a.Officer, Post: humanize(a.Post), Employer: c.council(a.EmployingCouncil),
+			Councils: c.shareText(a.Councils), Basis: a.Basis, Since: a.Since, Refs: c.refs(a.Evidence)}
+		for _, m := range a.Approvals {
+			row.Approvals = append(row.Approvals, minuteText(m.Raw, m.Body, m.Meeting, m.Item))
+		}
+		if cs := a.CostShare; cs != nil {
+			row.CostShare = c.sharesText(cs.Shares)
+		}
+		apps = append(apps, row)
+		for _, ro := range a.Roles {
+			roles = append(roles, RoleRow{Council: c.council(ro.Council), Role: humanRole(ro.Role), Officer: a.Officer, Since: ro.Since, Refs: c.refs(ro.Evidence)})
+		}
+	}
+	slices.SortStableFunc(roles, func(a, b RoleRow) int {
+		return strings.Compare(a.Council+"\x00"+a.Role, b.Council+"\x00"+b.Role)
+	})
+	return apps, roles
+}
+
+func (c *composer) services() []ServiceRow {
+	out := make([]ServiceRow, 0, len(c.st.Services))
+	for _, s := range c.st.Services {
+		row := ServiceRow{Service: humanize(s.Service), Status: s.Status, Since: s.Since, Refs: c.refs(s.Evidence)}
+		switch {
+		case s.LeadCouncil != "":
+			row.Detail = "led by " + c.council(s.LeadCouncil)
+			if len(s.ReceivingCouncils) > 0 {
+				row.Detail += " for " + c.councils(s.ReceivingCouncils)
+			}
+			if s.StaffTransferred > 0 {
+				row.Detail += fmt.Sprintf("; %s transferred", plural(s.StaffTransferred, "member of staff", "staff"))
+			}
+		case len(s.Candidates) > 0:
+			row.Detail = "proposed for " + c.councils(s.Candidates)
+		}
+		if s.CostShare != nil {
+			row.CostShare = c.sharesText(s.CostShare.Shares)
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func (c *composer) finance() Finance {
+	var f Finance
+	chart := Chart{Title: "Savings by financial year, all councils"}
+	series := []ChartSeries{{Name: "Target"}, {Name: "Forecast"}, {Name: "Outturn"}, {Name: "Net of one-off costs"}}
+	for _, y := range c.st.Savings.Years {
+		var tot FinanceRow
+		var t, fc, ot, oo, net int64
+		hasOutturn := false
+		for _, cs := range y.Councils {
+			outturn := "–"
+			if cs.HasOutturn {
+				outturn = projections.FormatPence(cs.OutturnPence)
+				hasOutturn = true
+			}
+			f.Rows = append(f.Rows, FinanceRow{Year: y.Label, Council: c.council(cs.Council),
+				Target: projections.FormatPence(cs.TargetPence), Forecast: projections.FormatPence(cs.ForecastPence),
+				Outturn: outturn, OneOff: projections.FormatPence(cs.OneOffCostsPence), Net: projections.FormatPence(cs.NetPence),
+				AgainstTarget: signedPence(cs.AgainstTargetPence), BelowTarget: cs.BelowTarget, Refs: c.refs(cs.Evidence)})
+			t += cs.TargetPence
+			fc += cs.ForecastPence
+			ot += cs.OutturnPence
+			oo += cs.OneOffCostsPence
+			net += cs.NetPence
+		}
+		outturn := "–"
+		if hasOutturn {
+			outturn = projections.FormatPence(ot)
+		}
+		tot = FinanceRow{Year: y.Label, Council: totalCouncil, Target: projections.FormatPence(t), Forecast: projections.FormatPence(fc),
+			Outturn: outturn, OneOff: projections.FormatPence(oo), Net: projections.FormatPence(net), AgainstTarget: signedPence(net - t),
+			BelowTarget: t > 0 && net < t}
+		if len(y.Councils) > 1 {
+			f.Totals = append(f.Totals, tot)
+		}
+		chart.Categories = append(chart.Categories, y.Label)
+		series[0].Values = append(series[0].Values, t)
+		series[1].Values = append(series[1].Values, fc)
+		series[2].Values = append(series[2].Values, ot)
+		series[3].Values = append(series[3].Values, net)
+	}
+	chart.Series = series
+	f.Chart = chart
+	f.Notes = []string{"Financial years run from 1 April to 31 March. Net saving is the outturn where one has been reported, otherwise the forecast, less one-off costs. A dash means no outturn has been reported yet."}
+	for _, a := range c.st.Appointments {
+		if cs := a.CostShare; cs != nil {
+			f.CostShares = append(f.CostShares, CostShareRow{Subject: humanize(a.Post) + " (" + a.Officer + ")", Basis: cs.Basis,
+				Shares: c.sharesText(cs.Shares), AppliesFrom: cs.AppliesFrom, Refs: c.refs(cs.Evidence)})
+		}
+	}
+	for _, s := range c.st.Services {
+		if cs := s.CostShare; cs != nil {
+			f.CostShares = append(f.CostShares, CostShareRow{Subject: humanize(s.Service), Basis: cs.Basis,
+				Shares: c.sharesText(cs.Shares), AppliesFrom: cs.AppliesFrom, Refs: c.refs(cs.Evidence)})
+		}
+	}
+	for _, fu := range c.st.Funding {
+		f.Funding = append(f.Funding, FundingRow{Funder: fu.Funder, Recipients: c.councils(fu.Recipients),
+			Amount: projections.FormatPence(fu.AmountPence), Purpose: fu.Purpose, Refs: c.refs(fu.Evidence)})
+	}
+	return f
+}
+
+func (c *composer) register() []RegisterRow {
+	out := make([]RegisterRow, len(c.ev.Events))
+	for i, ce := range c.ev.Events {
+		e := ce.Event
+		out[i] = RegisterRow{Seq: e.Seq, ID: e.ID.String(), Type: e.Type, EffectiveOn: e.EffectiveOn,
+			RecordedAt: e.RecordedAt.UTC().Format("2006-01-02 15:04"), Certainty: e.Certainty, Hash: e.Hash.String()}
+	}
+	return out
+}
+
+func (c *composer) flags() []Flag {
+	var out []Flag
+	for _, y := range c.st.Savings.Years {
+		for _, cs := range y.Councils {
+			if cs.BelowTarget {
+				out = append(out, Flag{FlagBelowTarget, fmt.Sprintf("%s, %s: net saving %s is %s below the target of %s.",
+					c.council(cs.Council), y.Label, projections.FormatPence(cs.NetPence), projections.FormatPence(-cs.AgainstTargetPence),
+					projections.FormatPence(cs.TargetPence)), c.refs(cs.Evidence)})
+			}
+		}
+	}
+	for _, e := range c.tl.Entries {
+		srcs := c.sources[e.Seq]
+		pressOnly := len(srcs) > 0
+		var titles []string
+		for _, s := range srcs {
+			pressOnly = pressOnly && s.Kind == "press"
+			titles = append(titles, s.short())
+		}
+		if e.Certainty == "reported" || pressOnly {
+			out = append(out, Flag{FlagPressOnly, fmt.Sprintf("%s (%s) rests on %s only: %s.", strings.TrimSuffix(sentence(e.Description), "."),
+				longDate(e.EffectiveOn), orText(reportKind(srcs), "reports"), strings.Join(titles, "; ")), []uint64{e.Seq}})
+		}
+	}
+	for _, e := range c.tl.Entries {
+		for _, s := range c.sources[e.Seq] {
+			if s.Illustrative {
+				out = append(out, Flag{FlagIllustrative, fmt.Sprintf("%s (%s) cites an illustrative source, %s: its details were invented for the record and are not evidence of fact.",
+					strings.TrimSuffix(sentence(e.Description), "."), longDate(e.EffectiveOn), s.short()), []uint64{e.Seq}})
+				break
+			}
+		}
+	}
+	for _, ce := range c.ev.Events {
+		e := ce.Event
+		if e.Type != "EventCorrected" && e.Type != "EventRetracted" {
+			continue
+		}
+		day := e.RecordedAt.In(london).Format(time.DateOnly)
+		if day <= c.ev.AsOf {
+			continue
+		}
+		verb := "corrected"
+		if e.Type == "EventRetracted" {
+			verb = "retracted"
+		}
+		refs := []uint64{e.Seq}
+		target := "an earlier event"
+		if t, ok := targetOf(e.Data, c.byID); ok {
+			target = fmt.Sprintf("event %d", t)
+			refs = []uint64{t, e.Seq}
+		}
+		txt := fmt.Sprintf("On %s, after the as-of date, the ledger %s %s", longDate(day), verb, target)
+		if reason := stringField(e.Data, "reason"); reason != "" {
+			txt += " (" + strings.TrimSuffix(reason, ".") + ")"
+		}
+		txt += ". This pack shows the record as corrected; a pack known at an earlier date shows the original."
+		out = append(out, Flag{FlagLateCorrect, txt, refs})
+	}
+	return out
+}
+
+func reportKind(srcs []sourceRef) string {
+	for _, s := range srcs {
+		if s.Kind != "press" {
+			return "reports"
+		}
+	}
+	if len(srcs) > 0 {
+		return "press reports"
+	}
+	return ""
+}
+
+func (c *composer) howToVerify() []string {
+	th := c.ev.TreeHead
+	return []string{
+		fmt.Sprintf("Obtain the ledger's public key from its operator (“ledger key” prints it) by a channel you trust, and check that its key id is %s.", th.KeyID),
+		"Run “ledger verify-pack DIR --key PUBKEY” on the directory holding this pack. It needs no access to the ledger. It recomputes the hash of every event in pack.json from its content, follows each event's audit path to the root of the signed tree head, checks the tree head's Ed25519 signature against the key, rebuilds this report from those events, and checks that pack.html, pack.pdf and pack.md are exactly what the events produce and match manifest.json. Any edit to any file is refused, naming what failed.",
+		fmt.Sprintf("To check by hand: an event's hash is SHA-256 of its ledger-event-v1 form (docs/integrity.md) followed by the previous event's hash; its Merkle leaf is SHA-256(0x00 || hash); the audit path combines leaves as SHA-256(0x01 || left || right) up to the root %s of a tree of %d events (RFC 9162).", th.Root, th.Size),
+		"To check that the ledger today still holds this history unchanged, give the tree head in pack.json to “ledger check-consistency”: it proves that today's tree extends this one.",
+	}
+}
+
+var glossary = []GlossaryItem{
+	{"As of", "The date whose position the pack describes: only events in effect on or before it count."},
+	{"Known at", "How much of the ledger the pack reflects: only what had been recorded by then, so a pack can show what a committee knew at the time."},
+	{"Certainty", "confirmed: from a primary source such as minutes; reported: from the press or another secondary source; inferred: deduced from other facts."},
+	{"Illustrative", "A source detail (for example a minute number) that was invented to complete the record and is not evidence of fact."},
+	{"Section 113", "Section 113 of the Local Government Act 1972, under which an officer of one council is placed at the disposal of another while staying employed by the first."},
+	{"Head of paid service", "The statutory role, usually the chief executive, responsible for a council's staff (Local Government and Housing Act 1989, s4)."},
+	{"Chief finance officer (s151)", "The officer responsible for a council's financial affairs under section 151 of the Local Government Act 1972."},
+	{"Monitoring officer", "The statutory officer who reports on unlawful decisions and maladministration (Local Government and Housing Act 1989, s5)."},
+	{"Financial year", "1 April to 31 March; 2015/16 is the year starting 1 April 2015."},
+	{"Signed tree head", "A fingerprint of the whole ledger up to one event, signed by the ledger's key: every event in this pack can be proved to be part of it."},
+}

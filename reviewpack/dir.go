@@ -1,0 +1,288 @@
+package reviewpack
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/eventstore"
+)
+
+// ManifestName is the file in a pack directory that lists every other file with its SHA-256.
+const ManifestName = "manifest.json"
+
+// Manifest is manifest.json: what the pack is, and each file's digest.
+type Manifest struct {
+	Format      string         `json:"format"` // FormatVersion
+	Partnership string         `json:"partnership"`
+	AsOf        string         `json:"as_of"`
+	KnownAt     string         `json:"known_at"`
+	TreeSize    uint64         `json:"tree_size"`
+	TreeRoot    audit.Hash     `json:"tree_root"`
+	Files       []ManifestFile `json:"files"`
+}
+
+// ManifestFile is one file of the pack.
+type ManifestFile struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+	Bytes  int    `json:"bytes"`
+}
+
+// WriteDir renders the pack in each format into dir (created if missing) as pack.<format>, then writes
+// manifest.json. pack.json is always written: it is what verify-pack checks. It returns the manifest,
+// or an error matching ErrUnknownFormat or the file system's.
+func WriteDir(p *Pack, dir string, formats []string) (Manifest, error) {
+	if !slices.Contains(formats, "json") {
+		formats = append(slices.Clone(formats), "json")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return Manifest{}, err
+	}
+	m := Manifest{Format: FormatVersion, Partnership: p.Evidence.Partnership, AsOf: p.Evidence.AsOf,
+		KnownAt: p.Evidence.KnownAt, TreeSize: p.Evidence.TreeHead.Size, TreeRoot: p.Evidence.TreeHead.Root}
+	for _, f := range Formats { // the canonical order, whatever order was asked for
+		if !slices.Contains(formats, f) {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := p.Render(f, &buf); err != nil {
+			return Manifest{}, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, FileName(f)), buf.Bytes(), 0o644); err != nil {
+			return Manifest{}, err
+		}
+		sum := sha256.Sum256(buf.Bytes())
+		m.Files = append(m.Files, ManifestFile{Name: FileName(f), SHA256: hex.EncodeToString(sum[:]), Bytes: buf.Len()})
+	}
+	for _, f := range formats {
+		if _, err := ContentType(f); err != nil {
+			return Manifest{}, err
+		}
+	}
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return Manifest{}, err
+	}
+	return m, os.WriteFile(filepath.Join(dir, ManifestName), append(b, '\n'), 0o644)
+}
+
+// ErrRefused is matched (errors.Is) by VerifyDir's error when a pack does not verify.
+var ErrRefused = errors.New("reviewpack: pack refused")
+
+// RefusedError lists everything that failed when a pack was checked, each naming the file and what
+// in it failed.
+type RefusedError struct {
+	Problems []string
+}
+
+func (e *RefusedError) Error() string {
+	return "review pack refused: " + strings.Join(e.Problems, "; ")
+}
+
+// Is makes a *RefusedError match ErrRefused.
+func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
+
+// Verified is what a successful check found.
+type Verified struct {
+	Partnership string
+	AsOf        string
+	KnownAt     string
+	TreeHead    TreeHead
+	Events      int      // events checked against the tree head
+	Files       []string // files checked against the rebuilt pack and the manifest
+}
+
+// VerifyDir checks a pack directory offline against a pinned public key:
+//
+//  1. pack.json's signed tree head verifies under pub;
+//  2. every event in it hashes to its recorded hash from its own fields, chains to the one before it in
+//     the stream, and its audit path leads to the tree head's root;
+//  3. the events are the partnership's whole stream up to the tree head (nothing left out);
+//  4. the report in pack.json is exactly what those events give (Compose), so an edited fact is caught;
+//  5. every other pack file present is byte for byte what the rebuilt pack renders to;
+//  6. manifest.json lists every pack file with its SHA-256 and size.
+//
+// It returns a *RefusedError (ErrRefused) naming every failure, or an error for a directory it cannot
+// read at all.
+func VerifyDir(ctx context.Context, dir string, pub ed25519.PublicKey) (Verified, error) {
+	var problems []string
+	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	var v Verified
+
+	raw, err := os.ReadFile(filepath.Join(dir, FileName("json")))
+	if err != nil {
+		return v, err
+	}
+	var f File
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil || f.Evidence == nil || f.Report == nil {
+		if err == nil {
+			err = errors.New("evidence or report missing")
+		}
+		return v, &RefusedError{Problems: []string{fmt.Sprintf("pack.json cannot be read: %v", err)}}
+	}
+	if f.Format != FormatVersion {
+		return v, &RefusedError{Problems: []string{fmt.Sprintf("pack.json is format %q; this ledger checks %q", f.Format, FormatVersion)}}
+	}
+	ev := f.Evidence
+	v.Partnership, v.AsOf, v.KnownAt, v.TreeHead, v.Events = ev.Partnership, ev.AsOf, ev.KnownAt, ev.TreeHead, len(ev.Events)
+	if err := audit.VerifyTreeHead(ev.TreeHead, pub); err != nil {
+		fail("pack.json: signed tree head: %v", err)
+	}
+	prev := eventstore.ZeroHash
+	for i, ce := range ev.Events {
+		if err := checkEvent(ce, prev, ev.TreeHead); err != nil {
+			fail("pack.json: event %d (seq %d, %s): %v", i+1, ce.Event.Seq, ce.Event.Type, err)
+		}
+		prev = ce.Event.Hash
+	}
+	if len(problems) > 0 {
+		return v, &RefusedError{Problems: problems}
+	}
+
+	rebuilt, err := Compose(ctx, ev)
+	if err != nil {
+		return v, &RefusedError{Problems: []string{fmt.Sprintf("pack.json: %v", err)}}
+	}
+	if diff := reportDiff(f.Report, rebuilt); diff != "" {
+		fail("pack.json: the report does not match the events it cites: %s differs", diff)
+	}
+	pack := &Pack{Report: rebuilt, Evidence: ev}
+
+	man, manErr := readManifest(dir)
+	if manErr != nil {
+		fail("%s: %v", ManifestName, manErr)
+	}
+	listed := map[string]ManifestFile{}
+	for _, mf := range man.Files {
+		listed[mf.Name] = mf
+	}
+	for _, format := range Formats {
+		name := FileName(format)
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, os.ErrNotExist) {
+			if _, ok := listed[name]; ok {
+				fail("%s: listed in the manifest but missing", name)
+			}
+			continue
+		}
+		if err != nil {
+			return v, err
+		}
+		v.Files = append(v.Files, name)
+		if format != "json" {
+			var want bytes.Buffer
+			if err := pack.Render(format, &want); err != nil {
+				return v, err
+			}
+			if !bytes.Equal(got, want.Bytes()) {
+				fail("%s: does not match the pack rebuilt from the events in pack.json (edited, or built by another version)", name)
+			}
+		}
+		sum := sha256.Sum256(got)
+		switch mf, ok := listed[name]; {
+		case manErr != nil:
+		case !ok:
+			fail("%s: not listed in the manifest", name)
+		case mf.SHA256 != hex.EncodeToString(sum[:]):
+			fail("%s: SHA-256 %x does not match the manifest's %s", name, sum, mf.SHA256)
+		}
+	}
+	if manErr == nil && (man.TreeSize != ev.TreeHead.Size || man.TreeRoot != ev.TreeHead.Root || man.Partnership != ev.Partnership) {
+		fail("%s: names another pack (partnership %s, tree size %d) than pack.json", ManifestName, man.Partnership, man.TreeSize)
+	}
+	if len(problems) > 0 {
+		return v, &RefusedError{Problems: problems}
+	}
+	return v, nil
+}
+
+// checkEvent recomputes an event's hash and follows its audit path to the tree head's root.
+func checkEvent(ce CitedEvent, prev audit.Hash, th TreeHead) error {
+	e := ce.Event
+	var err error
+	if e.Data, err = eventstore.Canonicalize(e.Data); err != nil {
+		return fmt.Errorf("data: %v", err)
+	}
+	if e.Sources, err = eventstore.Canonicalize(e.Sources); err != nil {
+		return fmt.Errorf("sources: %v", err)
+	}
+	if e.PrevHash != prev {
+		return fmt.Errorf("prev_hash %s does not name the stream's previous event %s", e.PrevHash, prev)
+	}
+	if got := eventstore.ComputeHash(e, e.PrevHash); got != e.Hash {
+		return fmt.Errorf("its fields hash to %s, not its recorded hash %s: the event was altered", got, e.Hash)
+	}
+	if e.Seq == 0 || ce.LeafIndex != e.Seq-1 {
+		return fmt.Errorf("leaf index %d is not seq %d - 1", ce.LeafIndex, e.Seq)
+	}
+	if err := audit.VerifyInclusion(ce.LeafIndex, th.Size, audit.LeafHash(e.Hash[:]), ce.AuditPath, th.Root); err != nil {
+		return err
+	}
+	return nil
+}
+
+func readManifest(dir string) (Manifest, error) {
+	var m Manifest
+	b, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, err
+	}
+	if m.Format != FormatVersion {
+		return m, fmt.Errorf("format %q, want %q", m.Format, FormatVersion)
+	}
+	return m, nil
+}
+
+// reportDiff names the first top-level field of the report that differs ("" when none), with the
+// first differing element of a list.
+func reportDiff(got, want *Report) string {
+	var g, w map[string]json.RawMessage
+	gb, _ := json.Marshal(got)
+	wb, _ := json.Marshal(want)
+	if bytes.Equal(gb, wb) {
+		return ""
+	}
+	_ = json.Unmarshal(gb, &g)
+	_ = json.Unmarshal(wb, &w)
+	keys := make([]string, 0, len(w))
+	for k := range w {
+		keys = append(keys, k)
+	}
+	for k := range g {
+		if _, ok := w[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if bytes.Equal(g[k], w[k]) {
+			continue
+		}
+		var gl, wl []json.RawMessage
+		if json.Unmarshal(g[k], &gl) == nil && json.Unmarshal(w[k], &wl) == nil {
+			for i := range max(len(gl), len(wl)) {
+				if i >= len(gl) || i >= len(wl) || !bytes.Equal(gl[i], wl[i]) {
+					return fmt.Sprintf("%s item %d", k, i+1)
+				}
+			}
+		}
+		return k
+	}
+	return "the report"
+}

@@ -1,0 +1,275 @@
+package reviewpack
+
+import (
+	"bufio"
+	"io"
+	"strings"
+)
+
+// renderMarkdown writes the report as GitHub-flavoured Markdown.
+func renderMarkdown(r *Report, w io.Writer) error {
+	b := bufio.NewWriter(w)
+	p := func(s ...string) {
+		for _, x := range s {
+			b.WriteString(x)
+		}
+		b.WriteByte('\n')
+	}
+	table := func(head []string, rows [][]string) {
+		if len(rows) == 0 {
+			p("None recorded.")
+			p()
+			return
+		}
+		p("| ", strings.Join(mdCells(head), " | "), " |")
+		seps := make([]string, len(head))
+		for i := range seps {
+			seps[i] = "---"
+		}
+		p("|", strings.Join(seps, "|"), "|")
+		for _, row := range rows {
+			p("| ", strings.Join(mdCells(row), " | "), " |")
+		}
+		p()
+	}
+
+	p("# ", mdText(r.Cover.Title))
+	p()
+	rows := make([][]string, 0, 16)
+	for _, kv := range coverRows(r) {
+		rows = append(rows, []string{"**" + kv[0] + "**", kv[1]})
+	}
+	p("| | |")
+	p("|---|---|")
+	for _, row := range rows {
+		p("| ", row[0], " | ", mdCell(row[1]), " |")
+	}
+	p()
+	if r.Cover.Disclaimers != "" {
+		p("> ", mdText(r.Cover.Disclaimers))
+		p()
+	}
+
+	p("## ", hSummary)
+	p()
+	for _, para := range r.Summary {
+		p(mdText(para))
+		p()
+	}
+	if r.Recommendation != "" {
+		p("**Recommendation.** ", mdText(r.Recommendation))
+		p()
+	}
+	p("_", refsExplained, "_")
+	p()
+
+	p("## ", hOptions)
+	p()
+	for _, o := range r.Options {
+		p("### ", mdText(o.Heading))
+		p()
+		for _, f := range o.Facts {
+			p("- ", mdText(withRefs(f.Text, f.Refs)))
+		}
+		if len(o.Facts) == 0 {
+			p("- No recorded facts bear on this option.")
+		}
+		p()
+	}
+
+	p("## ", hChronology)
+	p()
+	rows = rows[:0]
+	for _, c := range r.Chronology {
+		what := c.What
+		if c.Corrected {
+			what += " (corrected)"
+		}
+		refs := append(append([]string{}, c.Minutes...), c.Sources...)
+		rows = append(rows, []string{itoa(c.Seq), c.Date, what, c.Certainty, strings.Join(refs, "<br>")})
+	}
+	table([]string{"#", "Date", "What happened", "Certainty", "Minutes and sources"}, rows)
+
+	p("## ", hPeople)
+	p()
+	p("### Shared posts")
+	p()
+	rows = rows[:0]
+	for _, a := range r.Appointments {
+		rows = append(rows, []string{a.Officer, a.Post, a.Employer, a.Councils, a.Basis, a.Since,
+			strings.Join(a.Approvals, "<br>"), refsText(a.Refs)})
+	}
+	table([]string{"Officer", "Post", "Employed by", "Serves", "Basis", "Since", "Approved by", "Events"}, rows)
+	p("### Statutory roles")
+	p()
+	rows = rows[:0]
+	for _, s := range r.Roles {
+		rows = append(rows, []string{s.Council, s.Role, s.Officer, s.Since, refsText(s.Refs)})
+	}
+	table([]string{"Council", "Role", "Held by", "Since", "Events"}, rows)
+	p("### Partner councils")
+	p()
+	rows = rows[:0]
+	for _, pr := range r.Partners {
+		rows = append(rows, []string{pr.Council, pr.Kind, pr.Since, pr.Notice, refsText(pr.Refs)})
+	}
+	table([]string{"Council", "Kind", "Partner since", "Notice of withdrawal", "Events"}, rows)
+
+	p("## ", hServices)
+	p()
+	rows = rows[:0]
+	for _, s := range r.Services {
+		rows = append(rows, []string{s.Service, s.Status, s.Detail, s.Since, s.CostShare, refsText(s.Refs)})
+	}
+	table([]string{"Service", "Status", "Arrangement", "Since", "Cost share", "Events"}, rows)
+
+	p("## ", hFinance)
+	p()
+	p("### Savings by financial year")
+	p()
+	rows = rows[:0]
+	for _, f := range financeRows(&r.Finance) {
+		rows = append(rows, financeCells(f))
+	}
+	table([]string{"Year", "Council", "Target", "Forecast", "Outturn", "One-off costs", "Net saving", "Against target", "Events"}, rows)
+	for _, n := range r.Finance.Notes {
+		p(mdText(n))
+		p()
+	}
+	p("### Cost shares")
+	p()
+	rows = rows[:0]
+	for _, c := range r.Finance.CostShares {
+		rows = append(rows, []string{c.Subject, c.Basis, c.Shares, c.AppliesFrom, refsText(c.Refs)})
+	}
+	table([]string{"Post or service", "Basis", "Shares", "From", "Events"}, rows)
+	if len(r.Finance.Funding) > 0 {
+		p("### External funding")
+		p()
+		rows = rows[:0]
+		for _, f := range r.Finance.Funding {
+			rows = append(rows, []string{f.Funder, f.Recipients, f.Amount, f.Purpose, refsText(f.Refs)})
+		}
+		table([]string{"Funder", "Recipients", "Amount", "Purpose", "Events"}, rows)
+	}
+
+	p("## ", hFlags)
+	p()
+	if len(r.Flags) == 0 {
+		p("Nothing to note.")
+		p()
+	}
+	for _, f := range r.Flags {
+		p("- **", flagTitle(f.Kind), ".** ", mdText(withRefs(f.Text, f.Refs)))
+	}
+	if len(r.Flags) > 0 {
+		p()
+	}
+
+	p("## ", hRegister)
+	p()
+	rows = rows[:0]
+	for _, e := range r.Register {
+		rows = append(rows, []string{itoa(e.Seq), e.EffectiveOn, e.Type, e.Certainty, e.RecordedAt, "`" + e.ID + "`", "`" + e.Hash + "`"})
+	}
+	table([]string{"#", "Effective", "Type", "Certainty", "Recorded (UTC)", "Event id", "SHA-256 hash"}, rows)
+
+	p("## ", hTreeHead)
+	p()
+	th := r.TreeHead
+	p("| | |")
+	p("|---|---|")
+	p("| **Tree size** | ", itoa(th.Size), " |")
+	p("| **Root hash** | `", th.Root, "` |")
+	p("| **Timestamp** | ", th.Timestamp, " |")
+	p("| **Key id** | `", th.KeyID, "` |")
+	p("| **Signature** | `", th.Signature, "` |")
+	p()
+
+	p("## ", hVerify)
+	p()
+	for i, para := range r.HowToVerify {
+		p(itoa(uint64(i+1)), ". ", mdText(para))
+	}
+	p()
+	if len(r.Glossary) > 0 {
+		p("## ", hGlossary)
+		p()
+		for _, g := range r.Glossary {
+			p("- **", mdText(g.Term), "**: ", mdText(g.Meaning))
+		}
+		p()
+	}
+	return b.Flush()
+}
+
+// financeRows interleaves each year's council rows with the year's total.
+func financeRows(f *Finance) []FinanceRow {
+	out := make([]FinanceRow, 0, len(f.Rows)+len(f.Totals))
+	ti := 0
+	for i, row := range f.Rows {
+		out = append(out, row)
+		last := i == len(f.Rows)-1 || f.Rows[i+1].Year != row.Year
+		if last {
+			for ti < len(f.Totals) && f.Totals[ti].Year == row.Year {
+				out = append(out, f.Totals[ti])
+				ti++
+			}
+		}
+	}
+	return out
+}
+
+func financeCells(f FinanceRow) []string {
+	against := f.AgainstTarget
+	if f.BelowTarget {
+		against += " (below target)"
+	}
+	return []string{f.Year, f.Council, f.Target, f.Forecast, f.Outturn, f.OneOff, f.Net, against, refsText(f.Refs)}
+}
+
+// mdText escapes the characters that would start Markdown markup inside running text.
+var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;")
+
+func mdText(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	// Square brackets are left alone: citations like "[12, 15]" stay readable, and without a
+	// following "(" they start no link.
+	return mdEscaper.Replace(s)
+}
+
+func mdCell(s string) string { return strings.ReplaceAll(mdText(s), "|", `\|`) }
+
+func mdCells(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		if strings.Contains(c, "<br>") {
+			parts := strings.Split(c, "<br>")
+			for j := range parts {
+				parts[j] = mdCell(parts[j])
+			}
+			out[i] = strings.Join(parts, "<br>")
+			continue
+		}
+		if strings.HasPrefix(c, "`") || strings.HasPrefix(c, "**") {
+			out[i] = strings.ReplaceAll(c, "|", `\|`)
+			continue
+		}
+		out[i] = mdCell(c)
+	}
+	return out
+}
+
+func itoa(n uint64) string {
+	var buf [20]byte
+	i := len(buf)
+	for {
+		i--
+		buf[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	return string(buf[i:])
+}

@@ -1,0 +1,633 @@
+package reviewpack
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/gomono"
+	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+// Page geometry, in millimetres (A4 portrait).
+const (
+	pdfMarginL   = 18.0
+	pdfMarginR   = 18.0
+	pdfMarginT   = 20.0
+	pdfMarginB   = 20.0
+	pdfPageW     = 210.0
+	pdfPageH     = 297.0
+	pdfContentW  = pdfPageW - pdfMarginL - pdfMarginR
+	pdfBodySize  = 10.0
+	pdfTableSize = 8.0
+)
+
+var (
+	colAccent = [3]int{31, 78, 121}
+	colHead   = [3]int{232, 238, 245}
+	colTotal  = [3]int{244, 244, 244}
+	colWarn   = [3]int{170, 0, 0}
+	colBorder = [3]int{153, 153, 153}
+	colMuted  = [3]int{85, 85, 85}
+)
+
+// pdfDoc wraps fpdf with the pack's typography and a table writer.
+type pdfDoc struct {
+	*fpdf.Fpdf
+	r *Report
+}
+
+// renderPDF writes the report as an A4 PDF. The bytes depend only on the report: the creation and
+// modification dates are the tree head's timestamp, resources are written in sorted order, and the
+// file identifier is derived from the tree head and the query.
+func renderPDF(r *Report, w io.Writer) error {
+	f := fpdf.New("P", "mm", "A4", "")
+	d := &pdfDoc{Fpdf: f, r: r}
+	stamp := pdfTime(r.TreeHead.Timestamp)
+	f.SetCreationDate(stamp)
+	f.SetModificationDate(stamp)
+	f.SetCatalogSort(true)
+	f.SetCompression(os.Getenv("PDFDEBUG") == "")
+	f.SetProducer("Partnership Ledger reviewpack", true)
+	f.SetCreator("Partnership Ledger", true)
+	f.SetTitle(r.Cover.Title, true)
+	f.SetAuthor(r.Cover.Author, true)
+	f.SetSubject(r.Cover.Subject, true)
+	f.SetLang("en-GB")
+	// fpdf writes the subset's table sizes back into the font bytes it is given (the hhea and head
+	// tables), which would change the next document built from the same bytes: give it copies.
+	f.AddUTF8FontFromBytes("go", "", bytes.Clone(goregular.TTF))
+	f.AddUTF8FontFromBytes("go", "B", bytes.Clone(gobold.TTF))
+	f.AddUTF8FontFromBytes("gomono", "", bytes.Clone(gomono.TTF))
+	f.SetMargins(pdfMarginL, pdfMarginT, pdfMarginR)
+	f.SetAutoPageBreak(true, pdfMarginB)
+	f.AliasNbPages("{nb}")
+	f.SetHeaderFunc(d.header)
+	f.SetFooterFunc(d.footer)
+
+	d.cover()
+	f.AddPage()
+	d.summary()
+	d.options()
+	d.chronology()
+	d.people()
+	d.services()
+	d.finance()
+	d.flags()
+	d.appendices()
+
+	if err := f.Error(); err != nil {
+		return fmt.Errorf("reviewpack: pdf: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := f.Output(&buf); err != nil {
+		return fmt.Errorf("reviewpack: pdf: %w", err)
+	}
+	_, err := w.Write(withFileID(buf.Bytes(), r))
+	return err
+}
+
+// pdfTime reads the tree head's timestamp; a pack without one gets a fixed date, never the clock.
+func pdfTime(s string) time.Time {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC()
+	}
+	return time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+}
+
+// withFileID adds a trailer /ID (PDF 32000-1, 14.4) derived from the tree head and the query, so
+// two builds of the same pack carry the same identifier. The trailer follows the cross-reference
+// table, so no offset moves.
+func withFileID(pdf []byte, r *Report) []byte {
+	sum := sha256.Sum256([]byte(strings.Join([]string{"ledger-review-pack-v1", r.Partnership, r.AsOf,
+		r.KnownAt.Requested, itoa(r.KnownAt.Seq), r.TreeHead.Root, r.Cover.Committee, r.Cover.Meeting, r.Cover.Author}, "\x00")))
+	id := hex.EncodeToString(sum[:16])
+	const end = "\n>>\nstartxref"
+	i := bytes.LastIndex(pdf, []byte(end))
+	if i < 0 {
+		return pdf
+	}
+	out := make([]byte, 0, len(pdf)+80)
+	out = append(out, pdf[:i]...)
+	out = append(out, "\n/ID [<"+id+"> <"+id+">]"...)
+	return append(out, pdf[i:]...)
+}
+
+func (d *pdfDoc) color(c [3]int) { d.SetTextColor(c[0], c[1], c[2]) }
+
+func (d *pdfDoc) header() {
+	if d.PageNo() == 1 {
+		return
+	}
+	d.SetFont("go", "", 7.5)
+	d.color(colMuted)
+	d.SetXY(pdfMarginL, 9)
+	d.CellFormat(pdfContentW, 4, d.r.Cover.Title, "", 0, "L", false, 0, "")
+	d.SetDrawColor(colBorder[0], colBorder[1], colBorder[2])
+	d.SetLineWidth(0.2)
+	d.Line(pdfMarginL, 14, pdfPageW-pdfMarginR, 14)
+	d.color([3]int{17, 17, 17})
+	d.SetXY(pdfMarginL, pdfMarginT)
+}
+
+func (d *pdfDoc) footer() {
+	d.SetFont("go", "", 7.5)
+	d.color(colMuted)
+	d.SetXY(pdfMarginL, pdfPageH-13)
+	d.CellFormat(pdfContentW/2, 4, d.r.Cover.Reference, "", 0, "L", false, 0, "")
+	d.CellFormat(pdfContentW/2, 4, fmt.Sprintf("Page %d of {nb}", d.PageNo()), "", 0, "R", false, 0, "")
+	d.color([3]int{17, 17, 17})
+}
+
+// space ensures h millimetres remain on the page, starting a new page if not.
+func (d *pdfDoc) space(h float64) {
+	if d.GetY()+h > pdfPageH-pdfMarginB {
+		d.AddPage()
+	}
+}
+
+func (d *pdfDoc) h2(title string) {
+	d.space(24)
+	d.Ln(4)
+	d.Bookmark(title, 0, -1)
+	d.SetFont("go", "B", 13.5)
+	d.color(colAccent)
+	d.CellFormat(pdfContentW, 7, title, "", 1, "L", false, 0, "")
+	d.SetDrawColor(colAccent[0], colAccent[1], colAccent[2])
+	d.SetLineWidth(0.5)
+	y := d.GetY()
+	d.Line(pdfMarginL, y, pdfPageW-pdfMarginR, y)
+	d.Ln(3)
+	d.color([3]int{17, 17, 17})
+}
+
+func (d *pdfDoc) h3(title string) {
+	d.space(18)
+	d.Ln(1)
+	d.Bookmark(title, 1, -1)
+	d.SetFont("go", "B", 11)
+	d.CellFormat(pdfContentW, 6, title, "", 1, "L", false, 0, "")
+	d.Ln(0.5)
+}
+
+func (d *pdfDoc) para(text string) {
+	d.SetFont("go", "", pdfBodySize)
+	d.MultiCell(pdfContentW, 5, text, "", "L", false)
+	d.Ln(2)
+}
+
+func (d *pdfDoc) note(text string) {
+	d.SetFont("go", "", 8)
+	d.color(colMuted)
+	d.MultiCell(pdfContentW, 4, text, "", "L", false)
+	d.color([3]int{17, 17, 17})
+	d.Ln(2)
+}
+
+func (d *pdfDoc) bullet(text string) {
+	d.SetFont("go", "", pdfBodySize)
+	lines := d.SplitText(text, pdfContentW-6)
+	d.space(float64(len(lines)) * 5)
+	x := d.GetX()
+	d.CellFormat(6, 5, "•", "", 0, "C", false, 0, "")
+	d.SetX(x + 6)
+	d.MultiCell(pdfContentW-6, 5, text, "", "L", false)
+	d.Ln(0.8)
+}
+
+// box draws a paragraph in a tinted, ruled box.
+func (d *pdfDoc) box(label, text string, rule, fill [3]int) {
+	d.SetFont("go", "", pdfBodySize)
+	body := text
+	if label != "" {
+		body = label + " " + text
+	}
+	lines := d.SplitText(body, pdfContentW-8)
+	h := float64(len(lines))*5 + 4
+	d.space(h + 2)
+	x, y := d.GetX(), d.GetY()
+	d.SetFillColor(fill[0], fill[1], fill[2])
+	d.Rect(x, y, pdfContentW, h, "F")
+	d.SetFillColor(rule[0], rule[1], rule[2])
+	d.Rect(x, y, 1.2, h, "F")
+	d.SetXY(x+4, y+2)
+	if label != "" {
+		d.SetFont("go", "B", pdfBodySize)
+		d.Write(5, label+" ")
+		d.SetFont("go", "", pdfBodySize)
+	}
+	d.Write(5, text)
+	d.SetXY(x, y+h+2)
+}
+
+// column of a table.
+type pdfCol struct {
+	head  string
+	width float64 // share of the content width; they sum to 1
+	align string  // "L" or "R"
+	mono  bool
+}
+
+// font returns the font and size a column's cells are set in: hashes in Go Mono, a little smaller so
+// that 64 hex digits fit on a line.
+func (c pdfCol) font(head bool, size float64) (string, float64) {
+	if c.mono && !head {
+		return "gomono", size * 0.86
+	}
+	return "go", size
+}
+
+// rowStyle marks rows printed differently.
+type rowStyle struct {
+	bold, shaded bool
+	warnCol      int // index of a cell printed in the warning colour, -1 for none
+}
+
+// table writes rows under a header repeated on every page the table spans.
+func (d *pdfDoc) table(cols []pdfCol, rows [][]string, styles []rowStyle, size float64) {
+	if len(rows) == 0 {
+		d.para("None recorded.")
+		return
+	}
+	lineH := size * 0.45
+	pad := 1.2
+	widths := make([]float64, len(cols))
+	for i, c := range cols {
+		widths[i] = c.width * pdfContentW
+	}
+	drawRow := func(cells []string, head bool, st rowStyle) {
+		style := ""
+		if head || st.bold {
+			style = "B"
+		}
+		lines := make([][]string, len(cells))
+		n := 1
+		for i, c := range cells {
+			font, fsize := cols[i].font(head, size)
+			d.SetFont(font, style, fsize)
+			var ls []string
+			for _, part := range strings.Split(c, "\n") {
+				split := d.SplitText(part, widths[i]-2*pad+2*d.GetCellMargin())
+				if len(split) == 0 {
+					split = []string{""}
+				}
+				ls = append(ls, split...)
+			}
+			lines[i] = ls
+			n = max(n, len(ls))
+		}
+		h := float64(n)*lineH + 2*pad
+		if !head && d.GetY()+h > pdfPageH-pdfMarginB {
+			d.AddPage()
+			drawHead(d, cols, widths, size, lineH, pad)
+		}
+		x0, y0 := pdfMarginL, d.GetY()
+		x := x0
+		for i := range cells {
+			switch {
+			case head:
+				d.SetFillColor(colHead[0], colHead[1], colHead[2])
+				d.Rect(x, y0, widths[i], h, "FD")
+			case st.shaded:
+				d.SetFillColor(colTotal[0], colTotal[1], colTotal[2])
+				d.Rect(x, y0, widths[i], h, "FD")
+			default:
+				d.Rect(x, y0, widths[i], h, "D")
+			}
+			font, fsize := cols[i].font(head, size)
+			d.SetFont(font, style, fsize)
+			if !head && i == st.warnCol {
+				d.color(colWarn)
+				d.SetFont(font, "B", fsize)
+			}
+			for j, l := range lines[i] {
+				d.SetXY(x+pad-d.GetCellMargin(), y0+pad+float64(j)*lineH)
+				d.CellFormat(widths[i]-2*pad+2*d.GetCellMargin(), lineH, l, "", 0, cols[i].align, false, 0, "")
+			}
+			d.color([3]int{17, 17, 17})
+			x += widths[i]
+		}
+		d.SetXY(x0, y0+h)
+	}
+	d.SetDrawColor(colBorder[0], colBorder[1], colBorder[2])
+	d.SetLineWidth(0.15)
+	// Keep the header with at least a row.
+	d.space(size*0.45*4 + 8)
+	drawHead(d, cols, widths, size, lineH, pad)
+	for i, row := range rows {
+		st := rowStyle{warnCol: -1}
+		if styles != nil {
+			st = styles[i]
+		}
+		drawRow(row, false, st)
+	}
+	d.Ln(4)
+}
+
+// drawHead draws a table's header row; a page break inside a table repeats it.
+func drawHead(d *pdfDoc, cols []pdfCol, widths []float64, size, lineH, pad float64) {
+	heads := make([]string, len(cols))
+	for i, c := range cols {
+		heads[i] = c.head
+	}
+	d.SetFont("go", "B", size)
+	n := 1
+	for i, h := range heads {
+		n = max(n, len(d.SplitText(h, widths[i]-2*pad+2*d.GetCellMargin())))
+	}
+	h := float64(n)*lineH + 2*pad
+	x0, y0 := pdfMarginL, d.GetY()
+	x := x0
+	d.SetFillColor(colHead[0], colHead[1], colHead[2])
+	for i, head := range heads {
+		d.Rect(x, y0, widths[i], h, "FD")
+		for j, l := range d.SplitText(head, widths[i]-2*pad+2*d.GetCellMargin()) {
+			d.SetXY(x+pad-d.GetCellMargin(), y0+pad+float64(j)*lineH)
+			d.CellFormat(widths[i]-2*pad+2*d.GetCellMargin(), lineH, l, "", 0, cols[i].align, false, 0, "")
+		}
+		x += widths[i]
+	}
+	d.SetXY(x0, y0+h)
+}
+
+func (d *pdfDoc) cover() {
+	r := d.r
+	d.AddPage()
+	d.SetFont("go", "", 9)
+	d.color(colMuted)
+	d.CellFormat(pdfContentW, 5, "SCRUTINY REPORT · generated from the Partnership Ledger", "", 1, "L", false, 0, "")
+	d.Ln(6)
+	d.SetFont("go", "B", 22)
+	d.color(colAccent)
+	d.MultiCell(pdfContentW, 10, r.Cover.Title, "", "L", false)
+	d.SetDrawColor(colAccent[0], colAccent[1], colAccent[2])
+	d.SetLineWidth(0.8)
+	d.Ln(3)
+	d.Line(pdfMarginL, d.GetY(), pdfPageW-pdfMarginR, d.GetY())
+	d.Ln(8)
+	d.color([3]int{17, 17, 17})
+	labelW := 42.0
+	for _, kv := range coverRows(r) {
+		d.SetFont("go", "", 10.5)
+		lines := d.SplitText(kv[1], pdfContentW-labelW)
+		h := float64(max(1, len(lines))) * 5.5
+		d.space(h + 3)
+		y := d.GetY()
+		d.SetFont("go", "B", 10.5)
+		d.CellFormat(labelW, 5.5, kv[0], "", 0, "L", false, 0, "")
+		d.SetFont("go", "", 10.5)
+		d.SetXY(pdfMarginL+labelW, y)
+		d.MultiCell(pdfContentW-labelW, 5.5, kv[1], "", "L", false)
+		d.SetDrawColor(220, 220, 220)
+		d.SetLineWidth(0.2)
+		d.Line(pdfMarginL, d.GetY()+1.2, pdfPageW-pdfMarginR, d.GetY()+1.2)
+		d.Ln(2.6)
+	}
+	d.Ln(6)
+	if r.Cover.Disclaimers != "" {
+		d.box("", r.Cover.Disclaimers, [3]int{214, 137, 16}, [3]int{253, 246, 233})
+	}
+	d.Bookmark("Cover", 0, pdfMarginT)
+}
+
+func (d *pdfDoc) summary() {
+	d.h2(hSummary)
+	for _, p := range d.r.Summary {
+		d.para(p)
+	}
+	if d.r.Recommendation != "" {
+		d.box("Recommendation.", d.r.Recommendation, colAccent, [3]int{242, 246, 250})
+	}
+	d.note(refsExplained)
+}
+
+func (d *pdfDoc) options() {
+	d.h2(hOptions)
+	for _, o := range d.r.Options {
+		d.h3(o.Heading)
+		if len(o.Facts) == 0 {
+			d.bullet("No recorded facts bear on this option.")
+		}
+		for _, f := range o.Facts {
+			d.bullet(withRefs(f.Text, f.Refs))
+		}
+		d.Ln(1)
+	}
+}
+
+func (d *pdfDoc) chronology() {
+	d.h2(hChronology)
+	rows := make([][]string, len(d.r.Chronology))
+	for i, c := range d.r.Chronology {
+		what := c.What
+		if c.Corrected {
+			what += " (corrected)"
+		}
+		refs := append(append([]string{}, c.Minutes...), c.Sources...)
+		rows[i] = []string{itoa(c.Seq), c.Date, what, c.Certainty, strings.Join(refs, "\n")}
+	}
+	d.table([]pdfCol{{"#", 0.05, "R", false}, {"Date", 0.11, "L", false}, {"What happened", 0.40, "L", false},
+		{"Certainty", 0.1, "L", false}, {"Minutes and sources", 0.34, "L", false}}, rows, nil, pdfTableSize)
+}
+
+func (d *pdfDoc) people() {
+	r := d.r
+	d.h2(hPeople)
+	d.h3("Shared posts")
+	rows := make([][]string, len(r.Appointments))
+	for i, a := range r.Appointments {
+		rows[i] = []string{a.Officer, a.Post, a.Employer, a.Councils, a.Basis, a.Since, strings.Join(a.Approvals, "\n"), refsText(a.Refs)}
+	}
+	d.table([]pdfCol{{"Officer", 0.13, "L", false}, {"Post", 0.13, "L", false}, {"Employed by", 0.12, "L", false},
+		{"Serves", 0.15, "L", false}, {"Basis", 0.08, "L", false}, {"Since", 0.1, "L", false},
+		{"Approved by", 0.21, "L", false}, {"Events", 0.08, "L", false}}, rows, nil, pdfTableSize)
+	d.h3("Statutory roles")
+	rows = make([][]string, len(r.Roles))
+	for i, s := range r.Roles {
+		rows[i] = []string{s.Council, s.Role, s.Officer, s.Since, refsText(s.Refs)}
+	}
+	d.table([]pdfCol{{"Council", 0.26, "L", false}, {"Role", 0.26, "L", false}, {"Held by", 0.2, "L", false},
+		{"Since", 0.14, "L", false}, {"Events", 0.14, "L", false}}, rows, nil, pdfTableSize)
+	d.h3("Partner councils")
+	rows = make([][]string, len(r.Partners))
+	for i, p := range r.Partners {
+		rows[i] = []string{p.Council, p.Kind, p.Since, p.Notice, refsText(p.Refs)}
+	}
+	d.table([]pdfCol{{"Council", 0.3, "L", false}, {"Kind", 0.12, "L", false}, {"Partner since", 0.14, "L", false},
+		{"Notice of withdrawal", 0.3, "L", false}, {"Events", 0.14, "L", false}}, rows, nil, pdfTableSize)
+}
+
+func (d *pdfDoc) services() {
+	d.h2(hServices)
+	rows := make([][]string, len(d.r.Services))
+	for i, s := range d.r.Services {
+		rows[i] = []string{s.Service, s.Status, s.Detail, s.Since, s.CostShare, refsText(s.Refs)}
+	}
+	d.table([]pdfCol{{"Service", 0.17, "L", false}, {"Status", 0.12, "L", false}, {"Arrangement", 0.28, "L", false},
+		{"Since", 0.11, "L", false}, {"Cost share", 0.22, "L", false}, {"Events", 0.1, "L", false}}, rows, nil, pdfTableSize)
+}
+
+func (d *pdfDoc) finance() {
+	r := d.r
+	d.h2(hFinance)
+	d.h3("Savings by financial year")
+	fr := financeRows(&r.Finance)
+	rows := make([][]string, len(fr))
+	styles := make([]rowStyle, len(fr))
+	for i, f := range fr {
+		rows[i] = financeCells(f)
+		styles[i] = rowStyle{warnCol: -1}
+		if f.BelowTarget {
+			styles[i].warnCol = 7
+		}
+		if f.Council == totalCouncil {
+			styles[i].bold, styles[i].shaded = true, true
+		}
+	}
+	d.table([]pdfCol{{"Year", 0.08, "L", false}, {"Council", 0.16, "L", false}, {"Target", 0.1, "R", false},
+		{"Forecast", 0.1, "R", false}, {"Outturn", 0.1, "R", false}, {"One-off costs", 0.1, "R", false},
+		{"Net saving", 0.1, "R", false}, {"Against target", 0.14, "R", false}, {"Events", 0.12, "L", false}}, rows, styles, pdfTableSize)
+	for _, n := range r.Finance.Notes {
+		d.note(n)
+	}
+	d.chart(&r.Finance.Chart)
+	d.h3("Cost shares")
+	rows = make([][]string, len(r.Finance.CostShares))
+	for i, c := range r.Finance.CostShares {
+		rows[i] = []string{c.Subject, c.Basis, c.Shares, c.AppliesFrom, refsText(c.Refs)}
+	}
+	d.table([]pdfCol{{"Post or service", 0.22, "L", false}, {"Basis", 0.12, "L", false}, {"Shares", 0.36, "L", false},
+		{"From", 0.14, "L", false}, {"Events", 0.16, "L", false}}, rows, nil, pdfTableSize)
+	if len(r.Finance.Funding) > 0 {
+		d.h3("External funding")
+		rows = make([][]string, len(r.Finance.Funding))
+		for i, f := range r.Finance.Funding {
+			rows[i] = []string{f.Funder, f.Recipients, f.Amount, f.Purpose, refsText(f.Refs)}
+		}
+		d.table([]pdfCol{{"Funder", 0.18, "L", false}, {"Recipients", 0.26, "L", false}, {"Amount", 0.12, "R", false},
+			{"Purpose", 0.32, "L", false}, {"Events", 0.12, "L", false}}, rows, nil, pdfTableSize)
+	}
+}
+
+// chart draws the grouped bar chart with the same layout as the SVG one.
+func (d *pdfDoc) chart(c *Chart) {
+	if len(c.Categories) == 0 || len(c.Series) == 0 {
+		return
+	}
+	const H = 78.0
+	d.space(H + 6)
+	l := layoutChart(c)
+	x0, y0 := pdfMarginL, d.GetY()
+	left, foot, top := 24.0, 18.0, 9.0
+	plotW, plotH := pdfContentW-left-2, H-top-foot
+	d.SetFont("go", "B", 9.5)
+	d.SetXY(x0, y0)
+	d.CellFormat(pdfContentW, 5, c.Title, "", 0, "L", false, 0, "")
+	d.SetFont("go", "", 7.5)
+	d.SetDrawColor(204, 204, 204)
+	d.SetLineWidth(0.15)
+	base := y0 + top + plotH
+	for _, t := range l.ticks {
+		y := base - float64(t)/float64(l.max)*plotH
+		d.Line(x0+left, y, x0+left+plotW, y)
+		d.SetXY(x0, y-2)
+		d.CellFormat(left-2, 4, projections.FormatPence(t), "", 0, "R", false, 0, "")
+	}
+	groupW := plotW / float64(len(c.Categories))
+	barW := groupW * 0.8 / float64(len(c.Series))
+	for ci, cat := range c.Categories {
+		gx := x0 + left + float64(ci)*groupW + groupW*0.1
+		for si, s := range c.Series {
+			v := int64(0)
+			if ci < len(s.Values) {
+				v = s.Values[ci]
+			}
+			h := float64(max(v, 0)) / float64(l.max) * plotH
+			col := chartPalette[si%len(chartPalette)]
+			d.SetFillColor(int(col[0]), int(col[1]), int(col[2]))
+			if h > 0 {
+				d.Rect(gx+float64(si)*barW, base-h, barW*0.92, h, "F")
+			}
+		}
+		d.SetXY(x0+left+float64(ci)*groupW, base+1.5)
+		d.CellFormat(groupW, 4, cat, "", 0, "C", false, 0, "")
+	}
+	d.SetDrawColor(34, 34, 34)
+	d.SetLineWidth(0.3)
+	d.Line(x0+left, base, x0+left+plotW, base)
+	x := x0 + left
+	for si, s := range c.Series {
+		col := chartPalette[si%len(chartPalette)]
+		d.SetFillColor(int(col[0]), int(col[1]), int(col[2]))
+		d.Rect(x, base+8, 3.5, 3.5, "F")
+		d.SetXY(x+4.5, base+7.8)
+		w := d.GetStringWidth(s.Name) + 2
+		d.CellFormat(w, 4, s.Name, "", 0, "L", false, 0, "")
+		x += 4.5 + w + 5
+	}
+	d.SetXY(x0, y0+H+2)
+}
+
+func (d *pdfDoc) flags() {
+	d.h2(hFlags)
+	if len(d.r.Flags) == 0 {
+		d.para("Nothing to note.")
+	}
+	for _, f := range d.r.Flags {
+		rule, fill := [3]int{170, 0, 0}, [3]int{251, 238, 238}
+		if f.Kind == FlagIllustrative || f.Kind == FlagPressOnly {
+			rule, fill = [3]int{214, 137, 16}, [3]int{253, 246, 233}
+		}
+		d.box(flagTitle(f.Kind)+".", withRefs(f.Text, f.Refs), rule, fill)
+	}
+}
+
+func (d *pdfDoc) appendices() {
+	r := d.r
+	d.AddPage()
+	d.h2(hRegister)
+	rows := make([][]string, len(r.Register))
+	for i, e := range r.Register {
+		rows[i] = []string{itoa(e.Seq), e.EffectiveOn, e.Type, e.Certainty, e.RecordedAt, e.ID + "\n" + e.Hash}
+	}
+	d.table([]pdfCol{{"#", 0.05, "R", false}, {"Effective", 0.09, "L", false}, {"Type", 0.16, "L", false},
+		{"Certainty", 0.08, "L", false}, {"Recorded (UTC)", 0.08, "L", false}, {"Event id and SHA-256 hash", 0.54, "L", true}},
+		rows, nil, 7)
+
+	d.h2(hTreeHead)
+	th := r.TreeHead
+	d.table([]pdfCol{{"Field", 0.2, "L", false}, {"Value", 0.8, "L", true}}, [][]string{
+		{"Tree size", itoa(th.Size)}, {"Root hash", th.Root}, {"Timestamp", th.Timestamp},
+		{"Key id", th.KeyID}, {"Signature", th.Signature},
+	}, nil, 8)
+
+	d.h2(hVerify)
+	for i, p := range r.HowToVerify {
+		d.SetFont("go", "", pdfBodySize)
+		lines := d.SplitText(p, pdfContentW-7)
+		d.space(float64(len(lines)) * 5)
+		y := d.GetY()
+		d.CellFormat(7, 5, itoa(uint64(i+1))+".", "", 0, "L", false, 0, "")
+		d.SetXY(pdfMarginL+7, y)
+		d.MultiCell(pdfContentW-7, 5, p, "", "L", false)
+		d.Ln(1.5)
+	}
+	if len(r.Glossary) > 0 {
+		d.h2(hGlossary)
+		for _, g := range r.Glossary {
+			d.SetFont("go", "B", pdfBodySize)
+			d.space(10)
+			d.CellFormat(pdfContentW, 5, g.Term, "", 1, "L", false, 0, "")
+			d.para(g.Meaning)
+		}
+	}
+}

@@ -1,0 +1,217 @@
+package reviewpack
+
+// Report is the content of a review pack, laid out as an English council's scrutiny report. Every
+// renderer (HTML, PDF, Markdown, JSON) reads only a Report, so the four formats say the same thing.
+//
+// A Report holds text ready to print: dates as YYYY-MM-DD, money already formatted ("£40,000"), and
+// every fact cites the ledger events it comes from by seq (Refs), which the event register in the
+// appendix lists with their hashes. Slices are in the order they are printed.
+type Report struct {
+	Partnership string      `json:"partnership"` // slug
+	Name        string      `json:"name"`
+	AsOf        string      `json:"as_of"`
+	KnownAt     KnownAtLine `json:"known_at"`
+	Cover       Cover       `json:"cover"`
+	Summary     []string    `json:"summary"` // executive summary paragraphs
+	// Recommendation is what the report asks the committee to do.
+	Recommendation string         `json:"recommendation"`
+	Options        []Option       `json:"options"`
+	Chronology     []ChronRow     `json:"chronology"`
+	Partners       []PartnerRow   `json:"partners"`
+	Appointments   []Appointment  `json:"appointments"`
+	Roles          []RoleRow      `json:"statutory_roles"`
+	Services       []ServiceRow   `json:"services"`
+	Finance        Finance        `json:"finance"`
+	Flags          []Flag         `json:"flags"`
+	Register       []RegisterRow  `json:"register"`
+	TreeHead       TreeHeadLine   `json:"tree_head"`
+	HowToVerify    []string       `json:"how_to_verify"` // paragraphs
+	Glossary       []GlossaryItem `json:"glossary,omitempty"`
+}
+
+// KnownAtLine says which prefix of the ledger the pack reflects.
+type KnownAtLine struct {
+	Requested string `json:"requested"` // as asked for: "all", a seq, a time or a date
+	Seq       uint64 `json:"seq"`       // the last ledger seq included
+	Time      string `json:"time"`      // recorded_at of that seq (the tree head's timestamp), RFC 3339
+}
+
+// Cover is the report's cover sheet.
+type Cover struct {
+	Title       string `json:"title"`
+	Committee   string `json:"committee"`
+	Meeting     string `json:"meeting"` // date of the meeting, YYYY-MM-DD, or text
+	Author      string `json:"author"`
+	Purpose     string `json:"purpose"`
+	Subject     string `json:"subject"` // "Review of the ... partnership"
+	Status      string `json:"status"`
+	ReviewDue   string `json:"review_due,omitempty"`
+	Terms       string `json:"terms_of_reference,omitempty"`
+	Bodies      string `json:"bodies,omitempty"` // bodies that will consider the review
+	Reference   string `json:"reference"`        // a short fingerprint of the tree head, for citing the pack
+	Disclaimers string `json:"disclaimers,omitempty"`
+}
+
+// Option is one course open to the committee, with the facts that bear on it.
+type Option struct {
+	Key     string `json:"key"`     // continue | make_permanent | vary | end
+	Heading string `json:"heading"` // "Option 1: continue the arrangement"
+	Facts   []Fact `json:"facts"`
+}
+
+// Fact is one sentence of the report with the events that support it.
+type Fact struct {
+	Text string   `json:"text"`
+	Refs []uint64 `json:"refs,omitempty"` // ledger seqs, listed in the register
+}
+
+// ChronRow is one event on the chronology.
+type ChronRow struct {
+	Seq          uint64   `json:"seq"`
+	Date         string   `json:"date"` // effective_on
+	Type         string   `json:"type"`
+	What         string   `json:"what"`
+	Certainty    string   `json:"certainty"`
+	Minutes      []string `json:"minutes,omitempty"` // minute references as the council wrote them
+	Sources      []string `json:"sources"`           // one line per source reference
+	Illustrative bool     `json:"illustrative,omitempty"`
+	Corrected    bool     `json:"corrected,omitempty"`
+}
+
+// PartnerRow is a partner council on the as-of date.
+type PartnerRow struct {
+	Council string   `json:"council"` // the council's name
+	Kind    string   `json:"kind,omitempty"`
+	Since   string   `json:"since"`
+	Notice  string   `json:"notice,omitempty"`
+	Refs    []uint64 `json:"refs"`
+}
+
+// Appointment is a shared post in force on the as-of date.
+type Appointment struct {
+	Officer   string   `json:"officer"`
+	Post      string   `json:"post"`
+	Employer  string   `json:"employer"`
+	Councils  string   `json:"councils"` // "Great Yarmouth 50%, North Norfolk 50%"
+	Basis     string   `json:"basis"`
+	Since     string   `json:"since"`
+	Approvals []string `json:"approvals,omitempty"`
+	CostShare string   `json:"cost_share,omitempty"`
+	Refs      []uint64 `json:"refs"`
+}
+
+// RoleRow is a statutory role held at a council by a shared officer.
+type RoleRow struct {
+	Council string   `json:"council"`
+	Role    string   `json:"role"`
+	Officer string   `json:"officer"`
+	Since   string   `json:"since"`
+	Refs    []uint64 `json:"refs"`
+}
+
+// ServiceRow is a service that is shared, proposed for sharing, or returned.
+type ServiceRow struct {
+	Service   string   `json:"service"`
+	Status    string   `json:"status"`
+	Detail    string   `json:"detail"`
+	Since     string   `json:"since"`
+	CostShare string   `json:"cost_share,omitempty"`
+	Refs      []uint64 `json:"refs"`
+}
+
+// Finance is the money: savings by year and council, one-off costs, cost shares, funding and a chart.
+type Finance struct {
+	Rows       []FinanceRow   `json:"rows"`
+	Totals     []FinanceRow   `json:"totals"` // one per financial year, Council "All councils"
+	CostShares []CostShareRow `json:"cost_shares"`
+	Funding    []FundingRow   `json:"funding"`
+	Chart      Chart          `json:"chart"`
+	Notes      []string       `json:"notes,omitempty"`
+}
+
+// FinanceRow is one council's savings in one financial year.
+type FinanceRow struct {
+	Year          string   `json:"year"` // "2015/16"
+	Council       string   `json:"council"`
+	Target        string   `json:"target"`
+	Forecast      string   `json:"forecast"`
+	Outturn       string   `json:"outturn"` // "–" when none yet
+	OneOff        string   `json:"one_off_costs"`
+	Net           string   `json:"net"`
+	AgainstTarget string   `json:"against_target"`
+	BelowTarget   bool     `json:"below_target,omitempty"`
+	Refs          []uint64 `json:"refs,omitempty"`
+}
+
+// CostShareRow is how one post's or service's cost is split.
+type CostShareRow struct {
+	Subject     string   `json:"subject"`
+	Basis       string   `json:"basis"`
+	Shares      string   `json:"shares"` // "Great Yarmouth 50%, North Norfolk 50%"
+	AppliesFrom string   `json:"applies_from"`
+	Refs        []uint64 `json:"refs"`
+}
+
+// FundingRow is external funding awarded.
+type FundingRow struct {
+	Funder     string   `json:"funder"`
+	Recipients string   `json:"recipients"`
+	Amount     string   `json:"amount"`
+	Purpose    string   `json:"purpose,omitempty"`
+	Refs       []uint64 `json:"refs"`
+}
+
+// Chart is a grouped bar chart: one group per category (financial year), one bar per series.
+// Values are in pence.
+type Chart struct {
+	Title      string        `json:"title"`
+	Categories []string      `json:"categories"`
+	Series     []ChartSeries `json:"series"`
+}
+
+// ChartSeries is one bar in every group.
+type ChartSeries struct {
+	Name   string  `json:"name"`
+	Values []int64 `json:"values_pence"` // one per category
+}
+
+// Flag kinds.
+const (
+	FlagBelowTarget  = "savings_below_target"
+	FlagPressOnly    = "press_only"
+	FlagIllustrative = "illustrative_source"
+	FlagLateCorrect  = "corrected_after_as_of"
+)
+
+// Flag is something a committee member should be warned about.
+type Flag struct {
+	Kind string   `json:"kind"`
+	Text string   `json:"text"`
+	Refs []uint64 `json:"refs,omitempty"`
+}
+
+// RegisterRow is one event cited by the pack, with its hash.
+type RegisterRow struct {
+	Seq         uint64 `json:"seq"`
+	ID          string `json:"id"`
+	Type        string `json:"type"`
+	EffectiveOn string `json:"effective_on"`
+	RecordedAt  string `json:"recorded_at"`
+	Certainty   string `json:"certainty"`
+	Hash        string `json:"hash"`
+}
+
+// TreeHeadLine is the signed tree head the pack was built under, for printing.
+type TreeHeadLine struct {
+	Size      uint64 `json:"size"`
+	Root      string `json:"root"`
+	Timestamp string `json:"timestamp"`
+	KeyID     string `json:"key_id"`
+	Signature string `json:"signature"`
+}
+
+// GlossaryItem explains a term.
+type GlossaryItem struct {
+	Term    string `json:"term"`
+	Meaning string `json:"meaning"`
+}

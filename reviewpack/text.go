@@ -1,0 +1,101 @@
+package reviewpack
+
+import (
+	"strconv"
+	"strings"
+)
+
+// refsText cites ledger events: "[12, 15]"; "" when there are none.
+func refsText(refs []uint64) string {
+	if len(refs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, r := range refs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.FormatUint(r, 10))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// withRefs appends the citation to a sentence.
+func withRefs(text string, refs []uint64) string {
+	if r := refsText(refs); r != "" {
+		return text + " " + r
+	}
+	return text
+}
+
+// section headings, shared by every format so that they read the same.
+const (
+	hSummary      = "1. Executive summary"
+	hOptions      = "2. Options"
+	hChronology   = "3. Chronology"
+	hPeople       = "4. Appointments and statutory roles"
+	hServices     = "5. Shared services"
+	hFinance      = "6. Finance"
+	hFlags        = "7. Matters to note"
+	hRegister     = "Appendix A. Event register"
+	hTreeHead     = "Appendix B. Signed tree head"
+	hVerify       = "Appendix C. How to verify this pack"
+	hGlossary     = "Appendix D. Glossary"
+	refsExplained = "Numbers in square brackets are ledger event numbers (seq); Appendix A lists each event with its hash."
+)
+
+// coverRows are the cover sheet's label/value pairs, in order, skipping empty values.
+func coverRows(r *Report) [][2]string {
+	known := r.KnownAt.Requested
+	detail := "ledger event " + strconv.FormatUint(r.KnownAt.Seq, 10)
+	if r.KnownAt.Time != "" {
+		detail += ", recorded " + r.KnownAt.Time
+	}
+	if known == "" || known == "all" {
+		known = "everything recorded (" + detail + ")"
+	} else {
+		known += " (" + detail + ")"
+	}
+	rows := [][2]string{
+		{"Committee", r.Cover.Committee},
+		{"Meeting", r.Cover.Meeting},
+		{"Report author", r.Cover.Author},
+		{"Subject", r.Cover.Subject},
+		{"Purpose", r.Cover.Purpose},
+		{"Partnership", r.Name + " (" + r.Partnership + ")"},
+		{"Status", r.Cover.Status},
+		{"Review due", r.Cover.ReviewDue},
+		{"Considered by", r.Cover.Bodies},
+		{"Terms of reference", r.Cover.Terms},
+		{"State as of", r.AsOf},
+		{"As known at", known},
+		{"Pack reference", r.Cover.Reference},
+	}
+	out := rows[:0]
+	for _, kv := range rows {
+		if strings.TrimSpace(kv[1]) != "" {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// flagTitle names a flag kind for people.
+func flagTitle(kind string) string {
+	switch kind {
+	case FlagBelowTarget:
+		return "Savings below target"
+	case FlagPressOnly:
+		return "Reported only in the press"
+	case FlagIllustrative:
+		return "Illustrative source"
+	case FlagLateCorrect:
+		return "Corrected after the as-of date"
+	}
+	return kind
+}
+
+// totalCouncil is the Council of a financial year's total row.
+const totalCouncil = "All councils"

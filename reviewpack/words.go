@@ -1,0 +1,366 @@
+package reviewpack
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+// sourceRef is a source reference as domain.md describes it. Only what the pack prints is read.
+type sourceRef struct {
+	Kind         string `json:"kind"`
+	Title        string `json:"title"`
+	URL          string `json:"url"`
+	Published    string `json:"published"`
+	Locator      string `json:"locator"`
+	SHA256       string `json:"sha256"`
+	Illustrative bool   `json:"illustrative"`
+}
+
+var sourceKinds = map[string]string{"minutes": "Minutes", "report": "Report", "agreement": "Agreement",
+	"letter": "Letter", "press": "Press", "web": "Web page"}
+
+// line is the source as the chronology prints it.
+func (s sourceRef) line() string {
+	var b strings.Builder
+	if k := sourceKinds[s.Kind]; k != "" {
+		b.WriteString(k)
+	} else {
+		b.WriteString(humanize(orText(s.Kind, "source")))
+	}
+	b.WriteString(": ")
+	b.WriteString(orText(s.Title, "untitled"))
+	if s.Published != "" {
+		b.WriteString(", " + s.Published)
+	}
+	if s.Locator != "" {
+		b.WriteString(", " + s.Locator)
+	}
+	if s.URL != "" {
+		b.WriteString(" <" + s.URL + ">")
+	}
+	if s.Illustrative {
+		b.WriteString(" (illustrative)")
+	}
+	return b.String()
+}
+
+// short names the source in a sentence.
+func (s sourceRef) short() string {
+	t := "“" + orText(s.Title, "untitled") + "”"
+	if s.Published != "" {
+		t += ", " + s.Published
+	}
+	return t
+}
+
+// collectCouncilNames reads council names from payloads that name councils: objects with a slug
+// ("slug" or "council") and a "name".
+func collectCouncilNames(data json.RawMessage, into map[string]string) {
+	var v any
+	if json.Unmarshal(data, &v) != nil {
+		return
+	}
+	var walk func(any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			name, _ := t["name"].(string)
+			slug, _ := t["slug"].(string)
+			if slug == "" {
+				slug, _ = t["council"].(string)
+			}
+			if name != "" && slug != "" {
+				if _, kind := t["kind"]; kind || strings.Contains(strings.ToLower(name), "council") {
+					into[slug] = name
+				}
+			}
+			for _, x := range t {
+				walk(x)
+			}
+		case []any:
+			for _, x := range t {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+}
+
+// minutesIn returns the minute references a payload cites (objects with a "raw" text and a meeting),
+// as the council wrote them, in the order they appear.
+func minutesIn(data json.RawMessage) []string {
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	var v any
+	if dec.Decode(&v) != nil {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	var walk func(any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			raw, _ := t["raw"].(string)
+			meeting, _ := t["meeting"].(string)
+			if raw != "" || meeting != "" {
+				body, _ := t["body"].(string)
+				item, _ := t["item"].(string)
+				s := "Minute: " + minuteText(raw, body, meeting, item)
+				if !seen[s] {
+					seen[s] = true
+					out = append(out, s)
+				}
+				return
+			}
+			// Visit keys in sorted order so the output never depends on map order.
+			keys := make([]string, 0, len(t))
+			for k := range t {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				walk(t[k])
+			}
+		case []any:
+			for _, x := range t {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
+func minuteText(raw, body, meeting, item string) string {
+	if raw != "" {
+		return raw
+	}
+	s := humanize(body) + " " + meeting
+	if item != "" {
+		s += ", item " + item
+	}
+	return strings.TrimSpace(s)
+}
+
+// targetOf finds the event a correction or retraction targets: a field naming a cited event's id.
+func targetOf(data json.RawMessage, byID map[uuid.UUID]uint64) (uint64, bool) {
+	var m map[string]any
+	if json.Unmarshal(data, &m) != nil {
+		return 0, false
+	}
+	for _, k := range []string{"target", "target_event", "target_id", "event_id", "event"} {
+		if s, ok := m[k].(string); ok {
+			if id, err := uuid.Parse(s); err == nil {
+				if seq, ok := byID[id]; ok {
+					return seq, true
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+func stringField(data json.RawMessage, key string) string {
+	var m map[string]any
+	if json.Unmarshal(data, &m) != nil {
+		return ""
+	}
+	s, _ := m[key].(string)
+	return s
+}
+
+// titleSlug turns a slug into words: "north-norfolk" → "North Norfolk".
+func titleSlug(slug string) string {
+	words := strings.FieldsFunc(slug, func(r rune) bool { return r == '-' || r == '_' })
+	for i, w := range words {
+		switch {
+		case i > 0 && (w == "and" || w == "of" || w == "the"):
+		default:
+			words[i] = upperFirst(w)
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// humanize turns an identifier into a phrase: "chief-executive" → "Chief executive".
+func humanize(s string) string {
+	s = strings.TrimSpace(strings.NewReplacer("-", " ", "_", " ").Replace(s))
+	return upperFirst(s)
+}
+
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	// Keep acronyms ("HR") and names as they are.
+	if n < len(s) {
+		r2, _ := utf8.DecodeRuneInString(s[n:])
+		if unicode.IsUpper(r2) {
+			return s
+		}
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+var roleNames = map[string]string{
+	"head_of_paid_service":  "Head of paid service",
+	"chief_finance_officer": "Chief finance officer (s151)",
+	"monitoring_officer":    "Monitoring officer",
+}
+
+func humanRole(r string) string {
+	if n := roleNames[r]; n != "" {
+		return n
+	}
+	return humanize(r)
+}
+
+func humanOutcome(o string) string {
+	switch o {
+	case "terminate":
+		return "end the partnership"
+	case "make_permanent", "make permanent", "permanent":
+		return "make the arrangement permanent"
+	case "continue":
+		return "continue the arrangement"
+	case "extend":
+		return "extend the arrangement"
+	case "vary":
+		return "vary the arrangement"
+	}
+	return lowerFirst(humanize(o))
+}
+
+func humanStatus(s projections.Status) string {
+	v := orText(s.Value, "unknown")
+	if s.Since != "" {
+		v += " since " + longDate(s.Since)
+	}
+	if s.Reason != "" {
+		v += " (" + strings.TrimSuffix(s.Reason, ".") + ")"
+	}
+	return v
+}
+
+// longDate writes 2015-11-07 as "7 November 2015"; anything else is returned as it is.
+func longDate(d string) string {
+	t, err := time.Parse(time.DateOnly, d)
+	if err != nil {
+		return d
+	}
+	return t.Format("2 January 2006")
+}
+
+func knownPhrase(k string) string {
+	if k == "" || strings.EqualFold(k, "all") {
+		return "by the time the pack was built"
+	}
+	if t, err := time.Parse(time.DateOnly, k); err == nil {
+		return "by the end of " + t.Format("2 January 2006")
+	}
+	if _, err := strconv.ParseUint(k, 10, 64); err == nil {
+		return "up to its event " + k
+	}
+	return "by " + k
+}
+
+func orAll(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "all"
+	}
+	return s
+}
+
+func orText(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}
+
+// sentence ends text with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	s = upperFirst(s)
+	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	return s + "."
+}
+
+// joinAnd lists items in English: "a", "a and b", "a, b and c".
+func joinAnd(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+var smallNumbers = []string{"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
+
+// plural writes a count and a noun: "one officer is", "two officers are", "12 events".
+func plural(n int, one, many string) string {
+	num := strconv.Itoa(n)
+	if n >= 0 && n < len(smallNumbers) {
+		num = smallNumbers[n]
+	}
+	if n == 1 {
+		return num + " " + one
+	}
+	return num + " " + many
+}
+
+// percent writes basis points as a percentage: 5000 → "50%", 3333 → "33.33%".
+func percent(bp int) string {
+	if bp%100 == 0 {
+		return fmt.Sprintf("%d%%", bp/100)
+	}
+	return fmt.Sprintf("%d.%02d%%", bp/100, bp%100)
+}
+
+// signedPence writes a difference with its sign: "+£1,000", "-£500", "£0".
+func signedPence(p int64) string {
+	if p > 0 {
+		return "+" + projections.FormatPence(p)
+	}
+	return projections.FormatPence(p)
+}
+
+func mergeRefs(a, b []uint64) []uint64 {
+	out := append(append([]uint64{}, a...), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// verb picks a verb's form for a count.
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
