@@ -26,6 +26,7 @@ func sealedEvents(n, streams int) []eventstore.Event {
 	for i := range names {
 		names[i] = fmt.Sprintf("partnership-p%03d", i)
 	}
+	sources := json.RawMessage(`[{"kind":"report","title":"Outturn <Q4> & notes"}]`)
 	out := make([]eventstore.Event, n)
 	for i := range out {
 		s := i % streams
@@ -35,7 +36,7 @@ func sealedEvents(n, streams int) []eventstore.Event {
 		e := eventstore.Event{
 			ID: id, Stream: names[s], Seq: uint64(i) + 1, Type: "SavingsReported", Schema: 1,
 			EffectiveOn: "2016-03-31", RecordedAt: t0.Add(time.Duration(i) * time.Millisecond),
-			RecordedBy: "seed:bench", Sources: json.RawMessage(`[{"kind":"report","title":"Outturn <Q4> & notes"}]`),
+			RecordedBy: "seed:bench", Sources: sources,
 			Certainty: "confirmed",
 			Data:      json.RawMessage(fmt.Sprintf(`{"amount_pence":%d,"note":"a <b> & c","year":"2015/16"}`, i*100)),
 		}

@@ -57,7 +57,11 @@ const progressEvery = 1 << 14
 // A tampered ledger is not an error: the Report says so. The error is for a log that cannot be read
 // (or ctx ending).
 func Verify(ctx context.Context, store eventstore.Store, progress func(done uint64)) (Report, error) {
-	rep, err := VerifyEvents(ctx, store.ReadAll(ctx, 0, eventstore.Forward, 0), progress)
+	head, err := store.Head(ctx)
+	if err != nil {
+		return Report{}, fmt.Errorf("verify: %w", err)
+	}
+	rep, err := verifyEvents(ctx, store.ReadAll(ctx, 0, eventstore.Forward, 0), head.Seq, progress)
 	if err != nil {
 		return rep, fmt.Errorf("verify: %w", err)
 	}
@@ -75,69 +79,104 @@ func VerifyExport(ctx context.Context, r io.Reader, progress func(done uint64)) 
 }
 
 // VerifyEvents verifies events given in seq order, as Verify does, and returns the report. It stops
-// at the first bad event (the Report names it, the error is nil) or the first error the sequence yields.
+// at the first bad event (the Report names it, the error is nil) or the first error the sequence
+// yields (the Report then describes the events verified before it, and Intact is false).
 func VerifyEvents(ctx context.Context, events iter.Seq2[eventstore.Event, error], progress func(done uint64)) (Report, error) {
-	var (
-		v    eventstore.ChainVerifier
-		tree = NewTree(0)
-		ids  = make(map[uuid.UUID]uint64)
-		rep  Report
-		// Hashes go to the tree in batches, under one lock each.
-		batch = make([]Hash, 0, 1024)
-	)
-	flush := func() {
-		tree.AppendAll(batch)
-		batch = batch[:0]
-	}
-	finish := func() Report {
-		flush()
-		rep.Events, rep.Streams = v.Count(), v.Streams()
-		rep.Size = tree.Size()
-		rep.Root, _ = tree.Root(rep.Size)
-		rep.Intact = rep.FirstBad == nil
-		if progress != nil {
-			progress(rep.Events)
+	return verifyEvents(ctx, events, 0, progress)
+}
+
+// leafBatch carries events from the chain check to the tree builder.
+type leafBatch struct {
+	firstSeq uint64
+	hashes   []Hash
+	ids      []uuid.UUID
+	streams  []string
+}
+
+const leafBatchSize = 4096
+
+// verifyEvents runs the chain check on the calling goroutine and the tree and id bookkeeping on
+// another, so the two halves of the work share the machine's cores. hint is the expected count.
+func verifyEvents(ctx context.Context, events iter.Seq2[eventstore.Event, error], hint uint64, progress func(done uint64)) (Report, error) {
+	hint = min(hint, 1<<26) // a hint is only a hint: never preallocate absurdly
+	tree := NewTree(int(hint))
+	batches := make(chan leafBatch, 8)
+	var dup *BadEvent // written by the builder, read after it is done
+	built := make(chan struct{})
+	go func() {
+		defer close(built)
+		ids := make(map[uuid.UUID]uint64, hint)
+		for b := range batches {
+			if dup == nil {
+				for i, id := range b.ids {
+					seq := b.firstSeq + uint64(i)
+					if first, seen := ids[id]; seen {
+						dup = &BadEvent{Seq: seq, ID: id, Stream: b.streams[i], Field: "id",
+							Want: "an id not used before", Got: fmt.Sprintf("the id of seq %d", first)}
+						break
+					}
+					ids[id] = seq
+				}
+			}
+			tree.AppendAll(b.hashes)
 		}
-		return rep
+	}()
+
+	var (
+		v   eventstore.ChainVerifier
+		rep Report
+		cur leafBatch
+	)
+	newBatch := func(next uint64) leafBatch {
+		return leafBatch{firstSeq: next, hashes: make([]Hash, 0, leafBatchSize),
+			ids: make([]uuid.UUID, 0, leafBatchSize), streams: make([]string, 0, leafBatchSize)}
 	}
+	cur = newBatch(1)
+	var readErr error
 	for e, err := range events {
 		if err != nil {
-			return finish(), err
+			readErr = err
+			break
 		}
 		if err := v.Add(e); err != nil {
 			var ce *eventstore.ChainError
 			if !errors.As(err, &ce) {
-				return finish(), err
+				readErr = err
+				break
 			}
 			rep.FirstBad = &BadEvent{Seq: ce.Seq, ID: ce.ID, Stream: ce.Stream, Field: ce.Field, Want: ce.Want, Got: ce.Got}
-			return finish(), nil
+			break
 		}
-		if first, dup := ids[e.ID]; dup {
-			rep.FirstBad = &BadEvent{Seq: e.Seq, ID: e.ID, Stream: e.Stream, Field: "id",
-				Want: "an id not used before", Got: fmt.Sprintf("the id of seq %d", first)}
-			// ChainVerifier has already counted it: report the tree and counts before it.
-			flush()
-			rep.Events, rep.Streams = e.Seq-1, v.Streams()
-			rep.Size = tree.Size()
-			rep.Root, _ = tree.Root(rep.Size)
-			if progress != nil {
-				progress(rep.Events)
-			}
-			return rep, nil
-		}
-		ids[e.ID] = e.Seq
-		batch = append(batch, e.Hash)
-		if len(batch) == cap(batch) {
-			flush()
+		cur.hashes = append(cur.hashes, e.Hash)
+		cur.ids = append(cur.ids, e.ID)
+		cur.streams = append(cur.streams, e.Stream)
+		if len(cur.hashes) == leafBatchSize {
+			batches <- cur
+			cur = newBatch(e.Seq + 1)
 		}
 		if e.Seq%progressEvery == 0 {
 			if progress != nil {
 				progress(e.Seq)
 			}
 			if err := ctx.Err(); err != nil {
-				return finish(), err
+				readErr = err
+				break
 			}
 		}
 	}
-	return finish(), nil
+	batches <- cur
+	close(batches)
+	<-built
+
+	rep.Events, rep.Streams = v.Count(), v.Streams()
+	if dup != nil && (rep.FirstBad == nil || dup.Seq < rep.FirstBad.Seq) {
+		rep.FirstBad, rep.Events = dup, dup.Seq-1
+	}
+	rep.Size = rep.Events
+	rep.Root, _ = tree.Root(rep.Size) // the tree holds at least Events leaves
+	rep.Intact = rep.FirstBad == nil && readErr == nil
+	if progress != nil {
+		progress(rep.Events)
+	}
+	return rep, readErr
 }

@@ -83,6 +83,7 @@ func TestVerifyNamesFirstBadEvent(t *testing.T) {
 			require.NotNil(t, rep.FirstBad)
 			assert.Equal(t, tt.seq, rep.FirstBad.Seq)
 			assert.Equal(t, tt.field, rep.FirstBad.Field)
+			assert.Equal(t, events[tt.size].Stream, rep.FirstBad.Stream)
 			assert.ErrorIs(t, rep.FirstBad, audit.ErrTampered)
 			assert.ErrorIs(t, rep.FirstBad, eventstore.ErrCorrupt)
 			// The report describes the part that still stands.
