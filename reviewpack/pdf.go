@@ -219,6 +219,9 @@ func (d *pdfDoc) box(label, text string, rule, fill [3]int) {
 	d.Rect(x, y, pdfContentW, h, "F")
 	d.SetFillColor(rule[0], rule[1], rule[2])
 	d.Rect(x, y, 1.2, h, "F")
+	// Write wraps at the page margins: narrow them to the box while it writes.
+	d.SetLeftMargin(x + 4)
+	d.SetRightMargin(pdfMarginR + 4)
 	d.SetXY(x+4, y+2)
 	if label != "" {
 		d.SetFont("go", "B", pdfBodySize)
@@ -226,6 +229,8 @@ func (d *pdfDoc) box(label, text string, rule, fill [3]int) {
 		d.SetFont("go", "", pdfBodySize)
 	}
 	d.Write(5, text)
+	d.SetLeftMargin(pdfMarginL)
+	d.SetRightMargin(pdfMarginR)
 	d.SetXY(x, y+h+2)
 }
 
@@ -447,9 +452,9 @@ func (d *pdfDoc) people() {
 	for i, a := range r.Appointments {
 		rows[i] = []string{a.Officer, a.Post, a.Employer, a.Councils, a.Basis, a.Since, strings.Join(a.Approvals, "\n"), refsText(a.Refs)}
 	}
-	d.table([]pdfCol{{"Officer", 0.13, "L", false}, {"Post", 0.13, "L", false}, {"Employed by", 0.12, "L", false},
-		{"Serves", 0.15, "L", false}, {"Basis", 0.08, "L", false}, {"Since", 0.1, "L", false},
-		{"Approved by", 0.21, "L", false}, {"Events", 0.08, "L", false}}, rows, nil, pdfTableSize)
+	d.table([]pdfCol{{"Officer", 0.12, "L", false}, {"Post", 0.12, "L", false}, {"Employed by", 0.13, "L", false},
+		{"Serves", 0.16, "L", false}, {"Basis", 0.08, "L", false}, {"Since", 0.115, "L", false},
+		{"Approved by", 0.185, "L", false}, {"Events", 0.09, "L", false}}, rows, nil, pdfTableSize)
 	d.h3("Statutory roles")
 	rows = make([][]string, len(r.Roles))
 	for i, s := range r.Roles {
@@ -597,10 +602,11 @@ func (d *pdfDoc) appendices() {
 	d.h2(hRegister)
 	rows := make([][]string, len(r.Register))
 	for i, e := range r.Register {
-		rows[i] = []string{itoa(e.Seq), e.EffectiveOn, e.Type, e.Certainty, e.RecordedAt, e.ID + "\n" + e.Hash}
+		// The date and the time on two lines, never split inside the date.
+		rows[i] = []string{itoa(e.Seq), e.EffectiveOn, e.Type, e.Certainty, strings.Replace(e.RecordedAt, " ", "\n", 1), e.ID + "\n" + e.Hash}
 	}
-	d.table([]pdfCol{{"#", 0.05, "R", false}, {"Effective", 0.09, "L", false}, {"Type", 0.16, "L", false},
-		{"Certainty", 0.08, "L", false}, {"Recorded (UTC)", 0.08, "L", false}, {"Event id and SHA-256 hash", 0.54, "L", true}},
+	d.table([]pdfCol{{"#", 0.05, "R", false}, {"Effective", 0.1, "L", false}, {"Type", 0.17, "L", false},
+		{"Certainty", 0.08, "L", false}, {"Recorded (UTC)", 0.1, "L", false}, {"Event id and SHA-256 hash", 0.5, "L", true}},
 		rows, nil, 7)
 
 	d.h2(hTreeHead)

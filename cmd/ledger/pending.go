@@ -26,7 +26,6 @@ func cmdKey(ctx context.Context, a *app, args []string) error              { ret
 func cmdExport(ctx context.Context, a *app, args []string) error           { return errPending }
 func cmdImport(ctx context.Context, a *app, args []string) error           { return errPending }
 func cmdReplay(ctx context.Context, a *app, args []string) error           { return errPending }
-func cmdPack(ctx context.Context, a *app, args []string) error             { return errPending }
 func cmdMigrate(ctx context.Context, a *app, args []string) error          { return errPending }
 func cmdGen(ctx context.Context, a *app, args []string) error              { return errPending }
 func cmdToken(ctx context.Context, a *app, args []string) error            { return errPending }

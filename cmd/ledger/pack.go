@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/reviewpack"
+)
+
+// cmdPack writes the review pack of a partnership into a directory: pack.html, pack.pdf, pack.md,
+// pack.json (always) and manifest.json with every file's SHA-256.
+func cmdPack(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("pack")
+	slug := fs.String("partnership", "", "the partnership's slug (required)")
+	asOf := fs.String("as-of", "", "the date in effect, YYYY-MM-DD (required)")
+	knownAt := fs.String("known-at", "", "only what was recorded by then: a seq, an RFC 3339 time or a date (default: all)")
+	formats := fs.String("format", strings.Join(reviewpack.Formats, ","), "formats to write, comma-separated: html, pdf, md, json (json is always written)")
+	out := fs.String("o", "", "the directory to write the pack into (required; created if missing)")
+	committee := fs.String("committee", "", "the committee on the cover (default: the bodies the review is scheduled for)")
+	meeting := fs.String("meeting", "", "the meeting date on the cover (default: the review's due date)")
+	author := fs.String("author", "", "the report author on the cover")
+	pos, err := a.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) > 0:
+		return usageErrorf("pack: unexpected argument %q (run 'ledger help pack')", pos[0])
+	case *slug == "":
+		return usageErrorf("pack: --partnership is required (run 'ledger help pack')")
+	case *asOf == "":
+		return usageErrorf("pack: --as-of is required: the pack must say which date it describes (run 'ledger help pack')")
+	case *out == "":
+		return usageErrorf("pack: -o DIR is required (run 'ledger help pack')")
+	}
+	var want []string
+	for _, f := range strings.Split(*formats, ",") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		if f == "" {
+			continue
+		}
+		if f == "markdown" {
+			f = "md"
+		}
+		if !slices.Contains(reviewpack.Formats, f) {
+			return usageErrorf("pack: unknown format %q (want html, pdf, md or json)", f)
+		}
+		want = append(want, f)
+	}
+	q, err := projections.ParseQuery(*asOf, *knownAt)
+	if err != nil {
+		return usageErrorf("pack: %s", strings.TrimPrefix(err.Error(), "projections: "))
+	}
+	keyPath, err := a.defaultKeyFile()
+	if err != nil {
+		return err
+	}
+
+	s, err := a.openStore(ctx, a.store)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	key, created, err := audit.LoadOrCreateKey(keyPath)
+	if err != nil {
+		return fmt.Errorf("pack: %w", err)
+	}
+	if created {
+		fmt.Fprintf(a.stderr, "ledger: warning: created a new tree-signing key in %s; back it up, and give auditors its public key ('ledger key')\n", keyPath)
+	}
+	src, err := reviewpack.LoadSource(ctx, s, key, *slug)
+	if err != nil {
+		return fmt.Errorf("pack: %w", err)
+	}
+	p, err := reviewpack.Build(ctx, src, reviewpack.Options{Partnership: *slug, AsOf: q.AsOf, KnownAt: q.KnownAt,
+		Cover: reviewpack.CoverOptions{Committee: *committee, Meeting: *meeting, Author: *author}})
+	if errors.Is(err, projections.ErrUnknownPartnership) {
+		return usageErrorf("pack: %s", strings.TrimPrefix(errors.Unwrap(err).Error(), "projections: "))
+	}
+	if err != nil {
+		return fmt.Errorf("pack: %w", err)
+	}
+	m, err := reviewpack.WriteDir(p, *out, want)
+	if err != nil {
+		return fmt.Errorf("pack: %w", err)
+	}
+	th := p.Evidence.TreeHead
+	fmt.Fprintf(a.stdout, "review pack for %s as of %s, known at %s: %d events under tree head size %d, root %s\n",
+		*slug, p.Evidence.AsOf, p.Report.KnownAt.Requested, len(p.Evidence.Events), th.Size, th.Root)
+	for _, f := range m.Files {
+		fmt.Fprintf(a.stdout, "  %s  %s  (%d bytes)\n", f.SHA256, f.Name, f.Bytes)
+	}
+	fmt.Fprintf(a.stdout, "wrote %s/%s; check it offline with 'ledger verify-pack %s --key %s'\n", *out, reviewpack.ManifestName, *out, key.PublicText())
+	return nil
+}
+
+// cmdVerifyPack checks a review pack directory offline against a pinned public key: exit 0 valid,
+// 1 refused (naming every check that failed), 2 bad input.
+func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("verify-pack")
+	keyText := fs.String("key", "", "the ledger's public key as 'ledger key' prints it, or a file holding it (required)")
+	pos, err := a.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) != 1:
+		return usageErrorf("verify-pack: want one pack directory (run 'ledger help verify-pack')")
+	case *keyText == "":
+		return usageErrorf("verify-pack: --key PUBKEY is required: the pinned public key of the ledger (run 'ledger help verify-pack')")
+	}
+	text := *keyText
+	if b, err := os.ReadFile(text); err == nil {
+		text = string(b)
+	}
+	pub, err := audit.ParsePublicKey(text)
+	if err != nil {
+		return usageErrorf("verify-pack: --key: %s", strings.TrimPrefix(err.Error(), "audit: "))
+	}
+	dir := pos[0]
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return usageErrorf("verify-pack: %s is not a directory", dir)
+	}
+	v, err := reviewpack.VerifyDir(ctx, dir, pub)
+	var refused *reviewpack.RefusedError
+	if errors.As(err, &refused) {
+		fmt.Fprintf(a.stdout, "REFUSED: %s does not verify:\n", dir)
+		for _, p := range refused.Problems {
+			fmt.Fprintf(a.stdout, "  - %s\n", p)
+		}
+		return &exitError{code: 1, err: err, silent: true}
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		return usageErrorf("verify-pack: %s has no %s", dir, reviewpack.FileName("json"))
+	}
+	if err != nil {
+		return fmt.Errorf("verify-pack: %w", err)
+	}
+	th := v.TreeHead
+	fmt.Fprintf(a.stdout, "valid: review pack for %s as of %s, known at %s\n", v.Partnership, v.AsOf, v.KnownAt)
+	fmt.Fprintf(a.stdout, "  %d events proved in the tree head of size %d, root %s, signed by key %s\n", v.Events, th.Size, th.Root, th.KeyID)
+	fmt.Fprintf(a.stdout, "  the report rebuilds from those events; %s match it and the manifest\n", strings.Join(v.Files, ", "))
+	return nil
+}
