@@ -52,6 +52,40 @@ var fixtureEvents = []rawEvent{
 // and returns the evidence for the partnership as known at everything.
 func fixtureEvidence(t testing.TB, cover reviewpack.CoverOptions) *reviewpack.Evidence {
 	t.Helper()
+	return evidenceOf(t, fixtureEvents, cover)
+}
+
+// manyEvents returns the fixture followed by n more events, a mix of decisions and savings reports
+// over the years, with a token event between every partnership event: a large partnership for
+// benchmarks.
+func manyEvents(n int) []rawEvent {
+	out := append([]rawEvent{}, fixtureEvents...)
+	councils := []string{"great-yarmouth", "north-norfolk"}
+	for i := 0; len(out) < n; i++ {
+		day := time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i/4)
+		eff, rec := day.Format(time.DateOnly), day.Add(36*time.Hour).Format(time.RFC3339)
+		fy := day.Year()
+		if day.Month() < time.April {
+			fy--
+		}
+		c := councils[i%2]
+		if i%3 == 0 {
+			out = append(out, rawEvent{"DecisionTaken", eff, rec, "confirmed",
+				fmt.Sprintf(`[{"kind":"minutes","title":"Cabinet minutes","published":%q,"locator":"item %d","url":"https://example.org/minutes/%d"}]`, eff, i%40+1, i),
+				fmt.Sprintf(`{"minute":{"council":%q,"body":"cabinet","meeting":%q,"item":"%d","raw":"Cabinet %s, minute %d"},"resolution":"To note the report on shared services, item %d","outcome":"approved","key_decision":false,"call_in_applies":true}`, c, eff, i%40+1, eff, i, i)})
+			continue
+		}
+		out = append(out, rawEvent{"SavingsReported", eff, rec, "reported",
+			fmt.Sprintf(`[{"kind":"press","title":"Savings update %d","published":%q}]`, i, eff),
+			fmt.Sprintf(`{"council":%q,"financial_year":%d,"category":"shared management","amount_pence":%d,"status":"forecast","period_to":"%d-03-31"}`, c, fy, 4000000+int64(i%7)*10000, fy+1)})
+	}
+	return out
+}
+
+// evidenceOf seals events into a ledger (with another stream's event after each) and returns the
+// partnership's evidence under the signed tree head of the whole log.
+func evidenceOf(t testing.TB, events []rawEvent, cover reviewpack.CoverOptions) *reviewpack.Evidence {
+	t.Helper()
 	var all []eventstore.Event
 	prev := map[string]eventstore.Hash{}
 	rev := map[string]uint64{}
@@ -72,9 +106,9 @@ func fixtureEvidence(t testing.TB, cover reviewpack.CoverOptions) *reviewpack.Ev
 		all = append(all, e)
 		return e
 	}
-	tree := audit.NewTree(0)
+	tree := audit.NewTree(2 * len(events))
 	var mine []eventstore.Event
-	for i, r := range fixtureEvents {
+	for i, r := range events {
 		mine = append(mine, add("partnership-"+slug, r, i))
 		add("ledger-tokens", rawEvent{"TokenIssued", r.eff, r.rec, "confirmed", `[]`, `{"role":"reader"}`}, i)
 	}
