@@ -45,7 +45,7 @@ func BenchmarkRender10k(b *testing.B) {
 	}
 }
 
-// BenchmarkPackHTML10k and BenchmarkPackPDF10k are what a request for a pack costs once the events
+// BenchmarkPack10k is what a request for a pack costs once the events
 // are read: compose the report, then render it.
 func BenchmarkPack10k(b *testing.B) {
 	ev := evidenceOf(b, manyEvents(10000), reviewpack.CoverOptions{})
