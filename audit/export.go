@@ -142,8 +142,8 @@ func (e *MismatchError) Is(target error) bool { return target == ErrTampered }
 // it is intact; then it appends each stream's consecutive events with an exact expectation (NoStream
 // for revision 0), and checks that the store assigned the exported seq, revision and hash.
 //
-// Verification needs two passes over r: if r is an io.Seeker it is rewound, otherwise it is read into
-// memory first. Errors: ErrStoreNotEmpty; a *BadEvent (ErrTampered) when the file does not verify;
+// Verification needs two passes over r: if r is an io.Seeker it is rewound (the second pass must find
+// the hashes the first verified), otherwise it is read into memory first. Errors: ErrStoreNotEmpty; a *BadEvent (ErrTampered) when the file does not verify;
 // an *ExportLineError (ErrBadExport) for a malformed line; a *MismatchError (ErrTampered) if the store
 // stores an event differently (the store then holds the events up to it); the store's own errors.
 func Import(ctx context.Context, store eventstore.Store, r io.Reader) (Report, error) {
@@ -166,7 +166,19 @@ func Import(ctx context.Context, store eventstore.Store, r io.Reader) (Report, e
 	if err != nil {
 		return Report{}, fmt.Errorf("import: %w", err)
 	}
-	rep, err := VerifyEvents(ctx, ReadExport(rs), nil)
+	// Remember what was verified: the file is read again to write it, and must not have changed.
+	var verified []Hash
+	recording := func(yield func(eventstore.Event, error) bool) {
+		for e, err := range ReadExport(rs) {
+			if err == nil {
+				verified = append(verified, e.Hash)
+			}
+			if !yield(e, err) {
+				return
+			}
+		}
+	}
+	rep, err := VerifyEvents(ctx, recording, nil)
 	if err != nil {
 		return rep, fmt.Errorf("import: %w", err)
 	}
@@ -202,10 +214,15 @@ func Import(ctx context.Context, store eventstore.Store, r io.Reader) (Report, e
 		return nil
 	}
 	const maxRun = 512
+	var n uint64
 	for e, err := range ReadExport(rs) {
 		if err != nil {
 			return rep, fmt.Errorf("import: %w", err)
 		}
+		if n >= uint64(len(verified)) || verified[n] != e.Hash {
+			return rep, fmt.Errorf("import: %w: the file changed while it was imported (line of seq %d)", ErrTampered, e.Seq)
+		}
+		n++
 		if len(run) > 0 && (run[0].Stream != e.Stream || len(run) == maxRun) {
 			if err := flush(); err != nil {
 				return rep, err
@@ -215,6 +232,9 @@ func Import(ctx context.Context, store eventstore.Store, r io.Reader) (Report, e
 	}
 	if err := flush(); err != nil {
 		return rep, err
+	}
+	if n != uint64(len(verified)) {
+		return rep, fmt.Errorf("import: %w: the file changed while it was imported (%d events, %d verified)", ErrTampered, n, len(verified))
 	}
 	return rep, nil
 }

@@ -226,3 +226,49 @@ func TestImportFailsLoudlyOnHashMismatch(t *testing.T) {
 	assert.Equal(t, uint64(1), me.Seq)
 	assert.Equal(t, "recorded_at", me.Field)
 }
+
+// changingFile serves one content until it is rewound, then another: a file edited between Import's
+// verification pass and its writing pass.
+type changingFile struct {
+	r     *bytes.Reader
+	after []byte
+}
+
+func (f *changingFile) Read(p []byte) (int, error) { return f.r.Read(p) }
+
+func (f *changingFile) Seek(off int64, whence int) (int64, error) {
+	if whence == io.SeekStart && f.after != nil {
+		f.r, f.after = bytes.NewReader(f.after), nil
+	}
+	return f.r.Seek(off, whence)
+}
+
+func TestImportNoticesFileChangedBetweenPasses(t *testing.T) {
+	ctx := context.Background()
+	var a, b bytes.Buffer
+	src := newMemStore()
+	recordSome(t, src, 6)
+	_, err := audit.Export(ctx, src, &a)
+	require.NoError(t, err)
+	other := newMemStore()
+	recordSome(t, other, 6)
+	_, err = audit.Export(ctx, other, &b)
+	require.NoError(t, err)
+
+	tests := []struct {
+		name    string
+		after   []byte
+		written int // events written before the change shows
+	}{
+		{"another valid ledger", b.Bytes(), 0},
+		{"truncated", bytes.SplitAfterN(a.Bytes(), []byte("\n"), 4)[0], 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dst := newMemStore()
+			_, err := audit.Import(ctx, dst, &changingFile{r: bytes.NewReader(a.Bytes()), after: tt.after})
+			require.ErrorIs(t, err, audit.ErrTampered)
+			assert.Len(t, readAll(t, dst), tt.written)
+		})
+	}
+}
