@@ -49,6 +49,7 @@ type ExportLineError struct {
 	Err  error
 }
 
+// Error names the line and what is wrong with it.
 func (e *ExportLineError) Error() string {
 	return fmt.Sprintf("export line %d: %v", e.Line, e.Err)
 }
@@ -130,6 +131,7 @@ type MismatchError struct {
 	Got   string // as stored
 }
 
+// Error names the event and the field stored differently.
 func (e *MismatchError) Error() string {
 	return fmt.Sprintf("import: event seq %d was stored with %s %s, the export has %s", e.Seq, e.Field, e.Got, e.Want)
 }

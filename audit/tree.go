@@ -122,6 +122,7 @@ type OutOfRangeError struct {
 	Limit uint64 // the largest value allowed
 }
 
+// Error says which value is out of range and the limit.
 func (e *OutOfRangeError) Error() string {
 	return fmt.Sprintf("audit: %s %d is out of range (at most %d)", e.What, e.Value, e.Limit)
 }
