@@ -86,34 +86,14 @@ func manyEvents(n int) []rawEvent {
 // partnership's evidence under the signed tree head of the whole log.
 func evidenceOf(t testing.TB, events []rawEvent, cover reviewpack.CoverOptions) *reviewpack.Evidence {
 	t.Helper()
-	var all []eventstore.Event
-	prev := map[string]eventstore.Hash{}
-	rev := map[string]uint64{}
-	add := func(stream string, r rawEvent, n int) eventstore.Event {
-		rec, err := time.Parse(time.RFC3339, r.rec)
-		require.NoError(t, err)
-		e, err := eventstore.Prepare(eventstore.Event{
-			ID: uuid.NewSHA1(uuid.NameSpaceURL, fmt.Appendf(nil, "%s/%d", stream, n)), Stream: stream, Type: r.typ,
-			EffectiveOn: r.eff, RecordedAt: rec, RecordedBy: "seed:test", Certainty: r.certainty,
-			Sources: json.RawMessage(r.sources), Data: json.RawMessage(r.data),
-		})
-		require.NoError(t, err)
-		e.Seq = uint64(len(all) + 1)
-		e.Revision = rev[stream]
-		rev[stream]++
-		e = eventstore.Seal(e, prev[stream])
-		prev[stream] = e.Hash
-		all = append(all, e)
-		return e
-	}
-	tree := audit.NewTree(2 * len(events))
+	all := sealAll(t, events)
+	tree := audit.NewTree(len(all))
 	var mine []eventstore.Event
-	for i, r := range events {
-		mine = append(mine, add("partnership-"+slug, r, i))
-		add("ledger-tokens", rawEvent{"TokenIssued", r.eff, r.rec, "confirmed", `[]`, `{"role":"reader"}`}, i)
-	}
 	for _, e := range all {
 		tree.Append(e.Hash)
+		if e.Stream == "partnership-"+slug {
+			mine = append(mine, e)
+		}
 	}
 	size := tree.Size()
 	root, err := tree.Root(size)
@@ -221,4 +201,35 @@ func handReport() *reviewpack.Report {
 		HowToVerify: []string{"Run “ledger verify-pack DIR --key PUBKEY”."},
 		Glossary:    []reviewpack.GlossaryItem{{Term: "Section 113", Meaning: "Section 113 of the Local Government Act 1972."}},
 	}
+}
+
+// sealAll seals the events into one ledger, each partnership event followed by an event of another
+// stream (as a real ledger interleaves streams), and returns the whole log in seq order.
+func sealAll(t testing.TB, events []rawEvent) []eventstore.Event {
+	t.Helper()
+	var all []eventstore.Event
+	prev := map[string]eventstore.Hash{}
+	rev := map[string]uint64{}
+	add := func(stream string, r rawEvent, n int) eventstore.Event {
+		rec, err := time.Parse(time.RFC3339, r.rec)
+		require.NoError(t, err)
+		e, err := eventstore.Prepare(eventstore.Event{
+			ID: uuid.NewSHA1(uuid.NameSpaceURL, fmt.Appendf(nil, "%s/%d", stream, n)), Stream: stream, Type: r.typ,
+			EffectiveOn: r.eff, RecordedAt: rec, RecordedBy: "seed:test", Certainty: r.certainty,
+			Sources: json.RawMessage(r.sources), Data: json.RawMessage(r.data),
+		})
+		require.NoError(t, err)
+		e.Seq = uint64(len(all) + 1)
+		e.Revision = rev[stream]
+		rev[stream]++
+		e = eventstore.Seal(e, prev[stream])
+		prev[stream] = e.Hash
+		all = append(all, e)
+		return e
+	}
+	for i, r := range events {
+		add("partnership-"+slug, r, i)
+		add("ledger-tokens", rawEvent{"TokenIssued", r.eff, r.rec, "confirmed", `[]`, `{"role":"reader"}`}, i)
+	}
+	return all
 }
