@@ -1,0 +1,46 @@
+// Package reviewpack builds a partnership's review pack: the facts a scrutiny committee needs to
+// decide whether a shared-service partnership should continue, be made permanent, be varied or end,
+// laid out as an English council's scrutiny report, in four formats that say the same thing:
+//
+//   - HTML: one self-contained page (html/template), print-ready on A4 through CSS @page, the savings
+//     chart as inline SVG; no scripts, fonts or images are fetched.
+//   - PDF: A4, drawn with github.com/go-pdf/fpdf (pure Go) in the Go fonts (gofont), embedded as
+//     UTF-8 TrueType subsets so that "£" and typographic quotes print; bookmarks per section, running
+//     header and "Page n of m" footer, table headers repeated on every page a table spans.
+//   - Markdown: the same sections as GitHub-flavoured Markdown.
+//   - JSON (pack.json): the Evidence the pack was built from — the query, the signed tree head at the
+//     known_at cut, and every event of the partnership up to it with its RFC 9162 audit path — and
+//     the Report built from it.
+//
+// # How a pack is made
+//
+// Build resolves known_at to a seq with the read models, takes the audit log's signed tree head at
+// that size (its timestamp is the recorded_at of that event), reads the partnership's events up to
+// it with their inclusion proofs, and calls Compose. Compose is a pure function of the Evidence: it
+// replays the events into fresh projections (other streams' seqs are filled with placeholders so the
+// log stays gap-free), queries the state and the timeline at (as_of, known_at = tree size), and
+// writes the Report's text. Renderers read only the Report.
+//
+// # Reproducible
+//
+// The same ledger with the same as_of and known_at gives byte-identical files in every format, even
+// after the ledger has grown: the tree head for a size is always the same bytes (Ed25519 is
+// deterministic), no clock is read (the PDF's creation and modification dates are the tree head's
+// timestamp, its trailer /ID is derived from the tree head and the query, its resources are written
+// in sorted order), maps are never iterated into output, and JSON is written from structs.
+//
+// # Verifiable offline
+//
+// VerifyDir (ledger verify-pack) needs only the pack directory and the ledger's pinned public key. It
+// checks the tree head's signature, recomputes every event's hash from its envelope and its link to
+// the stream's previous event, follows each audit path to the signed root, checks that the events
+// are the partnership's whole stream up to the tree head, rebuilds the Report with Compose and
+// compares it with the one in pack.json, re-renders the other formats and compares them byte for
+// byte, and checks manifest.json's SHA-256s. An edited event, an edited fact in any format, a dropped
+// event or a swapped manifest is refused, naming what failed. A pack is checked by the same version
+// of the rendering code that built it: pack.json carries FormatVersion, which changes whenever the
+// wording or layout changes.
+//
+// A Pack is immutable and safe for concurrent use; Build is safe for concurrent use when its Source's
+// parts are (projections.Models and audit.Log are).
+package reviewpack
