@@ -120,14 +120,37 @@ func LoadOrCreateKey(path string) (key Key, created bool, err error) {
 	if err := tmp.Close(); err != nil {
 		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
 	}
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			key, err = loadKey(path)
-			return key, false, err
-		}
+	err = os.Link(tmp.Name(), path)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		// No hard links on this file system: create the file exclusively instead.
+		err = writeExclusive(path, pem.EncodeToMemory(block))
+	}
+	if errors.Is(err, fs.ErrExist) {
+		key, err = loadKey(path)
+		return key, false, err
+	}
+	if err != nil {
 		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
 	}
 	return key, true, nil
+}
+
+func writeExclusive(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
 }
 
 func loadKey(path string) (Key, error) {

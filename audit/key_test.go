@@ -169,3 +169,34 @@ func TestTreeHeadSignAndVerify(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadOrCreateKeyRace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ledger.key")
+	const n = 8
+	type result struct {
+		key     audit.Key
+		created bool
+		err     error
+	}
+	results := make(chan result, n)
+	for range n {
+		go func() {
+			k, created, err := audit.LoadOrCreateKey(path)
+			results <- result{k, created, err}
+		}()
+	}
+	var ids []string
+	createdCount := 0
+	for range n {
+		r := <-results
+		require.NoError(t, r.err)
+		ids = append(ids, r.key.ID())
+		if r.created {
+			createdCount++
+		}
+	}
+	assert.Equal(t, 1, createdCount, "exactly one caller creates the key")
+	for _, id := range ids {
+		assert.Equal(t, ids[0], id, "every caller ends up with the same key")
+	}
+}
