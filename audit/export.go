@@ -144,10 +144,15 @@ func (e *MismatchError) Is(target error) bool { return target == ErrTampered }
 // it is intact; then it appends each stream's consecutive events with an exact expectation (NoStream
 // for revision 0), and checks that the store assigned the exported seq, revision and hash.
 //
-// Verification needs two passes over r: if r is an io.Seeker it is rewound (the second pass must find
-// the hashes the first verified), otherwise it is read into memory first. Errors: ErrStoreNotEmpty; a *BadEvent (ErrTampered) when the file does not verify;
-// an *ExportLineError (ErrBadExport) for a malformed line; a *MismatchError (ErrTampered) if the store
-// stores an event differently (the store then holds the events up to it); the store's own errors.
+// Verification needs two passes over r: if r can seek it is rewound (and the second pass must find the
+// hashes the first verified), otherwise (a pipe) it is read into memory first. Each run of consecutive
+// events of one stream (up to 512) is one Append, so a durable store syncs about once per run.
+//
+// Errors: ErrStoreNotEmpty; a *BadEvent (ErrTampered) when the file does not verify; an
+// *ExportLineError (ErrBadExport) for a malformed line; a *MismatchError (ErrTampered) if the store
+// stores an event differently (the store then holds the events before it); ErrTampered if the file
+// changes between the passes; the store's own errors. It is not safe to run two imports, or an import
+// and other appends, on one store at once.
 func Import(ctx context.Context, store eventstore.Store, r io.Reader) (Report, error) {
 	head, err := store.Head(ctx)
 	if err != nil {
@@ -156,17 +161,19 @@ func Import(ctx context.Context, store eventstore.Store, r io.Reader) (Report, e
 	if head.Seq != 0 {
 		return Report{}, fmt.Errorf("import: %w (it holds %d events)", ErrStoreNotEmpty, head.Seq)
 	}
+	// A pipe (stdin) is an *os.File too, but cannot seek: buffer it.
 	rs, ok := r.(io.ReadSeeker)
+	var start int64
+	if ok {
+		start, err = rs.Seek(0, io.SeekCurrent)
+		ok = err == nil
+	}
 	if !ok {
 		b, err := io.ReadAll(r)
 		if err != nil {
 			return Report{}, fmt.Errorf("import: %w", err)
 		}
-		rs = bytes.NewReader(b)
-	}
-	start, err := rs.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return Report{}, fmt.Errorf("import: %w", err)
+		rs, start = bytes.NewReader(b), 0
 	}
 	// Remember what was verified: the file is read again to write it, and must not have changed.
 	var verified []Hash

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -271,4 +272,25 @@ func TestImportNoticesFileChangedBetweenPasses(t *testing.T) {
 			assert.Len(t, readAll(t, dst), tt.written)
 		})
 	}
+}
+
+func TestImportFromPipe(t *testing.T) {
+	ctx := context.Background()
+	src := newMemStore()
+	recordSome(t, src, 5)
+	var buf bytes.Buffer
+	_, err := audit.Export(ctx, src, &buf)
+	require.NoError(t, err)
+	pr, pw, err := os.Pipe()
+	require.NoError(t, err)
+	go func() {
+		_, _ = pw.Write(buf.Bytes())
+		pw.Close()
+	}()
+	defer pr.Close()
+	dst := newMemStore()
+	rep, err := audit.Import(ctx, dst, pr)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(5), rep.Size)
+	assert.Len(t, readAll(t, dst), 5)
 }
