@@ -206,11 +206,12 @@ func (d *pdfDoc) bullet(text string) {
 
 // box draws a paragraph in a tinted, ruled box.
 func (d *pdfDoc) box(label, text string, rule, fill [3]int) {
-	d.SetFont("go", "", pdfBodySize)
 	body := text
 	if label != "" {
 		body = label + " " + text
 	}
+	// Measure in bold, which is wider than the body text: the box is never too short.
+	d.SetFont("go", "B", pdfBodySize)
 	lines := d.SplitText(body, pdfContentW-8)
 	h := float64(len(lines))*5 + 4
 	d.space(h + 2)
