@@ -175,3 +175,18 @@ func BenchmarkReadExport100k(b *testing.B) {
 		require.True(b, rep.Intact)
 	}
 }
+
+// BenchmarkLogCatchUp1M feeds 1M events to a Log, as Run does when a server starts on a full ledger.
+func BenchmarkLogCatchUp1M(b *testing.B) {
+	events, _ := benchLedger(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		log := audit.NewLog(nil, testKey(1))
+		for _, e := range events {
+			if err := log.Add(e); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -27,12 +27,12 @@ type Log struct {
 	ids        []uuid.UUID // by seq-1
 	recordedAt []int64     // Unix nanoseconds, by seq-1
 	bySeq      map[uuid.UUID]uint64
-	grown      chan struct{} // closed and replaced whenever the log grows
+	grown      chan struct{} // made by a waiter, closed (and cleared) when the log next grows
 }
 
 // NewLog returns a Log over store that signs tree heads with key. It reads nothing until Run.
 func NewLog(store eventstore.Store, key Key) *Log {
-	return &Log{store: store, key: key, tree: NewTree(0), bySeq: map[uuid.UUID]uint64{}, grown: make(chan struct{})}
+	return &Log{store: store, key: key, tree: NewTree(0), bySeq: map[uuid.UUID]uint64{}}
 }
 
 // Run subscribes to the store from the start (or from where an earlier Run stopped) and appends every
@@ -41,6 +41,12 @@ func NewLog(store eventstore.Store, key Key) *Log {
 // goroutine at a time.
 func (l *Log) Run(ctx context.Context) error {
 	after := l.Size()
+	if after == 0 {
+		// Size everything for the catch-up at once rather than growing it a million times.
+		if head, err := l.store.Head(ctx); err == nil && head.Seq > 0 {
+			l.reserve(head.Seq)
+		}
+	}
 	for e, err := range l.store.SubscribeAll(ctx, after) {
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
@@ -53,6 +59,20 @@ func (l *Log) Run(ctx context.Context) error {
 		}
 	}
 	return ctx.Err()
+}
+
+// reserve makes room for n events.
+func (l *Log) reserve(n uint64) {
+	n = min(n, 1<<26)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.ids) > 0 {
+		return
+	}
+	l.ids = make([]uuid.UUID, 0, n)
+	l.recordedAt = make([]int64, 0, n)
+	l.bySeq = make(map[uuid.UUID]uint64, n)
+	l.tree.reserve(int(n))
 }
 
 // Add appends one event, which must be the next seq. Run calls it; it is exported for callers that
@@ -70,8 +90,10 @@ func (l *Log) add(e eventstore.Event) error {
 	l.ids = append(l.ids, e.ID)
 	l.recordedAt = append(l.recordedAt, e.RecordedAt.UnixNano())
 	l.bySeq[e.ID] = e.Seq
-	close(l.grown)
-	l.grown = make(chan struct{})
+	if l.grown != nil {
+		close(l.grown)
+		l.grown = nil
+	}
 	return nil
 }
 
@@ -91,12 +113,16 @@ func (l *Log) Key() Key { return l.key }
 // WaitFor blocks until the log holds event seq, or ctx ends (then it returns ctx's error).
 func (l *Log) WaitFor(ctx context.Context, seq uint64) error {
 	for {
-		l.mu.RLock()
-		n, grown := uint64(len(l.ids)), l.grown
-		l.mu.RUnlock()
-		if n >= seq {
+		l.mu.Lock()
+		if uint64(len(l.ids)) >= seq {
+			l.mu.Unlock()
 			return nil
 		}
+		if l.grown == nil {
+			l.grown = make(chan struct{})
+		}
+		grown := l.grown
+		l.mu.Unlock()
 		select {
 		case <-grown:
 		case <-ctx.Done():

@@ -58,6 +58,15 @@ func NewTree(capacity int) *Tree {
 	return t
 }
 
+// reserve makes room for n leaves in an empty tree.
+func (t *Tree) reserve(n int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.levels) == 0 {
+		t.levels = [][]Hash{make([]Hash, 0, n)}
+	}
+}
+
 // Append adds the leaf for an event hash and returns the new size.
 func (t *Tree) Append(eventHash Hash) uint64 {
 	return t.appendLeaf(LeafHash(eventHash[:]))
