@@ -61,6 +61,28 @@ func (l *Log) Run(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// CatchUp reads the store from where the log stands to its current end and returns the new size: what
+// a one-shot command (`ledger prove`, `ledger check-consistency`) needs instead of Run. It returns the
+// store's errors and an error matching ErrTampered if the store yields a seq out of order. Do not run it
+// while Run is running.
+func (l *Log) CatchUp(ctx context.Context) (uint64, error) {
+	after := l.Size()
+	if after == 0 {
+		if head, err := l.store.Head(ctx); err == nil && head.Seq > 0 {
+			l.reserve(head.Seq)
+		}
+	}
+	for e, err := range l.store.ReadAll(ctx, after, eventstore.Forward, 0) {
+		if err != nil {
+			return l.Size(), fmt.Errorf("audit log: %w", err)
+		}
+		if err := l.add(e); err != nil {
+			return l.Size(), err
+		}
+	}
+	return l.Size(), nil
+}
+
 // reserve makes room for n events.
 func (l *Log) reserve(n uint64) {
 	n = min(n, 1<<26)

@@ -100,3 +100,24 @@ func TestLogRefusesGaps(t *testing.T) {
 	assert.ErrorIs(t, log.Add(events[2]), audit.ErrTampered)
 	assert.Equal(t, uint64(1), log.Size())
 }
+
+func TestLogCatchUp(t *testing.T) {
+	ctx := context.Background()
+	store := withEvents(sealedEvents(40, 3))
+	key := testKey(4)
+	log := audit.NewLog(store, key)
+	n, err := log.CatchUp(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(40), n)
+	rep, err := audit.Verify(ctx, store, nil)
+	require.NoError(t, err)
+	assert.Equal(t, rep.Root, log.LatestTreeHead().Root)
+
+	recordSome(t, store, 2)
+	n, err = log.CatchUp(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(42), n, "a second CatchUp continues where the first stopped")
+	b, err := log.ProveSeq(ctx, 41, 42)
+	require.NoError(t, err)
+	require.NoError(t, audit.CheckBundle(b, key.Public()))
+}
