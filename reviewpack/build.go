@@ -100,14 +100,10 @@ func LoadSource(ctx context.Context, store eventstore.Store, key audit.Key, part
 	if err != nil {
 		return Source{}, fmt.Errorf("load read models: %w", err)
 	}
+	// The log is read after the models, so it holds at least every event they do.
 	l := audit.NewLog(store, key)
-	for e, err := range store.ReadAll(ctx, 0, eventstore.Forward, 0) {
-		if err != nil {
-			return Source{}, fmt.Errorf("load audit log: %w", err)
-		}
-		if err := l.Add(e); err != nil {
-			return Source{}, fmt.Errorf("load audit log: %w", err)
-		}
+	if _, err := l.CatchUp(ctx); err != nil {
+		return Source{}, fmt.Errorf("load audit log: %w", err)
 	}
 	return Source{Events: store, Models: m, Log: l}, nil
 }
