@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"runtime"
+	"sync"
 
 	"github.com/partnership-ledger/ledger/eventstore"
 )
@@ -63,46 +65,135 @@ func (e *ExportLineError) Is(target error) bool { return target == ErrBadExport 
 // ReadExport decodes an export file: one JSON event envelope per line (blank lines are skipped).
 // Data and sources are kept byte for byte (Export writes them canonical), since the hashes cover
 // those bytes. Unknown fields, a missing data or sources member, trailing data on a line and lines
-// over MaxExportLine bytes are refused with an
-// *ExportLineError (ErrBadExport); a read error is yielded as is. The sequence stops at the first
-// error, which it yields with a zero Event. It checks nothing else: see VerifyEvents.
+// over MaxExportLine bytes are refused with an *ExportLineError (ErrBadExport); a read error is
+// yielded wrapped. The sequence stops at the first error, which it yields with a zero Event. It checks
+// nothing else: see VerifyEvents.
+//
+// Lines are decoded on several goroutines (encoding/json is the slow part) and yielded in file order.
+// r is read only while the sequence is being iterated: every goroutine has stopped when it returns.
 func ReadExport(r io.Reader) iter.Seq2[eventstore.Event, error] {
 	return func(yield func(eventstore.Event, error) bool) {
-		br := bufio.NewReaderSize(r, 1<<16)
-		var long []byte
-		for line := 1; ; line++ {
-			b, err := br.ReadSlice('\n')
-			if errors.Is(err, bufio.ErrBufferFull) {
-				long = append(long[:0], b...)
-				for errors.Is(err, bufio.ErrBufferFull) && len(long) <= MaxExportLine {
-					b, err = br.ReadSlice('\n')
-					long = append(long, b...)
+		workers := max(1, runtime.GOMAXPROCS(0))
+		jobs := make(chan *decodeJob, workers)
+		order := make(chan *decodeJob, 2*workers)
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		defer wg.Wait()
+		defer close(stop)
+
+		wg.Add(1)
+		go func() { // split the file into chunks of lines, in order
+			defer wg.Done()
+			defer close(order)
+			defer close(jobs)
+			lr := lineReader{br: bufio.NewReaderSize(r, 1<<16)}
+			for {
+				job := &decodeJob{done: make(chan struct{})}
+				var err error
+				for len(job.raw) < decodeChunk && err == nil {
+					var b []byte
+					b, err = lr.next()
+					if len(b) > 0 {
+						job.lines = append(job.lines, lr.line)
+						job.raw = append(job.raw, b)
+					}
 				}
-				if len(long) > MaxExportLine {
-					yield(eventstore.Event{}, &ExportLineError{Line: line, Err: fmt.Errorf("longer than %d bytes", MaxExportLine)})
+				if !errors.Is(err, io.EOF) {
+					job.readErr = err
+				}
+				for _, ch := range []chan *decodeJob{jobs, order} {
+					select {
+					case ch <- job:
+					case <-stop:
+						return
+					}
+				}
+				if err != nil {
 					return
 				}
-				b = long
 			}
-			if err != nil && !errors.Is(err, io.EOF) {
-				yield(eventstore.Event{}, fmt.Errorf("export line %d: %w", line, err))
-				return
-			}
-			if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 {
-				e, derr := decodeEvent(trimmed)
-				if derr != nil {
-					yield(eventstore.Event{}, &ExportLineError{Line: line, Err: derr})
-					return
+		}()
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for job := range jobs {
+					job.decode()
 				}
+			}()
+		}
+
+		for job := range order {
+			<-job.done
+			for _, e := range job.events {
 				if !yield(e, nil) {
 					return
 				}
 			}
-			if err != nil { // io.EOF
+			if job.err != nil {
+				yield(eventstore.Event{}, job.err)
 				return
 			}
 		}
 	}
+}
+
+// decodeChunk is how many lines one decoding job holds.
+const decodeChunk = 256
+
+// decodeJob is a chunk of consecutive lines and, once done is closed, their events: every event
+// before the first error, and that error.
+type decodeJob struct {
+	lines   []int
+	raw     [][]byte
+	readErr error // after the last line
+	events  []eventstore.Event
+	err     error
+	done    chan struct{}
+}
+
+func (j *decodeJob) decode() {
+	defer close(j.done)
+	j.events = make([]eventstore.Event, 0, len(j.raw))
+	for i, b := range j.raw {
+		e, err := decodeEvent(b)
+		if err != nil {
+			j.err = &ExportLineError{Line: j.lines[i], Err: err}
+			return
+		}
+		j.events = append(j.events, e)
+	}
+	j.err = j.readErr
+	j.raw = nil
+}
+
+// lineReader splits an export file into lines.
+type lineReader struct {
+	br   *bufio.Reader
+	line int // number of the line last returned
+	long []byte
+}
+
+// next returns the next line without surrounding white space, copied (empty for a blank line). At
+// the end it returns io.EOF, possibly with a last line that had no newline.
+func (lr *lineReader) next() ([]byte, error) {
+	lr.line++
+	b, err := lr.br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		lr.long = append(lr.long[:0], b...)
+		for errors.Is(err, bufio.ErrBufferFull) && len(lr.long) <= MaxExportLine {
+			b, err = lr.br.ReadSlice('\n')
+			lr.long = append(lr.long, b...)
+		}
+		if len(lr.long) > MaxExportLine {
+			return nil, &ExportLineError{Line: lr.line, Err: fmt.Errorf("longer than %d bytes", MaxExportLine)}
+		}
+		b = lr.long
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("export line %d: %w", lr.line, err)
+	}
+	return bytes.Clone(bytes.TrimSpace(b)), err
 }
 
 // decodeEvent decodes one envelope strictly: no unknown fields, nothing after the object.

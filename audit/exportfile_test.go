@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -293,4 +294,72 @@ func TestImportFromPipe(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint64(5), rep.Size)
 	assert.Len(t, readAll(t, dst), 5)
+}
+
+// guardedReader fails the test if it is read after the iteration that owns it has returned.
+type guardedReader struct {
+	t      *testing.T
+	r      io.Reader
+	closed atomic.Bool
+}
+
+func (g *guardedReader) Read(p []byte) (int, error) {
+	if g.closed.Load() {
+		g.t.Error("ReadExport read its reader after the iteration returned")
+	}
+	return g.r.Read(p)
+}
+
+func TestReadExportStopsEarly(t *testing.T) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	events := sealedEvents(3000, 5)
+	for _, e := range events {
+		require.NoError(t, enc.Encode(e))
+	}
+	g := &guardedReader{t: t, r: &buf}
+	var got []eventstore.Event
+	for e, err := range audit.ReadExport(g) {
+		require.NoError(t, err)
+		got = append(got, e)
+		if len(got) == 10 {
+			break
+		}
+	}
+	g.closed.Store(true)
+	require.Len(t, got, 10)
+	for i := range got {
+		assert.Equal(t, events[i].Hash, got[i].Hash)
+	}
+}
+
+func TestReadExportKeepsOrderAcrossChunks(t *testing.T) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	events := sealedEvents(2000, 5)
+	for i, e := range events {
+		require.NoError(t, enc.Encode(e))
+		if i%300 == 0 {
+			buf.WriteString("\n  \n") // blank lines are skipped but counted
+		}
+	}
+	buf.WriteString("{broken\n")
+	var got []eventstore.Event
+	var last error
+	for e, err := range audit.ReadExport(&buf) {
+		if err != nil {
+			last = err
+			continue
+		}
+		got = append(got, e)
+	}
+	require.Len(t, got, len(events))
+	for i := range got {
+		require.Equal(t, events[i].Seq, got[i].Seq)
+	}
+	var le *audit.ExportLineError
+	require.ErrorAs(t, last, &le)
+	assert.Equal(t, 2000+2*7+1, le.Line)
 }
