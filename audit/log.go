@@ -85,7 +85,7 @@ func (l *Log) CatchUp(ctx context.Context) (uint64, error) {
 
 // reserve makes room for n events.
 func (l *Log) reserve(n uint64) {
-	n = min(n, 1<<26)
+	n = min(n, maxReserve)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.ids) > 0 {

@@ -98,7 +98,7 @@ const leafBatchSize = 4096
 // verifyEvents runs the chain check on the calling goroutine and the tree and id bookkeeping on
 // another, so the two halves of the work share the machine's cores. hint is the expected count.
 func verifyEvents(ctx context.Context, events iter.Seq2[eventstore.Event, error], hint uint64, progress func(done uint64)) (Report, error) {
-	hint = min(hint, 1<<26) // a hint is only a hint: never preallocate absurdly
+	hint = min(hint, maxReserve) // a hint is only a hint: beyond this, grow as needed
 	tree := NewTree(int(hint))
 	batches := make(chan leafBatch, 8)
 	var dup *BadEvent // written by the builder, read after it is done
@@ -180,3 +180,6 @@ func verifyEvents(ctx context.Context, events iter.Seq2[eventstore.Event, error]
 	}
 	return rep, readErr
 }
+
+// maxReserve caps how many events are allocated for up front from a store's head (a few hundred MB).
+const maxReserve = 1 << 22
