@@ -58,6 +58,24 @@ func BenchmarkVerify1M(b *testing.B) {
 	b.ReportMetric(float64(benchSize)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
 
+// BenchmarkVerifyStore1M is BenchmarkVerify1M through Verify and an in-memory Store, which sizes the
+// tree and id index from the store's head.
+func BenchmarkVerifyStore1M(b *testing.B) {
+	events, tree := benchLedger(b)
+	want, err := tree.Root(benchSize)
+	require.NoError(b, err)
+	store := withEvents(events)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		rep, err := audit.Verify(context.Background(), store, nil)
+		require.NoError(b, err)
+		require.True(b, rep.Intact)
+		require.Equal(b, want, rep.Root)
+	}
+	b.ReportMetric(float64(benchSize)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
 // BenchmarkTreeAppend1M builds the tree alone: 1M leaves appended one by one.
 func BenchmarkTreeAppend1M(b *testing.B) {
 	events, _ := benchLedger(b)
