@@ -1,0 +1,580 @@
+package domain
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// Event type names as stored in the envelope's type field. They are fixed strings, never derived
+// from Go type names: renaming a struct must not rename stored events.
+const (
+	TypePartnershipProposed               = "PartnershipProposed"
+	TypeCouncilJoinedPartnership          = "CouncilJoinedPartnership"
+	TypeCouncilWithdrew                   = "CouncilWithdrew"
+	TypeWithdrawalNoticeGiven             = "WithdrawalNoticeGiven"
+	TypeExternalFundingAwarded            = "ExternalFundingAwarded"
+	TypeBusinessCasePublished             = "BusinessCasePublished"
+	TypeDecisionTaken                     = "DecisionTaken"
+	TypeAgreementExecuted                 = "AgreementExecuted"
+	TypeAgreementVaried                   = "AgreementVaried"
+	TypeJointAppointmentMade              = "JointAppointmentMade"
+	TypeStatutoryRoleDesignated           = "StatutoryRoleDesignated"
+	TypeStatutoryRoleVacated              = "StatutoryRoleVacated"
+	TypeAppointmentEnded                  = "AppointmentEnded"
+	TypeServiceSharingProposed            = "ServiceSharingProposed"
+	TypeServiceMovedToSharedDelivery      = "ServiceMovedToSharedDelivery"
+	TypeServiceReturnedToSeparateDelivery = "ServiceReturnedToSeparateDelivery"
+	TypeCostShareAgreed                   = "CostShareAgreed"
+	TypeSavingsTargetSet                  = "SavingsTargetSet"
+	TypeSavingsReported                   = "SavingsReported"
+	TypeOneOffCostIncurred                = "OneOffCostIncurred"
+	TypeReviewScheduled                   = "ReviewScheduled"
+	TypeExternalReviewCommissioned        = "ExternalReviewCommissioned"
+	TypeReviewOutcomeRecorded             = "ReviewOutcomeRecorded"
+	TypePartnershipDissolved              = "PartnershipDissolved"
+	TypeEventCorrected                    = "EventCorrected"
+	TypeEventRetracted                    = "EventRetracted"
+)
+
+// CurrentSchema is the payload schema version this build writes for every event type. Older
+// versions, when there are any, are upcast in DecodePayload.
+const CurrentSchema = 1
+
+// EventTypes returns every event type name this build knows, in catalogue order.
+func EventTypes() []string {
+	return []string{
+		TypePartnershipProposed, TypeCouncilJoinedPartnership, TypeCouncilWithdrew, TypeWithdrawalNoticeGiven,
+		TypeExternalFundingAwarded, TypeBusinessCasePublished, TypeDecisionTaken, TypeAgreementExecuted,
+		TypeAgreementVaried, TypeJointAppointmentMade, TypeStatutoryRoleDesignated, TypeStatutoryRoleVacated,
+		TypeAppointmentEnded, TypeServiceSharingProposed, TypeServiceMovedToSharedDelivery,
+		TypeServiceReturnedToSeparateDelivery, TypeCostShareAgreed, TypeSavingsTargetSet, TypeSavingsReported,
+		TypeOneOffCostIncurred, TypeReviewScheduled, TypeExternalReviewCommissioned, TypeReviewOutcomeRecorded,
+		TypePartnershipDissolved, TypeEventCorrected, TypeEventRetracted,
+	}
+}
+
+// Payload is the data of one event. Each event type has one payload struct; EventType returns its
+// type name.
+type Payload interface {
+	EventType() string
+	// check adds the problems the payload has on its own (required fields, ranges, sums), with
+	// fields under /data.
+	check(p *problems)
+}
+
+// newPayload returns a pointer to an empty payload of the type, or nil when the type is unknown.
+// It is the one explicit list of types: no registry, no reflection.
+func newPayload(typ string) Payload {
+	switch typ {
+	case TypePartnershipProposed:
+		return &PartnershipProposed{}
+	case TypeCouncilJoinedPartnership:
+		return &CouncilJoinedPartnership{}
+	case TypeCouncilWithdrew:
+		return &CouncilWithdrew{}
+	case TypeWithdrawalNoticeGiven:
+		return &WithdrawalNoticeGiven{}
+	case TypeExternalFundingAwarded:
+		return &ExternalFundingAwarded{}
+	case TypeBusinessCasePublished:
+		return &BusinessCasePublished{}
+	case TypeDecisionTaken:
+		return &DecisionTaken{}
+	case TypeAgreementExecuted:
+		return &AgreementExecuted{}
+	case TypeAgreementVaried:
+		return &AgreementVaried{}
+	case TypeJointAppointmentMade:
+		return &JointAppointmentMade{}
+	case TypeStatutoryRoleDesignated:
+		return &StatutoryRoleDesignated{}
+	case TypeStatutoryRoleVacated:
+		return &StatutoryRoleVacated{}
+	case TypeAppointmentEnded:
+		return &AppointmentEnded{}
+	case TypeServiceSharingProposed:
+		return &ServiceSharingProposed{}
+	case TypeServiceMovedToSharedDelivery:
+		return &ServiceMovedToSharedDelivery{}
+	case TypeServiceReturnedToSeparateDelivery:
+		return &ServiceReturnedToSeparateDelivery{}
+	case TypeCostShareAgreed:
+		return &CostShareAgreed{}
+	case TypeSavingsTargetSet:
+		return &SavingsTargetSet{}
+	case TypeSavingsReported:
+		return &SavingsReported{}
+	case TypeOneOffCostIncurred:
+		return &OneOffCostIncurred{}
+	case TypeReviewScheduled:
+		return &ReviewScheduled{}
+	case TypeExternalReviewCommissioned:
+		return &ExternalReviewCommissioned{}
+	case TypeReviewOutcomeRecorded:
+		return &ReviewOutcomeRecorded{}
+	case TypePartnershipDissolved:
+		return &PartnershipDissolved{}
+	case TypeEventCorrected:
+		return &EventCorrected{}
+	case TypeEventRetracted:
+		return &EventRetracted{}
+	}
+	return nil
+}
+
+// DecodePayload decodes an event's data for its type and schema version. Unknown fields, trailing
+// data and malformed values are refused. The payload is returned as a value (e.g. CostShareAgreed,
+// not *CostShareAgreed).
+//
+// Errors are *DecodeError: matching ErrUnknownEventType for a type or schema version this build does
+// not know, ErrMalformed for data that cannot be read. DecodePayload does not check the rules a
+// payload must satisfy; Decide does.
+func DecodePayload(typ string, schema int, data []byte) (Payload, error) {
+	p := newPayload(typ)
+	if p == nil {
+		return nil, &DecodeError{Type: typ, Schema: schema, unknown: true,
+			Err: fmt.Errorf("%q is not an event type (known: %s)", typ, strings.Join(EventTypes(), ", "))}
+	}
+	if schema != CurrentSchema {
+		return nil, &DecodeError{Type: typ, Schema: schema, unknown: true,
+			Err: fmt.Errorf("schema version %d is not known for %s (this build reads version %d)", schema, typ, CurrentSchema)}
+	}
+	if err := strictUnmarshal(data, p); err != nil {
+		return nil, &DecodeError{Type: typ, Schema: schema, Err: err}
+	}
+	return deref(p), nil
+}
+
+// deref turns the pointer newPayload made into the value stored in Recorded.Payload.
+func deref(p Payload) Payload {
+	switch v := p.(type) {
+	case *PartnershipProposed:
+		return *v
+	case *CouncilJoinedPartnership:
+		return *v
+	case *CouncilWithdrew:
+		return *v
+	case *WithdrawalNoticeGiven:
+		return *v
+	case *ExternalFundingAwarded:
+		return *v
+	case *BusinessCasePublished:
+		return *v
+	case *DecisionTaken:
+		return *v
+	case *AgreementExecuted:
+		return *v
+	case *AgreementVaried:
+		return *v
+	case *JointAppointmentMade:
+		return *v
+	case *StatutoryRoleDesignated:
+		return *v
+	case *StatutoryRoleVacated:
+		return *v
+	case *AppointmentEnded:
+		return *v
+	case *ServiceSharingProposed:
+		return *v
+	case *ServiceMovedToSharedDelivery:
+		return *v
+	case *ServiceReturnedToSeparateDelivery:
+		return *v
+	case *CostShareAgreed:
+		return *v
+	case *SavingsTargetSet:
+		return *v
+	case *SavingsReported:
+		return *v
+	case *OneOffCostIncurred:
+		return *v
+	case *ReviewScheduled:
+		return *v
+	case *ExternalReviewCommissioned:
+		return *v
+	case *ReviewOutcomeRecorded:
+		return *v
+	case *PartnershipDissolved:
+		return *v
+	case *EventCorrected:
+		return *v
+	case *EventRetracted:
+		return *v
+	}
+	return p
+}
+
+// EncodePayload returns the JSON data of a payload (not canonicalised; the store does that).
+func EncodePayload(p Payload) (json.RawMessage, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", p.EventType(), err)
+	}
+	return b, nil
+}
+
+// ---- Setting up ----
+
+// PartnershipProposed opens a partnership: at least two partners, named in full.
+type PartnershipProposed struct {
+	Name        string    `json:"name"`
+	Partners    []Council `json:"partners"`
+	Scope       []string  `json:"scope,omitempty"` // service areas, e.g. "revenues and benefits"
+	Purpose     string    `json:"purpose"`
+	TrialEndsOn Date      `json:"trial_ends_on,omitzero"`
+	ReviewDue   Date      `json:"review_due,omitzero"`
+	Notes       string    `json:"notes,omitempty"`
+}
+
+// CouncilJoinedPartnership adds a partner, named in full.
+type CouncilJoinedPartnership struct {
+	Council      Council     `json:"council"`
+	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"`
+}
+
+// CouncilWithdrew ends a partner's membership on the event's effective date. It must follow a
+// WithdrawalNoticeGiven by at least its notice period, unless AuthorisedBy cites a decision to
+// withdraw by mutual agreement.
+type CouncilWithdrew struct {
+	Council      CouncilRef  `json:"council"`
+	Reason       string      `json:"reason"`
+	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"`
+}
+
+// WithdrawalNoticeGiven records a partner's notice to leave.
+type WithdrawalNoticeGiven struct {
+	Council      CouncilRef  `json:"council"`
+	NoticeDays   int         `json:"notice_days"`
+	ProposedEnd  Date        `json:"proposed_end"`
+	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"`
+}
+
+// ExternalFundingAwarded records a grant to some of the partners.
+type ExternalFundingAwarded struct {
+	Funder      string       `json:"funder"`
+	Recipients  []CouncilRef `json:"recipients"`
+	AmountPence Pence        `json:"amount_pence"`
+	Purpose     string       `json:"purpose"`
+	Notes       string       `json:"notes,omitempty"`
+}
+
+// CouncilAmount is an amount of money for one council in one financial year.
+type CouncilAmount struct {
+	Council       CouncilRef    `json:"council"`
+	FinancialYear FinancialYear `json:"financial_year"`
+	Category      string        `json:"category,omitempty"`
+	AmountPence   Pence         `json:"amount_pence"`
+}
+
+// BusinessCasePublished records a business case: its options, projected savings and one-off costs.
+type BusinessCasePublished struct {
+	Document         string          `json:"document"`
+	Options          []string        `json:"options,omitempty"`
+	ProjectedSavings []CouncilAmount `json:"projected_savings,omitempty"`
+	OneOffCosts      []CouncilAmount `json:"one_off_costs,omitempty"`
+	Notes            string          `json:"notes,omitempty"`
+}
+
+// Decision outcomes.
+const (
+	OutcomeApproved = "approved"
+	OutcomeRejected = "rejected"
+	OutcomeDeferred = "deferred"
+	OutcomeAmended  = "amended"
+)
+
+// Votes is a recorded division.
+type Votes struct {
+	For         int `json:"for"`
+	Against     int `json:"against"`
+	Abstentions int `json:"abstentions"`
+}
+
+// DecisionTaken records a minuted decision by a council body. Its minute identifies it: other
+// events cite it in approvals or authorised_by.
+type DecisionTaken struct {
+	Minute        MinuteRef `json:"minute"`
+	Resolution    string    `json:"resolution"`
+	Outcome       string    `json:"outcome"` // approved, rejected, deferred or amended
+	Votes         *Votes    `json:"votes,omitempty"`
+	KeyDecision   bool      `json:"key_decision"`
+	CallInApplies bool      `json:"call_in_applies"`
+}
+
+// Agreement kinds.
+const (
+	AgreementS113                    = "s113"
+	AgreementJointCommittee          = "joint_committee"
+	AgreementInterAuthorityAgreement = "inter_authority_agreement"
+	AgreementSLA                     = "sla"
+)
+
+// AgreementExecuted records a signed agreement between partners. Reference names it within the
+// partnership, for AgreementVaried.
+type AgreementExecuted struct {
+	Reference    string       `json:"reference"`
+	Kind         string       `json:"kind"` // s113, joint_committee, inter_authority_agreement or sla
+	Title        string       `json:"title"`
+	Parties      []CouncilRef `json:"parties"`
+	Signed       Date         `json:"signed"`
+	Commences    Date         `json:"commences"`
+	Ends         Date         `json:"ends,omitzero"`
+	NoticeDays   int          `json:"notice_days,omitempty"`
+	ReviewDue    Date         `json:"review_due,omitzero"`
+	AuthorisedBy []MinuteRef  `json:"authorised_by,omitempty"`
+}
+
+// AgreementVaried changes an executed agreement; fields left zero are unchanged.
+type AgreementVaried struct {
+	Reference    string      `json:"reference"`
+	Variation    string      `json:"variation"`
+	Ends         Date        `json:"ends,omitzero"`
+	NoticeDays   int         `json:"notice_days,omitempty"`
+	ReviewDue    Date        `json:"review_due,omitzero"`
+	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"`
+}
+
+// ---- People and posts ----
+
+// CouncilShare is one council's share of an officer's time.
+type CouncilShare struct {
+	Council              CouncilRef  `json:"council"`
+	TimeShareBasisPoints BasisPoints `json:"time_share_basis_points"`
+}
+
+// Appointment bases.
+const (
+	BasisInterim   = "interim"
+	BasisPermanent = "permanent"
+)
+
+// JointAppointmentMade records an officer of one council serving several (s113 LGA 1972). The
+// appointment is in force from StartsOn, which must equal the event's effective date, until an
+// AppointmentEnded.
+type JointAppointmentMade struct {
+	Officer          Officer        `json:"officer"`
+	Post             string         `json:"post"`
+	StatutoryRole    StatutoryRole  `json:"statutory_role,omitempty"`
+	EmployingCouncil CouncilRef     `json:"employing_council"`
+	Councils         []CouncilShare `json:"councils"`
+	Basis            string         `json:"basis"` // interim or permanent
+	StartsOn         Date           `json:"starts_on"`
+	EndsOn           Date           `json:"ends_on,omitzero"`
+	Approvals        []MinuteRef    `json:"approvals,omitempty"`
+}
+
+// StatutoryRoleDesignated names the holder of a statutory role at one council.
+type StatutoryRoleDesignated struct {
+	Council      CouncilRef    `json:"council"`
+	Role         StatutoryRole `json:"role"`
+	Officer      Officer       `json:"officer"`
+	AuthorisedBy []MinuteRef   `json:"authorised_by,omitempty"`
+}
+
+// StatutoryRoleVacated ends a holder's designation.
+type StatutoryRoleVacated struct {
+	Council CouncilRef    `json:"council"`
+	Role    StatutoryRole `json:"role"`
+	Officer Officer       `json:"officer"`
+	Reason  string        `json:"reason,omitempty"`
+}
+
+// AppointmentEnded ends an officer's joint appointment at some or all of the councils it served.
+// LastDay is the last day served; the appointment is out of force from the event's effective date.
+type AppointmentEnded struct {
+	Officer  Officer      `json:"officer"`
+	Post     string       `json:"post"`
+	Councils []CouncilRef `json:"councils"`
+	LastDay  Date         `json:"last_day"`
+	Reason   string       `json:"reason"` // resignation, notice, end_of_term, ...
+}
+
+// ---- Services ----
+
+// ServiceSharingProposed proposes a service (HR, finance, revenues and benefits, ...) for sharing.
+type ServiceSharingProposed struct {
+	Service    string       `json:"service"`
+	Candidates []CouncilRef `json:"candidates"`
+	Notes      string       `json:"notes,omitempty"`
+}
+
+// ServiceMovedToSharedDelivery records a department moving to shared delivery: one council
+// provides it to the others, from the event's effective date.
+type ServiceMovedToSharedDelivery struct {
+	Service           string       `json:"service"`
+	LeadCouncil       CouncilRef   `json:"lead_council"`
+	ReceivingCouncils []CouncilRef `json:"receiving_councils"`
+	From              Date         `json:"from"`
+	Agreement         string       `json:"agreement,omitempty"`
+	StaffTransferred  *int         `json:"staff_transferred,omitempty"` // TUPE headcount, if known
+}
+
+// ServiceReturnedToSeparateDelivery ends the shared delivery of a service.
+type ServiceReturnedToSeparateDelivery struct {
+	Service string `json:"service"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// ---- Money ----
+
+// Share is one council's share of a cost.
+type Share struct {
+	Council     CouncilRef  `json:"council"`
+	BasisPoints BasisPoints `json:"basis_points"`
+}
+
+// Cost share bases.
+const (
+	ShareEqual      = "equal"
+	ShareFixedRatio = "fixed_ratio"
+	ShareCaseload   = "caseload"
+	ShareTime       = "time"
+)
+
+// CostShareAgreed splits the cost of a subject (a post, a service, a joint budget) between active
+// partners, in whole basis points summing to 10000.
+type CostShareAgreed struct {
+	Subject     string  `json:"subject"`
+	Basis       string  `json:"basis"` // equal, fixed_ratio, caseload or time
+	Shares      []Share `json:"shares"`
+	AppliesFrom Date    `json:"applies_from"`
+	ResetEachFY bool    `json:"reset_each_financial_year,omitempty"`
+}
+
+// SavingsTargetSet sets a council's savings target for a financial year.
+type SavingsTargetSet struct {
+	Council       CouncilRef    `json:"council"`
+	FinancialYear FinancialYear `json:"financial_year"`
+	Category      string        `json:"category"`
+	AmountPence   Pence         `json:"amount_pence"`
+}
+
+// Savings statuses.
+const (
+	SavingsForecast = "forecast"
+	SavingsOutturn  = "outturn"
+)
+
+// SavingsReported reports a forecast or outturn saving for a council and financial year.
+type SavingsReported struct {
+	Council       CouncilRef    `json:"council"`
+	FinancialYear FinancialYear `json:"financial_year"`
+	Category      string        `json:"category"`
+	AmountPence   Pence         `json:"amount_pence"`
+	Status        string        `json:"status"` // forecast or outturn
+	PeriodTo      Date          `json:"period_to"`
+}
+
+// OneOffCostIncurred records a one-off cost (implementation, redundancy, pension strain).
+type OneOffCostIncurred struct {
+	Council       CouncilRef    `json:"council"`
+	FinancialYear FinancialYear `json:"financial_year"`
+	Category      string        `json:"category"`
+	AmountPence   Pence         `json:"amount_pence"`
+}
+
+// ---- Review and ending ----
+
+// ReviewScheduled schedules a review; Review names it within the partnership (e.g. "june-2016")
+// for the outcomes.
+type ReviewScheduled struct {
+	Review           string    `json:"review"`
+	DueOn            Date      `json:"due_on"`
+	Bodies           []BodyRef `json:"bodies"`
+	TermsOfReference string    `json:"terms_of_reference,omitempty"`
+}
+
+// ExternalReviewCommissioned records a review by an outside body (e.g. the LGA).
+type ExternalReviewCommissioned struct {
+	Reviewer string `json:"reviewer"`
+	Scope    string `json:"scope"`
+	Review   string `json:"review,omitempty"`
+}
+
+// Review outcomes.
+const (
+	ReviewContinue      = "continue"
+	ReviewMakePermanent = "make_permanent"
+	ReviewExtend        = "extend"
+	ReviewVary          = "vary"
+	ReviewTerminate     = "terminate"
+)
+
+// ReviewOutcomeRecorded records one council's outcome of a scheduled review.
+type ReviewOutcomeRecorded struct {
+	Review    string     `json:"review"`
+	Council   CouncilRef `json:"council"`
+	Outcome   string     `json:"outcome"` // continue, make_permanent, extend, vary or terminate
+	Minute    *MinuteRef `json:"minute,omitempty"`
+	Rationale string     `json:"rationale"`
+}
+
+// PartnershipDissolved ends the partnership on the event's effective date.
+type PartnershipDissolved struct {
+	Reason       string      `json:"reason"`
+	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"`
+}
+
+// ---- Corrections ----
+
+// EventCorrected corrects an earlier event of the same partnership. Data holds the corrected data
+// fields (top-level keys replace the target's); EffectiveOn, Sources and Certainty, when set, replace
+// the target's. The type and stream never change. Corrections apply in seq order, so the last wins.
+type EventCorrected struct {
+	Target      uuid.UUID       `json:"target"`
+	Data        json.RawMessage `json:"data,omitempty"`
+	EffectiveOn Date            `json:"effective_on,omitzero"`
+	Sources     []SourceRef     `json:"sources,omitempty"`
+	Certainty   Certainty       `json:"certainty,omitempty"`
+	Reason      string          `json:"reason"`
+	Evidence    string          `json:"evidence,omitempty"`
+}
+
+// Retraction reasons.
+const (
+	RetractEnteredInError  = "entered_in_error"
+	RetractSourceWithdrawn = "source_withdrawn"
+	RetractDuplicate       = "duplicate"
+)
+
+// EventRetracted removes an earlier event (and its corrections) from the partnership's effective
+// history. The original stays in the log.
+type EventRetracted struct {
+	Target uuid.UUID `json:"target"`
+	Reason string    `json:"reason"` // entered_in_error, source_withdrawn or duplicate
+	Notes  string    `json:"notes,omitempty"`
+}
+
+// EventType implementations.
+
+func (PartnershipProposed) EventType() string          { return TypePartnershipProposed }
+func (CouncilJoinedPartnership) EventType() string     { return TypeCouncilJoinedPartnership }
+func (CouncilWithdrew) EventType() string              { return TypeCouncilWithdrew }
+func (WithdrawalNoticeGiven) EventType() string        { return TypeWithdrawalNoticeGiven }
+func (ExternalFundingAwarded) EventType() string       { return TypeExternalFundingAwarded }
+func (BusinessCasePublished) EventType() string        { return TypeBusinessCasePublished }
+func (DecisionTaken) EventType() string                { return TypeDecisionTaken }
+func (AgreementExecuted) EventType() string            { return TypeAgreementExecuted }
+func (AgreementVaried) EventType() string              { return TypeAgreementVaried }
+func (JointAppointmentMade) EventType() string         { return TypeJointAppointmentMade }
+func (StatutoryRoleDesignated) EventType() string      { return TypeStatutoryRoleDesignated }
+func (StatutoryRoleVacated) EventType() string         { return TypeStatutoryRoleVacated }
+func (AppointmentEnded) EventType() string             { return TypeAppointmentEnded }
+func (ServiceSharingProposed) EventType() string       { return TypeServiceSharingProposed }
+func (ServiceMovedToSharedDelivery) EventType() string { return TypeServiceMovedToSharedDelivery }
+func (ServiceReturnedToSeparateDelivery) EventType() string {
+	return TypeServiceReturnedToSeparateDelivery
+}
+func (CostShareAgreed) EventType() string            { return TypeCostShareAgreed }
+func (SavingsTargetSet) EventType() string           { return TypeSavingsTargetSet }
+func (SavingsReported) EventType() string            { return TypeSavingsReported }
+func (OneOffCostIncurred) EventType() string         { return TypeOneOffCostIncurred }
+func (ReviewScheduled) EventType() string            { return TypeReviewScheduled }
+func (ExternalReviewCommissioned) EventType() string { return TypeExternalReviewCommissioned }
+func (ReviewOutcomeRecorded) EventType() string      { return TypeReviewOutcomeRecorded }
+func (PartnershipDissolved) EventType() string       { return TypePartnershipDissolved }
+func (EventCorrected) EventType() string             { return TypeEventCorrected }
+func (EventRetracted) EventType() string             { return TypeEventRetracted }

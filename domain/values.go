@@ -1,0 +1,660 @@
+package domain
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Date is a civil date (no time of day, no zone), written YYYY-MM-DD. The zero Date means "not set";
+// every non-zero Date is a real calendar date. Dates compare with ==, <, > through Compare, Before
+// and After, and can be map keys.
+type Date struct {
+	v int32 // y*10000 + m*100 + d; 0 for the zero Date
+}
+
+// ParseDate parses an ISO 8601 calendar date, YYYY-MM-DD, with a year from 1000 to 9999. The error
+// names the problem, e.g. "2015-02-30 is not a valid date".
+func ParseDate(s string) (Date, error) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return Date{}, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
+	}
+	y, err1 := strconv.Atoi(s[0:4])
+	m, err2 := strconv.Atoi(s[5:7])
+	d, err3 := strconv.Atoi(s[8:10])
+	if err1 != nil || err2 != nil || err3 != nil || s[0] == '+' || s[5] == '+' || s[8] == '+' ||
+		s[0] == '-' || s[5] == '-' || s[8] == '-' {
+		return Date{}, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
+	}
+	dt, err := NewDate(y, time.Month(m), d)
+	if err != nil {
+		return Date{}, fmt.Errorf("%s is not a valid date", s)
+	}
+	return dt, nil
+}
+
+// NewDate returns the date y-m-d. It returns an error when the date does not exist (2015-02-30) or
+// the year is outside 1000–9999.
+func NewDate(y int, m time.Month, d int) (Date, error) {
+	if y < 1000 || y > 9999 {
+		return Date{}, fmt.Errorf("year %d is out of range (1000–9999)", y)
+	}
+	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	if t.Year() != y || t.Month() != m || t.Day() != d {
+		return Date{}, fmt.Errorf("%04d-%02d-%02d is not a valid date", y, int(m), d)
+	}
+	return Date{v: int32(y*10000 + int(m)*100 + d)}, nil
+}
+
+// MustDate is ParseDate for constants in code and tests; it panics on an invalid date.
+func MustDate(s string) Date {
+	d, err := ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// DateOf returns the civil date of t in t's location.
+func DateOf(t time.Time) Date {
+	d, _ := NewDate(t.Year(), t.Month(), t.Day())
+	return d
+}
+
+// IsZero reports whether d is the zero Date (not set).
+func (d Date) IsZero() bool { return d.v == 0 }
+
+// Year, Month and Day return the parts of the date (0 for the zero Date).
+func (d Date) Year() int { return int(d.v / 10000) }
+
+// Month returns the month of the date.
+func (d Date) Month() time.Month { return time.Month(d.v / 100 % 100) }
+
+// Day returns the day of the month.
+func (d Date) Day() int { return int(d.v % 100) }
+
+// Time returns midnight UTC at the start of the date.
+func (d Date) Time() time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// AddDays returns the date n days after d (before, when n is negative).
+func (d Date) AddDays(n int) Date { return DateOf(d.Time().AddDate(0, 0, n)) }
+
+// Compare returns -1, 0 or +1 as d is before, equal to or after e. The zero Date is before every date.
+func (d Date) Compare(e Date) int {
+	switch {
+	case d.v < e.v:
+		return -1
+	case d.v > e.v:
+		return 1
+	}
+	return 0
+}
+
+// Before reports whether d is before e.
+func (d Date) Before(e Date) bool { return d.v < e.v }
+
+// After reports whether d is after e.
+func (d Date) After(e Date) bool { return d.v > e.v }
+
+// String returns YYYY-MM-DD, or "" for the zero Date.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year(), int(d.Month()), d.Day())
+}
+
+// MarshalText returns YYYY-MM-DD. The zero Date is an error: optional dates are tagged omitzero.
+func (d Date) MarshalText() ([]byte, error) {
+	if d.IsZero() {
+		return nil, fmt.Errorf("date is not set")
+	}
+	return []byte(d.String()), nil
+}
+
+// UnmarshalText parses YYYY-MM-DD; see ParseDate.
+func (d *Date) UnmarshalText(b []byte) error {
+	p, err := ParseDate(string(b))
+	if err != nil {
+		return err
+	}
+	*d = p
+	return nil
+}
+
+// Pence is an amount of money in whole pence. In JSON it is an integer; anything else (a fraction,
+// a string) is refused.
+type Pence int64
+
+// ParsePence parses a whole number of pence ("4000000"). Pound notation is refused on purpose:
+// amounts are always exact integers.
+func ParsePence(s string) (Pence, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a whole number of pence", s)
+	}
+	return Pence(n), nil
+}
+
+// String formats the amount in pounds, e.g. "£40,000.00" or "-£1.50".
+func (p Pence) String() string {
+	sign := ""
+	n := int64(p)
+	if n < 0 {
+		sign, n = "-", -n
+	}
+	pounds := strconv.FormatInt(n/100, 10)
+	var b strings.Builder
+	for i, c := range pounds {
+		if i > 0 && (len(pounds)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return fmt.Sprintf("%s£%s.%02d", sign, b.String(), n%100)
+}
+
+// UnmarshalJSON accepts only a JSON integer.
+func (p *Pence) UnmarshalJSON(b []byte) error {
+	s := string(bytes.TrimSpace(b))
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%s is not a whole number of pence", s)
+	}
+	*p = Pence(n)
+	return nil
+}
+
+// BasisPoints is a share in hundredths of a percent: 10000 is 100%. Valid values are 0 to 10000.
+type BasisPoints int
+
+// ParseBasisPoints parses a whole number of basis points from 0 to 10000.
+func ParseBasisPoints(s string) (BasisPoints, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a whole number of basis points", s)
+	}
+	return NewBasisPoints(n)
+}
+
+// NewBasisPoints returns n as BasisPoints, or an error when n is outside 0–10000.
+func NewBasisPoints(n int) (BasisPoints, error) {
+	if n < 0 || n > 10000 {
+		return 0, fmt.Errorf("%d basis points is out of range (0 to 10000, where 10000 is 100%%)", n)
+	}
+	return BasisPoints(n), nil
+}
+
+// String formats the share as a percentage, e.g. "50%" or "33.33%".
+func (b BasisPoints) String() string {
+	if b%100 == 0 {
+		return fmt.Sprintf("%d%%", int(b)/100)
+	}
+	return fmt.Sprintf("%d.%02d%%", int(b)/100, int(b)%100)
+}
+
+// UnmarshalJSON accepts a JSON integer from 0 to 10000.
+func (b *BasisPoints) UnmarshalJSON(data []byte) error {
+	v, err := ParseBasisPoints(string(bytes.TrimSpace(data)))
+	if err != nil {
+		return err
+	}
+	*b = v
+	return nil
+}
+
+// FinancialYear is an English local-government financial year, named by the year it starts:
+// FY 2015 is 2015/16, 1 April 2015 to 31 March 2016. In JSON it is the start year as an integer.
+type FinancialYear int
+
+// ParseFinancialYear accepts "2015", "2015/16" or "2015-16" (the second year must follow the first),
+// for years 1900–2999.
+func ParseFinancialYear(s string) (FinancialYear, error) {
+	start, rest, two := strings.Cut(s, "/")
+	if !two {
+		start, rest, two = strings.Cut(s, "-")
+	}
+	y, err := strconv.Atoi(start)
+	if err != nil || len(start) != 4 {
+		return 0, fmt.Errorf("%q is not a financial year (2015 or 2015/16)", s)
+	}
+	if two {
+		next := fmt.Sprintf("%02d", (y+1)%100)
+		if rest != next && rest != strconv.Itoa(y+1) {
+			return 0, fmt.Errorf("%q is not a financial year: the year after %d is %s", s, y, next)
+		}
+	}
+	return NewFinancialYear(y)
+}
+
+// NewFinancialYear returns the financial year starting in April of y (1900–2999).
+func NewFinancialYear(y int) (FinancialYear, error) {
+	if y < 1900 || y > 2999 {
+		return 0, fmt.Errorf("financial year %d is out of range (1900–2999)", y)
+	}
+	return FinancialYear(y), nil
+}
+
+// FinancialYearOf returns the financial year containing d.
+func FinancialYearOf(d Date) FinancialYear {
+	if d.Month() < time.April {
+		return FinancialYear(d.Year() - 1)
+	}
+	return FinancialYear(d.Year())
+}
+
+// Start returns 1 April of the start year.
+func (fy FinancialYear) Start() Date { d, _ := NewDate(int(fy), time.April, 1); return d }
+
+// End returns 31 March of the following year.
+func (fy FinancialYear) End() Date { d, _ := NewDate(int(fy)+1, time.March, 31); return d }
+
+// Contains reports whether d falls in the financial year.
+func (fy FinancialYear) Contains(d Date) bool {
+	return !d.Before(fy.Start()) && !d.After(fy.End())
+}
+
+// String returns the year as "2015/16".
+func (fy FinancialYear) String() string { return fmt.Sprintf("%d/%02d", int(fy), (int(fy)+1)%100) }
+
+// UnmarshalJSON accepts the start year as a JSON integer.
+func (fy *FinancialYear) UnmarshalJSON(b []byte) error {
+	s := string(bytes.TrimSpace(b))
+	y, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("%s is not a financial year (the start year as an integer, e.g. 2015)", s)
+	}
+	v, err := NewFinancialYear(y)
+	if err != nil {
+		return err
+	}
+	*fy = v
+	return nil
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// CouncilRef is a council's stable slug, e.g. "great-yarmouth": lowercase letters, digits and single
+// hyphens, 2 to 64 characters. The zero CouncilRef means "not set". In JSON it is the slug string.
+type CouncilRef struct{ slug string }
+
+// ParseCouncilRef validates a council slug.
+func ParseCouncilRef(s string) (CouncilRef, error) {
+	if len(s) < 2 || len(s) > 64 || !slugRE.MatchString(s) {
+		return CouncilRef{}, fmt.Errorf("%q is not a council slug (lowercase letters, digits and single hyphens, 2–64 characters, e.g. great-yarmouth)", s)
+	}
+	return CouncilRef{slug: s}, nil
+}
+
+// MustCouncil is ParseCouncilRef for constants; it panics on a bad slug.
+func MustCouncil(s string) CouncilRef {
+	c, err := ParseCouncilRef(s)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// IsZero reports whether the reference is not set.
+func (c CouncilRef) IsZero() bool { return c.slug == "" }
+
+// String returns the slug.
+func (c CouncilRef) String() string { return c.slug }
+
+// MarshalText returns the slug; the zero CouncilRef is an error.
+func (c CouncilRef) MarshalText() ([]byte, error) {
+	if c.IsZero() {
+		return nil, fmt.Errorf("council is not set")
+	}
+	return []byte(c.slug), nil
+}
+
+// UnmarshalText validates the slug; see ParseCouncilRef.
+func (c *CouncilRef) UnmarshalText(b []byte) error {
+	v, err := ParseCouncilRef(string(b))
+	if err != nil {
+		return err
+	}
+	*c = v
+	return nil
+}
+
+// CouncilKind is the kind of a principal council.
+type CouncilKind string
+
+// The kinds of council. In a district the monitoring officer may not be the head of paid service.
+const (
+	District CouncilKind = "district"
+	Borough  CouncilKind = "borough"
+	Unitary  CouncilKind = "unitary"
+	County   CouncilKind = "county"
+)
+
+// ParseCouncilKind accepts district, borough, unitary or county.
+func ParseCouncilKind(s string) (CouncilKind, error) {
+	switch k := CouncilKind(s); k {
+	case District, Borough, Unitary, County:
+		return k, nil
+	}
+	return "", fmt.Errorf("%q is not a council kind (district, borough, unitary or county)", s)
+}
+
+// UnmarshalText validates the kind.
+func (k *CouncilKind) UnmarshalText(b []byte) error {
+	v, err := ParseCouncilKind(string(b))
+	if err != nil {
+		return err
+	}
+	*k = v
+	return nil
+}
+
+// Council names a council in full, as when it is first named in a partnership. ONSCode (e.g.
+// E07000145) is optional.
+type Council struct {
+	Council CouncilRef  `json:"council"`
+	Name    string      `json:"name"`
+	Kind    CouncilKind `json:"kind"`
+	ONSCode string      `json:"ons_code,omitempty"`
+}
+
+var onsRE = regexp.MustCompile(`^[EWSN][0-9]{8}$`)
+
+func (c Council) check(p *problems, at string) {
+	if c.Council.IsZero() {
+		p.add(at+"/council", "is required (the council's slug, e.g. north-norfolk)")
+	}
+	if strings.TrimSpace(c.Name) == "" {
+		p.add(at+"/name", "is required (the council's name)")
+	}
+	if c.Kind == "" {
+		p.add(at+"/kind", "is required (district, borough, unitary or county)")
+	}
+	if c.ONSCode != "" && !onsRE.MatchString(c.ONSCode) {
+		p.add(at+"/ons_code", fmt.Sprintf("%q is not an ONS code (a letter and 8 digits, e.g. E07000145)", c.ONSCode))
+	}
+}
+
+// PartnershipSlug names a partnership: 3 to 64 of [a-z0-9-]. Its stream is "partnership-<slug>".
+type PartnershipSlug struct{ s string }
+
+// StreamPrefix starts the stream name of every partnership.
+const StreamPrefix = "partnership-"
+
+var partnershipRE = regexp.MustCompile(`^[a-z0-9-]{3,64}$`)
+
+// ParsePartnershipSlug validates a partnership slug.
+func ParsePartnershipSlug(s string) (PartnershipSlug, error) {
+	if !partnershipRE.MatchString(s) {
+		return PartnershipSlug{}, fmt.Errorf("%q is not a partnership slug (3–64 lowercase letters, digits and hyphens)", s)
+	}
+	return PartnershipSlug{s: s}, nil
+}
+
+// MustPartnership is ParsePartnershipSlug for constants; it panics on a bad slug.
+func MustPartnership(s string) PartnershipSlug {
+	p, err := ParsePartnershipSlug(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// PartnershipFromStream returns the slug of a partnership stream name, or an error when the name is
+// not "partnership-<slug>".
+func PartnershipFromStream(stream string) (PartnershipSlug, error) {
+	s, ok := strings.CutPrefix(stream, StreamPrefix)
+	if !ok {
+		return PartnershipSlug{}, fmt.Errorf("stream %q is not a partnership stream (partnership-<slug>)", stream)
+	}
+	return ParsePartnershipSlug(s)
+}
+
+// IsZero reports whether the slug is not set.
+func (p PartnershipSlug) IsZero() bool { return p.s == "" }
+
+// String returns the slug.
+func (p PartnershipSlug) String() string { return p.s }
+
+// Stream returns the partnership's stream name, "partnership-<slug>".
+func (p PartnershipSlug) Stream() string { return StreamPrefix + p.s }
+
+// MarshalText returns the slug; the zero slug is an error.
+func (p PartnershipSlug) MarshalText() ([]byte, error) {
+	if p.IsZero() {
+		return nil, fmt.Errorf("partnership is not set")
+	}
+	return []byte(p.s), nil
+}
+
+// UnmarshalText validates the slug.
+func (p *PartnershipSlug) UnmarshalText(b []byte) error {
+	v, err := ParsePartnershipSlug(string(b))
+	if err != nil {
+		return err
+	}
+	*p = v
+	return nil
+}
+
+// BodyRef names a decision-making body of a council: "full council", "cabinet", a committee, or an
+// officer acting under delegation.
+type BodyRef struct {
+	Council CouncilRef `json:"council"`
+	Body    string     `json:"body"`
+}
+
+// MinuteRef points at a minuted decision: structured (council, body, meeting date, item) for
+// matching, and the council's own text (Raw) kept as written, because formats differ by council.
+type MinuteRef struct {
+	Council CouncilRef `json:"council"`
+	Body    string     `json:"body"`
+	Meeting Date       `json:"meeting"`
+	Item    string     `json:"item,omitempty"`
+	Raw     string     `json:"raw"`
+}
+
+// Key returns the identity of the minute: council, body (case-insensitive), meeting and item.
+func (m MinuteRef) Key() string {
+	return m.Council.String() + "|" + strings.ToLower(strings.TrimSpace(m.Body)) + "|" + m.Meeting.String() + "|" +
+		strings.ToLower(strings.TrimSpace(m.Item))
+}
+
+// String returns the raw text, or a rendering of the structured parts when Raw is empty.
+func (m MinuteRef) String() string {
+	if m.Raw != "" {
+		return m.Raw
+	}
+	return fmt.Sprintf("%s %s %s item %s", m.Council, m.Body, m.Meeting, m.Item)
+}
+
+func (m MinuteRef) check(p *problems, at string) {
+	if m.Council.IsZero() {
+		p.add(at+"/council", "is required")
+	}
+	if strings.TrimSpace(m.Body) == "" {
+		p.add(at+"/body", "is required (e.g. full council, cabinet)")
+	}
+	if m.Meeting.IsZero() {
+		p.add(at+"/meeting", "is required (the meeting date, YYYY-MM-DD)")
+	}
+	if strings.TrimSpace(m.Raw) == "" {
+		p.add(at+"/raw", "is required (the minute reference as the council writes it)")
+	}
+}
+
+// SourceKind is the kind of document a fact comes from.
+type SourceKind string
+
+// The kinds of source.
+const (
+	SourceMinutes   SourceKind = "minutes"
+	SourceReport    SourceKind = "report"
+	SourceAgreement SourceKind = "agreement"
+	SourceLetter    SourceKind = "letter"
+	SourcePress     SourceKind = "press"
+	SourceWeb       SourceKind = "web"
+)
+
+// UnmarshalText validates the kind.
+func (k *SourceKind) UnmarshalText(b []byte) error {
+	switch v := SourceKind(b); v {
+	case SourceMinutes, SourceReport, SourceAgreement, SourceLetter, SourcePress, SourceWeb:
+		*k = v
+		return nil
+	}
+	return fmt.Errorf("%q is not a source kind (minutes, report, agreement, letter, press or web)", string(b))
+}
+
+// SourceRef is the evidence for a fact: a document, where in it, and (when held) its SHA-256.
+// Illustrative marks details the demo invented, so that no pack passes them off as fact.
+type SourceRef struct {
+	Kind         SourceKind `json:"kind"`
+	Title        string     `json:"title"`
+	URL          string     `json:"url,omitempty"`
+	Published    Date       `json:"published,omitzero"`
+	Locator      string     `json:"locator,omitempty"`
+	SHA256       string     `json:"sha256,omitempty"`
+	Illustrative bool       `json:"illustrative,omitempty"`
+}
+
+func (s SourceRef) check(p *problems, at string) {
+	if s.Kind == "" {
+		p.add(at+"/kind", "is required (minutes, report, agreement, letter, press or web)")
+	}
+	if strings.TrimSpace(s.Title) == "" {
+		p.add(at+"/title", "is required (the document's title)")
+	}
+	if s.URL != "" {
+		if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			p.add(at+"/url", fmt.Sprintf("%q is not an http(s) URL", s.URL))
+		}
+	}
+	if s.SHA256 != "" {
+		if b, err := hex.DecodeString(s.SHA256); err != nil || len(b) != 32 || strings.ToLower(s.SHA256) != s.SHA256 {
+			p.add(at+"/sha256", "must be 64 lowercase hex digits (the SHA-256 of the document)")
+		}
+	}
+}
+
+// ParseSources decodes a JSON array of source references, refusing unknown fields, and checks each.
+func ParseSources(data []byte) ([]SourceRef, error) {
+	var out []SourceRef
+	if err := strictUnmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("sources: %w", err)
+	}
+	var p problems
+	for i, s := range out {
+		s.check(&p, fmt.Sprintf("/sources/%d", i))
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Certainty says how sure the ledger is of a fact.
+type Certainty string
+
+// The certainties. Facts known only from the press are Reported.
+const (
+	Confirmed Certainty = "confirmed"
+	Reported  Certainty = "reported"
+	Inferred  Certainty = "inferred"
+)
+
+// ParseCertainty accepts confirmed, reported or inferred.
+func ParseCertainty(s string) (Certainty, error) {
+	switch c := Certainty(s); c {
+	case Confirmed, Reported, Inferred:
+		return c, nil
+	}
+	return "", fmt.Errorf("%q is not a certainty (confirmed, reported or inferred)", s)
+}
+
+// UnmarshalText validates the certainty.
+func (c *Certainty) UnmarshalText(b []byte) error {
+	v, err := ParseCertainty(string(b))
+	if err != nil {
+		return err
+	}
+	*c = v
+	return nil
+}
+
+// Officer is a person holding a post. Name identifies the officer within a partnership.
+type Officer struct {
+	Name string `json:"name"`
+}
+
+// StatutoryRole is one of the roles every principal council must fill.
+type StatutoryRole string
+
+// The statutory roles.
+const (
+	HeadOfPaidService   StatutoryRole = "head_of_paid_service"
+	MonitoringOfficer   StatutoryRole = "monitoring_officer"
+	ChiefFinanceOfficer StatutoryRole = "chief_finance_officer" // the s151 officer
+)
+
+// ParseStatutoryRole accepts head_of_paid_service, monitoring_officer or chief_finance_officer
+// (also written s151).
+func ParseStatutoryRole(s string) (StatutoryRole, error) {
+	switch r := StatutoryRole(s); r {
+	case HeadOfPaidService, MonitoringOfficer, ChiefFinanceOfficer:
+		return r, nil
+	case "s151":
+		return ChiefFinanceOfficer, nil
+	}
+	return "", fmt.Errorf("%q is not a statutory role (head_of_paid_service, monitoring_officer or chief_finance_officer)", s)
+}
+
+// UnmarshalText validates the role.
+func (r *StatutoryRole) UnmarshalText(b []byte) error {
+	v, err := ParseStatutoryRole(string(b))
+	if err != nil {
+		return err
+	}
+	*r = v
+	return nil
+}
+
+// strictUnmarshal decodes exactly one JSON value, refusing unknown fields and trailing data.
+func strictUnmarshal(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return cleanJSONError(err)
+	}
+	if dec.More() {
+		return fmt.Errorf("unexpected data after the JSON value")
+	}
+	if _, err := dec.Token(); err == nil {
+		return fmt.Errorf("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+func cleanJSONError(err error) error {
+	var ute *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errorsAs(err, &ute):
+		field := ute.Field
+		if field == "" {
+			field = "value"
+		}
+		return fmt.Errorf("%s: a JSON %s cannot be a %s", field, ute.Value, ute.Type.String())
+	case errorsAs(err, &se):
+		return fmt.Errorf("not valid JSON at byte %d: %v", se.Offset, se)
+	}
+	return err
+}
