@@ -133,6 +133,23 @@ func newComposer(ev *Evidence, st *projections.State, tl *projections.Timeline) 
 		c.sources[e.Seq] = srcs
 		collectCouncilNames(e.Data, c.names)
 	}
+	// A correction may replace an event's sources; the last one recorded wins (every correction in
+	// the evidence is known at the pack's known_at).
+	for i := range ev.Events {
+		e := &ev.Events[i].Event
+		if e.Type != "EventCorrected" {
+			continue
+		}
+		var corr struct {
+			Sources []sourceRef `json:"sources"`
+		}
+		if json.Unmarshal(e.Data, &corr) != nil || len(corr.Sources) == 0 {
+			continue
+		}
+		if target, ok := targetOf(e.Data, c.byID); ok {
+			c.sources[target] = corr.Sources
+		}
+	}
 	for _, p := range st.Partners {
 		if p.Name != "" {
 			c.names[p.Council] = p.Name
