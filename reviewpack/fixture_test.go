@@ -46,6 +46,10 @@ var fixtureEvents = []rawEvent{
 	{"ReviewScheduled", "2016-06-01", "2016-01-10T10:00:00Z", "reported",
 		`[{"kind":"press","title":"Councils' shared chief executive: £40,000 saving each","published":"2015-12-18"}]`,
 		`{"due_on":"2016-06-30","bodies":["Great Yarmouth Full Council","North Norfolk Cabinet"],"terms_of_reference":"whether the partnership has worked and should go further"}`},
+	// Recorded after the pack's as-of date: the pack flags it.
+	{"EventCorrected", "2015-12-18", "2016-07-02T09:00:00Z", "confirmed",
+		`[{"kind":"report","title":"North Norfolk outturn report 2015/16","published":"2016-07-01"}]`,
+		`{"target":"acf4d421-0165-58c6-84be-ca115b0703d8","data":{"amount_pence":3500000},"sources":[{"kind":"report","title":"North Norfolk outturn report 2015/16","published":"2016-07-01"}],"reason":"the council's own report gives the forecast"}`},
 }
 
 // fixtureEvidence seals the fixture into a ledger with another stream interleaved, builds the tree,

@@ -121,6 +121,25 @@ func TestPDFText(t *testing.T) {
 	}
 }
 
+func TestComposeFlagsLateCorrections(t *testing.T) {
+	r := fixturePack(t).Report
+	var late []reviewpack.Flag
+	for _, f := range r.Flags {
+		if f.Kind == reviewpack.FlagLateCorrect {
+			late = append(late, f)
+		}
+	}
+	require.Len(t, late, 1)
+	assert.Equal(t, []uint64{7, 13}, late[0].Refs, "the corrected event and the correction")
+	assert.Contains(t, late[0].Text, "2 July 2016")
+	assert.Contains(t, late[0].Text, "corrected event 7")
+	for _, c := range r.Chronology {
+		if c.Seq == 7 {
+			assert.Equal(t, []string{"Report: North Norfolk outturn report 2015/16, 2016-07-01"}, c.Sources, "the correction's sources replace the original's")
+		}
+	}
+}
+
 func TestComposeRefusesIncompleteEvidence(t *testing.T) {
 	ev := fixtureEvidence(t, reviewpack.CoverOptions{})
 	ev.Events = append(ev.Events[:2:2], ev.Events[3:]...)
@@ -179,7 +198,7 @@ func TestVerifyDir(t *testing.T) {
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "manifest.json"), bytes.Replace(b, []byte(`"sha256": "`), []byte(`"sha256": "00`), 1), 0o644))
 		}, "does not match the manifest"},
 		{"the tree head", func(t *testing.T, dir string) {
-			edit(t, filepath.Join(dir, "pack.json"), `"size": 12`, `"size": 11`)
+			edit(t, filepath.Join(dir, "pack.json"), `"size": 14`, `"size": 13`)
 		}, "signed tree head"},
 	}
 	for _, tt := range tests {
