@@ -1,0 +1,298 @@
+package domain
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Command asks to record one event in a partnership. It is what the CLI and the HTTP API build from
+// their input; Decide checks it.
+type Command struct {
+	// Partnership is the partnership's slug; the event goes to stream "partnership-<slug>".
+	Partnership string `json:"partnership"`
+	// Type is an event type name, e.g. "JointAppointmentMade".
+	Type string `json:"type"`
+	// EffectiveOn is the civil date the event takes effect, YYYY-MM-DD.
+	EffectiveOn string `json:"effective_on"`
+	// Sources are the evidence; at least one is required.
+	Sources []SourceRef `json:"sources"`
+	// Certainty is confirmed, reported or inferred.
+	Certainty string `json:"certainty"`
+	// Data is the payload, as JSON, for Type.
+	Data json.RawMessage `json:"data"`
+	// ID, when set, is the new event's id: sending the same command with the same id again records
+	// nothing and answers the stored event (the HTTP layer derives it from an Idempotency-Key).
+	// When zero the recorder assigns a fresh id.
+	ID uuid.UUID `json:"id,omitzero"`
+	// CorrelationID and CausationID are copied to the envelope; optional.
+	CorrelationID uuid.UUID `json:"correlation_id,omitzero"`
+	CausationID   uuid.UUID `json:"causation_id,omitzero"`
+	// RecordedAt, when set, is the recorded_at of the event. Only an offline seed or import sets it;
+	// the HTTP API and the CLI's record command must leave it zero.
+	RecordedAt time.Time `json:"-"`
+}
+
+// NewEvent is an event Decide accepts, ready for the store: payload encoded, envelope fields parsed.
+type NewEvent struct {
+	ID            uuid.UUID // zero when the command gave none: the recorder assigns one
+	Partnership   PartnershipSlug
+	Type          string
+	Schema        int
+	EffectiveOn   Date
+	Sources       []SourceRef
+	Certainty     Certainty
+	Data          json.RawMessage // the payload re-encoded from Payload, so equal commands give equal bytes
+	Payload       Payload
+	CorrelationID uuid.UUID
+	CausationID   uuid.UUID
+	RecordedAt    time.Time
+	// Replay is true when the command's ID names an event already in the history with the same
+	// content: nothing new is to be recorded, and the stored event is the answer.
+	Replay bool
+}
+
+// SourcesJSON returns the sources as a JSON array.
+func (n NewEvent) SourcesJSON() json.RawMessage {
+	b, err := json.Marshal(n.Sources)
+	if err != nil || n.Sources == nil {
+		return json.RawMessage("[]")
+	}
+	return b
+}
+
+// pendingID stands for the candidate's id in violations when the command gave none.
+var pendingID = uuid.UUID{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x4f, 0xff, 0xbf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+
+// Decide checks a command against a partnership's history and returns the event(s) to record.
+//
+// history is every event already recorded in the partnership's stream, in seq order (decoded with
+// DecodeEnvelope). Decide enforces the twelve invariants of docs/domain.md over the whole timeline:
+// the candidate is placed by its effective_on (ties by seq, the candidate last) among the events in
+// effect (EffectiveView), and every event must still be valid with it. A back-dated event that would
+// break a later one is refused, naming the later event's id and type.
+//
+// When cmd.ID names an event already in history, Decide answers that event with Replay set if the
+// content is the same, and refuses the command if it differs.
+//
+// Errors: a *ValidationError (matching ErrValidation; also ErrMalformed when the input could not be
+// read) listing every problem found. Decide is pure and safe for concurrent use.
+func Decide(history []Recorded, cmd Command) ([]NewEvent, error) {
+	var p problems
+	ev, ok := parseCommand(cmd, &p)
+	if !ok {
+		return nil, p.err()
+	}
+	if cmd.ID != uuid.Nil {
+		for _, r := range history {
+			if r.ID != cmd.ID {
+				continue
+			}
+			if sameContent(r, ev) {
+				ev.Replay = true
+				ev.Data = r.Data
+				return []NewEvent{ev}, nil
+			}
+			p.addf("/id", "event %s was already recorded with other content (type %s, effective %s); a repeated idempotency key must carry the same command",
+				r.ID, r.Type, r.EffectiveOn)
+			return nil, p.err()
+		}
+	}
+
+	candID := ev.ID
+	if candID == uuid.Nil {
+		candID = pendingID
+	}
+	cand := Recorded{ID: candID, Type: ev.Type, Schema: ev.Schema, EffectiveOn: ev.EffectiveOn,
+		Sources: ev.Sources, Certainty: ev.Certainty, Data: ev.Data, Payload: ev.Payload}
+	if n := len(history); n > 0 {
+		cand.Seq = history[n-1].Seq + 1
+	}
+	var target *Effective
+	switch pl := ev.Payload.(type) {
+	case EventCorrected:
+		target = checkTarget(history, pl.Target, &p)
+		if target != nil {
+			corrected, err := applyCorrection(target.Recorded, pl)
+			if err != nil {
+				p.list = append(p.list, Problem{Field: "/data/data", Message: fmt.Sprintf("cannot apply to %s %s: %v", target.Type, target.ID, err), Malformed: true})
+			} else {
+				var tp problems
+				corrected.Payload.check(&tp)
+				for _, pr := range tp.list {
+					pr.Field = "/data" + pr.Field
+					p.list = append(p.list, pr)
+				}
+				checkProvenance(corrected.Sources, corrected.Certainty, "/data/certainty", &p)
+			}
+		}
+	case EventRetracted:
+		target = checkTarget(history, pl.Target, &p)
+	}
+	if !p.empty() {
+		return nil, p.err()
+	}
+
+	baseline := map[string]bool{}
+	for _, v := range checkTimeline(EffectiveView(history)) {
+		baseline[v.key()] = true
+	}
+	after := checkTimeline(EffectiveView(append(history[:len(history):len(history)], cand)))
+	sortViolations(after)
+	for _, v := range after {
+		if baseline[v.key()] {
+			continue
+		}
+		switch {
+		case v.id == candID:
+			p.add(v.field, v.msg)
+		case target != nil && v.id == target.ID && ev.Type == TypeEventCorrected:
+			field := "/data" + v.field
+			if v.field == "/effective_on" {
+				field = "/data/effective_on"
+			} else if strings.HasPrefix(v.field, "/data/") {
+				field = "/data" + v.field
+			}
+			p.list = append(p.list, Problem{Field: field, Event: v.id, EventType: v.typ,
+				Message: fmt.Sprintf("the corrected %s %s would break a rule: %s", v.typ, v.id, v.msg)})
+		default:
+			field := "/effective_on"
+			if target != nil {
+				field = "/data/target"
+			}
+			p.list = append(p.list, Problem{Field: field, Event: v.id, EventType: v.typ,
+				Message: fmt.Sprintf("would leave the later %s %s (effective %s) invalid: %s: %s", v.typ, v.id, v.eff, v.field, v.msg)})
+		}
+	}
+	if !p.empty() {
+		return nil, p.err()
+	}
+	return []NewEvent{ev}, nil
+}
+
+// parseCommand checks the envelope and decodes the payload (invariants 7 and 11 and the payload's
+// own rules); ok is false when there are problems.
+func parseCommand(cmd Command, p *problems) (NewEvent, bool) {
+	ev := NewEvent{ID: cmd.ID, Type: cmd.Type, Schema: CurrentSchema, CorrelationID: cmd.CorrelationID,
+		CausationID: cmd.CausationID, RecordedAt: cmd.RecordedAt}
+	slug, err := ParsePartnershipSlug(cmd.Partnership)
+	if err != nil {
+		p.add("/partnership", err.Error())
+	}
+	ev.Partnership = slug
+	if cmd.EffectiveOn == "" {
+		p.add("/effective_on", "is required (the date the event takes effect, YYYY-MM-DD)")
+	} else if ev.EffectiveOn, err = ParseDate(cmd.EffectiveOn); err != nil {
+		p.malformed("/effective_on", err.Error())
+	}
+	if cmd.Certainty == "" {
+		p.add("/certainty", "is required (confirmed, reported or inferred)")
+	} else if ev.Certainty, err = ParseCertainty(cmd.Certainty); err != nil {
+		p.add("/certainty", err.Error())
+	}
+	if len(cmd.Sources) == 0 {
+		p.add("/sources", "needs at least one source (the document the fact comes from)")
+	}
+	for i, s := range cmd.Sources {
+		s.check(p, fmt.Sprintf("/sources/%d", i))
+	}
+	ev.Sources = cmd.Sources
+	if ev.Certainty != "" {
+		checkProvenance(cmd.Sources, ev.Certainty, "/certainty", p)
+	}
+	if newPayload(cmd.Type) == nil {
+		if cmd.Type == "" {
+			p.add("/type", "is required (an event type, e.g. JointAppointmentMade)")
+		} else {
+			p.addf("/type", "%q is not an event type (known: %s)", cmd.Type, strings.Join(EventTypes(), ", "))
+		}
+		return ev, false
+	}
+	if len(bytes.TrimSpace(cmd.Data)) == 0 {
+		p.add("/data", "is required (the event's data as a JSON object)")
+		return ev, false
+	}
+	payload, err := DecodePayload(cmd.Type, CurrentSchema, cmd.Data)
+	if err != nil {
+		var de *DecodeError
+		msg := err.Error()
+		if errorsAs(err, &de) {
+			msg = de.Err.Error()
+		}
+		p.malformed("/data", msg)
+		return ev, false
+	}
+	if c, ok := payload.(EventCorrected); ok && len(c.Data) > 0 {
+		var buf bytes.Buffer
+		if json.Compact(&buf, c.Data) == nil {
+			c.Data = buf.Bytes()
+			payload = c
+		}
+	}
+	payload.check(p)
+	ev.Payload = payload
+	if ev.Data, err = EncodePayload(payload); err != nil {
+		p.add("/data", err.Error())
+	}
+	return ev, p.empty()
+}
+
+// checkProvenance enforces invariant 11's second half: facts whose every source is the press are
+// recorded as reported.
+func checkProvenance(sources []SourceRef, c Certainty, field string, p *problems) {
+	if len(sources) == 0 || c == Reported {
+		return
+	}
+	for _, s := range sources {
+		if s.Kind != SourcePress {
+			return
+		}
+	}
+	p.addf(field, "every source is a press report, so the certainty must be reported (got %s)", c)
+}
+
+// checkTarget enforces invariant 10 for the target of a correction or retraction and returns the
+// target as currently in effect.
+func checkTarget(history []Recorded, target uuid.UUID, p *problems) *Effective {
+	var orig *Recorded
+	for i := range history {
+		if history[i].ID == target {
+			orig = &history[i]
+		}
+	}
+	if orig == nil {
+		p.addf("/data/target", "no event %s in this partnership", target)
+		return nil
+	}
+	if orig.Type == TypeEventCorrected || orig.Type == TypeEventRetracted {
+		p.addf("/data/target", "event %s is a %s; correct or retract the original event instead", target, orig.Type)
+		return nil
+	}
+	for _, e := range EffectiveView(history) {
+		if e.ID == target {
+			return &e
+		}
+	}
+	p.addf("/data/target", "event %s (%s) has been retracted", target, orig.Type)
+	return nil
+}
+
+// sameContent reports whether a stored event carries the same content as a new one, for
+// idempotent replays.
+func sameContent(r Recorded, n NewEvent) bool {
+	if r.Type != n.Type || r.EffectiveOn != n.EffectiveOn || r.Certainty != n.Certainty {
+		return false
+	}
+	a, _ := json.Marshal(r.Sources)
+	b, _ := json.Marshal(n.Sources)
+	if !bytes.Equal(a, b) {
+		return false
+	}
+	x, err1 := EncodePayload(r.Payload)
+	y, err2 := EncodePayload(n.Payload)
+	return err1 == nil && err2 == nil && bytes.Equal(x, y)
+}

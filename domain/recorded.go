@@ -1,0 +1,75 @@
+package domain
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Envelope is the part of a stored event that the domain reads, in the store's plain types. It
+// mirrors eventstore.Event without importing it; domain/recording converts one into the other.
+type Envelope struct {
+	ID          uuid.UUID
+	Stream      string
+	Seq         uint64
+	Revision    uint64
+	Type        string
+	Schema      int
+	EffectiveOn string
+	RecordedAt  time.Time
+	RecordedBy  string
+	Sources     json.RawMessage
+	Certainty   string
+	Data        json.RawMessage
+}
+
+// Recorded is the domain's view of one stored event of a partnership: its envelope fields parsed
+// into value types and its payload decoded. A history is a slice of Recorded in seq order.
+type Recorded struct {
+	ID          uuid.UUID
+	Seq         uint64
+	Revision    uint64
+	Type        string
+	Schema      int
+	EffectiveOn Date
+	RecordedAt  time.Time
+	RecordedBy  string
+	Sources     []SourceRef
+	Certainty   Certainty
+	Data        json.RawMessage // the payload as stored
+	Payload     Payload         // Data decoded by DecodePayload
+}
+
+// DecodeEnvelope parses a stored event's envelope fields and decodes its payload. Errors match
+// ErrMalformed (bad dates, sources or certainty; undecodable data) or ErrUnknownEventType.
+func DecodeEnvelope(e Envelope) (Recorded, error) {
+	eff, err := ParseDate(e.EffectiveOn)
+	if err != nil {
+		return Recorded{}, fmt.Errorf("event %s: effective_on: %w: %w", e.ID, ErrMalformed, err)
+	}
+	var sources []SourceRef
+	if len(e.Sources) > 0 {
+		if err := strictUnmarshal(e.Sources, &sources); err != nil {
+			return Recorded{}, fmt.Errorf("event %s: sources: %w: %w", e.ID, ErrMalformed, err)
+		}
+	}
+	var cert Certainty
+	if e.Certainty != "" {
+		if cert, err = ParseCertainty(e.Certainty); err != nil {
+			return Recorded{}, fmt.Errorf("event %s: certainty: %w: %w", e.ID, ErrMalformed, err)
+		}
+	}
+	schema := e.Schema
+	if schema == 0 {
+		schema = CurrentSchema
+	}
+	p, err := DecodePayload(e.Type, schema, e.Data)
+	if err != nil {
+		return Recorded{}, fmt.Errorf("event %s: %w", e.ID, err)
+	}
+	return Recorded{ID: e.ID, Seq: e.Seq, Revision: e.Revision, Type: e.Type, Schema: schema, EffectiveOn: eff,
+		RecordedAt: e.RecordedAt, RecordedBy: e.RecordedBy, Sources: sources, Certainty: cert,
+		Data: e.Data, Payload: p}, nil
+}
