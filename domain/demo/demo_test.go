@@ -1,0 +1,182 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/demo"
+	"github.com/partnership-ledger/ledger/domain/recording"
+)
+
+func seeded(t *testing.T) (*memStore, *recording.Service) {
+	t.Helper()
+	store := newMemStore()
+	rec := recording.New(store, func() time.Time { t.Fatal("the demo must not read the clock"); return time.Time{} })
+	added, err := demo.Seed(context.Background(), rec)
+	require.NoError(t, err)
+	assert.Equal(t, len(demo.Commands()), added)
+	return store, rec
+}
+
+func TestSeedIsIdempotent(t *testing.T) {
+	store, rec := seeded(t)
+	head, err := store.Head(context.Background())
+	require.NoError(t, err)
+
+	again, err := demo.Seed(context.Background(), rec)
+	require.NoError(t, err)
+	assert.Zero(t, again)
+
+	fresh, err := demo.SeedStore(context.Background(), store)
+	require.NoError(t, err)
+	assert.Zero(t, fresh)
+
+	after, err := store.Head(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, head, after)
+}
+
+func TestRecordedAtNonDecreasing(t *testing.T) {
+	store, _ := seeded(t)
+	var prev time.Time
+	for e, err := range store.ReadAll(context.Background(), 0, 0, 0) {
+		require.NoError(t, err)
+		assert.False(t, e.RecordedAt.Before(prev), "seq %d recorded before seq %d", e.Seq, e.Seq-1)
+		assert.Equal(t, demo.Actor, e.RecordedBy)
+		prev = e.RecordedAt
+	}
+}
+
+func TestEveryEventHasProvenance(t *testing.T) {
+	for _, c := range demo.Commands() {
+		t.Run(c.Partnership+"/"+c.Type+"/"+c.ID.String(), func(t *testing.T) {
+			assert.NotEmpty(t, c.Sources)
+			assert.NotEmpty(t, c.Certainty)
+		})
+	}
+}
+
+// knownAt returns the history recorded by the end of the given day in London.
+func knownAt(t *testing.T, hist []domain.Recorded, day string) []domain.Recorded {
+	london, err := time.LoadLocation("Europe/London")
+	require.NoError(t, err)
+	d := domain.MustDate(day)
+	end := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, london)
+	n := 0
+	for n < len(hist) && hist[n].RecordedAt.Before(end) {
+		n++
+	}
+	return hist[:n]
+}
+
+// asOf returns the effective events in effect on a date.
+func asOf(view []domain.Effective, day string) []domain.Effective {
+	d := domain.MustDate(day)
+	var out []domain.Effective
+	for _, e := range view {
+		if !e.EffectiveOn.After(d) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestAcceptance(t *testing.T) {
+	_, rec := seeded(t)
+	hist, err := rec.History(context.Background(), demo.GreatYarmouthNorthNorfolk)
+	require.NoError(t, err)
+	view := domain.EffectiveView(hist)
+
+	t.Run("no joint appointment as of 2015-11-06", func(t *testing.T) {
+		for _, e := range asOf(view, "2015-11-06") {
+			assert.NotEqual(t, domain.TypeJointAppointmentMade, e.Type)
+		}
+	})
+	t.Run("Sheila Oxtoby is head of paid service for both councils as of 2015-11-07", func(t *testing.T) {
+		holders := map[string]string{}
+		for _, e := range asOf(view, "2015-11-07") {
+			if p, ok := e.Payload.(domain.StatutoryRoleDesignated); ok && p.Role == domain.HeadOfPaidService {
+				holders[p.Council.String()] = p.Officer.Name
+			}
+		}
+		assert.Equal(t, map[string]string{"great-yarmouth": "Sheila Oxtoby", "north-norfolk": "Sheila Oxtoby"}, holders)
+	})
+	t.Run("FY 2015 savings forecast £40,000 at each council", func(t *testing.T) {
+		got := map[string]domain.Pence{}
+		for _, e := range view {
+			if p, ok := e.Payload.(domain.SavingsReported); ok && p.FinancialYear == 2015 && p.Status == domain.SavingsForecast {
+				got[p.Council.String()] += p.AmountPence
+				assert.Equal(t, domain.Reported, e.Certainty)
+			}
+		}
+		assert.Equal(t, map[string]domain.Pence{"great-yarmouth": 4000000, "north-norfolk": 4000000}, got)
+	})
+	t.Run("the correction is visible now, the original at the seq before it", func(t *testing.T) {
+		corr := demo.EventID(demo.GreatYarmouthNorthNorfolk, "correct-trial-end")
+		i := 0
+		for i < len(hist) && hist[i].ID != corr {
+			i++
+		}
+		require.Less(t, i, len(hist))
+		proposal := func(v []domain.Effective) domain.Effective {
+			for _, e := range v {
+				if e.Type == domain.TypePartnershipProposed {
+					return e
+				}
+			}
+			t.Fatal("no proposal")
+			return domain.Effective{}
+		}
+		now := proposal(view)
+		assert.Equal(t, domain.MustDate("2016-06-30"), now.Payload.(domain.PartnershipProposed).TrialEndsOn)
+		assert.Equal(t, corr, now.Evidence[1])
+		before := proposal(domain.EffectiveView(hist[:i]))
+		assert.Equal(t, domain.MustDate("2016-03-31"), before.Payload.(domain.PartnershipProposed).TrialEndsOn)
+		assert.False(t, before.Corrected())
+	})
+	t.Run("known at 2016-06-01 excludes later events", func(t *testing.T) {
+		known := knownAt(t, hist, "2016-06-01")
+		assert.Less(t, len(known), len(hist))
+		for _, e := range domain.EffectiveView(known) {
+			assert.NotEqual(t, domain.TypePartnershipDissolved, e.Type)
+			assert.NotEqual(t, domain.TypeReviewOutcomeRecorded, e.Type)
+		}
+		last := known[len(known)-1]
+		assert.Equal(t, domain.TypeBusinessCasePublished, last.Type)
+	})
+	t.Run("North Norfolk ended it in September 2016", func(t *testing.T) {
+		last := view[len(view)-1]
+		assert.Equal(t, domain.TypePartnershipDissolved, last.Type)
+		assert.Equal(t, domain.MustDate("2016-09-30"), last.EffectiveOn)
+	})
+}
+
+func TestRevenuesAndBenefits(t *testing.T) {
+	_, rec := seeded(t)
+	hist, err := rec.History(context.Background(), demo.NorfolkRevenuesBenefits)
+	require.NoError(t, err)
+	var grant *domain.ExternalFundingAwarded
+	services := map[string]bool{}
+	for _, e := range domain.EffectiveView(hist) {
+		switch p := e.Payload.(type) {
+		case domain.ExternalFundingAwarded:
+			grant = &p
+			assert.Equal(t, domain.Reported, e.Certainty)
+		case domain.PartnershipProposed:
+			assert.Len(t, p.Partners, 3)
+			assert.Contains(t, p.Notes, "£1m")
+		case domain.ServiceSharingProposed:
+			services[p.Service] = true
+		}
+	}
+	require.NotNil(t, grant)
+	assert.Equal(t, domain.Pence(5000000), grant.AmountPence)
+	assert.Equal(t, "Improvement East", grant.Funder)
+	assert.Contains(t, grant.Notes, "unconfirmed")
+	assert.Equal(t, map[string]bool{"revenues and benefits": true, "customer services": true}, services)
+}
