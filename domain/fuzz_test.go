@@ -1,0 +1,72 @@
+package domain_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/domain"
+)
+
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"2015-11-07", "2015-02-30", "9999-12-31", "0000-00-00", "2015-1-1", "+015-01-01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := domain.ParseDate(s)
+		if err != nil {
+			return
+		}
+		assert.Equal(t, s, d.String(), "a parsed date prints as its input")
+		again, err := domain.ParseDate(d.String())
+		require.NoError(t, err)
+		assert.Equal(t, d, again)
+	})
+}
+
+func FuzzParseFinancialYear(f *testing.F) {
+	for _, s := range []string{"2015", "2015/16", "2099-00", "2015/17", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fy, err := domain.ParseFinancialYear(s)
+		if err != nil {
+			return
+		}
+		assert.True(t, fy.Contains(fy.Start()))
+		assert.True(t, fy.Contains(fy.End()))
+		assert.False(t, fy.Contains(fy.End().AddDays(1)))
+	})
+}
+
+// FuzzDecodePayload checks that DecodePayload never panics, and that what it accepts encodes and
+// decodes again to the same JSON.
+func FuzzDecodePayload(f *testing.F) {
+	entries, err := os.ReadDir(filepath.Join("testdata", "events"))
+	require.NoError(f, err)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join("testdata", "events", e.Name()))
+		require.NoError(f, err)
+		typ := e.Name()[:len(e.Name())-len(".json")]
+		f.Add(typ, data)
+	}
+	f.Add("CostShareAgreed", []byte(`{"shares":[{"council":"a","basis_points":1e3}]}`))
+	f.Fuzz(func(t *testing.T, typ string, data []byte) {
+		p, err := domain.DecodePayload(typ, 1, data)
+		if err != nil {
+			return
+		}
+		out, err := domain.EncodePayload(p)
+		if err != nil {
+			return // a zero required value (a date, a council) cannot be written back
+		}
+		again, err := domain.DecodePayload(typ, 1, out)
+		require.NoError(t, err, "re-decoding %s", out)
+		out2, err := domain.EncodePayload(again)
+		require.NoError(t, err)
+		assert.JSONEq(t, string(out), string(out2))
+	})
+}

@@ -1,0 +1,156 @@
+package domain_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/domain"
+)
+
+func TestParseDate(t *testing.T) {
+	tests := []struct {
+		in, want, err string
+	}{
+		{"2015-11-07", "2015-11-07", ""},
+		{"2016-02-29", "2016-02-29", ""},
+		{"2015-02-30", "", "2015-02-30 is not a valid date"},
+		{"2015-02-29", "", "2015-02-29 is not a valid date"},
+		{"2015-13-01", "", "2015-13-01 is not a valid date"},
+		{"15-11-07", "", "is not a date in the form YYYY-MM-DD"},
+		{"2015-11-7", "", "is not a date in the form YYYY-MM-DD"},
+		{"2015-+1-07", "", "is not a date in the form YYYY-MM-DD"},
+		{"0999-01-01", "", "not a valid date"},
+		{"", "", "is not a date"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			d, err := domain.ParseDate(tt.in)
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, d.String())
+		})
+	}
+}
+
+func TestDateArithmetic(t *testing.T) {
+	d := domain.MustDate("2016-02-28")
+	assert.Equal(t, "2016-03-01", d.AddDays(2).String())
+	assert.True(t, d.Before(d.AddDays(1)))
+	assert.Equal(t, 0, d.Compare(domain.MustDate("2016-02-28")))
+	assert.True(t, domain.Date{}.IsZero())
+	_, err := json.Marshal(domain.Date{})
+	assert.Error(t, err)
+}
+
+func TestFinancialYear(t *testing.T) {
+	fy := domain.FinancialYear(2015)
+	assert.Equal(t, "2015/16", fy.String())
+	assert.Equal(t, "2015-04-01", fy.Start().String())
+	assert.Equal(t, "2016-03-31", fy.End().String())
+	tests := []struct {
+		date string
+		in   bool
+	}{
+		{"2015-03-31", false}, {"2015-04-01", true}, {"2016-03-31", true}, {"2016-04-01", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.date, func(t *testing.T) {
+			assert.Equal(t, tt.in, fy.Contains(domain.MustDate(tt.date)))
+		})
+	}
+	assert.Equal(t, fy, domain.FinancialYearOf(domain.MustDate("2016-01-01")))
+
+	parse := []struct {
+		in   string
+		want domain.FinancialYear
+		err  bool
+	}{
+		{"2015", 2015, false}, {"2015/16", 2015, false}, {"2015-16", 2015, false}, {"2099/00", 2099, false},
+		{"2015/17", 0, true}, {"15/16", 0, true}, {"1800", 0, true}, {"x", 0, true},
+	}
+	for _, tt := range parse {
+		t.Run("parse "+tt.in, func(t *testing.T) {
+			got, err := domain.ParseFinancialYear(tt.in)
+			if tt.err {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestMoneyAndShares(t *testing.T) {
+	assert.Equal(t, "£40,000.00", domain.Pence(4000000).String())
+	assert.Equal(t, "-£1.50", domain.Pence(-150).String())
+	assert.Equal(t, "50%", domain.BasisPoints(5000).String())
+	assert.Equal(t, "33.33%", domain.BasisPoints(3333).String())
+	_, err := domain.ParsePence("40000.50")
+	assert.ErrorContains(t, err, "not a whole number of pence")
+	_, err = domain.ParseBasisPoints("-1")
+	assert.ErrorContains(t, err, "out of range")
+
+	var p domain.Pence
+	assert.Error(t, json.Unmarshal([]byte(`"4000000"`), &p))
+	require.NoError(t, json.Unmarshal([]byte(`4000000`), &p))
+	assert.Equal(t, domain.Pence(4000000), p)
+}
+
+func TestSlugsAndEnums(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+	}{
+		{"council ok", func() error { _, err := domain.ParseCouncilRef("kings-lynn-west-norfolk"); return err }()},
+		{"partnership ok", func() error { _, err := domain.ParsePartnershipSlug("great-yarmouth-north-norfolk"); return err }()},
+		{"certainty ok", func() error { _, err := domain.ParseCertainty("reported"); return err }()},
+		{"kind ok", func() error { _, err := domain.ParseCouncilKind("district"); return err }()},
+		{"s151 ok", func() error { _, err := domain.ParseStatutoryRole("s151"); return err }()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assert.NoError(t, tt.err) })
+	}
+	bad := []struct {
+		name, want string
+		err        error
+	}{
+		{"council uppercase", "is not a council slug", func() error { _, err := domain.ParseCouncilRef("North-Norfolk"); return err }()},
+		{"council double hyphen", "is not a council slug", func() error { _, err := domain.ParseCouncilRef("north--norfolk"); return err }()},
+		{"partnership short", "is not a partnership slug", func() error { _, err := domain.ParsePartnershipSlug("ab"); return err }()},
+		{"partnership stream", "not a partnership stream", func() error { _, err := domain.PartnershipFromStream("ledger-tokens"); return err }()},
+		{"certainty", "is not a certainty", func() error { _, err := domain.ParseCertainty("sure"); return err }()},
+		{"kind", "is not a council kind", func() error { _, err := domain.ParseCouncilKind("parish"); return err }()},
+		{"role", "is not a statutory role", func() error { _, err := domain.ParseStatutoryRole("mayor"); return err }()},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) { assert.ErrorContains(t, tt.err, tt.want) })
+	}
+	p := domain.MustPartnership("great-yarmouth-north-norfolk")
+	assert.Equal(t, "partnership-great-yarmouth-north-norfolk", p.Stream())
+	back, err := domain.PartnershipFromStream(p.Stream())
+	require.NoError(t, err)
+	assert.Equal(t, p, back)
+}
+
+func TestParseSources(t *testing.T) {
+	got, err := domain.ParseSources([]byte(`[{"kind":"press","title":"EDP","published":"2015-12-18","illustrative":true}]`))
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.True(t, got[0].Illustrative)
+
+	_, err = domain.ParseSources([]byte(`[{"kind":"press","title":"","sha256":"xyz","url":"ftp://x"}]`))
+	var ve *domain.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Len(t, ve.Problems, 3)
+
+	_, err = domain.ParseSources([]byte(`[{"kind":"rumour","title":"x"}]`))
+	assert.ErrorContains(t, err, `"rumour" is not a source kind`)
+}
