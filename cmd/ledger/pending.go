@@ -13,22 +13,14 @@ import (
 
 var errPending = errors.New("this command is not available yet")
 
-func cmdDemo(ctx context.Context, a *app, args []string) error             { return errPending }
-func cmdSeed(ctx context.Context, a *app, args []string) error             { return errPending }
-func cmdServe(ctx context.Context, a *app, args []string) error            { return errPending }
-func cmdRecord(ctx context.Context, a *app, args []string) error           { return errPending }
-func cmdHistory(ctx context.Context, a *app, args []string) error          { return errPending }
-func cmdState(ctx context.Context, a *app, args []string) error            { return errPending }
-func cmdProve(ctx context.Context, a *app, args []string) error            { return errPending }
-func cmdCheckProof(ctx context.Context, a *app, args []string) error       { return errPending }
-func cmdCheckConsistency(ctx context.Context, a *app, args []string) error { return errPending }
-func cmdKey(ctx context.Context, a *app, args []string) error              { return errPending }
-func cmdExport(ctx context.Context, a *app, args []string) error           { return errPending }
-func cmdImport(ctx context.Context, a *app, args []string) error           { return errPending }
-func cmdReplay(ctx context.Context, a *app, args []string) error           { return errPending }
-func cmdMigrate(ctx context.Context, a *app, args []string) error          { return errPending }
-func cmdGen(ctx context.Context, a *app, args []string) error              { return errPending }
-func cmdToken(ctx context.Context, a *app, args []string) error            { return errPending }
+func cmdDemo(ctx context.Context, a *app, args []string) error    { return errPending }
+func cmdSeed(ctx context.Context, a *app, args []string) error    { return errPending }
+func cmdServe(ctx context.Context, a *app, args []string) error   { return errPending }
+func cmdState(ctx context.Context, a *app, args []string) error   { return errPending }
+func cmdReplay(ctx context.Context, a *app, args []string) error  { return errPending }
+func cmdMigrate(ctx context.Context, a *app, args []string) error { return errPending }
+func cmdGen(ctx context.Context, a *app, args []string) error     { return errPending }
+func cmdToken(ctx context.Context, a *app, args []string) error   { return errPending }
 func openKurrentDB(ctx context.Context, spec string) (eventstore.Store, error) {
 	return nil, errors.New("KurrentDB support has not landed yet")
 }

@@ -49,6 +49,7 @@ func commands() []command {
 		{"verify", "[--json] [--file EXPORT]", "check every hash chain and the Merkle tree; exit 1 if tampered", cmdVerify},
 		{"prove", "--event ID [-o FILE]", "write an inclusion proof bundle for one event", cmdProve},
 		{"check-proof", "FILE --key PUBKEY", "check a proof bundle offline against a pinned public key", cmdCheckProof},
+		{"tree-head", "[--size N] [-o FILE]", "print the signed tree head (keep it to check consistency later)", cmdTreeHead},
 		{"check-consistency", "TREE_HEAD_FILE", "prove the ledger today extends an earlier signed tree head", cmdCheckConsistency},
 		{"key", "", "print the tree-signing public key and key id", cmdKey},
 		{"export", "[-o FILE]", "write every event as JSON Lines", cmdExport},

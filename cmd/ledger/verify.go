@@ -2,59 +2,66 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
+	"os"
 
-	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/audit"
 )
-
-// verifyReport is what `ledger verify --json` prints.
-type verifyReport struct {
-	Intact   bool                   `json:"intact"`
-	Events   uint64                 `json:"events"`
-	Streams  int                    `json:"streams"`
-	FirstBad *eventstore.ChainError `json:"first_bad,omitempty"`
-}
 
 func cmdVerify(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("verify")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	if _, err := a.parseFlags(fs, args); err != nil {
-		return err
-	}
-	s, err := a.openStore(ctx, a.store)
+	file := fs.String("file", "", "verify an export file (JSON Lines) instead of a store")
+	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-
-	var v eventstore.ChainVerifier
-	rep := verifyReport{Intact: true}
-	for e, err := range s.ReadAll(ctx, 0, eventstore.Forward, 0) {
-		if err == nil {
-			err = v.Add(e)
+	if len(pos) > 0 {
+		return usageErrorf("verify: unexpected argument %q (run 'ledger help verify')", pos[0])
+	}
+	var rep audit.Report
+	if *file != "" {
+		f, err := os.Open(*file)
+		if err != nil {
+			return usageErrorf("verify: %v", err)
 		}
-		var ce *eventstore.ChainError
-		if errors.As(err, &ce) {
-			rep.Intact, rep.FirstBad = false, ce
-			break
+		defer f.Close()
+		p := a.newProgress("verifying "+*file, 0)
+		rep, err = audit.VerifyExport(ctx, f, p.Update)
+		if err != nil {
+			return fmt.Errorf("verify %s: %w", *file, err)
 		}
+		p.Done(rep.Events)
+	} else if a.server != "" {
+		if err := a.getJSON(ctx, "/v1/audit/verify", &rep); err != nil {
+			return err
+		}
+	} else {
+		s, err := a.openStore(ctx, a.store)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		head, err := s.Head(ctx)
+		if err != nil {
+			return err
+		}
+		p := a.newProgress("verifying", head.Seq)
+		rep, err = audit.Verify(ctx, s, p.Update)
 		if err != nil {
 			return fmt.Errorf("verify: %w", err)
 		}
+		p.Done(rep.Events)
 	}
-	rep.Events, rep.Streams = v.Count(), v.Streams()
 	if *asJSON {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := writeJSON(a.stdout, rep); err != nil {
 			return err
 		}
 	} else if rep.Intact {
-		fmt.Fprintf(a.stdout, "intact: %d events in %d streams; every hash chain verifies\n", rep.Events, rep.Streams)
+		fmt.Fprintf(a.stdout, "intact: %d events in %d streams; every hash chain verifies; Merkle root at size %d is %s\n",
+			rep.Events, rep.Streams, rep.Size, rep.Root)
 	} else {
-		fmt.Fprintf(a.stdout, "TAMPERED: %v\n", rep.FirstBad)
+		fmt.Fprintf(a.stdout, "TAMPERED: %v\n%d events before it verify (root at size %d: %s)\n", rep.FirstBad, rep.Events, rep.Size, rep.Root)
 	}
 	if !rep.Intact {
 		return &exitError{code: 1, err: rep.FirstBad, silent: true}

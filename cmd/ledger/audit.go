@@ -1,0 +1,317 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/eventstore"
+)
+
+// loadKey loads the tree-signing key, creating it (with a warning) when the file is missing.
+func (a *app) loadKey() (audit.Key, error) {
+	path, err := a.defaultKeyFile()
+	if err != nil {
+		return audit.Key{}, err
+	}
+	key, created, err := audit.LoadOrCreateKey(path)
+	if err != nil {
+		return audit.Key{}, fmt.Errorf("key file %s: %w", path, err)
+	}
+	if created {
+		fmt.Fprintf(a.stderr, "warning: created a new tree-signing key in %s; back it up, and give auditors its public key (ledger key)\n", path)
+	}
+	return key, nil
+}
+
+// openLog opens the store and builds the Merkle tree over the whole log.
+func (a *app) openLog(ctx context.Context) (*audit.Log, eventstore.Store, error) {
+	key, err := a.loadKey()
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := a.openStore(ctx, a.store)
+	if err != nil {
+		return nil, nil, err
+	}
+	l := audit.NewLog(s, key)
+	if _, err := l.CatchUp(ctx); err != nil {
+		s.Close()
+		return nil, nil, fmt.Errorf("build the Merkle tree: %w", err)
+	}
+	return l, s, nil
+}
+
+// output opens -o FILE for writing, or returns stdout for "" or "-".
+func (a *app) output(path string) (io.Writer, func() error, error) {
+	if path == "" || path == "-" {
+		return a.stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, usageErrorf("%v", err)
+	}
+	return f, f.Close, nil
+}
+
+func cmdKey(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("key")
+	asJSON := fs.Bool("json", false, "print as JSON")
+	if _, err := a.parseFlags(fs, args); err != nil {
+		return err
+	}
+	if a.server != "" {
+		var k struct {
+			PublicKey string `json:"public_key"`
+			KeyID     string `json:"key_id"`
+		}
+		if err := a.getJSON(ctx, "/v1/audit/key", &k); err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(a.stdout, k)
+		}
+		fmt.Fprintf(a.stdout, "public key: %s\nkey id:     %s\n", k.PublicKey, k.KeyID)
+		return nil
+	}
+	key, err := a.loadKey()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(a.stdout, map[string]string{"public_key": key.PublicText(), "key_id": key.ID(), "algorithm": "Ed25519"})
+	}
+	fmt.Fprintf(a.stdout, "public key: %s\nkey id:     %s\nalgorithm:  Ed25519\n\nPin the public key: check-proof, check-consistency and verify-pack take it with --key.\n", key.PublicText(), key.ID())
+	return nil
+}
+
+func cmdTreeHead(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("tree-head")
+	size := fs.Uint64("size", 0, "the tree size to sign (default: the whole ledger)")
+	out := fs.String("o", "", "write the signed tree head to FILE (default: stdout)")
+	if _, err := a.parseFlags(fs, args); err != nil {
+		return err
+	}
+	l, s, err := a.openLog(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	th := l.LatestTreeHead()
+	if *size > 0 {
+		if th, err = l.TreeHead(*size); err != nil {
+			return usageErrorf("tree-head: --size %d: %v", *size, err)
+		}
+	}
+	w, closeOut, err := a.output(*out)
+	if err != nil {
+		return err
+	}
+	if err := writeJSON(w, th); err != nil {
+		closeOut()
+		return err
+	}
+	return closeOut()
+}
+
+func cmdProve(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("prove")
+	idText := fs.String("event", "", "the event's id (required)")
+	out := fs.String("o", "", "write the bundle to FILE (default: stdout)")
+	if _, err := a.parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *idText == "" {
+		return usageErrorf("prove: --event is required (run 'ledger help prove')")
+	}
+	id, err := uuid.Parse(*idText)
+	if err != nil {
+		return usageErrorf("prove: --event %q is not an event id (a UUID)", *idText)
+	}
+	l, s, err := a.openLog(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	b, err := l.Prove(ctx, id)
+	if errors.Is(err, eventstore.ErrNotFound) || errors.Is(err, audit.ErrOutOfRange) {
+		return usageErrorf("prove: no event %s in this ledger", id)
+	}
+	if err != nil {
+		return fmt.Errorf("prove: %w", err)
+	}
+	w, closeOut, err := a.output(*out)
+	if err != nil {
+		return err
+	}
+	if err := writeJSON(w, b); err != nil {
+		closeOut()
+		return err
+	}
+	if *out != "" {
+		fmt.Fprintf(a.stderr, "wrote the proof of event %s (seq %d) under the tree head of size %d to %s\n", id, b.LeafIndex+1, b.TreeHead.Size, *out)
+	}
+	return closeOut()
+}
+
+// readJSONFile decodes a JSON file for a command, turning every problem into a usage error.
+func readJSONFile(cmd, path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return usageErrorf("%s: %v", cmd, err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return usageErrorf("%s: %s is not a valid file of this kind: %v", cmd, path, err)
+	}
+	return nil
+}
+
+// parseKeyFlag reads a pinned public key given with --key.
+func parseKeyFlag(cmd, text string) ([]byte, error) {
+	if text == "" {
+		return nil, usageErrorf("%s: --key PUBKEY is required (the public key printed by 'ledger key')", cmd)
+	}
+	pub, err := audit.ParsePublicKey(text)
+	if err != nil {
+		return nil, usageErrorf("%s: --key: %v", cmd, err)
+	}
+	return pub, nil
+}
+
+func cmdCheckProof(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("check-proof")
+	keyText := fs.String("key", "", "the ledger's public key, as printed by 'ledger key' (required)")
+	pos, err := a.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErrorf("check-proof: want one proof bundle FILE (run 'ledger help check-proof')")
+	}
+	pub, err := parseKeyFlag("check-proof", *keyText)
+	if err != nil {
+		return err
+	}
+	var b audit.Bundle
+	if err := readJSONFile("check-proof", pos[0], &b); err != nil {
+		return err
+	}
+	if err := audit.CheckBundle(b, pub); err != nil {
+		fmt.Fprintf(a.stdout, "REFUSED: %v\n", err)
+		return &exitError{code: 1, err: err, silent: true}
+	}
+	fmt.Fprintf(a.stdout, "valid: event %s (%s in %s, seq %d) is in the ledger under the tree head of size %d signed by key %s at %s\n",
+		b.Event.ID, b.Event.Type, b.Event.Stream, b.LeafIndex+1, b.TreeHead.Size, b.TreeHead.KeyID, b.TreeHead.Timestamp.Format("2006-01-02 15:04:05Z07:00"))
+	return nil
+}
+
+func cmdCheckConsistency(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("check-consistency")
+	pos, err := a.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErrorf("check-consistency: want one TREE_HEAD_FILE (a tree head from 'ledger tree-head', or a proof bundle)")
+	}
+	// A tree head file, or any file that carries one (a proof bundle, a review pack's pack.json).
+	var older audit.TreeHead
+	var wrapped struct {
+		TreeHead *audit.TreeHead `json:"tree_head"`
+	}
+	if err := readJSONFile("check-consistency", pos[0], &wrapped); err != nil {
+		return err
+	}
+	if wrapped.TreeHead != nil {
+		older = *wrapped.TreeHead
+	} else if err := readJSONFile("check-consistency", pos[0], &older); err != nil {
+		return err
+	}
+	if older.Size == 0 || len(older.Signature) == 0 {
+		return usageErrorf("check-consistency: %s holds no signed tree head", pos[0])
+	}
+	l, s, err := a.openLog(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	newer := l.LatestTreeHead()
+	proof, err := l.ConsistencyProof(older.Size, newer.Size)
+	if err == nil {
+		err = audit.CheckConsistency(older, newer, proof, l.Key().Public())
+	}
+	if err != nil {
+		fmt.Fprintf(a.stdout, "NOT CONSISTENT: %v\n", err)
+		return &exitError{code: 1, err: err, silent: true}
+	}
+	fmt.Fprintf(a.stdout, "consistent: the ledger today (size %d, root %s) extends the tree head of size %d (root %s)\n",
+		newer.Size, newer.Root, older.Size, older.Root)
+	return nil
+}
+
+func cmdExport(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("export")
+	out := fs.String("o", "", "write to FILE (default: stdout)")
+	if _, err := a.parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := a.openStore(ctx, a.store)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	w, closeOut, err := a.output(*out)
+	if err != nil {
+		return err
+	}
+	n, err := audit.Export(ctx, s, w)
+	if cerr := closeOut(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if *out != "" {
+		fmt.Fprintf(a.stderr, "exported %d events to %s\n", n, *out)
+	}
+	return nil
+}
+
+func cmdImport(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("import")
+	pos, err := a.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErrorf("import: want one export FILE (run 'ledger help import')")
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return usageErrorf("import: %v", err)
+	}
+	defer f.Close()
+	s, err := a.openStore(ctx, a.store)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rep, err := audit.Import(ctx, s, f)
+	if errors.Is(err, audit.ErrStoreNotEmpty) {
+		return usageErrorf("import: the target store %s is not empty; import into a new store", a.store)
+	}
+	if errors.Is(err, audit.ErrTampered) || errors.Is(err, audit.ErrBadExport) {
+		return usageErrorf("import: %s was refused and nothing was written: %v", pos[0], err)
+	}
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	fmt.Fprintf(a.stdout, "imported %d events in %d streams; Merkle root at size %d is %s\n", rep.Events, rep.Streams, rep.Size, rep.Root)
+	return nil
+}
