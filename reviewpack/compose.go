@@ -494,7 +494,7 @@ func reasonText(r string) string {
 func (c *composer) chronology() []ChronRow {
 	out := make([]ChronRow, 0, len(c.tl.Entries))
 	for _, e := range c.tl.Entries {
-		row := ChronRow{Seq: e.Seq, Date: e.EffectiveOn, Type: e.Type, What: sentence(e.Description), Certainty: e.Certainty, Corrected: e.Corrected}
+		row := ChronRow{Seq: e.Seq, Date: e.EffectiveOn, Type: humanType(e.Type), What: sentence(e.Description), Certainty: e.Certainty, Corrected: e.Corrected}
 		if ev := c.bySeq[e.Seq]; ev != nil {
 			row.Minutes = minutesIn(ev.Data)
 		}
@@ -655,7 +655,7 @@ func (c *composer) register() []RegisterRow {
 	out := make([]RegisterRow, len(c.ev.Events))
 	for i, ce := range c.ev.Events {
 		e := ce.Event
-		out[i] = RegisterRow{Seq: e.Seq, ID: e.ID.String(), Type: e.Type, EffectiveOn: e.EffectiveOn,
+		out[i] = RegisterRow{Seq: e.Seq, ID: e.ID.String(), Type: humanType(e.Type), EffectiveOn: e.EffectiveOn,
 			RecordedAt: e.RecordedAt.UTC().Format("2006-01-02 15:04"), Certainty: e.Certainty, Hash: e.Hash.String()}
 	}
 	return out

@@ -364,3 +364,16 @@ func verb(n int, one, many string) string {
 	}
 	return many
 }
+
+// humanType writes an event type for people: "StatutoryRoleDesignated" → "Statutory role designated".
+func humanType(t string) string {
+	var b strings.Builder
+	for i, r := range t {
+		if i > 0 && unicode.IsUpper(r) {
+			b.WriteByte(' ')
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
