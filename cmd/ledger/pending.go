@@ -14,10 +14,8 @@ import (
 var errPending = errors.New("this command is not available yet")
 
 func cmdDemo(ctx context.Context, a *app, args []string) error    { return errPending }
-func cmdSeed(ctx context.Context, a *app, args []string) error    { return errPending }
 func cmdServe(ctx context.Context, a *app, args []string) error   { return errPending }
 func cmdState(ctx context.Context, a *app, args []string) error   { return errPending }
-func cmdReplay(ctx context.Context, a *app, args []string) error  { return errPending }
 func cmdMigrate(ctx context.Context, a *app, args []string) error { return errPending }
 func cmdGen(ctx context.Context, a *app, args []string) error     { return errPending }
 func cmdToken(ctx context.Context, a *app, args []string) error   { return errPending }
