@@ -755,7 +755,7 @@ func (c *composer) howToVerify() []string {
 		fmt.Sprintf("Obtain the ledger's public key from its operator (“ledger key” prints it) by a channel you trust, and check that its key id is %s.", th.KeyID),
 		"Run “ledger verify-pack DIR --key PUBKEY” on the directory holding this pack. It needs no access to the ledger. It recomputes the hash of every event in pack.json from its content, follows each event's audit path to the root of the signed tree head, checks the tree head's Ed25519 signature against the key, rebuilds this report from those events, and checks that pack.html, pack.pdf and pack.md are exactly what the events produce and match manifest.json. Any edit to any file is refused, naming what failed.",
 		fmt.Sprintf("To check by hand: an event's hash is SHA-256 of its ledger-event-v1 form (docs/integrity.md) followed by the previous event's hash; its Merkle leaf is SHA-256(0x00 || hash); the audit path combines leaves as SHA-256(0x01 || left || right) up to the root %s of a tree of %d events (RFC 9162).", th.Root, th.Size),
-		"To check that the ledger today still holds this history unchanged, give the tree head in pack.json to “ledger check-consistency”: it proves that today's tree extends this one.",
+		"To check that the ledger today still holds this history unchanged, run “ledger check-consistency pack.json” against the ledger: it proves that today's tree extends the tree head in this pack.",
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
 )
@@ -57,23 +56,15 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return usageErrorf("pack: %s", strings.TrimPrefix(err.Error(), "projections: "))
 	}
-	keyPath, err := a.defaultKeyFile()
+	key, err := a.loadKey()
 	if err != nil {
 		return err
 	}
-
 	s, err := a.openStore(ctx, a.store)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	key, created, err := audit.LoadOrCreateKey(keyPath)
-	if err != nil {
-		return fmt.Errorf("pack: %w", err)
-	}
-	if created {
-		fmt.Fprintf(a.stderr, "ledger: warning: created a new tree-signing key in %s; back it up, and give auditors its public key ('ledger key')\n", keyPath)
-	}
 	src, err := reviewpack.LoadSource(ctx, s, key, *slug)
 	if err != nil {
 		return fmt.Errorf("pack: %w", err)
@@ -112,16 +103,14 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 	switch {
 	case len(pos) != 1:
 		return usageErrorf("verify-pack: want one pack directory (run 'ledger help verify-pack')")
-	case *keyText == "":
-		return usageErrorf("verify-pack: --key PUBKEY is required: the pinned public key of the ledger (run 'ledger help verify-pack')")
 	}
 	text := *keyText
 	if b, err := os.ReadFile(text); err == nil {
-		text = string(b)
+		text = string(b) // a file holding the key's text
 	}
-	pub, err := audit.ParsePublicKey(text)
+	pub, err := parseKeyFlag("verify-pack", text)
 	if err != nil {
-		return usageErrorf("verify-pack: --key: %s", strings.TrimPrefix(err.Error(), "audit: "))
+		return err
 	}
 	dir := pos[0]
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
