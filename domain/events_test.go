@@ -173,6 +173,8 @@ func TestDecodePayloadErrors(t *testing.T) {
 		{"bad council", domain.TypeSavingsReported, 1, `{"council":"North Norfolk"}`, domain.ErrMalformed, "is not a council slug"},
 		{"bad certainty in correction", domain.TypeEventCorrected, 1, `{"certainty":"sure"}`, domain.ErrMalformed, `"sure" is not a certainty`},
 		{"basis points over 100%", domain.TypeCostShareAgreed, 1, `{"shares":[{"council":"ab","basis_points":10001}]}`, domain.ErrMalformed, "10001 basis points is out of range"},
+		{"field name in other case", domain.TypeSavingsReported, 1, `{"Council":"north-norfolk"}`, domain.ErrMalformed, `unknown field "Council"`},
+		{"nested field name in other case", domain.TypeCostShareAgreed, 1, `{"shares":[{"council":"ab","Basis_Points":1}]}`, domain.ErrMalformed, `unknown field "Basis_Points"`},
 		{"trailing data", domain.TypeEventRetracted, 1, `{} {}`, domain.ErrMalformed, "unexpected data"},
 		{"not JSON", domain.TypeEventRetracted, 1, `{`, domain.ErrMalformed, ""},
 	}

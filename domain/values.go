@@ -640,7 +640,7 @@ func strictUnmarshal(data []byte, v any) error {
 	if _, err := dec.Token(); err == nil {
 		return fmt.Errorf("unexpected data after the JSON value")
 	}
-	return nil
+	return exactKeys(data, v)
 }
 
 func cleanJSONError(err error) error {
