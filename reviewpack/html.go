@@ -27,15 +27,18 @@ func renderHTML(r *Report, w io.Writer) error {
 		Cover         [][2]string
 		H             htmlHeadings
 		RefsExplained string
-		FinanceRows   []FinanceRow
-		Chart         template.HTML
+		// RegisterExplained introduces Appendix A.
+		RegisterExplained string
+		FinanceRows       []FinanceRow
+		Chart             template.HTML
 	}{
 		R:     r,
 		Cover: coverRows(r),
 		H: htmlHeadings{hSummary, hOptions, hChronology, hPeople, hServices, hFinance, hFlags, hRegister,
 			hTreeHead, hVerify, hGlossary},
-		RefsExplained: refsExplained,
-		FinanceRows:   financeRows(&r.Finance),
+		RefsExplained:     refsExplained,
+		RegisterExplained: registerExplained,
+		FinanceRows:       financeRows(&r.Finance),
 		// chartSVG escapes every piece of text it draws.
 		Chart: template.HTML(chartSVG(&r.Finance.Chart)), //nolint:gosec // built from escaped text
 	}

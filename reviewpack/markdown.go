@@ -168,6 +168,8 @@ func renderMarkdown(r *Report, w io.Writer) error {
 
 	p("## ", hRegister)
 	p()
+	p(registerExplained)
+	p()
 	rows = rows[:0]
 	for _, e := range r.Register {
 		rows = append(rows, []string{itoa(e.Seq), e.EffectiveOn, e.Type, e.Certainty, e.RecordedAt, "`" + e.ID + "`", "`" + e.Hash + "`"})

@@ -601,6 +601,7 @@ func (d *pdfDoc) appendices() {
 	r := d.r
 	d.AddPage()
 	d.h2(hRegister)
+	d.note(registerExplained)
 	rows := make([][]string, len(r.Register))
 	for i, e := range r.Register {
 		// The date and the time on two lines, never split inside the date.

@@ -44,6 +44,10 @@ const (
 	hVerify       = "Appendix C. How to verify this pack"
 	hGlossary     = "Appendix D. Glossary"
 	refsExplained = "Numbers in square brackets are ledger event numbers (seq); Appendix A lists each event with its hash."
+
+	registerExplained = "Every event of the partnership recorded by the pack's known-at point, in the order the ledger recorded them. " +
+		"Events that take effect after the as-of date are listed because the pack's proofs cover them, but they do not count towards the position described. " +
+		"pack.json holds each event in full with its audit path to the signed tree head in Appendix B."
 )
 
 // coverRows are the cover sheet's label/value pairs, in order, skipping empty values.
