@@ -82,16 +82,19 @@ var pendingID = uuid.UUID{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x4f, 0xff, 0xbf, 
 // Errors: a *ValidationError (matching ErrValidation; also ErrMalformed when the input could not be
 // read) listing every problem found. Decide is pure and safe for concurrent use.
 func Decide(history []Recorded, cmd Command) ([]NewEvent, error) {
+	return decide(NewDecider(history), cmd)
+}
+
+func decide(d *Decider, cmd Command) ([]NewEvent, error) {
+	history := d.hist
 	var p problems
 	ev, ok := parseCommand(cmd, &p)
 	if !ok {
 		return nil, p.err()
 	}
 	if cmd.ID != uuid.Nil {
-		for _, r := range history {
-			if r.ID != cmd.ID {
-				continue
-			}
+		if i, found := d.index[cmd.ID]; found {
+			r := history[i]
 			if sameContent(r, ev) {
 				ev.Replay = true
 				ev.Data = r.Data
@@ -137,11 +140,23 @@ func Decide(history []Recorded, cmd Command) ([]NewEvent, error) {
 		return nil, p.err()
 	}
 
+	tl, view := d.folded()
 	baseline := map[string]bool{}
-	for _, v := range checkTimeline(EffectiveView(history)) {
-		baseline[v.key()] = true
+	var after []violation
+	if target == nil && (len(view) == 0 || !ev.EffectiveOn.Before(view[len(view)-1].EffectiveOn)) {
+		// The candidate comes last in effective order, so it cannot change how any earlier event
+		// folds: only its own violations can be new, and one step on a copy of the fold is enough.
+		next := tl.clone()
+		e := Effective{Recorded: cand, Evidence: []uuid.UUID{candID}}
+		next.cur = e
+		next.apply(e)
+		after = next.out
+	} else {
+		for _, v := range checkTimeline(view) {
+			baseline[v.key()] = true
+		}
+		after = checkTimeline(EffectiveView(append(history[:len(history):len(history)], cand)))
 	}
-	after := checkTimeline(EffectiveView(append(history[:len(history):len(history)], cand)))
 	sortViolations(after)
 	for _, v := range after {
 		if baseline[v.key()] {

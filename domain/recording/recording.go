@@ -48,9 +48,9 @@ type Service struct {
 // partition is the cached, decoded history of one partnership.
 type partition struct {
 	mu     sync.Mutex
-	hist   []domain.Recorded
-	last   uint64 // revision of the last cached event
-	exists bool   // false until the stream has an event
+	dec    *domain.Decider // the decoded history, folded
+	last   uint64          // revision of the last cached event
+	exists bool            // false until the stream has an event
 }
 
 // New returns a Service over store. clock gives each event's recorded_at (time.Now when nil);
@@ -67,7 +67,7 @@ func (s *Service) partition(slug string) *partition {
 	defer s.mu.Unlock()
 	p := s.parts[slug]
 	if p == nil {
-		p = &partition{}
+		p = &partition{dec: domain.NewDecider(nil)}
 		s.parts[slug] = p
 	}
 	return p
@@ -99,7 +99,7 @@ func (p *partition) add(e eventstore.Event) error {
 	if err != nil {
 		return err
 	}
-	p.hist = append(p.hist, r)
+	p.dec.Add(r)
 	p.last, p.exists = e.Revision, true
 	return nil
 }
@@ -120,7 +120,7 @@ func (s *Service) History(ctx context.Context, partnership string) ([]domain.Rec
 	if err := s.catchUp(ctx, p, slug.Stream()); err != nil {
 		return nil, err
 	}
-	return append([]domain.Recorded(nil), p.hist...), nil
+	return append([]domain.Recorded(nil), p.dec.History()...), nil
 }
 
 // Record decides a command against the partnership's history and appends the resulting event.
@@ -156,7 +156,7 @@ func (s *Service) Record(ctx context.Context, actor string, cmd domain.Command, 
 		if err := s.catchUp(ctx, p, stream); err != nil {
 			return Result{}, err
 		}
-		decided, err := domain.Decide(p.hist, cmd)
+		decided, err := p.dec.Decide(cmd)
 		if err != nil {
 			return Result{}, err
 		}

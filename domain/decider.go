@@ -1,0 +1,101 @@
+package domain
+
+import (
+	"maps"
+
+	"github.com/google/uuid"
+)
+
+// Decider decides commands for one partnership and keeps the partnership's history folded, so that
+// the usual command (an event dated on or after everything in effect, not a correction) is checked
+// in time proportional to the partnership's state rather than its history. Back-dated events,
+// corrections and retractions replay the whole timeline, as Decide does.
+//
+// A Decider is not safe for concurrent use; domain/recording keeps one per partnership under a lock.
+type Decider struct {
+	hist  []Recorded
+	index map[uuid.UUID]int
+	view  []Effective
+	tl    *timeline // the fold of view; nil when it must be rebuilt
+}
+
+// NewDecider returns a Decider over a history in seq order (which it keeps; do not modify it).
+func NewDecider(history []Recorded) *Decider {
+	d := &Decider{index: map[uuid.UUID]int{}}
+	for _, r := range history {
+		d.Add(r)
+	}
+	return d
+}
+
+// Add appends the next recorded event (in seq order).
+func (d *Decider) Add(r Recorded) {
+	d.index[r.ID] = len(d.hist)
+	d.hist = append(d.hist, r)
+	if d.tl == nil {
+		return
+	}
+	switch r.Type {
+	case TypeEventCorrected, TypeEventRetracted:
+		d.tl, d.view = nil, nil
+		return
+	}
+	if n := len(d.view); n > 0 && r.EffectiveOn.Before(d.view[n-1].EffectiveOn) {
+		d.tl, d.view = nil, nil
+		return
+	}
+	e := Effective{Recorded: r, Evidence: []uuid.UUID{r.ID}}
+	d.view = append(d.view, e)
+	d.tl.cur = e
+	d.tl.apply(e)
+}
+
+// History returns the recorded events in seq order. The slice must not be modified.
+func (d *Decider) History() []Recorded { return d.hist }
+
+// Len returns the number of recorded events.
+func (d *Decider) Len() int { return len(d.hist) }
+
+func (d *Decider) folded() (*timeline, []Effective) {
+	if d.tl == nil {
+		d.view = EffectiveView(d.hist)
+		d.tl = newTimeline()
+		for _, e := range d.view {
+			d.tl.cur = e
+			d.tl.apply(e)
+		}
+	}
+	return d.tl, d.view
+}
+
+// Decide is Decide(d.History(), cmd), faster: see the type's documentation. It does not add the
+// event; call Add with the stored event once it is appended.
+func (d *Decider) Decide(cmd Command) ([]NewEvent, error) {
+	return decide(d, cmd)
+}
+
+// clone copies the timeline deeply enough that applying one more event leaves t unchanged.
+func (t *timeline) clone() *timeline {
+	c := *t
+	c.partners = maps.Clone(t.partners)
+	c.named = maps.Clone(t.named)
+	c.notices = maps.Clone(t.notices)
+	c.decisions = maps.Clone(t.decisions)
+	c.decisionBy = maps.Clone(t.decisionBy)
+	c.agreements = maps.Clone(t.agreements)
+	c.shared = maps.Clone(t.shared)
+	c.reviews = maps.Clone(t.reviews)
+	c.outcomes = maps.Clone(t.outcomes)
+	c.roles = make(map[CouncilRef]map[StatutoryRole]string, len(t.roles))
+	for k, v := range t.roles {
+		c.roles[k] = maps.Clone(v)
+	}
+	c.appts = make([]*appt, len(t.appts))
+	for i, a := range t.appts {
+		cp := *a
+		cp.councils = maps.Clone(a.councils)
+		c.appts[i] = &cp
+	}
+	c.out = nil
+	return &c
+}
