@@ -106,7 +106,7 @@ func (s *memStore) ReadStream(ctx context.Context, stream string, from eventstor
 				evs = append(evs, e)
 			}
 		}
-		s.reads++
+		s.reads++ // guarded by s.mu
 		s.mu.Unlock()
 		for _, e := range evs {
 			if !yield(e, nil) {
