@@ -32,6 +32,7 @@ type Problem struct {
 	Malformed bool `json:"malformed,omitempty"`
 }
 
+// String renders the problem as "field: message", naming the conflicting event when there is one.
 func (p Problem) String() string {
 	if p.Event != uuid.Nil {
 		return fmt.Sprintf("%s: %s (conflicts with %s %s)", p.Field, p.Message, p.EventType, p.Event)
@@ -78,6 +79,7 @@ type DecodeError struct {
 	unknown bool
 }
 
+// Error names the type, the schema version and the cause.
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("decode %s (schema %d): %v", e.Type, e.Schema, e.Err)
 }

@@ -548,33 +548,82 @@ type EventRetracted struct {
 	Notes  string    `json:"notes,omitempty"`
 }
 
-// EventType implementations.
+// EventType returns TypePartnershipProposed.
+func (PartnershipProposed) EventType() string { return TypePartnershipProposed }
 
-func (PartnershipProposed) EventType() string          { return TypePartnershipProposed }
-func (CouncilJoinedPartnership) EventType() string     { return TypeCouncilJoinedPartnership }
-func (CouncilWithdrew) EventType() string              { return TypeCouncilWithdrew }
-func (WithdrawalNoticeGiven) EventType() string        { return TypeWithdrawalNoticeGiven }
-func (ExternalFundingAwarded) EventType() string       { return TypeExternalFundingAwarded }
-func (BusinessCasePublished) EventType() string        { return TypeBusinessCasePublished }
-func (DecisionTaken) EventType() string                { return TypeDecisionTaken }
-func (AgreementExecuted) EventType() string            { return TypeAgreementExecuted }
-func (AgreementVaried) EventType() string              { return TypeAgreementVaried }
-func (JointAppointmentMade) EventType() string         { return TypeJointAppointmentMade }
-func (StatutoryRoleDesignated) EventType() string      { return TypeStatutoryRoleDesignated }
-func (StatutoryRoleVacated) EventType() string         { return TypeStatutoryRoleVacated }
-func (AppointmentEnded) EventType() string             { return TypeAppointmentEnded }
-func (ServiceSharingProposed) EventType() string       { return TypeServiceSharingProposed }
+// EventType returns TypeCouncilJoinedPartnership.
+func (CouncilJoinedPartnership) EventType() string { return TypeCouncilJoinedPartnership }
+
+// EventType returns TypeCouncilWithdrew.
+func (CouncilWithdrew) EventType() string { return TypeCouncilWithdrew }
+
+// EventType returns TypeWithdrawalNoticeGiven.
+func (WithdrawalNoticeGiven) EventType() string { return TypeWithdrawalNoticeGiven }
+
+// EventType returns TypeExternalFundingAwarded.
+func (ExternalFundingAwarded) EventType() string { return TypeExternalFundingAwarded }
+
+// EventType returns TypeBusinessCasePublished.
+func (BusinessCasePublished) EventType() string { return TypeBusinessCasePublished }
+
+// EventType returns TypeDecisionTaken.
+func (DecisionTaken) EventType() string { return TypeDecisionTaken }
+
+// EventType returns TypeAgreementExecuted.
+func (AgreementExecuted) EventType() string { return TypeAgreementExecuted }
+
+// EventType returns TypeAgreementVaried.
+func (AgreementVaried) EventType() string { return TypeAgreementVaried }
+
+// EventType returns TypeJointAppointmentMade.
+func (JointAppointmentMade) EventType() string { return TypeJointAppointmentMade }
+
+// EventType returns TypeStatutoryRoleDesignated.
+func (StatutoryRoleDesignated) EventType() string { return TypeStatutoryRoleDesignated }
+
+// EventType returns TypeStatutoryRoleVacated.
+func (StatutoryRoleVacated) EventType() string { return TypeStatutoryRoleVacated }
+
+// EventType returns TypeAppointmentEnded.
+func (AppointmentEnded) EventType() string { return TypeAppointmentEnded }
+
+// EventType returns TypeServiceSharingProposed.
+func (ServiceSharingProposed) EventType() string { return TypeServiceSharingProposed }
+
+// EventType returns TypeServiceMovedToSharedDelivery.
 func (ServiceMovedToSharedDelivery) EventType() string { return TypeServiceMovedToSharedDelivery }
+
+// EventType returns TypeServiceReturnedToSeparateDelivery.
 func (ServiceReturnedToSeparateDelivery) EventType() string {
 	return TypeServiceReturnedToSeparateDelivery
 }
-func (CostShareAgreed) EventType() string            { return TypeCostShareAgreed }
-func (SavingsTargetSet) EventType() string           { return TypeSavingsTargetSet }
-func (SavingsReported) EventType() string            { return TypeSavingsReported }
-func (OneOffCostIncurred) EventType() string         { return TypeOneOffCostIncurred }
-func (ReviewScheduled) EventType() string            { return TypeReviewScheduled }
+
+// EventType returns TypeCostShareAgreed.
+func (CostShareAgreed) EventType() string { return TypeCostShareAgreed }
+
+// EventType returns TypeSavingsTargetSet.
+func (SavingsTargetSet) EventType() string { return TypeSavingsTargetSet }
+
+// EventType returns TypeSavingsReported.
+func (SavingsReported) EventType() string { return TypeSavingsReported }
+
+// EventType returns TypeOneOffCostIncurred.
+func (OneOffCostIncurred) EventType() string { return TypeOneOffCostIncurred }
+
+// EventType returns TypeReviewScheduled.
+func (ReviewScheduled) EventType() string { return TypeReviewScheduled }
+
+// EventType returns TypeExternalReviewCommissioned.
 func (ExternalReviewCommissioned) EventType() string { return TypeExternalReviewCommissioned }
-func (ReviewOutcomeRecorded) EventType() string      { return TypeReviewOutcomeRecorded }
-func (PartnershipDissolved) EventType() string       { return TypePartnershipDissolved }
-func (EventCorrected) EventType() string             { return TypeEventCorrected }
-func (EventRetracted) EventType() string             { return TypeEventRetracted }
+
+// EventType returns TypeReviewOutcomeRecorded.
+func (ReviewOutcomeRecorded) EventType() string { return TypeReviewOutcomeRecorded }
+
+// EventType returns TypePartnershipDissolved.
+func (PartnershipDissolved) EventType() string { return TypePartnershipDissolved }
+
+// EventType returns TypeEventCorrected.
+func (EventCorrected) EventType() string { return TypeEventCorrected }
+
+// EventType returns TypeEventRetracted.
+func (EventRetracted) EventType() string { return TypeEventRetracted }
