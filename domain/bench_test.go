@@ -55,3 +55,24 @@ func BenchmarkDecide(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkDecodePayload(b *testing.B) {
+	data := []byte(`{"officer": {"name": "Sheila Oxtoby"}, "post": "chief-executive",
+  "statutory_role": "head_of_paid_service", "employing_council": "north-norfolk",
+  "councils": [{"council": "great-yarmouth", "time_share_basis_points": 5000}, {"council": "north-norfolk", "time_share_basis_points": 5000}],
+  "basis": "interim", "starts_on": "2015-11-07", "approvals": [ {"council": "great-yarmouth", "body": "full council", "meeting": "2015-10-15", "item": "8", "raw": "Full Council 15 October 2015, item 8"} ]}`)
+	b.Run("strict", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := domain.DecodePayload(domain.TypeJointAppointmentMade, 1, data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("stored", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := domain.DecodeStoredPayload(domain.TypeJointAppointmentMade, 1, data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -42,8 +42,10 @@ type Recorded struct {
 	Payload     Payload         // Data decoded by DecodePayload
 }
 
-// DecodeEnvelope parses a stored event's envelope fields and decodes its payload. Errors match
-// ErrMalformed (bad dates, sources or certainty; undecodable data) or ErrUnknownEventType.
+// DecodeEnvelope parses a stored event's envelope fields and decodes its payload with
+// DecodeStoredPayload (the strict checks ran when the event was recorded). Errors match
+// ErrMalformed (bad dates, sources or certainty; undecodable data) or ErrUnknownEventType. It is
+// safe for concurrent use.
 func DecodeEnvelope(e Envelope) (Recorded, error) {
 	eff, err := ParseDate(e.EffectiveOn)
 	if err != nil {
@@ -51,7 +53,7 @@ func DecodeEnvelope(e Envelope) (Recorded, error) {
 	}
 	var sources []SourceRef
 	if len(e.Sources) > 0 {
-		if err := strictUnmarshal(e.Sources, &sources); err != nil {
+		if err := json.Unmarshal(e.Sources, &sources); err != nil {
 			return Recorded{}, fmt.Errorf("event %s: sources: %w: %w", e.ID, ErrMalformed, err)
 		}
 	}
@@ -65,7 +67,7 @@ func DecodeEnvelope(e Envelope) (Recorded, error) {
 	if schema == 0 {
 		schema = CurrentSchema
 	}
-	p, err := DecodePayload(e.Type, schema, e.Data)
+	p, err := DecodeStoredPayload(e.Type, schema, e.Data)
 	if err != nil {
 		return Recorded{}, fmt.Errorf("event %s: %w", e.ID, err)
 	}

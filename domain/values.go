@@ -280,7 +280,23 @@ func (fy *FinancialYear) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+// isSlug reports whether s is lowercase letters and digits in runs joined by single hyphens
+// (^[a-z0-9]+(-[a-z0-9]+)*$), without a regexp: slugs are parsed for every stored event.
+func isSlug(s string) bool {
+	prevHyphen := true // no leading hyphen
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			prevHyphen = false
+		case c == '-' && !prevHyphen:
+			prevHyphen = true
+		default:
+			return false
+		}
+	}
+	return !prevHyphen
+}
 
 // CouncilRef is a council's stable slug, e.g. "great-yarmouth": lowercase letters, digits and single
 // hyphens, 2 to 64 characters. The zero CouncilRef means "not set". In JSON it is the slug string.
@@ -288,7 +304,7 @@ type CouncilRef struct{ slug string }
 
 // ParseCouncilRef validates a council slug.
 func ParseCouncilRef(s string) (CouncilRef, error) {
-	if len(s) < 2 || len(s) > 64 || !slugRE.MatchString(s) {
+	if len(s) < 2 || len(s) > 64 || !isSlug(s) {
 		return CouncilRef{}, fmt.Errorf("%q is not a council slug (lowercase letters, digits and single hyphens, 2–64 characters, e.g. great-yarmouth)", s)
 	}
 	return CouncilRef{slug: s}, nil

@@ -154,3 +154,19 @@ func TestParseSources(t *testing.T) {
 	_, err = domain.ParseSources([]byte(`[{"kind":"rumour","title":"x"}]`))
 	assert.ErrorContains(t, err, `"rumour" is not a source kind`)
 }
+
+func TestCouncilSlugs(t *testing.T) {
+	tests := []struct {
+		in string
+		ok bool
+	}{
+		{"north-norfolk", true}, {"ab", true}, {"a1-b2-c3", true},
+		{"-ab", false}, {"ab-", false}, {"a--b", false}, {"a", false}, {"Ab", false}, {"a_b", false}, {"a b", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			_, err := domain.ParseCouncilRef(tt.in)
+			assert.Equal(t, tt.ok, err == nil, "%v", err)
+		})
+	}
+}
