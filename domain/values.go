@@ -674,3 +674,35 @@ func cleanJSONError(err error) error {
 	}
 	return err
 }
+
+// ParseSource reads one source reference as typed on a command line: either a JSON object
+// ({"kind":"press","title":"...","url":"..."}) or the shorthand "kind:title" with an optional
+// "|url" (e.g. "minutes:Full Council 15 October 2015|https://example.org/minutes.pdf"). The result
+// is checked as Decide would check it; errors name the problem.
+func ParseSource(s string) (SourceRef, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "{") {
+		var ref SourceRef
+		if err := strictUnmarshal([]byte(s), &ref); err != nil {
+			return SourceRef{}, fmt.Errorf("source: %w", err)
+		}
+		return ref, checkSource(ref)
+	}
+	kind, rest, ok := strings.Cut(s, ":")
+	if !ok {
+		return SourceRef{}, fmt.Errorf("source %q: want kind:title[|url] or a JSON object", s)
+	}
+	var ref SourceRef
+	if err := ref.Kind.UnmarshalText([]byte(kind)); err != nil {
+		return SourceRef{}, fmt.Errorf("source %q: %w", s, err)
+	}
+	ref.Title, ref.URL, _ = strings.Cut(rest, "|")
+	ref.Title, ref.URL = strings.TrimSpace(ref.Title), strings.TrimSpace(ref.URL)
+	return ref, checkSource(ref)
+}
+
+func checkSource(ref SourceRef) error {
+	var p problems
+	ref.check(&p, "/sources/0")
+	return p.err()
+}

@@ -170,3 +170,32 @@ func TestCouncilSlugs(t *testing.T) {
 		})
 	}
 }
+
+func TestParseSource(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     domain.SourceRef
+		err      string
+	}{
+		{"shorthand", "press:EDP, December 2015", domain.SourceRef{Kind: domain.SourcePress, Title: "EDP, December 2015"}, ""},
+		{"shorthand with url", "minutes:Full Council|https://example.org/m.pdf",
+			domain.SourceRef{Kind: domain.SourceMinutes, Title: "Full Council", URL: "https://example.org/m.pdf"}, ""},
+		{"json", `{"kind":"report","title":"Business case","illustrative":true}`,
+			domain.SourceRef{Kind: domain.SourceReport, Title: "Business case", Illustrative: true}, ""},
+		{"unknown kind", "rumour:x", domain.SourceRef{}, "is not a source kind"},
+		{"no title", "press:", domain.SourceRef{}, "/sources/0/title: is required"},
+		{"no kind", "just a title", domain.SourceRef{}, "want kind:title"},
+		{"unknown json field", `{"kind":"press","title":"x","page":3}`, domain.SourceRef{}, `unknown field "page"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := domain.ParseSource(tt.in)
+			if tt.err != "" {
+				assert.ErrorContains(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
