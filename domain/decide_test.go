@@ -215,6 +215,14 @@ func TestInvariants(t *testing.T) {
 			return cmd(domain.TypeJointAppointmentMade, "2015-11-07", `{"officer":{"name":"Karen Sly"},"post":"cfo","employing_council":"north-norfolk",
 				"councils":[{"council":"great-yarmouth","time_share_basis_points":5000}],"basis":"interim","starts_on":"2015-11-07","ends_on":"2015-11-01"}`)
 		}, "/data/ends_on", "before the appointment starts"},
+		{"6 agreement varied to end before it commences", func(b *book, _ map[string]uuid.UUID) {
+			b.ok(cmd(domain.TypeAgreementExecuted, "2015-11-06", `{"reference":"s113","kind":"s113","title":"s113 agreement","parties":["great-yarmouth","north-norfolk"],"signed":"2015-11-06","commences":"2015-11-07"}`))
+		}, func(map[string]uuid.UUID) domain.Command {
+			return cmd(domain.TypeAgreementVaried, "2016-01-01", `{"reference":"s113","variation":"shortened","ends":"2015-11-01"}`)
+		}, "/data/ends", "before the agreement commences (2015-11-07)"},
+		{"6 withdrawal notice ending before its period", nil, func(map[string]uuid.UUID) domain.Command {
+			return cmd(domain.TypeWithdrawalNoticeGiven, "2016-01-01", `{"council":"north-norfolk","notice_days":90,"proposed_end":"2016-02-01"}`)
+		}, "/data/proposed_end", "before the 90 days' notice"},
 		{"6 outturn dated inside the year", nil, func(map[string]uuid.UUID) domain.Command {
 			return cmd(domain.TypeSavingsReported, "2016-03-31", `{"council":"north-norfolk","financial_year":2015,"category":"x","amount_pence":1,"status":"outturn","period_to":"2016-03-31"}`)
 		}, "/effective_on", "after 2016-03-31"},

@@ -44,7 +44,7 @@ type timeline struct {
 	notices     map[CouncilRef]notice
 	decisions   map[string]DecisionTaken
 	decisionBy  map[string]uuid.UUID
-	agreements  map[string]bool
+	agreements  map[string]Date // reference -> commences
 	appts       []*appt
 	roles       map[CouncilRef]map[StatutoryRole]string
 	shared      map[string]bool
@@ -58,7 +58,7 @@ type timeline struct {
 func newTimeline() *timeline {
 	return &timeline{partners: map[CouncilRef]Council{}, named: map[CouncilRef]Council{},
 		notices: map[CouncilRef]notice{}, decisions: map[string]DecisionTaken{}, decisionBy: map[string]uuid.UUID{},
-		agreements: map[string]bool{}, roles: map[CouncilRef]map[StatutoryRole]string{}, shared: map[string]bool{},
+		agreements: map[string]Date{}, roles: map[CouncilRef]map[StatutoryRole]string{}, shared: map[string]bool{},
 		reviews: map[string]bool{}, outcomes: map[string]bool{}}
 }
 
@@ -146,6 +146,9 @@ func (t *timeline) apply(e Effective) {
 			return
 		}
 		t.proposed, t.proposedBy = true, e.ID
+		if !p.TrialEndsOn.IsZero() && p.TrialEndsOn.Before(e.EffectiveOn) {
+			t.bad("/data/trial_ends_on", "%s is before the partnership is proposed (%s)", p.TrialEndsOn, e.EffectiveOn)
+		}
 		for _, c := range p.Partners {
 			t.partners[c.Council] = c
 			t.named[c.Council] = c
@@ -199,14 +202,17 @@ func (t *timeline) apply(e Effective) {
 		for i, c := range p.Parties {
 			t.active(fmt.Sprintf("/data/parties/%d", i), c)
 		}
-		if t.agreements[p.Reference] {
+		if _, ok := t.agreements[p.Reference]; ok {
 			t.bad("/data/reference", "an agreement %q is already recorded; use AgreementVaried to change it", p.Reference)
 		}
-		t.agreements[p.Reference] = true
+		t.agreements[p.Reference] = p.Commences
 		t.approvals("/data/authorised_by", p.AuthorisedBy)
 	case AgreementVaried:
-		if !t.agreements[p.Reference] {
+		commences, ok := t.agreements[p.Reference]
+		if !ok {
 			t.bad("/data/reference", "no agreement %q is recorded on or before %s", p.Reference, e.EffectiveOn)
+		} else if !p.Ends.IsZero() && p.Ends.Before(commences) {
+			t.bad("/data/ends", "%s is before the agreement commences (%s)", p.Ends, commences)
 		}
 		t.approvals("/data/authorised_by", p.AuthorisedBy)
 	case JointAppointmentMade:
