@@ -6,13 +6,45 @@
 //
 //   - Value types (Date, Pence, BasisPoints, FinancialYear, CouncilRef, MinuteRef, SourceRef,
 //     Certainty, PartnershipSlug) parse and validate; their JSON forms validate too.
-//   - DecodePayload is the one switch from a type name and schema version to a payload struct.
+//   - DecodePayload is the one switch from a type name and schema version to a payload struct. It
+//     refuses unknown fields (spelt exactly: encoding/json would otherwise fold case), trailing data
+//     and malformed values. DecodeStoredPayload is its cheaper twin for events read back from the
+//     store, which were checked when they were recorded.
 //   - Decide is a pure function from a partnership's recorded history and a Command to the new
-//     events, or a *ValidationError listing every broken rule. It checks the whole timeline in
-//     effective_on order, so a back-dated event that breaks a later one is refused.
-//   - Effective applies corrections and retractions to a history (any known_at prefix of it) and
-//     returns the events in effect, each with the ids of the events that produced it.
+//     events, or a *ValidationError listing every broken rule, each with a JSON-pointer field. It
+//     checks the whole timeline in effective_on order (ties by seq), so a back-dated event that
+//     breaks a later one is refused, naming the later event. A Decider does the same while keeping
+//     the partnership folded, for a server that records many commands.
+//   - EffectiveView applies corrections and retractions to a history (any known_at prefix of it)
+//     and returns the events in effect, each with the ids of the events that produced it.
+//
+// # Decisions the catalogue left open
+//
+//   - Corrections: EventCorrected.data holds only the corrected top-level data fields; they replace
+//     the target's (a null removes an optional field). Corrections apply in seq order, so for each
+//     field the last one wins. effective_on, sources and certainty are replaced when given. A
+//     correction or retraction must target an original event (not another correction); to undo a
+//     correction, correct again. A retraction removes the target and its corrections.
+//   - Dependencies are found by replaying the timeline: retracting (or correcting) an event is
+//     refused when any event that remains would break a rule, e.g. an appointment whose approval
+//     cites the retracted DecisionTaken. The problem names that event (Problem.Event, EventType).
+//   - Before PartnershipProposed only DecisionTaken may be recorded (a council decides before a
+//     partnership exists). After PartnershipDissolved only wind-down events may follow:
+//     AppointmentEnded, StatutoryRoleVacated, ServiceReturnedToSeparateDelivery, SavingsReported,
+//     OneOffCostIncurred, ReviewOutcomeRecorded and DecisionTaken.
+//   - Dates inside a payload that say when the event itself takes effect (starts_on,
+//     applies_from, from) must equal the envelope's effective_on, so the two cannot disagree.
+//   - A withdrawal needs either a WithdrawalNoticeGiven whose notice_days have run, or an
+//     authorised_by decision (mutual agreement). Withdrawing below two partners is refused: record
+//     PartnershipDissolved instead.
+//   - Officers are identified by name (case and spacing folded); an appointment by officer and
+//     post. Statutory roles are held from StatutoryRoleDesignated until StatutoryRoleVacated; the
+//     statutory_role of a JointAppointmentMade describes the post and designates nothing.
+//   - Reviews are named (ReviewScheduled.review) and outcomes cite the name. Agreements likewise
+//     (AgreementExecuted.reference).
+//   - Reported savings may be negative (a loss); targets, costs and grants may not.
+//   - Facts whose every source is the press must be recorded as reported.
 //
 // The package imports only the standard library and github.com/google/uuid; domain/recording joins
-// it to an eventstore.Store. Everything here is safe for concurrent use: there is no mutable state.
+// it to an eventstore.Store. Its functions are safe for concurrent use (a Decider is not).
 package domain
