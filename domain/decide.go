@@ -89,10 +89,11 @@ func decide(d *Decider, cmd Command) ([]NewEvent, error) {
 	history := d.hist
 	var p problems
 	ev, ok := parseCommand(cmd, &p)
-	if !ok {
+	if ev.Payload == nil || ev.EffectiveOn.IsZero() || malformed(p.list) {
+		// Without a payload and a date there is no timeline to check.
 		return nil, p.err()
 	}
-	if cmd.ID != uuid.Nil {
+	if ok && cmd.ID != uuid.Nil {
 		if i, found := d.index[cmd.ID]; found {
 			r := history[i]
 			if sameContent(r, ev) {
@@ -136,9 +137,11 @@ func decide(d *Decider, cmd Command) ([]NewEvent, error) {
 	case EventRetracted:
 		target = checkTarget(history, pl.Target, &p)
 	}
-	if !p.empty() {
+	if target == nil && (ev.Type == TypeEventCorrected || ev.Type == TypeEventRetracted) || malformed(p.list) {
 		return nil, p.err()
 	}
+	// The payload's own problems are known; go on to the timeline so that every broken rule is
+	// reported at once.
 
 	tl, view := d.folded()
 	baseline := map[string]bool{}
@@ -187,6 +190,15 @@ func decide(d *Decider, cmd Command) ([]NewEvent, error) {
 		return nil, p.err()
 	}
 	return []NewEvent{ev}, nil
+}
+
+func malformed(list []Problem) bool {
+	for _, p := range list {
+		if p.Malformed {
+			return true
+		}
+	}
+	return false
 }
 
 // parseCommand checks the envelope and decodes the payload (invariants 7 and 11 and the payload's
@@ -250,7 +262,7 @@ func parseCommand(cmd Command, p *problems) (NewEvent, bool) {
 	}
 	payload.check(p)
 	ev.Payload = payload
-	if ev.Data, err = EncodePayload(payload); err != nil {
+	if ev.Data, err = EncodePayload(payload); err != nil && p.empty() {
 		p.add("/data", err.Error())
 	}
 	return ev, p.empty()

@@ -324,6 +324,11 @@ func TestReportsEveryProblem(t *testing.T) {
 	for _, p := range ve.Problems {
 		fields[p.Field] = true
 	}
+	c2 := cmd(domain.TypeJointAppointmentMade, "2015-11-07", `{"officer":{"name":""},"post":"ce","employing_council":"broadland","councils":[],"basis":"interim"}`)
+	_, err = domain.Decide(b.hist, c2)
+	var ve2 *domain.ValidationError
+	require.ErrorAs(t, err, &ve2)
+	assert.Len(t, ve2.Problems, 4, "%v", ve2.Problems) // name, councils, starts_on, and broadland not a partner
 	for _, f := range []string{"/sources", "/data/subject", "/data/basis", "/data/shares"} {
 		assert.True(t, fields[f], "missing %s in %v", f, ve.Problems)
 	}
