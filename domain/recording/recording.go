@@ -22,7 +22,7 @@ import (
 
 // MaxRetries bounds how often Record decides again after losing a race to another writer when the
 // caller gave no expected revision.
-const MaxRetries = 8
+const MaxRetries = 64
 
 // Result is what Record stored.
 type Result struct {
