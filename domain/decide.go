@@ -323,3 +323,23 @@ func sameContent(r Recorded, n NewEvent) bool {
 	y, err2 := EncodePayload(n.Payload)
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
+
+// DecodeCommand reads the JSON body of a request to record an event,
+// {"type", "effective_on", "sources", "certainty", "data"}, for the partnership named elsewhere
+// (the URL path). Unknown fields, wrong JSON types and malformed values are refused with a
+// *ValidationError whose problems are Malformed (HTTP 400); the rules are left to Decide (422).
+// The event id, recorded_at and the actor never come from a body.
+func DecodeCommand(partnership string, body []byte) (Command, error) {
+	var in struct {
+		Type        string          `json:"type"`
+		EffectiveOn string          `json:"effective_on"`
+		Sources     []SourceRef     `json:"sources"`
+		Certainty   string          `json:"certainty"`
+		Data        json.RawMessage `json:"data"`
+	}
+	if err := strictUnmarshal(body, &in); err != nil {
+		return Command{}, &ValidationError{Problems: []Problem{{Field: "", Message: err.Error(), Malformed: true}}}
+	}
+	return Command{Partnership: partnership, Type: in.Type, EffectiveOn: in.EffectiveOn, Sources: in.Sources,
+		Certainty: in.Certainty, Data: in.Data}, nil
+}

@@ -389,3 +389,28 @@ func TestCorrectionsAndEffectiveView(t *testing.T) {
 			"/data/data/outcome", "is not one of")
 	})
 }
+
+func TestDecodeCommand(t *testing.T) {
+	tests := []struct {
+		name, body, err string
+	}{
+		{"ok", `{"type":"SavingsTargetSet","effective_on":"2015-12-01","sources":[{"kind":"press","title":"EDP"}],"certainty":"reported","data":{"council":"north-norfolk"}}`, ""},
+		{"unknown field", `{"type":"SavingsTargetSet","id":"x"}`, `unknown field "id"`},
+		{"bad source kind", `{"sources":[{"kind":"gossip","title":"x"}]}`, `"gossip" is not a source kind`},
+		{"not JSON", `{`, "unexpected EOF"},
+		{"wrong type", `{"type":3}`, "cannot be a string"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := domain.DecodeCommand("gy-nn", []byte(tt.body))
+			if tt.err == "" {
+				require.NoError(t, err)
+				assert.Equal(t, "gy-nn", c.Partnership)
+				assert.Equal(t, domain.SourcePress, c.Sources[0].Kind)
+				return
+			}
+			require.ErrorIs(t, err, domain.ErrMalformed)
+			assert.ErrorContains(t, err, tt.err)
+		})
+	}
+}

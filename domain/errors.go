@@ -37,6 +37,9 @@ func (p Problem) String() string {
 	if p.Event != uuid.Nil {
 		return fmt.Sprintf("%s: %s (conflicts with %s %s)", p.Field, p.Message, p.EventType, p.Event)
 	}
+	if p.Field == "" {
+		return p.Message
+	}
 	return fmt.Sprintf("%s: %s", p.Field, p.Message)
 }
 
