@@ -169,11 +169,11 @@ func decide(d *Decider, cmd Command) ([]NewEvent, error) {
 		case v.id == candID:
 			p.add(v.field, v.msg)
 		case target != nil && v.id == target.ID && ev.Type == TypeEventCorrected:
-			field := "/data" + v.field
+			field := "/data/target"
 			if v.field == "/effective_on" {
 				field = "/data/effective_on"
 			} else if strings.HasPrefix(v.field, "/data/") {
-				field = "/data" + v.field
+				field = "/data" + v.field // the target's /data/x is the correction's /data/data/x
 			}
 			p.list = append(p.list, Problem{Field: field, Event: v.id, EventType: v.typ,
 				Message: fmt.Sprintf("the corrected %s %s would break a rule: %s", v.typ, v.id, v.msg)})
@@ -183,7 +183,7 @@ func decide(d *Decider, cmd Command) ([]NewEvent, error) {
 				field = "/data/target"
 			}
 			p.list = append(p.list, Problem{Field: field, Event: v.id, EventType: v.typ,
-				Message: fmt.Sprintf("would leave the later %s %s (effective %s) invalid: %s: %s", v.typ, v.id, v.eff, v.field, v.msg)})
+				Message: fmt.Sprintf("would leave %s %s (effective %s) invalid: %s: %s", v.typ, v.id, v.eff, v.field, v.msg)})
 		}
 	}
 	if !p.empty() {

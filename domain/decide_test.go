@@ -414,3 +414,13 @@ func TestDecodeCommand(t *testing.T) {
 		})
 	}
 }
+
+func TestCorrectionBreakingItsTarget(t *testing.T) {
+	b, _ := started(t)
+	appt := b.ok(cmd(domain.TypeJointAppointmentMade, "2015-11-07", sheila))
+	ve := b.refused(cmd(domain.TypeEventCorrected, "2016-01-01", fmt.Sprintf(`{"target":%q,"data":{"employing_council":"broadland"},"reason":"x"}`, appt)),
+		"/data/data/employing_council", "broadland is not an active partner")
+	assert.Equal(t, appt, ve.Problems[0].Event)
+	b.refused(cmd(domain.TypeEventCorrected, "2016-01-01", fmt.Sprintf(`{"target":%q,"effective_on":"2015-09-01","reason":"x"}`, appt)),
+		"/data/effective_on", "has not been proposed")
+}
