@@ -98,7 +98,7 @@ func decide(d *Decider, cmd Command) ([]NewEvent, error) {
 			r := history[i]
 			if sameContent(r, ev) {
 				ev.Replay = true
-				ev.Data = r.Data
+				ev.Data = dataOf(r)
 				return []NewEvent{ev}, nil
 			}
 			p.addf("/id", "event %s was already recorded with other content (type %s, effective %s); a repeated idempotency key must carry the same command",
@@ -143,10 +143,10 @@ func decide(d *Decider, cmd Command) ([]NewEvent, error) {
 	// The payload's own problems are known; go on to the timeline so that every broken rule is
 	// reported at once.
 
-	tl, view := d.folded()
+	tl, last := d.folded()
 	baseline := map[string]bool{}
 	var after []violation
-	if target == nil && (len(view) == 0 || !ev.EffectiveOn.Before(view[len(view)-1].EffectiveOn)) {
+	if target == nil && !ev.EffectiveOn.Before(last) {
 		// The candidate comes last in effective order, so it cannot change how any earlier event
 		// folds: only its own violations can be new, and one step on a copy of the fold is enough.
 		next := tl.clone()
@@ -155,7 +155,7 @@ func decide(d *Decider, cmd Command) ([]NewEvent, error) {
 		next.apply(e)
 		after = next.out
 	} else {
-		for _, v := range checkTimeline(view) {
+		for _, v := range checkTimeline(EffectiveView(history)) {
 			baseline[v.key()] = true
 		}
 		after = checkTimeline(EffectiveView(append(history[:len(history):len(history)], cand)))

@@ -15,8 +15,8 @@ import (
 type Decider struct {
 	hist  []Recorded
 	index map[uuid.UUID]int
-	view  []Effective
-	tl    *timeline // the fold of view; nil when it must be rebuilt
+	tl    *timeline // the fold of the effective view; nil when it must be rebuilt
+	last  Date      // the latest effective_on in the fold (zero when it is empty)
 }
 
 // NewDecider returns a Decider over a history in seq order (which it keeps; do not modify it).
@@ -37,17 +37,17 @@ func (d *Decider) Add(r Recorded) {
 	}
 	switch r.Type {
 	case TypeEventCorrected, TypeEventRetracted:
-		d.tl, d.view = nil, nil
+		d.tl = nil
 		return
 	}
-	if n := len(d.view); n > 0 && r.EffectiveOn.Before(d.view[n-1].EffectiveOn) {
-		d.tl, d.view = nil, nil
+	if r.EffectiveOn.Before(d.last) {
+		d.tl = nil
 		return
 	}
 	e := Effective{Recorded: r, Evidence: []uuid.UUID{r.ID}}
-	d.view = append(d.view, e)
 	d.tl.cur = e
 	d.tl.apply(e)
+	d.last = r.EffectiveOn
 }
 
 // History returns the recorded events in seq order. The slice must not be modified.
@@ -56,16 +56,18 @@ func (d *Decider) History() []Recorded { return d.hist }
 // Len returns the number of recorded events.
 func (d *Decider) Len() int { return len(d.hist) }
 
-func (d *Decider) folded() (*timeline, []Effective) {
+// folded returns the fold of the history's effective view and its latest effective date,
+// rebuilding it when an event was back-dated, corrected or retracted since.
+func (d *Decider) folded() (*timeline, Date) {
 	if d.tl == nil {
-		d.view = EffectiveView(d.hist)
-		d.tl = newTimeline()
-		for _, e := range d.view {
+		d.tl, d.last = newTimeline(), Date{}
+		for _, e := range EffectiveView(d.hist) {
 			d.tl.cur = e
 			d.tl.apply(e)
+			d.last = e.EffectiveOn
 		}
 	}
-	return d.tl, d.view
+	return d.tl, d.last
 }
 
 // Decide is Decide(d.History(), cmd), faster: see the type's documentation. It does not add the

@@ -89,7 +89,7 @@ func applyCorrection(target Recorded, c EventCorrected) (Recorded, error) {
 	out := target
 	if len(c.Data) > 0 {
 		var base, patch map[string]json.RawMessage
-		if err := json.Unmarshal(target.Data, &base); err != nil {
+		if err := json.Unmarshal(dataOf(target), &base); err != nil {
 			return target, fmt.Errorf("the target's data is not an object: %w", err)
 		}
 		if err := json.Unmarshal(c.Data, &patch); err != nil || patch == nil {
@@ -125,4 +125,17 @@ func applyCorrection(target Recorded, c EventCorrected) (Recorded, error) {
 		out.Certainty = c.Certainty
 	}
 	return out, nil
+}
+
+// dataOf returns an event's data: as stored, or encoded again from its payload when a cache has
+// dropped the stored bytes to save memory.
+func dataOf(r Recorded) json.RawMessage {
+	if len(r.Data) > 0 || r.Payload == nil {
+		return r.Data
+	}
+	b, err := EncodePayload(r.Payload)
+	if err != nil {
+		return nil
+	}
+	return b
 }

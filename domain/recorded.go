@@ -38,7 +38,7 @@ type Recorded struct {
 	RecordedBy  string
 	Sources     []SourceRef
 	Certainty   Certainty
-	Data        json.RawMessage // the payload as stored
+	Data        json.RawMessage // the payload as stored; may be nil in a cache (it is Payload encoded)
 	Payload     Payload         // Data decoded by DecodePayload
 }
 

@@ -99,13 +99,15 @@ func (p *partition) add(e eventstore.Event) error {
 	if err != nil {
 		return err
 	}
+	r.Data = nil // the decoded payload is enough: domain encodes it again when it needs the bytes
 	p.dec.Add(r)
 	p.last, p.exists = e.Revision, true
 	return nil
 }
 
 // History returns the partnership's recorded events in seq order, decoded, read up to the store's
-// current end. The slice is a copy; its elements must not be modified.
+// current end. The slice is a copy; its elements must not be modified. Their Data is nil (the cache
+// keeps only the decoded Payload).
 //
 // Errors: a *domain.ValidationError for a bad slug; store read errors, wrapped; a stored event that
 // does not decode (matching domain.ErrMalformed or domain.ErrUnknownEventType).
