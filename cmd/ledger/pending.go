@@ -15,7 +15,6 @@ var errPending = errors.New("this command is not available yet")
 
 func cmdDemo(ctx context.Context, a *app, args []string) error    { return errPending }
 func cmdServe(ctx context.Context, a *app, args []string) error   { return errPending }
-func cmdState(ctx context.Context, a *app, args []string) error   { return errPending }
 func cmdMigrate(ctx context.Context, a *app, args []string) error { return errPending }
 func cmdGen(ctx context.Context, a *app, args []string) error     { return errPending }
 func cmdToken(ctx context.Context, a *app, args []string) error   { return errPending }

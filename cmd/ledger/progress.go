@@ -22,7 +22,8 @@ type progress struct {
 
 // newProgress starts a progress report for a.stderr.
 func (a *app) newProgress(label string, total uint64) *progress {
-	return &progress{w: a.stderr, label: label, total: total, tty: isTerminal(a.stderr), now: time.Now, start: time.Now()}
+	now := time.Now()
+	return &progress{w: a.stderr, label: label, total: total, tty: isTerminal(a.stderr), now: time.Now, start: now, last: now}
 }
 
 // Update reports that n items are done. It is cheap enough to call per item.
