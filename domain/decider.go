@@ -50,6 +50,36 @@ func (d *Decider) Add(r Recorded) {
 	d.last = r.EffectiveOn
 }
 
+// Truncate forgets every event after the first n, e.g. events added provisionally before an append
+// that failed. The fold is rebuilt on the next decision.
+func (d *Decider) Truncate(n int) {
+	if n >= len(d.hist) {
+		return
+	}
+	for _, r := range d.hist[n:] {
+		delete(d.index, r.ID)
+	}
+	d.hist = d.hist[:n:n]
+	d.tl = nil
+}
+
+// Confirm replaces the last len(stored) events, added provisionally before they were appended,
+// with their stored form (the same ids and content, now with seq, revision and recorded_at). It
+// reports false, changing nothing, when the ids do not match.
+func (d *Decider) Confirm(stored []Recorded) bool {
+	n := len(d.hist) - len(stored)
+	if n < 0 {
+		return false
+	}
+	for i, r := range stored {
+		if d.hist[n+i].ID != r.ID {
+			return false
+		}
+	}
+	copy(d.hist[n:], stored)
+	return true
+}
+
 // History returns the recorded events in seq order. The slice must not be modified.
 func (d *Decider) History() []Recorded { return d.hist }
 

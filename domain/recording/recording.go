@@ -47,7 +47,11 @@ type Service struct {
 
 // partition is the cached, decoded history of one partnership.
 type partition struct {
-	mu     sync.Mutex
+	qmu     sync.Mutex // guards queue and leading
+	queue   []*request
+	leading bool
+
+	mu     sync.Mutex      // guards the cache; held by the leader while it flushes a batch
 	dec    *domain.Decider // the decoded history, folded
 	last   uint64          // revision of the last cached event
 	exists bool            // false until the stream has an event
@@ -128,6 +132,10 @@ func (s *Service) History(ctx context.Context, partnership string) ([]domain.Rec
 // Record decides a command against the partnership's history and appends the resulting event.
 // actor is the recorded_by of the event (from the caller's credentials, never from the request).
 //
+// Commands for one partnership that arrive while an append is in flight are decided one after
+// the other against the history including each other, and appended together in one atomic
+// append (one sync); each caller gets its own Result or error.
+//
 // With expected nil, the append is made at the revision the decision was made against; if another
 // writer got there first (*eventstore.ConflictError) Record reads the newer events and decides
 // again, up to MaxRetries times. With expected set, the stream must be at exactly that revision:
@@ -146,51 +154,176 @@ func (s *Service) Record(ctx context.Context, actor string, cmd domain.Command, 
 		_, derr := domain.Decide(nil, cmd)
 		return Result{}, derr
 	}
-	stream := slug.Stream()
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
 	p := s.partition(slug.String())
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	req := &request{ctx: ctx, actor: actor, cmd: cmd, expected: expected, done: make(chan struct{})}
 
+	p.qmu.Lock()
+	p.queue = append(p.queue, req)
+	if p.leading {
+		p.qmu.Unlock()
+		<-req.done // the leader answers every request it takes, whatever happens
+		return req.res, req.err
+	}
+	// Lead: flush batches until the queue is empty. Followers' contexts may differ from ours, so
+	// the store calls run without our cancellation; each request's own context is checked before
+	// it joins a batch.
+	p.leading = true
+	io := context.WithoutCancel(ctx)
+	for {
+		batch := p.queue
+		p.queue = nil
+		if len(batch) == 0 {
+			p.leading = false
+			p.qmu.Unlock()
+			break
+		}
+		p.qmu.Unlock()
+		p.mu.Lock()
+		s.flush(io, p, slug.Stream(), batch)
+		p.mu.Unlock()
+		p.qmu.Lock()
+	}
+	return req.res, req.err
+}
+
+// request is one caller's command waiting in a partition's queue.
+type request struct {
+	ctx      context.Context
+	actor    string
+	cmd      domain.Command
+	expected *uint64
+	res      Result
+	err      error
+	done     chan struct{}
+	sameAs   *request // a repeat, within one batch, of an earlier request's id and content
+}
+
+func (r *request) finish(res Result, err error) {
+	r.res, r.err = res, err
+	close(r.done)
+}
+
+// flush decides and appends one batch. p.mu is held; every request is finished on return.
+func (s *Service) flush(ctx context.Context, p *partition, stream string, batch []*request) {
 	for attempt := 0; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return Result{}, err
-		}
 		if err := s.catchUp(ctx, p, stream); err != nil {
-			return Result{}, err
+			for _, r := range batch {
+				r.finish(Result{}, err)
+			}
+			return
 		}
-		decided, err := p.dec.Decide(cmd)
-		if err != nil {
-			return Result{}, err
+		base, baseLast, baseExists := p.dec.Len(), p.last, p.exists
+		rev, exists := p.last, p.exists
+		var accepted []*request
+		var events []eventstore.Event
+		pending := map[uuid.UUID]*request{}
+		var retry []*request
+		for _, r := range batch {
+			if err := r.ctx.Err(); err != nil {
+				r.finish(Result{}, err)
+				continue
+			}
+			decided, err := p.dec.Decide(r.cmd)
+			if err != nil {
+				r.finish(Result{}, err)
+				continue
+			}
+			n := decided[0]
+			if n.Replay {
+				if first, ok := pending[n.ID]; ok {
+					r.sameAs = first
+					retry = append(retry, r)
+					continue
+				}
+				stored, err := s.store.Append(ctx, stream, eventstore.Any, s.envelope(stream, r.actor, n))
+				if err != nil {
+					err = fmt.Errorf("record %s in %s: %w", r.cmd.Type, stream, err)
+				}
+				r.finish(Result{Events: stored, Replayed: true}, err)
+				continue
+			}
+			if r.expected != nil {
+				if err := eventstore.Exact(*r.expected).Check(stream, rev, exists); err != nil {
+					r.finish(Result{}, err)
+					continue
+				}
+			}
+			env := s.envelope(stream, r.actor, n)
+			p.dec.Add(domain.Recorded{ID: env.ID, Revision: rev + 1, Type: n.Type, Schema: n.Schema,
+				EffectiveOn: n.EffectiveOn, RecordedAt: env.RecordedAt, RecordedBy: r.actor, Sources: n.Sources,
+				Certainty: n.Certainty, Payload: n.Payload})
+			if exists {
+				rev++
+			}
+			exists = true
+			pending[env.ID] = r
+			accepted = append(accepted, r)
+			events = append(events, env)
 		}
-		replay := len(decided) > 0 && decided[0].Replay
-		events := make([]eventstore.Event, len(decided))
-		for i, n := range decided {
-			events[i] = s.envelope(stream, actor, n)
+		if len(events) == 0 {
+			finishRepeats(retry)
+			return
 		}
 		exp := eventstore.NoStream
-		if p.exists {
-			exp = eventstore.Exact(p.last)
-		}
-		if expected != nil && !replay {
-			exp = eventstore.Exact(*expected)
-			if err := exp.Check(stream, p.last, p.exists); err != nil {
-				return Result{}, err
-			}
+		if baseExists {
+			exp = eventstore.Exact(baseLast)
 		}
 		stored, err := s.store.Append(ctx, stream, exp, events...)
-		var ce *eventstore.ConflictError
-		if errors.As(err, &ce) && expected == nil && attempt < MaxRetries {
-			continue
-		}
-		if err != nil {
-			return Result{}, fmt.Errorf("record %s in %s: %w", cmd.Type, stream, err)
-		}
-		for _, e := range stored {
-			if err := p.add(e); err != nil {
-				return Result{}, err
+		if err == nil && len(stored) == len(events) {
+			recs := make([]domain.Recorded, len(stored))
+			for i, e := range stored {
+				if recs[i], err = FromEvent(e); err != nil {
+					break
+				}
+				recs[i].Data = nil
+			}
+			if err == nil && p.dec.Confirm(recs) {
+				p.last, p.exists = stored[len(stored)-1].Revision, true
+				for i, r := range accepted {
+					r.finish(Result{Events: stored[i : i+1]}, nil)
+				}
+				finishRepeats(retry)
+				return
 			}
 		}
-		return Result{Events: stored, Replayed: replay}, nil
+		// Nothing of ours is in the cache any more; the store has what it has.
+		p.dec.Truncate(base)
+		p.last, p.exists = baseLast, baseExists
+		var ce *eventstore.ConflictError
+		switch {
+		case errors.As(err, &ce) && attempt < MaxRetries:
+			// Another process appended: read its events and decide the batch again. Requests
+			// with an expected revision are checked again against the newer stream.
+		case err != nil && len(accepted) > 1:
+			// One event spoiled the batch (too large, say): append each on its own.
+			for _, r := range accepted {
+				s.flush(ctx, p, stream, []*request{r})
+			}
+			finishRepeats(retry)
+			return
+		default:
+			if err == nil {
+				err = fmt.Errorf("record in %s: the store answered %d events for %d", stream, len(stored), len(events))
+			}
+			for _, r := range accepted {
+				r.finish(Result{}, fmt.Errorf("record %s in %s: %w", r.cmd.Type, stream, err))
+			}
+			finishRepeats(retry)
+			return
+		}
+		batch = append(accepted, retry...)
+	}
+}
+
+// finishRepeats answers requests that repeated an earlier request of the same batch.
+func finishRepeats(repeats []*request) {
+	for _, r := range repeats {
+		first := r.sameAs
+		<-first.done
+		r.finish(Result{Events: first.res.Events, Replayed: first.err == nil}, first.err)
 	}
 }
 
