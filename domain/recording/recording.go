@@ -2,8 +2,10 @@
 // appends the accepted events to an eventstore.Store at the exact revision the decision was made
 // against.
 //
-// A Service keeps each partnership's decoded history in memory and reads only the events appended
-// after the revision it holds, so a command costs one short read, one decision and one append.
+// A Service keeps each partnership's decoded history in memory, folded by a domain.Decider, and
+// reads only the events appended after the revision it holds, so a command costs one short read,
+// one decision and one append. Commands for one partnership that arrive while an append is in
+// flight are decided in turn and appended together, so concurrent writers share syncs.
 package recording
 
 import (
@@ -134,7 +136,8 @@ func (s *Service) History(ctx context.Context, partnership string) ([]domain.Rec
 //
 // Commands for one partnership that arrive while an append is in flight are decided one after
 // the other against the history including each other, and appended together in one atomic
-// append (one sync); each caller gets its own Result or error.
+// append (one sync); each caller gets its own Result or error. ctx is checked before a command
+// joins a batch; once it has joined, Record waits for the answer (the event may be appended).
 //
 // With expected nil, the append is made at the revision the decision was made against; if another
 // writer got there first (*eventstore.ConflictError) Record reads the newer events and decides
@@ -251,14 +254,16 @@ func (s *Service) flush(ctx context.Context, p *partition, stream string, batch 
 					continue
 				}
 			}
+			next := uint64(0)
+			if exists {
+				next = rev + 1
+			}
 			env := s.envelope(stream, r.actor, n)
-			p.dec.Add(domain.Recorded{ID: env.ID, Revision: rev + 1, Type: n.Type, Schema: n.Schema,
+			// Provisional until the append succeeds: Confirm replaces it, Truncate drops it.
+			p.dec.Add(domain.Recorded{ID: env.ID, Revision: next, Type: n.Type, Schema: n.Schema,
 				EffectiveOn: n.EffectiveOn, RecordedAt: env.RecordedAt, RecordedBy: r.actor, Sources: n.Sources,
 				Certainty: n.Certainty, Payload: n.Payload})
-			if exists {
-				rev++
-			}
-			exists = true
+			rev, exists = next, true
 			pending[env.ID] = r
 			accepted = append(accepted, r)
 			events = append(events, env)
