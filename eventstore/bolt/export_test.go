@@ -1,0 +1,4 @@
+package bolt
+
+// SetAfterSync installs a hook that runs after each commit is synced, before its appends are answered.
+func SetAfterSync(o *Options, fn func(events int)) { o.afterSync = fn }
