@@ -74,3 +74,27 @@ func FuzzDecodePayload(f *testing.F) {
 		assert.JSONEq(t, string(out), string(out2))
 	})
 }
+
+// FuzzDecide checks that Decide never panics and answers either events or a *ValidationError,
+// whatever the command, against a small partnership with a decision and an appointment.
+func FuzzDecide(f *testing.F) {
+	for _, p := range samples() {
+		data, err := domain.EncodePayload(p)
+		require.NoError(f, err)
+		f.Add(p.EventType(), "2015-12-01", string(data))
+	}
+	f.Add(domain.TypeEventCorrected, "2016-01-01", `{"target":"00000000-0000-0000-0000-000000000000","data":{"x":null},"reason":"r"}`)
+	f.Fuzz(func(t *testing.T, typ, eff, data string) {
+		b, _ := started(t)
+		b.ok(cmd(domain.TypeJointAppointmentMade, "2015-11-07", sheila))
+		evs, err := domain.Decide(b.hist, cmd(typ, eff, data))
+		if err != nil {
+			var ve *domain.ValidationError
+			require.ErrorAs(t, err, &ve)
+			require.NotEmpty(t, ve.Problems)
+			return
+		}
+		require.Len(t, evs, 1)
+		assert.Equal(t, typ, evs[0].Type)
+	})
+}
