@@ -29,13 +29,13 @@ const (
 // Actor is the recorded_by of every demo event.
 const Actor = "demo-seed"
 
-// Namespace is the UUID namespace of the demo's event ids: an event's id is
-// uuid.NewSHA1(Namespace, "<partnership>/<name>").
-var Namespace = uuid.MustParse("5d6c7a0e-2f3b-4c1d-9e8f-6a7b8c9d0e1f")
+// namespace is the UUID namespace of the demo's event ids: an event's id is
+// uuid.NewSHA1(namespace, "<partnership>/<name>").
+var namespace = uuid.MustParse("5d6c7a0e-2f3b-4c1d-9e8f-6a7b8c9d0e1f")
 
 // EventID returns the fixed id of the demo event with the given name in a partnership.
 func EventID(partnership, name string) uuid.UUID {
-	return uuid.NewSHA1(Namespace, []byte(partnership+"/"+name))
+	return uuid.NewSHA1(namespace, []byte(partnership+"/"+name))
 }
 
 var (
