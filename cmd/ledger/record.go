@@ -24,7 +24,7 @@ func cmdRecord(ctx context.Context, a *app, args []string) error {
 	data := fs.String("data", "", "the payload as a JSON object (required)")
 	certainty := fs.String("certainty", "confirmed", "confirmed, reported or inferred")
 	var sources stringList
-	fs.Var(&sources, "source", `a source reference as JSON, e.g. '{"kind":"minutes","title":"Cabinet 4 Jan 2016"}' (repeatable; at least one)`)
+	fs.Var(&sources, "source", `a source: kind:title[|url], e.g. 'minutes:Cabinet 4 January 2016', or a JSON object (repeatable; at least one)`)
 	asJSON := fs.Bool("json", false, "print the stored envelope as JSON")
 	pos, err := a.parseFlags(fs, args)
 	if err != nil {
@@ -49,8 +49,8 @@ func cmdRecord(ctx context.Context, a *app, args []string) error {
 		return usageErrorf("record: --data is not valid JSON: %.60q", *data)
 	}
 	for i, s := range sources {
-		var ref domain.SourceRef
-		if err := json.Unmarshal([]byte(s), &ref); err != nil {
+		ref, err := domain.ParseSource(s)
+		if err != nil {
 			return usageErrorf("record: --source #%d: %v", i+1, err)
 		}
 		cmd.Sources = append(cmd.Sources, ref)
