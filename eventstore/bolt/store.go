@@ -18,11 +18,10 @@ import (
 )
 
 var (
-	bucketEvents  = []byte("events")  // seq (8 bytes BE) → encoded envelope
-	bucketStreams = []byte("streams") // stream name → head: last revision (8) ‖ last hash (32)
-	bucketRevs    = []byte("revs")    // stream ‖ 0x00 ‖ revision (8) → seq (8)
-	bucketIDs     = []byte("ids")     // event id (16) → seq (8)
-	bucketMeta    = []byte("meta")    // "seq" → last seq; "recorded_at" → last recorded_at (Unix ns)
+	bucketEvents  = []byte("events") // seq (8 bytes BE) → encoded envelope
+	bucketRevs    = []byte("revs")   // stream ‖ 0x00 ‖ revision (8) → seq (8)
+	bucketIDs     = []byte("ids")    // event id (16) → seq (8)
+	bucketMeta    = []byte("meta")   // "seq" → last seq; "recorded_at" → last recorded_at (Unix ns)
 	keySeq        = []byte("seq")
 	keyRecordedAt = []byte("recorded_at")
 )
@@ -86,7 +85,8 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = time.Second
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.LockTimeout, NoFreelistSync: true, FreelistType: bbolt.FreelistMapType})
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.LockTimeout, NoFreelistSync: true, FreelistType: bbolt.FreelistMapType,
+		InitialMmapSize: 1 << 30})
 	if errors.Is(err, bbolt.ErrTimeout) {
 		return nil, fmt.Errorf("%w: %s is held by another process (a running 'ledger serve'?); stop it, or send read commands to it with --server URL", eventstore.ErrLocked, path)
 	}
@@ -96,7 +96,7 @@ func Open(path string, opts Options) (*Store, error) {
 	s := &Store{db: db, opts: opts, reqs: make(chan *appendReq, maxBatch), closing: make(chan struct{}),
 		loopDone: make(chan struct{}), notify: make(chan struct{})}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketEvents, bucketStreams, bucketRevs, bucketIDs, bucketMeta} {
+		for _, b := range [][]byte{bucketEvents, bucketRevs, bucketIDs, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -283,7 +283,7 @@ type writer struct {
 // apply checks one append against the state in the transaction (which includes the batch's earlier
 // appends) and writes it only if every check passes, so a refused append leaves nothing behind.
 func (w writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
-	events, ids, streams, revs, meta := w.tx.Bucket(bucketEvents), w.tx.Bucket(bucketIDs), w.tx.Bucket(bucketStreams), w.tx.Bucket(bucketRevs), w.tx.Bucket(bucketMeta)
+	events, ids, revs, meta := w.tx.Bucket(bucketEvents), w.tx.Bucket(bucketIDs), w.tx.Bucket(bucketRevs), w.tx.Bucket(bucketMeta)
 
 	// Idempotency: ids that already exist.
 	var stored []eventstore.Event
@@ -308,13 +308,25 @@ func (w writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
 		return nil, 0, &eventstore.DuplicateIDError{ID: stored[0].ID, Stream: stored[0].Stream}
 	}
 
-	head := streams.Get([]byte(r.stream))
-	exists := head != nil
+	// The stream's head: its last revision in the index, and that event's hash.
 	var last uint64
 	var prev eventstore.Hash
-	if exists {
-		last = getU64(head[:8])
-		copy(prev[:], head[8:40])
+	exists := false
+	c := revs.Cursor()
+	k, v := c.Seek(revKey(r.stream, ^uint64(0)))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	if prefix := revKey(r.stream, 0)[:len(r.stream)+1]; k != nil && hasPrefix(k, prefix) && len(k) == len(prefix)+8 {
+		exists = true
+		last = getU64(k[len(prefix):])
+		e, err := decodeEvent(events.Get(v))
+		if err != nil {
+			return nil, 0, err
+		}
+		prev = e.Hash
 	}
 	if err := r.expected.Check(r.stream, last, exists); err != nil {
 		return nil, 0, err
@@ -356,10 +368,6 @@ func (w writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
 		out[i] = e
 		prev = e.Hash
 		rev++
-	}
-	headVal := append(u64(rev-1), prev[:]...)
-	if err := streams.Put([]byte(r.stream), headVal); err != nil {
-		return nil, 0, err
 	}
 	if err := meta.Put(keySeq, u64(seq)); err != nil {
 		return nil, 0, err
