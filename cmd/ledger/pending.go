@@ -13,11 +13,8 @@ import (
 
 var errPending = errors.New("this command is not available yet")
 
-func cmdDemo(ctx context.Context, a *app, args []string) error    { return errPending }
-func cmdServe(ctx context.Context, a *app, args []string) error   { return errPending }
 func cmdMigrate(ctx context.Context, a *app, args []string) error { return errPending }
 func cmdGen(ctx context.Context, a *app, args []string) error     { return errPending }
-func cmdToken(ctx context.Context, a *app, args []string) error   { return errPending }
 func openKurrentDB(ctx context.Context, spec string) (eventstore.Store, error) {
 	return nil, errors.New("KurrentDB support has not landed yet")
 }

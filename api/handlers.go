@@ -1,0 +1,500 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/reviewpack"
+)
+
+// query reads as_of and known_at, waiting for min_seq first.
+func (s *server) query(r *http.Request) (projections.Query, error) {
+	if err := s.waitMinSeq(r); err != nil {
+		return projections.Query{}, err
+	}
+	asOf, knownAt := r.URL.Query().Get("as_of"), r.URL.Query().Get("known_at")
+	q, err := projections.ParseQuery(asOf, knownAt)
+	switch {
+	case errors.Is(err, projections.ErrBadAsOf):
+		return q, badParam("as_of", "as_of=%q is not a valid date (YYYY-MM-DD)", asOf)
+	case errors.Is(err, projections.ErrBadKnownAt):
+		return q, badParam("known_at", "%s", trimPrefix(err))
+	}
+	return q, err
+}
+
+func (s *server) handleList(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.require(r, RoleReader); err != nil {
+		return err
+	}
+	q, err := s.query(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.Models.List(q)
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, list)
+}
+
+func (s *server) state(r *http.Request) (*projections.State, error) {
+	if _, err := s.require(r, RoleReader); err != nil {
+		return nil, err
+	}
+	q, err := s.query(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.Models.State(r.PathValue("id"), q)
+}
+
+func (s *server) handleState(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.state(r)
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, st)
+}
+
+// handleModel serves one read model of a partnership: appointments, services, savings, decisions or
+// timeline, with the axes it was taken at.
+func (s *server) handleModel(w http.ResponseWriter, r *http.Request) error {
+	model := r.PathValue("model")
+	if model == "timeline" {
+		if _, err := s.require(r, RoleReader); err != nil {
+			return err
+		}
+		q, err := s.query(r)
+		if err != nil {
+			return err
+		}
+		tl, err := s.Models.Timeline(r.PathValue("id"), q)
+		if err != nil {
+			return err
+		}
+		return encode(w, r, http.StatusOK, tl)
+	}
+	pick := map[string]func(*projections.State) any{
+		"appointments": func(st *projections.State) any { return st.Appointments },
+		"services":     func(st *projections.State) any { return st.Services },
+		"savings":      func(st *projections.State) any { return st.Savings },
+		"decisions":    func(st *projections.State) any { return st.Decisions },
+	}[model]
+	if pick == nil {
+		return fmt.Errorf("no read model %q (appointments, services, savings, decisions, timeline): %w", model, errNotFound)
+	}
+	st, err := s.state(r)
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, map[string]any{
+		"partnership": st.Partnership, "as_of": st.AsOf, "known_at": st.KnownAt, model: pick(st),
+	})
+}
+
+// page is a page of events with the cursor for the next one.
+type page struct {
+	Events []eventstore.Event `json:"events"`
+	Next   string             `json:"next,omitempty"`
+}
+
+func limitParam(r *http.Request) (int, error) {
+	n, ok, err := parseUint(r, "limit")
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 100, nil
+	}
+	if n < 1 || n > 1000 {
+		return 0, badParam("limit", "limit must be between 1 and 1000, got %d", n)
+	}
+	return int(n), nil
+}
+
+func (s *server) handlePartnershipEvents(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.require(r, RoleReader); err != nil {
+		return err
+	}
+	slug, err := domain.ParsePartnershipSlug(r.PathValue("id"))
+	if err != nil {
+		return fmt.Errorf("partnership %q: %w", r.PathValue("id"), errNotFound)
+	}
+	limit, err := limitParam(r)
+	if err != nil {
+		return err
+	}
+	from := eventstore.Start
+	if after, ok, err := parseUint(r, "after"); err != nil {
+		return err
+	} else if ok {
+		from = eventstore.AfterRevision(after)
+	}
+	p := page{Events: []eventstore.Event{}}
+	for e, err := range s.Store.ReadStream(r.Context(), slug.Stream(), from, eventstore.Forward, limit) {
+		if err != nil {
+			return err
+		}
+		p.Events = append(p.Events, e)
+	}
+	if len(p.Events) == 0 && from == eventstore.Start {
+		return fmt.Errorf("partnership %q has no events: %w", slug, errNotFound)
+	}
+	if len(p.Events) == limit {
+		p.Next = fmt.Sprintf("/v1/partnerships/%s/events?after=%d&limit=%d", slug, p.Events[len(p.Events)-1].Revision, limit)
+	}
+	return encode(w, r, http.StatusOK, p)
+}
+
+// visible reports whether a principal may see an event: ledger-* streams are for auditors only.
+func visible(p Principal, e eventstore.Event) bool {
+	return strings.HasPrefix(e.Stream, projections.StreamPrefix) || p.can(RoleAuditor)
+}
+
+func (s *server) handleEvents(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.require(r, RoleReader)
+	if err != nil {
+		return err
+	}
+	after, _, err := parseUint(r, "after")
+	if err != nil {
+		return err
+	}
+	limit, err := limitParam(r)
+	if err != nil {
+		return err
+	}
+	out := page{Events: []eventstore.Event{}}
+	last := after
+	for e, err := range s.Store.ReadAll(r.Context(), after, eventstore.Forward, 0) {
+		if err != nil {
+			return err
+		}
+		last = e.Seq
+		if visible(p, e) {
+			out.Events = append(out.Events, e)
+		}
+		if len(out.Events) == limit {
+			break
+		}
+	}
+	if len(out.Events) == limit {
+		out.Next = fmt.Sprintf("/v1/events?after=%d&limit=%d", last, limit)
+	}
+	return encode(w, r, http.StatusOK, out)
+}
+
+// eventByID finds an event through the audit log's id index.
+func (s *server) eventByID(ctx context.Context, text string) (eventstore.Event, error) {
+	id, err := uuid.Parse(text)
+	if err != nil {
+		return eventstore.Event{}, fmt.Errorf("%q is not an event id: %w", text, errNotFound)
+	}
+	seq, ok := s.Log.Seq(id)
+	if !ok {
+		return eventstore.Event{}, fmt.Errorf("event %s: %w", id, errNotFound)
+	}
+	for e, err := range s.Store.ReadAll(ctx, seq-1, eventstore.Forward, 1) {
+		return e, err
+	}
+	return eventstore.Event{}, fmt.Errorf("event %s: %w", id, errNotFound)
+}
+
+func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.require(r, RoleReader)
+	if err != nil {
+		return err
+	}
+	e, err := s.eventByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if !visible(p, e) {
+		return fmt.Errorf("event %s: %w", e.ID, errNotFound)
+	}
+	return encode(w, r, http.StatusOK, e)
+}
+
+func (s *server) handleProof(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.require(r, RoleReader)
+	if err != nil {
+		return err
+	}
+	e, err := s.eventByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if !visible(p, e) {
+		return fmt.Errorf("event %s: %w", e.ID, errNotFound)
+	}
+	b, err := s.Log.Prove(r.Context(), e.ID)
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, b)
+}
+
+func (s *server) handleTreeHead(w http.ResponseWriter, r *http.Request) error {
+	size, ok, err := parseUint(r, "size")
+	if err != nil {
+		return err
+	}
+	th := s.Log.LatestTreeHead()
+	if ok {
+		if th, err = s.Log.TreeHead(size); err != nil {
+			return badParam("size", "size %d: %s", size, trimPrefix(err))
+		}
+	}
+	return encode(w, r, http.StatusOK, th)
+}
+
+func (s *server) handleConsistency(w http.ResponseWriter, r *http.Request) error {
+	from, okFrom, err := parseUint(r, "from")
+	if err != nil {
+		return err
+	}
+	if !okFrom {
+		return badParam("from", "from (the older tree size) is required")
+	}
+	to, okTo, err := parseUint(r, "to")
+	if err != nil {
+		return err
+	}
+	if !okTo {
+		to = s.Log.Size()
+	}
+	if from > to {
+		return badParam("from", "from (%d) must not be larger than to (%d)", from, to)
+	}
+	c, err := s.Log.Consistency(from, to)
+	if err != nil {
+		return badParam("to", "%s", trimPrefix(err))
+	}
+	return encode(w, r, http.StatusOK, c)
+}
+
+func (s *server) handleVerify(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.require(r, RoleAuditor); err != nil {
+		return err
+	}
+	rep, err := audit.Verify(r.Context(), s.Store, nil)
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusOK, rep)
+}
+
+func (s *server) handleKey(w http.ResponseWriter, r *http.Request) error {
+	k := s.Log.Key()
+	return encode(w, r, http.StatusOK, map[string]string{"public_key": k.PublicText(), "key_id": k.ID(), "algorithm": "Ed25519"})
+}
+
+func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.require(r, RoleReader); err != nil {
+		return err
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "html"
+	}
+	ctype, err := reviewpack.ContentType(format)
+	if err != nil {
+		return badParam("format", "format=%q: want one of html, pdf, md, json", format)
+	}
+	q, err := s.query(r)
+	if err != nil {
+		return err
+	}
+	if q.AsOf == "" {
+		return badParam("as_of", "as_of (the date the pack reviews, YYYY-MM-DD) is required")
+	}
+	p, err := reviewpack.Build(r.Context(), reviewpack.Source{Events: s.Store, Models: s.Models, Log: s.Log},
+		reviewpack.Options{Partnership: r.PathValue("id"), AsOf: q.AsOf, KnownAt: q.KnownAt, Now: s.Now,
+			Cover: reviewpack.CoverOptions{Committee: r.URL.Query().Get("committee"), Meeting: r.URL.Query().Get("meeting"), Author: r.URL.Query().Get("author")}})
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := p.Render(format, &buf); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s-%s.%s"`, r.PathValue("id"), q.AsOf, format))
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// handleRecord records one event: POST /v1/partnerships/{id}/events.
+func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.require(r, RoleRecorder)
+	if err != nil {
+		return err
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return badHeader("Content-Type", "Content-Type must be application/json, got %q", ct)
+	}
+	var expected *uint64
+	if im := r.Header.Get("If-Match"); im != "" {
+		v, err := strconv.ParseUint(strings.Trim(strings.TrimPrefix(im, "W/"), `"`), 10, 64)
+		if err != nil {
+			return badHeader("If-Match", `If-Match must be a stream revision in quotes, e.g. "12"; got %q`, im)
+		}
+		expected = &v
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		return err
+	}
+	slug := r.PathValue("id")
+	cmd, err := domain.DecodeCommand(slug, body)
+	if err != nil {
+		return err
+	}
+	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		if len(key) > 200 {
+			return badHeader("Idempotency-Key", "Idempotency-Key must be at most 200 characters")
+		}
+		cmd.ID = IdempotentID(slug, key)
+	}
+	res, err := s.Recorder.Record(r.Context(), p.Actor, cmd, expected)
+	var de *eventstore.DuplicateIDError
+	if errors.As(err, &de) || (err != nil && cmd.ID != uuid.Nil && isIDReuse(err)) {
+		return &unprocessable{ProblemField{Header: "Idempotency-Key",
+			Detail: "this Idempotency-Key was already used with a different request body"}}
+	}
+	if err != nil {
+		return err
+	}
+	e := res.Events[0]
+	w.Header().Set("Location", "/v1/events/"+e.ID.String())
+	w.Header().Set("ETag", fmt.Sprintf(`"%d"`, e.Revision))
+	if res.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	return encode(w, r, http.StatusCreated, e)
+}
+
+// isIDReuse reports whether a refusal is the domain's "this id was recorded with other content".
+func isIDReuse(err error) bool {
+	var ve *domain.ValidationError
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for _, p := range ve.Problems {
+		if p.Field == "/id" {
+			return true
+		}
+	}
+	return false
+}
+
+// idempotencyNamespace derives event ids from Idempotency-Keys.
+var idempotencyNamespace = uuid.MustParse("8f0b5a36-3f7e-4c55-9a55-1d1f4f3c2b10")
+
+// IdempotentID is the event id of a request with an Idempotency-Key: the same partnership and key
+// always give the same id, so a retry is answered with the first request's event.
+func IdempotentID(partnership, key string) uuid.UUID {
+	return uuid.NewSHA1(idempotencyNamespace, []byte(partnership+"\x00"+key))
+}
+
+func (s *server) handleIssueToken(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.require(r, RoleAdmin)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Role  string `json:"role"`
+		Actor string `json:"actor"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return badBody("", "the body must be {\"role\": ..., \"actor\": ...}: %v", err)
+	}
+	issued, err := s.Tokens.Issue(r.Context(), in.Role, in.Actor, p.Actor)
+	if err != nil {
+		return err
+	}
+	return encode(w, r, http.StatusCreated, issued)
+}
+
+func (s *server) handleRevokeToken(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.require(r, RoleAdmin)
+	if err != nil {
+		return err
+	}
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return fmt.Errorf("token id %q: %w", r.PathValue("id"), errNotFound)
+	}
+	if err := s.Tokens.Revoke(r.Context(), id, p.Actor); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// backuper is the optional ability of a store to write a consistent hot backup (eventstore/bolt).
+type backuper interface {
+	Backup(ctx context.Context, w io.Writer) (int64, error)
+}
+
+func (s *server) handleBackup(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.require(r, RoleAdmin); err != nil {
+		return err
+	}
+	b, ok := s.Store.(backuper)
+	if !ok {
+		return fmt.Errorf("%w: hot backup is for the embedded store; back up a KurrentDB cluster with its own tools", errNotImplemented)
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", `attachment; filename="ledger-backup.db"`)
+	_, err := b.Backup(r.Context(), w)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "backup failed midway", "err", err)
+	}
+	return nil
+}
+
+func (s *server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	io.WriteString(w, "ok\n")
+}
+
+func (s *server) handleReadyz(w http.ResponseWriter, r *http.Request) error {
+	head, err := s.Store.Head(r.Context())
+	if err != nil {
+		return err
+	}
+	seq := s.Models.Seq()
+	status := http.StatusOK
+	if seq < head.Seq || s.Log.Size() < head.Seq {
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "1")
+	}
+	return encode(w, r, status, map[string]any{"ready": status == http.StatusOK, "store_seq": head.Seq,
+		"projections_seq": seq, "audit_seq": s.Log.Size()})
+}
+
+func (s *server) handleIndex(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "Partnership Ledger API: GET /v1/partnerships, /openapi.json\n")
+}

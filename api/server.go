@@ -1,0 +1,161 @@
+// Package api serves the ledger over HTTP: the read models as JSON, recording with tokens and roles,
+// the audit routes, review packs, a live event stream, OpenAPI 3.1 and the operations endpoints.
+// Errors are RFC 9457 problem+json, mapped in one place (problem.go). Every route is in routes.go.
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain/recording"
+	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+// MaxBodyBytes caps every request body.
+const MaxBodyBytes = 1 << 20
+
+// Config holds what the server needs. Store, Models, Log, Recorder and Tokens are required.
+type Config struct {
+	Store    eventstore.Store
+	Models   *projections.Models // kept current by a projections.Runner the caller runs
+	Log      *audit.Log          // kept current by the caller (Log.Run)
+	Recorder *recording.Service
+	Tokens   *Tokens
+	Logger   *slog.Logger
+	Now      func() time.Time
+	// Private requires a token (any role) for reads of partnership projections too.
+	Private bool
+	// Pages, when set, serves the pages for people at "/".
+	Pages http.Handler
+	// MinSeqWait is how long a read with min_seq waits for the projections (default 3 s).
+	MinSeqWait time.Duration
+}
+
+type server struct {
+	Config
+	log     *slog.Logger
+	metrics *metrics
+}
+
+// NewServer returns the HTTP handler of the ledger. It is safe for concurrent use.
+func NewServer(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MinSeqWait == 0 {
+		cfg.MinSeqWait = 3 * time.Second
+	}
+	s := &server{Config: cfg, log: cfg.Logger, metrics: newMetrics()}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	return s.recoverer(s.instrument(mux))
+}
+
+// handler is a handler that may fail; the error is answered as a problem.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+func (s *server) h(fn handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// encode writes v as JSON with status, and an ETag of the body; a matching If-None-Match gets 304.
+func encode(w http.ResponseWriter, r *http.Request, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	if status == http.StatusOK && r.Method == http.MethodGet {
+		sum := sha256.Sum256(b)
+		etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+		w.Header().Set("ETag", etag)
+		if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, etag) {
+			w.WriteHeader(http.StatusNotModified)
+			return nil
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, err = w.Write(b)
+	return err
+}
+
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// principal returns the caller's principal from the Authorization header, if any valid one is given.
+// A malformed or unknown token is an error even where none is required.
+func (s *server) principal(r *http.Request) (Principal, bool, error) {
+	auth := r.Header.Get("Authorization")
+	if auth == "" {
+		return Principal{}, false, nil
+	}
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || strings.TrimSpace(token) == "" {
+		return Principal{}, false, errUnauthorized
+	}
+	p, ok, err := s.Tokens.Authenticate(r.Context(), strings.TrimSpace(token))
+	if err != nil {
+		return Principal{}, false, err
+	}
+	if !ok {
+		return Principal{}, false, errUnauthorized
+	}
+	return p, true, nil
+}
+
+// require checks that the caller holds role need; a reader need on a public server passes without
+// a token.
+func (s *server) require(r *http.Request, need string) (Principal, error) {
+	p, ok, err := s.principal(r)
+	if err != nil {
+		return Principal{}, err
+	}
+	if !ok {
+		if need == RoleReader && !s.Private {
+			return Principal{Role: "public"}, nil
+		}
+		return Principal{}, errUnauthorized
+	}
+	if !p.can(need) {
+		return Principal{}, errForbidden
+	}
+	return p, nil
+}
+
+// waitMinSeq honours ?min_seq=: it waits until the projections include that seq (read-your-writes),
+// or answers 503 with Retry-After.
+func (s *server) waitMinSeq(r *http.Request) error {
+	min, ok, err := parseUint(r, "min_seq")
+	if err != nil || !ok {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.MinSeqWait)
+	defer cancel()
+	if err := s.Models.WaitFor(ctx, min); err != nil {
+		return errNotReady
+	}
+	return nil
+}

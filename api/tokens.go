@@ -1,0 +1,205 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/eventstore"
+)
+
+// TokenStream is the stream that records every issued and revoked API token.
+const TokenStream = "ledger-tokens"
+
+// Token event types in TokenStream.
+const (
+	TypeTokenIssued  = "TokenIssued"
+	TypeTokenRevoked = "TokenRevoked"
+)
+
+// Roles, from most to least powerful.
+const (
+	RoleAdmin    = "admin"    // tokens and backups, and everything below
+	RoleRecorder = "recorder" // append events
+	RoleAuditor  = "auditor"  // read everything, verify, export
+	RoleReader   = "reader"   // read partnership projections
+)
+
+// ValidRole reports whether r is one of the four roles.
+func ValidRole(r string) bool {
+	return r == RoleAdmin || r == RoleRecorder || r == RoleAuditor || r == RoleReader
+}
+
+// Principal is who a valid token speaks for.
+type Principal struct {
+	TokenID uuid.UUID `json:"token_id"`
+	Role    string    `json:"role"`
+	Actor   string    `json:"actor"`
+}
+
+// can reports whether the principal's role allows what need asks for.
+func (p Principal) can(need string) bool {
+	switch need {
+	case RoleReader:
+		return true
+	case RoleAuditor:
+		return p.Role == RoleAuditor || p.Role == RoleAdmin
+	case RoleRecorder:
+		return p.Role == RoleRecorder || p.Role == RoleAdmin
+	case RoleAdmin:
+		return p.Role == RoleAdmin
+	}
+	return false
+}
+
+type tokenData struct {
+	TokenID     uuid.UUID `json:"token_id"`
+	Role        string    `json:"role,omitempty"`
+	Actor       string    `json:"actor,omitempty"`
+	TokenSHA256 string    `json:"token_sha256,omitempty"`
+}
+
+// Tokens is the set of valid API tokens, folded from TokenStream. Only SHA-256 hashes of tokens are
+// stored, in events and in memory. Safe for concurrent use.
+type Tokens struct {
+	store eventstore.Store
+	now   func() time.Time
+
+	mu      sync.Mutex
+	byHash  map[string]Principal
+	byID    map[uuid.UUID]string // token id → hash; revoked ids are removed
+	known   map[uuid.UUID]bool   // every id ever issued
+	last    uint64               // last revision folded
+	seen    bool                 // the stream has at least one event
+	checked time.Time            // when the stream was last read
+}
+
+// NewTokens returns the token set over store; it reads the stream on first use.
+func NewTokens(store eventstore.Store, now func() time.Time) *Tokens {
+	if now == nil {
+		now = time.Now
+	}
+	return &Tokens{store: store, now: now, byHash: map[string]Principal{}, byID: map[uuid.UUID]string{}, known: map[uuid.UUID]bool{}}
+}
+
+func hashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// refresh folds events of TokenStream recorded since the last read. Call with mu held.
+func (t *Tokens) refresh(ctx context.Context) error {
+	from := eventstore.Start
+	if t.seen {
+		from = eventstore.AfterRevision(t.last)
+	}
+	for e, err := range t.store.ReadStream(ctx, TokenStream, from, eventstore.Forward, 0) {
+		if err != nil {
+			return fmt.Errorf("read %s: %w", TokenStream, err)
+		}
+		var d tokenData
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return fmt.Errorf("%s revision %d: %w", TokenStream, e.Revision, err)
+		}
+		switch e.Type {
+		case TypeTokenIssued:
+			t.byHash[d.TokenSHA256] = Principal{TokenID: d.TokenID, Role: d.Role, Actor: d.Actor}
+			t.byID[d.TokenID] = d.TokenSHA256
+			t.known[d.TokenID] = true
+		case TypeTokenRevoked:
+			if h, ok := t.byID[d.TokenID]; ok {
+				delete(t.byHash, h)
+				delete(t.byID, d.TokenID)
+			}
+		}
+		t.last, t.seen = e.Revision, true
+	}
+	t.checked = t.now()
+	return nil
+}
+
+// Authenticate returns the principal of a token, or false when it is unknown or revoked. Tokens
+// issued or revoked by another process are seen within a second.
+func (t *Tokens) Authenticate(ctx context.Context, token string) (Principal, bool, error) {
+	h := hashToken(token)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.now().Sub(t.checked) > time.Second || t.checked.IsZero() {
+		if err := t.refresh(ctx); err != nil {
+			return Principal{}, false, err
+		}
+	}
+	// The map is keyed by SHA-256 of the token, so a lookup's timing says nothing about any token.
+	p, ok := t.byHash[h]
+	return p, ok, nil
+}
+
+// Issued is a new token: the secret is shown once and never stored.
+type Issued struct {
+	Token   string    `json:"token"`
+	TokenID uuid.UUID `json:"token_id"`
+	Role    string    `json:"role"`
+	Actor   string    `json:"actor"`
+}
+
+// Issue creates a token for actor with role, recording a TokenIssued event by `by`. It refuses an
+// unknown role or an empty actor with a *badRequest-style error.
+func (t *Tokens) Issue(ctx context.Context, role, actor, by string) (Issued, error) {
+	if !ValidRole(role) {
+		return Issued{}, badBody("/role", "role %q is not one of admin, recorder, auditor, reader", role)
+	}
+	actor = strings.TrimSpace(actor)
+	if actor == "" || len(actor) > 100 {
+		return Issued{}, badBody("/actor", "actor must name the person or system the token is for (1 to 100 characters)")
+	}
+	var secret [32]byte
+	if _, err := rand.Read(secret[:]); err != nil {
+		return Issued{}, err
+	}
+	token := "pl_" + base64.RawURLEncoding.EncodeToString(secret[:])
+	id := eventstore.NewID()
+	data, _ := json.Marshal(tokenData{TokenID: id, Role: role, Actor: actor, TokenSHA256: hashToken(token)})
+	if err := t.append(ctx, TypeTokenIssued, data, by); err != nil {
+		return Issued{}, err
+	}
+	return Issued{Token: token, TokenID: id, Role: role, Actor: actor}, nil
+}
+
+// Revoke records a TokenRevoked event for the token id. It returns errNotFound for an id never
+// issued or already revoked.
+func (t *Tokens) Revoke(ctx context.Context, id uuid.UUID, by string) error {
+	t.mu.Lock()
+	err := t.refresh(ctx)
+	_, live := t.byID[id]
+	t.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if !live {
+		return fmt.Errorf("token %s: %w (never issued, or already revoked)", id, errNotFound)
+	}
+	data, _ := json.Marshal(tokenData{TokenID: id})
+	return t.append(ctx, TypeTokenRevoked, data, by)
+}
+
+func (t *Tokens) append(ctx context.Context, typ string, data []byte, by string) error {
+	e := eventstore.Event{
+		ID: eventstore.NewID(), Type: typ, EffectiveOn: t.now().UTC().Format(time.DateOnly), RecordedBy: by,
+		Sources: json.RawMessage(`[{"kind":"web","title":"ledger API credentials"}]`), Certainty: "confirmed", Data: data,
+	}
+	if _, err := t.store.Append(ctx, TokenStream, eventstore.Any, e); err != nil {
+		return fmt.Errorf("record %s: %w", typ, err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.refresh(ctx)
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/partnership-ledger/ledger/api"
+	"github.com/partnership-ledger/ledger/domain/demo"
+)
+
+func cmdDemo(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("demo")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	pos, err := a.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("demo: unexpected argument %q (run 'ledger help demo')", pos[0])
+	}
+	store, err := a.openStore(ctx, a.store)
+	if err != nil {
+		return err
+	}
+	head, err := store.Head(ctx)
+	if err != nil {
+		store.Close()
+		return err
+	}
+	if head.Seq == 0 {
+		n, err := demo.SeedStore(ctx, store)
+		if err != nil {
+			store.Close()
+			return fmt.Errorf("demo: seed: %w", err)
+		}
+		fmt.Fprintf(a.stdout, "seeded the Norfolk demo: %d events in %s\n", n, a.store)
+	} else {
+		fmt.Fprintf(a.stdout, "using the ledger in %s (%d events)\n", a.store, head.Seq)
+	}
+	tok, err := api.NewTokens(store, a.now).Issue(ctx, api.RoleRecorder, "demo clerk", a.actor())
+	if err != nil {
+		store.Close()
+		return fmt.Errorf("demo: issue a recorder token: %w", err)
+	}
+	return a.serve(ctx, store, serveOptions{addr: *addr, ready: func(base string) {
+		fmt.Fprintf(a.stdout, `
+The Norfolk demo is ready.
+  pages        %[1]s/
+  partnerships %[1]s/v1/partnerships
+  one state    %[1]s/v1/partnerships/great-yarmouth-north-norfolk?as_of=2015-11-07
+  OpenAPI      %[1]s/openapi.json
+
+A recorder token for trying writes (shown once; revoke with 'ledger token revoke %[2]s'):
+  %[3]s
+
+  curl -H 'Authorization: Bearer %[3]s' -H 'Content-Type: application/json' \
+    -d '{"type":"SavingsReported","effective_on":"2016-03-01","certainty":"reported","sources":[{"kind":"press","title":"EDP, 1 March 2016"}],"data":{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":4200000,"status":"forecast","period_to":"2016-03-31"}}' \
+    %[1]s/v1/partnerships/great-yarmouth-north-norfolk/events
+
+Press Ctrl-C to stop.
+`, base, tok.TokenID, tok.Token)
+	}})
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/api"
+)
+
+func cmdToken(ctx context.Context, a *app, args []string) error {
+	if len(args) == 0 || (args[0] != "issue" && args[0] != "revoke") {
+		return usageErrorf("token: want 'token issue --role R --actor NAME' or 'token revoke ID'")
+	}
+	if args[0] == "issue" {
+		return tokenIssue(ctx, a, args[1:])
+	}
+	return tokenRevoke(ctx, a, args[1:])
+}
+
+func tokenIssue(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("token")
+	role := fs.String("role", "", "admin, recorder, auditor or reader (required)")
+	actor := fs.String("actor", "", "who the token is for; recorded as recorded_by of what they record (required)")
+	if _, err := a.parseFlags(fs, args); err != nil {
+		return err
+	}
+	if !api.ValidRole(*role) {
+		return usageErrorf("token issue: --role must be admin, recorder, auditor or reader (got %q)", *role)
+	}
+	if *actor == "" {
+		return usageErrorf("token issue: --actor NAME is required")
+	}
+	var issued api.Issued
+	if a.server != "" {
+		if err := a.doJSON(ctx, http.MethodPost, "/v1/admin/tokens", map[string]string{"role": *role, "actor": *actor}, &issued); err != nil {
+			return err
+		}
+	} else {
+		store, err := a.openStore(ctx, a.store)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		if issued, err = api.NewTokens(store, a.now).Issue(ctx, *role, *actor, a.actor()); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(a.stdout, "token:    %s\ntoken id: %s\nrole:     %s\nactor:    %s\n\nThe token is shown once; the ledger keeps only its hash.\n", issued.Token, issued.TokenID, issued.Role, issued.Actor)
+	return nil
+}
+
+func tokenRevoke(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("token")
+	pos, err := a.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErrorf("token revoke: want one token ID")
+	}
+	id, err := uuid.Parse(pos[0])
+	if err != nil {
+		return usageErrorf("token revoke: %q is not a token id", pos[0])
+	}
+	if a.server != "" {
+		if err := a.doJSON(ctx, http.MethodDelete, "/v1/admin/tokens/"+id.String(), nil, nil); err != nil {
+			return err
+		}
+	} else {
+		store, err := a.openStore(ctx, a.store)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		if err := api.NewTokens(store, a.now).Revoke(ctx, id, a.actor()); err != nil {
+			return usageErrorf("token revoke: %v", err)
+		}
+	}
+	fmt.Fprintf(a.stdout, "revoked token %s\n", id)
+	return nil
+}
