@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -363,6 +364,9 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 	cmd, err := domain.DecodeCommand(slug, body)
 	if err != nil {
 		return err
+	}
+	if !slices.Contains(domain.EventTypes(), cmd.Type) {
+		return badBody("/type", "%q is not an event type; see docs/domain.md for the catalogue (e.g. SavingsReported, DecisionTaken)", cmd.Type)
 	}
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
 		if len(key) > 200 {

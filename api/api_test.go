@@ -1,0 +1,384 @@
+package api_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/api"
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain/demo"
+	"github.com/partnership-ledger/ledger/domain/recording"
+	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/eventstore/bolt"
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+const gnn = "/v1/partnerships/great-yarmouth-north-norfolk"
+
+// env is a running server over a temp bbolt store seeded with the Norfolk demo.
+type env struct {
+	srv      *httptest.Server
+	store    *bolt.Store
+	models   *projections.Models
+	log      *audit.Log
+	recorder string // a recorder token
+	admin    string
+	auditor  string
+}
+
+func newEnv(t testing.TB, private bool) *env {
+	t.Helper()
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "ledger.db"), bolt.Options{})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = demo.SeedStore(ctx, store)
+	require.NoError(t, err)
+	key, err := audit.NewKey()
+	require.NoError(t, err)
+	models := projections.NewModels(projections.Options{})
+	runner := projections.NewRunner(store, models)
+	log := audit.NewLog(store, key)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); runner.Run(ctx) }()
+	go func() { defer wg.Done(); log.Run(ctx) }()
+	tokens := api.NewTokens(store, nil)
+	issue := func(role string) string {
+		i, err := tokens.Issue(ctx, role, "test "+role, "test")
+		require.NoError(t, err)
+		return i.Token
+	}
+	e := &env{store: store, models: models, log: log, recorder: issue(api.RoleRecorder), admin: issue(api.RoleAdmin), auditor: issue(api.RoleAuditor)}
+	h := api.NewServer(api.Config{Store: store, Models: models, Log: log, Recorder: recording.New(store, nil), Tokens: tokens, Private: private})
+	e.srv = httptest.NewServer(h)
+	t.Cleanup(func() { e.srv.Close(); cancel(); wg.Wait(); store.Close() })
+	head, err := store.Head(ctx)
+	require.NoError(t, err)
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	require.NoError(t, models.WaitFor(wctx, head.Seq))
+	require.NoError(t, log.WaitFor(wctx, head.Seq))
+	return e
+}
+
+type resp struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (e *env) do(t testing.TB, method, path, token string, body string, headers ...string) resp {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, e.srv.URL+path, rd)
+	require.NoError(t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return resp{status: res.StatusCode, header: res.Header, body: b}
+}
+
+func (e *env) head(t testing.TB) uint64 {
+	h, err := e.store.Head(context.Background())
+	require.NoError(t, err)
+	return h.Seq
+}
+
+func problemOf(t testing.TB, r resp) api.Problem {
+	t.Helper()
+	require.Equal(t, "application/problem+json", r.header.Get("Content-Type"), "body %s", r.body)
+	var p api.Problem
+	require.NoError(t, json.Unmarshal(r.body, &p))
+	assert.Equal(t, r.status, p.Status)
+	return p
+}
+
+const savings = `{"type":"SavingsReported","effective_on":"2016-03-01","certainty":"reported","sources":[{"kind":"press","title":"EDP, 1 March 2016"}],"data":{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":%d,"status":"forecast","period_to":"2016-03-31"}}`
+
+func TestRecordingAcceptance(t *testing.T) {
+	e := newEnv(t, false)
+	body := fmt.Sprintf(savings, 4200000)
+
+	t.Run("no token is 401", func(t *testing.T) {
+		before := e.head(t)
+		r := e.do(t, "POST", gnn+"/events", "", body)
+		assert.Equal(t, 401, r.status)
+		problemOf(t, r)
+		assert.Equal(t, before, e.head(t))
+	})
+	t.Run("wrong role is 403", func(t *testing.T) {
+		r := e.do(t, "POST", gnn+"/events", e.auditor, body)
+		assert.Equal(t, 403, r.status)
+	})
+	t.Run("valid POST is 201 and min_seq shows it", func(t *testing.T) {
+		r := e.do(t, "POST", gnn+"/events", e.recorder, body)
+		require.Equal(t, 201, r.status, string(r.body))
+		var ev eventstore.Event
+		require.NoError(t, json.Unmarshal(r.body, &ev))
+		assert.Equal(t, "test recorder", ev.RecordedBy, "recorded_by comes from the token")
+		assert.Positive(t, ev.Seq)
+		g := e.do(t, "GET", fmt.Sprintf("%s/timeline?min_seq=%d", gnn, ev.Seq), "", "")
+		require.Equal(t, 200, g.status)
+		assert.Contains(t, string(g.body), ev.ID.String())
+	})
+	t.Run("shares summing to 9999 is 422 naming the field", func(t *testing.T) {
+		before := e.head(t)
+		r := e.do(t, "POST", gnn+"/events", e.recorder, `{"type":"CostShareAgreed","effective_on":"2016-03-01","certainty":"confirmed","sources":[{"kind":"minutes","title":"Cabinet"}],"data":{"subject":"head-of-hr","basis":"fixed_ratio","shares":[{"council":"great-yarmouth","basis_points":4999},{"council":"north-norfolk","basis_points":5000}],"applies_from":"2016-03-01"}}`)
+		assert.Equal(t, 422, r.status)
+		p := problemOf(t, r)
+		var pointers []string
+		for _, f := range p.Errors {
+			pointers = append(pointers, f.Pointer)
+		}
+		assert.Contains(t, pointers, "/data/shares")
+		assert.Equal(t, before, e.head(t), "the revision is unchanged")
+	})
+	t.Run("one Idempotency-Key appends once", func(t *testing.T) {
+		before := e.head(t)
+		b := fmt.Sprintf(savings, 100)
+		r1 := e.do(t, "POST", gnn+"/events", e.recorder, b, "Idempotency-Key", "retry-1")
+		r2 := e.do(t, "POST", gnn+"/events", e.recorder, b, "Idempotency-Key", "retry-1")
+		require.Equal(t, 201, r1.status, string(r1.body))
+		assert.Equal(t, 201, r2.status)
+		assert.JSONEq(t, string(r1.body), string(r2.body), "a retry answers the first response")
+		assert.Equal(t, before+1, e.head(t))
+		r3 := e.do(t, "POST", gnn+"/events", e.recorder, fmt.Sprintf(savings, 200), "Idempotency-Key", "retry-1")
+		assert.Equal(t, 422, r3.status)
+		assert.Equal(t, before+1, e.head(t))
+	})
+	t.Run("stale If-Match is 409 with the current revision", func(t *testing.T) {
+		before := e.head(t)
+		r := e.do(t, "POST", gnn+"/events", e.recorder, fmt.Sprintf(savings, 300), "If-Match", `"2"`)
+		assert.Equal(t, 409, r.status)
+		p := problemOf(t, r)
+		require.NotNil(t, p.CurrentRevision)
+		assert.Greater(t, *p.CurrentRevision, uint64(2))
+		assert.Equal(t, before, e.head(t))
+	})
+	refusals := []struct {
+		name, body string
+		headers    []string
+		status     int
+		field      string
+	}{
+		{"not JSON", `{"type":`, nil, 400, ""},
+		{"unknown field", `{"type":"SavingsReported","bogus":1}`, nil, 400, "/bogus"},
+		{"bad date", strings.Replace(fmt.Sprintf(savings, 1), "2016-03-01", "2016-02-30", 1), nil, 400, "/effective_on"},
+		{"amount not a number", strings.Replace(fmt.Sprintf(savings, 1), `"amount_pence":1`, `"amount_pence":"lots"`, 1), nil, 400, ""},
+		{"unknown type", `{"type":"Frobnicated","effective_on":"2016-03-01","certainty":"reported","sources":[{"kind":"press","title":"x"}],"data":{}}`, nil, 400, "/type"},
+		{"council not a partner", strings.Replace(fmt.Sprintf(savings, 1), "north-norfolk", "breckland", 1), nil, 422, "/data/council"},
+		{"malformed If-Match", fmt.Sprintf(savings, 1), []string{"If-Match", "soon"}, 400, ""},
+		{"body over 1 MiB", `{"type":"` + strings.Repeat("a", api.MaxBodyBytes) + `"}`, nil, 413, ""},
+	}
+	for _, tt := range refusals {
+		t.Run(tt.name, func(t *testing.T) {
+			before := e.head(t)
+			r := e.do(t, "POST", gnn+"/events", e.recorder, tt.body, tt.headers...)
+			assert.Equal(t, tt.status, r.status, string(r.body))
+			p := problemOf(t, r)
+			if tt.field != "" {
+				found := false
+				for _, f := range p.Errors {
+					found = found || f.Pointer == tt.field
+				}
+				assert.True(t, found, "problem names %s: %s", tt.field, r.body)
+			}
+			assert.Equal(t, before, e.head(t), "nothing appended")
+		})
+	}
+}
+
+func TestReadsAcceptance(t *testing.T) {
+	e := newEnv(t, false)
+	r := e.do(t, "GET", "/v1/partnerships", "", "")
+	require.Equal(t, 200, r.status)
+	assert.Contains(t, string(r.body), "great-yarmouth-north-norfolk")
+	assert.Contains(t, string(r.body), "norfolk-revenues-benefits")
+
+	before := e.do(t, "GET", gnn+"/appointments?as_of=2015-11-06", "", "")
+	after := e.do(t, "GET", gnn+"/appointments?as_of=2015-11-07", "", "")
+	require.Equal(t, 200, before.status)
+	require.Equal(t, 200, after.status)
+	assert.NotContains(t, string(before.body), "Sheila Oxtoby")
+	assert.Contains(t, string(after.body), "Sheila Oxtoby")
+
+	bad := e.do(t, "GET", gnn+"?as_of=2015-02-30", "", "")
+	assert.Equal(t, 400, bad.status)
+	p := problemOf(t, bad)
+	require.Len(t, p.Errors, 1)
+	assert.Equal(t, "as_of", p.Errors[0].Parameter)
+
+	st := e.do(t, "GET", gnn+"?as_of=2015-11-07", "", "")
+	require.Equal(t, 200, st.status)
+	etag := st.header.Get("ETag")
+	require.NotEmpty(t, etag)
+	assert.Equal(t, 304, e.do(t, "GET", gnn+"?as_of=2015-11-07", "", "", "If-None-Match", etag).status)
+
+	assert.Equal(t, 404, e.do(t, "GET", "/v1/partnerships/no-such-thing", "", "").status)
+	assert.Equal(t, 503, e.do(t, "GET", gnn+"?min_seq=999999", "", "").status)
+
+	// ledger-tokens is for auditors only.
+	all := e.do(t, "GET", "/v1/events?limit=1000", "", "")
+	assert.NotContains(t, string(all.body), api.TokenStream)
+	audited := e.do(t, "GET", "/v1/events?limit=1000", e.auditor, "")
+	assert.Contains(t, string(audited.body), api.TokenStream)
+	assert.NotContains(t, string(audited.body), "token\":", "no secret is ever stored")
+}
+
+func TestPrivateServerNeedsATokenToRead(t *testing.T) {
+	e := newEnv(t, true)
+	assert.Equal(t, 401, e.do(t, "GET", "/v1/partnerships", "", "").status)
+	assert.Equal(t, 200, e.do(t, "GET", "/v1/partnerships", e.auditor, "").status)
+}
+
+func TestTokensIssueAndRevoke(t *testing.T) {
+	e := newEnv(t, false)
+	assert.Equal(t, 403, e.do(t, "POST", "/v1/admin/tokens", e.recorder, `{"role":"reader","actor":"x"}`).status)
+	r := e.do(t, "POST", "/v1/admin/tokens", e.admin, `{"role":"recorder","actor":"Clerk to the Council"}`)
+	require.Equal(t, 201, r.status, string(r.body))
+	var issued api.Issued
+	require.NoError(t, json.Unmarshal(r.body, &issued))
+	assert.Equal(t, 201, e.do(t, "POST", gnn+"/events", issued.Token, fmt.Sprintf(savings, 5)).status)
+	assert.Equal(t, 204, e.do(t, "DELETE", "/v1/admin/tokens/"+issued.TokenID.String(), e.admin, "").status)
+	assert.Equal(t, 401, e.do(t, "POST", gnn+"/events", issued.Token, fmt.Sprintf(savings, 6)).status)
+	assert.Equal(t, 400, e.do(t, "POST", "/v1/admin/tokens", e.admin, `{"role":"emperor","actor":"x"}`).status)
+	assert.Equal(t, 404, e.do(t, "DELETE", "/v1/admin/tokens/"+issued.TokenID.String(), e.admin, "").status)
+}
+
+func TestStreamResumesWithoutGapOrDuplicate(t *testing.T) {
+	e := newEnv(t, false)
+	read := func(lastID string, n int) []string {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/v1/stream", nil)
+		if lastID != "" {
+			req.Header.Set("Last-Event-ID", lastID)
+		}
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		assert.Equal(t, "text/event-stream", res.Header.Get("Content-Type"))
+		var ids []string
+		sc := bufio.NewScanner(res.Body)
+		for sc.Scan() && len(ids) < n {
+			if id, ok := strings.CutPrefix(sc.Text(), "id: "); ok {
+				ids = append(ids, id)
+			}
+		}
+		return ids
+	}
+	first := read("", 10)
+	require.Len(t, first, 10)
+	rest := read(first[9], 5)
+	require.Len(t, rest, 5)
+	all := append(first, rest...)
+	for i, id := range all {
+		assert.Equal(t, fmt.Sprint(i+1), id, "ids are seqs, contiguous across the resume")
+	}
+	assert.Equal(t, 400, e.do(t, "GET", "/v1/stream", "", "", "Last-Event-ID", "yesterday").status)
+}
+
+func TestBackupWhileWriting(t *testing.T) {
+	e := newEnv(t, false)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ctx.Err() == nil; i++ {
+			e.store.Append(ctx, "partnership-load", eventstore.Any, eventstore.Event{ID: eventstore.NewID(), Type: "T",
+				EffectiveOn: "2016-01-01", RecordedBy: "t", Data: []byte(fmt.Sprintf(`{"i":%d}`, i))})
+		}
+	}()
+	assert.Equal(t, 403, e.do(t, "GET", "/v1/admin/backup", e.auditor, "").status)
+	r := e.do(t, "GET", "/v1/admin/backup", e.admin, "")
+	cancel()
+	<-done
+	require.Equal(t, 200, r.status)
+	path := filepath.Join(t.TempDir(), "restored.db")
+	require.NoError(t, os.WriteFile(path, r.body, 0o600))
+	restored, err := bolt.Open(path, bolt.Options{})
+	require.NoError(t, err)
+	defer restored.Close()
+	rep, err := audit.Verify(context.Background(), restored, nil)
+	require.NoError(t, err)
+	assert.True(t, rep.Intact)
+	assert.Greater(t, rep.Events, uint64(30))
+}
+
+func TestOperations(t *testing.T) {
+	e := newEnv(t, false)
+	assert.Equal(t, 200, e.do(t, "GET", "/healthz", "", "").status)
+	assert.Equal(t, 200, e.do(t, "GET", "/readyz", "", "").status)
+	e.do(t, "GET", "/v1/partnerships", "", "")
+	m := e.do(t, "GET", "/metrics", "", "")
+	assert.Contains(t, string(m.body), `ledger_http_request_duration_seconds_count{route="GET /v1/partnerships",method="GET",status="200"}`)
+	assert.Contains(t, string(m.body), "ledger_projection_lag_events 0")
+	v := e.do(t, "GET", "/v1/audit/verify", e.auditor, "")
+	require.Equal(t, 200, v.status)
+	assert.Contains(t, string(v.body), `"intact":true`)
+	assert.Equal(t, 401, e.do(t, "GET", "/v1/audit/verify", "", "").status)
+	assert.Equal(t, 404, e.do(t, "GET", "/v1/nothing-here", "", "").status)
+}
+
+func FuzzRecordBody(f *testing.F) {
+	e := newEnv(f, false)
+	f.Add(fmt.Sprintf(savings, 1), "")
+	f.Add(`{"type":"CostShareAgreed","data":{"shares":[]}}`, `"1"`)
+	f.Add(`[]`, "x")
+	f.Add(`{"type":"SavingsReported","effective_on":"2015-13-01"}`, "")
+	f.Fuzz(func(t *testing.T, body, ifMatch string) {
+		before := e.head(t)
+		var headers []string
+		if ifMatch != "" {
+			headers = []string{"If-Match", ifMatch}
+		}
+		req, err := http.NewRequest("POST", e.srv.URL+gnn+"/events", bytes.NewReader([]byte(body)))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+e.recorder)
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(headers); i += 2 {
+			if strings.ContainsAny(headers[i+1], "\r\n\x00") {
+				return
+			}
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return // the client refused the header
+		}
+		res.Body.Close()
+		require.Less(t, res.StatusCode, 500, "never a 500 for a body")
+		if res.StatusCode >= 400 {
+			require.Equal(t, before, e.head(t), "a refusal appends nothing")
+		}
+	})
+}
