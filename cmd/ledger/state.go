@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+func cmdState(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("state")
+	slug := fs.String("partnership", "", "the partnership's slug (required)")
+	asOf := fs.String("as-of", "", "the date in effect, YYYY-MM-DD (default: today)")
+	knownAt := fs.String("known-at", "", "only what was recorded by then: a seq, an RFC 3339 time or a date (default: all)")
+	asJSON := fs.Bool("json", false, "print the state as a JSON object")
+	pos, err := a.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("state: unexpected argument %q (run 'ledger help state')", pos[0])
+	}
+	if *slug == "" {
+		return usageErrorf("state: --partnership is required (run 'ledger help state')")
+	}
+	q, err := projections.ParseQuery(*asOf, *knownAt)
+	if err != nil {
+		return usageErrorf("state: %s", strings.TrimPrefix(err.Error(), "projections: "))
+	}
+
+	s, err := a.openStore(ctx, a.store)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	m, err := projections.Load(ctx, s, projections.Options{Now: a.now, Partnerships: []string{*slug}})
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	st, err := m.State(*slug, q)
+	if errors.Is(err, projections.ErrUnknownPartnership) {
+		if len(m.Slugs()) == 0 && q.KnownAt.IsAll() {
+			return usageErrorf("state: unknown partnership %q: the ledger has no partnerships", *slug)
+		}
+		return usageErrorf("state: %s", strings.TrimPrefix(err.Error(), "projections: "))
+	}
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	printState(a.stdout, st)
+	return nil
+}
+
+// printState writes the state as a person reads it.
+func printState(w io.Writer, st *projections.State) {
+	name := st.Name
+	if name == "" {
+		name = st.Partnership
+	}
+	fmt.Fprintf(w, "%s (%s)\n", name, st.Partnership)
+	known := fmt.Sprintf("seq %d", st.KnownAt.Seq)
+	if st.KnownAt.RecordedAt != nil {
+		known += ", recorded by " + st.KnownAt.RecordedAt.Format("2006-01-02 15:04 MST")
+	}
+	if st.KnownAt.Requested != "all" {
+		known = st.KnownAt.Requested + " (" + known + ")"
+	}
+	fmt.Fprintf(w, "as of %s, as known at %s\n", st.AsOf, known)
+	if st.Purpose != "" {
+		fmt.Fprintf(w, "Purpose: %s\n", st.Purpose)
+	}
+	status := st.Status.Value
+	if st.Status.Since != "" {
+		status += " since " + st.Status.Since
+	}
+	if st.Status.Reason != "" {
+		status += " (" + st.Status.Reason + ")"
+	}
+	fmt.Fprintf(w, "Status: %s\n", status)
+	if tp := st.TrialPeriod; tp != nil {
+		fmt.Fprintf(w, "Trial period: %s to %s\n", orDash(tp.From), orDash(tp.To))
+	}
+	if rd := st.ReviewDate; rd != nil {
+		fmt.Fprintf(w, "Review due: %s\n", rd.DueOn)
+	}
+
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	section := func(title string, n int) bool {
+		tw.Flush()
+		fmt.Fprintf(w, "\n%s", title)
+		if n == 0 {
+			fmt.Fprintln(w, ": none")
+			return false
+		}
+		fmt.Fprintln(w, ":")
+		return true
+	}
+	if section("Partners", len(st.Partners)) {
+		for _, p := range st.Partners {
+			line := fmt.Sprintf("  %s\t%s\tsince %s", p.Council, p.Name, p.Since)
+			if p.Notice != nil {
+				line += fmt.Sprintf("\tnotice given %s, leaving %s", p.Notice.GivenOn, orDash(p.Notice.ProposedEnd))
+			}
+			fmt.Fprintln(tw, line)
+		}
+	}
+	if section("Appointments", len(st.Appointments)) {
+		for _, ap := range st.Appointments {
+			councils := make([]string, len(ap.Councils))
+			for i, c := range ap.Councils {
+				councils[i] = c.Council
+			}
+			fmt.Fprintf(tw, "  %s\t%s\tfor %s\t%s\tsince %s\n", ap.Officer, orDash(ap.Post), strings.Join(councils, ", "), orDash(ap.Basis), ap.Since)
+			for _, r := range ap.Roles {
+				fmt.Fprintf(tw, "  \t  %s\tat %s\t\tsince %s\n", strings.ReplaceAll(r.Role, "_", " "), r.Council, r.Since)
+			}
+			if cs := ap.CostShare; cs != nil {
+				fmt.Fprintf(tw, "  \t  cost share\t%s\t%s\tfrom %s\n", cs.Basis, shares(cs.Shares), cs.AppliesFrom)
+			}
+		}
+	}
+	if section("Services", len(st.Services)) {
+		for _, s := range st.Services {
+			detail := ""
+			switch {
+			case s.LeadCouncil != "":
+				detail = fmt.Sprintf("led by %s for %s", s.LeadCouncil, strings.Join(s.ReceivingCouncils, ", "))
+			case len(s.Candidates) > 0:
+				detail = "candidates " + strings.Join(s.Candidates, ", ")
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\tsince %s\n", s.Service, s.Status, detail, s.Since)
+		}
+	}
+	if section("Savings", len(st.Savings.Years)) {
+		fmt.Fprintln(tw, "  year\tcouncil\ttarget\tforecast\toutturn\tone-off costs\tnet\tagainst target\t")
+		for _, y := range st.Savings.Years {
+			for _, c := range y.Councils {
+				outturn := "-"
+				if c.HasOutturn {
+					outturn = projections.FormatPence(c.OutturnPence)
+				}
+				flag := ""
+				if c.BelowTarget {
+					flag = "BELOW TARGET"
+				}
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", y.Label, c.Council,
+					projections.FormatPence(c.TargetPence), projections.FormatPence(c.ForecastPence), outturn,
+					projections.FormatPence(c.OneOffCostsPence), projections.FormatPence(c.NetPence),
+					projections.FormatPence(c.AgainstTargetPence), flag)
+			}
+		}
+	}
+	if section("Decisions", len(st.Decisions)) {
+		for _, d := range st.Decisions {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", d.Minute.Meeting, d.Minute.Raw, d.Outcome, d.Resolution)
+		}
+	}
+	tw.Flush()
+}
+
+func shares(ss []projections.Share) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = fmt.Sprintf("%s %d.%02d%%", s.Council, s.BasisPoints/100, s.BasisPoints%100)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
