@@ -262,7 +262,9 @@ func (f *folder) apply(e effEvent, savings map[savingsKey]*CouncilSavings) {
 		a.Councils = slices.DeleteFunc(slices.Clone(a.Councils), func(c CouncilShare) bool { return slices.Contains(ended, c.Council) })
 		a.Roles = slices.DeleteFunc(slices.Clone(a.Roles), func(r RoleHeld) bool { return slices.Contains(ended, r.Council) })
 		if len(a.Councils) == 0 {
-			f.st.Appointments = slices.DeleteFunc(f.st.Appointments, func(x Appointment) bool { return x.Officer == p.Officer.Name && x.Post == a.Post && len(x.Councils) == 0 })
+			f.st.Appointments = slices.DeleteFunc(f.st.Appointments, func(x Appointment) bool {
+				return x.Officer == p.Officer.Name && x.Post == a.Post && len(x.Councils) == 0
+			})
 		} else {
 			a.Evidence = append(slices.Clone(a.Evidence), ev...)
 		}
