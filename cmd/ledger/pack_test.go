@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/eventstore/bolt"
+)
+
+// packLedger writes a small partnership history straight into a bolt store and returns the --store
+// value and the public key that will sign its tree heads.
+func packLedger(t *testing.T) (store, pub string) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ledger.db")
+	s, err := bolt.Open(path, bolt.Options{})
+	require.NoError(t, err)
+	events := []struct{ typ, eff, rec, certainty, sources, data string }{
+		{"SavingsReported", "2015-12-18", "2015-12-18T12:00:00Z", "reported",
+			`[{"kind":"press","title":"Shared chief executive: £40,000 saving each","published":"2015-12-18"}]`,
+			`{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":4000000,"status":"forecast","period_to":"2016-03-31"}`},
+		{"SavingsReported", "2015-12-18", "2015-12-18T12:01:00Z", "reported",
+			`[{"kind":"press","title":"Shared chief executive: £40,000 saving each","published":"2015-12-18"}]`,
+			`{"council":"great-yarmouth","financial_year":2015,"category":"shared management","amount_pence":4000000,"status":"forecast","period_to":"2016-03-31"}`},
+	}
+	for i, e := range events {
+		rec, err := time.Parse(time.RFC3339, e.rec)
+		require.NoError(t, err)
+		_, err = s.Append(context.Background(), "partnership-gy-nn", eventstore.Any, eventstore.Event{
+			ID: uuid.NewSHA1(uuid.NameSpaceURL, []byte{byte(i)}), Stream: "partnership-gy-nn", Type: e.typ,
+			EffectiveOn: e.eff, RecordedAt: rec, RecordedBy: "test", Certainty: e.certainty,
+			Sources: json.RawMessage(e.sources), Data: json.RawMessage(e.data),
+		})
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.Close())
+	key, _, err := audit.LoadOrCreateKey(filepath.Join(dir, "ledger.key"))
+	require.NoError(t, err)
+	return "bolt:" + path, key.PublicText()
+}
+
+func TestPackThenVerifyPack(t *testing.T) {
+	store, pub := packLedger(t)
+	dir := filepath.Join(t.TempDir(), "pack")
+	r := ledger(t, nil, "pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30",
+		"--format", "html,pdf,md,json", "-o", dir, "--committee", "Scrutiny Committee", "--author", "Head of Policy")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	for _, name := range []string{"pack.html", "pack.pdf", "pack.md", "pack.json", "manifest.json"} {
+		assert.FileExists(t, filepath.Join(dir, name))
+		if name != "manifest.json" {
+			assert.Contains(t, r.stdout, name)
+		}
+	}
+
+	ok := ledger(t, nil, "verify-pack", dir, "--key", pub)
+	require.Equal(t, 0, ok.code, "stdout: %s\nstderr: %s", ok.stdout, ok.stderr)
+	assert.Contains(t, ok.stdout, "valid: review pack for gy-nn as of 2016-06-30")
+
+	// A second build of the same pack is byte-identical.
+	again := filepath.Join(t.TempDir(), "again")
+	require.Equal(t, 0, ledger(t, nil, "pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30",
+		"-o", again, "--committee", "Scrutiny Committee", "--author", "Head of Policy").code)
+	for _, name := range []string{"pack.html", "pack.pdf", "pack.md", "pack.json", "manifest.json"} {
+		a, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		b, err := os.ReadFile(filepath.Join(again, name))
+		require.NoError(t, err)
+		assert.Equal(t, a, b, "%s differs between two builds", name)
+	}
+
+	// Edit one cited fact: the £40,000 forecast becomes £50,000.
+	path := filepath.Join(dir, "pack.json")
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"amount_pence": 4000000`)
+	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(b), `"amount_pence": 4000000`, `"amount_pence": 5000000`, 1)), 0o644))
+	bad := ledger(t, nil, "verify-pack", dir, "--key", pub)
+	assert.Equal(t, 1, bad.code)
+	assert.Contains(t, bad.stdout, "REFUSED")
+	assert.Contains(t, bad.stdout, "SavingsReported")
+	assert.Contains(t, bad.stdout, "the event was altered")
+}
+
+func TestPackBadInput(t *testing.T) {
+	store, pub := packLedger(t)
+	out := filepath.Join(t.TempDir(), "p")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no partnership", []string{"pack", "--store", store, "--as-of", "2016-06-30", "-o", out}, "--partnership is required"},
+		{"no as-of", []string{"pack", "--store", store, "--partnership", "gy-nn", "-o", out}, "--as-of is required"},
+		{"no output", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30"}, "-o DIR is required"},
+		{"bad format", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", out, "--format", "docx"}, `unknown format "docx"`},
+		{"bad date", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-02-30", "-o", out}, "2016-02-30"},
+		{"unknown partnership", []string{"pack", "--store", store, "--partnership", "nowhere", "--as-of", "2016-06-30", "-o", out}, `"nowhere"`},
+		{"verify-pack without key", []string{"verify-pack", out}, "--key PUBKEY is required"},
+		{"verify-pack bad key", []string{"verify-pack", out, "--key", "not-a-key"}, "--key"},
+		{"verify-pack no directory", []string{"verify-pack", filepath.Join(out, "missing"), "--key", pub}, "is not a directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ledger(t, nil, tt.args...)
+			assert.Equal(t, 2, r.code, "stdout: %s", r.stdout)
+			assert.Contains(t, r.stderr, tt.want)
+		})
+	}
+}

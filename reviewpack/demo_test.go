@@ -1,0 +1,83 @@
+package reviewpack_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/domain/demo"
+	"github.com/partnership-ledger/ledger/reviewpack"
+)
+
+// demoOptions is the pack the demo's committee would have had: the Great Yarmouth and North Norfolk
+// partnership as of the end of its trial.
+var demoOptions = reviewpack.Options{Partnership: demo.GreatYarmouthNorthNorfolk, AsOf: "2016-06-30",
+	Cover: reviewpack.CoverOptions{Committee: "Overview and Scrutiny Committee", Author: "Head of Policy and Performance"}}
+
+// demoPack seeds the Norfolk demo into a fresh store and builds its pack.
+func demoPack(t testing.TB) *reviewpack.Pack {
+	t.Helper()
+	ctx := context.Background()
+	store := newMemStore()
+	_, err := demo.SeedStore(ctx, store)
+	require.NoError(t, err)
+	src, err := reviewpack.LoadSource(ctx, store, testKey(), demoOptions.Partnership)
+	require.NoError(t, err)
+	p, err := reviewpack.Build(ctx, src, demoOptions)
+	require.NoError(t, err)
+	return p
+}
+
+func TestDemoPackIsReproducible(t *testing.T) {
+	first, second := demoPack(t), demoPack(t)
+	for _, format := range reviewpack.Formats {
+		t.Run(format, func(t *testing.T) {
+			a := sha256.Sum256(render(t, first, format))
+			b := sha256.Sum256(render(t, second, format))
+			assert.Equal(t, a, b, "two builds from two seeded ledgers must be byte-identical")
+		})
+	}
+}
+
+func TestDemoMarkdownGolden(t *testing.T) {
+	golden(t, filepath.Join("testdata", "demo.md"), render(t, demoPack(t), "md"))
+}
+
+func TestDemoPDFText(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext is not installed (apt-get install poppler-utils); CI installs it")
+	}
+	path := filepath.Join(t.TempDir(), "pack.pdf")
+	require.NoError(t, os.WriteFile(path, render(t, demoPack(t), "pdf"), 0o644))
+	out, err := exec.Command("pdftotext", path, "-").Output()
+	require.NoError(t, err)
+	for _, want := range []string{"Sheila Oxtoby", "Karen Sly", "£40,000"} {
+		assert.Contains(t, string(out), want)
+	}
+}
+
+func TestDemoPackVerifies(t *testing.T) {
+	dir := t.TempDir()
+	_, err := reviewpack.WriteDir(demoPack(t), dir, reviewpack.Formats)
+	require.NoError(t, err)
+	v, err := reviewpack.VerifyDir(context.Background(), dir, testKey().Public())
+	require.NoError(t, err)
+	assert.Equal(t, demo.GreatYarmouthNorthNorfolk, v.Partnership)
+
+	// One cited fact edited in pack.json: the £40,000 forecast becomes £50,000.
+	path := filepath.Join(dir, "pack.json")
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"amount_pence": 4000000`)
+	require.NoError(t, os.WriteFile(path, bytes.Replace(b, []byte(`"amount_pence": 4000000`), []byte(`"amount_pence": 5000000`), 1), 0o644))
+	_, err = reviewpack.VerifyDir(context.Background(), dir, testKey().Public())
+	require.ErrorIs(t, err, reviewpack.ErrRefused)
+	assert.Contains(t, err.Error(), "the event was altered")
+}
