@@ -1,9 +1,12 @@
 package bolt_test
 
 import (
+	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/eventstore"
@@ -20,4 +23,51 @@ func openTemp(t *testing.T) *bolt.Store {
 
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) eventstore.Store { return openTemp(t) })
+}
+
+// TestContractFlushingOften runs the contract with the index tail flushed every few events, so reads
+// meet every mix of persisted and in-memory index entries.
+func TestContractFlushingOften(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) eventstore.Store {
+		var opts bolt.Options
+		bolt.SetFlushAt(&opts, 3)
+		s, err := bolt.Open(filepath.Join(t.TempDir(), "ledger.db"), opts)
+		require.NoError(t, err)
+		return s
+	})
+}
+
+// TestReopenAcrossFlushes appends past several flushes, reopening in between, and reads every stream
+// and id back.
+func TestReopenAcrossFlushes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	var opts bolt.Options
+	bolt.SetFlushAt(&opts, 50)
+	ctx := context.Background()
+	want := map[string][]eventstore.Event{}
+	for round := range 4 {
+		s, err := bolt.Open(path, opts)
+		require.NoError(t, err)
+		for i := range 137 {
+			stream := fmt.Sprintf("s%d", i%5)
+			got, err := s.Append(ctx, stream, eventstore.Any, storetest.Event("T", fmt.Sprintf(`{"r":%d,"i":%d}`, round, i)))
+			require.NoError(t, err)
+			want[stream] = append(want[stream], got...)
+		}
+		for stream, evs := range want {
+			assert.Equal(t, evs, storetest.Collect(t, s.ReadStream(ctx, stream, eventstore.Start, eventstore.Forward, 0)), "round %d %s", round, stream)
+			e, err := s.EventByID(ctx, evs[len(evs)/2].ID)
+			require.NoError(t, err)
+			assert.Equal(t, evs[len(evs)/2], e)
+		}
+		require.NoError(t, s.Close())
+	}
+	s, err := bolt.Open(path, bolt.Options{})
+	require.NoError(t, err)
+	defer s.Close()
+	for stream, evs := range want {
+		back := storetest.Collect(t, s.ReadStream(ctx, stream, eventstore.AfterRevision(uint64(len(evs)-1)), eventstore.Backward, 0))
+		require.Len(t, back, len(evs)-1)
+		assert.Equal(t, evs[len(evs)-2], back[0])
+	}
 }

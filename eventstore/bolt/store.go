@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +42,8 @@ type Options struct {
 	LockTimeout time.Duration
 	// afterSync, when set (tests), runs after each commit is synced, before appends are answered.
 	afterSync func(events int)
+	// flushAt, when set (tests), replaces defaultFlushAt.
+	flushAt int
 }
 
 // Store is the embedded event store: one bbolt file. Appends are coalesced by a commit loop into one
@@ -59,6 +62,8 @@ type Store struct {
 	head   atomic.Pointer[eventstore.Head]
 
 	syncs atomic.Uint64
+
+	tail *tail // the newest secondary-index entries, not yet in the revs and ids buckets
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -82,6 +87,9 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.flushAt <= 0 {
+		opts.flushAt = defaultFlushAt
+	}
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = time.Second
 	}
@@ -94,7 +102,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	s := &Store{db: db, opts: opts, reqs: make(chan *appendReq, maxBatch), closing: make(chan struct{}),
-		loopDone: make(chan struct{}), notify: make(chan struct{})}
+		loopDone: make(chan struct{}), notify: make(chan struct{}), tail: newTail()}
 	err = db.Update(func(tx *bbolt.Tx) error {
 		for _, b := range [][]byte{bucketEvents, bucketRevs, bucketIDs, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -107,7 +115,10 @@ func Open(path string, opts Options) (*Store, error) {
 		err = db.View(func(tx *bbolt.Tx) error {
 			h, err := readHead(tx)
 			s.head.Store(&h)
-			return err
+			if err != nil {
+				return err
+			}
+			return rebuildTail(tx, s.tail)
 		})
 	}
 	if err != nil {
@@ -228,8 +239,11 @@ func (s *Store) commit(batch []*appendReq) {
 	resps := make([]appendResp, len(batch))
 	appended := 0
 	var newHead eventstore.Head
+	w := &writer{now: s.opts.Now, tail: s.tail}
+	flushed := false
 	err := s.db.Update(func(tx *bbolt.Tx) error {
-		w := writer{tx: tx, now: s.opts.Now}
+		w.reset(tx)
+		flushed = false
 		for i, r := range batch {
 			if err := r.ctx.Err(); err != nil {
 				resps[i] = appendResp{err: err}
@@ -243,8 +257,14 @@ func (s *Store) commit(batch []*appendReq) {
 			appended += n
 		}
 		var err error
-		newHead, err = readHead(tx)
-		return err
+		if newHead, err = readHead(tx); err != nil {
+			return err
+		}
+		if s.tail.n+len(w.batch) >= s.opts.flushAt {
+			flushed = true
+			return flushTail(tx, s.tail, w.batch, newHead.Seq)
+		}
+		return nil
 	})
 	if err != nil {
 		err = fmt.Errorf("commit: %w", err)
@@ -257,6 +277,21 @@ func (s *Store) commit(batch []*appendReq) {
 	if s.opts.afterSync != nil {
 		s.opts.afterSync(appended)
 	}
+	s.tail.mu.Lock()
+	if flushed {
+		s.tail.clearFlushed()
+		for _, e := range w.batch {
+			s.tail.heads[e.stream] = streamHead{rev: e.rev, hash: e.hash}
+		}
+	} else {
+		s.tail.add(w.batch)
+	}
+	for stream, h := range w.heads {
+		if _, ok := s.tail.heads[stream]; !ok {
+			s.tail.heads[stream] = h
+		}
+	}
+	s.tail.mu.Unlock()
 	if appended > 0 {
 		s.head.Store(&newHead)
 		s.mu.Lock()
@@ -276,23 +311,74 @@ func isRefusal(err error) bool {
 
 // writer applies appends inside one read-write transaction.
 type writer struct {
-	tx  *bbolt.Tx
-	now func() time.Time
+	tx    *bbolt.Tx
+	now   func() time.Time
+	tail  *tail
+	batch []indexEntry          // this batch's index entries, added to the tail after commit
+	heads map[string]streamHead // stream heads this batch looked up or changed
+	ids   map[uuid.UUID]uint64  // ids this batch appended
+}
+
+// reset readies the writer for a (re)try of the batch's transaction.
+func (w *writer) reset(tx *bbolt.Tx) {
+	w.tx, w.batch, w.heads, w.ids = tx, w.batch[:0], map[string]streamHead{}, map[uuid.UUID]uint64{}
+}
+
+// lookupID returns the seq of an event id: this batch, the tail, then the ids bucket.
+func (w *writer) lookupID(id uuid.UUID) (uint64, bool) {
+	if seq, ok := w.ids[id]; ok {
+		return seq, true
+	}
+	if seq, ok := w.tail.ids[id]; ok {
+		return seq, true
+	}
+	if v := w.tx.Bucket(bucketIDs).Get(id[:]); v != nil {
+		return getU64(v), true
+	}
+	return 0, false
+}
+
+// streamHead returns a stream's last revision and hash: this batch, the cache, then the index.
+func (w *writer) streamHead(stream string) (streamHead, bool, error) {
+	if h, ok := w.heads[stream]; ok {
+		return h, true, nil
+	}
+	if h, ok := w.tail.heads[stream]; ok {
+		return h, true, nil
+	}
+	c := w.tx.Bucket(bucketRevs).Cursor()
+	k, v := c.Seek(revKey(stream, ^uint64(0)))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	prefix := revKey(stream, 0)[:len(stream)+1]
+	if k == nil || !hasPrefix(k, prefix) || len(k) != len(prefix)+8 {
+		return streamHead{}, false, nil
+	}
+	e, err := decodeEvent(w.tx.Bucket(bucketEvents).Get(v))
+	if err != nil {
+		return streamHead{}, false, err
+	}
+	h := streamHead{rev: getU64(k[len(prefix):]), hash: e.Hash}
+	w.heads[stream] = h
+	return h, true, nil
 }
 
 // apply checks one append against the state in the transaction (which includes the batch's earlier
 // appends) and writes it only if every check passes, so a refused append leaves nothing behind.
-func (w writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
-	events, ids, revs, meta := w.tx.Bucket(bucketEvents), w.tx.Bucket(bucketIDs), w.tx.Bucket(bucketRevs), w.tx.Bucket(bucketMeta)
+func (w *writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
+	events, meta := w.tx.Bucket(bucketEvents), w.tx.Bucket(bucketMeta)
 
 	// Idempotency: ids that already exist.
 	var stored []eventstore.Event
 	for _, e := range r.events {
-		seqb := ids.Get(e.ID[:])
-		if seqb == nil {
+		seq, found := w.lookupID(e.ID)
+		if !found {
 			continue
 		}
-		old, err := decodeEvent(events.Get(seqb))
+		old, err := decodeEvent(events.Get(u64(seq)))
 		if err != nil {
 			return nil, 0, err
 		}
@@ -308,26 +394,12 @@ func (w writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
 		return nil, 0, &eventstore.DuplicateIDError{ID: stored[0].ID, Stream: stored[0].Stream}
 	}
 
-	// The stream's head: its last revision in the index, and that event's hash.
-	var last uint64
-	var prev eventstore.Hash
-	exists := false
-	c := revs.Cursor()
-	k, v := c.Seek(revKey(r.stream, ^uint64(0)))
-	if k == nil {
-		k, v = c.Last()
-	} else {
-		k, v = c.Prev()
+	// The stream's head: its last revision and that event's hash.
+	head, exists, err := w.streamHead(r.stream)
+	if err != nil {
+		return nil, 0, err
 	}
-	if prefix := revKey(r.stream, 0)[:len(r.stream)+1]; k != nil && hasPrefix(k, prefix) && len(k) == len(prefix)+8 {
-		exists = true
-		last = getU64(k[len(prefix):])
-		e, err := decodeEvent(events.Get(v))
-		if err != nil {
-			return nil, 0, err
-		}
-		prev = e.Hash
-	}
+	last, prev := head.rev, head.hash
 	if err := r.expected.Check(r.stream, last, exists); err != nil {
 		return nil, 0, err
 	}
@@ -356,12 +428,8 @@ func (w writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
 		if err := events.Put(u64(seq), encodeEvent(e)); err != nil {
 			return nil, 0, err
 		}
-		if err := ids.Put(e.ID[:], u64(seq)); err != nil {
-			return nil, 0, err
-		}
-		if err := revs.Put(revKey(r.stream, rev), u64(seq)); err != nil {
-			return nil, 0, err
-		}
+		w.batch = append(w.batch, indexEntry{stream: r.stream, rev: rev, seq: seq, id: e.ID, hash: e.Hash})
+		w.ids[e.ID] = seq
 		if n := e.RecordedAt.UnixNano(); n > lastRec {
 			lastRec = n
 		}
@@ -369,6 +437,7 @@ func (w writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
 		prev = e.Hash
 		rev++
 	}
+	w.heads[r.stream] = streamHead{rev: rev - 1, hash: prev}
 	if err := meta.Put(keySeq, u64(seq)); err != nil {
 		return nil, 0, err
 	}
@@ -381,74 +450,103 @@ func (w writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
 // ReadStream implements eventstore.Store.
 func (s *Store) ReadStream(ctx context.Context, stream string, from eventstore.Cursor, dir eventstore.Direction, limit int) iter.Seq2[eventstore.Event, error] {
 	return func(yield func(eventstore.Event, error) bool) {
-		rev, set := from.Revision()
-		started := set
-		returned := 0
-		for {
+		if err := ctx.Err(); err != nil {
+			yield(eventstore.Event{}, err)
+			return
+		}
+		seqs, err := s.streamSeqs(stream)
+		if err != nil {
+			yield(eventstore.Event{}, fmt.Errorf("read %s: %w", stream, err))
+			return
+		}
+		// seqs[r] is the seq of revision r: pick the revisions the cursor and direction ask for.
+		lo, hi := 0, len(seqs) // forwards: [lo, hi)
+		if rev, set := from.Revision(); set {
+			if dir == eventstore.Forward {
+				lo = int(min(rev+1, uint64(len(seqs))))
+			} else {
+				hi = int(min(rev, uint64(len(seqs))))
+			}
+		}
+		want := seqs[lo:hi]
+		if limit > 0 && len(want) > limit {
+			if dir == eventstore.Forward {
+				want = want[:limit]
+			} else {
+				want = want[len(want)-limit:]
+			}
+		}
+		for len(want) > 0 {
 			if err := ctx.Err(); err != nil {
 				yield(eventstore.Event{}, err)
 				return
 			}
-			var chunk []eventstore.Event
-			err := s.view(func(tx *bbolt.Tx) error {
-				c := tx.Bucket(bucketRevs).Cursor()
-				evs := tx.Bucket(bucketEvents)
-				prefix := append([]byte(stream), 0)
-				var k, v []byte
-				switch {
-				case dir == eventstore.Forward && started:
-					if rev == ^uint64(0) {
-						return nil
-					}
-					k, v = c.Seek(revKey(stream, rev+1))
-				case dir == eventstore.Forward:
-					k, v = c.Seek(prefix)
-				default:
-					// Position at the largest key below the target: the event before rev, or the
-					// stream's last event.
-					target := revKey(stream, ^uint64(0))
-					if started {
-						target = revKey(stream, rev)
-					}
-					if k, v = c.Seek(target); k == nil {
-						k, v = c.Last()
-					} else {
-						k, v = c.Prev()
-					}
-				}
-				for k != nil && hasPrefix(k, prefix) && len(k) == len(prefix)+8 && len(chunk) < readChunk {
-					e, err := decodeEvent(evs.Get(v))
-					if err != nil {
-						return err
-					}
-					chunk = append(chunk, e)
-					if dir == eventstore.Forward {
-						k, v = c.Next()
-					} else {
-						k, v = c.Prev()
-					}
-				}
-				return nil
-			})
+			n := min(readChunk, len(want))
+			var chunk []uint64
+			if dir == eventstore.Forward {
+				chunk, want = want[:n], want[n:]
+			} else {
+				chunk, want = slices.Clone(want[len(want)-n:]), want[:len(want)-n]
+				slices.Reverse(chunk)
+			}
+			events, err := s.readBySeq(chunk)
 			if err != nil {
 				yield(eventstore.Event{}, fmt.Errorf("read %s: %w", stream, err))
 				return
 			}
-			for _, e := range chunk {
-				if limit > 0 && returned >= limit {
-					return
-				}
+			for _, e := range events {
 				if !yield(e, nil) {
 					return
 				}
-				returned++
-				rev, started = e.Revision, true
-			}
-			if len(chunk) < readChunk {
-				return
 			}
 		}
 	}
+}
+
+// streamSeqs returns the seq of every event of a stream, by revision: the persisted index, then the
+// tail's newer entries. The tail is read first: a flush that lands in between puts entries in both,
+// and they are taken once.
+func (s *Store) streamSeqs(stream string) ([]uint64, error) {
+	s.tail.mu.RLock()
+	var first uint64
+	var tailSeqs []uint64
+	if ts := s.tail.streams[stream]; ts != nil {
+		first, tailSeqs = ts.first, slices.Clone(ts.seqs)
+	}
+	s.tail.mu.RUnlock()
+	var seqs []uint64
+	err := s.view(func(tx *bbolt.Tx) error {
+		prefix := revKey(stream, 0)[:len(stream)+1]
+		c := tx.Bucket(bucketRevs).Cursor()
+		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix) && len(k) == len(prefix)+8; k, v = c.Next() {
+			seqs = append(seqs, getU64(v))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(tailSeqs) > 0 && first <= uint64(len(seqs)) {
+		seqs = append(seqs, tailSeqs[uint64(len(seqs))-first:]...)
+	}
+	return seqs, nil
+}
+
+// readBySeq reads the events with the given seqs, in that order, in one read transaction.
+func (s *Store) readBySeq(seqs []uint64) ([]eventstore.Event, error) {
+	out := make([]eventstore.Event, 0, len(seqs))
+	err := s.view(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketEvents)
+		for _, seq := range seqs {
+			e, err := decodeEvent(b.Get(u64(seq)))
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
 }
 
 func hasPrefix(k, prefix []byte) bool {
@@ -593,14 +691,20 @@ func (s *Store) Head(ctx context.Context) (eventstore.Head, error) {
 // EventByID returns the stored event with the given id, or an error matching eventstore.ErrNotFound.
 // Safe for concurrent use.
 func (s *Store) EventByID(ctx context.Context, id uuid.UUID) (eventstore.Event, error) {
+	s.tail.mu.RLock()
+	seq, inTail := s.tail.ids[id]
+	s.tail.mu.RUnlock()
 	var e eventstore.Event
 	err := s.view(func(tx *bbolt.Tx) error {
-		seq := tx.Bucket(bucketIDs).Get(id[:])
-		if seq == nil {
-			return fmt.Errorf("event %s: %w", id, eventstore.ErrNotFound)
+		if !inTail {
+			v := tx.Bucket(bucketIDs).Get(id[:])
+			if v == nil {
+				return fmt.Errorf("event %s: %w", id, eventstore.ErrNotFound)
+			}
+			seq = getU64(v)
 		}
 		var err error
-		e, err = decodeEvent(tx.Bucket(bucketEvents).Get(seq))
+		e, err = decodeEvent(tx.Bucket(bucketEvents).Get(u64(seq)))
 		return err
 	})
 	return e, err
