@@ -30,7 +30,8 @@ func effective(entries []entry) []effEvent {
 	hist := make([]domain.Recorded, len(entries))
 	for i, e := range entries {
 		p, _ := e.payload.(domain.Payload)
-		d, _ := domain.ParseDate(e.eff.String())
+		t := e.eff.time()
+		d, _ := domain.NewDate(t.Year(), t.Month(), t.Day())
 		hist[i] = domain.Recorded{ID: e.id, Seq: e.seq, Type: e.typ, Schema: domain.CurrentSchema,
 			EffectiveOn: d, Certainty: domain.Certainty(e.certainty), Payload: p}
 	}
@@ -67,7 +68,7 @@ func fold(slug string, events []effEvent) *State {
 		partners:  map[string]int{},
 		costShare: map[string]*CostShare{},
 	}
-	savings := map[savingsKey]*CouncilSavings{}
+	savings := map[savingsKey]*savingsAcc{}
 	for _, e := range events {
 		f.st.EventCount++
 		f.apply(e, savings)
@@ -177,7 +178,7 @@ func addRole(a *Appointment, council, role, since string, ev Evidence) {
 	a.Roles = append(a.Roles, RoleHeld{Council: council, Role: role, Since: since, Evidence: ev})
 }
 
-func (f *folder) apply(e effEvent, savings map[savingsKey]*CouncilSavings) {
+func (f *folder) apply(e effEvent, savings map[savingsKey]*savingsAcc) {
 	on, ev := e.eff.String(), e.evidence
 	switch p := e.payload.(type) {
 	case domain.PartnershipProposed:
@@ -327,21 +328,34 @@ func votes(v *domain.Votes) string {
 	return fmt.Sprintf("%d for, %d against, %d abstentions", v.For, v.Against, v.Abstentions)
 }
 
-func addLine(savings map[savingsKey]*CouncilSavings, fy int, council string, line SavingsLine) {
+// savingsAcc gathers one council's figures for one financial year while folding.
+type savingsAcc struct {
+	cs     CouncilSavings
+	latest map[lineKey]int // the line holding the latest figure of a kind in a category
+}
+
+type lineKey struct{ kind, category string }
+
+func addLine(savings map[savingsKey]*savingsAcc, fy int, council string, line SavingsLine) {
 	k := savingsKey{fy, council}
-	cs := savings[k]
-	if cs == nil {
-		cs = &CouncilSavings{Council: council}
-		savings[k] = cs
+	acc := savings[k]
+	if acc == nil {
+		acc = &savingsAcc{cs: CouncilSavings{Council: council}, latest: map[lineKey]int{}}
+		savings[k] = acc
 	}
 	if line.Kind != "one_off_cost" {
 		// The latest figure of a kind in a category replaces the earlier one.
-		cs.Lines = slices.DeleteFunc(cs.Lines, func(l SavingsLine) bool { return l.Kind == line.Kind && l.Category == line.Category })
+		lk := lineKey{line.Kind, line.Category}
+		if i, ok := acc.latest[lk]; ok {
+			acc.cs.Lines[i] = line
+			return
+		}
+		acc.latest[lk] = len(acc.cs.Lines)
 	}
-	cs.Lines = append(cs.Lines, line)
+	acc.cs.Lines = append(acc.cs.Lines, line)
 }
 
-func (f *folder) finishSavings(savings map[savingsKey]*CouncilSavings) {
+func (f *folder) finishSavings(savings map[savingsKey]*savingsAcc) {
 	keys := make([]savingsKey, 0, len(savings))
 	for k := range savings {
 		keys = append(keys, k)
@@ -353,7 +367,7 @@ func (f *folder) finishSavings(savings map[savingsKey]*CouncilSavings) {
 		return strings.Compare(a.council, b.council)
 	})
 	for _, k := range keys {
-		cs := savings[k]
+		cs := &savings[k].cs
 		for _, l := range cs.Lines {
 			switch l.Kind {
 			case "target":
