@@ -1,0 +1,233 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/reviewpack"
+)
+
+// page is what every template gets.
+type page struct {
+	Title    string
+	User     *user
+	CSRF     string
+	Notice   string
+	Body     any
+	Path     string
+	ErrTitle string
+	ErrText  string
+}
+
+type user struct{ Actor, Role string }
+
+func (s *server) page(r *http.Request, title string, body any) page {
+	p := page{Title: title, Body: body, Path: r.URL.Path}
+	if sess, u := s.current(r); u != nil {
+		p.User, p.CSRF = u, sess.csrf
+	}
+	return p
+}
+
+func (s *server) render(w http.ResponseWriter, status int, name string, p page) {
+	var buf bytes.Buffer
+	if err := s.tmpl.ExecuteTemplate(&buf, name, p); err != nil {
+		s.Logger.Error("render page", "template", name, "err", err)
+		http.Error(w, "The page could not be shown.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (s *server) renderError(w http.ResponseWriter, r *http.Request, status int, title, text string) {
+	p := s.page(r, title, nil)
+	p.ErrTitle, p.ErrText = title, text
+	s.render(w, status, "error.html", p)
+}
+
+// fail answers err: not found as 404, anything else as 500 with the cause logged, not shown.
+func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, projections.ErrUnknownPartnership) || errors.Is(err, errNotFound) {
+		s.renderError(w, r, http.StatusNotFound, "Not found", "The ledger has no record of this.")
+		return
+	}
+	s.Logger.Error("page", "path", r.URL.Path, "err", err)
+	s.renderError(w, r, http.StatusInternalServerError, "Something went wrong", "The page could not be shown. Try again, and tell the ledger's administrator if it keeps happening.")
+}
+
+var errNotFound = errors.New("web: not found")
+
+func (s *server) handleList(w http.ResponseWriter, r *http.Request) {
+	l, err := s.Models.List(projections.Query{})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, http.StatusOK, "list.html", s.page(r, "Partnerships", l))
+}
+
+// partnershipPage is the body of the partnership page.
+type partnershipPage struct {
+	State      *projections.State
+	Timeline   *projections.Timeline
+	AsOf       string // as typed
+	KnownAt    string
+	AsOfErr    string
+	KnownAtErr string
+	PackQuery  template.URL
+	TreeHead   audit.TreeHead
+	Verified   bool
+	Chart      chart
+	Recorded   string // id of the event just recorded
+}
+
+func (s *server) handlePartnership(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("id")
+	qs := r.URL.Query()
+	body := partnershipPage{AsOf: qs.Get("as_of"), KnownAt: qs.Get("known_at"), Recorded: qs.Get("recorded")}
+	status := http.StatusOK
+	var q projections.Query
+	if body.AsOf != "" {
+		if _, err := projections.ParseQuery(body.AsOf, ""); err != nil {
+			body.AsOfErr = fmt.Sprintf("%q is not a date. Enter it as YYYY-MM-DD, e.g. 2015-11-07.", body.AsOf)
+			status = http.StatusBadRequest
+		} else {
+			q.AsOf = body.AsOf
+		}
+	}
+	if body.KnownAt != "" {
+		k, err := projections.ParseKnownAt(body.KnownAt)
+		if err != nil {
+			body.KnownAtErr = fmt.Sprintf("%q is not a point in the record. Enter a date (2016-06-01), a time (2016-06-01T12:00:00Z) or an event number.", body.KnownAt)
+			status = http.StatusBadRequest
+		} else {
+			q.KnownAt = k
+		}
+	}
+	st, err := s.Models.State(slug, q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	tl, err := s.Models.Timeline(slug, q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body.State, body.Timeline = st, tl
+	pq := url.Values{"as_of": {st.AsOf}}
+	if q.KnownAt != (projections.KnownAt{}) {
+		pq.Set("known_at", body.KnownAt)
+	}
+	body.PackQuery = template.URL(pq.Encode())
+	body.TreeHead = s.Log.LatestTreeHead()
+	body.Verified = body.TreeHead.Size > 0 && audit.VerifyTreeHead(body.TreeHead, s.Log.Key().Public()) == nil
+	body.Chart = buildChart(st)
+	s.render(w, status, "partnership.html", s.page(r, st.Name, body))
+}
+
+// handlePack serves /partnerships/{id}/pack.{format}.
+func (s *server) handlePack(w http.ResponseWriter, r *http.Request) {
+	format, ok := strings.CutPrefix(r.PathValue("file"), "pack.")
+	ctype, err := reviewpack.ContentType(format)
+	if !ok || err != nil {
+		s.renderError(w, r, http.StatusNotFound, "Page not found", "Review packs come as pack.html, pack.pdf, pack.md and pack.json.")
+		return
+	}
+	q, err := projections.ParseQuery(r.URL.Query().Get("as_of"), r.URL.Query().Get("known_at"))
+	if err != nil {
+		s.renderError(w, r, http.StatusBadRequest, "Cannot build this pack", "The as-of date or known-at value is not valid: "+err.Error())
+		return
+	}
+	slug := r.PathValue("id")
+	p, err := reviewpack.Build(r.Context(), reviewpack.Source{Events: s.Store, Models: s.Models, Log: s.Log},
+		reviewpack.Options{Partnership: slug, AsOf: q.AsOf, KnownAt: q.KnownAt, Now: s.Now})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := p.Render(format, &buf); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	asOf := q.AsOf
+	if asOf == "" {
+		asOf = "today"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, slug, asOf, format))
+	_, _ = w.Write(buf.Bytes())
+}
+
+// eventPage is the body of the event page.
+type eventPage struct {
+	Event       eventstore.Event
+	Partnership string
+	Sources     string
+	Data        string
+	Proof       *audit.Bundle
+	ProofErr    string
+	ProofURL    string
+	Recorded    bool
+}
+
+func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) {
+	e, err := s.eventByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	slug, ok := strings.CutPrefix(e.Stream, "partnership-")
+	if !ok {
+		// ledger-* streams (tokens) are for auditors, through the API.
+		s.fail(w, r, errNotFound)
+		return
+	}
+	body := eventPage{Event: e, Partnership: slug, Sources: indent(e.Sources), Data: indent(e.Data),
+		ProofURL: strings.ReplaceAll(s.ProofURL, "{id}", e.ID.String()), Recorded: r.URL.Query().Get("recorded") != ""}
+	if b, err := s.Log.Prove(r.Context(), e.ID); err == nil {
+		body.Proof = &b
+	} else {
+		body.ProofErr = "The proof is not ready yet: the audit log has not caught up with this event. Reload in a moment."
+	}
+	s.render(w, http.StatusOK, "event.html", s.page(r, e.Type+" #"+fmt.Sprint(e.Seq), body))
+}
+
+func (s *server) eventByID(ctx context.Context, text string) (eventstore.Event, error) {
+	id, err := uuid.Parse(text)
+	if err != nil {
+		return eventstore.Event{}, errNotFound
+	}
+	seq, ok := s.Log.Seq(id)
+	if !ok {
+		return eventstore.Event{}, errNotFound
+	}
+	for e, err := range s.Store.ReadAll(ctx, seq-1, eventstore.Forward, 1) {
+		return e, err
+	}
+	return eventstore.Event{}, errNotFound
+}
+
+func indent(raw json.RawMessage) string {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		return string(raw)
+	}
+	return buf.String()
+}

@@ -1,0 +1,229 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+// recordForm is the body of the record page: the values typed, and the problems by form field.
+type recordForm struct {
+	Slug     string
+	Name     string
+	Form     string // "savings" or "other"
+	Values   map[string]string
+	Errors   map[string][]string
+	Problems []formProblem // every problem, for the summary at the top
+	Partners []projections.Partner
+	Types    []string
+}
+
+// formProblem is a problem with the form field it belongs to ("" when none fits).
+type formProblem struct {
+	Field   string
+	Message string
+}
+
+// commonTypes are offered in the general form's type select.
+var commonTypes = []string{domain.TypeDecisionTaken, domain.TypeJointAppointmentMade, domain.TypeServiceMovedToSharedDelivery,
+	domain.TypeReviewOutcomeRecorded, domain.TypeSavingsReported, domain.TypeEventCorrected, domain.TypeEventRetracted}
+
+// savingsFields maps the JSON pointers of SavingsReported's data to form fields.
+var savingsFields = map[string]string{
+	"/data/council": "council", "/data/financial_year": "financial_year", "/data/category": "category",
+	"/data/amount_pence": "amount", "/data/status": "status", "/data/period_to": "period_to",
+}
+
+// fieldOf maps a problem's JSON pointer to a form field of the given form.
+func fieldOf(form, pointer string) string {
+	switch {
+	case pointer == "/effective_on" || pointer == "/certainty" || pointer == "/type":
+		return pointer[1:]
+	case strings.HasPrefix(pointer, "/sources/0/kind"):
+		return "source_kind"
+	case strings.HasPrefix(pointer, "/sources/0/url"):
+		return "source_url"
+	case strings.HasPrefix(pointer, "/sources"):
+		return "source_title"
+	}
+	if form == "savings" {
+		for p, f := range savingsFields {
+			if pointer == p || strings.HasPrefix(pointer, p+"/") {
+				return f
+			}
+		}
+		return ""
+	}
+	if strings.HasPrefix(pointer, "/data") {
+		return "data"
+	}
+	return ""
+}
+
+func (s *server) recordPage(r *http.Request, slug string, f *recordForm) (page, error) {
+	st, err := s.Models.State(slug, projections.Query{})
+	if err != nil {
+		return page{}, err
+	}
+	f.Slug, f.Name, f.Partners, f.Types = slug, st.Name, st.Partners, commonTypes
+	if f.Form == "" {
+		f.Form = "savings"
+	}
+	return s.page(r, "Record an event: "+st.Name, f), nil
+}
+
+func (s *server) handleRecordForm(w http.ResponseWriter, r *http.Request) {
+	if _, u := s.current(r); u == nil {
+		http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	q := r.URL.Query()
+	f := &recordForm{Form: q.Get("form"), Values: map[string]string{"certainty": "confirmed", "source_kind": "minutes"}}
+	if t := q.Get("type"); t != "" {
+		f.Values["type"] = t
+	}
+	if target := q.Get("target"); target != "" {
+		switch q.Get("type") {
+		case domain.TypeEventRetracted:
+			f.Values["data"] = `{"target": "` + target + `", "reason": "entered_in_error", "notes": ""}`
+		default:
+			f.Values["data"] = `{"target": "` + target + `", "reason": "", "data": {}}`
+		}
+	}
+	p, err := s.recordPage(r, r.PathValue("id"), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, http.StatusOK, "record.html", p)
+}
+
+var digits = regexp.MustCompile(`^-?[0-9]+$`)
+
+// poundsToPence reads "40,000", "£40000.50" or "40000" as pence.
+func poundsToPence(s string) (int64, bool) {
+	s = strings.NewReplacer(",", "", "£", "", " ", "").Replace(s)
+	if s == "" {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 9e13 {
+		return 0, false
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if len(frac) > 2 {
+		return 0, false
+	}
+	_ = whole
+	return int64(math.Round(f * 100)), true
+}
+
+func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
+	sess, u := s.current(r)
+	if u == nil {
+		http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil || !checkCSRF(r, sess) {
+		s.renderError(w, r, http.StatusForbidden, "Form expired", "This form was not sent from a page of this session. Go back, reload the page and try again.")
+		return
+	}
+	slug := r.PathValue("id")
+	f := &recordForm{Form: r.PostFormValue("form"), Values: map[string]string{}, Errors: map[string][]string{}}
+	if f.Form != "other" {
+		f.Form = "savings"
+	}
+	for k := range r.PostForm {
+		if k != "csrf" {
+			f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
+		}
+	}
+	v := f.Values
+	add := func(field, msg string) {
+		f.Errors[field] = append(f.Errors[field], msg)
+		f.Problems = append(f.Problems, formProblem{Field: field, Message: msg})
+	}
+	body := map[string]any{"effective_on": v["effective_on"], "certainty": v["certainty"]}
+	src := map[string]any{"kind": v["source_kind"], "title": v["source_title"]}
+	if v["source_url"] != "" {
+		src["url"] = v["source_url"]
+	}
+	body["sources"] = []any{src}
+	if f.Form == "savings" {
+		body["type"] = domain.TypeSavingsReported
+		data := map[string]any{"council": v["council"], "category": v["category"], "status": v["status"], "period_to": v["period_to"]}
+		if digits.MatchString(v["financial_year"]) {
+			fy, _ := strconv.Atoi(v["financial_year"])
+			data["financial_year"] = fy
+		} else {
+			data["financial_year"] = v["financial_year"]
+		}
+		if p, ok := poundsToPence(v["amount"]); ok {
+			data["amount_pence"] = p
+		} else {
+			add("amount", "Enter an amount in pounds, e.g. 40000 or 40000.50.")
+		}
+		body["data"] = data
+	} else {
+		body["type"] = v["type"]
+		if !slices.Contains(domain.EventTypes(), v["type"]) {
+			add("type", "Choose an event type.")
+		}
+		if !json.Valid([]byte(v["data"])) {
+			add("data", "The data is not valid JSON. Check the brackets, quotes and commas.")
+		} else {
+			body["data"] = json.RawMessage(v["data"])
+		}
+	}
+	if len(f.Problems) == 0 {
+		raw, _ := json.Marshal(body)
+		cmd, err := domain.DecodeCommand(slug, raw)
+		if err == nil {
+			res, rerr := s.Recorder.Record(r.Context(), u.Actor, cmd, nil)
+			if rerr == nil {
+				e := res.Events[0]
+				ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+				_ = s.Models.WaitFor(ctx, e.Seq) // read-your-writes; the page is right either way soon after
+				cancel()
+				http.Redirect(w, r, "/partnerships/"+url.PathEscape(slug)+"?recorded="+e.ID.String()+"#confirmation", http.StatusSeeOther)
+				return
+			}
+			err = rerr
+		}
+		var ve *domain.ValidationError
+		if !errors.As(err, &ve) {
+			s.fail(w, r, err)
+			return
+		}
+		for _, p := range ve.Problems {
+			field := fieldOf(f.Form, p.Field)
+			msg := p.Message
+			if p.Event.String() != "00000000-0000-0000-0000-000000000000" {
+				msg += " (conflicts with event " + p.Event.String() + ")"
+			}
+			if field == "" {
+				f.Problems = append(f.Problems, formProblem{Message: p.Field + ": " + msg})
+				continue
+			}
+			add(field, msg)
+		}
+	}
+	p, err := s.recordPage(r, slug, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, http.StatusUnprocessableEntity, "record.html", p)
+}

@@ -1,0 +1,123 @@
+// Package web serves the pages for people: server-rendered HTML over the read models, with forms for
+// a signed-in clerk to record, correct and retract events through the same recorder (and the same
+// validation and messages) as the JSON API. No JavaScript is needed; the CSS is embedded.
+package web
+
+import (
+	"crypto/rand"
+	"embed"
+	"encoding/hex"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain/recording"
+	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Authenticate checks a token pasted at /signin (and again on every request of a signed-in clerk,
+// so a revoked token stops working at once). It returns who the token speaks for and their role
+// (admin, recorder, auditor, reader); ok is false for an unknown or revoked token. The HTTP API wires
+// it to its token store, e.g.
+//
+//	func(r *http.Request, tok string) (string, string, bool) {
+//		p, ok, err := tokens.Authenticate(r.Context(), tok)
+//		return p.Actor, p.Role, ok && err == nil
+//	}
+type Authenticate func(r *http.Request, token string) (actor, role string, ok bool)
+
+// Config holds what the pages need. Models, Log and Store are required; without Recorder or
+// Authenticate the pages are read-only.
+type Config struct {
+	Models       *projections.Models // kept current by a projections.Runner the caller runs
+	Recorder     *recording.Service
+	Log          *audit.Log // kept current by the caller (Log.Run)
+	Store        eventstore.Store
+	Authenticate Authenticate
+	Now          func() time.Time
+	Logger       *slog.Logger
+	// ProofURL, when set, is the path of the JSON proof of an event with "{id}" replaced; default
+	// "/v1/events/{id}/proof" (served by package api).
+	ProofURL string
+}
+
+// Roles that may record through the pages.
+var canRecord = map[string]bool{"recorder": true, "admin": true}
+
+type server struct {
+	Config
+	tmpl *template.Template
+
+	mu       sync.Mutex
+	sessions map[string]*session
+}
+
+// session is a signed-in browser: the token it pasted and its CSRF token.
+type session struct {
+	token string
+	csrf  string
+}
+
+// New returns the handler of the pages. It is safe for concurrent use.
+func New(cfg Config) http.Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ProofURL == "" {
+		cfg.ProofURL = "/v1/events/{id}/proof"
+	}
+	s := &server{Config: cfg, sessions: map[string]*session{}}
+	s.tmpl = template.Must(template.New("").Funcs(s.funcs()).ParseFS(templateFS, "templates/*.html"))
+	mux := http.NewServeMux()
+	s.routes(mux)
+	return securityHeaders(mux)
+}
+
+// routes registers every page.
+func (s *server) routes(mux *http.ServeMux) {
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /{$}", s.handleList)
+	mux.HandleFunc("GET /partnerships/{id}", s.handlePartnership)
+	mux.HandleFunc("GET /partnerships/{id}/{file}", s.handlePack)
+	mux.HandleFunc("GET /partnerships/{id}/record", s.handleRecordForm)
+	mux.HandleFunc("POST /partnerships/{id}/record", s.handleRecord)
+	mux.HandleFunc("GET /events/{id}", s.handleEvent)
+	mux.HandleFunc("GET /signin", s.handleSignInForm)
+	mux.HandleFunc("POST /signin", s.handleSignIn)
+	mux.HandleFunc("POST /signout", s.handleSignOut)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")
+	})
+}
+
+// securityHeaders sets headers every page carries.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("X-Frame-Options", "DENY")
+		w.Header().Set("Referrer-Policy", "same-origin")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func randomToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
