@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 
@@ -35,6 +36,9 @@ func cmdHistory(ctx context.Context, a *app, args []string) error {
 		return usageErrorf("history: --known-at: %s", strings.TrimPrefix(err.Error(), "projections: "))
 	}
 
+	if a.server != "" {
+		return a.historyFromServer(ctx, ps.String(), *knownAt, *asJSON)
+	}
 	store, err := a.openStore(ctx, a.store)
 	if err != nil {
 		return err
@@ -62,7 +66,43 @@ func cmdHistory(ctx context.Context, a *app, args []string) error {
 	if len(events) == 0 && k.IsAll() {
 		return usageErrorf("history: no partnership %q in this ledger", ps.String())
 	}
-	if *asJSON {
+	return a.printHistory(events, *asJSON)
+}
+
+// historyFromServer pages through the partnership's events on a running server; a known_at is
+// resolved by the server's state endpoint to the seq it stands for.
+func (a *app) historyFromServer(ctx context.Context, slug, knownAt string, asJSON bool) error {
+	cut := uint64(1<<64 - 1)
+	if knownAt != "" {
+		var st projections.State
+		if err := a.getJSON(ctx, "/v1/partnerships/"+slug+"?known_at="+url.QueryEscape(knownAt), &st); err != nil {
+			return err
+		}
+		cut = st.KnownAt.Seq
+	}
+	var events []eventstore.Event
+	next := "/v1/partnerships/" + slug + "/events?limit=1000"
+	for next != "" {
+		var page struct {
+			Events []eventstore.Event `json:"events"`
+			Next   string             `json:"next"`
+		}
+		if err := a.getJSON(ctx, next, &page); err != nil {
+			return err
+		}
+		for _, e := range page.Events {
+			if e.Seq <= cut {
+				events = append(events, e)
+			}
+		}
+		next = page.Next
+	}
+	return a.printHistory(events, asJSON)
+}
+
+// printHistory writes events as a table, or as a JSON array of envelopes.
+func (a *app) printHistory(events []eventstore.Event, asJSON bool) error {
+	if asJSON {
 		if events == nil {
 			events = []eventstore.Event{}
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 
@@ -33,6 +34,24 @@ func cmdState(ctx context.Context, a *app, args []string) error {
 		return usageErrorf("state: %s", strings.TrimPrefix(err.Error(), "projections: "))
 	}
 
+	if a.server != "" {
+		var st projections.State
+		v := url.Values{}
+		if *asOf != "" {
+			v.Set("as_of", *asOf)
+		}
+		if *knownAt != "" {
+			v.Set("known_at", *knownAt)
+		}
+		if err := a.getJSON(ctx, "/v1/partnerships/"+url.PathEscape(*slug)+"?"+v.Encode(), &st); err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(a.stdout, &st)
+		}
+		printState(a.stdout, &st)
+		return nil
+	}
 	s, err := a.openStore(ctx, a.store)
 	if err != nil {
 		return err

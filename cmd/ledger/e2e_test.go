@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// started is the real program serving in-process on a free port.
+type started struct {
+	base  string
+	token string // the recorder token `ledger demo` printed
+	stop  func() error
+}
+
+// startDemo runs `ledger demo --addr 127.0.0.1:0` and waits until it listens and is ready.
+func startDemo(t *testing.T, store string) started {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--store", store}, func(string) string { return "" },
+			strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+		done <- err
+	}()
+	var s started
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() && (s.base == "" || s.token == "") {
+		line := strings.TrimSpace(sc.Text())
+		if b, ok := strings.CutPrefix(line, "listening on "); ok {
+			s.base = b
+		}
+		if strings.HasPrefix(line, "pl_") {
+			s.token = line
+		}
+	}
+	require.NotEmpty(t, s.base, "the program printed where it listens")
+	require.NotEmpty(t, s.token, "the demo printed a recorder token")
+	go io.Copy(io.Discard, pr)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res, err := http.Get(s.base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				break
+			}
+		}
+		require.True(t, time.Now().Before(deadline), "ready within 10 s")
+		pollPause()
+	}
+	var once sync.Once
+	var stopErr error
+	s.stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-done:
+			case <-time.After(20 * time.Second):
+				stopErr = context.DeadlineExceeded
+			}
+		})
+		return stopErr
+	}
+	t.Cleanup(func() { s.stop() })
+	return s
+}
+
+func TestDemoServesAndReadCommandsUseServer(t *testing.T) {
+	store := tempStore(t)
+	s := startDemo(t, store)
+
+	res, err := http.Get(s.base + "/v1/partnerships")
+	require.NoError(t, err)
+	var list struct {
+		Partnerships []struct {
+			Partnership string `json:"partnership"`
+		} `json:"partnerships"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&list))
+	res.Body.Close()
+	require.Len(t, list.Partnerships, 2)
+
+	// The store is locked by the server: offline reads fail fast, --server reads work.
+	offline := ledger(t, nil, "state", "--partnership", gnn, "--store", store)
+	assert.Equal(t, 1, offline.code)
+	assert.Contains(t, offline.stderr, "--server")
+
+	st := ledger(t, nil, "state", "--partnership", gnn, "--as-of", "2015-11-07", "--json", "--server", s.base)
+	require.Equal(t, 0, st.code, st.stderr)
+	assert.Contains(t, st.stdout, "Sheila Oxtoby")
+	h := ledger(t, nil, "history", "--partnership", gnn, "--known-at", "2016-06-01", "--server", s.base)
+	require.Equal(t, 0, h.code, h.stderr)
+	assert.Contains(t, h.stdout, "JointAppointmentMade")
+	assert.NotContains(t, h.stdout, "PartnershipDissolved", "known at 2016-06-01 excludes what was recorded later")
+	k := ledger(t, nil, "key", "--server", s.base)
+	require.Equal(t, 0, k.code, k.stderr)
+	assert.Contains(t, k.stdout, "public key:")
+	bad := ledger(t, nil, "state", "--partnership", gnn, "--as-of", "2015-02-30", "--server", s.base)
+	assert.Equal(t, 2, bad.code)
+	assert.Contains(t, bad.stderr, "as_of")
+
+	// The printed token records through the API.
+	body := `{"type":"SavingsReported","effective_on":"2016-03-01","certainty":"reported","sources":[{"kind":"press","title":"EDP"}],"data":{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":4100000,"status":"forecast","period_to":"2016-03-31"}}`
+	req, _ := http.NewRequest("POST", s.base+"/v1/partnerships/norfolk-revenues-benefits/events", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, 201, res.StatusCode)
+
+	// Graceful shutdown closes the store: it opens again and verifies.
+	require.NoError(t, s.stop())
+	v := ledger(t, nil, "verify", "--store", store)
+	assert.Equal(t, 0, v.code, v.stdout+v.stderr)
+}
+
+// pollPause spaces the polls of /readyz, which the loop above bounds with a deadline.
+func pollPause() { <-time.After(20 * time.Millisecond) }
