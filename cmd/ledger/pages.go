@@ -4,7 +4,20 @@ import (
 	"net/http"
 
 	"github.com/partnership-ledger/ledger/api"
+	"github.com/partnership-ledger/ledger/api/web"
 )
 
-// pages returns the pages for people served at "/", or nil until api/web is wired in.
-func pages(cfg api.Config) http.Handler { return nil }
+// pages returns the pages for people served at "/": clerks sign in with an API token, checked
+// against the same token store as the API.
+func pages(cfg api.Config) http.Handler {
+	return web.New(web.Config{
+		Models: cfg.Models, Recorder: cfg.Recorder, Log: cfg.Log, Store: cfg.Store, Now: cfg.Now, Logger: cfg.Logger,
+		Authenticate: func(r *http.Request, token string) (string, string, bool) {
+			p, ok, err := cfg.Tokens.Authenticate(r.Context(), token)
+			if err != nil || !ok {
+				return "", "", false
+			}
+			return p.Actor, p.Role, true
+		},
+	})
+}
