@@ -209,6 +209,15 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, p := range ve.Problems {
 			field := fieldOf(f.Form, p.Field)
+			if field == "" && f.Form == "savings" && p.Field == "/data" {
+				// A payload that cannot be read is one problem at /data whose message quotes the value.
+				for _, name := range []string{"period_to", "financial_year", "council", "status", "category"} {
+					if v[name] != "" && strings.Contains(p.Message, v[name]) {
+						field = name
+						break
+					}
+				}
+			}
 			msg := p.Message
 			if p.Event.String() != "00000000-0000-0000-0000-000000000000" {
 				msg += " (conflicts with event " + p.Event.String() + ")"

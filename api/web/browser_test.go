@@ -1,0 +1,189 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const chromium = "/usr/bin/chromium"
+
+// browser starts headless Chromium, or skips the test saying how to install it.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("browser tests need Chromium at " + chromium + ": apt-get update && apt-get install -y chromium")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelB := chromedp.NewContext(actx)
+	ctx, cancelC := context.WithTimeout(ctx, 45*time.Second)
+	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
+	require.NoError(t, chromedp.Do(ctx), "start Chromium")
+	return ctx
+}
+
+// text returns the text of the element with that id.
+func text(t *testing.T, ctx context.Context, id string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID(id)))
+	require.NoError(t, err)
+	return v
+}
+
+func TestBrowser(t *testing.T) {
+	srv := newServer(t)
+	ctx := browser(t)
+	base := srv.URL
+
+	t.Run("as-of date moves the joint appointment in and out", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(base+gnn),
+			chromedp.WaitVisible(chromedp.ID("as_of")),
+			chromedp.SetValue(chromedp.ID("as_of"), "2015-11-06"),
+			chromedp.Click(chromedp.ID("show")),
+			chromedp.WaitVisible(chromedp.ID("no-appointments")),
+		))
+		assert.NotContains(t, text(t, ctx, "people"), "Sheila Oxtoby")
+		assert.Contains(t, text(t, ctx, "axes"), "as of 2015-11-06")
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.SetValue(chromedp.ID("as_of"), "2015-11-07"),
+			chromedp.Click(chromedp.ID("show")),
+			chromedp.WaitVisible(chromedp.CSS("tr.appointment")),
+		))
+		assert.Contains(t, text(t, ctx, "people"), "Sheila Oxtoby")
+	})
+
+	t.Run("a bad as-of date is shown by the control", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(base+gnn+"?as_of=2015-02-30"),
+			chromedp.WaitVisible(chromedp.ID("as_of-error")),
+		))
+		assert.Contains(t, text(t, ctx, "as_of-error"), "is not a date")
+	})
+
+	fill := func(periodTo string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(
+			chromedp.Navigate(base+gnn+"/record"),
+			chromedp.WaitVisible(chromedp.ID("council")),
+			chromedp.SetValue(chromedp.ID("council"), "north-norfolk"),
+			chromedp.SendKeys(chromedp.ID("financial_year"), "2016"),
+			chromedp.SendKeys(chromedp.ID("category"), "shared management"),
+			chromedp.SendKeys(chromedp.ID("amount"), "54321"),
+			chromedp.SetValue(chromedp.ID("status"), "forecast"),
+			chromedp.SendKeys(chromedp.ID("period_to"), periodTo),
+			chromedp.SendKeys(chromedp.ID("effective_on"), "2016-09-30"),
+			chromedp.SetValue(chromedp.ID("source_kind"), "report"),
+			chromedp.SendKeys(chromedp.ID("source_title"), "Budget monitoring, quarter 2"),
+			chromedp.Click(chromedp.ID("submit")),
+		)
+	}
+
+	t.Run("a clerk signs in and records a savings figure", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(base+"/signin?next="+gnn+"/record"),
+			chromedp.WaitVisible(chromedp.ID("token")),
+			chromedp.SendKeys(chromedp.ID("token"), clerkToken),
+			chromedp.Submit(chromedp.ID("token")),
+			chromedp.WaitVisible(chromedp.ID("council")),
+			fill("2017-03-31"),
+			chromedp.WaitVisible(chromedp.ID("confirmation")),
+		))
+		assert.Contains(t, text(t, ctx, "confirmation"), "Recorded")
+		assert.Contains(t, text(t, ctx, "savings-table"), "£54,321")
+	})
+
+	t.Run("an impossible date is refused by its field, input kept", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			fill("2017-02-30"),
+			chromedp.WaitVisible(chromedp.ID("period_to-error")),
+		))
+		msg := text(t, ctx, "period_to-error")
+		assert.NotEmpty(t, strings.TrimSpace(strings.TrimPrefix(msg, "Error:")))
+		t.Logf("period_to: %s", msg)
+		amount, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("amount")))
+		require.NoError(t, err)
+		assert.Equal(t, "54321", amount)
+		assert.Contains(t, text(t, ctx, "error-summary"), "Nothing was recorded")
+	})
+
+	t.Run("the PDF pack downloads and parses", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(base+gnn+"?as_of=2016-03-31"),
+			chromedp.WaitVisible(chromedp.ID("pack-pdf")),
+		))
+		href, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.ID("pack-pdf"), "href"))
+		require.NoError(t, err)
+		require.NotEmpty(t, href.Value)
+		res, err := http.Get(base + href.Value)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		pdf, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Equal(t, "application/pdf", res.Header.Get("Content-Type"))
+		require.True(t, bytes.HasPrefix(pdf, []byte("%PDF")))
+		if _, err := exec.LookPath("pdftotext"); err != nil {
+			t.Log("pdftotext not installed (apt-get install -y poppler-utils): text not checked")
+			return
+		}
+		file := filepath.Join(t.TempDir(), "pack.pdf")
+		require.NoError(t, os.WriteFile(file, pdf, 0o600))
+		out, err := exec.CommandContext(ctx, "pdftotext", file, "-").Output()
+		require.NoError(t, err)
+		assert.Contains(t, string(out), "Sheila Oxtoby")
+	})
+
+	t.Run("no horizontal scroll on a phone", func(t *testing.T) {
+		for _, path := range []string{"/", gnn + "?as_of=2016-03-31", gnn + "/record", gnn + "/record?form=other"} {
+			require.NoError(t, chromedp.Do(ctx,
+				chromedp.EmulateViewport(375, 812),
+				chromedp.Navigate(base+path),
+				chromedp.WaitVisible(chromedp.CSS("h1")),
+			))
+			fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+			require.NoError(t, err)
+			assert.True(t, fits, "%s scrolls sideways at 375px", path)
+		}
+	})
+
+	// WEB_SCREENSHOTS=dir saves the screenshots for docs/pages.md.
+	if dir := os.Getenv("WEB_SCREENSHOTS"); dir != "" {
+		shots := []struct{ name, path string }{
+			{"partnerships", "/"}, {"partnership", gnn + "?as_of=2016-03-31"}, {"record", gnn + "/record"},
+		}
+		for _, vp := range []struct {
+			name string
+			w, h int64
+		}{{"desktop", 1280, 900}, {"phone", 375, 812}} {
+			for _, s := range shots {
+				require.NoError(t, chromedp.Do(ctx,
+					chromedp.EmulateViewport(vp.w, vp.h),
+					chromedp.Navigate(base+s.path),
+					chromedp.WaitVisible(chromedp.CSS("h1")),
+				))
+				png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(filepath.Join(dir, s.name+"-"+vp.name+".png"), png, 0o644))
+			}
+		}
+	}
+}

@@ -1,0 +1,205 @@
+package web_test
+
+import (
+	"context"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/api/web"
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain/demo"
+	"github.com/partnership-ledger/ledger/domain/recording"
+	"github.com/partnership-ledger/ledger/eventstore/bolt"
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+// clerkToken is the one token the fake authenticator accepts (package api wires its token store).
+const clerkToken = "test-recorder-token"
+
+const gnn = "/partnerships/" + demo.GreatYarmouthNorthNorfolk
+
+// fakeAuth accepts clerkToken as a recorder, and nothing else.
+func fakeAuth(_ *http.Request, token string) (string, string, bool) {
+	if token == clerkToken {
+		return "test clerk", "recorder", true
+	}
+	return "", "", false
+}
+
+// newServer serves the pages over a temp bbolt store seeded with the Norfolk demo, with the
+// projections and the audit log following it.
+func newServer(t testing.TB) *httptest.Server {
+	t.Helper()
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "ledger.db"), bolt.Options{})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = demo.SeedStore(ctx, store)
+	require.NoError(t, err)
+	key, err := audit.NewKey()
+	require.NoError(t, err)
+	models := projections.NewModels(projections.Options{})
+	log := audit.NewLog(store, key)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = projections.NewRunner(store, models).Run(ctx) }()
+	go func() { defer wg.Done(); _ = log.Run(ctx) }()
+	srv := httptest.NewServer(web.New(web.Config{Models: models, Log: log, Store: store,
+		Recorder: recording.New(store, nil), Authenticate: fakeAuth}))
+	t.Cleanup(func() { srv.Close(); cancel(); wg.Wait(); store.Close() })
+	head, err := store.Head(ctx)
+	require.NoError(t, err)
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	require.NoError(t, models.WaitFor(wctx, head.Seq))
+	require.NoError(t, log.WaitFor(wctx, head.Seq))
+	return srv
+}
+
+func get(t *testing.T, c *http.Client, u string) (int, string) {
+	t.Helper()
+	res, err := c.Get(u)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res.StatusCode, string(b)
+}
+
+func TestPages(t *testing.T) {
+	srv := newServer(t)
+	tests := []struct {
+		name   string
+		path   string
+		status int
+		want   []string
+		not    []string
+	}{
+		{"list", "/", 200, []string{"<h1>Partnerships</h1>", "great-yarmouth-north-norfolk", "norfolk-revenues-benefits"}, nil},
+		{"before the appointment", gnn + "?as_of=2015-11-06", 200, []string{"No joint appointments were in effect on 2015-11-06"}, []string{"Sheila Oxtoby"}},
+		{"after the appointment", gnn + "?as_of=2015-11-07", 200, []string{"Sheila Oxtoby", "head of paid service", `href="/events/`, "Signed tree head checked", "pack.pdf?as_of=2015-11-07"}, nil},
+		{"bad as_of is a message by the control", gnn + "?as_of=2015-02-30", 400, []string{"as_of-error", "is not a date"}, nil},
+		{"bad known_at is a message by the control", gnn + "?known_at=yesterday", 400, []string{"known_at-error"}, nil},
+		{"known_at before the appointment was recorded", gnn + "?as_of=2016-01-01&known_at=2015-11-01", 200, nil, []string{"Sheila Oxtoby"}},
+		{"unknown partnership", "/partnerships/nowhere", 404, []string{"Not found"}, nil},
+		{"unknown page", "/nothing/here", 404, []string{"Page not found"}, nil},
+		{"record form needs sign in", gnn + "/record", 200, []string{"Clerk sign in"}, nil},
+		{"unknown pack format", gnn + "/pack.exe", 404, []string{"pack.pdf"}, nil},
+		{"css", "/static/style.css", 200, []string{":focus-visible"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := get(t, srv.Client(), srv.URL+tt.path)
+			assert.Equal(t, tt.status, status)
+			for _, w := range tt.want {
+				assert.Contains(t, body, w)
+			}
+			for _, n := range tt.not {
+				assert.NotContains(t, body, n)
+			}
+			if strings.HasSuffix(tt.path, ".css") {
+				return
+			}
+			assert.Equal(t, 1, strings.Count(body, "<h1"), "one h1 per page")
+			assert.Contains(t, body, `href="#main"`)
+		})
+	}
+}
+
+func TestEventPageLinksItsProof(t *testing.T) {
+	srv := newServer(t)
+	_, body := get(t, srv.Client(), srv.URL+gnn+"?as_of=2015-11-07")
+	id := regexp.MustCompile(`href="/events/([0-9a-f-]{36})"`).FindStringSubmatch(body)
+	require.NotNil(t, id)
+	status, ev := get(t, srv.Client(), srv.URL+"/events/"+id[1])
+	require.Equal(t, 200, status)
+	for _, w := range []string{"Hash", "Previous hash", "/v1/events/" + id[1] + "/proof", "Audit path", "Leaf index"} {
+		assert.Contains(t, ev, w)
+	}
+	status, _ = get(t, srv.Client(), srv.URL+"/events/not-an-id")
+	assert.Equal(t, 404, status)
+}
+
+func TestRecordingNeedsTokenAndCSRF(t *testing.T) {
+	srv := newServer(t)
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	c := &http.Client{Jar: jar}
+
+	res, err := c.PostForm(srv.URL+"/signin", url.Values{"token": {"wrong"}})
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
+
+	res, err = c.PostForm(srv.URL+"/signin", url.Values{"token": {clerkToken}, "next": {gnn + "/record"}})
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	cookie := res.Request.Response.Header.Get("Set-Cookie")
+	assert.Contains(t, cookie, "HttpOnly")
+	assert.Contains(t, cookie, "SameSite=Strict")
+
+	form := url.Values{"form": {"savings"}, "council": {"north-norfolk"}, "financial_year": {"2016"}, "category": {"shared management"},
+		"amount": {"12345"}, "status": {"forecast"}, "period_to": {"2017-03-31"}, "effective_on": {"2016-09-01"},
+		"certainty": {"confirmed"}, "source_kind": {"report"}, "source_title": {"Budget monitoring Q2"}}
+	res, err = c.PostForm(srv.URL+gnn+"/record", form)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, http.StatusForbidden, res.StatusCode, "no CSRF token")
+	assert.Contains(t, string(b), "Form expired")
+}
+
+func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
+	srv := newServer(t)
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	c := &http.Client{Jar: jar}
+	res, err := c.PostForm(srv.URL+"/signin", url.Values{"token": {clerkToken}, "next": {gnn + "/record"}})
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(string(b))
+	require.NotNil(t, csrf)
+	base := url.Values{"csrf": {csrf[1]}, "form": {"savings"}, "council": {"north-norfolk"}, "financial_year": {"2016"}, "category": {"shared management"},
+		"amount": {"12345"}, "status": {"forecast"}, "period_to": {"2017-03-31"}, "effective_on": {"2016-09-01"},
+		"certainty": {"confirmed"}, "source_kind": {"report"}, "source_title": {"Budget monitoring Q2"}}
+	tests := []struct {
+		name, field, value, errID string
+	}{
+		{"impossible period end", "period_to", "2017-02-30", "period_to-error"},
+		{"impossible effective date", "effective_on", "2016-13-01", "effective_on-error"},
+		{"not a partner", "council", "broadland", "council-error"},
+		{"not an amount", "amount", "lots", "amount-error"},
+		{"no source title", "source_title", "", "source_title-error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			form := url.Values{}
+			for k, v := range base {
+				form[k] = v
+			}
+			form.Set(tt.field, tt.value)
+			res, err := c.PostForm(srv.URL+gnn+"/record", form)
+			require.NoError(t, err)
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+			assert.Contains(t, string(b), `id="`+tt.errID+`"`)
+			assert.Contains(t, string(b), `value="`+html.EscapeString(form.Get("amount"))+`"`, "input kept")
+			assert.Contains(t, string(b), "Nothing was recorded")
+		})
+	}
+}
