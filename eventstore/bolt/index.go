@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/google/uuid"
@@ -116,7 +117,7 @@ func rebuildTail(tx *bbolt.Tx, t *tail) error {
 	for k, v := c.Seek(u64(indexed + 1)); k != nil; k, v = c.Next() {
 		e, err := decodeEvent(v)
 		if err != nil {
-			return err
+			return fmt.Errorf("event seq %d: %w", getU64(k), err)
 		}
 		entries = append(entries, indexEntry{stream: e.Stream, rev: e.Revision, seq: e.Seq, id: e.ID, hash: e.Hash})
 	}

@@ -136,7 +136,7 @@ func readHead(tx *bbolt.Tx) (eventstore.Head, error) {
 	}
 	e, err := decodeEvent(tx.Bucket(bucketEvents).Get(u64(seq)))
 	if err != nil {
-		return eventstore.Head{}, err
+		return eventstore.Head{}, fmt.Errorf("event seq %d: %w", seq, err)
 	}
 	return eventstore.Head{Seq: seq, RecordedAt: e.RecordedAt, Hash: e.Hash}, nil
 }
@@ -540,7 +540,7 @@ func (s *Store) readBySeq(seqs []uint64) ([]eventstore.Event, error) {
 		for _, seq := range seqs {
 			e, err := decodeEvent(b.Get(u64(seq)))
 			if err != nil {
-				return err
+				return fmt.Errorf("event seq %d: %w", seq, err)
 			}
 			out = append(out, e)
 		}
