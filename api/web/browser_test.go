@@ -30,7 +30,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("lang", "en-GB"), chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -168,7 +168,7 @@ func TestBrowser(t *testing.T) {
 	// WEB_SCREENSHOTS=dir saves the screenshots for docs/pages.md.
 	if dir := os.Getenv("WEB_SCREENSHOTS"); dir != "" {
 		shots := []struct{ name, path string }{
-			{"partnerships", "/"}, {"partnership", gnn + "?as_of=2016-03-31"}, {"record", gnn + "/record"},
+			{"partnerships", "/"}, {"partnership", gnn + "?as_of=2016-03-31"}, {"savings", gnn + "?as_of=2017-06-30#savings"}, {"record", gnn + "/record"},
 		}
 		for _, vp := range []struct {
 			name string

@@ -28,11 +28,9 @@ type chartLabel struct {
 }
 
 const (
-	chartWidth = 640
-	labelW     = 200
-	barH       = 12
-	barsLeft   = labelW + 10
-	barsRight  = chartWidth - 90
+	chartWidth = 420
+	barH       = 14
+	barsRight  = chartWidth - 80
 )
 
 func buildChart(st *projections.State) chart {
@@ -51,38 +49,62 @@ func buildChart(st *projections.State) chart {
 		if p <= 0 {
 			return 0
 		}
-		return int(float64(p) / float64(max) * float64(barsRight-barsLeft))
+		return max1(int(float64(p) / float64(max) * float64(barsRight)))
 	}
-	names := map[string]string{}
-	for _, p := range st.Partners {
-		names[p.Council] = p.Name
-	}
-	y := 6
+	names := councilNames(st)
+	y := 0
 	for _, yr := range st.Savings.Years {
-		y += 16
+		y += 20
 		c.Labels = append(c.Labels, chartLabel{X: 0, Y: y, Text: "FY " + yr.Label, Class: "year"})
-		y += 8
+		y += 6
 		for _, cs := range yr.Councils {
 			name := names[cs.Council]
 			if name == "" {
 				name = cs.Council
 			}
-			c.Labels = append(c.Labels, chartLabel{X: 0, Y: y + 2*barH + 4, Text: shorten(name, 30), Class: "council"})
+			y += 16
+			c.Labels = append(c.Labels, chartLabel{X: 0, Y: y, Text: name, Class: "council"})
+			y += 4
 			for i, s := range []struct {
-				class string
-				v     int64
-			}{{"target", cs.TargetPence}, {"forecast", cs.ForecastPence}, {"outturn", cs.OutturnPence}} {
-				by := y + i*(barH+2)
+				class, none string
+				v           int64
+				has         bool
+			}{{"target", "no target set", cs.TargetPence, cs.TargetPence != 0},
+				{"forecast", "no forecast", cs.ForecastPence, cs.ForecastPence != 0},
+				{"outturn", "no outturn yet", cs.OutturnPence, cs.HasOutturn}} {
+				by := y + i*(barH+3)
 				w := scale(s.v)
-				c.Bars = append(c.Bars, bar{X: barsLeft, Y: by, W: w, H: barH, Class: s.class,
-					Title: fmt.Sprintf("%s %s %s: %s", name, yr.Label, s.class, projections.FormatPence(s.v))})
-				c.Labels = append(c.Labels, chartLabel{X: barsLeft + w + 4, Y: by + barH - 2, Text: projections.FormatPence(s.v), Class: "value"})
+				text := projections.FormatPence(s.v)
+				if !s.has {
+					w, text = 0, s.none
+				}
+				c.Bars = append(c.Bars, bar{X: 0, Y: by, W: w, H: barH, Class: s.class,
+					Title: fmt.Sprintf("%s %s %s: %s", name, yr.Label, s.class, text)})
+				c.Labels = append(c.Labels, chartLabel{X: w + 5, Y: by + barH - 3, Text: text, Class: "value"})
 			}
-			y += 3*(barH+2) + 10
+			y += 3*(barH+3) + 4
 		}
 	}
 	c.Height = y + 4
 	return c
+}
+
+// councilNames maps the partners' slugs to their names.
+func councilNames(st *projections.State) map[string]string {
+	names := map[string]string{}
+	for _, p := range st.Partners {
+		if p.Name != "" {
+			names[p.Council] = p.Name
+		}
+	}
+	return names
+}
+
+func max1(n int) int {
+	if n < 1 {
+		return 1
+	}
+	return n
 }
 
 func maxOf(m int64, vs ...int64) int64 {
@@ -92,12 +114,4 @@ func maxOf(m int64, vs ...int64) int64 {
 		}
 	}
 	return m
-}
-
-func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

@@ -94,6 +94,15 @@ type partnershipPage struct {
 	Verified   bool
 	Chart      chart
 	Recorded   string // id of the event just recorded
+	names      map[string]string
+}
+
+// Council returns a partner's name, or the slug when the ledger has no name for it.
+func (p partnershipPage) Council(slug string) string {
+	if n := p.names[slug]; n != "" {
+		return n
+	}
+	return slug
 }
 
 func (s *server) handlePartnership(w http.ResponseWriter, r *http.Request) {
@@ -129,7 +138,7 @@ func (s *server) handlePartnership(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	body.State, body.Timeline = st, tl
+	body.State, body.Timeline, body.names = st, tl, councilNames(st)
 	pq := url.Values{"as_of": {st.AsOf}}
 	if q.KnownAt != (projections.KnownAt{}) {
 		pq.Set("known_at", body.KnownAt)
