@@ -87,6 +87,9 @@ func (s *server) handleRecordForm(w http.ResponseWriter, r *http.Request) {
 	if _, u := s.current(r); u == nil {
 		http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
+	} else if !canRecord[u.Role] {
+		s.forbidden(w, r, u)
+		return
 	}
 	q := r.URL.Query()
 	f := &recordForm{Form: q.Get("form"), Values: map[string]string{"certainty": "confirmed", "source_kind": "minutes"}}
@@ -133,6 +136,10 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 	sess, u := s.current(r)
 	if u == nil {
 		http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+		return
+	}
+	if !canRecord[u.Role] {
+		s.forbidden(w, r, u)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
@@ -235,4 +242,9 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, http.StatusUnprocessableEntity, "record.html", p)
+}
+
+func (s *server) forbidden(w http.ResponseWriter, r *http.Request, u *user) {
+	s.renderError(w, r, http.StatusForbidden, "Not allowed", "You are signed in as "+u.Actor+" with the "+u.Role+
+		" role. Recording needs a recorder token: sign out and sign in with one.")
 }
