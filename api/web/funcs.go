@@ -12,7 +12,7 @@ func (s *server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"evidence": s.evidenceLinks,
 		"money":    projections.FormatPence,
-		"human":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		"human":    func(s string) string { return strings.NewReplacer("_", " ", "-", " ").Replace(s) },
 		"join":     strings.Join,
 		"percent":  func(bp int) string { return fmt.Sprintf("%g%%", float64(bp)/100) },
 		"errs":     func(m map[string][]string, k string) []string { return m[k] },

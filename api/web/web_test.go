@@ -203,3 +203,53 @@ func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 		})
 	}
 }
+
+func TestRecordThenRetractThroughTheForms(t *testing.T) {
+	srv := newServer(t)
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	c := &http.Client{Jar: jar}
+	res, err := c.PostForm(srv.URL+"/signin", url.Values{"token": {clerkToken}, "next": {gnn + "/record"}})
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(string(b))
+	require.NotNil(t, csrf)
+
+	res, err = c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf[1]}, "form": {"savings"}, "council": {"great-yarmouth"},
+		"financial_year": {"2016"}, "category": {"shared management"}, "amount": {"7,654.32"}, "status": {"forecast"},
+		"period_to": {"2017-03-31"}, "effective_on": {"2016-09-01"}, "certainty": {"reported"}, "source_kind": {"press"},
+		"source_title": {"Eastern Daily Press"}})
+	require.NoError(t, err)
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, res.Request.URL.RawQuery, "recorded=", "redirected to the partnership page")
+	assert.Contains(t, string(b), "£7,654.32")
+	id := res.Request.URL.Query().Get("recorded")
+
+	tests := []struct {
+		name, data string
+		status     int
+		want       string
+	}{
+		{"not JSON", `{"target": `, http.StatusUnprocessableEntity, "data-error"},
+		{"bad reason", `{"target": "` + id + `", "reason": "because"}`, http.StatusUnprocessableEntity, "data-error"},
+		{"retracted", `{"target": "` + id + `", "reason": "entered_in_error"}`, http.StatusOK, "Recorded."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf[1]}, "form": {"other"}, "type": {"EventRetracted"},
+				"data": {tt.data}, "effective_on": {"2016-10-01"}, "certainty": {"confirmed"}, "source_kind": {"minutes"},
+				"source_title": {"Joint committee, 1 October 2016"}})
+			require.NoError(t, err)
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			assert.Equal(t, tt.status, res.StatusCode)
+			assert.Contains(t, string(b), tt.want)
+			if tt.status == http.StatusOK {
+				assert.NotContains(t, string(b), "£7,654.32", "the retracted figure is gone")
+			}
+		})
+	}
+}
