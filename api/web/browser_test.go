@@ -123,6 +123,9 @@ func TestBrowser(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "54321", amount)
 		assert.Contains(t, text(t, ctx, "error-summary"), "Nothing was recorded")
+		focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+		require.NoError(t, err)
+		assert.Equal(t, "error-summary", focused, "focus moves to the problems")
 	})
 
 	t.Run("the PDF pack downloads and parses", func(t *testing.T) {
@@ -162,6 +165,16 @@ func TestBrowser(t *testing.T) {
 			fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
 			require.NoError(t, err)
 			assert.True(t, fits, "%s scrolls sideways at 375px", path)
+			unlabelled, err := chromedp.Run(ctx, chromedp.Evaluate[int](`Array.from(document.querySelectorAll(
+				'input:not([type=hidden]), select, textarea')).filter(e => e.labels.length === 0).length`))
+			require.NoError(t, err)
+			assert.Zero(t, unlabelled, "%s has controls without a label", path)
+			h1s, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('h1').length`))
+			require.NoError(t, err)
+			assert.Equal(t, 1, h1s, "%s: one h1", path)
+			unscoped, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('th:not([scope])').length`))
+			require.NoError(t, err)
+			assert.Zero(t, unscoped, "%s has th without scope", path)
 		}
 	})
 
