@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -47,6 +48,9 @@ type Config struct {
 	Authenticate Authenticate
 	Now          func() time.Time
 	Logger       *slog.Logger
+	// Private requires a signed-in session (any role) for every page but sign-in, like the API's
+	// Private for reads.
+	Private bool
 	// ProofURL, when set, is the path of the JSON proof of an event with "{id}" replaced; default
 	// "/v1/events/{id}/proof" (served by package api).
 	ProofURL string
@@ -91,17 +95,30 @@ func New(cfg Config) http.Handler {
 func (s *server) routes(mux *http.ServeMux) {
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
-	mux.HandleFunc("GET /{$}", s.handleList)
-	mux.HandleFunc("GET /partnerships/{id}", s.handlePartnership)
-	mux.HandleFunc("GET /partnerships/{id}/{file}", s.handlePack)
+	mux.Handle("GET /{$}", s.reader(s.handleList))
+	mux.Handle("GET /partnerships/{id}", s.reader(s.handlePartnership))
+	mux.Handle("GET /partnerships/{id}/{file}", s.reader(s.handlePack))
 	mux.HandleFunc("GET /partnerships/{id}/record", s.handleRecordForm)
 	mux.HandleFunc("POST /partnerships/{id}/record", s.handleRecord)
-	mux.HandleFunc("GET /events/{id}", s.handleEvent)
+	mux.Handle("GET /events/{id}", s.reader(s.handleEvent))
 	mux.HandleFunc("GET /signin", s.handleSignInForm)
 	mux.HandleFunc("POST /signin", s.handleSignIn)
 	mux.HandleFunc("POST /signout", s.handleSignOut)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")
+	})
+}
+
+// reader lets anyone read, or on a private server only a signed-in session.
+func (s *server) reader(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.Private {
+			if _, u := s.current(r); u == nil {
+				http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+		}
+		h(w, r)
 	})
 }
 

@@ -253,3 +253,18 @@ func TestRecordThenRetractThroughTheForms(t *testing.T) {
 		})
 	}
 }
+
+func TestPrivatePagesNeedSignIn(t *testing.T) {
+	srv := newServer(t)
+	h := web.New(web.Config{Private: true, Authenticate: fakeAuth})
+	for _, path := range []string{"/", gnn, "/events/" + demo.EventID(demo.GreatYarmouthNorthNorfolk, "proposed").String(), gnn + "/pack.pdf"} {
+		t.Run(path, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+			assert.Equal(t, http.StatusSeeOther, rec.Code)
+			assert.True(t, strings.HasPrefix(rec.Header().Get("Location"), "/signin?next="))
+		})
+	}
+	status, _ := get(t, srv.Client(), srv.URL+"/")
+	assert.Equal(t, http.StatusOK, status, "public by default")
+}
