@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/domain/demo"
+	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/projections"
 )
 
 func cmdDemo(ctx context.Context, a *app, args []string) error {
@@ -27,7 +30,12 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 		store.Close()
 		return err
 	}
-	if head.Seq == 0 {
+	has, err := hasPartnership(ctx, store)
+	if err != nil {
+		store.Close()
+		return err
+	}
+	if !has {
 		n, err := demo.SeedStore(ctx, store)
 		if err != nil {
 			store.Close()
@@ -60,4 +68,17 @@ A recorder token for trying writes (shown once; revoke with 'ledger token revoke
 Press Ctrl-C to stop.
 `, base, tok.TokenID, tok.Token)
 	}})
+}
+
+// hasPartnership reports whether the store holds any partnership event (tokens alone do not count).
+func hasPartnership(ctx context.Context, store eventstore.Store) (bool, error) {
+	for e, err := range store.ReadAll(ctx, 0, eventstore.Forward, 0) {
+		if err != nil {
+			return false, err
+		}
+		if strings.HasPrefix(e.Stream, projections.StreamPrefix) {
+			return true, nil
+		}
+	}
+	return false, nil
 }

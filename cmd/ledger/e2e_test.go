@@ -78,8 +78,27 @@ func startDemo(t *testing.T, store string) started {
 }
 
 func TestDemoServesAndReadCommandsUseServer(t *testing.T) {
-	store := tempStore(t)
+	// Seed, then issue the first admin token offline, before serving. (Seeding after a token would put
+	// the demo's back-dated recorded_at after a real one, and "known at 2016" would then see nothing.)
+	store := seeded(t)
+	adm := ledger(t, map[string]string{"USER": "ops"}, "token", "issue", "--role", "admin", "--actor", "Democratic services", "--store", store)
+	require.Equal(t, 0, adm.code, adm.stderr)
+	adminToken := ""
+	for _, f := range strings.Fields(adm.stdout) {
+		if strings.HasPrefix(f, "pl_") {
+			adminToken = f
+		}
+	}
+	require.NotEmpty(t, adminToken)
 	s := startDemo(t, store)
+
+	// Tokens through the running server need the admin token.
+	viaServer := ledger(t, nil, "token", "issue", "--role", "reader", "--actor", "Press office", "--server", s.base, "--token", adminToken)
+	require.Equal(t, 0, viaServer.code, viaServer.stderr)
+	assert.Contains(t, viaServer.stdout, "role:     reader")
+	noAdmin := ledger(t, nil, "token", "issue", "--role", "reader", "--actor", "x", "--server", s.base, "--token", s.token)
+	assert.Equal(t, 2, noAdmin.code)
+	assert.Contains(t, noAdmin.stderr, "403")
 
 	res, err := http.Get(s.base + "/v1/partnerships")
 	require.NoError(t, err)
