@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/domain/demo"
+	"github.com/partnership-ledger/ledger/eventstore/bolt"
 	"github.com/partnership-ledger/ledger/reviewpack"
 )
 
@@ -25,8 +26,10 @@ var demoOptions = reviewpack.Options{Partnership: demo.GreatYarmouthNorthNorfolk
 func demoPack(t testing.TB) *reviewpack.Pack {
 	t.Helper()
 	ctx := context.Background()
-	store := newMemStore()
-	_, err := demo.SeedStore(ctx, store)
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "ledger.db"), bolt.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+	_, err = demo.SeedStore(ctx, store)
 	require.NoError(t, err)
 	src, err := reviewpack.LoadSource(ctx, store, testKey(), demoOptions.Partnership)
 	require.NoError(t, err)

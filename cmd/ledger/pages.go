@@ -12,6 +12,7 @@ import (
 func pages(cfg api.Config) http.Handler {
 	return web.New(web.Config{
 		Models: cfg.Models, Recorder: cfg.Recorder, Log: cfg.Log, Store: cfg.Store, Now: cfg.Now, Logger: cfg.Logger,
+		Private: cfg.Private,
 		Authenticate: func(r *http.Request, token string) (string, string, bool) {
 			p, ok, err := cfg.Tokens.Authenticate(r.Context(), token)
 			if err != nil || !ok {

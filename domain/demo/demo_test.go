@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 	_ "time/tzdata" // Europe/London for known_at, wherever the tests run
@@ -12,11 +13,14 @@ import (
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/demo"
 	"github.com/partnership-ledger/ledger/domain/recording"
+	"github.com/partnership-ledger/ledger/eventstore/bolt"
 )
 
-func seeded(t *testing.T) (*memStore, *recording.Service) {
+func seeded(t *testing.T) (*bolt.Store, *recording.Service) {
 	t.Helper()
-	store := newMemStore()
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "ledger.db"), bolt.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
 	rec := recording.New(store, func() time.Time { t.Fatal("the demo must not read the clock"); return time.Time{} })
 	added, err := demo.Seed(context.Background(), rec)
 	require.NoError(t, err)
