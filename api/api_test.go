@@ -382,3 +382,19 @@ func FuzzRecordBody(f *testing.F) {
 		}
 	})
 }
+
+func TestReviewPackOverHTTP(t *testing.T) {
+	e := newEnv(t, false)
+	pdf := e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-30&format=pdf", "", "")
+	require.Equal(t, 200, pdf.status, string(pdf.body))
+	assert.Equal(t, "application/pdf", pdf.header.Get("Content-Type"))
+	assert.True(t, bytes.HasPrefix(pdf.body, []byte("%PDF")))
+	again := e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-30&format=pdf", "", "")
+	assert.Equal(t, pdf.body, again.body, "the same pack twice is byte-identical")
+	md := e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-30&format=md", "", "")
+	require.Equal(t, 200, md.status)
+	assert.Contains(t, string(md.body), "Sheila Oxtoby")
+	assert.Contains(t, string(md.body), "Karen Sly")
+	assert.Equal(t, 400, e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-30&format=docx", "", "").status)
+	assert.Equal(t, 400, e.do(t, "GET", gnn+"/review-pack?format=pdf", "", "").status, "as_of is required")
+}
