@@ -25,6 +25,21 @@ const maxSafeInteger = 1 << 53
 // It returns an error wrapping ErrInvalidJSON when the input is not a single JSON value, has a
 // duplicate member name, invalid UTF-8, or an integer beyond ±2^53 that a double cannot hold exactly.
 func Canonicalize(in []byte) ([]byte, error) {
+	c := canonicalizer{in: in, out: make([]byte, 0, len(in))}
+	c.skipSpace()
+	if err := c.value(0); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidJSON, err)
+	}
+	c.skipSpace()
+	if c.pos != len(c.in) {
+		return nil, fmt.Errorf("%w: unexpected data after the JSON value at byte %d", ErrInvalidJSON, c.pos)
+	}
+	return c.out, nil
+}
+
+// canonicalizeReference is the first, encoding/json-based implementation of Canonicalize. It is
+// kept as the reference the fast one is fuzzed against.
+func canonicalizeReference(in []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(in))
 	dec.UseNumber()
 	var out bytes.Buffer

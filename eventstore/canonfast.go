@@ -1,0 +1,377 @@
+package eventstore
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// canonicalizer is a single-pass RFC 8785 canonicaliser over bytes: it validates the JSON text as it
+// goes and writes the canonical form, without building a token stream.
+type canonicalizer struct {
+	in  []byte
+	pos int
+	out []byte
+}
+
+func (c *canonicalizer) skipSpace() {
+	for c.pos < len(c.in) {
+		switch c.in[c.pos] {
+		case ' ', '\t', '\n', '\r':
+			c.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (c *canonicalizer) errf(format string, args ...any) error {
+	return fmt.Errorf("byte %d: %s", c.pos, fmt.Sprintf(format, args...))
+}
+
+func (c *canonicalizer) value(depth int) error {
+	if depth > maxDepth {
+		return errors.New("nested too deeply")
+	}
+	if c.pos >= len(c.in) {
+		return errors.New("unexpected end of JSON input")
+	}
+	switch b := c.in[c.pos]; {
+	case b == '{':
+		return c.object(depth)
+	case b == '[':
+		return c.array(depth)
+	case b == '"':
+		s, err := c.str()
+		if err != nil {
+			return err
+		}
+		c.out = appendCanonString(c.out, s)
+		return nil
+	case b == 't':
+		return c.literal("true")
+	case b == 'f':
+		return c.literal("false")
+	case b == 'n':
+		return c.literal("null")
+	case b == '-' || (b >= '0' && b <= '9'):
+		return c.number()
+	default:
+		return c.errf("unexpected %q", b)
+	}
+}
+
+func (c *canonicalizer) literal(lit string) error {
+	if !strings.HasPrefix(string(c.in[c.pos:min(len(c.in), c.pos+len(lit))]), lit) {
+		return c.errf("invalid literal")
+	}
+	c.pos += len(lit)
+	c.out = append(c.out, lit...)
+	return nil
+}
+
+func (c *canonicalizer) array(depth int) error {
+	c.pos++ // [
+	c.out = append(c.out, '[')
+	c.skipSpace()
+	if c.pos < len(c.in) && c.in[c.pos] == ']' {
+		c.pos++
+		c.out = append(c.out, ']')
+		return nil
+	}
+	for {
+		c.skipSpace()
+		if err := c.value(depth + 1); err != nil {
+			return err
+		}
+		c.skipSpace()
+		if c.pos >= len(c.in) {
+			return errors.New("unexpected end of JSON input")
+		}
+		switch c.in[c.pos] {
+		case ',':
+			c.pos++
+			c.out = append(c.out, ',')
+		case ']':
+			c.pos++
+			c.out = append(c.out, ']')
+			return nil
+		default:
+			return c.errf("want , or ] in an array")
+		}
+	}
+}
+
+type fastMember struct {
+	key        string
+	start, end int // the member's canonical value in the object's scratch output
+}
+
+func (c *canonicalizer) object(depth int) error {
+	c.pos++ // {
+	c.skipSpace()
+	if c.pos < len(c.in) && c.in[c.pos] == '}' {
+		c.pos++
+		c.out = append(c.out, '{', '}')
+		return nil
+	}
+	// Values are written after the current output, then moved into key order.
+	base := len(c.out)
+	var members []fastMember
+	for {
+		c.skipSpace()
+		if c.pos >= len(c.in) || c.in[c.pos] != '"' {
+			return c.errf("object key is not a string")
+		}
+		key, err := c.str()
+		if err != nil {
+			return err
+		}
+		for _, m := range members {
+			if m.key == key {
+				return fmt.Errorf("duplicate member name %q", key)
+			}
+		}
+		c.skipSpace()
+		if c.pos >= len(c.in) || c.in[c.pos] != ':' {
+			return c.errf("want : after an object key")
+		}
+		c.pos++
+		c.skipSpace()
+		start := len(c.out)
+		if err := c.value(depth + 1); err != nil {
+			return err
+		}
+		members = append(members, fastMember{key: key, start: start, end: len(c.out)})
+		c.skipSpace()
+		if c.pos >= len(c.in) {
+			return errors.New("unexpected end of JSON input")
+		}
+		if c.in[c.pos] == ',' {
+			c.pos++
+			continue
+		}
+		if c.in[c.pos] != '}' {
+			return c.errf("want , or } in an object")
+		}
+		c.pos++
+		break
+	}
+	slices.SortFunc(members, func(a, b fastMember) int { return compareKeys(a.key, b.key) })
+	values := slices.Clone(c.out[base:])
+	c.out = append(c.out[:base], '{')
+	for i, m := range members {
+		if i > 0 {
+			c.out = append(c.out, ',')
+		}
+		c.out = appendCanonString(c.out, m.key)
+		c.out = append(c.out, ':')
+		c.out = append(c.out, values[m.start-base:m.end-base]...)
+	}
+	c.out = append(c.out, '}')
+	return nil
+}
+
+// compareKeys orders member names by UTF-16 code units; for ASCII that is byte order.
+func compareKeys(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] >= utf8.RuneSelf || b[i] >= utf8.RuneSelf {
+			return slices.Compare(utf16.Encode([]rune(a)), utf16.Encode([]rune(b)))
+		}
+		if a[i] != b[i] {
+			return int(a[i]) - int(b[i])
+		}
+	}
+	return len(a) - len(b)
+}
+
+// str reads a JSON string at c.pos and returns its value.
+func (c *canonicalizer) str() (string, error) {
+	c.pos++ // opening quote
+	start := c.pos
+	// Fast path: no escapes, all printable.
+	for c.pos < len(c.in) {
+		b := c.in[c.pos]
+		if b == '"' {
+			s := c.in[start:c.pos]
+			c.pos++
+			if !utf8.Valid(s) {
+				return "", errors.New("invalid UTF-8 in a string")
+			}
+			return string(s), nil
+		}
+		if b == '\\' || b < 0x20 {
+			break
+		}
+		c.pos++
+	}
+	var sb []byte
+	sb = append(sb, c.in[start:c.pos]...)
+	for c.pos < len(c.in) {
+		b := c.in[c.pos]
+		switch {
+		case b == '"':
+			c.pos++
+			if !utf8.Valid(sb) {
+				return "", errors.New("invalid UTF-8 in a string")
+			}
+			return string(sb), nil
+		case b < 0x20:
+			return "", c.errf("control character in a string")
+		case b == '\\':
+			if c.pos+1 >= len(c.in) {
+				return "", errors.New("unexpected end of JSON input")
+			}
+			esc := c.in[c.pos+1]
+			c.pos += 2
+			switch esc {
+			case '"', '\\', '/':
+				sb = append(sb, esc)
+			case 'b':
+				sb = append(sb, '\b')
+			case 'f':
+				sb = append(sb, '\f')
+			case 'n':
+				sb = append(sb, '\n')
+			case 'r':
+				sb = append(sb, '\r')
+			case 't':
+				sb = append(sb, '\t')
+			case 'u':
+				r, err := c.hex4()
+				if err != nil {
+					return "", err
+				}
+				if utf16.IsSurrogate(r) {
+					if c.pos+6 > len(c.in) || c.in[c.pos] != '\\' || c.in[c.pos+1] != 'u' {
+						return "", c.errf("lone surrogate \\u%04x", r)
+					}
+					c.pos += 2
+					r2, err := c.hex4()
+					if err != nil {
+						return "", err
+					}
+					if r = utf16.DecodeRune(r, r2); r == utf8.RuneError {
+						return "", c.errf("invalid surrogate pair")
+					}
+				}
+				sb = utf8.AppendRune(sb, r)
+			default:
+				return "", c.errf("invalid escape \\%c", esc)
+			}
+		default:
+			sb = append(sb, b)
+			c.pos++
+		}
+	}
+	return "", errors.New("unexpected end of JSON input")
+}
+
+func (c *canonicalizer) hex4() (rune, error) {
+	if c.pos+4 > len(c.in) {
+		return 0, errors.New("unexpected end of JSON input")
+	}
+	var r rune
+	for _, h := range c.in[c.pos : c.pos+4] {
+		r <<= 4
+		switch {
+		case h >= '0' && h <= '9':
+			r |= rune(h - '0')
+		case h >= 'a' && h <= 'f':
+			r |= rune(h - 'a' + 10)
+		case h >= 'A' && h <= 'F':
+			r |= rune(h - 'A' + 10)
+		default:
+			return 0, c.errf("invalid \\u escape")
+		}
+	}
+	c.pos += 4
+	return r, nil
+}
+
+// number scans a JSON number (strict grammar) and writes its canonical form.
+func (c *canonicalizer) number() error {
+	start := c.pos
+	if c.in[c.pos] == '-' {
+		c.pos++
+	}
+	digits := func() int {
+		n := 0
+		for c.pos < len(c.in) && c.in[c.pos] >= '0' && c.in[c.pos] <= '9' {
+			c.pos++
+			n++
+		}
+		return n
+	}
+	if c.pos < len(c.in) && c.in[c.pos] == '0' {
+		c.pos++
+	} else if digits() == 0 {
+		return c.errf("invalid number")
+	}
+	integer := true
+	if c.pos < len(c.in) && c.in[c.pos] == '.' {
+		integer = false
+		c.pos++
+		if digits() == 0 {
+			return c.errf("invalid number")
+		}
+	}
+	if c.pos < len(c.in) && (c.in[c.pos] == 'e' || c.in[c.pos] == 'E') {
+		integer = false
+		c.pos++
+		if c.pos < len(c.in) && (c.in[c.pos] == '+' || c.in[c.pos] == '-') {
+			c.pos++
+		}
+		if digits() == 0 {
+			return c.errf("invalid number")
+		}
+	}
+	text := string(c.in[start:c.pos])
+	// Plain integers of up to 15 characters are exact doubles already in canonical form (but -0).
+	if integer && len(text) <= 15 {
+		if text == "-0" {
+			text = "0"
+		}
+		c.out = append(c.out, text...)
+		return nil
+	}
+	s, err := canonNumber(json.Number(text))
+	if err != nil {
+		return err
+	}
+	c.out = append(c.out, s...)
+	return nil
+}
+
+// appendCanonString appends s with RFC 8785's minimal escaping.
+func appendCanonString(out []byte, s string) []byte {
+	out = append(out, '"')
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		switch {
+		case b == '"':
+			out = append(out, '\\', '"')
+		case b == '\\':
+			out = append(out, '\\', '\\')
+		case b >= 0x20:
+			out = append(out, b)
+		case b == '\b':
+			out = append(out, '\\', 'b')
+		case b == '\f':
+			out = append(out, '\\', 'f')
+		case b == '\n':
+			out = append(out, '\\', 'n')
+		case b == '\r':
+			out = append(out, '\\', 'r')
+		case b == '\t':
+			out = append(out, '\\', 't')
+		default:
+			out = fmt.Appendf(out, `\u%04x`, b)
+		}
+	}
+	return append(out, '"')
+}
