@@ -7,14 +7,8 @@ package main
 import (
 	"context"
 	"errors"
-
-	"github.com/partnership-ledger/ledger/eventstore"
 )
 
 var errPending = errors.New("this command is not available yet")
 
-func cmdMigrate(ctx context.Context, a *app, args []string) error { return errPending }
-func cmdGen(ctx context.Context, a *app, args []string) error     { return errPending }
-func openKurrentDB(ctx context.Context, spec string) (eventstore.Store, error) {
-	return nil, errors.New("KurrentDB support has not landed yet")
-}
+func cmdGen(ctx context.Context, a *app, args []string) error { return errPending }

@@ -57,7 +57,6 @@ func commands() []command {
 		{"replay", "--partnership P [--until SEQ|DATE]", "step through events showing what each changed", cmdReplay},
 		{"pack", "--partnership P --as-of D [--known-at K] --format html,pdf,md,json -o DIR", "write the review pack", cmdPack},
 		{"verify-pack", "DIR --key PUBKEY", "check a review pack offline", cmdVerifyPack},
-		{"migrate", "--from A --to B", "copy a ledger between stores keeping ids, hashes and seq", cmdMigrate},
 		{"gen", "--partnerships N --events M", "generate the reference data set", cmdGen},
 		{"token", "issue --role R --actor NAME | revoke ID", "issue or revoke API credentials", cmdToken},
 	}

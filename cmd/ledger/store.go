@@ -45,3 +45,9 @@ func (a *app) defaultKeyFile() (string, error) {
 	path := strings.TrimPrefix(spec, "bolt:")
 	return filepath.Join(filepath.Dir(path), strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))+".key"), nil
 }
+
+// openKurrentDB would open a KurrentDB store. This build has no KurrentDB backend yet: the adapter
+// (eventstore/kurrentdb) is open work, so the answer is a clear refusal rather than a half-working store.
+func openKurrentDB(ctx context.Context, spec string) (eventstore.Store, error) {
+	return nil, usageErrorf("--store %s: this build has no KurrentDB backend yet (see README, \"Outgrowing one machine\"); use bolt:FILE", spec)
+}
