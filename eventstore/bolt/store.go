@@ -454,27 +454,42 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from eventstore.C
 			yield(eventstore.Event{}, err)
 			return
 		}
-		seqs, err := s.streamSeqs(stream)
+		// The revisions [lo, hi) the cursor, direction and limit ask for.
+		const none = ^uint64(0)
+		rev, set := from.Revision()
+		lo, hi := uint64(0), none
+		if dir == eventstore.Forward {
+			if set {
+				if rev == none {
+					return
+				}
+				lo = rev + 1
+			}
+			if limit > 0 && lo <= none-uint64(limit) {
+				hi = lo + uint64(limit)
+			}
+		} else {
+			if set {
+				hi = rev
+			} else {
+				last, ok, err := s.lastRevision(stream)
+				if err != nil {
+					yield(eventstore.Event{}, fmt.Errorf("read %s: %w", stream, err))
+					return
+				}
+				if !ok {
+					return
+				}
+				hi = last + 1
+			}
+			if limit > 0 && hi > uint64(limit) {
+				lo = hi - uint64(limit)
+			}
+		}
+		want, err := s.streamSeqs(stream, lo, hi)
 		if err != nil {
 			yield(eventstore.Event{}, fmt.Errorf("read %s: %w", stream, err))
 			return
-		}
-		// seqs[r] is the seq of revision r: pick the revisions the cursor and direction ask for.
-		lo, hi := 0, len(seqs) // forwards: [lo, hi)
-		if rev, set := from.Revision(); set {
-			if dir == eventstore.Forward {
-				lo = int(min(rev+1, uint64(len(seqs))))
-			} else {
-				hi = int(min(rev, uint64(len(seqs))))
-			}
-		}
-		want := seqs[lo:hi]
-		if limit > 0 && len(want) > limit {
-			if dir == eventstore.Forward {
-				want = want[:limit]
-			} else {
-				want = want[len(want)-limit:]
-			}
 		}
 		for len(want) > 0 {
 			if err := ctx.Err(); err != nil {
@@ -503,31 +518,66 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from eventstore.C
 	}
 }
 
-// streamSeqs returns the seq of every event of a stream, by revision: the persisted index, then the
-// tail's newer entries. The tail is read first: a flush that lands in between puts entries in both,
-// and they are taken once.
-func (s *Store) streamSeqs(stream string) ([]uint64, error) {
+// lastRevision returns a stream's last revision, and false when it has no events.
+func (s *Store) lastRevision(stream string) (uint64, bool, error) {
 	s.tail.mu.RLock()
-	var first uint64
-	var tailSeqs []uint64
-	if ts := s.tail.streams[stream]; ts != nil {
-		first, tailSeqs = ts.first, slices.Clone(ts.seqs)
+	ts := s.tail.streams[stream]
+	if ts != nil {
+		last := ts.first + uint64(len(ts.seqs)) - 1
+		s.tail.mu.RUnlock()
+		return last, true, nil
 	}
 	s.tail.mu.RUnlock()
-	var seqs []uint64
+	var last uint64
+	var ok bool
 	err := s.view(func(tx *bbolt.Tx) error {
 		prefix := revKey(stream, 0)[:len(stream)+1]
 		c := tx.Bucket(bucketRevs).Cursor()
-		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix) && len(k) == len(prefix)+8; k, v = c.Next() {
+		k, _ := c.Seek(revKey(stream, ^uint64(0)))
+		if k == nil {
+			k, _ = c.Last()
+		} else {
+			k, _ = c.Prev()
+		}
+		if k != nil && hasPrefix(k, prefix) && len(k) == len(prefix)+8 {
+			last, ok = getU64(k[len(prefix):]), true
+		}
+		return nil
+	})
+	return last, ok, err
+}
+
+// streamSeqs returns the seqs of a stream's revisions in [lo, hi), in order: from the persisted index,
+// then from the tail's newer entries. The tail is read first: a flush that lands in between puts
+// entries in both, and they are taken once.
+func (s *Store) streamSeqs(stream string, lo, hi uint64) ([]uint64, error) {
+	s.tail.mu.RLock()
+	var first uint64
+	var tailSeqs []uint64
+	if ts := s.tail.streams[stream]; ts != nil && ts.first+uint64(len(ts.seqs)) > lo && ts.first < hi {
+		a, b := max(lo, ts.first)-ts.first, min(hi, ts.first+uint64(len(ts.seqs)))-ts.first
+		first, tailSeqs = ts.first+a, slices.Clone(ts.seqs[a:b])
+	}
+	s.tail.mu.RUnlock()
+	var seqs []uint64
+	next := lo // the revision the next seq stands for
+	err := s.view(func(tx *bbolt.Tx) error {
+		prefix := revKey(stream, 0)[:len(stream)+1]
+		c := tx.Bucket(bucketRevs).Cursor()
+		for k, v := c.Seek(revKey(stream, lo)); k != nil && hasPrefix(k, prefix) && len(k) == len(prefix)+8; k, v = c.Next() {
+			if getU64(k[len(prefix):]) >= hi {
+				break
+			}
 			seqs = append(seqs, getU64(v))
+			next++
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if len(tailSeqs) > 0 && first <= uint64(len(seqs)) {
-		seqs = append(seqs, tailSeqs[uint64(len(seqs))-first:]...)
+	if first <= next && next-first < uint64(len(tailSeqs)) {
+		seqs = append(seqs, tailSeqs[next-first:]...)
 	}
 	return seqs, nil
 }
