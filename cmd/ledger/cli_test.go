@@ -267,3 +267,18 @@ func TestReplayShowsWhatEachEventChanged(t *testing.T) {
 	bad := ledger(t, nil, "replay", "--store", store, "--partnership", gnn, "--until", "soon")
 	assert.Equal(t, 2, bad.code)
 }
+
+func TestGenSmallLedgerThenVerify(t *testing.T) {
+	store := tempStore(t)
+	r := ledger(t, nil, "gen", "--partnerships", "3", "--events", "300", "--store", store)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "generated 300 events in 3 partnerships")
+	assert.Equal(t, uint64(300), headSeq(t, store))
+	st := ledger(t, nil, "state", "--partnership", "ref-partnership-001", "--json", "--store", store)
+	require.Equal(t, 0, st.code, st.stderr)
+	assert.Contains(t, st.stdout, "Chief executive of ref-partnership-001")
+	again := ledger(t, nil, "gen", "--partnerships", "3", "--events", "300", "--store", store)
+	assert.Equal(t, 2, again.code)
+	assert.Contains(t, again.stderr, "not empty")
+	assert.Equal(t, 2, ledger(t, nil, "gen", "--partnerships", "0", "--store", tempStore(t)).code)
+}
