@@ -68,7 +68,15 @@ func (s *server) handleState(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return encode(w, r, http.StatusOK, st)
+	key := fmt.Sprintf("state\x00%s\x00%s\x00%d\x00%s", st.Partnership, st.AsOf, st.KnownAt.Seq, st.KnownAt.Requested)
+	e, ok := s.bodies.get(key)
+	if !ok {
+		if e, err = encodeBody(st); err != nil {
+			return err
+		}
+		s.bodies.put(key, e)
+	}
+	return write(w, r, http.StatusOK, e)
 }
 
 // handleModel serves one read model of a partnership: appointments, services, savings, decisions or

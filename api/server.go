@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/partnership-ledger/ledger/audit"
@@ -43,6 +44,7 @@ type server struct {
 	Config
 	log     *slog.Logger
 	metrics *metrics
+	bodies  bodyCache
 }
 
 // NewServer returns the HTTP handler of the ledger. It is safe for concurrent use.
@@ -73,26 +75,70 @@ func (s *server) h(fn handler) http.Handler {
 	})
 }
 
+// encoded is a JSON answer body with its ETag.
+type encoded struct {
+	body []byte
+	etag string
+}
+
+func encodeBody(v any) (encoded, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return encoded{}, err
+	}
+	b = append(b, '\n')
+	sum := sha256.Sum256(b)
+	return encoded{body: b, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}, nil
+}
+
 // encode writes v as JSON with status, and an ETag of the body; a matching If-None-Match gets 304.
 func encode(w http.ResponseWriter, r *http.Request, status int, v any) error {
-	b, err := json.Marshal(v)
+	e, err := encodeBody(v)
 	if err != nil {
 		return err
 	}
-	b = append(b, '\n')
+	return write(w, r, status, e)
+}
+
+func write(w http.ResponseWriter, r *http.Request, status int, e encoded) error {
 	if status == http.StatusOK && r.Method == http.MethodGet {
-		sum := sha256.Sum256(b)
-		etag := `"` + hex.EncodeToString(sum[:12]) + `"`
-		w.Header().Set("ETag", etag)
-		if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, etag) {
+		w.Header().Set("ETag", e.etag)
+		if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, e.etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return nil
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, err = w.Write(b)
+	_, err := w.Write(e.body)
 	return err
+}
+
+// bodyCache keeps encoded read-model answers. A key names everything an answer depends on (the
+// partnership, the resolved as_of, the known prefix of the log as a seq and as asked), and that prefix
+// never changes, so an entry never goes stale; the map is simply emptied when it grows large.
+// Safe for concurrent use.
+type bodyCache struct {
+	mu sync.Mutex
+	m  map[string]encoded
+}
+
+const bodyCacheMax = 4096
+
+func (c *bodyCache) get(key string) (encoded, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	return e, ok
+}
+
+func (c *bodyCache) put(key string, e encoded) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= bodyCacheMax {
+		c.m = make(map[string]encoded, 256)
+	}
+	c.m[key] = e
 }
 
 func etagMatches(header, etag string) bool {

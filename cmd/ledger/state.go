@@ -63,9 +63,6 @@ func cmdState(ctx context.Context, a *app, args []string) error {
 	}
 	st, err := m.State(*slug, q)
 	if errors.Is(err, projections.ErrUnknownPartnership) {
-		if len(m.Slugs()) == 0 && q.KnownAt.IsAll() {
-			return usageErrorf("state: unknown partnership %q: the ledger has no partnerships", *slug)
-		}
 		return usageErrorf("state: %s", strings.TrimPrefix(err.Error(), "projections: "))
 	}
 	if err != nil {
