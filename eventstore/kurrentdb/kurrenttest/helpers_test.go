@@ -32,6 +32,10 @@ func connect(t *testing.T, url string) *esdb.Client {
 	t.Helper()
 	cfg, err := esdb.ParseConnectionString(url)
 	require.NoError(t, err)
+	// The client logs every discovery step and dropped subscription; keep
+	// test output readable. Its goroutines may outlive the test, so t.Logf
+	// cannot be used.
+	cfg.Logger = esdb.NoopLogging()
 	c, err := esdb.NewClient(cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })

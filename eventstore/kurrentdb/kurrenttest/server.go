@@ -13,6 +13,7 @@ import (
 	"github.com/EventStore/EventStore-Client-Go/v4/protos/gossip"
 	"github.com/EventStore/EventStore-Client-Go/v4/protos/serverfeatures"
 	"github.com/EventStore/EventStore-Client-Go/v4/protos/streams"
+	"github.com/google/uuid"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/keepalive"
@@ -63,6 +64,9 @@ type Options struct {
 	MaxAppendSize int
 	// Now is the clock that stamps events' "created" time; nil means time.Now.
 	Now func() time.Time
+	// NewSubscriptionID returns the id sent in a subscription's
+	// Confirmation; nil means a random UUID, as on the real server.
+	NewSubscriptionID func() string
 }
 
 // Call is one RPC as the server received it.
@@ -109,11 +113,13 @@ type Server struct {
 	host string
 	port int
 
-	mu     sync.Mutex
-	db     *state
-	subs   map[*subscriber]struct{}
-	calls  []Call
-	faults map[string][]Fault
+	mu      sync.Mutex
+	db      *state
+	subs    map[*subscriber]struct{}
+	calls   []Call
+	appends [][]*streams.AppendReq
+	reads   []*streams.ReadReq
+	faults  map[string][]Fault
 
 	closeOnce sync.Once
 	serveErr  chan error
@@ -153,6 +159,9 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.NewSubscriptionID == nil {
+		opts.NewSubscriptionID = uuid.NewString
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("kurrenttest: listen: %w", err)
@@ -173,6 +182,13 @@ func New(opts Options) (*Server, error) {
 		grpc.MaxRecvMsgSize(opts.MaxRecvMsgSize),
 		grpc.UnaryInterceptor(s.recordUnary),
 		grpc.StreamInterceptor(s.recordStream),
+		// Calls to unregistered services (ServerFeatures when
+		// NoServerFeatures is set) are answered Unimplemented, as grpc-go
+		// does by default, but through the interceptor, so they are recorded.
+		grpc.UnknownServiceHandler(func(_ any, ss grpc.ServerStream) error {
+			method, _ := grpc.MethodFromServerStream(ss)
+			return status.Errorf(codes.Unimplemented, "unknown method %s", method)
+		}),
 	)
 	streams.RegisterStreamsServer(s.grpc, &streamsService{s: s})
 	if !opts.NoServerFeatures {
@@ -243,6 +259,39 @@ func (s *Server) CallCount(method string) int {
 		}
 	}
 	return n
+}
+
+// Appends returns the request messages of every Append call the client
+// completed (half-closed), one slice per call, in the order they were sent.
+// The messages must not be modified.
+func (s *Server) Appends() [][]*streams.AppendReq {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([][]*streams.AppendReq, len(s.appends))
+	copy(out, s.appends)
+	return out
+}
+
+// Reads returns the request of every Read call (reads and subscriptions)
+// in arrival order. The messages must not be modified.
+func (s *Server) Reads() []*streams.ReadReq {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*streams.ReadReq, len(s.reads))
+	copy(out, s.reads)
+	return out
+}
+
+// InjectFellBehind makes every subscription being served send one
+// FellBehind message. The real server never sends it; use it only to
+// exercise a consumer's handling of that message.
+func (s *Server) InjectFellBehind() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for sub := range s.subs {
+		sub.fellBehind = true
+		sub.signal()
+	}
 }
 
 // FailNext makes the next call of method return f instead of doing its

@@ -114,6 +114,7 @@ func (x *streamsService) Append(srv streams.Streams_AppendServer) error {
 		opts     *streams.AppendReq_Options
 		proposed []*streams.AppendReq_ProposedMessage
 		badOrder bool
+		wire     []*streams.AppendReq
 	)
 	for first := true; ; first = false {
 		req, err := srv.Recv()
@@ -123,6 +124,7 @@ func (x *streamsService) Append(srv streams.Streams_AppendServer) error {
 		if err != nil {
 			return err
 		}
+		wire = append(wire, req)
 		if first {
 			opts = req.GetOptions()
 			badOrder = opts == nil
@@ -135,6 +137,9 @@ func (x *streamsService) Append(srv streams.Streams_AppendServer) error {
 		}
 		proposed = append(proposed, pm)
 	}
+	x.s.mu.Lock()
+	x.s.appends = append(x.s.appends, wire)
+	x.s.mu.Unlock()
 	if fault, ok := x.s.takeFault(MethodAppend); ok {
 		return faultError(srv.Context(), srv, fault)
 	}
@@ -398,6 +403,9 @@ func (s *Server) tombstone(name string, exp expected) (pos uint64, cur int64, er
 // Read implements the server-streaming Read RPC: counted reads of a
 // stream or of $all (spec §5) and subscriptions (spec §6).
 func (x *streamsService) Read(req *streams.ReadReq, srv streams.Streams_ReadServer) error {
+	x.s.mu.Lock()
+	x.s.reads = append(x.s.reads, req)
+	x.s.mu.Unlock()
 	if fault, ok := x.s.takeFault(MethodRead); ok {
 		return faultError(srv.Context(), srv, fault)
 	}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/protos/streams"
-	"github.com/google/uuid"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -14,10 +13,19 @@ import (
 // subscriber is a live subscription. pending is guarded by Server.mu;
 // publish appends to it and wakes the handler without ever blocking.
 type subscriber struct {
-	all     bool
-	stream  string
-	pending []*record
-	wake    chan struct{}
+	all        bool
+	stream     string
+	pending    []*record
+	fellBehind bool // a test asked for a FellBehind message
+	wake       chan struct{}
+}
+
+// signal wakes the subscription's handler without blocking.
+func (sub *subscriber) signal() {
+	select {
+	case sub.wake <- struct{}{}:
+	default:
+	}
 }
 
 // publish hands rec to every live subscription it concerns. The caller holds s.mu.
@@ -25,10 +33,7 @@ func (s *Server) publish(rec *record) {
 	for sub := range s.subs {
 		if sub.all || sub.stream == rec.stream {
 			sub.pending = append(sub.pending, rec)
-			select {
-			case sub.wake <- struct{}{}:
-			default:
-			}
+			sub.signal()
 		}
 	}
 }
@@ -169,7 +174,7 @@ func (s *Server) subscribe(o *streams.ReadReq_Options, srv streams.Streams_ReadS
 	}()
 
 	if err := srv.Send(&streams.ReadResp{Content: &streams.ReadResp_Confirmation{Confirmation: &streams.ReadResp_SubscriptionConfirmation{
-		SubscriptionId: uuid.NewString(),
+		SubscriptionId: s.opts.NewSubscriptionID(),
 	}}}); err != nil {
 		return err
 	}
@@ -228,7 +233,14 @@ func (s *Server) subscribe(o *streams.ReadReq_Options, srv streams.Streams_ReadS
 		s.mu.Lock()
 		batch := sub.pending
 		sub.pending = nil
+		fellBehind := sub.fellBehind
+		sub.fellBehind = false
 		s.mu.Unlock()
+		if fellBehind {
+			if err := srv.Send(&streams.ReadResp{Content: &streams.ReadResp_FellBehind_{FellBehind: &streams.ReadResp_FellBehind{}}}); err != nil {
+				return err
+			}
+		}
 		for _, rec := range batch {
 			switch {
 			case sub.stream != "":
