@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -82,7 +81,7 @@ func appendEvents(t *testing.T, c *esdb.Client, stream string, exp esdb.Expected
 	return res
 }
 
-// readAllOf drains a read: its events and the error that ended it (nil for io.EOF).
+// drain reads a read: its events and the error that ended it (nil for io.EOF).
 func drain(t *testing.T, rs *esdb.ReadStream) ([]*esdb.ResolvedEvent, error) {
 	t.Helper()
 	defer rs.Close()
@@ -224,5 +223,3 @@ func streamIDs(evs []*esdb.RecordedEvent) []string {
 	}
 	return out
 }
-
-func hasPrefix(s, p string) bool { return strings.HasPrefix(s, p) }
