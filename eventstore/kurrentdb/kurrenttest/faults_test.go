@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/partnership-ledger/ledger/eventstore/kurrentdb/kurrenttest"
 )
 
 // TestDropConnections shows the restart-like fault: live subscriptions
@@ -37,4 +39,15 @@ func TestDropConnections(t *testing.T) {
 	}
 	require.NoError(t, err)
 	assert.Equal(t, uint64(2), res.NextExpectedVersion, "the data survived")
+}
+
+func TestConnectionString(t *testing.T) {
+	t.Setenv(kurrenttest.EnvURL, "")
+	url := kurrenttest.ConnectionString(t)
+	assert.Regexp(t, `^esdb://127\.0\.0\.1:\d+\?tls=false$`, url)
+	c := connect(t, url)
+	appendEvents(t, c, streamName("cs"), esdb.NoStream{}, jsonEvent("E", 0))
+
+	t.Setenv(kurrenttest.EnvURL, "esdb://localhost:2113?tls=false")
+	assert.Equal(t, "esdb://localhost:2113?tls=false", kurrenttest.ConnectionString(t))
 }
