@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/protos/shared"
 	"github.com/EventStore/EventStore-Client-Go/v4/protos/streams"
@@ -588,9 +586,4 @@ func (rec *record) proto(structured bool) *streams.ReadResp_ReadEvent_RecordedEv
 		CustomMetadata: rec.meta,
 		Data:           rec.data,
 	}
-}
-
-// String describes rec for test failure messages.
-func (rec *record) String() string {
-	return fmt.Sprintf("%s@%d (%s, pos %d)", rec.stream, rec.revision, strings.TrimSpace(rec.eventType), rec.pos)
 }
