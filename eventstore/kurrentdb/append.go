@@ -17,6 +17,16 @@ import (
 // appended events (it normally takes a few milliseconds: the follow subscription delivers them).
 const indexWait = 30 * time.Second
 
+// transientRetries bounds how often one Append or one read page is tried again after a failure that
+// the client recovers from by itself (a dropped connection, a node that stopped being the leader).
+const transientRetries = 3
+
+// transientErr reports whether err is a failure worth one more try: the client rediscovers the node
+// after Unavailable, and a server timeout (Aborted) says nothing was decided.
+func transientErr(err error) bool {
+	return isCode(err, esdb.ErrorUnavailable) || isCode(err, esdb.ErrorAborted) || isCode(err, esdb.ErrorCodeNotLeader)
+}
+
 // Append implements eventstore.Store. See the package doc for how it keeps the chain and idempotency.
 //
 // Errors: as eventstore.Store; a stream that KurrentDB says was deleted (behind the ledger's back)
@@ -90,7 +100,20 @@ func (s *Store) ctxErr(ctx context.Context, err error) error {
 // (stored events found by idempotency already carry theirs).
 func (s *Store) appendLocked(ctx context.Context, stream string, expected eventstore.Expected, prepared []eventstore.Event) (out []eventstore.Event, waitIDs []uuid.UUID, err error) {
 	var lastTail tail
+	transient := 0
 	for attempt := 0; ; attempt++ {
+		// Order matters: the tail first, then what the index holds of the stream, then the ids in the
+		// index; every event the tail read saw is then either in the index or after that head.
+		t, err := s.readTail(ctx, stream)
+		if err != nil && transient < transientRetries && (transientErr(err) || s.reconnectIfClosed(err)) {
+			transient++
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		lastTail = t
+		head, folded := s.idx.streamHead(stream)
 		stored, err := s.existing(ctx, prepared)
 		if err != nil {
 			return nil, nil, err
@@ -98,14 +121,9 @@ func (s *Store) appendLocked(ctx context.Context, stream string, expected events
 		if stored != nil {
 			return stored, nil, nil
 		}
-		t, err := s.readTail(ctx, stream)
-		if err != nil {
-			return nil, nil, err
-		}
-		lastTail = t
 		// Ids in the part of the stream the index has not folded: a retry after a lost
 		// acknowledgement. Wait for the index to fold them, then answer from it.
-		if found, err := s.unfolded(ctx, stream, t, prepared); err != nil {
+		if found, err := s.unfolded(ctx, stream, t, head, folded, prepared); err != nil {
 			return nil, nil, err
 		} else if found != uuid.Nil {
 			if err := s.idx.waitID(ctx, found); err != nil {
@@ -145,7 +163,10 @@ func (s *Store) appendLocked(ctx context.Context, stream string, expected events
 			// Another writer got there first (or the client moved to the leader): nothing was
 			// written, so read the tail again and, if the expectation still holds, chain to it.
 			continue
-		case s.reconnectIfClosed(err):
+		case transient < transientRetries && (transientErr(err) || s.reconnectIfClosed(err)):
+			// The append may or may not have landed: the next round's idempotency check (index,
+			// then the unfolded tail) tells, so retrying never appends twice.
+			transient++
 			continue
 		}
 		return nil, nil, mapErr(fmt.Sprintf("append to %s", stream), err)
@@ -189,6 +210,8 @@ type tail struct {
 // readTail reads a stream's last event.
 func (s *Store) readTail(ctx context.Context, stream string) (tail, error) {
 	var t tail
+	// What the index knew before the read: only that can contradict the read's answer.
+	known, knew := s.idx.streamHead(stream)
 	var got *esdb.RecordedEvent
 	err := s.use(func(c *esdb.Client) error {
 		rs, err := c.ReadStream(ctx, s.opts.Namespace+stream, esdb.ReadStreamOptions{Direction: esdb.Backwards, From: esdb.End{}}, 1)
@@ -205,9 +228,9 @@ func (s *Store) readTail(ctx context.Context, stream string) (tail, error) {
 	})
 	switch {
 	case isCode(err, esdb.ErrorCodeResourceNotFound), errors.Is(err, io.EOF):
-		if rev, ok := s.idx.streamHead(stream); ok {
+		if knew {
 			return t, fmt.Errorf("%w: stream %s: KurrentDB has no events, but the ledger knows revision %d (deleted behind the ledger's back?)",
-				eventstore.ErrCorrupt, stream, rev)
+				eventstore.ErrCorrupt, stream, known)
 		}
 		return t, nil
 	case err != nil:
@@ -223,14 +246,15 @@ func (s *Store) readTail(ctx context.Context, stream string) (tail, error) {
 	return tail{exists: true, last: e.Revision, hash: e.Hash, rec: e.RecordedAt}, nil
 }
 
-// unfolded looks for the proposed ids among the stream's events that KurrentDB has and the index has
-// not folded yet, and returns the first it finds (uuid.Nil when none is there).
-func (s *Store) unfolded(ctx context.Context, stream string, t tail, prepared []eventstore.Event) (uuid.UUID, error) {
+// unfolded looks for the proposed ids among the stream's events that KurrentDB has (up to t.last) and
+// the index had not folded (after revision rev, when folded), and returns the first it finds (uuid.Nil
+// when none is there).
+func (s *Store) unfolded(ctx context.Context, stream string, t tail, rev uint64, folded bool, prepared []eventstore.Event) (uuid.UUID, error) {
 	if !t.exists || len(prepared) == 0 {
 		return uuid.Nil, nil
 	}
 	from := uint64(0)
-	if rev, ok := s.idx.streamHead(stream); ok {
+	if folded {
 		if rev >= t.last {
 			return uuid.Nil, nil
 		}

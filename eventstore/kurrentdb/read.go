@@ -46,6 +46,16 @@ func isCode(err error, code esdb.ErrorCode) bool {
 // readPage reads up to n events of a stream (stream != "") or of $all, whole. A stream that does not
 // exist gives no events and no error.
 func (s *Store) readPage(ctx context.Context, stream string, dir esdb.Direction, from any, n uint64) ([]*esdb.RecordedEvent, error) {
+	for try := 0; ; try++ {
+		out, err := s.readPageOnce(ctx, stream, dir, from, n)
+		if err != nil && try < transientRetries && ctx.Err() == nil && (transientErr(err) || s.reconnectIfClosed(err)) {
+			continue
+		}
+		return out, err
+	}
+}
+
+func (s *Store) readPageOnce(ctx context.Context, stream string, dir esdb.Direction, from any, n uint64) ([]*esdb.RecordedEvent, error) {
 	var out []*esdb.RecordedEvent
 	err := s.use(func(c *esdb.Client) error {
 		var rs *esdb.ReadStream

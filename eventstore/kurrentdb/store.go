@@ -27,6 +27,9 @@ type Options struct {
 	// RetryInterval is how long the follow subscription waits before it subscribes again after
 	// being dropped. Default 500ms.
 	RetryInterval time.Duration
+
+	// beforeFold, when set (tests), runs before the index folds each ledger event.
+	beforeFold func()
 }
 
 // Store is an eventstore.Store on KurrentDB. It is safe for concurrent use.
@@ -176,6 +179,9 @@ func (s *Store) foldFrom(sub *esdb.Subscription) error {
 				// Counted all the same (it carries the marker); reads of it report the damage.
 				s.opts.Logger.Warn("kurrentdb: a ledger event does not decode", "err", err)
 				e = eventstore.Event{ID: r.EventID, Stream: r.StreamID[len(s.opts.Namespace):], Revision: r.EventNumber}
+			}
+			if s.opts.beforeFold != nil {
+				s.opts.beforeFold()
 			}
 			s.idx.fold(r.Position, e)
 		}
