@@ -54,6 +54,7 @@ func commands() []command {
 		{"key", "", "print the tree-signing public key and key id", cmdKey},
 		{"export", "[-o FILE]", "write every event as JSON Lines", cmdExport},
 		{"import", "FILE", "verify an export, then load it into an empty store", cmdImport},
+		{"migrate", "--from STORE --to STORE", "copy a ledger into an empty store (bolt or KurrentDB), keeping ids, hashes and seq; verify it", cmdMigrate},
 		{"replay", "--partnership P [--until SEQ|DATE]", "step through events showing what each changed", cmdReplay},
 		{"pack", "--partnership P --as-of D [--known-at K] --format html,pdf,md,json -o DIR", "write the review pack", cmdPack},
 		{"verify-pack", "DIR --key PUBKEY", "check a review pack offline", cmdVerifyPack},

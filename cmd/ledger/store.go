@@ -16,7 +16,7 @@ func (a *app) openStore(ctx context.Context, spec string) (eventstore.Store, err
 	switch {
 	case strings.HasPrefix(spec, "esdb://"), strings.HasPrefix(spec, "esdb+discover://"),
 		strings.HasPrefix(spec, "kurrentdb://"), strings.HasPrefix(spec, "kurrentdb+discover://"):
-		return openKurrentDB(ctx, spec)
+		return a.openKurrentDB(ctx, spec)
 	case strings.HasPrefix(spec, "bolt:"):
 		spec = strings.TrimPrefix(spec, "bolt:")
 	case strings.Contains(spec, "://"):
@@ -44,10 +44,4 @@ func (a *app) defaultKeyFile() (string, error) {
 	}
 	path := strings.TrimPrefix(spec, "bolt:")
 	return filepath.Join(filepath.Dir(path), strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))+".key"), nil
-}
-
-// openKurrentDB would open a KurrentDB store. This build has no KurrentDB backend yet: the adapter
-// (eventstore/kurrentdb) is open work, so the answer is a clear refusal rather than a half-working store.
-func openKurrentDB(ctx context.Context, spec string) (eventstore.Store, error) {
-	return nil, usageErrorf("--store %s: this build has no KurrentDB backend yet (see README, \"Outgrowing one machine\"); use bolt:FILE", spec)
 }

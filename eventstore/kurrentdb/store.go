@@ -21,8 +21,9 @@ type Options struct {
 	// start with it belong to the ledger. Several ledgers (or test runs) can then share one database;
 	// each derives its own seq. It must not start with '$'. Default: none.
 	Namespace string
-	// Logger receives the KurrentDB client's log lines (at debug level, except errors at warn) and
-	// the adapter's own reconnection notices. Default: discard.
+	// Logger receives the KurrentDB client's log lines (at debug level: it logs every dropped
+	// subscription as an error, including the ones the adapter closes) and the adapter's own
+	// reconnection notices (at warn level). Default: discard.
 	Logger *slog.Logger
 	// RetryInterval is how long the follow subscription waits before it subscribes again after
 	// being dropped. Default 500ms.
@@ -84,11 +85,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	log := opts.Logger
 	cfg.Logger = func(level esdb.LogLevel, format string, args ...any) {
-		l := slog.LevelDebug
-		if level == esdb.LogError || level == esdb.LogWarn {
-			l = slog.LevelWarn
+		if log.Enabled(context.Background(), slog.LevelDebug) {
+			log.Debug("kurrentdb client: "+fmt.Sprintf(format, args...), "level", level)
 		}
-		log.Log(context.Background(), l, "kurrentdb client: "+fmt.Sprintf(format, args...))
 	}
 	client, err := esdb.NewClient(cfg)
 	if err != nil {
