@@ -1,7 +1,11 @@
 package bolt
 
 import (
+	"bytes"
+	"cmp"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/google/uuid"
@@ -74,37 +78,51 @@ func (t *tail) clearFlushed() {
 	t.n = 0
 }
 
-// writeIndex writes entries into the revs and ids buckets.
-func writeIndex(tx *bbolt.Tx, entries []indexEntry) error {
-	revs, ids := tx.Bucket(bucketRevs), tx.Bucket(bucketIDs)
+// flushTail writes the tail and extra entries to the buckets and records how far the index reaches.
+// Entries go in key order: a B+tree node takes a key in the middle by moving every key after it, so
+// random order (map order, random ids) made a flush quadratic in the size of the nodes it touched,
+// while in order (ids are UUIDv7, newest last) most keys land at the end of a node.
+func flushTail(tx *bbolt.Tx, t *tail, extra []indexEntry, lastSeq uint64) error {
+	entries := make([]indexEntry, 0, t.n+len(extra))
+	for stream, ts := range t.streams {
+		for i, seq := range ts.seqs {
+			entries = append(entries, indexEntry{stream: stream, rev: ts.first + uint64(i), seq: seq})
+		}
+	}
+	entries = append(entries, extra...)
+	slices.SortFunc(entries, func(a, b indexEntry) int {
+		if c := strings.Compare(a.stream, b.stream); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.rev, b.rev)
+	})
+	// Both indexes only grow at the end of each stream's run of keys (ids are UUIDv7): fill pages
+	// completely rather than splitting them half full.
+	revs := tx.Bucket(bucketRevs)
+	revs.FillPercent = 1.0
 	for _, e := range entries {
 		if err := revs.Put(revKey(e.stream, e.rev), u64(e.seq)); err != nil {
 			return err
 		}
+	}
+	type idSeq struct {
+		id  uuid.UUID
+		seq uint64
+	}
+	byID := make([]idSeq, 0, len(entries))
+	for id, seq := range t.ids {
+		byID = append(byID, idSeq{id, seq})
+	}
+	for _, e := range extra {
+		byID = append(byID, idSeq{e.id, e.seq})
+	}
+	slices.SortFunc(byID, func(a, b idSeq) int { return bytes.Compare(a.id[:], b.id[:]) })
+	ids := tx.Bucket(bucketIDs)
+	ids.FillPercent = 1.0
+	for _, e := range byID {
 		if err := ids.Put(e.id[:], u64(e.seq)); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// flushTail writes the tail and extra entries to the buckets and records how far the index reaches.
-func flushTail(tx *bbolt.Tx, t *tail, extra []indexEntry, lastSeq uint64) error {
-	revs, ids := tx.Bucket(bucketRevs), tx.Bucket(bucketIDs)
-	for stream, ts := range t.streams {
-		for i, seq := range ts.seqs {
-			if err := revs.Put(revKey(stream, ts.first+uint64(i)), u64(seq)); err != nil {
-				return err
-			}
-		}
-	}
-	for id, seq := range t.ids {
-		if err := ids.Put(id[:], u64(seq)); err != nil {
-			return err
-		}
-	}
-	if err := writeIndex(tx, extra); err != nil {
-		return err
 	}
 	return tx.Bucket(bucketMeta).Put(keyIndexed, u64(lastSeq))
 }

@@ -64,6 +64,8 @@ type Store struct {
 	syncs atomic.Uint64
 
 	tail *tail // the newest secondary-index entries, not yet in the revs and ids buckets
+
+	zero *zeroAhead // keeps written zeros ahead of the data; nil when that failed (only slower)
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -125,6 +127,7 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	s.zero = newZeroAhead(path)
 	go s.commitLoop()
 	return s, nil
 }
@@ -221,6 +224,23 @@ func (s *Store) commitLoop() {
 			}
 		}
 		s.commit(batch)
+		s.zeroAhead()
+	}
+}
+
+// zeroAhead keeps written zeros ahead of the file's used pages (see zeroAhead in zero.go). It is an
+// optimisation only: on any error it stops.
+func (s *Store) zeroAhead() {
+	if s.zero == nil {
+		return
+	}
+	var used int64
+	if err := s.db.View(func(tx *bbolt.Tx) error { used = tx.Size(); return nil }); err != nil {
+		return
+	}
+	if err := s.zero.ensure(used); err != nil {
+		s.zero.close()
+		s.zero = nil
 	}
 }
 
@@ -242,7 +262,7 @@ func (s *Store) commit(batch []*appendReq) {
 	w := &writer{now: s.opts.Now, tail: s.tail}
 	flushed := false
 	err := s.db.Update(func(tx *bbolt.Tx) error {
-		w.reset(tx)
+		w.reset(tx, *s.head.Load())
 		flushed = false
 		for i, r := range batch {
 			if err := r.ctx.Err(); err != nil {
@@ -256,9 +276,15 @@ func (s *Store) commit(batch []*appendReq) {
 			resps[i] = appendResp{events: evs, err: err}
 			appended += n
 		}
-		var err error
-		if newHead, err = readHead(tx); err != nil {
-			return err
+		newHead = w.head
+		if appended > 0 {
+			meta := tx.Bucket(bucketMeta)
+			if err := meta.Put(keySeq, u64(w.head.Seq)); err != nil {
+				return err
+			}
+			if err := meta.Put(keyRecordedAt, u64(uint64(w.lastRec))); err != nil {
+				return err
+			}
 		}
 		if s.tail.n+len(w.batch) >= s.opts.flushAt {
 			flushed = true
@@ -317,11 +343,15 @@ type writer struct {
 	batch []indexEntry          // this batch's index entries, added to the tail after commit
 	heads map[string]streamHead // stream heads this batch looked up or changed
 	ids   map[uuid.UUID]uint64  // ids this batch appended
+
+	head    eventstore.Head // the log's last event, including this batch's
+	lastRec int64           // the largest recorded_at so far (Unix ns): defaulted ones never go below it
 }
 
 // reset readies the writer for a (re)try of the batch's transaction.
-func (w *writer) reset(tx *bbolt.Tx) {
+func (w *writer) reset(tx *bbolt.Tx, head eventstore.Head) {
 	w.tx, w.batch, w.heads, w.ids = tx, w.batch[:0], map[string]streamHead{}, map[uuid.UUID]uint64{}
+	w.head, w.lastRec = head, int64(getU64(tx.Bucket(bucketMeta).Get(keyRecordedAt)))
 }
 
 // lookupID returns the seq of an event id: this batch, the tail, then the ids bucket.
@@ -369,7 +399,9 @@ func (w *writer) streamHead(stream string) (streamHead, bool, error) {
 // apply checks one append against the state in the transaction (which includes the batch's earlier
 // appends) and writes it only if every check passes, so a refused append leaves nothing behind.
 func (w *writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
-	events, meta := w.tx.Bucket(bucketEvents), w.tx.Bucket(bucketMeta)
+	events := w.tx.Bucket(bucketEvents)
+	// Keys only ever grow: fill pages completely instead of splitting them half full.
+	events.FillPercent = 1.0
 
 	// Idempotency: ids that already exist.
 	var stored []eventstore.Event
@@ -407,8 +439,7 @@ func (w *writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
 		return nil, 0, nil
 	}
 
-	seq := getU64(meta.Get(keySeq))
-	lastRec := int64(getU64(meta.Get(keyRecordedAt)))
+	seq, lastRec := w.head.Seq, w.lastRec
 	now := w.now().UTC().Round(0)
 	if now.UnixNano() < lastRec {
 		now = time.Unix(0, lastRec).UTC() // recorded_at never goes back along seq
@@ -438,12 +469,9 @@ func (w *writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
 		rev++
 	}
 	w.heads[r.stream] = streamHead{rev: rev - 1, hash: prev}
-	if err := meta.Put(keySeq, u64(seq)); err != nil {
-		return nil, 0, err
-	}
-	if err := meta.Put(keyRecordedAt, u64(uint64(lastRec))); err != nil {
-		return nil, 0, err
-	}
+	end := out[len(out)-1]
+	w.head = eventstore.Head{Seq: end.Seq, RecordedAt: end.RecordedAt, Hash: end.Hash}
+	w.lastRec = lastRec
 	return out, len(out), nil
 }
 
@@ -791,6 +819,9 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		<-s.loopDone
+		if s.zero != nil {
+			s.zero.close()
+		}
 		err = s.db.Close()
 	})
 	return err
