@@ -2,10 +2,10 @@ package bolt
 
 import (
 	"bytes"
-	"cmp"
+	"encoding/binary"
 	"fmt"
+	"maps"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/google/uuid"
@@ -78,30 +78,116 @@ func (t *tail) clearFlushed() {
 	t.n = 0
 }
 
-// flushTail writes the tail and extra entries to the buckets and records how far the index reaches.
-// Entries go in key order: a B+tree node takes a key in the middle by moving every key after it, so
-// random order (map order, random ids) made a flush quadratic in the size of the nodes it touched,
-// while in order (ids are UUIDv7, newest last) most keys land at the end of a node.
-func flushTail(tx *bbolt.Tx, t *tail, extra []indexEntry, lastSeq uint64) error {
-	entries := make([]indexEntry, 0, t.n+len(extra))
-	for stream, ts := range t.streams {
-		for i, seq := range ts.seqs {
-			entries = append(entries, indexEntry{stream: stream, rev: ts.first + uint64(i), seq: seq})
+// The revs bucket maps stream ‖ 0x00 ‖ first revision (8 bytes, big-endian) to a chunk: the seqs (8
+// bytes each, big-endian) of that revision and the ones after it. A flush writes one chunk per stream
+// it holds entries for, so it puts a few hundred keys rather than thousands. A chunk of one seq is the
+// layout of stores written before chunks, so those read unchanged.
+
+func revPrefix(stream string) []byte { return append([]byte(stream), 0) }
+
+// chunkAt reads the chunk at a cursor position: its first revision and seqs, or ok false when the key
+// is not one of stream's. Stream names are printable ASCII, so no name is another's prefix ‖ 0x00.
+func chunkAt(prefix, k, v []byte) (first uint64, seqs []byte, ok bool, err error) {
+	if k == nil || len(k) != len(prefix)+8 || !bytes.HasPrefix(k, prefix) {
+		return 0, nil, false, nil
+	}
+	if len(v) == 0 || len(v)%8 != 0 {
+		return 0, nil, false, fmt.Errorf("%w: index chunk %q is %d bytes", eventstore.ErrCorrupt, k, len(v))
+	}
+	return binary.BigEndian.Uint64(k[len(prefix):]), v, true, nil
+}
+
+// lastIndexed returns the last revision of stream in the revs bucket and its seq, or ok false.
+func lastIndexed(tx *bbolt.Tx, stream string) (rev, seq uint64, ok bool, err error) {
+	prefix := revPrefix(stream)
+	c := tx.Bucket(bucketRevs).Cursor()
+	k, v := c.Seek(revKey(stream, ^uint64(0)))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	first, seqs, ok, err := chunkAt(prefix, k, v)
+	if !ok || err != nil {
+		return 0, 0, false, err
+	}
+	n := uint64(len(seqs) / 8)
+	return first + n - 1, binary.BigEndian.Uint64(seqs[len(seqs)-8:]), true, nil
+}
+
+// indexedSeqs appends to dst the seqs of stream's revisions in [lo, hi) found in the revs bucket, and
+// returns the revision after the last one found (lo when none).
+func indexedSeqs(tx *bbolt.Tx, stream string, lo, hi uint64, dst []uint64) ([]uint64, uint64, error) {
+	prefix, start := revPrefix(stream), revKey(stream, lo)
+	c := tx.Bucket(bucketRevs).Cursor()
+	k, v := c.Seek(start)
+	if !bytes.Equal(k, start) {
+		// The chunk holding lo may start before it.
+		if k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+		if _, _, ok, _ := chunkAt(prefix, k, v); !ok {
+			k, v = c.Seek(start)
 		}
 	}
-	entries = append(entries, extra...)
-	slices.SortFunc(entries, func(a, b indexEntry) int {
-		if c := strings.Compare(a.stream, b.stream); c != 0 {
-			return c
+	next := lo
+	for ; ; k, v = c.Next() {
+		first, seqs, ok, err := chunkAt(prefix, k, v)
+		if err != nil {
+			return nil, 0, err
 		}
-		return cmp.Compare(a.rev, b.rev)
-	})
+		if !ok || first >= hi {
+			break
+		}
+		for i := 0; i < len(seqs); i += 8 {
+			rev := first + uint64(i/8)
+			if rev < lo {
+				continue
+			}
+			if rev >= hi {
+				break
+			}
+			dst = append(dst, binary.BigEndian.Uint64(seqs[i:]))
+			next = rev + 1
+		}
+	}
+	return dst, next, nil
+}
+
+// flushTail writes the tail and extra entries to the buckets and records how far the index reaches.
+// Keys go in order: a B+tree node takes a key in the middle by moving every key after it, so random
+// order (map order, random ids) would make a flush quadratic in the size of the nodes it touches,
+// while in order (ids are UUIDv7, newest last) most keys land at the end of a node.
+func flushTail(tx *bbolt.Tx, t *tail, extra []indexEntry, lastSeq uint64) error {
+	type chunk struct {
+		first uint64
+		seqs  []byte
+	}
+	chunks := make(map[string]*chunk, len(t.streams))
+	for stream, ts := range t.streams {
+		c := &chunk{first: ts.first, seqs: make([]byte, 0, 8*len(ts.seqs))}
+		for _, seq := range ts.seqs {
+			c.seqs = binary.BigEndian.AppendUint64(c.seqs, seq)
+		}
+		chunks[stream] = c
+	}
+	for _, e := range extra {
+		c := chunks[e.stream]
+		if c == nil {
+			c = &chunk{first: e.rev}
+			chunks[e.stream] = c
+		}
+		c.seqs = binary.BigEndian.AppendUint64(c.seqs, e.seq)
+	}
 	// Both indexes only grow at the end of each stream's run of keys (ids are UUIDv7): fill pages
 	// completely rather than splitting them half full.
 	revs := tx.Bucket(bucketRevs)
 	revs.FillPercent = 1.0
-	for _, e := range entries {
-		if err := revs.Put(revKey(e.stream, e.rev), u64(e.seq)); err != nil {
+	for _, stream := range slices.Sorted(maps.Keys(chunks)) {
+		c := chunks[stream]
+		if err := revs.Put(revKey(stream, c.first), c.seqs); err != nil {
 			return err
 		}
 	}
@@ -109,7 +195,7 @@ func flushTail(tx *bbolt.Tx, t *tail, extra []indexEntry, lastSeq uint64) error 
 		id  uuid.UUID
 		seq uint64
 	}
-	byID := make([]idSeq, 0, len(entries))
+	byID := make([]idSeq, 0, len(t.ids)+len(extra))
 	for id, seq := range t.ids {
 		byID = append(byID, idSeq{id, seq})
 	}

@@ -20,7 +20,7 @@ import (
 
 var (
 	bucketEvents  = []byte("events") // seq (8 bytes BE) → encoded envelope
-	bucketRevs    = []byte("revs")   // stream ‖ 0x00 ‖ revision (8) → seq (8)
+	bucketRevs    = []byte("revs")   // stream ‖ 0x00 ‖ first revision (8) → seqs (8 each): see index.go
 	bucketIDs     = []byte("ids")    // event id (16) → seq (8)
 	bucketMeta    = []byte("meta")   // "seq" → last seq; "recorded_at" → last recorded_at (Unix ns)
 	keySeq        = []byte("seq")
@@ -33,6 +33,14 @@ const readChunk = 512
 
 // maxBatch bounds how many appends one commit takes.
 const maxBatch = 4096
+
+// gatherFor bounds how long the commit loop waits, before committing, for appends that are already
+// inside Append but not yet queued (being prepared, or just answered and about to return). It never
+// waits for callers that are not in Append, so a lone writer commits at once. Like PostgreSQL's
+// commit_delay with commit_siblings: with 64 writers, the writers answered by one commit used to queue
+// while the next commit ran, so commits alternated between two halves of 32 appends; gathering both
+// halves into one commit measured 45k → 52–57k events/s (docs/benchmarks.md).
+const gatherFor = 500 * time.Microsecond
 
 // Options configure a Store. The zero value is sensible.
 type Options struct {
@@ -49,9 +57,11 @@ type Options struct {
 // Store is the embedded event store: one bbolt file. Appends are coalesced by a commit loop into one
 // transaction and one fsync per batch. A Store is safe for concurrent use.
 type Store struct {
-	db   *bbolt.DB
-	opts Options
-	reqs chan *appendReq
+	db       *bbolt.DB
+	opts     Options
+	reqs     chan *appendReq
+	inflight atomic.Int64
+	left     chan struct{}
 
 	closeOnce sync.Once
 	closing   chan struct{}
@@ -103,7 +113,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, opts: opts, reqs: make(chan *appendReq, maxBatch), closing: make(chan struct{}),
+	s := &Store{db: db, opts: opts, reqs: make(chan *appendReq, maxBatch), left: make(chan struct{}, 1), closing: make(chan struct{}),
 		loopDone: make(chan struct{}), notify: make(chan struct{}), tail: newTail()}
 	err = db.Update(func(tx *bbolt.Tx) error {
 		for _, b := range [][]byte{bucketEvents, bucketRevs, bucketIDs, bucketMeta} {
@@ -165,6 +175,8 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	if err := eventstore.ValidateStreamName(stream); err != nil {
 		return nil, &eventstore.InvalidEventError{Field: "stream", Reason: err.Error()}
 	}
+	s.inflight.Add(1)
+	defer s.leave()
 	prepared := make([]eventstore.Event, len(events))
 	seen := make(map[uuid.UUID]bool, len(events))
 	for i, e := range events {
@@ -201,8 +213,9 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	}
 }
 
-// commitLoop takes whatever appends are queued, commits them in one transaction with one fsync, and
-// answers them; then it starts again at once with what queued meanwhile.
+// commitLoop takes whatever appends are queued (waiting up to gatherFor for those already on their
+// way), commits them in one transaction with one fsync, and answers them; then it starts again with
+// what queued meanwhile.
 func (s *Store) commitLoop() {
 	defer close(s.loopDone)
 	for {
@@ -214,13 +227,25 @@ func (s *Store) commitLoop() {
 		case r := <-s.reqs:
 			batch = append(batch, r)
 		}
+		deadline := time.Now().Add(gatherFor)
 	drain:
 		for len(batch) < maxBatch {
 			select {
 			case r := <-s.reqs:
 				batch = append(batch, r)
 			default:
-				break drain
+				wait := time.Until(deadline)
+				if int64(len(batch)) >= s.inflight.Load() || wait <= 0 {
+					break drain
+				}
+				t := time.NewTimer(wait)
+				select {
+				case r := <-s.reqs:
+					batch = append(batch, r)
+				case <-s.left:
+				case <-t.C:
+				}
+				t.Stop()
 			}
 		}
 		s.commit(batch)
@@ -241,6 +266,16 @@ func (s *Store) zeroAhead() {
 	if err := s.zero.ensure(used); err != nil {
 		s.zero.close()
 		s.zero = nil
+	}
+}
+
+// leave is called as an append returns: it no longer counts as in flight, and a commit loop waiting
+// for the appends in flight to queue looks again.
+func (s *Store) leave() {
+	s.inflight.Add(-1)
+	select {
+	case s.left <- struct{}{}:
+	default:
 	}
 }
 
@@ -376,22 +411,15 @@ func (w *writer) streamHead(stream string) (streamHead, bool, error) {
 	if h, ok := w.tail.heads[stream]; ok {
 		return h, true, nil
 	}
-	c := w.tx.Bucket(bucketRevs).Cursor()
-	k, v := c.Seek(revKey(stream, ^uint64(0)))
-	if k == nil {
-		k, v = c.Last()
-	} else {
-		k, v = c.Prev()
-	}
-	prefix := revKey(stream, 0)[:len(stream)+1]
-	if k == nil || !hasPrefix(k, prefix) || len(k) != len(prefix)+8 {
-		return streamHead{}, false, nil
-	}
-	e, err := decodeEvent(w.tx.Bucket(bucketEvents).Get(v))
-	if err != nil {
+	rev, seq, ok, err := lastIndexed(w.tx, stream)
+	if !ok || err != nil {
 		return streamHead{}, false, err
 	}
-	h := streamHead{rev: getU64(k[len(prefix):]), hash: e.Hash}
+	e, err := decodeEvent(w.tx.Bucket(bucketEvents).Get(u64(seq)))
+	if err != nil {
+		return streamHead{}, false, fmt.Errorf("event seq %d: %w", seq, err)
+	}
+	h := streamHead{rev: rev, hash: e.Hash}
 	w.heads[stream] = h
 	return h, true, nil
 }
@@ -559,18 +587,9 @@ func (s *Store) lastRevision(stream string) (uint64, bool, error) {
 	var last uint64
 	var ok bool
 	err := s.view(func(tx *bbolt.Tx) error {
-		prefix := revKey(stream, 0)[:len(stream)+1]
-		c := tx.Bucket(bucketRevs).Cursor()
-		k, _ := c.Seek(revKey(stream, ^uint64(0)))
-		if k == nil {
-			k, _ = c.Last()
-		} else {
-			k, _ = c.Prev()
-		}
-		if k != nil && hasPrefix(k, prefix) && len(k) == len(prefix)+8 {
-			last, ok = getU64(k[len(prefix):]), true
-		}
-		return nil
+		var err error
+		last, _, ok, err = lastIndexed(tx, stream)
+		return err
 	})
 	return last, ok, err
 }
@@ -590,16 +609,9 @@ func (s *Store) streamSeqs(stream string, lo, hi uint64) ([]uint64, error) {
 	var seqs []uint64
 	next := lo // the revision the next seq stands for
 	err := s.view(func(tx *bbolt.Tx) error {
-		prefix := revKey(stream, 0)[:len(stream)+1]
-		c := tx.Bucket(bucketRevs).Cursor()
-		for k, v := c.Seek(revKey(stream, lo)); k != nil && hasPrefix(k, prefix) && len(k) == len(prefix)+8; k, v = c.Next() {
-			if getU64(k[len(prefix):]) >= hi {
-				break
-			}
-			seqs = append(seqs, getU64(v))
-			next++
-		}
-		return nil
+		var err error
+		seqs, next, err = indexedSeqs(tx, stream, lo, hi, seqs)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -625,10 +637,6 @@ func (s *Store) readBySeq(seqs []uint64) ([]eventstore.Event, error) {
 		return nil
 	})
 	return out, err
-}
-
-func hasPrefix(k, prefix []byte) bool {
-	return len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix)
 }
 
 // ReadAll implements eventstore.Store.
