@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -61,6 +62,24 @@ func MustDate(s string) Date {
 	return d
 }
 
+// dateText holds "YYYY-MM-DD" for the dates of years dateTextFrom to dateTextTo-1, one year built on
+// first use (31 slots a month; slots of days a month does not have stay empty and are never asked for).
+const dateTextFrom, dateTextTo = 1900, 2200
+
+var dateText [dateTextTo - dateTextFrom]atomic.Pointer[[12 * 31]string]
+
+func dateTextOf(y, m, d int) string {
+	year := dateText[y-dateTextFrom].Load()
+	if year == nil {
+		year = new([12 * 31]string)
+		for t := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC); t.Year() == y; t = t.AddDate(0, 0, 1) {
+			year[(int(t.Month())-1)*31+t.Day()-1] = t.Format(time.DateOnly)
+		}
+		dateText[y-dateTextFrom].Store(year) // a racing builder stores an equal table
+	}
+	return year[(m-1)*31+d-1]
+}
+
 // DateOf returns the civil date of t in t's location.
 func DateOf(t time.Time) Date {
 	d, _ := NewDate(t.Year(), t.Month(), t.Day())
@@ -109,7 +128,13 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year(), int(d.Month()), d.Day())
+	y, m, day := d.Year(), int(d.Month()), d.Day()
+	if y >= dateTextFrom && y < dateTextTo && m >= 1 && m <= 12 && day >= 1 && day <= 31 {
+		if text := dateTextOf(y, m, day); text != "" { // read models print dates on every query: share one string per date
+			return text
+		}
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", y, m, day)
 }
 
 // MarshalText returns YYYY-MM-DD. The zero Date is an error: optional dates are tagged omitzero.
@@ -263,7 +288,13 @@ func (fy FinancialYear) Contains(d Date) bool {
 }
 
 // String returns the year as "2015/16".
-func (fy FinancialYear) String() string { return fmt.Sprintf("%d/%02d", int(fy), (int(fy)+1)%100) }
+func (fy FinancialYear) String() string {
+	if fy < 0 {
+		return fmt.Sprintf("%d/%02d", int(fy), (int(fy)+1)%100)
+	}
+	next := (int(fy) + 1) % 100
+	return strconv.Itoa(int(fy)) + "/" + string([]byte{byte('0' + next/10), byte('0' + next%10)})
+}
 
 // UnmarshalJSON accepts the start year as a JSON integer.
 func (fy *FinancialYear) UnmarshalJSON(b []byte) error {

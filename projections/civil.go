@@ -3,6 +3,8 @@ package projections
 import (
 	"fmt"
 	"time"
+
+	"github.com/partnership-ledger/ledger/domain"
 )
 
 // day is a civil date as days since 1970-01-01: compact to keep per event, cheap to compare.
@@ -24,7 +26,7 @@ func parseDay(s string) (day, error) {
 
 func (d day) time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 
-func (d day) String() string { return d.time().Format(time.DateOnly) }
+func (d day) String() string { return domain.DateOf(d.time()).String() }
 
 // todayIn returns the civil date of now in Europe/London.
 func todayIn(now time.Time) day { return dayOf(now.In(london)) }

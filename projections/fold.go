@@ -2,6 +2,7 @@ package projections
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -17,7 +18,24 @@ func decodeEntry(e eventstore.Event) entry {
 	if p, err := domain.DecodeStoredPayload(e.Type, e.Schema, e.Data); err == nil {
 		payload = p
 	}
-	return entry{seq: e.Seq, id: e.ID, typ: e.Type, eff: eff, certainty: e.Certainty, payload: payload}
+	return entry{seq: e.Seq, id: e.ID, typ: intern(e.Type), eff: eff, certainty: intern(e.Certainty), payload: payload}
+}
+
+// interned holds the event types and certainties: entries share these strings instead of keeping one
+// copy each, which leaves a million fewer objects for the garbage collector to walk per million events.
+var interned = func() map[string]string {
+	m := map[string]string{}
+	for _, s := range append(domain.EventTypes(), string(domain.Confirmed), string(domain.Reported), string(domain.Inferred)) {
+		m[s] = s
+	}
+	return m
+}()
+
+func intern(s string) string {
+	if v, ok := interned[s]; ok {
+		return v
+	}
+	return s
 }
 
 func isCorrection(typ string) bool {
@@ -60,16 +78,17 @@ type folder struct {
 }
 
 // fold returns the partnership's state after the events (in effect on as_of, in effective order).
-func fold(slug string, events []effEvent) *State {
+// decisionsHint, when positive, is the expected number of decisions (a capacity, not a limit).
+func fold(slug string, events iter.Seq[effEvent], decisionsHint int) *State {
 	f := &folder{
 		st: &State{Partnership: slug, Partners: []Partner{}, Appointments: []Appointment{}, Services: []Service{},
-			Savings: Savings{Years: []SavingsYear{}, BelowTarget: []string{}}, Decisions: []Decision{},
+			Savings: Savings{Years: []SavingsYear{}, BelowTarget: []string{}}, Decisions: make([]Decision, 0, decisionsHint),
 			Agreements: []Agreement{}, Funding: []Funding{}, Reviews: []ReviewResult{}},
 		partners:  map[string]int{},
 		costShare: map[string]*CostShare{},
 	}
 	savings := map[savingsKey]*savingsAcc{}
-	for _, e := range events {
+	for e := range events {
 		f.st.EventCount++
 		f.apply(e, savings)
 	}
@@ -331,26 +350,25 @@ func votes(v *domain.Votes) string {
 // savingsAcc gathers one council's figures for one financial year while folding.
 type savingsAcc struct {
 	cs     CouncilSavings
-	latest map[lineKey]int // the line holding the latest figure of a kind in a category
+	latest []int // the lines holding the latest figure of a kind in a category (few: searched in order)
 }
-
-type lineKey struct{ kind, category string }
 
 func addLine(savings map[savingsKey]*savingsAcc, fy int, council string, line SavingsLine) {
 	k := savingsKey{fy, council}
 	acc := savings[k]
 	if acc == nil {
-		acc = &savingsAcc{cs: CouncilSavings{Council: council}, latest: map[lineKey]int{}}
+		acc = &savingsAcc{cs: CouncilSavings{Council: council}}
 		savings[k] = acc
 	}
 	if line.Kind != "one_off_cost" {
 		// The latest figure of a kind in a category replaces the earlier one.
-		lk := lineKey{line.Kind, line.Category}
-		if i, ok := acc.latest[lk]; ok {
-			acc.cs.Lines[i] = line
-			return
+		for _, i := range acc.latest {
+			if l := &acc.cs.Lines[i]; l.Kind == line.Kind && l.Category == line.Category {
+				*l = line
+				return
+			}
 		}
-		acc.latest[lk] = len(acc.cs.Lines)
+		acc.latest = append(acc.latest, len(acc.cs.Lines))
 	}
 	acc.cs.Lines = append(acc.cs.Lines, line)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
 )
 
@@ -60,7 +61,10 @@ type Models struct {
 type partnership struct {
 	slug    string
 	entries []entry
-	corr    []int // indices in entries of corrections and retractions
+	corr    []int       // indices in entries of corrections and retractions
+	order   []int32     // indices in entries of the other events, by (effective date as recorded, index)
+	ids     []uuid.UUID // ids[i] is entries[i].id: one-id Evidence slices of it cost no allocation
+	decided int         // DecisionTaken events among entries: sizes the decision register
 	cache   atomic.Pointer[viewCache]
 }
 
@@ -149,6 +153,27 @@ func slugOf(stream string) (string, bool) {
 	return slug, ok && slug != ""
 }
 
+// insertOrdered puts the next entry (index len(p.entries), effective on eff) into p.order, after
+// every entry effective on or before eff. Readers hold snapshots of p.order and read them unlocked,
+// so an insertion before the end (a back-dated event) writes a new slice rather than moving elements
+// a snapshot can see; an event in date order, the usual case, is appended.
+func (p *partnership) insertOrdered(eff day) {
+	next := int32(len(p.entries))
+	if n := len(p.order); n == 0 || p.entries[p.order[n-1]].eff <= eff {
+		p.order = append(p.order, next)
+		return
+	}
+	at, _ := slices.BinarySearchFunc(p.order, eff, func(i int32, d day) int {
+		if p.entries[i].eff <= d {
+			return -1
+		}
+		return 1
+	})
+	order := make([]int32, 0, len(p.order)+1+len(p.order)/4)
+	order = append(append(append(order, p.order[:at]...), next), p.order[at:]...)
+	p.order = order
+}
+
 // snapshot is a consistent cut of the models taken under the read lock and used without it.
 type snapshot struct {
 	seq     uint64
@@ -156,6 +181,9 @@ type snapshot struct {
 	p       *partnership
 	entries []entry
 	corr    []int
+	order   []int32
+	ids     []uuid.UUID
+	decided int
 }
 
 func (m *Models) snapshot(slug string) (snapshot, bool) {
@@ -165,7 +193,7 @@ func (m *Models) snapshot(slug string) (snapshot, bool) {
 	if p == nil {
 		return snapshot{seq: m.seq, maxRec: m.index.maxRec}, false
 	}
-	return snapshot{seq: m.seq, maxRec: m.index.maxRec, p: p, entries: p.entries, corr: p.corr}, true
+	return snapshot{seq: m.seq, maxRec: m.index.maxRec, p: p, entries: p.entries, corr: p.corr, order: p.order, ids: p.ids, decided: p.decided}, true
 }
 
 // Slugs returns the slug of every partnership with at least one event, sorted.
@@ -205,8 +233,14 @@ func (m *Models) appendLocked(e eventstore.Event, ent entry, slug string, isPart
 		}
 		if isCorrection(ent.typ) {
 			p.corr = append(p.corr, len(p.entries))
+		} else {
+			p.insertOrdered(ent.eff)
 		}
 		p.entries = append(p.entries, ent)
+		p.ids = append(p.ids, ent.id)
+		if ent.typ == domain.TypeDecisionTaken {
+			p.decided++
+		}
 	}
 	m.seq = e.Seq
 }

@@ -3,8 +3,13 @@ package projections
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"sync"
+
+	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/domain"
 )
 
 // ErrBadAsOf is matched (errors.Is) by the error a query returns for an as_of that is not a date.
@@ -39,17 +44,18 @@ type effEvent struct {
 	corrected bool
 }
 
-// effView is a partnership's events in effective order (effective_on, ties by seq) for one
-// "correction epoch": a prefix of the stream whose corrections and retractions are all known.
-type effView struct {
-	n      int // entries of the stream it covers
-	events []effEvent
+// touchedView is what a partnership's corrections and retractions made of their targets, for one
+// "correction epoch": the prefixes of the stream holding the same corrections and retractions.
+// Targets come before their corrections, so every target of an epoch is in each of its prefixes.
+type touchedView struct {
+	events  []effEvent     // the targets as corrected (retracted ones left out), by (effective date, seq)
+	touched map[int32]bool // indices in entries of the targets: not taken as recorded
 }
 
 // viewCache holds a partnership's cached views. Views are immutable once built.
 type viewCache struct {
 	mu     sync.Mutex
-	epochs map[int]*effView // by the number of corrections/retractions in the prefix
+	epochs map[int]*touchedView // by the number of corrections/retractions in the prefix
 	latest *stateCache
 }
 
@@ -101,58 +107,95 @@ func (m *Models) resolve(slug string, q Query) (resolved, error) {
 	return r, nil
 }
 
-// effectiveFor returns the prefix's events in effective order with corrections applied, from the
-// cached view of its correction epoch when there is one.
-func (p *partnership) effectiveFor(snap snapshot, prefix []entry) []effEvent {
-	epoch, _ := slices.BinarySearch(snap.corr, len(prefix)) // corrections inside the prefix
-	end := len(snap.entries)
-	if epoch < len(snap.corr) {
-		end = snap.corr[epoch] // the epoch ends just before the next correction
+// effectiveFor returns the events of the first n entries in effect on d, in effective order
+// (effective date, then seq) with the corrections among those entries applied: what
+// upTo(effective(entries[:n]), d) gives, without building it. Events no correction touched come
+// from the partnership's order as recorded; the few that were touched come from the cached view of
+// the prefix's correction epoch (domain.EffectiveView over the targets and their corrections).
+func (p *partnership) effectiveFor(snap snapshot, n int, d day) iter.Seq[effEvent] {
+	epoch, _ := slices.BinarySearch(snap.corr, n) // corrections inside the prefix
+	var tv *touchedView
+	if epoch > 0 {
+		tv = p.touchedFor(snap, epoch)
 	}
+	return func(yield func(effEvent) bool) {
+		var touched []effEvent
+		var skip map[int32]bool
+		if tv != nil {
+			touched, skip = tv.events, tv.touched
+		}
+		order := snap.order
+		for {
+			// The next event as recorded: in the prefix, not touched by a correction.
+			for len(order) > 0 && (int(order[0]) >= n || skip[order[0]]) {
+				order = order[1:]
+			}
+			var next effEvent
+			switch {
+			case len(order) > 0 && (len(touched) == 0 || before(snap.entries[order[0]], touched[0].entry)):
+				i := order[0]
+				order = order[1:]
+				next = effEvent{entry: snap.entries[i], evidence: Evidence(snap.ids[i : i+1 : i+1])}
+			case len(touched) > 0:
+				next, touched = touched[0], touched[1:]
+			default:
+				return
+			}
+			if next.eff > d || !yield(next) {
+				return
+			}
+		}
+	}
+}
+
+// before orders events by effective date, then seq.
+func before(a, b entry) bool { return a.eff < b.eff || (a.eff == b.eff && a.seq < b.seq) }
+
+// touchedFor returns the view of the corrections in the first epoch entries of snap.corr.
+func (p *partnership) touchedFor(snap snapshot, epoch int) *touchedView {
 	c := p.views()
 	c.mu.Lock()
-	v := c.epochs[epoch]
+	tv := c.epochs[epoch]
 	c.mu.Unlock()
-	if v == nil || v.n != end {
-		v = &effView{n: end, events: effective(snap.entries[:end:end])}
-		c.mu.Lock()
-		if len(c.epochs) >= maxCachedEpochs {
-			clear(c.epochs)
-		}
-		c.epochs[epoch] = v
-		c.mu.Unlock()
+	if tv != nil {
+		return tv
 	}
-	if len(prefix) == end {
-		return v.events
-	}
-	// Within an epoch every known correction is already applied: a shorter prefix is a filter by seq.
-	last := prefix[len(prefix)-1].seq
-	out := make([]effEvent, 0, len(prefix))
-	for _, e := range v.events {
-		if e.seq <= last {
-			out = append(out, e)
+	targets := map[uuid.UUID]bool{}
+	for _, i := range snap.corr[:epoch] {
+		switch t := snap.entries[i].payload.(type) {
+		case domain.EventCorrected:
+			targets[t.Target] = true
+		case domain.EventRetracted:
+			targets[t.Target] = true
 		}
 	}
-	return out
+	end := snap.corr[epoch-1] + 1
+	tv = &touchedView{touched: map[int32]bool{}}
+	var sub []entry // targets and corrections, in seq order
+	for i, e := range snap.entries[:end] {
+		if isCorrection(e.typ) {
+			sub = append(sub, e)
+		} else if targets[e.id] {
+			sub = append(sub, e)
+			tv.touched[int32(i)] = true
+		}
+	}
+	tv.events = effective(sub)
+	c.mu.Lock()
+	if len(c.epochs) >= maxCachedEpochs {
+		clear(c.epochs)
+	}
+	c.epochs[epoch] = tv
+	c.mu.Unlock()
+	return tv
 }
 
 func (p *partnership) views() *viewCache {
 	if c := p.cache.Load(); c != nil {
 		return c
 	}
-	p.cache.CompareAndSwap(nil, &viewCache{epochs: map[int]*effView{}})
+	p.cache.CompareAndSwap(nil, &viewCache{epochs: map[int]*touchedView{}})
 	return p.cache.Load()
-}
-
-// upTo returns the events in effect on d: a prefix of a view in effective order.
-func upTo(events []effEvent, d day) []effEvent {
-	n, _ := slices.BinarySearchFunc(events, d+1, func(e effEvent, target day) int {
-		if e.eff < target {
-			return -1
-		}
-		return 1
-	})
-	return events[:n]
 }
 
 // State returns the partnership slug at q. Errors: ErrBadAsOf for an as_of that is not a date;
@@ -176,8 +219,9 @@ func (m *Models) state(r resolved) *State {
 	if hit != nil && hit.n == len(r.prefix) && hit.asOf == r.asOf {
 		body = hit.state
 	} else {
-		events := upTo(p.effectiveFor(r.snap, r.prefix), r.asOf)
-		body = fold(r.slug, events)
+		// The prefix's share of the partnership's decisions, as a capacity (a little over, rarely under).
+		hint := r.snap.decided*len(r.prefix)/len(r.snap.entries) + 8
+		body = fold(r.slug, p.effectiveFor(r.snap, len(r.prefix), r.asOf), hint)
 		body.LastSeq = r.prefix[len(r.prefix)-1].seq
 		if len(r.prefix) == len(r.snap.entries) {
 			c.mu.Lock()
@@ -198,9 +242,8 @@ func (m *Models) Timeline(slug string, q Query) (*Timeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	events := upTo(r.snap.p.effectiveFor(r.snap, r.prefix), r.asOf)
-	tl := &Timeline{Partnership: slug, Axes: r.axes, Entries: make([]TimelineEntry, 0, len(events))}
-	for _, e := range events {
+	tl := &Timeline{Partnership: slug, Axes: r.axes, Entries: []TimelineEntry{}}
+	for e := range r.snap.p.effectiveFor(r.snap, len(r.prefix), r.asOf) {
 		tl.Entries = append(tl.Entries, TimelineEntry{
 			Seq: e.seq, ID: e.id, Type: e.typ, EffectiveOn: e.eff.String(), Certainty: e.certainty,
 			Description: describe(e), Corrected: e.corrected, Evidence: e.evidence,
