@@ -63,20 +63,37 @@ func (s *server) state(r *http.Request) (*projections.State, error) {
 	return s.Models.State(r.PathValue("id"), q)
 }
 
+// handleState serves a partnership's state. A cached answer is found from the query's resolved axes
+// before anything is folded; an answer is cached under the axes it was folded at, so a key always
+// names exactly the body it holds even while events arrive.
 func (s *server) handleState(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.state(r)
+	if _, err := s.require(r, RoleReader); err != nil {
+		return err
+	}
+	q, err := s.query(r)
 	if err != nil {
 		return err
 	}
-	key := fmt.Sprintf("state\x00%s\x00%s\x00%d\x00%s", st.Partnership, st.AsOf, st.KnownAt.Seq, st.KnownAt.Requested)
-	e, ok := s.bodies.get(key)
-	if !ok {
-		if e, err = encodeBody(st); err != nil {
-			return err
+	slug := r.PathValue("id")
+	if axes, err := s.Models.Axes(slug, q); err == nil {
+		if e, ok := s.bodies.get(stateKey(slug, axes)); ok {
+			return write(w, r, http.StatusOK, e)
 		}
-		s.bodies.put(key, e)
 	}
+	st, err := s.Models.State(slug, q)
+	if err != nil {
+		return err
+	}
+	e, err := encodeBody(st)
+	if err != nil {
+		return err
+	}
+	s.bodies.put(stateKey(st.Partnership, st.Axes), e)
 	return write(w, r, http.StatusOK, e)
+}
+
+func stateKey(slug string, axes projections.Axes) string {
+	return fmt.Sprintf("state\x00%s\x00%s\x00%d\x00%s", slug, axes.AsOf, axes.KnownAt.Seq, axes.KnownAt.Requested)
 }
 
 // handleModel serves one read model of a partnership: appointments, services, savings, decisions or

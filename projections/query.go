@@ -198,6 +198,14 @@ func (p *partnership) views() *viewCache {
 	return p.cache.Load()
 }
 
+// Axes returns where in both times q falls for the partnership slug — the resolved as_of and the known
+// prefix of the log — without folding anything: what a cache of answers is keyed by. Errors as for
+// State.
+func (m *Models) Axes(slug string, q Query) (Axes, error) {
+	r, err := m.resolve(slug, q)
+	return r.axes, err
+}
+
 // State returns the partnership slug at q. Errors: ErrBadAsOf for an as_of that is not a date;
 // ErrUnknownPartnership when nothing was recorded for slug by q's known_at. The result is shared:
 // do not modify it. Safe for concurrent use.

@@ -33,10 +33,17 @@ func NewRunner(src Subscriber, m *Models) *Runner {
 // Models returns the read models the runner folds into.
 func (r *Runner) Models() *Models { return r.models }
 
-// Run folds every event after the checkpoint and then follows the log until ctx is done. It returns
+// Run folds every event after the checkpoint (with CatchUp when src can also ReadAll) and then follows
+// the log until ctx is done. It returns
 // ctx's error when ctx ends it, the store's error (wrapped) when the subscription fails, and
 // ErrOutOfOrder when the log skips or repeats a seq. Run one Run at a time per Models.
 func (r *Runner) Run(ctx context.Context) error {
+	if rd, ok := r.src.(Reader); ok {
+		// Catch up with the log as it stands on every CPU first (CatchUp), then follow it.
+		if err := r.models.CatchUp(ctx, rd); err != nil {
+			return err
+		}
+	}
 	for e, err := range r.src.SubscribeAll(ctx, r.models.Seq()) {
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
