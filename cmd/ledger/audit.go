@@ -32,12 +32,13 @@ func (a *app) loadKey() (audit.Key, error) {
 
 // openLog opens the store and builds the Merkle tree over the whole log.
 func (a *app) openLog(ctx context.Context) (*audit.Log, eventstore.Store, error) {
-	key, err := a.loadKey()
+	s, err := a.openExistingStore(ctx, a.store) // first: no key is created beside a mistyped store
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := a.openStore(ctx, a.store)
+	key, err := a.loadKey()
 	if err != nil {
+		s.Close()
 		return nil, nil, err
 	}
 	l := audit.NewLog(s, key)
@@ -261,7 +262,7 @@ func cmdExport(ctx context.Context, a *app, args []string) error {
 	if _, err := a.parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := a.openStore(ctx, a.store)
+	s, err := a.openExistingStore(ctx, a.store)
 	if err != nil {
 		return err
 	}

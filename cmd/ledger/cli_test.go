@@ -282,3 +282,36 @@ func TestGenSmallLedgerThenVerify(t *testing.T) {
 	assert.Contains(t, again.stderr, "not empty")
 	assert.Equal(t, 2, ledger(t, nil, "gen", "--partnerships", "0", "--store", tempStore(t)).code)
 }
+
+// Commands that only read refuse a bolt file that does not exist, and leave nothing behind: a mistyped
+// path must not verify as an intact, empty ledger.
+func TestReadCommandsNeedAnExistingLedger(t *testing.T) {
+	dir := t.TempDir()
+	missing := "bolt:" + filepath.Join(dir, "typo.db")
+	for _, args := range [][]string{
+		{"verify", "--store", missing},
+		{"state", "--store", missing, "--partnership", "great-yarmouth-north-norfolk"},
+		{"history", "--store", missing, "--partnership", "great-yarmouth-north-norfolk"},
+		{"tree-head", "--store", missing},
+		{"export", "--store", missing},
+		{"migrate", "--from", missing, "--to", "bolt:" + filepath.Join(dir, "new.db")},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			r := ledger(t, nil, args...)
+			assert.Equal(t, 2, r.code, r.stderr)
+			assert.Contains(t, r.stderr, "no ledger at")
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			assert.Empty(t, entries, "nothing created")
+		})
+	}
+}
+
+func TestMigrateSaysWhereTheKeyGoes(t *testing.T) {
+	from := seeded(t)
+	to := "bolt:" + filepath.Join(t.TempDir(), "copy.db")
+	r := ledger(t, nil, "migrate", "--from", from, "--to", to)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "copy "+keyBeside(from)+" to "+keyBeside(to))
+}

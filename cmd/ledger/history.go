@@ -39,7 +39,7 @@ func cmdHistory(ctx context.Context, a *app, args []string) error {
 	if a.server != "" {
 		return a.historyFromServer(ctx, ps.String(), *knownAt, *asJSON)
 	}
-	store, err := a.openStore(ctx, a.store)
+	store, err := a.openExistingStore(ctx, a.store)
 	if err != nil {
 		return err
 	}

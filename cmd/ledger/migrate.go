@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/partnership-ledger/ledger/eventstore"
 )
@@ -36,7 +37,7 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	if *from == *to {
 		return usageErrorf("migrate: --from and --to are the same store (%s)", *from)
 	}
-	src, err := a.openStore(ctx, *from)
+	src, err := a.openExistingStore(ctx, *from)
 	if err != nil {
 		return err
 	}
@@ -52,8 +53,26 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "migrated %d events in %d streams from %s to %s; the target verifies: head seq %d, hash %s\n",
 		rep.events, rep.streams, *from, *to, rep.head.Seq, rep.head.Hash)
-	fmt.Fprintln(a.stdout, "the tree-signing key is not in the store: every server of the target must use the same --key-file")
+	fmt.Fprintln(a.stdout, keyAdvice(a.keyFile, *from, *to))
 	return nil
+}
+
+// keyAdvice says what to do with the tree-signing key after a migration: it is not part of a store,
+// and tree heads of the target verify under the key auditors pinned only if they are signed with it.
+func keyAdvice(keyFile, from, to string) string {
+	isBolt := func(spec string) bool { return !strings.Contains(spec, "://") }
+	key := keyFile
+	if key == "" && isBolt(from) {
+		key = keyBeside(from)
+	}
+	switch {
+	case key == "":
+		return "the tree-signing key is not part of a store: run the target with the --key-file the source's servers use"
+	case isBolt(to) && keyFile == "" && keyBeside(to) != key:
+		return fmt.Sprintf("the tree-signing key is not part of a store: copy %s to %s (or run the target with --key-file %s) so its tree heads verify under the key auditors pinned", key, keyBeside(to), key)
+	default:
+		return fmt.Sprintf("the tree-signing key is not part of a store: run every server of the target with --key-file %s", key)
+	}
 }
 
 // migrateReport is what a migration copied.

@@ -60,7 +60,7 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.openStore(ctx, a.store)
+	s, err := a.openExistingStore(ctx, a.store)
 	if err != nil {
 		return err
 	}

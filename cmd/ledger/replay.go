@@ -46,7 +46,7 @@ func cmdReplay(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return usageErrorf("replay: --until: %s", strings.TrimPrefix(err.Error(), "projections: "))
 	}
-	s, err := a.openStore(ctx, a.store)
+	s, err := a.openExistingStore(ctx, a.store)
 	if err != nil {
 		return err
 	}

@@ -75,7 +75,7 @@ func TestNoCommandShowsUsage(t *testing.T) {
 }
 
 func TestGlobalFlagsBeforeOrAfterCommand(t *testing.T) {
-	store := tempStore(t)
+	store := seeded(t)
 	before := ledger(t, nil, "--store", store, "verify", "--json")
 	after := ledger(t, nil, "verify", "--json", "--store="+store)
 	require.Equal(t, 0, before.code, before.stderr)

@@ -52,7 +52,7 @@ func cmdState(ctx context.Context, a *app, args []string) error {
 		printState(a.stdout, &st)
 		return nil
 	}
-	s, err := a.openStore(ctx, a.store)
+	s, err := a.openExistingStore(ctx, a.store)
 	if err != nil {
 		return err
 	}

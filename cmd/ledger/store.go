@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -11,8 +14,20 @@ import (
 )
 
 // openStore opens the store named by spec: "bolt:FILE" (or a bare path) for the embedded store,
-// "esdb://..." or "kurrentdb://..." for KurrentDB.
+// "esdb://..." or "kurrentdb://..." for KurrentDB. A bolt file that does not exist is created: for
+// commands that write.
 func (a *app) openStore(ctx context.Context, spec string) (eventstore.Store, error) {
+	return a.open(ctx, spec, true)
+}
+
+// openExistingStore opens a store for a command that only reads: a bolt file that does not exist is a
+// usage error rather than a new, empty ledger (a mistyped path must not verify as "intact: 0 events").
+func (a *app) openExistingStore(ctx context.Context, spec string) (eventstore.Store, error) {
+	return a.open(ctx, spec, false)
+}
+
+func (a *app) open(ctx context.Context, spec string, create bool) (eventstore.Store, error) {
+	orig := spec
 	switch {
 	case strings.HasPrefix(spec, "esdb://"), strings.HasPrefix(spec, "esdb+discover://"),
 		strings.HasPrefix(spec, "kurrentdb://"), strings.HasPrefix(spec, "kurrentdb+discover://"):
@@ -24,6 +39,11 @@ func (a *app) openStore(ctx context.Context, spec string) (eventstore.Store, err
 	}
 	if spec == "" {
 		return nil, usageErrorf("--store bolt: needs a file name, e.g. bolt:ledger.db")
+	}
+	if !create {
+		if _, err := os.Stat(spec); errors.Is(err, fs.ErrNotExist) {
+			return nil, usageErrorf("%s: no ledger at %s (commands that only read never create one; check the path, or start a ledger with 'ledger seed' or 'ledger record')", orig, spec)
+		}
 	}
 	s, err := bolt.Open(spec, bolt.Options{Now: a.now})
 	if err != nil {
@@ -42,6 +62,11 @@ func (a *app) defaultKeyFile() (string, error) {
 	if strings.Contains(spec, "://") {
 		return "", usageErrorf("--key-file is required with a KurrentDB store: every ledger server must share one key")
 	}
+	return keyBeside(spec), nil
+}
+
+// keyBeside is the default key file of a bolt store: FILE's name with .key for its extension.
+func keyBeside(spec string) string {
 	path := strings.TrimPrefix(spec, "bolt:")
-	return filepath.Join(filepath.Dir(path), strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))+".key"), nil
+	return filepath.Join(filepath.Dir(path), strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))+".key")
 }

@@ -37,7 +37,7 @@ func cmdVerify(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 	} else {
-		s, err := a.openStore(ctx, a.store)
+		s, err := a.openExistingStore(ctx, a.store)
 		if err != nil {
 			return err
 		}
