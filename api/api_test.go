@@ -67,13 +67,19 @@ func newEnv(t testing.TB, private bool) *env {
 	h := api.NewServer(api.Config{Store: store, Models: models, Log: log, Recorder: recording.New(store, nil), Tokens: tokens, Private: private})
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(func() { e.srv.Close(); cancel(); wg.Wait(); store.Close() })
-	head, err := store.Head(ctx)
-	require.NoError(t, err)
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	require.NoError(t, models.WaitFor(wctx, head.Seq))
-	require.NoError(t, log.WaitFor(wctx, head.Seq))
+	e.settle(t)
 	return e
+}
+
+// settle waits until the read models and the Merkle tree have folded everything the store holds.
+func (e *env) settle(t testing.TB) {
+	t.Helper()
+	head, err := e.store.Head(context.Background())
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, e.models.WaitFor(ctx, head.Seq))
+	require.NoError(t, e.log.WaitFor(ctx, head.Seq))
 }
 
 type resp struct {

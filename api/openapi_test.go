@@ -165,6 +165,9 @@ func TestOpenAPIMatchesEveryRoute(t *testing.T) {
 	}
 	for _, c := range calls {
 		t.Run(fmt.Sprintf("%s %s %d", c.method, c.path, c.status), func(t *testing.T) {
+			if c.path == "/readyz" {
+				e.settle(t) // the token calls above appended events: ready once they are folded
+			}
 			r := e.do(t, c.method, c.path, c.token, c.body)
 			require.Equal(t, c.status, r.status, string(r.body))
 			op, ok := doc["paths"].(map[string]any)[c.template].(map[string]any)[strings.ToLower(c.method)].(map[string]any)

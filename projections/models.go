@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -61,10 +62,11 @@ type Models struct {
 type partnership struct {
 	slug    string
 	entries []entry
-	corr    []int       // indices in entries of corrections and retractions
-	order   []int32     // indices in entries of the other events, by (effective date as recorded, index)
-	ids     []uuid.UUID // ids[i] is entries[i].id: one-id Evidence slices of it cost no allocation
-	decided int         // DecisionTaken events among entries: sizes the decision register
+	corr    []int             // indices in entries of corrections and retractions
+	order   []int32           // indices in entries of the other events, by (effective date as recorded, index)
+	ids     []uuid.UUID       // ids[i] is entries[i].id: one-id Evidence slices of it cost no allocation
+	decided int               // DecisionTaken events among entries: sizes the decision register
+	names   map[string]string // council slug → name, from the events that named them; replaced, never changed
 	cache   atomic.Pointer[viewCache]
 }
 
@@ -174,6 +176,33 @@ func (p *partnership) insertOrdered(eff day) {
 	p.order = order
 }
 
+// learnNames records the council names an event gives. Readers use p.names unlocked, so a new name
+// makes a new map.
+func (p *partnership) learnNames(payload any) {
+	var named []domain.Council
+	switch v := payload.(type) {
+	case domain.PartnershipProposed:
+		named = v.Partners
+	case domain.CouncilJoinedPartnership:
+		named = []domain.Council{v.Council}
+	}
+	var next map[string]string
+	for _, c := range named {
+		if slug := c.Council.String(); c.Name != "" && p.names[slug] != c.Name {
+			if next == nil {
+				next = maps.Clone(p.names)
+				if next == nil {
+					next = map[string]string{}
+				}
+			}
+			next[slug] = c.Name
+		}
+	}
+	if next != nil {
+		p.names = next
+	}
+}
+
 // snapshot is a consistent cut of the models taken under the read lock and used without it.
 type snapshot struct {
 	seq     uint64
@@ -184,6 +213,7 @@ type snapshot struct {
 	order   []int32
 	ids     []uuid.UUID
 	decided int
+	names   map[string]string
 }
 
 func (m *Models) snapshot(slug string) (snapshot, bool) {
@@ -193,7 +223,7 @@ func (m *Models) snapshot(slug string) (snapshot, bool) {
 	if p == nil {
 		return snapshot{seq: m.seq, maxRec: m.index.maxRec}, false
 	}
-	return snapshot{seq: m.seq, maxRec: m.index.maxRec, p: p, entries: p.entries, corr: p.corr, order: p.order, ids: p.ids, decided: p.decided}, true
+	return snapshot{seq: m.seq, maxRec: m.index.maxRec, p: p, entries: p.entries, corr: p.corr, order: p.order, ids: p.ids, decided: p.decided, names: p.names}, true
 }
 
 // Slugs returns the slug of every partnership with at least one event, sorted.
@@ -241,6 +271,7 @@ func (m *Models) appendLocked(e eventstore.Event, ent entry, slug string, isPart
 		if ent.typ == domain.TypeDecisionTaken {
 			p.decided++
 		}
+		p.learnNames(ent.payload)
 	}
 	m.seq = e.Seq
 }

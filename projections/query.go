@@ -254,7 +254,7 @@ func (m *Models) Timeline(slug string, q Query) (*Timeline, error) {
 	for e := range r.snap.p.effectiveFor(r.snap, len(r.prefix), r.asOf) {
 		tl.Entries = append(tl.Entries, TimelineEntry{
 			Seq: e.seq, ID: e.id, Type: e.typ, EffectiveOn: e.eff.String(), Certainty: e.certainty,
-			Description: describe(e), Corrected: e.corrected, Evidence: e.evidence,
+			Description: describe(e, r.snap.names), Corrected: e.corrected, Evidence: e.evidence,
 		})
 	}
 	return tl, nil

@@ -243,10 +243,10 @@ func (c *composer) cover(name string) Cover {
 	}
 	if rd := st.ReviewDate; rd != nil {
 		cv.ReviewDue = rd.DueOn
-		cv.Bodies = joinAnd(rd.Bodies)
+		cv.Bodies = upperFirst(joinAnd(rd.Bodies))
 		cv.Terms = rd.Terms
 		if cv.Committee == "" && len(rd.Bodies) > 0 {
-			cv.Committee = joinAnd(rd.Bodies)
+			cv.Committee = upperFirst(joinAnd(rd.Bodies))
 		}
 		if cv.Meeting == "" {
 			cv.Meeting = rd.DueOn
@@ -280,7 +280,7 @@ func (c *composer) summary(name string, r *Report) []string {
 	var out []string
 	first := fmt.Sprintf("%s is a partnership between %s.", name, c.decisionMakers())
 	if st.Purpose != "" {
-		first += " Its purpose: " + sentence(st.Purpose)
+		first += " Its stated purpose: “" + strings.TrimSuffix(sentence(st.Purpose), ".") + "”."
 	}
 	first += fmt.Sprintf(" On %s its status was %s.", longDate(c.ev.AsOf), humanStatus(st.Status))
 	if tp := st.TrialPeriod; tp != nil && (tp.From != "" || tp.To != "") {
@@ -291,21 +291,13 @@ func (c *composer) summary(name string, r *Report) []string {
 	if len(st.Appointments) > 0 {
 		parts := make([]string, len(st.Appointments))
 		for i, a := range st.Appointments {
-			p := a.Officer + " as " + lowerFirst(humanize(a.Post))
-			if len(a.Roles) > 0 {
-				roles := make([]string, len(a.Roles))
-				for j, ro := range a.Roles {
-					roles[j] = lowerFirst(humanRole(ro.Role)) + " at " + c.council(ro.Council)
-				}
-				p += " (" + joinAnd(roles) + ")"
-			}
+			parts[i] = a.Officer + " as " + c.postAndRoles(a)
 			if a.Basis != "" {
-				p += ", " + a.Basis
+				parts[i] += ", " + a.Basis
 			}
-			p += ", since " + longDate(a.Since)
-			parts[i] = p
+			parts[i] += ", since " + longDate(a.Since)
 		}
-		out = append(out, fmt.Sprintf("%s shared between the councils: %s.", plural(len(st.Appointments), "officer is", "officers are"), strings.Join(parts, "; ")))
+		out = append(out, fmt.Sprintf("%s shared between the councils: %s.", upperFirst(plural(len(st.Appointments), "officer is", "officers are")), strings.Join(parts, "; ")))
 	} else {
 		out = append(out, "No officer was shared between the councils on the as-of date.")
 	}
@@ -343,12 +335,20 @@ func (c *composer) summary(name string, r *Report) []string {
 	if len(st.Savings.Years) > 0 {
 		money := fmt.Sprintf("Across %s the councils set savings targets of %s and forecast savings of %s",
 			plural(len(st.Savings.Years), "financial year", "financial years"), projections.FormatPence(target), projections.FormatPence(forecast))
+		if !c.anyTarget() {
+			money = fmt.Sprintf("Across %s no savings target was recorded; the councils forecast savings of %s",
+				plural(len(st.Savings.Years), "financial year", "financial years"), projections.FormatPence(forecast))
+		}
 		if hasOutturn {
 			money += fmt.Sprintf("; the outturn reported so far is %s", projections.FormatPence(outturn))
 		} else {
 			money += "; no outturn has been reported"
 		}
-		money += fmt.Sprintf(". One-off costs were %s, leaving a net saving of %s.", projections.FormatPence(oneOff), projections.FormatPence(net))
+		if oneOff == 0 {
+			money += fmt.Sprintf(". No one-off costs were recorded, so the net saving is %s.", projections.FormatPence(net))
+		} else {
+			money += fmt.Sprintf(". One-off costs were %s, leaving a net saving of %s.", projections.FormatPence(oneOff), projections.FormatPence(net))
+		}
 		if n := len(st.Savings.BelowTarget); n > 0 {
 			money += fmt.Sprintf(" Savings fell below target in %s (%s).", plural(n, "case", "cases"), strings.Join(c.belowTargetText(), "; "))
 		}
@@ -405,7 +405,8 @@ func (c *composer) options() []Option {
 		cont.Facts = append(cont.Facts, Fact{"A review is due on " + longDate(rd.DueOn) + ".", c.refs(rd.Evidence)})
 	}
 	for _, a := range st.Appointments {
-		f := Fact{fmt.Sprintf("%s serves %s as %s on a %s basis since %s.", a.Officer, c.shareText(a.Councils), lowerFirst(humanize(a.Post)), orText(a.Basis, "stated"), longDate(a.Since)), c.refs(a.Evidence)}
+		basis := orText(a.Basis, "stated")
+		f := Fact{fmt.Sprintf("%s serves %s as %s on %s %s basis since %s.", a.Officer, c.shareText(a.Councils), lowerFirst(humanize(a.Post)), article(basis), basis, longDate(a.Since)), c.refs(a.Evidence)}
 		cont.Facts = append(cont.Facts, f)
 		if a.Basis == "interim" {
 			perm.Facts = append(perm.Facts, Fact{fmt.Sprintf("%s's appointment as %s is interim: making it permanent needs the approval of each council it serves.", a.Officer, lowerFirst(humanize(a.Post))), c.refs(a.Evidence)})
@@ -417,6 +418,9 @@ func (c *composer) options() []Option {
 	for _, y := range st.Savings.Years {
 		for _, cs := range y.Councils {
 			txt := fmt.Sprintf("%s, %s: net saving %s against a target of %s.", c.council(cs.Council), y.Label, projections.FormatPence(cs.NetPence), projections.FormatPence(cs.TargetPence))
+			if !hasTarget(cs) {
+				txt = fmt.Sprintf("%s, %s: net saving %s; no savings target was recorded.", c.council(cs.Council), y.Label, projections.FormatPence(cs.NetPence))
+			}
 			if cs.BelowTarget {
 				txt = fmt.Sprintf("%s, %s: net saving %s is %s below the target of %s.", c.council(cs.Council), y.Label, projections.FormatPence(cs.NetPence), projections.FormatPence(-cs.AgainstTargetPence), projections.FormatPence(cs.TargetPence))
 				end.Facts = append(end.Facts, Fact{txt, c.refs(cs.Evidence)})
@@ -596,17 +600,23 @@ func (c *composer) finance() Finance {
 	for _, y := range c.st.Savings.Years {
 		var tot FinanceRow
 		var t, fc, ot, oo, net int64
-		hasOutturn := false
+		hasOutturn, anyTarget := false, false
 		for _, cs := range y.Councils {
 			outturn := "–"
 			if cs.HasOutturn {
 				outturn = projections.FormatPence(cs.OutturnPence)
 				hasOutturn = true
 			}
+			target, against := projections.FormatPence(cs.TargetPence), signedPence(cs.AgainstTargetPence)
+			if !hasTarget(cs) {
+				target, against = "none set", "–"
+			} else {
+				anyTarget = true
+			}
 			f.Rows = append(f.Rows, FinanceRow{Year: y.Label, Council: c.council(cs.Council),
-				Target: projections.FormatPence(cs.TargetPence), Forecast: projections.FormatPence(cs.ForecastPence),
+				Target: target, Forecast: projections.FormatPence(cs.ForecastPence),
 				Outturn: outturn, OneOff: projections.FormatPence(cs.OneOffCostsPence), Net: projections.FormatPence(cs.NetPence),
-				AgainstTarget: signedPence(cs.AgainstTargetPence), BelowTarget: cs.BelowTarget, Refs: c.refs(cs.Evidence)})
+				AgainstTarget: against, BelowTarget: cs.BelowTarget, Refs: c.refs(cs.Evidence)})
 			t += cs.TargetPence
 			fc += cs.ForecastPence
 			ot += cs.OutturnPence
@@ -617,8 +627,12 @@ func (c *composer) finance() Finance {
 		if hasOutturn {
 			outturn = projections.FormatPence(ot)
 		}
-		tot = FinanceRow{Year: y.Label, Council: totalCouncil, Target: projections.FormatPence(t), Forecast: projections.FormatPence(fc),
-			Outturn: outturn, OneOff: projections.FormatPence(oo), Net: projections.FormatPence(net), AgainstTarget: signedPence(net - t),
+		totTarget, totAgainst := projections.FormatPence(t), signedPence(net-t)
+		if !anyTarget {
+			totTarget, totAgainst = "none set", "–"
+		}
+		tot = FinanceRow{Year: y.Label, Council: totalCouncil, Target: totTarget, Forecast: projections.FormatPence(fc),
+			Outturn: outturn, OneOff: projections.FormatPence(oo), Net: projections.FormatPence(net), AgainstTarget: totAgainst,
 			BelowTarget: t > 0 && net < t}
 		if len(y.Councils) > 1 {
 			f.Totals = append(f.Totals, tot)
@@ -631,7 +645,7 @@ func (c *composer) finance() Finance {
 	}
 	chart.Series = series
 	f.Chart = chart
-	f.Notes = []string{"Financial years run from 1 April to 31 March. Net saving is the outturn where one has been reported, otherwise the forecast, less one-off costs. A dash means no outturn has been reported yet."}
+	f.Notes = []string{"Financial years run from 1 April to 31 March. Net saving is the outturn where one has been reported, otherwise the forecast, less one-off costs. A dash means there is no figure: no outturn reported yet, or no target to measure against."}
 	for _, a := range c.st.Appointments {
 		if cs := a.CostShare; cs != nil {
 			f.CostShares = append(f.CostShares, CostShareRow{Subject: humanize(a.Post) + " (" + a.Officer + ")", Basis: cs.Basis,
@@ -816,3 +830,57 @@ func (g *flagGroup) text(predicate, tail string) string {
 
 // refs cites the group's events, at most maxFlagItems of them (the chronology has the rest).
 func (g *flagGroup) refs() []uint64 { return g.seqs[:min(len(g.seqs), maxFlagItems)] }
+
+// hasTarget reports whether a savings target was recorded for the council and year (a recorded target
+// of £0 counts; no target at all is not a target of £0).
+func hasTarget(cs projections.CouncilSavings) bool {
+	for _, l := range cs.Lines {
+		if l.Kind == "target" {
+			return true
+		}
+	}
+	return false
+}
+
+// anyTarget reports whether any savings target was recorded.
+func (c *composer) anyTarget() bool {
+	for _, y := range c.st.Savings.Years {
+		for _, cs := range y.Councils {
+			if hasTarget(cs) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// postAndRoles says an officer's post and the statutory roles held with it, each once: "chief executive
+// and head of paid service of both councils", "chief finance officer (s151) of both councils".
+func (c *composer) postAndRoles(a projections.Appointment) string {
+	post := projections.Words(a.Post)
+	var order []string
+	at := map[string][]string{}
+	for _, r := range a.Roles {
+		if _, ok := at[r.Role]; !ok {
+			order = append(order, r.Role)
+		}
+		at[r.Role] = append(at[r.Role], r.Council)
+	}
+	var roles []string
+	for _, role := range order {
+		words := projections.RoleWords(role)
+		where := "of " + c.councils(at[role])
+		if len(at[role]) == 2 && len(c.st.Partners) == 2 {
+			where = "of both councils"
+		}
+		if strings.HasPrefix(words, post) {
+			post = words + " " + where // the role names the post: say it once
+			continue
+		}
+		roles = append(roles, words+" "+where)
+	}
+	if len(roles) > 0 {
+		return post + " and " + joinAnd(roles)
+	}
+	return post
+}

@@ -84,3 +84,28 @@ func TestDemoPackVerifies(t *testing.T) {
 	require.ErrorIs(t, err, reviewpack.ErrRefused)
 	assert.Contains(t, err.Error(), "the event was altered")
 }
+
+// TestDemoPackReadsWell holds the wording a committee member stumbled on when reading the demo pack:
+// each phrase below was in an earlier pack.
+func TestDemoPackReadsWell(t *testing.T) {
+	md := string(render(t, demoPack(t), "md"))
+	for _, want := range []string{
+		"Three officers are shared between the councils",             // a sentence starts with a capital
+		"Karen Sly as chief finance officer (s151) of both councils", // the post and its role said once
+		"Sheila Oxtoby as chief executive and head of paid service of both councils",
+		"as head of HR",                                                  // acronyms keep their capitals
+		"no savings target was recorded",                                 // not "a target of £0"
+		"on an interim basis",                                            // the article agrees
+		"cabinet of North Norfolk District Council",                      // review bodies by name, not slug
+		"Savings forecast for North Norfolk District Council in 2015/16", // the chronology names councils
+	} {
+		assert.Contains(t, md, want)
+	}
+	for _, bad := range []string{
+		"three officers", "(chief finance officer (s151)", "head of hr", "target of £0", "targets of £0",
+		"a interim", "great-yarmouth full council", "north-norfolk cabinet", "for great-yarmouth", "june-2016",
+		"Business case published: Business case",
+	} {
+		assert.NotContains(t, md, bad)
+	}
+}

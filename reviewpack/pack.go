@@ -9,7 +9,7 @@ import (
 )
 
 // FormatVersion names the layout of pack.json. verify-pack refuses any other.
-const FormatVersion = "ledger-review-pack-v1"
+const FormatVersion = "ledger-review-pack-v2"
 
 // Formats lists the formats a pack renders to, in the order `ledger pack` writes them.
 var Formats = []string{"html", "pdf", "md", "json"}

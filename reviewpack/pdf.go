@@ -156,7 +156,7 @@ func (d *pdfDoc) space(h float64) {
 }
 
 func (d *pdfDoc) h2(title string) {
-	d.space(24)
+	d.space(50) // the heading, a subheading and the start of what follows: never a heading alone at a page's foot
 	d.Ln(4)
 	d.Bookmark(title, 0, -1)
 	d.SetFont("go", "B", 13.5)
@@ -171,7 +171,7 @@ func (d *pdfDoc) h2(title string) {
 }
 
 func (d *pdfDoc) h3(title string) {
-	d.space(18)
+	d.space(35) // the subheading with a table's header and first rows
 	d.Ln(1)
 	d.Bookmark(title, 1, -1)
 	d.SetFont("go", "B", 11)
@@ -270,15 +270,15 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, styles []rowStyle, size f
 	for i, c := range cols {
 		widths[i] = c.width * pdfContentW
 	}
-	drawRow := func(cells []string, head bool, st rowStyle) {
+	drawRow := func(cells []string, st rowStyle) {
 		style := ""
-		if head || st.bold {
+		if st.bold {
 			style = "B"
 		}
 		lines := make([][]string, len(cells))
 		n := 1
 		for i, c := range cells {
-			font, fsize := cols[i].font(head, size)
+			font, fsize := cols[i].font(false, size)
 			d.SetFont(font, style, fsize)
 			var ls []string
 			for _, part := range strings.Split(c, "\n") {
@@ -292,7 +292,7 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, styles []rowStyle, size f
 			n = max(n, len(ls))
 		}
 		h := float64(n)*lineH + 2*pad
-		if !head && d.GetY()+h > pdfPageH-pdfMarginB {
+		if d.GetY()+h > pdfPageH-pdfMarginB {
 			d.AddPage()
 			drawHead(d, cols, widths, size, lineH, pad)
 		}
@@ -300,18 +300,15 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, styles []rowStyle, size f
 		x := x0
 		for i := range cells {
 			switch {
-			case head:
-				d.SetFillColor(colHead[0], colHead[1], colHead[2])
-				d.Rect(x, y0, widths[i], h, "FD")
 			case st.shaded:
 				d.SetFillColor(colTotal[0], colTotal[1], colTotal[2])
 				d.Rect(x, y0, widths[i], h, "FD")
 			default:
 				d.Rect(x, y0, widths[i], h, "D")
 			}
-			font, fsize := cols[i].font(head, size)
+			font, fsize := cols[i].font(false, size)
 			d.SetFont(font, style, fsize)
-			if !head && i == st.warnCol {
+			if i == st.warnCol {
 				d.color(colWarn)
 				d.SetFont(font, "B", fsize)
 			}
@@ -334,7 +331,7 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, styles []rowStyle, size f
 		if styles != nil {
 			st = styles[i]
 		}
-		drawRow(row, false, st)
+		drawRow(row, st)
 	}
 	d.Ln(4)
 }

@@ -192,10 +192,16 @@ func titleSlug(slug string) string {
 	return strings.Join(words, " ")
 }
 
-// humanize turns an identifier into a phrase: "chief-executive" → "Chief executive".
-func humanize(s string) string {
-	s = strings.TrimSpace(strings.NewReplacer("-", " ", "_", " ").Replace(s))
-	return upperFirst(s)
+// humanize turns an identifier into a phrase: "chief-executive" → "Chief executive", "head-of-hr" →
+// "Head of HR" (projections.Words keeps acronyms in capitals).
+func humanize(s string) string { return upperFirst(projections.Words(s)) }
+
+// article is "a" or "an" for the word w: "an interim basis", "a fixed basis".
+func article(w string) string {
+	if w != "" && strings.ContainsRune("aeiouAEIOU", rune(w[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 func upperFirst(s string) string {
@@ -221,18 +227,7 @@ func lowerFirst(s string) string {
 	return string(unicode.ToLower(r)) + s[n:]
 }
 
-var roleNames = map[string]string{
-	"head_of_paid_service":  "Head of paid service",
-	"chief_finance_officer": "Chief finance officer (s151)",
-	"monitoring_officer":    "Monitoring officer",
-}
-
-func humanRole(r string) string {
-	if n := roleNames[r]; n != "" {
-		return n
-	}
-	return humanize(r)
-}
+func humanRole(r string) string { return upperFirst(projections.RoleWords(r)) }
 
 func humanOutcome(o string) string {
 	switch o {
@@ -311,15 +306,7 @@ func sentence(s string) string {
 }
 
 // joinAnd lists items in English: "a", "a and b", "a, b and c".
-func joinAnd(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-}
+func joinAnd(items []string) string { return projections.JoinAnd(items) }
 
 var smallNumbers = []string{"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
 
