@@ -16,6 +16,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/eventstore/memstore"
 )
 
 // recordSome appends a few events through a store, as the ledger would, and returns them as stored.
@@ -215,7 +216,7 @@ func TestImportRefuses(t *testing.T) {
 }
 
 // rewritingStore stores events under other recorded_at times, as a faulty backend might.
-type rewritingStore struct{ *memStore }
+type rewritingStore struct{ *memstore.Store }
 
 func (s rewritingStore) Append(ctx context.Context, stream string, x eventstore.Expected, events ...eventstore.Event) ([]eventstore.Event, error) {
 	changed := make([]eventstore.Event, len(events))
@@ -223,7 +224,7 @@ func (s rewritingStore) Append(ctx context.Context, stream string, x eventstore.
 		e.RecordedAt = e.RecordedAt.Add(1)
 		changed[i] = e
 	}
-	return s.memStore.Append(ctx, stream, x, changed...)
+	return s.Store.Append(ctx, stream, x, changed...)
 }
 
 func TestImportFailsLoudlyOnHashMismatch(t *testing.T) {

@@ -82,6 +82,30 @@ type Event struct {
 // NewID returns a new event id: a UUIDv7, so ids sort roughly by creation time.
 func NewID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
 
+// PrepareAppend checks one append's stream name and events and returns the events prepared (Prepare)
+// for that stream: what every backend's Append does first, so all refuse the same input with the
+// same message. Errors are *InvalidEventError (a bad name, a bad event, an id twice in the append).
+func PrepareAppend(stream string, events []Event) ([]Event, error) {
+	if err := ValidateStreamName(stream); err != nil {
+		return nil, &InvalidEventError{Field: "stream", Reason: err.Error()}
+	}
+	prepared := make([]Event, len(events))
+	seen := make(map[uuid.UUID]bool, len(events))
+	for i, e := range events {
+		e.Stream = stream
+		p, err := Prepare(e)
+		if err != nil {
+			return nil, fmt.Errorf("append to %s: event %d: %w", stream, i, err)
+		}
+		if seen[p.ID] {
+			return nil, &InvalidEventError{ID: p.ID, Field: "id", Reason: fmt.Sprintf("%s appears twice in one append", p.ID)}
+		}
+		seen[p.ID] = true
+		prepared[i] = p
+	}
+	return prepared, nil
+}
+
 // Prepare validates a proposed event and returns it with Data and Sources in canonical form and Schema
 // defaulted to 1. It is what every store calls before writing, so every backend refuses the same input
 // with the same message. The error is an *InvalidEventError.

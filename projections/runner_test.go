@@ -9,15 +9,25 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/eventstore/memstore"
+	"github.com/partnership-ledger/ledger/eventstore/storetest"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
 var t0 = time.Date(2015, 10, 16, 9, 0, 0, 0, time.UTC)
 
+// tokenIssued appends an event of a stream that is not a partnership's: it only advances the log.
+func tokenIssued(t *testing.T, log *memstore.Store, at time.Time) {
+	e := storetest.Event("TokenIssued", `{}`)
+	e.RecordedAt = at
+	_, err := log.Append(context.Background(), "ledger-tokens", eventstore.Any, e)
+	assert.NoError(t, err)
+}
+
 func TestRunnerFollowsTheLog(t *testing.T) {
-	log := newMemLog()
+	log := memstore.New(memstore.Options{})
 	for i := range 5 {
-		log.add("ledger-tokens", "TokenIssued", "2015-10-16", t0.Add(time.Duration(i)*time.Minute))
+		tokenIssued(t, log, t0.Add(time.Duration(i)*time.Minute))
 	}
 	m := projections.NewModels(projections.Options{})
 	r := projections.NewRunner(log, m)
@@ -34,7 +44,7 @@ func TestRunnerFollowsTheLog(t *testing.T) {
 	// Live: events appended while the runner follows are folded; WaitFor sees them.
 	go func() {
 		for i := range 20 {
-			log.add("ledger-tokens", "TokenIssued", "2015-10-16", t0.Add(time.Hour+time.Duration(i)*time.Minute))
+			tokenIssued(t, log, t0.Add(time.Hour+time.Duration(i)*time.Minute))
 		}
 	}()
 	require.NoError(t, r.WaitFor(ctx, 25))

@@ -14,6 +14,7 @@ import (
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/eventstore/memstore"
 )
 
 var src = []domain.SourceRef{{Kind: domain.SourceMinutes, Title: "Minutes", Illustrative: true}}
@@ -31,9 +32,10 @@ const target = `{"council":"north-norfolk","financial_year":2015,"category":"sha
 
 var clock = func() time.Time { return time.Date(2016, 6, 1, 12, 0, 0, 0, time.UTC) }
 
-func started(t *testing.T) (*memStore, *recording.Service) {
+func started(t *testing.T) (*memstore.Store, *recording.Service) {
 	t.Helper()
-	store := newMemStore()
+	t0, n := time.Date(2016, 1, 1, 9, 0, 0, 0, time.UTC), 0
+	store := memstore.New(memstore.Options{Now: func() time.Time { n++; return t0.Add(time.Duration(n) * time.Second) }})
 	svc := recording.New(store, clock)
 	_, err := svc.Record(context.Background(), "alice", cmd(domain.TypePartnershipProposed, "2015-10-01", proposal), nil)
 	require.NoError(t, err)
@@ -180,5 +182,5 @@ func TestCacheReadsOnlyNewEvents(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, hist, 4)
 	// one read per command (and one for History), each starting after the cached revision
-	assert.Equal(t, 5, store.reads)
+	assert.Equal(t, 5, store.ReadStreamCalls())
 }

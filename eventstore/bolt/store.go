@@ -172,24 +172,11 @@ func revKey(stream string, rev uint64) []byte {
 
 // Append implements eventstore.Store. It returns after the commit holding the events is synced.
 func (s *Store) Append(ctx context.Context, stream string, expected eventstore.Expected, events ...eventstore.Event) ([]eventstore.Event, error) {
-	if err := eventstore.ValidateStreamName(stream); err != nil {
-		return nil, &eventstore.InvalidEventError{Field: "stream", Reason: err.Error()}
-	}
 	s.inflight.Add(1)
 	defer s.leave()
-	prepared := make([]eventstore.Event, len(events))
-	seen := make(map[uuid.UUID]bool, len(events))
-	for i, e := range events {
-		e.Stream = stream
-		p, err := eventstore.Prepare(e)
-		if err != nil {
-			return nil, fmt.Errorf("append to %s: event %d: %w", stream, i, err)
-		}
-		if seen[p.ID] {
-			return nil, &eventstore.InvalidEventError{ID: p.ID, Field: "id", Reason: fmt.Sprintf("%s appears twice in one append", p.ID)}
-		}
-		seen[p.ID] = true
-		prepared[i] = p
+	prepared, err := eventstore.PrepareAppend(stream, events)
+	if err != nil {
+		return nil, err
 	}
 	req := &appendReq{ctx: ctx, stream: stream, expected: expected, events: prepared, done: make(chan appendResp, 1)}
 	select {

@@ -34,22 +34,9 @@ func transientErr(err error) bool {
 // *esdb.Error (reach it with errors.As). After such a failure the append may or may not have landed:
 // retrying it with the same ids is safe.
 func (s *Store) Append(ctx context.Context, stream string, expected eventstore.Expected, events ...eventstore.Event) ([]eventstore.Event, error) {
-	if err := eventstore.ValidateStreamName(stream); err != nil {
-		return nil, &eventstore.InvalidEventError{Field: "stream", Reason: err.Error()}
-	}
-	prepared := make([]eventstore.Event, len(events))
-	seen := make(map[uuid.UUID]bool, len(events))
-	for i, e := range events {
-		e.Stream = stream
-		p, err := eventstore.Prepare(e)
-		if err != nil {
-			return nil, fmt.Errorf("append to %s: event %d: %w", stream, i, err)
-		}
-		if seen[p.ID] {
-			return nil, &eventstore.InvalidEventError{ID: p.ID, Field: "id", Reason: fmt.Sprintf("%s appears twice in one append", p.ID)}
-		}
-		seen[p.ID] = true
-		prepared[i] = p
+	prepared, err := eventstore.PrepareAppend(stream, events)
+	if err != nil {
+		return nil, err
 	}
 	if s.isClosed() {
 		return nil, eventstore.ErrClosed
