@@ -315,3 +315,12 @@ func TestMigrateSaysWhereTheKeyGoes(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "copy "+keyBeside(from)+" to "+keyBeside(to))
 }
+
+// A KurrentDB connection string the client cannot parse is a mistake to correct (exit 2), not a
+// server to wait for.
+func TestBadConnectionStringIsAUsageError(t *testing.T) {
+	r := ledger(t, nil, "state", "--store", "esdb://", "--partnership", "great-yarmouth-north-norfolk")
+	assert.Equal(t, 2, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "bad connection string")
+	assert.NotContains(t, r.stderr, "is KurrentDB running")
+}

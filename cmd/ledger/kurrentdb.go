@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -27,6 +28,9 @@ func (a *app) openKurrentDB(ctx context.Context, spec string) (eventstore.Store,
 	defer cancel()
 	log := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	s, err := kurrentdb.Open(ctx, url, kurrentdb.Options{Now: a.now, Logger: log})
+	if errors.Is(err, kurrentdb.ErrBadConnectionString) {
+		return nil, usageErrorf("%v (want e.g. esdb://localhost:2113?tls=false)", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w (is KurrentDB running? 'docker compose up -d kurrentdb' starts one)", spec, err)
 	}

@@ -60,6 +60,10 @@ type streamLock struct {
 	refs int
 }
 
+// ErrBadConnectionString is matched (errors.Is) by Open's error for a connection string the client
+// cannot parse: a mistake to correct, not a server to wait for.
+var ErrBadConnectionString = errors.New("kurrentdb: bad connection string")
+
 // Open connects to the KurrentDB named by url (e.g. "esdb://localhost:2113?tls=false"), builds the
 // index of the ledger's events by subscribing to $all from the start, and returns once the index has
 // caught up. The subscription then keeps following $all until Close.
@@ -81,7 +85,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	cfg, err := esdb.ParseConnectionString(url)
 	if err != nil {
-		return nil, fmt.Errorf("kurrentdb: connection string %q: %w", url, err)
+		return nil, fmt.Errorf("%w %q: %v", ErrBadConnectionString, url, err)
 	}
 	log := opts.Logger
 	cfg.Logger = func(level esdb.LogLevel, format string, args ...any) {
