@@ -128,13 +128,18 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	y, m, day := d.Year(), int(d.Month()), d.Day()
-	if y >= dateTextFrom && y < dateTextTo && m >= 1 && m <= 12 && day >= 1 && day <= 31 {
-		if text := dateTextOf(y, m, day); text != "" { // read models print dates on every query: share one string per date
+	return DateText(d.Year(), int(d.Month()), d.Day())
+}
+
+// DateText writes the date y-m-d as YYYY-MM-DD, as Date.String does. Read models print dates on every
+// query, so for years 1900 to 2199 it answers one shared string per date.
+func DateText(y, m, d int) string {
+	if y >= dateTextFrom && y < dateTextTo && m >= 1 && m <= 12 && d >= 1 && d <= 31 {
+		if text := dateTextOf(y, m, d); text != "" {
 			return text
 		}
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", y, m, day)
+	return fmt.Sprintf("%04d-%02d-%02d", y, m, d)
 }
 
 // MarshalText returns YYYY-MM-DD. The zero Date is an error: optional dates are tagged omitzero.

@@ -73,3 +73,11 @@ func TestEffectiveForMatchesEffectiveView(t *testing.T) {
 		}
 	}
 }
+
+// The dates a ledger holds (years 1000 to 9999) print as time prints them.
+func TestDayStringMatchesTime(t *testing.T) {
+	first, last := dayOf(time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC)), dayOf(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC))
+	for d := first; d <= last; d += 3 {
+		require.Equal(t, d.time().Format(time.DateOnly), d.String(), "day %d", int(d))
+	}
+}

@@ -89,7 +89,7 @@ func fold(slug string, events iter.Seq[effEvent], decisionsHint int) *State {
 		partners:  map[string]int{},
 		costShare: map[string]*CostShare{},
 	}
-	savings := map[savingsKey]*savingsAcc{}
+	savings := &savingsBook{}
 	for e := range events {
 		f.st.EventCount++
 		f.apply(e, savings)
@@ -207,7 +207,7 @@ func addRole(a *Appointment, council, role, since string, ev Evidence) {
 	a.Roles = append(a.Roles, RoleHeld{Council: council, Role: role, Since: since, Evidence: ev})
 }
 
-func (f *folder) apply(e effEvent, savings map[savingsKey]*savingsAcc) {
+func (f *folder) apply(e effEvent, savings *savingsBook) {
 	on, ev := e.eff.String(), e.evidence
 	switch p := e.payload.(type) {
 	case domain.PartnershipProposed:
@@ -324,11 +324,11 @@ func (f *folder) apply(e effEvent, savings map[savingsKey]*savingsAcc) {
 		}
 		f.costShare[p.Subject] = cs
 	case domain.SavingsTargetSet:
-		addLine(savings, int(p.FinancialYear), p.Council.String(), SavingsLine{Kind: "target", Category: p.Category, AmountPence: int64(p.AmountPence), Evidence: ev})
+		savings.add(int(p.FinancialYear), p.Council.String(), SavingsLine{Kind: "target", Category: p.Category, AmountPence: int64(p.AmountPence), Evidence: ev})
 	case domain.SavingsReported:
-		addLine(savings, int(p.FinancialYear), p.Council.String(), SavingsLine{Kind: p.Status, Category: p.Category, AmountPence: int64(p.AmountPence), PeriodTo: dateOr(p.PeriodTo, ""), Evidence: ev})
+		savings.add(int(p.FinancialYear), p.Council.String(), SavingsLine{Kind: p.Status, Category: p.Category, AmountPence: int64(p.AmountPence), PeriodTo: dateOr(p.PeriodTo, ""), Evidence: ev})
 	case domain.OneOffCostIncurred:
-		addLine(savings, int(p.FinancialYear), p.Council.String(), SavingsLine{Kind: "one_off_cost", Category: p.Category, AmountPence: int64(p.AmountPence), Evidence: ev})
+		savings.add(int(p.FinancialYear), p.Council.String(), SavingsLine{Kind: "one_off_cost", Category: p.Category, AmountPence: int64(p.AmountPence), Evidence: ev})
 	case domain.ReviewScheduled:
 		bodies := make([]string, len(p.Bodies))
 		for i, b := range p.Bodies {
@@ -359,17 +359,36 @@ func votes(v *domain.Votes) string {
 
 // savingsAcc gathers one council's figures for one financial year while folding.
 type savingsAcc struct {
+	key    savingsKey
 	cs     CouncilSavings
 	latest []int // the lines holding the latest figure of a kind in a category (few: searched in order)
 }
 
-func addLine(savings map[savingsKey]*savingsAcc, fy int, council string, line SavingsLine) {
-	k := savingsKey{fy, council}
-	acc := savings[k]
-	if acc == nil {
-		acc = &savingsAcc{cs: CouncilSavings{Council: council}}
-		savings[k] = acc
+// savingsBook holds the accumulators of one fold: a few councils times a few years, so a list searched
+// in order (the last one used first) is cheaper than a map keyed by strings.
+type savingsBook struct {
+	accs []*savingsAcc
+	last *savingsAcc
+}
+
+func (b *savingsBook) acc(fy int, council string) *savingsAcc {
+	if b.last != nil && b.last.key.fy == fy && b.last.key.council == council {
+		return b.last
 	}
+	for _, a := range b.accs {
+		if a.key.fy == fy && a.key.council == council {
+			b.last = a
+			return a
+		}
+	}
+	a := &savingsAcc{key: savingsKey{fy, council}, cs: CouncilSavings{Council: council}}
+	b.accs = append(b.accs, a)
+	b.last = a
+	return a
+}
+
+func (b *savingsBook) add(fy int, council string, line SavingsLine) {
+	acc := b.acc(fy, council)
 	if line.Kind != "one_off_cost" {
 		// The latest figure of a kind in a category replaces the earlier one.
 		for _, i := range acc.latest {
@@ -383,19 +402,15 @@ func addLine(savings map[savingsKey]*savingsAcc, fy int, council string, line Sa
 	acc.cs.Lines = append(acc.cs.Lines, line)
 }
 
-func (f *folder) finishSavings(savings map[savingsKey]*savingsAcc) {
-	keys := make([]savingsKey, 0, len(savings))
-	for k := range savings {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b savingsKey) int {
-		if a.fy != b.fy {
-			return a.fy - b.fy
+func (f *folder) finishSavings(savings *savingsBook) {
+	slices.SortFunc(savings.accs, func(a, b *savingsAcc) int {
+		if a.key.fy != b.key.fy {
+			return a.key.fy - b.key.fy
 		}
-		return strings.Compare(a.council, b.council)
+		return strings.Compare(a.key.council, b.key.council)
 	})
-	for _, k := range keys {
-		cs := &savings[k].cs
+	for _, acc := range savings.accs {
+		k, cs := acc.key, &acc.cs
 		for _, l := range cs.Lines {
 			switch l.Kind {
 			case "target":
