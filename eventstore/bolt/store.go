@@ -205,6 +205,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 // what queued meanwhile.
 func (s *Store) commitLoop() {
 	defer close(s.loopDone)
+	commits := 0
 	for {
 		var batch []*appendReq
 		select {
@@ -236,9 +237,16 @@ func (s *Store) commitLoop() {
 			}
 		}
 		s.commit(batch)
-		s.zeroAhead()
+		if commits++; commits%zeroEvery == 0 {
+			s.zeroAhead()
+		}
 	}
 }
+
+// zeroEvery is how many commits go between two looks at the file's used size (a read transaction, a
+// sizeable part of a small commit's cost): a commit uses tens of KiB, and zeroAhead keeps at least
+// 512 KiB of zeros ahead, so a look every 8 commits still keeps commits out of holes.
+const zeroEvery = 8
 
 // zeroAhead keeps written zeros ahead of the file's used pages (see zeroAhead in zero.go). It is an
 // optimisation only: on any error it stops.
