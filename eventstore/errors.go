@@ -25,7 +25,26 @@ var (
 	ErrLocked = errors.New("eventstore: store is locked by another process")
 	// ErrCorrupt: stored bytes do not decode or do not match their hashes.
 	ErrCorrupt = errors.New("eventstore: corrupt data")
+	// ErrDamaged: the store lost, moved or cut off what was written to it (a deleted or truncated
+	// stream, a revision gap, a damaged file), as opposed to an event whose bytes changed. Every
+	// error matching ErrDamaged also matches ErrCorrupt; see DamageError.
+	ErrDamaged = errors.New("eventstore: store damaged")
 )
+
+// DamageError reports damage to a store: what is damaged and how. It matches ErrDamaged and
+// ErrCorrupt. Readers (ReadStream, ReadAll, SubscribeAll) yield it instead of the events they could
+// not trust, so a verifier that reads the whole log stops on it.
+type DamageError struct {
+	Where  string // what is damaged, e.g. "stream p-1 at revision 3" or "page 17 of ledger.db"
+	Reason string // what is wrong there, e.g. "it was deleted (KurrentDB soft delete)"
+}
+
+func (e *DamageError) Error() string {
+	return fmt.Sprintf("the store is damaged at %s: %s", e.Where, e.Reason)
+}
+
+// Is makes a *DamageError match ErrDamaged and ErrCorrupt.
+func (e *DamageError) Is(target error) bool { return target == ErrDamaged || target == ErrCorrupt }
 
 // ConflictError reports an append whose expected revision did not hold.
 type ConflictError struct {

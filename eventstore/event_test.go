@@ -3,6 +3,7 @@ package eventstore_test
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -133,4 +134,12 @@ func TestPrepareSizeLimit(t *testing.T) {
 	_, err = eventstore.Prepare(e)
 	assert.ErrorIs(t, err, eventstore.ErrTooLarge)
 	assert.ErrorIs(t, err, eventstore.ErrInvalidEvent)
+}
+
+func TestDamageErrorMatchesDamagedAndCorrupt(t *testing.T) {
+	err := fmt.Errorf("read s: %w", &eventstore.DamageError{Where: "stream s at revision 2", Reason: "revision 1 is missing"})
+	assert.ErrorIs(t, err, eventstore.ErrDamaged)
+	assert.ErrorIs(t, err, eventstore.ErrCorrupt)
+	assert.NotErrorIs(t, err, eventstore.ErrConflict)
+	assert.Equal(t, "read s: the store is damaged at stream s at revision 2: revision 1 is missing", err.Error())
 }
