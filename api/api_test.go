@@ -43,6 +43,12 @@ type env struct {
 
 func newEnv(t testing.TB, private bool) *env {
 	t.Helper()
+	return newEnvWith(t, private, nil)
+}
+
+// newEnvWith is newEnv with a hook that may change the server's Config before it starts.
+func newEnvWith(t testing.TB, private bool, configure func(*api.Config)) *env {
+	t.Helper()
 	store, err := bolt.Open(filepath.Join(t.TempDir(), "ledger.db"), bolt.Options{})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -64,7 +70,11 @@ func newEnv(t testing.TB, private bool) *env {
 		return i.Token
 	}
 	e := &env{store: store, models: models, log: log, recorder: issue(api.RoleRecorder), admin: issue(api.RoleAdmin), auditor: issue(api.RoleAuditor)}
-	h := api.NewServer(api.Config{Store: store, Models: models, Log: log, Recorder: recording.New(store, nil), Tokens: tokens, Private: private})
+	cfg := api.Config{Store: store, Models: models, Log: log, Recorder: recording.New(store, nil), Tokens: tokens, Private: private}
+	if configure != nil {
+		configure(&cfg)
+	}
+	h := api.NewServer(cfg)
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(func() { e.srv.Close(); cancel(); wg.Wait(); store.Close() })
 	e.settle(t)
@@ -346,8 +356,8 @@ func TestOperations(t *testing.T) {
 	assert.Equal(t, 200, e.do(t, "GET", "/readyz", "", "").status)
 	e.do(t, "GET", "/v1/partnerships", "", "")
 	m := e.do(t, "GET", "/metrics", "", "")
-	assert.Contains(t, string(m.body), `ledger_http_request_duration_seconds_count{route="GET /v1/partnerships",method="GET",status="200"}`)
-	assert.Contains(t, string(m.body), "ledger_projection_lag_events 0")
+	assert.True(t, bytes.Contains(m.body, []byte(`ledger_http_request_duration_seconds_count{method="GET",route="GET /v1/partnerships",status="200"}`)))
+	assert.True(t, bytes.Contains(m.body, []byte("ledger_projection_lag_events 0")))
 	v := e.do(t, "GET", "/v1/audit/verify", e.auditor, "")
 	require.Equal(t, 200, v.status)
 	assert.Contains(t, string(v.body), `"intact":true`)

@@ -275,6 +275,9 @@ func (s *server) handleProof(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) handleTreeHead(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.require(r, RoleReader); err != nil {
+		return err
+	}
 	size, ok, err := parseUint(r, "size")
 	if err != nil {
 		return err
@@ -289,6 +292,9 @@ func (s *server) handleTreeHead(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) handleConsistency(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.require(r, RoleReader); err != nil {
+		return err
+	}
 	from, okFrom, err := parseUint(r, "from")
 	if err != nil {
 		return err
@@ -397,7 +403,7 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 		if len(key) > 200 {
 			return badHeader("Idempotency-Key", "Idempotency-Key must be at most 200 characters")
 		}
-		cmd.ID = IdempotentID(slug, key)
+		cmd.ID = IdempotentID(p.TokenID, slug, key)
 	}
 	res, err := s.Recorder.Record(r.Context(), p.Actor, cmd, expected)
 	var de *eventstore.DuplicateIDError
@@ -434,10 +440,12 @@ func isIDReuse(err error) bool {
 // idempotencyNamespace derives event ids from Idempotency-Keys.
 var idempotencyNamespace = uuid.MustParse("8f0b5a36-3f7e-4c55-9a55-1d1f4f3c2b10")
 
-// IdempotentID is the event id of a request with an Idempotency-Key: the same partnership and key
-// always give the same id, so a retry is answered with the first request's event.
-func IdempotentID(partnership, key string) uuid.UUID {
-	return uuid.NewSHA1(idempotencyNamespace, []byte(partnership+"\x00"+key))
+// IdempotentID is the event id of a request with an Idempotency-Key: the same caller (token id),
+// partnership and key always give the same id, so a retry is answered with the first request's
+// event. Keys are scoped to the caller: two tokens using the same key make two different ids, so
+// neither collides with nor sees the other's event.
+func IdempotentID(caller uuid.UUID, partnership, key string) uuid.UUID {
+	return uuid.NewSHA1(idempotencyNamespace, []byte(caller.String()+"\x00"+partnership+"\x00"+key))
 }
 
 func (s *server) handleIssueToken(w http.ResponseWriter, r *http.Request) error {
@@ -518,6 +526,14 @@ func (s *server) handleReadyz(w http.ResponseWriter, r *http.Request) error {
 	if seq < head.Seq || s.Log.Size() < head.Seq {
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "1")
+	}
+	if _, err := s.require(r, RoleReader); err != nil {
+		// A private server tells a caller without a token only whether it is ready.
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+		io.WriteString(w, http.StatusText(status)+"\n")
+		return nil
 	}
 	return encode(w, r, status, map[string]any{"ready": status == http.StatusOK, "store_seq": head.Seq,
 		"projections_seq": seq, "audit_seq": s.Log.Size()})

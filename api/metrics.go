@@ -1,55 +1,95 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"slices"
-	"sort"
-	"strings"
-	"sync"
+	"strconv"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // latencyBuckets are the histogram bounds, in seconds, of request latency.
 var latencyBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
 
-// metrics counts requests by route pattern and status, with a latency histogram, in the Prometheus
-// text format. Safe for concurrent use.
+// otherLabel stands for every method or route outside the known sets, so no request can add a series.
+const otherLabel = "other"
+
+// knownMethods are the methods that get their own label value; any other method is "other".
+var knownMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true,
+}
+
+// metrics are the server's Prometheus metrics on a registry the server owns (never the global one):
+// request latency by route pattern, method and status class, the Go runtime and process collectors,
+// and gauges of the store, the read models and the Merkle tree. Label values come from closed sets
+// (the patterns registered in routes.go, knownMethods, the status code), so the number of series is
+// bounded whatever clients send. Safe for concurrent use.
 type metrics struct {
-	mu   sync.Mutex
-	reqs map[routeKey]*histogram
+	reg      *prometheus.Registry
+	latency  *prometheus.HistogramVec
+	patterns map[string]bool // registered route patterns
+	handler  http.Handler
 }
 
-type routeKey struct {
-	route  string
-	method string
-	status int
-}
-
-type histogram struct {
-	counts []uint64 // per bucket, not cumulative
-	sum    float64
-	total  uint64
-}
-
-func newMetrics() *metrics { return &metrics{reqs: map[routeKey]*histogram{}} }
-
-func (m *metrics) observe(k routeKey, d time.Duration) {
-	sec := d.Seconds()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	h := m.reqs[k]
-	if h == nil {
-		h = &histogram{counts: make([]uint64, len(latencyBuckets))}
-		m.reqs[k] = h
+func newMetrics(s *server) *metrics {
+	m := &metrics{reg: prometheus.NewRegistry(), patterns: map[string]bool{}}
+	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "ledger_http_request_duration_seconds",
+		Help:    "HTTP request latency by route pattern, method (GET, POST, ... or other) and status code.",
+		Buckets: latencyBuckets,
+	}, []string{"route", "method", "status"})
+	gauge := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f)
 	}
-	if i := sort.SearchFloat64s(latencyBuckets, sec); i < len(latencyBuckets) {
-		h.counts[i]++
+	storeSeq := func() uint64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		head, _ := s.Store.Head(ctx)
+		return head.Seq
 	}
-	h.sum += sec
-	h.total++
+	m.reg.MustRegister(
+		m.latency,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		gauge("ledger_store_seq", "The last seq in the store.", func() float64 { return float64(storeSeq()) }),
+		gauge("ledger_projections_seq", "The last seq folded into the read models.", func() float64 { return float64(s.Models.Seq()) }),
+		gauge("ledger_projection_lag_events", "Events in the store not yet in the read models.", func() float64 {
+			head, seq := storeSeq(), s.Models.Seq()
+			if head > seq {
+				return float64(head - seq)
+			}
+			return 0
+		}),
+		gauge("ledger_audit_tree_size", "Leaves in the Merkle tree.", func() float64 { return float64(s.Log.Size()) }),
+	)
+	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)})
+	return m
+}
+
+// labels maps a request to bounded label values: its route pattern if registered, else "other"; its
+// method if known, else "other"; its status code (net/http allows only three digits).
+func (m *metrics) labels(r *http.Request, status int) (route, method, code string) {
+	route, method = r.Pattern, r.Method
+	if !m.patterns[route] {
+		route = otherLabel
+	}
+	if !knownMethods[method] {
+		method = otherLabel
+	}
+	return route, method, strconv.Itoa(status)
+}
+
+// handle registers a route on mux and records its pattern as a known label value.
+func (m *metrics) handle(mux *http.ServeMux, pattern string, h http.Handler) {
+	m.patterns[pattern] = true
+	mux.Handle(pattern, h)
 }
 
 type statusWriter struct {
@@ -87,15 +127,12 @@ func (s *server) instrument(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		d := time.Since(start)
-		route := r.Pattern
-		if route == "" {
-			route = "unmatched"
-		}
 		status := sw.status
 		if status == 0 {
 			status = http.StatusOK
 		}
-		s.metrics.observe(routeKey{route: route, method: r.Method, status: status}, d)
+		route, method, code := s.metrics.labels(r, status)
+		s.metrics.latency.WithLabelValues(route, method, code).Observe(d.Seconds())
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.String("route", route), slog.Int("status", status),
 			slog.Duration("duration", d))
@@ -117,41 +154,12 @@ func (s *server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-func (s *server) handleMetrics(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-	var b strings.Builder
-	b.WriteString("# HELP ledger_http_request_duration_seconds HTTP request latency by route.\n")
-	b.WriteString("# TYPE ledger_http_request_duration_seconds histogram\n")
-	s.metrics.mu.Lock()
-	keys := make([]routeKey, 0, len(s.metrics.reqs))
-	for k := range s.metrics.reqs {
-		keys = append(keys, k)
+// handleMetrics serves the registry in the Prometheus exposition format; on a private server only to
+// a caller with a token (any role).
+func (s *server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.require(r, RoleReader); err != nil {
+		return err
 	}
-	slices.SortFunc(keys, func(a, b routeKey) int {
-		return strings.Compare(fmt.Sprint(a.route, a.method, a.status), fmt.Sprint(b.route, b.method, b.status))
-	})
-	for _, k := range keys {
-		h := s.metrics.reqs[k]
-		labels := fmt.Sprintf(`route=%q,method=%q,status="%d"`, k.route, k.method, k.status)
-		var cum uint64
-		for i, le := range latencyBuckets {
-			cum += h.counts[i]
-			fmt.Fprintf(&b, "ledger_http_request_duration_seconds_bucket{%s,le=\"%g\"} %d\n", labels, le, cum)
-		}
-		fmt.Fprintf(&b, "ledger_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %d\n", labels, h.total)
-		fmt.Fprintf(&b, "ledger_http_request_duration_seconds_sum{%s} %g\n", labels, h.sum)
-		fmt.Fprintf(&b, "ledger_http_request_duration_seconds_count{%s} %d\n", labels, h.total)
-	}
-	s.metrics.mu.Unlock()
-	head, _ := s.Store.Head(r.Context())
-	seq := s.Models.Seq()
-	lag := uint64(0)
-	if head.Seq > seq {
-		lag = head.Seq - seq
-	}
-	fmt.Fprintf(&b, "# HELP ledger_store_seq The last seq in the store.\n# TYPE ledger_store_seq gauge\nledger_store_seq %d\n", head.Seq)
-	fmt.Fprintf(&b, "# HELP ledger_projections_seq The last seq folded into the read models.\n# TYPE ledger_projections_seq gauge\nledger_projections_seq %d\n", seq)
-	fmt.Fprintf(&b, "# HELP ledger_projection_lag_events Events in the store not yet in the read models.\n# TYPE ledger_projection_lag_events gauge\nledger_projection_lag_events %d\n", lag)
-	fmt.Fprintf(&b, "# HELP ledger_audit_tree_size Leaves in the Merkle tree.\n# TYPE ledger_audit_tree_size gauge\nledger_audit_tree_size %d\n", s.Log.Size())
-	w.Write([]byte(b.String()))
+	s.metrics.handler.ServeHTTP(w, r)
+	return nil
 }

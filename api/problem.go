@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/domain"
@@ -156,7 +157,7 @@ func trimPrefix(err error) string {
 // writeError answers err as problem+json, logging the cause of a 500.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := problemFor(err)
-	p.Instance = r.URL.Path
+	p.Instance = instance(r)
 	if p.Status >= 500 && p.Status != 503 && p.Status != 501 {
 		s.log.ErrorContext(r.Context(), "request failed", slog.String("path", r.URL.Path), slog.Any("err", err))
 	}
@@ -173,6 +174,28 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	enc.SetEscapeHTML(false)
 	enc.Encode(p)
 }
+
+// instance is the problem's "instance" (RFC 9457 §3.1.5): the request's path as sent on the wire
+// (percent-encoded) when it is short and made only of URL path characters that need no escaping in
+// any context, otherwise the route pattern it matched (e.g. "/v1/partnerships/{id}"). Never the raw
+// path, which could carry markup or control characters back to whoever reads the problem.
+func instance(r *http.Request) string {
+	p := r.URL.EscapedPath()
+	if len(p) <= 256 && strings.HasPrefix(p, "/") && strings.Trim(p, instanceChars) == "" {
+		return p
+	}
+	_, pattern, _ := strings.Cut(r.Pattern, " ")
+	if pattern == "" {
+		pattern = r.Pattern
+	}
+	if pattern == "" || strings.HasSuffix(pattern, "/") {
+		return "/"
+	}
+	return pattern
+}
+
+// instanceChars are the characters a problem's instance may echo from the path.
+const instanceChars = "/abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%"
 
 // parseUint reads an optional unsigned query parameter.
 func parseUint(r *http.Request, name string) (uint64, bool, error) {
