@@ -213,18 +213,31 @@ func flushTail(tx *bbolt.Tx, t *tail, extra []indexEntry, lastSeq uint64) error 
 	return tx.Bucket(bucketMeta).Put(keyIndexed, u64(lastSeq))
 }
 
-// rebuildTail reads the events after meta "indexed" (0 when absent) into the tail, on Open.
-func rebuildTail(tx *bbolt.Tx, t *tail) error {
-	indexed := getU64(tx.Bucket(bucketMeta).Get(keyIndexed))
+// rebuildTail reads the events after meta "indexed" (0 when absent) into the tail, on Open. The
+// events must run on from "indexed" without a gap, each decoding and saying it is its seq.
+func (s *Store) rebuildTail(tx *bbolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if v := meta.Get(keyIndexed); v != nil && len(v) != 8 {
+		return damaged(s.path, "the meta record", "the indexed seq is %d bytes, want 8", len(v))
+	}
+	indexed := getU64(meta.Get(keyIndexed))
+	if head := s.head.Load().Seq; indexed > head {
+		return damaged(s.path, "the meta record", "the indexes are said to reach seq %d, past the log's end (seq %d)", indexed, head)
+	}
 	c := tx.Bucket(bucketEvents).Cursor()
 	var entries []indexEntry
-	for k, v := c.Seek(u64(indexed + 1)); k != nil; k, v = c.Next() {
-		e, err := decodeEvent(v)
+	next := indexed + 1
+	for k, v := c.Seek(u64(next)); k != nil; k, v = c.Next() {
+		if getU64(k) != next {
+			return damaged(s.path, fmt.Sprintf("event seq %d", next), "the event is missing")
+		}
+		e, err := s.decodeAt(next, v)
 		if err != nil {
-			return fmt.Errorf("event seq %d: %w", getU64(k), err)
+			return err
 		}
 		entries = append(entries, indexEntry{stream: e.Stream, rev: e.Revision, seq: e.Seq, id: e.ID, hash: e.Hash})
+		next++
 	}
-	t.add(entries)
+	s.tail.add(entries)
 	return nil
 }

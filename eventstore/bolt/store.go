@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -50,6 +51,11 @@ type Options struct {
 	LockTimeout time.Duration
 	// afterSync, when set (tests), runs after each commit is synced, before appends are answered.
 	afterSync func(events int)
+	// ReadOnly opens the file read-only, with a shared lock: nothing is written (Append fails with
+	// ErrReadOnly), so a store can be checked from evidence on read-only media. A damaged event after
+	// the secondary indexes' last flush does not stop it opening: ReadAll reads up to it, and reads
+	// through the indexes (ReadStream, EventByID) report the damage.
+	ReadOnly bool
 	// flushAt, when set (tests), replaces defaultFlushAt.
 	flushAt int
 }
@@ -58,6 +64,8 @@ type Options struct {
 // transaction and one fsync per batch. A Store is safe for concurrent use.
 type Store struct {
 	db       *bbolt.DB
+	path     string
+	indexErr error // ReadOnly: the damage that stopped the tail being rebuilt; reads through the indexes fail with it
 	opts     Options
 	reqs     chan *appendReq
 	inflight atomic.Int64
@@ -80,6 +88,9 @@ type Store struct {
 
 var _ eventstore.Store = (*Store)(nil)
 
+// ErrReadOnly: an append to a store opened with Options.ReadOnly.
+var ErrReadOnly = errors.New("bolt: the store is open read-only")
+
 type appendReq struct {
 	ctx      context.Context
 	stream   string
@@ -93,8 +104,13 @@ type appendResp struct {
 	err    error
 }
 
-// Open opens (creating if needed) the store in the file at path. It fails with an error matching
-// eventstore.ErrLocked when another process holds the file for longer than Options.LockTimeout.
+// Open opens (creating if needed, unless Options.ReadOnly) the store in the file at path.
+//
+// An existing file is checked before bbolt maps it (checkFile: meta pages, every page's bounds and
+// structure against the file's size) and after (the four buckets, the last event the meta record
+// names): damage is a *DamagedError (matching eventstore.ErrCorrupt), never a crash. It fails with an
+// error matching eventstore.ErrLocked when another process holds the file for longer than
+// Options.LockTimeout, and with one matching fs.ErrNotExist when ReadOnly and the file is missing.
 func Open(path string, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -105,53 +121,157 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = time.Second
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.LockTimeout, NoFreelistSync: true, FreelistType: bbolt.FreelistMapType,
-		InitialMmapSize: 1 << 30})
+	_, statErr := os.Stat(path)
+	existed := statErr == nil
+	if opts.ReadOnly && !existed {
+		return nil, fmt.Errorf("open %s: %w", path, statErr)
+	}
+	var stats fileStats
+	if existed {
+		var err error
+		if stats, err = checkFile(path, opts.LockTimeout); err != nil {
+			return nil, err
+		}
+	}
+	var db *bbolt.DB
+	err := guarded(path, "a page", func() error {
+		var err error
+		db, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly,
+			NoFreelistSync: true, FreelistType: bbolt.FreelistMapType, InitialMmapSize: 1 << 30})
+		return err
+	})
 	if errors.Is(err, bbolt.ErrTimeout) {
-		return nil, fmt.Errorf("%w: %s is held by another process (a running 'ledger serve'?); stop it, or send read commands to it with --server URL", eventstore.ErrLocked, path)
+		return nil, lockedError(path)
 	}
 	if err != nil {
+		var d *DamagedError
+		if errors.As(err, &d) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, opts: opts, reqs: make(chan *appendReq, maxBatch), left: make(chan struct{}, 1), closing: make(chan struct{}),
+	s := &Store{db: db, path: path, opts: opts, reqs: make(chan *appendReq, maxBatch), left: make(chan struct{}, 1), closing: make(chan struct{}),
 		loopDone: make(chan struct{}), notify: make(chan struct{}), tail: newTail()}
-	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketEvents, bucketRevs, bucketIDs, bucketMeta} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+	if !existed {
+		err = s.update(func(tx *bbolt.Tx) error {
+			for _, b := range allBuckets {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err == nil {
+		err = s.view(func(tx *bbolt.Tx) error {
+			if err := s.checkBuckets(tx); err != nil {
 				return err
 			}
-		}
-		return nil
-	})
-	if err == nil {
-		err = db.View(func(tx *bbolt.Tx) error {
-			h, err := readHead(tx)
+			h, err := s.readHead(tx)
 			s.head.Store(&h)
 			if err != nil {
 				return err
 			}
-			return rebuildTail(tx, s.tail)
+			if indexed := getU64(tx.Bucket(bucketMeta).Get(keyIndexed)); existed && (stats.ids != indexed || stats.revs != indexed) {
+				return damaged(s.path, "the secondary indexes", "they hold %d ids and %d revisions, but must hold the %d events up to seq %d",
+					stats.ids, stats.revs, indexed, indexed)
+			}
+			err = s.rebuildTail(tx)
+			if err != nil && opts.ReadOnly {
+				// The global log still reads up to the damage (verify and export --salvage need
+				// it); reads that go through the secondary indexes report it.
+				s.indexErr = err
+				return nil
+			}
+			return err
 		})
 	}
 	if err != nil {
 		db.Close()
+		var d *DamagedError
+		if errors.As(err, &d) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if opts.ReadOnly {
+		close(s.loopDone)
+		return s, nil
 	}
 	s.zero = newZeroAhead(path)
 	go s.commitLoop()
 	return s, nil
 }
 
-func readHead(tx *bbolt.Tx) (eventstore.Head, error) {
-	seq := getU64(tx.Bucket(bucketMeta).Get(keySeq))
-	if seq == 0 {
-		return eventstore.Head{}, nil
-	}
-	e, err := decodeEvent(tx.Bucket(bucketEvents).Get(u64(seq)))
+var allBuckets = [][]byte{bucketEvents, bucketRevs, bucketIDs, bucketMeta}
+
+// checkBuckets checks that the file holds the store's four buckets and nothing else.
+func (s *Store) checkBuckets(tx *bbolt.Tx) error {
+	n := 0
+	err := tx.ForEach(func(name []byte, _ *bbolt.Bucket) error {
+		n++
+		if !slices.ContainsFunc(allBuckets, func(b []byte) bool { return string(b) == string(name) }) {
+			return damaged(s.path, "the root bucket", "it holds a bucket %q this store never writes", name)
+		}
+		return nil
+	})
 	if err != nil {
-		return eventstore.Head{}, fmt.Errorf("event seq %d: %w", seq, err)
+		return err
+	}
+	for _, b := range allBuckets {
+		if tx.Bucket(b) == nil {
+			return damaged(s.path, "the root bucket", "the %q bucket is missing", b)
+		}
+	}
+	if n != len(allBuckets) {
+		return damaged(s.path, "the root bucket", "it holds %d entries, want %d buckets", n, len(allBuckets))
+	}
+	return nil
+}
+
+// readHead reads the log's end from the meta record and checks it against the events bucket: the
+// event the meta record names is there, decodes, and is the last.
+func (s *Store) readHead(tx *bbolt.Tx) (eventstore.Head, error) {
+	meta := tx.Bucket(bucketMeta)
+	if v := meta.Get(keySeq); v != nil && len(v) != 8 {
+		return eventstore.Head{}, damaged(s.path, "the meta record", "the last seq is %d bytes, want 8", len(v))
+	}
+	seq := getU64(meta.Get(keySeq))
+	lastKey, _ := tx.Bucket(bucketEvents).Cursor().Last()
+	switch {
+	case seq == 0 && lastKey == nil:
+		return eventstore.Head{}, nil
+	case lastKey == nil || len(lastKey) != 8:
+		return eventstore.Head{}, damaged(s.path, fmt.Sprintf("event seq %d", seq), "the last event is missing (the meta record says the log ends there)")
+	case getU64(lastKey) < seq:
+		return eventstore.Head{}, damaged(s.path, fmt.Sprintf("event seq %d", seq),
+			"the log ends at seq %d, but the meta record says it ends at seq %d: the last events are missing", getU64(lastKey), seq)
+	case getU64(lastKey) > seq:
+		return eventstore.Head{}, damaged(s.path, fmt.Sprintf("event seq %d", getU64(lastKey)),
+			"the log holds events up to seq %d, past the end the meta record names (seq %d)", getU64(lastKey), seq)
+	}
+	e, err := s.decodeAt(seq, tx.Bucket(bucketEvents).Get(u64(seq)))
+	if err != nil {
+		return eventstore.Head{}, err
 	}
 	return eventstore.Head{Seq: seq, RecordedAt: e.RecordedAt, Hash: e.Hash}, nil
+}
+
+// decodeAt decodes the stored event at seq, checking that it says it is that seq; damage is a
+// *DamagedError naming the event.
+func (s *Store) decodeAt(seq uint64, raw []byte) (eventstore.Event, error) {
+	at := fmt.Sprintf("event seq %d", seq)
+	if raw == nil {
+		return eventstore.Event{}, damaged(s.path, at, "the event is missing")
+	}
+	e, err := decodeEvent(raw)
+	if err != nil {
+		return eventstore.Event{}, damaged(s.path, at, "the record does not decode (%v)", errors.Unwrap(err))
+	}
+	if e.Seq != seq {
+		return eventstore.Event{}, damaged(s.path, at, "the record stored there says it is seq %d", e.Seq)
+	}
+	return e, nil
 }
 
 func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
@@ -172,6 +292,9 @@ func revKey(stream string, rev uint64) []byte {
 
 // Append implements eventstore.Store. It returns after the commit holding the events is synced.
 func (s *Store) Append(ctx context.Context, stream string, expected eventstore.Expected, events ...eventstore.Event) ([]eventstore.Event, error) {
+	if s.opts.ReadOnly {
+		return nil, fmt.Errorf("append to %s: %w", stream, ErrReadOnly)
+	}
 	s.inflight.Add(1)
 	defer s.leave()
 	prepared, err := eventstore.PrepareAppend(stream, events)
@@ -255,7 +378,7 @@ func (s *Store) zeroAhead() {
 		return
 	}
 	var used int64
-	if err := s.db.View(func(tx *bbolt.Tx) error { used = tx.Size(); return nil }); err != nil {
+	if err := s.view(func(tx *bbolt.Tx) error { used = tx.Size(); return nil }); err != nil {
 		return
 	}
 	if err := s.zero.ensure(used); err != nil {
@@ -289,9 +412,9 @@ func (s *Store) commit(batch []*appendReq) {
 	resps := make([]appendResp, len(batch))
 	appended := 0
 	var newHead eventstore.Head
-	w := &writer{now: s.opts.Now, tail: s.tail}
+	w := &writer{s: s, now: s.opts.Now, tail: s.tail}
 	flushed := false
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.update(func(tx *bbolt.Tx) error {
 		w.reset(tx, *s.head.Load())
 		flushed = false
 		for i, r := range batch {
@@ -367,6 +490,7 @@ func isRefusal(err error) bool {
 
 // writer applies appends inside one read-write transaction.
 type writer struct {
+	s     *Store
 	tx    *bbolt.Tx
 	now   func() time.Time
 	tail  *tail
@@ -410,9 +534,9 @@ func (w *writer) streamHead(stream string) (streamHead, bool, error) {
 	if !ok || err != nil {
 		return streamHead{}, false, err
 	}
-	e, err := decodeEvent(w.tx.Bucket(bucketEvents).Get(u64(seq)))
+	e, err := w.s.decodeAt(seq, w.tx.Bucket(bucketEvents).Get(u64(seq)))
 	if err != nil {
-		return streamHead{}, false, fmt.Errorf("event seq %d: %w", seq, err)
+		return streamHead{}, false, err
 	}
 	h := streamHead{rev: rev, hash: e.Hash}
 	w.heads[stream] = h
@@ -433,7 +557,7 @@ func (w *writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
 		if !found {
 			continue
 		}
-		old, err := decodeEvent(events.Get(u64(seq)))
+		old, err := w.s.decodeAt(seq, events.Get(u64(seq)))
 		if err != nil {
 			return nil, 0, err
 		}
@@ -571,6 +695,9 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from eventstore.C
 
 // lastRevision returns a stream's last revision, and false when it has no events.
 func (s *Store) lastRevision(stream string) (uint64, bool, error) {
+	if s.indexErr != nil {
+		return 0, false, s.indexErr
+	}
 	s.tail.mu.RLock()
 	ts := s.tail.streams[stream]
 	if ts != nil {
@@ -593,6 +720,9 @@ func (s *Store) lastRevision(stream string) (uint64, bool, error) {
 // then from the tail's newer entries. The tail is read first: a flush that lands in between puts
 // entries in both, and they are taken once.
 func (s *Store) streamSeqs(stream string, lo, hi uint64) ([]uint64, error) {
+	if s.indexErr != nil {
+		return nil, s.indexErr
+	}
 	s.tail.mu.RLock()
 	var first uint64
 	var tailSeqs []uint64
@@ -623,9 +753,9 @@ func (s *Store) readBySeq(seqs []uint64) ([]eventstore.Event, error) {
 	err := s.view(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketEvents)
 		for _, seq := range seqs {
-			e, err := decodeEvent(b.Get(u64(seq)))
+			e, err := s.decodeAt(seq, b.Get(u64(seq)))
 			if err != nil {
-				return fmt.Errorf("event seq %d: %w", seq, err)
+				return err
 			}
 			out = append(out, e)
 		}
@@ -699,7 +829,10 @@ func (s *Store) readSeqs(from uint64, dir eventstore.Direction, n int) ([]events
 			}
 		}
 		for k != nil && len(chunk) < n {
-			e, err := decodeEvent(v)
+			if len(k) != 8 {
+				return damaged(s.path, "the events bucket", "a key of %d bytes", len(k))
+			}
+			e, err := s.decodeAt(getU64(k), v)
 			if err != nil {
 				return err
 			}
@@ -772,6 +905,9 @@ func (s *Store) Head(ctx context.Context) (eventstore.Head, error) {
 // EventByID returns the stored event with the given id, or an error matching eventstore.ErrNotFound.
 // Safe for concurrent use.
 func (s *Store) EventByID(ctx context.Context, id uuid.UUID) (eventstore.Event, error) {
+	if s.indexErr != nil {
+		return eventstore.Event{}, s.indexErr
+	}
 	s.tail.mu.RLock()
 	seq, inTail := s.tail.ids[id]
 	s.tail.mu.RUnlock()
@@ -785,7 +921,7 @@ func (s *Store) EventByID(ctx context.Context, id uuid.UUID) (eventstore.Event, 
 			seq = getU64(v)
 		}
 		var err error
-		e, err = decodeEvent(tx.Bucket(bucketEvents).Get(u64(seq)))
+		e, err = s.decodeAt(seq, tx.Bucket(bucketEvents).Get(u64(seq)))
 		return err
 	})
 	return e, err
@@ -806,13 +942,20 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
 // Syncs returns how many commits the store has synced to disk since Open.
 func (s *Store) Syncs() uint64 { return s.syncs.Load() }
 
+// view runs fn in a read transaction, guarded: a fault on the mapped file or a panic of bbolt's on
+// damaged bytes is a *DamagedError.
 func (s *Store) view(fn func(*bbolt.Tx) error) error {
 	select {
 	case <-s.closing:
 		return eventstore.ErrClosed
 	default:
 	}
-	return s.db.View(fn)
+	return guarded(s.path, "a page read", func() error { return s.db.View(fn) })
+}
+
+// update runs fn in a read-write transaction, guarded as view is.
+func (s *Store) update(fn func(*bbolt.Tx) error) error {
+	return guarded(s.path, "a page written", func() error { return s.db.Update(fn) })
 }
 
 // Close stops the commit loop (appends still queued fail with ErrClosed) and closes the file. It is
