@@ -2,10 +2,12 @@ package audit
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -17,13 +19,30 @@ import (
 // When Intact, Size and Root describe the Merkle tree over every event. Otherwise FirstBad names the
 // first event that does not verify, and Size and Root describe the tree over the events before it (the
 // part of the ledger that still stands).
+//
+// BadHead, when set, names the first kept tree head (VerifyOptions.Heads) the ledger does not extend:
+// events cut off its end, reordered or re-sealed since the head was signed. The events may all verify.
 type Report struct {
-	Intact   bool      `json:"intact"`
-	Events   uint64    `json:"events"` // events that verified
-	Streams  int       `json:"streams"`
-	Size     uint64    `json:"size"`
-	Root     Hash      `json:"root"`
-	FirstBad *BadEvent `json:"first_bad,omitempty"`
+	Intact         bool      `json:"intact"`
+	Events         uint64    `json:"events"` // events that verified
+	Streams        int       `json:"streams"`
+	Size           uint64    `json:"size"`
+	Root           Hash      `json:"root"`
+	FirstBad       *BadEvent `json:"first_bad,omitempty"`
+	HeadsKept      int       `json:"tree_heads_checked,omitempty"` // kept tree heads the ledger extends
+	BadHead        *BadHead  `json:"bad_tree_head,omitempty"`
+	IndexesChecked bool      `json:"indexes_checked,omitempty"` // the store's own indexes were held against the events
+}
+
+// BadHead names a kept tree head the ledger does not extend, and why.
+type BadHead struct {
+	Size   uint64 `json:"size"`
+	Root   Hash   `json:"root"`
+	Reason string `json:"reason"`
+}
+
+func (b *BadHead) Error() string {
+	return fmt.Sprintf("the ledger does not extend the kept tree head of size %d (root %s): %s", b.Size, b.Root, b.Reason)
 }
 
 // BadEvent names the first event that does not verify and what is wrong with it.
@@ -31,7 +50,7 @@ type BadEvent struct {
 	Seq    uint64    `json:"seq"`
 	ID     uuid.UUID `json:"id"`
 	Stream string    `json:"stream"`
-	Field  string    `json:"field"` // "seq", "revision", "prev_hash", "hash" or "id" (an id seen before)
+	Field  string    `json:"field"` // "seq", "recorded_at", "revision", "prev_hash", "hash", "id" (an id seen before); "ids index", "revs index", "meta" (the store's own indexes)
 	Want   string    `json:"want"`
 	Got    string    `json:"got"`
 }
@@ -49,23 +68,118 @@ func (b *BadEvent) Is(target error) bool {
 // progressEvery is how many events pass between two progress calls.
 const progressEvery = 1 << 14
 
-// Verify reads a store's global log in seq order and checks every event: seq contiguous from 1, each
-// stream's revisions and prev_hash chain, every hash recomputed from the stored fields
-// (eventstore.ChainVerifier), and ids never reused; it builds the Merkle tree as it goes. progress, if
-// not nil, is called every few thousand events and at the end with the count verified so far.
+// Verify verifies a store with no kept tree heads: VerifyStore with only progress set.
+func Verify(ctx context.Context, store eventstore.Store, progress func(done uint64)) (Report, error) {
+	return VerifyStore(ctx, store, VerifyOptions{Progress: progress})
+}
+
+// VerifyOptions are what VerifyStore checks beyond the events themselves.
+type VerifyOptions struct {
+	// Progress, if not nil, is called every few thousand events and at the end with the count so far.
+	Progress func(done uint64)
+	// Heads are signed tree heads kept from earlier; each must verify under Key, and the ledger must
+	// extend each (CheckExtends). Only a kept head catches events cut off the end, two events of
+	// different streams swapped, or a stream re-sealed forward after an edit: every hash chain still
+	// verifies, only the Merkle root differs.
+	Heads []TreeHead
+	Key   ed25519.PublicKey
+}
+
+// VerifyStore reads a store's global log up to its head, in seq order, and checks every event: seq
+// contiguous from 1, recorded_at never going back, each stream's revisions and prev_hash chain, every
+// hash recomputed from the stored fields (eventstore.ChainVerifier), ids never reused, and the log
+// ending at the head's seq; it builds the Merkle tree as it goes. When the store keeps indexes of its
+// own (eventstore.IndexChecker, the bolt store), every index entry is held against the events. Then
+// the ledger must extend each of opts.Heads.
 //
 // A tampered ledger is not an error: the Report says so. The error is for a log that cannot be read
-// (or ctx ending).
-func Verify(ctx context.Context, store eventstore.Store, progress func(done uint64)) (Report, error) {
+// (a damaged store, or ctx ending).
+func VerifyStore(ctx context.Context, store eventstore.Store, opts VerifyOptions) (Report, error) {
 	head, err := store.Head(ctx)
 	if err != nil {
 		return Report{}, fmt.Errorf("verify: %w", err)
 	}
-	rep, err := verifyEvents(ctx, store.ReadAll(ctx, 0, eventstore.Forward, 0), head.Seq, progress)
+	checker, _ := store.(eventstore.IndexChecker)
+	var facts []fact
+	if checker != nil {
+		facts = make([]fact, 0, min(head.Seq, maxReserve))
+	}
+	var events iter.Seq2[eventstore.Event, error] = store.ReadAll(ctx, 0, eventstore.Forward, int(head.Seq))
+	if head.Seq == 0 {
+		events = func(func(eventstore.Event, error) bool) {}
+	}
+	rep, tree, err := verifyEvents(ctx, events, head.Seq, opts.Progress, &facts, checker != nil)
 	if err != nil {
 		return rep, fmt.Errorf("verify: %w", err)
 	}
+	if rep.Intact && rep.Events != head.Seq {
+		rep.Intact = false
+		rep.FirstBad = &BadEvent{Seq: rep.Events + 1, Field: "seq", Want: fmt.Sprintf("the log to run to seq %d (its head)", head.Seq),
+			Got: fmt.Sprintf("the log ends at seq %d", rep.Events)}
+	}
+	if rep.Intact && checker != nil {
+		err := checker.CheckIndexes(ctx, rep.Events, func(seq uint64) eventstore.IndexedEvent {
+			f := facts[seq-1]
+			return eventstore.IndexedEvent{ID: f.id, Stream: f.stream, Revision: f.rev, RecordedAt: time.Unix(0, f.rec).UTC()}
+		})
+		var ce *eventstore.ChainError
+		switch {
+		case errors.As(err, &ce):
+			rep.Intact = false
+			rep.FirstBad = &BadEvent{Seq: ce.Seq, ID: ce.ID, Stream: ce.Stream, Field: ce.Field, Want: ce.Want, Got: ce.Got}
+		case err != nil:
+			return rep, fmt.Errorf("verify: %w", err)
+		default:
+			rep.IndexesChecked = true
+		}
+	}
+	if !rep.Intact {
+		return rep, nil
+	}
+	for _, th := range opts.Heads {
+		if err := CheckExtends(tree, th, opts.Key); err != nil {
+			rep.Intact = false
+			rep.BadHead = &BadHead{Size: th.Size, Root: th.Root, Reason: err.Error()}
+			return rep, nil
+		}
+		rep.HeadsKept++
+	}
 	return rep, nil
+}
+
+// CheckExtends checks that the ledger whose Merkle tree is t extends the signed tree head th: th
+// verifies under pub (ErrWrongKey, ErrBadSignature), the ledger holds at least th.Size events, and the
+// RFC 9162 consistency proof from th to the tree's full size verifies (ErrInvalidProof). It is the one
+// check behind `ledger verify --tree-head` and `ledger check-consistency`.
+func CheckExtends(t *Tree, th TreeHead, pub ed25519.PublicKey) error {
+	if err := VerifyTreeHead(th, pub); err != nil {
+		return err
+	}
+	n := t.Size()
+	if th.Size > n {
+		return fmt.Errorf("%w: the ledger holds %d events, fewer than the %d the head was signed over: events were cut off its end",
+			ErrInvalidProof, n, th.Size)
+	}
+	root, err := t.Root(n)
+	if err != nil {
+		return err
+	}
+	proof, err := t.ConsistencyProof(th.Size, n)
+	if err != nil {
+		return err
+	}
+	if err := VerifyConsistency(th.Size, n, th.Root, root, proof); err != nil {
+		return fmt.Errorf("%w: the first %d events are not the ones the head was signed over (removed, reordered or rewritten)", err, th.Size)
+	}
+	return nil
+}
+
+// fact is what the index check needs of one verified event.
+type fact struct {
+	id     uuid.UUID
+	stream string
+	rev    uint64
+	rec    int64
 }
 
 // VerifyExport verifies an export file (see Export) without a store, as Verify does. A line that is not
@@ -82,7 +196,8 @@ func VerifyExport(ctx context.Context, r io.Reader, progress func(done uint64)) 
 // at the first bad event (the Report names it, the error is nil) or the first error the sequence
 // yields (the Report then describes the events verified before it, and Intact is false).
 func VerifyEvents(ctx context.Context, events iter.Seq2[eventstore.Event, error], progress func(done uint64)) (Report, error) {
-	return verifyEvents(ctx, events, 0, progress)
+	rep, _, err := verifyEvents(ctx, events, 0, progress, nil, false)
+	return rep, err
 }
 
 // leafBatch carries events from the chain check to the tree builder.
@@ -91,13 +206,17 @@ type leafBatch struct {
 	hashes   []Hash
 	ids      []uuid.UUID
 	streams  []string
+	revs     []uint64
+	recs     []int64
 }
 
 const leafBatchSize = 4096
 
 // verifyEvents runs the chain check on the calling goroutine and the tree and id bookkeeping on
-// another, so the two halves of the work share the machine's cores. hint is the expected count.
-func verifyEvents(ctx context.Context, events iter.Seq2[eventstore.Event, error], hint uint64, progress func(done uint64)) (Report, error) {
+// another, so the two halves of the work share the machine's cores. hint is the expected count. With
+// keep, the builder appends each verified event's fact to *facts (streams interned).
+func verifyEvents(ctx context.Context, events iter.Seq2[eventstore.Event, error], hint uint64, progress func(done uint64),
+	facts *[]fact, keep bool) (Report, *Tree, error) {
 	hint = min(hint, maxReserve) // a hint is only a hint: beyond this, grow as needed
 	tree := NewTree(int(hint))
 	batches := make(chan leafBatch, 8)
@@ -106,7 +225,18 @@ func verifyEvents(ctx context.Context, events iter.Seq2[eventstore.Event, error]
 	go func() {
 		defer close(built)
 		ids := make(map[uuid.UUID]uint64, hint)
+		names := map[string]string{}
 		for b := range batches {
+			if keep {
+				for i, id := range b.ids {
+					name, ok := names[b.streams[i]]
+					if !ok {
+						name = b.streams[i]
+						names[name] = name
+					}
+					*facts = append(*facts, fact{id: id, stream: name, rev: b.revs[i], rec: b.recs[i]})
+				}
+			}
 			if dup == nil {
 				for i, id := range b.ids {
 					seq := b.firstSeq + uint64(i)
@@ -128,8 +258,12 @@ func verifyEvents(ctx context.Context, events iter.Seq2[eventstore.Event, error]
 		cur leafBatch
 	)
 	newBatch := func(next uint64) leafBatch {
-		return leafBatch{firstSeq: next, hashes: make([]Hash, 0, leafBatchSize),
+		b := leafBatch{firstSeq: next, hashes: make([]Hash, 0, leafBatchSize),
 			ids: make([]uuid.UUID, 0, leafBatchSize), streams: make([]string, 0, leafBatchSize)}
+		if keep {
+			b.revs, b.recs = make([]uint64, 0, leafBatchSize), make([]int64, 0, leafBatchSize)
+		}
+		return b
 	}
 	cur = newBatch(1)
 	var readErr error
@@ -150,6 +284,10 @@ func verifyEvents(ctx context.Context, events iter.Seq2[eventstore.Event, error]
 		cur.hashes = append(cur.hashes, e.Hash)
 		cur.ids = append(cur.ids, e.ID)
 		cur.streams = append(cur.streams, e.Stream)
+		if keep {
+			cur.revs = append(cur.revs, e.Revision)
+			cur.recs = append(cur.recs, e.RecordedAt.UnixNano())
+		}
 		if len(cur.hashes) == leafBatchSize {
 			batches <- cur
 			cur = newBatch(e.Seq + 1)
@@ -178,7 +316,7 @@ func verifyEvents(ctx context.Context, events iter.Seq2[eventstore.Event, error]
 	if progress != nil {
 		progress(rep.Events)
 	}
-	return rep, readErr
+	return rep, tree, readErr
 }
 
 // maxReserve caps how many events are allocated for up front from a store's head (a few hundred MB).

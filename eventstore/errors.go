@@ -3,6 +3,7 @@ package eventstore
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -93,4 +94,13 @@ func (e *InvalidEventError) Error() string {
 // Is makes an *InvalidEventError match ErrInvalidEvent, and ErrTooLarge when the data is too big.
 func (e *InvalidEventError) Is(target error) bool {
 	return target == ErrInvalidEvent || (e.tooLarge && target == ErrTooLarge)
+}
+
+// RecordedAtBeforeError is the *InvalidEventError for an event proposed with a recorded_at before the
+// log's last one: recorded_at never goes back along seq, so a verifier can hold every ledger to it
+// (back-dated history is loaded before anything is recorded live).
+func RecordedAtBeforeError(id uuid.UUID, proposed, last time.Time) error {
+	return &InvalidEventError{ID: id, Field: "recorded_at", Reason: fmt.Sprintf(
+		"%s is before the ledger's last recorded_at (%s): recorded_at never goes back, so load back-dated history before recording anything live",
+		proposed.UTC().Format(time.RFC3339Nano), last.UTC().Format(time.RFC3339Nano))}
 }

@@ -1,17 +1,20 @@
 package eventstore
 
 import (
+	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 )
 
-// ChainVerifier checks events fed to it in seq order: seq contiguous from 1, each stream's revisions
-// contiguous from 0, each prev_hash naming the stream's previous hash, and each hash recomputed from
-// the stored fields. It is not safe for concurrent use.
+// ChainVerifier checks events fed to it in seq order: seq contiguous from 1, recorded_at never before
+// the previous event's, each stream's revisions contiguous from 0, each prev_hash naming the stream's
+// previous hash, and each hash recomputed from the stored fields. It is not safe for concurrent use.
 type ChainVerifier struct {
-	seq   uint64
-	heads map[string]streamHead
+	seq     uint64
+	lastRec time.Time
+	heads   map[string]streamHead
 }
 
 type streamHead struct {
@@ -24,7 +27,7 @@ type ChainError struct {
 	Seq    uint64
 	ID     uuid.UUID
 	Stream string
-	Field  string // "seq", "revision", "prev_hash" or "hash"
+	Field  string // "seq", "recorded_at", "revision", "prev_hash" or "hash"; an IndexChecker's: "ids index", "revs index", "meta"
 	Want   string
 	Got    string
 }
@@ -47,6 +50,9 @@ func (v *ChainVerifier) Add(e Event) error {
 	if e.Seq != v.seq+1 {
 		return fail("seq", fmt.Sprint(v.seq+1), fmt.Sprint(e.Seq))
 	}
+	if e.RecordedAt.Before(v.lastRec) {
+		return fail("recorded_at", "not before "+v.lastRec.Format(time.RFC3339Nano)+" (seq "+fmt.Sprint(v.seq)+")", e.RecordedAt.Format(time.RFC3339Nano))
+	}
 	h, seen := v.heads[e.Stream]
 	wantRev, wantPrev := uint64(0), ZeroHash
 	if seen {
@@ -61,7 +67,7 @@ func (v *ChainVerifier) Add(e Event) error {
 	if got := ComputeHash(e, e.PrevHash); got != e.Hash {
 		return fail("hash", got.String(), e.Hash.String())
 	}
-	v.seq = e.Seq
+	v.seq, v.lastRec = e.Seq, e.RecordedAt
 	v.heads[e.Stream] = streamHead{rev: e.Revision, hash: e.Hash}
 	return nil
 }
@@ -71,3 +77,23 @@ func (v *ChainVerifier) Count() uint64 { return v.seq }
 
 // Streams returns how many streams have been seen.
 func (v *ChainVerifier) Streams() int { return len(v.heads) }
+
+// IndexChecker is implemented by a Store that keeps indexes or counters of its own beside the global
+// log (the bolt store: its revs and ids indexes and meta record), which serve reads but are not
+// covered by the hash chains. A verifier that has read and verified the first n events of the log
+// calls CheckIndexes to hold every entry of those indexes against them.
+type IndexChecker interface {
+	// CheckIndexes checks the store's indexes against events 1..n; event(seq) returns what the
+	// verifier read for seq in [1, n]. An entry naming a wrong event, and an event the indexes miss,
+	// is a *ChainError naming that event (Field "ids index", "revs index" or "meta"); other damage is
+	// an error matching ErrCorrupt. Entries for events after n (appended since) are not checked.
+	CheckIndexes(ctx context.Context, n uint64, event func(seq uint64) IndexedEvent) error
+}
+
+// IndexedEvent is what an IndexChecker needs to know of one verified event.
+type IndexedEvent struct {
+	ID         uuid.UUID
+	Stream     string
+	Revision   uint64
+	RecordedAt time.Time
+}

@@ -591,6 +591,16 @@ func (w *writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
 	if now.UnixNano() < lastRec {
 		now = time.Unix(0, lastRec).UTC() // recorded_at never goes back along seq
 	}
+	running := lastRec // recorded_at along the batch: an explicit one must not go below it
+	for _, e := range r.events {
+		if e.RecordedAt.IsZero() {
+			running = max(running, now.UnixNano())
+		} else if e.RecordedAt.UnixNano() < running {
+			return nil, 0, eventstore.RecordedAtBeforeError(e.ID, e.RecordedAt, time.Unix(0, running))
+		} else {
+			running = e.RecordedAt.UnixNano()
+		}
+	}
 	rev := uint64(0)
 	if exists {
 		rev = last + 1
@@ -601,6 +611,9 @@ func (w *writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
 		e.Seq, e.Revision = seq, rev
 		if e.RecordedAt.IsZero() {
 			e.RecordedAt = now
+			if now.UnixNano() < lastRec { // after an explicit recorded_at ahead of the clock
+				e.RecordedAt = time.Unix(0, lastRec).UTC()
+			}
 		}
 		e = eventstore.Seal(e, prev)
 		if err := events.Put(u64(seq), encodeEvent(e)); err != nil {

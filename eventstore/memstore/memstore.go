@@ -121,6 +121,18 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	if now.Before(lastRec) {
 		now = lastRec // recorded_at never goes back along seq
 	}
+	running := lastRec // recorded_at along the append: an explicit one must not go below it
+	for _, p := range prepared {
+		if p.RecordedAt.IsZero() {
+			if running.Before(now) {
+				running = now
+			}
+		} else if p.RecordedAt.Before(running) {
+			return nil, eventstore.RecordedAtBeforeError(p.ID, p.RecordedAt, running)
+		} else {
+			running = p.RecordedAt
+		}
+	}
 	rev := uint64(0)
 	if exists {
 		rev = last + 1
@@ -130,6 +142,9 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		p.Seq, p.Revision = uint64(len(s.events))+1, rev+uint64(i)
 		if p.RecordedAt.IsZero() {
 			p.RecordedAt = now
+			if n := len(s.events); n > 0 && now.Before(s.events[n-1].RecordedAt) { // after an explicit one ahead of the clock
+				p.RecordedAt = s.events[n-1].RecordedAt
+			}
 		}
 		p = eventstore.Seal(p, prev)
 		prev = p.Hash
