@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/google/uuid"
+
 	"github.com/partnership-ledger/ledger/eventstore"
 )
 
@@ -42,6 +44,49 @@ func Export(ctx context.Context, store eventstore.Store, w io.Writer) (uint64, e
 		return n, fmt.Errorf("export: %w", err)
 	}
 	return n, nil
+}
+
+// Salvage writes, as Export does, the events of a damaged store that still verify: from seq 1 up to,
+// not including, the first event that cannot be read or does not verify (eventstore.ChainVerifier, ids
+// never reused). It returns how many events it wrote and the reason it stopped early: nil when the
+// whole log verified, else the read error or a *BadEvent naming the first bad event. The error is w's
+// (or ctx's).
+func Salvage(ctx context.Context, store eventstore.Store, w io.Writer) (written uint64, stopped error, err error) {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	var v eventstore.ChainVerifier
+	ids := map[uuid.UUID]uint64{}
+	for e, rerr := range store.ReadAll(ctx, 0, eventstore.Forward, 0) {
+		if rerr != nil {
+			if ctx.Err() != nil {
+				return written, nil, ctx.Err()
+			}
+			stopped = rerr
+			break
+		}
+		if cerr := v.Add(e); cerr != nil {
+			var ce *eventstore.ChainError
+			if errors.As(cerr, &ce) {
+				cerr = &BadEvent{Seq: ce.Seq, ID: ce.ID, Stream: ce.Stream, Field: ce.Field, Want: ce.Want, Got: ce.Got}
+			}
+			stopped = cerr
+			break
+		}
+		if first, seen := ids[e.ID]; seen {
+			stopped = &BadEvent{Seq: e.Seq, ID: e.ID, Stream: e.Stream, Field: "id", Want: "an id not used before", Got: fmt.Sprintf("the id of seq %d", first)}
+			break
+		}
+		ids[e.ID] = e.Seq
+		if err := enc.Encode(e); err != nil {
+			return written, nil, fmt.Errorf("export seq %d: %w", e.Seq, err)
+		}
+		written++
+	}
+	if err := bw.Flush(); err != nil {
+		return written, stopped, fmt.Errorf("export: %w", err)
+	}
+	return written, stopped, nil
 }
 
 // ExportLineError reports a line of an export file that is not an event envelope. It matches

@@ -153,6 +153,10 @@ func writeExclusive(path string, b []byte) error {
 	return f.Close()
 }
 
+// LoadKey reads the Ed25519 key in the PEM (PKCS #8) file at path, never creating one. It returns an
+// error matching fs.ErrNotExist when there is no file, ErrBadKey when it holds no Ed25519 key.
+func LoadKey(path string) (Key, error) { return loadKey(path) }
+
 func loadKey(path string) (Key, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {

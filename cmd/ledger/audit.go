@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -14,20 +17,70 @@ import (
 	"github.com/partnership-ledger/ledger/eventstore"
 )
 
-// loadKey loads the tree-signing key, creating it (with a warning) when the file is missing.
-func (a *app) loadKey() (audit.Key, error) {
+// loadKey loads the tree-signing key for a command that must sign, never creating one: a missing key
+// file is an error that says where it looked (exit 1 when the ledger in s has events, whose kept tree
+// heads only that key verifies; exit 2 otherwise). s may be nil when no store is open.
+func (a *app) loadKey(ctx context.Context, s eventstore.Store) (audit.Key, error) {
 	path, err := a.defaultKeyFile()
 	if err != nil {
 		return audit.Key{}, err
 	}
-	key, created, err := audit.LoadOrCreateKey(path)
+	key, err := audit.LoadKey(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		var events uint64
+		if s != nil {
+			if head, err := s.Head(ctx); err == nil {
+				events = head.Seq
+			}
+		}
+		return audit.Key{}, a.missingKey(path, events)
+	}
 	if err != nil {
 		return audit.Key{}, fmt.Errorf("key file %s: %w", path, err)
+	}
+	return key, nil
+}
+
+// missingKey is the error for a key file that is not there, for a ledger of events events.
+func (a *app) missingKey(path string, events uint64) error {
+	where := "--key-file"
+	if a.keyFile == "" {
+		where = "the key file beside the store; --key-file names another"
+	}
+	if events > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("no tree-signing key at %s (%s): this ledger holds %d events, and only its own key verifies the tree heads auditors kept, so none is created; restore the key file from a backup",
+			path, where, events)}
+	}
+	return usageErrorf("no tree-signing key at %s (%s); 'ledger key' creates one for a new ledger", path, where)
+}
+
+// keyForNewLedger creates the tree-signing key, with a warning, when the ledger in s has no events and
+// the key file is missing. A KurrentDB store without --key-file has no default key file: nothing is done.
+func (a *app) keyForNewLedger(ctx context.Context, s eventstore.Store) error {
+	path, err := a.defaultKeyFile()
+	if err != nil {
+		return nil
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	head, err := s.Head(ctx)
+	if err != nil || head.Seq > 0 {
+		return err
+	}
+	return a.createKey(path)
+}
+
+// createKey creates the key file at path (or loads it, when another process just made it).
+func (a *app) createKey(path string) error {
+	_, created, err := audit.LoadOrCreateKey(path)
+	if err != nil {
+		return fmt.Errorf("key file %s: %w", path, err)
 	}
 	if created {
 		fmt.Fprintf(a.stderr, "warning: created a new tree-signing key in %s; back it up, and give auditors its public key (ledger key)\n", path)
 	}
-	return key, nil
+	return nil
 }
 
 // openLog opens the store and builds the Merkle tree over the whole log.
@@ -36,7 +89,7 @@ func (a *app) openLog(ctx context.Context) (*audit.Log, eventstore.Store, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	key, err := a.loadKey()
+	key, err := a.loadKey(ctx, s)
 	if err != nil {
 		s.Close()
 		return nil, nil, err
@@ -81,7 +134,7 @@ func cmdKey(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(a.stdout, "public key: %s\nkey id:     %s\n", k.PublicKey, k.KeyID)
 		return nil
 	}
-	key, err := a.loadKey()
+	key, err := a.keyForKeyCommand(ctx)
 	if err != nil {
 		return err
 	}
@@ -90,6 +143,36 @@ func cmdKey(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "public key: %s\nkey id:     %s\nalgorithm:  Ed25519\n\nPin the public key: check-proof, check-consistency and verify-pack take it with --key.\n", key.PublicText(), key.ID())
 	return nil
+}
+
+// keyForKeyCommand loads the key for 'ledger key', creating it (with a warning) when the file is
+// missing and the ledger has no events: a bolt file that does not exist or is empty, or a KurrentDB
+// store (named by --key-file, the way a cluster's shared key is first made; the store is not opened).
+func (a *app) keyForKeyCommand(ctx context.Context) (audit.Key, error) {
+	path, err := a.defaultKeyFile()
+	if err != nil {
+		return audit.Key{}, err
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !strings.Contains(a.store, "://") {
+		if _, err := os.Stat(strings.TrimPrefix(a.store, "bolt:")); err == nil {
+			s, err := a.openExistingStore(ctx, a.store)
+			if err != nil {
+				return audit.Key{}, err
+			}
+			head, err := s.Head(ctx)
+			s.Close()
+			if err != nil {
+				return audit.Key{}, err
+			}
+			if head.Seq > 0 {
+				return audit.Key{}, a.missingKey(path, head.Seq)
+			}
+		}
+	}
+	if err := a.createKey(path); err != nil {
+		return audit.Key{}, err
+	}
+	return a.loadKey(ctx, nil)
 }
 
 func cmdTreeHead(ctx context.Context, a *app, args []string) error {
@@ -214,6 +297,7 @@ func cmdCheckProof(ctx context.Context, a *app, args []string) error {
 
 func cmdCheckConsistency(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("check-consistency")
+	keyText := fs.String("key", "", "the ledger's public key, as printed by 'ledger key' (default: the public half of the ledger's key file)")
 	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -221,48 +305,57 @@ func cmdCheckConsistency(ctx context.Context, a *app, args []string) error {
 	if len(pos) != 1 {
 		return usageErrorf("check-consistency: want one TREE_HEAD_FILE (a tree head from 'ledger tree-head', or a proof bundle)")
 	}
-	// A tree head file, or any file that carries one (a proof bundle, a review pack's pack.json).
-	var older audit.TreeHead
-	var wrapped struct {
-		TreeHead *audit.TreeHead `json:"tree_head"`
-	}
-	if err := readJSONFile("check-consistency", pos[0], &wrapped); err != nil {
+	older, err := readTreeHead("check-consistency", pos[0])
+	if err != nil {
 		return err
 	}
-	if wrapped.TreeHead != nil {
-		older = *wrapped.TreeHead
-	} else if err := readJSONFile("check-consistency", pos[0], &older); err != nil {
-		return err
+	var pub ed25519.PublicKey
+	if *keyText != "" {
+		if pub, err = parseKeyFlag("check-consistency", *keyText); err != nil {
+			return err
+		}
 	}
-	if older.Size == 0 || len(older.Signature) == 0 {
-		return usageErrorf("check-consistency: %s holds no signed tree head", pos[0])
-	}
-	l, s, err := a.openLog(ctx)
+	s, err := a.openExistingStore(ctx, a.store)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	newer := l.LatestTreeHead()
-	proof, err := l.ConsistencyProof(older.Size, newer.Size)
-	if err == nil {
-		err = audit.CheckConsistency(older, newer, proof, l.Key().Public())
+	if pub == nil {
+		key, err := a.loadKey(ctx, s)
+		if err != nil {
+			return err
+		}
+		pub = key.Public()
 	}
+	// The same check as verify --tree-head: the whole ledger verifies, then extends the head.
+	rep, err := a.verifyStore(ctx, s, audit.VerifyOptions{Heads: []audit.TreeHead{older}, Key: pub})
 	if err != nil {
-		fmt.Fprintf(a.stdout, "NOT CONSISTENT: %v\n", err)
-		return &exitError{code: 1, err: err, silent: true}
+		return err
+	}
+	if !rep.Intact {
+		fmt.Fprintf(a.stdout, "NOT CONSISTENT: %s\n", strings.TrimPrefix(verdict(rep), "TAMPERED: "))
+		var bad error = rep.FirstBad
+		if rep.BadHead != nil {
+			bad = rep.BadHead
+		}
+		return &exitError{code: 1, err: bad, silent: true}
 	}
 	fmt.Fprintf(a.stdout, "consistent: the ledger today (size %d, root %s) extends the tree head of size %d (root %s)\n",
-		newer.Size, newer.Root, older.Size, older.Root)
+		rep.Size, rep.Root, older.Size, older.Root)
 	return nil
 }
 
 func cmdExport(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("export")
 	out := fs.String("o", "", "write to FILE (default: stdout)")
+	salvage := fs.Bool("salvage", false, "from a damaged bolt store, write the events that still verify, up to the first bad one (needs -o FILE)")
 	if _, err := a.parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := a.openExistingStore(ctx, a.store)
+	if *salvage && (*out == "" || *out == "-") {
+		return usageErrorf("export: --salvage needs -o FILE (it reports where it stopped on stderr)")
+	}
+	s, err := a.openWith(ctx, a.store, false, *salvage)
 	if err != nil {
 		return err
 	}
@@ -270,6 +363,20 @@ func cmdExport(ctx context.Context, a *app, args []string) error {
 	w, closeOut, err := a.output(*out)
 	if err != nil {
 		return err
+	}
+	if *salvage {
+		n, stopped, err := audit.Salvage(ctx, s, w)
+		if cerr := closeOut(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if stopped == nil {
+			fmt.Fprintf(a.stderr, "salvaged every event: %d events, all verifying, to %s\n", n, *out)
+			return nil
+		}
+		return &exitError{code: 1, err: fmt.Errorf("salvaged %d events to %s, stopping before seq %d: %v", n, *out, n+1, stopped)}
 	}
 	n, err := audit.Export(ctx, s, w)
 	if cerr := closeOut(); err == nil {

@@ -56,15 +56,15 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return usageErrorf("pack: %s", strings.TrimPrefix(err.Error(), "projections: "))
 	}
-	key, err := a.loadKey()
-	if err != nil {
-		return err
-	}
 	s, err := a.openExistingStore(ctx, a.store)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	key, err := a.loadKey(ctx, s)
+	if err != nil {
+		return err
+	}
 	src, err := reviewpack.LoadSource(ctx, s, key, *slug)
 	if err != nil {
 		return fmt.Errorf("pack: %w", err)

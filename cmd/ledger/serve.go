@@ -46,7 +46,7 @@ type serveOptions struct {
 // in-flight requests finish, the background folds stop, and the store is closed.
 func (a *app) serve(ctx context.Context, store eventstore.Store, opts serveOptions) error {
 	defer store.Close()
-	key, err := a.loadKey()
+	key, err := a.loadKey(ctx, store)
 	if err != nil {
 		return err
 	}

@@ -13,24 +13,44 @@ import (
 	"github.com/partnership-ledger/ledger/eventstore/bolt"
 )
 
-// openStore opens the store named by spec: "bolt:FILE" (or a bare path) for the embedded store,
-// "esdb://..." or "kurrentdb://..." for KurrentDB. A bolt file that does not exist is created: for
-// commands that write.
+// openStore opens the store named by spec for a command that writes: "bolt:FILE" (or a bare path) for
+// the embedded store, "esdb://..." or "kurrentdb://..." for KurrentDB. A bolt file that does not exist
+// is created. When the ledger is empty and its tree-signing key file is missing, the key is created
+// (with a warning): a key is made with the ledger's first events, never for a ledger that has some.
 func (a *app) openStore(ctx context.Context, spec string) (eventstore.Store, error) {
-	return a.open(ctx, spec, true)
+	s, err := a.open(ctx, spec, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.keyForNewLedger(ctx, s); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // openExistingStore opens a store for a command that only reads: a bolt file that does not exist is a
-// usage error rather than a new, empty ledger (a mistyped path must not verify as "intact: 0 events").
+// usage error rather than a new, empty ledger (a mistyped path must not verify as "intact: 0 events"),
+// and a bolt file is opened read-only (bolt.Options.ReadOnly): a read command never changes it, and
+// works on a copy the user may not write.
 func (a *app) openExistingStore(ctx context.Context, spec string) (eventstore.Store, error) {
 	return a.open(ctx, spec, false)
 }
 
 func (a *app) open(ctx context.Context, spec string, create bool) (eventstore.Store, error) {
+	return a.openWith(ctx, spec, create, false)
+}
+
+// openWith opens a store; salvage opens a damaged bolt store read-only for 'export --salvage'
+// (bolt.Options.Salvage).
+func (a *app) openWith(ctx context.Context, spec string, create, salvage bool) (eventstore.Store, error) {
 	orig := spec
 	switch {
 	case strings.HasPrefix(spec, "esdb://"), strings.HasPrefix(spec, "esdb+discover://"),
 		strings.HasPrefix(spec, "kurrentdb://"), strings.HasPrefix(spec, "kurrentdb+discover://"):
+		if salvage {
+			return nil, usageErrorf("--salvage reads a damaged bolt file; a KurrentDB store is read with a plain export")
+		}
 		return a.openKurrentDB(ctx, spec)
 	case strings.HasPrefix(spec, "bolt:"):
 		spec = strings.TrimPrefix(spec, "bolt:")
@@ -45,7 +65,11 @@ func (a *app) open(ctx context.Context, spec string, create bool) (eventstore.St
 			return nil, usageErrorf("%s: no ledger at %s (commands that only read never create one; check the path, or start a ledger with 'ledger seed' or 'ledger record')", orig, spec)
 		}
 	}
-	s, err := bolt.Open(spec, bolt.Options{Now: a.now})
+	s, err := bolt.Open(spec, bolt.Options{Now: a.now, ReadOnly: !create, Salvage: salvage})
+	var damaged *bolt.DamagedError
+	if errors.As(err, &damaged) {
+		return nil, damaged // one line that says it all
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", spec, err)
 	}

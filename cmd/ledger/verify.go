@@ -6,18 +6,41 @@ import (
 	"os"
 
 	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/eventstore"
 )
 
 func cmdVerify(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("verify")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	file := fs.String("file", "", "verify an export file (JSON Lines) instead of a store")
+	var heads stringList
+	fs.Var(&heads, "tree-head", "a signed tree head kept earlier (from 'ledger tree-head'); the ledger must extend it (repeatable; needs --key)")
+	keyText := fs.String("key", "", "the ledger's public key, as printed by 'ledger key': --tree-head files must be signed by it")
 	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return usageErrorf("verify: unexpected argument %q (run 'ledger help verify')", pos[0])
+	}
+	var opts audit.VerifyOptions
+	if len(heads) > 0 || *keyText != "" {
+		if len(heads) == 0 {
+			return usageErrorf("verify: --key checks kept tree heads: give them with --tree-head FILE")
+		}
+		if *file != "" || a.server != "" {
+			return usageErrorf("verify: --tree-head checks a store; it does not go with --file or --server")
+		}
+		if opts.Key, err = parseKeyFlag("verify", *keyText); err != nil {
+			return err
+		}
+		for _, h := range heads {
+			th, err := readTreeHead("verify", h)
+			if err != nil {
+				return err
+			}
+			opts.Heads = append(opts.Heads, th)
+		}
 	}
 	var rep audit.Report
 	if *file != "" {
@@ -42,29 +65,78 @@ func cmdVerify(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		defer s.Close()
-		head, err := s.Head(ctx)
-		if err != nil {
+		if rep, err = a.verifyStore(ctx, s, opts); err != nil {
 			return err
 		}
-		p := a.newProgress("verifying", head.Seq)
-		rep, err = audit.Verify(ctx, s, p.Update)
-		if err != nil {
-			return fmt.Errorf("verify: %w", err)
-		}
-		p.Done(rep.Events)
 	}
 	if *asJSON {
 		if err := writeJSON(a.stdout, rep); err != nil {
 			return err
 		}
-	} else if rep.Intact {
-		fmt.Fprintf(a.stdout, "intact: %d events in %d streams; every hash chain verifies; Merkle root at size %d is %s\n",
-			rep.Events, rep.Streams, rep.Size, rep.Root)
 	} else {
-		fmt.Fprintf(a.stdout, "TAMPERED: %v\n%d events before it verify (root at size %d: %s)\n", rep.FirstBad, rep.Events, rep.Size, rep.Root)
+		fmt.Fprintln(a.stdout, verdict(rep))
 	}
 	if !rep.Intact {
-		return &exitError{code: 1, err: rep.FirstBad, silent: true}
+		var err error = rep.FirstBad
+		if rep.BadHead != nil {
+			err = rep.BadHead
+		}
+		return &exitError{code: 1, err: err, silent: true}
 	}
 	return nil
+}
+
+// verifyStore verifies a store (audit.VerifyStore), with progress on stderr.
+func (a *app) verifyStore(ctx context.Context, s eventstore.Store, opts audit.VerifyOptions) (audit.Report, error) {
+	head, err := s.Head(ctx)
+	if err != nil {
+		return audit.Report{}, err
+	}
+	p := a.newProgress("verifying", head.Seq)
+	opts.Progress = p.Update
+	rep, err := audit.VerifyStore(ctx, s, opts)
+	if err != nil {
+		return rep, fmt.Errorf("verify: %w", err)
+	}
+	p.Done(rep.Events)
+	return rep, nil
+}
+
+// verdict is the one line verify prints for a report.
+func verdict(rep audit.Report) string {
+	switch {
+	case rep.FirstBad != nil:
+		return fmt.Sprintf("TAMPERED: %v; the %d events before it verify (Merkle root at size %d: %s)", rep.FirstBad, rep.Events, rep.Size, rep.Root)
+	case rep.BadHead != nil:
+		return fmt.Sprintf("TAMPERED: %v; all %d events verify on their own (Merkle root at size %d: %s)", rep.BadHead, rep.Events, rep.Size, rep.Root)
+	case !rep.Intact:
+		return "TAMPERED: the report says the ledger is not intact"
+	}
+	heads := ""
+	if rep.HeadsKept > 0 {
+		heads = fmt.Sprintf("; it extends the %d kept tree heads", rep.HeadsKept)
+	}
+	return fmt.Sprintf("intact: %d events in %d streams; every hash chain verifies; Merkle root at size %d is %s%s",
+		rep.Events, rep.Streams, rep.Size, rep.Root, heads)
+}
+
+// readTreeHead reads a signed tree head from a file: a tree head from 'ledger tree-head', or any file
+// that carries one (a proof bundle, a review pack's pack.json).
+func readTreeHead(cmd, path string) (audit.TreeHead, error) {
+	var th audit.TreeHead
+	var wrapped struct {
+		TreeHead *audit.TreeHead `json:"tree_head"`
+	}
+	if err := readJSONFile(cmd, path, &wrapped); err != nil {
+		return th, err
+	}
+	if wrapped.TreeHead != nil {
+		th = *wrapped.TreeHead
+	} else if err := readJSONFile(cmd, path, &th); err != nil {
+		return th, err
+	}
+	if th.Size == 0 || len(th.Signature) == 0 {
+		return th, usageErrorf("%s: %s holds no signed tree head", cmd, path)
+	}
+	return th, nil
 }

@@ -52,10 +52,13 @@ type Options struct {
 	// afterSync, when set (tests), runs after each commit is synced, before appends are answered.
 	afterSync func(events int)
 	// ReadOnly opens the file read-only, with a shared lock: nothing is written (Append fails with
-	// ErrReadOnly), so a store can be checked from evidence on read-only media. A damaged event after
-	// the secondary indexes' last flush does not stop it opening: ReadAll reads up to it, and reads
-	// through the indexes (ReadStream, EventByID) report the damage.
+	// ErrReadOnly), so a store can be checked from evidence on read-only media.
 	ReadOnly bool
+	// Salvage (with ReadOnly) opens a store whose last event, or an event after the secondary indexes'
+	// last flush, is damaged, so that what precedes it can be read out: ReadAll reads up to the
+	// damage; reads through the indexes (ReadStream, EventByID) report it. The file's pages must
+	// still check.
+	Salvage bool
 	// flushAt, when set (tests), replaces defaultFlushAt.
 	flushAt int
 }
@@ -65,7 +68,7 @@ type Options struct {
 type Store struct {
 	db       *bbolt.DB
 	path     string
-	indexErr error // ReadOnly: the damage that stopped the tail being rebuilt; reads through the indexes fail with it
+	indexErr error // Salvage: the damage found on Open; reads through the indexes fail with it
 	opts     Options
 	reqs     chan *appendReq
 	inflight atomic.Int64
@@ -121,6 +124,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = time.Second
 	}
+	opts.ReadOnly = opts.ReadOnly || opts.Salvage
 	_, statErr := os.Stat(path)
 	existed := statErr == nil
 	if opts.ReadOnly && !existed {
@@ -169,6 +173,12 @@ func Open(path string, opts Options) (*Store, error) {
 			}
 			h, err := s.readHead(tx)
 			s.head.Store(&h)
+			if err != nil && opts.Salvage {
+				// ReadAll still reads the log up to the damage; nothing else is to be trusted.
+				s.head.Store(&eventstore.Head{Seq: getU64(tx.Bucket(bucketMeta).Get(keySeq))})
+				s.indexErr = err
+				return nil
+			}
 			if err != nil {
 				return err
 			}
@@ -177,9 +187,9 @@ func Open(path string, opts Options) (*Store, error) {
 					stats.ids, stats.revs, indexed, indexed)
 			}
 			err = s.rebuildTail(tx)
-			if err != nil && opts.ReadOnly {
-				// The global log still reads up to the damage (verify and export --salvage need
-				// it); reads that go through the secondary indexes report it.
+			if err != nil && opts.Salvage {
+				// The global log still reads up to the damage; reads that go through the
+				// secondary indexes report it.
 				s.indexErr = err
 				return nil
 			}
