@@ -67,12 +67,18 @@ func TestRecordStoresTheEnvelope(t *testing.T) {
 }
 
 func TestRecordedAtForOfflineSeeding(t *testing.T) {
-	_, svc := started(t)
+	_, svc := started(t) // the proposal is recorded at clock()
 	c := cmd(domain.TypeSavingsTargetSet, "2015-12-01", target)
-	c.RecordedAt = time.Date(2015, 12, 2, 9, 0, 0, 0, time.UTC)
+	c.RecordedAt = clock().Add(time.Hour)
 	res, err := svc.Record(context.Background(), "seed", c, nil)
 	require.NoError(t, err)
 	assert.Equal(t, c.RecordedAt, res.Events[0].RecordedAt)
+
+	// recorded_at never goes back along the log: back-dated history is loaded before live events.
+	back := cmd(domain.TypeSavingsTargetSet, "2015-12-01", target)
+	back.RecordedAt = time.Date(2015, 12, 2, 9, 0, 0, 0, time.UTC)
+	_, err = svc.Record(context.Background(), "seed", back, nil)
+	assert.ErrorIs(t, err, eventstore.ErrInvalidEvent)
 }
 
 func TestRefusedCommandsAppendNothing(t *testing.T) {
