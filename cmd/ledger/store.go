@@ -66,7 +66,7 @@ func (a *app) openWith(ctx context.Context, spec string, create, salvage bool) (
 		}
 	}
 	s, err := bolt.Open(spec, bolt.Options{Now: a.now, ReadOnly: !create, Salvage: salvage})
-	var damaged *bolt.DamagedError
+	var damaged *eventstore.DamageError
 	if errors.As(err, &damaged) {
 		return nil, damaged // one line that says it all
 	}

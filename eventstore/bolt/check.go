@@ -30,7 +30,7 @@ import (
 //
 // It takes a shared lock on the file while it reads (waiting up to timeout), so a running writer's
 // half-written commit is never mistaken for damage. It returns eventstore.ErrLocked (wrapped) when the
-// file stays locked, a *DamagedError for damage, or the error opening, locking or mapping the file.
+// file stays locked, a *eventstore.DamageError for damage, or the error opening, locking or mapping the file.
 func checkFile(path string, timeout time.Duration) (fileStats, error) {
 	f, err := os.Open(path)
 	if err != nil {

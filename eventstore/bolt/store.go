@@ -111,7 +111,7 @@ type appendResp struct {
 //
 // An existing file is checked before bbolt maps it (checkFile: meta pages, every page's bounds and
 // structure against the file's size) and after (the four buckets, the last event the meta record
-// names): damage is a *DamagedError (matching eventstore.ErrCorrupt), never a crash. It fails with an
+// names): damage is a *eventstore.DamageError (matching eventstore.ErrCorrupt), never a crash. It fails with an
 // error matching eventstore.ErrLocked when another process holds the file for longer than
 // Options.LockTimeout, and with one matching fs.ErrNotExist when ReadOnly and the file is missing.
 func Open(path string, opts Options) (*Store, error) {
@@ -148,7 +148,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, lockedError(path)
 	}
 	if err != nil {
-		var d *DamagedError
+		var d *eventstore.DamageError
 		if errors.As(err, &d) {
 			return nil, err
 		}
@@ -198,7 +198,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	if err != nil {
 		db.Close()
-		var d *DamagedError
+		var d *eventstore.DamageError
 		if errors.As(err, &d) {
 			return nil, err
 		}
@@ -268,7 +268,7 @@ func (s *Store) readHead(tx *bbolt.Tx) (eventstore.Head, error) {
 }
 
 // decodeAt decodes the stored event at seq, checking that it says it is that seq; damage is a
-// *DamagedError naming the event.
+// *eventstore.DamageError naming the event.
 func (s *Store) decodeAt(seq uint64, raw []byte) (eventstore.Event, error) {
 	at := fmt.Sprintf("event seq %d", seq)
 	if raw == nil {
@@ -966,7 +966,7 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
 func (s *Store) Syncs() uint64 { return s.syncs.Load() }
 
 // view runs fn in a read transaction, guarded: a fault on the mapped file or a panic of bbolt's on
-// damaged bytes is a *DamagedError.
+// damaged bytes is a *eventstore.DamageError.
 func (s *Store) view(fn func(*bbolt.Tx) error) error {
 	select {
 	case <-s.closing:
