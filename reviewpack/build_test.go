@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"iter"
+	"os"
+	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -110,4 +113,33 @@ func TestWriteDirThenVerify(t *testing.T) {
 	var md bytes.Buffer
 	require.NoError(t, p.Render("md", &md))
 	assert.NotEmpty(t, md.Bytes())
+}
+
+// TestWriteDirKeepsGoing: one file that cannot be written (here a directory stands where pack.pdf
+// goes) does not lose the others: they and the manifest are written, the error names what was not,
+// and the pack still verifies without it.
+func TestWriteDirKeepsGoing(t *testing.T) {
+	p := fixturePack(t)
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "pack.pdf"), 0o755))
+	m, err := reviewpack.WriteDir(p, dir, []string{"pdf", "html", "md"})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, syscall.EISDIR)
+	assert.Equal(t, "pack.pdf not written: open "+filepath.Join(dir, "pack.pdf")+": is a directory (wrote pack.html, pack.md, pack.json, manifest.json)", err.Error())
+	var names []string
+	for _, f := range m.Files {
+		names = append(names, f.Name)
+	}
+	assert.Equal(t, []string{"pack.html", "pack.md", "pack.json"}, names)
+	require.NoError(t, os.Remove(filepath.Join(dir, "pack.pdf")))
+	v, err := reviewpack.VerifyDir(context.Background(), dir, testKey().Public())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"pack.html", "pack.md", "pack.json"}, v.Files)
+}
+
+func TestWriteDirRefusesUnknownFormatFirst(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pack")
+	_, err := reviewpack.WriteDir(fixturePack(t), dir, []string{"html", "docx"})
+	require.ErrorIs(t, err, reviewpack.ErrUnknownFormat)
+	assert.NoDirExists(t, dir, "nothing is written")
 }

@@ -40,42 +40,74 @@ type ManifestFile struct {
 }
 
 // WriteDir renders the pack in each format into dir (created if missing) as pack.<format>, then writes
-// manifest.json. pack.json is always written: it is what verify-pack checks. It returns the manifest,
-// or an error matching ErrUnknownFormat or the file system's.
+// manifest.json. pack.json is always written: it is what verify-pack checks. A format that fails to
+// render or to be written does not stop the others: they and the manifest (listing what was written)
+// are still written, and the error, on one line, names each file not written and why, then the files
+// written; it wraps each cause. It returns the manifest, or an error matching ErrUnknownFormat (then
+// nothing is written), a renderer's or the file system's.
 func WriteDir(p *Pack, dir string, formats []string) (Manifest, error) {
 	if !slices.Contains(formats, "json") {
 		formats = append(slices.Clone(formats), "json")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return Manifest{}, err
-	}
-	m := Manifest{Format: FormatVersion, Partnership: p.Evidence.Partnership, AsOf: p.Evidence.AsOf,
-		KnownAt: p.Evidence.KnownAt, TreeSize: p.Evidence.TreeHead.Size, TreeRoot: p.Evidence.TreeHead.Root}
-	for _, f := range Formats { // the canonical order, whatever order was asked for
-		if !slices.Contains(formats, f) {
-			continue
-		}
-		var buf bytes.Buffer
-		if err := p.Render(f, &buf); err != nil {
-			return Manifest{}, err
-		}
-		if err := os.WriteFile(filepath.Join(dir, FileName(f)), buf.Bytes(), 0o644); err != nil {
-			return Manifest{}, err
-		}
-		sum := sha256.Sum256(buf.Bytes())
-		m.Files = append(m.Files, ManifestFile{Name: FileName(f), SHA256: hex.EncodeToString(sum[:]), Bytes: buf.Len()})
 	}
 	for _, f := range formats {
 		if _, err := ContentType(f); err != nil {
 			return Manifest{}, err
 		}
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return Manifest{}, err
+	}
+	m := Manifest{Format: FormatVersion, Partnership: p.Evidence.Partnership, AsOf: p.Evidence.AsOf,
+		KnownAt: p.Evidence.KnownAt, TreeSize: p.Evidence.TreeHead.Size, TreeRoot: p.Evidence.TreeHead.Root}
+	var failed []error
+	for _, f := range Formats { // the canonical order, whatever order was asked for
+		if !slices.Contains(formats, f) {
+			continue
+		}
+		var buf bytes.Buffer
+		err := p.Render(f, &buf)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, FileName(f)), buf.Bytes(), 0o644)
+		}
+		if err != nil {
+			failed = append(failed, fmt.Errorf("%s not written: %w", FileName(f), err))
+			continue
+		}
+		sum := sha256.Sum256(buf.Bytes())
+		m.Files = append(m.Files, ManifestFile{Name: FileName(f), SHA256: hex.EncodeToString(sum[:]), Bytes: buf.Len()})
+	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return Manifest{}, err
 	}
-	return m, os.WriteFile(filepath.Join(dir, ManifestName), append(b, '\n'), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, ManifestName), append(b, '\n'), 0o644); err != nil {
+		return Manifest{}, err
+	}
+	if len(failed) > 0 {
+		return m, &partialError{failed: failed, m: m}
+	}
+	return m, nil
 }
+
+// partialError is WriteDir's error when some files were written and others were not.
+type partialError struct {
+	failed []error
+	m      Manifest
+}
+
+func (e *partialError) Error() string {
+	msgs := make([]string, len(e.failed))
+	for i, err := range e.failed {
+		msgs[i] = err.Error()
+	}
+	written := make([]string, 0, len(e.m.Files)+1)
+	for _, f := range e.m.Files {
+		written = append(written, f.Name)
+	}
+	return strings.Join(msgs, "; ") + " (wrote " + strings.Join(append(written, ManifestName), ", ") + ")"
+}
+
+func (e *partialError) Unwrap() []error { return e.failed }
 
 // ErrRefused is matched (errors.Is) by VerifyDir's error when a pack does not verify.
 var ErrRefused = errors.New("reviewpack: pack refused")

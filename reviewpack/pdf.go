@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -40,18 +41,33 @@ var (
 	colMuted  = [3]int{85, 85, 85}
 )
 
-// pdfDoc wraps fpdf with the pack's typography and a table writer.
+// pdfDoc wraps fpdf with the pack's typography and a table writer. Its CellFormat, MultiCell, Write,
+// SplitText, GetStringWidth and Bookmark shadow fpdf's so that every string reaches fpdf mapped for the
+// embedded fonts (pdftext.go).
 type pdfDoc struct {
 	*fpdf.Fpdf
-	r *Report
+	r   *Report
+	txt pdfTextMapper
 }
 
 // renderPDF writes the report as an A4 PDF. The bytes depend only on the report: the creation and
 // modification dates are the tree head's timestamp, resources are written in sorted order, and the
 // file identifier is derived from the tree head and the query.
-func renderPDF(r *Report, w io.Writer) error {
+//
+// Text the embedded fonts cannot print, or too long for a page, is printed as pdfText maps it and
+// noted under its table or section. A panic inside fpdf is returned as an error.
+func renderPDF(r *Report, w io.Writer) (err error) {
+	glyphs, err := pdfGlyphs()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("reviewpack: pdf: %v", p)
+		}
+	}()
 	f := fpdf.New("P", "mm", "A4", "")
-	d := &pdfDoc{Fpdf: f, r: r}
+	d := &pdfDoc{Fpdf: f, r: r, txt: pdfTextMapper{glyphs: glyphs}}
 	stamp := pdfTime(r.TreeHead.Timestamp)
 	f.SetCreationDate(stamp)
 	f.SetModificationDate(stamp)
@@ -59,9 +75,9 @@ func renderPDF(r *Report, w io.Writer) error {
 	f.SetCompression(os.Getenv("PDFDEBUG") == "")
 	f.SetProducer("Partnership Ledger reviewpack", true)
 	f.SetCreator("Partnership Ledger", true)
-	f.SetTitle(r.Cover.Title, true)
-	f.SetAuthor(r.Cover.Author, true)
-	f.SetSubject(r.Cover.Subject, true)
+	f.SetTitle(pdfMetaText(r.Cover.Title), true)
+	f.SetAuthor(pdfMetaText(r.Cover.Author), true)
+	f.SetSubject(pdfMetaText(r.Cover.Subject), true)
 	f.SetLang("en-GB")
 	// fpdf writes the subset's table sizes back into the font bytes it is given (the hhea and head
 	// tables), which would change the next document built from the same bytes: give it copies.
@@ -76,14 +92,10 @@ func renderPDF(r *Report, w io.Writer) error {
 
 	d.cover()
 	f.AddPage()
-	d.summary()
-	d.options()
-	d.chronology()
-	d.people()
-	d.services()
-	d.finance()
-	d.flags()
-	d.appendices()
+	for _, section := range []func(){d.summary, d.options, d.chronology, d.people, d.services, d.finance, d.flags, d.appendices} {
+		section()
+		d.lossNote()
+	}
 
 	if err := f.Error(); err != nil {
 		return fmt.Errorf("reviewpack: pdf: %w", err)
@@ -92,7 +104,7 @@ func renderPDF(r *Report, w io.Writer) error {
 	if err := f.Output(&buf); err != nil {
 		return fmt.Errorf("reviewpack: pdf: %w", err)
 	}
-	_, err := w.Write(withFileID(buf.Bytes(), r))
+	_, err = w.Write(withFileID(buf.Bytes(), r))
 	return err
 }
 
@@ -128,6 +140,9 @@ func (d *pdfDoc) header() {
 	if d.PageNo() == 1 {
 		return
 	}
+	// The title was noted on the cover if it lost anything: not again under whatever table or section
+	// a page break happens in.
+	defer func(t pdfTextMapper) { d.txt = t }(d.txt)
 	d.SetFont("go", "", 7.5)
 	d.color(colMuted)
 	d.SetXY(pdfMarginL, 9)
@@ -140,6 +155,7 @@ func (d *pdfDoc) header() {
 }
 
 func (d *pdfDoc) footer() {
+	defer func(t pdfTextMapper) { d.txt = t }(d.txt)
 	d.SetFont("go", "", 7.5)
 	d.color(colMuted)
 	d.SetXY(pdfMarginL, pdfPageH-13)
@@ -288,6 +304,10 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, styles []rowStyle, size f
 				}
 				ls = append(ls, split...)
 			}
+			if len(ls) > pdfMaxCellLines {
+				ls = ls[:pdfMaxCellLines]
+				ls[len(ls)-1] = d.withCutMark(ls[len(ls)-1], widths[i]-2*pad)
+			}
 			lines[i] = ls
 			n = max(n, len(ls))
 		}
@@ -333,6 +353,12 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, styles []rowStyle, size f
 		}
 		drawRow(row, st)
 	}
+	if d.txt.missing || d.txt.cut {
+		d.Ln(1.5)
+		d.lossNote()
+		d.Ln(0.5)
+		return
+	}
 	d.Ln(4)
 }
 
@@ -371,7 +397,7 @@ func (d *pdfDoc) cover() {
 	d.Ln(6)
 	d.SetFont("go", "B", 22)
 	d.color(colAccent)
-	d.MultiCell(pdfContentW, 10, r.Cover.Title, "", "L", false)
+	d.MultiCell(pdfContentW, 10, d.txt.text(r.Cover.Title, pdfMaxTitle), "", "L", false)
 	d.SetDrawColor(colAccent[0], colAccent[1], colAccent[2])
 	d.SetLineWidth(0.8)
 	d.Ln(3)
@@ -399,6 +425,7 @@ func (d *pdfDoc) cover() {
 	if r.Cover.Disclaimers != "" {
 		d.box("", r.Cover.Disclaimers, [3]int{214, 137, 16}, [3]int{253, 246, 233})
 	}
+	d.lossNote()
 	d.Bookmark("Cover", 0, pdfMarginT)
 }
 
@@ -635,4 +662,79 @@ func (d *pdfDoc) appendices() {
 			d.para(g.Meaning)
 		}
 	}
+}
+
+// lossNote says, once, that text printed since the last such note lost characters or was cut.
+func (d *pdfDoc) lossNote() {
+	if n := pdfLossNote(d.txt.missing, d.txt.cut); n != "" {
+		d.txt.missing, d.txt.cut = false, false
+		d.note(n)
+	}
+}
+
+// CellFormat prints one line of text (fpdf.CellFormat) mapped by pdfText and, if it is wider than the
+// cell, cut to fit with pdfCutMark; w = 0 reaches the right margin.
+func (d *pdfDoc) CellFormat(w, h float64, text, border string, ln int, align string, fill bool, link int, linkStr string) {
+	text = d.txt.text(text, pdfMaxText)
+	avail := w
+	if w == 0 {
+		_, _, right, _ := d.GetMargins()
+		avail = pdfPageW - right - d.GetX()
+	}
+	if !d.fits(text, avail-2*d.GetCellMargin()) {
+		text = d.withCutMark(text, avail-2*d.GetCellMargin())
+	}
+	d.Fpdf.CellFormat(w, h, text, border, ln, align, fill, link, linkStr)
+}
+
+// fits reports whether text fits in width millimetres in the current font, by the rule fpdf's
+// SplitText breaks lines with (widths in glyph units, the limit rounded up).
+func (d *pdfDoc) fits(text string, width float64) bool {
+	_, size := d.GetFontSize() // in millimetres
+	return d.Fpdf.GetStringSymbolWidth(text) <= int(math.Ceil(width*1000/size))
+}
+
+// withCutMark cuts text so that it and pdfCutMark fit in width millimetres, and records the cut. Text
+// of which not even one character fits is returned as it is.
+func (d *pdfDoc) withCutMark(text string, width float64) string {
+	rs := []rune(strings.TrimRight(text, " "))
+	lo, hi := 0, len(rs) // the longest prefix that fits is rs[:lo]
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if d.fits(string(rs[:mid])+pdfCutMark, width) {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	if lo == 0 {
+		return text
+	}
+	d.txt.cut = true
+	return strings.TrimRight(string(rs[:lo]), " ") + pdfCutMark
+}
+
+// MultiCell prints text wrapped to w (fpdf.MultiCell), mapped by pdfText.
+func (d *pdfDoc) MultiCell(w, h float64, text, border, align string, fill bool) {
+	d.Fpdf.MultiCell(w, h, d.txt.text(text, pdfMaxText), border, align, fill)
+}
+
+// Write prints flowing text (fpdf.Write), mapped by pdfText.
+func (d *pdfDoc) Write(h float64, text string) {
+	d.Fpdf.Write(h, d.txt.text(text, pdfMaxText))
+}
+
+// SplitText splits text into lines of at most w (fpdf.SplitText), mapped by pdfText.
+func (d *pdfDoc) SplitText(text string, w float64) []string {
+	return d.Fpdf.SplitText(d.txt.text(text, pdfMaxText), w)
+}
+
+// GetStringWidth measures text (fpdf.GetStringWidth) as pdfText maps it.
+func (d *pdfDoc) GetStringWidth(text string) float64 {
+	return d.Fpdf.GetStringWidth(d.txt.text(text, pdfMaxText))
+}
+
+// Bookmark adds an outline entry (fpdf.Bookmark); viewers show its title in their own fonts.
+func (d *pdfDoc) Bookmark(title string, level int, y float64) {
+	d.Fpdf.Bookmark(pdfMetaText(title), level, y)
 }
