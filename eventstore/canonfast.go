@@ -2,9 +2,9 @@ package eventstore
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -16,6 +16,36 @@ type canonicalizer struct {
 	in  []byte
 	pos int
 	out []byte
+	// text turns on the gate's rules for text (Gate): no control characters but tab, LF and CR, no
+	// bidi override or isolate controls, in member names and string values.
+	text bool
+	path []pathSeg // where the scanner is, for the JSON pointer of an error
+}
+
+// pathSeg is one step of a JSON pointer: a member name, or an array index when key is unset.
+type pathSeg struct {
+	key   string
+	index int
+	isKey bool
+}
+
+// pointer returns the RFC 6901 JSON pointer of the scanner's position ("" for the whole document).
+func (c *canonicalizer) pointer() string {
+	var b strings.Builder
+	for _, s := range c.path {
+		b.WriteByte('/')
+		if s.isKey {
+			b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(s.key))
+		} else {
+			b.WriteString(strconv.Itoa(s.index))
+		}
+	}
+	return b.String()
+}
+
+// fail returns a *JSONError at the scanner's position.
+func (c *canonicalizer) fail(reason string) error {
+	return &JSONError{Pointer: c.pointer(), Offset: c.pos, Reason: reason}
 }
 
 func (c *canonicalizer) skipSpace() {
@@ -30,15 +60,15 @@ func (c *canonicalizer) skipSpace() {
 }
 
 func (c *canonicalizer) errf(format string, args ...any) error {
-	return fmt.Errorf("byte %d: %s", c.pos, fmt.Sprintf(format, args...))
+	return c.fail(fmt.Sprintf(format, args...))
 }
 
 func (c *canonicalizer) value(depth int) error {
 	if depth > maxDepth {
-		return errors.New("nested too deeply")
+		return c.fail("nested too deeply")
 	}
 	if c.pos >= len(c.in) {
-		return errors.New("unexpected end of JSON input")
+		return c.fail("unexpected end of JSON input")
 	}
 	switch b := c.in[c.pos]; {
 	case b == '{':
@@ -83,14 +113,16 @@ func (c *canonicalizer) array(depth int) error {
 		c.out = append(c.out, ']')
 		return nil
 	}
-	for {
+	c.path = append(c.path, pathSeg{})
+	for i := 0; ; i++ {
+		c.path[len(c.path)-1].index = i
 		c.skipSpace()
 		if err := c.value(depth + 1); err != nil {
 			return err
 		}
 		c.skipSpace()
 		if c.pos >= len(c.in) {
-			return errors.New("unexpected end of JSON input")
+			return c.fail("unexpected end of JSON input")
 		}
 		switch c.in[c.pos] {
 		case ',':
@@ -99,6 +131,7 @@ func (c *canonicalizer) array(depth int) error {
 		case ']':
 			c.pos++
 			c.out = append(c.out, ']')
+			c.path = c.path[:len(c.path)-1]
 			return nil
 		default:
 			return c.errf("want , or ] in an array")
@@ -127,13 +160,16 @@ func (c *canonicalizer) object(depth int) error {
 		if c.pos >= len(c.in) || c.in[c.pos] != '"' {
 			return c.errf("object key is not a string")
 		}
+		keyAt := c.pos
 		key, err := c.str()
 		if err != nil {
 			return err
 		}
+		c.path = append(c.path, pathSeg{key: key, isKey: true})
 		for _, m := range members {
 			if m.key == key {
-				return fmt.Errorf("duplicate member name %q", key)
+				c.pos = keyAt
+				return c.fail(fmt.Sprintf("repeated member name %q (each name may appear once in an object)", key))
 			}
 		}
 		c.skipSpace()
@@ -146,10 +182,11 @@ func (c *canonicalizer) object(depth int) error {
 		if err := c.value(depth + 1); err != nil {
 			return err
 		}
+		c.path = c.path[:len(c.path)-1]
 		members = append(members, fastMember{key: key, start: start, end: len(c.out)})
 		c.skipSpace()
 		if c.pos >= len(c.in) {
-			return errors.New("unexpected end of JSON input")
+			return c.fail("unexpected end of JSON input")
 		}
 		if c.in[c.pos] == ',' {
 			c.pos++
@@ -198,10 +235,15 @@ func (c *canonicalizer) str() (string, error) {
 		b := c.in[c.pos]
 		if b == '"' {
 			s := c.in[start:c.pos]
-			c.pos++
 			if !utf8.Valid(s) {
-				return "", errors.New("invalid UTF-8 in a string")
+				return "", c.fail("invalid UTF-8 in a string")
 			}
+			if c.text {
+				if err := c.checkText(string(s)); err != nil {
+					return "", err
+				}
+			}
+			c.pos++
 			return string(s), nil
 		}
 		if b == '\\' || b < 0x20 {
@@ -215,16 +257,21 @@ func (c *canonicalizer) str() (string, error) {
 		b := c.in[c.pos]
 		switch {
 		case b == '"':
-			c.pos++
 			if !utf8.Valid(sb) {
-				return "", errors.New("invalid UTF-8 in a string")
+				return "", c.fail("invalid UTF-8 in a string")
 			}
+			if c.text {
+				if err := c.checkText(string(sb)); err != nil {
+					return "", err
+				}
+			}
+			c.pos++
 			return string(sb), nil
 		case b < 0x20:
-			return "", c.errf("control character in a string")
+			return "", c.errf("raw control character U+%04X in a string (JSON needs it escaped, and text may not hold it)", b)
 		case b == '\\':
 			if c.pos+1 >= len(c.in) {
-				return "", errors.New("unexpected end of JSON input")
+				return "", c.fail("unexpected end of JSON input")
 			}
 			esc := c.in[c.pos+1]
 			c.pos += 2
@@ -268,12 +315,49 @@ func (c *canonicalizer) str() (string, error) {
 			c.pos++
 		}
 	}
-	return "", errors.New("unexpected end of JSON input")
+	return "", c.fail("unexpected end of JSON input")
+}
+
+// checkText applies the gate's rules for text to one decoded string (see TextProblem).
+func (c *canonicalizer) checkText(s string) error {
+	if msg := TextProblem(s); msg != "" {
+		return c.fail(msg)
+	}
+	return nil
+}
+
+// TextProblem returns what is wrong with s as text the ledger keeps, or "" when nothing is: it refuses
+// invalid UTF-8, control characters other than tab, LF and CR (C0 U+0000–U+001F, DEL U+007F and C1
+// U+0080–U+009F) and the bidi override and isolate controls (U+202A–U+202E, U+2066–U+2069), which can make
+// a text display as something it does not say (CVE-2021-42574, "Trojan Source"). It is the text rule of
+// Gate, for strings that do not arrive as JSON (command-line flags, envelope fields).
+func TextProblem(s string) string {
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f {
+				return fmt.Sprintf("control character U+%04X is not allowed in text (only tab, line feed and carriage return are)", b)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			return "invalid UTF-8 in text"
+		case r >= 0x80 && r <= 0x9f:
+			return fmt.Sprintf("control character U+%04X is not allowed in text (only tab, line feed and carriage return are)", r)
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return fmt.Sprintf("bidirectional control U+%04X is not allowed in text (it can make text display as something it does not say)", r)
+		}
+		i += n
+	}
+	return ""
 }
 
 func (c *canonicalizer) hex4() (rune, error) {
 	if c.pos+4 > len(c.in) {
-		return 0, errors.New("unexpected end of JSON input")
+		return 0, c.fail("unexpected end of JSON input")
 	}
 	var r rune
 	for _, h := range c.in[c.pos : c.pos+4] {
@@ -341,7 +425,8 @@ func (c *canonicalizer) number() error {
 	}
 	s, err := canonNumber(json.Number(text))
 	if err != nil {
-		return err
+		c.pos = start
+		return c.fail(err.Error())
 	}
 	c.out = append(c.out, s...)
 	return nil

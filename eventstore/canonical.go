@@ -22,20 +22,57 @@ const maxSafeInteger = 1 << 53
 // sorted by their names' UTF-16 code units, no insignificant whitespace, numbers in their shortest
 // ECMAScript form and strings with the minimal escaping.
 //
-// It returns an error wrapping ErrInvalidJSON when the input is not a single JSON value, has a
-// duplicate member name, invalid UTF-8, or an integer beyond ±2^53 that a double cannot hold exactly.
+// It returns a *JSONError (matching ErrInvalidJSON) naming the JSON pointer and byte offset when the
+// input is not a single JSON value, repeats a member name in an object (however the name is spelled:
+// "\u0061" is "a"), holds invalid UTF-8 or a lone UTF-16 surrogate, nests deeper than 200, or has an
+// integer beyond ±2^53 that a double cannot hold exactly.
 func Canonicalize(in []byte) ([]byte, error) {
-	c := canonicalizer{in: in, out: make([]byte, 0, len(in))}
+	return canonicalize(in, false)
+}
+
+// Gate is the one check every JSON document entering the ledger passes, on its exact bytes, before
+// anything decodes it (HTTP bodies, `ledger record --data`, form-built commands, imports, events read
+// back from a store): Canonicalize's rules, and no string (member names included) may hold a
+// character TextProblem refuses. It returns the RFC 8785 form of in, which is what the ledger stores;
+// the error is a *JSONError (matching ErrInvalidJSON) whose Pointer (RFC 6901) names the value at
+// fault. It is safe for concurrent use.
+func Gate(in []byte) ([]byte, error) {
+	return canonicalize(in, true)
+}
+
+func canonicalize(in []byte, text bool) ([]byte, error) {
+	c := canonicalizer{in: in, out: make([]byte, 0, len(in)), text: text}
 	c.skipSpace()
 	if err := c.value(0); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidJSON, err)
+		return nil, err
 	}
 	c.skipSpace()
 	if c.pos != len(c.in) {
-		return nil, fmt.Errorf("%w: unexpected data after the JSON value at byte %d", ErrInvalidJSON, c.pos)
+		c.path = c.path[:0]
+		return nil, c.fail("unexpected data after the JSON value")
 	}
 	return c.out, nil
 }
+
+// JSONError reports a JSON document refused by Canonicalize or Gate: where (Pointer, an RFC 6901 JSON
+// pointer into the document, "" for the whole; Offset, the byte) and why. It matches ErrInvalidJSON.
+type JSONError struct {
+	Pointer string
+	Offset  int
+	Reason  string
+}
+
+// Error reads "at /data/amount_pence (byte 31): repeated member name ...".
+func (e *JSONError) Error() string {
+	at := e.Pointer
+	if at == "" {
+		at = "the top level"
+	}
+	return fmt.Sprintf("at %s (byte %d): %s", at, e.Offset, e.Reason)
+}
+
+// Is makes a *JSONError match ErrInvalidJSON.
+func (e *JSONError) Is(target error) bool { return target == ErrInvalidJSON }
 
 // canonicalizeReference is the first, encoding/json-based implementation of Canonicalize. It is
 // kept as the reference the fast one is fuzzed against.

@@ -106,8 +106,8 @@ func PrepareAppend(stream string, events []Event) ([]Event, error) {
 	return prepared, nil
 }
 
-// Prepare validates a proposed event and returns it with Data and Sources in canonical form and Schema
-// defaulted to 1. It is what every store calls before writing, so every backend refuses the same input
+// Prepare validates a proposed event and returns it with Data and Sources passed through Gate (in
+// canonical form) and Schema defaulted to 1. It is what every store calls before writing, so every backend refuses the same input
 // with the same message. The error is an *InvalidEventError.
 func Prepare(e Event) (Event, error) {
 	bad := func(field, format string, args ...any) (Event, error) {
@@ -137,7 +137,7 @@ func Prepare(e Event) (Event, error) {
 	if e.RecordedBy == "" {
 		return bad("recorded_by", "is required (the actor recording the event)")
 	}
-	if len(e.RecordedBy) > 200 || !utf8Printable(e.RecordedBy) {
+	if len(e.RecordedBy) > 200 || !utf8Printable(e.RecordedBy) || TextProblem(e.RecordedBy) != "" {
 		return bad("recorded_by", "must be at most 200 printable characters")
 	}
 	if len(e.Certainty) > 50 || !printableASCII(e.Certainty) {
@@ -146,7 +146,7 @@ func Prepare(e Event) (Event, error) {
 	if len(e.Sources) == 0 {
 		e.Sources = json.RawMessage("[]")
 	}
-	sources, err := Canonicalize(e.Sources)
+	sources, err := Gate(e.Sources)
 	if err != nil {
 		return bad("sources", "%v", err)
 	}
@@ -157,7 +157,7 @@ func Prepare(e Event) (Event, error) {
 	if len(e.Data) == 0 {
 		return bad("data", "is required (a JSON value)")
 	}
-	data, err := Canonicalize(e.Data)
+	data, err := Gate(e.Data)
 	if err != nil {
 		return bad("data", "%v", err)
 	}

@@ -1,6 +1,7 @@
 package eventstore
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -27,12 +28,18 @@ type ChainError struct {
 	Seq    uint64
 	ID     uuid.UUID
 	Stream string
-	Field  string // "seq", "recorded_at", "revision", "prev_hash" or "hash"; an IndexChecker's: "ids index", "revs index", "meta"
+	Field  string // "seq", "recorded_at", "revision", "prev_hash", "hash", "data" or "sources"; an IndexChecker's: "ids index", "revs index", "meta"
 	Want   string
 	Got    string
+	// Detail, when set, says what is wrong instead of Want and Got (Field "data" or "sources": content
+	// that Gate refuses or that is not in canonical form).
+	Detail string
 }
 
 func (e *ChainError) Error() string {
+	if e.Detail != "" {
+		return fmt.Sprintf("event seq %d (id %s, stream %s): %s %s", e.Seq, e.ID, e.Stream, e.Field, e.Detail)
+	}
 	return fmt.Sprintf("event seq %d (id %s, stream %s): %s is %s, want %s", e.Seq, e.ID, e.Stream, e.Field, e.Got, e.Want)
 }
 
@@ -67,9 +74,39 @@ func (v *ChainVerifier) Add(e Event) error {
 	if got := ComputeHash(e, e.PrevHash); got != e.Hash {
 		return fail("hash", got.String(), e.Hash.String())
 	}
+	if field, detail := storedProblem(e); field != "" {
+		return &ChainError{Seq: e.Seq, ID: e.ID, Stream: e.Stream, Field: field, Detail: detail}
+	}
 	v.seq, v.lastRec = e.Seq, e.RecordedAt
 	v.heads[e.Stream] = streamHead{rev: e.Revision, hash: e.Hash}
 	return nil
+}
+
+// CheckStored checks that a stored event's data and sources are what Prepare stores: they pass Gate
+// and are already in its canonical form. An event that fails (written by another client into
+// KurrentDB, edited in an export file) is damage: the error names the field and the JSON pointer, and
+// matches ErrCorrupt.
+func CheckStored(e Event) error {
+	if field, detail := storedProblem(e); field != "" {
+		return fmt.Errorf("%w: event %s: %s %s", ErrCorrupt, e.ID, field, detail)
+	}
+	return nil
+}
+
+func storedProblem(e Event) (field, detail string) {
+	for _, f := range []struct {
+		name string
+		b    []byte
+	}{{"data", e.Data}, {"sources", e.Sources}} {
+		canon, err := Gate(f.b)
+		if err != nil {
+			return f.name, "is refused by the gate: " + err.Error()
+		}
+		if !bytes.Equal(canon, f.b) {
+			return f.name, "is not in its canonical (RFC 8785) form"
+		}
+	}
+	return "", ""
 }
 
 // Count returns how many events have verified.
