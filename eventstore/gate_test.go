@@ -56,10 +56,10 @@ func TestGateRefuses(t *testing.T) {
 
 func TestGateAdmits(t *testing.T) {
 	for in, want := range map[string]string{
-		"{\"notes\":\"line one\\nline two\\ttab\\r\"}": "{\"notes\":\"line one\\nline two\\ttab\\r\"}",
-		`{"b":"Cymraeg: ŵ ŷ","a":"😀 \ud83d\ude00"}`:          `{"a":"😀 😀","b":"Cymraeg: ŵ ŷ"}`,
+		"{\"notes\":\"line one\\nline two\\ttab\\r\"}":                          "{\"notes\":\"line one\\nline two\\ttab\\r\"}",
+		`{"b":"Cymraeg: ŵ ŷ","a":"😀 \ud83d\ude00"}`:                             `{"a":"😀 😀","b":"Cymraeg: ŵ ŷ"}`,
 		"{\"rtl\":\"\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627\"}": "{\"rtl\":\"\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627\"}",
-		"{\"zwj\":\"\U0001F469\u200d\U0001F4BB\"}":                               "{\"zwj\":\"\U0001F469\u200d\U0001F4BB\"}",
+		"{\"zwj\":\"\U0001F469\u200d\U0001F4BB\"}":                              "{\"zwj\":\"\U0001F469\u200d\U0001F4BB\"}",
 	} {
 		got, err := eventstore.Gate([]byte(in))
 		require.NoError(t, err, in)
