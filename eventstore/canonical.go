@@ -236,6 +236,11 @@ func canonNumber(n json.Number) (string, error) {
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 		return "", fmt.Errorf("number %s is out of range", s)
 	}
+	if a := math.Abs(f); a > maxSafeInteger && a < 1e21 {
+		// Its canonical form would be an integer beyond ±2^53, which Canonicalize refuses: the output
+		// must canonicalise again to itself.
+		return "", fmt.Errorf("number %s is outside ±2^53 and cannot be kept exactly", s)
+	}
 	return formatES6(f), nil
 }
 
