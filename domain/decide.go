@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/eventstore"
 )
 
 // Command asks to record one event in a partnership. It is what the CLI and the HTTP API build from
@@ -46,7 +48,7 @@ type NewEvent struct {
 	EffectiveOn   Date
 	Sources       []SourceRef
 	Certainty     Certainty
-	Data          json.RawMessage // the payload re-encoded from Payload, so equal commands give equal bytes
+	Data          json.RawMessage // the RFC 8785 form of the data received (eventstore.Gate), never re-encoded
 	Payload       Payload
 	CorrelationID uuid.UUID
 	CausationID   uuid.UUID
@@ -126,7 +128,7 @@ func decide(d *Decider, cmd Command) ([]NewEvent, error) {
 				p.list = append(p.list, Problem{Field: "/data/data", Message: fmt.Sprintf("cannot apply to %s %s: %v", target.Type, target.ID, err), Malformed: true})
 			} else {
 				var tp problems
-				corrected.Payload.check(&tp)
+				checkNew(corrected.Payload, &tp)
 				for _, pr := range tp.list {
 					pr.Field = "/data" + pr.Field
 					p.list = append(p.list, pr)
@@ -215,6 +217,8 @@ func parseCommand(cmd Command, p *problems) (NewEvent, bool) {
 		p.add("/effective_on", "is required (the date the event takes effect, YYYY-MM-DD)")
 	} else if ev.EffectiveOn, err = ParseDate(cmd.EffectiveOn); err != nil {
 		p.malformed("/effective_on", err.Error())
+	} else {
+		checkDateLimit(p, "/effective_on", ev.EffectiveOn)
 	}
 	if cmd.Certainty == "" {
 		p.add("/certainty", "is required (confirmed, reported or inferred)")
@@ -243,7 +247,14 @@ func parseCommand(cmd Command, p *problems) (NewEvent, bool) {
 		p.add("/data", "is required (the event's data as a JSON object)")
 		return ev, false
 	}
-	payload, err := DecodePayload(cmd.Type, CurrentSchema, cmd.Data)
+	// The stored data is the gate's canonical form of the bytes received, never the payload encoded
+	// again: decoding and encoding may change a value (issue 16).
+	canon, err := eventstore.Gate(cmd.Data)
+	if err != nil {
+		gateProblem(p, "/data", err)
+		return ev, false
+	}
+	payload, err := DecodePayload(cmd.Type, CurrentSchema, canon)
 	if err != nil {
 		var de *DecodeError
 		msg := err.Error()
@@ -253,18 +264,9 @@ func parseCommand(cmd Command, p *problems) (NewEvent, bool) {
 		p.malformed("/data", msg)
 		return ev, false
 	}
-	if c, ok := payload.(EventCorrected); ok && len(c.Data) > 0 {
-		var buf bytes.Buffer
-		if json.Compact(&buf, c.Data) == nil {
-			c.Data = buf.Bytes()
-			payload = c
-		}
-	}
-	payload.check(p)
+	checkNew(payload, p)
 	ev.Payload = payload
-	if ev.Data, err = EncodePayload(payload); err != nil && p.empty() {
-		p.add("/data", err.Error())
-	}
+	ev.Data = canon
 	return ev, p.empty()
 }
 
@@ -326,7 +328,8 @@ func sameContent(r Recorded, n NewEvent) bool {
 
 // DecodeCommand reads the JSON body of a request to record an event,
 // {"type", "effective_on", "sources", "certainty", "data"}, for the partnership named elsewhere
-// (the URL path). Unknown fields, wrong JSON types and malformed values are refused with a
+// (the URL path). The body's exact bytes pass eventstore.Gate first (a refusal names the JSON
+// pointer at fault); the command's data is the gate's canonical form of the body's data. Unknown fields, wrong JSON types and malformed values are refused with a
 // *ValidationError whose problems are Malformed (HTTP 400); the rules are left to Decide (422).
 // The event id, recorded_at and the actor never come from a body.
 func DecodeCommand(partnership string, body []byte) (Command, error) {
@@ -337,7 +340,13 @@ func DecodeCommand(partnership string, body []byte) (Command, error) {
 		Certainty   string          `json:"certainty"`
 		Data        json.RawMessage `json:"data"`
 	}
-	if err := strictUnmarshal(body, &in); err != nil {
+	canon, err := eventstore.Gate(body)
+	if err != nil {
+		var p problems
+		gateProblem(&p, "", err)
+		return Command{}, p.err()
+	}
+	if err := strictUnmarshal(canon, &in); err != nil {
 		return Command{}, &ValidationError{Problems: []Problem{{Field: "", Message: err.Error(), Malformed: true}}}
 	}
 	return Command{Partnership: partnership, Type: in.Type, EffectiveOn: in.EffectiveOn, Sources: in.Sources,

@@ -397,7 +397,7 @@ func TestDecodeCommand(t *testing.T) {
 		{"ok", `{"type":"SavingsTargetSet","effective_on":"2015-12-01","sources":[{"kind":"press","title":"EDP"}],"certainty":"reported","data":{"council":"north-norfolk"}}`, ""},
 		{"unknown field", `{"type":"SavingsTargetSet","id":"x"}`, `unknown field "id"`},
 		{"bad source kind", `{"sources":[{"kind":"gossip","title":"x"}]}`, `"gossip" is not a source kind`},
-		{"not JSON", `{`, "unexpected EOF"},
+		{"not JSON", `{`, "unexpected end of JSON input"},
 		{"wrong type", `{"type":3}`, "cannot be a string"},
 	}
 	for _, tt := range tests {
@@ -411,6 +411,30 @@ func TestDecodeCommand(t *testing.T) {
 			}
 			require.ErrorIs(t, err, domain.ErrMalformed)
 			assert.ErrorContains(t, err, tt.err)
+		})
+	}
+}
+
+// TestDecodeCommandGate: the body's exact bytes pass the gate before anything decodes them, and a
+// refusal names the JSON pointer (issue 16).
+func TestDecodeCommandGate(t *testing.T) {
+	tests := []struct{ name, body, field, msg string }{
+		{"repeated amount", `{"type":"SavingsReported","data":{"amount_pence":100,"amount_pence":999}}`, "/data/amount_pence", "repeated member name"},
+		{"repeated amount, escaped", `{"type":"SavingsReported","data":{"amount_pence":100,"\u0061mount_pence":999}}`, "/data/amount_pence", "repeated member name"},
+		{"repeated type", `{"type":"SavingsReported","type":"SavingsTargetSet"}`, "/type", "repeated member name"},
+		{"lone surrogate", `{"data":{"category":"x\ud800y"}}`, "/data/category", "lone surrogate"},
+		{"NUL", `{"data":{"category":"x\u0000y"}}`, "/data/category", "U+0000"},
+		{"right-to-left override", `{"sources":[{"kind":"press","title":"a\u202eb"}]}`, "/sources/0/title", "U+202E"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := domain.DecodeCommand("gy-nn", []byte(tt.body))
+			var ve *domain.ValidationError
+			require.ErrorAs(t, err, &ve)
+			require.ErrorIs(t, err, domain.ErrMalformed)
+			require.Len(t, ve.Problems, 1)
+			assert.Equal(t, tt.field, ve.Problems[0].Field)
+			assert.Contains(t, ve.Problems[0].Message, tt.msg)
 		})
 	}
 }

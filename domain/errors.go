@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/eventstore"
 )
 
 // Sentinel errors. Match them with errors.Is.
@@ -123,3 +125,14 @@ func (p *problems) err() error {
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// gateProblem adds a malformed problem for an error of eventstore.Gate on a document found at the
+// JSON pointer at ("" for a whole body): the problem's field is the pointer of the value at fault.
+func gateProblem(p *problems, at string, err error) {
+	var je *eventstore.JSONError
+	if errorsAs(err, &je) {
+		p.malformed(at+je.Pointer, je.Reason)
+		return
+	}
+	p.malformed(at, err.Error())
+}

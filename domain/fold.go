@@ -50,6 +50,7 @@ type timeline struct {
 	shared      map[string]bool
 	reviews     map[string]bool
 	outcomes    map[string]bool
+	money       int64 // the sum of the magnitudes of every amount folded, capped just above MaxMoneyPence
 
 	cur Effective
 	out []violation
@@ -139,6 +140,7 @@ func (t *timeline) apply(e Effective) {
 		t.bad("/effective_on", "the partnership was dissolved on %s; only wind-down events may follow", t.dissolvedOn)
 		return
 	}
+	t.addMoney(e.Payload)
 	switch p := e.Payload.(type) {
 	case PartnershipProposed:
 		if t.proposed {
@@ -430,4 +432,51 @@ func (t *timeline) designate(p StatutoryRoleDesignated) {
 // sortViolations orders violations by effective date, then field, for stable messages.
 func sortViolations(vs []violation) {
 	sort.SliceStable(vs, func(i, j int) bool { return vs[i].eff.Before(vs[j].eff) })
+}
+
+// addMoney adds the magnitudes of the event's amounts to the partnership's money and refuses the
+// event when the sum goes beyond MaxMoneyPence: then no total in a read model can overflow (see
+// MaxMoneyPence). Sums saturate, so amounts recorded before the limits existed cannot wrap it.
+func (t *timeline) addMoney(pl Payload) {
+	var amounts []Pence
+	field := "/data/amount_pence"
+	switch p := pl.(type) {
+	case ExternalFundingAwarded:
+		amounts = []Pence{p.AmountPence}
+	case SavingsTargetSet:
+		amounts = []Pence{p.AmountPence}
+	case SavingsReported:
+		amounts = []Pence{p.AmountPence}
+	case OneOffCostIncurred:
+		amounts = []Pence{p.AmountPence}
+	case BusinessCasePublished:
+		field = "/data"
+		for _, a := range p.ProjectedSavings {
+			amounts = append(amounts, a.AmountPence)
+		}
+		for _, a := range p.OneOffCosts {
+			amounts = append(amounts, a.AmountPence)
+		}
+	default:
+		return
+	}
+	var sum int64
+	for _, a := range amounts {
+		m := int64(a)
+		if m < 0 {
+			m = -m // -MinInt64 stays negative: treated as beyond the cap below
+		}
+		if m < 0 || m > MaxMoneyPence {
+			sum = MaxMoneyPence + 1
+			break
+		}
+		sum = min(sum+m, MaxMoneyPence+1)
+	}
+	if sum == 0 {
+		return
+	}
+	t.money = min(t.money+sum, MaxMoneyPence+1)
+	if t.money > MaxMoneyPence {
+		t.bad(field, "would take the amounts recorded in this partnership beyond %d pence in all (2^53, the most a total can hold exactly); no total could be shown correctly", MaxMoneyPence)
+	}
 }

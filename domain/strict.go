@@ -77,10 +77,11 @@ func walkKeys(raw any, t reflect.Type, path string) error {
 }
 
 // CheckPayload reports the problems a payload has on its own, whatever the partnership's history:
-// required fields, enumerations, ranges and sums. Fields are JSON pointers under /data. It returns
+// required fields, enumerations, ranges and sums, and the limits on new commands (limits.go). Fields
+// are JSON pointers under /data. It returns
 // nil or a *ValidationError; Decide runs it on every command.
 func CheckPayload(p Payload) error {
 	var pr problems
-	p.check(&pr)
+	checkNew(p, &pr)
 	return pr.err()
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,8 +21,9 @@ type Date struct {
 	v int32 // y*10000 + m*100 + d; 0 for the zero Date
 }
 
-// ParseDate parses an ISO 8601 calendar date, YYYY-MM-DD, with a year from 1000 to 9999. The error
-// names the problem, e.g. "2015-02-30 is not a valid date".
+// ParseDate parses an ISO 8601 calendar date, YYYY-MM-DD, with a year from 0001 to 9999. The error
+// names the problem, e.g. "2015-02-30 is not a valid date". New commands accept a narrower range
+// (MinCommandDate to MaxCommandDate), checked by Decide.
 func ParseDate(s string) (Date, error) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return Date{}, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
@@ -41,10 +43,10 @@ func ParseDate(s string) (Date, error) {
 }
 
 // NewDate returns the date y-m-d. It returns an error when the date does not exist (2015-02-30) or
-// the year is outside 1000–9999.
+// the year is outside 1–9999.
 func NewDate(y int, m time.Month, d int) (Date, error) {
-	if y < 1000 || y > 9999 {
-		return Date{}, fmt.Errorf("year %d is out of range (1000–9999)", y)
+	if y < 1 || y > 9999 {
+		return Date{}, fmt.Errorf("year %d is out of range (1–9999)", y)
 	}
 	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	if t.Year() != y || t.Month() != m || t.Day() != d {
@@ -413,9 +415,9 @@ func (k *CouncilKind) UnmarshalText(b []byte) error {
 // E07000145) is optional.
 type Council struct {
 	Council CouncilRef  `json:"council"`
-	Name    string      `json:"name"`
+	Name    string      `json:"name" limit:"name"`
 	Kind    CouncilKind `json:"kind"`
-	ONSCode string      `json:"ons_code,omitempty"`
+	ONSCode string      `json:"ons_code,omitempty" limit:"name"`
 }
 
 var onsRE = regexp.MustCompile(`^[EWSN][0-9]{8}$`)
@@ -501,17 +503,17 @@ func (p *PartnershipSlug) UnmarshalText(b []byte) error {
 // officer acting under delegation.
 type BodyRef struct {
 	Council CouncilRef `json:"council"`
-	Body    string     `json:"body"`
+	Body    string     `json:"body" limit:"name"`
 }
 
 // MinuteRef points at a minuted decision: structured (council, body, meeting date, item) for
 // matching, and the council's own text (Raw) kept as written, because formats differ by council.
 type MinuteRef struct {
 	Council CouncilRef `json:"council"`
-	Body    string     `json:"body"`
+	Body    string     `json:"body" limit:"name"`
 	Meeting Date       `json:"meeting"`
-	Item    string     `json:"item,omitempty"`
-	Raw     string     `json:"raw"`
+	Item    string     `json:"item,omitempty" limit:"name"`
+	Raw     string     `json:"raw" limit:"name"`
 }
 
 // Key returns the identity of the minute: council, body (case-insensitive), meeting and item.
@@ -570,15 +572,16 @@ func (k *SourceKind) UnmarshalText(b []byte) error {
 // Illustrative marks details the demo invented, so that no pack passes them off as fact.
 type SourceRef struct {
 	Kind         SourceKind `json:"kind"`
-	Title        string     `json:"title"`
-	URL          string     `json:"url,omitempty"`
+	Title        string     `json:"title" limit:"name"`
+	URL          string     `json:"url,omitempty" limit:"text"`
 	Published    Date       `json:"published,omitzero"`
-	Locator      string     `json:"locator,omitempty"`
-	SHA256       string     `json:"sha256,omitempty"`
+	Locator      string     `json:"locator,omitempty" limit:"name"`
+	SHA256       string     `json:"sha256,omitempty" limit:"name"`
 	Illustrative bool       `json:"illustrative,omitempty"`
 }
 
 func (s SourceRef) check(p *problems, at string) {
+	checkLimits(reflect.ValueOf(s), at, 0, p)
 	if s.Kind == "" {
 		p.add(at+"/kind", "is required (minutes, report, agreement, letter, press or web)")
 	}
@@ -644,7 +647,7 @@ func (c *Certainty) UnmarshalText(b []byte) error {
 
 // Officer is a person holding a post. Name identifies the officer within a partnership.
 type Officer struct {
-	Name string `json:"name"`
+	Name string `json:"name" limit:"name"`
 }
 
 // StatutoryRole is one of the roles every principal council must fill.

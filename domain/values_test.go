@@ -22,7 +22,10 @@ func TestParseDate(t *testing.T) {
 		{"15-11-07", "", "is not a date in the form YYYY-MM-DD"},
 		{"2015-11-7", "", "is not a date in the form YYYY-MM-DD"},
 		{"2015-+1-07", "", "is not a date in the form YYYY-MM-DD"},
-		{"0999-01-01", "", "not a valid date"},
+		{"0999-01-01", "0999-01-01", ""}, // a real date; new commands refuse it by the date limit
+		{"0001-01-01", "0001-01-01", ""},
+		{"9999-12-31", "9999-12-31", ""},
+		{"0000-01-01", "", "0000-01-01 is not a valid date"},
 		{"", "", "is not a date"},
 	}
 	for _, tt := range tests {

@@ -157,7 +157,10 @@ func (c *canonicalizer) object(depth int) error {
 	var members []fastMember
 	for {
 		c.skipSpace()
-		if c.pos >= len(c.in) || c.in[c.pos] != '"' {
+		if c.pos >= len(c.in) {
+			return c.fail("unexpected end of JSON input")
+		}
+		if c.in[c.pos] != '"' {
 			return c.errf("object key is not a string")
 		}
 		keyAt := c.pos

@@ -1,0 +1,146 @@
+package domain
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Limits on new commands. They are declared once: text limits by a `limit` tag on each text field of
+// the payload and envelope types ("name" or "text"), amounts and dates by their types (Pence, Date).
+// Decide applies them to every new command and correction; events already stored are never checked
+// against them, so a limit never makes a recorded event unreadable. Schema generators read the same
+// declarations through FieldLimit.
+const (
+	// MaxNameRunes bounds names, titles, categories, slugs-as-text and references ("name" fields), in
+	// Unicode code points.
+	MaxNameRunes = 200
+	// MaxTextRunes bounds free text: purposes, notes, reasons, resolutions, rationales, URLs ("text").
+	MaxTextRunes = 4000
+	// MaxAmountPence bounds every amount in a new command: ±£100bn, in pence.
+	MaxAmountPence Pence = 100_000_000_000 * 100
+	// MaxMoneyPence bounds the sum of the magnitudes of every amount in effect in one partnership:
+	// 2^53 pence, the largest integer a JSON reader using doubles keeps exactly. Every total a read
+	// model shows (a council's target, forecast, outturn, one-off costs, net and net against target in
+	// a financial year, and any sum of those) adds or subtracts each amount at most once, so its
+	// magnitude is at most this sum: no total can overflow an int64 or lose precision in JSON.
+	MaxMoneyPence int64 = 1 << 53
+)
+
+// MinCommandDate and MaxCommandDate bound every date in a new command (effective_on, payload dates,
+// source publication dates), both ends included.
+var (
+	MinCommandDate = Date{v: 1900_01_01}
+	MaxCommandDate = Date{v: 2199_12_31}
+)
+
+// FieldLimit returns the most Unicode code points a text field (string or []string) may hold in a
+// new command, from its `limit` tag: MaxNameRunes for "name", MaxTextRunes for "text". ok is false
+// for a field without a limit tag.
+func FieldLimit(f reflect.StructField) (maxRunes int, ok bool) {
+	switch f.Tag.Get("limit") {
+	case "name":
+		return MaxNameRunes, true
+	case "text":
+		return MaxTextRunes, true
+	}
+	return 0, false
+}
+
+var (
+	pencePtr = reflect.TypeFor[Pence]()
+	dateType = reflect.TypeFor[Date]()
+)
+
+// limitField is one field of a struct the limit walker visits.
+type limitField struct {
+	index    int
+	name     string // JSON name
+	maxRunes int    // for text; 0 otherwise
+}
+
+var limitPlans sync.Map // reflect.Type -> []limitField
+
+func limitPlan(t reflect.Type) []limitField {
+	if plan, ok := limitPlans.Load(t); ok {
+		return plan.([]limitField)
+	}
+	var plan []limitField
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		n, _ := FieldLimit(f)
+		plan = append(plan, limitField{index: i, name: name, maxRunes: n})
+	}
+	limitPlans.Store(t, plan)
+	return plan
+}
+
+// checkLimits adds a problem for every text longer than its declared limit, every amount beyond
+// ±MaxAmountPence and every date outside MinCommandDate–MaxCommandDate in v, whose JSON pointer is at.
+func checkLimits(v reflect.Value, at string, maxRunes int, p *problems) {
+	switch v.Type() {
+	case pencePtr:
+		if n := Pence(v.Int()); n > MaxAmountPence || n < -MaxAmountPence {
+			p.addf(at, "%d pence (%s) is beyond the largest amount the ledger accepts, ±%d pence (±%s)", int64(n), n,
+				int64(MaxAmountPence), MaxAmountPence)
+		}
+		return
+	case dateType:
+		if d := v.Interface().(Date); !d.IsZero() {
+			checkDateLimit(p, at, d)
+		}
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			checkLimits(v.Elem(), at, maxRunes, p)
+		}
+	case reflect.Struct:
+		if reflect.PointerTo(v.Type()).Implements(textUnmarshaler) {
+			return // a slug or an enumeration, validated when parsed
+		}
+		for _, f := range limitPlan(v.Type()) {
+			checkLimits(v.Field(f.index), at+"/"+f.name, f.maxRunes, p)
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return // raw JSON or an id
+		}
+		for i := 0; i < v.Len(); i++ {
+			checkLimits(v.Index(i), fmt.Sprintf("%s/%d", at, i), maxRunes, p)
+		}
+	case reflect.String:
+		if maxRunes > 0 {
+			if n := utf8.RuneCountInString(v.String()); n > maxRunes {
+				kind := "names, titles and categories"
+				if maxRunes == MaxTextRunes {
+					kind = "free text"
+				}
+				p.addf(at, "is %d characters long; the limit for %s is %d", n, kind, maxRunes)
+			}
+		}
+	}
+}
+
+// checkDateLimit adds a problem when d is outside MinCommandDate–MaxCommandDate.
+func checkDateLimit(p *problems, at string, d Date) {
+	if d.Before(MinCommandDate) || d.After(MaxCommandDate) {
+		p.addf(at, "%s is outside the dates the ledger accepts (%s to %s)", d, MinCommandDate, MaxCommandDate)
+	}
+}
+
+// checkNew adds the problems a new payload has on its own: its rules (check) and the limits.
+func checkNew(pl Payload, p *problems) {
+	pl.check(p)
+	checkLimits(reflect.ValueOf(pl), "/data", 0, p)
+}
