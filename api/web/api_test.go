@@ -67,7 +67,7 @@ func TestMountedInTheAPI(t *testing.T) {
 		jar, err := cookiejar.New(nil)
 		require.NoError(t, err)
 		c := &http.Client{Jar: jar}
-		res, err := c.PostForm(srv.URL+"/signin", url.Values{"token": {token}, "next": {gnn + "/record"}})
+		res, err := postSignIn(t, c, srv.URL, url.Values{"token": {token}, "next": {gnn + "/record"}})
 		require.NoError(t, err)
 		res.Body.Close()
 		return c

@@ -51,6 +51,11 @@ type Config struct {
 	// Private requires a signed-in session (any role) for every page but sign-in, like the API's
 	// Private for reads.
 	Private bool
+	// SessionMaxAge ends a signed-in session this long after sign-in, whatever it does (default
+	// DefaultSessionMaxAge, 12 hours); SessionIdle ends it after this long without a request (default
+	// DefaultSessionIdle, 1 hour). Both are enforced on the server with Now.
+	SessionMaxAge time.Duration
+	SessionIdle   time.Duration
 	// ProofURL, when set, is the path of the JSON proof of an event with "{id}" replaced; default
 	// "/v1/events/{id}/proof" (served by package api).
 	ProofURL string
@@ -67,10 +72,12 @@ type server struct {
 	sessions map[string]*session
 }
 
-// session is a signed-in browser: the token it pasted and its CSRF token.
+// session is a signed-in browser: the token it pasted, its CSRF token, when it signed in and when it
+// was last seen.
 type session struct {
-	token string
-	csrf  string
+	token             string
+	csrf              string
+	created, lastSeen time.Time
 }
 
 // New returns the handler of the pages. It is safe for concurrent use.
@@ -80,6 +87,12 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SessionMaxAge <= 0 {
+		cfg.SessionMaxAge = DefaultSessionMaxAge
+	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = DefaultSessionIdle
 	}
 	if cfg.ProofURL == "" {
 		cfg.ProofURL = "/v1/events/{id}/proof"

@@ -43,6 +43,12 @@ func fakeAuth(_ *http.Request, token string) (string, string, bool) {
 // projections and the audit log following it.
 func newServer(t testing.TB) *httptest.Server {
 	t.Helper()
+	return newServerWith(t, nil)
+}
+
+// newServerWith is newServer with a hook that may change the Config before the pages start.
+func newServerWith(t testing.TB, configure func(*web.Config)) *httptest.Server {
+	t.Helper()
 	store, err := bolt.Open(filepath.Join(t.TempDir(), "ledger.db"), bolt.Options{})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -56,8 +62,11 @@ func newServer(t testing.TB) *httptest.Server {
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = projections.NewRunner(store, models).Run(ctx) }()
 	go func() { defer wg.Done(); _ = log.Run(ctx) }()
-	srv := httptest.NewServer(web.New(web.Config{Models: models, Log: log, Store: store,
-		Recorder: recording.New(store, nil), Authenticate: fakeAuth}))
+	cfg := web.Config{Models: models, Log: log, Store: store, Recorder: recording.New(store, nil), Authenticate: fakeAuth}
+	if configure != nil {
+		configure(&cfg)
+	}
+	srv := httptest.NewServer(web.New(cfg))
 	t.Cleanup(func() { srv.Close(); cancel(); wg.Wait(); store.Close() })
 	head, err := store.Head(ctx)
 	require.NoError(t, err)
@@ -66,6 +75,20 @@ func newServer(t testing.TB) *httptest.Server {
 	require.NoError(t, models.WaitFor(wctx, head.Seq))
 	require.NoError(t, log.WaitFor(wctx, head.Seq))
 	return srv
+}
+
+// postSignIn signs in as a browser does: it loads the sign-in form (which sets the form's CSRF
+// cookie), then posts form with the form's CSRF token added.
+func postSignIn(t testing.TB, c *http.Client, base string, form url.Values) (*http.Response, error) {
+	t.Helper()
+	res, err := c.Get(base + "/signin")
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(string(b))
+	require.NotNil(t, m, "the sign-in form carries a CSRF token")
+	form.Set("csrf", m[1])
+	return c.PostForm(base+"/signin", form)
 }
 
 func get(t *testing.T, c *http.Client, u string) (int, string) {
@@ -138,12 +161,12 @@ func TestRecordingNeedsTokenAndCSRF(t *testing.T) {
 	require.NoError(t, err)
 	c := &http.Client{Jar: jar}
 
-	res, err := c.PostForm(srv.URL+"/signin", url.Values{"token": {"wrong"}})
+	res, err := postSignIn(t, c, srv.URL, url.Values{"token": {"wrong"}})
 	require.NoError(t, err)
 	res.Body.Close()
 	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
 
-	res, err = c.PostForm(srv.URL+"/signin", url.Values{"token": {clerkToken}, "next": {gnn + "/record"}})
+	res, err = postSignIn(t, c, srv.URL, url.Values{"token": {clerkToken}, "next": {gnn + "/record"}})
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
@@ -167,7 +190,7 @@ func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	c := &http.Client{Jar: jar}
-	res, err := c.PostForm(srv.URL+"/signin", url.Values{"token": {clerkToken}, "next": {gnn + "/record"}})
+	res, err := postSignIn(t, c, srv.URL, url.Values{"token": {clerkToken}, "next": {gnn + "/record"}})
 	require.NoError(t, err)
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
@@ -209,7 +232,7 @@ func TestRecordThenRetractThroughTheForms(t *testing.T) {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	c := &http.Client{Jar: jar}
-	res, err := c.PostForm(srv.URL+"/signin", url.Values{"token": {clerkToken}, "next": {gnn + "/record"}})
+	res, err := postSignIn(t, c, srv.URL, url.Values{"token": {clerkToken}, "next": {gnn + "/record"}})
 	require.NoError(t, err)
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()

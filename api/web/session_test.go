@@ -1,0 +1,195 @@
+package web_test
+
+import (
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/api/web"
+)
+
+// noFollow is a client with a cookie jar that shows redirects instead of following them.
+func noFollow(t *testing.T) *http.Client {
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// browserResolve resolves a Location header the way a browser does (WHATWG URL: tabs and newlines
+// are removed, backslashes are slashes in http(s) URLs) against base.
+func browserResolve(t *testing.T, base *url.URL, loc string) *url.URL {
+	loc = strings.NewReplacer("\t", "", "\n", "", "\r", "", `\`, "/").Replace(loc)
+	u, err := base.Parse(loc)
+	require.NoError(t, err, loc)
+	return u
+}
+
+// Issue #18: next=/%09/host/... after sign-in sent the browser to another origin.
+func TestSignInRedirectStaysOnThisOrigin(t *testing.T) {
+	srv := newServer(t)
+	base, _ := url.Parse(srv.URL)
+	hostile := []string{
+		"//evil.example/x",
+		"///evil.example/x",
+		`/\evil.example/x`,
+		`\\evil.example`,
+		"/\t/evil.example/x",
+		"/%09/evil.example/x",
+		"/\n/evil.example",
+		"/\r\n/evil.example",
+		"/%0a/evil.example",
+		"/%2F/evil.example",
+		"/%2f%2fevil.example",
+		"/%5Cevil.example",
+		"/%5C%5Cevil.example",
+		"/ /evil.example",
+		" //evil.example",
+		"https://evil.example/",
+		"http:evil.example",
+		"HTTPS://evil.example",
+		"javascript:alert(1)",
+		"data:text/html,<script>alert(1)</script>",
+		"evil.example",
+		"",
+		"/\x00/evil.example",
+		"/\u2028/evil.example",
+		"/%E2%80%A8/evil.example",
+		"/x?\r\nSet-Cookie: a=b",
+		"/" + strings.Repeat("a", 3000),
+	}
+	for _, next := range hostile {
+		c := noFollow(t)
+		res, err := postSignIn(t, c, srv.URL, url.Values{"token": {clerkToken}, "next": {next}})
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, "%q", next)
+		loc := res.Header.Get("Location")
+		assert.Equal(t, "/", loc, "next=%q", next)
+		assert.Equal(t, base.Host, browserResolve(t, base, loc).Host, "next=%q", next)
+
+		// The form carries the cleaned target, never the hostile one.
+		_, body := get(t, srv.Client(), srv.URL+"/signin?next="+url.QueryEscape(next))
+		m := regexp.MustCompile(`name="next" value="([^"]*)"`).FindStringSubmatch(body)
+		require.NotNil(t, m)
+		assert.Equal(t, "/", html.UnescapeString(m[1]), "next=%q", next)
+	}
+	for _, next := range []string{gnn + "/record", gnn + "?as_of=2016-06-30&known_at=2016-06-01", "/events/0190f2d4-6b1a-7c3e-9f00-000000000001", "/partnerships/a%20b"} {
+		c := noFollow(t)
+		res, err := postSignIn(t, c, srv.URL, url.Values{"token": {clerkToken}, "next": {next}})
+		require.NoError(t, err)
+		res.Body.Close()
+		assert.Equal(t, next, res.Header.Get("Location"), "a path of this site is kept")
+	}
+}
+
+// Issue #18: /signin had no CSRF token, so another site could sign a browser in with its own token.
+func TestSignInNeedsItsFormsCSRFToken(t *testing.T) {
+	srv := newServer(t)
+	for name, form := range map[string]url.Values{
+		"no token":    {"token": {clerkToken}},
+		"a made one":  {"token": {clerkToken}, "csrf": {"00112233445566778899aabbccddeeff0011223344556677"}},
+		"empty token": {"token": {clerkToken}, "csrf": {""}},
+	} {
+		c := noFollow(t)
+		res, err := c.PostForm(srv.URL+"/signin", form)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		assert.Equal(t, http.StatusForbidden, res.StatusCode, name)
+		assert.Contains(t, string(b), "has expired or was not sent from this site", name)
+		for _, ck := range res.Cookies() {
+			assert.NotEqual(t, "ledger_session", ck.Name, "no session for a forged sign-in (%s)", name)
+		}
+	}
+	// A token from one browser's form does not work in another browser.
+	a, b := noFollow(t), noFollow(t)
+	res, err := a.Get(srv.URL + "/signin")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(string(body))
+	require.NotNil(t, m)
+	_, _ = b.Get(srv.URL + "/signin")
+	res, err = b.PostForm(srv.URL+"/signin", url.Values{"token": {clerkToken}, "csrf": {m[1]}})
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusForbidden, res.StatusCode)
+}
+
+// Issue #18: page sessions never expired on the server. They now end 1 hour after the last request
+// and 12 hours after sign-in, on the server's clock (injected here).
+func TestSessionsExpireOnTheServer(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
+	srv := newServerWith(t, func(c *web.Config) { c.Now = clock })
+
+	signedIn := func(c *http.Client) bool {
+		status, body := get(t, c, srv.URL+gnn+"/record")
+		require.Equal(t, http.StatusOK, status)
+		return strings.Contains(body, "Signed in as")
+	}
+	signIn := func() *http.Client {
+		jar, err := cookiejar.New(nil)
+		require.NoError(t, err)
+		c := &http.Client{Jar: jar}
+		res, err := postSignIn(t, c, srv.URL, url.Values{"token": {clerkToken}})
+		require.NoError(t, err)
+		res.Body.Close()
+		require.True(t, signedIn(c))
+		return c
+	}
+
+	t.Run("idle for an hour", func(t *testing.T) {
+		c := signIn()
+		advance(59 * time.Minute)
+		assert.True(t, signedIn(c), "59 minutes idle")
+		advance(59 * time.Minute)
+		assert.True(t, signedIn(c), "each request restarts the idle hour")
+		advance(time.Hour)
+		assert.False(t, signedIn(c), "an hour idle ends the session")
+		advance(time.Minute)
+		assert.False(t, signedIn(c), "and it stays ended")
+	})
+	t.Run("twelve hours after sign-in", func(t *testing.T) {
+		c := signIn()
+		for range 14 {
+			advance(50 * time.Minute)
+			require.True(t, signedIn(c))
+		}
+		advance(50 * time.Minute) // 12 h 30 min after sign-in, 50 minutes idle
+		assert.False(t, signedIn(c), "the absolute limit holds however active the session is")
+	})
+	t.Run("limits are configurable", func(t *testing.T) {
+		short := newServerWith(t, func(c *web.Config) {
+			c.Now = clock
+			c.SessionIdle = 5 * time.Minute
+			c.SessionMaxAge = 20 * time.Minute
+		})
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		res, err := postSignIn(t, c, short.URL, url.Values{"token": {clerkToken}})
+		require.NoError(t, err)
+		res.Body.Close()
+		in := func() bool {
+			_, body := get(t, c, short.URL+gnn+"/record")
+			return strings.Contains(body, "Signed in as")
+		}
+		require.True(t, in())
+		advance(4 * time.Minute)
+		assert.True(t, in())
+		advance(6 * time.Minute)
+		assert.False(t, in())
+	})
+}
