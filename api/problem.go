@@ -13,6 +13,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
 )
@@ -130,6 +131,10 @@ func problemFor(err error) Problem {
 		return Problem{Type: "/problems/unauthorized", Title: "Authentication required", Status: 401, Detail: err.Error()}
 	case errors.Is(err, errForbidden):
 		return Problem{Type: "/problems/forbidden", Title: "Forbidden", Status: 403, Detail: err.Error()}
+	case errors.Is(err, recording.ErrUnavailable):
+		// Withdrawn before it was appended: a retry cannot record it twice.
+		return Problem{Type: "/problems/busy", Title: "The partnership is busy; nothing was recorded", Status: 503,
+			Detail: err.Error()}
 	case errors.Is(err, errNotReady), errors.Is(err, context.DeadlineExceeded):
 		return Problem{Type: "/problems/not-ready", Title: "Not caught up yet", Status: 503, Detail: err.Error()}
 	case errors.Is(err, errNotImplemented):

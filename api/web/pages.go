@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
@@ -60,10 +61,17 @@ func (s *server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, status, "error.html", p)
 }
 
-// fail answers err: not found as 404, anything else as 500 with the cause logged, not shown.
+// fail answers err: not found as 404, a command withdrawn unrecorded (recording.ErrUnavailable)
+// as 503 with Retry-After, anything else as 500 with the cause logged, not shown.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, projections.ErrUnknownPartnership) || errors.Is(err, errNotFound) {
 		s.renderError(w, r, http.StatusNotFound, "Not found", "The ledger has no record of this.")
+		return
+	}
+	if errors.Is(err, recording.ErrUnavailable) {
+		w.Header().Set("Retry-After", "1")
+		s.renderError(w, r, http.StatusServiceUnavailable, "The partnership is busy",
+			"Nothing was recorded: the ledger could not take the entry in time. Go back and submit it again in a moment.")
 		return
 	}
 	s.Logger.Error("page", "path", r.URL.Path, "err", err)

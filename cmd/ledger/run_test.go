@@ -56,6 +56,8 @@ func TestBadInvocationsExitTwo(t *testing.T) {
 		{"global flag without value", []string{"verify", "--store"}, "--store needs a value"},
 		{"unknown flag", []string{"verify", "--frob"}, "flag provided but not defined: -frob"},
 		{"unknown store kind", []string{"verify", "--store", "mysql://x"}, "unknown kind of store"},
+		{"record timeout not positive", []string{"serve", "--record-timeout", "0s"}, "--record-timeout must be a positive duration"},
+		{"record timeout not a duration", []string{"serve", "--record-timeout", "5"}, "invalid value \"5\" for flag -record-timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,6 +21,8 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	private := fs.Bool("private", false, "require a token for reads of partnership projections too")
+	recordTimeout := fs.Duration("record-timeout", recording.DefaultTimeout,
+		"how long a recording request may wait for its turn; past it the command is withdrawn unrecorded and answered 503 with Retry-After")
 	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -28,16 +30,21 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("serve: unexpected argument %q (run 'ledger help serve')", pos[0])
 	}
+	if *recordTimeout <= 0 {
+		return usageErrorf("serve: --record-timeout must be a positive duration such as 5s; got %s", *recordTimeout)
+	}
 	store, err := a.openStore(ctx, a.store)
 	if err != nil {
 		return err
 	}
-	return a.serve(ctx, store, serveOptions{addr: *addr, private: *private})
+	return a.serve(ctx, store, serveOptions{addr: *addr, private: *private, recordTimeout: *recordTimeout})
 }
 
 type serveOptions struct {
 	addr    string
 	private bool
+	// recordTimeout bounds a recording request's wait (recording.Options.Timeout; 0: the default).
+	recordTimeout time.Duration
 	// ready, when set, is called with the base URL once the server listens.
 	ready func(baseURL string)
 }
@@ -69,7 +76,7 @@ func (a *app) serve(ctx context.Context, store eventstore.Store, opts serveOptio
 	defer func() { stopBG(); wg.Wait() }()
 
 	cfg := api.Config{
-		Store: store, Models: models, Log: auditLog, Recorder: recording.New(store, a.now),
+		Store: store, Models: models, Log: auditLog, Recorder: recording.NewWithOptions(store, recording.Options{Clock: a.now, Timeout: opts.recordTimeout}),
 		Tokens: api.NewTokens(store, a.now), Logger: logger, Now: a.now, Private: opts.private,
 	}
 	cfg.Pages = pages(cfg)

@@ -6,6 +6,11 @@
 // reads only the events appended after the revision it holds, so a command costs one short read,
 // one decision and one append. Commands for one partnership that arrive while an append is in
 // flight are decided in turn and appended together, so concurrent writers share syncs.
+//
+// Waiting is fair and bounded: a caller waits for at most the batch in flight when it arrived and
+// then its own, and a command not taken into a batch by its deadline (Options.Timeout, default 5 s)
+// is withdrawn and answered with an *UnavailableError: it was never appended, so a retry cannot
+// record it twice.
 package recording
 
 import (
@@ -14,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,6 +31,28 @@ import (
 // MaxRetries bounds how often Record decides again after losing a race to another writer when the
 // caller gave no expected revision.
 const MaxRetries = 64
+
+// DefaultTimeout is how long Record waits for a command to be taken into a batch before it
+// withdraws it (Options.Timeout).
+const DefaultTimeout = 5 * time.Second
+
+// ErrUnavailable matches an *UnavailableError: a command withdrawn unrecorded.
+var ErrUnavailable = errors.New("recording: the partnership is busy")
+
+// UnavailableError is Record's answer for a command that could not be taken into a batch before
+// its deadline: it was withdrawn and nothing of it was appended, so the caller may retry it as it
+// is (HTTP answers 503 with Retry-After). It matches ErrUnavailable.
+type UnavailableError struct {
+	Partnership string        // the partnership's slug
+	Timeout     time.Duration // the deadline the command had, from its arrival
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("partnership %s is busy: the command was not recorded within %s and was withdrawn (nothing was appended); retry it", e.Partnership, e.Timeout)
+}
+
+// Is makes an *UnavailableError match ErrUnavailable.
+func (e *UnavailableError) Is(target error) bool { return target == ErrUnavailable }
 
 // Result is what Record stored.
 type Result struct {
@@ -39,9 +67,12 @@ type Result struct {
 // partnership are decided one at a time in this process, and races with other processes are
 // resolved by the store's exact-revision append (see Record).
 type Service struct {
-	store eventstore.Store
-	clock func() time.Time
-	newID func() uuid.UUID
+	store   eventstore.Store
+	clock   func() time.Time
+	now     func() time.Time
+	timeout time.Duration
+	newID   func() uuid.UUID
+	queued  func() // test hook: a command joined a queue behind a batch in flight
 
 	mu    sync.Mutex
 	parts map[string]*partition
@@ -59,13 +90,36 @@ type partition struct {
 	exists bool            // false until the stream has an event
 }
 
-// New returns a Service over store. clock gives each event's recorded_at (time.Now when nil);
-// a command's own RecordedAt, set only by an offline seed, takes precedence.
+// Options tune a Service. The zero value gives the defaults.
+type Options struct {
+	// Clock gives each event's recorded_at (time.Now when nil); a command's own RecordedAt, set
+	// only by an offline seed, takes precedence.
+	Clock func() time.Time
+	// Timeout is how long a command may wait to be taken into a batch before Record withdraws it
+	// and answers an *UnavailableError; 0 means DefaultTimeout (5 s), a negative value no limit.
+	Timeout time.Duration
+	// Now is the clock deadlines are measured on (time.Now when nil); tests inject one.
+	Now func() time.Time
+}
+
+// New returns a Service over store with the default Options and the given recorded_at clock.
 func New(store eventstore.Store, clock func() time.Time) *Service {
-	if clock == nil {
-		clock = time.Now
+	return NewWithOptions(store, Options{Clock: clock})
+}
+
+// NewWithOptions returns a Service over store.
+func NewWithOptions(store eventstore.Store, opts Options) *Service {
+	if opts.Clock == nil {
+		opts.Clock = time.Now
 	}
-	return &Service{store: store, clock: clock, newID: eventstore.NewID, parts: map[string]*partition{}}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	return &Service{store: store, clock: opts.Clock, now: opts.Now, timeout: opts.Timeout, newID: eventstore.NewID,
+		parts: map[string]*partition{}}
 }
 
 func (s *Service) partition(slug string) *partition {
@@ -134,23 +188,32 @@ func (s *Service) History(ctx context.Context, partnership string) ([]domain.Rec
 // Record decides a command against the partnership's history and appends the resulting event.
 // actor is the recorded_by of the event (from the caller's credentials, never from the request).
 //
-// Commands for one partnership that arrive while an append is in flight are decided one after
-// the other against the history including each other, and appended together in one atomic
-// append (one sync); each caller gets its own Result or error. ctx is checked before a command
-// joins a batch; once it has joined, Record waits for the answer (the event may be appended).
+// Commands for one partnership that arrive while an append is in flight are queued; when that
+// append ends, the queue is taken as the next batch: its commands are decided one after the other
+// against the history including each other, and appended together in one atomic append (one
+// sync); each caller gets its own Result or error. So a caller waits for at most the batch in
+// flight when it arrived, then its own.
+//
+// Deadline: a command not yet taken into a batch when its deadline passes (Options.Timeout after
+// Record was called, default 5 s) or when ctx ends is withdrawn: Record answers an
+// *UnavailableError (matching ErrUnavailable) or ctx's error, and the command is never appended.
+// Once taken into a batch a command is answered with the batch's outcome, even if the append ends
+// after the deadline: either it was appended and the Result says so, or it was not and the error
+// says why. An answer is never ambiguous, so retrying a command after an error cannot duplicate it.
 //
 // With expected nil, the append is made at the revision the decision was made against; if another
 // writer got there first (*eventstore.ConflictError) Record reads the newer events and decides
-// again, up to MaxRetries times. With expected set, the stream must be at exactly that revision:
-// otherwise Record returns an *eventstore.ConflictError (matching eventstore.ErrConflict) and
-// appends nothing.
+// again, up to MaxRetries times while the deadline allows. With expected set, the stream must be
+// at exactly that revision: otherwise Record returns an *eventstore.ConflictError (matching
+// eventstore.ErrConflict) and appends nothing.
 //
 // A command whose ID was already recorded with the same content appends nothing and answers the
 // stored event (Result.Replayed), whatever expected says.
 //
 // Errors: *domain.ValidationError (domain.ErrValidation) when the command breaks a rule;
 // *eventstore.ConflictError or *eventstore.DuplicateIDError (eventstore.ErrConflict);
-// eventstore.ErrInvalidEvent from the store; read errors and ctx errors, wrapped.
+// *UnavailableError (ErrUnavailable); eventstore.ErrInvalidEvent from the store; read errors and
+// ctx errors, wrapped.
 func (s *Service) Record(ctx context.Context, actor string, cmd domain.Command, expected *uint64) (Result, error) {
 	slug, err := domain.ParsePartnershipSlug(cmd.Partnership)
 	if err != nil {
@@ -162,35 +225,104 @@ func (s *Service) Record(ctx context.Context, actor string, cmd domain.Command, 
 	}
 	p := s.partition(slug.String())
 	req := &request{ctx: ctx, actor: actor, cmd: cmd, expected: expected, done: make(chan struct{})}
+	if s.timeout > 0 {
+		req.deadline = s.now().Add(s.timeout)
+	}
 
 	p.qmu.Lock()
 	p.queue = append(p.queue, req)
 	if p.leading {
 		p.qmu.Unlock()
-		<-req.done // the leader answers every request it takes, whatever happens
-		return req.res, req.err
-	}
-	// Lead: flush batches until the queue is empty. Followers' contexts may differ from ours, so
-	// the store calls run without our cancellation; each request's own context is checked before
-	// it joins a batch.
-	p.leading = true
-	io := context.WithoutCancel(ctx)
-	for {
-		batch := p.queue
-		p.queue = nil
-		if len(batch) == 0 {
-			p.leading = false
-			p.qmu.Unlock()
-			break
+		if s.queued != nil {
+			s.queued()
 		}
-		p.qmu.Unlock()
-		p.mu.Lock()
-		s.flush(io, p, slug.Stream(), batch)
-		p.mu.Unlock()
-		p.qmu.Lock()
+		return s.await(ctx, slug.String(), req)
 	}
+	// Lead one batch (the queue holds just this request, or what arrived since the last batch
+	// ended), then hand the queue, if any, to a drainer: a caller never flushes batches after its own.
+	p.leading = true
+	p.qmu.Unlock()
+	if s.flushNext(p, slug.Stream()) {
+		go func() {
+			for s.flushNext(p, slug.Stream()) {
+			}
+		}()
+	}
+	<-req.done
 	return req.res, req.err
 }
+
+// await waits for a queued request's answer, withdrawing it if its deadline passes or ctx ends
+// before a batch takes it.
+func (s *Service) await(ctx context.Context, slug string, req *request) (Result, error) {
+	var expired <-chan time.Time
+	if !req.deadline.IsZero() {
+		t := time.NewTimer(max(0, req.deadline.Sub(s.now())))
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case <-req.done:
+		return req.res, req.err
+	case <-expired:
+		if req.state.CompareAndSwap(queued, withdrawn) {
+			return Result{}, &UnavailableError{Partnership: slug, Timeout: s.timeout}
+		}
+	case <-ctx.Done():
+		if req.state.CompareAndSwap(queued, withdrawn) {
+			return Result{}, ctx.Err()
+		}
+	}
+	<-req.done // taken into a batch: its outcome is the answer
+	return req.res, req.err
+}
+
+// flushNext takes the partition's queue as one batch, flushes it and answers its requests. It
+// reports whether more requests are queued, in which case the caller must call it again; when it
+// reports false the partition has no leader.
+func (s *Service) flushNext(p *partition, stream string) bool {
+	p.qmu.Lock()
+	batch := p.queue
+	p.queue = nil
+	p.qmu.Unlock()
+	taken := batch[:0:0]
+	for _, r := range batch {
+		if !r.state.CompareAndSwap(queued, batched) {
+			continue // withdrawn by its caller, who has answered it
+		}
+		if s.expired(r) {
+			r.finish(Result{}, &UnavailableError{Partnership: r.cmd.Partnership, Timeout: s.timeout})
+			continue
+		}
+		taken = append(taken, r)
+	}
+	if len(taken) > 0 {
+		// Requests' contexts differ, so the store calls run without their cancellation; each
+		// request's own context is checked before it is decided.
+		p.mu.Lock()
+		s.flush(context.WithoutCancel(taken[0].ctx), p, stream, taken)
+		p.mu.Unlock()
+	}
+	p.qmu.Lock()
+	defer p.qmu.Unlock()
+	if len(p.queue) == 0 {
+		p.leading = false
+		return false
+	}
+	return true
+}
+
+// expired reports whether a request's deadline has passed.
+func (s *Service) expired(r *request) bool {
+	return !r.deadline.IsZero() && !s.now().Before(r.deadline)
+}
+
+// A request's state: queued until a batch takes it or its caller withdraws it.
+const (
+	queued    int32 = iota
+	batched         // taken into a batch: answered with the batch's outcome
+	withdrawn       // answered by its caller, never appended
+)
 
 // request is one caller's command waiting in a partition's queue.
 type request struct {
@@ -198,6 +330,8 @@ type request struct {
 	actor    string
 	cmd      domain.Command
 	expected *uint64
+	deadline time.Time // zero: none
+	state    atomic.Int32
 	res      Result
 	err      error
 	done     chan struct{}
@@ -319,7 +453,19 @@ func (s *Service) flush(ctx context.Context, p *partition, stream string, batch 
 			finishRepeats(retry)
 			return
 		}
-		batch = append(accepted, retry...)
+		// Decide again, without the requests whose deadline passed meanwhile: nothing of theirs
+		// was appended.
+		batch = batch[:0]
+		for _, r := range append(accepted, retry...) {
+			if s.expired(r) {
+				r.finish(Result{}, &UnavailableError{Partnership: r.cmd.Partnership, Timeout: s.timeout})
+				continue
+			}
+			batch = append(batch, r)
+		}
+		if len(batch) == 0 {
+			return
+		}
 	}
 }
 
