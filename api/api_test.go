@@ -33,6 +33,7 @@ const gnn = "/v1/partnerships/great-yarmouth-north-norfolk"
 // env is a running server over a temp bbolt store seeded with the Norfolk demo.
 type env struct {
 	srv      *httptest.Server
+	handler  http.Handler
 	store    *bolt.Store
 	models   *projections.Models
 	log      *audit.Log
@@ -75,6 +76,7 @@ func newEnvWith(t testing.TB, private bool, configure func(*api.Config)) *env {
 		configure(&cfg)
 	}
 	h := api.NewServer(cfg)
+	e.handler = h
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(func() { e.srv.Close(); cancel(); wg.Wait(); store.Close() })
 	e.settle(t)

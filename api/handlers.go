@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -320,9 +321,15 @@ func (s *server) handleConsistency(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *server) handleVerify(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.require(r, RoleAuditor); err != nil {
+	p, err := s.require(r, RoleAuditor)
+	if err != nil {
 		return err
 	}
+	release, err := s.limits.verify(callerKey(r, p))
+	if err != nil {
+		return err
+	}
+	defer release()
 	rep, err := audit.Verify(r.Context(), s.Store, nil)
 	if err != nil {
 		return err
@@ -335,8 +342,13 @@ func (s *server) handleKey(w http.ResponseWriter, r *http.Request) error {
 	return encode(w, r, http.StatusOK, map[string]string{"public_key": k.PublicText(), "key_id": k.ID(), "algorithm": "Ed25519"})
 }
 
+// handleReviewPack serves a review pack in one format. A pack is a pure function of the partnership,
+// as_of, the known prefix of the log (known_at as asked and resolved to a seq, whose signed tree head
+// the pack embeds), the cover options and the format, so an answer is cached under exactly those and a
+// repeat costs nothing. Rendering one counts against the caller's pack limits.
 func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.require(r, RoleReader); err != nil {
+	p, err := s.require(r, RoleReader)
+	if err != nil {
 		return err
 	}
 	format := r.URL.Query().Get("format")
@@ -354,19 +366,36 @@ func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error 
 	if q.AsOf == "" {
 		return badParam("as_of", "as_of (the date the pack reviews, YYYY-MM-DD) is required")
 	}
-	p, err := reviewpack.Build(r.Context(), reviewpack.Source{Events: s.Store, Models: s.Models, Log: s.Log},
-		reviewpack.Options{Partnership: r.PathValue("id"), AsOf: q.AsOf, KnownAt: q.KnownAt, Now: s.Now,
-			Cover: reviewpack.CoverOptions{Committee: r.URL.Query().Get("committee"), Meeting: r.URL.Query().Get("meeting"), Author: r.URL.Query().Get("author")}})
-	if err != nil {
-		return err
+	slug := r.PathValue("id")
+	cover := reviewpack.CoverOptions{Committee: r.URL.Query().Get("committee"), Meeting: r.URL.Query().Get("meeting"), Author: r.URL.Query().Get("author")}
+	key := func(seq uint64) string {
+		return strings.Join([]string{slug, q.AsOf, q.KnownAt.String(), strconv.FormatUint(seq, 10), format, cover.Committee, cover.Meeting, cover.Author}, "\x00")
 	}
-	var buf bytes.Buffer
-	if err := p.Render(format, &buf); err != nil {
-		return err
+	body, ok := []byte(nil), false
+	if axes, err := s.Models.Axes(slug, q); err == nil {
+		body, ok = s.packs.get(key(axes.KnownAt.Seq))
+	}
+	if !ok {
+		release, err := s.limits.pack(callerKey(r, p))
+		if err != nil {
+			return err
+		}
+		defer release()
+		pack, err := reviewpack.Build(r.Context(), reviewpack.Source{Events: s.Store, Models: s.Models, Log: s.Log},
+			reviewpack.Options{Partnership: slug, AsOf: q.AsOf, KnownAt: q.KnownAt, Now: s.Now, Cover: cover})
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := pack.Render(format, &buf); err != nil {
+			return err
+		}
+		body = buf.Bytes()
+		s.packs.put(key(pack.Evidence.TreeHead.Size), body)
 	}
 	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s-%s.%s"`, r.PathValue("id"), q.AsOf, format))
-	_, err = w.Write(buf.Bytes())
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s-%s.%s"`, slug, q.AsOf, format))
+	_, err = w.Write(body)
 	return err
 }
 
@@ -374,6 +403,9 @@ func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error 
 func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.require(r, RoleRecorder)
 	if err != nil {
+		return err
+	}
+	if err := s.limits.write(callerKey(r, p)); err != nil {
 		return err
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
@@ -504,11 +536,30 @@ func (s *server) handleBackup(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="ledger-backup.db"`)
-	_, err := b.Backup(r.Context(), w)
-	if err != nil {
+	// A backup takes as long as the link needs: instead of the server's write timeout, each write must
+	// make progress within backupStall.
+	if _, err := b.Backup(r.Context(), &progressWriter{w: w, rc: http.NewResponseController(w), stall: backupStall}); err != nil {
 		s.log.ErrorContext(r.Context(), "backup failed midway", "err", err)
+		// Abort the connection, so the client sees a broken transfer rather than a short file.
+		panic(http.ErrAbortHandler)
 	}
 	return nil
+}
+
+// backupStall is how long one write of a backup may wait for the client to read.
+const backupStall = time.Minute
+
+// progressWriter moves the connection's write deadline to stall from now before each write, so a
+// long transfer is not cut off by the server's WriteTimeout while a stalled one still is.
+type progressWriter struct {
+	w     io.Writer
+	rc    *http.ResponseController
+	stall time.Duration
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	_ = p.rc.SetWriteDeadline(time.Now().Add(p.stall)) // not every ResponseWriter has a deadline
+	return p.w.Write(b)
 }
 
 func (s *server) handleHealthz(w http.ResponseWriter, r *http.Request) {

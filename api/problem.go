@@ -135,6 +135,8 @@ func problemFor(err error) Problem {
 		// Withdrawn before it was appended: a retry cannot record it twice.
 		return Problem{Type: "/problems/busy", Title: "The partnership is busy; nothing was recorded", Status: 503,
 			Detail: err.Error()}
+	case errors.As(err, new(*tooManyRequests)):
+		return Problem{Type: "/problems/too-many-requests", Title: "Too many requests", Status: 429, Detail: err.Error()}
 	case errors.Is(err, errNotReady), errors.Is(err, context.DeadlineExceeded):
 		return Problem{Type: "/problems/not-ready", Title: "Not caught up yet", Status: 503, Detail: err.Error()}
 	case errors.Is(err, errNotImplemented):
@@ -168,6 +170,9 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if p.Status == 503 {
 		w.Header().Set("Retry-After", "1")
+	}
+	if d, ok := isTooMany(err); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(d)))
 	}
 	if p.Status == 401 {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="ledger"`)

@@ -38,6 +38,9 @@ type Config struct {
 	Pages http.Handler
 	// MinSeqWait is how long a read with min_seq waits for the projections (default 3 s).
 	MinSeqWait time.Duration
+	// Limits bound each caller's writes, review-pack renders and verifications (see Limits for the
+	// defaults a zero value takes).
+	Limits Limits
 }
 
 type server struct {
@@ -45,6 +48,8 @@ type server struct {
 	log     *slog.Logger
 	metrics *metrics
 	bodies  bodyCache
+	packs   packCache
+	limits  *limiter
 }
 
 // NewServer returns the HTTP handler of the ledger. It is safe for concurrent use.
@@ -58,7 +63,7 @@ func NewServer(cfg Config) http.Handler {
 	if cfg.MinSeqWait == 0 {
 		cfg.MinSeqWait = 3 * time.Second
 	}
-	s := &server{Config: cfg, log: cfg.Logger}
+	s := &server{Config: cfg, log: cfg.Logger, limits: newLimiter(cfg.Limits)}
 	s.metrics = newMetrics(s)
 	mux := http.NewServeMux()
 	s.routes(mux)
@@ -140,6 +145,39 @@ func (c *bodyCache) put(key string, e encoded) {
 		c.m = make(map[string]encoded, 256)
 	}
 	c.m[key] = e
+}
+
+// packCache keeps rendered review packs by everything that shapes them (handleReviewPack's key); a
+// pack for a key never changes, so an entry is never stale. It holds at most packCacheBytes and is
+// emptied when a new pack would pass that. Safe for concurrent use.
+type packCache struct {
+	mu    sync.Mutex
+	m     map[string][]byte
+	bytes int
+}
+
+const packCacheBytes = 64 << 20
+
+func (c *packCache) get(key string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, ok := c.m[key]
+	return b, ok
+}
+
+func (c *packCache) put(key string, b []byte) {
+	if len(b) > packCacheBytes/4 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || c.bytes+len(b) > packCacheBytes {
+		c.m, c.bytes = map[string][]byte{}, 0
+	}
+	if _, ok := c.m[key]; !ok {
+		c.m[key] = b
+		c.bytes += len(b)
+	}
 }
 
 func etagMatches(header, etag string) bool {
