@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -408,8 +409,8 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limits.write(callerKey(r, p)); err != nil {
 		return err
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return badHeader("Content-Type", "Content-Type must be application/json, got %q", ct)
+	if err := requireJSON(r); err != nil {
+		return err
 	}
 	var expected *uint64
 	if im := r.Header.Get("If-Match"); im != "" {
@@ -455,6 +456,50 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 	return encode(w, r, http.StatusCreated, e)
 }
 
+// requireJSON answers 415 unless the request's media type is exactly application/json (RFC 8259;
+// parameters such as charset are allowed): a missing Content-Type, application/jsonx or text/plain
+// are refused before the body is read.
+func requireJSON(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil || mt != "application/json" {
+		got := "no Content-Type"
+		if ct != "" {
+			got = fmt.Sprintf("%q", ct)
+		}
+		return &unsupportedMedia{ProblemField{Header: "Content-Type",
+			Detail: "the body must be JSON, sent with Content-Type: application/json; got " + got}}
+	}
+	return nil
+}
+
+// decodeBody reads a small JSON body into v: its exact bytes pass eventstore.Gate first (a refusal
+// names the JSON pointer), then unknown fields and trailing data are refused.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		return err
+	}
+	canon, err := eventstore.Gate(body)
+	if err != nil {
+		var je *eventstore.JSONError
+		if errors.As(err, &je) {
+			return badBody(je.Pointer, "%s", je.Reason)
+		}
+		return badBody("", "%v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(canon))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		pointer := ""
+		if m := unknownField.FindStringSubmatch(err.Error()); m != nil {
+			pointer = "/" + m[1]
+		}
+		return badBody(pointer, "%v", err)
+	}
+	return nil
+}
+
 // isIDReuse reports whether a refusal is the domain's "this id was recorded with other content".
 func isIDReuse(err error) bool {
 	var ve *domain.ValidationError
@@ -485,18 +530,15 @@ func (s *server) handleIssueToken(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if err := requireJSON(r); err != nil {
+		return err
+	}
 	var in struct {
 		Role  string `json:"role"`
 		Actor string `json:"actor"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		return badBody("", "the body must be {\"role\": ..., \"actor\": ...}: %v", err)
+	if err := decodeBody(w, r, &in); err != nil {
+		return err
 	}
 	issued, err := s.Tokens.Issue(r.Context(), in.Role, in.Actor, p.Actor)
 	if err != nil {

@@ -73,11 +73,17 @@ type unprocessable struct{ field ProblemField }
 
 func (e *unprocessable) Error() string { return e.field.Detail }
 
+// unsupportedMedia is a body sent with a media type other than the one the route reads.
+type unsupportedMedia struct{ field ProblemField }
+
+func (e *unsupportedMedia) Error() string { return e.field.Detail }
+
 // problemFor maps an error to the problem a client sees. It is the one place errors become HTTP.
 func problemFor(err error) Problem {
 	var (
 		br  *badRequest
 		un  *unprocessable
+		um  *unsupportedMedia
 		ve  *domain.ValidationError
 		ce  *eventstore.ConflictError
 		de  *eventstore.DuplicateIDError
@@ -88,6 +94,9 @@ func problemFor(err error) Problem {
 	case errors.As(err, &br):
 		return Problem{Type: "/problems/bad-request", Title: "The request cannot be read", Status: 400,
 			Detail: br.field.Detail, Errors: []ProblemField{br.field}}
+	case errors.As(err, &um):
+		return Problem{Type: "/problems/unsupported-media-type", Title: "Unsupported media type", Status: 415,
+			Detail: um.field.Detail, Errors: []ProblemField{um.field}}
 	case errors.As(err, &un):
 		return Problem{Type: "/problems/unprocessable", Title: "The request breaks a rule", Status: 422,
 			Detail: un.field.Detail, Errors: []ProblemField{un.field}}

@@ -11,9 +11,11 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
 )
 
@@ -158,8 +160,11 @@ func (t *Tokens) Issue(ctx context.Context, role, actor, by string) (Issued, err
 		return Issued{}, badBody("/role", "role %q is not one of admin, recorder, auditor, reader", role)
 	}
 	actor = strings.TrimSpace(actor)
-	if actor == "" || len(actor) > 100 {
-		return Issued{}, badBody("/actor", "actor must name the person or system the token is for (1 to 100 characters)")
+	if n := utf8.RuneCountInString(actor); n == 0 || n > domain.MaxNameRunes {
+		return Issued{}, badBody("/actor", "actor must name the person or system the token is for (1 to %d characters)", domain.MaxNameRunes)
+	}
+	if msg := eventstore.TextProblem(actor); msg != "" {
+		return Issued{}, badBody("/actor", "actor: %s", msg)
 	}
 	var secret [32]byte
 	if _, err := rand.Read(secret[:]); err != nil {

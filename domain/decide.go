@@ -254,7 +254,9 @@ func parseCommand(cmd Command, p *problems) (NewEvent, bool) {
 		gateProblem(p, "/data", err)
 		return ev, false
 	}
-	payload, err := DecodePayload(cmd.Type, CurrentSchema, canon)
+	// The value is read from the bytes as sent, so that 1e3 is not a whole number of pence although
+	// its canonical form is 1000; the canonical form is what is stored.
+	payload, err := DecodePayload(cmd.Type, CurrentSchema, cmd.Data)
 	if err != nil {
 		var de *DecodeError
 		msg := err.Error()
@@ -263,6 +265,12 @@ func parseCommand(cmd Command, p *problems) (NewEvent, bool) {
 		}
 		p.malformed("/data", msg)
 		return ev, false
+	}
+	if c, ok := payload.(EventCorrected); ok && len(c.Data) > 0 {
+		// The corrected fields as stored: a part of the canonical data, so a retry compares equal.
+		if c.Data, err = eventstore.Gate(c.Data); err == nil {
+			payload = c
+		}
 	}
 	checkNew(payload, p)
 	ev.Payload = payload
@@ -329,7 +337,7 @@ func sameContent(r Recorded, n NewEvent) bool {
 // DecodeCommand reads the JSON body of a request to record an event,
 // {"type", "effective_on", "sources", "certainty", "data"}, for the partnership named elsewhere
 // (the URL path). The body's exact bytes pass eventstore.Gate first (a refusal names the JSON
-// pointer at fault); the command's data is the gate's canonical form of the body's data. Unknown fields, wrong JSON types and malformed values are refused with a
+// pointer at fault); Decide stores the canonical form of the body's data. Unknown fields, wrong JSON types and malformed values are refused with a
 // *ValidationError whose problems are Malformed (HTTP 400); the rules are left to Decide (422).
 // The event id, recorded_at and the actor never come from a body.
 func DecodeCommand(partnership string, body []byte) (Command, error) {
@@ -340,13 +348,12 @@ func DecodeCommand(partnership string, body []byte) (Command, error) {
 		Certainty   string          `json:"certainty"`
 		Data        json.RawMessage `json:"data"`
 	}
-	canon, err := eventstore.Gate(body)
-	if err != nil {
+	if _, err := eventstore.Gate(body); err != nil {
 		var p problems
 		gateProblem(&p, "", err)
 		return Command{}, p.err()
 	}
-	if err := strictUnmarshal(canon, &in); err != nil {
+	if err := strictUnmarshal(body, &in); err != nil {
 		return Command{}, &ValidationError{Problems: []Problem{{Field: "", Message: err.Error(), Malformed: true}}}
 	}
 	return Command{Partnership: partnership, Type: in.Type, EffectiveOn: in.EffectiveOn, Sources: in.Sources,

@@ -1,0 +1,133 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/eventstore"
+)
+
+// savingsWith is a SavingsReported body whose data is given whole.
+func savingsWith(data string) string {
+	return `{"type":"SavingsReported","effective_on":"2016-03-01","certainty":"reported","sources":[{"kind":"press","title":"EDP, 1 March 2016"}],"data":` + data + `}`
+}
+
+const savingsData = `"council":"north-norfolk","financial_year":2015,"status":"forecast","period_to":"2016-03-31"`
+
+// TestRecordGate: every fault of issue 16 that reshaped input or let bad text in is now a 400
+// naming the JSON pointer, and nothing is appended.
+func TestRecordGate(t *testing.T) {
+	e := newEnv(t, false)
+	tests := []struct {
+		name, body    string
+		status        int
+		pointer, text string
+	}{
+		{"repeated amount was stored as the last", savingsWith(`{` + savingsData + `,"category":"x","amount_pence":100,"amount_pence":999}`), 400, "/data/amount_pence", "repeated member name"},
+		{"repeated amount spelled with an escape", savingsWith(`{` + savingsData + `,"category":"x","amount_pence":100,"\u0061mount_pence":999}`), 400, "/data/amount_pence", "repeated member name"},
+		{"repeated type", `{"type":"SavingsReported","type":"SavingsTargetSet"}`, 400, "/type", "repeated member name"},
+		{"lone surrogate was stored as U+FFFD", savingsWith(`{` + savingsData + `,"category":"x\ud800y","amount_pence":1}`), 400, "/data/category", "lone surrogate"},
+		{"raw invalid UTF-8", savingsWith(`{` + savingsData + ",\"category\":\"x\xed\xa0\x80y\",\"amount_pence\":1}"), 400, "/data/category", "UTF-8"},
+		{"NUL", savingsWith(`{` + savingsData + `,"category":"x\u0000y","amount_pence":1}`), 400, "/data/category", "U+0000"},
+		{"C1", savingsWith(`{` + savingsData + `,"category":"x\u0085y","amount_pence":1}`), 400, "/data/category", "U+0085"},
+		{"DEL", savingsWith(`{` + savingsData + "," + `"category":"x` + "\x7f" + `y","amount_pence":1}`), 400, "/data/category", "U+007F"},
+		{"right-to-left override", savingsWith(`{` + savingsData + `,"category":"x\u202ey","amount_pence":1}`), 400, "/data/category", "U+202E"},
+		{"isolate in a source title", strings.Replace(savingsWith(`{`+savingsData+`,"category":"x","amount_pence":1}`), "EDP", "\u2067EDP", 1), 400, "/sources/0/title", "U+2067"},
+		{"100 KB category", savingsWith(`{` + savingsData + `,"category":"` + strings.Repeat("c", 100_000) + `","amount_pence":1}`), 422, "/data/category", "the limit for names, titles and categories is 200"},
+		{"2^53 pence", savingsWith(`{` + savingsData + `,"category":"x","amount_pence":9007199254740992}`), 422, "/data/amount_pence", "beyond the largest amount"},
+		{"effective 9999-12-31", strings.Replace(savingsWith(`{`+savingsData+`,"category":"x","amount_pence":1}`), "2016-03-01", "9999-12-31", 1), 422, "/effective_on", "outside the dates the ledger accepts (1900-01-01 to 2199-12-31)"},
+		{"effective 0001-01-01", strings.Replace(savingsWith(`{`+savingsData+`,"category":"x","amount_pence":1}`), "2016-03-01", "0001-01-01", 1), 422, "/effective_on", "0001-01-01 is outside the dates the ledger accepts"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := e.head(t)
+			r := e.do(t, "POST", gnn+"/events", e.recorder, tt.body)
+			require.Equal(t, tt.status, r.status, string(r.body))
+			p := problemOf(t, r)
+			found := false
+			for _, f := range p.Errors {
+				found = found || (f.Pointer == tt.pointer && strings.Contains(f.Detail, tt.text))
+			}
+			assert.True(t, found, "problem names %s with %q: %s", tt.pointer, tt.text, r.body)
+			assert.Equal(t, before, e.head(t), "nothing appended")
+		})
+	}
+}
+
+// TestRecordStoresTheCanonicalFormOfWhatWasSent: the stored data is the RFC 8785 form of the bytes
+// received (keys sorted, whitespace and escapes normalised), not the payload encoded again.
+func TestRecordStoresTheCanonicalFormOfWhatWasSent(t *testing.T) {
+	e := newEnv(t, false)
+	data := `{ "period_to" : "2016-03-31", "category":"caf\u00e9 \ud83d\ude00 \u05e9\u05dc\u05d5\u05dd", "amount_pence": 4200000, "council":"north-norfolk", "financial_year":2015, "status":"forecast" }`
+	r := e.do(t, "POST", gnn+"/events", e.recorder, savingsWith(data))
+	require.Equal(t, 201, r.status, string(r.body))
+	var ev eventstore.Event
+	require.NoError(t, json.Unmarshal(r.body, &ev))
+	want, err := eventstore.Gate([]byte(data))
+	require.NoError(t, err)
+	for got, err := range e.store.ReadAll(t.Context(), ev.Seq-1, eventstore.Forward, 1) {
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got.Data))
+		stored, err := domain.DecodeStoredPayload(got.Type, got.Schema, got.Data)
+		require.NoError(t, err)
+		strict, err := domain.DecodePayload(got.Type, got.Schema, []byte(data))
+		require.NoError(t, err)
+		assert.Equal(t, strict, stored, "read back equal")
+	}
+}
+
+// TestJSONRoutesNeedApplicationJSON: a JSON route answers 415 unless the media type is exactly
+// application/json (parameters allowed).
+func TestJSONRoutesNeedApplicationJSON(t *testing.T) {
+	e := newEnv(t, false)
+	post := func(path, token, ctype, body string) (int, []byte, http.Header) {
+		req, err := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return res.StatusCode, b, res.Header
+	}
+	for i, tt := range []struct {
+		ctype  string
+		status int
+	}{
+		{"", 415}, {"application/jsonx", 415}, {"text/plain", 415}, {"application/x-www-form-urlencoded", 415},
+		{"application/json-patch+json", 415}, {"application/json; charset=utf-8", 201},
+		{"Application/JSON", 201}, {"application/json", 201},
+	} {
+		t.Run("events "+tt.ctype, func(t *testing.T) {
+			before := e.head(t)
+			status, body, h := post(gnn+"/events", e.recorder, tt.ctype, fmt.Sprintf(savings, 1000+i))
+			require.Equal(t, tt.status, status, string(body))
+			if tt.status == 415 {
+				assert.Equal(t, "application/problem+json", h.Get("Content-Type"))
+				assert.Contains(t, string(body), `"header":"Content-Type"`)
+				assert.Equal(t, before, e.head(t))
+			}
+		})
+	}
+	status, body, _ := post("/v1/admin/tokens", e.admin, "", `{"role":"reader","actor":"x"}`)
+	assert.Equal(t, 415, status, string(body))
+	status, body, _ = post("/v1/admin/tokens", e.admin, "application/json", `{"role":"reader","actor":"x","actor":"y"}`)
+	assert.Equal(t, 400, status, string(body))
+	assert.Contains(t, string(body), `"pointer":"/actor"`)
+	status, body, _ = post("/v1/admin/tokens", e.admin, "application/json", `{"role":"reader","actor":"a\u202eb"}`)
+	assert.Equal(t, 400, status, string(body))
+	status, body, _ = post("/v1/admin/tokens", e.admin, "application/json", `{"role":"reader","actor":"`+strings.Repeat("ŵ", 200)+`"}`)
+	assert.Equal(t, 201, status, string(body))
+}
