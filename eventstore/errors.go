@@ -30,7 +30,26 @@ var (
 	// stream, a revision gap, a damaged file), as opposed to an event whose bytes changed. Every
 	// error matching ErrDamaged also matches ErrCorrupt; see DamageError.
 	ErrDamaged = errors.New("eventstore: store damaged")
+	// ErrContended: an append lost the race for its stream's next revision every time it tried
+	// (other writers kept appending first); nothing was written and it may be retried. See
+	// ContendedError.
+	ErrContended = errors.New("eventstore: stream contended")
 )
+
+// ContendedError reports an append that gave up after Attempts tries, each beaten by another writer
+// to the stream's next revision. Nothing was written. It matches ErrContended, not ErrConflict: the
+// caller's expectation still holds, and retrying later is safe.
+type ContendedError struct {
+	Stream   string
+	Attempts int
+}
+
+func (e *ContendedError) Error() string {
+	return fmt.Sprintf("append to %s: gave up after %d attempts, each beaten by another writer to the stream; nothing was written, try again", e.Stream, e.Attempts)
+}
+
+// Is makes a *ContendedError match ErrContended.
+func (e *ContendedError) Is(target error) bool { return target == ErrContended }
 
 // DamageError reports damage to a store: what is damaged and how. It matches ErrDamaged and
 // ErrCorrupt. Readers (ReadStream, ReadAll, SubscribeAll) yield it instead of the events they could

@@ -143,3 +143,10 @@ func TestDamageErrorMatchesDamagedAndCorrupt(t *testing.T) {
 	assert.NotErrorIs(t, err, eventstore.ErrConflict)
 	assert.Equal(t, "read s: the store is damaged at stream s at revision 2: revision 1 is missing", err.Error())
 }
+
+func TestContendedErrorIsNotAConflict(t *testing.T) {
+	err := fmt.Errorf("record: %w", &eventstore.ContendedError{Stream: "s", Attempts: 17})
+	assert.ErrorIs(t, err, eventstore.ErrContended)
+	assert.NotErrorIs(t, err, eventstore.ErrConflict)
+	assert.Contains(t, err.Error(), "gave up after 17 attempts")
+}

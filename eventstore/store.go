@@ -152,5 +152,6 @@ func (x Expected) String() string {
 }
 
 // AnyRetries bounds how often a store retries an Any append that lost a race on a backend that
-// cannot append at "the next revision" atomically (KurrentDB); bbolt never needs to.
+// cannot append at "the next revision" atomically (KurrentDB); bbolt never needs to. Running out of
+// retries is a *ContendedError.
 const AnyRetries = 16

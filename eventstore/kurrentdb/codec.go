@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -101,4 +103,39 @@ func decode(ns string, r *esdb.RecordedEvent) (e eventstore.Event, ok bool, err 
 		PrevHash:      m.PrevHash,
 		Hash:          m.Hash,
 	}, true, nil
+}
+
+// metadataDamage returns the damage a stream's KurrentDB metadata (the JSON of a $metadata event in
+// $$stream) does to a ledger stream, or nil. KurrentDB applies $tb (a soft delete sets it to
+// MaxInt64), $maxCount and $maxAge to every read of the stream and lets a scavenge remove what they
+// hide (kurrentdb-protocol.md §3.4, §7); the ledger never sets them. Metadata that does not parse is
+// ignored, as KurrentDB ignores it.
+func metadataDamage(stream string, data []byte) *eventstore.DamageError {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(data, &m) != nil {
+		return nil
+	}
+	where := "stream " + stream
+	if tb, ok := m["$tb"]; ok {
+		f, err := strconv.ParseFloat(string(tb), 64)
+		switch {
+		case err != nil:
+		case f >= math.MaxInt64: // MaxInt64 itself rounds up to 2^63 in a float64
+			return &eventstore.DamageError{Where: where, Reason: "it was deleted in KurrentDB (a soft delete, which the ledger never does): " +
+				"reads answer that it does not exist, and a scavenge removes its events"}
+		case f >= 1:
+			n := uint64(f)
+			return &eventstore.DamageError{Where: where, Reason: fmt.Sprintf("its KurrentDB metadata sets $tb %d: reads skip revisions 0 to %d, "+
+				"and a scavenge removes them (a soft delete followed by a new append does this too)", n, n-1)}
+		}
+	}
+	if mc, ok := m["$maxCount"]; ok && string(mc) != "null" {
+		return &eventstore.DamageError{Where: where, Reason: fmt.Sprintf("its KurrentDB metadata sets $maxCount %s: reads show only the newest %s events, "+
+			"and a scavenge removes the rest", mc, mc)}
+	}
+	if ma, ok := m["$maxAge"]; ok && string(ma) != "null" {
+		return &eventstore.DamageError{Where: where, Reason: fmt.Sprintf("its KurrentDB metadata sets $maxAge %s s: reads hide older events, "+
+			"and a scavenge removes them", ma)}
+	}
+	return nil
 }

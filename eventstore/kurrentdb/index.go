@@ -2,8 +2,10 @@ package kurrentdb
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
@@ -24,7 +26,8 @@ type index struct {
 	mu      sync.Mutex
 	entries []entry               // seq-1 → entry
 	ids     map[uuid.UUID]uint64  // id → seq
-	streams map[string]streamHead // stream → its name and last revision folded
+	streams map[string]streamHead // stream → its name and last event folded
+	damage  map[string]*damage    // stream → why KurrentDB cannot be trusted to read it whole
 	last    esdb.Position         // position of the last ledger event folded
 	head    eventstore.Head
 	maxRec  int64 // the latest recorded_at folded (Unix ns)
@@ -34,12 +37,34 @@ type index struct {
 }
 
 func newIndex() *index {
-	return &index{ids: map[uuid.UUID]uint64{}, streams: map[string]streamHead{}, changed: make(chan struct{})}
+	return &index{ids: map[uuid.UUID]uint64{}, streams: map[string]streamHead{}, damage: map[string]*damage{},
+		changed: make(chan struct{})}
 }
 
+// streamHead is the last ledger event of a stream folded so far.
 type streamHead struct {
 	name string
 	rev  uint64
+	hash eventstore.Hash
+	rec  time.Time
+}
+
+// damage is what the index saw in $all that makes a stream untrustworthy: its latest metadata
+// (a soft delete, $tb, $maxCount or $maxAge: KurrentDB hides events from reads and scavenges them),
+// and, for good, a tombstone or revisions that do not follow each other.
+type damage struct {
+	meta  *eventstore.DamageError // from the latest $metadata event; nil when it hides nothing
+	other *eventstore.DamageError // the first tombstone or revision gap; never cleared
+}
+
+func (d *damage) err() *eventstore.DamageError {
+	if d == nil {
+		return nil
+	}
+	if d.other != nil {
+		return d.other
+	}
+	return d.meta
 }
 
 // fold adds one ledger event, which must come after every event folded so far in $all. It returns
@@ -56,7 +81,16 @@ func (x *index) fold(pos esdb.Position, e eventstore.Event) bool {
 		// One copy of each name, shared by every entry of the stream.
 		sh.name = string([]byte(e.Stream))
 	}
-	sh.rev = e.Revision
+	if want := sh.rev + 1; (ok && e.Revision != want) || (!ok && e.Revision != 0) {
+		if !ok {
+			want = 0
+		}
+		x.markLocked(sh.name, &eventstore.DamageError{
+			Where:  fmt.Sprintf("stream %s at revision %d", sh.name, e.Revision),
+			Reason: fmt.Sprintf("$all holds it where revision %d should come: revisions are missing or out of order", want),
+		})
+	}
+	sh.rev, sh.hash, sh.rec = e.Revision, e.Hash, e.RecordedAt
 	x.streams[sh.name] = sh
 	seq := uint64(len(x.entries)) + 1
 	x.entries = append(x.entries, entry{pos: pos, stream: sh.name, rev: e.Revision})
@@ -68,6 +102,67 @@ func (x *index) fold(pos esdb.Position, e eventstore.Event) bool {
 	}
 	x.signal()
 	return true
+}
+
+// markLocked records lasting damage to stream (the first one is kept). The caller holds x.mu.
+func (x *index) markLocked(stream string, d *eventstore.DamageError) {
+	dm := x.damage[stream]
+	if dm == nil {
+		dm = &damage{}
+		x.damage[stream] = dm
+	}
+	if dm.other == nil {
+		dm.other = d
+	}
+}
+
+// markTombstoned records that stream was tombstoned (hard-deleted).
+func (x *index) markTombstoned(stream string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.markLocked(stream, &eventstore.DamageError{Where: "stream " + stream,
+		Reason: "it was tombstoned (hard-deleted) in KurrentDB, which the ledger never does: its events cannot be read"})
+}
+
+// setMetadata records the damage stream's latest metadata implies (nil: none).
+func (x *index) setMetadata(stream string, d *eventstore.DamageError) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	dm := x.damage[stream]
+	if dm == nil {
+		if d == nil {
+			return
+		}
+		dm = &damage{}
+		x.damage[stream] = dm
+	}
+	dm.meta = d
+}
+
+// damaged returns the damage known for stream, or nil.
+func (x *index) damaged(stream string) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if d := x.damage[stream].err(); d != nil {
+		return d
+	}
+	return nil
+}
+
+// damagedStreams returns the damage known now for every damaged stream (nil when none is).
+func (x *index) damagedStreams() map[string]error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var out map[string]error
+	for s, d := range x.damage {
+		if e := d.err(); e != nil {
+			if out == nil {
+				out = map[string]error{}
+			}
+			out[s] = e
+		}
+	}
+	return out
 }
 
 // caughtUp records that the follow subscription reached the end of $all.
@@ -167,12 +262,12 @@ func (x *index) lookup(id uuid.UUID) (entry, uint64, bool) {
 	return x.entries[seq-1], seq, true
 }
 
-// streamHead returns the last revision of stream folded so far.
-func (x *index) streamHead(stream string) (uint64, bool) {
+// streamHead returns the last event of stream folded so far.
+func (x *index) streamHead(stream string) (streamHead, bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	sh, ok := x.streams[stream]
-	return sh.rev, ok
+	return sh, ok
 }
 
 // snapshot returns the head and the latest recorded_at folded.

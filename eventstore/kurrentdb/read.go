@@ -43,19 +43,19 @@ func isCode(err error, code esdb.ErrorCode) bool {
 	return errors.As(err, &ee) && ee.Code() == code
 }
 
-// readPage reads up to n events of a stream (stream != "") or of $all, whole. A stream that does not
-// exist gives no events and no error.
-func (s *Store) readPage(ctx context.Context, stream string, dir esdb.Direction, from any, n uint64) ([]*esdb.RecordedEvent, error) {
+// readPage reads up to n events of a stream (stream != "") or of $all, whole. found is false when
+// KurrentDB answers that the stream does not exist (never for $all).
+func (s *Store) readPage(ctx context.Context, stream string, dir esdb.Direction, from any, n uint64) (out []*esdb.RecordedEvent, found bool, err error) {
 	for try := 0; ; try++ {
-		out, err := s.readPageOnce(ctx, stream, dir, from, n)
+		out, found, err = s.readPageOnce(ctx, stream, dir, from, n)
 		if err != nil && try < transientRetries && ctx.Err() == nil && (transientErr(err) || s.reconnectIfClosed(err)) {
 			continue
 		}
-		return out, err
+		return out, found, err
 	}
 }
 
-func (s *Store) readPageOnce(ctx context.Context, stream string, dir esdb.Direction, from any, n uint64) ([]*esdb.RecordedEvent, error) {
+func (s *Store) readPageOnce(ctx context.Context, stream string, dir esdb.Direction, from any, n uint64) ([]*esdb.RecordedEvent, bool, error) {
 	var out []*esdb.RecordedEvent
 	err := s.use(func(c *esdb.Client) error {
 		var rs *esdb.ReadStream
@@ -83,16 +83,75 @@ func (s *Store) readPageOnce(ctx context.Context, stream string, dir esdb.Direct
 		}
 	})
 	if isCode(err, esdb.ErrorCodeResourceNotFound) {
-		return nil, nil
+		return nil, false, nil
 	}
-	return out, err
+	return out, true, err
+}
+
+// notFoundDamage is the damage of a stream that KurrentDB reads as not existing although the ledger
+// holds its events up to revision last.
+func notFoundDamage(stream string, last uint64) *eventstore.DamageError {
+	return &eventstore.DamageError{Where: "stream " + stream,
+		Reason: fmt.Sprintf("KurrentDB reads it as not existing, but the ledger holds its events up to revision %d: it was deleted behind the ledger's back", last)}
+}
+
+// gapDamage is the damage of a stream read that found revision got where want should be.
+func gapDamage(stream string, want, got uint64) *eventstore.DamageError {
+	lo, hi := min(want, got), max(want, got)
+	if got > want {
+		hi = got - 1
+	} else {
+		lo = got + 1
+	}
+	return &eventstore.DamageError{Where: fmt.Sprintf("stream %s at revision %d", stream, got),
+		Reason: fmt.Sprintf("KurrentDB reads it where revision %d should come: revisions %d to %d are missing (deleted, truncated or scavenged behind the ledger's back)", want, lo, hi)}
+}
+
+// endDamage is the damage of a stream that KurrentDB reads as ending at revision end (-1: no events)
+// although the ledger holds its events up to revision last.
+func endDamage(stream string, end int64, last uint64) *eventstore.DamageError {
+	what := fmt.Sprintf("KurrentDB's stream ends at revision %d", end)
+	if end < 0 {
+		what = "KurrentDB reads no events of it"
+	}
+	return &eventstore.DamageError{Where: fmt.Sprintf("stream %s at revision %d", stream, last),
+		Reason: what + fmt.Sprintf(", but the ledger holds its events up to revision %d: they were removed behind the ledger's back", last)}
+}
+
+// linkDamage is the damage of an event whose prev_hash does not name the event before it.
+func linkDamage(stream string, rev uint64) *eventstore.DamageError {
+	return &eventstore.DamageError{Where: fmt.Sprintf("stream %s at revision %d", stream, rev),
+		Reason: "its prev_hash does not name the hash of the event KurrentDB reads before it: events were moved, swapped or replaced"}
+}
+
+// continues decodes r, which must be the ledger event at revision want of stream and, when linked,
+// chained to prev (an event at revision 0 chains to the zero hash).
+func (s *Store) continues(stream string, r *esdb.RecordedEvent, want uint64, linked bool, prev eventstore.Hash) (eventstore.Event, error) {
+	if r.EventNumber != want {
+		return eventstore.Event{}, gapDamage(stream, want, r.EventNumber)
+	}
+	e, ok, err := decode(s.opts.Namespace, r)
+	if err != nil {
+		return e, err
+	}
+	if !ok {
+		return e, &eventstore.DamageError{Where: fmt.Sprintf("stream %s at revision %d", stream, r.EventNumber),
+			Reason: "KurrentDB holds an event there that the ledger did not write (its metadata has no ledger marker)"}
+	}
+	if !linked && want == 0 {
+		linked, prev = true, eventstore.ZeroHash
+	}
+	if linked && e.PrevHash != prev {
+		return e, linkDamage(stream, e.Revision)
+	}
+	return e, nil
 }
 
 // readRange calls fn with the ledger events of a stream from revision from, up to n of KurrentDB's
 // events, until fn returns false. Seq is not set.
 func (s *Store) readRange(ctx context.Context, stream string, from, n uint64, fn func(eventstore.Event) bool) error {
 	for n > 0 {
-		rs, err := s.readPage(ctx, stream, esdb.Forwards, esdb.Revision(from), min(n, page))
+		rs, _, err := s.readPage(ctx, stream, esdb.Forwards, esdb.Revision(from), min(n, page))
 		if err != nil {
 			return mapErr("read "+stream, err)
 		}
@@ -154,7 +213,11 @@ func (s *Store) resolveSeq(ctx context.Context, e eventstore.Event, pos esdb.Pos
 	return 0, fmt.Errorf("%w: event %s at %s@%d has no seq", eventstore.ErrCorrupt, e.ID, e.Stream, e.Revision)
 }
 
-// ReadStream implements eventstore.Store.
+// ReadStream implements eventstore.Store. It trusts KurrentDB's answer only as far as it agrees
+// with the index and with itself: a stream the index knows to be deleted, tombstoned or truncated
+// (its $$stream metadata) or to have revisions out of order, a stream KurrentDB reads as not existing
+// or shorter than the index holds it, a revision gap, and an event whose prev_hash does not name
+// the one read before it each end the read with an *eventstore.DamageError (eventstore.ErrDamaged).
 func (s *Store) ReadStream(ctx context.Context, stream string, from eventstore.Cursor, dir eventstore.Direction, limit int) iter.Seq2[eventstore.Event, error] {
 	return func(yield func(eventstore.Event, error) bool) {
 		if err := s.start(ctx); err != nil {
@@ -167,17 +230,26 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from eventstore.C
 		opCtx, cancel := s.opContext(ctx)
 		defer cancel()
 		fail := func(err error) { yield(eventstore.Event{}, s.ctxErr(ctx, mapErr("read "+stream, err))) }
+		if err := s.idx.damaged(stream); err != nil {
+			fail(err)
+			return
+		}
+		head, folded := s.idx.streamHead(stream)
 
+		// next is the revision the next event read must have; backwards, the first event read
+		// sets it (it may be below the cursor, never below what the index holds).
 		rev, set := from.Revision()
 		var pos esdb.StreamPosition
-		edir := esdb.Forwards
-		if dir == eventstore.Forward {
+		edir, fwd := esdb.Forwards, dir == eventstore.Forward
+		next, top, first := uint64(0), uint64(math.MaxUint64), true
+		if fwd {
 			pos = esdb.Start{}
 			if set {
 				if rev == math.MaxUint64 {
 					return
 				}
-				pos = esdb.Revision(rev + 1)
+				next = rev + 1
+				pos = esdb.Revision(next)
 			}
 		} else {
 			edir = esdb.Backwards
@@ -186,52 +258,99 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from eventstore.C
 				if rev == 0 {
 					return
 				}
-				pos = esdb.Revision(rev - 1)
+				top = rev - 1
+				pos = esdb.Revision(top)
 			}
 		}
+		var prev *eventstore.Event // the ledger event yielded last, for the chain link
 		returned := 0
 		for {
 			n := uint64(page)
 			if limit > 0 {
 				n = min(n, uint64(limit-returned))
 			}
-			rs, err := s.readPage(opCtx, stream, edir, pos, n)
+			rs, found, err := s.readPage(opCtx, stream, edir, pos, n)
 			if err != nil {
 				fail(err)
 				return
 			}
+			if !found {
+				if folded {
+					fail(notFoundDamage(stream, head.rev))
+				}
+				return
+			}
 			for _, r := range rs {
+				if !fwd && first {
+					if r.EventNumber > top || (folded && r.EventNumber < min(top, head.rev)) {
+						fail(endDamage(stream, int64(r.EventNumber), head.rev))
+						return
+					}
+					next = r.EventNumber
+				}
+				first = false
+				if r.EventNumber != next {
+					fail(gapDamage(stream, next, r.EventNumber))
+					return
+				}
 				e, ok, err := decode(s.opts.Namespace, r)
-				if err != nil {
+				switch {
+				case err != nil:
 					fail(err)
 					return
-				}
-				if !ok {
-					continue
-				}
-				if e.Seq, err = s.resolveSeq(opCtx, e, r.Position); err != nil {
+				case !ok && folded:
+					_, err := s.continues(stream, r, next, false, eventstore.ZeroHash) // names the foreign event
 					fail(err)
 					return
+				case !ok:
+					prev = nil // not a ledger stream: skip what is not a ledger event
+				default:
+					var link error
+					switch {
+					case fwd && prev != nil && e.PrevHash != prev.Hash,
+						fwd && e.Revision == 0 && e.PrevHash != eventstore.ZeroHash:
+						link = linkDamage(stream, e.Revision)
+					case !fwd && prev != nil && prev.PrevHash != e.Hash:
+						link = linkDamage(stream, prev.Revision)
+					}
+					if link != nil {
+						fail(link)
+						return
+					}
+					if e.Seq, err = s.resolveSeq(opCtx, e, r.Position); err != nil {
+						fail(err)
+						return
+					}
+					if !yield(e, nil) {
+						return
+					}
+					prev = &e
+					if returned++; limit > 0 && returned >= limit {
+						return
+					}
 				}
-				if !yield(e, nil) {
-					return
-				}
-				if returned++; limit > 0 && returned >= limit {
-					return
+				if fwd {
+					next++
+				} else if next == 0 {
+					return // revision 0 read: the whole stream
+				} else {
+					next--
 				}
 			}
 			if uint64(len(rs)) < n {
+				// KurrentDB has nothing more in this direction.
+				switch {
+				case fwd && folded && next <= head.rev:
+					fail(endDamage(stream, int64(next)-1, head.rev))
+				case !fwd && folded && first:
+					fail(endDamage(stream, -1, head.rev))
+				case !fwd && !first: // backwards, it stopped above revision 0
+					fail(&eventstore.DamageError{Where: fmt.Sprintf("stream %s at revision %d", stream, next+1),
+						Reason: fmt.Sprintf("KurrentDB reads no events before it: revisions 0 to %d are missing (deleted, truncated or scavenged behind the ledger's back)", next)})
+				}
 				return
 			}
-			last := rs[len(rs)-1].EventNumber
-			if edir == esdb.Forwards {
-				pos = esdb.Revision(last + 1)
-			} else {
-				if last == 0 {
-					return
-				}
-				pos = esdb.Revision(last - 1)
-			}
+			pos = esdb.Revision(next)
 		}
 	}
 }
@@ -287,9 +406,29 @@ func (s *Store) ReadAll(ctx context.Context, afterSeq uint64, dir eventstore.Dir
 				from = s.idx.at(afterSeq).pos // a backwards read from P excludes P
 			}
 		}
+		// want is the seq the next event must have: KurrentDB's $all must still hold every ledger
+		// event the index folded.
+		want := afterSeq + 1
+		if edir == esdb.Backwards {
+			want = n
+			if afterSeq > 0 && afterSeq <= n {
+				want = afterSeq - 1
+			}
+		}
+		missing := func(got uint64) error {
+			lo, hi := min(want, got), max(want, got)
+			if edir == esdb.Forwards {
+				hi--
+			} else {
+				lo++
+			}
+			return &eventstore.DamageError{Where: fmt.Sprintf("$all at seq %d", want),
+				Reason: fmt.Sprintf("KurrentDB's $all no longer holds the ledger events of seq %d to %d (removed or scavenged behind the ledger's back)", lo, hi)}
+		}
+		damaged := s.idx.damagedStreams()
 		returned := 0
 		for {
-			rs, err := s.readPage(opCtx, "", edir, from, page)
+			rs, _, err := s.readPage(opCtx, "", edir, from, page)
 			if err != nil {
 				yield(eventstore.Event{}, s.ctxErr(ctx, mapErr("read all", err)))
 				return
@@ -310,6 +449,14 @@ func (s *Store) ReadAll(ctx context.Context, afterSeq uint64, dir eventstore.Dir
 				if !ok {
 					continue
 				}
+				if seq != want {
+					yield(eventstore.Event{}, missing(seq))
+					return
+				}
+				if err := damaged[e.Stream]; err != nil {
+					yield(eventstore.Event{}, fmt.Errorf("read all at seq %d: %w", seq, err))
+					return
+				}
 				e.Seq = seq
 				if !yield(e, nil) {
 					return
@@ -317,8 +464,19 @@ func (s *Store) ReadAll(ctx context.Context, afterSeq uint64, dir eventstore.Dir
 				if returned++; seq == stop || (limit > 0 && returned >= limit) {
 					return
 				}
+				if edir == esdb.Forwards {
+					want++
+				} else {
+					want--
+				}
 			}
 			if len(rs) < page {
+				// It ended before stop.
+				if edir == esdb.Forwards {
+					yield(eventstore.Event{}, missing(stop+1))
+				} else {
+					yield(eventstore.Event{}, missing(stop-1))
+				}
 				return
 			}
 			last := rs[len(rs)-1].Position
@@ -428,6 +586,9 @@ func (s *Store) deliver(ctx context.Context, sub *esdb.Subscription, last *uint6
 		}
 		if seq != *last+1 {
 			return false, fmt.Errorf("%w: subscription skipped from seq %d to %d", eventstore.ErrCorrupt, *last, seq)
+		}
+		if err := s.idx.damaged(e.Stream); err != nil {
+			return false, fmt.Errorf("subscribe to $all at seq %d: %w", seq, err)
 		}
 		e.Seq = seq
 		if !yield(e, nil) {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,7 +21,10 @@ type Options struct {
 	Now func() time.Time
 	// Namespace, when set, is prepended to every stream name in KurrentDB, and only streams that
 	// start with it belong to the ledger. Several ledgers (or test runs) can then share one database;
-	// each derives its own seq. It must not start with '$'. Default: none.
+	// each derives its own seq. It is 1 to 64 letters, digits or '_' followed by one '-' (as
+	// "ledger1-"; KurrentDB calls the part before the first '-' a category), so no namespace is a
+	// prefix of another and each takes in exactly its own streams. Default: none, and then the
+	// ledger owns every stream of the database that is not a system stream.
 	Namespace string
 	// Logger receives the KurrentDB client's log lines (at debug level: it logs every dropped
 	// subscription as an error, including the ones the adapter closes) and the adapter's own
@@ -31,6 +36,8 @@ type Options struct {
 
 	// beforeFold, when set (tests), runs before the index folds each ledger event.
 	beforeFold func()
+	// beforeAppend, when set (tests), runs before each AppendToStream call, with the stream.
+	beforeAppend func(stream string)
 }
 
 // Store is an eventstore.Store on KurrentDB. It is safe for concurrent use.
@@ -60,6 +67,12 @@ type streamLock struct {
 	refs int
 }
 
+// validNamespace is the form of Options.Namespace: no '-' but the last, so namespaces are prefix-free.
+var validNamespace = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}-$`)
+
+// ErrBadNamespace is matched (errors.Is) by Open's error for an Options.Namespace of the wrong form.
+var ErrBadNamespace = errors.New("kurrentdb: bad namespace")
+
 // ErrBadConnectionString is matched (errors.Is) by Open's error for a connection string the client
 // cannot parse: a mistake to correct, not a server to wait for.
 var ErrBadConnectionString = errors.New("kurrentdb: bad connection string")
@@ -80,8 +93,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.RetryInterval <= 0 {
 		opts.RetryInterval = 500 * time.Millisecond
 	}
-	if opts.Namespace != "" && opts.Namespace[0] == '$' {
-		return nil, fmt.Errorf("kurrentdb: namespace %q must not start with '$'", opts.Namespace)
+	if opts.Namespace != "" && !validNamespace.MatchString(opts.Namespace) {
+		return nil, fmt.Errorf("%w: %q must be 1 to 64 letters, digits or '_' followed by one '-' (as \"ledger1-\"), so that no namespace is a prefix of another",
+			ErrBadNamespace, opts.Namespace)
 	}
 	cfg, err := esdb.ParseConnectionString(url)
 	if err != nil {
@@ -97,9 +111,11 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kurrentdb: %w", err)
 	}
-	filter := &esdb.SubscriptionFilter{Type: esdb.StreamFilterType, Regex: `^[^\$]`}
+	// The ledger's streams and their metadata streams ($$name), whose $metadata events tell of soft
+	// deletes and truncation; system streams and their events stay on the server.
+	filter := &esdb.SubscriptionFilter{Type: esdb.StreamFilterType, Regex: `^(\$\$)?[^\$]`}
 	if opts.Namespace != "" {
-		filter = &esdb.SubscriptionFilter{Type: esdb.StreamFilterType, Prefixes: []string{opts.Namespace}}
+		filter = &esdb.SubscriptionFilter{Type: esdb.StreamFilterType, Prefixes: []string{opts.Namespace, "$$" + opts.Namespace}}
 	}
 	base, cancel := context.WithCancel(context.Background())
 	s := &Store{opts: opts, cfg: cfg, filter: filter, idx: newIndex(), base: base, cancel: cancel,
@@ -174,6 +190,9 @@ func (s *Store) foldFrom(sub *esdb.Subscription) error {
 			s.idx.caughtUp()
 		case ev.EventAppeared != nil:
 			r := ev.EventAppeared.Event
+			if s.foldDeletion(r) {
+				continue
+			}
 			e, ok, err := decode(s.opts.Namespace, r)
 			if !ok {
 				continue
@@ -189,6 +208,24 @@ func (s *Store) foldFrom(sub *esdb.Subscription) error {
 			s.idx.fold(r.Position, e)
 		}
 	}
+}
+
+// foldDeletion records in the index what a $metadata event of a ledger stream's $$stream, or a
+// ledger stream's tombstone record, does to the stream, and reports whether r was one of them.
+func (s *Store) foldDeletion(r *esdb.RecordedEvent) bool {
+	ns := s.opts.Namespace
+	switch {
+	case r == nil:
+		return false
+	case r.EventType == "$metadata" && strings.HasPrefix(r.StreamID, "$$") && qualifies(ns, r.StreamID[2:]):
+		name := r.StreamID[2+len(ns):]
+		s.idx.setMetadata(name, metadataDamage(name, r.Data))
+		return true
+	case r.EventType == "$streamDeleted" && qualifies(ns, r.StreamID):
+		s.idx.markTombstoned(r.StreamID[len(ns):])
+		return true
+	}
+	return false
 }
 
 // use runs fn with the client, counted as in flight so that Close does not close the client under it

@@ -3,6 +3,7 @@ package kurrentdb_test
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,6 +44,6 @@ func TestContractRealKurrentDB(t *testing.T) {
 			"`LEDGER_TEST_KURRENTDB='esdb://localhost:2113?tls=false' go test ./eventstore/kurrentdb/`")
 	}
 	storetest.Run(t, func(t *testing.T) eventstore.Store {
-		return open(t, url, kurrentdb.Options{Namespace: "test-" + uuid.NewString()[:8] + "-"})
+		return open(t, url, kurrentdb.Options{Namespace: "test" + strings.ReplaceAll(uuid.NewString(), "-", "")[:12] + "-"})
 	})
 }
