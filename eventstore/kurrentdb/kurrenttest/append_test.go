@@ -20,7 +20,6 @@ func TestAppend(t *testing.T) {
 	t.Run("A1", func(t *testing.T) {
 		srv, c := setup(t)
 		s := streamName("a1")
-		evs := events("E", 3)
 		for _, tc := range []struct {
 			exp   esdb.ExpectedRevision
 			check func(t *testing.T, o *streams.AppendReq_Options)
@@ -34,6 +33,7 @@ func TestAppend(t *testing.T) {
 				assert.Equal(t, uint64(8), rev.Revision)
 			}},
 		} {
+			evs := events("E", 3) // fresh ids: the same ids again would be deduplicated
 			appendEvents(t, c, s, tc.exp, evs...)
 			all := srv.Appends()
 			msgs := all[len(all)-1]

@@ -41,10 +41,16 @@ func connect(t *testing.T, url string) *esdb.Client {
 	return c
 }
 
-// setup starts a server and a client connected to it.
+// setup starts a server and a client connected to it. The server starts with an empty $all, so that
+// the checklist tests can count it exactly; TestSystemEvents covers the system events of a real node.
 func setup(t *testing.T, opts ...kurrenttest.Options) (*kurrenttest.Server, *esdb.Client) {
 	t.Helper()
-	srv := kurrenttest.Start(t, opts...)
+	var o kurrenttest.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	o.NoSystemEvents = true
+	srv := kurrenttest.Start(t, o)
 	return srv, connect(t, srv.URL())
 }
 

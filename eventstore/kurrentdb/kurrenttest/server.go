@@ -67,6 +67,17 @@ type Options struct {
 	// NewSubscriptionID returns the id sent in a subscription's
 	// Confirmation; nil means a random UUID, as on the real server.
 	NewSubscriptionID func() string
+	// NoSystemEvents starts the server with an empty $all. By default it
+	// starts, as a real node does, with the system events of a fresh
+	// database ($settings, $user-admin, $users, $scavenges, the metadata
+	// of $scavenges and of the stats stream) ahead of anything a test
+	// writes.
+	NoSystemEvents bool
+	// StatsInterval, when positive, makes the server write a
+	// $statsCollected event to $stats-HOST:PORT at that interval, as a
+	// real node does every 30 s. Zero: only when a test calls
+	// Server.CollectStats.
+	StatsInterval time.Duration
 }
 
 // Call is one RPC as the server received it.
@@ -121,6 +132,8 @@ type Server struct {
 	reads   []*streams.ReadReq
 	faults  map[string][]Fault
 
+	started   time.Time
+	stopStats chan struct{}
 	closeOnce sync.Once
 	serveErr  chan error
 }
@@ -168,14 +181,22 @@ func New(opts Options) (*Server, error) {
 	}
 	addr := l.Addr().(*net.TCPAddr)
 	s := &Server{
-		opts:     opts,
-		lis:      &trackingListener{Listener: l, conns: map[net.Conn]struct{}{}},
-		host:     "127.0.0.1",
-		port:     addr.Port,
-		db:       newState(),
-		subs:     map[*subscriber]struct{}{},
-		faults:   map[string][]Fault{},
-		serveErr: make(chan error, 1),
+		opts:      opts,
+		lis:       &trackingListener{Listener: l, conns: map[net.Conn]struct{}{}},
+		host:      "127.0.0.1",
+		port:      addr.Port,
+		db:        newState(),
+		subs:      map[*subscriber]struct{}{},
+		faults:    map[string][]Fault{},
+		started:   opts.Now(),
+		stopStats: make(chan struct{}),
+		serveErr:  make(chan error, 1),
+	}
+	if !opts.NoSystemEvents {
+		s.writeSystem(s.startupEvents()) // nobody can subscribe yet
+	}
+	if opts.StatsInterval > 0 {
+		go s.collectStats(opts.StatsInterval, s.stopStats)
 	}
 	s.grpc = grpc.NewServer(
 		grpc.KeepaliveEnforcementPolicy(opts.KeepalivePolicy),
@@ -226,6 +247,7 @@ func (s *Server) Port() int { return s.port }
 // subscriptions included. It is safe to call more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		close(s.stopStats)
 		s.grpc.Stop()
 		<-s.serveErr
 	})

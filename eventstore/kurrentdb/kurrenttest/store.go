@@ -26,6 +26,7 @@ type record struct {
 	meta      []byte
 	created   time.Time
 	pos       uint64
+	dropped   bool // removed by Server.DropEvent: in no read, no subscription
 }
 
 // streamState is what the server knows of one stream. events[i] has
@@ -297,7 +298,7 @@ func (s *state) resolve(link *record) *record {
 		return nil
 	}
 	st, ok := s.streams[name]
-	if !ok || st.tombstoned || rev >= uint64(len(st.events)) {
+	if !ok || st.tombstoned || rev >= uint64(len(st.events)) || st.events[rev].dropped {
 		return nil
 	}
 	return st.events[rev]

@@ -213,6 +213,12 @@ func (s *Server) append(name string, exp expected, recs []*record) (*streams.App
 	defer s.mu.Unlock()
 	db := s.db
 	cur := db.stream(name).last()
+	if db.tombstoned(name) {
+		return nil, errDeleted
+	}
+	if resp := db.idempotent(name, exp, recs); resp != nil {
+		return resp, nil
+	}
 	switch db.check(name, exp) {
 	case outcomeDeleted:
 		return nil, errDeleted
@@ -248,6 +254,51 @@ func (s *Server) append(name string, exp expected, recs []*record) (*streams.App
 			CommitPosition: last.pos, PreparePosition: last.pos,
 		}},
 	}}}, nil
+}
+
+// idempotent answers a re-sent batch as KurrentDB 24.10 does (spec §4.2): when the events the batch
+// would have become are already stored with the same ids, in the same order, it returns success with
+// the original write's last revision and position, and nothing is written. Where the batch would
+// have gone is the revision after the expected one (revision 0 for NoStream), or, for Any and
+// StreamExists, where its first id is. It returns nil when the batch is not a re-send. The caller
+// holds Server.mu.
+func (db *state) idempotent(name string, exp expected, recs []*record) *streams.AppendResp {
+	st, ok := db.streams[name]
+	if !ok || len(recs) == 0 || st.last() < 0 {
+		return nil
+	}
+	start := int64(-1)
+	switch exp.kind {
+	case expectRevision:
+		if exp.revision <= math.MaxInt64 && int64(exp.revision) < st.last() {
+			start = int64(exp.revision) + 1
+		}
+	case expectNoStream:
+		start = 0
+	default:
+		for i, e := range st.events {
+			if e.most == recs[0].most && e.least == recs[0].least {
+				start = int64(i)
+				break
+			}
+		}
+	}
+	if start < 0 || start+int64(len(recs))-1 > st.last() {
+		return nil
+	}
+	for i, r := range recs {
+		e := st.events[start+int64(i)]
+		if e.dropped || e.most != r.most || e.least != r.least {
+			return nil
+		}
+	}
+	last := st.events[start+int64(len(recs))-1]
+	return &streams.AppendResp{Result: &streams.AppendResp_Success_{Success: &streams.AppendResp_Success{
+		CurrentRevisionOption: &streams.AppendResp_Success_CurrentRevision{CurrentRevision: last.revision},
+		PositionOption: &streams.AppendResp_Success_Position{Position: &streams.AppendResp_Position{
+			CommitPosition: last.pos, PreparePosition: last.pos,
+		}},
+	}}}
 }
 
 // wrongExpectedVersion builds the status-OK WrongExpectedVersion answer,
@@ -464,7 +515,9 @@ func (s *Server) readStream(o *streams.ReadReq_Options, srv grpc.ServerStream) (
 	structured := o.GetUuidOption().GetString_() == nil
 	var out []*streams.ReadResp
 	emit := func(rev int64) {
-		out = append(out, s.eventResp(st.events[rev], o.GetResolveLinks(), structured))
+		if !st.events[rev].dropped {
+			out = append(out, s.eventResp(st.events[rev], o.GetResolveLinks(), structured))
+		}
 	}
 	if o.GetReadDirection() == streams.ReadReq_Options_Backwards {
 		from := last

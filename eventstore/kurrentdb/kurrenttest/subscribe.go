@@ -191,6 +191,9 @@ func (s *Server) subscribe(o *streams.ReadReq_Options, srv streams.Streams_ReadS
 	checkpoint := uint64(unknown)
 	considered := uint64(0)
 	for _, rec := range catchUp {
+		if rec.dropped {
+			continue
+		}
 		if flt == nil {
 			if err := event(rec); err != nil {
 				return err
