@@ -2,17 +2,19 @@ package main
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/api/web"
 )
 
 // pages returns the pages for people served at "/": clerks sign in with an API token, checked
-// against the same token store as the API.
-func pages(cfg api.Config) http.Handler {
+// against the same token store as the API. Their sessions end sessionMaxAge after sign-in or after
+// sessionIdle without a request (zero: the web package's defaults).
+func pages(cfg api.Config, sessionMaxAge, sessionIdle time.Duration) http.Handler {
 	return web.New(web.Config{
 		Models: cfg.Models, Recorder: cfg.Recorder, Log: cfg.Log, Store: cfg.Store, Now: cfg.Now, Logger: cfg.Logger,
-		Private: cfg.Private,
+		Private: cfg.Private, SessionMaxAge: sessionMaxAge, SessionIdle: sessionIdle,
 		Authenticate: func(r *http.Request, token string) (string, string, bool) {
 			p, ok, err := cfg.Tokens.Authenticate(r.Context(), token)
 			if err != nil || !ok {

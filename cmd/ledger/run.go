@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -26,7 +27,9 @@ type app struct {
 	store   string // --store, LEDGER_STORE, default bolt:ledger.db
 	server  string // --server: read commands go through a running server
 	keyFile string // --key-file
-	token   string // --token, LEDGER_TOKEN: credentials for --server calls that need them
+	token   string // --token-file, LEDGER_TOKEN or --token: credentials for --server calls that need them
+
+	tokenFlag, tokenFile string // --token, --token-file as given
 }
 
 // command is one subcommand of the ledger binary.
@@ -72,6 +75,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 	rest, err := a.takeGlobals(args)
 	if err != nil {
+		return err
+	}
+	if err := a.resolveToken(); err != nil {
 		return err
 	}
 	if len(rest) == 0 {
@@ -126,7 +132,8 @@ global flags (before or after the command):
   --store SPEC      bolt:FILE (default bolt:ledger.db) or esdb://host:2113?tls=false; env LEDGER_STORE
   --server URL      send read commands to a running 'ledger serve' instead of opening the store
   --key-file FILE   the tree-signing key (default: beside a bolt store)
-  --token TOKEN     API token for --server calls that need one; env LEDGER_TOKEN
+  --token-file FILE API token for --server calls that need one, read from FILE; or env LEDGER_TOKEN
+  --token TOKEN     the same on the command line (others can see it in ps; a warning says so)
 
 'ledger help COMMAND' shows one command's flags. Quick start: 'ledger demo', then open the printed URL.
 `)
@@ -135,7 +142,7 @@ global flags (before or after the command):
 // takeGlobals removes the global flags from anywhere in args, so they may come before or after the
 // subcommand, and returns the rest in order.
 func (a *app) takeGlobals(args []string) ([]string, error) {
-	globals := map[string]*string{"store": &a.store, "server": &a.server, "key-file": &a.keyFile, "token": &a.token}
+	globals := map[string]*string{"store": &a.store, "server": &a.server, "key-file": &a.keyFile, "token": &a.tokenFlag, "token-file": &a.tokenFile}
 	var rest []string
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
@@ -162,6 +169,31 @@ func (a *app) takeGlobals(args []string) ([]string, error) {
 		*dst = value
 	}
 	return rest, nil
+}
+
+// resolveToken sets a.token from --token-file (the file's content, surrounding space trimmed) or
+// --token, either of which overrides LEDGER_TOKEN. --token still works but warns on stderr: a token on
+// the command line shows in the process list and shell history. Giving both flags, or a file that
+// cannot be read or is empty, is a usage error.
+func (a *app) resolveToken() error {
+	switch {
+	case a.tokenFile != "" && a.tokenFlag != "":
+		return usageErrorf("give the token once: --token-file or --token, not both")
+	case a.tokenFile != "":
+		b, err := os.ReadFile(a.tokenFile)
+		if err != nil {
+			return usageErrorf("--token-file: %v", err)
+		}
+		tok := strings.TrimSpace(string(b))
+		if tok == "" || strings.ContainsAny(tok, "\r\n") {
+			return usageErrorf("--token-file %s: want the token alone on one line", a.tokenFile)
+		}
+		a.token = tok
+	case a.tokenFlag != "":
+		fmt.Fprintln(a.stderr, "warning: --token shows the token to anyone who can list processes (ps) and keeps it in shell history; use --token-file FILE or LEDGER_TOKEN instead")
+		a.token = a.tokenFlag
+	}
+	return nil
 }
 
 // newFlags returns a flag set for a subcommand whose errors are usage errors (exit 2).

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/partnership-ledger/ledger/api"
+	"github.com/partnership-ledger/ledger/api/web"
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore"
@@ -20,7 +21,14 @@ import (
 func cmdServe(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	private := fs.Bool("private", false, "require a token for reads of partnership projections too")
+	private := fs.Bool("private", false, "require a token for reads of partnership projections too, and for /metrics, tree heads, consistency proofs and /readyz details")
+	writeRate := fs.Float64("write-rate", api.DefaultWritesPerSecond, "recording requests per second each caller (token, else client address) may make; 0 turns the limit off")
+	writeBurst := fs.Int("write-burst", api.DefaultWriteBurst, "recording requests a caller may make at once above --write-rate")
+	packRenders := fs.Int("pack-renders", api.DefaultPackRenders, "review packs each caller may have rendering at once; 0 turns the limit off")
+	packsPerMinute := fs.Int("packs-per-minute", api.DefaultPacksPerMinute, "review packs each caller may render per minute (cached repeats are free); 0 turns the limit off")
+	verifications := fs.Int("verifications", api.DefaultVerifications, "full verifications (GET /v1/audit/verify) each caller may run at once; 0 turns the limit off")
+	sessionMaxAge := fs.Duration("session-max-age", web.DefaultSessionMaxAge, "a signed-in page session ends this long after sign-in")
+	sessionIdle := fs.Duration("session-idle", web.DefaultSessionIdle, "a signed-in page session ends after this long without a request")
 	recordTimeout := fs.Duration("record-timeout", recording.DefaultTimeout,
 		"how long a recording request may wait for its turn; past it the command is withdrawn unrecorded and answered 503 with Retry-After")
 	pos, err := a.parseFlags(fs, args)
@@ -33,11 +41,29 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if *recordTimeout <= 0 {
 		return usageErrorf("serve: --record-timeout must be a positive duration such as 5s; got %s", *recordTimeout)
 	}
+	if *writeRate < 0 || *writeBurst < 1 || *packRenders < 0 || *packsPerMinute < 0 || *verifications < 0 {
+		return usageErrorf("serve: --write-rate, --pack-renders, --packs-per-minute and --verifications must be 0 (off) or more, --write-burst at least 1")
+	}
+	if *sessionMaxAge <= 0 || *sessionIdle <= 0 {
+		return usageErrorf("serve: --session-max-age and --session-idle must be positive durations, e.g. 12h and 1h")
+	}
+	off := func(n int) int { // api.Limits: zero takes the default, negative is off
+		if n == 0 {
+			return -1
+		}
+		return n
+	}
+	limits := api.Limits{WritesPerSecond: *writeRate, WriteBurst: *writeBurst, PackRenders: off(*packRenders),
+		PacksPerMinute: off(*packsPerMinute), Verifications: off(*verifications)}
+	if *writeRate == 0 {
+		limits.WritesPerSecond = -1
+	}
 	store, err := a.openStore(ctx, a.store)
 	if err != nil {
 		return err
 	}
-	return a.serve(ctx, store, serveOptions{addr: *addr, private: *private, recordTimeout: *recordTimeout})
+	return a.serve(ctx, store, serveOptions{addr: *addr, private: *private, recordTimeout: *recordTimeout,
+		limits: limits, sessionMaxAge: *sessionMaxAge, sessionIdle: *sessionIdle})
 }
 
 type serveOptions struct {
@@ -45,6 +71,10 @@ type serveOptions struct {
 	private bool
 	// recordTimeout bounds a recording request's wait (recording.Options.Timeout; 0: the default).
 	recordTimeout time.Duration
+	// limits bound each caller (zero fields: api's defaults).
+	limits api.Limits
+	// sessionMaxAge and sessionIdle end page sessions (zero: web's defaults).
+	sessionMaxAge, sessionIdle time.Duration
 	// ready, when set, is called with the base URL once the server listens.
 	ready func(baseURL string)
 }
@@ -77,9 +107,9 @@ func (a *app) serve(ctx context.Context, store eventstore.Store, opts serveOptio
 
 	cfg := api.Config{
 		Store: store, Models: models, Log: auditLog, Recorder: recording.NewWithOptions(store, recording.Options{Clock: a.now, Timeout: opts.recordTimeout}),
-		Tokens: api.NewTokens(store, a.now), Logger: logger, Now: a.now, Private: opts.private,
+		Tokens: api.NewTokens(store, a.now), Logger: logger, Now: a.now, Private: opts.private, Limits: opts.limits,
 	}
-	cfg.Pages = pages(cfg)
+	cfg.Pages = pages(cfg, opts.sessionMaxAge, opts.sessionIdle)
 	srv := &http.Server{
 		Handler:           api.NewServer(cfg),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Issue #18: --token on the command line shows in ps. --token-file and LEDGER_TOKEN are the quiet
+// ways; --token still works, with a warning on stderr.
+func TestTokenFromFileOrEnvironmentAndWarningForTheFlag(t *testing.T) {
+	store := seeded(t)
+	adm := ledger(t, nil, "token", "issue", "--role", "admin", "--actor", "Democratic services", "--store", store)
+	require.Equal(t, 0, adm.code, adm.stderr)
+	var admin string
+	for _, f := range strings.Fields(adm.stdout) {
+		if strings.HasPrefix(f, "pl_") {
+			admin = f
+		}
+	}
+	require.NotEmpty(t, admin)
+	s := startDemo(t, store)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "admin.token")
+	require.NoError(t, os.WriteFile(file, []byte(admin+"\n"), 0o600))
+
+	issue := func(env map[string]string, extra ...string) result {
+		args := append([]string{"token", "issue", "--role", "reader", "--actor", "Press office", "--server", s.base}, extra...)
+		return ledger(t, env, args...)
+	}
+	fromFile := issue(nil, "--token-file", file)
+	require.Equal(t, 0, fromFile.code, fromFile.stderr)
+	assert.Contains(t, fromFile.stdout, "role:     reader")
+	assert.NotContains(t, fromFile.stderr, "warning")
+
+	fromEnv := issue(map[string]string{"LEDGER_TOKEN": admin})
+	require.Equal(t, 0, fromEnv.code, fromEnv.stderr)
+	assert.NotContains(t, fromEnv.stderr, "warning")
+
+	fileOverEnv := issue(map[string]string{"LEDGER_TOKEN": "pl_not-a-token"}, "--token-file", file)
+	assert.Equal(t, 0, fileOverEnv.code, "--token-file overrides LEDGER_TOKEN: %s", fileOverEnv.stderr)
+
+	flag := issue(nil, "--token", admin)
+	require.Equal(t, 0, flag.code, flag.stderr)
+	assert.Contains(t, flag.stderr, "warning: --token shows the token to anyone who can list processes (ps)")
+	assert.Contains(t, flag.stderr, "--token-file")
+
+	empty := filepath.Join(dir, "empty")
+	require.NoError(t, os.WriteFile(empty, []byte("\n"), 0o600))
+	twoLines := filepath.Join(dir, "two")
+	require.NoError(t, os.WriteFile(twoLines, []byte(admin+"\n"+admin+"\n"), 0o600))
+	for name, extra := range map[string][]string{
+		"missing file": {"--token-file", filepath.Join(dir, "nope")},
+		"empty file":   {"--token-file", empty},
+		"two lines":    {"--token-file", twoLines},
+		"both flags":   {"--token-file", file, "--token", admin},
+	} {
+		r := issue(nil, extra...)
+		assert.Equal(t, 2, r.code, name)
+		assert.Equal(t, 1, strings.Count(strings.TrimSpace(r.stderr), "\n")+1, "one line: %s", r.stderr)
+		assert.NotContains(t, r.stderr, admin, "the token is never echoed (%s)", name)
+	}
+}
+
+func TestServeLimitFlagsAreChecked(t *testing.T) {
+	for _, args := range [][]string{
+		{"--write-rate", "-1"},
+		{"--write-burst", "0"},
+		{"--pack-renders", "-2"},
+		{"--packs-per-minute", "-1"},
+		{"--verifications", "-1"},
+		{"--session-idle", "0s"},
+		{"--session-max-age", "-1h"},
+		{"--session-idle", "soon"},
+	} {
+		r := ledger(t, nil, append([]string{"serve", "--store", tempStore(t), "--addr", "127.0.0.1:0"}, args...)...)
+		assert.Equal(t, 2, r.code, "%v: %s", args, r.stderr)
+	}
+	help := ledger(t, nil, "serve", "--help")
+	for _, f := range []string{"write-rate", "write-burst", "pack-renders", "packs-per-minute", "verifications", "session-max-age", "session-idle"} {
+		assert.Contains(t, help.stdout, "-"+f, f)
+	}
+}
