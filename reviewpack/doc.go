@@ -6,8 +6,15 @@
 //     chart as inline SVG; no scripts, fonts or images are fetched.
 //   - PDF: A4, drawn with github.com/go-pdf/fpdf (pure Go) in the Go fonts (gofont), embedded as
 //     UTF-8 TrueType subsets so that "£" and typographic quotes print; bookmarks per section, running
-//     header and "Page n of m" footer, table headers repeated on every page a table spans.
-//   - Markdown: the same sections as GitHub-flavoured Markdown.
+//     header and "Page n of m" footer, table headers repeated on every page a table spans. The Go
+//     fonts cover Latin (Welsh and Polish included), Greek and Cyrillic; fpdf neither shapes text nor
+//     falls back to other fonts, so a character they lack (Arabic, Hebrew, Indic scripts, CJK, emoji,
+//     control characters) prints as □, one per character or emoji sequence, and the table or section
+//     says that the HTML and JSON packs hold the exact text. Text too long for a page (stored before
+//     input limits, or free text in a narrow column) is cut with "…" and noted the same way: at most
+//     5,000 code points and 60 line breaks per string and 60 lines per table cell.
+//   - Markdown: the same sections as GitHub-flavoured Markdown (runs of white space in running text
+//     become one space).
 //   - JSON (pack.json): the Evidence the pack was built from — the query, the signed tree head at the
 //     known_at cut, and every event of the partnership up to it with its RFC 9162 audit path — and
 //     the Report built from it.

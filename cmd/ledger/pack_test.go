@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,6 +23,14 @@ import (
 // value and the public key that will sign its tree heads.
 func packLedger(t *testing.T) (store, pub string) {
 	t.Helper()
+	return packLedgerWith(t, "shared management")
+}
+
+// packLedgerWith is packLedger with the savings category given, which the pack's chronology prints.
+func packLedgerWith(t *testing.T, category string) (store, pub string) {
+	t.Helper()
+	cat, err := json.Marshal(category)
+	require.NoError(t, err)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ledger.db")
 	s, err := bolt.Open(path, bolt.Options{})
@@ -29,7 +38,7 @@ func packLedger(t *testing.T) (store, pub string) {
 	events := []struct{ typ, eff, rec, certainty, sources, data string }{
 		{"SavingsReported", "2015-12-18", "2015-12-18T12:00:00Z", "reported",
 			`[{"kind":"press","title":"Shared chief executive: £40,000 saving each","published":"2015-12-18"}]`,
-			`{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":4000000,"status":"forecast","period_to":"2016-03-31"}`},
+			`{"council":"north-norfolk","financial_year":2015,"category":` + string(cat) + `,"amount_pence":4000000,"status":"forecast","period_to":"2016-03-31"}`},
 		{"SavingsReported", "2015-12-18", "2015-12-18T12:01:00Z", "reported",
 			`[{"kind":"press","title":"Shared chief executive: £40,000 saving each","published":"2015-12-18"}]`,
 			`{"council":"great-yarmouth","financial_year":2015,"category":"shared management","amount_pence":4000000,"status":"forecast","period_to":"2016-03-31"}`},
@@ -90,6 +99,32 @@ func TestPackThenVerifyPack(t *testing.T) {
 	assert.Contains(t, bad.stdout, "REFUSED")
 	assert.Contains(t, bad.stdout, "SavingsReported")
 	assert.Contains(t, bad.stdout, "the event was altered")
+}
+
+// TestPackTakesAnyText: an emoji once panicked fpdf, and 'ledger pack --format html,pdf,md,json' wrote
+// none of the four. Every file is written, the PDF marks what its fonts cannot show and says so, the
+// others hold the exact text, and the pack verifies.
+func TestPackTakesAnyText(t *testing.T) {
+	const category = "shared management 👩‍👩‍👧 مجلس 共享 𠀋 Cyngor ŵ ŷ"
+	store, pub := packLedgerWith(t, category)
+	dir := filepath.Join(t.TempDir(), "pack")
+	r := ledger(t, nil, "pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30",
+		"--format", "html,pdf,md,json", "-o", dir)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	for _, name := range []string{"pack.html", "pack.md", "pack.json"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		assert.Contains(t, string(b), category, "%s holds the exact text", name)
+	}
+	out, err := exec.Command("pdftotext", filepath.Join(dir, "pack.pdf"), "-").Output()
+	require.NoError(t, err, "pdftotext (apt-get install poppler-utils)")
+	text := strings.Join(strings.Fields(string(out)), " ")
+	assert.Contains(t, text, "shared management □ □□□□ □□ □ Cyngor ŵ ŷ")
+	assert.Contains(t, text, "Some characters cannot be shown in this PDF and are printed as □; the HTML and JSON packs hold the exact text.")
+
+	ok := ledger(t, nil, "verify-pack", dir, "--key", pub)
+	require.Equal(t, 0, ok.code, "stdout: %s\nstderr: %s", ok.stdout, ok.stderr)
+	assert.Contains(t, ok.stdout, "pack.html, pack.pdf, pack.md, pack.json")
 }
 
 func TestPackBadInput(t *testing.T) {
