@@ -9,6 +9,8 @@ import (
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/partnership-ledger/ledger/eventstore"
 )
@@ -68,12 +70,28 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	return out, nil
 }
 
+// deadlineSkew is how long ctxErr waits for the caller's context to end after a call failed with
+// DeadlineExceeded.
+const deadlineSkew = 100 * time.Millisecond
+
 // ctxErr prefers the caller's context error, and ErrClosed when the Store was closed meanwhile.
 func (s *Store) ctxErr(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
-	if cerr := ctx.Err(); cerr != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || isCode(err, esdb.ErrorCodeDeadlineExceeded) || isCode(err, esdb.ErrorCodeUnknown)) {
+	if _, ok := ctx.Deadline(); ok && (status.Code(err) == codes.DeadlineExceeded || isCode(err, esdb.ErrorCodeDeadlineExceeded)) {
+		// The call's gRPC deadline is the caller's, and the server may answer a moment before
+		// the caller's own timer fires.
+		t := time.NewTimer(deadlineSkew)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+	}
+	if cerr := ctx.Err(); cerr != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		isCode(err, esdb.ErrorCodeDeadlineExceeded) || isCode(err, esdb.ErrorCodeUnknown) ||
+		status.Code(err) == codes.DeadlineExceeded || status.Code(err) == codes.Canceled) {
 		return cerr
 	}
 	if s.isClosed() && !errors.Is(err, eventstore.ErrClosed) {
