@@ -343,10 +343,7 @@ func (s *server) handleKey(w http.ResponseWriter, r *http.Request) error {
 	return encode(w, r, http.StatusOK, map[string]string{"public_key": k.PublicText(), "key_id": k.ID(), "algorithm": "Ed25519"})
 }
 
-// handleReviewPack serves a review pack in one format. A pack is a pure function of the partnership,
-// as_of, the known prefix of the log (known_at as asked and resolved to a seq, whose signed tree head
-// the pack embeds), the cover options and the format, so an answer is cached under exactly those and a
-// repeat costs nothing. Rendering one counts against the caller's pack limits.
+// handleReviewPack serves a review pack in one format, through Packs (cached, and limited per caller).
 func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.require(r, RoleReader)
 	if err != nil {
@@ -368,31 +365,10 @@ func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error 
 		return badParam("as_of", "as_of (the date the pack reviews, YYYY-MM-DD) is required")
 	}
 	slug := r.PathValue("id")
-	cover := reviewpack.CoverOptions{Committee: r.URL.Query().Get("committee"), Meeting: r.URL.Query().Get("meeting"), Author: r.URL.Query().Get("author")}
-	key := func(seq uint64) string {
-		return strings.Join([]string{slug, q.AsOf, q.KnownAt.String(), strconv.FormatUint(seq, 10), format, cover.Committee, cover.Meeting, cover.Author}, "\x00")
-	}
-	body, ok := []byte(nil), false
-	if axes, err := s.Models.Axes(slug, q); err == nil {
-		body, ok = s.packs.get(key(axes.KnownAt.Seq))
-	}
-	if !ok {
-		release, err := s.limits.pack(callerKey(r, p))
-		if err != nil {
-			return err
-		}
-		defer release()
-		pack, err := reviewpack.Build(r.Context(), reviewpack.Source{Events: s.Store, Models: s.Models, Log: s.Log},
-			reviewpack.Options{Partnership: slug, AsOf: q.AsOf, KnownAt: q.KnownAt, Now: s.Now, Cover: cover})
-		if err != nil {
-			return err
-		}
-		var buf bytes.Buffer
-		if err := pack.Render(format, &buf); err != nil {
-			return err
-		}
-		body = buf.Bytes()
-		s.packs.put(key(pack.Evidence.TreeHead.Size), body)
+	body, err := s.Packs.Render(r.Context(), callerKey(r, p), reviewpack.Options{Partnership: slug, AsOf: q.AsOf, KnownAt: q.KnownAt,
+		Cover: reviewpack.CoverOptions{Committee: r.URL.Query().Get("committee"), Meeting: r.URL.Query().Get("meeting"), Author: r.URL.Query().Get("author")}}, format)
+	if err != nil {
+		return err
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s-%s.%s"`, slug, q.AsOf, format))

@@ -18,6 +18,7 @@ import (
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/reviewpack"
 )
 
 // MaxBodyBytes caps every request body.
@@ -41,6 +42,9 @@ type Config struct {
 	// Limits bound each caller's writes, review-pack renders and verifications (see Limits for the
 	// defaults a zero value takes).
 	Limits Limits
+	// Packs renders review packs; share one with the pages so that both count against the same
+	// cache and limits. Default: NewPacks over Store, Models and Log with Limits.
+	Packs *Packs
 }
 
 type server struct {
@@ -48,7 +52,6 @@ type server struct {
 	log     *slog.Logger
 	metrics *metrics
 	bodies  bodyCache
-	packs   packCache
 	limits  *limiter
 }
 
@@ -62,6 +65,9 @@ func NewServer(cfg Config) http.Handler {
 	}
 	if cfg.MinSeqWait == 0 {
 		cfg.MinSeqWait = 3 * time.Second
+	}
+	if cfg.Packs == nil {
+		cfg.Packs = NewPacks(reviewpack.Source{Events: cfg.Store, Models: cfg.Models, Log: cfg.Log}, cfg.Now, cfg.Limits)
 	}
 	s := &server{Config: cfg, log: cfg.Logger, limits: newLimiter(cfg.Limits)}
 	s.metrics = newMetrics(s)
@@ -145,39 +151,6 @@ func (c *bodyCache) put(key string, e encoded) {
 		c.m = make(map[string]encoded, 256)
 	}
 	c.m[key] = e
-}
-
-// packCache keeps rendered review packs by everything that shapes them (handleReviewPack's key); a
-// pack for a key never changes, so an entry is never stale. It holds at most packCacheBytes and is
-// emptied when a new pack would pass that. Safe for concurrent use.
-type packCache struct {
-	mu    sync.Mutex
-	m     map[string][]byte
-	bytes int
-}
-
-const packCacheBytes = 64 << 20
-
-func (c *packCache) get(key string) ([]byte, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	b, ok := c.m[key]
-	return b, ok
-}
-
-func (c *packCache) put(key string, b []byte) {
-	if len(b) > packCacheBytes/4 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || c.bytes+len(b) > packCacheBytes {
-		c.m, c.bytes = map[string][]byte{}, 0
-	}
-	if _, ok := c.m[key]; !ok {
-		c.m[key] = b
-		c.bytes += len(b)
-	}
 }
 
 func etagMatches(header, etag string) bool {

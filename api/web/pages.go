@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -172,14 +175,15 @@ func (s *server) handlePack(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	slug := r.PathValue("id")
-	p, err := reviewpack.Build(r.Context(), reviewpack.Source{Events: s.Store, Models: s.Models, Log: s.Log},
-		reviewpack.Options{Partnership: slug, AsOf: q.AsOf, KnownAt: q.KnownAt, Now: s.Now})
-	if err != nil {
-		s.fail(w, r, err)
+	body, err := s.Packs(r, reviewpack.Options{Partnership: slug, AsOf: q.AsOf, KnownAt: q.KnownAt, Now: s.Now}, format)
+	var busy interface{ RetryAfter() time.Duration }
+	if errors.As(err, &busy) {
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(busy.RetryAfter().Seconds())))))
+		s.renderError(w, r, http.StatusTooManyRequests, "Too many packs at once",
+			"This server limits how many review packs one person can have built at a time and per minute. Try again in a minute; a pack already built downloads at once.")
 		return
 	}
-	var buf bytes.Buffer
-	if err := p.Render(format, &buf); err != nil {
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -189,7 +193,20 @@ func (s *server) handlePack(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, slug, asOf, format))
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
+}
+
+// buildPack is the default Config.Packs: it builds and renders every time, without limits.
+func (s *server) buildPack(r *http.Request, opts reviewpack.Options, format string) ([]byte, error) {
+	p, err := reviewpack.Build(r.Context(), reviewpack.Source{Events: s.Store, Models: s.Models, Log: s.Log}, opts)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := p.Render(format, &buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // eventPage is the body of the event page.

@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +16,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/api/web"
+	"github.com/partnership-ledger/ledger/reviewpack"
 )
 
 // noFollow is a client with a cookie jar that shows redirects instead of following them.
@@ -192,4 +195,37 @@ func TestSessionsExpireOnTheServer(t *testing.T) {
 		advance(6 * time.Minute)
 		assert.False(t, in())
 	})
+}
+
+// Issue #18: review packs could keep both cores busy; the pages' downloads go through the API's
+// pack renderer, so they are cached and limited per caller like GET .../review-pack.
+func TestPackDownloadsAreCachedAndLimited(t *testing.T) {
+	srv := newServerWith(t, func(c *web.Config) {
+		packs := api.NewPacks(reviewpack.Source{Events: c.Store, Models: c.Models, Log: c.Log}, nil, api.Limits{PacksPerMinute: 1})
+		c.Packs = func(r *http.Request, opts reviewpack.Options, format string) ([]byte, error) {
+			return packs.Render(r.Context(), api.CallerAddress(r), opts, format)
+		}
+	})
+	fetch := func(path string) (*http.Response, []byte) {
+		res, err := srv.Client().Get(srv.URL + path)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return res, b
+	}
+	first, md := fetch(gnn + "/pack.md?as_of=2016-06-30")
+	require.Equal(t, http.StatusOK, first.StatusCode)
+	for range 3 {
+		again, b := fetch(gnn + "/pack.md?as_of=2016-06-30")
+		require.Equal(t, http.StatusOK, again.StatusCode, "a repeat comes from the cache")
+		assert.Equal(t, md, b)
+	}
+	over, body := fetch(gnn + "/pack.json?as_of=2016-06-30")
+	assert.Equal(t, http.StatusTooManyRequests, over.StatusCode)
+	secs, err := strconv.Atoi(over.Header.Get("Retry-After"))
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, secs, 1)
+	assert.Contains(t, string(body), "Too many packs at once")
+	assert.Equal(t, "nosniff", over.Header.Get("X-Content-Type-Options"))
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/reviewpack"
 )
 
 //go:embed templates/*.html
@@ -56,6 +57,10 @@ type Config struct {
 	// DefaultSessionIdle, 1 hour). Both are enforced on the server with Now.
 	SessionMaxAge time.Duration
 	SessionIdle   time.Duration
+	// Packs, when set, renders the review-pack downloads (package api's Packs.Render: cached, and
+	// limited per caller); an error with a RetryAfter() time.Duration method is answered 429 with
+	// Retry-After. Default: build and render each time.
+	Packs func(r *http.Request, opts reviewpack.Options, format string) ([]byte, error)
 	// ProofURL, when set, is the path of the JSON proof of an event with "{id}" replaced; default
 	// "/v1/events/{id}/proof" (served by package api).
 	ProofURL string
@@ -98,6 +103,9 @@ func New(cfg Config) http.Handler {
 		cfg.ProofURL = "/v1/events/{id}/proof"
 	}
 	s := &server{Config: cfg, sessions: map[string]*session{}}
+	if s.Packs == nil {
+		s.Packs = s.buildPack
+	}
 	s.tmpl = template.Must(template.New("").Funcs(s.funcs()).ParseFS(templateFS, "templates/*.html"))
 	mux := http.NewServeMux()
 	s.routes(mux)

@@ -6,15 +6,20 @@ import (
 
 	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/api/web"
+	"github.com/partnership-ledger/ledger/reviewpack"
 )
 
 // pages returns the pages for people served at "/": clerks sign in with an API token, checked
 // against the same token store as the API. Their sessions end sessionMaxAge after sign-in or after
-// sessionIdle without a request (zero: the web package's defaults).
+// sessionIdle without a request (zero: the web package's defaults). Pack downloads go through the API's
+// cfg.Packs, so they share its cache and are limited per client address like the API's packs.
 func pages(cfg api.Config, sessionMaxAge, sessionIdle time.Duration) http.Handler {
 	return web.New(web.Config{
 		Models: cfg.Models, Recorder: cfg.Recorder, Log: cfg.Log, Store: cfg.Store, Now: cfg.Now, Logger: cfg.Logger,
 		Private: cfg.Private, SessionMaxAge: sessionMaxAge, SessionIdle: sessionIdle,
+		Packs: func(r *http.Request, opts reviewpack.Options, format string) ([]byte, error) {
+			return cfg.Packs.Render(r.Context(), api.CallerAddress(r), opts, format)
+		},
 		Authenticate: func(r *http.Request, token string) (string, string, bool) {
 			p, ok, err := cfg.Tokens.Authenticate(r.Context(), token)
 			if err != nil || !ok {

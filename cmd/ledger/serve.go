@@ -16,6 +16,7 @@ import (
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/reviewpack"
 )
 
 func cmdServe(ctx context.Context, a *app, args []string) error {
@@ -109,6 +110,7 @@ func (a *app) serve(ctx context.Context, store eventstore.Store, opts serveOptio
 		Store: store, Models: models, Log: auditLog, Recorder: recording.NewWithOptions(store, recording.Options{Clock: a.now, Timeout: opts.recordTimeout}),
 		Tokens: api.NewTokens(store, a.now), Logger: logger, Now: a.now, Private: opts.private, Limits: opts.limits,
 	}
+	cfg.Packs = api.NewPacks(reviewpack.Source{Events: store, Models: models, Log: auditLog}, a.now, opts.limits)
 	cfg.Pages = pages(cfg, opts.sessionMaxAge, opts.sessionIdle)
 	srv := &http.Server{
 		Handler:           api.NewServer(cfg),
