@@ -194,6 +194,16 @@ func decide(d *Decider, cmd Command) ([]NewEvent, error) {
 	return []NewEvent{ev}, nil
 }
 
+// CheckCommand reports the problems a command has on its own, without the partnership's history: the
+// gate on its data, the envelope fields, the payload's own rules and the limits. A command it refuses
+// is refused by Decide too, so a caller can refuse it before opening a store. It returns nil or a
+// *ValidationError.
+func CheckCommand(cmd Command) error {
+	var p problems
+	parseCommand(cmd, &p)
+	return p.err()
+}
+
 func malformed(list []Problem) bool {
 	for _, p := range list {
 		if p.Malformed {

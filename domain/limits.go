@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/partnership-ledger/ledger/eventstore"
 )
 
 // Limits on new commands. They are declared once: text limits by a `limit` tag on each text field of
@@ -120,6 +122,10 @@ func checkLimits(v reflect.Value, at string, maxRunes int, p *problems) {
 			checkLimits(v.Index(i), fmt.Sprintf("%s/%d", at, i), maxRunes, p)
 		}
 	case reflect.String:
+		if msg := eventstore.TextProblem(v.String()); msg != "" {
+			p.add(at, msg) // text that did not come through the gate: a form, a flag
+			return
+		}
 		if maxRunes > 0 {
 			if n := utf8.RuneCountInString(v.String()); n > maxRunes {
 				kind := "names, titles and categories"

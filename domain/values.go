@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/partnership-ledger/ledger/eventstore"
 )
 
 // Date is a civil date (no time of day, no zone), written YYYY-MM-DD. The zero Date means "not set";
@@ -603,6 +605,9 @@ func (s SourceRef) check(p *problems, at string) {
 // ParseSources decodes a JSON array of source references, refusing unknown fields, and checks each.
 func ParseSources(data []byte) ([]SourceRef, error) {
 	var out []SourceRef
+	if _, err := eventstore.Gate(data); err != nil {
+		return nil, fmt.Errorf("sources: %w", err)
+	}
 	if err := strictUnmarshal(data, &out); err != nil {
 		return nil, fmt.Errorf("sources: %w", err)
 	}
@@ -722,6 +727,9 @@ func ParseSource(s string) (SourceRef, error) {
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "{") {
 		var ref SourceRef
+		if _, err := eventstore.Gate([]byte(s)); err != nil {
+			return SourceRef{}, fmt.Errorf("source: %w", err)
+		}
 		if err := strictUnmarshal([]byte(s), &ref); err != nil {
 			return SourceRef{}, fmt.Errorf("source: %w", err)
 		}

@@ -31,15 +31,9 @@ type ChainError struct {
 	Field  string // "seq", "recorded_at", "revision", "prev_hash", "hash", "data" or "sources"; an IndexChecker's: "ids index", "revs index", "meta"
 	Want   string
 	Got    string
-	// Detail, when set, says what is wrong instead of Want and Got (Field "data" or "sources": content
-	// that Gate refuses or that is not in canonical form).
-	Detail string
 }
 
 func (e *ChainError) Error() string {
-	if e.Detail != "" {
-		return fmt.Sprintf("event seq %d (id %s, stream %s): %s %s", e.Seq, e.ID, e.Stream, e.Field, e.Detail)
-	}
 	return fmt.Sprintf("event seq %d (id %s, stream %s): %s is %s, want %s", e.Seq, e.ID, e.Stream, e.Field, e.Got, e.Want)
 }
 
@@ -75,7 +69,8 @@ func (v *ChainVerifier) Add(e Event) error {
 		return fail("hash", got.String(), e.Hash.String())
 	}
 	if field, detail := storedProblem(e); field != "" {
-		return &ChainError{Seq: e.Seq, ID: e.ID, Stream: e.Stream, Field: field, Detail: detail}
+		return &ChainError{Seq: e.Seq, ID: e.ID, Stream: e.Stream, Field: field, Got: detail,
+			Want: "JSON the gate admits, in its canonical (RFC 8785) form"}
 	}
 	v.seq, v.lastRec = e.Seq, e.RecordedAt
 	v.heads[e.Stream] = streamHead{rev: e.Revision, hash: e.Hash}
@@ -88,7 +83,7 @@ func (v *ChainVerifier) Add(e Event) error {
 // matches ErrCorrupt.
 func CheckStored(e Event) error {
 	if field, detail := storedProblem(e); field != "" {
-		return fmt.Errorf("%w: event %s: %s %s", ErrCorrupt, e.ID, field, detail)
+		return fmt.Errorf("%w: event %s: %s is %s", ErrCorrupt, e.ID, field, detail)
 	}
 	return nil
 }
@@ -100,10 +95,10 @@ func storedProblem(e Event) (field, detail string) {
 	}{{"data", e.Data}, {"sources", e.Sources}} {
 		canon, err := Gate(f.b)
 		if err != nil {
-			return f.name, "is refused by the gate: " + err.Error()
+			return f.name, "refused by the gate " + err.Error()
 		}
 		if !bytes.Equal(canon, f.b) {
-			return f.name, "is not in its canonical (RFC 8785) form"
+			return f.name, "not in canonical form"
 		}
 	}
 	return "", ""

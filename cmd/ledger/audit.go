@@ -71,6 +71,27 @@ func (a *app) keyForNewLedger(ctx context.Context, s eventstore.Store) error {
 	return a.createKey(path)
 }
 
+// keyMissingForEmptyLedger reports whether s is an empty ledger without its key file, so that a
+// command about to write its first events should create the key once they are in (keyForNewLedger
+// creates it before; record waits, so that a refused command leaves nothing behind).
+func (a *app) keyMissingForEmptyLedger(ctx context.Context, s eventstore.Store) (bool, error) {
+	path, err := a.defaultKeyFile()
+	if err != nil {
+		return false, nil
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	head, err := s.Head(ctx)
+	return err == nil && head.Seq == 0, err
+}
+
+// needKeyPath is the key file keyMissingForEmptyLedger looked for.
+func needKeyPath(a *app) string {
+	path, _ := a.defaultKeyFile()
+	return path
+}
+
 // createKey creates the key file at path (or loads it, when another process just made it).
 func (a *app) createKey(path string) error {
 	_, created, err := audit.LoadOrCreateKey(path)
@@ -405,20 +426,33 @@ func cmdImport(ctx context.Context, a *app, args []string) error {
 		return usageErrorf("import: %v", err)
 	}
 	defer f.Close()
-	s, err := a.openStore(ctx, a.store)
+	s, err := a.open(ctx, a.store, true)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	needKey, err := a.keyMissingForEmptyLedger(ctx, s)
+	if err != nil {
+		return err
+	}
 	rep, err := audit.Import(ctx, s, f)
 	if errors.Is(err, audit.ErrStoreNotEmpty) {
 		return usageErrorf("import: the target store %s is not empty; import into a new store", a.store)
 	}
-	if errors.Is(err, audit.ErrTampered) || errors.Is(err, audit.ErrBadExport) {
+	if errors.Is(err, audit.ErrTampered) {
+		// Damage in the file (a hash, a chain, or content the gate refuses): exit 1, as verify.
+		return &exitError{code: 1, err: fmt.Errorf("import: %s was refused and nothing was written: %w", pos[0], err)}
+	}
+	if errors.Is(err, audit.ErrBadExport) {
 		return usageErrorf("import: %s was refused and nothing was written: %v", pos[0], err)
 	}
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
+	}
+	if needKey {
+		if err := a.createKey(needKeyPath(a)); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(a.stdout, "imported %d events in %d streams; Merkle root at size %d is %s\n", rep.Events, rep.Streams, rep.Size, rep.Root)
 	return nil

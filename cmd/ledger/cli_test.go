@@ -81,7 +81,7 @@ func TestRecordRefusesBadInput(t *testing.T) {
 		{"impossible date", []string{"--type", "SavingsReported", "--effective", "2015-02-30", "--data", savingsOK}, "2015-02-30"},
 		{"negative amount", []string{"--type", "OneOffCostIncurred", "--effective", "2016-03-01", "--data",
 			`{"council":"north-norfolk","financial_year":2015,"category":"implementation","amount_pence":-100}`}, "amount_pence"},
-		{"malformed JSON", []string{"--type", "SavingsReported", "--effective", "2016-03-01", "--data", `{"council":`}, "not valid JSON"},
+		{"malformed JSON", []string{"--type", "SavingsReported", "--effective", "2016-03-01", "--data", `{"council":`}, "--data: at /council (byte 11): unexpected end of JSON input"},
 		{"missing flag", []string{"--type", "SavingsReported", "--data", savingsOK}, "--effective is required"},
 	}
 	for _, tt := range tests {

@@ -21,25 +21,29 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("demo: unexpected argument %q (run 'ledger help demo')", pos[0])
 	}
-	store, err := a.openStore(ctx, a.store)
+	// Listen first: a busy port must not leave a seeded ledger, a key or a token event behind.
+	ln, err := listen("demo", *addr)
 	if err != nil {
 		return err
 	}
+	store, err := a.openStore(ctx, a.store)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	fail := func(err error) error { store.Close(); ln.Close(); return err }
 	head, err := store.Head(ctx)
 	if err != nil {
-		store.Close()
-		return err
+		return fail(err)
 	}
 	has, err := hasPartnership(ctx, store)
 	if err != nil {
-		store.Close()
-		return err
+		return fail(err)
 	}
 	if !has {
 		n, err := demo.SeedStore(ctx, store)
 		if err != nil {
-			store.Close()
-			return fmt.Errorf("demo: seed: %w", err)
+			return fail(fmt.Errorf("demo: seed: %w", err))
 		}
 		fmt.Fprintf(a.stdout, "seeded the Norfolk demo: %d events in %s\n", n, a.store)
 	} else {
@@ -47,10 +51,9 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	}
 	tok, err := api.NewTokens(store, a.now).Issue(ctx, api.RoleRecorder, "demo clerk", a.actor())
 	if err != nil {
-		store.Close()
-		return fmt.Errorf("demo: issue a recorder token: %w", err)
+		return fail(fmt.Errorf("demo: issue a recorder token: %w", err))
 	}
-	return a.serve(ctx, store, serveOptions{addr: *addr, ready: func(base string) {
+	return a.serve(ctx, store, serveOptions{ln: ln, ready: func(base string) {
 		fmt.Fprintf(a.stdout, `
 The Norfolk demo is ready.
   pages        %[1]s/

@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/recording"
+	"github.com/partnership-ledger/ledger/eventstore"
 )
 
 // stringList is a repeatable string flag.
@@ -45,8 +48,8 @@ func cmdRecord(ctx context.Context, a *app, args []string) error {
 		Certainty:   *certainty,
 		Data:        json.RawMessage(*data),
 	}
-	if !json.Valid(cmd.Data) {
-		return usageErrorf("record: --data is not valid JSON: %.60q", *data)
+	if _, err := eventstore.Gate(cmd.Data); err != nil {
+		return usageErrorf("record: --data: %v", err)
 	}
 	for i, s := range sources {
 		ref, err := domain.ParseSource(s)
@@ -55,16 +58,38 @@ func cmdRecord(ctx context.Context, a *app, args []string) error {
 		}
 		cmd.Sources = append(cmd.Sources, ref)
 	}
+	// A refused command writes nothing anywhere: check what needs no history before opening (or
+	// creating) the store, and the whole command against an empty history when there is no store yet.
+	if err := domain.CheckCommand(cmd); err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
+	if path, ok := boltPath(a.store); ok {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			if _, err := domain.Decide(nil, cmd); err != nil {
+				return fmt.Errorf("record: %w", err)
+			}
+		}
+	}
 
-	store, err := a.openStore(ctx, a.store)
+	store, err := a.open(ctx, a.store, true)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	needKey, err := a.keyMissingForEmptyLedger(ctx, store)
+	if err != nil {
+		return err
+	}
 	rec := recording.New(store, a.now)
 	res, err := rec.Record(ctx, a.actor(), cmd, nil)
 	if err != nil {
 		return err
+	}
+	if needKey {
+		// Made only once the ledger's first event is in: a refused command leaves no key behind.
+		if err := a.createKey(needKeyPath(a)); err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		return writeJSON(a.stdout, res.Events)

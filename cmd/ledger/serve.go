@@ -59,16 +59,31 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if *writeRate == 0 {
 		limits.WritesPerSecond = -1
 	}
-	store, err := a.openStore(ctx, a.store)
+	ln, err := listen("serve", *addr) // first: a busy port opens no store and creates no key
 	if err != nil {
 		return err
 	}
-	return a.serve(ctx, store, serveOptions{addr: *addr, private: *private, recordTimeout: *recordTimeout,
+	store, err := a.openStore(ctx, a.store)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	return a.serve(ctx, store, serveOptions{ln: ln, private: *private, recordTimeout: *recordTimeout,
 		limits: limits, sessionMaxAge: *sessionMaxAge, sessionIdle: *sessionIdle})
 }
 
+// listen opens the server's listening socket. A failure (the port is taken, the address is wrong) is
+// a usage error that says how to choose another address.
+func listen(cmd, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, usageErrorf("%s: cannot listen on %s (%v); choose another address with --addr, e.g. --addr 127.0.0.1:8081, or --addr 127.0.0.1:0 for any free port", cmd, addr, errors.Unwrap(err))
+	}
+	return ln, nil
+}
+
 type serveOptions struct {
-	addr    string
+	ln      net.Listener // the listening socket (listen)
 	private bool
 	// recordTimeout bounds a recording request's wait (recording.Options.Timeout; 0: the default).
 	recordTimeout time.Duration
@@ -84,6 +99,8 @@ type serveOptions struct {
 // in-flight requests finish, the background folds stop, and the store is closed.
 func (a *app) serve(ctx context.Context, store eventstore.Store, opts serveOptions) error {
 	defer store.Close()
+	ln := opts.ln
+	defer ln.Close() // when serving never starts; closing again after Serve is harmless
 	key, err := a.loadKey(ctx, store)
 	if err != nil {
 		return err
@@ -119,10 +136,6 @@ func (a *app) serve(ctx context.Context, store eventstore.Store, opts serveOptio
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	ln, err := net.Listen("tcp", opts.addr)
-	if err != nil {
-		return usageErrorf("serve: cannot listen on %s: %v", opts.addr, err)
 	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(a.stdout, "listening on %s\n", base)

@@ -76,6 +76,15 @@ func (a *app) openWith(ctx context.Context, spec string, create, salvage bool) (
 	return s, nil
 }
 
+// boltPath returns the file of a bolt store spec ("bolt:FILE" or a bare path); ok is false for
+// KurrentDB.
+func boltPath(spec string) (string, bool) {
+	if strings.Contains(spec, "://") {
+		return "", false
+	}
+	return strings.TrimPrefix(spec, "bolt:"), true
+}
+
 // defaultKeyFile is where the tree-signing key lives when --key-file is not given: beside a bolt
 // store. KurrentDB deployments must name it explicitly (every server shares one key).
 func (a *app) defaultKeyFile() (string, error) {
