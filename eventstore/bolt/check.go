@@ -189,6 +189,9 @@ func (c *fileCheck) readMeta(id, off uint64) (meta, error) {
 	if flags := ne.Uint16(p[8:]); flags != flagMeta {
 		return meta{}, c.damaged(at, "meta page %d is not marked as a meta page (flags %#x)", id, flags)
 	}
+	if ne.Uint16(p[10:]) != 0 || ne.Uint32(p[12:]) != 0 {
+		return meta{}, c.damaged(at, "meta page %d's header gives a count or overflow", id)
+	}
 	b := p[metaOffset : metaOffset+metaSize]
 	h := fnv.New64a()
 	h.Write(b[:metaSumLen])
@@ -253,7 +256,7 @@ func (c *fileCheck) bucket(root uint64, inline []byte, what string) error {
 		if flags := ne.Uint16(inline[8:]); flags != flagLeaf {
 			return c.damaged(what, "the inline bucket's page is not a leaf (flags %#x)", flags)
 		}
-		_, err := c.nodeIn(inline, what, nil, nil)
+		_, err := c.nodeIn(inline, what, nil, nil, true)
 		return err
 	}
 	_, err := c.node(root, what, nil, nil)
@@ -267,16 +270,17 @@ func (c *fileCheck) node(id uint64, what string, lo, hi []byte) ([]byte, error) 
 	if err != nil {
 		return nil, err
 	}
-	return c.nodeIn(p, c.pageAt(id), lo, hi)
+	return c.nodeIn(p, c.pageAt(id), lo, hi, false)
 }
 
 // nodeIn checks the elements of the page p (a mapped page, or an inline bucket's bytes) at where.
-func (c *fileCheck) nodeIn(p []byte, where string, lo, hi []byte) ([]byte, error) {
+func (c *fileCheck) nodeIn(p []byte, where string, lo, hi []byte, inline bool) ([]byte, error) {
 	branch := ne.Uint16(p[8:]) == flagBranch
 	count := int(ne.Uint16(p[10:]))
 	if pageHeaderSize+count*elementSize > len(p) {
 		return nil, c.damaged(where, "%d elements do not fit in the page", count)
 	}
+	end := uint64(pageHeaderSize + count*elementSize) // where the next key must start
 	type kv struct{ k, v []byte }
 	elems := make([]kv, count)
 	flags := make([]uint32, count)
@@ -291,9 +295,11 @@ func (c *fileCheck) nodeIn(p []byte, where string, lo, hi []byte) ([]byte, error
 			flags[i], pos, ksize, vsize = ne.Uint32(e), uint64(ne.Uint32(e[4:])), uint64(ne.Uint32(e[8:])), uint64(ne.Uint32(e[12:]))
 		}
 		start := uint64(off) + pos
-		if pos == 0 || start+ksize+vsize > uint64(len(p)) {
-			return nil, c.damaged(where, "element %d points outside the page", i)
+		if start != end || start+ksize+vsize > uint64(len(p)) {
+			// bbolt packs keys and values right after the elements, in order.
+			return nil, c.damaged(where, "element %d points to byte %d of the page, want %d", i, start, end)
 		}
+		end = start + ksize + vsize
 		elems[i] = kv{p[start : start+ksize], p[start+ksize : start+ksize+vsize]}
 		k := elems[i].k
 		switch {
@@ -302,6 +308,13 @@ func (c *fileCheck) nodeIn(p []byte, where string, lo, hi []byte) ([]byte, error
 		case lo != nil && bytes.Compare(k, lo) < 0, hi != nil && bytes.Compare(k, hi) >= 0:
 			return nil, c.damaged(where, "key %d lies outside the range its parent page gives it", i)
 		}
+	}
+	if inline {
+		if end != uint64(len(p)) {
+			return nil, c.damaged(where, "the inline bucket's page is %d bytes, its content %d", len(p), end)
+		}
+	} else if want := (end+c.psz-1)/c.psz - 1; want != uint64(len(p))/c.psz-1 {
+		return nil, c.damaged(where, "the page claims %d overflow pages, its content needs %d", uint64(len(p))/c.psz-1, want)
 	}
 	if count > 0 && lo != nil && !bytes.Equal(elems[0].k, lo) {
 		return nil, c.damaged(where, "the page's first key is not the key its parent page names it by")

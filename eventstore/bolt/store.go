@@ -183,7 +183,7 @@ func Open(path string, opts Options) (*Store, error) {
 				return err
 			}
 			if indexed := getU64(tx.Bucket(bucketMeta).Get(keyIndexed)); existed && (stats.ids != indexed || stats.revs != indexed) {
-				return damaged(s.path, "the secondary indexes", "they hold %d ids and %d revisions, but must hold the %d events up to seq %d",
+				return damaged(s.path, "the secondary indexes", "the ids index holds %d entries and the revs index %d, but each must hold the %d events up to seq %d",
 					stats.ids, stats.revs, indexed, indexed)
 			}
 			err = s.rebuildTail(tx)
@@ -809,15 +809,15 @@ func (s *Store) ReadAll(ctx context.Context, afterSeq uint64, dir eventstore.Dir
 				want = min(want, limit-returned)
 			}
 			chunk, err := s.readSeqs(next, dir, want)
-			if err != nil {
-				yield(eventstore.Event{}, fmt.Errorf("read all: %w", err))
-				return
-			}
-			for _, e := range chunk {
+			for _, e := range chunk { // on an error, the events before it
 				if !yield(e, nil) {
 					return
 				}
 				returned++
+			}
+			if err != nil {
+				yield(eventstore.Event{}, fmt.Errorf("read all: %w", err))
+				return
 			}
 			if len(chunk) < want || (limit > 0 && returned >= limit) {
 				return
@@ -835,7 +835,8 @@ func (s *Store) ReadAll(ctx context.Context, afterSeq uint64, dir eventstore.Dir
 	}
 }
 
-// readSeqs reads up to n events starting at seq from (inclusive) in one read transaction.
+// readSeqs reads up to n events starting at seq from (inclusive) in one read transaction. On an error
+// it also returns the events read before it.
 func (s *Store) readSeqs(from uint64, dir eventstore.Direction, n int) ([]eventstore.Event, error) {
 	if from == 0 || n <= 0 {
 		return nil, nil
@@ -886,15 +887,15 @@ func (s *Store) SubscribeAll(ctx context.Context, afterSeq uint64) iter.Seq2[eve
 				return
 			}
 			chunk, err := s.readSeqs(last+1, eventstore.Forward, readChunk)
-			if err != nil {
-				yield(eventstore.Event{}, fmt.Errorf("subscribe: %w", err))
-				return
-			}
-			for _, e := range chunk {
+			for _, e := range chunk { // on an error, the events before it
 				if !yield(e, nil) {
 					return
 				}
 				last = e.Seq
+			}
+			if err != nil {
+				yield(eventstore.Event{}, fmt.Errorf("subscribe: %w", err))
+				return
 			}
 			if len(chunk) == readChunk {
 				continue
