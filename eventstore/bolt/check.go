@@ -121,6 +121,38 @@ type fileCheck struct {
 	in    string // the top-level bucket being walked
 	stats fileStats
 	revs  indexWalk
+
+	free []*nodeScratch // element buffers for the levels of the walk, reused from page to page
+	held []*nodeScratch
+}
+
+type kv struct{ k, v []byte }
+
+// nodeScratch holds one page's elements while its children are walked.
+type nodeScratch struct {
+	elems    []kv
+	flags    []uint32
+	children []uint64
+}
+
+// scratch returns buffers for count elements; release gives them back.
+func (c *fileCheck) scratch(count int) ([]kv, []uint32, []uint64) {
+	var s *nodeScratch
+	if n := len(c.free); n > 0 {
+		s, c.free = c.free[n-1], c.free[:n-1]
+	} else {
+		s = &nodeScratch{}
+	}
+	if cap(s.elems) < count {
+		s.elems, s.flags, s.children = make([]kv, count), make([]uint32, count), make([]uint64, count)
+	}
+	c.held = append(c.held, s)
+	return s.elems[:count], s.flags[:count], s.children[:count]
+}
+
+func (c *fileCheck) release() {
+	n := len(c.held) - 1
+	c.free, c.held = append(c.free, c.held[n]), c.held[:n]
 }
 
 func (c *fileCheck) damaged(at, format string, args ...any) error {
@@ -281,10 +313,8 @@ func (c *fileCheck) nodeIn(p []byte, where string, lo, hi []byte, inline bool) (
 		return nil, c.damaged(where, "%d elements do not fit in the page", count)
 	}
 	end := uint64(pageHeaderSize + count*elementSize) // where the next key must start
-	type kv struct{ k, v []byte }
-	elems := make([]kv, count)
-	flags := make([]uint32, count)
-	children := make([]uint64, count)
+	elems, flags, children := c.scratch(count)
+	defer c.release()
 	for i := range count {
 		off := pageHeaderSize + i*elementSize
 		e := p[off : off+elementSize]
@@ -301,13 +331,13 @@ func (c *fileCheck) nodeIn(p []byte, where string, lo, hi []byte, inline bool) (
 		}
 		end = start + ksize + vsize
 		elems[i] = kv{p[start : start+ksize], p[start+ksize : start+ksize+vsize]}
-		k := elems[i].k
-		switch {
-		case i > 0 && bytes.Compare(elems[i-1].k, k) >= 0:
+		if i > 0 && bytes.Compare(elems[i-1].k, elems[i].k) >= 0 {
 			return nil, c.damaged(where, "key %d is not after key %d", i, i-1)
-		case lo != nil && bytes.Compare(k, lo) < 0, hi != nil && bytes.Compare(k, hi) >= 0:
-			return nil, c.damaged(where, "key %d lies outside the range its parent page gives it", i)
 		}
+	}
+	// Keys ascend: the first must be the parent's key for the page (below), the last below the next.
+	if count > 0 && hi != nil && bytes.Compare(elems[count-1].k, hi) >= 0 {
+		return nil, c.damaged(where, "key %d lies outside the range its parent page gives it", count-1)
 	}
 	if inline {
 		if end != uint64(len(p)) {

@@ -270,16 +270,16 @@ func (s *Store) readHead(tx *bbolt.Tx) (eventstore.Head, error) {
 // decodeAt decodes the stored event at seq, checking that it says it is that seq; damage is a
 // *eventstore.DamageError naming the event.
 func (s *Store) decodeAt(seq uint64, raw []byte) (eventstore.Event, error) {
-	at := fmt.Sprintf("event seq %d", seq)
+	at := func() string { return fmt.Sprintf("event seq %d", seq) } // only on damage: reads run per event
 	if raw == nil {
-		return eventstore.Event{}, damaged(s.path, at, "the event is missing")
+		return eventstore.Event{}, damaged(s.path, at(), "the event is missing")
 	}
 	e, err := decodeEvent(raw)
 	if err != nil {
-		return eventstore.Event{}, damaged(s.path, at, "the record does not decode (%v)", errors.Unwrap(err))
+		return eventstore.Event{}, damaged(s.path, at(), "the record does not decode (%v)", errors.Unwrap(err))
 	}
 	if e.Seq != seq {
-		return eventstore.Event{}, damaged(s.path, at, "the record stored there says it is seq %d", e.Seq)
+		return eventstore.Event{}, damaged(s.path, at(), "the record stored there says it is seq %d", e.Seq)
 	}
 	return e, nil
 }
