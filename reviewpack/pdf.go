@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
@@ -222,13 +223,25 @@ func (d *pdfDoc) bullet(text string) {
 
 // box draws a paragraph in a tinted, ruled box.
 func (d *pdfDoc) box(label, text string, rule, fill [3]int) {
-	body := text
-	if label != "" {
-		body = label + " " + text
+	body := func(text string) string {
+		if label != "" {
+			return label + " " + text
+		}
+		return text
 	}
 	// Measure in bold, which is wider than the body text: the box is never too short.
 	d.SetFont("go", "B", pdfBodySize)
-	lines := d.SplitText(body, pdfContentW-8)
+	text = d.txt.text(text, pdfMaxText)
+	lines := d.SplitText(body(text), pdfContentW-8)
+	// A box is drawn on one page: cut the text until it fits one.
+	for len(lines) > pdfMaxBoxLines {
+		n := utf8.RuneCountInString(text)
+		if n <= 2 {
+			break
+		}
+		text = d.txt.text(text, max(2, min(n*pdfMaxBoxLines/len(lines), n-1)))
+		lines = d.SplitText(body(text), pdfContentW-8)
+	}
 	h := float64(len(lines))*5 + 4
 	d.space(h + 2)
 	x, y := d.GetX(), d.GetY()
@@ -304,11 +317,7 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, styles []rowStyle, size f
 				}
 				ls = append(ls, split...)
 			}
-			if len(ls) > pdfMaxCellLines {
-				ls = ls[:pdfMaxCellLines]
-				ls[len(ls)-1] = d.withCutMark(ls[len(ls)-1], widths[i]-2*pad)
-			}
-			lines[i] = ls
+			lines[i] = d.capLines(ls, pdfMaxCellLines, widths[i]-2*pad)
 			n = max(n, len(ls))
 		}
 		h := float64(n)*lineH + 2*pad
@@ -407,7 +416,12 @@ func (d *pdfDoc) cover() {
 	labelW := 42.0
 	for _, kv := range coverRows(r) {
 		d.SetFont("go", "", 10.5)
-		lines := d.SplitText(kv[1], pdfContentW-labelW)
+		value := kv[1]
+		lines := d.SplitText(value, pdfContentW-labelW)
+		if len(lines) > pdfMaxCoverLines {
+			lines = d.capLines(lines, pdfMaxCoverLines, pdfContentW-labelW-2*d.GetCellMargin())
+			value = strings.Join(lines, "\n")
+		}
 		h := float64(max(1, len(lines))) * 5.5
 		d.space(h + 3)
 		y := d.GetY()
@@ -415,7 +429,7 @@ func (d *pdfDoc) cover() {
 		d.CellFormat(labelW, 5.5, kv[0], "", 0, "L", false, 0, "")
 		d.SetFont("go", "", 10.5)
 		d.SetXY(pdfMarginL+labelW, y)
-		d.MultiCell(pdfContentW-labelW, 5.5, kv[1], "", "L", false)
+		d.MultiCell(pdfContentW-labelW, 5.5, value, "", "L", false)
 		d.SetDrawColor(220, 220, 220)
 		d.SetLineWidth(0.2)
 		d.Line(pdfMarginL, d.GetY()+1.2, pdfPageW-pdfMarginR, d.GetY()+1.2)
@@ -712,6 +726,18 @@ func (d *pdfDoc) withCutMark(text string, width float64) string {
 	}
 	d.txt.cut = true
 	return strings.TrimRight(string(rs[:lo]), " ") + pdfCutMark
+}
+
+// capLines keeps at most max of lines, the last cut with pdfCutMark to fit width millimetres, and
+// records the cut.
+func (d *pdfDoc) capLines(lines []string, max int, width float64) []string {
+	if len(lines) <= max {
+		return lines
+	}
+	lines = lines[:max:max]
+	lines[max-1] = d.withCutMark(lines[max-1], width)
+	d.txt.cut = true
+	return lines
 }
 
 // MultiCell prints text wrapped to w (fpdf.MultiCell), mapped by pdfText.

@@ -37,6 +37,11 @@ const (
 	// pdfMaxCellLines bounds the lines of one table cell, so that a row fits on a page: about 22 cm at
 	// 8 pt, with room for the table's header.
 	pdfMaxCellLines = 60
+	// pdfMaxBoxLines bounds the lines of a boxed paragraph (a flag, the recommendation), which is drawn
+	// on one page: about 23 cm.
+	pdfMaxBoxLines = 45
+	// pdfMaxCoverLines bounds the lines of one value on the cover sheet: about 11 cm.
+	pdfMaxCoverLines = 20
 	// pdfMaxMeta bounds document metadata and bookmark titles, in code points.
 	pdfMaxMeta = 400
 )
