@@ -469,7 +469,9 @@ func TestDamagedFileEveryCommand(t *testing.T) {
 	for _, args := range [][]string{
 		{"verify"}, {"state", "--partnership", gnn}, {"history", "--partnership", gnn}, {"export"},
 		{"export", "--salvage", "-o", filepath.Join(t.TempDir(), "out.jsonl")},
-		{"record", "--partnership", gnn, "--type", "SavingsReported", "--effective", "2016-03-01", "--data", `{}`},
+		{"record", "--partnership", gnn, "--type", "SavingsReported", "--effective", "2016-03-01", "--data",
+			`{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":4200000,"status":"forecast","period_to":"2016-03-31"}`,
+			"--source", "press:Eastern Daily Press, 1 March 2016", "--certainty", "reported"},
 		{"seed"}, {"tree-head"}, {"prove", "--event", "01890a5d-ac96-774b-bcce-b302099a8057"}, {"replay", "--partnership", gnn},
 		{"token", "issue", "--role", "reader", "--actor", "x"}, {"check-consistency", filepath.Join(t.TempDir(), "none.json")},
 		{"serve", "--addr", "127.0.0.1:0"},
