@@ -203,7 +203,7 @@ func (s *Store) appendLocked(ctx context.Context, stream string, expected events
 
 // Backoff after a lost race: the n-th loss in a row waits a random time in [d/2, d), where d starts at
 // backoffBase and doubles up to backoffMax, so that writers that collided do not collide again in
-// step. Sixteen losses wait about 0.6 s in all.
+// step. Sixteen losses wait about 0.8 s in all (at most 1 s).
 const (
 	backoffBase = time.Millisecond
 	backoffMax  = 100 * time.Millisecond

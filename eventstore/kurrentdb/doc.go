@@ -15,6 +15,7 @@
 // seq is the ledger's own gap-free ordinal, derived the same way by every reader from $all: the seq of
 // an event is 1 + the number of ledger events before it in $all. A ledger event is one in a stream that
 // is not a system stream ("$..."), starts with the namespace, and whose metadata carries the marker.
+// Namespaces are a name and one '-' ("ledger1-"), so none is a prefix of another.
 // The Store keeps an in-process index (position → seq, id → stream, revision, seq), built at Open by a
 // filtered $all subscription from the start and kept current by that same subscription. Commit
 // positions have gaps and change when a ledger is migrated, so they never leave this package.
@@ -23,10 +24,23 @@
 //
 // An append always goes at the exact next revision of its stream: the adapter reads the stream's last
 // event (its revision and hash), chains the new events to it and appends with that exact expected
-// revision. An append with eventstore.Any that loses a race is retried up to eventstore.AnyRetries
-// times; the chain never forks. Idempotency by id holds even for a retry after a lost acknowledgement:
+// revision. One read gives both the stream's end and the events the index has not folded (those
+// after the index's head of the stream), so the window between learning the end and appending is one
+// round trip. An append with eventstore.Any that loses a race is retried after a randomised wait that
+// doubles with each loss (1 ms up to 100 ms), up to eventstore.AnyRetries times and within its
+// context, then fails with *eventstore.ContendedError; the chain never forks. Idempotency by id holds even for a retry after a lost acknowledgement:
 // ids are looked up in the index, and in the part of the stream the index has not folded yet. The
 // returned events carry their seq: Append waits until the index has folded them.
+//
+// # Damage
+//
+// KurrentDB can hide or remove a ledger stream's events behind the ledger's back: a soft delete ($tb
+// set to the end), $tb, $maxCount or $maxAge in the stream's metadata, a tombstone, a scavenge. The
+// index follows the $$stream metadata and tombstone records of the ledger's streams and checks that
+// each stream's revisions follow each other in $all; reads check KurrentDB's answer against the index
+// and itself (starting at revision 0 or right after the cursor, no gap, prev_hash linked, reaching the
+// index's head). Whatever fails is an *eventstore.DamageError (eventstore.ErrDamaged, also
+// eventstore.ErrCorrupt), reported by ReadStream, ReadAll, SubscribeAll and Append to the stream.
 //
 // Appends to one stream from one Store are serialised in-process; appends from several processes are
 // ordered by KurrentDB's optimistic concurrency. recorded_at never decreases within one Store's

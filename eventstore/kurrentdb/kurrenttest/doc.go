@@ -22,7 +22,13 @@
 // fail with a chosen status and trailers (NotLeader builds the follower
 // answer); Server.DropConnections cuts every client connection;
 // Options.ServerVersion and Options.NoServerFeatures change what
-// discovery sees.
+// discovery sees; Server.CollectStats writes a system event now;
+// Server.DropEvent and Server.SwapEvents damage the stored log as no
+// client could.
+//
+// Like a real node, the server starts with system events in $all
+// (Options.NoSystemEvents leaves them out) and answers a re-sent batch
+// with the same event ids idempotently.
 //
 // The behaviour follows the spec in docs/kurrentdb-protocol.md (shared
 // docs) and docs/kurrentdb-testserver.md says what is left out.
