@@ -153,6 +153,20 @@ type Issued struct {
 	Actor   string    `json:"actor"`
 }
 
+// CheckActor reports what is wrong with an actor name (the recorded_by of what a token records): it
+// must be 1 to domain.MaxNameRunes code points of text eventstore.TextProblem admits, once trimmed.
+// The error is a bad request naming /actor.
+func CheckActor(actor string) error {
+	actor = strings.TrimSpace(actor)
+	if n := utf8.RuneCountInString(actor); n == 0 || n > domain.MaxNameRunes {
+		return badBody("/actor", "actor must name the person or system the token is for (1 to %d characters)", domain.MaxNameRunes)
+	}
+	if msg := eventstore.TextProblem(actor); msg != "" {
+		return badBody("/actor", "actor: %s", msg)
+	}
+	return nil
+}
+
 // Issue creates a token for actor with role, recording a TokenIssued event by `by`. It refuses an
 // unknown role or an empty actor with a *badRequest-style error.
 func (t *Tokens) Issue(ctx context.Context, role, actor, by string) (Issued, error) {
@@ -160,11 +174,8 @@ func (t *Tokens) Issue(ctx context.Context, role, actor, by string) (Issued, err
 		return Issued{}, badBody("/role", "role %q is not one of admin, recorder, auditor, reader", role)
 	}
 	actor = strings.TrimSpace(actor)
-	if n := utf8.RuneCountInString(actor); n == 0 || n > domain.MaxNameRunes {
-		return Issued{}, badBody("/actor", "actor must name the person or system the token is for (1 to %d characters)", domain.MaxNameRunes)
-	}
-	if msg := eventstore.TextProblem(actor); msg != "" {
-		return Issued{}, badBody("/actor", "actor: %s", msg)
+	if err := CheckActor(actor); err != nil {
+		return Issued{}, err
 	}
 	var secret [32]byte
 	if _, err := rand.Read(secret[:]); err != nil {

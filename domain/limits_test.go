@@ -134,3 +134,26 @@ func TestMoneyCannotOverflow(t *testing.T) {
 	_, err = domain.Decide(d.History(), cmd(domain.TypeJointAppointmentMade, "2015-11-07", sheila))
 	require.NoError(t, err)
 }
+
+// TestStoredNullReadsAsTheStrictDecoderReadsIt: a sealed event whose data repeats "council" with null
+// (written into KurrentDB by another client) crashed `ledger state` with a nil pointer: go-json left a
+// corrupt string. It now reads as encoding/json reads it, and limits never make a stored event
+// unreadable.
+func TestStoredNullReadsAsTheStrictDecoderReadsIt(t *testing.T) {
+	data := `{"amount_pence":1,"category":"x","council":"aaa-council","financial_year":2015,"period_to":"2016-03-31","status":"forecast","council":null}`
+	r, err := domain.DecodeEnvelope(domain.Envelope{Type: domain.TypeSavingsReported, Schema: 1, EffectiveOn: "2016-03-01",
+		Data: []byte(data), Sources: []byte(`[]`)})
+	require.NoError(t, err)
+	p := r.Payload.(domain.SavingsReported)
+	assert.Equal(t, "aaa-council", p.Council.String())
+	strict, err := domain.DecodePayload(domain.TypeSavingsReported, 1, []byte(data))
+	require.NoError(t, err)
+	assert.Equal(t, strict, r.Payload)
+
+	// Stored before the limits: a 100 KB category, 2^53 pence and 9999-12-31 still read.
+	old := `{"amount_pence":9007199254740992,"category":"` + strings.Repeat("c", 100_000) + `","council":"north-norfolk","financial_year":2015,"period_to":"9999-12-31","status":"forecast"}`
+	r, err = domain.DecodeEnvelope(domain.Envelope{Type: domain.TypeSavingsReported, Schema: 1, EffectiveOn: "9999-12-31",
+		Data: []byte(old), Sources: []byte(`[]`)})
+	require.NoError(t, err)
+	assert.Equal(t, domain.Pence(1<<53), r.Payload.(domain.SavingsReported).AmountPence)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -161,6 +163,16 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 	add := func(field, msg string) {
 		f.Errors[field] = append(f.Errors[field], msg)
 		f.Problems = append(f.Problems, formProblem{Field: field, Message: msg})
+	}
+	// The form's text passes the gate's text rule before it is built into JSON: encoding/json would
+	// quietly replace invalid UTF-8 with U+FFFD. The raw data of the other form is gated as JSON.
+	for _, k := range slices.Sorted(maps.Keys(v)) {
+		if k == "data" {
+			continue
+		}
+		if msg := eventstore.TextProblem(v[k]); msg != "" {
+			add(k, msg)
+		}
 	}
 	body := map[string]any{"effective_on": v["effective_on"], "certainty": v["certainty"]}
 	src := map[string]any{"kind": v["source_kind"], "title": v["source_title"]}

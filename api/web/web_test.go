@@ -207,6 +207,13 @@ func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 		{"not a partner", "council", "broadland", "council-error"},
 		{"not an amount", "amount", "lots", "amount-error"},
 		{"no source title", "source_title", "", "source_title-error"},
+		// Issue 16: the form builds its command and passes the same checks as the API.
+		{"201-character category", "category", strings.Repeat("ŵ", 201), "category-error"},
+		{"right-to-left override", "category", "shared ‮management", "category-error"},
+		{"NUL in a source title", "source_title", "Budget\x00monitoring", "source_title-error"},
+		{"invalid UTF-8", "category", "caf\xe9", "category-error"},
+		{"effective 9999-12-31", "effective_on", "9999-12-31", "effective_on-error"},
+		{"amount beyond £100bn", "amount", "100000000000.01", "amount-error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,6 +231,34 @@ func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 			assert.Contains(t, string(b), `value="`+html.EscapeString(form.Get("amount"))+`"`, "input kept")
 			assert.Contains(t, string(b), "Nothing was recorded")
 		})
+	}
+}
+
+// TestOtherFormDataPassesTheGate: the raw JSON of the other form is refused as the API refuses it,
+// on the data field, naming the pointer.
+func TestOtherFormDataPassesTheGate(t *testing.T) {
+	srv := newServer(t)
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	c := &http.Client{Jar: jar}
+	res, err := postSignIn(t, c, srv.URL, url.Values{"token": {clerkToken}, "next": {gnn + "/record"}})
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(string(b))
+	require.NotNil(t, csrf)
+	for _, data := range []string{
+		`{"council":"north-norfolk","financial_year":2016,"category":"x","amount_pence":100,"amount_pence":999}`,
+		`{"council":"north-norfolk","financial_year":2016,"category":"x\ud800y","amount_pence":100}`,
+	} {
+		res, err := c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf[1]}, "form": {"other"}, "type": {"SavingsTargetSet"},
+			"data": {data}, "effective_on": {"2016-09-01"}, "certainty": {"confirmed"}, "source_kind": {"report"}, "source_title": {"Budget"}})
+		require.NoError(t, err)
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		assert.Contains(t, string(b), `id="data-error"`)
+		assert.Contains(t, string(b), "Nothing was recorded")
 	}
 }
 

@@ -72,6 +72,19 @@ func TestRefusedRecordWritesNothing(t *testing.T) {
 	assert.Contains(t, r.stderr, "created a new tree-signing key")
 }
 
+// TestRefusedTokenWritesNothing: a token for an actor name the ledger refuses creates no store and no key.
+func TestRefusedTokenWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	for _, actor := range []string{strings.Repeat("a", 201), "Clerk \u202egnp.exe", "   "} {
+		r := ledger(t, nil, "token", "issue", "--store", "bolt:"+filepath.Join(dir, "ledger.db"), "--role", "recorder", "--actor", actor)
+		assert.Equal(t, 2, r.code, r.stderr)
+		assert.Contains(t, r.stderr, "actor")
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		assert.Empty(t, entries)
+	}
+}
+
 // TestDemoOnABusyPort: `ledger demo` on a port in use appends nothing (no token event, no seed),
 // creates no store, and says to choose another address with --addr.
 func TestDemoOnABusyPort(t *testing.T) {

@@ -33,6 +33,9 @@ func tokenIssue(ctx context.Context, a *app, args []string) error {
 	if *actor == "" {
 		return usageErrorf("token issue: --actor NAME is required")
 	}
+	if err := api.CheckActor(*actor); err != nil { // before the store is opened: a refusal writes nothing
+		return usageErrorf("token issue: --%v", err)
+	}
 	var issued api.Issued
 	if a.server != "" {
 		if err := a.doJSON(ctx, http.MethodPost, "/v1/admin/tokens", map[string]string{"role": *role, "actor": *actor}, &issued); err != nil {
