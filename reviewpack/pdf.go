@@ -686,10 +686,10 @@ func (d *pdfDoc) lossNote() {
 	}
 }
 
-// CellFormat prints one line of text (fpdf.CellFormat) mapped by pdfText and, if it is wider than the
-// cell, cut to fit with pdfCutMark; w = 0 reaches the right margin.
+// CellFormat prints one line of text (fpdf.CellFormat) mapped by pdfText, a line break as a space,
+// and, if it is wider than the cell, cut to fit with pdfCutMark; w = 0 reaches the right margin.
 func (d *pdfDoc) CellFormat(w, h float64, text, border string, ln int, align string, fill bool, link int, linkStr string) {
-	text = d.txt.text(text, pdfMaxText)
+	text = strings.ReplaceAll(d.txt.text(text, pdfMaxText), "\n", " ")
 	avail := w
 	if w == 0 {
 		_, _, right, _ := d.GetMargins()

@@ -123,6 +123,14 @@ func (m *pdfTextMapper) text(s string, max int) string {
 		s = string([]rune(s)[:max-1]) + pdfCutMark
 		m.cut = true
 	}
+	plain := m.plain(s)
+	if !plain {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+		if strings.IndexByte(s, '\r') >= 0 {
+			s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+		}
+		s = norm.NFC.String(s)
+	}
 	if max > 0 && strings.Count(s, "\n") > pdfMaxLines {
 		end := 0
 		for range pdfMaxLines {
@@ -131,23 +139,17 @@ func (m *pdfTextMapper) text(s string, max int) string {
 		s = s[:end-1] + pdfCutMark
 		m.cut = true
 	}
-	if m.plain(s) {
+	if plain {
 		return s
 	}
-	s = norm.NFC.String(strings.ToValidUTF8(s, "\uFFFD"))
 	var b strings.Builder
 	b.Grow(len(s))
 	afterMark, joinNext := false, false
-	for i, r := range s {
+	for _, r := range s {
 		switch {
 		case r == '\n':
 			afterMark, joinNext = false, false
 			b.WriteByte('\n')
-		case r == '\r':
-			afterMark, joinNext = false, false
-			if !strings.HasPrefix(s[i+1:], "\n") {
-				b.WriteByte('\n')
-			}
 		case r == '\t':
 			afterMark, joinNext = false, false
 			b.WriteByte(' ')

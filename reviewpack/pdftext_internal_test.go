@@ -35,6 +35,7 @@ func TestPDFTextMapper(t *testing.T) {
 		{"cut at max", strings.Repeat("x", 12), strings.Repeat("x", 9) + "…", false, true, 10},
 		{"cut at max counts code points", strings.Repeat("ŵ", 10), strings.Repeat("ŵ", 10), false, false, 10},
 		{"too many lines", strings.Repeat("a\n", pdfMaxLines+5), strings.Repeat("a\n", pdfMaxLines-1) + "a…", false, true, 0},
+		{"lone CRs count as lines", strings.Repeat("a\r", pdfMaxLines+5), strings.Repeat("a\n", pdfMaxLines-1) + "a…", false, true, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

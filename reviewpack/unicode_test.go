@@ -118,6 +118,7 @@ func TestPDFBoundsLongText(t *testing.T) {
 		{"words", strings.Repeat("shared management ", 6_000)},
 		{"emoji", strings.Repeat("👍🏽", 20_000)},
 		{"lines", strings.Repeat("line\r\n", 20_000)},
+		{"lone CRs", strings.Repeat("line\r", 20_000)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
