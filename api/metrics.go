@@ -83,8 +83,20 @@ func (m *metrics) labels(r *http.Request, status int) (route, method, code strin
 	if !knownMethods[method] {
 		method = otherLabel
 	}
+	if status >= 100 && status < len(statusText) {
+		return route, method, statusText[status]
+	}
 	return route, method, strconv.Itoa(status)
 }
+
+// statusText holds the decimal text of the status codes below 600, to label without allocating.
+var statusText = func() []string {
+	t := make([]string, 600)
+	for i := range t {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
 
 // handle registers a route on mux and records its pattern as a known label value.
 func (m *metrics) handle(mux *http.ServeMux, pattern string, h http.Handler) {
