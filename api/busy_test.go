@@ -13,29 +13,17 @@ import (
 	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/eventstore/storetest"
 )
-
-// heldStore holds every Append until release is closed; started is told when one begins.
-type heldStore struct {
-	eventstore.Store
-	started chan struct{}
-	release chan struct{}
-}
-
-func (h *heldStore) Append(ctx context.Context, stream string, x eventstore.Expected, events ...eventstore.Event) ([]eventstore.Event, error) {
-	h.started <- struct{}{}
-	<-h.release
-	return h.Store.Append(ctx, stream, x, events...)
-}
 
 // A POST that cannot be recorded within its deadline, because the partnership's append in flight
 // is held, is answered 503 with Retry-After as problem+json and appends nothing; the client's retry
 // records it once (issue 18: a timed-out POST used to be appended anyway).
 func TestRecordingBusyIs503AndAppendsNothing(t *testing.T) {
-	held := &heldStore{started: make(chan struct{}, 8), release: make(chan struct{})}
+	var held *storetest.Held
 	frozen := func() time.Time { return time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC) }
 	e := newEnvWith(t, false, func(c *api.Config) {
-		held.Store = c.Store
+		held = storetest.Hold(c.Store)
 		// Deadlines on a clock that stands still: the held append is never past its own, and a
 		// queued command's 1 ns timer fires at once.
 		c.Recorder = recording.NewWithOptions(held, recording.Options{Now: frozen, Timeout: time.Nanosecond})
@@ -45,7 +33,7 @@ func TestRecordingBusyIs503AndAppendsNothing(t *testing.T) {
 	first := make(chan resp, 1)
 	go func() { first <- e.do(t, "POST", gnn+"/events", e.recorder, fmt.Sprintf(savings, 1111111)) }()
 	select {
-	case <-held.started:
+	case <-held.Started:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the first POST never reached the store")
 	}
@@ -58,7 +46,7 @@ func TestRecordingBusyIs503AndAppendsNothing(t *testing.T) {
 	assert.Contains(t, p.Detail, "nothing was appended")
 	assert.Equal(t, before, e.head(t), "nothing appended while the first is held")
 
-	close(held.release)
+	close(held.Release)
 	select {
 	case r1 := <-first:
 		assert.Equal(t, 201, r1.status, "%s", r1.body)

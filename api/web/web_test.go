@@ -91,6 +91,22 @@ func postSignIn(t testing.TB, c *http.Client, base string, form url.Values) (*ht
 	return c.PostForm(base+"/signin", form)
 }
 
+// clerkAtRecordForm signs the clerk in on a fresh cookie jar, lands on the record form, and returns
+// the client and the form's CSRF token.
+func clerkAtRecordForm(t *testing.T, srv *httptest.Server) (*http.Client, string) {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	c := &http.Client{Jar: jar}
+	res, err := postSignIn(t, c, srv.URL, url.Values{"token": {clerkToken}, "next": {gnn + "/record"}})
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(string(b))
+	require.NotNil(t, csrf, "the record form carries a CSRF token")
+	return c, csrf[1]
+}
+
 func get(t *testing.T, c *http.Client, u string) (int, string) {
 	t.Helper()
 	res, err := c.Get(u)
@@ -187,16 +203,8 @@ func TestRecordingNeedsTokenAndCSRF(t *testing.T) {
 
 func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 	srv := newServer(t)
-	jar, err := cookiejar.New(nil)
-	require.NoError(t, err)
-	c := &http.Client{Jar: jar}
-	res, err := postSignIn(t, c, srv.URL, url.Values{"token": {clerkToken}, "next": {gnn + "/record"}})
-	require.NoError(t, err)
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(string(b))
-	require.NotNil(t, csrf)
-	base := url.Values{"csrf": {csrf[1]}, "form": {"savings"}, "council": {"north-norfolk"}, "financial_year": {"2016"}, "category": {"shared management"},
+	c, csrf := clerkAtRecordForm(t, srv)
+	base := url.Values{"csrf": {csrf}, "form": {"savings"}, "council": {"north-norfolk"}, "financial_year": {"2016"}, "category": {"shared management"},
 		"amount": {"12345"}, "status": {"forecast"}, "period_to": {"2017-03-31"}, "effective_on": {"2016-09-01"},
 		"certainty": {"confirmed"}, "source_kind": {"report"}, "source_title": {"Budget monitoring Q2"}}
 	tests := []struct {
@@ -238,20 +246,12 @@ func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 // on the data field, naming the pointer.
 func TestOtherFormDataPassesTheGate(t *testing.T) {
 	srv := newServer(t)
-	jar, err := cookiejar.New(nil)
-	require.NoError(t, err)
-	c := &http.Client{Jar: jar}
-	res, err := postSignIn(t, c, srv.URL, url.Values{"token": {clerkToken}, "next": {gnn + "/record"}})
-	require.NoError(t, err)
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(string(b))
-	require.NotNil(t, csrf)
+	c, csrf := clerkAtRecordForm(t, srv)
 	for _, data := range []string{
 		`{"council":"north-norfolk","financial_year":2016,"category":"x","amount_pence":100,"amount_pence":999}`,
 		`{"council":"north-norfolk","financial_year":2016,"category":"x\ud800y","amount_pence":100}`,
 	} {
-		res, err := c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf[1]}, "form": {"other"}, "type": {"SavingsTargetSet"},
+		res, err := c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf}, "form": {"other"}, "type": {"SavingsTargetSet"},
 			"data": {data}, "effective_on": {"2016-09-01"}, "certainty": {"confirmed"}, "source_kind": {"report"}, "source_title": {"Budget"}})
 		require.NoError(t, err)
 		b, _ := io.ReadAll(res.Body)
@@ -264,22 +264,14 @@ func TestOtherFormDataPassesTheGate(t *testing.T) {
 
 func TestRecordThenRetractThroughTheForms(t *testing.T) {
 	srv := newServer(t)
-	jar, err := cookiejar.New(nil)
-	require.NoError(t, err)
-	c := &http.Client{Jar: jar}
-	res, err := postSignIn(t, c, srv.URL, url.Values{"token": {clerkToken}, "next": {gnn + "/record"}})
-	require.NoError(t, err)
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(string(b))
-	require.NotNil(t, csrf)
+	c, csrf := clerkAtRecordForm(t, srv)
 
-	res, err = c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf[1]}, "form": {"savings"}, "council": {"great-yarmouth"},
+	res, err := c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf}, "form": {"savings"}, "council": {"great-yarmouth"},
 		"financial_year": {"2016"}, "category": {"shared management"}, "amount": {"7,654.32"}, "status": {"forecast"},
 		"period_to": {"2017-03-31"}, "effective_on": {"2016-09-01"}, "certainty": {"reported"}, "source_kind": {"press"},
 		"source_title": {"Eastern Daily Press"}})
 	require.NoError(t, err)
-	b, _ = io.ReadAll(res.Body)
+	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.Contains(t, res.Request.URL.RawQuery, "recorded=", "redirected to the partnership page")
@@ -297,7 +289,7 @@ func TestRecordThenRetractThroughTheForms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf[1]}, "form": {"other"}, "type": {"EventRetracted"},
+			res, err := c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf}, "form": {"other"}, "type": {"EventRetracted"},
 				"data": {tt.data}, "effective_on": {"2016-10-01"}, "certainty": {"confirmed"}, "source_kind": {"minutes"},
 				"source_title": {"Joint committee, 1 October 2016"}})
 			require.NoError(t, err)

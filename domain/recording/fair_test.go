@@ -13,25 +13,8 @@ import (
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/eventstore/storetest"
 )
-
-// gatedStore holds every Append until the test releases it: started says how many events each
-// append carries, release lets one append through (close it to let all through).
-type gatedStore struct {
-	eventstore.Store
-	started chan int
-	release chan struct{}
-}
-
-func gate(s eventstore.Store) *gatedStore {
-	return &gatedStore{Store: s, started: make(chan int, 64), release: make(chan struct{})}
-}
-
-func (g *gatedStore) Append(ctx context.Context, stream string, x eventstore.Expected, events ...eventstore.Event) ([]eventstore.Event, error) {
-	g.started <- len(events)
-	<-g.release
-	return g.Store.Append(ctx, stream, x, events...)
-}
 
 // fakeNow is a clock that moves only when told.
 type fakeNow struct {
@@ -77,10 +60,10 @@ func pending[T any](ch <-chan T) bool {
 
 // gatedService returns a Service over a gated memory store holding the proposal, with deadlines
 // on the fake clock, and a channel told each time a command queues behind a batch in flight.
-func gatedService(t *testing.T, timeout time.Duration) (*gatedStore, *recording.Service, *fakeNow, chan struct{}) {
+func gatedService(t *testing.T, timeout time.Duration) (*storetest.Held, *recording.Service, *fakeNow, chan struct{}) {
 	t.Helper()
 	store, _ := started(t)
-	g := gate(store)
+	g := storetest.Hold(store)
 	now := &fakeNow{t: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
 	svc := recording.NewWithOptions(g, recording.Options{Clock: clock, Now: now.Now, Timeout: timeout})
 	queued := make(chan struct{}, 64)
@@ -120,30 +103,30 @@ func TestRecordIsFair(t *testing.T) {
 	ctx := context.Background()
 
 	a := recordAsync(svc, ctx, cost(1))
-	assert.Equal(t, 1, recv(t, g.started, "append of A"))
+	assert.Equal(t, 1, recv(t, g.Started, "append of A"))
 	b := recordAsync(svc, ctx, cost(2))
 	recv(t, queued, "B queued")
 	c := recordAsync(svc, ctx, cost(3))
 	recv(t, queued, "C queued")
 
-	g.release <- struct{}{} // A's append ends; B and C go together
+	g.Release <- struct{}{} // A's append ends; B and C go together
 	ra := recv(t, a, "answer to A")
 	require.NoError(t, ra.err)
-	assert.Equal(t, 2, recv(t, g.started, "append of B and C"))
+	assert.Equal(t, 2, recv(t, g.Started, "append of B and C"))
 	d := recordAsync(svc, ctx, cost(4))
 	recv(t, queued, "D queued")
 	e := recordAsync(svc, ctx, cost(5))
 	recv(t, queued, "E queued")
 	assert.True(t, pending(b) && pending(c), "B and C wait for their append")
 
-	g.release <- struct{}{} // B and C's append ends; D and E go together
+	g.Release <- struct{}{} // B and C's append ends; D and E go together
 	rb, rc := recv(t, b, "answer to B"), recv(t, c, "answer to C")
 	require.NoError(t, rb.err)
 	require.NoError(t, rc.err)
-	assert.Equal(t, 2, recv(t, g.started, "append of D and E"))
+	assert.Equal(t, 2, recv(t, g.Started, "append of D and E"))
 	assert.True(t, pending(d) && pending(e), "D and E wait for their append")
 
-	g.release <- struct{}{}
+	g.Release <- struct{}{}
 	rd, re := recv(t, d, "answer to D"), recv(t, e, "answer to E")
 	require.NoError(t, rd.err)
 	require.NoError(t, re.err)
@@ -161,12 +144,12 @@ func TestRecordWithdrawsACommandPastItsDeadline(t *testing.T) {
 	ctx := context.Background()
 
 	a := recordAsync(svc, ctx, cost(1))
-	recv(t, g.started, "append of A")
+	recv(t, g.Started, "append of A")
 	b := recordAsync(svc, ctx, cost(2))
 	recv(t, queued, "B queued")
 	now.Advance(5 * time.Second) // B's deadline passes while A's append is in flight
 
-	g.release <- struct{}{}
+	g.Release <- struct{}{}
 	require.NoError(t, recv(t, a, "answer to A").err)
 	rb := recv(t, b, "answer to B")
 	require.ErrorIs(t, rb.err, recording.ErrUnavailable)
@@ -176,9 +159,9 @@ func TestRecordWithdrawsACommandPastItsDeadline(t *testing.T) {
 	assert.Equal(t, 5*time.Second, ue.Timeout)
 	assert.Empty(t, rb.res.Events)
 	assert.Equal(t, 2, streamLen(t, g.Store), "the proposal and A; B was never appended")
-	assert.True(t, pending(g.started), "no append was started for B")
+	assert.True(t, pending(g.Started), "no append was started for B")
 
-	close(g.release)
+	close(g.Release)
 	res, err := svc.Record(ctx, "w", cost(2), nil) // the client's retry
 	require.NoError(t, err)
 	assert.Equal(t, uint64(3), res.Events[0].Seq)
@@ -197,7 +180,7 @@ func TestRecordAnswersAQueuedCallerAtItsDeadline(t *testing.T) {
 	ctx := context.Background()
 
 	a := recordAsync(svc, ctx, cost(1))
-	recv(t, g.started, "append of A")
+	recv(t, g.Started, "append of A")
 	b := recordAsync(svc, ctx, cost(2))
 	recv(t, queued, "B queued")
 	require.ErrorIs(t, recv(t, b, "answer to B").err, recording.ErrUnavailable)
@@ -209,7 +192,7 @@ func TestRecordAnswersAQueuedCallerAtItsDeadline(t *testing.T) {
 	cancel()
 	require.ErrorIs(t, recv(t, c, "answer to C").err, context.Canceled)
 
-	close(g.release)
+	close(g.Release)
 	require.NoError(t, recv(t, a, "answer to A").err)
 	// D queues behind whatever is still draining, so once it is answered B and C were dropped.
 	_, err := svc.Record(ctx, "w", cost(4), nil)
