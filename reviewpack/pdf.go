@@ -318,7 +318,7 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, styles []rowStyle, size f
 				ls = append(ls, split...)
 			}
 			lines[i] = d.capLines(ls, pdfMaxCellLines, widths[i]-2*pad)
-			n = max(n, len(ls))
+			n = max(n, len(lines[i]))
 		}
 		h := float64(n)*lineH + 2*pad
 		if d.GetY()+h > pdfPageH-pdfMarginB {

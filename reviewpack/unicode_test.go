@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,6 +79,7 @@ func pdfText(t *testing.T, pdf []byte) string {
 // in many scripts: nothing fails, the HTML, Markdown and JSON hold the exact text, and the PDF prints
 // what its fonts have, a visible mark for what they lack, and says so.
 func TestEveryFormatTakesAnyText(t *testing.T) {
+	t.Setenv("PDFDEBUG", "1") // uncompressed, so that the drawing operators can be read
 	for _, tt := range textCorpus {
 		t.Run(tt.name, func(t *testing.T) {
 			p := packOf(t, withText(tt.text))
@@ -95,6 +97,7 @@ func TestEveryFormatTakesAnyText(t *testing.T) {
 			require.NoError(t, json.Unmarshal(out["json"], &f))
 			assert.Equal(t, "Shared management "+tt.text, f.Report.Name)
 
+			assertRectsOnPage(t, out["pdf"])
 			text := strings.Join(strings.Fields(pdfText(t, out["pdf"])), " ")
 			assert.Contains(t, text, "Karen "+tt.pdf)
 			assert.Contains(t, text, "Shared management "+tt.pdf)
@@ -120,10 +123,12 @@ func TestPDFBoundsLongText(t *testing.T) {
 		{"lines", strings.Repeat("line\r\n", 20_000)},
 		{"lone CRs", strings.Repeat("line\r", 20_000)},
 	}
+	t.Setenv("PDFDEBUG", "1") // uncompressed, so that the drawing operators can be read
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := packOf(t, withText(tt.text))
 			pdf := render(t, p, "pdf")
+			assertRectsOnPage(t, pdf)
 			path := filepath.Join(t.TempDir(), "pack.pdf")
 			require.NoError(t, os.WriteFile(path, pdf, 0o644))
 			info, err := exec.Command("pdfinfo", path).Output()
@@ -182,4 +187,26 @@ func FuzzPDFText(f *testing.F) {
 		require.NoError(t, (&reviewpack.Pack{Report: r}).Render("pdf", &buf))
 		require.True(t, bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")))
 	})
+}
+
+// pdfRect is a rectangle operator as fpdf writes it: x y width height re, in points from the page's
+// lower left corner (the height negative: drawn downwards).
+var pdfRect = regexp.MustCompile(`(?m)^(-?[0-9.]+) (-?[0-9.]+) (-?[0-9.]+) (-?[0-9.]+) re `)
+
+// assertRectsOnPage checks that every rectangle drawn (table cells, boxes, chart bars) lies between
+// the top of the page and the bottom margin: no row or box runs off its page.
+func assertRectsOnPage(t *testing.T, pdf []byte) {
+	t.Helper()
+	const mm = 72 / 25.4
+	rects := pdfRect.FindAllStringSubmatch(string(pdf), -1)
+	require.NotEmpty(t, rects, "an uncompressed PDF (PDFDEBUG=1)")
+	for _, m := range rects {
+		y, err := strconv.ParseFloat(m[2], 64)
+		require.NoError(t, err)
+		h, err := strconv.ParseFloat(m[4], 64)
+		require.NoError(t, err)
+		top, bottom := max(y, y+h), min(y, y+h)
+		assert.LessOrEqual(t, top, 297*mm+0.01, "rectangle %q above the page", m[0])
+		assert.GreaterOrEqual(t, bottom, 20*mm-0.01, "rectangle %q runs into the bottom margin", m[0])
+	}
 }
