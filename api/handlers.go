@@ -326,7 +326,7 @@ func (s *server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	release, err := s.limits.verify(callerKey(r, p))
+	release, err := s.Limiter.verify(Caller(r, p))
 	if err != nil {
 		return err
 	}
@@ -365,7 +365,7 @@ func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error 
 		return badParam("as_of", "as_of (the date the pack reviews, YYYY-MM-DD) is required")
 	}
 	slug := r.PathValue("id")
-	body, err := s.Packs.Render(r.Context(), callerKey(r, p), reviewpack.Options{Partnership: slug, AsOf: q.AsOf, KnownAt: q.KnownAt,
+	body, err := s.Packs.Render(r.Context(), Caller(r, p), reviewpack.Options{Partnership: slug, AsOf: q.AsOf, KnownAt: q.KnownAt,
 		Cover: reviewpack.CoverOptions{Committee: r.URL.Query().Get("committee"), Meeting: r.URL.Query().Get("meeting"), Author: r.URL.Query().Get("author")}}, format)
 	if err != nil {
 		return err
@@ -382,7 +382,7 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.limits.write(callerKey(r, p)); err != nil {
+	if err := s.Limiter.AllowWrite(Caller(r, p)); err != nil {
 		return err
 	}
 	if err := requireJSON(r); err != nil {

@@ -74,8 +74,10 @@ func retryAfterSeconds(d time.Duration) int {
 // maxCallers bounds the callers whose limiter state is kept; past it, idle callers are forgotten.
 const maxCallers = 10000
 
-// limiter keeps each caller's rate limiters and in-flight counts. Safe for concurrent use.
-type limiter struct {
+// Limiter keeps each caller's rate limiters and in-flight counts under one set of Limits. Share one
+// between the API (Config.Limiter), its Packs and the pages, so a caller has one budget whichever way
+// it asks. Safe for concurrent use.
+type Limiter struct {
 	limits Limits
 	mu     sync.Mutex
 	m      map[string]*caller
@@ -86,12 +88,13 @@ type caller struct {
 	packsBusy, verBusy int
 }
 
-func newLimiter(l Limits) *limiter {
-	return &limiter{limits: l.withDefaults(), m: map[string]*caller{}}
+// NewLimiter returns a Limiter enforcing l (zero fields: the defaults).
+func NewLimiter(l Limits) *Limiter {
+	return &Limiter{limits: l.withDefaults(), m: map[string]*caller{}}
 }
 
 // get returns the state of caller key. Call with mu held.
-func (l *limiter) get(key string) *caller {
+func (l *Limiter) get(key string) *caller {
 	c := l.m[key]
 	if c != nil {
 		return c
@@ -128,15 +131,16 @@ func take(lim *rate.Limiter, what string) error {
 	return nil
 }
 
-// write admits one recording request of caller key.
-func (l *limiter) write(key string) error {
+// AllowWrite admits one recording request of caller key (see Caller), or returns an error with a
+// RetryAfter() method saying when the caller may try again.
+func (l *Limiter) AllowWrite(key string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return take(l.get(key).writes, "writes")
 }
 
 // pack admits one review-pack render of caller key; release must be called when it ends.
-func (l *limiter) pack(key string) (release func(), err error) {
+func (l *Limiter) pack(key string) (release func(), err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	c := l.get(key)
@@ -151,7 +155,7 @@ func (l *limiter) pack(key string) (release func(), err error) {
 }
 
 // verify admits one full verification of caller key; release must be called when it ends.
-func (l *limiter) verify(key string) (release func(), err error) {
+func (l *Limiter) verify(key string) (release func(), err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	c := l.get(key)
@@ -162,8 +166,9 @@ func (l *limiter) verify(key string) (release func(), err error) {
 	return func() { l.mu.Lock(); c.verBusy--; l.mu.Unlock() }, nil
 }
 
-// callerKey names who a request's limits are counted against: its token, else its client address.
-func callerKey(r *http.Request, p Principal) string {
+// Caller names whom a request is counted against: the principal's token, else (for the zero
+// Principal, no token) the client's IP address.
+func Caller(r *http.Request, p Principal) string {
 	if p.TokenID != [16]byte{} {
 		return "token " + p.TokenID.String()
 	}

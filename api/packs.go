@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,18 +20,21 @@ import (
 type Packs struct {
 	src    reviewpack.Source
 	now    func() time.Time
-	limits *limiter
+	limits *Limiter
 	cache  packCache
 }
 
-// NewPacks returns the pack renderer over src with per-caller limits l (zero fields: the defaults).
-// now gives "today" for a pack without as_of (default time.Now).
-func NewPacks(src reviewpack.Source, now func() time.Time, l Limits) *Packs {
-	return &Packs{src: src, now: now, limits: newLimiter(l)}
+// NewPacks returns the pack renderer over src, counting renderings against lim's pack limits (nil:
+// a Limiter with the default Limits). now gives "today" for a pack without as_of (default time.Now).
+func NewPacks(src reviewpack.Source, now func() time.Time, lim *Limiter) *Packs {
+	if lim == nil {
+		lim = NewLimiter(Limits{})
+	}
+	return &Packs{src: src, now: now, limits: lim}
 }
 
 // Render returns the pack of opts in format ("html", "pdf", "md" or "json"). caller names whom a
-// rendering is counted against (use CallerAddress for a request without a token). Errors: those of
+// rendering is counted against (see Caller). Errors: those of
 // reviewpack.Build and Render, and, over the caller's limits, an error with a RetryAfter() method
 // (answered 429 with Retry-After).
 func (p *Packs) Render(ctx context.Context, caller string, opts reviewpack.Options, format string) ([]byte, error) {
@@ -69,9 +71,6 @@ func (p *Packs) Render(ctx context.Context, caller string, opts reviewpack.Optio
 
 // RetryAfter is how long the caller should wait before asking again (the Retry-After of a 429).
 func (e *tooManyRequests) RetryAfter() time.Duration { return e.retryAfter }
-
-// CallerAddress names the caller of a request without a token, for Packs.Render: its client IP.
-func CallerAddress(r *http.Request) string { return callerKey(r, Principal{}) }
 
 // packCache keeps rendered review packs by everything that shapes them (Packs.Render's key); a pack
 // for a key never changes, so an entry is never stale. It holds at most packCacheBytes and is

@@ -40,10 +40,11 @@ type Config struct {
 	// MinSeqWait is how long a read with min_seq waits for the projections (default 3 s).
 	MinSeqWait time.Duration
 	// Limits bound each caller's writes, review-pack renders and verifications (see Limits for the
-	// defaults a zero value takes).
-	Limits Limits
+	// defaults a zero value takes), enforced by Limiter (default: NewLimiter(Limits)).
+	Limits  Limits
+	Limiter *Limiter
 	// Packs renders review packs; share one with the pages so that both count against the same
-	// cache and limits. Default: NewPacks over Store, Models and Log with Limits.
+	// cache and limits. Default: NewPacks over Store, Models and Log with Limiter.
 	Packs *Packs
 }
 
@@ -52,7 +53,6 @@ type server struct {
 	log     *slog.Logger
 	metrics *metrics
 	bodies  bodyCache
-	limits  *limiter
 }
 
 // NewServer returns the HTTP handler of the ledger. It is safe for concurrent use.
@@ -66,10 +66,13 @@ func NewServer(cfg Config) http.Handler {
 	if cfg.MinSeqWait == 0 {
 		cfg.MinSeqWait = 3 * time.Second
 	}
-	if cfg.Packs == nil {
-		cfg.Packs = NewPacks(reviewpack.Source{Events: cfg.Store, Models: cfg.Models, Log: cfg.Log}, cfg.Now, cfg.Limits)
+	if cfg.Limiter == nil {
+		cfg.Limiter = NewLimiter(cfg.Limits)
 	}
-	s := &server{Config: cfg, log: cfg.Logger, limits: newLimiter(cfg.Limits)}
+	if cfg.Packs == nil {
+		cfg.Packs = NewPacks(reviewpack.Source{Events: cfg.Store, Models: cfg.Models, Log: cfg.Log}, cfg.Now, cfg.Limiter)
+	}
+	s := &server{Config: cfg, log: cfg.Logger}
 	s.metrics = newMetrics(s)
 	mux := http.NewServeMux()
 	s.routes(mux)

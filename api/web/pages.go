@@ -64,11 +64,20 @@ func (s *server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, status, "error.html", p)
 }
 
-// fail answers err: not found as 404, a command withdrawn unrecorded (recording.ErrUnavailable)
-// as 503 with Retry-After, anything else as 500 with the cause logged, not shown.
+// fail answers err: over a limit (an error with RetryAfter) as 429 with Retry-After, not found as
+// 404, a command withdrawn unrecorded (recording.ErrUnavailable) as 503 with Retry-After, anything
+// else as 500 with the cause logged, not shown.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, projections.ErrUnknownPartnership) || errors.Is(err, errNotFound) {
 		s.renderError(w, r, http.StatusNotFound, "Not found", "The ledger has no record of this.")
+		return
+	}
+	var busy interface{ RetryAfter() time.Duration }
+	if errors.As(err, &busy) {
+		secs := max(1, int(math.Ceil(busy.RetryAfter().Seconds())))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		s.renderError(w, r, http.StatusTooManyRequests, "Too many requests",
+			fmt.Sprintf("This server limits how much one person can ask of it at a time: how many entries per second, and how many review packs at once and per minute. Nothing was changed. Try again in %d seconds; a pack already built downloads at once.", secs))
 		return
 	}
 	if errors.Is(err, recording.ErrUnavailable) {
@@ -176,13 +185,6 @@ func (s *server) handlePack(w http.ResponseWriter, r *http.Request) {
 	}
 	slug := r.PathValue("id")
 	body, err := s.Packs(r, reviewpack.Options{Partnership: slug, AsOf: q.AsOf, KnownAt: q.KnownAt, Now: s.Now}, format)
-	var busy interface{ RetryAfter() time.Duration }
-	if errors.As(err, &busy) {
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(busy.RetryAfter().Seconds())))))
-		s.renderError(w, r, http.StatusTooManyRequests, "Too many packs at once",
-			"This server limits how many review packs one person can have built at a time and per minute. Try again in a minute; a pack already built downloads at once.")
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -149,6 +149,12 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusForbidden, "Form expired", "This form was not sent from a page of this session. Go back, reload the page and try again.")
 		return
 	}
+	if s.AllowWrite != nil {
+		if err := s.AllowWrite(r, sess.token); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	slug := r.PathValue("id")
 	f := &recordForm{Form: r.PostFormValue("form"), Values: map[string]string{}, Errors: map[string][]string{}}
 	if f.Form != "other" {

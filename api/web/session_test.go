@@ -201,9 +201,9 @@ func TestSessionsExpireOnTheServer(t *testing.T) {
 // pack renderer, so they are cached and limited per caller like GET .../review-pack.
 func TestPackDownloadsAreCachedAndLimited(t *testing.T) {
 	srv := newServerWith(t, func(c *web.Config) {
-		packs := api.NewPacks(reviewpack.Source{Events: c.Store, Models: c.Models, Log: c.Log}, nil, api.Limits{PacksPerMinute: 1})
+		packs := api.NewPacks(reviewpack.Source{Events: c.Store, Models: c.Models, Log: c.Log}, nil, api.NewLimiter(api.Limits{PacksPerMinute: 1}))
 		c.Packs = func(r *http.Request, opts reviewpack.Options, format string) ([]byte, error) {
-			return packs.Render(r.Context(), api.CallerAddress(r), opts, format)
+			return packs.Render(r.Context(), api.Caller(r, api.Principal{}), opts, format)
 		}
 	})
 	fetch := func(path string) (*http.Response, []byte) {
@@ -226,6 +226,32 @@ func TestPackDownloadsAreCachedAndLimited(t *testing.T) {
 	secs, err := strconv.Atoi(over.Header.Get("Retry-After"))
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, secs, 1)
-	assert.Contains(t, string(body), "Too many packs at once")
+	assert.Contains(t, string(body), "Too many requests")
 	assert.Equal(t, "nosniff", over.Header.Get("X-Content-Type-Options"))
+}
+
+// A clerk's entries through the pages count against the same write limit as the API's POSTs.
+func TestClerkEntriesAreLimited(t *testing.T) {
+	lim := api.NewLimiter(api.Limits{WritesPerSecond: 0.001, WriteBurst: 1})
+	srv := newServerWith(t, func(c *web.Config) {
+		c.AllowWrite = func(_ *http.Request, token string) error { return lim.AllowWrite("token " + token) }
+	})
+	c, csrf := clerkAtRecordForm(t, srv)
+	form := func(amount string) url.Values { return savingsForm(csrf, amount) }
+	res, err := c.PostForm(srv.URL+gnn+"/record", form("12345"))
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Contains(t, string(b), "Recorded")
+	res, err = c.PostForm(srv.URL+gnn+"/record", form("54321"))
+	require.NoError(t, err)
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, http.StatusTooManyRequests, res.StatusCode)
+	assert.NotEmpty(t, res.Header.Get("Retry-After"))
+	assert.Contains(t, string(b), "Nothing was changed")
+	_, page := get(t, c, srv.URL+gnn)
+	assert.Contains(t, page, "12,345", "the first entry is on the page")
+	assert.NotContains(t, page, "54,321", "the refused entry was not recorded")
 }

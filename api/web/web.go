@@ -61,6 +61,10 @@ type Config struct {
 	// limited per caller); an error with a RetryAfter() time.Duration method is answered 429 with
 	// Retry-After. Default: build and render each time.
 	Packs func(r *http.Request, opts reviewpack.Options, format string) ([]byte, error)
+	// AllowWrite, when set, is asked before a signed-in clerk's form records anything, with the
+	// session's token (package api's Limiter.AllowWrite for that token's caller); an error with a
+	// RetryAfter() time.Duration method is answered 429 with Retry-After and nothing is recorded.
+	AllowWrite func(r *http.Request, token string) error
 	// ProofURL, when set, is the path of the JSON proof of an event with "{id}" replaced; default
 	// "/v1/events/{id}/proof" (served by package api).
 	ProofURL string

@@ -201,12 +201,17 @@ func TestRecordingNeedsTokenAndCSRF(t *testing.T) {
 	assert.Contains(t, string(b), "Form expired")
 }
 
+// savingsForm is a valid savings-figure form of amount pounds.
+func savingsForm(csrf, amount string) url.Values {
+	return url.Values{"csrf": {csrf}, "form": {"savings"}, "council": {"north-norfolk"}, "financial_year": {"2016"}, "category": {"shared management"},
+		"amount": {amount}, "status": {"forecast"}, "period_to": {"2017-03-31"}, "effective_on": {"2016-09-01"},
+		"certainty": {"confirmed"}, "source_kind": {"report"}, "source_title": {"Budget monitoring Q2"}}
+}
+
 func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 	srv := newServer(t)
 	c, csrf := clerkAtRecordForm(t, srv)
-	base := url.Values{"csrf": {csrf}, "form": {"savings"}, "council": {"north-norfolk"}, "financial_year": {"2016"}, "category": {"shared management"},
-		"amount": {"12345"}, "status": {"forecast"}, "period_to": {"2017-03-31"}, "effective_on": {"2016-09-01"},
-		"certainty": {"confirmed"}, "source_kind": {"report"}, "source_title": {"Budget monitoring Q2"}}
+	base := savingsForm(csrf, "12345")
 	tests := []struct {
 		name, field, value, errID string
 	}{

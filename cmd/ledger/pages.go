@@ -12,13 +12,21 @@ import (
 // pages returns the pages for people served at "/": clerks sign in with an API token, checked
 // against the same token store as the API. Their sessions end sessionMaxAge after sign-in or after
 // sessionIdle without a request (zero: the web package's defaults). Pack downloads go through the API's
-// cfg.Packs, so they share its cache and are limited per client address like the API's packs.
+// cfg.Packs, so they share its cache and are limited per client address like the API's packs; a
+// clerk's entries count against the same write limit as API requests with the clerk's token.
 func pages(cfg api.Config, sessionMaxAge, sessionIdle time.Duration) http.Handler {
 	return web.New(web.Config{
 		Models: cfg.Models, Recorder: cfg.Recorder, Log: cfg.Log, Store: cfg.Store, Now: cfg.Now, Logger: cfg.Logger,
 		Private: cfg.Private, SessionMaxAge: sessionMaxAge, SessionIdle: sessionIdle,
 		Packs: func(r *http.Request, opts reviewpack.Options, format string) ([]byte, error) {
-			return cfg.Packs.Render(r.Context(), api.CallerAddress(r), opts, format)
+			return cfg.Packs.Render(r.Context(), api.Caller(r, api.Principal{}), opts, format)
+		},
+		AllowWrite: func(r *http.Request, token string) error {
+			p, ok, err := cfg.Tokens.Authenticate(r.Context(), token)
+			if err != nil || !ok {
+				return nil // the session check refuses it anyway
+			}
+			return cfg.Limiter.AllowWrite(api.Caller(r, p))
 		},
 		Authenticate: func(r *http.Request, token string) (string, string, bool) {
 			p, ok, err := cfg.Tokens.Authenticate(r.Context(), token)

@@ -127,7 +127,8 @@ func (a *app) serve(ctx context.Context, store eventstore.Store, opts serveOptio
 		Store: store, Models: models, Log: auditLog, Recorder: recording.NewWithOptions(store, recording.Options{Clock: a.now, Timeout: opts.recordTimeout}),
 		Tokens: api.NewTokens(store, a.now), Logger: logger, Now: a.now, Private: opts.private, Limits: opts.limits,
 	}
-	cfg.Packs = api.NewPacks(reviewpack.Source{Events: store, Models: models, Log: auditLog}, a.now, opts.limits)
+	cfg.Limiter = api.NewLimiter(opts.limits)
+	cfg.Packs = api.NewPacks(reviewpack.Source{Events: store, Models: models, Log: auditLog}, a.now, cfg.Limiter)
 	cfg.Pages = pages(cfg, opts.sessionMaxAge, opts.sessionIdle)
 	srv := &http.Server{
 		Handler:           api.NewServer(cfg),
