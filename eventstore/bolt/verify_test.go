@@ -1,0 +1,136 @@
+package bolt_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/eventstore/bolt"
+	"github.com/partnership-ledger/ledger/eventstore/storetest"
+)
+
+// indexedLedger writes a store whose indexes were flushed (every 40 entries) with two streams
+// interleaved, and returns its path and how many events it holds.
+func indexedLedger(t *testing.T) (string, uint64) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	var opts bolt.Options
+	bolt.SetFlushAt(&opts, 40)
+	s, err := bolt.Open(path, opts)
+	require.NoError(t, err)
+	for i := range 100 {
+		_, err := s.Append(context.Background(), fmt.Sprintf("s%d", i%2), eventstore.Any, storetest.Event("T", fmt.Sprintf(`{"i":%d}`, i)))
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.Close())
+	return path, 100
+}
+
+func verifyFile(t *testing.T, path string) (audit.Report, error) {
+	t.Helper()
+	s, err := bolt.Open(path, bolt.Options{ReadOnly: true})
+	if err != nil {
+		return audit.Report{}, err
+	}
+	defer s.Close()
+	return audit.Verify(context.Background(), s, nil)
+}
+
+// TestVerifyHoldsIndexesAgainstEvents edits only the indexes, keeping their counts (which the file
+// check on Open holds against meta "indexed"): audit.Verify, which GET /v1/audit/verify runs, names
+// the event whose entry is wrong.
+func TestVerifyHoldsIndexesAgainstEvents(t *testing.T) {
+	pristinePath, _ := indexedLedger(t)
+	pristine, err := os.ReadFile(pristinePath)
+	require.NoError(t, err)
+	rep, err := verifyFile(t, pristinePath)
+	require.NoError(t, err)
+	require.True(t, rep.Intact)
+	require.True(t, rep.IndexesChecked)
+
+	edits := map[string]func(tx *bbolt.Tx) error{
+		"revs index": func(tx *bbolt.Tx) error { // swap two seqs inside a chunk of s0
+			c := tx.Bucket([]byte("revs")).Cursor()
+			k, v := c.Seek([]byte("s0\x00"))
+			v = bytes.Clone(v)
+			require.GreaterOrEqual(t, len(v), 16)
+			a, b := bytes.Clone(v[:8]), bytes.Clone(v[8:16])
+			copy(v, b)
+			copy(v[8:], a)
+			return tx.Bucket([]byte("revs")).Put(bytes.Clone(k), v)
+		},
+		"ids index": func(tx *bbolt.Tx) error { // point an id at another event
+			c := tx.Bucket([]byte("ids")).Cursor()
+			k, v := c.First()
+			return tx.Bucket([]byte("ids")).Put(bytes.Clone(k), binary.BigEndian.AppendUint64(nil, binary.BigEndian.Uint64(v)+1))
+		},
+		"meta": func(tx *bbolt.Tx) error { // the last recorded_at
+			return tx.Bucket([]byte("meta")).Put([]byte("recorded_at"), binary.BigEndian.AppendUint64(nil, 1))
+		},
+	}
+	for field, edit := range edits {
+		t.Run(field, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "edited.db")
+			require.NoError(t, os.WriteFile(path, pristine, 0o600))
+			db, err := bbolt.Open(path, 0o600, nil)
+			require.NoError(t, err)
+			require.NoError(t, db.Update(edit))
+			require.NoError(t, db.Close())
+			rep, err := verifyFile(t, path)
+			require.NoError(t, err)
+			assert.False(t, rep.Intact)
+			require.NotNil(t, rep.FirstBad)
+			assert.Equal(t, field, rep.FirstBad.Field, "%v", rep.FirstBad)
+		})
+	}
+}
+
+// TestOpenRefusesDamage: Open reports damage in one DamageError rather than crashing or treating
+// the file as a new ledger.
+func TestOpenRefusesDamage(t *testing.T) {
+	path, _ := indexedLedger(t)
+	pristine, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for name, change := range map[string]func(b []byte) []byte{
+		"empty":            func(b []byte) []byte { return nil },
+		"cut short":        func(b []byte) []byte { return b[:3*4096] },
+		"meta page 0 flip": func(b []byte) []byte { b[16+20] ^= 1; return b },
+		"meta page 1 flip": func(b []byte) []byte { b[4096+16+20] ^= 1; return b },
+		"not a store":      func(b []byte) []byte { return bytes.Repeat([]byte("ledger"), 4096) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "x.db")
+			require.NoError(t, os.WriteFile(p, change(bytes.Clone(pristine)), 0o600))
+			for _, opts := range []bolt.Options{{}, {ReadOnly: true}} {
+				_, err := bolt.Open(p, opts)
+				assert.ErrorIs(t, err, eventstore.ErrDamaged, "read-only %v", opts.ReadOnly)
+			}
+		})
+	}
+}
+
+// TestReadOnlyOpenChangesNothing: a read-only store cannot append and leaves the file as it was.
+func TestReadOnlyOpenChangesNothing(t *testing.T) {
+	path, n := indexedLedger(t)
+	before, err := os.ReadFile(path)
+	require.NoError(t, err)
+	s, err := bolt.Open(path, bolt.Options{ReadOnly: true})
+	require.NoError(t, err)
+	_, err = s.Append(context.Background(), "s0", eventstore.Any, storetest.Event("T", `{}`))
+	assert.ErrorIs(t, err, bolt.ErrReadOnly)
+	assert.Len(t, storetest.Collect(t, s.ReadAll(context.Background(), 0, eventstore.Forward, 0)), int(n))
+	require.NoError(t, s.Close())
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(before, after))
+}
