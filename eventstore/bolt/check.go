@@ -258,23 +258,22 @@ func (c *fileCheck) mark(id uint64, overflow uint32) bool {
 
 // page returns the bytes of page id with its overflow pages, after checking its header.
 func (c *fileCheck) page(id uint64, want uint16, what string) ([]byte, error) {
-	at := c.pageAt(id)
 	if id < 2 || id >= c.hwm {
-		return nil, c.damaged(at, "%s names page %d, outside the used pages [2, %d)", what, id, c.hwm)
+		return nil, c.damaged(c.pageAt(id), "%s names page %d, outside the used pages [2, %d)", what, id, c.hwm)
 	}
 	hdr := c.data[id*c.psz:]
 	overflow := ne.Uint32(hdr[12:])
 	if got := ne.Uint64(hdr); got != id {
-		return nil, c.damaged(at, "the page's header says page %d", got)
+		return nil, c.damaged(c.pageAt(id), "the page's header says page %d", got)
 	}
 	if id+uint64(overflow) >= c.hwm {
-		return nil, c.damaged(at, "the page claims %d overflow pages, past the used pages", overflow)
+		return nil, c.damaged(c.pageAt(id), "the page claims %d overflow pages, past the used pages", overflow)
 	}
 	if flags := ne.Uint16(hdr[8:]); flags&want == 0 || flags&^(flagBranch|flagLeaf|flagFreelist) != 0 || flags&(flags-1) != 0 {
-		return nil, c.damaged(at, "%s reaches a page of the wrong kind (flags %#x)", what, flags)
+		return nil, c.damaged(c.pageAt(id), "%s reaches a page of the wrong kind (flags %#x)", what, flags)
 	}
 	if !c.mark(id, overflow) {
-		return nil, c.damaged(at, "the page is reached twice")
+		return nil, c.damaged(c.pageAt(id), "the page is reached twice")
 	}
 	return c.data[id*c.psz : (id+1+uint64(overflow))*c.psz], nil
 }
@@ -285,14 +284,27 @@ func (c *fileCheck) bucket(root uint64, inline []byte, what string) error {
 		if len(inline) < pageHeaderSize {
 			return c.damaged(what, "the inline bucket is %d bytes", len(inline))
 		}
-		if flags := ne.Uint16(inline[8:]); flags != flagLeaf {
-			return c.damaged(what, "the inline bucket's page is not a leaf (flags %#x)", flags)
+		if flags := ne.Uint16(inline[8:]); flags != flagLeaf || ne.Uint64(inline) != 0 || ne.Uint32(inline[12:]) != 0 {
+			return c.damaged(what, "the inline bucket's page header is not an inline leaf's")
 		}
-		_, err := c.nodeIn(inline, what, nil, nil, true)
+		_, err := c.nodeIn(inline, loc{inline: what}, nil, nil)
 		return err
 	}
 	_, err := c.node(root, what, nil, nil)
 	return err
+}
+
+// loc is where a page is, formatted only for a message: a page id, or an inline bucket's name.
+type loc struct {
+	id     uint64
+	inline string
+}
+
+func (c *fileCheck) at(l loc) string {
+	if l.inline != "" {
+		return l.inline
+	}
+	return c.pageAt(l.id)
 }
 
 // node checks the subtree at page id, whose keys must lie in [lo, hi) (nil: unbounded), and returns
@@ -302,15 +314,16 @@ func (c *fileCheck) node(id uint64, what string, lo, hi []byte) ([]byte, error) 
 	if err != nil {
 		return nil, err
 	}
-	return c.nodeIn(p, c.pageAt(id), lo, hi, false)
+	return c.nodeIn(p, loc{id: id}, lo, hi)
 }
 
 // nodeIn checks the elements of the page p (a mapped page, or an inline bucket's bytes) at where.
-func (c *fileCheck) nodeIn(p []byte, where string, lo, hi []byte, inline bool) ([]byte, error) {
+func (c *fileCheck) nodeIn(p []byte, l loc, lo, hi []byte) ([]byte, error) {
+	inline := l.inline != ""
 	branch := ne.Uint16(p[8:]) == flagBranch
 	count := int(ne.Uint16(p[10:]))
 	if pageHeaderSize+count*elementSize > len(p) {
-		return nil, c.damaged(where, "%d elements do not fit in the page", count)
+		return nil, c.damaged(c.at(l), "%d elements do not fit in the page", count)
 	}
 	end := uint64(pageHeaderSize + count*elementSize) // where the next key must start
 	elems, flags, children := c.scratch(count)
@@ -327,27 +340,27 @@ func (c *fileCheck) nodeIn(p []byte, where string, lo, hi []byte, inline bool) (
 		start := uint64(off) + pos
 		if start != end || start+ksize+vsize > uint64(len(p)) {
 			// bbolt packs keys and values right after the elements, in order.
-			return nil, c.damaged(where, "element %d points to byte %d of the page, want %d", i, start, end)
+			return nil, c.damaged(c.at(l), "element %d points to byte %d of the page, want %d", i, start, end)
 		}
 		end = start + ksize + vsize
 		elems[i] = kv{p[start : start+ksize], p[start+ksize : start+ksize+vsize]}
 		if i > 0 && bytes.Compare(elems[i-1].k, elems[i].k) >= 0 {
-			return nil, c.damaged(where, "key %d is not after key %d", i, i-1)
+			return nil, c.damaged(c.at(l), "key %d is not after key %d", i, i-1)
 		}
 	}
 	// Keys ascend: the first must be the parent's key for the page (below), the last below the next.
 	if count > 0 && hi != nil && bytes.Compare(elems[count-1].k, hi) >= 0 {
-		return nil, c.damaged(where, "key %d lies outside the range its parent page gives it", count-1)
+		return nil, c.damaged(c.at(l), "key %d lies outside the range its parent page gives it", count-1)
 	}
 	if inline {
 		if end != uint64(len(p)) {
-			return nil, c.damaged(where, "the inline bucket's page is %d bytes, its content %d", len(p), end)
+			return nil, c.damaged(c.at(l), "the inline bucket's page is %d bytes, its content %d", len(p), end)
 		}
 	} else if want := (end+c.psz-1)/c.psz - 1; want != uint64(len(p))/c.psz-1 {
-		return nil, c.damaged(where, "the page claims %d overflow pages, its content needs %d", uint64(len(p))/c.psz-1, want)
+		return nil, c.damaged(c.at(l), "the page claims %d overflow pages, its content needs %d", uint64(len(p))/c.psz-1, want)
 	}
 	if count > 0 && lo != nil && !bytes.Equal(elems[0].k, lo) {
-		return nil, c.damaged(where, "the page's first key is not the key its parent page names it by")
+		return nil, c.damaged(c.at(l), "the page's first key is not the key its parent page names it by")
 	}
 	for i := range count {
 		if branch {
@@ -355,36 +368,36 @@ func (c *fileCheck) nodeIn(p []byte, where string, lo, hi []byte, inline bool) (
 			if i+1 < count {
 				next = elems[i+1].k
 			}
-			if _, err := c.node(children[i], "a branch of "+where, elems[i].k, next); err != nil {
+			if _, err := c.node(children[i], "a branch page", elems[i].k, next); err != nil {
 				return nil, err
 			}
 			continue
 		}
 		switch flags[i] {
 		case 0:
-			if err := c.leaf(where, elems[i].k, elems[i].v); err != nil {
+			if err := c.leaf(l, elems[i].k, elems[i].v); err != nil {
 				return nil, err
 			}
 		case leafBucket:
 			v := elems[i].v
 			if len(v) < inBucketSize {
-				return nil, c.damaged(where, "bucket %q's header is %d bytes", elems[i].k, len(v))
+				return nil, c.damaged(c.at(l), "bucket %q's header is %d bytes", elems[i].k, len(v))
 			}
 			if seq := ne.Uint64(v[8:]); seq != 0 {
-				return nil, c.damaged(where, "bucket %q's sequence is %d, want 0", elems[i].k, seq)
+				return nil, c.damaged(c.at(l), "bucket %q's sequence is %d, want 0", elems[i].k, seq)
 			}
 			root := ne.Uint64(v)
 			if root != 0 && len(v) != inBucketSize {
-				return nil, c.damaged(where, "bucket %q's header is %d bytes", elems[i].k, len(v))
+				return nil, c.damaged(c.at(l), "bucket %q's header is %d bytes", elems[i].k, len(v))
 			}
 			outer := c.in
 			c.in = string(elems[i].k)
-			if err := c.bucket(root, v[inBucketSize:], fmt.Sprintf("bucket %q in %s", elems[i].k, where)); err != nil {
+			if err := c.bucket(root, v[inBucketSize:], fmt.Sprintf("bucket %q in %s", elems[i].k, c.at(l))); err != nil {
 				return nil, err
 			}
 			c.in = outer
 		default:
-			return nil, c.damaged(where, "element %d has flags %#x", i, flags[i])
+			return nil, c.damaged(c.at(l), "element %d has flags %#x", i, flags[i])
 		}
 	}
 	if count == 0 {
@@ -394,20 +407,20 @@ func (c *fileCheck) nodeIn(p []byte, where string, lo, hi []byte, inline bool) (
 }
 
 // leaf counts a key/value of the ids or revs bucket, checking that revs chunks run on.
-func (c *fileCheck) leaf(where string, k, v []byte) error {
+func (c *fileCheck) leaf(l loc, k, v []byte) error {
 	switch c.in {
 	case string(bucketIDs):
 		c.stats.ids++
 	case string(bucketRevs):
 		if len(k) < 10 || k[len(k)-9] != 0 || len(v) == 0 || len(v)%8 != 0 {
-			return c.damaged(where, "the revs index holds a key of %d bytes with a value of %d bytes", len(k), len(v))
+			return c.damaged(c.at(l), "the revs index holds a key of %d bytes with a value of %d bytes", len(k), len(v))
 		}
 		stream, first := k[:len(k)-9], binary.BigEndian.Uint64(k[len(k)-8:])
 		if !bytes.Equal(stream, c.revs.stream) {
 			c.revs = indexWalk{stream: stream}
 		}
 		if first != c.revs.next {
-			return c.damaged(where, "the revs index of stream %q jumps from revision %d to %d", stream, c.revs.next, first)
+			return c.damaged(c.at(l), "the revs index of stream %q jumps from revision %d to %d", stream, c.revs.next, first)
 		}
 		c.revs.next += uint64(len(v) / 8)
 		c.stats.revs += uint64(len(v) / 8)
