@@ -101,8 +101,19 @@ func VerifyStore(ctx context.Context, store eventstore.Store, opts VerifyOptions
 	}
 	checker, _ := store.(eventstore.IndexChecker)
 	var facts []fact
+	var finish func(func(uint64) eventstore.IndexedEvent) error
 	if checker != nil {
 		facts = make([]fact, 0, min(head.Seq, maxReserve))
+		// The store reads its indexes while the events are verified.
+		indexCtx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		finish = checker.StartIndexCheck(indexCtx, head.Seq)
+		defer func() {
+			if finish != nil { // not used: give up and wait for the store's reader
+				cancel()
+				finish(func(uint64) eventstore.IndexedEvent { return eventstore.IndexedEvent{} })
+			}
+		}()
 	}
 	var events iter.Seq2[eventstore.Event, error] = store.ReadAll(ctx, 0, eventstore.Forward, int(head.Seq))
 	if head.Seq == 0 {
@@ -117,8 +128,10 @@ func VerifyStore(ctx context.Context, store eventstore.Store, opts VerifyOptions
 		rep.FirstBad = &BadEvent{Seq: rep.Events + 1, Field: "seq", Want: fmt.Sprintf("the log to run to seq %d (its head)", head.Seq),
 			Got: fmt.Sprintf("the log ends at seq %d", rep.Events)}
 	}
-	if rep.Intact && checker != nil {
-		err := checker.CheckIndexes(ctx, rep.Events, func(seq uint64) eventstore.IndexedEvent {
+	if rep.Intact && finish != nil {
+		check := finish
+		finish = nil
+		err := check(func(seq uint64) eventstore.IndexedEvent {
 			f := facts[seq-1]
 			return eventstore.IndexedEvent{ID: f.id, Stream: f.stream, Revision: f.rev, RecordedAt: time.Unix(0, f.rec).UTC()}
 		})

@@ -112,14 +112,16 @@ func (v *ChainVerifier) Streams() int { return len(v.heads) }
 
 // IndexChecker is implemented by a Store that keeps indexes or counters of its own beside the global
 // log (the bolt store: its revs and ids indexes and meta record), which serve reads but are not
-// covered by the hash chains. A verifier that has read and verified the first n events of the log
-// calls CheckIndexes to hold every entry of those indexes against them.
+// covered by the hash chains. A verifier about to read and verify the first n events of the log calls
+// StartIndexCheck (the store may read its indexes meanwhile), then calls finish once with what it
+// read, to hold every entry of those indexes against the events.
 type IndexChecker interface {
-	// CheckIndexes checks the store's indexes against events 1..n; event(seq) returns what the
-	// verifier read for seq in [1, n]. An entry naming a wrong event, and an event the indexes miss,
-	// is a *ChainError naming that event (Field "ids index", "revs index" or "meta"); other damage is
-	// an error matching ErrCorrupt. Entries for events after n (appended since) are not checked.
-	CheckIndexes(ctx context.Context, n uint64, event func(seq uint64) IndexedEvent) error
+	// StartIndexCheck begins checking the store's indexes against events 1..n. finish(event), where
+	// event(seq) returns what the verifier read for seq in [1, n], returns a *ChainError naming the
+	// first event whose entry is wrong or missing (Field "ids index", "revs index" or "meta"), or an
+	// error matching ErrCorrupt for other damage. Entries for events after n are not checked. finish
+	// must be called (with ctx cancelled, to give up early).
+	StartIndexCheck(ctx context.Context, n uint64) (finish func(event func(seq uint64) IndexedEvent) error)
 }
 
 // IndexedEvent is what an IndexChecker needs to know of one verified event.

@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -15,7 +14,9 @@ import (
 
 var _ eventstore.IndexChecker = (*Store)(nil)
 
-// CheckIndexes implements eventstore.IndexChecker. In one read transaction it checks:
+// StartIndexCheck implements eventstore.IndexChecker. On a goroutine of its own, in one read
+// transaction, it reads the meta record and both indexes into per-seq tables for events 1..n; finish
+// then holds them against the verified events:
 //   - the meta record holds only "seq", "recorded_at" and "indexed", 8 bytes each; "seq" is at least n,
 //     and when it is n, "recorded_at" is event n's recorded_at (the running maximum, since recorded_at
 //     never goes back); "indexed" is at most "seq";
@@ -25,125 +26,142 @@ var _ eventstore.IndexChecker = (*Store)(nil)
 //     that stream at that revision; each stream's chunks run on from revision 0; together they cover
 //     exactly the events up to "indexed".
 //
-// Entries for events after n are not checked (a server appends while it verifies).
-func (s *Store) CheckIndexes(ctx context.Context, n uint64, event func(seq uint64) eventstore.IndexedEvent) error {
-	return s.view(func(tx *bbolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		var last, rec, indexed uint64
-		err := meta.ForEach(func(k, v []byte) error {
-			if len(v) != 8 {
-				return damaged(s.path, "the meta record", "%q is %d bytes, want 8", k, len(v))
-			}
-			switch string(k) {
-			case string(keySeq):
-				last = getU64(v)
-			case string(keyRecordedAt):
-				rec = getU64(v)
-			case string(keyIndexed):
-				indexed = getU64(v)
-			default:
-				return damaged(s.path, "the meta record", "it holds a key %q this store never writes", k)
-			}
-			return nil
-		})
-		if err != nil {
+// Entries for events after n are not checked (a server appends while it verifies). The tables take
+// about 40 bytes per event.
+func (s *Store) StartIndexCheck(ctx context.Context, n uint64) func(event func(seq uint64) eventstore.IndexedEvent) error {
+	scan := &indexScan{s: s, n: n}
+	done := make(chan error, 1)
+	go func() { done <- s.view(func(tx *bbolt.Tx) error { return scan.read(ctx, tx) }) }()
+	return func(event func(seq uint64) eventstore.IndexedEvent) error {
+		if err := <-done; err != nil {
 			return err
 		}
-		if last < n {
-			return damaged(s.path, "the meta record", "it says the log ends at seq %d, but events up to seq %d were read", last, n)
-		}
-		if last == n && n > 0 {
-			if e := event(n); e.RecordedAt.UnixNano() != int64(rec) {
-				return &eventstore.ChainError{Seq: n, ID: e.ID, Stream: e.Stream, Field: "meta",
-					Want: "recorded_at " + e.RecordedAt.Format(time.RFC3339Nano), Got: time.Unix(0, int64(rec)).UTC().Format(time.RFC3339Nano)}
-			}
-		}
-		if indexed > last {
-			return damaged(s.path, "the meta record", "the indexes are said to reach seq %d, past the log's end (seq %d)", indexed, last)
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		limit := min(indexed, n) // the entries with seq up to here must be there and are checked
-		if err := s.checkIDs(tx, n, indexed, limit, event); err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return s.checkRevs(tx, n, indexed, limit, event)
-	})
+		return scan.check(event)
+	}
 }
 
-func (s *Store) checkIDs(tx *bbolt.Tx, n, indexed, limit uint64, event func(uint64) eventstore.IndexedEvent) error {
-	ids := tx.Bucket(bucketIDs)
-	var count uint64
-	err := ids.ForEach(func(k, v []byte) error {
+// indexScan is what StartIndexCheck read, by seq.
+type indexScan struct {
+	s                  *Store
+	n                  uint64
+	last, rec, indexed uint64
+	limit              uint64 // min(indexed, n): entries for seqs 1..limit must be there
+	ids                []uuid.UUID
+	streams            []string // the revs index's stream and revision of each seq ("" when none)
+	revs               []uint64
+	idN, revN          uint64 // entries for seqs 1..limit
+}
+
+func (x *indexScan) read(ctx context.Context, tx *bbolt.Tx) error {
+	s := x.s
+	err := tx.Bucket(bucketMeta).ForEach(func(k, v []byte) error {
+		if len(v) != 8 {
+			return damaged(s.path, "the meta record", "%q is %d bytes, want 8", k, len(v))
+		}
+		switch string(k) {
+		case string(keySeq):
+			x.last = getU64(v)
+		case string(keyRecordedAt):
+			x.rec = getU64(v)
+		case string(keyIndexed):
+			x.indexed = getU64(v)
+		default:
+			return damaged(s.path, "the meta record", "it holds a key %q this store never writes", k)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if x.indexed > x.last {
+		return damaged(s.path, "the meta record", "the indexes are said to reach seq %d, past the log's end (seq %d)", x.indexed, x.last)
+	}
+	x.limit = min(x.indexed, x.n)
+	x.ids, x.streams, x.revs = make([]uuid.UUID, x.limit), make([]string, x.limit), make([]uint64, x.limit)
+	err = tx.Bucket(bucketIDs).ForEach(func(k, v []byte) error {
 		if len(k) != 16 || len(v) != 8 {
 			return damaged(s.path, "the ids index", "an entry with a key of %d and a value of %d bytes", len(k), len(v))
 		}
 		seq := getU64(v)
-		if seq == 0 || seq > indexed {
-			return damaged(s.path, "the ids index", "id %s names seq %d, outside the indexed events 1..%d", uuid.UUID(k), seq, indexed)
+		if seq == 0 || seq > x.indexed {
+			return damaged(s.path, "the ids index", "id %s names seq %d, outside the indexed events 1..%d", uuid.UUID(k), seq, x.indexed)
 		}
-		if seq > n {
-			return nil
+		if seq <= x.limit {
+			x.ids[seq-1] = uuid.UUID(k)
+			x.idN++
 		}
-		if e := event(seq); !bytes.Equal(e.ID[:], k) {
-			return &eventstore.ChainError{Seq: seq, ID: e.ID, Stream: e.Stream, Field: "ids index",
-				Want: "the event's id " + e.ID.String(), Got: uuid.UUID(k).String()}
-		}
-		count++
 		return nil
 	})
-	if err != nil || count == limit {
+	if err != nil {
 		return err
 	}
-	for seq := uint64(1); seq <= limit; seq++ {
-		e := event(seq)
-		if v := ids.Get(e.ID[:]); getU64(v) != seq {
-			return &eventstore.ChainError{Seq: seq, ID: e.ID, Stream: e.Stream, Field: "ids index",
-				Want: fmt.Sprintf("an entry naming seq %d", seq), Got: "none"}
-		}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	return damaged(s.path, "the ids index", "it holds %d entries for the events up to seq %d", count, limit)
-}
-
-func (s *Store) checkRevs(tx *bbolt.Tx, n, indexed, limit uint64, event func(uint64) eventstore.IndexedEvent) error {
-	revs := tx.Bucket(bucketRevs)
-	next := map[string]uint64{} // each stream's next revision
-	var count uint64
-	err := revs.ForEach(func(k, v []byte) error {
+	var stream string
+	var next uint64 // the revision the stream's next chunk must start at
+	return tx.Bucket(bucketRevs).ForEach(func(k, v []byte) error {
 		if len(k) < 10 || k[len(k)-9] != 0 || len(v) == 0 || len(v)%8 != 0 {
 			return damaged(s.path, "the revs index", "an entry with a key of %d and a value of %d bytes", len(k), len(v))
 		}
-		stream, first := string(k[:len(k)-9]), binary.BigEndian.Uint64(k[len(k)-8:])
-		for i := 0; i < len(v); i += 8 {
-			seq, rev := binary.BigEndian.Uint64(v[i:]), first+uint64(i/8)
-			if seq == 0 || seq > indexed {
-				return damaged(s.path, "the revs index", "%s revision %d names seq %d, outside the indexed events 1..%d", stream, rev, seq, indexed)
-			}
-			if seq > n {
-				continue
-			}
-			e := event(seq)
-			if e.Stream != stream || e.Revision != rev || (i == 0 && first != next[stream]) {
-				return &eventstore.ChainError{Seq: seq, ID: e.ID, Stream: e.Stream, Field: "revs index",
-					Want: fmt.Sprintf("%s revision %d", e.Stream, e.Revision), Got: fmt.Sprintf("%s revision %d", stream, rev)}
-			}
-			count++
+		first := binary.BigEndian.Uint64(k[len(k)-8:])
+		if name := k[:len(k)-9]; string(name) != stream {
+			stream, next = string(name), 0
 		}
-		next[stream] = first + uint64(len(v)/8)
+		if first != next {
+			return damaged(s.path, "the revs index", "stream %q jumps from revision %d to %d", stream, next, first)
+		}
+		for i := 0; i < len(v); i += 8 {
+			seq := binary.BigEndian.Uint64(v[i:])
+			if seq == 0 || seq > x.indexed {
+				return damaged(s.path, "the revs index", "%s revision %d names seq %d, outside the indexed events 1..%d", stream, first+uint64(i/8), seq, x.indexed)
+			}
+			if seq <= x.limit {
+				x.streams[seq-1], x.revs[seq-1] = stream, first+uint64(i/8)
+				x.revN++
+			}
+		}
+		next = first + uint64(len(v)/8)
 		return nil
 	})
-	if err != nil || count == limit {
-		return err
+}
+
+func (x *indexScan) check(event func(uint64) eventstore.IndexedEvent) error {
+	s := x.s
+	if x.last < x.n {
+		return damaged(s.path, "the meta record", "it says the log ends at seq %d, but events up to seq %d were read", x.last, x.n)
 	}
-	for seq := uint64(1); seq <= limit; seq++ {
-		if e := event(seq); e.Revision >= next[e.Stream] {
-			return &eventstore.ChainError{Seq: seq, ID: e.ID, Stream: e.Stream, Field: "revs index",
-				Want: fmt.Sprintf("an entry for %s revision %d", e.Stream, e.Revision), Got: "none"}
+	if x.last == x.n && x.n > 0 {
+		if e := event(x.n); e.RecordedAt.UnixNano() != int64(x.rec) {
+			return &eventstore.ChainError{Seq: x.n, ID: e.ID, Stream: e.Stream, Field: "meta",
+				Want: "recorded_at " + e.RecordedAt.Format(time.RFC3339Nano), Got: time.Unix(0, int64(x.rec)).UTC().Format(time.RFC3339Nano)}
 		}
 	}
-	return damaged(s.path, "the revs index", "it holds %d entries for the events up to seq %d", count, limit)
+	for seq := uint64(1); seq <= x.limit; seq++ {
+		e := event(seq)
+		if id := x.ids[seq-1]; id != e.ID {
+			got := id.String()
+			if id == (uuid.UUID{}) {
+				got = "no entry"
+			}
+			return &eventstore.ChainError{Seq: seq, ID: e.ID, Stream: e.Stream, Field: "ids index",
+				Want: "the event's id " + e.ID.String(), Got: got}
+		}
+		if stream, rev := x.streams[seq-1], x.revs[seq-1]; stream != e.Stream || rev != e.Revision {
+			got := fmt.Sprintf("%s revision %d", stream, rev)
+			if stream == "" {
+				got = "no entry"
+			}
+			return &eventstore.ChainError{Seq: seq, ID: e.ID, Stream: e.Stream, Field: "revs index",
+				Want: fmt.Sprintf("%s revision %d", e.Stream, e.Revision), Got: got}
+		}
+	}
+	// Every seq has its entries; more entries than seqs means some name a seq another names too.
+	if x.idN != x.limit {
+		return damaged(s.path, "the ids index", "it holds %d entries for the %d events up to seq %d", x.idN, x.limit, x.limit)
+	}
+	if x.revN != x.limit {
+		return damaged(s.path, "the revs index", "it holds %d entries for the %d events up to seq %d", x.revN, x.limit, x.limit)
+	}
+	return nil
 }
