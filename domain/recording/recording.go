@@ -200,6 +200,8 @@ func (s *Service) History(ctx context.Context, partnership string) ([]domain.Rec
 // Once taken into a batch a command is answered with the batch's outcome, even if the append ends
 // after the deadline: either it was appended and the Result says so, or it was not and the error
 // says why. An answer is never ambiguous, so retrying a command after an error cannot duplicate it.
+// (Withdrawing commands already decided would throw the batch's decisions away; under overload no
+// batch would then ever commit. So the wait is bounded by the deadline plus one batch.)
 //
 // With expected nil, the append is made at the revision the decision was made against; if another
 // writer got there first (*eventstore.ConflictError) Record reads the newer events and decides
