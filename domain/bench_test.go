@@ -76,3 +76,19 @@ func BenchmarkDecodePayload(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDecodeCommand is the HTTP record path's decoding of a body: the gate on its exact bytes,
+// then the strict decode, then Decide's checks (the gate on the data, the limits) on a Decider.
+func BenchmarkDecodeCommand(b *testing.B) {
+	body := []byte(`{"type":"SavingsTargetSet","effective_on":"2016-01-01","certainty":"reported","sources":[{"kind":"press","title":"Eastern Daily Press, 18 December 2015","url":"https://www.edp24.co.uk/news/shared-management"}],"data":{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":4000000}}`)
+	d := domain.NewDecider(history(b, 100))
+	for b.Loop() {
+		c, err := domain.DecodeCommand("gy-nn", body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Decide(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

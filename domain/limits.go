@@ -1,8 +1,8 @@
 package domain
 
 import (
-	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -89,50 +89,87 @@ func limitPlan(t reflect.Type) []limitField {
 // checkLimits adds a problem for every text longer than its declared limit, every amount beyond
 // ±MaxAmountPence and every date outside MinCommandDate–MaxCommandDate in v, whose JSON pointer is at.
 func checkLimits(v reflect.Value, at string, maxRunes int, p *problems) {
+	w := limitWalker{p: p, at: at}
+	w.walk(v, maxRunes)
+}
+
+// limitWalker walks a value for checkLimits, keeping the path as segments and writing a pointer
+// only for a problem: the record path checks every command, and most have none.
+type limitWalker struct {
+	p    *problems
+	at   string
+	path []pathStep
+}
+
+type pathStep struct {
+	name  string
+	index int // when name is ""
+}
+
+func (w *limitWalker) pointer() string {
+	var b strings.Builder
+	b.WriteString(w.at)
+	for _, s := range w.path {
+		b.WriteByte('/')
+		if s.name != "" {
+			b.WriteString(s.name)
+		} else {
+			b.WriteString(strconv.Itoa(s.index))
+		}
+	}
+	return b.String()
+}
+
+func (w *limitWalker) walk(v reflect.Value, maxRunes int) {
 	switch v.Type() {
 	case pencePtr:
 		if n := Pence(v.Int()); n > MaxAmountPence || n < -MaxAmountPence {
-			p.addf(at, "%d pence (%s) is beyond the largest amount the ledger accepts, ±%d pence (±%s)", int64(n), n,
+			w.p.addf(w.pointer(), "%d pence (%s) is beyond the largest amount the ledger accepts, ±%d pence (±%s)", int64(n), n,
 				int64(MaxAmountPence), MaxAmountPence)
 		}
 		return
 	case dateType:
-		if d := v.Interface().(Date); !d.IsZero() {
-			checkDateLimit(p, at, d)
+		if d := v.Interface().(Date); !d.IsZero() && (d.Before(MinCommandDate) || d.After(MaxCommandDate)) {
+			checkDateLimit(w.p, w.pointer(), d)
 		}
 		return
 	}
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			checkLimits(v.Elem(), at, maxRunes, p)
+			w.walk(v.Elem(), maxRunes)
 		}
 	case reflect.Struct:
 		if reflect.PointerTo(v.Type()).Implements(textUnmarshaler) {
 			return // a slug or an enumeration, validated when parsed
 		}
 		for _, f := range limitPlan(v.Type()) {
-			checkLimits(v.Field(f.index), at+"/"+f.name, f.maxRunes, p)
+			w.path = append(w.path, pathStep{name: f.name})
+			w.walk(v.Field(f.index), f.maxRunes)
+			w.path = w.path[:len(w.path)-1]
 		}
 	case reflect.Slice, reflect.Array:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
 			return // raw JSON or an id
 		}
 		for i := 0; i < v.Len(); i++ {
-			checkLimits(v.Index(i), fmt.Sprintf("%s/%d", at, i), maxRunes, p)
+			w.path = append(w.path, pathStep{index: i})
+			w.walk(v.Index(i), maxRunes)
+			w.path = w.path[:len(w.path)-1]
 		}
 	case reflect.String:
-		if msg := eventstore.TextProblem(v.String()); msg != "" {
-			p.add(at, msg) // text that did not come through the gate: a form, a flag
+		s := v.String()
+		if msg := eventstore.TextProblem(s); msg != "" {
+			w.p.add(w.pointer(), msg) // text that did not come through the gate: a form, a flag
 			return
 		}
-		if maxRunes > 0 {
-			if n := utf8.RuneCountInString(v.String()); n > maxRunes {
+		if maxRunes > 0 && len(s) > maxRunes { // fewer bytes than the limit cannot be more code points
+			if n := utf8.RuneCountInString(s); n > maxRunes {
 				kind := "names, titles and categories"
 				if maxRunes == MaxTextRunes {
 					kind = "free text"
 				}
-				p.addf(at, "is %d characters long; the limit for %s is %d", n, kind, maxRunes)
+				w.p.addf(w.pointer(), "is %d characters long; the limit for %s is %d", n, kind, maxRunes)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package eventstore
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -24,7 +25,7 @@ type canonicalizer struct {
 
 // pathSeg is one step of a JSON pointer: a member name, or an array index when key is unset.
 type pathSeg struct {
-	key   string
+	key   []byte
 	index int
 	isKey bool
 }
@@ -35,7 +36,7 @@ func (c *canonicalizer) pointer() string {
 	for _, s := range c.path {
 		b.WriteByte('/')
 		if s.isKey {
-			b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(s.key))
+			b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(string(s.key)))
 		} else {
 			b.WriteString(strconv.Itoa(s.index))
 		}
@@ -140,7 +141,7 @@ func (c *canonicalizer) array(depth int) error {
 }
 
 type fastMember struct {
-	key        string
+	key        []byte // the decoded name: a slice of the input, or of its own buffer when escaped
 	start, end int // the member's canonical value in the object's scratch output
 }
 
@@ -170,7 +171,7 @@ func (c *canonicalizer) object(depth int) error {
 		}
 		c.path = append(c.path, pathSeg{key: key, isKey: true})
 		for _, m := range members {
-			if m.key == key {
+			if bytes.Equal(m.key, key) {
 				c.pos = keyAt
 				return c.fail(fmt.Sprintf("repeated member name %q (each name may appear once in an object)", key))
 			}
@@ -217,10 +218,10 @@ func (c *canonicalizer) object(depth int) error {
 }
 
 // compareKeys orders member names by UTF-16 code units; for ASCII that is byte order.
-func compareKeys(a, b string) int {
+func compareKeys(a, b []byte) int {
 	for i := 0; i < len(a) && i < len(b); i++ {
 		if a[i] >= utf8.RuneSelf || b[i] >= utf8.RuneSelf {
-			return slices.Compare(utf16.Encode([]rune(a)), utf16.Encode([]rune(b)))
+			return slices.Compare(utf16.Encode([]rune(string(a))), utf16.Encode([]rune(string(b))))
 		}
 		if a[i] != b[i] {
 			return int(a[i]) - int(b[i])
@@ -229,8 +230,9 @@ func compareKeys(a, b string) int {
 	return len(a) - len(b)
 }
 
-// str reads a JSON string at c.pos and returns its value.
-func (c *canonicalizer) str() (string, error) {
+// str reads a JSON string at c.pos and returns its value: a slice of the input when the string has
+// no escapes (no copy), else a new buffer.
+func (c *canonicalizer) str() ([]byte, error) {
 	c.pos++ // opening quote
 	start := c.pos
 	// Fast path: no escapes, all printable.
@@ -239,15 +241,15 @@ func (c *canonicalizer) str() (string, error) {
 		if b == '"' {
 			s := c.in[start:c.pos]
 			if !utf8.Valid(s) {
-				return "", c.fail("invalid UTF-8 in a string")
+				return nil, c.fail("invalid UTF-8 in a string")
 			}
 			if c.text {
-				if err := c.checkText(string(s)); err != nil {
-					return "", err
+				if err := c.checkText(s); err != nil {
+					return nil, err
 				}
 			}
 			c.pos++
-			return string(s), nil
+			return s, nil
 		}
 		if b == '\\' || b < 0x20 {
 			break
@@ -261,20 +263,20 @@ func (c *canonicalizer) str() (string, error) {
 		switch {
 		case b == '"':
 			if !utf8.Valid(sb) {
-				return "", c.fail("invalid UTF-8 in a string")
+				return nil, c.fail("invalid UTF-8 in a string")
 			}
 			if c.text {
-				if err := c.checkText(string(sb)); err != nil {
-					return "", err
+				if err := c.checkText(sb); err != nil {
+					return nil, err
 				}
 			}
 			c.pos++
-			return string(sb), nil
+			return sb, nil
 		case b < 0x20:
-			return "", c.errf("raw control character U+%04X in a string (JSON needs it escaped, and text may not hold it)", b)
+			return nil, c.errf("raw control character U+%04X in a string (JSON needs it escaped, and text may not hold it)", b)
 		case b == '\\':
 			if c.pos+1 >= len(c.in) {
-				return "", c.fail("unexpected end of JSON input")
+				return nil, c.fail("unexpected end of JSON input")
 			}
 			esc := c.in[c.pos+1]
 			c.pos += 2
@@ -294,36 +296,36 @@ func (c *canonicalizer) str() (string, error) {
 			case 'u':
 				r, err := c.hex4()
 				if err != nil {
-					return "", err
+					return nil, err
 				}
 				if utf16.IsSurrogate(r) {
 					if c.pos+6 > len(c.in) || c.in[c.pos] != '\\' || c.in[c.pos+1] != 'u' {
-						return "", c.errf("lone surrogate \\u%04x", r)
+						return nil, c.errf("lone surrogate \\u%04x", r)
 					}
 					c.pos += 2
 					r2, err := c.hex4()
 					if err != nil {
-						return "", err
+						return nil, err
 					}
 					if r = utf16.DecodeRune(r, r2); r == utf8.RuneError {
-						return "", c.errf("invalid surrogate pair")
+						return nil, c.errf("invalid surrogate pair")
 					}
 				}
 				sb = utf8.AppendRune(sb, r)
 			default:
-				return "", c.errf("invalid escape \\%c", esc)
+				return nil, c.errf("invalid escape \\%c", esc)
 			}
 		default:
 			sb = append(sb, b)
 			c.pos++
 		}
 	}
-	return "", c.fail("unexpected end of JSON input")
+	return nil, c.fail("unexpected end of JSON input")
 }
 
-// checkText applies the gate's rules for text to one decoded string (see TextProblem).
-func (c *canonicalizer) checkText(s string) error {
-	if msg := TextProblem(s); msg != "" {
+// checkText applies the gate's rules for text to one decoded, valid UTF-8 string (see TextProblem).
+func (c *canonicalizer) checkText(s []byte) error {
+	if msg := textProblem(s); msg != "" {
 		return c.fail(msg)
 	}
 	return nil
@@ -335,25 +337,26 @@ func (c *canonicalizer) checkText(s string) error {
 // a text display as something it does not say (CVE-2021-42574, "Trojan Source"). It is the text rule of
 // Gate, for strings that do not arrive as JSON (command-line flags, envelope fields).
 func TextProblem(s string) string {
-	for i := 0; i < len(s); {
+	if !utf8.ValidString(s) {
+		return "invalid UTF-8 in text"
+	}
+	return textProblem(s)
+}
+
+// textProblem is TextProblem for valid UTF-8. It looks at bytes, never decoding a rune: C1 controls
+// are C2 80–C2 9F, the bidi controls E2 80 AA–E2 80 AE and E2 81 A6–E2 81 A9.
+func textProblem[T string | []byte](s T) string {
+	for i := 0; i < len(s); i++ {
 		b := s[i]
-		if b < utf8.RuneSelf {
-			if (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f {
-				return fmt.Sprintf("control character U+%04X is not allowed in text (only tab, line feed and carriage return are)", b)
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r == utf8.RuneError && n == 1:
-			return "invalid UTF-8 in text"
-		case r >= 0x80 && r <= 0x9f:
-			return fmt.Sprintf("control character U+%04X is not allowed in text (only tab, line feed and carriage return are)", r)
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		case b < 0x20 && b != '\t' && b != '\n' && b != '\r', b == 0x7f:
+			return fmt.Sprintf("control character U+%04X is not allowed in text (only tab, line feed and carriage return are)", b)
+		case b == 0xc2 && i+1 < len(s) && s[i+1] <= 0x9f:
+			return fmt.Sprintf("control character U+%04X is not allowed in text (only tab, line feed and carriage return are)", s[i+1])
+		case b == 0xe2 && i+2 < len(s) && (s[i+1] == 0x80 && s[i+2] >= 0xaa && s[i+2] <= 0xae || s[i+1] == 0x81 && s[i+2] >= 0xa6 && s[i+2] <= 0xa9):
+			r := 0x2000 | rune(s[i+1]&0x3f)<<6 | rune(s[i+2]&0x3f)
 			return fmt.Sprintf("bidirectional control U+%04X is not allowed in text (it can make text display as something it does not say)", r)
 		}
-		i += n
 	}
 	return ""
 }
@@ -436,7 +439,7 @@ func (c *canonicalizer) number() error {
 }
 
 // appendCanonString appends s with RFC 8785's minimal escaping.
-func appendCanonString(out []byte, s string) []byte {
+func appendCanonString[T string | []byte](out []byte, s T) []byte {
 	out = append(out, '"')
 	for i := 0; i < len(s); i++ {
 		b := s[i]

@@ -2,6 +2,8 @@ package eventstore_test
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -89,4 +91,23 @@ func FuzzGate(f *testing.F) {
 		require.Equal(t, string(gated), string(again))
 		require.True(t, utf8.Valid(gated))
 	})
+}
+
+// TestTextProblemEveryRune checks the byte-level text rule against its definition for every code point.
+func TestTextProblemEveryRune(t *testing.T) {
+	for r := rune(0); r <= utf8.MaxRune; r++ {
+		if r >= 0xd800 && r <= 0xdfff {
+			continue // not encodable in UTF-8
+		}
+		bad := (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r <= 0x9f) ||
+			(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+		msg := eventstore.TextProblem("a" + string(r) + "b")
+		if bad != (msg != "") {
+			t.Fatalf("U+%04X: bad=%v, TextProblem=%q", r, bad, msg)
+		}
+		if bad && !strings.Contains(msg, fmt.Sprintf("U+%04X", r)) {
+			t.Fatalf("U+%04X: message %q does not name it", r, msg)
+		}
+	}
+	assert.NotEmpty(t, eventstore.TextProblem("caf\xe9"))
 }
