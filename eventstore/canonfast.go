@@ -142,7 +142,7 @@ func (c *canonicalizer) array(depth int) error {
 
 type fastMember struct {
 	key        []byte // the decoded name: a slice of the input, or of its own buffer when escaped
-	start, end int // the member's canonical value in the object's scratch output
+	start, end int    // the member's canonical value in the object's scratch output
 }
 
 func (c *canonicalizer) object(depth int) error {
