@@ -113,8 +113,11 @@ func verdict(rep audit.Report) string {
 		return "TAMPERED: the report says the ledger is not intact"
 	}
 	heads := ""
-	if rep.HeadsKept > 0 {
-		heads = fmt.Sprintf("; it extends the %d kept tree heads", rep.HeadsKept)
+	switch {
+	case rep.HeadsKept == 1:
+		heads = "; it extends the kept tree head"
+	case rep.HeadsKept > 1:
+		heads = fmt.Sprintf("; it extends all %d kept tree heads", rep.HeadsKept)
 	}
 	return fmt.Sprintf("intact: %d events in %d streams; every hash chain verifies; Merkle root at size %d is %s%s",
 		rep.Events, rep.Streams, rep.Size, rep.Root, heads)
