@@ -108,4 +108,29 @@ func TestMountedInTheAPI(t *testing.T) {
 		assert.Equal(t, id[1], bundle.Event.ID.String())
 		assert.NoError(t, audit.CheckBundle(bundle, key.Public()))
 	})
+
+	// Issue #18: every answer, pages, JSON and errors of both, says nosniff and carries a CSP; the
+	// pages keep their own policy.
+	t.Run("security headers on pages, the API and errors", func(t *testing.T) {
+		for _, tc := range []struct{ method, path, csp string }{
+			{"GET", "/", "default-src 'self'"},
+			{"GET", gnn + "?as_of=2015-11-07", "default-src 'self'"},
+			{"GET", "/no-such-page", "default-src 'self'"},
+			{"GET", "/signin", "default-src 'self'"},
+			{"GET", "/v1/partnerships", "default-src 'none'"},
+			{"GET", "/v1/partnerships/nowhere", "default-src 'none'"},
+			{"POST", "/v1/partnerships/nowhere/events", "default-src 'none'"},
+			{"GET", "/v1/no-such-route", "default-src 'none'"},
+			{"DELETE", "/healthz", "default-src 'self'"}, // no API route: the pages' 404
+		} {
+			req, err := http.NewRequest(tc.method, srv.URL+tc.path, nil)
+			require.NoError(t, err)
+			res, err := srv.Client().Do(req)
+			require.NoError(t, err)
+			res.Body.Close()
+			assert.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"), "%s %s", tc.method, tc.path)
+			assert.Contains(t, res.Header.Get("Content-Security-Policy"), tc.csp, "%s %s", tc.method, tc.path)
+			assert.Contains(t, res.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'", "%s %s", tc.method, tc.path)
+		}
+	})
 }
