@@ -44,3 +44,44 @@ func BenchmarkCanonicalize(b *testing.B) {
 		})
 	}
 }
+
+// FuzzAdmittedCanonical checks the verifier's one-pass check against its definition: admittedCanonical
+// accepts exactly the inputs that Gate admits and returns unchanged.
+func FuzzAdmittedCanonical(f *testing.F) {
+	for _, s := range []string{`{"a":1,"b":[1,2.5,"x"]}`, `{"b":1,"a":2}`, `{"a":1,"a":1}`, `[]`, `{}`, `"\u0000"`, `"a\nb\t\"\\"`,
+		`"\/"`, `"\u0041"`, `-0`, `0`, `-1`, `01`, `1e21`, `1e+21`, `1.5`, `1.50`, `123456789012345`, `1234567890123456`,
+		`9007199254740992`, `1e-7`, `0.000001`, `{"\u20ac":1,"1":2}`, `{"1":2,"€":1}`, `{"😀":1,"ö":2}`, `{"ö":2,"😀":1}`,
+		"\"\u202e\"", "\"\u0085\"", `true`, `null`, `[1,]`, ` 1`, `{"a":{"b":{"c":null}}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out, err := Gate(in)
+		want := err == nil && bytes.Equal(out, in)
+		if got := admittedCanonical(in); got != want {
+			t.Fatalf("admittedCanonical(%q) = %v; Gate gives %q, %v", in, got, out, err)
+		}
+	})
+}
+
+func BenchmarkAdmittedCanonical(b *testing.B) {
+	in, err := Gate([]byte(`{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":4000000,"status":"forecast","period_to":"2016-03-31","note":"` + strings.Repeat("n", 180) + `","sources":[{"kind":"press","title":"Eastern Daily Press"}]}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("check", func(b *testing.B) {
+		b.SetBytes(int64(len(in)))
+		for b.Loop() {
+			if !admittedCanonical(in) {
+				b.Fatal("refused")
+			}
+		}
+	})
+	b.Run("gate", func(b *testing.B) {
+		b.SetBytes(int64(len(in)))
+		for b.Loop() {
+			if _, err := Gate(in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

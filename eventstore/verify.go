@@ -93,6 +93,9 @@ func storedProblem(e Event) (field, detail string) {
 		name string
 		b    []byte
 	}{{"data", e.Data}, {"sources", e.Sources}} {
+		if admittedCanonical(f.b) {
+			continue // the usual case, checked without building the canonical form
+		}
 		canon, err := Gate(f.b)
 		if err != nil {
 			return f.name, "refused by the gate " + err.Error()
