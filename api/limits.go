@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -167,7 +168,8 @@ func (l *Limiter) verify(key string) (release func(), err error) {
 }
 
 // Caller names whom a request is counted against: the principal's token, else (for the zero
-// Principal, no token) the client's IP address.
+// Principal, no token) the client's IP address; an IPv6 client by its /64 network, which one
+// machine commonly holds whole.
 func Caller(r *http.Request, p Principal) string {
 	if p.TokenID != [16]byte{} {
 		return "token " + p.TokenID.String()
@@ -175,6 +177,11 @@ func Caller(r *http.Request, p Principal) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
+	}
+	if a, err := netip.ParseAddr(host); err == nil && a.Is6() && !a.Is4In6() {
+		if pfx, err := a.Prefix(64); err == nil {
+			return "addr " + pfx.String()
+		}
 	}
 	return "addr " + host
 }
