@@ -66,3 +66,25 @@ func TestRecordingBusyIs503AndAppendsNothing(t *testing.T) {
 	}
 	assert.Equal(t, 1, n, "the withdrawn POST and its retry recorded once")
 }
+
+// contendedStore loses every append to another writer, as a KurrentDB stream written by several
+// ledger servers can (eventstore.ContendedError: nothing was written).
+type contendedStore struct{ eventstore.Store }
+
+func (s contendedStore) Append(ctx context.Context, stream string, expected eventstore.Expected, events ...eventstore.Event) ([]eventstore.Event, error) {
+	return nil, &eventstore.ContendedError{Stream: stream, Attempts: 17}
+}
+
+// An append that gave up after losing every round for its stream is 503 /problems/busy with
+// Retry-After, like a withdrawn command: nothing was appended, so the retry is safe (it was a 500).
+func TestContendedAppendIs503(t *testing.T) {
+	e := newEnvWith(t, false, func(c *api.Config) {
+		c.Recorder = recording.New(contendedStore{c.Store}, nil)
+	})
+	before := e.head(t)
+	r := e.do(t, "POST", gnn+"/events", e.recorder, fmt.Sprintf(savings, 3333333))
+	require.Equal(t, 503, r.status, "%s", r.body)
+	assert.Equal(t, "1", r.header.Get("Retry-After"))
+	assert.Equal(t, "/problems/busy", problemOf(t, r).Type)
+	assert.Equal(t, before, e.head(t))
+}

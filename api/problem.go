@@ -140,8 +140,9 @@ func problemFor(err error) Problem {
 		return Problem{Type: "/problems/unauthorized", Title: "Authentication required", Status: 401, Detail: err.Error()}
 	case errors.Is(err, errForbidden):
 		return Problem{Type: "/problems/forbidden", Title: "Forbidden", Status: 403, Detail: err.Error()}
-	case errors.Is(err, recording.ErrUnavailable):
-		// Withdrawn before it was appended: a retry cannot record it twice.
+	case errors.Is(err, recording.ErrUnavailable), errors.Is(err, eventstore.ErrContended):
+		// Withdrawn before it was appended, or given up after losing every round to other
+		// writers of the stream (KurrentDB): nothing was appended, so a retry cannot record it twice.
 		return Problem{Type: "/problems/busy", Title: "The partnership is busy; nothing was recorded", Status: 503,
 			Detail: err.Error()}
 	case errors.As(err, new(*tooManyRequests)):

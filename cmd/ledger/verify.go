@@ -96,7 +96,7 @@ func (a *app) verifyStore(ctx context.Context, s eventstore.Store, opts audit.Ve
 	opts.Progress = p.Update
 	rep, err := audit.VerifyStore(ctx, s, opts)
 	if err != nil {
-		return rep, fmt.Errorf("verify: %w", err)
+		return rep, err // audit's errors already say "verify: ..."
 	}
 	p.Done(rep.Events)
 	return rep, nil
