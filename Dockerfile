@@ -4,7 +4,7 @@
 #   docker run --rm -p 8080:8080 -v "$PWD/secrets:/run/secrets:ro" partnership-ledger \
 #     serve --addr 0.0.0.0:8080 --store 'esdb://kurrentdb:2113?tls=false' --key-file /run/secrets/ledger.key
 
-FROM golang:1.26-bookworm AS build
+FROM golang:1.26.10-bookworm AS build
 WORKDIR /src
 ENV CGO_ENABLED=0 GOFLAGS=-trimpath
 COPY go.mod go.sum ./

@@ -2,6 +2,8 @@ module github.com/partnership-ledger/ledger
 
 go 1.26.8
 
+toolchain go1.26.10
+
 require (
 	github.com/EventStore/EventStore-Client-Go/v4 v4.2.0
 	github.com/chromedp/chromedp v0.23.0
