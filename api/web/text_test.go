@@ -17,9 +17,10 @@ import (
 	"github.com/partnership-ledger/ledger/domain/demo"
 )
 
-// TestPagesTakeAnyText records a savings report whose category and source are in many scripts (emoji
-// with a zero-width joiner, Arabic, CJK past the Basic Multilingual Plane, Welsh): the partnership and
-// event pages show it exactly, and every pack format downloads (the PDF once failed with a 500).
+// TestPagesTakeAnyText records a savings report whose category and source, and a partnership whose
+// name, purpose and council are in many scripts (emoji with a zero-width joiner, Arabic, CJK past the
+// Basic Multilingual Plane, Welsh, a combining accent): the list, partnership and event pages show the
+// text exactly, and every pack format downloads (the PDF once failed with a 500).
 func TestPagesTakeAnyText(t *testing.T) {
 	const text = "shared management 👩‍👩‍👧 مجلس 共享 𠀋 Cyngor ŵ ŷ a\u0301"
 	j, err := json.Marshal(text)
@@ -32,7 +33,23 @@ func TestPagesTakeAnyText(t *testing.T) {
 			demo.GreatYarmouthNorthNorfolk, j, j), &cmd))
 		_, err := cfg.Recorder.Record(context.Background(), "test clerk", cmd, nil)
 		require.NoError(t, err)
+		cmd = domain.Command{}
+		require.NoError(t, json.Unmarshal(fmt.Appendf(nil, `{"partnership":"unicode-test","type":"PartnershipProposed","effective_on":"2016-01-04","certainty":"confirmed",
+			"sources":[{"kind":"minutes","title":"Cabinet"}],
+			"data":{"name":%s,"purpose":%s,"partners":[{"council":"cyngor-a","name":%s,"kind":"district"},{"council":"cyngor-b","name":"Cyngor B","kind":"district"}]}}`,
+			j, j, j), &cmd))
+		_, err = cfg.Recorder.Record(context.Background(), "test clerk", cmd, nil)
+		require.NoError(t, err)
 	})
+	status, list := get(t, srv.Client(), srv.URL+"/")
+	require.Equal(t, 200, status)
+	assert.Contains(t, html.UnescapeString(list), text, "the list names the partnership exactly")
+	status, named := get(t, srv.Client(), srv.URL+"/partnerships/unicode-test?as_of=2016-06-30")
+	require.Equal(t, 200, status)
+	assert.Contains(t, html.UnescapeString(named), text)
+	status, body := get(t, srv.Client(), srv.URL+"/partnerships/unicode-test/pack.pdf?as_of=2016-06-30")
+	require.Equal(t, 200, status, body)
+
 	status, page := get(t, srv.Client(), srv.URL+gnn+"?as_of=2016-06-30")
 	require.Equal(t, 200, status)
 	assert.Contains(t, html.UnescapeString(page), text)
