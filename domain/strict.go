@@ -1,22 +1,26 @@
 package domain
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
+	"unicode/utf8"
 )
 
 // exactKeys checks that every object key in data names a field of v's type exactly. encoding/json
 // matches keys case-insensitively ("Council" would fill "council"), and stored payloads must be
-// written one way only.
+// written one way only. data must be one valid JSON value (strictUnmarshal decodes it first); the
+// check walks its bytes beside v's type without building anything (it ran on every command, and
+// decoding into map[string]any cost a third of the record path's decoding).
 func exactKeys(data []byte, v any) error {
-	var raw any
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return err
-	}
-	return walkKeys(raw, reflect.TypeOf(v), "")
+	k := keyWalker{in: data}
+	k.space()
+	return k.value(reflect.TypeOf(v), "")
 }
 
 var (
@@ -24,56 +28,170 @@ var (
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 )
 
-func walkKeys(raw any, t reflect.Type, path string) error {
-	for t.Kind() == reflect.Pointer {
+// jsonFields maps a struct type's JSON member names to their field types.
+var jsonFields sync.Map // reflect.Type -> map[string]reflect.Type
+
+func fieldsOf(t reflect.Type) map[string]reflect.Type {
+	if f, ok := jsonFields.Load(t); ok {
+		return f.(map[string]reflect.Type)
+	}
+	fields := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		fields[name] = f.Type
+	}
+	jsonFields.Store(t, fields)
+	return fields
+}
+
+// keyWalker walks valid JSON text beside a Go type.
+type keyWalker struct {
+	in  []byte
+	pos int
+}
+
+func (k *keyWalker) space() {
+	for k.pos < len(k.in) && (k.in[k.pos] == ' ' || k.in[k.pos] == '\t' || k.in[k.pos] == '\n' || k.in[k.pos] == '\r') {
+		k.pos++
+	}
+}
+
+func (k *keyWalker) value(t reflect.Type, path string) error {
+	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	pt := reflect.PointerTo(t)
-	if pt.Implements(textUnmarshaler) || pt.Implements(jsonUnmarshaler) {
+	if t == nil || k.pos >= len(k.in) {
+		k.skip()
 		return nil
 	}
-	switch t.Kind() {
-	case reflect.Struct:
-		obj, ok := raw.(map[string]any)
-		if !ok {
-			return nil // a type mismatch, reported by the decoder
-		}
-		fields := map[string]reflect.Type{}
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "-" {
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			fields[name] = f.Type
-		}
-		for k, v := range obj {
-			ft, ok := fields[k]
-			if !ok {
-				return fmt.Errorf("json: unknown field %q at %s/", k, path)
-			}
-			if err := walkKeys(v, ft, path+"/"+k); err != nil {
-				return err
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		arr, ok := raw.([]any)
-		if !ok || t.Elem().Kind() == reflect.Uint8 {
+	if pt := reflect.PointerTo(t); pt.Implements(textUnmarshaler) || pt.Implements(jsonUnmarshaler) {
+		k.skip()
+		return nil
+	}
+	switch {
+	case k.in[k.pos] == '{' && t.Kind() == reflect.Struct:
+		fields := fieldsOf(t)
+		k.pos++
+		k.space()
+		if k.pos < len(k.in) && k.in[k.pos] == '}' {
+			k.pos++
 			return nil
 		}
-		for i, v := range arr {
-			if err := walkKeys(v, t.Elem(), fmt.Sprintf("%s/%d", path, i)); err != nil {
+		for k.pos < len(k.in) {
+			key := k.key()
+			ft, ok := fields[key]
+			if !ok {
+				return fmt.Errorf("json: unknown field %q at %s/", key, path)
+			}
+			k.space()
+			k.pos++ // :
+			k.space()
+			if err := k.value(ft, path+"/"+key); err != nil {
 				return err
 			}
+			k.space()
+			if k.pos < len(k.in) && k.in[k.pos] == ',' {
+				k.pos++
+				k.space()
+				continue
+			}
+			k.pos++ // }
+			return nil
+		}
+		return nil
+	case k.in[k.pos] == '[' && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() != reflect.Uint8:
+		k.pos++
+		k.space()
+		if k.pos < len(k.in) && k.in[k.pos] == ']' {
+			k.pos++
+			return nil
+		}
+		for i := 0; k.pos < len(k.in); i++ {
+			if err := k.value(t.Elem(), path+"/"+strconv.Itoa(i)); err != nil {
+				return err
+			}
+			k.space()
+			if k.pos < len(k.in) && k.in[k.pos] == ',' {
+				k.pos++
+				k.space()
+				continue
+			}
+			k.pos++ // ]
+			return nil
+		}
+		return nil
+	}
+	k.skip() // a scalar, or a type mismatch the decoder reports
+	return nil
+}
+
+// key reads an object member name at k.pos, unescaped as encoding/json reads it.
+func (k *keyWalker) key() string {
+	start := k.pos
+	k.skipString()
+	raw := k.in[start:k.pos]
+	if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+		return string(raw[1 : len(raw)-1])
+	}
+	var s string
+	_ = json.Unmarshal(raw, &s)
+	return s
+}
+
+func (k *keyWalker) skipString() {
+	k.pos++ // "
+	for k.pos < len(k.in) {
+		switch k.in[k.pos] {
+		case '\\':
+			k.pos += 2
+		case '"':
+			k.pos++
+			return
+		default:
+			k.pos++
 		}
 	}
-	return nil
+}
+
+// skip passes over one value.
+func (k *keyWalker) skip() {
+	depth := 0
+	for k.pos < len(k.in) {
+		switch k.in[k.pos] {
+		case '"':
+			k.skipString()
+			if depth == 0 {
+				return
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return // the end of the enclosing value
+			}
+			depth--
+			if depth == 0 {
+				k.pos++
+				return
+			}
+		case ',':
+			if depth == 0 {
+				return
+			}
+		}
+		k.pos++
+	}
 }
 
 // CheckPayload reports the problems a payload has on its own, whatever the partnership's history:
