@@ -426,6 +426,23 @@ func cmdImport(ctx context.Context, a *app, args []string) error {
 		return usageErrorf("import: %v", err)
 	}
 	defer f.Close()
+	if path, ok := boltPath(a.store); ok {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			// No store yet: verify the file before creating one, so a refused import leaves no file.
+			rep, err := audit.VerifyExport(ctx, f, nil)
+			switch {
+			case errors.Is(err, audit.ErrBadExport):
+				return usageErrorf("import: %s was refused and nothing was written: %v", pos[0], err)
+			case err != nil:
+				return fmt.Errorf("import: %w", err)
+			case !rep.Intact:
+				return &exitError{code: 1, err: fmt.Errorf("import: %s was refused and nothing was written: the file does not verify: %v", pos[0], rep.FirstBad)}
+			}
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return fmt.Errorf("import: %w", err)
+			}
+		}
+	}
 	s, err := a.open(ctx, a.store, true)
 	if err != nil {
 		return err
