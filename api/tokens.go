@@ -98,6 +98,14 @@ func hashToken(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
+// Load reads TokenStream now, so that a server can refuse to start on a token stream it cannot read
+// (a damaged store: an error matching eventstore.ErrDamaged) instead of failing its first request.
+func (t *Tokens) Load(ctx context.Context) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.refresh(ctx)
+}
+
 // refresh folds events of TokenStream recorded since the last read. Call with mu held.
 func (t *Tokens) refresh(ctx context.Context) error {
 	from := eventstore.Start

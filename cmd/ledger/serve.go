@@ -123,9 +123,13 @@ func (a *app) serve(ctx context.Context, store eventstore.Store, opts serveOptio
 	}
 	defer func() { stopBG(); wg.Wait() }()
 
+	tokens := api.NewTokens(store, a.now)
+	if err := tokens.Load(ctx); err != nil {
+		return err // e.g. an index edited to revive a revoked token: damage, and no server
+	}
 	cfg := api.Config{
 		Store: store, Models: models, Log: auditLog, Recorder: recording.NewWithOptions(store, recording.Options{Clock: a.now, Timeout: opts.recordTimeout}),
-		Tokens: api.NewTokens(store, a.now), Logger: logger, Now: a.now, Private: opts.private, Limits: opts.limits,
+		Tokens: tokens, Logger: logger, Now: a.now, Private: opts.private, Limits: opts.limits,
 	}
 	cfg.Limiter = api.NewLimiter(opts.limits)
 	cfg.Packs = api.NewPacks(reviewpack.Source{Events: store, Models: models, Log: auditLog}, a.now, cfg.Limiter)

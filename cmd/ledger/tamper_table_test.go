@@ -37,6 +37,7 @@ type tamperLedger struct {
 	headJSON []byte
 	pub      string
 	token    string // the revoked admin token
+	key      []byte // the tree-signing key file's bytes
 	events   uint64
 }
 
@@ -111,6 +112,8 @@ func buildTamperLedger(t *testing.T) tamperLedger {
 	_, hwm := usedBytes(t, tl.pristine)
 	tl.pristine = tl.pristine[:hwm] // the pages past it are unused: fewer bytes to copy per case
 	tl.headJSON, err = os.ReadFile(tl.head)
+	require.NoError(t, err)
+	tl.key, err = os.ReadFile(keyBeside(store))
 	require.NoError(t, err)
 	return tl
 }
@@ -251,6 +254,9 @@ func TestTamperTable(t *testing.T) {
 		}, true},
 		{"index only: drop the last seq of the ledger-tokens revs chunk", func(t *testing.T, p string) {
 			dropLastTokenSeq(t, p)
+		}, false},
+		{"index only: point the revocation's revs entry at the issue (counts kept)", func(t *testing.T, p string) {
+			repointLastTokenSeq(t, p)
 		}, false},
 		{"truncate into the used pages", func(t *testing.T, p string) {
 			_, hwm := usedBytes(t, tl.pristine)
@@ -396,6 +402,26 @@ func parseRecord(t *testing.T, v []byte) (eventstore.Event, int) {
 // dropLastTokenSeq removes the last seq of the ledger-tokens chunk in the revs index (the revocation).
 func dropLastTokenSeq(t *testing.T, p string) {
 	t.Helper()
+	editLastTokenChunk(t, p, func(val []byte) ([]byte, error) { return val[:len(val)-8], nil })
+}
+
+// repointLastTokenSeq points the last entry of the ledger-tokens chunk in the revs index (the
+// revocation) at the seq of the entry before it (the issue): every count stays as it was.
+func repointLastTokenSeq(t *testing.T, p string) {
+	t.Helper()
+	editLastTokenChunk(t, p, func(val []byte) ([]byte, error) {
+		if len(val) < 16 {
+			return nil, fmt.Errorf("the last ledger-tokens chunk holds %d bytes, want two seqs or more", len(val))
+		}
+		copy(val[len(val)-8:], val[len(val)-16:len(val)-8])
+		return val, nil
+	})
+}
+
+// editLastTokenChunk replaces the last ledger-tokens chunk of the revs index with what fn makes of
+// it (a copy), deleting it when that is empty.
+func editLastTokenChunk(t *testing.T, p string, fn func(val []byte) ([]byte, error)) {
+	t.Helper()
 	edit(t, p, func(tx *bbolt.Tx) error {
 		c := tx.Bucket([]byte("revs")).Cursor()
 		prefix := []byte("ledger-tokens\x00")
@@ -406,32 +432,56 @@ func dropLastTokenSeq(t *testing.T, p string) {
 		if key == nil {
 			return errors.New("no ledger-tokens chunk in revs")
 		}
-		if len(val) == 8 {
+		val, err := fn(val)
+		if err != nil {
+			return err
+		}
+		if len(val) == 0 {
 			return tx.Bucket([]byte("revs")).Delete(key)
 		}
-		return tx.Bucket([]byte("revs")).Put(key, val[:len(val)-8])
+		return tx.Bucket([]byte("revs")).Put(key, val)
 	})
 }
 
-// TestRevsEditDoesNotRevive checks that after the ledger-tokens revs chunk loses its revocation the
-// store is reported damaged by every way in (a revoked token must not work again).
+// TestRevsEditDoesNotRevive checks that after the ledger-tokens revs chunk loses its revocation
+// (one entry fewer, or the entry pointed at the issue with every count kept) the store is reported
+// damaged by every way in: a server does not start (a revoked token must not work again), and an
+// append to the stream fails in one line without writing (it must not chain to the wrong event).
 func TestRevsEditDoesNotRevive(t *testing.T) {
 	tl := newTamperLedger(t)
-	p := tl.copyOf(t)
-	dropLastTokenSeq(t, p)
-	_, err := bolt.Open(p, bolt.Options{})
-	assert.ErrorIs(t, err, eventstore.ErrDamaged, "a server's open (read-write) refuses it")
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	var out, errOut bytes.Buffer
-	err = run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--store", "bolt:" + p}, func(string) string { return "" },
-		strings.NewReader(""), &out, &errOut)
-	assert.Equal(t, 1, exitCode(err), "serve: %v", err)
-	assert.ErrorIs(t, err, eventstore.ErrDamaged)
-	assert.NotContains(t, out.String(), "listening")
-	r := ledger(t, nil, "verify", "--store", "bolt:"+p)
-	assert.Equal(t, 1, r.code)
-	assert.Contains(t, r.stdout+r.stderr, "revs")
+	for name, change := range map[string]func(*testing.T, string){"dropped": dropLastTokenSeq, "repointed": repointLastTokenSeq} {
+		t.Run(name, func(t *testing.T) {
+			p := tl.copyOf(t)
+			change(t, p)
+			require.NoError(t, os.WriteFile(keyBeside("bolt:"+p), tl.key, 0o600))
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			var out, errOut bytes.Buffer
+			err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--store", "bolt:" + p}, func(string) string { return "" },
+				strings.NewReader(""), &out, &errOut)
+			assert.Equal(t, 1, exitCode(err), "serve: %v", err)
+			assert.ErrorIs(t, err, eventstore.ErrDamaged)
+			assert.NotContains(t, out.String(), "listening")
+
+			issue := ledger(t, nil, "token", "issue", "--role", "reader", "--actor", "Tester", "--store", "bolt:"+p)
+			assert.Equal(t, 1, issue.code, issue.stdout+issue.stderr)
+			oneLine(t, issue, "token issue")
+			assert.Contains(t, issue.stderr, "damaged")
+			var last uint64
+			db, err := bbolt.Open(p, 0o600, &bbolt.Options{ReadOnly: true})
+			require.NoError(t, err)
+			require.NoError(t, db.View(func(tx *bbolt.Tx) error {
+				last = binary.BigEndian.Uint64(tx.Bucket([]byte("meta")).Get([]byte("seq")))
+				return nil
+			}))
+			require.NoError(t, db.Close())
+			assert.Equal(t, tl.events, last, "token issue appended nothing")
+
+			r := ledger(t, nil, "verify", "--store", "bolt:"+p)
+			assert.Equal(t, 1, r.code)
+			assert.Contains(t, r.stdout+r.stderr, "revs")
+		})
+	}
 }
 
 // TestVerifyIsReadOnly checks verify on a read-only copy: it needs no key and no write access and

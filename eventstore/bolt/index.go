@@ -115,9 +115,12 @@ func lastIndexed(tx *bbolt.Tx, stream string) (rev, seq uint64, ok bool, err err
 	return first + n - 1, binary.BigEndian.Uint64(seqs[len(seqs)-8:]), true, nil
 }
 
-// indexedSeqs appends to dst the seqs of stream's revisions in [lo, hi) found in the revs bucket, and
-// returns the revision after the last one found (lo when none).
-func indexedSeqs(tx *bbolt.Tx, stream string, lo, hi uint64, dst []uint64) ([]uint64, uint64, error) {
+// revSeq is one revs entry: the seq the index names for a stream's revision.
+type revSeq struct{ rev, seq uint64 }
+
+// indexedSeqs appends to dst the entries of stream's revisions in [lo, hi) found in the revs bucket,
+// and returns the revision after the last one found (lo when none).
+func indexedSeqs(tx *bbolt.Tx, stream string, lo, hi uint64, dst []revSeq) ([]revSeq, uint64, error) {
 	prefix, start := revPrefix(stream), revKey(stream, lo)
 	c := tx.Bucket(bucketRevs).Cursor()
 	k, v := c.Seek(start)
@@ -149,7 +152,7 @@ func indexedSeqs(tx *bbolt.Tx, stream string, lo, hi uint64, dst []uint64) ([]ui
 			if rev >= hi {
 				break
 			}
-			dst = append(dst, binary.BigEndian.Uint64(seqs[i:]))
+			dst = append(dst, revSeq{rev: rev, seq: binary.BigEndian.Uint64(seqs[i:])})
 			next = rev + 1
 		}
 	}

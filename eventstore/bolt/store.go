@@ -284,6 +284,35 @@ func (s *Store) decodeAt(seq uint64, raw []byte) (eventstore.Event, error) {
 	return e, nil
 }
 
+// decodeRev decodes the event the revs index names for revision rev of stream, at seq, and checks it
+// is that event: an index edited alone (an entry pointed at another event, with counts kept) must not
+// change what a read answers, what an append chains to or which tokens a server loads. A mismatch is
+// a *eventstore.DamageError naming the index entry and what the event says.
+func (s *Store) decodeRev(tx *bbolt.Tx, stream string, rev, seq uint64) (eventstore.Event, error) {
+	e, err := s.decodeAt(seq, tx.Bucket(bucketEvents).Get(u64(seq)))
+	if err != nil {
+		return eventstore.Event{}, err
+	}
+	if e.Stream != stream || e.Revision != rev {
+		return eventstore.Event{}, damaged(s.path, "the revs index",
+			"it names seq %d for stream %q at revision %d, but that event is stream %q at revision %d", seq, stream, rev, e.Stream, e.Revision)
+	}
+	return e, nil
+}
+
+// decodeID decodes the event the ids index names for id, at seq, and checks it has that id; a
+// mismatch is a *eventstore.DamageError (see decodeRev).
+func (s *Store) decodeID(tx *bbolt.Tx, id uuid.UUID, seq uint64) (eventstore.Event, error) {
+	e, err := s.decodeAt(seq, tx.Bucket(bucketEvents).Get(u64(seq)))
+	if err != nil {
+		return eventstore.Event{}, err
+	}
+	if e.ID != id {
+		return eventstore.Event{}, damaged(s.path, "the ids index", "it names seq %d for event %s, but that event is %s", seq, id, e.ID)
+	}
+	return e, nil
+}
+
 func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 
 func getU64(b []byte) uint64 {
@@ -544,7 +573,7 @@ func (w *writer) streamHead(stream string) (streamHead, bool, error) {
 	if !ok || err != nil {
 		return streamHead{}, false, err
 	}
-	e, err := w.s.decodeAt(seq, w.tx.Bucket(bucketEvents).Get(u64(seq)))
+	e, err := w.s.decodeRev(w.tx, stream, rev, seq)
 	if err != nil {
 		return streamHead{}, false, err
 	}
@@ -567,7 +596,7 @@ func (w *writer) apply(r *appendReq) ([]eventstore.Event, int, error) {
 		if !found {
 			continue
 		}
-		old, err := w.s.decodeAt(seq, events.Get(u64(seq)))
+		old, err := w.s.decodeID(w.tx, e.ID, seq)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -695,14 +724,14 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from eventstore.C
 				return
 			}
 			n := min(readChunk, len(want))
-			var chunk []uint64
+			var chunk []revSeq
 			if dir == eventstore.Forward {
 				chunk, want = want[:n], want[n:]
 			} else {
 				chunk, want = slices.Clone(want[len(want)-n:]), want[:len(want)-n]
 				slices.Reverse(chunk)
 			}
-			events, err := s.readBySeq(chunk)
+			events, err := s.readIndexed(stream, chunk)
 			if err != nil {
 				yield(eventstore.Event{}, fmt.Errorf("read %s: %w", stream, err))
 				return
@@ -739,10 +768,10 @@ func (s *Store) lastRevision(stream string) (uint64, bool, error) {
 	return last, ok, err
 }
 
-// streamSeqs returns the seqs of a stream's revisions in [lo, hi), in order: from the persisted index,
-// then from the tail's newer entries. The tail is read first: a flush that lands in between puts
-// entries in both, and they are taken once.
-func (s *Store) streamSeqs(stream string, lo, hi uint64) ([]uint64, error) {
+// streamSeqs returns the index entries of a stream's revisions in [lo, hi), in order: from the
+// persisted index, then from the tail's newer entries. The tail is read first: a flush that lands in
+// between puts entries in both, and they are taken once.
+func (s *Store) streamSeqs(stream string, lo, hi uint64) ([]revSeq, error) {
 	if s.indexErr != nil {
 		return nil, s.indexErr
 	}
@@ -754,7 +783,7 @@ func (s *Store) streamSeqs(stream string, lo, hi uint64) ([]uint64, error) {
 		first, tailSeqs = ts.first+a, slices.Clone(ts.seqs[a:b])
 	}
 	s.tail.mu.RUnlock()
-	var seqs []uint64
+	var seqs []revSeq
 	next := lo // the revision the next seq stands for
 	err := s.view(func(tx *bbolt.Tx) error {
 		var err error
@@ -765,18 +794,20 @@ func (s *Store) streamSeqs(stream string, lo, hi uint64) ([]uint64, error) {
 		return nil, err
 	}
 	if first <= next && next-first < uint64(len(tailSeqs)) {
-		seqs = append(seqs, tailSeqs[next-first:]...)
+		for i, seq := range tailSeqs[next-first:] {
+			seqs = append(seqs, revSeq{rev: next + uint64(i), seq: seq})
+		}
 	}
 	return seqs, nil
 }
 
-// readBySeq reads the events with the given seqs, in that order, in one read transaction.
-func (s *Store) readBySeq(seqs []uint64) ([]eventstore.Event, error) {
-	out := make([]eventstore.Event, 0, len(seqs))
+// readIndexed reads the events the index names for stream, in that order, in one read transaction,
+// each checked to be the event its entry promises (decodeRev).
+func (s *Store) readIndexed(stream string, entries []revSeq) ([]eventstore.Event, error) {
+	out := make([]eventstore.Event, 0, len(entries))
 	err := s.view(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketEvents)
-		for _, seq := range seqs {
-			e, err := s.decodeAt(seq, b.Get(u64(seq)))
+		for _, r := range entries {
+			e, err := s.decodeRev(tx, stream, r.rev, r.seq)
 			if err != nil {
 				return err
 			}
@@ -945,7 +976,7 @@ func (s *Store) EventByID(ctx context.Context, id uuid.UUID) (eventstore.Event, 
 			seq = getU64(v)
 		}
 		var err error
-		e, err = s.decodeAt(seq, tx.Bucket(bucketEvents).Get(u64(seq)))
+		e, err = s.decodeID(tx, id, seq)
 		return err
 	})
 	return e, err

@@ -36,6 +36,19 @@ func indexedLedger(t testing.TB) (string, uint64) {
 	return path, 100
 }
 
+// editedCopy writes pristine to a new file, changes it through bbolt as someone holding the file
+// could, and returns its path.
+func editedCopy(t *testing.T, pristine []byte, edit func(tx *bbolt.Tx) error) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "edited.db")
+	require.NoError(t, os.WriteFile(p, pristine, 0o600))
+	db, err := bbolt.Open(p, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(edit))
+	require.NoError(t, db.Close())
+	return p
+}
+
 func verifyFile(t *testing.T, path string) (audit.Report, error) {
 	t.Helper()
 	s, err := bolt.Open(path, bolt.Options{ReadOnly: true})
@@ -80,13 +93,7 @@ func TestVerifyHoldsIndexesAgainstEvents(t *testing.T) {
 	}
 	for field, edit := range edits {
 		t.Run(field, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "edited.db")
-			require.NoError(t, os.WriteFile(path, pristine, 0o600))
-			db, err := bbolt.Open(path, 0o600, nil)
-			require.NoError(t, err)
-			require.NoError(t, db.Update(edit))
-			require.NoError(t, db.Close())
-			rep, err := verifyFile(t, path)
+			rep, err := verifyFile(t, editedCopy(t, pristine, edit))
 			require.NoError(t, err)
 			assert.False(t, rep.Intact)
 			require.NotNil(t, rep.FirstBad)
@@ -170,5 +177,73 @@ func FuzzOpenDamagedFile(f *testing.F) {
 				}
 			}
 		}
+	})
+}
+
+// TestReadsHoldIndexesAgainstEvents edits one index entry, keeping every count (so Open accepts the
+// file): a read, an append's head lookup and an id lookup through the entry each fail with a
+// DamageError instead of answering, or chaining to, another event; the append writes nothing.
+func TestReadsHoldIndexesAgainstEvents(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	var opts bolt.Options
+	bolt.SetFlushAt(&opts, 40)
+	s, err := bolt.Open(path, opts)
+	require.NoError(t, err)
+	tok, err := s.Append(ctx, "tok", eventstore.Any, storetest.Event("Issued", `{"i":0}`), storetest.Event("Issued", `{"i":1}`), storetest.Event("Revoked", `{"i":0}`))
+	require.NoError(t, err)
+	for i := range 60 {
+		_, err := s.Append(ctx, "fill", eventstore.Any, storetest.Event("T", fmt.Sprintf(`{"i":%d}`, i)))
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.Close())
+	pristine, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	open := func(t *testing.T, edit func(tx *bbolt.Tx) error) *bolt.Store {
+		s, err := bolt.Open(editedCopy(t, pristine, edit), bolt.Options{})
+		require.NoError(t, err, "the counts still hold, so the file opens")
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	t.Run("revs entry pointed at the revision before", func(t *testing.T) {
+		s := open(t, func(tx *bbolt.Tx) error {
+			k := append([]byte("tok\x00"), make([]byte, 8)...)
+			v := bytes.Clone(tx.Bucket([]byte("revs")).Get(k))
+			require.Len(t, v, 24, "tok's three entries are flushed into one chunk")
+			copy(v[16:], v[8:16])
+			return tx.Bucket([]byte("revs")).Put(k, v)
+		})
+		var err error
+		for _, err = range s.ReadStream(ctx, "tok", eventstore.Start, eventstore.Forward, 0) {
+			if err != nil {
+				break
+			}
+		}
+		assert.ErrorIs(t, err, eventstore.ErrDamaged, "a forward read")
+		for _, err = range s.ReadStream(ctx, "tok", eventstore.Start, eventstore.Backward, 1) {
+			if err != nil {
+				break
+			}
+		}
+		assert.ErrorIs(t, err, eventstore.ErrDamaged, "a backward read of the last revision")
+		before, err := s.Head(ctx)
+		require.NoError(t, err)
+		_, err = s.Append(ctx, "tok", eventstore.Any, storetest.Event("Issued", `{"i":2}`))
+		assert.ErrorIs(t, err, eventstore.ErrDamaged, "an append chaining to the stream's last event")
+		after, err := s.Head(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, before, after, "the append wrote nothing")
+	})
+	t.Run("ids entry pointed at another event", func(t *testing.T) {
+		s := open(t, func(tx *bbolt.Tx) error {
+			return tx.Bucket([]byte("ids")).Put(tok[0].ID[:], binary.BigEndian.AppendUint64(nil, tok[1].Seq))
+		})
+		_, err := s.EventByID(ctx, tok[0].ID)
+		assert.ErrorIs(t, err, eventstore.ErrDamaged, "an id lookup")
+		e := storetest.Event("Issued", `{"i":0}`)
+		e.ID = tok[0].ID
+		_, err = s.Append(ctx, "tok", eventstore.Any, e)
+		assert.ErrorIs(t, err, eventstore.ErrDamaged, "an idempotent re-send's lookup")
 	})
 }
