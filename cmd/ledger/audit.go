@@ -308,10 +308,10 @@ func cmdCheckProof(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if err := audit.CheckBundle(b, pub); err != nil {
-		fmt.Fprintf(a.stdout, "REFUSED: %v\n", err)
+		sayLine(a.stdout, "REFUSED: %v", err)
 		return &exitError{code: 1, err: err, silent: true}
 	}
-	fmt.Fprintf(a.stdout, "valid: event %s (%s in %s, seq %d) is in the ledger under the tree head of size %d signed by key %s at %s\n",
+	sayLine(a.stdout, "valid: event %s (%s in %s, seq %d) is in the ledger under the tree head of size %d signed by key %s at %s",
 		b.Event.ID, b.Event.Type, b.Event.Stream, b.LeafIndex+1, b.TreeHead.Size, b.TreeHead.KeyID, b.TreeHead.Timestamp.Format("2006-01-02 15:04:05Z07:00"))
 	return nil
 }
@@ -354,7 +354,7 @@ func cmdCheckConsistency(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if !rep.Intact {
-		fmt.Fprintf(a.stdout, "NOT CONSISTENT: %s\n", strings.TrimPrefix(verdict(rep), "TAMPERED: "))
+		sayLine(a.stdout, "NOT CONSISTENT: %s", strings.TrimPrefix(verdict(rep), "TAMPERED: "))
 		var bad error = rep.FirstBad
 		if rep.BadHead != nil {
 			bad = rep.BadHead

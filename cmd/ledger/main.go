@@ -16,7 +16,7 @@ func main() {
 	stop()
 	code := exitCode(err)
 	if err != nil && code != 0 && !isSilent(err) {
-		fmt.Fprintf(os.Stderr, "ledger: %v\n", err)
+		fmt.Fprintln(os.Stderr, errorLine(err))
 	}
 	os.Exit(code)
 }

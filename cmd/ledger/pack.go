@@ -119,9 +119,9 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 	v, err := reviewpack.VerifyDir(ctx, dir, pub)
 	var refused *reviewpack.RefusedError
 	if errors.As(err, &refused) {
-		fmt.Fprintf(a.stdout, "REFUSED: %s does not verify:\n", dir)
+		sayLine(a.stdout, "REFUSED: %s does not verify:", dir)
 		for _, p := range refused.Problems {
-			fmt.Fprintf(a.stdout, "  - %s\n", p)
+			sayLine(a.stdout, "  - %s", p)
 		}
 		return &exitError{code: 1, err: err, silent: true}
 	}
@@ -132,8 +132,8 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("verify-pack: %w", err)
 	}
 	th := v.TreeHead
-	fmt.Fprintf(a.stdout, "valid: review pack for %s as of %s, known at %s\n", v.Partnership, v.AsOf, v.KnownAt)
-	fmt.Fprintf(a.stdout, "  %d events proved in the tree head of size %d, root %s, signed by key %s\n", v.Events, th.Size, th.Root, th.KeyID)
-	fmt.Fprintf(a.stdout, "  the report rebuilds from those events; %s match it and the manifest\n", strings.Join(v.Files, ", "))
+	sayLine(a.stdout, "valid: review pack for %s as of %s, known at %s", v.Partnership, v.AsOf, v.KnownAt)
+	sayLine(a.stdout, "  %d events proved in the tree head of size %d, root %s, signed by key %s", v.Events, th.Size, th.Root, th.KeyID)
+	sayLine(a.stdout, "  the report rebuilds from those events; %s match it and the manifest", strings.Join(v.Files, ", "))
 	return nil
 }

@@ -91,12 +91,13 @@ func cmdReplay(ctx context.Context, a *app, args []string) error {
 		return writeJSON(a.stdout, steps)
 	}
 	for _, st := range steps {
-		fmt.Fprintf(a.stdout, "seq %d  %s  %s (effective %s, recorded %s)\n  hash %s\n", st.Seq, st.Type, st.ID, st.EffectiveOn, st.RecordedAt, st.Hash)
+		sayLine(a.stdout, "seq %d  %s  %s (effective %s, recorded %s)", st.Seq, st.Type, st.ID, st.EffectiveOn, st.RecordedAt)
+		sayLine(a.stdout, "  hash %s", st.Hash)
 		for _, f := range st.Became {
-			fmt.Fprintf(a.stdout, "  + %s\n", f)
+			sayLine(a.stdout, "  + %s", f)
 		}
 		for _, f := range st.Stopped {
-			fmt.Fprintf(a.stdout, "  - %s\n", f)
+			sayLine(a.stdout, "  - %s", f)
 		}
 		if len(st.Became)+len(st.Stopped) == 0 {
 			fmt.Fprintln(a.stdout, "  (no change to the state on that date)")

@@ -8,9 +8,11 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
@@ -271,6 +273,68 @@ func exitCode(err error) int {
 		return 2
 	}
 	return 1
+}
+
+// errorLine is the one line the ledger prints on stderr for a failed command (main and the tests
+// print this and nothing else): "ledger: " and the error. Damage found in a store is its
+// *eventstore.DamageError alone, "the store is damaged at WHERE: WHAT" as docs/integrity.md §8 says,
+// without the "read …: verify: …" of the calls it passed through. The line is terminalSafe: a value
+// read from a tampered store or a hostile file cannot end it or rewrite what the terminal shows.
+func errorLine(err error) string {
+	var d *eventstore.DamageError
+	if errors.As(err, &d) {
+		err = d
+	}
+	return "ledger: " + terminalSafe(err.Error())
+}
+
+// sayLine prints one message line built from format and args, terminalSafe: the verdicts and reports
+// that carry values from a store or an input file (a stream, a type, a problem's text) go through it.
+func sayLine(w io.Writer, format string, args ...any) {
+	fmt.Fprintln(w, terminalSafe(fmt.Sprintf(format, args...)))
+}
+
+// terminalSafe returns s with everything that could break a one-line message or make it display as
+// something it does not say escaped as Go escapes it (\n, \r, \x1b, \u202e): control characters
+// (C0 including tab, LF and CR; DEL; C1), the bidi controls (U+061C, U+200E, U+200F, U+202A–U+202E,
+// U+2066–U+2069; CVE-2021-42574), U+2028 and U+2029, and each byte of invalid UTF-8 (\xff). Other text,
+// quotes and backslashes included, is unchanged.
+func terminalSafe(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			if b.Len() == 0 {
+				b.WriteString(s[:i])
+			}
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case needsEscape(r):
+			if b.Len() == 0 {
+				b.WriteString(s[:i])
+			}
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+		case b.Len() > 0:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	if b.Len() == 0 {
+		return s
+	}
+	return b.String()
+}
+
+// needsEscape reports the valid runes terminalSafe escapes.
+func needsEscape(r rune) bool {
+	switch {
+	case r < 0x20, r >= 0x7f && r <= 0x9f:
+		return true
+	case r == 0x061c, r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x2028, r == 0x2029:
+		return true
+	}
+	return false
 }
 
 func isSilent(err error) bool {

@@ -27,7 +27,7 @@ func ledger(t *testing.T, env map[string]string, args ...string) result {
 	err := run(context.Background(), args, getenv, strings.NewReader(""), &out, &errOut)
 	code := exitCode(err)
 	if err != nil && code != 0 && !isSilent(err) {
-		errOut.WriteString("ledger: " + err.Error() + "\n")
+		errOut.WriteString(errorLine(err) + "\n")
 	}
 	return result{stdout: out.String(), stderr: errOut.String(), code: code, err: err}
 }
@@ -84,4 +84,20 @@ func TestGlobalFlagsBeforeOrAfterCommand(t *testing.T) {
 	require.Equal(t, 0, after.code, after.stderr)
 	assert.JSONEq(t, before.stdout, after.stdout)
 	assert.Contains(t, before.stdout, `"intact": true`)
+}
+
+// TestTerminalSafe: what could end a message line or change how the terminal shows it is escaped;
+// other text is unchanged.
+func TestTerminalSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain text, “quotes” and \\": "plain text, “quotes” and \\",
+		"a\r\x1b[2Kb\nc\td":           `a\r\x1b[2Kb\nc\td`,
+		"bad \xff\xfe utf-8":          `bad \xff\xfe utf-8`,
+		"rtl \u202eevil\u2066":        `rtl \u202eevil\u2066`,
+		"c1 \u0085 del \x7f":          `c1 \u0085 del \x7f`,
+		"\x1b":                        `\x1b`,
+		"ok \ufffd":                   "ok \ufffd",
+	} {
+		assert.Equal(t, want, terminalSafe(in), "%q", in)
+	}
 }

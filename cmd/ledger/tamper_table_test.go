@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -146,6 +147,20 @@ func withSeq(v []byte, seq uint64) []byte {
 	out := append([]byte(nil), v[:17+n1]...)
 	out = binary.AppendUvarint(out, seq)
 	return append(out, v[17+n1+n2:]...)
+}
+
+// withStream returns the record v with its stream name replaced (not re-sealed).
+func withStream(v []byte, stream string) []byte {
+	i := 17
+	for range 2 { // revision, seq
+		_, n := binary.Uvarint(v[i:])
+		i += n
+	}
+	l, n := binary.Uvarint(v[i:])
+	out := append([]byte(nil), v[:i]...)
+	out = binary.AppendUvarint(out, uint64(len(stream)))
+	out = append(out, stream...)
+	return append(out, v[i+n+int(l):]...)
 }
 
 func recordedAt(v []byte) uint64 {
@@ -484,6 +499,30 @@ func TestRevsEditDoesNotRevive(t *testing.T) {
 	}
 }
 
+// TestForgedStreamNameStaysOnOneLine forges the stream name of the last event with an escape
+// sequence, CR, LF, a bidi override and invalid UTF-8 (a fake "intact" verdict for the terminal to
+// show): verify names it escaped on one line, so the terminal shows what the store holds.
+func TestForgedStreamNameStaysOnOneLine(t *testing.T) {
+	tl := newTamperLedger(t)
+	p := tl.copyOf(t)
+	forged := "tail-0\r\x1b[2Kintact: every hash chain verifies\n\u202e\xff\xfe"
+	edit(t, p, func(tx *bbolt.Tx) error {
+		b := tx.Bucket([]byte("events"))
+		return b.Put(key8(tl.events), withStream(append([]byte(nil), b.Get(key8(tl.events))...), forged))
+	})
+	for _, args := range [][]string{{"verify"}, {"verify", "--tree-head", tl.head, "--key", tl.pub}} {
+		r := ledger(t, nil, append(args, "--store", "bolt:"+p)...)
+		assert.Equal(t, 1, r.code, "%v: %s%s", args, r.stdout, r.stderr)
+		oneLine(t, r, args[0])
+		out := r.stdout + r.stderr
+		for _, raw := range []string{"\r", "\x1b", "\u202e"} {
+			assert.NotContains(t, out, raw, "%v", args)
+		}
+		assert.True(t, utf8.ValidString(out), "%v: %q", args, out)
+		assert.Contains(t, out, `tail-0\r\x1b[2Kintact: every hash chain verifies\n\u202e\xff\xfe`, "%v: the name, escaped", args)
+	}
+}
+
 // TestVerifyIsReadOnly checks verify on a read-only copy: it needs no key and no write access and
 // leaves every byte and the modification time as they were.
 func TestVerifyIsReadOnly(t *testing.T) {
@@ -533,37 +572,49 @@ func TestDamagedFileEveryCommand(t *testing.T) {
 		}
 		oneLine(t, r, args[0])
 		assert.Equal(t, 1, r.code, "%v: %s%s", args, r.stdout, r.stderr)
-		assert.Contains(t, r.stderr, "damaged", "%v", args)
+		assert.True(t, strings.HasPrefix(r.stderr, "ledger: the store is damaged at "), "%v: the line starts as docs/integrity.md §8 says: %q", args, r.stderr)
 		assert.Contains(t, r.stderr, "restore the file from a backup", "%v", args)
 	}
 }
 
-// TestExportSalvage damages one event after the last index flush: the store still opens for
-// export --salvage, which writes the events before it and says where it stopped.
+// TestExportSalvage damages one event after the last index flush, or removes the last event: the
+// store still opens for export --salvage, which writes the events before the damage, says where it
+// stopped and exits 1 (it never claims every event when one is missing).
 func TestExportSalvage(t *testing.T) {
 	tl := newTamperLedger(t)
-	p := tl.copyOf(t)
-	bad := tl.events - 3
-	edit(t, p, func(tx *bbolt.Tx) error {
-		b := tx.Bucket([]byte("events"))
-		v := append([]byte(nil), b.Get(key8(bad))...)
-		v[0] ^= 0xff // the record's version byte: it no longer decodes
-		return b.Put(key8(bad), v)
-	})
-	v := ledger(t, nil, "verify", "--store", "bolt:"+p)
-	assert.Equal(t, 1, v.code)
-	oneLine(t, v, "verify")
-	assert.Contains(t, v.stderr, fmt.Sprintf("event seq %d", bad))
+	for name, c := range map[string]struct {
+		bad    uint64
+		change func(b *bbolt.Bucket, bad uint64) error
+	}{
+		"an event does not decode": {tl.events - 3, func(b *bbolt.Bucket, bad uint64) error {
+			v := append([]byte(nil), b.Get(key8(bad))...)
+			v[0] ^= 0xff // the record's version byte: it no longer decodes
+			return b.Put(key8(bad), v)
+		}},
+		"the last event is missing": {tl.events, func(b *bbolt.Bucket, bad uint64) error { return b.Delete(key8(bad)) }},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := tl.copyOf(t)
+			bad := c.bad
+			edit(t, p, func(tx *bbolt.Tx) error { return c.change(tx.Bucket([]byte("events")), bad) })
+			v := ledger(t, nil, "verify", "--store", "bolt:"+p)
+			assert.Equal(t, 1, v.code)
+			oneLine(t, v, "verify")
+			assert.Contains(t, v.stderr, fmt.Sprintf("event seq %d", bad))
+			assert.True(t, strings.HasPrefix(v.stderr, "ledger: the store is damaged at "), "damage found while reading, without the prefixes of the calls it passed: %q", v.stderr)
 
-	out := filepath.Join(t.TempDir(), "salvaged.jsonl")
-	r := ledger(t, nil, "export", "--salvage", "-o", out, "--store", "bolt:"+p)
-	assert.Equal(t, 1, r.code, r.stdout+r.stderr)
-	oneLine(t, r, "export --salvage")
-	assert.Contains(t, r.stderr, fmt.Sprintf("salvaged %d events", bad-1))
-	assert.Contains(t, r.stderr, fmt.Sprintf("stopping before seq %d", bad))
-	ok := ledger(t, nil, "verify", "--file", out)
-	assert.Equal(t, 0, ok.code, ok.stdout+ok.stderr)
-	assert.Contains(t, ok.stdout, fmt.Sprintf("intact: %d events", bad-1))
+			out := filepath.Join(t.TempDir(), "salvaged.jsonl")
+			r := ledger(t, nil, "export", "--salvage", "-o", out, "--store", "bolt:"+p)
+			assert.Equal(t, 1, r.code, r.stdout+r.stderr)
+			oneLine(t, r, "export --salvage")
+			assert.Contains(t, r.stderr, fmt.Sprintf("salvaged %d events", bad-1))
+			assert.Contains(t, r.stderr, fmt.Sprintf("stopping before seq %d", bad))
+			assert.NotContains(t, r.stderr, "every event")
+			ok := ledger(t, nil, "verify", "--file", out)
+			assert.Equal(t, 0, ok.code, ok.stdout+ok.stderr)
+			assert.Contains(t, ok.stdout, fmt.Sprintf("intact: %d events", bad-1))
+		})
+	}
 }
 
 // TestMissingKeyOfALedgerWithEvents: commands that must sign say where they looked for the key, and

@@ -74,7 +74,7 @@ func cmdVerify(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 	} else {
-		fmt.Fprintln(a.stdout, verdict(rep))
+		sayLine(a.stdout, "%s", verdict(rep))
 	}
 	if !rep.Intact {
 		var err error = rep.FirstBad

@@ -839,7 +839,19 @@ func (s *Store) ReadAll(ctx context.Context, afterSeq uint64, dir eventstore.Dir
 			if limit > 0 {
 				want = min(want, limit-returned)
 			}
+			head := s.head.Load().Seq // before the read: the read's snapshot holds at least this
 			chunk, err := s.readSeqs(next, dir, want)
+			if err == nil && dir == eventstore.Forward && len(chunk) < want {
+				// The log must reach the head the meta record names (a store opened for Salvage
+				// whose last events are missing reads short).
+				end := next - 1
+				if len(chunk) > 0 {
+					end = chunk[len(chunk)-1].Seq
+				}
+				if end < head {
+					err = damaged(s.path, fmt.Sprintf("event seq %d", end+1), "the event is missing (the meta record says the log ends at seq %d)", head)
+				}
+			}
 			for _, e := range chunk { // on an error, the events before it
 				if !yield(e, nil) {
 					return
@@ -886,6 +898,9 @@ func (s *Store) readSeqs(from uint64, dir eventstore.Direction, n int) ([]events
 		for k != nil && len(chunk) < n {
 			if len(k) != 8 {
 				return damaged(s.path, "the events bucket", "a key of %d bytes", len(k))
+			}
+			if want := from + uint64(len(chunk)); dir == eventstore.Forward && getU64(k) != want {
+				return damaged(s.path, fmt.Sprintf("event seq %d", want), "the event is missing (the log goes on at seq %d)", getU64(k))
 			}
 			e, err := s.decodeAt(getU64(k), v)
 			if err != nil {
