@@ -127,16 +127,24 @@ func (k *canonChecker) str() ([]byte, bool) {
 	start := k.pos
 	var sb []byte
 	escaped := false
+	ascii := true // only printable ASCII so far, which needs neither the UTF-8 nor the text check
 	for k.pos < len(k.in) {
 		b := k.in[k.pos]
 		switch {
+		case b >= 0x20 && b < 0x7f && b != '"' && b != '\\':
+			// The usual byte, first: most stored text is printable ASCII.
+			if escaped {
+				sb = append(sb, b)
+			}
+			k.pos++
 		case b == '"':
 			raw := k.in[start:k.pos]
 			k.pos++
 			if !escaped {
-				return raw, utf8.Valid(raw) && textProblem(raw) == ""
+				return raw, ascii || utf8.Valid(raw) && textProblem(raw) == ""
 			}
-			return sb, utf8.Valid(sb) && textProblem(sb) == ""
+			// The escapes admitted below are \" \\ \n \r \t: all allowed text.
+			return sb, ascii || utf8.Valid(sb) && textProblem(sb) == ""
 		case b < 0x20:
 			return nil, false
 		case b == '\\':
@@ -160,7 +168,8 @@ func (k *canonChecker) str() ([]byte, bool) {
 				return nil, false
 			}
 			k.pos += 2
-		default:
+		default: // DEL or a byte of a multi-byte sequence
+			ascii = false
 			if escaped {
 				sb = append(sb, b)
 			}
