@@ -623,8 +623,9 @@ func TestMissingKeyOfALedgerWithEvents(t *testing.T) {
 	store := seeded(t)
 	keyPath := keyBeside(store)
 	require.NoError(t, os.Remove(keyPath))
+	before := exported(t, store)
 	for _, args := range [][]string{{"tree-head"}, {"key"}, {"prove", "--event", "01890a5d-ac96-774b-bcce-b302099a8057"},
-		{"check-consistency", writeHeadFile(t)}, {"serve", "--addr", "127.0.0.1:0"}} {
+		{"check-consistency", writeHeadFile(t)}, {"serve", "--addr", "127.0.0.1:0"}, {"demo", "--addr", "127.0.0.1:0"}, {"demo", "--addr", "127.0.0.1:0"}} {
 		r := ledger(t, nil, append(args, "--store", store)...)
 		assert.Equal(t, 1, r.code, "%v: %s", args, r.stderr)
 		oneLine(t, r, args[0])
@@ -632,12 +633,21 @@ func TestMissingKeyOfALedgerWithEvents(t *testing.T) {
 		_, err := os.Stat(keyPath)
 		assert.True(t, errors.Is(err, os.ErrNotExist), "%v created no key", args)
 	}
+	assert.Equal(t, before, exported(t, store), "nothing was written (demo issues its token only once the key is there)")
 	for _, args := range [][]string{{"verify"}, {"state", "--partnership", gnn}, {"export"}} {
 		r := ledger(t, nil, append(args, "--store", store)...)
 		assert.Equal(t, 0, r.code, "%v needs no key: %s", args, r.stderr)
 		_, err := os.Stat(keyPath)
 		assert.True(t, errors.Is(err, os.ErrNotExist), "%v created no key", args)
 	}
+}
+
+// exported returns how many events 'ledger export' writes for store.
+func exported(t *testing.T, store string) int {
+	t.Helper()
+	r := ledger(t, nil, "export", "--store", store)
+	require.Equal(t, 0, r.code, r.stderr)
+	return strings.Count(r.stdout, "\n")
 }
 
 // writeHeadFile writes a signed tree head of another ledger (its signature is checked only after
