@@ -166,16 +166,18 @@ func cmdKey(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// keyForKeyCommand loads the key for 'ledger key', creating it (with a warning) when the file is
+// keyForKeyCommand loads the key for 'ledger key', creating it (with a warning) only when the file is
 // missing and the ledger has no events: a bolt file that does not exist or is empty, or a KurrentDB
-// store (named by --key-file, the way a cluster's shared key is first made; the store is not opened).
+// store (named by --key-file, the way a cluster's shared key is first made) whose log is empty. Any
+// store that exists is opened read-only to read its head first; one that cannot be read gets no key.
 func (a *app) keyForKeyCommand(ctx context.Context) (audit.Key, error) {
 	path, err := a.defaultKeyFile()
 	if err != nil {
 		return audit.Key{}, err
 	}
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !strings.Contains(a.store, "://") {
-		if _, err := os.Stat(strings.TrimPrefix(a.store, "bolt:")); err == nil {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		file, isBolt := boltPath(a.store)
+		if _, err := os.Stat(file); !isBolt || err == nil {
 			s, err := a.openExistingStore(ctx, a.store)
 			if err != nil {
 				return audit.Key{}, err

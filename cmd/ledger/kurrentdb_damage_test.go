@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -71,4 +72,29 @@ func TestVerifyKurrentDBDamage(t *testing.T) {
 			t.Log(strings.TrimSpace(r.stderr))
 		})
 	}
+}
+
+// `ledger key --store esdb://... --key-file F` with F missing creates no key for a KurrentDB ledger
+// that has events (only its own key verifies the heads auditors kept): it opens the store to read its
+// head first, and says where it looked. On an empty KurrentDB ledger it makes the cluster's key.
+func TestKeyForKurrentDBLedgerWithEvents(t *testing.T) {
+	srv := kurrenttest.Start(t)
+	keyFile := filepath.Join(t.TempDir(), "ledger.key")
+	r := ledger(t, nil, "key", "--store", srv.URL(), "--key-file", keyFile)
+	require.Equal(t, 0, r.code, "an empty ledger gets its key: %s", r.stderr)
+	assert.Contains(t, r.stderr, "created a new tree-signing key")
+
+	s, err := kurrentdb.Open(context.Background(), srv.URL(), kurrentdb.Options{})
+	require.NoError(t, err)
+	_, err = s.Append(context.Background(), "p-1", eventstore.Any, storetest.Event("T", `{"i":0}`))
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	other := filepath.Join(t.TempDir(), "other.key")
+	r = ledger(t, nil, "key", "--store", srv.URL(), "--key-file", other)
+	assert.Equal(t, 1, r.code, r.stdout+r.stderr)
+	assert.NotContains(t, r.stderr, "created a new tree-signing key")
+	assert.Contains(t, r.stderr, other)
+	assert.Equal(t, 1, strings.Count(strings.TrimSpace(r.stderr), "\n")+1, "one line: %q", r.stderr)
+	_, err = os.Stat(other)
+	assert.ErrorIs(t, err, os.ErrNotExist, "no key was created")
 }
