@@ -188,7 +188,7 @@ func BenchmarkReadExport100k(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		rep, err := audit.VerifyExport(context.Background(), bytes.NewReader(buf.Bytes()), nil)
+		rep, err := audit.VerifyExport(context.Background(), bytes.NewReader(buf.Bytes()), audit.VerifyOptions{})
 		require.NoError(b, err)
 		require.True(b, rep.Intact)
 	}

@@ -57,7 +57,7 @@ func TestBoltLogProves(t *testing.T) {
 	var buf bytes.Buffer
 	_, err = audit.Export(ctx, store, &buf)
 	require.NoError(t, err)
-	fileRep, err := audit.VerifyExport(ctx, &buf, nil)
+	fileRep, err := audit.VerifyExport(ctx, &buf, audit.VerifyOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, rep.Root, fileRep.Root)
 

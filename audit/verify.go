@@ -146,18 +146,24 @@ func VerifyStore(ctx context.Context, store eventstore.Store, opts VerifyOptions
 			rep.IndexesChecked = true
 		}
 	}
+	checkHeads(&rep, tree, opts)
+	return rep, nil
+}
+
+// checkHeads holds an intact report's ledger (tree) to each kept head of opts: the first it does not
+// extend is rep.BadHead, and rep is no longer Intact.
+func checkHeads(rep *Report, tree *Tree, opts VerifyOptions) {
 	if !rep.Intact {
-		return rep, nil
+		return
 	}
 	for _, th := range opts.Heads {
 		if err := CheckExtends(tree, th, opts.Key); err != nil {
 			rep.Intact = false
 			rep.BadHead = &BadHead{Size: th.Size, Root: th.Root, Reason: err.Error()}
-			return rep, nil
+			return
 		}
 		rep.HeadsKept++
 	}
-	return rep, nil
 }
 
 // CheckExtends checks that the ledger whose Merkle tree is t extends the signed tree head th: th
@@ -195,13 +201,15 @@ type fact struct {
 	rec    int64
 }
 
-// VerifyExport verifies an export file (see Export) without a store, as Verify does. A line that is not
-// a JSON event envelope is an error matching ErrBadExport.
-func VerifyExport(ctx context.Context, r io.Reader, progress func(done uint64)) (Report, error) {
-	rep, err := VerifyEvents(ctx, ReadExport(r), progress)
+// VerifyExport verifies an export file (see Export, Salvage) without a store, as VerifyStore does,
+// events and then opts.Heads: an auditor holding an export checks it against the heads they kept. A
+// line that is not a JSON event envelope is an error matching ErrBadExport.
+func VerifyExport(ctx context.Context, r io.Reader, opts VerifyOptions) (Report, error) {
+	rep, tree, err := verifyEvents(ctx, ReadExport(r), 0, opts.Progress, nil, false)
 	if err != nil {
 		return rep, fmt.Errorf("verify export: %w", err)
 	}
+	checkHeads(&rep, tree, opts)
 	return rep, nil
 }
 

@@ -108,19 +108,19 @@ func TestVerifyExport(t *testing.T) {
 	var buf bytes.Buffer
 	_, err := audit.Export(context.Background(), withEvents(events), &buf)
 	require.NoError(t, err)
-	rep, err := audit.VerifyExport(context.Background(), bytes.NewReader(buf.Bytes()), nil)
+	rep, err := audit.VerifyExport(context.Background(), bytes.NewReader(buf.Bytes()), audit.VerifyOptions{})
 	require.NoError(t, err)
 	assert.True(t, rep.Intact)
 	assert.Equal(t, uint64(50), rep.Size)
 
 	tampered := bytes.Replace(buf.Bytes(), []byte(`"amount_pence":4000,`), []byte(`"amount_pence":4001,`), 1)
 	require.NotEqual(t, buf.Bytes(), tampered)
-	rep, err = audit.VerifyExport(context.Background(), bytes.NewReader(tampered), nil)
+	rep, err = audit.VerifyExport(context.Background(), bytes.NewReader(tampered), audit.VerifyOptions{})
 	require.NoError(t, err)
 	assert.False(t, rep.Intact)
 	assert.Equal(t, uint64(41), rep.FirstBad.Seq)
 
-	_, err = audit.VerifyExport(context.Background(), bytes.NewReader([]byte("{not json\n")), nil)
+	_, err = audit.VerifyExport(context.Background(), bytes.NewReader([]byte("{not json\n")), audit.VerifyOptions{})
 	assert.ErrorIs(t, err, audit.ErrBadExport)
 }
 

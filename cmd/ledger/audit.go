@@ -328,7 +328,7 @@ func cmdCheckConsistency(ctx context.Context, a *app, args []string) error {
 	if len(pos) != 1 {
 		return usageErrorf("check-consistency: want one TREE_HEAD_FILE (a tree head from 'ledger tree-head', or a proof bundle)")
 	}
-	older, err := readTreeHead("check-consistency", pos[0])
+	older, err := readTreeHead("check-consistency", pos[0]) // its signature is checked once the key is known
 	if err != nil {
 		return err
 	}
@@ -349,6 +349,9 @@ func cmdCheckConsistency(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		pub = key.Public()
+	}
+	if err := checkKeptHead("check-consistency", pos[0], older, pub); err != nil {
+		return err
 	}
 	// The same check as verify --tree-head: the whole ledger verifies, then extends the head.
 	rep, err := a.verifyStore(ctx, s, audit.VerifyOptions{Heads: []audit.TreeHead{older}, Key: pub})
@@ -431,7 +434,7 @@ func cmdImport(ctx context.Context, a *app, args []string) error {
 	if path, ok := boltPath(a.store); ok {
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 			// No store yet: verify the file before creating one, so a refused import leaves no file.
-			rep, err := audit.VerifyExport(ctx, f, nil)
+			rep, err := audit.VerifyExport(ctx, f, audit.VerifyOptions{})
 			switch {
 			case errors.Is(err, audit.ErrBadExport):
 				return usageErrorf("import: %s was refused and nothing was written: %v", pos[0], err)

@@ -617,6 +617,57 @@ func TestExportSalvage(t *testing.T) {
 	}
 }
 
+// TestKeptHeadsOnExports: an auditor holding an export or a salvaged file checks it against the
+// heads they kept, as against a store; a salvage that stops short of a kept head does not extend it.
+func TestKeptHeadsOnExports(t *testing.T) {
+	tl := newTamperLedger(t)
+	p := tl.copyOf(t)
+	full := filepath.Join(t.TempDir(), "full.jsonl")
+	require.Equal(t, 0, ledger(t, nil, "export", "-o", full, "--store", "bolt:"+p).code)
+	r := ledger(t, nil, "verify", "--file", full, "--tree-head", tl.head, "--key", tl.pub)
+	assert.Equal(t, 0, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "it extends the kept tree head")
+
+	edit(t, p, func(tx *bbolt.Tx) error { return tx.Bucket([]byte("events")).Delete(key8(tl.events)) })
+	salvaged := filepath.Join(t.TempDir(), "salvaged.jsonl")
+	require.Equal(t, 1, ledger(t, nil, "export", "--salvage", "-o", salvaged, "--store", "bolt:"+p).code)
+	r = ledger(t, nil, "verify", "--file", salvaged, "--tree-head", tl.head, "--key", tl.pub)
+	assert.Equal(t, 1, r.code, r.stdout+r.stderr)
+	oneLine(t, r, "verify --file --tree-head")
+	assert.Contains(t, r.stdout, "does not extend the kept tree head")
+}
+
+// TestKeptHeadNotSignedByTheKey: a kept head that is forged, or signed by another ledger's key, is a
+// bad input file (exit 2, one line naming it), not evidence against the ledger.
+func TestKeptHeadNotSignedByTheKey(t *testing.T) {
+	tl := newTamperLedger(t)
+	p := tl.copyOf(t)
+	require.NoError(t, os.WriteFile(keyBeside("bolt:"+p), tl.key, 0o600))
+	export := filepath.Join(t.TempDir(), "ledger.jsonl")
+	require.Equal(t, 0, ledger(t, nil, "export", "-o", export, "--store", "bolt:"+p).code)
+	var th map[string]any
+	require.NoError(t, json.Unmarshal(tl.headJSON, &th))
+	th["size"] = th["size"].(float64) - 1
+	forged, err := json.Marshal(th)
+	require.NoError(t, err)
+	forgedPath := filepath.Join(t.TempDir(), "forged.json")
+	require.NoError(t, os.WriteFile(forgedPath, forged, 0o600))
+	for name, head := range map[string]string{"forged": forgedPath, "another key's": writeHeadFile(t)} {
+		for _, args := range [][]string{
+			{"verify", "--store", "bolt:" + p, "--tree-head", head, "--key", tl.pub},
+			{"verify", "--file", export, "--tree-head", head, "--key", tl.pub},
+			{"check-consistency", head, "--store", "bolt:" + p},
+			{"check-consistency", head, "--key", tl.pub, "--store", "bolt:" + p},
+		} {
+			r := ledger(t, nil, args...)
+			assert.Equal(t, 2, r.code, "%s head, %v: %s%s", name, args, r.stdout, r.stderr)
+			oneLine(t, r, args[0])
+			assert.Contains(t, r.stderr, head, "%s head, %v: names the file", name, args)
+			assert.NotContains(t, r.stdout+r.stderr, "TAMPERED", "%s head, %v", name, args)
+		}
+	}
+}
+
 // TestMissingKeyOfALedgerWithEvents: commands that must sign say where they looked for the key, and
 // nothing creates one for a ledger that has events.
 func TestMissingKeyOfALedgerWithEvents(t *testing.T) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"os"
 
@@ -28,14 +29,14 @@ func cmdVerify(ctx context.Context, a *app, args []string) error {
 		if len(heads) == 0 {
 			return usageErrorf("verify: --key checks kept tree heads: give them with --tree-head FILE")
 		}
-		if *file != "" || a.server != "" {
-			return usageErrorf("verify: --tree-head checks a store; it does not go with --file or --server")
+		if a.server != "" {
+			return usageErrorf("verify: --tree-head checks a store or an export file here; it does not go with --server")
 		}
 		if opts.Key, err = parseKeyFlag("verify", *keyText); err != nil {
 			return err
 		}
 		for _, h := range heads {
-			th, err := readTreeHead("verify", h)
+			th, err := readKeptHead("verify", h, opts.Key)
 			if err != nil {
 				return err
 			}
@@ -50,7 +51,8 @@ func cmdVerify(ctx context.Context, a *app, args []string) error {
 		}
 		defer f.Close()
 		p := a.newProgress("verifying "+*file, 0)
-		rep, err = audit.VerifyExport(ctx, f, p.Update)
+		opts.Progress = p.Update
+		rep, err = audit.VerifyExport(ctx, f, opts)
 		if err != nil {
 			return fmt.Errorf("verify %s: %w", *file, err)
 		}
@@ -121,6 +123,25 @@ func verdict(rep audit.Report) string {
 	}
 	return fmt.Sprintf("intact: %d events in %d streams; every hash chain verifies; Merkle root at size %d is %s%s",
 		rep.Events, rep.Streams, rep.Size, rep.Root, heads)
+}
+
+// readKeptHead reads a kept tree head (readTreeHead) and checks its signature under pub first: a head
+// that is forged or signed by another key is a bad input file (exit 2, naming it), not evidence that
+// the ledger was tampered with.
+func readKeptHead(cmd, path string, pub ed25519.PublicKey) (audit.TreeHead, error) {
+	th, err := readTreeHead(cmd, path)
+	if err != nil {
+		return th, err
+	}
+	return th, checkKeptHead(cmd, path, th, pub)
+}
+
+// checkKeptHead checks the signature of the tree head th, read from path, under pub (see readKeptHead).
+func checkKeptHead(cmd, path string, th audit.TreeHead, pub ed25519.PublicKey) error {
+	if err := audit.VerifyTreeHead(th, pub); err != nil {
+		return usageErrorf("%s: %s is not a tree head signed by the key it is checked against (%v); check the file and the key", cmd, path, err)
+	}
+	return nil
 }
 
 // readTreeHead reads a signed tree head from a file: a tree head from 'ledger tree-head', or any file
