@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"sync"
 	"time"
 
@@ -27,10 +28,21 @@ type Limits struct {
 	// neither counted nor limited.
 	PackRenders    int
 	PacksPerMinute int
+	// ServerPackRenders is how many review packs the whole server may have rendering at once, whoever
+	// asks (default DefaultServerPackRenders: half the usable cores, at least 1). An uncached PDF of a
+	// long partnership takes seconds of one core, so without this cap many callers within their own
+	// limits could keep every core busy. A render over it is refused at once (429 with Retry-After),
+	// never queued.
+	ServerPackRenders int
 	// Verifications is how many full verifications (GET /v1/audit/verify) one caller may run at once
 	// (default 1).
 	Verifications int
 }
+
+// DefaultServerPackRenders is the default Limits.ServerPackRenders: max(1, GOMAXPROCS/2), so review
+// packs can use at most half the cores the Go runtime may use and the rest stay free for everything
+// else the server answers.
+func DefaultServerPackRenders() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // Default limits (see Limits).
 const (
@@ -54,18 +66,28 @@ func (l Limits) withDefaults() Limits {
 	def(&l.PackRenders, DefaultPackRenders)
 	def(&l.PacksPerMinute, DefaultPacksPerMinute)
 	def(&l.Verifications, DefaultVerifications)
+	def(&l.ServerPackRenders, DefaultServerPackRenders())
 	return l
 }
 
 // tooManyRequests is a request over one of the caller's limits; it is answered 429 with Retry-After.
 type tooManyRequests struct {
 	what       string
+	server     bool // a server-wide limit, not the caller's own
 	retryAfter time.Duration
 }
 
 func (e *tooManyRequests) Error() string {
-	return fmt.Sprintf("too many %s from you; try again in %d s", e.what, retryAfterSeconds(e.retryAfter))
+	who := "from you"
+	if e.server {
+		who = "already"
+	}
+	return fmt.Sprintf("too many %s %s; try again in %d s", e.what, who, retryAfterSeconds(e.retryAfter))
 }
+
+// serverPackRetry is the Retry-After of a pack refused by the server-wide cap: about the time an
+// uncached PDF of a long partnership takes (docs/benchmarks.md).
+const serverPackRetry = 5 * time.Second
 
 // retryAfterSeconds rounds d up to whole seconds, at least 1 (RFC 9110 §10.2.3).
 func retryAfterSeconds(d time.Duration) int {
@@ -82,6 +104,7 @@ type Limiter struct {
 	limits Limits
 	mu     sync.Mutex
 	m      map[string]*caller
+	packs  int // review packs rendering now, server-wide
 }
 
 type caller struct {
@@ -148,11 +171,15 @@ func (l *Limiter) pack(key string) (release func(), err error) {
 	if n := l.limits.PackRenders; n > 0 && c.packsBusy >= n {
 		return nil, &tooManyRequests{what: "review packs rendering at once", retryAfter: time.Second}
 	}
+	if n := l.limits.ServerPackRenders; n > 0 && l.packs >= n {
+		return nil, &tooManyRequests{what: "review packs rendering on this server", server: true, retryAfter: serverPackRetry}
+	}
 	if err := take(c.packs, "review packs this minute"); err != nil {
 		return nil, err
 	}
 	c.packsBusy++
-	return func() { l.mu.Lock(); c.packsBusy--; l.mu.Unlock() }, nil
+	l.packs++
+	return func() { l.mu.Lock(); c.packsBusy--; l.packs--; l.mu.Unlock() }, nil
 }
 
 // verify admits one full verification of caller key; release must be called when it ends.

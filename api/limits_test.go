@@ -81,6 +81,17 @@ func (g *gatedStore) ReadStream(ctx context.Context, stream string, from eventst
 	return g.Store.ReadStream(ctx, stream, from, dir, limit)
 }
 
+// newGatedEnv is a server under lim whose store is a gatedStore (disarmed).
+func newGatedEnv(t *testing.T, lim api.Limits) (*env, *gatedStore) {
+	g := &gatedStore{entered: make(chan struct{}), release: make(chan struct{})}
+	e := newEnvWith(t, false, func(c *api.Config) {
+		g.Store = c.Store
+		c.Store = g
+		c.Limits = lim
+	})
+	return e, g
+}
+
 // holdOne starts a request that blocks inside the store and returns a function that lets it finish
 // and gives its answer.
 func holdOne(t *testing.T, e *env, g *gatedStore, path, token string) func() resp {
@@ -97,12 +108,7 @@ func holdOne(t *testing.T, e *env, g *gatedStore, path, token string) func() res
 }
 
 func TestParallelVerificationsAndPacksAreLimited(t *testing.T) {
-	g := &gatedStore{entered: make(chan struct{}), release: make(chan struct{})}
-	e := newEnvWith(t, false, func(c *api.Config) {
-		g.Store = c.Store
-		c.Store = g
-		c.Limits = api.Limits{Verifications: 1, PackRenders: 1}
-	})
+	e, g := newGatedEnv(t, api.Limits{Verifications: 1, PackRenders: 1})
 	finish := holdOne(t, e, g, "/v1/audit/verify", e.auditor)
 	assertTooMany(t, e.do(t, "GET", "/v1/audit/verify", e.auditor, ""))
 	first := finish()
@@ -115,6 +121,28 @@ func TestParallelVerificationsAndPacksAreLimited(t *testing.T) {
 	first = finish()
 	assert.Equal(t, 200, first.status, string(first.body))
 	assert.Equal(t, 200, e.do(t, "GET", gnn+"/review-pack?as_of=2016-01-31&format=md", "", "").status)
+}
+
+// Issue #18 (tester): the per-caller pack limit equalled the core count, so one address, and certainly
+// several, could keep every core busy with uncached PDFs. A server-wide cap refuses a render over it
+// at once, whoever asks, with 429 and Retry-After, while a cached pack is still served.
+func TestServerWidePackRendersAreCapped(t *testing.T) {
+	e, g := newGatedEnv(t, api.Limits{PackRenders: 5, ServerPackRenders: 1})
+	cached := e.do(t, "GET", gnn+"/review-pack?as_of=2016-01-31&format=md", e.admin, "")
+	require.Equal(t, 200, cached.status, string(cached.body))
+	finish := holdOne(t, e, g, gnn+"/review-pack?as_of=2016-06-30&format=md", "")
+	for _, tok := range []string{"", e.auditor, e.admin} {
+		r := e.do(t, "GET", gnn+"/review-pack?as_of=2016-03-31&format=md", tok, "")
+		assertTooMany(t, r)
+		assert.Equal(t, "5", r.header.Get("Retry-After"))
+		assert.Contains(t, string(r.body), "on this server")
+	}
+	again := e.do(t, "GET", gnn+"/review-pack?as_of=2016-01-31&format=md", e.auditor, "")
+	require.Equal(t, 200, again.status, "a cached pack needs no render slot")
+	assert.Equal(t, cached.body, again.body)
+	first := finish()
+	assert.Equal(t, 200, first.status, string(first.body))
+	assert.Equal(t, 200, e.do(t, "GET", gnn+"/review-pack?as_of=2016-03-31&format=md", e.auditor, "").status, "free again once the render ends")
 }
 
 // Issue #18: review packs could keep both cores busy. Renders are counted per caller per minute; a

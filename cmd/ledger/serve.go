@@ -27,6 +27,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	writeBurst := fs.Int("write-burst", api.DefaultWriteBurst, "recording requests a caller may make at once above --write-rate")
 	packRenders := fs.Int("pack-renders", api.DefaultPackRenders, "review packs each caller may have rendering at once; 0 turns the limit off")
 	packsPerMinute := fs.Int("packs-per-minute", api.DefaultPacksPerMinute, "review packs each caller may render per minute (cached repeats are free); 0 turns the limit off")
+	serverPackRenders := fs.Int("server-pack-renders", api.DefaultServerPackRenders(), "review packs the whole server may have rendering at once, whoever asks (default: half the cores, at least 1); over it a request gets 429 with Retry-After, never a queue; 0 turns the limit off")
 	verifications := fs.Int("verifications", api.DefaultVerifications, "full verifications (GET /v1/audit/verify) each caller may run at once; 0 turns the limit off")
 	sessionMaxAge := fs.Duration("session-max-age", web.DefaultSessionMaxAge, "a signed-in page session ends this long after sign-in")
 	sessionIdle := fs.Duration("session-idle", web.DefaultSessionIdle, "a signed-in page session ends after this long without a request")
@@ -42,8 +43,8 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if *recordTimeout <= 0 {
 		return usageErrorf("serve: --record-timeout must be a positive duration such as 5s; got %s", *recordTimeout)
 	}
-	if *writeRate < 0 || *writeBurst < 1 || *packRenders < 0 || *packsPerMinute < 0 || *verifications < 0 {
-		return usageErrorf("serve: --write-rate, --pack-renders, --packs-per-minute and --verifications must be 0 (off) or more, --write-burst at least 1")
+	if *writeRate < 0 || *writeBurst < 1 || *packRenders < 0 || *packsPerMinute < 0 || *serverPackRenders < 0 || *verifications < 0 {
+		return usageErrorf("serve: --write-rate, --pack-renders, --server-pack-renders, --packs-per-minute and --verifications must be 0 (off) or more, --write-burst at least 1")
 	}
 	if *sessionMaxAge <= 0 || *sessionIdle <= 0 {
 		return usageErrorf("serve: --session-max-age and --session-idle must be positive durations, e.g. 12h and 1h")
@@ -55,7 +56,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		return n
 	}
 	limits := api.Limits{WritesPerSecond: *writeRate, WriteBurst: *writeBurst, PackRenders: off(*packRenders),
-		PacksPerMinute: off(*packsPerMinute), Verifications: off(*verifications)}
+		PacksPerMinute: off(*packsPerMinute), ServerPackRenders: off(*serverPackRenders), Verifications: off(*verifications)}
 	if *writeRate == 0 {
 		limits.WritesPerSecond = -1
 	}

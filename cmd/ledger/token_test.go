@@ -72,6 +72,7 @@ func TestServeLimitFlagsAreChecked(t *testing.T) {
 		{"--write-burst", "0"},
 		{"--pack-renders", "-2"},
 		{"--packs-per-minute", "-1"},
+		{"--server-pack-renders", "-1"},
 		{"--verifications", "-1"},
 		{"--session-idle", "0s"},
 		{"--session-max-age", "-1h"},
@@ -81,7 +82,7 @@ func TestServeLimitFlagsAreChecked(t *testing.T) {
 		assert.Equal(t, 2, r.code, "%v: %s", args, r.stderr)
 	}
 	help := ledger(t, nil, "serve", "--help")
-	for _, f := range []string{"write-rate", "write-burst", "pack-renders", "packs-per-minute", "verifications", "session-max-age", "session-idle"} {
+	for _, f := range []string{"write-rate", "write-burst", "pack-renders", "server-pack-renders", "packs-per-minute", "verifications", "session-max-age", "session-idle"} {
 		assert.Contains(t, help.stdout, "-"+f, f)
 	}
 }
