@@ -108,7 +108,7 @@ func (a *app) printHistory(events []eventstore.Event, asJSON bool) error {
 		}
 		return writeJSON(a.stdout, events)
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(reportWriter{a.stdout}, 0, 4, 2, ' ', 0) // types and certainties come from the store
 	fmt.Fprintln(tw, "SEQ\tREV\tEFFECTIVE\tRECORDED\tTYPE\tCERTAINTY\tID\tHASH")
 	for _, e := range events {
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.Revision, e.EffectiveOn,

@@ -299,7 +299,22 @@ func sayLine(w io.Writer, format string, args ...any) {
 // (C0 including tab, LF and CR; DEL; C1), the bidi controls (U+061C, U+200E, U+200F, U+202A–U+202E,
 // U+2066–U+2069; CVE-2021-42574), U+2028 and U+2029, and each byte of invalid UTF-8 (\xff). Other text,
 // quotes and backslashes included, is unchanged.
-func terminalSafe(s string) string {
+func terminalSafe(s string) string { return escapeTerminal(s, false) }
+
+// reportWriter writes a multi-line report (a table, a state) terminalSafe except for its layout: line
+// feeds and tabs pass, so the report keeps its lines and tabwriter its cells, while a value read from
+// the store cannot move the cursor, clear a line, reorder text or send invalid UTF-8.
+type reportWriter struct{ w io.Writer }
+
+func (r reportWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(r.w, escapeTerminal(string(p), true)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// escapeTerminal is terminalSafe; with layout, line feeds and tabs are kept.
+func escapeTerminal(s string, layout bool) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -309,7 +324,7 @@ func terminalSafe(s string) string {
 				b.WriteString(s[:i])
 			}
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case needsEscape(r):
+		case needsEscape(r) && !(layout && (r == '\n' || r == '\t')):
 			if b.Len() == 0 {
 				b.WriteString(s[:i])
 			}

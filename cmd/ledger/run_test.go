@@ -100,4 +100,10 @@ func TestTerminalSafe(t *testing.T) {
 	} {
 		assert.Equal(t, want, terminalSafe(in), "%q", in)
 	}
+	var b bytes.Buffer
+	in := []byte("a\tb\n\x1b[2K\rc\u202e\xff\n")
+	n, err := reportWriter{&b}.Write(in)
+	require.NoError(t, err)
+	assert.Equal(t, len(in), n, "a report writer reports what it was given")
+	assert.Equal(t, "a\tb\n\\x1b[2K\\rc\\u202e\\xff\n", b.String(), "a report keeps its lines and cells")
 }

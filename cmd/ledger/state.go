@@ -77,8 +77,10 @@ func cmdState(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// printState writes the state as a person reads it.
+// printState writes the state as a person reads it (through reportWriter: its text comes from the
+// store).
 func printState(w io.Writer, st *projections.State) {
+	w = reportWriter{w}
 	name := st.Name
 	if name == "" {
 		name = st.Partnership

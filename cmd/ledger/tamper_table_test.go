@@ -149,17 +149,22 @@ func withSeq(v []byte, seq uint64) []byte {
 	return append(out, v[17+n1+n2:]...)
 }
 
-// withStream returns the record v with its stream name replaced (not re-sealed).
-func withStream(v []byte, stream string) []byte {
+// withText returns the record v with its stream name (field 0) or type (field 1) replaced (not
+// re-sealed).
+func withText(v []byte, field int, text string) []byte {
 	i := 17
 	for range 2 { // revision, seq
 		_, n := binary.Uvarint(v[i:])
 		i += n
 	}
+	for range field {
+		l, n := binary.Uvarint(v[i:])
+		i += n + int(l)
+	}
 	l, n := binary.Uvarint(v[i:])
 	out := append([]byte(nil), v[:i]...)
-	out = binary.AppendUvarint(out, uint64(len(stream)))
-	out = append(out, stream...)
+	out = binary.AppendUvarint(out, uint64(len(text)))
+	out = append(out, text...)
 	return append(out, v[i+n+int(l):]...)
 }
 
@@ -508,7 +513,7 @@ func TestForgedStreamNameStaysOnOneLine(t *testing.T) {
 	forged := "tail-0\r\x1b[2Kintact: every hash chain verifies\n\u202e\xff\xfe"
 	edit(t, p, func(tx *bbolt.Tx) error {
 		b := tx.Bucket([]byte("events"))
-		return b.Put(key8(tl.events), withStream(append([]byte(nil), b.Get(key8(tl.events))...), forged))
+		return b.Put(key8(tl.events), withText(append([]byte(nil), b.Get(key8(tl.events))...), 0, forged))
 	})
 	for _, args := range [][]string{{"verify"}, {"verify", "--tree-head", tl.head, "--key", tl.pub}} {
 		r := ledger(t, nil, append(args, "--store", "bolt:"+p)...)
@@ -521,6 +526,22 @@ func TestForgedStreamNameStaysOnOneLine(t *testing.T) {
 		assert.True(t, utf8.ValidString(out), "%v: %q", args, out)
 		assert.Contains(t, out, `tail-0\r\x1b[2Kintact: every hash chain verifies\n\u202e\xff\xfe`, "%v: the name, escaped", args)
 	}
+}
+
+// TestForgedTypeInHistory forges an event's type with an escape sequence, CR and a bidi override:
+// history shows it escaped, its table keeping one line per event.
+func TestForgedTypeInHistory(t *testing.T) {
+	store := seeded(t)
+	edit(t, strings.TrimPrefix(store, "bolt:"), func(tx *bbolt.Tx) error {
+		b := tx.Bucket([]byte("events"))
+		return b.Put(key8(5), withText(append([]byte(nil), b.Get(key8(5))...), 1, "Partnership\x1b[2K\rProposed\u202e"))
+	})
+	r := ledger(t, nil, "history", "--partnership", gnn, "--store", store)
+	require.Equal(t, 0, r.code, r.stderr)
+	for _, raw := range []string{"\r", "\x1b", "\u202e"} {
+		assert.NotContains(t, r.stdout, raw)
+	}
+	assert.Contains(t, r.stdout, `Partnership\x1b[2K\rProposed\u202e`)
 }
 
 // TestVerifyIsReadOnly checks verify on a read-only copy: it needs no key and no write access and
