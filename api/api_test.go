@@ -446,6 +446,35 @@ func TestReviewPackOverHTTP(t *testing.T) {
 	assert.Equal(t, 400, e.do(t, "GET", gnn+"/review-pack?format=pdf", "", "").status, "as_of is required")
 }
 
+// Cover options are text like any other: a pack never carries invalid UTF-8, a control character, a
+// bidirectional control or a name longer than the ledger's name limit. Each is refused with a 400
+// naming the query parameter, before anything is rendered.
+func TestReviewPackCoverOptionsAreText(t *testing.T) {
+	e := newEnv(t, false)
+	tests := []struct{ query, param, detail string }{
+		{"committee=%FF%00%1B%E2%80%AE", "committee", "invalid UTF-8"},
+		{"committee=A%00B", "committee", "U+0000"},
+		{"meeting=x%1By", "meeting", "U+001B"},
+		{"author=x%C2%85", "author", "U+0085"},
+		{"author=Head%E2%80%AEof", "author", "U+202E"},
+		{"author=" + strings.Repeat("a", 60000), "author", "60000 characters"},
+		{"committee=" + strings.Repeat("%C3%A9", 201), "committee", "201 characters"},
+	}
+	for _, tt := range tests {
+		for _, format := range []string{"md", "json", "pdf"} {
+			r := e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-30&format="+format+"&"+tt.query, "", "")
+			require.Equal(t, 400, r.status, "%s %s: %s", format, tt.param, r.body)
+			p := problemOf(t, r)
+			require.Len(t, p.Errors, 1)
+			assert.Equal(t, tt.param, p.Errors[0].Parameter)
+			assert.Contains(t, p.Errors[0].Detail, tt.detail)
+		}
+	}
+	ok := e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-30&format=md&committee="+strings.Repeat("%C3%A9", 200)+"&author=Head%20of%20Policy%09(acting)", "", "")
+	require.Equal(t, 200, ok.status, string(ok.body))
+	assert.Contains(t, string(ok.body), strings.Repeat("é", 200))
+}
+
 // The state answer is cached by the axes it was folded at: asking again gives the same bytes without
 // a fold, and an event recorded since shows at once (the known prefix is part of the key).
 func TestStateCacheIsNeverStale(t *testing.T) {

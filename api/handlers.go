@@ -365,8 +365,13 @@ func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error 
 		return badParam("as_of", "as_of (the date the pack reviews, YYYY-MM-DD) is required")
 	}
 	slug := r.PathValue("id")
+	cover := reviewpack.CoverOptions{Committee: r.URL.Query().Get("committee"), Meeting: r.URL.Query().Get("meeting"), Author: r.URL.Query().Get("author")}
+	if err := cover.Check(); err != nil {
+		ce := err.(*reviewpack.CoverError)
+		return badParam(ce.Field, "%s %s", ce.Field, ce.Detail)
+	}
 	body, err := s.Packs.Render(r.Context(), Caller(r, p), reviewpack.Options{Partnership: slug, AsOf: q.AsOf, KnownAt: q.KnownAt,
-		Cover: reviewpack.CoverOptions{Committee: r.URL.Query().Get("committee"), Meeting: r.URL.Query().Get("meeting"), Author: r.URL.Query().Get("author")}}, format)
+		Cover: cover}, format)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -158,21 +159,31 @@ func (w *limitWalker) walk(v reflect.Value, maxRunes int) {
 			w.path = w.path[:len(w.path)-1]
 		}
 	case reflect.String:
-		s := v.String()
-		if msg := eventstore.TextProblem(s); msg != "" {
-			w.p.add(w.pointer(), msg) // text that did not come through the gate: a form, a flag
-			return
-		}
-		if maxRunes > 0 && len(s) > maxRunes { // fewer bytes than the limit cannot be more code points
-			if n := utf8.RuneCountInString(s); n > maxRunes {
-				kind := "names, titles and categories"
-				if maxRunes == MaxTextRunes {
-					kind = "free text"
-				}
-				w.p.addf(w.pointer(), "is %d characters long; the limit for %s is %d", n, kind, maxRunes)
-			}
+		if msg := TextLimitProblem(v.String(), maxRunes); msg != "" {
+			w.p.add(w.pointer(), msg) // the rule: text that did not come through the gate (a form, a flag)
 		}
 	}
+}
+
+// TextLimitProblem returns what is wrong with s as the text of a field limited to maxRunes Unicode
+// code points (MaxNameRunes, MaxTextRunes, or 0 for no limit), or "" when nothing is: first the text
+// rule (eventstore.TextProblem: valid UTF-8 without controls but tab, line feed and carriage return,
+// nor bidirectional controls), then the length in code points. It is the one check of a single text
+// value against the rule and a limit, for commands, query parameters, flags and headers alike.
+func TextLimitProblem(s string, maxRunes int) string {
+	if msg := eventstore.TextProblem(s); msg != "" {
+		return msg
+	}
+	if maxRunes > 0 && len(s) > maxRunes { // fewer bytes than the limit cannot be more code points
+		if n := utf8.RuneCountInString(s); n > maxRunes {
+			kind := "names, titles and categories"
+			if maxRunes == MaxTextRunes {
+				kind = "free text"
+			}
+			return fmt.Sprintf("is %d characters long; the limit for %s is %d", n, kind, maxRunes)
+		}
+	}
+	return ""
 }
 
 // checkDateLimit adds a problem when d is outside MinCommandDate–MaxCommandDate.

@@ -40,10 +40,13 @@ type Options struct {
 // head is the signed head at the known_at cut (its size is the last seq known), so the same query on
 // the same ledger always builds the same pack, byte for byte, however much the ledger has grown since.
 //
-// Errors: those of projections' queries (ErrUnknownPartnership, ErrBadAsOf), the store's, and
+// Errors: a *CoverError for a cover option CoverOptions.Check refuses, those of projections' queries (ErrUnknownPartnership, ErrBadAsOf), the store's, and
 // audit's (the log has not caught up with the models, or its tree does not match the events).
 // Build is safe for concurrent use when its Source's parts are.
 func Build(ctx context.Context, src Source, opts Options) (*Pack, error) {
+	if err := opts.Cover.Check(); err != nil {
+		return nil, err
+	}
 	asOf := opts.AsOf
 	if asOf == "" {
 		now := opts.Now

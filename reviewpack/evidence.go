@@ -1,7 +1,11 @@
 package reviewpack
 
 import (
+	"reflect"
+	"strings"
+
 	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
 )
 
@@ -19,11 +23,37 @@ type Evidence struct {
 }
 
 // CoverOptions are the cover-sheet fields the person building the pack may set. Empty fields take
-// their defaults from the ledger (the review's bodies and due date).
+// their defaults from the ledger (the review's bodies and due date). Each is text under the ledger's
+// text rule and the limit its `limit` tag declares (domain.FieldLimit); Check applies both.
 type CoverOptions struct {
-	Committee string `json:"committee,omitempty"`
-	Meeting   string `json:"meeting,omitempty"`
-	Author    string `json:"author,omitempty"`
+	Committee string `json:"committee,omitempty" limit:"name"`
+	Meeting   string `json:"meeting,omitempty" limit:"name"`
+	Author    string `json:"author,omitempty" limit:"name"`
+}
+
+// CoverError is a cover option that breaks the text rule or its limit. Field is its JSON name, which
+// is also the name of the API's query parameter and of the CLI's flag.
+type CoverError struct {
+	Field  string
+	Detail string // what is wrong, from domain.TextLimitProblem
+}
+
+func (e *CoverError) Error() string { return e.Field + ": " + e.Detail }
+
+// Check returns a *CoverError for the first option (in field order) that is not text the ledger
+// keeps (eventstore.TextProblem) or is longer than its declared limit, or nil. A pack never carries
+// text a command could not: the cover is shown, signed and downloaded like the events.
+func (c CoverOptions) Check() error {
+	v := reflect.ValueOf(c)
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		n, _ := domain.FieldLimit(t.Field(i))
+		if msg := domain.TextLimitProblem(v.Field(i).String(), n); msg != "" {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			return &CoverError{Field: name, Detail: msg}
+		}
+	}
+	return nil
 }
 
 // CitedEvent is an event with the audit path (RFC 9162) that places its leaf in the tree head.

@@ -38,6 +38,11 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	case *out == "":
 		return usageErrorf("pack: -o DIR is required (run 'ledger help pack')")
 	}
+	cover := reviewpack.CoverOptions{Committee: *committee, Meeting: *meeting, Author: *author}
+	if err := cover.Check(); err != nil {
+		ce := err.(*reviewpack.CoverError)
+		return usageErrorf("pack: --%s %s", ce.Field, ce.Detail)
+	}
 	var want []string
 	for _, f := range strings.Split(*formats, ",") {
 		f = strings.ToLower(strings.TrimSpace(f))
@@ -70,7 +75,7 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("pack: %w", err)
 	}
 	p, err := reviewpack.Build(ctx, src, reviewpack.Options{Partnership: *slug, AsOf: q.AsOf, KnownAt: q.KnownAt,
-		Cover: reviewpack.CoverOptions{Committee: *committee, Meeting: *meeting, Author: *author}})
+		Cover: cover})
 	if errors.Is(err, projections.ErrUnknownPartnership) {
 		return usageErrorf("pack: %s", strings.TrimPrefix(errors.Unwrap(err).Error(), "projections: "))
 	}

@@ -141,6 +141,10 @@ func TestPackBadInput(t *testing.T) {
 		{"bad format", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", out, "--format", "docx"}, `unknown format "docx"`},
 		{"bad date", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-02-30", "-o", out}, "2016-02-30"},
 		{"unknown partnership", []string{"pack", "--store", store, "--partnership", "nowhere", "--as-of", "2016-06-30", "-o", out}, `"nowhere"`},
+		{"cover not UTF-8", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", out, "--committee", "\xff\x00\x1b\u202e"}, "pack: --committee invalid UTF-8"},
+		{"cover control", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", out, "--meeting", "EDP\u0085"}, "pack: --meeting control character U+0085"},
+		{"cover bidi", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", out, "--author", "a\u202eb"}, "U+202E"},
+		{"cover too long", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", out, "--author", strings.Repeat("a", 60000)}, "pack: --author is 60000 characters long"},
 		{"verify-pack without key", []string{"verify-pack", out}, "--key PUBKEY is required"},
 		{"verify-pack bad key", []string{"verify-pack", out, "--key", "not-a-key"}, "--key"},
 		{"verify-pack no directory", []string{"verify-pack", filepath.Join(out, "missing"), "--key", pub}, "is not a directory"},
@@ -150,6 +154,8 @@ func TestPackBadInput(t *testing.T) {
 			r := ledger(t, nil, tt.args...)
 			assert.Equal(t, 2, r.code, "stdout: %s", r.stdout)
 			assert.Contains(t, r.stderr, tt.want)
+			assert.Equal(t, 1, strings.Count(strings.TrimSpace(r.stderr), "\n")+1, "one line: %q", r.stderr)
+			assert.NoDirExists(t, out, "nothing written")
 		})
 	}
 }
