@@ -138,7 +138,7 @@ func (a *app) output(path string) (io.Writer, func() error, error) {
 func cmdKey(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("key")
 	asJSON := fs.Bool("json", false, "print as JSON")
-	if _, err := a.parseFlags(fs, args); err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if a.server != "" {
@@ -202,7 +202,7 @@ func cmdTreeHead(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("tree-head")
 	size := fs.Uint64("size", 0, "the tree size to sign (default: the whole ledger)")
 	out := fs.String("o", "", "write the signed tree head to FILE (default: stdout)")
-	if _, err := a.parseFlags(fs, args); err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	l, s, err := a.openLog(ctx)
@@ -231,7 +231,7 @@ func cmdProve(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("prove")
 	idText := fs.String("event", "", "the event's id (required)")
 	out := fs.String("o", "", "write the bundle to FILE (default: stdout)")
-	if _, err := a.parseFlags(fs, args); err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if *idText == "" {
@@ -375,7 +375,7 @@ func cmdExport(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("export")
 	out := fs.String("o", "", "write to FILE (default: stdout)")
 	salvage := fs.Bool("salvage", false, "from a damaged bolt store, write the events that still verify, up to the first bad one (needs -o FILE)")
-	if _, err := a.parseFlags(fs, args); err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if *salvage && (*out == "" || *out == "-") {
@@ -431,50 +431,25 @@ func cmdImport(ctx context.Context, a *app, args []string) error {
 		return usageErrorf("import: %v", err)
 	}
 	defer f.Close()
-	if path, ok := boltPath(a.store); ok {
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			// No store yet: verify the file before creating one, so a refused import leaves no file.
-			rep, err := audit.VerifyExport(ctx, f, audit.VerifyOptions{})
-			switch {
-			case errors.Is(err, audit.ErrBadExport):
-				return usageErrorf("import: %s was refused and nothing was written: %v", pos[0], err)
-			case err != nil:
-				return fmt.Errorf("import: %w", err)
-			case !rep.Intact:
-				return &exitError{code: 1, err: fmt.Errorf("import: %s was refused and nothing was written: the file does not verify: %v", pos[0], rep.FirstBad)}
-			}
-			if _, err := f.Seek(0, io.SeekStart); err != nil {
-				return fmt.Errorf("import: %w", err)
-			}
-		}
-	}
-	s, err := a.open(ctx, a.store, true)
+	s, err := a.openStore(ctx, a.store) // the file is verified before the first append: a refusal writes nothing
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	needKey, err := a.keyMissingForEmptyLedger(ctx, s)
-	if err != nil {
-		return err
-	}
 	rep, err := audit.Import(ctx, s, f)
 	if errors.Is(err, audit.ErrStoreNotEmpty) {
 		return usageErrorf("import: the target store %s is not empty; import into a new store", a.store)
 	}
+	why := strings.TrimPrefix(fmt.Sprint(err), "import: ")
 	if errors.Is(err, audit.ErrTampered) {
 		// Damage in the file (a hash, a chain, or content the gate refuses): exit 1, as verify.
-		return &exitError{code: 1, err: fmt.Errorf("import: %s was refused and nothing was written: %w", pos[0], err)}
+		return &exitError{code: 1, err: fmt.Errorf("import: %s was refused and nothing was written: %s", pos[0], why)}
 	}
 	if errors.Is(err, audit.ErrBadExport) {
-		return usageErrorf("import: %s was refused and nothing was written: %v", pos[0], err)
+		return usageErrorf("import: %s was refused and nothing was written: %s", pos[0], why)
 	}
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
-	}
-	if needKey {
-		if err := a.createKey(needKeyPath(a)); err != nil {
-			return err
-		}
 	}
 	fmt.Fprintf(a.stdout, "imported %d events in %d streams; Merkle root at size %d is %s\n", rep.Events, rep.Streams, rep.Size, rep.Root)
 	return nil

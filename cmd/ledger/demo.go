@@ -26,7 +26,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := a.openStore(ctx, a.store)
+	store, err := a.openServedStore(ctx, a.store)
 	if err != nil {
 		ln.Close()
 		return err

@@ -42,7 +42,7 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer src.Close()
-	dst, err := a.open(ctx, *to, true) // no key is made beside the target: the source's key must sign its heads
+	dst, err := a.openForWrite(ctx, *to, false) // no key is made beside the target: the source's key must sign its heads
 	if err != nil {
 		return err
 	}

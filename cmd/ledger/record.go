@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/partnership-ledger/ledger/domain"
@@ -58,38 +56,20 @@ func cmdRecord(ctx context.Context, a *app, args []string) error {
 		}
 		cmd.Sources = append(cmd.Sources, ref)
 	}
-	// A refused command writes nothing anywhere: check what needs no history before opening (or
-	// creating) the store, and the whole command against an empty history when there is no store yet.
+	// Checked before the store is opened: a KurrentDB store is not even dialled for a command refused
+	// on its own. (A refusal that needs the history writes nothing either: see openStore.)
 	if err := domain.CheckCommand(cmd); err != nil {
 		return fmt.Errorf("record: %w", err)
 	}
-	if path, ok := boltPath(a.store); ok {
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			if _, err := domain.Decide(nil, cmd); err != nil {
-				return fmt.Errorf("record: %w", err)
-			}
-		}
-	}
 
-	store, err := a.open(ctx, a.store, true)
+	store, err := a.openStore(ctx, a.store)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	needKey, err := a.keyMissingForEmptyLedger(ctx, store)
+	res, err := recording.New(store, a.now).Record(ctx, a.actor(), cmd, nil)
 	if err != nil {
 		return err
-	}
-	rec := recording.New(store, a.now)
-	res, err := rec.Record(ctx, a.actor(), cmd, nil)
-	if err != nil {
-		return err
-	}
-	if needKey {
-		// Made only once the ledger's first event is in: a refused command leaves no key behind.
-		if err := a.createKey(needKeyPath(a)); err != nil {
-			return err
-		}
 	}
 	if *asJSON {
 		return writeJSON(a.stdout, res.Events)

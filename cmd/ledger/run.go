@@ -229,6 +229,19 @@ func (a *app) parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseNoArgs parses the flags of a command that takes no positional argument: a stray word (a
+// mistyped flag value, an argument of another command) is refused in one line rather than ignored.
+func (a *app) parseNoArgs(fs *flag.FlagSet, args []string) error {
+	pos, err := a.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("%s: unexpected argument %q (run 'ledger help %s')", fs.Name(), pos[0], fs.Name())
+	}
+	return nil
+}
+
 func (a *app) commandUsage(fs *flag.FlagSet) {
 	c, _ := findCommand(fs.Name())
 	fmt.Fprintf(a.stdout, "usage: ledger %s %s\n\n%s\n\nflags:\n", c.name, c.args, c.summary)

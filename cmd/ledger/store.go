@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,10 +15,38 @@ import (
 )
 
 // openStore opens the store named by spec for a command that writes: "bolt:FILE" (or a bare path) for
-// the embedded store, "esdb://..." or "kurrentdb://..." for KurrentDB. A bolt file that does not exist
-// is created. When the ledger is empty and its tree-signing key file is missing, the key is created
-// (with a warning): a key is made with the ledger's first events, never for a ledger that has some.
+// the embedded store, "esdb://..." or "kurrentdb://..." for KurrentDB. It is the one way such a command
+// opens its store, so that a refused command writes nothing anywhere (issue 16): a bolt file that does
+// not exist reads as an empty ledger and is created only by the command's first Append (removed again
+// if that Append is refused and leaves it empty), and when the ledger is empty and its tree-signing key
+// file is missing, the key is created (with a warning) once the first Append has succeeded: a key is
+// made with the ledger's first events, never for a ledger that has some, and never by a refusal.
 func (a *app) openStore(ctx context.Context, spec string) (eventstore.Store, error) {
+	return a.openForWrite(ctx, spec, true)
+}
+
+// openForWrite is openStore; makeKey false makes no key (migrate --to: the source's key signs the
+// target's heads).
+func (a *app) openForWrite(ctx context.Context, spec string, makeKey bool) (eventstore.Store, error) {
+	w := &writeStore{a: a, makeKey: makeKey, open: func() (eventstore.Store, error) { return a.open(ctx, spec, true) }}
+	if path, ok := boltPath(spec); ok && path != "" {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			w.created = path // opened (and so created) by the first Append
+			return w, nil
+		}
+	}
+	s, err := w.open()
+	if err != nil {
+		return nil, err
+	}
+	w.s = s
+	return w, nil
+}
+
+// openServedStore opens the store for serve and demo, which hand it to the server at once: the bolt
+// file is created now, and the key of an empty ledger too (the server signs tree heads from the start).
+// Both listen before they call it, so a busy port leaves nothing behind.
+func (a *app) openServedStore(ctx context.Context, spec string) (eventstore.Store, error) {
 	s, err := a.open(ctx, spec, true)
 	if err != nil {
 		return nil, err
@@ -27,6 +56,135 @@ func (a *app) openStore(ctx context.Context, spec string) (eventstore.Store, err
 		return nil, err
 	}
 	return s, nil
+}
+
+// writeStore is the store openStore returns: until its first Append, a bolt file that does not exist
+// yet reads as an empty ledger; the first successful Append into an empty ledger whose key file is
+// missing creates the key.
+type writeStore struct {
+	a       *app
+	open    func() (eventstore.Store, error)
+	s       eventstore.Store // nil until a bolt file that did not exist is needed
+	created string           // the bolt file that did not exist when the command started ("" otherwise)
+	makeKey bool             // create a missing key after the first append into an empty ledger
+	keyDone bool             // the key question is settled
+	closed  bool
+}
+
+// store returns the underlying store, opening (creating) a bolt file that did not exist.
+func (w *writeStore) store() (eventstore.Store, error) {
+	if w.closed {
+		return nil, eventstore.ErrClosed
+	}
+	if w.s == nil {
+		s, err := w.open()
+		if err != nil {
+			return nil, err
+		}
+		w.s = s
+	}
+	return w.s, nil
+}
+
+// Append appends through the underlying store (eventstore.Store.Append), creating the bolt file and
+// then the key as openStore says.
+func (w *writeStore) Append(ctx context.Context, stream string, expected eventstore.Expected, events ...eventstore.Event) ([]eventstore.Event, error) {
+	s, err := w.store()
+	if err != nil {
+		return nil, err
+	}
+	needKey := false
+	if w.makeKey && !w.keyDone {
+		if needKey, err = w.a.keyMissingForEmptyLedger(ctx, s); err != nil {
+			return nil, err
+		}
+	}
+	out, err := s.Append(ctx, stream, expected, events...)
+	if err != nil {
+		w.removeIfEmpty(ctx)
+		return nil, err
+	}
+	w.keyDone = true
+	if needKey {
+		if err := w.a.createKey(needKeyPath(w.a)); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// removeIfEmpty closes and removes the bolt file this command created when it still holds no event
+// (the store refused the first Append), so that the refusal leaves no file behind.
+func (w *writeStore) removeIfEmpty(ctx context.Context) {
+	if w.created == "" || w.s == nil {
+		return
+	}
+	if head, err := w.s.Head(ctx); err != nil || head.Seq != 0 {
+		return
+	}
+	if w.s.Close() == nil {
+		os.Remove(w.created)
+	}
+	w.s = nil
+}
+
+// ReadStream reads through the underlying store; a bolt file not yet created holds nothing.
+func (w *writeStore) ReadStream(ctx context.Context, stream string, from eventstore.Cursor, dir eventstore.Direction, limit int) iter.Seq2[eventstore.Event, error] {
+	if w.s == nil {
+		return w.none()
+	}
+	return w.s.ReadStream(ctx, stream, from, dir, limit)
+}
+
+// ReadAll reads through the underlying store; a bolt file not yet created holds nothing.
+func (w *writeStore) ReadAll(ctx context.Context, afterSeq uint64, dir eventstore.Direction, limit int) iter.Seq2[eventstore.Event, error] {
+	if w.s == nil {
+		return w.none()
+	}
+	return w.s.ReadAll(ctx, afterSeq, dir, limit)
+}
+
+// SubscribeAll subscribes through the underlying store, creating a bolt file that did not exist (a
+// subscriber waits for events to come).
+func (w *writeStore) SubscribeAll(ctx context.Context, afterSeq uint64) iter.Seq2[eventstore.Event, error] {
+	s, err := w.store()
+	if err != nil {
+		return func(yield func(eventstore.Event, error) bool) { yield(eventstore.Event{}, err) }
+	}
+	return s.SubscribeAll(ctx, afterSeq)
+}
+
+// Head is the underlying store's head; a bolt file not yet created is an empty ledger (zero Head).
+func (w *writeStore) Head(ctx context.Context) (eventstore.Head, error) {
+	if w.closed {
+		return eventstore.Head{}, eventstore.ErrClosed
+	}
+	if w.s == nil {
+		return eventstore.Head{}, nil
+	}
+	return w.s.Head(ctx)
+}
+
+// Close closes the underlying store, if it was opened.
+func (w *writeStore) Close() error {
+	if w.closed {
+		return eventstore.ErrClosed
+	}
+	w.closed = true
+	if w.s == nil {
+		return nil
+	}
+	return w.s.Close()
+}
+
+// none is what a read of a store not yet created yields: nothing, or ErrClosed after Close.
+func (w *writeStore) none() iter.Seq2[eventstore.Event, error] {
+	closed := w.closed
+	return func(yield func(eventstore.Event, error) bool) {
+		if closed {
+			yield(eventstore.Event{}, eventstore.ErrClosed)
+		}
+	}
 }
 
 // openExistingStore opens a store for a command that only reads: a bolt file that does not exist is a

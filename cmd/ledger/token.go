@@ -24,7 +24,7 @@ func tokenIssue(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("token")
 	role := fs.String("role", "", "admin, recorder, auditor or reader (required)")
 	actor := fs.String("actor", "", "who the token is for; recorded as recorded_by of what they record (required)")
-	if _, err := a.parseFlags(fs, args); err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if !api.ValidRole(*role) {
