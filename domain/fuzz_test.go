@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
@@ -118,5 +119,26 @@ func FuzzDecide(f *testing.F) {
 		}
 		require.Len(t, evs, 1)
 		assert.Equal(t, typ, evs[0].Type)
+	})
+}
+
+// FuzzParsePounds: whatever is accepted is exactly the decimal value written (checked against
+// math/big, never a float), within ±MaxAmountPence.
+func FuzzParsePounds(f *testing.F) {
+	for _, s := range []string{"40000", "40000.50", "-1.2", "1e3", "1,000", "£5", "0.001", "100000000000.01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := domain.ParsePounds(s)
+		if err != nil {
+			return
+		}
+		r, ok := new(big.Rat).SetString(s)
+		require.True(t, ok, "%q accepted but not a decimal", s)
+		r.Mul(r, big.NewRat(100, 1))
+		require.True(t, r.IsInt(), "%q has more than two decimal places", s)
+		require.Equal(t, r.Num().Int64(), int64(p), "%q", s)
+		assert.LessOrEqual(t, max(int64(p), -int64(p)), int64(domain.MaxAmountPence))
+		assert.NotContains(t, s, "e", "no exponent")
 	})
 }

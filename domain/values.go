@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"reflect"
@@ -174,6 +175,40 @@ func ParsePence(s string) (Pence, error) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a whole number of pence", s)
+	}
+	return Pence(n), nil
+}
+
+// ParsePounds parses an amount in pounds written as decimal text, exactly: an optional leading
+// minus, one or more ASCII digits, and optionally a point followed by one or two digits ("40000",
+// "40000.5", "-1.25"). It never goes through a float. Everything else is refused: "£5", "1,000",
+// "1e3", " 5", "5.", ".5", "5.001". An amount beyond ±MaxAmountPence (±£100bn) is refused too, so
+// the result always fits. Whether a negative amount is allowed is the field's rule, not this one's.
+// The error says what is wrong without repeating s, to follow the name of the field it was read from
+// ("amount must be …").
+func ParsePounds(s string) (Pence, error) {
+	bad := errors.New("must be pounds written as digits with at most two decimal places, e.g. 40000 or 40000.50, " +
+		"with a leading minus for a negative amount (no £ sign, commas, spaces or exponent)")
+	neg := strings.HasPrefix(s, "-")
+	whole, frac, dot := strings.Cut(strings.TrimPrefix(s, "-"), ".")
+	if whole == "" || len(whole) > 15 || (dot && (len(frac) < 1 || len(frac) > 2)) {
+		return 0, bad
+	}
+	var n int64
+	for _, c := range whole + frac {
+		if c < '0' || c > '9' {
+			return 0, bad
+		}
+		n = n*10 + int64(c-'0')
+	}
+	for range 2 - len(frac) {
+		n *= 10
+	}
+	if n > int64(MaxAmountPence) {
+		return 0, fmt.Errorf("must be within the largest amount the ledger accepts, ±%s", MaxAmountPence)
+	}
+	if neg {
+		n = -n
 	}
 	return Pence(n), nil
 }

@@ -202,3 +202,22 @@ func TestParseSource(t *testing.T) {
 		})
 	}
 }
+
+// TestParsePounds: pounds are read from decimal text exactly, never through a float; anything but
+// digits with at most two decimal places and an optional leading minus is refused.
+func TestParsePounds(t *testing.T) {
+	for in, want := range map[string]domain.Pence{
+		"0": 0, "40000": 4_000_000, "40000.5": 4_000_050, "40000.50": 4_000_050, "-1.25": -125, "0.01": 1,
+		"007": 700, "100000000000": domain.MaxAmountPence, "-100000000000.00": -domain.MaxAmountPence,
+		"1234567.89": 123_456_789,
+	} {
+		got, err := domain.ParsePounds(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"", "-", "1e3", "1E3", "1,000", "£5", "5£", " 5", "5 ", "+5", "5.", ".5", "5.001", "0x10",
+		"Inf", "NaN", "--5", "5-", "1_000", "١٢", "100000000000.01", "-100000000000.01", "9999999999999999999999"} {
+		_, err := domain.ParsePounds(in)
+		assert.Error(t, err, "%q", in)
+	}
+}

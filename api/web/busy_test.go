@@ -35,7 +35,7 @@ func TestBusyRecordFormIs503AndRecordsNothing(t *testing.T) {
 	c, csrf := clerkAtRecordForm(t, srv)
 	form := func(category string) url.Values {
 		return url.Values{"csrf": {csrf}, "form": {"savings"}, "council": {"great-yarmouth"},
-			"financial_year": {"2016"}, "category": {category}, "amount": {"1,000"}, "status": {"forecast"},
+			"financial_year": {"2016"}, "category": {category}, "amount": {"1000"}, "status": {"forecast"},
 			"period_to": {"2017-03-31"}, "effective_on": {"2016-09-01"}, "certainty": {"reported"}, "source_kind": {"press"},
 			"source_title": {"Eastern Daily Press"}}
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
-	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -116,24 +115,6 @@ func (s *server) handleRecordForm(w http.ResponseWriter, r *http.Request) {
 
 var digits = regexp.MustCompile(`^-?[0-9]+$`)
 
-// poundsToPence reads "40,000", "£40000.50" or "40000" as pence.
-func poundsToPence(s string) (int64, bool) {
-	s = strings.NewReplacer(",", "", "£", "", " ", "").Replace(s)
-	if s == "" {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 9e13 {
-		return 0, false
-	}
-	whole, frac, _ := strings.Cut(s, ".")
-	if len(frac) > 2 {
-		return 0, false
-	}
-	_ = whole
-	return int64(math.Round(f * 100)), true
-}
-
 func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 	sess, u := s.current(r)
 	if u == nil {
@@ -195,10 +176,10 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		} else {
 			data["financial_year"] = v["financial_year"]
 		}
-		if p, ok := poundsToPence(v["amount"]); ok {
+		if p, err := domain.ParsePounds(v["amount"]); err == nil {
 			data["amount_pence"] = p
 		} else {
-			add("amount", "Enter an amount in pounds, e.g. 40000 or 40000.50.")
+			add("amount", "The amount "+err.Error()+".")
 		}
 		body["data"] = data
 	} else {

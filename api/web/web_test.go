@@ -227,6 +227,13 @@ func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 		{"invalid UTF-8", "category", "caf\xe9", "category-error"},
 		{"effective 9999-12-31", "effective_on", "9999-12-31", "effective_on-error"},
 		{"amount beyond £100bn", "amount", "100000000000.01", "amount-error"},
+		// The tester: 1e3 was recorded as £1,000 (a float parse); pounds are decimal text, exactly.
+		{"exponent", "amount", "1e3", "amount-error"},
+		{"thousands separator", "amount", "1,000", "amount-error"},
+		{"pound sign", "amount", "£5", "amount-error"},
+		{"three decimal places", "amount", "5.001", "amount-error"},
+		{"hexadecimal", "amount", "0x10", "amount-error"},
+		{"infinity", "amount", "Inf", "amount-error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,6 +250,9 @@ func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 			assert.Contains(t, string(b), `id="`+tt.errID+`"`)
 			assert.Contains(t, string(b), `value="`+html.EscapeString(form.Get("amount"))+`"`, "input kept")
 			assert.Contains(t, string(b), "Nothing was recorded")
+			if tt.field == "amount" && !strings.HasPrefix(tt.name, "amount beyond") {
+				assert.Contains(t, string(b), "The amount must be pounds written as digits with at most two decimal places", "names the field and the form")
+			}
 		})
 	}
 }
@@ -272,7 +282,7 @@ func TestRecordThenRetractThroughTheForms(t *testing.T) {
 	c, csrf := clerkAtRecordForm(t, srv)
 
 	res, err := c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf}, "form": {"savings"}, "council": {"great-yarmouth"},
-		"financial_year": {"2016"}, "category": {"shared management"}, "amount": {"7,654.32"}, "status": {"forecast"},
+		"financial_year": {"2016"}, "category": {"shared management"}, "amount": {"7654.32"}, "status": {"forecast"},
 		"period_to": {"2017-03-31"}, "effective_on": {"2016-09-01"}, "certainty": {"reported"}, "source_kind": {"press"},
 		"source_title": {"Eastern Daily Press"}})
 	require.NoError(t, err)
