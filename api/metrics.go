@@ -2,11 +2,14 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -131,6 +134,32 @@ func (w *statusWriter) Flush() {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// responseStarted reports whether the status line of w's response has been written (through the
+// statusWriter that instrument puts round every handler; a writer without one counts as not
+// started). After that no error can be answered: the status and part of the body are on their way.
+func responseStarted(w http.ResponseWriter) bool {
+	for {
+		switch v := w.(type) {
+		case *statusWriter:
+			return v.status != 0
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return false
+		}
+	}
+}
+
+// clientGone reports whether err says the client is no longer there to read the answer: it closed
+// or reset the connection (EPIPE, ECONNRESET), the request's context was cancelled because it did,
+// or a write outlasted its deadline (a client that stopped reading). None of these is a fault of
+// the server.
+func clientGone(r *http.Request, err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, http.ErrHandlerTimeout) ||
+		(errors.Is(err, context.Canceled) && r.Context().Err() != nil)
+}
 
 // instrument logs each request as JSON (slog) and records its latency by route pattern.
 func (s *server) instrument(next http.Handler) http.Handler {

@@ -171,12 +171,25 @@ func trimPrefix(err error) string {
 	return s
 }
 
-// writeError answers err as problem+json, logging the cause of a 500.
+// writeError answers err as problem+json, logging the cause of a 500. A client that went away
+// (clientGone) is logged at debug level only. Once the response has started (a write of the body
+// failed, or a handler failed midway) nothing more is written: a second status line cannot be sent,
+// and a problem appended to a partial body would corrupt it; a failure that is not the client's
+// going is logged as an error.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := problemFor(err)
 	p.Instance = instance(r)
-	if p.Status >= 500 && p.Status != 503 && p.Status != 501 {
+	started := responseStarted(w)
+	switch {
+	case clientGone(r, err):
+		s.log.DebugContext(r.Context(), "client went away", slog.String("path", r.URL.Path), slog.Any("err", err))
+	case started:
+		s.log.ErrorContext(r.Context(), "request failed after its answer began", slog.String("path", r.URL.Path), slog.Any("err", err))
+	case p.Status >= 500 && p.Status != 503 && p.Status != 501:
 		s.log.ErrorContext(r.Context(), "request failed", slog.String("path", r.URL.Path), slog.Any("err", err))
+	}
+	if started {
+		return
 	}
 	if p.Status == 503 {
 		w.Header().Set("Retry-After", "1")

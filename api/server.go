@@ -76,7 +76,7 @@ func NewServer(cfg Config) http.Handler {
 	s.metrics = newMetrics(s)
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return securityHeaders(s.recoverer(s.instrument(mux)))
+	return securityHeaders(s.instrument(s.recoverer(mux)))
 }
 
 // handler is a handler that may fail; the error is answered as a problem.
