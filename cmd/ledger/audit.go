@@ -437,6 +437,9 @@ func cmdImport(ctx context.Context, a *app, args []string) error {
 	}
 	defer s.Close()
 	rep, err := audit.Import(ctx, s, f)
+	if err != nil {
+		s.Discard() // a store this import created goes with it: a refusal part-way leaves no file
+	}
 	if errors.Is(err, audit.ErrStoreNotEmpty) {
 		return usageErrorf("import: the target store %s is not empty; import into a new store", a.store)
 	}

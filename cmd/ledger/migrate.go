@@ -49,6 +49,7 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	defer dst.Close()
 	rep, err := migrate(ctx, src, dst, a.newProgress("migrating", 0), a.newProgress("verifying the target", 0))
 	if err != nil {
+		dst.Discard() // a target this migration created goes with it
 		return fmt.Errorf("migrate %s → %s: %w", *from, *to, err)
 	}
 	fmt.Fprintf(a.stdout, "migrated %d events in %d streams from %s to %s; the target verifies: head seq %d, hash %s\n",

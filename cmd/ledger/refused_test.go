@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/eventstore/storetest"
 )
 
 // TestRefusedCommandsWriteNothing runs every command that opens a store or makes a key with an input
@@ -115,4 +117,34 @@ func TestOpenStoreCreatesTheFileOnlyByAnAppend(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, entries, "the refused first append removed the file it created, and made no key")
 	assert.Empty(t, stderr.String())
+}
+
+// TestDiscardRemovesAStoreTheCommandCreated: an import or migration refused part-way discards the bolt
+// file it created, events and all, and the key made with them; a store that existed is left as it was. A ledger that
+// does not exist has no token to revoke: "no ledger at", not "not found".
+func TestDiscardRemovesAStoreTheCommandCreated(t *testing.T) {
+	dir := t.TempDir()
+	a := &app{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }, now: time.Now}
+	a.store = "bolt:" + filepath.Join(dir, "ledger.db")
+	ctx := context.Background()
+	s, err := a.openStore(ctx, a.store)
+	require.NoError(t, err)
+	require.EqualError(t, s.mustExist(), "bolt:"+filepath.Join(dir, "ledger.db")+": no ledger at "+filepath.Join(dir, "ledger.db")+
+		" (a command that changes a ledger never creates one; check the path, or start a ledger with 'ledger seed' or 'ledger record')")
+	_, err = s.Append(ctx, "partnership-abc", eventstore.NoStream, storetest.Event("X", `{}`))
+	require.NoError(t, err)
+	require.NoError(t, s.mustExist(), "once created, it exists")
+	s.Discard()
+	require.NoError(t, s.Close())
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "no store file, no key")
+
+	existing := seeded(t)
+	before := headSeq(t, existing)
+	s, err = a.openStore(ctx, existing)
+	require.NoError(t, err)
+	s.Discard()
+	require.NoError(t, s.Close())
+	assert.Equal(t, before, headSeq(t, existing), "a store that existed is kept")
 }

@@ -21,14 +21,14 @@ import (
 // if that Append is refused and leaves it empty), and when the ledger is empty and its tree-signing key
 // file is missing, the key is created (with a warning) once the first Append has succeeded: a key is
 // made with the ledger's first events, never for a ledger that has some, and never by a refusal.
-func (a *app) openStore(ctx context.Context, spec string) (eventstore.Store, error) {
+func (a *app) openStore(ctx context.Context, spec string) (*writeStore, error) {
 	return a.openForWrite(ctx, spec, true)
 }
 
 // openForWrite is openStore; makeKey false makes no key (migrate --to: the source's key signs the
 // target's heads).
-func (a *app) openForWrite(ctx context.Context, spec string, makeKey bool) (eventstore.Store, error) {
-	w := &writeStore{a: a, makeKey: makeKey, open: func() (eventstore.Store, error) { return a.open(ctx, spec, true) }}
+func (a *app) openForWrite(ctx context.Context, spec string, makeKey bool) (*writeStore, error) {
+	w := &writeStore{a: a, spec: spec, makeKey: makeKey, open: func() (eventstore.Store, error) { return a.open(ctx, spec, true) }}
 	if path, ok := boltPath(spec); ok && path != "" {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			w.created = path // opened (and so created) by the first Append
@@ -63,11 +63,13 @@ func (a *app) openServedStore(ctx context.Context, spec string) (eventstore.Stor
 // missing creates the key.
 type writeStore struct {
 	a       *app
+	spec    string // as the user gave it
 	open    func() (eventstore.Store, error)
 	s       eventstore.Store // nil until a bolt file that did not exist is needed
 	created string           // the bolt file that did not exist when the command started ("" otherwise)
 	makeKey bool             // create a missing key after the first append into an empty ledger
 	keyDone bool             // the key question is settled
+	madeKey string           // the key file created after the first append ("" if none)
 	closed  bool
 }
 
@@ -109,23 +111,50 @@ func (w *writeStore) Append(ctx context.Context, stream string, expected eventst
 		if err := w.a.createKey(needKeyPath(w.a)); err != nil {
 			return out, err
 		}
+		w.madeKey = needKeyPath(w.a)
 	}
 	return out, nil
+}
+
+// Discard undoes the command's writes when it fails part-way (an import or a migration refused after
+// some appends): a bolt file this command created is closed and removed, events and all, with the key
+// made for it. A store that existed before is left as it is.
+func (w *writeStore) Discard() {
+	if w.created == "" || w.s == nil {
+		return
+	}
+	if w.s.Close() == nil {
+		os.Remove(w.created)
+		if w.madeKey != "" {
+			os.Remove(w.madeKey)
+		}
+	}
+	w.s = nil
+}
+
+// mustExist refuses a command that only changes an existing ledger (token revoke) when the bolt file
+// does not exist: "no such ledger" rather than the command's own "not found".
+func (w *writeStore) mustExist() error {
+	if w.created != "" && w.s == nil {
+		return noLedger(w.spec, w.created, "a command that changes a ledger never creates one")
+	}
+	return nil
+}
+
+// noLedger is the error for a bolt file that does not exist, for a command that does not create one.
+func noLedger(spec, path, why string) error {
+	return usageErrorf("%s: no ledger at %s (%s; check the path, or start a ledger with 'ledger seed' or 'ledger record')", spec, path, why)
 }
 
 // removeIfEmpty closes and removes the bolt file this command created when it still holds no event
 // (the store refused the first Append), so that the refusal leaves no file behind.
 func (w *writeStore) removeIfEmpty(ctx context.Context) {
-	if w.created == "" || w.s == nil {
+	if w.s == nil {
 		return
 	}
-	if head, err := w.s.Head(ctx); err != nil || head.Seq != 0 {
-		return
+	if head, err := w.s.Head(ctx); err == nil && head.Seq == 0 {
+		w.Discard()
 	}
-	if w.s.Close() == nil {
-		os.Remove(w.created)
-	}
-	w.s = nil
 }
 
 // ReadStream reads through the underlying store; a bolt file not yet created holds nothing.
@@ -220,7 +249,7 @@ func (a *app) openWith(ctx context.Context, spec string, create, salvage bool) (
 	}
 	if !create {
 		if _, err := os.Stat(spec); errors.Is(err, fs.ErrNotExist) {
-			return nil, usageErrorf("%s: no ledger at %s (commands that only read never create one; check the path, or start a ledger with 'ledger seed' or 'ledger record')", orig, spec)
+			return nil, noLedger(orig, spec, "commands that only read never create one")
 		}
 	}
 	s, err := bolt.Open(spec, bolt.Options{Now: a.now, ReadOnly: !create, Salvage: salvage})

@@ -78,6 +78,9 @@ func tokenRevoke(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		defer store.Close()
+		if err := store.mustExist(); err != nil {
+			return err
+		}
 		if err := api.NewTokens(store, a.now).Revoke(ctx, id, a.actor()); err != nil {
 			return usageErrorf("token revoke: %v", err)
 		}
