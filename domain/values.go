@@ -758,8 +758,16 @@ func cleanJSONError(err error) error {
 // ({"kind":"press","title":"...","url":"..."}) or the shorthand "kind:title" with an optional
 // "|url" (e.g. "minutes:Full Council 15 October 2015|https://example.org/minutes.pdf"). The result
 // is checked as Decide would check it; errors name the problem.
+//
+// The whole text must pass the text rule (eventstore.TextProblem) as given: a control character or
+// invalid UTF-8 anywhere is refused, never dropped. The one convenience is that ASCII spaces, tabs,
+// carriage returns and line feeds around the whole, the title and the URL are removed
+// ("minutes: Cabinet | https://…"); nothing else is changed.
 func ParseSource(s string) (SourceRef, error) {
-	s = strings.TrimSpace(s)
+	if msg := eventstore.TextProblem(s); msg != "" {
+		return SourceRef{}, fmt.Errorf("source: %s", msg)
+	}
+	s = strings.Trim(s, asciiSpace)
 	if strings.HasPrefix(s, "{") {
 		var ref SourceRef
 		if _, err := eventstore.Gate([]byte(s)); err != nil {
@@ -779,9 +787,13 @@ func ParseSource(s string) (SourceRef, error) {
 		return SourceRef{}, fmt.Errorf("source %q: %w", s, err)
 	}
 	ref.Title, ref.URL, _ = strings.Cut(rest, "|")
-	ref.Title, ref.URL = strings.TrimSpace(ref.Title), strings.TrimSpace(ref.URL)
+	ref.Title, ref.URL = strings.Trim(ref.Title, asciiSpace), strings.Trim(ref.URL, asciiSpace)
 	return ref, checkSource(ref)
 }
+
+// asciiSpace is the white space ParseSource removes around its parts: never a Unicode space such as
+// U+0085 (a C1 control the text rule refuses) or U+00A0, which are kept, or refused, as given.
+const asciiSpace = " \t\r\n"
 
 func checkSource(ref SourceRef) error {
 	var p problems

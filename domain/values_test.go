@@ -189,6 +189,13 @@ func TestParseSource(t *testing.T) {
 		{"no title", "press:", domain.SourceRef{}, "/sources/0/title: is required"},
 		{"no kind", "just a title", domain.SourceRef{}, "want kind:title"},
 		{"unknown json field", `{"kind":"press","title":"x","page":3}`, domain.SourceRef{}, `unknown field "page"`},
+		{"spaces around the parts are a convenience", " minutes: Full Council\t| https://example.org/m.pdf \n",
+			domain.SourceRef{Kind: domain.SourceMinutes, Title: "Full Council", URL: "https://example.org/m.pdf"}, ""},
+		{"a no-break space is kept", "press:EDP\u00a0", domain.SourceRef{Kind: domain.SourcePress, Title: "EDP\u00a0"}, ""},
+		{"a C1 control is refused, not trimmed", "press:EDP\u0085", domain.SourceRef{}, "U+0085"},
+		{"a C1 control before JSON", "\u0085{\"kind\":\"press\",\"title\":\"EDP\"}", domain.SourceRef{}, "U+0085"},
+		{"a bidi control", "press:\u202eEDP", domain.SourceRef{}, "U+202E"},
+		{"invalid UTF-8", "press:EDP\xff", domain.SourceRef{}, "invalid UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

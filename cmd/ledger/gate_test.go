@@ -48,6 +48,26 @@ func TestRecordGateCLI(t *testing.T) {
 		"--data", savingsOK, "--certainty", "reported", "--source", "press:EDP \u202etxt.exe")
 	assert.Equal(t, 2, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "U+202E")
+
+	// The tester: the shorthand trimmed a trailing C1 control (NEL, which Go counts as a space) and
+	// stored "EDP". The source is refused as given, on one line, and nothing is appended.
+	for name, src := range map[string]string{
+		"trailing NEL":       "press:EDP\xc2\x85",
+		"leading NEL":        "\xc2\x85press:EDP",
+		"NEL before a JSON":  "\xc2\x85" + `{"kind":"press","title":"EDP"}`,
+		"NEL around the url": "minutes:Council|\xc2\x85https://example.org/m.pdf",
+		"invalid UTF-8":      "press:EDP\xff",
+		"ESC":                "press:ED\x1bP",
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "SavingsReported", "--effective", "2016-03-01",
+				"--data", savingsOK, "--certainty", "reported", "--source", src)
+			assert.Equal(t, 2, r.code, "stdout %q stderr %q", r.stdout, r.stderr)
+			assert.Contains(t, r.stderr, "record: --source #1: source: ")
+			assert.Len(t, strings.Split(strings.TrimSpace(r.stderr), "\n"), 1, "one line: %q", r.stderr)
+			assert.Equal(t, before, headSeq(t, store), "nothing appended")
+		})
+	}
 }
 
 // TestRefusedRecordWritesNothing: a command refused by a rule or by the gate leaves no store file and
