@@ -402,7 +402,7 @@ func cmdExport(ctx context.Context, a *app, args []string) error {
 			fmt.Fprintf(a.stderr, "salvaged every event: %d events, all verifying, to %s\n", n, *out)
 			return nil
 		}
-		return &exitError{code: 1, err: fmt.Errorf("salvaged %d events to %s, stopping before seq %d: %v", n, *out, n+1, stopped)}
+		return &exitError{code: 1, err: fmt.Errorf("salvaged %d events to %s, stopping before seq %d: %v", n, *out, n+1, damageOrErr(stopped))}
 	}
 	n, err := audit.Export(ctx, s, w)
 	if cerr := closeOut(); err == nil {

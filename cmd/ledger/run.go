@@ -294,11 +294,17 @@ func exitCode(err error) int {
 // without the "read …: verify: …" of the calls it passed through. The line is terminalSafe: a value
 // read from a tampered store or a hostile file cannot end it or rewrite what the terminal shows.
 func errorLine(err error) string {
+	return "ledger: " + terminalSafe(damageOrErr(err).Error())
+}
+
+// damageOrErr returns the *eventstore.DamageError in err's chain, which says where and what on its
+// own, or err when there is none.
+func damageOrErr(err error) error {
 	var d *eventstore.DamageError
 	if errors.As(err, &d) {
-		err = d
+		return d
 	}
-	return "ledger: " + terminalSafe(err.Error())
+	return err
 }
 
 // sayLine prints one message line built from format and args, terminalSafe: the verdicts and reports
