@@ -631,6 +631,7 @@ func TestExportSalvage(t *testing.T) {
 			assert.Contains(t, r.stderr, fmt.Sprintf("salvaged %d events", bad-1))
 			assert.Contains(t, r.stderr, fmt.Sprintf("stopping before seq %d", bad))
 			assert.NotContains(t, r.stderr, "every event")
+			assert.Contains(t, r.stderr, fmt.Sprintf("stopping before seq %d: the store is damaged at event seq %d", bad, bad), "the damage line alone")
 			ok := ledger(t, nil, "verify", "--file", out)
 			assert.Equal(t, 0, ok.code, ok.stdout+ok.stderr)
 			assert.Contains(t, ok.stdout, fmt.Sprintf("intact: %d events", bad-1))
