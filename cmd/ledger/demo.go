@@ -33,7 +33,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	}
 	fail := func(err error) error { store.Close(); ln.Close(); return err }
 	// The key too, before anything is written: a ledger with events whose key is missing must not
-	// gain a token event on each try (openStore made the key if the ledger is empty).
+	// gain a token event on each try (openServedStore made the key if the ledger is empty).
 	if _, err := a.loadKey(ctx, store); err != nil {
 		return fail(err)
 	}
