@@ -79,6 +79,9 @@ func (w *writeStore) store() (eventstore.Store, error) {
 		return nil, eventstore.ErrClosed
 	}
 	if w.s == nil {
+		if _, err := os.Stat(w.created); w.created != "" && err == nil {
+			w.created = "" // another process made it meanwhile: not this command's to remove
+		}
 		s, err := w.open()
 		if err != nil {
 			return nil, err
