@@ -413,9 +413,13 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains(domain.EventTypes(), cmd.Type) {
 		return badBody("/type", "%q is not an event type; see docs/domain.md for the catalogue (e.g. SavingsReported, DecisionTaken)", cmd.Type)
 	}
+	if keys := r.Header.Values("Idempotency-Key"); len(keys) > 1 {
+		return badHeader("Idempotency-Key", "send one Idempotency-Key header, not %d", len(keys))
+	}
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
-		if len(key) > 200 {
-			return badHeader("Idempotency-Key", "Idempotency-Key must be at most 200 characters")
+		// Text under the ledger's rule, at most domain.MaxNameRunes code points (not bytes).
+		if msg := domain.TextLimitProblem(key, domain.MaxNameRunes); msg != "" {
+			return badHeader("Idempotency-Key", "Idempotency-Key %s", msg)
 		}
 		cmd.ID = IdempotentID(p.TokenID, slug, key)
 	}
@@ -437,19 +441,29 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 	return encode(w, r, http.StatusCreated, e)
 }
 
-// requireJSON answers 415 unless the request's media type is exactly application/json (RFC 8259;
-// parameters such as charset are allowed): a missing Content-Type, application/jsonx or text/plain
-// are refused before the body is read.
+// requireJSON answers 415 unless the request carries exactly one Content-Type header whose media type
+// is application/json (RFC 8259) and whose charset, if given, is utf-8 in any case (JSON exchanged
+// between systems is UTF-8, RFC 8259 §8.1): a missing Content-Type, two of them (which one a proxy
+// and the server would each believe is undefined), application/jsonx, text/plain and
+// charset=utf-16 or latin1 are refused before the body is read. Other parameters are allowed.
 func requireJSON(r *http.Request) error {
+	refuse := func(detail string) error {
+		return &unsupportedMedia{ProblemField{Header: "Content-Type", Detail: detail}}
+	}
+	if cts := r.Header.Values("Content-Type"); len(cts) > 1 {
+		return refuse(fmt.Sprintf("send one Content-Type header, not %d", len(cts)))
+	}
 	ct := r.Header.Get("Content-Type")
-	mt, _, err := mime.ParseMediaType(ct)
+	mt, params, err := mime.ParseMediaType(ct)
 	if ct == "" || err != nil || mt != "application/json" {
 		got := "no Content-Type"
 		if ct != "" {
 			got = fmt.Sprintf("%q", ct)
 		}
-		return &unsupportedMedia{ProblemField{Header: "Content-Type",
-			Detail: "the body must be JSON, sent with Content-Type: application/json; got " + got}}
+		return refuse("the body must be JSON, sent with Content-Type: application/json; got " + got)
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return refuse(fmt.Sprintf("the body must be UTF-8 JSON (RFC 8259 §8.1): charset=%q is not accepted; send charset=utf-8 or no charset", cs))
 	}
 	return nil
 }

@@ -167,8 +167,12 @@ func etagMatches(header, etag string) bool {
 }
 
 // principal returns the caller's principal from the Authorization header, if any valid one is given.
-// A malformed or unknown token is an error even where none is required.
+// A malformed or unknown token is an error even where none is required; more than one Authorization
+// header is a bad request (400 naming the header).
 func (s *server) principal(r *http.Request) (Principal, bool, error) {
+	if n := len(r.Header.Values("Authorization")); n > 1 { // which one counts would be a guess
+		return Principal{}, false, badHeader("Authorization", "send one Authorization header, not %d", n)
+	}
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
 		return Principal{}, false, nil
