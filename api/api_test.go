@@ -118,6 +118,12 @@ func (e *env) do(t testing.TB, method, path, token string, body string, headers 
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
+	return send(t, req)
+}
+
+// send sends req and reads the whole answer.
+func send(t testing.TB, req *http.Request) resp {
+	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()

@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,12 +16,7 @@ func (e *env) doHeaders(t *testing.T, method, path, body string, header http.Hea
 	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header = header
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return resp{status: res.StatusCode, header: res.Header, body: b}
+	return send(t, req)
 }
 
 // The tester's Idempotency-Keys: a C1 control and a bidi override, or bytes that are not UTF-8, were
