@@ -1,19 +1,27 @@
 package web
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
 
 const (
 	cookieName = "ledger_session"
-	// signinCookie carries the sign-in form's CSRF token (double submit): a sign-in is accepted only
-	// from a form this server gave the same browser, so another site cannot sign a victim in with
-	// the attacker's token.
+	// signinCookie carries the sign-in form's nonce ("<unix seconds>.<random hex>"); the form's csrf
+	// field must be signinToken of it, an HMAC under this server's secret, so a sign-in is accepted
+	// only from a form this server gave the same browser within signinMaxAge. A cookie and field an
+	// attacker makes up (or plants) do not match, so another site cannot sign a victim in with the
+	// attacker's token.
 	signinCookie = "ledger_signin"
+	// signinMaxAge is how long a sign-in form stays good.
+	signinMaxAge = time.Hour
 )
 
 // Default session lifetimes (Config.SessionMaxAge, Config.SessionIdle).
@@ -62,10 +70,65 @@ func (s *server) expired(sess *session, now time.Time) bool {
 	return now.Sub(sess.created) >= s.SessionMaxAge || now.Sub(sess.lastSeen) >= s.SessionIdle
 }
 
-// checkCSRF reports whether a POST carries the session's CSRF token.
-func checkCSRF(r *http.Request, sess *session) bool {
+// checkForm reports whether a state-changing POST of the pages may go ahead: it comes from this
+// origin (sameOrigin) and its csrf field is want, a token only this server can have made (a
+// session's random token kept on the server, or signinToken). Every page form is checked here.
+func checkForm(r *http.Request, want string) bool {
 	got := r.PostFormValue("csrf")
-	return sess != nil && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(sess.csrf)) == 1
+	return sameOrigin(r) && want != "" && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// checkCSRF reports whether a signed-in session's POST passes checkForm with the session's token.
+func checkCSRF(r *http.Request, sess *session) bool {
+	return sess != nil && checkForm(r, sess.csrf)
+}
+
+// crossOrigin is net/http's CSRF check by Sec-Fetch-Site, else by Origin against Host.
+var crossOrigin = http.NewCrossOriginProtection()
+
+// sameOrigin reports whether r may be a form of this site: refused are a Sec-Fetch-Site other than
+// same-origin or none (cross-site, and same-site: a sibling subdomain), an Origin whose host is not
+// the request's Host, and, when a browser sent neither, a Referer from another host. A request
+// with none of the three (not from a browser) passes; the form token still has to match.
+func sameOrigin(r *http.Request) bool {
+	if crossOrigin.Check(r) != nil {
+		return false
+	}
+	if r.Header.Get("Sec-Fetch-Site") != "" || r.Header.Get("Origin") != "" {
+		return true
+	}
+	ref := r.Header.Get("Referer")
+	if ref == "" {
+		return true
+	}
+	u, err := url.Parse(ref)
+	return err == nil && u.Host == r.Host && (u.Scheme == "http" || u.Scheme == "https")
+}
+
+// signinToken is the csrf field that goes with the sign-in cookie nonce: HMAC-SHA256 under the
+// server's random secret (made at New, so a restart voids open forms), in hex.
+func (s *server) signinToken(nonce string) string {
+	m := hmac.New(sha256.New, s.secret[:])
+	m.Write([]byte("signin\x00" + nonce))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// signinNonce returns the sign-in cookie's nonce if it is one this server could have issued within
+// signinMaxAge (the age is read from the nonce; the HMAC check in checkForm makes it unforgeable).
+func (s *server) signinNonce(r *http.Request) string {
+	c, err := r.Cookie(signinCookie)
+	if err != nil {
+		return ""
+	}
+	secs, _, ok := strings.Cut(c.Value, ".")
+	t, err := strconv.ParseInt(secs, 10, 64)
+	if !ok || err != nil {
+		return ""
+	}
+	if age := s.Now().Sub(time.Unix(t, 0)); age < -time.Minute || age > signinMaxAge {
+		return ""
+	}
+	return c.Value
 }
 
 type signinPage struct {
@@ -77,10 +140,10 @@ type signinPage struct {
 // signinForm renders the sign-in form with a fresh CSRF token, also set as a cookie only /signin
 // receives.
 func (s *server) signinForm(w http.ResponseWriter, r *http.Request, status int, errText, next string) {
-	csrf := randomToken()
-	http.SetCookie(w, &http.Cookie{Name: signinCookie, Value: csrf, Path: "/signin", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 3600})
-	s.render(w, status, "signin.html", s.page(r, "Sign in", signinPage{Error: errText, Next: next, CSRF: csrf}))
+	nonce := strconv.FormatInt(s.Now().Unix(), 10) + "." + randomToken()
+	http.SetCookie(w, &http.Cookie{Name: signinCookie, Value: nonce, Path: "/signin", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: int(signinMaxAge / time.Second)})
+	s.render(w, status, "signin.html", s.page(r, "Sign in", signinPage{Error: errText, Next: next, CSRF: s.signinToken(nonce)}))
 }
 
 func (s *server) handleSignInForm(w http.ResponseWriter, r *http.Request) {
@@ -95,9 +158,7 @@ func (s *server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		s.signinForm(w, r, http.StatusForbidden, "Signing in is not available on this server.", next)
 		return
 	}
-	c, err := r.Cookie(signinCookie)
-	got := r.PostFormValue("csrf")
-	if err != nil || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(c.Value)) != 1 {
+	if nonce := s.signinNonce(r); nonce == "" || !checkForm(r, s.signinToken(nonce)) {
 		s.signinForm(w, r, http.StatusForbidden, "This sign-in form has expired or was not sent from this site. Paste your token again.", next)
 		return
 	}

@@ -77,6 +77,8 @@ type server struct {
 	Config
 	tmpl *template.Template
 
+	secret [32]byte // random per server: the key of signinToken
+
 	mu       sync.Mutex
 	sessions map[string]*session
 }
@@ -107,6 +109,7 @@ func New(cfg Config) http.Handler {
 		cfg.ProofURL = "/v1/events/{id}/proof"
 	}
 	s := &server{Config: cfg, sessions: map[string]*session{}}
+	_, _ = rand.Read(s.secret[:]) // crypto/rand.Read never fails (Go 1.24+)
 	if s.Packs == nil {
 		s.Packs = s.buildPack
 	}

@@ -81,13 +81,7 @@ func newServerWith(t testing.TB, configure func(*web.Config)) *httptest.Server {
 // cookie), then posts form with the form's CSRF token added.
 func postSignIn(t testing.TB, c *http.Client, base string, form url.Values) (*http.Response, error) {
 	t.Helper()
-	res, err := c.Get(base + "/signin")
-	require.NoError(t, err)
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	m := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(string(b))
-	require.NotNil(t, m, "the sign-in form carries a CSRF token")
-	form.Set("csrf", m[1])
+	form.Set("csrf", signinFormToken(t, c, base))
 	return c.PostForm(base+"/signin", form)
 }
 
