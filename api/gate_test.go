@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
 )
@@ -130,4 +131,37 @@ func TestJSONRoutesNeedApplicationJSON(t *testing.T) {
 	assert.Equal(t, 400, status, string(body))
 	status, body, _ = post("/v1/admin/tokens", e.admin, "application/json", `{"role":"reader","actor":"`+strings.Repeat("ŵ", 200)+`"}`)
 	assert.Equal(t, 201, status, string(body))
+}
+
+// The tester: an EventCorrected whose sources[0].title was 201 characters listed the problem twice
+// (the source's own check and the payload's limit walk both checked its limits). Every problem is
+// listed once.
+func TestCorrectionProblemsAreListedOnce(t *testing.T) {
+	e := newEnv(t, false)
+	r := e.do(t, "POST", gnn+"/events", e.recorder, fmt.Sprintf(savings, 100))
+	require.Equal(t, 201, r.status, string(r.body))
+	var rec struct {
+		ID string `json:"id"`
+	}
+	require.NoError(t, json.Unmarshal(r.body, &rec))
+	before := e.head(t)
+	body := `{"type":"EventCorrected","effective_on":"2016-03-02","certainty":"reported","sources":[{"kind":"press","title":"EDP"}],
+		"data":{"target":"` + rec.ID + `","data":{"amount_pence":200},"reason":"misread","sources":[{"kind":"press","title":"` +
+		strings.Repeat("t", 201) + `","locator":"` + strings.Repeat("p", 201) + `"}]}}`
+	r = e.do(t, "POST", gnn+"/events", e.recorder, body)
+	require.Equal(t, 422, r.status, string(r.body))
+	p := problemOf(t, r)
+	seen := map[api.ProblemField]bool{}
+	titles := 0
+	for _, f := range p.Errors {
+		assert.False(t, seen[f], "listed twice: %+v", f)
+		seen[f] = true
+		if f.Pointer == "/data/sources/0/title" {
+			titles++
+			assert.Contains(t, f.Detail, "201 characters")
+		}
+	}
+	assert.Equal(t, 1, titles, "%s", r.body)
+	assert.True(t, seen[api.ProblemField{Pointer: "/data/sources/0/locator", Detail: "is 201 characters long; the limit for names, titles and categories is 200"}], "%s", r.body)
+	assert.Equal(t, before, e.head(t), "nothing appended")
 }

@@ -364,7 +364,7 @@ func (e EventCorrected) check(p *problems) {
 		}
 	}
 	for i, s := range e.Sources {
-		s.check(p, fmt.Sprintf("/data/sources/%d", i))
+		s.rules(p, fmt.Sprintf("/data/sources/%d", i)) // limits: checkNew's walk
 	}
 }
 

@@ -617,8 +617,17 @@ type SourceRef struct {
 	Illustrative bool       `json:"illustrative,omitempty"`
 }
 
+// check adds the problems of a source reference standing on its own (an envelope's sources, a
+// --source flag): its declared limits and its rules.
 func (s SourceRef) check(p *problems, at string) {
 	checkLimits(reflect.ValueOf(s), at, 0, p)
+	s.rules(p, at)
+}
+
+// rules adds the problems of a source reference other than its limits, for a source inside a payload,
+// whose limits the payload's own limit walk (checkNew) already checks: checking them here too listed
+// each problem twice.
+func (s SourceRef) rules(p *problems, at string) {
 	if s.Kind == "" {
 		p.add(at+"/kind", "is required (minutes, report, agreement, letter, press or web)")
 	}
