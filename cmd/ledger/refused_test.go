@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/eventstore/kurrentdb/kurrenttest"
 	"github.com/partnership-ledger/ledger/eventstore/storetest"
 )
 
@@ -147,4 +148,37 @@ func TestDiscardRemovesAStoreTheCommandCreated(t *testing.T) {
 	s.Discard()
 	require.NoError(t, s.Close())
 	assert.Equal(t, before, headSeq(t, existing), "a store that existed is kept")
+}
+
+// TestRefusedCommandsWriteNothingInKurrentDB: against an empty KurrentDB (kurrenttest), a refused
+// command appends no event and makes no key at --key-file (a key was made before the refusal).
+func TestRefusedCommandsWriteNothingInKurrentDB(t *testing.T) {
+	srv := kurrenttest.Start(t)
+	inputs := t.TempDir()
+	garbage := filepath.Join(inputs, "g.jsonl")
+	require.NoError(t, os.WriteFile(garbage, []byte("garbage\n"), 0o600))
+	keyDir := t.TempDir()
+	for _, args := range [][]string{
+		{"token", "revoke", "01a22a35-d927-7276-8378-2b9896d50cc6"},
+		{"record", "--partnership", gnn, "--type", "SavingsReported", "--effective", "2016-03-01", "--data", savingsOK,
+			"--source", pressSource, "--certainty", "reported"},
+		{"import", garbage},
+		{"token", "issue", "--role", "king", "--actor", "bob"},
+	} {
+		t.Run(strings.Join(args[:2], " "), func(t *testing.T) {
+			r := ledger(t, nil, append([]string{args[0], "--store", srv.URL(), "--key-file", filepath.Join(keyDir, "ledger.key")}, args[1:]...)...)
+			assert.Equal(t, 2, r.code, "stdout %q stderr %q", r.stdout, r.stderr)
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+			entries, err := os.ReadDir(keyDir)
+			require.NoError(t, err)
+			assert.Empty(t, entries, "no key")
+			a := &app{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }, now: time.Now}
+			s, err := a.openExistingStore(context.Background(), srv.URL())
+			require.NoError(t, err)
+			defer s.Close()
+			head, err := s.Head(context.Background())
+			require.NoError(t, err)
+			assert.Zero(t, head.Seq, "no event")
+		})
+	}
 }
