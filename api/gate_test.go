@@ -165,3 +165,28 @@ func TestCorrectionProblemsAreListedOnce(t *testing.T) {
 	assert.True(t, seen[api.ProblemField{Pointer: "/data/sources/0/locator", Detail: "is 201 characters long; the limit for names, titles and categories is 200"}], "%s", r.body)
 	assert.Equal(t, before, e.head(t), "nothing appended")
 }
+
+// The tester: a DecisionTaken with 9007199254740991 votes each way was accepted. Counts are declared
+// with limit:"count" and bounded by domain.MaxCount; the refusal names each count.
+func TestVoteCountsAreBounded(t *testing.T) {
+	e := newEnv(t, false)
+	decision := func(n int64) string {
+		return fmt.Sprintf(`{"type":"DecisionTaken","effective_on":"2015-10-15","certainty":"confirmed","sources":[{"kind":"minutes","title":"Full Council"}],
+		"data":{"minute":{"council":"great-yarmouth","body":"full council","meeting":"2015-10-15","item":"99","raw":"Full Council 15 October 2015, item 99"},"resolution":"to share",
+		"outcome":"approved","key_decision":true,"call_in_applies":false,"votes":{"for":%d,"against":%d,"abstentions":%d}}}`, n, n, n)
+	}
+	before := e.head(t)
+	r := e.do(t, "POST", gnn+"/events", e.recorder, decision(9007199254740991))
+	require.Equal(t, 422, r.status, string(r.body))
+	got := map[string]string{}
+	for _, f := range problemOf(t, r).Errors {
+		got[f.Pointer] = f.Detail
+	}
+	for _, c := range []string{"for", "against", "abstentions"} {
+		assert.Equal(t, fmt.Sprintf("9007199254740991 is more than the largest count the ledger accepts, %d", domain.MaxCount), got["/data/votes/"+c], "%s", r.body)
+	}
+	assert.Equal(t, 422, e.do(t, "POST", gnn+"/events", e.recorder, decision(domain.MaxCount+1)).status)
+	assert.Equal(t, before, e.head(t), "nothing appended")
+	ok := e.do(t, "POST", gnn+"/events", e.recorder, decision(domain.MaxCount))
+	assert.Equal(t, 201, ok.status, string(ok.body))
+}

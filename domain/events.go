@@ -287,7 +287,7 @@ type CouncilWithdrew struct {
 // WithdrawalNoticeGiven records a partner's notice to leave.
 type WithdrawalNoticeGiven struct {
 	Council      CouncilRef  `json:"council"`
-	NoticeDays   int         `json:"notice_days"`
+	NoticeDays   int         `json:"notice_days" limit:"count"`
 	ProposedEnd  Date        `json:"proposed_end"`
 	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"`
 }
@@ -328,9 +328,9 @@ const (
 
 // Votes is a recorded division.
 type Votes struct {
-	For         int `json:"for"`
-	Against     int `json:"against"`
-	Abstentions int `json:"abstentions"`
+	For         int `json:"for" limit:"count"`
+	Against     int `json:"against" limit:"count"`
+	Abstentions int `json:"abstentions" limit:"count"`
 }
 
 // DecisionTaken records a minuted decision by a council body. Its minute identifies it: other
@@ -362,7 +362,7 @@ type AgreementExecuted struct {
 	Signed       Date         `json:"signed"`
 	Commences    Date         `json:"commences"`
 	Ends         Date         `json:"ends,omitzero"`
-	NoticeDays   int          `json:"notice_days,omitempty"`
+	NoticeDays   int          `json:"notice_days,omitempty" limit:"count"`
 	ReviewDue    Date         `json:"review_due,omitzero"`
 	AuthorisedBy []MinuteRef  `json:"authorised_by,omitempty"`
 }
@@ -372,7 +372,7 @@ type AgreementVaried struct {
 	Reference    string      `json:"reference" limit:"name"`
 	Variation    string      `json:"variation" limit:"text"`
 	Ends         Date        `json:"ends,omitzero"`
-	NoticeDays   int         `json:"notice_days,omitempty"`
+	NoticeDays   int         `json:"notice_days,omitempty" limit:"count"`
 	ReviewDue    Date        `json:"review_due,omitzero"`
 	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"`
 }
@@ -449,7 +449,7 @@ type ServiceMovedToSharedDelivery struct {
 	ReceivingCouncils []CouncilRef `json:"receiving_councils"`
 	From              Date         `json:"from"`
 	Agreement         string       `json:"agreement,omitempty" limit:"name"`
-	StaffTransferred  *int         `json:"staff_transferred,omitempty"` // TUPE headcount, if known
+	StaffTransferred  *int         `json:"staff_transferred,omitempty" limit:"count"` // TUPE headcount, if known
 }
 
 // ServiceReturnedToSeparateDelivery ends the shared delivery of a service.

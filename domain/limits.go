@@ -12,7 +12,8 @@ import (
 )
 
 // Limits on new commands. They are declared once: text limits by a `limit` tag on each text field of
-// the payload and envelope types ("name" or "text"), amounts and dates by their types (Pence, Date).
+// the payload and envelope types ("name" or "text"), counts by a `limit:"count"` tag on each whole-number
+// field, amounts and dates by their types (Pence, Date).
 // Decide applies them to every new command and correction; events already stored are never checked
 // against them, so a limit never makes a recorded event unreadable. Schema generators read the same
 // declarations through FieldLimit.
@@ -22,6 +23,11 @@ const (
 	MaxNameRunes = 200
 	// MaxTextRunes bounds free text: purposes, notes, reasons, resolutions, rationales, URLs ("text").
 	MaxTextRunes = 4000
+	// MaxCount bounds every count (`limit:"count"`: votes for, against and abstaining, notice days,
+	// staff transferred): at most 100,000. A council has at most a few hundred members and a shared
+	// service a few thousand staff, so a larger count is a mistake, and this keeps every count and any
+	// sum of a few far below 2^53, where a JSON reader using doubles stays exact.
+	MaxCount = 100_000
 	// MaxAmountPence bounds every amount in a new command: ±£100bn, in pence.
 	MaxAmountPence Pence = 100_000_000_000 * 100
 	// MaxMoneyPence bounds the sum of the magnitudes of every amount in effect in one partnership:
@@ -39,15 +45,18 @@ var (
 	MaxCommandDate = Date{v: 2199_12_31}
 )
 
-// FieldLimit returns the most Unicode code points a text field (string or []string) may hold in a
-// new command, from its `limit` tag: MaxNameRunes for "name", MaxTextRunes for "text". ok is false
+// FieldLimit returns a field's limit in a new command, from its `limit` tag: for a text field (string
+// or []string) the most Unicode code points it may hold, MaxNameRunes for "name" and MaxTextRunes for
+// "text"; for a whole-number field (int or *int) the largest value, MaxCount for "count". ok is false
 // for a field without a limit tag.
-func FieldLimit(f reflect.StructField) (maxRunes int, ok bool) {
+func FieldLimit(f reflect.StructField) (limit int, ok bool) {
 	switch f.Tag.Get("limit") {
 	case "name":
 		return MaxNameRunes, true
 	case "text":
 		return MaxTextRunes, true
+	case "count":
+		return MaxCount, true
 	}
 	return 0, false
 }
@@ -61,7 +70,7 @@ var (
 type limitField struct {
 	index    int
 	name     string // JSON name
-	maxRunes int    // for text; 0 otherwise
+	maxRunes int    // for text, or the largest value of a count; 0 otherwise
 }
 
 var limitPlans sync.Map // reflect.Type -> []limitField
@@ -87,7 +96,8 @@ func limitPlan(t reflect.Type) []limitField {
 	return plan
 }
 
-// checkLimits adds a problem for every text longer than its declared limit, every amount beyond
+// checkLimits adds a problem for every text longer than its declared limit, every count above its
+// declared limit, every amount beyond
 // ±MaxAmountPence and every date outside MinCommandDate–MaxCommandDate in v, whose JSON pointer is at.
 func checkLimits(v reflect.Value, at string, maxRunes int, p *problems) {
 	w := limitWalker{p: p, at: at}
@@ -157,6 +167,10 @@ func (w *limitWalker) walk(v reflect.Value, maxRunes int) {
 			w.path = append(w.path, pathStep{index: i})
 			w.walk(v.Index(i), maxRunes)
 			w.path = w.path[:len(w.path)-1]
+		}
+	case reflect.Int:
+		if n := v.Int(); maxRunes > 0 && n > int64(maxRunes) {
+			w.p.addf(w.pointer(), "%d is more than the largest count the ledger accepts, %d", n, maxRunes)
 		}
 	case reflect.String:
 		if msg := TextLimitProblem(v.String(), maxRunes); msg != "" {
