@@ -182,3 +182,19 @@ func TestRefusedCommandsWriteNothingInKurrentDB(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusedImportWithTheDefaultStore: the tester's case, with no --store (ledger.db in the working
+// directory): importing garbage leaves the directory as it was.
+func TestRefusedImportWithTheDefaultStore(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.WriteFile("g.jsonl", []byte("garbage\n"), 0o600))
+	r := ledger(t, nil, "import", "g.jsonl")
+	assert.Equal(t, 2, r.code, r.stderr)
+	assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+	assert.Contains(t, r.stderr, "g.jsonl was refused and nothing was written")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	assert.Equal(t, "g.jsonl", entries[0].Name(), "no ledger.db, no ledger.key")
+}
