@@ -23,7 +23,7 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	out := fs.String("o", "", "the directory to write the pack into (required; created if missing)")
 	committee := fs.String("committee", "", "the committee on the cover (default: the bodies the review is scheduled for)")
 	meeting := fs.String("meeting", "", "the meeting date on the cover (default: the review's due date)")
-	author := fs.String("author", "", "the report author on the cover")
+	author := fs.String("author", "", "the report author on the cover (each cover option: at most 200 characters, no control characters)")
 	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
