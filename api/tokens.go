@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -162,10 +161,12 @@ type Issued struct {
 }
 
 // CheckActor reports what is wrong with an actor name (the recorded_by of what a token records): it
-// must be 1 to domain.MaxNameRunes code points of text eventstore.TextProblem admits, once trimmed.
+// must be 1 to domain.MaxNameRunes code points of text eventstore.TextProblem admits, once ASCII
+// white space around it is trimmed (domain.TrimASCIISpace: a C1 control such as U+0085 is refused, not
+// trimmed).
 // The error is a bad request naming /actor.
 func CheckActor(actor string) error {
-	actor = strings.TrimSpace(actor)
+	actor = domain.TrimASCIISpace(actor)
 	if n := utf8.RuneCountInString(actor); n == 0 || n > domain.MaxNameRunes {
 		return badBody("/actor", "actor must name the person or system the token is for (1 to %d characters)", domain.MaxNameRunes)
 	}
@@ -181,7 +182,7 @@ func (t *Tokens) Issue(ctx context.Context, role, actor, by string) (Issued, err
 	if !ValidRole(role) {
 		return Issued{}, badBody("/role", "role %q is not one of admin, recorder, auditor, reader", role)
 	}
-	actor = strings.TrimSpace(actor)
+	actor = domain.TrimASCIISpace(actor)
 	if err := CheckActor(actor); err != nil {
 		return Issued{}, err
 	}

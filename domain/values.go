@@ -776,7 +776,7 @@ func ParseSource(s string) (SourceRef, error) {
 	if msg := eventstore.TextProblem(s); msg != "" {
 		return SourceRef{}, fmt.Errorf("source: %s", msg)
 	}
-	s = strings.Trim(s, asciiSpace)
+	s = TrimASCIISpace(s)
 	if strings.HasPrefix(s, "{") {
 		var ref SourceRef
 		if _, err := eventstore.Gate([]byte(s)); err != nil {
@@ -796,13 +796,15 @@ func ParseSource(s string) (SourceRef, error) {
 		return SourceRef{}, fmt.Errorf("source %q: %w", s, err)
 	}
 	ref.Title, ref.URL, _ = strings.Cut(rest, "|")
-	ref.Title, ref.URL = strings.Trim(ref.Title, asciiSpace), strings.Trim(ref.URL, asciiSpace)
+	ref.Title, ref.URL = TrimASCIISpace(ref.Title), TrimASCIISpace(ref.URL)
 	return ref, checkSource(ref)
 }
 
-// asciiSpace is the white space ParseSource removes around its parts: never a Unicode space such as
-// U+0085 (a C1 control the text rule refuses) or U+00A0, which are kept, or refused, as given.
-const asciiSpace = " \t\r\n"
+// TrimASCIISpace removes ASCII spaces, tabs, carriage returns and line feeds around s: the one
+// trimming the ledger does for convenience on text typed in a flag, a form or a request. Unlike
+// strings.TrimSpace it never removes a Unicode space such as U+0085 (a C1 control the text rule
+// refuses) or U+00A0, so such a character is kept, or refused, as given, never dropped silently.
+func TrimASCIISpace(s string) string { return strings.Trim(s, " \t\r\n") }
 
 func checkSource(ref SourceRef) error {
 	var p problems

@@ -143,7 +143,7 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 	}
 	for k := range r.PostForm {
 		if k != "csrf" {
-			f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
+			f.Values[k] = domain.TrimASCIISpace(r.PostFormValue(k)) // a trailing U+0085 stays, to be refused
 		}
 	}
 	v := f.Values

@@ -218,6 +218,7 @@ func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 		{"201-character category", "category", strings.Repeat("ŵ", 201), "category-error"},
 		{"right-to-left override", "category", "shared ‮management", "category-error"},
 		{"NUL in a source title", "source_title", "Budget\x00monitoring", "source_title-error"},
+		{"trailing C1 in a source title (was trimmed away)", "source_title", "Budget\u0085", "source_title-error"},
 		{"invalid UTF-8", "category", "caf\xe9", "category-error"},
 		{"effective 9999-12-31", "effective_on", "9999-12-31", "effective_on-error"},
 		{"amount beyond £100bn", "amount", "100000000000.01", "amount-error"},

@@ -95,7 +95,7 @@ func TestRefusedRecordWritesNothing(t *testing.T) {
 // TestRefusedTokenWritesNothing: a token for an actor name the ledger refuses creates no store and no key.
 func TestRefusedTokenWritesNothing(t *testing.T) {
 	dir := t.TempDir()
-	for _, actor := range []string{strings.Repeat("a", 201), "Clerk \u202egnp.exe", "   "} {
+	for _, actor := range []string{strings.Repeat("a", 201), "Clerk \u202egnp.exe", "   ", "Clerk\u0085", "\u0085Clerk"} {
 		r := ledger(t, nil, "token", "issue", "--store", "bolt:"+filepath.Join(dir, "ledger.db"), "--role", "recorder", "--actor", actor)
 		assert.Equal(t, 2, r.code, r.stderr)
 		assert.Contains(t, r.stderr, "actor")
