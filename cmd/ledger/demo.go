@@ -14,12 +14,17 @@ import (
 func cmdDemo(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("demo")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	options := serverFlags(fs) // the demo is a server: serve's flags apply
 	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return usageErrorf("demo: unexpected argument %q (run 'ledger help demo')", pos[0])
+	}
+	opts, err := options("demo")
+	if err != nil {
+		return err
 	}
 	// Listen first: a busy port must not leave a seeded ledger, a key or a token event behind.
 	ln, err := listen("demo", *addr)
@@ -58,7 +63,8 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fail(fmt.Errorf("demo: issue a recorder token: %w", err))
 	}
-	return a.serve(ctx, store, serveOptions{ln: ln, ready: func(base string) {
+	opts.ln = ln
+	opts.ready = func(base string) {
 		fmt.Fprintf(a.stdout, `
 The Norfolk demo is ready.
   pages        %[1]s/
@@ -75,7 +81,8 @@ A recorder token for trying writes (shown once; revoke with 'ledger token revoke
 
 Press Ctrl-C to stop.
 `, base, tok.TokenID, tok.Token)
-	}})
+	}
+	return a.serve(ctx, store, opts)
 }
 
 // hasPartnership reports whether the store holds any partnership event (tokens alone do not count).

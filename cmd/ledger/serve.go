@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -22,6 +23,34 @@ import (
 func cmdServe(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	options := serverFlags(fs)
+	pos, err := a.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("serve: unexpected argument %q (run 'ledger help serve')", pos[0])
+	}
+	opts, err := options("serve")
+	if err != nil {
+		return err
+	}
+	ln, err := listen("serve", *addr) // first: a busy port opens no store and creates no key
+	if err != nil {
+		return err
+	}
+	store, err := a.openServedStore(ctx, a.store)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	opts.ln = ln
+	return a.serve(ctx, store, opts)
+}
+
+// serverFlags declares the flags of a running server (serve and demo share them) and returns what
+// reads them once parsed: serveOptions without its listener, or a usage error naming the flag.
+func serverFlags(fs *flag.FlagSet) func(cmd string) (serveOptions, error) {
 	private := fs.Bool("private", false, "require a token for reads of partnership projections too, and for /metrics, tree heads, consistency proofs and /readyz details")
 	writeRate := fs.Float64("write-rate", api.DefaultWritesPerSecond, "recording requests per second each caller (token, else client address) may make; 0 turns the limit off")
 	writeBurst := fs.Int("write-burst", api.DefaultWriteBurst, "recording requests a caller may make at once above --write-rate")
@@ -33,44 +62,30 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	sessionIdle := fs.Duration("session-idle", web.DefaultSessionIdle, "a signed-in page session ends after this long without a request")
 	recordTimeout := fs.Duration("record-timeout", recording.DefaultTimeout,
 		"how long a recording request may wait for its turn; past it the command is withdrawn unrecorded and answered 503 with Retry-After")
-	pos, err := a.parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usageErrorf("serve: unexpected argument %q (run 'ledger help serve')", pos[0])
-	}
-	if *recordTimeout <= 0 {
-		return usageErrorf("serve: --record-timeout must be a positive duration such as 5s; got %s", *recordTimeout)
-	}
-	if *writeRate < 0 || *writeBurst < 1 || *packRenders < 0 || *packsPerMinute < 0 || *serverPackRenders < 0 || *verifications < 0 {
-		return usageErrorf("serve: --write-rate, --pack-renders, --server-pack-renders, --packs-per-minute and --verifications must be 0 (off) or more, --write-burst at least 1")
-	}
-	if *sessionMaxAge <= 0 || *sessionIdle <= 0 {
-		return usageErrorf("serve: --session-max-age and --session-idle must be positive durations, e.g. 12h and 1h")
-	}
-	off := func(n int) int { // api.Limits: zero takes the default, negative is off
-		if n == 0 {
-			return -1
+	return func(cmd string) (serveOptions, error) {
+		if *recordTimeout <= 0 {
+			return serveOptions{}, usageErrorf("%s: --record-timeout must be a positive duration such as 5s; got %s", cmd, *recordTimeout)
 		}
-		return n
+		if *writeRate < 0 || *writeBurst < 1 || *packRenders < 0 || *packsPerMinute < 0 || *serverPackRenders < 0 || *verifications < 0 {
+			return serveOptions{}, usageErrorf("%s: --write-rate, --pack-renders, --server-pack-renders, --packs-per-minute and --verifications must be 0 (off) or more, --write-burst at least 1", cmd)
+		}
+		if *sessionMaxAge <= 0 || *sessionIdle <= 0 {
+			return serveOptions{}, usageErrorf("%s: --session-max-age and --session-idle must be positive durations, e.g. 12h and 1h", cmd)
+		}
+		off := func(n int) int { // api.Limits: zero takes the default, negative is off
+			if n == 0 {
+				return -1
+			}
+			return n
+		}
+		limits := api.Limits{WritesPerSecond: *writeRate, WriteBurst: *writeBurst, PackRenders: off(*packRenders),
+			PacksPerMinute: off(*packsPerMinute), ServerPackRenders: off(*serverPackRenders), Verifications: off(*verifications)}
+		if *writeRate == 0 {
+			limits.WritesPerSecond = -1
+		}
+		return serveOptions{private: *private, recordTimeout: *recordTimeout, limits: limits,
+			sessionMaxAge: *sessionMaxAge, sessionIdle: *sessionIdle}, nil
 	}
-	limits := api.Limits{WritesPerSecond: *writeRate, WriteBurst: *writeBurst, PackRenders: off(*packRenders),
-		PacksPerMinute: off(*packsPerMinute), ServerPackRenders: off(*serverPackRenders), Verifications: off(*verifications)}
-	if *writeRate == 0 {
-		limits.WritesPerSecond = -1
-	}
-	ln, err := listen("serve", *addr) // first: a busy port opens no store and creates no key
-	if err != nil {
-		return err
-	}
-	store, err := a.openServedStore(ctx, a.store)
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	return a.serve(ctx, store, serveOptions{ln: ln, private: *private, recordTimeout: *recordTimeout,
-		limits: limits, sessionMaxAge: *sessionMaxAge, sessionIdle: *sessionIdle})
 }
 
 // listen opens the server's listening socket. A failure (the port is taken, the address is wrong) is

@@ -78,11 +78,20 @@ func TestServeLimitFlagsAreChecked(t *testing.T) {
 		{"--session-max-age", "-1h"},
 		{"--session-idle", "soon"},
 	} {
-		r := ledger(t, nil, append([]string{"serve", "--store", tempStore(t), "--addr", "127.0.0.1:0"}, args...)...)
-		assert.Equal(t, 2, r.code, "%v: %s", args, r.stderr)
+		for _, cmd := range []string{"serve", "demo"} { // the demo is a server too: same flags, same checks
+			dir := t.TempDir()
+			r := ledger(t, nil, append([]string{cmd, "--store", "bolt:" + filepath.Join(dir, "l.db"), "--addr", "127.0.0.1:0"}, args...)...)
+			assert.Equal(t, 2, r.code, "%s %v: %s", cmd, args, r.stderr)
+			assert.Equal(t, 1, strings.Count(strings.TrimSpace(r.stderr), "\n")+1, "one line: %s", r.stderr)
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			assert.Empty(t, entries, "%s %v: a refused server writes nothing", cmd, args)
+		}
 	}
-	help := ledger(t, nil, "serve", "--help")
-	for _, f := range []string{"write-rate", "write-burst", "pack-renders", "server-pack-renders", "packs-per-minute", "verifications", "session-max-age", "session-idle"} {
-		assert.Contains(t, help.stdout, "-"+f, f)
+	for _, cmd := range []string{"serve", "demo"} {
+		help := ledger(t, nil, cmd, "--help")
+		for _, f := range []string{"private", "record-timeout", "write-rate", "write-burst", "pack-renders", "server-pack-renders", "packs-per-minute", "verifications", "session-max-age", "session-idle"} {
+			assert.Contains(t, help.stdout, "-"+f, "%s --help: %s", cmd, f)
+		}
 	}
 }
