@@ -309,6 +309,10 @@ func cmdCheckProof(ctx context.Context, a *app, args []string) error {
 	if err := readJSONFile("check-proof", pos[0], &b); err != nil {
 		return err
 	}
+	if b.Event.ID == uuid.Nil || b.TreeHead.Size == 0 || len(b.TreeHead.Signature) == 0 {
+		// Not a bundle at all (a tree head, {}): the file is the wrong input, not evidence of tampering.
+		return usageErrorf("check-proof: %s is not a proof bundle (it needs an event and a signed tree head, as 'ledger prove' writes)", pos[0])
+	}
 	if err := audit.CheckBundle(b, pub); err != nil {
 		sayLine(a.stdout, "REFUSED: %v", err)
 		return &exitError{code: 1, err: err, silent: true}

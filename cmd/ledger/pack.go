@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -61,6 +62,9 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return usageErrorf("pack: %s", strings.TrimPrefix(err.Error(), "projections: "))
 	}
+	if fi, err := os.Stat(*out); err == nil && !fi.IsDir() {
+		return usageErrorf("pack: -o %s is a file; give a directory (it is created if missing)", *out)
+	}
 	s, err := a.openExistingStore(ctx, a.store)
 	if err != nil {
 		return err
@@ -92,7 +96,7 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	for _, f := range m.Files {
 		fmt.Fprintf(a.stdout, "  %s  %s  (%d bytes)\n", f.SHA256, f.Name, f.Bytes)
 	}
-	fmt.Fprintf(a.stdout, "wrote %s/%s; check it offline with 'ledger verify-pack %s --key %s'\n", *out, reviewpack.ManifestName, *out, key.PublicText())
+	fmt.Fprintf(a.stdout, "wrote %s; check it offline with 'ledger verify-pack %s --key %s'\n", filepath.Join(*out, reviewpack.ManifestName), *out, key.PublicText())
 	return nil
 }
 

@@ -130,6 +130,8 @@ func TestPackTakesAnyText(t *testing.T) {
 func TestPackBadInput(t *testing.T) {
 	store, pub := packLedger(t)
 	out := filepath.Join(t.TempDir(), "p")
+	aFile := filepath.Join(t.TempDir(), "a-file")
+	require.NoError(t, os.WriteFile(aFile, []byte("x"), 0o644))
 	tests := []struct {
 		name string
 		args []string
@@ -145,10 +147,17 @@ func TestPackBadInput(t *testing.T) {
 		{"cover control", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", out, "--meeting", "EDP\u0085"}, "pack: --meeting control character U+0085"},
 		{"cover bidi", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", out, "--author", "a\u202eb"}, "U+202E"},
 		{"cover too long", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", out, "--author", strings.Repeat("a", 60000)}, "pack: --author is 60000 characters long"},
+		{"output is a file", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", aFile}, "is a file; give a directory"},
+		{"check-proof of a tree head", []string{"check-proof", aFile + ".head.json", "--key", pub}, "is not a proof bundle"},
+		{"check-proof of {}", []string{"check-proof", aFile + ".empty.json", "--key", pub}, "is not a proof bundle"},
 		{"verify-pack without key", []string{"verify-pack", out}, "--key PUBKEY is required"},
 		{"verify-pack bad key", []string{"verify-pack", out, "--key", "not-a-key"}, "--key"},
 		{"verify-pack no directory", []string{"verify-pack", filepath.Join(out, "missing"), "--key", pub}, "is not a directory"},
 	}
+	head := ledger(t, nil, "tree-head", "--store", store)
+	require.Equal(t, 0, head.code, head.stderr)
+	require.NoError(t, os.WriteFile(aFile+".head.json", []byte(head.stdout), 0o644))
+	require.NoError(t, os.WriteFile(aFile+".empty.json", []byte("{}"), 0o644))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := ledger(t, nil, tt.args...)
