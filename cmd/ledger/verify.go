@@ -107,6 +107,9 @@ func (a *app) verifyStore(ctx context.Context, s eventstore.Store, opts audit.Ve
 // verdict is the one line verify prints for a report.
 func verdict(rep audit.Report) string {
 	switch {
+	case rep.FirstBad != nil && rep.Events >= rep.FirstBad.Seq:
+		// An index (or meta) entry is wrong while every event verifies: say so, not "the N before it".
+		return fmt.Sprintf("TAMPERED: %v; all %d events verify on their own, the store's index does not (Merkle root at size %d: %s)", rep.FirstBad, rep.Events, rep.Size, rep.Root)
 	case rep.FirstBad != nil:
 		return fmt.Sprintf("TAMPERED: %v; the %d events before it verify (Merkle root at size %d: %s)", rep.FirstBad, rep.Events, rep.Size, rep.Root)
 	case rep.BadHead != nil:
