@@ -26,7 +26,7 @@ func TestLimits(t *testing.T) {
 		"/data/category", "is 100000 characters long")
 	b.ok(cmd(domain.TypeOneOffCostIncurred, "2015-12-01", fmt.Sprintf(oneOff, "max", int64(domain.MaxAmountPence))))
 	b.refused(cmd(domain.TypeOneOffCostIncurred, "2015-12-01", fmt.Sprintf(oneOff, "x", int64(domain.MaxAmountPence)+1)),
-		"/data/amount_pence", "beyond the largest amount the ledger accepts, ±10000000000000 pence (±£100,000,000,000.00)")
+		"/data/amount_pence", "beyond the largest amount the ledger accepts, ±10000000000000 pence (±£100,000,000,000)")
 	b.refused(cmd(domain.TypeOneOffCostIncurred, "2015-12-01", fmt.Sprintf(oneOff, "x", int64(1)<<53)),
 		"/data/amount_pence", "beyond the largest amount")
 	b.refused(cmd(domain.TypeDecisionTaken, "2015-12-01", `{"minute":{"council":"great-yarmouth","body":"cabinet","meeting":"2015-11-30","raw":"C1"},

@@ -136,6 +136,17 @@ func (d Date) String() string {
 	return DateText(d.Year(), int(d.Month()), d.Day())
 }
 
+// Long writes the date for people, as the review packs' prose does: day without a leading zero,
+// the month's English name, the year. 2015-11-07 → "7 November 2015", 2016-01-31 → "31 January
+// 2016". The zero Date gives "". String (YYYY-MM-DD) is the form for tables, JSON and input.
+// Safe for concurrent use.
+func (d Date) Long() string {
+	if d.IsZero() {
+		return ""
+	}
+	return strconv.Itoa(d.Day()) + " " + d.Month().String() + " " + strconv.Itoa(d.Year())
+}
+
 // DateText writes the date y-m-d as YYYY-MM-DD, as Date.String does. Read models print dates on every
 // query, so for years 1900 to 2199 it answers one shared string per date.
 func DateText(y, m, d int) string {
@@ -213,22 +224,52 @@ func ParsePounds(s string) (Pence, error) {
 	return Pence(n), nil
 }
 
-// String formats the amount in pounds, e.g. "£40,000.00" or "-£1.50".
+// String is the ledger's one way of writing money for people (the CLI, the pages and the review
+// packs all call it): a pound sign, whole pounds grouped in threes with commas, and the pence after a
+// point only when there are some. A negative amount starts with a minus before the pound sign.
+//
+//	Pence(4000000)  → "£40,000"           Pence(123456)  → "£1,234.56"
+//	Pence(150)      → "£1.50"             Pence(5)       → "£0.05"
+//	Pence(0)        → "£0"                Pence(-5000)   → "-£50"
+//	MaxAmountPence  → "£100,000,000,000"  -Pence(1)      → "-£0.01"
+//
+// Every int64 is written exactly (math.MinInt64 too), and ParsePounds reads the text back without the
+// pound sign and commas. Safe for concurrent use.
 func (p Pence) String() string {
-	sign := ""
-	n := int64(p)
-	if n < 0 {
-		sign, n = "-", -n
+	var buf [32]byte
+	return string(p.appendTo(buf[:0], false))
+}
+
+// SignedString writes the amount as String does, with a plus sign before a positive amount: a
+// difference, such as a saving against its target. Pence(100000) → "+£1,000", Pence(-50000) →
+// "-£500", Pence(0) → "£0".
+func (p Pence) SignedString() string {
+	var buf [32]byte
+	return string(p.appendTo(buf[:0], true))
+}
+
+func (p Pence) appendTo(b []byte, plus bool) []byte {
+	u := uint64(p)
+	switch {
+	case p < 0:
+		b = append(b, '-')
+		u = -u // two's complement: exact for math.MinInt64 too
+	case p > 0 && plus:
+		b = append(b, '+')
 	}
-	pounds := strconv.FormatInt(n/100, 10)
-	var b strings.Builder
-	for i, c := range pounds {
-		if i > 0 && (len(pounds)-i)%3 == 0 {
-			b.WriteByte(',')
+	b = append(b, "£"...)
+	var digits [20]byte
+	ds := strconv.AppendUint(digits[:0], u/100, 10)
+	for i, c := range ds {
+		if i > 0 && (len(ds)-i)%3 == 0 {
+			b = append(b, ',')
 		}
-		b.WriteRune(c)
+		b = append(b, c)
 	}
-	return fmt.Sprintf("%s£%s.%02d", sign, b.String(), n%100)
+	if pence := u % 100; pence != 0 {
+		b = append(b, '.', byte('0'+pence/10), byte('0'+pence%10))
+	}
+	return b
 }
 
 // UnmarshalJSON accepts only a JSON integer.
@@ -262,12 +303,28 @@ func NewBasisPoints(n int) (BasisPoints, error) {
 	return BasisPoints(n), nil
 }
 
-// String formats the share as a percentage, e.g. "50%" or "33.33%".
+// String is the ledger's one way of writing a share for people: a percentage with as many decimal
+// places as it needs, at most two (a basis point is a hundredth of a percent), no trailing zeros.
+//
+//	BasisPoints(5000)  → "50%"      BasisPoints(3333) → "33.33%"   BasisPoints(3330) → "33.3%"
+//	BasisPoints(10000) → "100%"     BasisPoints(5)    → "0.05%"    BasisPoints(0)    → "0%"
+//
+// A value outside 0–10000 (which NewBasisPoints refuses) is written the same way: -50 → "-0.5%".
+// Safe for concurrent use.
 func (b BasisPoints) String() string {
-	if b%100 == 0 {
-		return fmt.Sprintf("%d%%", int(b)/100)
+	n := int64(b)
+	sign := ""
+	if n < 0 {
+		sign, n = "-", -n
 	}
-	return fmt.Sprintf("%d.%02d%%", int(b)/100, int(b)%100)
+	whole, frac := n/100, n%100
+	switch {
+	case frac == 0:
+		return fmt.Sprintf("%s%d%%", sign, whole)
+	case frac%10 == 0:
+		return fmt.Sprintf("%s%d.%d%%", sign, whole, frac/10)
+	}
+	return fmt.Sprintf("%s%d.%02d%%", sign, whole, frac)
 }
 
 // UnmarshalJSON accepts a JSON integer from 0 to 10000.

@@ -53,4 +53,4 @@ func (d day) civil() (y, m, dd int) {
 }
 
 // todayIn returns the civil date of now in Europe/London.
-func todayIn(now time.Time) day { return dayOf(now.In(london)) }
+func todayIn(now time.Time) day { return dayOf(now.In(domain.London())) }

@@ -471,7 +471,7 @@ func describe(e effEvent, names map[string]string) string {
 	case domain.CouncilWithdrew:
 		return fmt.Sprintf("%s withdrew: %s", council(p.Council), p.Reason)
 	case domain.ExternalFundingAwarded:
-		return fmt.Sprintf("%s awarded %s to %s", p.Funder, FormatPence(int64(p.AmountPence)), councils(p.Recipients))
+		return fmt.Sprintf("%s awarded %s to %s", p.Funder, p.AmountPence.String(), councils(p.Recipients))
 	case domain.BusinessCasePublished:
 		return "Business case published: “" + p.Document + "”"
 	case domain.DecisionTaken:
@@ -505,11 +505,11 @@ func describe(e effEvent, names map[string]string) string {
 		}
 		return fmt.Sprintf("Cost of %s shared (%s basis): %s", Words(p.Subject), Words(p.Basis), strings.Join(parts, ", "))
 	case domain.SavingsTargetSet:
-		return fmt.Sprintf("Savings target for %s in %s: %s (%s)", council(p.Council), p.FinancialYear, FormatPence(int64(p.AmountPence)), p.Category)
+		return fmt.Sprintf("Savings target for %s in %s: %s (%s)", council(p.Council), p.FinancialYear, p.AmountPence.String(), p.Category)
 	case domain.SavingsReported:
-		return fmt.Sprintf("Savings %s for %s in %s: %s (%s)", p.Status, council(p.Council), p.FinancialYear, FormatPence(int64(p.AmountPence)), p.Category)
+		return fmt.Sprintf("Savings %s for %s in %s: %s (%s)", p.Status, council(p.Council), p.FinancialYear, p.AmountPence.String(), p.Category)
 	case domain.OneOffCostIncurred:
-		return fmt.Sprintf("One-off cost at %s in %s: %s (%s)", council(p.Council), p.FinancialYear, FormatPence(int64(p.AmountPence)), p.Category)
+		return fmt.Sprintf("One-off cost at %s in %s: %s (%s)", council(p.Council), p.FinancialYear, p.AmountPence.String(), p.Category)
 	case domain.ReviewScheduled:
 		bodies := make([]string, len(p.Bodies))
 		for i, b := range p.Bodies {

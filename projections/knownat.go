@@ -7,20 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // known_at dates are days in Europe/London, whatever the host's zoneinfo holds
+
+	"github.com/partnership-ledger/ledger/domain"
 )
-
-// london is the zone in which a civil date given as known_at ends, and in which "today" is read.
-var london = mustLoadLondon()
-
-func mustLoadLondon() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		// Unreachable: time/tzdata is embedded.
-		panic(fmt.Sprintf("projections: load Europe/London: %v", err))
-	}
-	return loc
-}
 
 // ErrBadKnownAt is matched (errors.Is) by every error ParseKnownAt returns.
 var ErrBadKnownAt = errors.New("projections: bad known_at")
@@ -69,13 +58,13 @@ func ParseKnownAt(s string) (KnownAt, error) {
 		}
 		return KnownAt{kind: knownSeq, seq: n, input: in}, nil
 	case len(in) == len(time.DateOnly) && !strings.ContainsAny(in, "Tt"):
-		d, err := time.ParseInLocation(time.DateOnly, in, london)
+		d, err := time.ParseInLocation(time.DateOnly, in, domain.London())
 		if err != nil {
 			return KnownAt{}, fmt.Errorf("%w %q: not a valid date (YYYY-MM-DD): %s", ErrBadKnownAt, s, dateProblem(err))
 		}
 		// The end of the day in London: the last instant before the next midnight there (which is
 		// 23 or 25 hours away on the days the clocks change).
-		end := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, london).Add(-time.Nanosecond)
+		end := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, domain.London()).Add(-time.Nanosecond)
 		return KnownAt{kind: knownTime, t: end, input: in}, nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, in)

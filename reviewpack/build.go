@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
 )
@@ -53,7 +54,7 @@ func Build(ctx context.Context, src Source, opts Options) (*Pack, error) {
 		if now == nil {
 			now = time.Now
 		}
-		asOf = now().In(london).Format(time.DateOnly)
+		asOf = domain.LondonDate(now()).String()
 	}
 	st, err := src.Models.State(opts.Partnership, projections.Query{AsOf: asOf, KnownAt: opts.KnownAt})
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"html"
 	"strings"
 
-	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/domain"
 )
 
 // chartPalette colours the series; chosen to stay distinct when printed in greyscale.
@@ -62,7 +62,7 @@ func chartSVG(c *Chart) string {
 	for _, t := range l.ticks {
 		y := top + plotH - float64(t)/float64(l.max)*plotH
 		fmt.Fprintf(&b, `<line x1="%g" y1="%.1f" x2="%g" y2="%.1f" stroke="#ccc" stroke-width="0.5"/>`, left, y, W-right, y)
-		fmt.Fprintf(&b, `<text x="%g" y="%.1f" text-anchor="end">%s</text>`, left-6, y+4, html.EscapeString(projections.FormatPence(t)))
+		fmt.Fprintf(&b, `<text x="%g" y="%.1f" text-anchor="end">%s</text>`, left-6, y+4, html.EscapeString(domain.Pence(t).String()))
 	}
 	groupW := plotW / float64(len(c.Categories))
 	barW := groupW * 0.8 / float64(len(c.Series))
@@ -77,7 +77,7 @@ func chartSVG(c *Chart) string {
 			col := chartPalette[si%len(chartPalette)]
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="rgb(%d,%d,%d)"><title>%s %s: %s</title></rect>`,
 				gx+float64(si)*barW, top+plotH-h, barW*0.92, h, col[0], col[1], col[2],
-				html.EscapeString(s.Name), html.EscapeString(cat), html.EscapeString(projections.FormatPence(v)))
+				html.EscapeString(s.Name), html.EscapeString(cat), html.EscapeString(domain.Pence(v).String()))
 		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%g" text-anchor="middle">%s</text>`, left+float64(ci)*groupW+groupW/2, top+plotH+16, html.EscapeString(cat))
 	}

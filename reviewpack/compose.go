@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
 )
@@ -20,15 +21,6 @@ import (
 // ErrIncomplete is matched (errors.Is) by Compose's error when the evidence does not hold every event
 // of the partnership up to the tree head, in order: a pack may not leave an inconvenient event out.
 var ErrIncomplete = errors.New("reviewpack: evidence is incomplete")
-
-// london is where a recorded_at becomes a civil date.
-var london = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		return time.UTC // unreachable: projections embeds time/tzdata
-	}
-	return loc
-}()
 
 // Compose builds the report from the evidence alone: the partnership's events up to the tree head's
 // size, folded by projections at the evidence's as_of. It checks that the events are the whole
@@ -334,20 +326,20 @@ func (c *composer) summary(name string, r *Report) []string {
 	}
 	if len(st.Savings.Years) > 0 {
 		money := fmt.Sprintf("Across %s the councils set savings targets of %s and forecast savings of %s",
-			plural(len(st.Savings.Years), "financial year", "financial years"), projections.FormatPence(target), projections.FormatPence(forecast))
+			plural(len(st.Savings.Years), "financial year", "financial years"), domain.Pence(target).String(), domain.Pence(forecast).String())
 		if !c.anyTarget() {
 			money = fmt.Sprintf("Across %s no savings target was recorded; the councils forecast savings of %s",
-				plural(len(st.Savings.Years), "financial year", "financial years"), projections.FormatPence(forecast))
+				plural(len(st.Savings.Years), "financial year", "financial years"), domain.Pence(forecast).String())
 		}
 		if hasOutturn {
-			money += fmt.Sprintf("; the outturn reported so far is %s", projections.FormatPence(outturn))
+			money += fmt.Sprintf("; the outturn reported so far is %s", domain.Pence(outturn).String())
 		} else {
 			money += "; no outturn has been reported"
 		}
 		if oneOff == 0 {
-			money += fmt.Sprintf(". No one-off costs were recorded, so the net saving is %s.", projections.FormatPence(net))
+			money += fmt.Sprintf(". No one-off costs were recorded, so the net saving is %s.", domain.Pence(net).String())
 		} else {
-			money += fmt.Sprintf(". One-off costs were %s, leaving a net saving of %s.", projections.FormatPence(oneOff), projections.FormatPence(net))
+			money += fmt.Sprintf(". One-off costs were %s, leaving a net saving of %s.", domain.Pence(oneOff).String(), domain.Pence(net).String())
 		}
 		if n := len(st.Savings.BelowTarget); n > 0 {
 			money += fmt.Sprintf(" Savings fell below target in %s (%s).", plural(n, "case", "cases"), strings.Join(c.belowTargetText(), "; "))
@@ -384,7 +376,7 @@ func (c *composer) belowTargetText() []string {
 	for _, y := range c.st.Savings.Years {
 		for _, cs := range y.Councils {
 			if cs.BelowTarget {
-				out = append(out, fmt.Sprintf("%s in %s, %s short", c.council(cs.Council), y.Label, projections.FormatPence(-cs.AgainstTargetPence)))
+				out = append(out, fmt.Sprintf("%s in %s, %s short", c.council(cs.Council), y.Label, domain.Pence(-cs.AgainstTargetPence).String()))
 			}
 		}
 	}
@@ -417,12 +409,12 @@ func (c *composer) options() []Option {
 	}
 	for _, y := range st.Savings.Years {
 		for _, cs := range y.Councils {
-			txt := fmt.Sprintf("%s, %s: net saving %s against a target of %s.", c.council(cs.Council), y.Label, projections.FormatPence(cs.NetPence), projections.FormatPence(cs.TargetPence))
+			txt := fmt.Sprintf("%s, %s: net saving %s against a target of %s.", c.council(cs.Council), y.Label, domain.Pence(cs.NetPence).String(), domain.Pence(cs.TargetPence).String())
 			if !hasTarget(cs) {
-				txt = fmt.Sprintf("%s, %s: net saving %s; no savings target was recorded.", c.council(cs.Council), y.Label, projections.FormatPence(cs.NetPence))
+				txt = fmt.Sprintf("%s, %s: net saving %s; no savings target was recorded.", c.council(cs.Council), y.Label, domain.Pence(cs.NetPence).String())
 			}
 			if cs.BelowTarget {
-				txt = fmt.Sprintf("%s, %s: net saving %s is %s below the target of %s.", c.council(cs.Council), y.Label, projections.FormatPence(cs.NetPence), projections.FormatPence(-cs.AgainstTargetPence), projections.FormatPence(cs.TargetPence))
+				txt = fmt.Sprintf("%s, %s: net saving %s is %s below the target of %s.", c.council(cs.Council), y.Label, domain.Pence(cs.NetPence).String(), domain.Pence(-cs.AgainstTargetPence).String(), domain.Pence(cs.TargetPence).String())
 				end.Facts = append(end.Facts, Fact{txt, c.refs(cs.Evidence)})
 			}
 			cont.Facts = append(cont.Facts, Fact{txt, c.refs(cs.Evidence)})
@@ -532,7 +524,7 @@ func (c *composer) shareText(cs []projections.CouncilShare) string {
 	for i, s := range cs {
 		parts[i] = c.council(s.Council)
 		if s.BasisPoints > 0 {
-			parts[i] += " " + percent(s.BasisPoints)
+			parts[i] += " " + domain.BasisPoints(s.BasisPoints).String()
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -541,7 +533,7 @@ func (c *composer) shareText(cs []projections.CouncilShare) string {
 func (c *composer) sharesText(ss []projections.Share) string {
 	parts := make([]string, len(ss))
 	for i, s := range ss {
-		parts[i] = c.council(s.Council) + " " + percent(s.BasisPoints)
+		parts[i] = c.council(s.Council) + " " + domain.BasisPoints(s.BasisPoints).String()
 	}
 	return strings.Join(parts, ", ")
 }
@@ -604,18 +596,18 @@ func (c *composer) finance() Finance {
 		for _, cs := range y.Councils {
 			outturn := "–"
 			if cs.HasOutturn {
-				outturn = projections.FormatPence(cs.OutturnPence)
+				outturn = domain.Pence(cs.OutturnPence).String()
 				hasOutturn = true
 			}
-			target, against := projections.FormatPence(cs.TargetPence), signedPence(cs.AgainstTargetPence)
+			target, against := domain.Pence(cs.TargetPence).String(), domain.Pence(cs.AgainstTargetPence).SignedString()
 			if !hasTarget(cs) {
 				target, against = "none set", "–"
 			} else {
 				anyTarget = true
 			}
 			f.Rows = append(f.Rows, FinanceRow{Year: y.Label, Council: c.council(cs.Council),
-				Target: target, Forecast: projections.FormatPence(cs.ForecastPence),
-				Outturn: outturn, OneOff: projections.FormatPence(cs.OneOffCostsPence), Net: projections.FormatPence(cs.NetPence),
+				Target: target, Forecast: domain.Pence(cs.ForecastPence).String(),
+				Outturn: outturn, OneOff: domain.Pence(cs.OneOffCostsPence).String(), Net: domain.Pence(cs.NetPence).String(),
 				AgainstTarget: against, BelowTarget: cs.BelowTarget, Refs: c.refs(cs.Evidence)})
 			t += cs.TargetPence
 			fc += cs.ForecastPence
@@ -625,14 +617,14 @@ func (c *composer) finance() Finance {
 		}
 		outturn := "–"
 		if hasOutturn {
-			outturn = projections.FormatPence(ot)
+			outturn = domain.Pence(ot).String()
 		}
-		totTarget, totAgainst := projections.FormatPence(t), signedPence(net-t)
+		totTarget, totAgainst := domain.Pence(t).String(), domain.Pence(net-t).SignedString()
 		if !anyTarget {
 			totTarget, totAgainst = "none set", "–"
 		}
-		tot = FinanceRow{Year: y.Label, Council: totalCouncil, Target: totTarget, Forecast: projections.FormatPence(fc),
-			Outturn: outturn, OneOff: projections.FormatPence(oo), Net: projections.FormatPence(net), AgainstTarget: totAgainst,
+		tot = FinanceRow{Year: y.Label, Council: totalCouncil, Target: totTarget, Forecast: domain.Pence(fc).String(),
+			Outturn: outturn, OneOff: domain.Pence(oo).String(), Net: domain.Pence(net).String(), AgainstTarget: totAgainst,
 			BelowTarget: t > 0 && net < t}
 		if len(y.Councils) > 1 {
 			f.Totals = append(f.Totals, tot)
@@ -660,7 +652,7 @@ func (c *composer) finance() Finance {
 	}
 	for _, fu := range c.st.Funding {
 		f.Funding = append(f.Funding, FundingRow{Funder: fu.Funder, Recipients: c.councils(fu.Recipients),
-			Amount: projections.FormatPence(fu.AmountPence), Purpose: fu.Purpose, Refs: c.refs(fu.Evidence)})
+			Amount: domain.Pence(fu.AmountPence).String(), Purpose: fu.Purpose, Refs: c.refs(fu.Evidence)})
 	}
 	return f
 }
@@ -681,8 +673,8 @@ func (c *composer) flags() []Flag {
 		for _, cs := range y.Councils {
 			if cs.BelowTarget {
 				out = append(out, Flag{FlagBelowTarget, fmt.Sprintf("%s, %s: net saving %s is %s below the target of %s.",
-					c.council(cs.Council), y.Label, projections.FormatPence(cs.NetPence), projections.FormatPence(-cs.AgainstTargetPence),
-					projections.FormatPence(cs.TargetPence)), c.refs(cs.Evidence)})
+					c.council(cs.Council), y.Label, domain.Pence(cs.NetPence).String(), domain.Pence(-cs.AgainstTargetPence).String(),
+					domain.Pence(cs.TargetPence).String()), c.refs(cs.Evidence)})
 			}
 		}
 	}
@@ -727,7 +719,7 @@ func (c *composer) flags() []Flag {
 		if e.Type != "EventCorrected" && e.Type != "EventRetracted" {
 			continue
 		}
-		day := e.RecordedAt.In(london).Format(time.DateOnly)
+		day := domain.LondonDate(e.RecordedAt).String()
 		if day <= c.ev.AsOf {
 			continue
 		}

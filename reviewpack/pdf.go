@@ -17,7 +17,7 @@ import (
 	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/gofont/goregular"
 
-	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/domain"
 )
 
 // Page geometry, in millimetres (A4 portrait).
@@ -584,7 +584,7 @@ func (d *pdfDoc) chart(c *Chart) {
 		y := base - float64(t)/float64(l.max)*plotH
 		d.Line(x0+left, y, x0+left+plotW, y)
 		d.SetXY(x0, y-2)
-		d.CellFormat(left-2, 4, projections.FormatPence(t), "", 0, "R", false, 0, "")
+		d.CellFormat(left-2, 4, domain.Pence(t).String(), "", 0, "R", false, 0, "")
 	}
 	groupW := plotW / float64(len(c.Categories))
 	barW := groupW * 0.8 / float64(len(c.Series))

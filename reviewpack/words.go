@@ -2,16 +2,15 @@ package reviewpack
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -256,21 +255,21 @@ func humanStatus(s projections.Status) string {
 	return v
 }
 
-// longDate writes 2015-11-07 as "7 November 2015"; anything else is returned as it is.
+// longDate writes 2015-11-07 as "7 November 2015" (domain.Date.Long); anything else is returned as it is.
 func longDate(d string) string {
-	t, err := time.Parse(time.DateOnly, d)
+	t, err := domain.ParseDate(d)
 	if err != nil {
 		return d
 	}
-	return t.Format("2 January 2006")
+	return t.Long()
 }
 
 func knownPhrase(k string) string {
 	if k == "" || strings.EqualFold(k, "all") {
 		return "by the time the pack was built"
 	}
-	if t, err := time.Parse(time.DateOnly, k); err == nil {
-		return "by the end of " + t.Format("2 January 2006")
+	if t, err := domain.ParseDate(k); err == nil {
+		return "by the end of " + t.Long()
 	}
 	if _, err := strconv.ParseUint(k, 10, 64); err == nil {
 		return "up to its event " + k
@@ -320,22 +319,6 @@ func plural(n int, one, many string) string {
 		return num + " " + one
 	}
 	return num + " " + many
-}
-
-// percent writes basis points as a percentage: 5000 → "50%", 3333 → "33.33%".
-func percent(bp int) string {
-	if bp%100 == 0 {
-		return fmt.Sprintf("%d%%", bp/100)
-	}
-	return fmt.Sprintf("%d.%02d%%", bp/100, bp%100)
-}
-
-// signedPence writes a difference with its sign: "+£1,000", "-£500", "£0".
-func signedPence(p int64) string {
-	if p > 0 {
-		return "+" + projections.FormatPence(p)
-	}
-	return projections.FormatPence(p)
 }
 
 func mergeRefs(a, b []uint64) []uint64 {

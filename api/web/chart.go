@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -74,7 +75,7 @@ func buildChart(st *projections.State) chart {
 				{"outturn", "no outturn yet", cs.OutturnPence, cs.HasOutturn}} {
 				by := y + i*(barH+3)
 				w := scale(s.v)
-				text := projections.FormatPence(s.v)
+				text := domain.Pence(s.v).String()
 				if !s.has {
 					w, text = 0, s.none
 				}

@@ -5,16 +5,17 @@ import (
 	"html/template"
 	"strings"
 
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
 func (s *server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"evidence": s.evidenceLinks,
-		"money":    projections.FormatPence,
+		"money":    money,
 		"human":    func(s string) string { return strings.NewReplacer("_", " ", "-", " ").Replace(s) },
 		"join":     strings.Join,
-		"percent":  func(bp int) string { return fmt.Sprintf("%g%%", float64(bp)/100) },
+		"percent":  percent,
 		"errs":     func(m map[string][]string, k string) []string { return m[k] },
 		"val":      func(m map[string]string, k string) string { return m[k] },
 		"list":     func(s ...string) []string { return s },
@@ -48,4 +49,28 @@ func (s *server) evidenceLinks(ev projections.Evidence) template.HTML {
 type field struct {
 	ID, Label, Hint, Value string
 	Errs                   []string
+}
+
+// money writes an amount with the domain's one money formatter (domain.Pence.String: "£40,000",
+// "£1,234.56"). It takes the pence as the view holds them, an int64 or a domain.Pence.
+func money(v any) (string, error) {
+	switch p := v.(type) {
+	case domain.Pence:
+		return p.String(), nil
+	case int64:
+		return domain.Pence(p).String(), nil
+	}
+	return "", fmt.Errorf("money: %T is not an amount in pence", v)
+}
+
+// percent writes a share with the domain's one percentage formatter (domain.BasisPoints.String:
+// "50%", "33.33%"). It takes the basis points as the view holds them, an int or a domain.BasisPoints.
+func percent(v any) (string, error) {
+	switch b := v.(type) {
+	case domain.BasisPoints:
+		return b.String(), nil
+	case int:
+		return domain.BasisPoints(b).String(), nil
+	}
+	return "", fmt.Errorf("percent: %T is not a share in basis points", v)
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -165,16 +166,16 @@ func printState(w io.Writer, st *projections.State) {
 			for _, c := range y.Councils {
 				outturn := "-"
 				if c.HasOutturn {
-					outturn = projections.FormatPence(c.OutturnPence)
+					outturn = domain.Pence(c.OutturnPence).String()
 				}
 				flag := ""
 				if c.BelowTarget {
 					flag = "BELOW TARGET"
 				}
 				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", y.Label, c.Council,
-					projections.FormatPence(c.TargetPence), projections.FormatPence(c.ForecastPence), outturn,
-					projections.FormatPence(c.OneOffCostsPence), projections.FormatPence(c.NetPence),
-					projections.FormatPence(c.AgainstTargetPence), flag)
+					domain.Pence(c.TargetPence).String(), domain.Pence(c.ForecastPence).String(), outturn,
+					domain.Pence(c.OneOffCostsPence).String(), domain.Pence(c.NetPence).String(),
+					domain.Pence(c.AgainstTargetPence).String(), flag)
 			}
 		}
 	}
@@ -189,7 +190,7 @@ func printState(w io.Writer, st *projections.State) {
 func shares(ss []projections.Share) string {
 	parts := make([]string, len(ss))
 	for i, s := range ss {
-		parts[i] = fmt.Sprintf("%s %d.%02d%%", s.Council, s.BasisPoints/100, s.BasisPoints%100)
+		parts[i] = s.Council + " " + domain.BasisPoints(s.BasisPoints).String()
 	}
 	return strings.Join(parts, ", ")
 }
