@@ -190,7 +190,7 @@ func (s *server) handlePartnershipEvents(w http.ResponseWriter, r *http.Request)
 
 // visible reports whether a principal may see an event: ledger-* streams are for auditors only.
 func visible(p Principal, e eventstore.Event) bool {
-	return strings.HasPrefix(e.Stream, projections.StreamPrefix) || p.can(RoleAuditor)
+	return strings.HasPrefix(e.Stream, domain.StreamPrefix) || p.can(RoleAuditor)
 }
 
 func (s *server) handleEvents(w http.ResponseWriter, r *http.Request) error {

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/partnership-ledger/ledger/domain/refdata"
 	"github.com/partnership-ledger/ledger/eventstore/bolt"
 	"github.com/partnership-ledger/ledger/projections"
-	"github.com/partnership-ledger/ledger/projections/refdata"
 )
 
 // refStore opens the 1M-event reference ledger, generating it once into the temp dir (about 25 s).

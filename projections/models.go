@@ -17,9 +17,6 @@ import (
 	"github.com/partnership-ledger/ledger/eventstore"
 )
 
-// StreamPrefix starts the name of every partnership's stream: "partnership-<slug>".
-const StreamPrefix = "partnership-"
-
 // Errors the queries return. Match them with errors.Is.
 var (
 	// ErrUnknownPartnership: no events recorded for that slug (at the known_at asked for, or at all).
@@ -151,7 +148,7 @@ func (m *Models) decodeEntry(e eventstore.Event) (ent entry, slug string, isPart
 
 // slugOf returns the partnership slug of a stream name, if it is a partnership stream.
 func slugOf(stream string) (string, bool) {
-	slug, ok := strings.CutPrefix(stream, StreamPrefix)
+	slug, ok := strings.CutPrefix(stream, domain.StreamPrefix)
 	return slug, ok && slug != ""
 }
 

@@ -70,7 +70,7 @@ func Build(ctx context.Context, src Source, opts Options) (*Pack, error) {
 	}
 	ev := &Evidence{Partnership: opts.Partnership, AsOf: asOf, KnownAt: opts.KnownAt.String(), Cover: opts.Cover, TreeHead: th}
 	tree := src.Log.Tree()
-	for e, err := range src.Events.ReadStream(ctx, projections.StreamPrefix+opts.Partnership, eventstore.Start, eventstore.Forward, 0) {
+	for e, err := range src.Events.ReadStream(ctx, domain.StreamPrefix+opts.Partnership, eventstore.Start, eventstore.Forward, 0) {
 		if err != nil {
 			return nil, fmt.Errorf("review pack %s: read events: %w", opts.Partnership, err)
 		}

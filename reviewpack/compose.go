@@ -28,7 +28,7 @@ var ErrIncomplete = errors.New("reviewpack: evidence is incomplete")
 // error matching ErrIncomplete if not; it does not check hashes or proofs (Verify does). The result
 // depends only on ev, so building twice, or rebuilding in a verifier, gives the same report.
 func Compose(ctx context.Context, ev *Evidence) (*Report, error) {
-	stream := projections.StreamPrefix + ev.Partnership
+	stream := domain.StreamPrefix + ev.Partnership
 	size := ev.TreeHead.Size
 	for i, ce := range ev.Events {
 		e := ce.Event

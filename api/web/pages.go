@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
@@ -229,7 +230,7 @@ func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	slug, ok := strings.CutPrefix(e.Stream, "partnership-")
+	slug, ok := strings.CutPrefix(e.Stream, domain.StreamPrefix)
 	if !ok {
 		// ledger-* streams (tokens) are for auditors, through the API.
 		s.fail(w, r, errNotFound)

@@ -6,9 +6,9 @@ import (
 	"strings"
 
 	"github.com/partnership-ledger/ledger/api"
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/demo"
 	"github.com/partnership-ledger/ledger/eventstore"
-	"github.com/partnership-ledger/ledger/projections"
 )
 
 func cmdDemo(ctx context.Context, a *app, args []string) error {
@@ -91,7 +91,7 @@ func hasPartnership(ctx context.Context, store eventstore.Store) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if strings.HasPrefix(e.Stream, projections.StreamPrefix) {
+		if strings.HasPrefix(e.Stream, domain.StreamPrefix) {
 			return true, nil
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/partnership-ledger/ledger/projections/refdata"
+	"github.com/partnership-ledger/ledger/domain/refdata"
 )
 
 func cmdGen(ctx context.Context, a *app, args []string) error {

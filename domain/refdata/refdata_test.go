@@ -12,9 +12,9 @@ import (
 
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/recording"
+	"github.com/partnership-ledger/ledger/domain/refdata"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/eventstore/bolt"
-	"github.com/partnership-ledger/ledger/projections/refdata"
 )
 
 // TestGeneratedEventsPassEveryInvariant replays a small generated ledger through domain.Decide, one
@@ -33,7 +33,7 @@ func TestGeneratedEventsPassEveryInvariant(t *testing.T) {
 	types := map[string]bool{}
 	for e, err := range store.ReadAll(ctx, 0, eventstore.Forward, 0) {
 		require.NoError(t, err)
-		slug := strings.TrimPrefix(e.Stream, "partnership-")
+		slug := strings.TrimPrefix(e.Stream, domain.StreamPrefix)
 		var sources []domain.SourceRef
 		require.NoError(t, json.Unmarshal(e.Sources, &sources))
 		cmd := domain.Command{Partnership: slug, Type: e.Type, EffectiveOn: e.EffectiveOn, Sources: sources,

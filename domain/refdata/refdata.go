@@ -58,7 +58,7 @@ func Generate(ctx context.Context, store eventstore.Store, opts Options) error {
 			n = opts.Events - done
 		}
 		gen := newPartnership(p)
-		stream := "partnership-" + gen.slug
+		stream := domain.StreamPrefix + gen.slug
 		var pending []eventstore.Event
 		for i := range n {
 			typ, eff, payload := gen.next(i)
