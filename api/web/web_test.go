@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -123,6 +124,8 @@ func TestPages(t *testing.T) {
 		{"list", "/", 200, []string{"<h1>Partnerships</h1>", "great-yarmouth-north-norfolk", "norfolk-revenues-benefits"}, nil},
 		{"before the appointment", gnn + "?as_of=2015-11-06", 200, []string{"No joint appointments were in effect on 2015-11-06"}, []string{"Sheila Oxtoby"}},
 		{"after the appointment", gnn + "?as_of=2015-11-07", 200, []string{"Sheila Oxtoby", "head of paid service", `href="/events/`, "Signed tree head checked", "pack.pdf?as_of=2015-11-07"}, nil},
+		// One money and one percentage formatter (domain.Pence.String, domain.BasisPoints.String).
+		{"money and shares", gnn + "?as_of=2016-03-31", 200, []string{"£40,000<", " 50%<"}, []string{"£40,000.00", "50.00%"}},
 		{"bad as_of is a message by the control", gnn + "?as_of=2015-02-30", 400, []string{"as_of-error", "is not a date"}, nil},
 		{"bad known_at is a message by the control", gnn + "?known_at=yesterday", 400, []string{"known_at-error"}, nil},
 		{"known_at before the appointment was recorded", gnn + "?as_of=2016-01-01&known_at=2015-11-01", 200, nil, []string{"Sheila Oxtoby"}},
@@ -250,6 +253,49 @@ func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRecordFormReadsPoundsExactly: the clerk's form stores exactly the pence written, for amounts a
+// float64 parse would have truncated (0.29 × 100 is 28.999999999999996 as a float), and shows them
+// back with the one money formatter. 90071992547409.93 (2^53 + 1 pence) is beyond ±£100bn: refused.
+func TestRecordFormReadsPoundsExactly(t *testing.T) {
+	srv := newServer(t)
+	c, csrf := clerkAtRecordForm(t, srv)
+	tests := []struct {
+		amount string
+		pence  int64
+		shown  string
+	}{
+		{"0.29", 29, "£0.29"},
+		{"4.35", 435, "£4.35"},
+		{"-0.57", -57, "-£0.57"},
+		{"1234567.89", 123_456_789, "£1,234,567.89"},
+		{"99999999999.99", 9_999_999_999_999, "£99,999,999,999.99"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.amount, func(t *testing.T) {
+			form := savingsForm(csrf, tt.amount)
+			form.Set("category", fmt.Sprintf("exact amount %d", i))
+			res, err := c.PostForm(srv.URL+gnn+"/record", form)
+			require.NoError(t, err)
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+			assert.Contains(t, string(b), tt.shown)
+			id := res.Request.URL.Query().Get("recorded")
+			require.NotEmpty(t, id)
+			status, page := get(t, c, srv.URL+"/events/"+id)
+			require.Equal(t, http.StatusOK, status)
+			assert.Contains(t, html.UnescapeString(page), fmt.Sprintf(`"amount_pence": %d,`, tt.pence))
+		})
+	}
+	res, err := c.PostForm(srv.URL+gnn+"/record", savingsForm(csrf, "90071992547409.93"))
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+	assert.Contains(t, string(b), `id="amount-error"`)
+	assert.Contains(t, html.UnescapeString(string(b)), "±£100,000,000,000")
 }
 
 // TestOtherFormDataPassesTheGate: the raw JSON of the other form is refused as the API refuses it,

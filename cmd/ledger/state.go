@@ -175,7 +175,7 @@ func printState(w io.Writer, st *projections.State) {
 				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", y.Label, c.Council,
 					domain.Pence(c.TargetPence).String(), domain.Pence(c.ForecastPence).String(), outturn,
 					domain.Pence(c.OneOffCostsPence).String(), domain.Pence(c.NetPence).String(),
-					domain.Pence(c.AgainstTargetPence).String(), flag)
+					domain.Pence(c.AgainstTargetPence).SignedString(), flag)
 			}
 		}
 	}
