@@ -1,9 +1,7 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +17,7 @@ import (
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
 )
@@ -29,14 +28,7 @@ func (s *server) query(r *http.Request) (projections.Query, error) {
 		return projections.Query{}, err
 	}
 	asOf, knownAt := r.URL.Query().Get("as_of"), r.URL.Query().Get("known_at")
-	q, err := projections.ParseQuery(asOf, knownAt)
-	switch {
-	case errors.Is(err, projections.ErrBadAsOf):
-		return q, badParam("as_of", "as_of=%q is not a valid date (YYYY-MM-DD)", asOf)
-	case errors.Is(err, projections.ErrBadKnownAt):
-		return q, badParam("known_at", "%s", trimPrefix(err))
-	}
-	return q, err
+	return projections.ParseQuery(asOf, knownAt)
 }
 
 func (s *server) handleList(w http.ResponseWriter, r *http.Request) error {
@@ -123,7 +115,7 @@ func (s *server) handleModel(w http.ResponseWriter, r *http.Request) error {
 		"decisions":    func(st *projections.State) any { return st.Decisions },
 	}[model]
 	if pick == nil {
-		return fmt.Errorf("no read model %q (appointments, services, savings, decisions, timeline): %w", model, errNotFound)
+		return notFound("no read model %q (appointments, services, savings, decisions, timeline)", model)
 	}
 	st, err := s.state(r)
 	if err != nil {
@@ -160,7 +152,7 @@ func (s *server) handlePartnershipEvents(w http.ResponseWriter, r *http.Request)
 	}
 	slug, err := domain.ParsePartnershipSlug(r.PathValue("id"))
 	if err != nil {
-		return fmt.Errorf("partnership %q: %w", r.PathValue("id"), errNotFound)
+		return notFound("no partnership %q is recorded", r.PathValue("id"))
 	}
 	limit, err := limitParam(r)
 	if err != nil {
@@ -180,7 +172,7 @@ func (s *server) handlePartnershipEvents(w http.ResponseWriter, r *http.Request)
 		p.Events = append(p.Events, e)
 	}
 	if len(p.Events) == 0 && from == eventstore.Start {
-		return fmt.Errorf("partnership %q has no events: %w", slug, errNotFound)
+		return notFound("partnership %q has no events", slug)
 	}
 	if len(p.Events) == limit {
 		p.Next = fmt.Sprintf("/v1/partnerships/%s/events?after=%d&limit=%d", slug, p.Events[len(p.Events)-1].Revision, limit)
@@ -230,16 +222,16 @@ func (s *server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 func (s *server) eventByID(ctx context.Context, text string) (eventstore.Event, error) {
 	id, err := uuid.Parse(text)
 	if err != nil {
-		return eventstore.Event{}, fmt.Errorf("%q is not an event id: %w", text, errNotFound)
+		return eventstore.Event{}, notFound("%q is not an event id", text)
 	}
 	seq, ok := s.Log.Seq(id)
 	if !ok {
-		return eventstore.Event{}, fmt.Errorf("event %s: %w", id, errNotFound)
+		return eventstore.Event{}, notFound("no event %s is recorded", id)
 	}
 	for e, err := range s.Store.ReadAll(ctx, seq-1, eventstore.Forward, 1) {
 		return e, err
 	}
-	return eventstore.Event{}, fmt.Errorf("event %s: %w", id, errNotFound)
+	return eventstore.Event{}, notFound("no event %s is recorded", id)
 }
 
 func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) error {
@@ -252,7 +244,7 @@ func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !visible(p, e) {
-		return fmt.Errorf("event %s: %w", e.ID, errNotFound)
+		return notFound("no event %s is recorded", e.ID)
 	}
 	return encode(w, r, http.StatusOK, e)
 }
@@ -267,7 +259,7 @@ func (s *server) handleProof(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !visible(p, e) {
-		return fmt.Errorf("event %s: %w", e.ID, errNotFound)
+		return notFound("no event %s is recorded", e.ID)
 	}
 	b, err := s.Log.Prove(r.Context(), e.ID)
 	if err != nil {
@@ -287,7 +279,7 @@ func (s *server) handleTreeHead(w http.ResponseWriter, r *http.Request) error {
 	th := s.Log.LatestTreeHead()
 	if ok {
 		if th, err = s.Log.TreeHead(size); err != nil {
-			return badParam("size", "size %d: %s", size, trimPrefix(err))
+			return asParam("size", err)
 		}
 	}
 	return encode(w, r, http.StatusOK, th)
@@ -316,7 +308,7 @@ func (s *server) handleConsistency(w http.ResponseWriter, r *http.Request) error
 	}
 	c, err := s.Log.Consistency(from, to)
 	if err != nil {
-		return badParam("to", "%s", trimPrefix(err))
+		return asParam("to", err)
 	}
 	return encode(w, r, http.StatusOK, c)
 }
@@ -367,8 +359,7 @@ func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error 
 	slug := r.PathValue("id")
 	cover := reviewpack.CoverOptions{Committee: r.URL.Query().Get("committee"), Meeting: r.URL.Query().Get("meeting"), Author: r.URL.Query().Get("author")}
 	if err := cover.Check(); err != nil {
-		ce := err.(*reviewpack.CoverError)
-		return badParam(ce.Field, "%s %s", ce.Field, ce.Detail)
+		return err
 	}
 	body, err := s.Packs.Render(r.Context(), Caller(r, p), reviewpack.Options{Partnership: slug, AsOf: q.AsOf, KnownAt: q.KnownAt,
 		Cover: cover}, format)
@@ -426,8 +417,7 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 	res, err := s.Recorder.Record(r.Context(), p.Actor, cmd, expected)
 	var de *eventstore.DuplicateIDError
 	if errors.As(err, &de) || (err != nil && cmd.ID != uuid.Nil && isIDReuse(err)) {
-		return &unprocessable{ProblemField{Header: "Idempotency-Key",
-			Detail: "this Idempotency-Key was already used with a different request body"}}
+		return headerFault(fault.Unprocessable, "Idempotency-Key", "this Idempotency-Key was already used with a different request body")
 	}
 	if err != nil {
 		return err
@@ -448,7 +438,7 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 // charset=utf-16 or latin1 are refused before the body is read. Other parameters are allowed.
 func requireJSON(r *http.Request) error {
 	refuse := func(detail string) error {
-		return &unsupportedMedia{ProblemField{Header: "Content-Type", Detail: detail}}
+		return headerFault(fault.UnsupportedMedia, "Content-Type", detail)
 	}
 	if cts := r.Header.Values("Content-Type"); len(cts) > 1 {
 		return refuse(fmt.Sprintf("send one Content-Type header, not %d", len(cts)))
@@ -477,22 +467,12 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	canon, err := eventstore.Gate(body)
 	if err != nil {
-		var je *eventstore.JSONError
-		if errors.As(err, &je) {
-			return badBody(je.Pointer, "%s", je.Reason)
+		if fault.Of(err) != nil {
+			return err
 		}
 		return badBody("", "%v", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(canon))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		pointer := ""
-		if m := unknownField.FindStringSubmatch(err.Error()); m != nil {
-			pointer = "/" + m[1]
-		}
-		return badBody(pointer, "%v", err)
-	}
-	return nil
+	return domain.Unmarshal(canon, v)
 }
 
 // isIDReuse reports whether a refusal is the domain's "this id was recorded with other content".
@@ -549,7 +529,7 @@ func (s *server) handleRevokeToken(w http.ResponseWriter, r *http.Request) error
 	}
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return fmt.Errorf("token id %q: %w", r.PathValue("id"), errNotFound)
+		return notFound("no token %q was issued", r.PathValue("id"))
 	}
 	if err := s.Tokens.Revoke(r.Context(), id, p.Actor); err != nil {
 		return err
@@ -569,7 +549,7 @@ func (s *server) handleBackup(w http.ResponseWriter, r *http.Request) error {
 	}
 	b, ok := s.Store.(backuper)
 	if !ok {
-		return fmt.Errorf("%w: hot backup is for the embedded store; back up a KurrentDB cluster with its own tools", errNotImplemented)
+		return fault.Errorf(fault.NotImplemented, "hot backup is for the embedded store; back up a KurrentDB cluster with its own tools")
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="ledger-backup.db"`)

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // Limits bound what one caller can make the server do. A caller is a token (by its id), or, for a
@@ -83,6 +85,11 @@ func (e *tooManyRequests) Error() string {
 		who = "already"
 	}
 	return fmt.Sprintf("too many %s %s; try again in %d s", e.what, who, retryAfterSeconds(e.retryAfter))
+}
+
+// Fault describes the refusal for people (fault.TooManyRequests).
+func (e *tooManyRequests) Fault() *fault.Error {
+	return &fault.Error{Kind: fault.TooManyRequests, Message: e.Error()}
 }
 
 // serverPackRetry is the Retry-After of a pack refused by the server-wide cap: about the time an

@@ -7,15 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 
-	"github.com/partnership-ledger/ledger/audit"
-	"github.com/partnership-ledger/ledger/domain"
-	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore"
-	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // Problem is an RFC 9457 problem detail, the body of every error answer.
@@ -42,133 +38,98 @@ type ProblemField struct {
 
 // Errors the handlers return for the mapping below to answer.
 var (
-	errNotFound     = errors.New("not found")
-	errUnauthorized = errors.New("a valid bearer token is required (Authorization: Bearer <token>)")
-	errForbidden    = errors.New("your token's role may not do this")
-	errNotReady     = errors.New("the read models have not caught up yet")
+	errNotFound     = fault.Errorf(fault.NotFound, "not found")
+	errUnauthorized = fault.Errorf(fault.Unauthorized, "a valid bearer token is required (Authorization: Bearer <token>)")
+	errForbidden    = fault.Errorf(fault.Forbidden, "your token's role may not do this")
+	errNotReady     = fault.Errorf(fault.NotReady, "the read models have not caught up yet")
 )
 
-// badRequest is a request that cannot be read: a malformed parameter, header or body.
-type badRequest struct {
-	field ProblemField
-}
+// notFound is a fault.NotFound whose message says what was not found.
+func notFound(format string, args ...any) error { return fault.Errorf(fault.NotFound, format, args...) }
 
-func (e *badRequest) Error() string { return e.field.Detail }
-
+// badParam is a query parameter that cannot be read (fault.Malformed).
 func badParam(name, format string, args ...any) error {
-	return &badRequest{ProblemField{Parameter: name, Detail: fmt.Sprintf(format, args...)}}
+	msg := fmt.Sprintf(format, args...)
+	return (&fault.Error{Kind: fault.Malformed, Message: msg}).Param(name, msg)
 }
 
+// asParam is err, when it carries a message for people, as a bad value of the query parameter name
+// (a tree size out of range); other errors are returned as they are.
+func asParam(name string, err error) error {
+	if msg := fault.Message(err); msg != "" {
+		return badParam(name, "%s", msg)
+	}
+	return err
+}
+
+// badHeader is a header of kind k (fault.Malformed, fault.Unprocessable, fault.UnsupportedMedia).
 func badHeader(name, format string, args ...any) error {
-	return &badRequest{ProblemField{Header: name, Detail: fmt.Sprintf(format, args...)}}
+	return headerFault(fault.Malformed, name, fmt.Sprintf(format, args...))
 }
 
+func headerFault(k fault.Kind, name, msg string) error {
+	return &fault.Error{Kind: k, Message: msg, Fields: []fault.Field{{Header: name, Message: msg}}}
+}
+
+// badBody is a body that cannot be read, at the JSON pointer of the value at fault.
 func badBody(pointer, format string, args ...any) error {
-	return &badRequest{ProblemField{Pointer: pointer, Detail: fmt.Sprintf(format, args...)}}
+	msg := fmt.Sprintf(format, args...)
+	return (&fault.Error{Kind: fault.Malformed, Message: msg}).At(pointer, msg)
 }
 
-// unprocessable is a well-formed request that breaks a rule other than a domain one (e.g. an
-// Idempotency-Key reused with another body).
-type unprocessable struct{ field ProblemField }
+// problems gives each kind of error its HTTP status and problem title (RFC 9457 §3.1.2–4).
+var problems = map[fault.Kind]struct {
+	status int
+	title  string
+}{
+	fault.Malformed:        {400, "The request cannot be read"},
+	fault.Unauthorized:     {401, "Authentication required"},
+	fault.Forbidden:        {403, "Forbidden"},
+	fault.NotFound:         {404, "Not found"},
+	fault.Conflict:         {409, "The partnership has changed"},
+	fault.TooLarge:         {413, "Request body too large"},
+	fault.UnsupportedMedia: {415, "Unsupported media type"},
+	fault.Rule:             {422, "The command breaks a rule of the partnership"},
+	fault.Unprocessable:    {422, "The request breaks a rule"},
+	fault.TooManyRequests:  {429, "Too many requests"},
+	fault.Internal:         {500, "Internal error"},
+	fault.NotImplemented:   {501, "Not available on this store"},
+	fault.Busy:             {503, "The partnership is busy; nothing was recorded"},
+	fault.NotReady:         {503, "Not caught up yet"},
+}
 
-func (e *unprocessable) Error() string { return e.field.Detail }
-
-// unsupportedMedia is a body sent with a media type other than the one the route reads.
-type unsupportedMedia struct{ field ProblemField }
-
-func (e *unsupportedMedia) Error() string { return e.field.Detail }
-
-// problemFor maps an error to the problem a client sees. It is the one place errors become HTTP.
+// problemFor maps an error to the problem a client sees: the one place errors become HTTP. The
+// problem's type, status and title follow the error's fault.Kind, its detail is the error's message
+// for people (fault.Message) and its errors[] are the fields at fault, each by JSON pointer,
+// parameter or header. An error without a message for people is a 500 whose cause is logged only.
 func problemFor(err error) Problem {
-	var (
-		br  *badRequest
-		un  *unprocessable
-		um  *unsupportedMedia
-		ve  *domain.ValidationError
-		ce  *eventstore.ConflictError
-		de  *eventstore.DuplicateIDError
-		ie  *eventstore.InvalidEventError
-		mbe *http.MaxBytesError
-	)
+	f := fault.Of(err)
+	var mbe *http.MaxBytesError
 	switch {
-	case errors.As(err, &br):
-		return Problem{Type: "/problems/bad-request", Title: "The request cannot be read", Status: 400,
-			Detail: br.field.Detail, Errors: []ProblemField{br.field}}
-	case errors.As(err, &um):
-		return Problem{Type: "/problems/unsupported-media-type", Title: "Unsupported media type", Status: 415,
-			Detail: um.field.Detail, Errors: []ProblemField{um.field}}
-	case errors.As(err, &un):
-		return Problem{Type: "/problems/unprocessable", Title: "The request breaks a rule", Status: 422,
-			Detail: un.field.Detail, Errors: []ProblemField{un.field}}
-	case errors.As(err, &ve):
-		p := Problem{Type: "/problems/domain-rule", Title: "The command breaks a rule of the partnership", Status: 422, Detail: ve.Error()}
-		if ve.Malformed() {
-			p.Type, p.Title, p.Status = "/problems/bad-request", "The request cannot be read", 400
-		}
-		for _, pr := range ve.Problems {
-			f := ProblemField{Pointer: pr.Field, Detail: pr.Message}
-			if m := unknownField.FindStringSubmatch(pr.Message); f.Pointer == "" && m != nil {
-				f.Pointer = "/" + m[1]
-			}
-			if pr.EventType != "" {
-				f.Event = pr.EventType + " " + pr.Event.String()
-			}
-			p.Errors = append(p.Errors, f)
-		}
-		return p
-	case errors.As(err, &ce):
-		p := Problem{Type: "/problems/conflict", Title: "The partnership has changed", Status: 409, Detail: ce.Error()}
+	case errors.As(err, &mbe):
+		f = fault.Errorf(fault.TooLarge, "the body is over the limit of %d bytes", mbe.Limit)
+	case f == nil && errors.Is(err, context.DeadlineExceeded):
+		f = errNotReady
+	}
+	if f == nil || f.Kind == fault.Internal || problems[f.Kind].status == 0 {
+		return Problem{Type: fault.Internal.Type(), Title: problems[fault.Internal].title, Status: 500,
+			Detail: "the server could not answer; the cause is in its log"}
+	}
+	p := Problem{Type: f.Kind.Type(), Title: problems[f.Kind].title, Status: problems[f.Kind].status, Detail: f.Message}
+	for _, fl := range f.Fields {
+		p.Errors = append(p.Errors, ProblemField{Pointer: fl.Pointer, Parameter: fl.Parameter, Header: fl.Header,
+			Detail: fl.Message, Event: fl.Event})
+	}
+	var ce *eventstore.ConflictError
+	if errors.As(err, &ce) {
 		exp := ce.Expected.String()
 		p.ExpectedRevision = &exp
 		if ce.ActualExists {
 			cur := ce.Actual
 			p.CurrentRevision = &cur
 		}
-		return p
-	case errors.As(err, &de):
-		return Problem{Type: "/problems/unprocessable", Title: "The event id is taken", Status: 422, Detail: de.Error()}
-	case errors.As(err, &ie):
-		return Problem{Type: "/problems/bad-request", Title: "The event is invalid", Status: 400, Detail: ie.Error(),
-			Errors: []ProblemField{{Pointer: "/" + ie.Field, Detail: ie.Reason}}}
-	case errors.As(err, &mbe):
-		return Problem{Type: "/problems/too-large", Title: "Request body too large", Status: 413,
-			Detail: fmt.Sprintf("the body is over the limit of %d bytes", mbe.Limit)}
-	case errors.Is(err, projections.ErrUnknownPartnership), errors.Is(err, errNotFound),
-		errors.Is(err, eventstore.ErrNotFound), errors.Is(err, audit.ErrOutOfRange):
-		return Problem{Type: "/problems/not-found", Title: "Not found", Status: 404, Detail: trimPrefix(err)}
-	case errors.Is(err, errUnauthorized):
-		return Problem{Type: "/problems/unauthorized", Title: "Authentication required", Status: 401, Detail: err.Error()}
-	case errors.Is(err, errForbidden):
-		return Problem{Type: "/problems/forbidden", Title: "Forbidden", Status: 403, Detail: err.Error()}
-	case errors.Is(err, recording.ErrUnavailable), errors.Is(err, eventstore.ErrContended):
-		// Withdrawn before it was appended, or given up after losing every round to other
-		// writers of the stream (KurrentDB): nothing was appended, so a retry cannot record it twice.
-		return Problem{Type: "/problems/busy", Title: "The partnership is busy; nothing was recorded", Status: 503,
-			Detail: err.Error()}
-	case errors.As(err, new(*tooManyRequests)):
-		return Problem{Type: "/problems/too-many-requests", Title: "Too many requests", Status: 429, Detail: err.Error()}
-	case errors.Is(err, errNotReady), errors.Is(err, context.DeadlineExceeded):
-		return Problem{Type: "/problems/not-ready", Title: "Not caught up yet", Status: 503, Detail: err.Error()}
-	case errors.Is(err, errNotImplemented):
-		return Problem{Type: "/problems/not-implemented", Title: "Not available on this store", Status: 501, Detail: err.Error()}
 	}
-	return Problem{Type: "/problems/internal", Title: "Internal error", Status: 500,
-		Detail: "the server could not answer; the cause is in its log"}
-}
-
-// unknownField finds the name in encoding/json's "unknown field" message, to point at it.
-var unknownField = regexp.MustCompile(`unknown field "([^"]+)"`)
-
-var errNotImplemented = errors.New("this store cannot do that")
-
-func trimPrefix(err error) string {
-	s := err.Error()
-	for _, p := range []string{"projections: ", "eventstore: ", "audit: "} {
-		if len(s) > len(p) && s[:len(p)] == p {
-			return s[len(p):]
-		}
-	}
-	return s
+	return p
 }
 
 // writeError answers err as problem+json, logging the cause of a 500. A client that went away

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // Hash is a SHA-256 digest: an event hash, a Merkle leaf, node or root. It is eventstore.Hash, so it
@@ -345,4 +346,10 @@ func VerifyConsistency(first, second uint64, firstRoot, secondRoot Hash, proof [
 		return fmt.Errorf("%w: proof does not lead to the second root %s", ErrInvalidProof, secondRoot)
 	}
 	return nil
+}
+
+// Fault describes the value out of range for people (fault.NotFound: the tree has no such size or
+// leaf yet).
+func (e *OutOfRangeError) Fault() *fault.Error {
+	return &fault.Error{Kind: fault.NotFound, Message: fmt.Sprintf("%s %d is out of range (at most %d)", e.What, e.Value, e.Limit)}
 }

@@ -269,11 +269,10 @@ func parseCommand(cmd Command, p *problems) (NewEvent, bool) {
 	payload, err := DecodePayload(cmd.Type, CurrentSchema, cmd.Data)
 	if err != nil {
 		var de *DecodeError
-		msg := err.Error()
 		if errorsAs(err, &de) {
-			msg = de.Err.Error()
+			err = de.Err
 		}
-		p.malformed("/data", msg)
+		valueProblem(p, "/data", err)
 		return ev, false
 	}
 	if c, ok := payload.(EventCorrected); ok && len(c.Data) > 0 {
@@ -364,7 +363,9 @@ func DecodeCommand(partnership string, body []byte) (Command, error) {
 		return Command{}, p.err()
 	}
 	if err := strictUnmarshal(body, &in); err != nil {
-		return Command{}, &ValidationError{Problems: []Problem{{Field: "", Message: err.Error(), Malformed: true}}}
+		var p problems
+		valueProblem(&p, "", err)
+		return Command{}, p.err()
 	}
 	return Command{Partnership: partnership, Type: in.Type, EffectiveOn: in.EffectiveOn, Sources: in.Sources,
 		Certainty: in.Certainty, Data: in.Data}, nil

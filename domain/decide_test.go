@@ -121,7 +121,7 @@ func TestDecideEnvelope(t *testing.T) {
 		{"bad partnership", "/partnership", "is not a partnership slug", func(c *domain.Command) { c.Partnership = "X" }, false},
 		{"unknown type", "/type", "is not an event type", func(c *domain.Command) { c.Type = "Merged" }, false},
 		{"invalid date", "/effective_on", "2015-02-30 is not a valid date", func(c *domain.Command) { c.EffectiveOn = "2015-02-30" }, true},
-		{"unknown field", "/data", `unknown field "colour"`, func(c *domain.Command) { c.Data = json.RawMessage(`{"colour":1}`) }, true},
+		{"unknown field", "/data/colour", `unknown field "colour"`, func(c *domain.Command) { c.Data = json.RawMessage(`{"colour":1}`) }, true},
 		{"no data", "/data", "is required", func(c *domain.Command) { c.Data = nil }, false},
 	}
 	for _, tt := range tests {
@@ -231,7 +231,7 @@ func TestInvariants(t *testing.T) {
 		}, "/data/amount_pence", "must not be negative"},
 		{"7 fractional pence", nil, func(map[string]uuid.UUID) domain.Command {
 			return cmd(domain.TypeOneOffCostIncurred, "2016-01-01", `{"council":"north-norfolk","financial_year":2015,"category":"redundancy","amount_pence":5.5}`)
-		}, "/data", "not a whole number of pence"},
+		}, "/data/amount_pence", "not a whole number of pence"},
 		{"8 notice from a non-partner", nil, func(map[string]uuid.UUID) domain.Command {
 			return cmd(domain.TypeWithdrawalNoticeGiven, "2016-01-01", `{"council":"broadland","notice_days":90,"proposed_end":"2016-04-01"}`)
 		}, "/data/council", "not an active partner"},

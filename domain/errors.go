@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // Sentinel errors. Match them with errors.Is.
@@ -135,4 +136,34 @@ func gateProblem(p *problems, at string, err error) {
 		return
 	}
 	p.malformed(at, err.Error())
+}
+
+// Fault describes the problems for people: fault.Malformed when any input could not be read,
+// otherwise fault.Rule; one field per problem, at its JSON pointer, naming the recorded event it
+// conflicts with when there is one.
+func (e *ValidationError) Fault() *fault.Error {
+	f := &fault.Error{Kind: fault.Rule}
+	if e.Malformed() {
+		f.Kind = fault.Malformed
+	}
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.String()
+		fl := fault.Field{Pointer: p.Field, Message: p.Message}
+		if p.EventType != "" {
+			fl.Event = p.EventType + " " + p.Event.String()
+		}
+		f.Fields = append(f.Fields, fl)
+	}
+	f.Message = strings.Join(parts, "; ")
+	return f
+}
+
+// Fault describes the undecodable payload for people (fault.Malformed, at /data).
+func (e *DecodeError) Fault() *fault.Error {
+	msg := fmt.Sprintf("the data of a %s event cannot be read: %v", e.Type, e.Err)
+	if e.unknown {
+		msg = e.Err.Error()
+	}
+	return (&fault.Error{Kind: fault.Malformed, Message: msg}).At("/data", e.Err.Error())
 }

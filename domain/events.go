@@ -181,7 +181,7 @@ func DecodeStoredPayload(typ string, schema int, data []byte) (Payload, error) {
 		unmarshal = json.Unmarshal
 	}
 	if err := unmarshal(data, p); err != nil {
-		return nil, &DecodeError{Type: typ, Schema: schema, Err: cleanJSONError(err)}
+		return nil, &DecodeError{Type: typ, Schema: schema, Err: &valueError{Reason: reason(err)}}
 	}
 	return deref(p), nil
 }

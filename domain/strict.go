@@ -91,12 +91,12 @@ func (k *keyWalker) value(t reflect.Type, path string) error {
 			key := k.key()
 			ft, ok := fields[key]
 			if !ok {
-				return fmt.Errorf("json: unknown field %q at %s/", key, path)
+				return &valueError{Pointer: path + "/" + pointerToken.Replace(key), Reason: fmt.Sprintf("unknown field %q", key)}
 			}
 			k.space()
 			k.pos++ // :
 			k.space()
-			if err := k.value(ft, path+"/"+key); err != nil {
+			if err := k.value(ft, path+"/"+pointerToken.Replace(key)); err != nil {
 				return err
 			}
 			k.space()

@@ -788,36 +788,28 @@ func (r *StatutoryRole) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// strictUnmarshal decodes exactly one JSON value, refusing unknown fields and trailing data.
+// strictUnmarshal decodes exactly one JSON value, refusing unknown fields and trailing data. Its
+// errors are *valueError, at the pointer of the value at fault.
 func strictUnmarshal(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return cleanJSONError(err)
+		var se *json.SyntaxError
+		if errorsAs(err, &se) || !json.Valid(data) {
+			return &valueError{Reason: reason(err)}
+		}
+		if kerr := exactKeys(data, v); kerr != nil {
+			return kerr
+		}
+		return locate(data, reflect.TypeOf(v), "", err)
 	}
 	if dec.More() {
-		return fmt.Errorf("unexpected data after the JSON value")
+		return &valueError{Reason: "unexpected data after the JSON value"}
 	}
 	if _, err := dec.Token(); err == nil {
-		return fmt.Errorf("unexpected data after the JSON value")
+		return &valueError{Reason: "unexpected data after the JSON value"}
 	}
 	return exactKeys(data, v)
-}
-
-func cleanJSONError(err error) error {
-	var ute *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errorsAs(err, &ute):
-		field := ute.Field
-		if field == "" {
-			field = "value"
-		}
-		return fmt.Errorf("%s: a JSON %s cannot be a %s", field, ute.Value, ute.Type.String())
-	case errorsAs(err, &se):
-		return fmt.Errorf("not valid JSON at byte %d: %v", se.Offset, se)
-	}
-	return err
 }
 
 // ParseSource reads one source reference as typed on a command line: either a JSON object

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // maxSafeInteger is the largest integer an IEEE 754 double holds exactly (2^53). RFC 8785 reads every
@@ -258,4 +260,13 @@ func formatES6(f float64) string {
 		return mant + "e" + string(sign) + exp
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// Fault describes the refusal for people (fault.Malformed) at the pointer of the value at fault.
+func (e *JSONError) Fault() *fault.Error {
+	msg := e.Reason
+	if e.Pointer != "" {
+		msg = e.Pointer + ": " + e.Reason
+	}
+	return (&fault.Error{Kind: fault.Malformed, Message: msg}).At(e.Pointer, e.Reason)
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // Sentinel errors. Match them with errors.Is; typed errors below carry the details.
@@ -122,4 +124,29 @@ func RecordedAtBeforeError(id uuid.UUID, proposed, last time.Time) error {
 	return &InvalidEventError{ID: id, Field: "recorded_at", Reason: fmt.Sprintf(
 		"%s is before the ledger's last recorded_at (%s): recorded_at never goes back, so load back-dated history before recording anything live",
 		proposed.UTC().Format(time.RFC3339Nano), last.UTC().Format(time.RFC3339Nano))}
+}
+
+// Fault describes the conflict for people (fault.Conflict).
+func (e *ConflictError) Fault() *fault.Error {
+	return &fault.Error{Kind: fault.Conflict, Message: e.Error()}
+}
+
+// Fault describes the taken id for people (fault.Unprocessable, at /id).
+func (e *DuplicateIDError) Fault() *fault.Error {
+	return (&fault.Error{Kind: fault.Unprocessable, Message: e.Error()}).At("/id", "the event id is taken by another event")
+}
+
+// Fault describes the broken envelope rule for people (fault.Malformed, or fault.TooLarge for data
+// over the limit), at the pointer of the envelope field.
+func (e *InvalidEventError) Fault() *fault.Error {
+	k := fault.Malformed
+	if e.tooLarge {
+		k = fault.TooLarge
+	}
+	return (&fault.Error{Kind: k, Message: e.Field + " " + e.Reason}).At("/"+e.Field, e.Reason)
+}
+
+// Fault describes the contention for people (fault.Busy: nothing was written, a retry is safe).
+func (e *ContendedError) Fault() *fault.Error {
+	return &fault.Error{Kind: fault.Busy, Message: e.Error()}
 }

@@ -54,13 +54,13 @@ func ParseKnownAt(s string) (KnownAt, error) {
 	case allDigits(in):
 		n, err := strconv.ParseUint(in, 10, 64)
 		if err != nil {
-			return KnownAt{}, fmt.Errorf("%w %q: seq number out of range", ErrBadKnownAt, s)
+			return KnownAt{}, badKnownAt("%q: seq number out of range", s)
 		}
 		return KnownAt{kind: knownSeq, seq: n, input: in}, nil
 	case len(in) == len(time.DateOnly) && !strings.ContainsAny(in, "Tt"):
 		d, err := time.ParseInLocation(time.DateOnly, in, domain.London())
 		if err != nil {
-			return KnownAt{}, fmt.Errorf("%w %q: not a valid date (YYYY-MM-DD): %s", ErrBadKnownAt, s, dateProblem(err))
+			return KnownAt{}, badKnownAt("%q: not a valid date (YYYY-MM-DD): %s", s, dateProblem(err))
 		}
 		// The end of the day in London: the last instant before the next midnight there (which is
 		// 23 or 25 hours away on the days the clocks change).
@@ -69,7 +69,7 @@ func ParseKnownAt(s string) (KnownAt, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, in)
 	if err != nil {
-		return KnownAt{}, fmt.Errorf("%w %q: want a seq number (1234), an RFC 3339 timestamp (2016-06-01T12:00:00Z) or a date (2016-06-01)", ErrBadKnownAt, s)
+		return KnownAt{}, badKnownAt("%q: want a seq number (1234), an RFC 3339 timestamp (2016-06-01T12:00:00Z) or a date (2016-06-01)", s)
 	}
 	return KnownAt{kind: knownTime, t: t, input: in}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -26,11 +27,11 @@ func TestParseKnownAt(t *testing.T) {
 		{name: "rfc3339", in: "2016-06-01T12:00:00Z", want: "2016-06-01T12:00:00Z"},
 		{name: "rfc3339 offset", in: "2016-06-01T12:00:00+01:00", want: "2016-06-01T12:00:00+01:00"},
 		{name: "civil date", in: "2016-06-01", want: "2016-06-01"},
-		{name: "impossible date", in: "2015-02-30", wantErr: `bad known_at "2015-02-30": not a valid date (YYYY-MM-DD): day out of range`},
-		{name: "word", in: "yesterday", wantErr: `bad known_at "yesterday": want a seq number`},
-		{name: "negative", in: "-5", wantErr: `bad known_at "-5"`},
+		{name: "impossible date", in: "2015-02-30", wantErr: `known_at "2015-02-30": not a valid date (YYYY-MM-DD): day out of range`},
+		{name: "word", in: "yesterday", wantErr: `known_at "yesterday": want a seq number`},
+		{name: "negative", in: "-5", wantErr: `known_at "-5"`},
 		{name: "seq overflow", in: "99999999999999999999999", wantErr: `seq number out of range`},
-		{name: "half a timestamp", in: "2016-06-01T12", wantErr: `bad known_at "2016-06-01T12"`},
+		{name: "half a timestamp", in: "2016-06-01T12", wantErr: `known_at "2016-06-01T12"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,7 +39,8 @@ func TestParseKnownAt(t *testing.T) {
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.ErrorIs(t, err, projections.ErrBadKnownAt)
-				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.Contains(t, fault.Message(err), tt.wantErr, "the message for people")
+				assert.Equal(t, "known_at", fault.Of(err).Fields[0].Parameter)
 				return
 			}
 			require.NoError(t, err)

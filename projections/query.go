@@ -27,7 +27,7 @@ type Query struct {
 func ParseQuery(asOf, knownAt string) (Query, error) {
 	if asOf != "" {
 		if _, err := parseDay(asOf); err != nil {
-			return Query{}, fmt.Errorf("%w %v", ErrBadAsOf, err)
+			return Query{}, BadAsOf(asOf, err)
 		}
 	}
 	k, err := ParseKnownAt(knownAt)
@@ -86,7 +86,7 @@ func (m *Models) resolve(slug string, q Query) (resolved, error) {
 	} else {
 		d, err := parseDay(q.AsOf)
 		if err != nil {
-			return r, fmt.Errorf("%w %v", ErrBadAsOf, err)
+			return r, BadAsOf(q.AsOf, err)
 		}
 		r.asOf = d
 	}
@@ -98,11 +98,11 @@ func (m *Models) resolve(slug string, q Query) (resolved, error) {
 		r.axes.KnownAt.RecordedAt = &t
 	}
 	if !ok {
-		return r, fmt.Errorf("%w %q", ErrUnknownPartnership, slug)
+		return r, UnknownPartnership(slug, "")
 	}
 	r.prefix = cutBySeq(snap.entries, r.kseq)
 	if len(r.prefix) == 0 {
-		return r, fmt.Errorf("%w %q: nothing recorded for it by known_at %s (seq %d)", ErrUnknownPartnership, slug, q.KnownAt, r.kseq)
+		return r, UnknownPartnership(slug, fmt.Sprintf("nothing recorded for it by known_at %s (seq %d)", q.KnownAt, r.kseq))
 	}
 	return r, nil
 }

@@ -44,10 +44,10 @@ func Compose(ctx context.Context, ev *Evidence) (*Report, error) {
 		}
 	}
 	if len(ev.Events) == 0 {
-		return nil, fmt.Errorf("%w %q: nothing recorded by tree size %d", projections.ErrUnknownPartnership, ev.Partnership, size)
+		return nil, projections.UnknownPartnership(ev.Partnership, fmt.Sprintf("nothing recorded by tree size %d", size))
 	}
 	if _, err := time.Parse(time.DateOnly, ev.AsOf); err != nil {
-		return nil, fmt.Errorf("%w %q", projections.ErrBadAsOf, ev.AsOf)
+		return nil, projections.BadAsOf(ev.AsOf, fmt.Errorf("%q is not a valid date (YYYY-MM-DD)", ev.AsOf))
 	}
 
 	fixed := func() time.Time { return ev.TreeHead.Timestamp }

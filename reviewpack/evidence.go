@@ -7,6 +7,7 @@ import (
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // Evidence is what a pack is built from and what a verifier checks offline: the query, the cover
@@ -61,4 +62,10 @@ type CitedEvent struct {
 	Event     eventstore.Event `json:"event"`
 	LeafIndex uint64           `json:"leaf_index"` // seq − 1
 	AuditPath []audit.Hash     `json:"audit_path"`
+}
+
+// Fault describes the refused cover option for people (fault.Malformed, at the parameter named as
+// in the HTTP API, e.g. "committee").
+func (e *CoverError) Fault() *fault.Error {
+	return (&fault.Error{Kind: fault.Malformed, Message: e.Error()}).Param(e.Field, e.Error())
 }

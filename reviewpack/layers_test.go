@@ -18,7 +18,7 @@ import (
 // parser that reads their character maps, and Unicode normalisation (for the PDF's text).
 func TestImportsOnlyLowerLayers(t *testing.T) {
 	const module = "github.com/partnership-ledger/ledger/"
-	allowed := []string{module + "eventstore", module + "domain", module + "projections", module + "audit",
+	allowed := []string{module + "fault", module + "eventstore", module + "domain", module + "projections", module + "audit",
 		"github.com/go-pdf/fpdf", "golang.org/x/image/font/gofont/", "golang.org/x/image/font/sfnt",
 		"golang.org/x/text/unicode/norm", "github.com/google/uuid"}
 	files, err := filepath.Glob("*.go")

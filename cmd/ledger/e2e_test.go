@@ -128,7 +128,7 @@ func TestDemoServesAndReadCommandsUseServer(t *testing.T) {
 	assert.Contains(t, k.stdout, "public key:")
 	bad := ledger(t, nil, "state", "--partnership", gnn, "--as-of", "2015-02-30", "--server", s.base)
 	assert.Equal(t, 2, bad.code)
-	assert.Contains(t, bad.stderr, "as_of")
+	assert.Contains(t, bad.stderr, "--as-of")
 
 	// The printed token records through the API.
 	body := `{"type":"SavingsReported","effective_on":"2016-03-01","certainty":"reported","sources":[{"kind":"press","title":"EDP"}],"data":{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":4100000,"status":"forecast","period_to":"2016-03-31"}}`

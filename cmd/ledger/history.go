@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/partnership-ledger/ledger/domain"
@@ -33,7 +32,7 @@ func cmdHistory(ctx context.Context, a *app, args []string) error {
 	}
 	k, err := projections.ParseKnownAt(*knownAt)
 	if err != nil {
-		return usageErrorf("history: --known-at: %s", strings.TrimPrefix(err.Error(), "projections: "))
+		return badFlag("history", "known-at", err)
 	}
 
 	if a.server != "" {

@@ -60,7 +60,7 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	}
 	q, err := projections.ParseQuery(*asOf, *knownAt)
 	if err != nil {
-		return usageErrorf("pack: %s", strings.TrimPrefix(err.Error(), "projections: "))
+		return badFlag("pack", "", err)
 	}
 	if fi, err := os.Stat(*out); err == nil && !fi.IsDir() {
 		return usageErrorf("pack: -o %s is a file; give a directory (it is created if missing)", *out)
@@ -80,9 +80,6 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	}
 	p, err := reviewpack.Build(ctx, src, reviewpack.Options{Partnership: *slug, AsOf: q.AsOf, KnownAt: q.KnownAt,
 		Cover: cover})
-	if errors.Is(err, projections.ErrUnknownPartnership) {
-		return usageErrorf("pack: %s", strings.TrimPrefix(errors.Unwrap(err).Error(), "projections: "))
-	}
 	if err != nil {
 		return fmt.Errorf("pack: %w", err)
 	}

@@ -44,7 +44,7 @@ func cmdReplay(ctx context.Context, a *app, args []string) error {
 	}
 	k, err := projections.ParseKnownAt(*until)
 	if err != nil {
-		return usageErrorf("replay: --until: %s", strings.TrimPrefix(err.Error(), "projections: "))
+		return badFlag("replay", "until", err)
 	}
 	s, err := a.openExistingStore(ctx, a.store)
 	if err != nil {

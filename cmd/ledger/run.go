@@ -14,8 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // app is what every subcommand gets: the program's streams, environment and global flags.
@@ -272,29 +272,65 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-// exitCode maps an error to the process's exit status: 0 success, 2 bad input (usage, validation,
-// invalid events), 1 for everything else unless the error says otherwise.
+// exitCode maps an error to the process's exit status: 0 success, 2 bad input (usage, and errors for
+// people of a kind that blames the input: malformed, breaking a rule, not found, too large), 1 for
+// everything else unless the error says otherwise.
 func exitCode(err error) int {
 	var ee *exitError
-	var ve *domain.ValidationError
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return 0
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, new(*usageError)), errors.As(err, &ve), errors.Is(err, eventstore.ErrInvalidEvent):
+	case errors.As(err, new(*usageError)):
+		return 2
+	}
+	switch fault.KindOf(err) {
+	case fault.Malformed, fault.Rule, fault.Unprocessable, fault.UnsupportedMedia, fault.TooLarge, fault.NotFound:
 		return 2
 	}
 	return 1
 }
 
+// badFlag is err, an error for people about a query parameter (as_of, known_at), as bad input to
+// cmd's flag: flag when it is not "", else the flag named like the parameter (--as-of, --known-at).
+// It reads "CMD: --FLAG: what is wrong with the value". An err without a message for people is
+// returned as it is.
+func badFlag(cmd, flag string, err error) error {
+	f := fault.Of(err)
+	if f == nil {
+		return err
+	}
+	msg := f.Message
+	if len(f.Fields) == 1 {
+		if flag == "" {
+			flag = strings.ReplaceAll(f.Fields[0].Parameter, "_", "-")
+		}
+		msg = f.Fields[0].Message
+	}
+	if flag == "" {
+		return usageErrorf("%s: %s", cmd, msg)
+	}
+	return usageErrorf("%s: --%s: %s", cmd, flag, msg)
+}
+
 // errorLine is the one line the ledger prints on stderr for a failed command (main and the tests
-// print this and nothing else): "ledger: " and the error. Damage found in a store is its
+// print this and nothing else): "ledger: " and the error's message for people (fault.Message), or
+// its text when it has none. Damage found in a store is its
 // *eventstore.DamageError alone, "the store is damaged at WHERE: WHAT" as docs/integrity.md §8 says,
 // without the "read …: verify: …" of the calls it passed through. The line is terminalSafe: a value
 // read from a tampered store or a hostile file cannot end it or rewrite what the terminal shows.
 func errorLine(err error) string {
-	return "ledger: " + terminalSafe(damageOrErr(err).Error())
+	msg := err.Error()
+	var d *eventstore.DamageError
+	switch {
+	case errors.As(err, &d):
+		msg = d.Error()
+	case errors.As(err, new(*usageError)):
+	case fault.Message(err) != "":
+		msg = fault.Message(err)
+	}
+	return "ledger: " + terminalSafe(msg)
 }
 
 // damageOrErr returns the *eventstore.DamageError in err's chain, which says where and what on its

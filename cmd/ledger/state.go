@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -32,7 +31,7 @@ func cmdState(ctx context.Context, a *app, args []string) error {
 	}
 	q, err := projections.ParseQuery(*asOf, *knownAt)
 	if err != nil {
-		return usageErrorf("state: %s", strings.TrimPrefix(err.Error(), "projections: "))
+		return badFlag("state", "", err)
 	}
 
 	if a.server != "" {
@@ -63,9 +62,6 @@ func cmdState(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("state: %w", err)
 	}
 	st, err := m.State(*slug, q)
-	if errors.Is(err, projections.ErrUnknownPartnership) {
-		return usageErrorf("state: %s", strings.TrimPrefix(err.Error(), "projections: "))
-	}
 	if err != nil {
 		return fmt.Errorf("state: %w", err)
 	}

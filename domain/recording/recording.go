@@ -26,6 +26,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // MaxRetries bounds how often Record decides again after losing a race to another writer when the
@@ -502,4 +503,9 @@ func FromEvent(e eventstore.Event) (domain.Recorded, error) {
 	return domain.DecodeEnvelope(domain.Envelope{ID: e.ID, Stream: e.Stream, Seq: e.Seq, Revision: e.Revision,
 		Type: e.Type, Schema: e.Schema, EffectiveOn: e.EffectiveOn, RecordedAt: e.RecordedAt, RecordedBy: e.RecordedBy,
 		Sources: json.RawMessage(e.Sources), Certainty: e.Certainty, Data: json.RawMessage(e.Data)})
+}
+
+// Fault describes the withdrawn command for people (fault.Busy: nothing was appended, a retry is safe).
+func (e *UnavailableError) Fault() *fault.Error {
+	return &fault.Error{Kind: fault.Busy, Message: e.Error()}
 }

@@ -1,0 +1,140 @@
+package domain
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// Unmarshal decodes data, one JSON value, into v as strictly as commands are decoded: member names
+// must match the struct's JSON names exactly (case included), and unknown members, wrong JSON types,
+// malformed values and trailing data are refused. The error is a *ValidationError (ErrMalformed)
+// with one problem at the JSON pointer (RFC 6901) of the value at fault, relative to data.
+func Unmarshal(data []byte, v any) error {
+	if err := strictUnmarshal(data, v); err != nil {
+		var p problems
+		valueProblem(&p, "", err)
+		return p.err()
+	}
+	return nil
+}
+
+// valueError is a value of a decoded document that cannot be read: where (Pointer, an RFC 6901
+// pointer relative to the document, "" for the whole) and why. strictUnmarshal returns it.
+type valueError struct {
+	Pointer string
+	Reason  string
+}
+
+func (e *valueError) Error() string {
+	if e.Pointer == "" {
+		return e.Reason
+	}
+	return e.Pointer + ": " + e.Reason
+}
+
+// valueProblem adds a malformed problem for a decoding error of a document found at the pointer
+// at, at the pointer of the value at fault when the error knows it.
+func valueProblem(p *problems, at string, err error) {
+	var ve *valueError
+	if errorsAs(err, &ve) {
+		p.malformed(at+ve.Pointer, ve.Reason)
+		return
+	}
+	p.malformed(at, err.Error())
+}
+
+// pointerToken escapes a member name as one reference token of a JSON pointer (RFC 6901 §3).
+var pointerToken = strings.NewReplacer("~", "~0", "/", "~1")
+
+// locate finds the value of data that t cannot decode, descending through objects and arrays: the
+// deepest member whose own decoding fails. err is the decoding error of the whole, given back
+// (translated) when no member fails on its own.
+func locate(data []byte, t reflect.Type, path string, err error) *valueError {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	pt := reflect.PointerTo(t)
+	if !pt.Implements(textUnmarshaler) && !pt.Implements(jsonUnmarshaler) {
+		switch data = bytes.TrimSpace(data); {
+		case len(data) > 0 && data[0] == '{' && (t.Kind() == reflect.Struct || t.Kind() == reflect.Map):
+			var fields map[string]reflect.Type
+			if t.Kind() == reflect.Struct {
+				fields = fieldsOf(t)
+			}
+			dec := json.NewDecoder(bytes.NewReader(data))
+			_, _ = dec.Token() // {
+			for dec.More() {
+				tok, terr := dec.Token()
+				key, _ := tok.(string)
+				var raw json.RawMessage
+				if terr != nil || dec.Decode(&raw) != nil {
+					break
+				}
+				var ft reflect.Type
+				if fields == nil {
+					ft = t.Elem()
+				} else {
+					var ok bool
+					if ft, ok = fields[key]; !ok {
+						return &valueError{Pointer: path + "/" + pointerToken.Replace(key), Reason: fmt.Sprintf("unknown field %q", key)}
+					}
+				}
+				if e := decodeAs(raw, ft); e != nil {
+					return locate(raw, ft, path+"/"+pointerToken.Replace(key), e)
+				}
+			}
+		case len(data) > 0 && data[0] == '[' && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t.Elem().Kind() != reflect.Uint8:
+			var items []json.RawMessage
+			if json.Unmarshal(data, &items) == nil {
+				for i, raw := range items {
+					if e := decodeAs(raw, t.Elem()); e != nil {
+						return locate(raw, t.Elem(), path+"/"+strconv.Itoa(i), e)
+					}
+				}
+			}
+		}
+	}
+	return &valueError{Pointer: path, Reason: reason(err)}
+}
+
+// decodeAs decodes data strictly into a new value of t, for locate.
+func decodeAs(data []byte, t reflect.Type) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(reflect.New(t).Interface())
+}
+
+// reason says what is wrong with a value, in words rather than Go's type names.
+func reason(err error) string {
+	var ute *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errorsAs(err, &ute):
+		return fmt.Sprintf("a JSON %s cannot be %s", ute.Value, jsonKindOf(ute.Type))
+	case errorsAs(err, &se):
+		return fmt.Sprintf("not valid JSON at byte %d: %v", se.Offset, se)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// jsonKindOf names the JSON value a Go type is read from.
+func jsonKindOf(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	}
+	return "an object"
+}
