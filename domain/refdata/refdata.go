@@ -161,7 +161,4 @@ func (g *partnership) next(i int) (string, domain.Date, domain.Payload) {
 	}
 }
 
-func (g *partnership) dayTime() time.Time {
-	t, _ := time.Parse(time.DateOnly, g.day.String())
-	return t
-}
+func (g *partnership) dayTime() time.Time { return g.day.Time() }
