@@ -50,8 +50,7 @@ func TestSeedBolt(t *testing.T) {
 		assert.False(t, r.RecordedAt.Before(prev))
 		prev = r.RecordedAt
 	}
-	london, err := time.LoadLocation("Europe/London")
-	require.NoError(t, err)
+	london := domain.London()
 	assert.Equal(t, time.Date(2016, 10, 1, 10, 4, 0, 0, london), hist[len(hist)-1].RecordedAt.In(london))
 
 	holders := 0

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-	_ "time/tzdata" // Europe/London for known_at, wherever the tests run
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -68,8 +67,7 @@ func TestEveryEventHasProvenance(t *testing.T) {
 
 // knownAt returns the history recorded by the end of the given day in London.
 func knownAt(t *testing.T, hist []domain.Recorded, day string) []domain.Recorded {
-	london, err := time.LoadLocation("Europe/London")
-	require.NoError(t, err)
+	london := domain.London()
 	d := domain.MustDate(day)
 	end := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, london)
 	n := 0
