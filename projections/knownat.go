@@ -2,7 +2,6 @@ package projections
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
