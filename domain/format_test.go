@@ -133,3 +133,16 @@ func FuzzPenceRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// TestTimeText: a recorded moment for people is its UTC date and time to the minute.
+func TestTimeText(t *testing.T) {
+	for in, want := range map[string]string{
+		"2016-06-01T09:00:59Z":      "2016-06-01 09:00",
+		"2016-06-01T10:30:00+01:00": "2016-06-01 09:30",
+		"2015-12-31T23:59:00-05:00": "2016-01-01 04:59",
+	} {
+		at, err := time.Parse(time.RFC3339, in)
+		require.NoError(t, err)
+		assert.Equal(t, want, domain.TimeText(at), in)
+	}
+}

@@ -25,3 +25,9 @@ func London() *time.Location { return london }
 // LondonDate returns the civil date of t in Europe/London: 2016-06-30T23:30:00Z is 2016-07-01 (BST),
 // 2016-01-31T23:30:00Z is 2016-01-31 (GMT). Safe for concurrent use.
 func LondonDate(t time.Time) Date { return DateOf(t.In(london)) }
+
+// TimeText writes a moment for people, as the history, replay and review-pack tables show when an event
+// was recorded: its UTC date and time to the minute, "2016-06-01 09:00" (recorded_at is kept in UTC;
+// a sentence that shows one alone adds " UTC"). Exact instants are written in RFC 3339 instead.
+// Safe for concurrent use.
+func TimeText(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }

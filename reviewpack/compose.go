@@ -662,7 +662,7 @@ func (c *composer) register() []RegisterRow {
 	for i, ce := range c.ev.Events {
 		e := ce.Event
 		out[i] = RegisterRow{Seq: e.Seq, ID: e.ID.String(), Type: humanType(e.Type), EffectiveOn: e.EffectiveOn,
-			RecordedAt: e.RecordedAt.UTC().Format("2006-01-02 15:04"), Certainty: e.Certainty, Hash: e.Hash.String()}
+			RecordedAt: domain.TimeText(e.RecordedAt), Certainty: e.Certainty, Hash: e.Hash.String()}
 	}
 	return out
 }

@@ -111,7 +111,7 @@ func (a *app) printHistory(events []eventstore.Event, asJSON bool) error {
 	fmt.Fprintln(tw, "SEQ\tREV\tEFFECTIVE\tRECORDED\tTYPE\tCERTAINTY\tID\tHASH")
 	for _, e := range events {
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.Revision, e.EffectiveOn,
-			e.RecordedAt.Format("2006-01-02 15:04"), e.Type, e.Certainty, e.ID, e.Hash.String()[:16])
+			domain.TimeText(e.RecordedAt), e.Type, e.Certainty, e.ID, e.Hash.String()[:16])
 	}
 	return tw.Flush()
 }

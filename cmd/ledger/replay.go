@@ -76,7 +76,7 @@ func cmdReplay(ctx context.Context, a *app, args []string) error {
 		}
 		steps = append(steps, replayStep{
 			Seq: e.Seq, ID: e.ID.String(), Type: e.Type, EffectiveOn: e.EffectiveOn,
-			RecordedAt: e.RecordedAt.Format("2006-01-02 15:04"), Hash: e.Hash.String(),
+			RecordedAt: domain.TimeText(e.RecordedAt), Hash: e.Hash.String(),
 			Became: setMinus(after, before), Stopped: setMinus(before, after),
 		})
 		prevSeq = e.Seq

@@ -85,7 +85,7 @@ func printState(w io.Writer, st *projections.State) {
 	fmt.Fprintf(w, "%s (%s)\n", name, st.Partnership)
 	known := fmt.Sprintf("seq %d", st.KnownAt.Seq)
 	if st.KnownAt.RecordedAt != nil {
-		known += ", recorded by " + st.KnownAt.RecordedAt.Format("2006-01-02 15:04 MST")
+		known += ", recorded by " + domain.TimeText(*st.KnownAt.RecordedAt) + " UTC"
 	}
 	if st.KnownAt.Requested != "all" {
 		known = st.KnownAt.Requested + " (" + known + ")"
