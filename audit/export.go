@@ -26,12 +26,18 @@ const MaxExportLine = 16 << 20
 // stored (canonical JSON, no HTML escaping), so every hash can be recomputed from the file. It returns
 // the number of events written; errors are the store's or w's.
 func Export(ctx context.Context, store eventstore.Store, w io.Writer) (uint64, error) {
+	return ExportEvents(ctx, store.ReadAll(ctx, 0, eventstore.Forward, 0), w)
+}
+
+// ExportEvents writes events, given in seq order from any source (a store, a server's pages), to w as
+// Export does: the same bytes for the same events. It stops at the first error events yields.
+func ExportEvents(ctx context.Context, events iter.Seq2[eventstore.Event, error], w io.Writer) (uint64, error) {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	enc := json.NewEncoder(bw)
 	// HTML escaping would rewrite '<', '>' and '&' inside data, which is hashed byte for byte.
 	enc.SetEscapeHTML(false)
 	var n uint64
-	for e, err := range store.ReadAll(ctx, 0, eventstore.Forward, 0) {
+	for e, err := range events {
 		if err != nil {
 			return n, fmt.Errorf("export: %w", err)
 		}

@@ -205,12 +205,25 @@ type fact struct {
 // events and then opts.Heads: an auditor holding an export checks it against the heads they kept. A
 // line that is not a JSON event envelope is an error matching ErrBadExport.
 func VerifyExport(ctx context.Context, r io.Reader, opts VerifyOptions) (Report, error) {
-	rep, tree, err := verifyEvents(ctx, ReadExport(r), 0, opts.Progress, nil, false)
+	rep, _, err := VerifyLog(ctx, ReadExport(r), opts)
 	if err != nil {
 		return rep, fmt.Errorf("verify export: %w", err)
 	}
-	checkHeads(&rep, tree, opts)
 	return rep, nil
+}
+
+// VerifyLog verifies a ledger's events given in seq order from outside a store (an export file, the
+// pages a server sends), as VerifyStore does a store's, then opts.Heads. It also returns the Merkle
+// tree over the events that verified, for the caller to hold to a tree head signed by the events'
+// source (CheckExtends): `ledger verify --server` checks what it downloads that way. The error is the
+// first one events yields (the Report then describes the events verified before it).
+func VerifyLog(ctx context.Context, events iter.Seq2[eventstore.Event, error], opts VerifyOptions) (Report, *Tree, error) {
+	rep, tree, err := verifyEvents(ctx, events, 0, opts.Progress, nil, false)
+	if err != nil {
+		return rep, tree, err
+	}
+	checkHeads(&rep, tree, opts)
+	return rep, tree, nil
 }
 
 // VerifyEvents verifies events given in seq order, as Verify does, and returns the report. It stops

@@ -49,6 +49,18 @@ func WriteDir(p *Pack, dir string, formats []string) (Manifest, error) {
 	if !slices.Contains(formats, "json") {
 		formats = append(slices.Clone(formats), "json")
 	}
+	return WriteRendered(dir, p.Evidence, formats, func(format string) ([]byte, error) {
+		var buf bytes.Buffer
+		err := p.Render(format, &buf)
+		return buf.Bytes(), err
+	})
+}
+
+// WriteRendered writes a pack whose formats are rendered elsewhere (`ledger pack --server` fetches
+// them from the server) into dir as WriteDir does: each format of formats, in the canonical order,
+// as pack.<format> with the bytes render gives for it, then manifest.json describing ev. The files
+// are what WriteDir writes for the same pack. Errors as WriteDir's.
+func WriteRendered(dir string, ev *Evidence, formats []string, render func(format string) ([]byte, error)) (Manifest, error) {
 	for _, f := range formats {
 		if _, err := ContentType(f); err != nil {
 			return Manifest{}, err
@@ -57,24 +69,23 @@ func WriteDir(p *Pack, dir string, formats []string) (Manifest, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Manifest{}, err
 	}
-	m := Manifest{Format: FormatVersion, Partnership: p.Evidence.Partnership, AsOf: p.Evidence.AsOf,
-		KnownAt: p.Evidence.KnownAt, TreeSize: p.Evidence.TreeHead.Size, TreeRoot: p.Evidence.TreeHead.Root}
+	m := Manifest{Format: FormatVersion, Partnership: ev.Partnership, AsOf: ev.AsOf,
+		KnownAt: ev.KnownAt, TreeSize: ev.TreeHead.Size, TreeRoot: ev.TreeHead.Root}
 	var failed []error
 	for _, f := range Formats { // the canonical order, whatever order was asked for
 		if !slices.Contains(formats, f) {
 			continue
 		}
-		var buf bytes.Buffer
-		err := p.Render(f, &buf)
+		body, err := render(f)
 		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, FileName(f)), buf.Bytes(), 0o644)
+			err = os.WriteFile(filepath.Join(dir, FileName(f)), body, 0o644)
 		}
 		if err != nil {
 			failed = append(failed, fmt.Errorf("%s not written: %w", FileName(f), err))
 			continue
 		}
-		sum := sha256.Sum256(buf.Bytes())
-		m.Files = append(m.Files, ManifestFile{Name: FileName(f), SHA256: hex.EncodeToString(sum[:]), Bytes: buf.Len()})
+		sum := sha256.Sum256(body)
+		m.Files = append(m.Files, ManifestFile{Name: FileName(f), SHA256: hex.EncodeToString(sum[:]), Bytes: len(body)})
 	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -135,34 +134,75 @@ func (a *app) output(path string) (io.Writer, func() error, error) {
 	return f, f.Close, nil
 }
 
+// lazyOutput is output for a command whose source may still refuse after the output is named (export
+// opens its store, or asks its server, as it reads): -o FILE is created by the first write, or by
+// finish(nil) when nothing was written, so a refusal before the first event leaves no file. finish
+// closes the file and returns the command's error, else the file's. A file that cannot be created is a
+// usage error, as output's.
+func (a *app) lazyOutput(path string) (w io.Writer, finish func(err error) error) {
+	if path == "" || path == "-" {
+		return a.stdout, func(err error) error { return err }
+	}
+	lw := &lazyFile{path: path}
+	return lw, lw.finish
+}
+
+// lazyFile creates its file on the first Write.
+type lazyFile struct {
+	path string
+	f    *os.File
+	err  error
+}
+
+func (l *lazyFile) open() error {
+	if l.f == nil && l.err == nil {
+		if l.f, l.err = os.Create(l.path); l.err != nil {
+			l.err = usageErrorf("%v", l.err)
+		}
+	}
+	return l.err
+}
+
+func (l *lazyFile) Write(p []byte) (int, error) {
+	if err := l.open(); err != nil {
+		return 0, err
+	}
+	return l.f.Write(p)
+}
+
+// finish ends the output of a command that ended with err: on success the file is created if nothing
+// was written (an empty ledger exports to an empty file); it is closed if it was opened.
+func (l *lazyFile) finish(err error) error {
+	if err == nil {
+		err = l.open()
+	}
+	if l.f != nil {
+		if cerr := l.f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
 func cmdKey(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("key")
 	asJSON := fs.Bool("json", false, "print as JSON")
 	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if a.server != "" {
-		var k struct {
-			PublicKey string `json:"public_key"`
-			KeyID     string `json:"key_id"`
-		}
-		if err := a.getJSON(ctx, "/v1/audit/key", &k); err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(a.stdout, k)
-		}
-		fmt.Fprintf(a.stdout, "public key: %s\nkey id:     %s\n", k.PublicKey, k.KeyID)
-		return nil
+	src, err := a.source()
+	if err != nil {
+		return err
 	}
-	key, err := a.keyForKeyCommand(ctx)
+	defer src.Close()
+	k, err := src.PublicKey(ctx)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(a.stdout, map[string]string{"public_key": key.PublicText(), "key_id": key.ID(), "algorithm": "Ed25519"})
+		return writeJSON(a.stdout, k)
 	}
-	fmt.Fprintf(a.stdout, "public key: %s\nkey id:     %s\nalgorithm:  Ed25519\n\nPin the public key: check-proof, check-consistency and verify-pack take it with --key.\n", key.PublicText(), key.ID())
+	fmt.Fprintf(a.stdout, "public key: %s\nkey id:     %s\nalgorithm:  %s\n\nPin the public key: check-proof, check-consistency and verify-pack take it with --key.\n", k.PublicKey, k.KeyID, k.Algorithm)
 	return nil
 }
 
@@ -205,16 +245,14 @@ func cmdTreeHead(ctx context.Context, a *app, args []string) error {
 	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	l, s, err := a.openLog(ctx)
+	src, err := a.source()
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	th := l.LatestTreeHead()
-	if *size > 0 {
-		if th, err = l.TreeHead(*size); err != nil {
-			return usageErrorf("tree-head: --size %d: %v", *size, err)
-		}
+	defer src.Close()
+	th, err := src.TreeHead(ctx, *size)
+	if err != nil {
+		return fmt.Errorf("tree-head: %w", err)
 	}
 	w, closeOut, err := a.output(*out)
 	if err != nil {
@@ -241,15 +279,12 @@ func cmdProve(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return usageErrorf("prove: --event %q is not an event id (a UUID)", *idText)
 	}
-	l, s, err := a.openLog(ctx)
+	src, err := a.source()
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	b, err := l.Prove(ctx, id)
-	if errors.Is(err, eventstore.ErrNotFound) || errors.Is(err, audit.ErrOutOfRange) {
-		return usageErrorf("prove: no event %s in this ledger", id)
-	}
+	defer src.Close()
+	b, err := src.Prove(ctx, id)
 	if err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}
@@ -336,29 +371,20 @@ func cmdCheckConsistency(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	var pub ed25519.PublicKey
-	if *keyText != "" {
-		if pub, err = parseKeyFlag("check-consistency", *keyText); err != nil {
-			return err
-		}
-	}
-	s, err := a.openExistingStore(ctx, a.store)
+	src, err := a.source()
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	if pub == nil {
-		key, err := a.loadKey(ctx, s)
-		if err != nil {
-			return err
-		}
-		pub = key.Public()
+	defer src.Close()
+	pub, err := src.PinnedKey(ctx, "check-consistency", *keyText)
+	if err != nil {
+		return err
 	}
 	if err := checkKeptHead("check-consistency", pos[0], older, pub); err != nil {
 		return err
 	}
 	// The same check as verify --tree-head: the whole ledger verifies, then extends the head.
-	rep, err := a.verifyStore(ctx, s, audit.VerifyOptions{Heads: []audit.TreeHead{older}, Key: pub})
+	rep, err := src.Verify(ctx, audit.VerifyOptions{Heads: []audit.TreeHead{older}, Key: pub})
 	if err != nil {
 		return err
 	}
@@ -385,21 +411,15 @@ func cmdExport(ctx context.Context, a *app, args []string) error {
 	if *salvage && (*out == "" || *out == "-") {
 		return usageErrorf("export: --salvage needs -o FILE (it reports where it stopped on stderr)")
 	}
-	s, err := a.openWith(ctx, a.store, false, *salvage)
+	src, err := a.source()
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	w, closeOut, err := a.output(*out)
-	if err != nil {
-		return err
-	}
+	defer src.Close()
+	w, finish := a.lazyOutput(*out) // the source may still refuse: then no file is left behind
 	if *salvage {
-		n, stopped, err := audit.Salvage(ctx, s, w)
-		if cerr := closeOut(); err == nil {
-			err = cerr
-		}
-		if err != nil {
+		n, stopped, err := src.Salvage(ctx, w)
+		if err = finish(err); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 		if stopped == nil {
@@ -408,11 +428,8 @@ func cmdExport(ctx context.Context, a *app, args []string) error {
 		}
 		return &exitError{code: 1, err: fmt.Errorf("salvaged %d events to %s, stopping before seq %d: %v", n, *out, n+1, damageOrErr(stopped))}
 	}
-	n, err := audit.Export(ctx, s, w)
-	if cerr := closeOut(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	n, err := src.Export(ctx, w)
+	if err = finish(err); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	if *out != "" {

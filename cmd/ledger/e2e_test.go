@@ -25,18 +25,33 @@ type started struct {
 // startDemo runs `ledger demo --addr 127.0.0.1:0` and waits until it listens and is ready.
 func startDemo(t *testing.T, store string) started {
 	t.Helper()
+	s := startProgram(t, "demo", "--addr", "127.0.0.1:0", "--store", store)
+	require.NotEmpty(t, s.token, "the demo printed a recorder token")
+	return s
+}
+
+// startServe runs `ledger serve --addr 127.0.0.1:0` over store and waits until it listens and is
+// ready: the store is then locked by the server.
+func startServe(t *testing.T, store string) started {
+	t.Helper()
+	return startProgram(t, "serve", "--addr", "127.0.0.1:0", "--store", store)
+}
+
+// startProgram runs the program with args (a demo or a server) and waits until it listens (and, for a
+// demo, has printed its token) and is ready.
+func startProgram(t *testing.T, args ...string) started {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--store", store}, func(string) string { return "" },
-			strings.NewReader(""), pw, io.Discard)
+		err := run(ctx, args, func(string) string { return "" }, strings.NewReader(""), pw, io.Discard)
 		pw.Close()
 		done <- err
 	}()
 	var s started
 	sc := bufio.NewScanner(pr)
-	for sc.Scan() && (s.base == "" || s.token == "") {
+	for (s.base == "" || (args[0] == "demo" && s.token == "")) && sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if b, ok := strings.CutPrefix(line, "listening on "); ok {
 			s.base = b
@@ -46,7 +61,6 @@ func startDemo(t *testing.T, store string) started {
 		}
 	}
 	require.NotEmpty(t, s.base, "the program printed where it listens")
-	require.NotEmpty(t, s.token, "the demo printed a recorder token")
 	go io.Copy(io.Discard, pr)
 	deadline := time.Now().Add(10 * time.Second)
 	for {

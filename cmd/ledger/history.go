@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"text/tabwriter"
 
 	"github.com/partnership-ledger/ledger/domain"
@@ -35,76 +34,21 @@ func cmdHistory(ctx context.Context, a *app, args []string) error {
 		return badFlag("history", "known-at", err)
 	}
 
-	if a.server != "" {
-		return a.historyFromServer(ctx, ps.String(), *knownAt, *asJSON)
-	}
-	store, err := a.openExistingStore(ctx, a.store)
+	src, err := a.source()
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	cut := uint64(1<<64 - 1)
-	if !k.IsAll() {
-		// Resolving a time needs the recording axis of the whole log; payloads of other partnerships
-		// are not decoded.
-		m, err := projections.Load(ctx, store, projections.Options{Now: a.now, Partnerships: []string{ps.String()}})
-		if err != nil {
-			return fmt.Errorf("history: %w", err)
-		}
-		cut = m.ResolveKnownAt(k)
-	}
-	var events []eventstore.Event
-	for e, err := range store.ReadStream(ctx, ps.Stream(), eventstore.Start, eventstore.Forward, 0) {
-		if err != nil {
-			return fmt.Errorf("history: %w", err)
-		}
-		if e.Seq <= cut {
-			events = append(events, e)
-		}
-	}
-	if len(events) == 0 && k.IsAll() {
-		return usageErrorf("history: no partnership %q in this ledger", ps.String())
+	defer src.Close()
+	events, err := src.PartnershipEvents(ctx, ps, k, *knownAt)
+	if err != nil {
+		return fmt.Errorf("history: %w", err)
 	}
 	return a.printHistory(events, *asJSON)
-}
-
-// historyFromServer pages through the partnership's events on a running server; a known_at is
-// resolved by the server's state endpoint to the seq it stands for.
-func (a *app) historyFromServer(ctx context.Context, slug, knownAt string, asJSON bool) error {
-	cut := uint64(1<<64 - 1)
-	if knownAt != "" {
-		var st projections.State
-		if err := a.getJSON(ctx, "/v1/partnerships/"+slug+"?known_at="+url.QueryEscape(knownAt), &st); err != nil {
-			return err
-		}
-		cut = st.KnownAt.Seq
-	}
-	var events []eventstore.Event
-	next := "/v1/partnerships/" + slug + "/events?limit=1000"
-	for next != "" {
-		var page struct {
-			Events []eventstore.Event `json:"events"`
-			Next   string             `json:"next"`
-		}
-		if err := a.getJSON(ctx, next, &page); err != nil {
-			return err
-		}
-		for _, e := range page.Events {
-			if e.Seq <= cut {
-				events = append(events, e)
-			}
-		}
-		next = page.Next
-	}
-	return a.printHistory(events, asJSON)
 }
 
 // printHistory writes events as a table, or as a JSON array of envelopes.
 func (a *app) printHistory(events []eventstore.Event, asJSON bool) error {
 	if asJSON {
-		if events == nil {
-			events = []eventstore.Event{}
-		}
 		return writeJSON(a.stdout, events)
 	}
 	tw := tabwriter.NewWriter(reportWriter{a.stdout}, 0, 4, 2, ' ', 0) // types and certainties come from the store

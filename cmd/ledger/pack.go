@@ -65,35 +65,22 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	if fi, err := os.Stat(*out); err == nil && !fi.IsDir() {
 		return usageErrorf("pack: -o %s is a file; give a directory (it is created if missing)", *out)
 	}
-	s, err := a.openExistingStore(ctx, a.store)
+	src, err := a.source()
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	key, err := a.loadKey(ctx, s)
-	if err != nil {
-		return err
-	}
-	src, err := reviewpack.LoadSource(ctx, s, key, *slug)
+	defer src.Close()
+	w, err := src.Pack(ctx, reviewpack.Options{Partnership: *slug, AsOf: q.AsOf, KnownAt: q.KnownAt, Cover: cover}, want, *out)
 	if err != nil {
 		return fmt.Errorf("pack: %w", err)
 	}
-	p, err := reviewpack.Build(ctx, src, reviewpack.Options{Partnership: *slug, AsOf: q.AsOf, KnownAt: q.KnownAt,
-		Cover: cover})
-	if err != nil {
-		return fmt.Errorf("pack: %w", err)
-	}
-	m, err := reviewpack.WriteDir(p, *out, want)
-	if err != nil {
-		return fmt.Errorf("pack: %w", err)
-	}
-	th := p.Evidence.TreeHead
+	th := w.Evidence.TreeHead
 	fmt.Fprintf(a.stdout, "review pack for %s as of %s, known at %s: %d events under tree head size %d, root %s\n",
-		*slug, p.Evidence.AsOf, p.Report.KnownAt.Requested, len(p.Evidence.Events), th.Size, th.Root)
-	for _, f := range m.Files {
+		*slug, w.Evidence.AsOf, w.KnownAt, len(w.Evidence.Events), th.Size, th.Root)
+	for _, f := range w.Manifest.Files {
 		fmt.Fprintf(a.stdout, "  %s  %s  (%d bytes)\n", f.SHA256, f.Name, f.Bytes)
 	}
-	fmt.Fprintf(a.stdout, "wrote %s; check it offline with 'ledger verify-pack %s --key %s'\n", filepath.Join(*out, reviewpack.ManifestName), *out, key.PublicText())
+	fmt.Fprintf(a.stdout, "wrote %s; check it offline with 'ledger verify-pack %s --key %s'\n", filepath.Join(*out, reviewpack.ManifestName), *out, w.PublicKey)
 	return nil
 }
 

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/partnership-ledger/ledger/domain"
-	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -46,33 +46,26 @@ func cmdReplay(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return badFlag("replay", "until", err)
 	}
-	s, err := a.openExistingStore(ctx, a.store)
+	src, err := a.source()
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	m, err := projections.Load(ctx, s, projections.Options{Now: a.now, Partnerships: []string{ps.String()}})
+	defer src.Close()
+	events, err := src.PartnershipEvents(ctx, ps, k, *until)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
-	cut := m.ResolveKnownAt(k)
 
 	var steps []replayStep
 	prevSeq := uint64(0)
-	for e, err := range s.ReadStream(ctx, ps.Stream(), eventstore.Start, eventstore.Forward, 0) {
+	for _, e := range events {
+		before, err := stateFacts(ctx, src, ps.String(), e.EffectiveOn, prevSeq)
 		if err != nil {
 			return fmt.Errorf("replay: %w", err)
 		}
-		if e.Seq > cut {
-			break
-		}
-		before, err := stateFacts(m, ps.String(), e.EffectiveOn, prevSeq)
+		after, err := stateFacts(ctx, src, ps.String(), e.EffectiveOn, e.Seq)
 		if err != nil {
-			return err
-		}
-		after, err := stateFacts(m, ps.String(), e.EffectiveOn, e.Seq)
-		if err != nil {
-			return err
+			return fmt.Errorf("replay: %w", err)
 		}
 		steps = append(steps, replayStep{
 			Seq: e.Seq, ID: e.ID.String(), Type: e.Type, EffectiveOn: e.EffectiveOn,
@@ -80,9 +73,6 @@ func cmdReplay(ctx context.Context, a *app, args []string) error {
 			Became: setMinus(after, before), Stopped: setMinus(before, after),
 		})
 		prevSeq = e.Seq
-	}
-	if len(steps) == 0 && cut >= m.Seq() {
-		return usageErrorf("replay: no partnership %q in this ledger", ps.String())
 	}
 	if *asJSON {
 		if steps == nil {
@@ -107,18 +97,18 @@ func cmdReplay(ctx context.Context, a *app, args []string) error {
 }
 
 // stateFacts returns the partnership's state as of asOf, known at seq, as a set of one-line facts:
-// each scalar field and each element of a list, without evidence and bookkeeping fields.
-func stateFacts(m *projections.Models, slug, asOf string, seq uint64) ([]string, error) {
+// each scalar field and each element of a list, without evidence and bookkeeping fields. A partnership
+// that did not exist yet at that point has none.
+func stateFacts(ctx context.Context, src ledgerSource, slug, asOf string, seq uint64) ([]string, error) {
 	if seq == 0 {
 		return nil, nil
 	}
-	q, err := projections.ParseQuery(asOf, strconv.FormatUint(seq, 10))
+	st, err := src.State(ctx, slug, asOf, strconv.FormatUint(seq, 10))
+	if notYet(err) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
-	}
-	st, err := m.State(slug, q)
-	if err != nil {
-		return nil, nil // the partnership did not exist yet at that point
 	}
 	b, err := json.Marshal(st)
 	if err != nil {
@@ -138,6 +128,13 @@ func stateFacts(m *projections.Models, slug, asOf string, seq uint64) ([]string,
 	}
 	slices.Sort(facts)
 	return facts, nil
+}
+
+// notYet reports whether a state could not be had because the partnership was not recorded yet at
+// that point (fault.NotFound, from the store or a server's 404). Other errors (a damaged store, a
+// server that cannot be reached) are errors.
+func notYet(err error) bool {
+	return fault.KindOf(err) == fault.NotFound
 }
 
 func flattenFacts(path string, v any, out *[]string) {

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/partnership-ledger/ledger/api/client"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/fault"
 )
@@ -272,11 +273,13 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-// exitCode maps an error to the process's exit status: 0 success, 2 bad input (usage, and errors for
-// people of a kind that blames the input: malformed, breaking a rule, not found, too large), 1 for
-// everything else unless the error says otherwise.
+// exitCode maps an error to the process's exit status: 0 success, 2 bad input (usage, a server's 4xx
+// answer to what was asked, and errors for people of a kind that blames the input: malformed, breaking
+// a rule, not found, too large), 1 for everything else (a server's 5xx, a server that cannot be
+// reached) unless the error says otherwise.
 func exitCode(err error) int {
 	var ee *exitError
+	var pe *client.Problem
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return 0
@@ -284,6 +287,11 @@ func exitCode(err error) int {
 		return ee.code
 	case errors.As(err, new(*usageError)):
 		return 2
+	case errors.As(err, &pe): // a server's answer: 4xx is what was asked, 5xx the server's own failure
+		if pe.Status >= 400 && pe.Status < 500 {
+			return 2
+		}
+		return 1
 	}
 	switch fault.KindOf(err) {
 	case fault.Malformed, fault.Rule, fault.Unprocessable, fault.UnsupportedMedia, fault.TooLarge, fault.NotFound:

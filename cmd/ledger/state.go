@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 	"text/tabwriter"
 
@@ -29,46 +27,20 @@ func cmdState(ctx context.Context, a *app, args []string) error {
 	if *slug == "" {
 		return usageErrorf("state: --partnership is required (run 'ledger help state')")
 	}
-	q, err := projections.ParseQuery(*asOf, *knownAt)
-	if err != nil {
+	if _, err := projections.ParseQuery(*asOf, *knownAt); err != nil {
 		return badFlag("state", "", err)
 	}
-
-	if a.server != "" {
-		var st projections.State
-		v := url.Values{}
-		if *asOf != "" {
-			v.Set("as_of", *asOf)
-		}
-		if *knownAt != "" {
-			v.Set("known_at", *knownAt)
-		}
-		if err := a.getJSON(ctx, "/v1/partnerships/"+url.PathEscape(*slug)+"?"+v.Encode(), &st); err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(a.stdout, &st)
-		}
-		printState(a.stdout, &st)
-		return nil
-	}
-	s, err := a.openExistingStore(ctx, a.store)
+	src, err := a.source()
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	m, err := projections.Load(ctx, s, projections.Options{Now: a.now, Partnerships: []string{*slug}})
-	if err != nil {
-		return fmt.Errorf("state: %w", err)
-	}
-	st, err := m.State(*slug, q)
+	defer src.Close()
+	st, err := src.State(ctx, *slug, *asOf, *knownAt)
 	if err != nil {
 		return fmt.Errorf("state: %w", err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(st)
+		return writeJSON(a.stdout, st)
 	}
 	printState(a.stdout, st)
 	return nil

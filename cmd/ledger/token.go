@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/google/uuid"
 
@@ -36,20 +35,14 @@ func tokenIssue(ctx context.Context, a *app, args []string) error {
 	if err := api.CheckActor(*actor); err != nil { // before the store is opened: a refusal writes nothing
 		return usageErrorf("token issue: --%v", err)
 	}
-	var issued api.Issued
-	if a.server != "" {
-		if err := a.doJSON(ctx, http.MethodPost, "/v1/admin/tokens", map[string]string{"role": *role, "actor": *actor}, &issued); err != nil {
-			return err
-		}
-	} else {
-		store, err := a.openStore(ctx, a.store)
-		if err != nil {
-			return err
-		}
-		defer store.Close()
-		if issued, err = api.NewTokens(store, a.now).Issue(ctx, *role, *actor, a.actor()); err != nil {
-			return err
-		}
+	src, err := a.source()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	issued, err := src.IssueToken(ctx, *role, *actor, a.actor())
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(a.stdout, "token:    %s\ntoken id: %s\nrole:     %s\nactor:    %s\n\nThe token is shown once; the ledger keeps only its hash.\n", issued.Token, issued.TokenID, issued.Role, issued.Actor)
 	return nil
@@ -68,22 +61,13 @@ func tokenRevoke(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return usageErrorf("token revoke: %q is not a token id", pos[0])
 	}
-	if a.server != "" {
-		if err := a.doJSON(ctx, http.MethodDelete, "/v1/admin/tokens/"+id.String(), nil, nil); err != nil {
-			return err
-		}
-	} else {
-		store, err := a.openStore(ctx, a.store)
-		if err != nil {
-			return err
-		}
-		defer store.Close()
-		if err := store.mustExist(); err != nil {
-			return err
-		}
-		if err := api.NewTokens(store, a.now).Revoke(ctx, id, a.actor()); err != nil {
-			return usageErrorf("token revoke: %v", err)
-		}
+	src, err := a.source()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	if err := src.RevokeToken(ctx, id, a.actor()); err != nil {
+		return err
 	}
 	fmt.Fprintf(a.stdout, "revoked token %s\n", id)
 	return nil

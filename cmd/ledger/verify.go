@@ -26,12 +26,6 @@ func cmdVerify(ctx context.Context, a *app, args []string) error {
 	}
 	var opts audit.VerifyOptions
 	if len(heads) > 0 || *keyText != "" {
-		if len(heads) == 0 {
-			return usageErrorf("verify: --key checks kept tree heads: give them with --tree-head FILE")
-		}
-		if a.server != "" {
-			return usageErrorf("verify: --tree-head checks a store or an export file here; it does not go with --server")
-		}
 		if opts.Key, err = parseKeyFlag("verify", *keyText); err != nil {
 			return err
 		}
@@ -45,6 +39,9 @@ func cmdVerify(ctx context.Context, a *app, args []string) error {
 	}
 	var rep audit.Report
 	if *file != "" {
+		if opts.Key != nil && len(opts.Heads) == 0 {
+			return usageErrorf("verify: --key checks kept tree heads: give them with --tree-head FILE")
+		}
 		f, err := os.Open(*file)
 		if err != nil {
 			return usageErrorf("verify: %v", err)
@@ -57,17 +54,13 @@ func cmdVerify(ctx context.Context, a *app, args []string) error {
 			return fmt.Errorf("verify %s: %w", *file, err)
 		}
 		p.Done(rep.Events)
-	} else if a.server != "" {
-		if err := a.getJSON(ctx, "/v1/audit/verify", &rep); err != nil {
-			return err
-		}
 	} else {
-		s, err := a.openExistingStore(ctx, a.store)
+		src, err := a.source()
 		if err != nil {
 			return err
 		}
-		defer s.Close()
-		if rep, err = a.verifyStore(ctx, s, opts); err != nil {
+		defer src.Close()
+		if rep, err = src.Verify(ctx, opts); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,115 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/api/client"
+)
+
+func serve(t *testing.T, h http.HandlerFunc) *client.Client {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c, err := client.New(srv.URL+"/", "pl_secret")
+	require.NoError(t, err)
+	return c
+}
+
+// A problem answer is a *Problem carrying the status, title, detail and the field it names.
+func TestProblemAnswersAreErrors(t *testing.T) {
+	c := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, "Bearer pl_secret", r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"type":"/problems/bad-request","title":"The request cannot be read","status":400,"detail":"as_of=\"2015-02-30\" is not a valid date","errors":[{"parameter":"as_of","detail":"x"},{"pointer":"/data/amount","detail":"y"}]}`))
+	})
+	_, err := c.State(context.Background(), "great-yarmouth-north-norfolk", client.Query{AsOf: "2015-02-30"})
+	var p *client.Problem
+	require.True(t, errors.As(err, &p), "%v", err)
+	assert.Equal(t, 400, p.Status)
+	assert.Equal(t, "The request cannot be read", p.Title)
+	assert.Equal(t, `as_of="2015-02-30" is not a valid date`, p.Detail)
+	assert.Equal(t, "/data/amount", p.Pointer())
+	assert.Equal(t, "as_of", p.Fields[0].Parameter)
+	assert.Equal(t, `GET /v1/partnerships/great-yarmouth-north-norfolk?as_of=2015-02-30: 400 The request cannot be read: as_of="2015-02-30" is not a valid date`, err.Error())
+}
+
+// An answer that is not problem+json still says its status; one that is not the JSON the route
+// serves, or a server that cannot be reached, is a *TransportError.
+func TestOtherFailures(t *testing.T) {
+	c := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/audit/key":
+			http.Error(w, "upstream down", http.StatusBadGateway)
+		default:
+			w.Write([]byte(`{"size":`))
+		}
+	})
+	_, err := c.Key(context.Background())
+	var p *client.Problem
+	require.True(t, errors.As(err, &p), "%v", err)
+	assert.Equal(t, 502, p.Status)
+	assert.Equal(t, "upstream down", p.Detail)
+
+	_, err = c.TreeHead(context.Background(), 0)
+	var te *client.TransportError
+	assert.True(t, errors.As(err, &te), "%v", err)
+
+	gone, err := client.New("http://127.0.0.1:1", "")
+	require.NoError(t, err)
+	_, err = gone.Key(context.Background())
+	assert.True(t, errors.As(err, &te), "%v", err)
+
+	for _, bad := range []string{"ftp://x", "127.0.0.1:8080", "http://", "http://u:p@h", "http://h/?q=1"} {
+		_, err := client.New(bad, "")
+		assert.Error(t, err, bad)
+	}
+}
+
+// Events arrive with their data and sources as the ledger stores them (RFC 8785), though the server's
+// encoder escapes <, > and &; a next link that leaves the API, or pages that go back, end the read.
+func TestEventsPagesCanonicalAndBounded(t *testing.T) {
+	event := func(seq string) string {
+		return `{"id":"0190f5a0-0000-7000-8000-00000000000` + seq + `","stream":"partnership-abc","revision":0,"seq":` + seq +
+			`,"type":"T","schema":1,"effective_on":"2016-01-01","recorded_at":"2016-01-01T00:00:00Z","recorded_by":"x",` +
+			`"sources":[],"certainty":"reported","data":{"b":"Fish \u0026 chips \u003c3","a":1},` +
+			`"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","hash":"0000000000000000000000000000000000000000000000000000000000000000"}`
+	}
+	c := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("after") {
+		case "0":
+			w.Write([]byte(`{"events":[` + event("1") + `],"next":"/v1/events?after=1&limit=1000"}`))
+		case "1":
+			w.Write([]byte(`{"events":[` + event("2") + `],"next":"http://elsewhere.example/v1/events?after=2"}`))
+		}
+	})
+	var seqs []uint64
+	var err error
+	for e, rerr := range c.Events(context.Background(), 0) {
+		if rerr != nil {
+			err = rerr
+			break
+		}
+		seqs = append(seqs, e.Seq)
+		assert.Equal(t, `{"a":1,"b":"Fish & chips <3"}`, string(e.Data))
+	}
+	assert.Equal(t, []uint64{1, 2}, seqs)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not a path of this API")
+
+	back := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"events":[` + event("2") + `,` + event("1") + `]}`))
+	})
+	for _, rerr := range back.Events(context.Background(), 0) {
+		err = rerr
+	}
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "do not move forward")
+}

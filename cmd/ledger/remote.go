@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/api"
+	"github.com/partnership-ledger/ledger/api/client"
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/reviewpack"
+)
+
+// serverSource reads a ledger from a running server (--server) through its HTTP API. It never opens a
+// store or a key file here. What an auditor checks (verify, check-consistency) is downloaded and checked
+// on this machine against the key pinned with --key: the server's own verdict is never relayed.
+type serverSource struct {
+	a *app
+	c *client.Client
+}
+
+func (s *serverSource) PartnershipEvents(ctx context.Context, slug domain.PartnershipSlug, k projections.KnownAt, text string) ([]eventstore.Event, error) {
+	cut := everything
+	if !k.IsAll() {
+		// The list resolves known_at over the whole log, whether or not the partnership existed by then.
+		l, err := s.c.List(ctx, client.Query{KnownAt: text})
+		if err != nil {
+			return nil, err
+		}
+		cut = l.KnownAt.Seq
+	}
+	events := []eventstore.Event{}
+	for e, err := range s.c.PartnershipEvents(ctx, slug.String()) {
+		if err != nil {
+			return nil, err
+		}
+		if e.Seq <= cut {
+			events = append(events, e)
+		}
+	}
+	return events, nil
+}
+
+func (s *serverSource) State(ctx context.Context, slug, asOf, knownAt string) (*projections.State, error) {
+	return s.c.State(ctx, slug, client.Query{AsOf: asOf, KnownAt: knownAt})
+}
+
+func (s *serverSource) PublicKey(ctx context.Context) (client.PublicKey, error) {
+	return s.c.Key(ctx)
+}
+
+func (s *serverSource) TreeHead(ctx context.Context, size uint64) (audit.TreeHead, error) {
+	return s.c.TreeHead(ctx, size)
+}
+
+func (s *serverSource) Prove(ctx context.Context, id uuid.UUID) (audit.Bundle, error) {
+	return s.c.Proof(ctx, id)
+}
+
+// events yields the server's global log from seq 1 up to seq upTo (the size of a tree head it signed),
+// checking that no seq is missing. The ledger's own streams (ledger-*) are served to auditors only: a
+// gap without a token asks for one (bad input, exit 2). With a token, a gap is left to the caller's
+// check (verify names the missing seq, or the signed head the events fall short of) when passGaps is
+// set, else it ends the read (exit 1).
+func (s *serverSource) events(ctx context.Context, upTo uint64, passGaps bool) iter.Seq2[eventstore.Event, error] {
+	return func(yield func(eventstore.Event, error) bool) {
+		next := uint64(1)
+		gap := func(to uint64) bool { // reports whether the read goes on
+			switch {
+			case !s.c.HasToken():
+				yield(eventstore.Event{}, usageErrorf("the server at %s did not send events seq %d to %d: it serves the ledger's own streams (ledger-*) to auditors only; give an auditor token with --token-file FILE or LEDGER_TOKEN",
+					s.c.Base(), next, to))
+				return false
+			case !passGaps:
+				yield(eventstore.Event{}, fmt.Errorf("the server at %s did not send events seq %d to %d (is the token an auditor's?)", s.c.Base(), next, to))
+				return false
+			}
+			return true
+		}
+		for e, err := range s.c.Events(ctx, 0) {
+			if err != nil {
+				yield(e, err)
+				return
+			}
+			if e.Seq > upTo {
+				break
+			}
+			if e.Seq != next && !gap(e.Seq-1) {
+				return
+			}
+			next = e.Seq + 1
+			if !yield(e, nil) {
+				return
+			}
+		}
+		if next <= upTo {
+			gap(upTo)
+		}
+	}
+}
+
+// Export writes the events up to the server's latest signed tree head (events recorded meanwhile wait
+// for the next export), as the local export writes them.
+func (s *serverSource) Export(ctx context.Context, w io.Writer) (uint64, error) {
+	th, err := s.c.TreeHead(ctx, 0)
+	if err != nil {
+		return 0, err
+	}
+	return audit.ExportEvents(ctx, s.events(ctx, th.Size, false), w)
+}
+
+func (s *serverSource) Salvage(ctx context.Context, w io.Writer) (uint64, error, error) {
+	return 0, nil, usageErrorf("--salvage reads a damaged bolt file on this machine; it does not go with --server (a plain export reads the server's log)")
+}
+
+// Verify downloads the server's latest signed tree head and checks it under the pinned opts.Key, then
+// downloads every event up to it and verifies them here as the local verify does (audit.VerifyLog:
+// each hash, chain, seq and the Merkle tree, then opts.Heads), and holds the tree to the server's head
+// (audit.CheckExtends): a server that sends an altered event, leaves one out, or signs with another key
+// fails, naming what.
+func (s *serverSource) Verify(ctx context.Context, opts audit.VerifyOptions) (audit.Report, error) {
+	if opts.Key == nil {
+		return audit.Report{}, usageErrorf("verify: --key PUBKEY is required with --server: what the server sends is checked against the tree head it signed, under the key you pinned ('ledger key' on the ledger's machine prints it)")
+	}
+	th, err := s.c.TreeHead(ctx, 0)
+	if err != nil {
+		return audit.Report{}, err
+	}
+	if err := audit.VerifyTreeHead(th, opts.Key); err != nil {
+		return audit.Report{}, &exitError{code: 1, err: fmt.Errorf("the server at %s signs its tree head (size %d, key id %s) with a key other than the pinned one (key id %s): %v",
+			s.c.Base(), th.Size, th.KeyID, audit.KeyID(opts.Key), err)}
+	}
+	p := s.a.newProgress("verifying "+s.c.Base(), th.Size)
+	opts.Progress = p.Update
+	rep, tree, err := audit.VerifyLog(ctx, s.events(ctx, th.Size, true), opts)
+	if err != nil {
+		return rep, fmt.Errorf("verify: %w", err)
+	}
+	if rep.FirstBad == nil {
+		if err := audit.CheckExtends(tree, th, opts.Key); err != nil {
+			return rep, &exitError{code: 1, err: fmt.Errorf("the %d events the server at %s sent are not the ones its signed tree head of size %d (root %s) covers: %v",
+				rep.Events, s.c.Base(), th.Size, th.Root, err)}
+		}
+	}
+	p.Done(rep.Events)
+	return rep, nil
+}
+
+func (s *serverSource) PinnedKey(ctx context.Context, cmd, text string) (ed25519.PublicKey, error) {
+	if text == "" {
+		return nil, usageErrorf("%s: --key PUBKEY is required with --server: the server's answers are checked against the key you pinned", cmd)
+	}
+	return parseKeyFlag(cmd, text)
+}
+
+// Pack fetches the pack in each format as the server renders it (pack.json first: it says what the
+// pack is) and writes them with their manifest as the local pack does (reviewpack.WriteRendered): the
+// same files, byte for byte, for the same ledger. Nothing is signed here.
+func (s *serverSource) Pack(ctx context.Context, opts reviewpack.Options, formats []string, dir string) (packWritten, error) {
+	q := client.PackQuery{Query: client.Query{AsOf: opts.AsOf, KnownAt: opts.KnownAt.String()},
+		Committee: opts.Cover.Committee, Meeting: opts.Cover.Meeting, Author: opts.Cover.Author}
+	if opts.KnownAt.IsAll() {
+		q.KnownAt = ""
+	}
+	rawJSON, err := s.c.ReviewPack(ctx, opts.Partnership, q, "json")
+	if err != nil {
+		return packWritten{}, err
+	}
+	var f reviewpack.File
+	if err := json.Unmarshal(rawJSON, &f); err != nil || f.Evidence == nil || f.Report == nil {
+		if err == nil {
+			err = errors.New("evidence or report missing")
+		}
+		return packWritten{}, &client.TransportError{Method: http.MethodGet, Path: "review-pack?format=json", Err: fmt.Errorf("not a review pack: %v", err)}
+	}
+	key, err := s.c.Key(ctx)
+	if err != nil {
+		return packWritten{}, err
+	}
+	if !slices.Contains(formats, "json") {
+		formats = append(slices.Clone(formats), "json")
+	}
+	m, err := reviewpack.WriteRendered(dir, f.Evidence, formats, func(format string) ([]byte, error) {
+		if format == "json" {
+			return rawJSON, nil
+		}
+		return s.c.ReviewPack(ctx, opts.Partnership, q, format)
+	})
+	if err != nil {
+		return packWritten{}, err
+	}
+	return packWritten{Evidence: f.Evidence, KnownAt: f.Report.KnownAt.Requested, Manifest: m, PublicKey: key.PublicKey}, nil
+}
+
+// IssueToken is POST /v1/admin/tokens; the server records its own caller as the issuer.
+func (s *serverSource) IssueToken(ctx context.Context, role, actor, _ string) (api.Issued, error) {
+	var issued api.Issued
+	err := s.c.IssueToken(ctx, role, actor, &issued)
+	return issued, err
+}
+
+// RevokeToken is DELETE /v1/admin/tokens/{id}.
+func (s *serverSource) RevokeToken(ctx context.Context, id uuid.UUID, _ string) error {
+	return s.c.RevokeToken(ctx, id)
+}
+
+func (s *serverSource) Close() error { return nil }

@@ -1,0 +1,326 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/eventstore"
+)
+
+// issueToken issues a token of role offline into store and writes it to a file, whose path it returns.
+func issueToken(t *testing.T, store, role string) string {
+	t.Helper()
+	r := ledger(t, nil, "token", "issue", "--role", role, "--actor", "Internal audit", "--store", store)
+	require.Equal(t, 0, r.code, r.stderr)
+	for _, f := range strings.Fields(r.stdout) {
+		if strings.HasPrefix(f, "pl_") {
+			file := filepath.Join(t.TempDir(), role+".token")
+			require.NoError(t, os.WriteFile(file, []byte(f+"\n"), 0o600))
+			return file
+		}
+	}
+	t.Fatalf("no token in %q", r.stdout)
+	return ""
+}
+
+// publicKey returns the ledger's public key as `ledger key --json` prints it.
+func publicKey(t *testing.T, args ...string) string {
+	t.Helper()
+	r := ledger(t, nil, append([]string{"key", "--json"}, args...)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	var k struct {
+		PublicKey string `json:"public_key"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &k))
+	require.NotEmpty(t, k.PublicKey)
+	return k.PublicKey
+}
+
+// A ledger served by a running server (which locks the store) is read with --server by every command
+// that only reads, and each prints what the same command prints from the store once the server has
+// stopped. verify and check-consistency check what they download against the pinned key; pack writes
+// the same files, and no key file, here or anywhere.
+func TestEveryReadCommandWithServerMatchesTheStore(t *testing.T) {
+	store := seeded(t)
+	auditor := issueToken(t, store, "auditor")
+	pub := publicKey(t, "--store", store)
+	dir := t.TempDir()
+	kept := filepath.Join(dir, "kept-head.json")
+	require.Equal(t, 0, ledger(t, nil, "tree-head", "--size", "10", "-o", kept, "--store", store).code)
+	var hist []eventstore.Event
+	h := ledger(t, nil, "history", "--partnership", gnn, "--json", "--store", store)
+	require.Equal(t, 0, h.code, h.stderr)
+	require.NoError(t, json.Unmarshal([]byte(h.stdout), &hist))
+	event := hist[3].ID.String()
+
+	// Each read command, as the local and the --server form take it (the --server form gets a token
+	// and the pinned key where it needs them).
+	type readCmd struct {
+		name        string
+		args        []string
+		serverExtra []string
+		localExtra  []string
+	}
+	cmds := []readCmd{
+		{name: "history", args: []string{"history", "--partnership", gnn}},
+		{name: "history --json --known-at", args: []string{"history", "--partnership", gnn, "--json", "--known-at", "2016-06-01"}},
+		{name: "state", args: []string{"state", "--partnership", gnn, "--as-of", "2015-11-07"}},
+		{name: "state --json --known-at", args: []string{"state", "--partnership", gnn, "--as-of", "2016-07-01", "--known-at", "2015-12-18", "--json"}},
+		{name: "replay", args: []string{"replay", "--partnership", gnn}},
+		{name: "replay --json --until", args: []string{"replay", "--partnership", gnn, "--until", "2015-11-10", "--json"}},
+		{name: "prove", args: []string{"prove", "--event", event}},
+		{name: "tree-head", args: []string{"tree-head"}},
+		{name: "tree-head --size", args: []string{"tree-head", "--size", "7"}},
+		{name: "check-consistency", args: []string{"check-consistency", kept, "--key", pub}, serverExtra: []string{"--token-file", auditor}},
+		{name: "export", args: []string{"export"}, serverExtra: []string{"--token-file", auditor}},
+		{name: "verify", args: []string{"verify"}, serverExtra: []string{"--token-file", auditor, "--key", pub}},
+		{name: "verify --tree-head", args: []string{"verify", "--tree-head", kept, "--key", pub}, serverExtra: []string{"--token-file", auditor}},
+		{name: "key", args: []string{"key"}},
+		{name: "key --json", args: []string{"key", "--json"}},
+	}
+
+	work := t.TempDir()
+	t.Chdir(work) // where a careless command would create a key file or a store
+	s := startServe(t, store)
+	locked := ledger(t, nil, "state", "--partnership", gnn, "--store", store)
+	require.Equal(t, 1, locked.code, "the server holds the store: %s", locked.stderr)
+
+	viaServer := map[string]result{}
+	for _, c := range cmds {
+		r := ledger(t, nil, append(append(argsCopy(c.args), c.serverExtra...), "--server", s.base)...)
+		require.Equal(t, 0, r.code, "%s --server: %s%s", c.name, r.stdout, r.stderr)
+		viaServer[c.name] = r
+	}
+	serverPack := filepath.Join(work, "pack")
+	packArgs := []string{"pack", "--partnership", gnn, "--as-of", "2016-06-30", "--format", "html,pdf,md,json"}
+	sp := ledger(t, nil, append(argsCopy(packArgs), "-o", serverPack, "--server", s.base)...)
+	require.Equal(t, 0, sp.code, sp.stderr)
+	entries, err := os.ReadDir(work)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "only the pack directory: no key file, no store")
+	assert.Equal(t, "pack", entries[0].Name())
+	vp := ledger(t, nil, "verify-pack", serverPack, "--key", pub)
+	assert.Equal(t, 0, vp.code, vp.stdout+vp.stderr)
+	require.NoError(t, s.stop())
+
+	for _, c := range cmds {
+		t.Run(c.name, func(t *testing.T) {
+			local := ledger(t, nil, append(append(argsCopy(c.args), c.localExtra...), "--store", store)...)
+			require.Equal(t, 0, local.code, local.stderr)
+			assert.Equal(t, local.stdout, viaServer[c.name].stdout)
+		})
+	}
+	t.Run("pack", func(t *testing.T) {
+		localPack := filepath.Join(t.TempDir(), "pack")
+		lp := ledger(t, nil, append(argsCopy(packArgs), "-o", localPack, "--store", store)...)
+		require.Equal(t, 0, lp.code, lp.stderr)
+		assert.Equal(t, lp.stdout, strings.ReplaceAll(sp.stdout, serverPack, localPack))
+		for _, name := range []string{"pack.html", "pack.pdf", "pack.md", "pack.json", "manifest.json"} {
+			want, err := os.ReadFile(filepath.Join(localPack, name))
+			require.NoError(t, err)
+			got, err := os.ReadFile(filepath.Join(serverPack, name))
+			require.NoError(t, err)
+			assert.True(t, bytes.Equal(want, got), "%s is byte for byte the local pack's", name)
+		}
+	})
+	t.Run("verify --json", func(t *testing.T) {
+		// The same report, except that only the store's own verify can hold its indexes to the events.
+		local := ledger(t, nil, "verify", "--json", "--store", store)
+		require.Equal(t, 0, local.code, local.stderr)
+		var rep audit.Report
+		require.NoError(t, json.Unmarshal([]byte(local.stdout), &rep))
+		assert.True(t, rep.IndexesChecked)
+		rep.IndexesChecked = false
+		want, err := json.MarshalIndent(rep, "", "  ")
+		require.NoError(t, err)
+		s2 := startServe(t, store)
+		remote := ledger(t, nil, "verify", "--json", "--server", s2.base, "--token-file", auditor, "--key", pub)
+		require.Equal(t, 0, remote.code, remote.stderr)
+		assert.Equal(t, string(want)+"\n", remote.stdout)
+	})
+}
+
+// argsCopy returns a copy of args, so that appending to it never writes into a shared array.
+func argsCopy(args []string) []string { return append([]string(nil), args...) }
+
+// What --server cannot do, or needs, is refused as bad input in one line, and nothing is created.
+func TestServerReadsRefuseWhatTheyCannotCheck(t *testing.T) {
+	store := seeded(t)
+	issueToken(t, store, "auditor") // the ledger now has an event in ledger-tokens
+	pub := publicKey(t, "--store", store)
+	work := t.TempDir()
+	t.Chdir(work)
+	s := startServe(t, store)
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"verify without a pinned key", []string{"verify"}, "--key PUBKEY is required with --server"},
+		{"check-consistency without a pinned key", []string{"check-consistency", writeHead(t, s.base)}, "--key PUBKEY is required with --server"},
+		{"verify without an auditor token", []string{"verify", "--key", pub}, "auditor token"},
+		{"export without an auditor token", []string{"export", "-o", filepath.Join(work, "out.jsonl")}, "auditor token"},
+		{"export --salvage", []string{"export", "--salvage", "-o", filepath.Join(work, "out.jsonl")}, "does not go with --server"},
+		{"state of no partnership", []string{"state", "--partnership", "no-such-partnership"}, "404"},
+		{"a bad date, refused before asking", []string{"state", "--partnership", gnn, "--as-of", "2015-02-30"}, "--as-of"},
+		{"tree-head beyond the ledger", []string{"tree-head", "--size", "999999"}, "size"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ledger(t, nil, append(argsCopy(tt.args), "--server", s.base)...)
+			assert.Equal(t, 2, r.code, "stdout %q stderr %q", r.stdout, r.stderr)
+			assert.Contains(t, r.stderr, tt.want)
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+		})
+	}
+	entries, err := os.ReadDir(work)
+	require.NoError(t, err)
+	names := []string{}
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.Equal(t, []string{"head.json"}, names, "nothing but the test's own head file")
+
+	notURL := ledger(t, nil, "key", "--server", "ftp://example.org")
+	assert.Equal(t, 2, notURL.code, notURL.stderr)
+	assert.Contains(t, notURL.stderr, "--server")
+
+	require.NoError(t, s.stop())
+	gone := ledger(t, nil, "key", "--server", s.base)
+	assert.Equal(t, 1, gone.code, "a server that cannot be reached is exit 1: %s", gone.stderr)
+	assert.Equal(t, 1, strings.Count(gone.stderr, "\n"), "one line: %q", gone.stderr)
+}
+
+// writeHead saves the server's latest tree head in head.json in the working directory.
+func writeHead(t *testing.T, base string) string {
+	t.Helper()
+	r := ledger(t, nil, "tree-head", "-o", "head.json", "--server", base)
+	require.Equal(t, 0, r.code, r.stderr)
+	return "head.json"
+}
+
+// rewriting is a server in front of a real one that changes what it answers on the way through.
+func rewriting(t *testing.T, base string, rewrite func(path string, body []byte) []byte) string {
+	t.Helper()
+	target, err := url.Parse(base)
+	require.NoError(t, err)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := http.NewRequestWithContext(r.Context(), r.Method, target.String()+r.URL.RequestURI(), nil)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		req.Header = r.Header.Clone()
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.Header().Set("Content-Type", res.Header.Get("Content-Type"))
+		w.WriteHeader(res.StatusCode)
+		w.Write(rewrite(r.URL.Path, body))
+	}))
+	t.Cleanup(proxy.Close)
+	return proxy.URL
+}
+
+// rewritingEvents is rewriting for the pages of GET /v1/events: rewrite gets each page's events, and
+// whether the page is the last.
+func rewritingEvents(t *testing.T, base string, rewrite func(events []eventstore.Event, last bool) []eventstore.Event) string {
+	return rewriting(t, base, func(path string, body []byte) []byte {
+		if path != "/v1/events" {
+			return body
+		}
+		var page struct {
+			Events []eventstore.Event `json:"events"`
+			Next   string             `json:"next,omitempty"`
+		}
+		require.NoError(t, json.Unmarshal(body, &page))
+		page.Events = rewrite(page.Events, page.Next == "")
+		out, err := json.Marshal(page)
+		require.NoError(t, err)
+		return out
+	})
+}
+
+// verify --server and check-consistency --server trust nothing the server says: an event altered on
+// the way, or a tree head signed by another key, is exit 1 naming it.
+func TestVerifyWithServerCatchesAServerThatLies(t *testing.T) {
+	store := seeded(t)
+	auditor := issueToken(t, store, "auditor")
+	pub := publicKey(t, "--store", store)
+	s := startServe(t, store)
+	t.Chdir(t.TempDir())
+	writeHead(t, s.base)
+
+	var victim eventstore.Event
+	tampered := rewritingEvents(t, s.base, func(events []eventstore.Event, last bool) []eventstore.Event {
+		for i, e := range events {
+			if e.Seq == 12 {
+				events[i].EffectiveOn = "2001-01-01" // back-dated on the way
+				victim = e
+			}
+		}
+		return events
+	})
+	v := ledger(t, nil, "verify", "--server", tampered, "--token-file", auditor, "--key", pub)
+	assert.Equal(t, 1, v.code, v.stdout+v.stderr)
+	require.NotZero(t, victim.Seq, "the proxy altered an event")
+	assert.Contains(t, v.stdout, "TAMPERED")
+	assert.Contains(t, v.stdout, victim.ID.String())
+	c := ledger(t, nil, "check-consistency", "head.json", "--key", pub, "--server", tampered, "--token-file", auditor)
+	assert.Equal(t, 1, c.code, c.stdout+c.stderr)
+	assert.Contains(t, c.stdout, victim.ID.String())
+
+	// A tree head signed by another key: the server is not the ledger whose key was pinned.
+	other, err := audit.NewKey()
+	require.NoError(t, err)
+	forged := rewriting(t, s.base, func(path string, body []byte) []byte {
+		if path != "/v1/audit/tree-head" {
+			return body
+		}
+		var th audit.TreeHead
+		require.NoError(t, json.Unmarshal(body, &th))
+		out, err := json.Marshal(other.Sign(th.Size, th.Root, th.Timestamp))
+		require.NoError(t, err)
+		return out
+	})
+	f := ledger(t, nil, "verify", "--server", forged, "--token-file", auditor, "--key", pub)
+	assert.Equal(t, 1, f.code, f.stdout+f.stderr)
+	assert.Contains(t, f.stderr, "a key other than the pinned one")
+	assert.Contains(t, f.stderr, other.ID())
+	assert.Equal(t, 1, strings.Count(f.stderr, "\n"), "one line: %q", f.stderr)
+
+	// The last event left out: every event sent verifies, but the signed tree head covers one more.
+	short := rewritingEvents(t, s.base, func(events []eventstore.Event, last bool) []eventstore.Event {
+		if last && len(events) > 0 {
+			events = events[:len(events)-1]
+		}
+		return events
+	})
+	cut := ledger(t, nil, "verify", "--server", short, "--token-file", auditor, "--key", pub)
+	assert.Equal(t, 1, cut.code, cut.stdout+cut.stderr)
+	assert.Contains(t, cut.stderr, "not the ones its signed tree head")
+	assert.Contains(t, cut.stderr, "cut off")
+
+	honest := rewriting(t, s.base, func(_ string, body []byte) []byte { return body })
+	ok := ledger(t, nil, "verify", "--server", honest, "--token-file", auditor, "--key", pub)
+	assert.Equal(t, 0, ok.code, "an honest answer through the proxy verifies: %s", ok.stdout+ok.stderr)
+}

@@ -1,0 +1,324 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/api"
+	"github.com/partnership-ledger/ledger/api/client"
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/reviewpack"
+)
+
+// ledgerSource is what the commands that only read ask of a ledger, and what `ledger token` asks. It
+// has two implementations: localSource reads the store named by --store (opened read-only on first
+// use; token commands open it for writing), serverSource asks the running server named by --server
+// through its HTTP API (api/client) and checks what it downloads itself. a.source chooses one, once; a
+// command reads the same way from either, and prints the same.
+type ledgerSource interface {
+	// PartnershipEvents returns the events of a partnership's stream recorded by known_at k (text as
+	// given), in order: k resolves over the whole log to the last seq it includes. A partnership with no
+	// events at all is bad input.
+	PartnershipEvents(ctx context.Context, slug domain.PartnershipSlug, k projections.KnownAt, text string) ([]eventstore.Event, error)
+	// State is the partnership at as_of and known_at as the commands take them (validated already).
+	State(ctx context.Context, slug, asOf, knownAt string) (*projections.State, error)
+	// PublicKey is the tree-signing public key auditors pin.
+	PublicKey(ctx context.Context) (client.PublicKey, error)
+	// TreeHead is the signed tree head of size (0: the latest).
+	TreeHead(ctx context.Context, size uint64) (audit.TreeHead, error)
+	// Prove is the inclusion proof bundle of an event under the latest tree head.
+	Prove(ctx context.Context, id uuid.UUID) (audit.Bundle, error)
+	// Export writes every event as JSON Lines (audit.ExportEvents) and returns how many.
+	Export(ctx context.Context, w io.Writer) (uint64, error)
+	// Salvage is `export --salvage` (audit.Salvage): a damaged bolt file's events that still verify.
+	Salvage(ctx context.Context, w io.Writer) (written uint64, stopped error, err error)
+	// Verify checks every event and the Merkle tree, then opts.Heads under opts.Key.
+	Verify(ctx context.Context, opts audit.VerifyOptions) (audit.Report, error)
+	// PinnedKey is the public key tree heads are checked against: --key's text, or where the source
+	// allows it, the ledger's own key file. cmd names the command in errors.
+	PinnedKey(ctx context.Context, cmd, text string) (ed25519.PublicKey, error)
+	// Pack writes the review pack of opts in formats into dir.
+	Pack(ctx context.Context, opts reviewpack.Options, formats []string, dir string) (packWritten, error)
+	// IssueToken issues an API token (the server needs an admin token); by is the actor recorded.
+	IssueToken(ctx context.Context, role, actor, by string) (api.Issued, error)
+	// RevokeToken revokes one.
+	RevokeToken(ctx context.Context, id uuid.UUID, by string) error
+	// Close releases what the source opened.
+	Close() error
+}
+
+// packWritten is what `ledger pack` reports of the pack it wrote.
+type packWritten struct {
+	Evidence  *reviewpack.Evidence
+	KnownAt   string // the report's known_at as requested
+	Manifest  reviewpack.Manifest
+	PublicKey string // to pin for verify-pack
+}
+
+// source returns the ledger the read commands read: the server named by --server, else the store. It
+// is the one place the choice is made.
+func (a *app) source() (ledgerSource, error) {
+	if a.server == "" {
+		return &localSource{a: a}, nil
+	}
+	c, err := client.New(a.server, a.token)
+	if err != nil {
+		return nil, usageErrorf("--server: %v", err)
+	}
+	return &serverSource{a: a, c: c}, nil
+}
+
+// everything is the cut of a known_at that includes every event.
+const everything = uint64(math.MaxUint64)
+
+// noPartnership is the error for a partnership with no events in the ledger.
+func noPartnership(slug string) error {
+	return usageErrorf("no partnership %q in this ledger", slug)
+}
+
+// localSource reads the store named by --store, opened read-only when first needed.
+type localSource struct {
+	a      *app
+	s      eventstore.Store
+	log    *audit.Log
+	models map[string]*projections.Models // folded for one partnership each
+}
+
+// store opens the store once (read-only).
+func (l *localSource) store(ctx context.Context) (eventstore.Store, error) {
+	if l.s == nil {
+		s, err := l.a.openExistingStore(ctx, l.a.store)
+		if err != nil {
+			return nil, err
+		}
+		l.s = s
+	}
+	return l.s, nil
+}
+
+// modelsFor folds the ledger for one partnership (payloads of others are not decoded; the recording
+// axis covers the whole log).
+func (l *localSource) modelsFor(ctx context.Context, slug string) (*projections.Models, error) {
+	if m, ok := l.models[slug]; ok {
+		return m, nil
+	}
+	s, err := l.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := projections.Load(ctx, s, projections.Options{Now: l.a.now, Partnerships: []string{slug}})
+	if err != nil {
+		return nil, err
+	}
+	if l.models == nil {
+		l.models = map[string]*projections.Models{}
+	}
+	l.models[slug] = m
+	return m, nil
+}
+
+// auditLog opens the store and builds the Merkle tree, with the signing key (openLog).
+func (l *localSource) auditLog(ctx context.Context) (*audit.Log, error) {
+	if l.log != nil {
+		return l.log, nil
+	}
+	s, err := l.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key, err := l.a.loadKey(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	lg := audit.NewLog(s, key)
+	if _, err := lg.CatchUp(ctx); err != nil {
+		return nil, fmt.Errorf("build the Merkle tree: %w", err)
+	}
+	l.log = lg
+	return lg, nil
+}
+
+func (l *localSource) PartnershipEvents(ctx context.Context, slug domain.PartnershipSlug, k projections.KnownAt, _ string) ([]eventstore.Event, error) {
+	s, err := l.store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cut := everything
+	if !k.IsAll() {
+		// A fold for one partnership carries the whole log's recording axis.
+		m, err := l.modelsFor(ctx, slug.String())
+		if err != nil {
+			return nil, err
+		}
+		cut = m.ResolveKnownAt(k)
+	}
+	events := []eventstore.Event{}
+	any := false
+	for e, err := range s.ReadStream(ctx, slug.Stream(), eventstore.Start, eventstore.Forward, 0) {
+		if err != nil {
+			return nil, err
+		}
+		any = true
+		if e.Seq <= cut {
+			events = append(events, e)
+		}
+	}
+	if !any {
+		return nil, noPartnership(slug.String())
+	}
+	return events, nil
+}
+
+func (l *localSource) State(ctx context.Context, slug, asOf, knownAt string) (*projections.State, error) {
+	q, err := projections.ParseQuery(asOf, knownAt) // an error is for people (fault): bad input
+	if err != nil {
+		return nil, err
+	}
+	m, err := l.modelsFor(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	return m.State(slug, q) // an unknown partnership is fault.NotFound: bad input
+}
+
+func (l *localSource) PublicKey(ctx context.Context) (client.PublicKey, error) {
+	key, err := l.a.keyForKeyCommand(ctx)
+	if err != nil {
+		return client.PublicKey{}, err
+	}
+	return client.PublicKey{PublicKey: key.PublicText(), KeyID: key.ID(), Algorithm: "Ed25519"}, nil
+}
+
+func (l *localSource) TreeHead(ctx context.Context, size uint64) (audit.TreeHead, error) {
+	lg, err := l.auditLog(ctx)
+	if err != nil {
+		return audit.TreeHead{}, err
+	}
+	if size == 0 {
+		return lg.LatestTreeHead(), nil
+	}
+	th, err := lg.TreeHead(size)
+	if err != nil {
+		return th, usageErrorf("--size %d: %v", size, err)
+	}
+	return th, nil
+}
+
+func (l *localSource) Prove(ctx context.Context, id uuid.UUID) (audit.Bundle, error) {
+	lg, err := l.auditLog(ctx)
+	if err != nil {
+		return audit.Bundle{}, err
+	}
+	b, err := lg.Prove(ctx, id)
+	if errors.Is(err, eventstore.ErrNotFound) || errors.Is(err, audit.ErrOutOfRange) {
+		return b, usageErrorf("no event %s in this ledger", id)
+	}
+	return b, err
+}
+
+func (l *localSource) Export(ctx context.Context, w io.Writer) (uint64, error) {
+	s, err := l.store(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return audit.Export(ctx, s, w)
+}
+
+func (l *localSource) Salvage(ctx context.Context, w io.Writer) (uint64, error, error) {
+	s, err := l.a.openWith(ctx, l.a.store, false, true)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer s.Close()
+	return audit.Salvage(ctx, s, w)
+}
+
+func (l *localSource) Verify(ctx context.Context, opts audit.VerifyOptions) (audit.Report, error) {
+	if opts.Key != nil && len(opts.Heads) == 0 {
+		return audit.Report{}, usageErrorf("verify: --key checks kept tree heads: give them with --tree-head FILE")
+	}
+	s, err := l.store(ctx)
+	if err != nil {
+		return audit.Report{}, err
+	}
+	return l.a.verifyStore(ctx, s, opts)
+}
+
+func (l *localSource) PinnedKey(ctx context.Context, cmd, text string) (ed25519.PublicKey, error) {
+	if text != "" {
+		return parseKeyFlag(cmd, text)
+	}
+	s, err := l.store(ctx) // first: a missing key is reported with the ledger's size
+	if err != nil {
+		return nil, err
+	}
+	key, err := l.a.loadKey(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return key.Public(), nil
+}
+
+func (l *localSource) Pack(ctx context.Context, opts reviewpack.Options, formats []string, dir string) (packWritten, error) {
+	s, err := l.store(ctx)
+	if err != nil {
+		return packWritten{}, err
+	}
+	key, err := l.a.loadKey(ctx, s)
+	if err != nil {
+		return packWritten{}, err
+	}
+	src, err := reviewpack.LoadSource(ctx, s, key, opts.Partnership)
+	if err != nil {
+		return packWritten{}, err
+	}
+	p, err := reviewpack.Build(ctx, src, opts)
+	if err != nil {
+		return packWritten{}, err
+	}
+	m, err := reviewpack.WriteDir(p, dir, formats)
+	if err != nil {
+		return packWritten{}, err
+	}
+	return packWritten{Evidence: p.Evidence, KnownAt: p.Report.KnownAt.Requested, Manifest: m, PublicKey: key.PublicText()}, nil
+}
+
+func (l *localSource) IssueToken(ctx context.Context, role, actor, by string) (api.Issued, error) {
+	store, err := l.a.openStore(ctx, l.a.store)
+	if err != nil {
+		return api.Issued{}, err
+	}
+	defer store.Close()
+	return api.NewTokens(store, l.a.now).Issue(ctx, role, actor, by)
+}
+
+func (l *localSource) RevokeToken(ctx context.Context, id uuid.UUID, by string) error {
+	store, err := l.a.openStore(ctx, l.a.store)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.mustExist(); err != nil {
+		return err
+	}
+	if err := api.NewTokens(store, l.a.now).Revoke(ctx, id, by); err != nil {
+		return usageErrorf("token revoke: %v", err)
+	}
+	return nil
+}
+
+func (l *localSource) Close() error {
+	if l.s == nil {
+		return nil
+	}
+	return l.s.Close()
+}
