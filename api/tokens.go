@@ -218,7 +218,7 @@ func (t *Tokens) Revoke(ctx context.Context, id uuid.UUID, by string) error {
 
 func (t *Tokens) append(ctx context.Context, typ string, data []byte, by string) error {
 	e := eventstore.Event{
-		ID: eventstore.NewID(), Type: typ, EffectiveOn: t.now().UTC().Format(time.DateOnly), RecordedBy: by,
+		ID: eventstore.NewID(), Type: typ, EffectiveOn: domain.LondonDate(t.now()).String(), RecordedBy: by,
 		Sources: json.RawMessage(`[{"kind":"web","title":"ledger API credentials"}]`), Certainty: "confirmed", Data: data,
 	}
 	if _, err := t.store.Append(ctx, TokenStream, eventstore.Any, e); err != nil {
