@@ -359,7 +359,7 @@ func cmdCheckProof(ctx context.Context, a *app, args []string) error {
 
 func cmdCheckConsistency(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("check-consistency")
-	keyText := fs.String("key", "", "the ledger's public key, as printed by 'ledger key' (default: the public half of the ledger's key file)")
+	keyText := fs.String("key", "", "the ledger's public key, as printed by 'ledger key' (default: the public half of the ledger's key file; required with --server)")
 	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err

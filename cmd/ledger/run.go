@@ -106,6 +106,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if !ok {
 		return usageErrorf("unknown command %q (run 'ledger --help' for the list)", name)
 	}
+	if err := a.refuseServer(c.name); err != nil {
+		return err
+	}
 	return c.run(ctx, a, rest)
 }
 

@@ -324,3 +324,27 @@ func TestVerifyWithServerCatchesAServerThatLies(t *testing.T) {
 	ok := ledger(t, nil, "verify", "--server", honest, "--token-file", auditor, "--key", pub)
 	assert.Equal(t, 0, ok.code, "an honest answer through the proxy verifies: %s", ok.stdout+ok.stderr)
 }
+
+// The commands that write or serve a store on this machine refuse --server: they would open (or
+// create) a store and a key file here, behind the back of the server the user named.
+func TestStoreCommandsRefuseServer(t *testing.T) {
+	work := t.TempDir()
+	t.Chdir(work)
+	for _, args := range [][]string{
+		{"record", "--partnership", gnn, "--type", "SavingsReported", "--effective", "2016-03-01", "--data", savingsOK, "--source", pressSource},
+		{"seed"}, {"import", "export.jsonl"}, {"migrate", "--from", "bolt:a.db", "--to", "bolt:b.db"},
+		{"gen", "--partnerships", "1", "--events", "10"}, {"serve", "--addr", "127.0.0.1:0"}, {"demo", "--addr", "127.0.0.1:0"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			r := ledger(t, nil, append(argsCopy(args), "--server", "http://127.0.0.1:1")...)
+			assert.Equal(t, 2, r.code, r.stderr)
+			assert.Contains(t, r.stderr, "--server (or LEDGER_SERVER) is for the commands that read")
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+			env := ledger(t, map[string]string{"LEDGER_SERVER": "http://127.0.0.1:1"}, args...)
+			assert.Equal(t, 2, env.code, env.stderr)
+		})
+	}
+	entries, err := os.ReadDir(work)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "no store, no key file")
+}

@@ -77,6 +77,27 @@ func (a *app) source() (ledgerSource, error) {
 	return &serverSource{a: a, c: c}, nil
 }
 
+// storeOnly names the commands that write or serve the store on this machine, with what to do instead
+// when a server is named: with --server no command opens a store or a key file here.
+var storeOnly = map[string]string{
+	"record":  "record through the server's API (POST /v1/partnerships/{id}/events with a recorder token)",
+	"seed":    "seed a store before serving it",
+	"import":  "import into a new store, then serve it",
+	"migrate": "migrate names its stores with --from and --to; stop the server first",
+	"gen":     "generate into a new store, then serve it",
+	"serve":   "a server serves a store (--store)",
+	"demo":    "the demo serves a store of its own (--store)",
+}
+
+// refuseServer refuses a command of storeOnly when --server (or LEDGER_SERVER) names a server: bad
+// input, before anything is opened.
+func (a *app) refuseServer(cmd string) error {
+	if instead, ok := storeOnly[cmd]; ok && a.server != "" {
+		return usageErrorf("%s: --server (or LEDGER_SERVER) is for the commands that read, and token; %s works on a store here: %s", cmd, cmd, instead)
+	}
+	return nil
+}
+
 // everything is the cut of a known_at that includes every event.
 const everything = uint64(math.MaxUint64)
 

@@ -16,7 +16,7 @@ func cmdVerify(ctx context.Context, a *app, args []string) error {
 	file := fs.String("file", "", "verify an export file (JSON Lines) instead of a store")
 	var heads stringList
 	fs.Var(&heads, "tree-head", "a signed tree head kept earlier (from 'ledger tree-head'); the ledger must extend it (repeatable; needs --key)")
-	keyText := fs.String("key", "", "the ledger's public key, as printed by 'ledger key': --tree-head files must be signed by it")
+	keyText := fs.String("key", "", "the ledger's public key, as printed by 'ledger key': --tree-head files must be signed by it; with --server (required) the server's tree head too, and what it sends is checked against it")
 	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
