@@ -18,8 +18,8 @@ import (
 
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/domain"
-	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
 )
@@ -65,23 +65,25 @@ func (s *server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, status, "error.html", p)
 }
 
-// fail answers err: over a limit (an error with RetryAfter) as 429 with Retry-After, not found as
-// 404, a command withdrawn unrecorded (recording.ErrUnavailable) as 503 with Retry-After, anything
-// else as 500 with the cause logged, not shown.
+// fail answers err on an error page, by its kind (fault.KindOf), as api/problem.go does for the
+// API: not found as 404, over a limit as 429 with Retry-After (the error's RetryAfter), a command
+// withdrawn unrecorded as 503 with Retry-After, anything else as 500 with the cause logged, not
+// shown. Problems with the fields of a form are shown on the form (record.go), not here.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, projections.ErrUnknownPartnership) || errors.Is(err, errNotFound) {
+	kind := fault.KindOf(err)
+	if kind == fault.NotFound {
 		s.renderError(w, r, http.StatusNotFound, "Not found", "The ledger has no record of this.")
 		return
 	}
 	var busy interface{ RetryAfter() time.Duration }
-	if errors.As(err, &busy) {
+	if kind == fault.TooManyRequests && errors.As(err, &busy) {
 		secs := max(1, int(math.Ceil(busy.RetryAfter().Seconds())))
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		s.renderError(w, r, http.StatusTooManyRequests, "Too many requests",
 			fmt.Sprintf("This server limits how much one person can ask of it at a time: how many entries per second, and how many review packs at once and per minute. Nothing was changed. Try again in %d seconds; a pack already built downloads at once.", secs))
 		return
 	}
-	if errors.Is(err, recording.ErrUnavailable) {
+	if kind == fault.Busy {
 		w.Header().Set("Retry-After", "1")
 		s.renderError(w, r, http.StatusServiceUnavailable, "The partnership is busy",
 			"Nothing was recorded: the ledger could not take the entry in time. Go back and submit it again in a moment.")
@@ -91,7 +93,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.renderError(w, r, http.StatusInternalServerError, "Something went wrong", "The page could not be shown. Try again, and tell the ledger's administrator if it keeps happening.")
 }
 
-var errNotFound = errors.New("web: not found")
+var errNotFound = fault.Errorf(fault.NotFound, "not found")
 
 func (s *server) handleList(w http.ResponseWriter, r *http.Request) {
 	l, err := s.Models.List(projections.Query{})

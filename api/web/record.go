@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"maps"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -40,36 +40,38 @@ type formProblem struct {
 var commonTypes = []string{domain.TypeDecisionTaken, domain.TypeJointAppointmentMade, domain.TypeServiceMovedToSharedDelivery,
 	domain.TypeReviewOutcomeRecorded, domain.TypeSavingsReported, domain.TypeEventCorrected, domain.TypeEventRetracted}
 
-// savingsFields maps the JSON pointers of SavingsReported's data to form fields.
-var savingsFields = map[string]string{
-	"/data/council": "council", "/data/financial_year": "financial_year", "/data/category": "category",
-	"/data/amount_pence": "amount", "/data/status": "status", "/data/period_to": "period_to",
+// formPointers maps each field of the record forms to the JSON pointer of the command member it
+// fills: the one mapping between the forms and the command. Problems, whether the form's own or the
+// domain's, are placed beside the field by their pointer (fieldOf).
+var formPointers = map[string]string{
+	"effective_on": "/effective_on", "certainty": "/certainty", "source_kind": "/sources/0/kind",
+	"source_title": "/sources/0/title", "source_url": "/sources/0/url",
+	// the general form
+	"type": "/type", "data": "/data",
+	// the savings form (SavingsReported)
+	"council": "/data/council", "financial_year": "/data/financial_year", "category": "/data/category",
+	"amount": "/data/amount_pence", "status": "/data/status", "period_to": "/data/period_to",
 }
 
-// fieldOf maps a problem's JSON pointer to a form field of the given form.
+// savingsOnly are the fields of the savings form alone; type and data are the general form's.
+var savingsOnly = map[string]bool{"council": true, "financial_year": true, "category": true, "amount": true, "status": true, "period_to": true}
+
+// fieldOf returns the field of the given form whose member the JSON pointer is or is inside (the
+// longest such), "source_title" for the sources as a whole, or "" when no field of the form fits.
 func fieldOf(form, pointer string) string {
-	switch {
-	case pointer == "/effective_on" || pointer == "/certainty" || pointer == "/type":
-		return pointer[1:]
-	case strings.HasPrefix(pointer, "/sources/0/kind"):
-		return "source_kind"
-	case strings.HasPrefix(pointer, "/sources/0/url"):
-		return "source_url"
-	case strings.HasPrefix(pointer, "/sources"):
+	if pointer == "/sources" || pointer == "/sources/0" {
 		return "source_title"
 	}
-	if form == "savings" {
-		for p, f := range savingsFields {
-			if pointer == p || strings.HasPrefix(pointer, p+"/") {
-				return f
-			}
+	best := ""
+	for f, p := range formPointers {
+		if (f == "type" || f == "data") && form == "savings" || savingsOnly[f] && form != "savings" {
+			continue
 		}
-		return ""
+		if (pointer == p || strings.HasPrefix(pointer, p+"/")) && len(p) > len(formPointers[best]) {
+			best = f
+		}
 	}
-	if strings.HasPrefix(pointer, "/data") {
-		return "data"
-	}
-	return ""
+	return best
 }
 
 func (s *server) recordPage(r *http.Request, slug string, f *recordForm) (page, error) {
@@ -147,7 +149,20 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v := f.Values
-	add := func(field, msg string) {
+	add := func(pointer, msg string) {
+		field := fieldOf(f.Form, pointer)
+		if field == "" {
+			// Nothing of this form fills that member: the summary names it.
+			if pointer != "" {
+				msg = pointer + ": " + msg
+			}
+			f.Problems = append(f.Problems, formProblem{Message: msg})
+			return
+		}
+		if field == "data" && pointer != formPointers["data"] {
+			// The data is typed as JSON: say where in it.
+			msg = strings.TrimPrefix(pointer, formPointers["data"]) + ": " + msg
+		}
 		f.Errors[field] = append(f.Errors[field], msg)
 		f.Problems = append(f.Problems, formProblem{Field: field, Message: msg})
 	}
@@ -158,7 +173,7 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if msg := eventstore.TextProblem(v[k]); msg != "" {
-			add(k, msg)
+			add(formPointers[k], msg)
 		}
 	}
 	body := map[string]any{"effective_on": v["effective_on"], "certainty": v["certainty"]}
@@ -179,16 +194,16 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		if p, err := domain.ParsePounds(v["amount"]); err == nil {
 			data["amount_pence"] = p
 		} else {
-			add("amount", "The amount "+err.Error()+".")
+			add(formPointers["amount"], "The amount "+err.Error()+".")
 		}
 		body["data"] = data
 	} else {
 		body["type"] = v["type"]
 		if !slices.Contains(domain.EventTypes(), v["type"]) {
-			add("type", "Choose an event type.")
+			add(formPointers["type"], "Choose an event type.")
 		}
 		if !json.Valid([]byte(v["data"])) {
-			add("data", "The data is not valid JSON. Check the brackets, quotes and commas.")
+			add(formPointers["data"], "The data is not valid JSON. Check the brackets, quotes and commas.")
 		} else {
 			body["data"] = json.RawMessage(v["data"])
 		}
@@ -208,31 +223,17 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 			}
 			err = rerr
 		}
-		var ve *domain.ValidationError
-		if !errors.As(err, &ve) {
+		fe := fault.Of(err)
+		if k := fault.KindOf(err); fe == nil || (k != fault.Malformed && k != fault.Rule) {
 			s.fail(w, r, err)
 			return
 		}
-		for _, p := range ve.Problems {
-			field := fieldOf(f.Form, p.Field)
-			if field == "" && f.Form == "savings" && p.Field == "/data" {
-				// A payload that cannot be read is one problem at /data whose message quotes the value.
-				for _, name := range []string{"period_to", "financial_year", "council", "status", "category"} {
-					if v[name] != "" && strings.Contains(p.Message, v[name]) {
-						field = name
-						break
-					}
-				}
+		for _, fl := range fe.Fields {
+			msg := fl.Message
+			if fl.Event != "" {
+				msg += " (conflicts with " + fl.Event + ")"
 			}
-			msg := p.Message
-			if p.Event.String() != "00000000-0000-0000-0000-000000000000" {
-				msg += " (conflicts with event " + p.Event.String() + ")"
-			}
-			if field == "" {
-				f.Problems = append(f.Problems, formProblem{Message: p.Field + ": " + msg})
-				continue
-			}
-			add(field, msg)
+			add(fl.Pointer, msg)
 		}
 	}
 	p, err := s.recordPage(r, slug, f)

@@ -24,6 +24,7 @@ import (
 	"github.com/partnership-ledger/ledger/domain/demo"
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore/bolt"
+	"github.com/partnership-ledger/ledger/fault/faulttest"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -232,6 +233,10 @@ func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 		{"three decimal places", "amount", "5.001", "amount-error"},
 		{"hexadecimal", "amount", "0x10", "amount-error"},
 		{"infinity", "amount", "Inf", "amount-error"},
+		// Values the payload cannot hold: placed by the pointer of the member at fault, /data/financial_year.
+		{"year in words", "financial_year", "twenty sixteen", "financial_year-error"},
+		{"status not offered", "status", "maybe", "status-error"},
+		{"control character in the source", "source_title", "Budget\x1b[2J", "source_title-error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,11 +251,62 @@ func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 			res.Body.Close()
 			assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 			assert.Contains(t, string(b), `id="`+tt.errID+`"`)
+			msg := fieldError(t, string(b), tt.errID)
+			faulttest.AssertForPeople(t, msg)
+			assert.Contains(t, summaryLinks(string(b))[strings.TrimSuffix(tt.errID, "-error")], msg, "the summary links the message to its field")
 			assert.Contains(t, string(b), `value="`+html.EscapeString(form.Get("amount"))+`"`, "input kept")
 			assert.Contains(t, string(b), "Nothing was recorded")
 			if tt.field == "amount" && !strings.HasPrefix(tt.name, "amount beyond") {
 				assert.Contains(t, string(b), "The amount must be pounds written as digits with at most two decimal places", "names the field and the form")
 			}
+		})
+	}
+}
+
+// fieldError returns the text of the error shown beside a form field (the element with the id errID).
+func fieldError(t *testing.T, page, errID string) string {
+	t.Helper()
+	m := regexp.MustCompile(`<p class="field-error" id="` + regexp.QuoteMeta(errID) + `"><span class="visually-hidden">Error:</span> ([^<]*)</p>`).FindStringSubmatch(page)
+	if !assert.NotNil(t, m, "an error beside the field %s", errID) {
+		return ""
+	}
+	return html.UnescapeString(m[1])
+}
+
+// summaryLinks returns the messages of the error summary by the id of the field each links to.
+func summaryLinks(page string) map[string][]string {
+	links := map[string][]string{}
+	for _, m := range regexp.MustCompile(`<li><a href="#([a-z_]+)">([^<]*)</a></li>`).FindAllStringSubmatch(page, -1) {
+		links[m[1]] = append(links[m[1]], html.UnescapeString(m[2]))
+	}
+	return links
+}
+
+// TestGeneralFormPlacesProblemsByPointer: problems in the data of the general form (an event of any
+// type, its data typed as JSON) are shown beside the data field whatever member they are at, and a
+// problem at a member no field of the form fills is listed in the summary with its pointer.
+func TestGeneralFormPlacesProblemsByPointer(t *testing.T) {
+	srv := newServer(t)
+	c, csrf := clerkAtRecordForm(t, srv)
+	tests := []struct {
+		name, typ, data, errID, want string
+	}{
+		{"unknown member", "DecisionTaken", `{"resolution":"x","outcome":"approved","colour":1}`, "data-error", `/colour: unknown field "colour"`},
+		{"member of the wrong JSON type", "DecisionTaken", `{"resolution":["x"],"outcome":"approved"}`, "data-error", "/resolution: a JSON array cannot be a string"},
+		{"nested member of the wrong JSON type", "DecisionTaken", `{"resolution":"x","outcome":"approved","votes":{"for":"many"}}`, "data-error", "/votes/for: a JSON string cannot be a whole number"},
+		{"no type chosen", "", `{}`, "type-error", "Choose an event type."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf}, "form": {"other"}, "type": {tt.typ},
+				"data": {tt.data}, "effective_on": {"2016-09-01"}, "certainty": {"confirmed"}, "source_kind": {"minutes"}, "source_title": {"Cabinet"}})
+			require.NoError(t, err)
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+			msg := fieldError(t, string(b), tt.errID)
+			assert.Contains(t, msg, tt.want)
+			faulttest.AssertForPeople(t, msg)
 		})
 	}
 }

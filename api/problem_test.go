@@ -1,0 +1,79 @@
+package api_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/api"
+	"github.com/partnership-ledger/ledger/fault"
+	"github.com/partnership-ledger/ledger/fault/faulttest"
+)
+
+// TestEveryKindOfErrorIsAProblemForPeople sends a request that meets each kind of error the API
+// answers and checks the problem+json: the status and type of the kind, a detail written for people
+// (no "projections: ", no Go type name), and the field at fault by JSON pointer, parameter or header.
+func TestEveryKindOfErrorIsAProblemForPeople(t *testing.T) {
+	e := newEnv(t, true)
+	withData := func(old, new string) string { return strings.Replace(fmt.Sprintf(savings, 1), old, new, 1) }
+	tests := []struct {
+		name                   string
+		method, path, token    string
+		body                   string
+		headers                []string
+		status                 int
+		kind                   fault.Kind
+		detail                 string
+		pointer, param, header string
+	}{
+		{"body not JSON", "POST", gnn + "/events", e.recorder, `{"type":`, nil, 400, fault.Malformed, "", "", "", ""},
+		{"unknown member", "POST", gnn + "/events", e.recorder, `{"type":"SavingsReported","bogus":1}`, nil, 400, fault.Malformed, `unknown field "bogus"`, "/bogus", "", ""},
+		{"unknown data member", "POST", gnn + "/events", e.recorder, withData(`"status":"forecast"`, `"status":"forecast","colour":"red"`), nil, 400, fault.Malformed, `unknown field "colour"`, "/data/colour", "", ""},
+		{"amount of the wrong JSON type", "POST", gnn + "/events", e.recorder, withData(`"amount_pence":1`, `"amount_pence":"lots"`), nil, 400, fault.Malformed, `"lots" is not a whole number of pence`, "/data/amount_pence", "", ""},
+		{"category of the wrong JSON type", "POST", gnn + "/events", e.recorder, withData(`"category":"shared management"`, `"category":["shared management"]`), nil, 400, fault.Malformed, "a JSON array cannot be a string", "/data/category", "", ""},
+		{"period_to not a date", "POST", gnn + "/events", e.recorder, withData(`"period_to":"2016-03-31"`, `"period_to":"2016-02-30"`), nil, 400, fault.Malformed, "2016-02-30", "/data/period_to", "", ""},
+		{"repeated member (the gate)", "POST", gnn + "/events", e.recorder, withData(`"category":"shared management"`, `"category":"a","category":"b"`), nil, 400, fault.Malformed, `repeated member name "category"`, "/data/category", "", ""},
+		{"council not a partner (a rule)", "POST", gnn + "/events", e.recorder, withData("north-norfolk", "breckland"), nil, 422, fault.Rule, "breckland", "/data/council", "", ""},
+		{"as_of not a date", "GET", gnn + "?as_of=2016-13-01", e.recorder, "", nil, 400, fault.Malformed, `as_of "2016-13-01" is not a valid date`, "", "as_of", ""},
+		{"known_at unreadable", "GET", gnn + "?known_at=yesterday", e.recorder, "", nil, 400, fault.Malformed, `known_at "yesterday"`, "", "known_at", ""},
+		{"limit out of range", "GET", "/v1/events?limit=0", e.recorder, "", nil, 400, fault.Malformed, "limit must be between", "", "limit", ""},
+		{"tree size out of range", "GET", "/v1/audit/tree-head?size=99999999", e.recorder, "", nil, 400, fault.Malformed, "size 99999999 is out of range", "", "size", ""},
+		{"unknown partnership", "GET", "/v1/partnerships/no-such-partnership", e.recorder, "", nil, 404, fault.NotFound, `no partnership "no-such-partnership" is recorded`, "", "", ""},
+		{"unknown event", "GET", "/v1/events/0190a8f0-0000-7000-8000-000000000000", e.recorder, "", nil, 404, fault.NotFound, "no event 0190a8f0-0000-7000-8000-000000000000 is recorded", "", "", ""},
+		{"no token", "GET", gnn, "", "", nil, 401, fault.Unauthorized, "bearer token", "", "", ""},
+		{"role may not", "POST", "/v1/admin/tokens", e.recorder, `{"role":"reader","actor":"x"}`, nil, 403, fault.Forbidden, "role", "", "", ""},
+		{"wrong media type", "POST", gnn + "/events", e.recorder, fmt.Sprintf(savings, 1), []string{"Content-Type", "text/plain"}, 415, fault.UnsupportedMedia, "", "", "", "Content-Type"},
+		{"malformed If-Match", "POST", gnn + "/events", e.recorder, fmt.Sprintf(savings, 1), []string{"If-Match", "soon"}, 400, fault.Malformed, "If-Match must be", "", "", "If-Match"},
+		{"stale If-Match", "POST", gnn + "/events", e.recorder, fmt.Sprintf(savings, 1), []string{"If-Match", `"2"`}, 409, fault.Conflict, "expected revision 2", "", "", ""},
+		{"body too large", "POST", gnn + "/events", e.recorder, `{"type":"` + strings.Repeat("a", api.MaxBodyBytes) + `"}`, nil, 413, fault.TooLarge, "over the limit", "", "", ""},
+		{"admin body with an unknown member", "POST", "/v1/admin/tokens", e.admin, `{"role":"reader","actor":"x","colour":1}`, nil, 400, fault.Malformed, `unknown field "colour"`, "/colour", "", ""},
+		{"unknown route", "GET", "/v1/nosuch", e.recorder, "", nil, 404, fault.NotFound, "not found", "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := e.head(t)
+			r := e.do(t, tt.method, tt.path, tt.token, tt.body, tt.headers...)
+			require.Equal(t, tt.status, r.status, "%s", r.body)
+			p := problemOf(t, r)
+			assert.Equal(t, tt.kind.Type(), p.Type)
+			assert.Equal(t, tt.kind, fault.KindOfType(p.Type), "a client reads the kind back from the type")
+			assert.Contains(t, p.Detail, tt.detail)
+			faulttest.AssertForPeople(t, p.Detail)
+			for _, f := range p.Errors {
+				faulttest.AssertForPeople(t, f.Detail)
+			}
+			if tt.pointer != "" || tt.param != "" || tt.header != "" {
+				require.NotEmpty(t, p.Errors, "%s", r.body)
+				found := false
+				for _, f := range p.Errors {
+					found = found || (f.Pointer == tt.pointer && f.Parameter == tt.param && f.Header == tt.header)
+				}
+				assert.True(t, found, "problem names pointer %q parameter %q header %q: %s", tt.pointer, tt.param, tt.header, r.body)
+			}
+			assert.Equal(t, before, e.head(t), "nothing appended")
+		})
+	}
+}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/partnership-ledger/ledger/fault/faulttest"
+)
+
+// TestErrorsForPeopleOnTheCommandLine: each kind of bad input a read or write command meets is one
+// line on stderr, exit 2, written for people: the flag or JSON pointer at fault and what is wrong,
+// never "projections: " or a Go type name.
+func TestErrorsForPeopleOnTheCommandLine(t *testing.T) {
+	store := seeded(t)
+	record := []string{"record", "--store", store, "--partnership", gnn, "--type", "SavingsReported", "--effective", "2016-03-01",
+		"--source", pressSource, "--certainty", "reported", "--data"}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"as_of not a date", []string{"state", "--store", store, "--partnership", gnn, "--as-of", "2016-13-01"}, `state: --as-of: "2016-13-01" is not a valid date (YYYY-MM-DD): month out of range`},
+		{"known_at unreadable", []string{"state", "--store", store, "--partnership", gnn, "--known-at", "yesterday"}, `state: --known-at: "yesterday": want a seq number`},
+		{"unknown partnership", []string{"state", "--store", store, "--partnership", "no-such-partnership"}, `no partnership "no-such-partnership" is recorded`},
+		{"nothing recorded by known_at", []string{"state", "--store", store, "--partnership", gnn, "--known-at", "1"}, `partnership "great-yarmouth-north-norfolk": nothing recorded for it by known_at 1`},
+		{"history known_at", []string{"history", "--store", store, "--partnership", gnn, "--known-at", "2016-02-30"}, `history: --known-at: "2016-02-30": not a valid date (YYYY-MM-DD): day out of range`},
+		{"replay until", []string{"replay", "--store", store, "--partnership", gnn, "--until", "soon"}, `replay: --until: "soon": want a seq number`},
+		{"pack as_of", []string{"pack", "--store", store, "--partnership", gnn, "--as-of", "2016-02-30", "-o", t.TempDir()}, `pack: --as-of: "2016-02-30" is not a valid date`},
+		{"pack unknown partnership", []string{"pack", "--store", store, "--partnership", "no-such-partnership", "--as-of", "2016-06-01", "-o", t.TempDir()}, `no partnership "no-such-partnership"`},
+		{"unknown data member", append(record, strings.Replace(savingsOK, `"status"`, `"colour":"red","status"`, 1)), `/data/colour: unknown field "colour"`},
+		{"data member of the wrong JSON type", append(record, strings.Replace(savingsOK, `"shared management"`, `["shared management"]`, 1)), "/data/category: a JSON array cannot be a string"},
+		{"a rule", append(record, strings.Replace(savingsOK, "north-norfolk", "breckland", 1)), "/data/council:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ledger(t, nil, tt.args...)
+			assert.Equal(t, 2, r.code, "stdout %q stderr %q", r.stdout, r.stderr)
+			assert.Contains(t, r.stderr, tt.want)
+			assert.Len(t, strings.Split(strings.TrimSpace(r.stderr), "\n"), 1, "one line: %q", r.stderr)
+			faulttest.AssertForPeople(t, strings.TrimPrefix(strings.TrimSpace(r.stderr), "ledger: "))
+		})
+	}
+}
