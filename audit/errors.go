@@ -15,7 +15,8 @@ var (
 	ErrWrongKey = errors.New("audit: tree head was signed by another key")
 	// ErrTampered: an event's fields do not match its hash, or an export or bundle was altered.
 	ErrTampered = errors.New("audit: tampered")
-	// ErrStoreNotEmpty: Import refuses a target store that already holds events.
+	// ErrStoreNotEmpty: Copy and Import refuse a target store that holds events other than the
+	// source's first ones (see NotEmptyError).
 	ErrStoreNotEmpty = errors.New("audit: target store is not empty")
 	// ErrBadKey: a key file or public key text cannot be read.
 	ErrBadKey = errors.New("audit: bad key")

@@ -264,48 +264,41 @@ func decodeEvent(b []byte) (eventstore.Event, error) {
 	return e, nil
 }
 
-// MismatchError reports an imported event that the target store stored differently from the export
-// (another seq, revision, recorded_at or hash). It matches ErrTampered: the import is not faithful.
+// MismatchError reports a copied or imported event that the target store stored differently from
+// the source (another seq, id, revision, recorded_at or hash). It matches ErrTampered: the copy is
+// not faithful.
 type MismatchError struct {
 	Seq   uint64
 	Field string
-	Want  string // as exported
+	Want  string // as the source has it
 	Got   string // as stored
 }
 
 // Error names the event and the field stored differently.
 func (e *MismatchError) Error() string {
-	return fmt.Sprintf("import: event seq %d was stored with %s %s, the export has %s", e.Seq, e.Field, e.Got, e.Want)
+	return fmt.Sprintf("event seq %d was stored with %s %s, the source has %s", e.Seq, e.Field, e.Got, e.Want)
 }
 
 // Is makes a *MismatchError match ErrTampered.
 func (e *MismatchError) Is(target error) bool { return target == ErrTampered }
 
-// Import loads an export file into an empty store, keeping ids, recorded_at, order and hence every
-// revision, seq and hash. It first verifies the whole file (as VerifyExport) and writes nothing unless
-// it is intact; then it appends each stream's consecutive events with an exact expectation (NoStream
-// for revision 0), and checks that the store assigned the exported seq, revision and hash.
+// Import loads an export file into a store with Copy, keeping ids, recorded_at, order and hence
+// every revision, seq and hash: it verifies the whole file and writes nothing unless it is intact
+// (and every event fits the store), then appends, then reads the store back and verifies it. A store
+// that already holds the file's first events is completed (an import that stopped part-way resumes;
+// importing the same file again writes nothing).
 //
 // Verification needs two passes over r: if r can seek it is rewound (and the second pass must find the
-// hashes the first verified), otherwise (a pipe) it is read into memory first. Each run of consecutive
-// events of one stream (up to 512) is one Append, so a durable store syncs about once per run.
+// hashes the first verified), otherwise (a pipe) it is read into memory first.
 //
-// Errors: ErrStoreNotEmpty; a *BadEvent (ErrTampered) when the file does not verify; an
-// *ExportLineError (ErrBadExport) for a malformed line; a *MismatchError (ErrTampered) if the store
-// stores an event differently (the store then holds the events before it); ErrTampered if the file
-// changes between the passes; the store's own errors. It is not safe to run two imports, or an import
-// and other appends, on one store at once.
-func Import(ctx context.Context, store eventstore.Store, r io.Reader) (Report, error) {
-	head, err := store.Head(ctx)
-	if err != nil {
-		return Report{}, fmt.Errorf("import: %w", err)
-	}
-	if head.Seq != 0 {
-		return Report{}, fmt.Errorf("import: %w (it holds %d events)", ErrStoreNotEmpty, head.Seq)
-	}
+// Errors: as Copy (ErrStoreNotEmpty; *BadEvent; *EventTooLargeError; *MismatchError; ErrTampered if
+// the file changes between the passes), and an *ExportLineError (ErrBadExport) for a malformed line.
+// It is not safe to run two imports, or an import and other appends, on one store at once.
+func Import(ctx context.Context, store eventstore.Store, r io.Reader, opts CopyOptions) (CopyReport, error) {
 	// A pipe (stdin) is an *os.File too, but cannot seek: buffer it.
 	rs, ok := r.(io.ReadSeeker)
 	var start int64
+	var err error
 	if ok {
 		start, err = rs.Seek(0, io.SeekCurrent)
 		ok = err == nil
@@ -313,100 +306,19 @@ func Import(ctx context.Context, store eventstore.Store, r io.Reader) (Report, e
 	if !ok {
 		b, err := io.ReadAll(r)
 		if err != nil {
-			return Report{}, fmt.Errorf("import: %w", err)
+			return CopyReport{}, fmt.Errorf("read the export: %w", err)
 		}
 		rs, start = bytes.NewReader(b), 0
 	}
-	// Remember what was verified: the file is read again to write it, and must not have changed.
-	var verified []Hash
-	recording := func(yield func(eventstore.Event, error) bool) {
-		for e, err := range ReadExport(rs) {
-			if err == nil {
-				verified = append(verified, e.Hash)
-			}
-			if !yield(e, err) {
-				return
+	read := false
+	file := func() iter.Seq2[eventstore.Event, error] {
+		if read { // rewind for the second pass
+			if _, err := rs.Seek(start, io.SeekStart); err != nil {
+				return func(yield func(eventstore.Event, error) bool) { yield(eventstore.Event{}, err) }
 			}
 		}
+		read = true
+		return ReadExport(rs)
 	}
-	rep, err := VerifyEvents(ctx, recording, nil)
-	if err != nil {
-		return rep, fmt.Errorf("import: %w", err)
-	}
-	if !rep.Intact {
-		return rep, fmt.Errorf("import: the file does not verify, nothing imported: %w", rep.FirstBad)
-	}
-	if _, err := rs.Seek(start, io.SeekStart); err != nil {
-		return rep, fmt.Errorf("import: %w", err)
-	}
-
-	var run []eventstore.Event // consecutive events of one stream
-	flush := func() error {
-		if len(run) == 0 {
-			return nil
-		}
-		expected := eventstore.NoStream
-		if rev := run[0].Revision; rev > 0 {
-			expected = eventstore.Exact(rev - 1)
-		}
-		stored, err := store.Append(ctx, run[0].Stream, expected, run...)
-		if err != nil {
-			return fmt.Errorf("import seq %d: %w", run[0].Seq, err)
-		}
-		if len(stored) != len(run) {
-			return fmt.Errorf("import seq %d: the store returned %d events for %d", run[0].Seq, len(stored), len(run))
-		}
-		for i, want := range run {
-			if err := sameStored(want, stored[i]); err != nil {
-				return err
-			}
-		}
-		run = run[:0]
-		return nil
-	}
-	const maxRun = 512
-	var n uint64
-	for e, err := range ReadExport(rs) {
-		if err != nil {
-			return rep, fmt.Errorf("import: %w", err)
-		}
-		if n >= uint64(len(verified)) || verified[n] != e.Hash {
-			return rep, fmt.Errorf("import: %w: the file changed while it was imported (line of seq %d)", ErrTampered, e.Seq)
-		}
-		n++
-		if len(run) > 0 && (run[0].Stream != e.Stream || len(run) == maxRun) {
-			if err := flush(); err != nil {
-				return rep, err
-			}
-		}
-		run = append(run, e)
-	}
-	if err := flush(); err != nil {
-		return rep, err
-	}
-	if n != uint64(len(verified)) {
-		return rep, fmt.Errorf("import: %w: the file changed while it was imported (%d events, %d verified)", ErrTampered, n, len(verified))
-	}
-	return rep, nil
-}
-
-func sameStored(want, got eventstore.Event) error {
-	fail := func(field string, w, g any) error {
-		return &MismatchError{Seq: want.Seq, Field: field, Want: fmt.Sprint(w), Got: fmt.Sprint(g)}
-	}
-	switch {
-	case got.Seq != want.Seq:
-		return fail("seq", want.Seq, got.Seq)
-	case got.ID != want.ID:
-		return fail("id", want.ID, got.ID)
-	case got.Revision != want.Revision:
-		return fail("revision", want.Revision, got.Revision)
-	case !got.RecordedAt.Equal(want.RecordedAt):
-		return fail("recorded_at", want.RecordedAt, got.RecordedAt)
-	case got.PrevHash != want.PrevHash:
-		return fail("prev_hash", want.PrevHash, got.PrevHash)
-	case got.Hash != want.Hash:
-		return fail("hash", want.Hash, got.Hash)
-	}
-	return nil
+	return Copy(ctx, store, file, opts)
 }

@@ -152,7 +152,7 @@ func exportImportRoundTrip(t *testing.T, src, dst eventstore.Store, seekable boo
 	if !seekable {
 		r = onlyReader{r}
 	}
-	rep, err := audit.Import(ctx, dst, r)
+	rep, err := audit.Import(ctx, dst, r, audit.CopyOptions{})
 	require.NoError(t, err)
 	assert.True(t, rep.Intact)
 	assert.Equal(t, uint64(40), rep.Size)
@@ -191,7 +191,7 @@ func TestImportRefuses(t *testing.T) {
 	t.Run("non-empty target", func(t *testing.T) {
 		dst := newMemStore()
 		recordSome(t, dst, 1)
-		_, err := audit.Import(ctx, dst, strings.NewReader(buf.String()))
+		_, err := audit.Import(ctx, dst, strings.NewReader(buf.String()), audit.CopyOptions{})
 		require.ErrorIs(t, err, audit.ErrStoreNotEmpty)
 		assert.Len(t, readAll(t, dst), 1)
 	})
@@ -208,7 +208,7 @@ func TestImportRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dst := newMemStore()
-			_, err := audit.Import(ctx, dst, strings.NewReader(tt.file))
+			_, err := audit.Import(ctx, dst, strings.NewReader(tt.file), audit.CopyOptions{})
 			require.ErrorIs(t, err, tt.want)
 			assert.Empty(t, readAll(t, dst), "nothing is written unless the whole file verifies")
 		})
@@ -234,7 +234,7 @@ func TestImportFailsLoudlyOnHashMismatch(t *testing.T) {
 	var buf bytes.Buffer
 	_, err := audit.Export(ctx, src, &buf)
 	require.NoError(t, err)
-	_, err = audit.Import(ctx, rewritingStore{newMemStore()}, &buf)
+	_, err = audit.Import(ctx, rewritingStore{newMemStore()}, &buf, audit.CopyOptions{})
 	require.ErrorIs(t, err, audit.ErrTampered)
 	var me *audit.MismatchError
 	require.ErrorAs(t, err, &me)
@@ -281,7 +281,7 @@ func TestImportNoticesFileChangedBetweenPasses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dst := newMemStore()
-			_, err := audit.Import(ctx, dst, &changingFile{r: bytes.NewReader(a.Bytes()), after: tt.after})
+			_, err := audit.Import(ctx, dst, &changingFile{r: bytes.NewReader(a.Bytes()), after: tt.after}, audit.CopyOptions{})
 			require.ErrorIs(t, err, audit.ErrTampered)
 			assert.Len(t, readAll(t, dst), tt.written)
 		})
@@ -303,7 +303,7 @@ func TestImportFromPipe(t *testing.T) {
 	}()
 	defer pr.Close()
 	dst := newMemStore()
-	rep, err := audit.Import(ctx, dst, pr)
+	rep, err := audit.Import(ctx, dst, pr, audit.CopyOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, uint64(5), rep.Size)
 	assert.Len(t, readAll(t, dst), 5)

@@ -16,7 +16,9 @@ var (
 	ErrConflict = errors.New("eventstore: conflict")
 	// ErrInvalidEvent: a proposed event breaks an envelope rule (see InvalidEventError).
 	ErrInvalidEvent = errors.New("eventstore: invalid event")
-	// ErrTooLarge: an event's data is over MaxDataBytes. Also matches ErrInvalidEvent.
+	// ErrTooLarge: an event's data is over MaxDataBytes (an *InvalidEventError), or one append is
+	// larger than the store takes in one write (an *AppendTooLargeError: KurrentDB's maximum append
+	// size, see AppendLimiter). Nothing was written. Also matches ErrInvalidEvent.
 	ErrTooLarge = errors.New("eventstore: event too large")
 	// ErrInvalidJSON: data or sources is not valid JSON, or cannot be canonicalised exactly.
 	ErrInvalidJSON = errors.New("eventstore: invalid JSON")
@@ -149,4 +151,42 @@ func (e *InvalidEventError) Fault() *fault.Error {
 // Fault describes the contention for people (fault.Busy: nothing was written, a retry is safe).
 func (e *ContendedError) Fault() *fault.Error {
 	return &fault.Error{Kind: fault.Busy, Message: e.Error()}
+}
+
+// AppendTooLargeError reports an append the store refused because its events together are larger
+// than it takes in one write (KurrentDB's maximum append size, 1 MiB by default). Nothing was
+// written. It matches ErrTooLarge and ErrInvalidEvent: the same append is refused every time, while
+// the events may fit in several smaller appends (see AppendLimiter) unless one is too large alone.
+type AppendTooLargeError struct {
+	Stream string
+	Events int // events in the refused append
+	Bytes  int // their size as the store counts it; 0 when the store did not say
+	Limit  int // the store's limit in bytes; 0 when unknown
+}
+
+func (e *AppendTooLargeError) Error() string {
+	size := ""
+	if e.Bytes > 0 {
+		size = fmt.Sprintf(" (%d bytes)", e.Bytes)
+	}
+	limit := "the store's maximum append size"
+	if e.Limit > 0 {
+		limit = fmt.Sprintf("the store's maximum append size of %d bytes", e.Limit)
+	}
+	what, verb := "an event", "exceeds"
+	if e.Events > 1 {
+		what, verb = fmt.Sprintf("%d events", e.Events), "exceed"
+	}
+	return fmt.Sprintf("append to %s: %s%s %s %s; nothing was written: append fewer events at a time, "+
+		"or raise the server's limit (KurrentDB: MaxAppendSize)", e.Stream, what, size, verb, limit)
+}
+
+// Is makes an *AppendTooLargeError match ErrTooLarge and ErrInvalidEvent.
+func (e *AppendTooLargeError) Is(target error) bool {
+	return target == ErrTooLarge || target == ErrInvalidEvent
+}
+
+// Fault describes the refused append for people (fault.TooLarge).
+func (e *AppendTooLargeError) Fault() *fault.Error {
+	return &fault.Error{Kind: fault.TooLarge, Message: e.Error()}
 }

@@ -155,3 +155,16 @@ func (x Expected) String() string {
 // cannot append at "the next revision" atomically (KurrentDB); bbolt never needs to. Running out of
 // retries is a *ContendedError.
 const AnyRetries = 16
+
+// AppendLimiter is implemented by a store that refuses an append whose events together are larger
+// than a limit (KurrentDB: MaxAppendSize, 1 MiB by default), with an *AppendTooLargeError. A copy of
+// a ledger (audit.Copy) splits its appends to fit, and refuses an event that cannot fit alone before
+// it writes anything. A store without a limit (bbolt, memstore) does not implement it.
+type AppendLimiter interface {
+	// MaxAppendBytes is the largest total size of one append, in the units of AppendBytes; 0: no
+	// limit.
+	MaxAppendBytes() int
+	// AppendBytes is the size e counts towards MaxAppendBytes as the store will write it (for
+	// KurrentDB: data, metadata and twice the event type's length, in bytes). e is a sealed event.
+	AppendBytes(e Event) int
+}

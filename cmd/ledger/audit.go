@@ -457,24 +457,13 @@ func cmdImport(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer s.Close()
-	rep, err := audit.Import(ctx, s, f)
+	prog := a.copyProgress()
+	rep, err := audit.Import(ctx, s, f, audit.CopyOptions{Progress: prog.update})
+	prog.done()
 	if err != nil {
 		s.Discard() // a store this import created goes with it: a refusal part-way leaves no file
+		return copyError("import", pos[0], rep, err)
 	}
-	if errors.Is(err, audit.ErrStoreNotEmpty) {
-		return usageErrorf("import: the target store %s is not empty; import into a new store", a.store)
-	}
-	why := strings.TrimPrefix(fmt.Sprint(err), "import: ")
-	if errors.Is(err, audit.ErrTampered) {
-		// Damage in the file (a hash, a chain, or content the gate refuses): exit 1, as verify.
-		return &exitError{code: 1, err: fmt.Errorf("import: %s was refused and nothing was written: %s", pos[0], why)}
-	}
-	if errors.Is(err, audit.ErrBadExport) {
-		return usageErrorf("import: %s was refused and nothing was written: %s", pos[0], why)
-	}
-	if err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	fmt.Fprintf(a.stdout, "imported %d events in %d streams; Merkle root at size %d is %s\n", rep.Events, rep.Streams, rep.Size, rep.Root)
+	sayLine(a.stdout, "imported %s; the store verifies, Merkle root at size %d is %s", copied(rep), rep.Size, rep.Root)
 	return nil
 }

@@ -211,8 +211,14 @@ func TestExportImportVerify(t *testing.T) {
 	b := ledger(t, nil, "verify", "--json", "--store", target)
 	assert.JSONEq(t, a.stdout, b.stdout, "same events, same root")
 	again := ledger(t, nil, "import", file, "--store", target)
-	assert.Equal(t, 2, again.code)
-	assert.Contains(t, again.stderr, "not empty")
+	assert.Equal(t, 0, again.code, again.stderr)
+	assert.Contains(t, again.stdout, "nothing was written", "a second import of the same file changes nothing and says so")
+	other := tempStore(t)
+	require.Equal(t, 0, ledger(t, nil, "gen", "--partnerships", "1", "--events", "5", "--store", other).code)
+	refused := ledger(t, nil, "import", file, "--store", other)
+	assert.Equal(t, 2, refused.code)
+	assert.Contains(t, refused.stderr, "not empty")
+	assert.Equal(t, uint64(5), headSeq(t, other), "nothing was written")
 }
 
 func TestHistoryKnownAt(t *testing.T) {

@@ -293,3 +293,20 @@ func keyBeside(spec string) string {
 	path := strings.TrimPrefix(spec, "bolt:")
 	return filepath.Join(filepath.Dir(path), strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))+".key")
 }
+
+// MaxAppendBytes forwards the underlying store's eventstore.AppendLimiter (KurrentDB's maximum append
+// size), so a copy into it splits its appends to fit; 0 (no limit) for a store without one.
+func (w *writeStore) MaxAppendBytes() int {
+	if l, ok := w.s.(eventstore.AppendLimiter); ok {
+		return l.MaxAppendBytes()
+	}
+	return 0
+}
+
+// AppendBytes forwards the underlying store's eventstore.AppendLimiter.
+func (w *writeStore) AppendBytes(e eventstore.Event) int {
+	if l, ok := w.s.(eventstore.AppendLimiter); ok {
+		return l.AppendBytes(e)
+	}
+	return len(e.Data) + len(e.Sources)
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -323,4 +324,61 @@ func iterPull(it func(func(eventstore.Event, error) bool)) (func() (eventstore.E
 		}
 		return e, err
 	}, stop
+}
+
+// An append over the maximum append size is refused with *eventstore.AppendTooLargeError
+// (eventstore.ErrTooLarge) naming the stream, the size and the limit, and nothing is written: by the
+// adapter before it sends (Options.MaxAppendSize), and when the server's limit is the lower one, by
+// the server (its "Maximum Append Size of N Exceeded." mapped to the same error). AppendBytes counts
+// what the server counts: an append of exactly MaxAppendBytes goes through.
+func TestAppendOverTheMaximumAppendSize(t *testing.T) {
+	srv := kurrenttest.Start(t)
+	big := func(kib int) eventstore.Event {
+		return storetest.Event("Big", `{"x":"`+strings.Repeat("a", kib<<10)+`"}`)
+	}
+	six := func() []eventstore.Event {
+		var out []eventstore.Event
+		for range 6 {
+			out = append(out, big(200))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		opts kurrentdb.Options
+	}{
+		{"refused by the adapter", kurrentdb.Options{}},
+		{"refused by the server", kurrentdb.Options{MaxAppendSize: -1, Namespace: "server-"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t, srv.URL(), tc.opts)
+			_, err := s.Append(bg, "big", eventstore.NoStream, six()...)
+			require.ErrorIs(t, err, eventstore.ErrTooLarge)
+			assert.ErrorIs(t, err, eventstore.ErrInvalidEvent)
+			var tl *eventstore.AppendTooLargeError
+			require.ErrorAs(t, err, &tl)
+			assert.Equal(t, "big", tl.Stream)
+			assert.Equal(t, 6, tl.Events)
+			assert.Equal(t, kurrentdb.DefaultMaxAppendSize, tl.Limit)
+			assert.Greater(t, tl.Bytes, 6*200<<10)
+			assert.Contains(t, err.Error(), "append to big: 6 events")
+			assert.Contains(t, err.Error(), "nothing was written")
+			head, err := s.Head(bg)
+			require.NoError(t, err)
+			assert.Zero(t, head.Seq, "nothing was written")
+		})
+	}
+
+	s := open(t, srv.URL(), kurrentdb.Options{Namespace: "exact-"})
+	var lim eventstore.AppendLimiter = s
+	assert.Equal(t, kurrentdb.DefaultMaxAppendSize, lim.MaxAppendBytes())
+	// Five events of 200 KiB fit; sealed, they count what the server will count.
+	out, err := s.Append(bg, "fits", eventstore.NoStream, six()[:5]...)
+	require.NoError(t, err)
+	total := 0
+	for _, e := range out {
+		total += s.AppendBytes(e)
+	}
+	assert.Less(t, total, kurrentdb.DefaultMaxAppendSize)
+	assert.Greater(t, total, 5*200<<10)
 }

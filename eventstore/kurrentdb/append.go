@@ -31,7 +31,8 @@ func transientErr(err error) bool {
 
 // Append implements eventstore.Store. See the package doc for how it keeps the chain and idempotency.
 //
-// Errors: as eventstore.Store; a stream that KurrentDB says was deleted (behind the ledger's back)
+// Errors: as eventstore.Store; events together larger than Options.MaxAppendSize, or than the
+// server's own limit, are *eventstore.AppendTooLargeError (eventstore.ErrTooLarge); a stream that KurrentDB says was deleted (behind the ledger's back)
 // matches eventstore.ErrCorrupt; ErrClosed after Close; other server failures wrap the client's
 // *esdb.Error (reach it with errors.As). After such a failure the append may or may not have landed:
 // retrying it with the same ids is safe.
@@ -151,6 +152,9 @@ func (s *Store) appendLocked(ctx context.Context, stream string, expected events
 		if err != nil {
 			return nil, nil, err
 		}
+		if err := s.checkAppendSize(stream, data); err != nil {
+			return nil, nil, err
+		}
 		var rev esdb.ExpectedRevision = esdb.NoStream{}
 		if t.exists {
 			rev = esdb.Revision(t.last)
@@ -196,6 +200,9 @@ func (s *Store) appendLocked(ctx context.Context, stream string, expected events
 			// appends twice.
 			transient++
 			continue
+		}
+		if tl := appendTooLarge(stream, data, err); tl != nil {
+			return nil, nil, tl
 		}
 		return nil, nil, mapErr(fmt.Sprintf("append to %s", stream), err)
 	}

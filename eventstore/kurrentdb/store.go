@@ -33,6 +33,12 @@ type Options struct {
 	// RetryInterval is how long the follow subscription waits before it subscribes again after
 	// being dropped. Default 500ms.
 	RetryInterval time.Duration
+	// MaxAppendSize is the largest total size of one append's events, as KurrentDB counts it
+	// (AppendBytes); set it to the server's MaxAppendSize. A larger append is refused before it is
+	// sent, with *eventstore.AppendTooLargeError. Default DefaultMaxAppendSize (KurrentDB's default,
+	// 1 MiB); negative: no limit here (the server's own still applies, and its refusal is the same
+	// error).
+	MaxAppendSize int
 
 	// beforeFold, when set (tests), runs before the index folds each ledger event.
 	beforeFold func()
@@ -89,6 +95,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxAppendSize == 0 {
+		opts.MaxAppendSize = DefaultMaxAppendSize
 	}
 	if opts.RetryInterval <= 0 {
 		opts.RetryInterval = 500 * time.Millisecond

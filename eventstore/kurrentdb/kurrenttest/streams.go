@@ -171,7 +171,7 @@ func (x *streamsService) Append(srv streams.Streams_AppendServer) error {
 		if !ok || id == [2]int64{} {
 			return status.Error(codes.Unknown, "event id is empty")
 		}
-		size += len(pm.GetData()) + len(pm.GetCustomMetadata())
+		size += len(pm.GetData()) + len(pm.GetCustomMetadata()) + 2*len(eventType) // KurrentDB's Event.SizeOnDisk
 		recs = append(recs, &record{
 			stream:    name,
 			most:      id[0],
