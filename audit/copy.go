@@ -34,7 +34,8 @@ const copyProgressEvery = 1 << 12
 // CopyOptions tune Copy.
 type CopyOptions struct {
 	// Progress, if not nil, is called as the copy advances: the phase, the events done in it so far,
-	// and total, the events of the source (CopyOptions.Total until the check has counted them).
+	// and total, the events of the source (CopyOptions.Total until the check has counted them; 0
+	// when unknown).
 	Progress func(phase CopyPhase, done, total uint64)
 	// Total is how many events the source holds, if known before it is read (a store's head); 0
 	// when unknown (an export file). Only progress uses it.
@@ -110,7 +111,7 @@ func Copy(ctx context.Context, dst eventstore.Store, src func() iter.Seq2[events
 		if opts.Progress == nil {
 			return nil
 		}
-		return func(done uint64) { opts.Progress(phase, done, max(total, done)) }
+		return func(done uint64) { opts.Progress(phase, done, total) }
 	}
 	target, err := dst.Head(ctx)
 	if err != nil {

@@ -50,6 +50,10 @@ func (p *progress) Done(n uint64) {
 func (p *progress) draw(n uint64, final bool) {
 	p.printed = true
 	rate := float64(n) / max(p.now().Sub(p.start).Seconds(), 1e-9)
+	if !p.tty && p.total == 0 {
+		fmt.Fprintf(p.w, "%s: %d (%.0f/s)\n", p.label, n, rate)
+		return
+	}
 	if !p.tty {
 		fmt.Fprintf(p.w, "%s: %d/%d (%.0f/s)\n", p.label, n, p.total, rate)
 		return
