@@ -1,6 +1,7 @@
 package projections_test
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/eventstore/memstore"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -87,13 +89,14 @@ func diffSeeds(t *testing.T) []uint64 {
 }
 
 func FuzzDifferential(f *testing.F) {
-	for _, s := range []uint64{1, 2, 3, 7, 42} {
-		f.Add(s, uint8(30), uint8(2))
+	for _, s := range []uint64{1, 2, 3, 7, 42, 90} {
+		f.Add(s, uint8(30), uint8(2), uint8(1))
 	}
-	f.Fuzz(func(t *testing.T, seed uint64, events, parts uint8) {
+	f.Fuzz(func(t *testing.T, seed uint64, events, parts, flags uint8) {
 		opts := diffShape(seed)
 		opts.Events = 5 + int(events)%56
 		opts.Partnerships = 1 + int(parts)%3
+		opts.NameVariants, opts.OtherStreams = flags&1 != 0, flags&2 != 0
 		checkHistory(t, generate(t, seed, opts))
 	})
 }
@@ -195,9 +198,9 @@ var dateInData = regexp.MustCompile(`"(\d{4}-\d{2}-\d{2})"`)
 
 // asOfDates are the as_of dates a history is checked on, sorted: every effective date and the day
 // before and after it (so the day before the first event), every date in a payload (ends, notice
-// periods, due dates), and the far future.
+// periods, due dates), the far future, and "" (today, from the models' clock).
 func asOfDates(events []eventstore.Event) []string {
-	seen := map[string]bool{"2199-12-31": true}
+	seen := map[string]bool{"2199-12-31": true, "": true} // "" is today, from the models' clock
 	add := func(s string, around bool) {
 		d, err := domain.ParseDate(s)
 		if err != nil {
@@ -239,15 +242,40 @@ type freshAnswers struct {
 type freshKey struct {
 	k    int
 	asOf string
-	all  bool // known_at "all" rather than KnownAtSeq(k)
+	mode knownMode
 }
 
-func freshQuery(k int, asOf string, all bool) projections.Query {
+// knownMode is how a query names its prefix of the log.
+type knownMode uint8
+
+const (
+	bySeq  knownMode = iota // KnownAtSeq(k)
+	byAll                   // everything recorded (the fresh models hold just the prefix)
+	byTime                  // KnownAtTime of the prefix's last recorded_at, plus half a minute
+)
+
+func (f *freshAnswers) query(k int, asOf string, mode knownMode) projections.Query {
 	q := projections.Query{AsOf: asOf, KnownAt: projections.KnownAtSeq(uint64(k))}
-	if all {
+	switch mode {
+	case byAll:
 		q.KnownAt = projections.KnownAt{}
+	case byTime:
+		t := genStart.Add(-time.Hour)
+		if k > 0 {
+			t = f.events[k-1].RecordedAt.Add(30 * time.Second)
+		}
+		q.KnownAt = projections.KnownAtTime(t)
 	}
 	return q
+}
+
+// timeCut returns the prefix a recorded_at query made for prefix j covers: up to the last event
+// recorded in the same minute as event j.
+func (f *freshAnswers) timeCut(j int) int {
+	for j > 0 && j < len(f.events) && !f.events[j].RecordedAt.After(f.events[j-1].RecordedAt) {
+		j++
+	}
+	return j
 }
 
 func (f *freshAnswers) newModels(k int) *projections.Models {
@@ -258,8 +286,8 @@ func (f *freshAnswers) newModels(k int) *projections.Models {
 	return m
 }
 
-func (f *freshAnswers) at(k int, asOf string, all bool) answers {
-	key := freshKey{k, asOf, all}
+func (f *freshAnswers) at(k int, asOf string, mode knownMode) answers {
+	key := freshKey{k, asOf, mode}
 	if key == f.last && f.lastA.states != nil {
 		return f.lastA
 	}
@@ -268,14 +296,17 @@ func (f *freshAnswers) at(k int, asOf string, all bool) answers {
 		m = f.newModels(k)
 		f.models[k] = m
 	}
-	a := ask(f.t, m, f.slugs, freshQuery(k, asOf, all), func() string { return fmt.Sprintf("fresh models, prefix %d, as_of %s", k, asOf) })
+	a := ask(f.t, m, f.slugs, f.query(k, asOf, mode), func() string { return fmt.Sprintf("fresh models, prefix %d, as_of %s", k, asOf) })
 	f.last, f.lastA = key, a
 	return a
 }
 
-// pristine is the answer of a Models made for this one query.
-func (f *freshAnswers) pristine(k int, asOf string, all bool) answers {
-	return ask(f.t, f.newModels(k), f.slugs, freshQuery(k, asOf, all), func() string { return fmt.Sprintf("pristine models, prefix %d, as_of %s", k, asOf) })
+// pristine is the answer of a Models made for this one query, by the rebuild path (Load: CatchUp's
+// batches decoded on every CPU) from a store holding just the prefix.
+func (f *freshAnswers) pristine(k int, asOf string, mode knownMode) answers {
+	m, err := projections.Load(context.Background(), memstore.FromEvents(f.events[:k], memstore.Options{}), projections.Options{Now: diffNow})
+	require.NoError(f.t, err)
+	return ask(f.t, m, f.slugs, f.query(k, asOf, mode), func() string { return fmt.Sprintf("pristine models, prefix %d, as_of %s", k, asOf) })
 }
 
 // checkHistory runs the differential check on one history and returns what it covered.
@@ -289,17 +320,17 @@ func checkHistory(t testing.TB, h history) diffStats {
 	stats := diffStats{histories: 1, events: n, prefixes: n + 1, dates: len(dates)}
 	rng := rand.New(rand.NewPCG(h.seed, 0x9e7))
 	m := projections.NewModels(projections.Options{Now: diffNow})
-	compare := func(k int, asOf string, all bool, how string) {
-		q := freshQuery(k, asOf, all)
+	compare := func(k int, asOf string, mode knownMode, how string) {
+		q := fresh.query(k, asOf, mode)
 		where := func() string {
 			return fmt.Sprintf("%s: %s, known_at %s, as_of %s, %d events fed; the prefix:\n%s", replay, how, q.KnownAt, asOf, m.Seq(),
 				dumpEvents(h.events[:k]))
 		}
 		got := ask(t, m, slugs, q, where)
-		want := fresh.at(k, asOf, all)
+		want := fresh.at(k, asOf, mode)
 		stats.comparisons += same(t, want, got, slugs, where)
 		if rng.IntN(64) == 0 {
-			stats.comparisons += same(t, fresh.pristine(k, asOf, all), want, slugs, func() string { return "pristine vs fresh: " + where() })
+			stats.comparisons += same(t, fresh.pristine(k, asOf, mode), want, slugs, func() string { return "pristine vs fresh: " + where() })
 		}
 		stats.points++
 	}
@@ -310,22 +341,24 @@ func checkHistory(t testing.TB, h history) diffStats {
 	for k := 1; k <= n; k++ {
 		require.NoError(t, m.Apply(h.events[k-1]), replay)
 		d := date()
-		compare(k, d, true, "head")
-		compare(k, d, true, "head again (cached)")
+		compare(k, d, byAll, "head")
+		compare(k, d, byAll, "head again (cached)")
 		if k%2 == 0 {
-			compare(k, date(), false, "head by seq")
+			compare(k, date(), bySeq, "head by seq")
+		} else {
+			compare(fresh.timeCut(rng.IntN(k+1)), date(), byTime, "a prefix by recorded_at")
 		}
-		compare(rng.IntN(k+1), date(), false, "older prefix while live")
+		compare(rng.IntN(k+1), date(), bySeq, "older prefix while live")
 	}
 	// Everything known: every prefix on a date, going back and forth, so that the long-lived models'
 	// caches are used across prefixes and dates; every date at the last prefix and at some other.
 	for k := n; k >= 0; k-- {
-		compare(k, date(), false, "every prefix")
+		compare(k, date(), bySeq, "every prefix")
 	}
 	for i, d := range dates {
-		compare(n, d, false, "every date, everything known")
+		compare(n, d, bySeq, "every date, everything known")
 		if i%4 == 0 {
-			compare(rng.IntN(n+1), d, false, "every fourth date, some prefix")
+			compare(rng.IntN(n+1), d, bySeq, "every fourth date, some prefix")
 		}
 	}
 	return stats

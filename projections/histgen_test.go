@@ -116,12 +116,15 @@ type generator struct {
 
 var genBase = domain.MustDate("2015-06-01")
 
+// genStart is the recorded_at clock's start; it runs on by up to three hours per event.
+var genStart = time.Date(2015, 6, 1, 9, 0, 0, 0, time.UTC)
+
 // generate returns the history of seed under opts. It fails t only on an error that is not the
 // domain refusing a candidate.
 func generate(t testing.TB, seed uint64, opts genOptions) history {
 	t.Helper()
 	g := &generator{t: t, rng: rand.New(rand.NewPCG(seed, 0x5eed)), opts: opts,
-		store: memstore.New(memstore.Options{}), clock: time.Date(2015, 6, 1, 9, 0, 0, 0, time.UTC)}
+		store: memstore.New(memstore.Options{}), clock: genStart}
 	g.rec = recording.NewWithOptions(g.store, recording.Options{Clock: g.tick, Timeout: -1})
 	n := max(1, min(opts.Partnerships, len(genSlugs)))
 	for i := range n {
