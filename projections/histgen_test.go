@@ -50,6 +50,7 @@ type genOptions struct {
 // history is a generated log.
 type history struct {
 	seed   uint64
+	opts   genOptions
 	events []eventstore.Event // the global log in seq order
 	slugs  []string           // the partnerships, sorted
 }
@@ -143,7 +144,7 @@ func generate(t testing.TB, seed uint64, opts genOptions) history {
 			accepted++
 		}
 	}
-	h := history{seed: seed}
+	h := history{seed: seed, opts: opts}
 	for e, err := range g.store.ReadAll(context.Background(), 0, eventstore.Forward, 0) {
 		if err != nil {
 			t.Fatalf("seed %d: read the generated log: %v", seed, err)
@@ -382,6 +383,9 @@ func (g *generator) appoint(p *genPart) bool {
 		Councils: councils, Basis: pick(g, []string{domain.BasisInterim, domain.BasisPermanent}), StartsOn: eff, Approvals: g.citation(p)}
 	if g.rng.IntN(3) == 0 {
 		pl.StatutoryRole = pick(g, genRoles)
+	}
+	if g.rng.IntN(5) == 0 {
+		pl.EndsOn = eff.AddDays(30 + g.rng.IntN(300)) // a fixed term: out of force after it, with no event
 	}
 	if _, ok := g.record(p, domain.TypeJointAppointmentMade, eff, pl); !ok {
 		return false
