@@ -27,6 +27,7 @@ import (
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/eventstore/bolt"
 	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 const gnn = "/v1/partnerships/great-yarmouth-north-norfolk"
@@ -65,14 +66,14 @@ func newEnvWith(t testing.TB, private bool, configure func(*api.Config)) *env {
 	wg.Add(2)
 	go func() { defer wg.Done(); runner.Run(ctx) }()
 	go func() { defer wg.Done(); log.Run(ctx) }()
-	tokens := api.NewTokens(store, nil)
+	ts := tokens.New(store, nil)
 	issue := func(role string) string {
-		i, err := tokens.Issue(ctx, role, "test "+role, "test")
+		i, err := ts.Issue(ctx, role, "test "+role, "test")
 		require.NoError(t, err)
 		return i.Token
 	}
-	e := &env{store: store, models: models, log: log, recorder: issue(api.RoleRecorder), admin: issue(api.RoleAdmin), auditor: issue(api.RoleAuditor)}
-	cfg := api.Config{Store: store, Models: models, Log: log, Recorder: recording.New(store, nil), Tokens: tokens, Private: private}
+	e := &env{store: store, models: models, log: log, recorder: issue(tokens.RoleRecorder), admin: issue(tokens.RoleAdmin), auditor: issue(tokens.RoleAuditor)}
+	cfg := api.Config{Store: store, Models: models, Log: log, Recorder: recording.New(store, nil), Tokens: ts, Private: private}
 	if configure != nil {
 		configure(&cfg)
 	}
@@ -273,9 +274,9 @@ func TestReadsAcceptance(t *testing.T) {
 
 	// ledger-tokens is for auditors only.
 	all := e.do(t, "GET", "/v1/events?limit=1000", "", "")
-	assert.NotContains(t, string(all.body), api.TokenStream)
+	assert.NotContains(t, string(all.body), tokens.Stream)
 	audited := e.do(t, "GET", "/v1/events?limit=1000", e.auditor, "")
-	assert.Contains(t, string(audited.body), api.TokenStream)
+	assert.Contains(t, string(audited.body), tokens.Stream)
 	assert.NotContains(t, string(audited.body), "token\":", "no secret is ever stored")
 }
 
@@ -290,7 +291,7 @@ func TestTokensIssueAndRevoke(t *testing.T) {
 	assert.Equal(t, 403, e.do(t, "POST", "/v1/admin/tokens", e.recorder, `{"role":"reader","actor":"x"}`).status)
 	r := e.do(t, "POST", "/v1/admin/tokens", e.admin, `{"role":"recorder","actor":"Clerk to the Council"}`)
 	require.Equal(t, 201, r.status, string(r.body))
-	var issued api.Issued
+	var issued tokens.Issued
 	require.NoError(t, json.Unmarshal(r.body, &issued))
 	assert.Equal(t, 201, e.do(t, "POST", gnn+"/events", issued.Token, fmt.Sprintf(savings, 5)).status)
 	assert.Equal(t, 204, e.do(t, "DELETE", "/v1/admin/tokens/"+issued.TokenID.String(), e.admin, "").status)

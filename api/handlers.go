@@ -20,6 +20,7 @@ import (
 	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 // query reads as_of and known_at, waiting for min_seq first.
@@ -32,7 +33,7 @@ func (s *server) query(r *http.Request) (projections.Query, error) {
 }
 
 func (s *server) handleList(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.require(r, RoleReader); err != nil {
+	if _, err := s.require(r, tokens.RoleReader); err != nil {
 		return err
 	}
 	q, err := s.query(r)
@@ -47,7 +48,7 @@ func (s *server) handleList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) state(r *http.Request) (*projections.State, error) {
-	if _, err := s.require(r, RoleReader); err != nil {
+	if _, err := s.require(r, tokens.RoleReader); err != nil {
 		return nil, err
 	}
 	q, err := s.query(r)
@@ -61,7 +62,7 @@ func (s *server) state(r *http.Request) (*projections.State, error) {
 // before anything is folded; an answer is cached under the axes it was folded at, so a key always
 // names exactly the body it holds even while events arrive.
 func (s *server) handleState(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.require(r, RoleReader); err != nil {
+	if _, err := s.require(r, tokens.RoleReader); err != nil {
 		return err
 	}
 	q, err := s.query(r)
@@ -95,7 +96,7 @@ func stateKey(slug string, axes projections.Axes) string {
 func (s *server) handleModel(w http.ResponseWriter, r *http.Request) error {
 	model := r.PathValue("model")
 	if model == "timeline" {
-		if _, err := s.require(r, RoleReader); err != nil {
+		if _, err := s.require(r, tokens.RoleReader); err != nil {
 			return err
 		}
 		q, err := s.query(r)
@@ -141,13 +142,13 @@ func limitParam(r *http.Request) (int, error) {
 		return 100, nil
 	}
 	if n < 1 || n > 1000 {
-		return 0, badParam("limit", "limit must be between 1 and 1000, got %d", n)
+		return 0, fault.BadParam("limit", "limit must be between 1 and 1000, got %d", n)
 	}
 	return int(n), nil
 }
 
 func (s *server) handlePartnershipEvents(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.require(r, RoleReader); err != nil {
+	if _, err := s.require(r, tokens.RoleReader); err != nil {
 		return err
 	}
 	slug, err := domain.ParsePartnershipSlug(r.PathValue("id"))
@@ -181,12 +182,12 @@ func (s *server) handlePartnershipEvents(w http.ResponseWriter, r *http.Request)
 }
 
 // visible reports whether a principal may see an event: ledger-* streams are for auditors only.
-func visible(p Principal, e eventstore.Event) bool {
-	return strings.HasPrefix(e.Stream, domain.StreamPrefix) || p.can(RoleAuditor)
+func visible(p tokens.Principal, e eventstore.Event) bool {
+	return strings.HasPrefix(e.Stream, domain.StreamPrefix) || p.Can(tokens.RoleAuditor)
 }
 
 func (s *server) handleEvents(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.require(r, RoleReader)
+	p, err := s.require(r, tokens.RoleReader)
 	if err != nil {
 		return err
 	}
@@ -235,7 +236,7 @@ func (s *server) eventByID(ctx context.Context, text string) (eventstore.Event, 
 }
 
 func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.require(r, RoleReader)
+	p, err := s.require(r, tokens.RoleReader)
 	if err != nil {
 		return err
 	}
@@ -250,7 +251,7 @@ func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) handleProof(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.require(r, RoleReader)
+	p, err := s.require(r, tokens.RoleReader)
 	if err != nil {
 		return err
 	}
@@ -269,7 +270,7 @@ func (s *server) handleProof(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) handleTreeHead(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.require(r, RoleReader); err != nil {
+	if _, err := s.require(r, tokens.RoleReader); err != nil {
 		return err
 	}
 	size, ok, err := parseUint(r, "size")
@@ -286,7 +287,7 @@ func (s *server) handleTreeHead(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) handleConsistency(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.require(r, RoleReader); err != nil {
+	if _, err := s.require(r, tokens.RoleReader); err != nil {
 		return err
 	}
 	from, okFrom, err := parseUint(r, "from")
@@ -294,7 +295,7 @@ func (s *server) handleConsistency(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if !okFrom {
-		return badParam("from", "from (the older tree size) is required")
+		return fault.BadParam("from", "from (the older tree size) is required")
 	}
 	to, okTo, err := parseUint(r, "to")
 	if err != nil {
@@ -304,7 +305,7 @@ func (s *server) handleConsistency(w http.ResponseWriter, r *http.Request) error
 		to = s.Log.Size()
 	}
 	if from > to {
-		return badParam("from", "from (%d) must not be larger than to (%d)", from, to)
+		return fault.BadParam("from", "from (%d) must not be larger than to (%d)", from, to)
 	}
 	c, err := s.Log.Consistency(from, to)
 	if err != nil {
@@ -314,7 +315,7 @@ func (s *server) handleConsistency(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *server) handleVerify(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.require(r, RoleAuditor)
+	p, err := s.require(r, tokens.RoleAuditor)
 	if err != nil {
 		return err
 	}
@@ -337,7 +338,7 @@ func (s *server) handleKey(w http.ResponseWriter, r *http.Request) error {
 
 // handleReviewPack serves a review pack in one format, through Packs (cached, and limited per caller).
 func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.require(r, RoleReader)
+	p, err := s.require(r, tokens.RoleReader)
 	if err != nil {
 		return err
 	}
@@ -347,14 +348,14 @@ func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error 
 	}
 	ctype, err := reviewpack.ContentType(format)
 	if err != nil {
-		return badParam("format", "format=%q: want one of html, pdf, md, json", format)
+		return fault.BadParam("format", "format=%q: want one of html, pdf, md, json", format)
 	}
 	q, err := s.query(r)
 	if err != nil {
 		return err
 	}
 	if q.AsOf == "" {
-		return badParam("as_of", "as_of (the date the pack reviews, YYYY-MM-DD) is required")
+		return fault.BadParam("as_of", "as_of (the date the pack reviews, YYYY-MM-DD) is required")
 	}
 	slug := r.PathValue("id")
 	cover := reviewpack.CoverOptions{Committee: r.URL.Query().Get("committee"), Meeting: r.URL.Query().Get("meeting"), Author: r.URL.Query().Get("author")}
@@ -374,7 +375,7 @@ func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error 
 
 // handleRecord records one event: POST /v1/partnerships/{id}/events.
 func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.require(r, RoleRecorder)
+	p, err := s.require(r, tokens.RoleRecorder)
 	if err != nil {
 		return err
 	}
@@ -402,7 +403,7 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !slices.Contains(domain.EventTypes(), cmd.Type) {
-		return badBody("/type", "%q is not an event type; see docs/domain.md for the catalogue (e.g. SavingsReported, DecisionTaken)", cmd.Type)
+		return fault.BadValue("/type", "%q is not an event type; see docs/domain.md for the catalogue (e.g. SavingsReported, DecisionTaken)", cmd.Type)
 	}
 	if keys := r.Header.Values("Idempotency-Key"); len(keys) > 1 {
 		return badHeader("Idempotency-Key", "send one Idempotency-Key header, not %d", len(keys))
@@ -470,7 +471,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 		if fault.Of(err) != nil {
 			return err
 		}
-		return badBody("", "%v", err)
+		return fault.BadValue("", "%v", err)
 	}
 	return domain.Unmarshal(canon, v)
 }
@@ -501,7 +502,7 @@ func IdempotentID(caller uuid.UUID, partnership, key string) uuid.UUID {
 }
 
 func (s *server) handleIssueToken(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.require(r, RoleAdmin)
+	p, err := s.require(r, tokens.RoleAdmin)
 	if err != nil {
 		return err
 	}
@@ -523,7 +524,7 @@ func (s *server) handleIssueToken(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *server) handleRevokeToken(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.require(r, RoleAdmin)
+	p, err := s.require(r, tokens.RoleAdmin)
 	if err != nil {
 		return err
 	}
@@ -544,7 +545,7 @@ type backuper interface {
 }
 
 func (s *server) handleBackup(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.require(r, RoleAdmin); err != nil {
+	if _, err := s.require(r, tokens.RoleAdmin); err != nil {
 		return err
 	}
 	b, ok := s.Store.(backuper)
@@ -595,7 +596,7 @@ func (s *server) handleReadyz(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "1")
 	}
-	if _, err := s.require(r, RoleReader); err != nil {
+	if _, err := s.require(r, tokens.RoleReader); err != nil {
 		// A private server tells a caller without a token only whether it is ready.
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/partnership-ledger/ledger/fault"
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 // Limits bound what one caller can make the server do. A caller is a token (by its id), or, for a
@@ -202,9 +203,9 @@ func (l *Limiter) verify(key string) (release func(), err error) {
 }
 
 // Caller names whom a request is counted against: the principal's token, else (for the zero
-// Principal, no token) the client's IP address; an IPv6 client by its /64 network, which one
+// tokens.Principal, no token) the client's IP address; an IPv6 client by its /64 network, which one
 // machine commonly holds whole.
-func Caller(r *http.Request, p Principal) string {
+func Caller(r *http.Request, p tokens.Principal) string {
 	if p.TokenID != [16]byte{} {
 		return "token " + p.TokenID.String()
 	}

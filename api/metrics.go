@@ -15,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 // latencyBuckets are the histogram bounds, in seconds, of request latency.
@@ -198,7 +200,7 @@ func (s *server) recoverer(next http.Handler) http.Handler {
 // handleMetrics serves the registry in the Prometheus exposition format; on a private server only to
 // a caller with a token (any role).
 func (s *server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.require(r, RoleReader); err != nil {
+	if _, err := s.require(r, tokens.RoleReader); err != nil {
 		return err
 	}
 	s.metrics.handler.ServeHTTP(w, r)

@@ -47,17 +47,11 @@ var (
 // notFound is a fault.NotFound whose message says what was not found.
 func notFound(format string, args ...any) error { return fault.Errorf(fault.NotFound, format, args...) }
 
-// badParam is a query parameter that cannot be read (fault.Malformed).
-func badParam(name, format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
-	return (&fault.Error{Kind: fault.Malformed, Message: msg}).Param(name, msg)
-}
-
 // asParam is err, when it carries a message for people, as a bad value of the query parameter name
 // (a tree size out of range); other errors are returned as they are.
 func asParam(name string, err error) error {
 	if msg := fault.Message(err); msg != "" {
-		return badParam(name, "%s", msg)
+		return fault.BadParam(name, "%s", msg)
 	}
 	return err
 }
@@ -69,12 +63,6 @@ func badHeader(name, format string, args ...any) error {
 
 func headerFault(k fault.Kind, name, msg string) error {
 	return &fault.Error{Kind: k, Message: msg, Fields: []fault.Field{{Header: name, Message: msg}}}
-}
-
-// badBody is a body that cannot be read, at the JSON pointer of the value at fault.
-func badBody(pointer, format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
-	return (&fault.Error{Kind: fault.Malformed, Message: msg}).At(pointer, msg)
 }
 
 // problems gives each kind of error its HTTP status and problem title (RFC 9457 §3.1.2–4).
@@ -199,7 +187,7 @@ func parseUint(r *http.Request, name string) (uint64, bool, error) {
 	}
 	n, err := strconv.ParseUint(v, 10, 64)
 	if err != nil {
-		return 0, false, badParam(name, "%s=%q is not a whole number", name, v)
+		return 0, false, fault.BadParam(name, "%s=%q is not a whole number", name, v)
 	}
 	return n, true, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 // MaxBodyBytes caps every request body.
@@ -30,7 +31,7 @@ type Config struct {
 	Models   *projections.Models // kept current by a projections.Runner the caller runs
 	Log      *audit.Log          // kept current by the caller (Log.Run)
 	Recorder *recording.Service
-	Tokens   *Tokens
+	Tokens   *tokens.Store
 	Logger   *slog.Logger
 	Now      func() time.Time
 	// Private requires a token (any role) for reads of partnership projections too.
@@ -169,43 +170,43 @@ func etagMatches(header, etag string) bool {
 // principal returns the caller's principal from the Authorization header, if any valid one is given.
 // A malformed or unknown token is an error even where none is required; more than one Authorization
 // header is a bad request (400 naming the header).
-func (s *server) principal(r *http.Request) (Principal, bool, error) {
+func (s *server) principal(r *http.Request) (tokens.Principal, bool, error) {
 	if n := len(r.Header.Values("Authorization")); n > 1 { // which one counts would be a guess
-		return Principal{}, false, badHeader("Authorization", "send one Authorization header, not %d", n)
+		return tokens.Principal{}, false, badHeader("Authorization", "send one Authorization header, not %d", n)
 	}
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
-		return Principal{}, false, nil
+		return tokens.Principal{}, false, nil
 	}
 	scheme, token, _ := strings.Cut(strings.TrimSpace(auth), " ")
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" { // RFC 9110 §11.1: schemes are case-insensitive
-		return Principal{}, false, errUnauthorized
+		return tokens.Principal{}, false, errUnauthorized
 	}
 	p, ok, err := s.Tokens.Authenticate(r.Context(), strings.TrimSpace(token))
 	if err != nil {
-		return Principal{}, false, err
+		return tokens.Principal{}, false, err
 	}
 	if !ok {
-		return Principal{}, false, errUnauthorized
+		return tokens.Principal{}, false, errUnauthorized
 	}
 	return p, true, nil
 }
 
 // require checks that the caller holds role need; a reader need on a public server passes without
 // a token.
-func (s *server) require(r *http.Request, need string) (Principal, error) {
+func (s *server) require(r *http.Request, need string) (tokens.Principal, error) {
 	p, ok, err := s.principal(r)
 	if err != nil {
-		return Principal{}, err
+		return tokens.Principal{}, err
 	}
 	if !ok {
-		if need == RoleReader && !s.Private {
-			return Principal{Role: "public"}, nil
+		if need == tokens.RoleReader && !s.Private {
+			return tokens.Principal{Role: "public"}, nil
 		}
-		return Principal{}, errUnauthorized
+		return tokens.Principal{}, errUnauthorized
 	}
-	if !p.can(need) {
-		return Principal{}, errForbidden
+	if !p.Can(need) {
+		return tokens.Principal{}, errForbidden
 	}
 	return p, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 // heartbeatEvery is how often an idle stream sends a comment, so proxies keep it open.
@@ -17,7 +18,7 @@ const heartbeatEvery = 15 * time.Second
 // handleStream serves live events as Server-Sent Events: each event's id is its seq, so a client
 // resumes with Last-Event-ID (or ?after=) and gets every later event once, without gaps.
 func (s *server) handleStream(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.require(r, RoleReader)
+	p, err := s.require(r, tokens.RoleReader)
 	if err != nil {
 		return err
 	}

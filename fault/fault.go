@@ -114,6 +114,20 @@ func Wrap(k Kind, err error, msg string) *Error {
 	return &Error{Kind: k, Message: msg, Err: err}
 }
 
+// BadValue is a fault.Malformed error about one value of a JSON document, at its pointer (RFC 6901);
+// the message, formatted as with fmt.Sprintf, is both the error's and the field's.
+func BadValue(pointer, format string, args ...any) *Error {
+	msg := fmt.Sprintf(format, args...)
+	return (&Error{Kind: Malformed, Message: msg}).At(pointer, msg)
+}
+
+// BadParam is a fault.Malformed error about the query parameter name; the message, formatted as with
+// fmt.Sprintf, is both the error's and the field's.
+func BadParam(name, format string, args ...any) *Error {
+	msg := fmt.Sprintf(format, args...)
+	return (&Error{Kind: Malformed, Message: msg}).Param(name, msg)
+}
+
 // At returns e with a field at fault added: the JSON pointer of the value, and the message.
 func (e *Error) At(pointer, msg string) *Error {
 	e.Fields = append(e.Fields, Field{Pointer: pointer, Message: msg})

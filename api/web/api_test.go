@@ -24,6 +24,7 @@ import (
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore/bolt"
 	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 // TestMountedInTheAPI serves the pages inside the API, clerks checked against the API's token store,
@@ -42,11 +43,11 @@ func TestMountedInTheAPI(t *testing.T) {
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = projections.NewRunner(store, models).Run(ctx) }()
 	go func() { defer wg.Done(); _ = log.Run(ctx) }()
-	tokens := api.NewTokens(store, nil)
-	cfg := api.Config{Store: store, Models: models, Log: log, Recorder: recording.New(store, nil), Tokens: tokens}
+	ts := tokens.New(store, nil)
+	cfg := api.Config{Store: store, Models: models, Log: log, Recorder: recording.New(store, nil), Tokens: ts}
 	cfg.Pages = web.New(web.Config{Models: models, Log: log, Store: store, Recorder: cfg.Recorder,
 		Authenticate: func(r *http.Request, tok string) (string, string, bool) {
-			p, ok, err := tokens.Authenticate(r.Context(), tok)
+			p, ok, err := ts.Authenticate(r.Context(), tok)
 			return p.Actor, p.Role, ok && err == nil
 		}})
 	srv := httptest.NewServer(api.NewServer(cfg))
@@ -59,7 +60,7 @@ func TestMountedInTheAPI(t *testing.T) {
 	require.NoError(t, log.WaitFor(wctx, head.Seq))
 
 	issue := func(role string) string {
-		i, err := tokens.Issue(ctx, role, "clerk "+role, "test")
+		i, err := ts.Issue(ctx, role, "clerk "+role, "test")
 		require.NoError(t, err)
 		return i.Token
 	}
@@ -78,9 +79,9 @@ func TestMountedInTheAPI(t *testing.T) {
 		role   string
 		status int
 	}{
-		{"a recorder may record", api.RoleRecorder, http.StatusOK},
-		{"an admin may record", api.RoleAdmin, http.StatusOK},
-		{"a reader may not", api.RoleReader, http.StatusForbidden},
+		{"a recorder may record", tokens.RoleRecorder, http.StatusOK},
+		{"an admin may record", tokens.RoleAdmin, http.StatusOK},
+		{"a reader may not", tokens.RoleReader, http.StatusForbidden},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/api/web"
 	"github.com/partnership-ledger/ledger/reviewpack"
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 // noFollow is a client with a cookie jar that shows redirects instead of following them.
@@ -203,7 +204,7 @@ func TestPackDownloadsAreCachedAndLimited(t *testing.T) {
 	srv := newServerWith(t, func(c *web.Config) {
 		packs := api.NewPacks(reviewpack.Source{Events: c.Store, Models: c.Models, Log: c.Log}, nil, api.NewLimiter(api.Limits{PacksPerMinute: 1}))
 		c.Packs = func(r *http.Request, opts reviewpack.Options, format string) ([]byte, error) {
-			return packs.Render(r.Context(), api.Caller(r, api.Principal{}), opts, format)
+			return packs.Render(r.Context(), api.Caller(r, tokens.Principal{}), opts, format)
 		}
 	})
 	fetch := func(path string) (*http.Response, []byte) {

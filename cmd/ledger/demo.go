@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/demo"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 func cmdDemo(ctx context.Context, a *app, args []string) error {
@@ -59,7 +59,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	} else {
 		fmt.Fprintf(a.stdout, "using the ledger in %s (%d events)\n", a.store, head.Seq)
 	}
-	tok, err := api.NewTokens(store, a.now).Issue(ctx, api.RoleRecorder, "demo clerk", a.actor())
+	tok, err := tokens.New(store, a.now).Issue(ctx, tokens.RoleRecorder, "demo clerk", a.actor())
 	if err != nil {
 		return fail(fmt.Errorf("demo: issue a recorder token: %w", err))
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/api/web"
 	"github.com/partnership-ledger/ledger/reviewpack"
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 // pages returns the pages for people served at "/": clerks sign in with an API token, checked
@@ -19,7 +20,7 @@ func pages(cfg api.Config, sessionMaxAge, sessionIdle time.Duration) http.Handle
 		Models: cfg.Models, Recorder: cfg.Recorder, Log: cfg.Log, Store: cfg.Store, Now: cfg.Now, Logger: cfg.Logger,
 		Private: cfg.Private, SessionMaxAge: sessionMaxAge, SessionIdle: sessionIdle,
 		Packs: func(r *http.Request, opts reviewpack.Options, format string) ([]byte, error) {
-			return cfg.Packs.Render(r.Context(), api.Caller(r, api.Principal{}), opts, format)
+			return cfg.Packs.Render(r.Context(), api.Caller(r, tokens.Principal{}), opts, format)
 		},
 		AllowWrite: func(r *http.Request, token string) error {
 			p, ok, err := cfg.Tokens.Authenticate(r.Context(), token)

@@ -13,13 +13,13 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/api/client"
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 // serverSource reads a ledger from a running server (--server) through its HTTP API. It never opens a
@@ -204,8 +204,8 @@ func (s *serverSource) Pack(ctx context.Context, opts reviewpack.Options, format
 }
 
 // IssueToken is POST /v1/admin/tokens; the server records its own caller as the issuer.
-func (s *serverSource) IssueToken(ctx context.Context, role, actor, _ string) (api.Issued, error) {
-	var issued api.Issued
+func (s *serverSource) IssueToken(ctx context.Context, role, actor, _ string) (tokens.Issued, error) {
+	var issued tokens.Issued
 	err := s.c.IssueToken(ctx, role, actor, &issued)
 	return issued, err
 }

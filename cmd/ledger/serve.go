@@ -18,6 +18,7 @@ import (
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 func cmdServe(ctx context.Context, a *app, args []string) error {
@@ -139,7 +140,7 @@ func (a *app) serve(ctx context.Context, store eventstore.Store, opts serveOptio
 	}
 	defer func() { stopBG(); wg.Wait() }()
 
-	tokens := api.NewTokens(store, a.now)
+	tokens := tokens.New(store, a.now)
 	if err := tokens.Load(ctx); err != nil {
 		return err // e.g. an index edited to revive a revoked token: damage, and no server
 	}

@@ -10,13 +10,13 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/api/client"
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 // ledgerSource is what the commands that only read ask of a ledger, and what `ledger token` asks. It
@@ -49,7 +49,7 @@ type ledgerSource interface {
 	// Pack writes the review pack of opts in formats into dir.
 	Pack(ctx context.Context, opts reviewpack.Options, formats []string, dir string) (packWritten, error)
 	// IssueToken issues an API token (the server needs an admin token); by is the actor recorded.
-	IssueToken(ctx context.Context, role, actor, by string) (api.Issued, error)
+	IssueToken(ctx context.Context, role, actor, by string) (tokens.Issued, error)
 	// RevokeToken revokes one.
 	RevokeToken(ctx context.Context, id uuid.UUID, by string) error
 	// Close releases what the source opened.
@@ -313,13 +313,13 @@ func (l *localSource) Pack(ctx context.Context, opts reviewpack.Options, formats
 	return packWritten{Evidence: p.Evidence, KnownAt: p.Report.KnownAt.Requested, Manifest: m, PublicKey: key.PublicText()}, nil
 }
 
-func (l *localSource) IssueToken(ctx context.Context, role, actor, by string) (api.Issued, error) {
+func (l *localSource) IssueToken(ctx context.Context, role, actor, by string) (tokens.Issued, error) {
 	store, err := l.a.openStore(ctx, l.a.store)
 	if err != nil {
-		return api.Issued{}, err
+		return tokens.Issued{}, err
 	}
 	defer store.Close()
-	return api.NewTokens(store, l.a.now).Issue(ctx, role, actor, by)
+	return tokens.New(store, l.a.now).Issue(ctx, role, actor, by)
 }
 
 func (l *localSource) RevokeToken(ctx context.Context, id uuid.UUID, by string) error {
@@ -331,7 +331,7 @@ func (l *localSource) RevokeToken(ctx context.Context, id uuid.UUID, by string) 
 	if err := store.mustExist(); err != nil {
 		return err
 	}
-	if err := api.NewTokens(store, l.a.now).Revoke(ctx, id, by); err != nil {
+	if err := tokens.New(store, l.a.now).Revoke(ctx, id, by); err != nil {
 		return usageErrorf("token revoke: %v", err)
 	}
 	return nil

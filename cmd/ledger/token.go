@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/partnership-ledger/ledger/api"
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 func cmdToken(ctx context.Context, a *app, args []string) error {
@@ -26,13 +26,13 @@ func tokenIssue(ctx context.Context, a *app, args []string) error {
 	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if !api.ValidRole(*role) {
+	if !tokens.ValidRole(*role) {
 		return usageErrorf("token issue: --role must be admin, recorder, auditor or reader (got %q)", *role)
 	}
 	if *actor == "" {
 		return usageErrorf("token issue: --actor NAME is required")
 	}
-	if err := api.CheckActor(*actor); err != nil { // before the store is opened: a refusal writes nothing
+	if err := tokens.CheckActor(*actor); err != nil { // before the store is opened: a refusal writes nothing
 		return usageErrorf("token issue: --%v", err)
 	}
 	src, err := a.source()

@@ -1,4 +1,11 @@
-package api
+// Package tokens is the ledger's store of API tokens: who may call the HTTP API, in which role, and
+// as which actor. Tokens are issued and revoked as events of the stream ledger-tokens (Stream), so a
+// server and the offline command `ledger token` share them through the event store; only SHA-256
+// hashes of tokens are stored.
+//
+// Import rules: tokens sits beside domain/recording and projections: it imports eventstore, domain
+// and fault, and never projections, audit, reviewpack, api or cmd.
+package tokens
 
 import (
 	"context"
@@ -16,15 +23,16 @@ import (
 
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 )
 
-// TokenStream is the stream that records every issued and revoked API token.
-const TokenStream = "ledger-tokens"
+// Stream is the stream that records every issued and revoked API token.
+const Stream = "ledger-tokens"
 
-// Token event types in TokenStream.
+// Token event types in Stream.
 const (
-	TypeTokenIssued  = "TokenIssued"
-	TypeTokenRevoked = "TokenRevoked"
+	TypeIssued  = "TokenIssued"
+	TypeRevoked = "TokenRevoked"
 )
 
 // Roles, from most to least powerful.
@@ -47,8 +55,8 @@ type Principal struct {
 	Actor   string    `json:"actor"`
 }
 
-// can reports whether the principal's role allows what need asks for.
-func (p Principal) can(need string) bool {
+// Can reports whether the principal's role allows what need asks for.
+func (p Principal) Can(need string) bool {
 	switch need {
 	case RoleReader:
 		return true
@@ -69,9 +77,9 @@ type tokenData struct {
 	TokenSHA256 string    `json:"token_sha256,omitempty"`
 }
 
-// Tokens is the set of valid API tokens, folded from TokenStream. Only SHA-256 hashes of tokens are
+// Store is the set of valid API tokens, folded from Stream. Only SHA-256 hashes of tokens are
 // stored, in events and in memory. Safe for concurrent use.
-type Tokens struct {
+type Store struct {
 	store eventstore.Store
 	now   func() time.Time
 
@@ -84,12 +92,12 @@ type Tokens struct {
 	checked time.Time            // when the stream was last read
 }
 
-// NewTokens returns the token set over store; it reads the stream on first use.
-func NewTokens(store eventstore.Store, now func() time.Time) *Tokens {
+// New returns the token set over store; it reads the stream on first use.
+func New(store eventstore.Store, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Tokens{store: store, now: now, byHash: map[string]Principal{}, byID: map[uuid.UUID]string{}, known: map[uuid.UUID]bool{}}
+	return &Store{store: store, now: now, byHash: map[string]Principal{}, byID: map[uuid.UUID]string{}, known: map[uuid.UUID]bool{}}
 }
 
 func hashToken(token string) string {
@@ -97,34 +105,34 @@ func hashToken(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// Load reads TokenStream now, so that a server can refuse to start on a token stream it cannot read
+// Load reads Stream now, so that a server can refuse to start on a token stream it cannot read
 // (a damaged store: an error matching eventstore.ErrDamaged) instead of failing its first request.
-func (t *Tokens) Load(ctx context.Context) error {
+func (t *Store) Load(ctx context.Context) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.refresh(ctx)
 }
 
-// refresh folds events of TokenStream recorded since the last read. Call with mu held.
-func (t *Tokens) refresh(ctx context.Context) error {
+// refresh folds events of Stream recorded since the last read. Call with mu held.
+func (t *Store) refresh(ctx context.Context) error {
 	from := eventstore.Start
 	if t.seen {
 		from = eventstore.AfterRevision(t.last)
 	}
-	for e, err := range t.store.ReadStream(ctx, TokenStream, from, eventstore.Forward, 0) {
+	for e, err := range t.store.ReadStream(ctx, Stream, from, eventstore.Forward, 0) {
 		if err != nil {
-			return fmt.Errorf("read %s: %w", TokenStream, err)
+			return fmt.Errorf("read %s: %w", Stream, err)
 		}
 		var d tokenData
 		if err := json.Unmarshal(e.Data, &d); err != nil {
-			return fmt.Errorf("%s revision %d: %w", TokenStream, e.Revision, err)
+			return fmt.Errorf("%s revision %d: %w", Stream, e.Revision, err)
 		}
 		switch e.Type {
-		case TypeTokenIssued:
+		case TypeIssued:
 			t.byHash[d.TokenSHA256] = Principal{TokenID: d.TokenID, Role: d.Role, Actor: d.Actor}
 			t.byID[d.TokenID] = d.TokenSHA256
 			t.known[d.TokenID] = true
-		case TypeTokenRevoked:
+		case TypeRevoked:
 			if h, ok := t.byID[d.TokenID]; ok {
 				delete(t.byHash, h)
 				delete(t.byID, d.TokenID)
@@ -138,7 +146,7 @@ func (t *Tokens) refresh(ctx context.Context) error {
 
 // Authenticate returns the principal of a token, or false when it is unknown or revoked. Tokens
 // issued or revoked by another process are seen within a second.
-func (t *Tokens) Authenticate(ctx context.Context, token string) (Principal, bool, error) {
+func (t *Store) Authenticate(ctx context.Context, token string) (Principal, bool, error) {
 	h := hashToken(token)
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -164,23 +172,23 @@ type Issued struct {
 // must be 1 to domain.MaxNameRunes code points of text eventstore.TextProblem admits, once ASCII
 // white space around it is trimmed (domain.TrimASCIISpace: a C1 control such as U+0085 is refused, not
 // trimmed).
-// The error is a bad request naming /actor.
+// The error is a *fault.Error (fault.Malformed) at /actor.
 func CheckActor(actor string) error {
 	actor = domain.TrimASCIISpace(actor)
 	if n := utf8.RuneCountInString(actor); n == 0 || n > domain.MaxNameRunes {
-		return badBody("/actor", "actor must name the person or system the token is for (1 to %d characters)", domain.MaxNameRunes)
+		return fault.BadValue("/actor", "actor must name the person or system the token is for (1 to %d characters)", domain.MaxNameRunes)
 	}
 	if msg := eventstore.TextProblem(actor); msg != "" {
-		return badBody("/actor", "actor: %s", msg)
+		return fault.BadValue("/actor", "actor: %s", msg)
 	}
 	return nil
 }
 
 // Issue creates a token for actor with role, recording a TokenIssued event by `by`. It refuses an
-// unknown role or an empty actor with a *badRequest-style error.
-func (t *Tokens) Issue(ctx context.Context, role, actor, by string) (Issued, error) {
+// unknown role or an empty actor with a *fault.Error (fault.Malformed) at /role or /actor.
+func (t *Store) Issue(ctx context.Context, role, actor, by string) (Issued, error) {
 	if !ValidRole(role) {
-		return Issued{}, badBody("/role", "role %q is not one of admin, recorder, auditor, reader", role)
+		return Issued{}, fault.BadValue("/role", "role %q is not one of admin, recorder, auditor, reader", role)
 	}
 	actor = domain.TrimASCIISpace(actor)
 	if err := CheckActor(actor); err != nil {
@@ -193,15 +201,15 @@ func (t *Tokens) Issue(ctx context.Context, role, actor, by string) (Issued, err
 	token := "pl_" + base64.RawURLEncoding.EncodeToString(secret[:])
 	id := eventstore.NewID()
 	data, _ := json.Marshal(tokenData{TokenID: id, Role: role, Actor: actor, TokenSHA256: hashToken(token)})
-	if err := t.append(ctx, TypeTokenIssued, data, by); err != nil {
+	if err := t.append(ctx, TypeIssued, data, by); err != nil {
 		return Issued{}, err
 	}
 	return Issued{Token: token, TokenID: id, Role: role, Actor: actor}, nil
 }
 
-// Revoke records a TokenRevoked event for the token id. It returns errNotFound for an id never
-// issued or already revoked.
-func (t *Tokens) Revoke(ctx context.Context, id uuid.UUID, by string) error {
+// Revoke records a TokenRevoked event for the token id. It returns a *fault.Error (fault.NotFound)
+// for an id never issued or already revoked.
+func (t *Store) Revoke(ctx context.Context, id uuid.UUID, by string) error {
 	t.mu.Lock()
 	err := t.refresh(ctx)
 	_, live := t.byID[id]
@@ -210,18 +218,18 @@ func (t *Tokens) Revoke(ctx context.Context, id uuid.UUID, by string) error {
 		return err
 	}
 	if !live {
-		return fmt.Errorf("token %s: %w (never issued, or already revoked)", id, errNotFound)
+		return fault.Errorf(fault.NotFound, "no token %s is live (never issued, or already revoked)", id)
 	}
 	data, _ := json.Marshal(tokenData{TokenID: id})
-	return t.append(ctx, TypeTokenRevoked, data, by)
+	return t.append(ctx, TypeRevoked, data, by)
 }
 
-func (t *Tokens) append(ctx context.Context, typ string, data []byte, by string) error {
+func (t *Store) append(ctx context.Context, typ string, data []byte, by string) error {
 	e := eventstore.Event{
 		ID: eventstore.NewID(), Type: typ, EffectiveOn: domain.LondonDate(t.now()).String(), RecordedBy: by,
 		Sources: json.RawMessage(`[{"kind":"web","title":"ledger API credentials"}]`), Certainty: "confirmed", Data: data,
 	}
-	if _, err := t.store.Append(ctx, TokenStream, eventstore.Any, e); err != nil {
+	if _, err := t.store.Append(ctx, Stream, eventstore.Any, e); err != nil {
 		return fmt.Errorf("record %s: %w", typ, err)
 	}
 	t.mu.Lock()
