@@ -113,3 +113,41 @@ func TestEventsPagesCanonicalAndBounded(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "do not move forward")
 }
+
+// Whatever a server answers, a read ends in a value or an error, never a panic: a 2xx answer that is
+// not the route's JSON is a *TransportError, any other status a *Problem with that status.
+func FuzzAnswers(f *testing.F) {
+	f.Add(200, []byte(`{"events":[{"seq":1,"data":{},"sources":[]}],"next":"/v1/events?after=1"}`))
+	f.Add(404, []byte(`{"type":"/problems/not-found","title":"Not found","status":404,"errors":[{"pointer":"/x","detail":"d"}]}`))
+	f.Add(500, []byte("\xff\x00"))
+	f.Add(200, []byte(`{"events":[{"seq":2,"data":"\u003c"},{"seq":1}]}`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		if status < 200 || status > 599 || (status >= 300 && status < 400) {
+			return
+		}
+		calls := 0
+		c := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			calls++
+			if calls > 3 {
+				w.Write([]byte(`{"events":[]}`))
+				return
+			}
+			w.WriteHeader(status)
+			w.Write(body)
+		})
+		_, err := c.State(context.Background(), "p", client.Query{})
+		var p *client.Problem
+		var te *client.TransportError
+		if status >= 300 {
+			require.True(t, errors.As(err, &p), "%v", err)
+			assert.Equal(t, status, p.Status)
+		} else if err != nil {
+			require.True(t, errors.As(err, &te), "%v", err)
+		}
+		for _, err := range c.Events(context.Background(), 0) {
+			if err != nil {
+				assert.True(t, errors.As(err, &p) || errors.As(err, &te), "%v", err)
+			}
+		}
+	})
+}

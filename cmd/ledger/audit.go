@@ -202,7 +202,8 @@ func cmdKey(ctx context.Context, a *app, args []string) error {
 	if *asJSON {
 		return writeJSON(a.stdout, k)
 	}
-	fmt.Fprintf(a.stdout, "public key: %s\nkey id:     %s\nalgorithm:  %s\n\nPin the public key: check-proof, check-consistency and verify-pack take it with --key.\n", k.PublicKey, k.KeyID, k.Algorithm)
+	// Through reportWriter: with --server the text comes from the server.
+	fmt.Fprintf(reportWriter{a.stdout}, "public key: %s\nkey id:     %s\nalgorithm:  %s\n\nPin the public key: check-proof, check-consistency and verify-pack take it with --key.\n", k.PublicKey, k.KeyID, k.Algorithm)
 	return nil
 }
 

@@ -348,3 +348,19 @@ func TestStoreCommandsRefuseServer(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, entries, "no store, no key file")
 }
+
+// Text a server sends is printed escaped, as text read from a store is: a hostile server cannot move
+// the cursor or rewrite the terminal through `ledger key`.
+func TestServerTextIsPrintedEscaped(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"public_key":"AAAA\u001b[2J","key_id":"k\u202eid","algorithm":"Ed25519"}`))
+	}))
+	t.Cleanup(srv.Close)
+	r := ledger(t, nil, "key", "--server", srv.URL)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.NotContains(t, r.stdout, "\x1b")
+	assert.NotContains(t, r.stdout, "\u202e")
+	assert.Contains(t, r.stdout, `AAAA\x1b[2J`)
+	assert.Contains(t, r.stdout, `k\u202eid`)
+}
