@@ -294,21 +294,48 @@ type page struct {
 }
 
 // paged yields the events of the pages from first on, following each page's next link (a path on the
-// same server; anything else ends the read with an error). Each event's data and sources are
-// canonicalised (RFC 8785), as the ledger stores and hashes them: encoding/json escapes <, > and & in
-// an answer. A page whose events do not move forward in seq ends the read with an error.
+// same server; anything else ends the read with an error). The next page is fetched while the events
+// of the one before are yielded. Each event's data and sources are canonicalised (RFC 8785), as the
+// ledger stores and hashes them: encoding/json escapes <, > and & in an answer. A page whose events do
+// not move forward in seq ends the read with an error.
 func (c *Client) paged(ctx context.Context, first string) iter.Seq2[eventstore.Event, error] {
+	type fetched struct {
+		p   page
+		err error
+	}
 	return func(yield func(eventstore.Event, error) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel() // ends a fetch ahead that is no longer wanted
+		fetch := func(path string) <-chan fetched {
+			ch := make(chan fetched, 1)
+			go func() {
+				var f fetched
+				f.err = c.getJSON(ctx, path, &f.p)
+				ch <- f
+			}()
+			return ch
+		}
 		var last uint64
-		for next := first; next != ""; {
-			var p page
-			if err := c.getJSON(ctx, next, &p); err != nil {
-				yield(eventstore.Event{}, err)
+		path, pending := first, fetch(first)
+		for pending != nil {
+			f := <-pending
+			pending = nil
+			if f.err != nil {
+				yield(eventstore.Event{}, f.err)
 				return
 			}
-			for _, e := range p.Events {
+			var nextErr error
+			next := f.p.Next
+			switch {
+			case len(f.p.Events) == 0 || next == "":
+			case !strings.HasPrefix(next, "/v1/") || strings.HasPrefix(next, "//"):
+				nextErr = &TransportError{Method: http.MethodGet, Path: path, Err: fmt.Errorf("the next page %q is not a path of this API", next)}
+			default:
+				pending = fetch(next)
+			}
+			for _, e := range f.p.Events {
 				if e.Seq <= last {
-					yield(eventstore.Event{}, &TransportError{Method: http.MethodGet, Path: next,
+					yield(eventstore.Event{}, &TransportError{Method: http.MethodGet, Path: path,
 						Err: fmt.Errorf("event seq %d follows seq %d: the pages do not move forward", e.Seq, last)})
 					return
 				}
@@ -318,7 +345,7 @@ func (c *Client) paged(ctx context.Context, first string) iter.Seq2[eventstore.E
 					e.Sources, err = eventstore.Canonicalize(e.Sources)
 				}
 				if err != nil {
-					yield(eventstore.Event{}, &TransportError{Method: http.MethodGet, Path: next,
+					yield(eventstore.Event{}, &TransportError{Method: http.MethodGet, Path: path,
 						Err: fmt.Errorf("event seq %d (id %s): not JSON: %v", e.Seq, e.ID, err)})
 					return
 				}
@@ -326,15 +353,11 @@ func (c *Client) paged(ctx context.Context, first string) iter.Seq2[eventstore.E
 					return
 				}
 			}
-			if len(p.Events) == 0 || p.Next == "" {
+			if nextErr != nil {
+				yield(eventstore.Event{}, nextErr)
 				return
 			}
-			if !strings.HasPrefix(p.Next, "/v1/") || strings.HasPrefix(p.Next, "//") {
-				yield(eventstore.Event{}, &TransportError{Method: http.MethodGet, Path: next,
-					Err: fmt.Errorf("the next page %q is not a path of this API", p.Next)})
-				return
-			}
-			next = p.Next
+			path = next
 		}
 	}
 }

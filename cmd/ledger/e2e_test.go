@@ -32,14 +32,14 @@ func startDemo(t *testing.T, store string) started {
 
 // startServe runs `ledger serve --addr 127.0.0.1:0` over store and waits until it listens and is
 // ready: the store is then locked by the server.
-func startServe(t *testing.T, store string) started {
+func startServe(t testing.TB, store string) started {
 	t.Helper()
 	return startProgram(t, "serve", "--addr", "127.0.0.1:0", "--store", store)
 }
 
 // startProgram runs the program with args (a demo or a server) and waits until it listens (and, for a
 // demo, has printed its token) and is ready.
-func startProgram(t *testing.T, args ...string) started {
+func startProgram(t testing.TB, args ...string) started {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()

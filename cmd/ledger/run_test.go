@@ -20,7 +20,7 @@ type result struct {
 
 // ledger runs the real program in-process with the given arguments and environment overrides
 // (KEY=VALUE) and returns what a person at a terminal would see.
-func ledger(t *testing.T, env map[string]string, args ...string) result {
+func ledger(t testing.TB, env map[string]string, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	getenv := func(k string) string { return env[k] }

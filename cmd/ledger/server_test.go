@@ -20,7 +20,7 @@ import (
 )
 
 // issueToken issues a token of role offline into store and writes it to a file, whose path it returns.
-func issueToken(t *testing.T, store, role string) string {
+func issueToken(t testing.TB, store, role string) string {
 	t.Helper()
 	r := ledger(t, nil, "token", "issue", "--role", role, "--actor", "Internal audit", "--store", store)
 	require.Equal(t, 0, r.code, r.stderr)
@@ -36,7 +36,7 @@ func issueToken(t *testing.T, store, role string) string {
 }
 
 // publicKey returns the ledger's public key as `ledger key --json` prints it.
-func publicKey(t *testing.T, args ...string) string {
+func publicKey(t testing.TB, args ...string) string {
 	t.Helper()
 	r := ledger(t, nil, append([]string{"key", "--json"}, args...)...)
 	require.Equal(t, 0, r.code, r.stderr)
