@@ -145,17 +145,13 @@ func decide(d *Decider, cmd Command) ([]NewEvent, error) {
 	// The payload's own problems are known; go on to the timeline so that every broken rule is
 	// reported at once.
 
-	tl, last := d.folded()
+	st, last := d.folded()
 	baseline := map[string]bool{}
 	var after []violation
 	if target == nil && !ev.EffectiveOn.Before(last) {
 		// The candidate comes last in effective order, so it cannot change how any earlier event
-		// folds: only its own violations can be new, and one step on a copy of the fold is enough.
-		next := tl.clone()
-		e := Effective{Recorded: cand, Evidence: []uuid.UUID{candID}}
-		next.cur = e
-		next.apply(e)
-		after = next.out
+		// folds: only its own violations can be new, and checking it against the fold is enough.
+		after = st.checkNext(Effective{Recorded: cand, Evidence: []uuid.UUID{candID}})
 	} else {
 		for _, v := range checkTimeline(EffectiveView(history)) {
 			baseline[v.key()] = true

@@ -1,8 +1,6 @@
 package domain
 
 import (
-	"maps"
-
 	"github.com/google/uuid"
 )
 
@@ -15,8 +13,8 @@ import (
 type Decider struct {
 	hist  []Recorded
 	index map[uuid.UUID]int
-	tl    *timeline // the fold of the effective view; nil when it must be rebuilt
-	last  Date      // the latest effective_on in the fold (zero when it is empty)
+	st    *State // the checked fold of the effective view; nil when it must be rebuilt
+	last  Date   // the latest effective_on in the fold (zero when it is empty)
 }
 
 // NewDecider returns a Decider over a history in seq order (which it keeps; do not modify it).
@@ -32,21 +30,20 @@ func NewDecider(history []Recorded) *Decider {
 func (d *Decider) Add(r Recorded) {
 	d.index[r.ID] = len(d.hist)
 	d.hist = append(d.hist, r)
-	if d.tl == nil {
+	if d.st == nil {
 		return
 	}
 	switch r.Type {
 	case TypeEventCorrected, TypeEventRetracted:
-		d.tl = nil
+		d.st = nil
 		return
 	}
 	if r.EffectiveOn.Before(d.last) {
-		d.tl = nil
+		d.st = nil
 		return
 	}
-	e := Effective{Recorded: r, Evidence: []uuid.UUID{r.ID}}
-	d.tl.cur = e
-	d.tl.apply(e)
+	d.st.Apply(Effective{Recorded: r, Evidence: []uuid.UUID{r.ID}})
+	d.st.checker.out = d.st.checker.out[:0]
 	d.last = r.EffectiveOn
 }
 
@@ -60,7 +57,7 @@ func (d *Decider) Truncate(n int) {
 		delete(d.index, r.ID)
 	}
 	d.hist = d.hist[:n:n]
-	d.tl = nil
+	d.st = nil
 }
 
 // Confirm replaces the last len(stored) events, added provisionally before they were appended,
@@ -88,46 +85,20 @@ func (d *Decider) Len() int { return len(d.hist) }
 
 // folded returns the fold of the history's effective view and its latest effective date,
 // rebuilding it when an event was back-dated, corrected or retracted since.
-func (d *Decider) folded() (*timeline, Date) {
-	if d.tl == nil {
-		d.tl, d.last = newTimeline(), Date{}
+func (d *Decider) folded() (*State, Date) {
+	if d.st == nil {
+		d.st, d.last = newCheckedState(), Date{}
 		for _, e := range EffectiveView(d.hist) {
-			d.tl.cur = e
-			d.tl.apply(e)
+			d.st.Apply(e)
 			d.last = e.EffectiveOn
 		}
+		d.st.checker.out = nil
 	}
-	return d.tl, d.last
+	return d.st, d.last
 }
 
 // Decide is Decide(d.History(), cmd), faster: see the type's documentation. It does not add the
 // event; call Add with the stored event once it is appended.
 func (d *Decider) Decide(cmd Command) ([]NewEvent, error) {
 	return decide(d, cmd)
-}
-
-// clone copies the timeline deeply enough that applying one more event leaves t unchanged.
-func (t *timeline) clone() *timeline {
-	c := *t
-	c.partners = maps.Clone(t.partners)
-	c.named = maps.Clone(t.named)
-	c.notices = maps.Clone(t.notices)
-	c.decisions = maps.Clone(t.decisions)
-	c.decisionBy = maps.Clone(t.decisionBy)
-	c.agreements = maps.Clone(t.agreements)
-	c.shared = maps.Clone(t.shared)
-	c.reviews = maps.Clone(t.reviews)
-	c.outcomes = maps.Clone(t.outcomes)
-	c.roles = make(map[CouncilRef]map[StatutoryRole]string, len(t.roles))
-	for k, v := range t.roles {
-		c.roles[k] = maps.Clone(v)
-	}
-	c.appts = make([]*appt, len(t.appts))
-	for i, a := range t.appts {
-		cp := *a
-		cp.councils = maps.Clone(a.councils)
-		c.appts[i] = &cp
-	}
-	c.out = nil
-	return &c
 }

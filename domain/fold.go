@@ -8,6 +8,10 @@ import (
 	"github.com/google/uuid"
 )
 
+// The invariants of docs/domain.md over a timeline: the State's fold (state.go) with every event
+// checked against the state before it. The rules read the same facts the read models show, so what
+// Decide accepts and what a view shows cannot disagree about who holds a post.
+
 // violation is a rule broken by one event of the timeline.
 type violation struct {
 	id    uuid.UUID
@@ -19,62 +23,70 @@ type violation struct {
 
 func (v violation) key() string { return v.id.String() + "|" + v.field + "|" + v.msg }
 
-// appt is a joint appointment in force.
-type appt struct {
-	officer, post string
-	employing     CouncilRef
-	councils      map[CouncilRef]BasisPoints
-	startsOn      Date
-	endsOn        Date
-	eventID       uuid.UUID
-}
-
-type notice struct {
-	eff  Date
-	days int
-}
-
-// timeline folds events in effective order, checking each against the state before it.
-type timeline struct {
-	proposed    bool
-	proposedBy  uuid.UUID
-	dissolvedOn Date
-	partners    map[CouncilRef]Council
-	named       map[CouncilRef]Council
-	notices     map[CouncilRef]notice
-	decisions   map[string]DecisionTaken
-	decisionBy  map[string]uuid.UUID
-	agreements  map[string]Date // reference -> commences
-	appts       []*appt
-	roles       map[CouncilRef]map[StatutoryRole]string
-	shared      map[string]bool
-	reviews     map[string]bool
-	outcomes    map[string]bool
-	money       int64 // the sum of the magnitudes of every amount folded, capped just above MaxMoneyPence
+// checker is what the write side keeps beside a State: indexes the rules need and the read models do
+// not, and the violations found.
+type checker struct {
+	proposedBy uuid.UUID
+	decisions  map[string]decisionAt // by MinuteRef.Key: the first decision recorded with that minute
+	money      int64                 // the sum of the magnitudes of every amount folded, capped just above MaxMoneyPence
 
 	cur Effective
 	out []violation
 }
 
-func newTimeline() *timeline {
-	return &timeline{partners: map[CouncilRef]Council{}, named: map[CouncilRef]Council{},
-		notices: map[CouncilRef]notice{}, decisions: map[string]DecisionTaken{}, decisionBy: map[string]uuid.UUID{},
-		agreements: map[string]Date{}, roles: map[CouncilRef]map[StatutoryRole]string{}, shared: map[string]bool{},
-		reviews: map[string]bool{}, outcomes: map[string]bool{}}
+type decisionAt struct {
+	d  DecisionTaken
+	id uuid.UUID
+}
+
+// newCheckedState returns an empty state whose Apply checks every event against the state before it.
+func newCheckedState() *State {
+	s := NewState()
+	s.checker = &checker{decisions: map[string]decisionAt{}}
+	return s
 }
 
 // checkTimeline applies events (an effective view) in order and returns every violation.
 func checkTimeline(events []Effective) []violation {
-	t := newTimeline()
+	s := newCheckedState()
 	for _, e := range events {
-		t.cur = e
-		t.apply(e)
+		s.Apply(e)
 	}
-	return t.out
+	return s.checker.out
 }
 
-func (t *timeline) bad(field, format string, args ...any) {
-	t.out = append(t.out, violation{id: t.cur.ID, typ: t.cur.Type, eff: t.cur.EffectiveOn, field: field,
+// checkNext returns the violations of e as the next event after the state, without applying it.
+func (s *State) checkNext(e Effective) []violation {
+	c := s.checker
+	saved := c.out
+	c.out = nil
+	s.check(e)
+	out := c.out
+	c.out = saved
+	return out
+}
+
+// note keeps the checker's indexes up to date with e, as the state applies it.
+func (c *checker) note(e Effective) {
+	switch p := e.Payload.(type) {
+	case PartnershipProposed:
+		if c.proposedBy == uuid.Nil {
+			c.proposedBy = e.ID
+		}
+	case DecisionTaken:
+		k := p.Minute.Key()
+		if _, ok := c.decisions[k]; !ok {
+			c.decisions[k] = decisionAt{p, e.ID}
+		}
+	}
+	if sum := moneyOf(e.Payload); sum > 0 {
+		c.money = min(c.money+sum, MaxMoneyPence+1)
+	}
+}
+
+func (s *State) bad(field, format string, args ...any) {
+	c := s.checker
+	c.out = append(c.out, violation{id: c.cur.ID, typ: c.cur.Type, eff: c.cur.EffectiveOn, field: field,
 		msg: fmt.Sprintf(format, args...)})
 }
 
@@ -89,344 +101,322 @@ func windDown(typ string) bool {
 }
 
 // active checks that c is an active partner on the current event's effective date (invariant 1).
-func (t *timeline) active(field string, c CouncilRef) bool {
+func (s *State) active(field string, c CouncilRef) bool {
 	if c.IsZero() {
 		return false
 	}
-	if _, ok := t.partners[c]; !ok {
-		t.bad(field, "council %s is not an active partner on %s", c, t.cur.EffectiveOn)
+	if s.partner(c) < 0 {
+		s.bad(field, "council %s is not an active partner on %s", c, s.checker.cur.EffectiveOn)
 		return false
 	}
 	return true
 }
 
 // approvals checks minute refs cited as approvals or authority (invariant 5).
-func (t *timeline) approvals(field string, ms []MinuteRef) {
+func (s *State) approvals(field string, ms []MinuteRef) {
 	for i, m := range ms {
-		d, ok := t.decisions[m.Key()]
+		d, ok := s.checker.decisions[m.Key()]
 		switch {
 		case !ok:
-			t.bad(fmt.Sprintf("%s/%d", field, i), "cites %q, but no DecisionTaken with that minute (%s, %s, %s, item %q) is recorded on or before %s",
-				m.Raw, m.Council, m.Body, m.Meeting, m.Item, t.cur.EffectiveOn)
-		case d.Outcome != OutcomeApproved:
-			t.bad(fmt.Sprintf("%s/%d", field, i), "cites %q, but that decision's outcome is %s, not approved", m.Raw, d.Outcome)
+			s.bad(fmt.Sprintf("%s/%d", field, i), "cites %q, but no DecisionTaken with that minute (%s, %s, %s, item %q) is recorded on or before %s",
+				m.Raw, m.Council, m.Body, m.Meeting, m.Item, s.checker.cur.EffectiveOn)
+		case d.d.Outcome != OutcomeApproved:
+			s.bad(fmt.Sprintf("%s/%d", field, i), "cites %q, but that decision's outcome is %s, not approved", m.Raw, d.d.Outcome)
 		}
 	}
 }
 
-func officerKey(name string) string { return strings.ToLower(strings.Join(strings.Fields(name), " ")) }
-
-// inForce returns the appointments in force on the current date.
-func (t *timeline) inForce() []*appt {
-	var out []*appt
-	for _, a := range t.appts {
-		if a.endsOn.IsZero() || !a.endsOn.Before(t.cur.EffectiveOn) {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
-func (t *timeline) apply(e Effective) {
+// check adds the violations of e, the next event, against the state before it. It reads the state
+// and changes nothing but the checker's list of violations.
+func (s *State) check(e Effective) {
+	s.checker.cur = e
 	if e.Type == TypeDecisionTaken {
-		t.decision(e.Payload.(DecisionTaken))
+		if d, ok := e.Payload.(DecisionTaken); ok {
+			s.checkDecision(d)
+		}
 		return
 	}
-	if !t.proposed && e.Type != TypePartnershipProposed {
-		t.bad("/effective_on", "the partnership has not been proposed on %s; record PartnershipProposed first, effective on or before this date", e.EffectiveOn)
+	if !s.Proposed && e.Type != TypePartnershipProposed {
+		s.bad("/effective_on", "the partnership has not been proposed on %s; record PartnershipProposed first, effective on or before this date", e.EffectiveOn)
 		return
 	}
-	if !t.dissolvedOn.IsZero() && !windDown(e.Type) {
-		t.bad("/effective_on", "the partnership was dissolved on %s; only wind-down events may follow", t.dissolvedOn)
+	if !s.DissolvedOn.IsZero() && !windDown(e.Type) {
+		s.bad("/effective_on", "the partnership was dissolved on %s; only wind-down events may follow", s.DissolvedOn)
 		return
 	}
-	t.addMoney(e.Payload)
+	s.checkMoney(e.Payload)
 	switch p := e.Payload.(type) {
 	case PartnershipProposed:
-		if t.proposed {
-			t.bad("/type", "the partnership was already proposed (event %s)", t.proposedBy)
+		if s.Proposed {
+			s.bad("/type", "the partnership was already proposed (event %s)", s.checker.proposedBy)
 			return
 		}
-		t.proposed, t.proposedBy = true, e.ID
 		if !p.TrialEndsOn.IsZero() && p.TrialEndsOn.Before(e.EffectiveOn) {
-			t.bad("/data/trial_ends_on", "%s is before the partnership is proposed (%s)", p.TrialEndsOn, e.EffectiveOn)
-		}
-		for _, c := range p.Partners {
-			t.partners[c.Council] = c
-			t.named[c.Council] = c
+			s.bad("/data/trial_ends_on", "%s is before the partnership is proposed (%s)", p.TrialEndsOn, e.EffectiveOn)
 		}
 	case CouncilJoinedPartnership:
-		if _, ok := t.partners[p.Council.Council]; ok {
-			t.bad("/data/council/council", "council %s is already an active partner", p.Council.Council)
+		if s.partner(p.Council.Council) >= 0 {
+			s.bad("/data/council/council", "council %s is already an active partner", p.Council.Council)
 		}
-		t.approvals("/data/authorised_by", p.AuthorisedBy)
-		t.partners[p.Council.Council] = p.Council
-		t.named[p.Council.Council] = p.Council
+		s.approvals("/data/authorised_by", p.AuthorisedBy)
 	case WithdrawalNoticeGiven:
-		if !t.active("/data/council", p.Council) {
+		if !s.active("/data/council", p.Council) {
 			return
 		}
 		if !p.ProposedEnd.IsZero() && p.ProposedEnd.Before(e.EffectiveOn.AddDays(p.NoticeDays)) {
-			t.bad("/data/proposed_end", "%s is before the %d days' notice given on %s runs out (%s)",
+			s.bad("/data/proposed_end", "%s is before the %d days' notice given on %s runs out (%s)",
 				p.ProposedEnd, p.NoticeDays, e.EffectiveOn, e.EffectiveOn.AddDays(p.NoticeDays))
 		}
-		t.approvals("/data/authorised_by", p.AuthorisedBy)
-		t.notices[p.Council] = notice{eff: e.EffectiveOn, days: p.NoticeDays}
+		s.approvals("/data/authorised_by", p.AuthorisedBy)
 	case CouncilWithdrew:
-		if !t.active("/data/council", p.Council) {
+		if !s.active("/data/council", p.Council) {
 			return
 		}
-		if len(t.partners) <= 2 {
-			t.bad("/data/council", "withdrawing %s would leave fewer than two partners; record PartnershipDissolved instead", p.Council)
+		if len(s.Partners) <= 2 {
+			s.bad("/data/council", "withdrawing %s would leave fewer than two partners; record PartnershipDissolved instead", p.Council)
 		}
 		if len(p.AuthorisedBy) > 0 {
-			t.approvals("/data/authorised_by", p.AuthorisedBy)
-		} else if n, ok := t.notices[p.Council]; !ok {
-			t.bad("/data/authorised_by", "%s gave no notice of withdrawal before %s; record WithdrawalNoticeGiven, or cite a decision to withdraw by mutual agreement", p.Council, e.EffectiveOn)
-		} else if end := n.eff.AddDays(n.days); e.EffectiveOn.Before(end) {
-			t.bad("/effective_on", "%s is before the %d days' notice given on %s runs out (%s), and no decision by mutual agreement is cited",
-				e.EffectiveOn, n.days, n.eff, end)
+			s.approvals("/data/authorised_by", p.AuthorisedBy)
+		} else if n := s.Partners[s.partner(p.Council)].Notice; n == nil {
+			s.bad("/data/authorised_by", "%s gave no notice of withdrawal before %s; record WithdrawalNoticeGiven, or cite a decision to withdraw by mutual agreement", p.Council, e.EffectiveOn)
+		} else if end := n.GivenOn.AddDays(n.NoticeDays); e.EffectiveOn.Before(end) {
+			s.bad("/effective_on", "%s is before the %d days' notice given on %s runs out (%s), and no decision by mutual agreement is cited",
+				e.EffectiveOn, n.NoticeDays, n.GivenOn, end)
 		}
-		delete(t.partners, p.Council)
-		delete(t.notices, p.Council)
 	case ExternalFundingAwarded:
 		for i, c := range p.Recipients {
-			t.active(fmt.Sprintf("/data/recipients/%d", i), c)
+			s.active(fmt.Sprintf("/data/recipients/%d", i), c)
 		}
 	case BusinessCasePublished:
 		for i, a := range p.ProjectedSavings {
-			t.active(fmt.Sprintf("/data/projected_savings/%d/council", i), a.Council)
+			s.active(fmt.Sprintf("/data/projected_savings/%d/council", i), a.Council)
 		}
 		for i, a := range p.OneOffCosts {
-			t.active(fmt.Sprintf("/data/one_off_costs/%d/council", i), a.Council)
+			s.active(fmt.Sprintf("/data/one_off_costs/%d/council", i), a.Council)
 		}
 	case AgreementExecuted:
 		for i, c := range p.Parties {
-			t.active(fmt.Sprintf("/data/parties/%d", i), c)
+			s.active(fmt.Sprintf("/data/parties/%d", i), c)
 		}
-		if _, ok := t.agreements[p.Reference]; ok {
-			t.bad("/data/reference", "an agreement %q is already recorded; use AgreementVaried to change it", p.Reference)
+		if s.agreement(p.Reference) >= 0 {
+			s.bad("/data/reference", "an agreement %q is already recorded; use AgreementVaried to change it", p.Reference)
 		}
-		t.agreements[p.Reference] = p.Commences
-		t.approvals("/data/authorised_by", p.AuthorisedBy)
+		s.approvals("/data/authorised_by", p.AuthorisedBy)
 	case AgreementVaried:
-		commences, ok := t.agreements[p.Reference]
-		if !ok {
-			t.bad("/data/reference", "no agreement %q is recorded on or before %s", p.Reference, e.EffectiveOn)
-		} else if !p.Ends.IsZero() && p.Ends.Before(commences) {
-			t.bad("/data/ends", "%s is before the agreement commences (%s)", p.Ends, commences)
+		if i := s.agreement(p.Reference); i < 0 {
+			s.bad("/data/reference", "no agreement %q is recorded on or before %s", p.Reference, e.EffectiveOn)
+		} else if commences := s.Agreements[i].Commences; !p.Ends.IsZero() && p.Ends.Before(commences) {
+			s.bad("/data/ends", "%s is before the agreement commences (%s)", p.Ends, commences)
 		}
-		t.approvals("/data/authorised_by", p.AuthorisedBy)
+		s.approvals("/data/authorised_by", p.AuthorisedBy)
 	case JointAppointmentMade:
-		t.appointment(p)
+		s.checkAppointment(p)
 	case StatutoryRoleDesignated:
-		t.designate(p)
+		s.checkDesignation(p)
 	case StatutoryRoleVacated:
-		held := t.roles[p.Council][p.Role]
+		held := ""
+		if j := s.designation(p.Council, p.Role); j >= 0 {
+			held = s.Designations[j].Officer.Name
+		}
 		if officerKey(held) != officerKey(p.Officer.Name) {
 			if held == "" {
-				t.bad("/data/officer/name", "no one holds %s at %s on %s", p.Role, p.Council, e.EffectiveOn)
+				s.bad("/data/officer/name", "no one holds %s at %s on %s", p.Role, p.Council, e.EffectiveOn)
 			} else {
-				t.bad("/data/officer/name", "%s at %s is held by %s, not %s", p.Role, p.Council, held, p.Officer.Name)
+				s.bad("/data/officer/name", "%s at %s is held by %s, not %s", p.Role, p.Council, held, p.Officer.Name)
 			}
-			return
 		}
-		delete(t.roles[p.Council], p.Role)
 	case AppointmentEnded:
-		t.endAppointment(p)
+		s.checkEnd(p)
 	case ServiceSharingProposed:
 		for i, c := range p.Candidates {
-			t.active(fmt.Sprintf("/data/candidates/%d", i), c)
+			s.active(fmt.Sprintf("/data/candidates/%d", i), c)
 		}
 	case ServiceMovedToSharedDelivery:
 		if !p.From.IsZero() && p.From != e.EffectiveOn {
-			t.bad("/data/from", "%s differs from the event's effective_on (%s); they must be the same date", p.From, e.EffectiveOn)
+			s.bad("/data/from", "%s differs from the event's effective_on (%s); they must be the same date", p.From, e.EffectiveOn)
 		}
-		t.active("/data/lead_council", p.LeadCouncil)
+		s.active("/data/lead_council", p.LeadCouncil)
 		for i, c := range p.ReceivingCouncils {
-			t.active(fmt.Sprintf("/data/receiving_councils/%d", i), c)
+			s.active(fmt.Sprintf("/data/receiving_councils/%d", i), c)
 		}
-		k := strings.ToLower(strings.TrimSpace(p.Service))
-		if t.shared[k] {
-			t.bad("/data/service", "%s is already in shared delivery on %s", p.Service, e.EffectiveOn)
+		if s.shared(p.Service) {
+			s.bad("/data/service", "%s is already in shared delivery on %s", p.Service, e.EffectiveOn)
 		}
-		t.shared[k] = true
 	case ServiceReturnedToSeparateDelivery:
-		k := strings.ToLower(strings.TrimSpace(p.Service))
-		if !t.shared[k] {
-			t.bad("/data/service", "%s is not in shared delivery on %s", p.Service, e.EffectiveOn)
+		if !s.shared(p.Service) {
+			s.bad("/data/service", "%s is not in shared delivery on %s", p.Service, e.EffectiveOn)
 		}
-		delete(t.shared, k)
 	case CostShareAgreed:
 		if !p.AppliesFrom.IsZero() && p.AppliesFrom != e.EffectiveOn {
-			t.bad("/data/applies_from", "%s differs from the event's effective_on (%s); they must be the same date", p.AppliesFrom, e.EffectiveOn)
+			s.bad("/data/applies_from", "%s differs from the event's effective_on (%s); they must be the same date", p.AppliesFrom, e.EffectiveOn)
 		}
-		for i, s := range p.Shares {
-			t.active(fmt.Sprintf("/data/shares/%d/council", i), s.Council)
+		for i, sh := range p.Shares {
+			s.active(fmt.Sprintf("/data/shares/%d/council", i), sh.Council)
 		}
 	case SavingsTargetSet:
-		t.active("/data/council", p.Council)
+		s.active("/data/council", p.Council)
 	case SavingsReported:
-		t.activeOrFormer("/data/council", p.Council)
+		s.active("/data/council", p.Council)
 		if p.Status == SavingsOutturn && p.FinancialYear != 0 && !e.EffectiveOn.After(p.FinancialYear.End()) {
-			t.bad("/effective_on", "an outturn for %s can only be dated after %s (the year's end); got %s",
+			s.bad("/effective_on", "an outturn for %s can only be dated after %s (the year's end); got %s",
 				p.FinancialYear, p.FinancialYear.End(), e.EffectiveOn)
 		}
 	case OneOffCostIncurred:
-		t.activeOrFormer("/data/council", p.Council)
+		s.active("/data/council", p.Council)
 	case ReviewScheduled:
-		if t.reviews[p.Review] {
-			t.bad("/data/review", "a review %q is already scheduled", p.Review)
+		if s.review(p.Review) {
+			s.bad("/data/review", "a review %q is already scheduled", p.Review)
 		}
-		t.reviews[p.Review] = true
 		for i, b := range p.Bodies {
-			t.active(fmt.Sprintf("/data/bodies/%d/council", i), b.Council)
+			s.active(fmt.Sprintf("/data/bodies/%d/council", i), b.Council)
 		}
 	case ExternalReviewCommissioned:
 	case ReviewOutcomeRecorded:
-		if !t.reviews[p.Review] {
-			t.bad("/data/review", "no review %q is scheduled on or before %s; record ReviewScheduled first", p.Review, e.EffectiveOn)
+		if !s.review(p.Review) {
+			s.bad("/data/review", "no review %q is scheduled on or before %s; record ReviewScheduled first", p.Review, e.EffectiveOn)
 		}
-		k := p.Review + "|" + p.Council.String()
-		if t.outcomes[k] {
-			t.bad("/data/council", "%s already has an outcome for review %q", p.Council, p.Review)
+		for _, o := range s.Outcomes {
+			if o.Review == p.Review && o.Council == p.Council {
+				s.bad("/data/council", "%s already has an outcome for review %q", p.Council, p.Review)
+				break
+			}
 		}
-		t.outcomes[k] = true
-		t.activeOrFormer("/data/council", p.Council)
+		s.active("/data/council", p.Council)
 	case PartnershipDissolved:
-		t.approvals("/data/authorised_by", p.AuthorisedBy)
-		t.dissolvedOn = e.EffectiveOn
+		s.approvals("/data/authorised_by", p.AuthorisedBy)
 	}
 }
 
-// activeOrFormer allows, after dissolution, the councils that were partners when it happened.
-func (t *timeline) activeOrFormer(field string, c CouncilRef) {
-	t.active(field, c)
+// agreement returns the index of the agreement with the reference, or -1.
+func (s *State) agreement(ref string) int {
+	for i := range s.Agreements {
+		if s.Agreements[i].Reference == ref {
+			return i
+		}
+	}
+	return -1
 }
 
-func (t *timeline) decision(d DecisionTaken) {
+// shared reports whether the service is in shared delivery.
+func (s *State) shared(name string) bool {
+	i := s.serviceIndex(name)
+	return i >= 0 && s.Services[i].Status == ServiceShared
+}
+
+// review reports whether a review of that name is scheduled.
+func (s *State) review(name string) bool {
+	for _, r := range s.Reviews {
+		if r.Review == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *State) checkDecision(d DecisionTaken) {
 	k := d.Minute.Key()
-	if id, ok := t.decisionBy[k]; ok {
-		t.bad("/data/minute", "minute %q (%s, %s, %s, item %q) is already recorded by event %s; a minute reference is unique",
-			d.Minute.Raw, d.Minute.Council, d.Minute.Body, d.Minute.Meeting, d.Minute.Item, id)
-		return
+	if prior, ok := s.checker.decisions[k]; ok {
+		s.bad("/data/minute", "minute %q (%s, %s, %s, item %q) is already recorded by event %s; a minute reference is unique",
+			d.Minute.Raw, d.Minute.Council, d.Minute.Body, d.Minute.Meeting, d.Minute.Item, prior.id)
 	}
-	t.decisions[k], t.decisionBy[k] = d, t.cur.ID
 }
 
-func (t *timeline) appointment(p JointAppointmentMade) {
-	e := t.cur
+func (s *State) checkAppointment(p JointAppointmentMade) {
+	e := s.checker.cur
 	if !p.StartsOn.IsZero() && p.StartsOn != e.EffectiveOn {
-		t.bad("/data/starts_on", "%s differs from the event's effective_on (%s); they must be the same date", p.StartsOn, e.EffectiveOn)
+		s.bad("/data/starts_on", "%s differs from the event's effective_on (%s); they must be the same date", p.StartsOn, e.EffectiveOn)
 	}
-	t.active("/data/employing_council", p.EmployingCouncil)
+	s.active("/data/employing_council", p.EmployingCouncil)
 	for i, c := range p.Councils {
-		t.active(fmt.Sprintf("/data/councils/%d/council", i), c.Council)
+		s.active(fmt.Sprintf("/data/councils/%d/council", i), c.Council)
 	}
-	t.approvals("/data/approvals", p.Approvals)
+	s.approvals("/data/approvals", p.Approvals)
 	key := officerKey(p.Officer.Name)
 	total := 0
-	for _, a := range t.inForce() {
-		if a.officer != key {
+	for i := range s.Appointments {
+		a := &s.Appointments[i]
+		if a.key != key || !a.inForce(e.EffectiveOn) {
 			continue
 		}
-		if strings.EqualFold(a.post, p.Post) {
-			t.bad("/data/post", "%s already holds the post %s (event %s); end that appointment first", p.Officer.Name, p.Post, a.eventID)
+		if a.Post != "" && strings.EqualFold(a.Post, p.Post) {
+			s.bad("/data/post", "%s already holds the post %s (event %s); end that appointment first", p.Officer.Name, p.Post, a.Evidence[0])
 		}
-		for _, bp := range a.councils {
-			total += int(bp)
+		for _, c := range a.Councils {
+			total += int(c.TimeShareBasisPoints)
 		}
 	}
 	mine := 0
-	shares := map[CouncilRef]BasisPoints{}
 	for _, c := range p.Councils {
 		mine += int(c.TimeShareBasisPoints)
-		shares[c.Council] = c.TimeShareBasisPoints
 	}
 	if total+mine > 10000 {
-		t.bad("/data/councils", "%s would be appointed for %d basis points of time on %s (%d already in other appointments); an officer's time shares sum to at most 10000",
+		s.bad("/data/councils", "%s would be appointed for %d basis points of time on %s (%d already in other appointments); an officer's time shares sum to at most 10000",
 			p.Officer.Name, total+mine, e.EffectiveOn, total)
 	}
-	t.appts = append(t.appts, &appt{officer: key, post: p.Post, employing: p.EmployingCouncil, councils: shares,
-		startsOn: p.StartsOn, endsOn: p.EndsOn, eventID: e.ID})
 }
 
-func (t *timeline) endAppointment(p AppointmentEnded) {
-	key := officerKey(p.Officer.Name)
-	var found *appt
-	for _, a := range t.inForce() {
-		if a.officer == key && strings.EqualFold(a.post, p.Post) {
-			found = a
-		}
-	}
-	if found == nil {
-		t.bad("/data/post", "%s holds no appointment as %s on %s", p.Officer.Name, p.Post, t.cur.EffectiveOn)
+func (s *State) checkEnd(p AppointmentEnded) {
+	i := s.appointmentInForce(officerKey(p.Officer.Name), p.Post, s.checker.cur.EffectiveOn)
+	if i < 0 {
+		s.bad("/data/post", "%s holds no appointment as %s on %s", p.Officer.Name, p.Post, s.checker.cur.EffectiveOn)
 		return
 	}
-	if !p.LastDay.IsZero() && p.LastDay.Before(found.startsOn) {
-		t.bad("/data/last_day", "%s is before the appointment started (%s)", p.LastDay, found.startsOn)
+	found := &s.Appointments[i]
+	if !p.LastDay.IsZero() && p.LastDay.Before(found.StartsOn) {
+		s.bad("/data/last_day", "%s is before the appointment started (%s)", p.LastDay, found.StartsOn)
 	}
 	for i, c := range p.Councils {
-		if _, ok := found.councils[c]; !ok {
-			t.bad(fmt.Sprintf("/data/councils/%d", i), "the appointment of %s as %s does not serve %s", p.Officer.Name, p.Post, c)
-			continue
+		if !found.serves(c) {
+			s.bad(fmt.Sprintf("/data/councils/%d", i), "the appointment of %s as %s does not serve %s", p.Officer.Name, p.Post, c)
 		}
-		delete(found.councils, c)
-	}
-	if len(found.councils) == 0 {
-		t.appts = removeAppt(t.appts, found)
 	}
 }
 
-func removeAppt(list []*appt, a *appt) []*appt {
-	out := list[:0:0]
-	for _, x := range list {
-		if x != a {
-			out = append(out, x)
+// serves reports whether the appointment still serves c.
+func (a *Appointment) serves(c CouncilRef) bool {
+	for _, x := range a.Councils {
+		if x.Council == c {
+			return true
 		}
 	}
-	return out
+	return false
 }
 
-func (t *timeline) designate(p StatutoryRoleDesignated) {
-	if !t.active("/data/council", p.Council) {
+func (s *State) checkDesignation(p StatutoryRoleDesignated) {
+	if !s.active("/data/council", p.Council) {
 		return
 	}
-	t.approvals("/data/authorised_by", p.AuthorisedBy)
-	roles := t.roles[p.Council]
-	if roles == nil {
-		roles = map[StatutoryRole]string{}
-		t.roles[p.Council] = roles
-	}
+	s.approvals("/data/authorised_by", p.AuthorisedBy)
 	who := officerKey(p.Officer.Name)
-	if held, ok := roles[p.Role]; ok {
+	if j := s.designation(p.Council, p.Role); j >= 0 {
+		held := s.Designations[j].Officer.Name
 		if officerKey(held) == who {
-			t.bad("/data/officer/name", "%s already holds %s at %s", p.Officer.Name, p.Role, p.Council)
+			s.bad("/data/officer/name", "%s already holds %s at %s", p.Officer.Name, p.Role, p.Council)
 		} else {
-			t.bad("/data/role", "%s at %s is held by %s on %s; record StatutoryRoleVacated first (one holder at a time)",
-				p.Role, p.Council, held, t.cur.EffectiveOn)
+			s.bad("/data/role", "%s at %s is held by %s on %s; record StatutoryRoleVacated first (one holder at a time)",
+				p.Role, p.Council, held, s.checker.cur.EffectiveOn)
 		}
 		return
 	}
 	clash := func(other StatutoryRole, why string) {
-		if h, ok := roles[other]; ok && officerKey(h) == who {
-			t.bad("/data/role", "%s already holds %s at %s; %s", p.Officer.Name, other, p.Council, why)
+		if j := s.designation(p.Council, other); j >= 0 && officerKey(s.Designations[j].Officer.Name) == who {
+			s.bad("/data/role", "%s already holds %s at %s; %s", p.Officer.Name, other, p.Council, why)
 		}
 	}
+	named, _ := s.CouncilNamed(p.Council)
 	switch p.Role {
 	case MonitoringOfficer:
 		clash(ChiefFinanceOfficer, "the monitoring officer must not also be the chief finance officer")
-		if t.named[p.Council].Kind == District {
+		if named.Kind == District {
 			clash(HeadOfPaidService, "in a district the monitoring officer must not also be the head of paid service")
 		}
 	case ChiefFinanceOfficer:
 		clash(MonitoringOfficer, "the monitoring officer must not also be the chief finance officer")
 	case HeadOfPaidService:
-		if t.named[p.Council].Kind == District {
+		if named.Kind == District {
 			clash(MonitoringOfficer, "in a district the monitoring officer must not also be the head of paid service")
 		}
 	}
-	roles[p.Role] = p.Officer.Name
 }
 
 // sortViolations orders violations by effective date, then field, for stable messages.
@@ -434,49 +424,65 @@ func sortViolations(vs []violation) {
 	sort.SliceStable(vs, func(i, j int) bool { return vs[i].eff.Before(vs[j].eff) })
 }
 
-// addMoney adds the magnitudes of the event's amounts to the partnership's money and refuses the
-// event when the sum goes beyond MaxMoneyPence: then no total in a read model can overflow (see
-// MaxMoneyPence). Sums saturate, so amounts recorded before the limits existed cannot wrap it.
-func (t *timeline) addMoney(pl Payload) {
-	var amounts []Pence
-	field := "/data/amount_pence"
+// moneyOf returns the sum of the magnitudes of the payload's amounts, capped just above
+// MaxMoneyPence (an amount beyond it, or a sum that would pass it, gives MaxMoneyPence+1).
+func moneyOf(pl Payload) int64 {
+	var one Pence
+	var many [2][]CouncilAmount
 	switch p := pl.(type) {
 	case ExternalFundingAwarded:
-		amounts = []Pence{p.AmountPence}
+		one = p.AmountPence
 	case SavingsTargetSet:
-		amounts = []Pence{p.AmountPence}
+		one = p.AmountPence
 	case SavingsReported:
-		amounts = []Pence{p.AmountPence}
+		one = p.AmountPence
 	case OneOffCostIncurred:
-		amounts = []Pence{p.AmountPence}
+		one = p.AmountPence
 	case BusinessCasePublished:
-		field = "/data"
-		for _, a := range p.ProjectedSavings {
-			amounts = append(amounts, a.AmountPence)
-		}
-		for _, a := range p.OneOffCosts {
-			amounts = append(amounts, a.AmountPence)
-		}
+		many = [2][]CouncilAmount{p.ProjectedSavings, p.OneOffCosts}
 	default:
-		return
+		return 0
 	}
 	var sum int64
-	for _, a := range amounts {
+	add := func(a Pence) bool {
 		m := int64(a)
 		if m < 0 {
 			m = -m // -MinInt64 stays negative: treated as beyond the cap below
 		}
 		if m < 0 || m > MaxMoneyPence {
 			sum = MaxMoneyPence + 1
-			break
+			return false
 		}
 		sum = min(sum+m, MaxMoneyPence+1)
+		return true
 	}
+	if many[0] == nil && many[1] == nil {
+		add(one)
+		return sum
+	}
+	for _, list := range many {
+		for _, a := range list {
+			if !add(a.AmountPence) {
+				return sum
+			}
+		}
+	}
+	return sum
+}
+
+// checkMoney refuses the event when it would take the partnership's money beyond MaxMoneyPence: then
+// no total in a read model can overflow (see MaxMoneyPence). Sums saturate, so amounts recorded before
+// the limits existed cannot wrap it.
+func (s *State) checkMoney(pl Payload) {
+	sum := moneyOf(pl)
 	if sum == 0 {
 		return
 	}
-	t.money = min(t.money+sum, MaxMoneyPence+1)
-	if t.money > MaxMoneyPence {
-		t.bad(field, "would take the amounts recorded in this partnership beyond %d pence in all (2^53, the most a total can hold exactly); no total could be shown correctly", MaxMoneyPence)
+	if min(s.checker.money+sum, MaxMoneyPence+1) > MaxMoneyPence {
+		field := "/data/amount_pence"
+		if _, ok := pl.(BusinessCasePublished); ok {
+			field = "/data"
+		}
+		s.bad(field, "would take the amounts recorded in this partnership beyond %d pence in all (2^53, the most a total can hold exactly); no total could be shown correctly", MaxMoneyPence)
 	}
 }

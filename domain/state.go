@@ -1,0 +1,783 @@
+package domain
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// The one fold of a partnership's effective history. State is what the events in effect mean, as
+// typed facts; Apply folds one more event in. The write side (Decide, Decider) folds with the
+// invariants checked (fold.go); the read models (package projections) fold the same way and map the
+// facts to their views; ledger replay reads each event's Effect (effect.go).
+//
+// Identity, the same everywhere:
+//   - an officer is the name compared without case and with runs of spaces as one ("karen  SLY" is
+//     Karen Sly; officerKey);
+//   - a post, a service and a cost share's subject are compared without case (posts and subjects with
+//     strings.EqualFold, services after trimming spaces: serviceKey);
+//   - a council is its slug.
+//
+// What ends a fact: AppointmentEnded removes the councils it names from the officer's appointment in
+// that post (and the statutory roles held there), and the appointment when none is left;
+// StatutoryRoleVacated ends the holder's designation; CouncilWithdrew ends a partner (and its
+// notice); ServiceReturnedToSeparateDelivery returns a service; PartnershipDissolved sets the status.
+// Corrections and retractions are applied before the fold (EffectiveView): a retracted event is not
+// folded at all, a corrected one is folded as corrected.
+
+// Partnership statuses, for Status.Value.
+const (
+	StatusProposed    = "proposed"
+	StatusActive      = "active"
+	StatusUnderReview = "under review"
+	StatusDissolved   = "dissolved"
+)
+
+// Service statuses, for Service.Status.
+const (
+	ServiceProposed = "proposed"
+	ServiceShared   = "shared"
+	ServiceReturned = "returned to separate delivery"
+)
+
+// Kinds of savings figure, for Figure.Kind (the other two are SavingsForecast and SavingsOutturn).
+const (
+	FigureTarget     = "target"
+	FigureOneOffCost = "one_off_cost"
+)
+
+// Partner is a council in the partnership: named by PartnershipProposed or CouncilJoinedPartnership,
+// until it withdraws.
+type Partner struct {
+	Council  Council
+	Since    Date
+	Notice   *WithdrawalNotice // nil until the council gives notice
+	Evidence []uuid.UUID
+	Sources  []SourceRef
+}
+
+// WithdrawalNotice is notice a partner gave that it will leave.
+type WithdrawalNotice struct {
+	GivenOn     Date
+	NoticeDays  int
+	ProposedEnd Date // zero when not given
+	Evidence    []uuid.UUID
+	Sources     []SourceRef
+}
+
+// Status is where the partnership stands, since when and why: proposed, active once something is
+// shared (an agreement, a joint appointment, a service), under review once an outcome is recorded,
+// dissolved.
+type Status struct {
+	Value    string // StatusProposed, StatusActive, StatusUnderReview or StatusDissolved; "" before any
+	Since    Date
+	Reason   string
+	Evidence []uuid.UUID
+	Sources  []SourceRef
+}
+
+// TrialPeriod is the trial a partnership was proposed with.
+type TrialPeriod struct {
+	From, To Date
+	Evidence []uuid.UUID
+	Sources  []SourceRef
+}
+
+// ReviewDue is when the partnership is next due to be reviewed: from its proposal, then from the last
+// ReviewScheduled.
+type ReviewDue struct {
+	Review   string // the scheduled review's name; "" when it comes from the proposal
+	DueOn    Date
+	Bodies   []BodyRef
+	Terms    string
+	Evidence []uuid.UUID
+	Sources  []SourceRef
+}
+
+// Appointment is an officer's joint appointment in force, with the councils it still serves and the
+// statutory roles the officer holds there. An appointment with no Post stands for an officer
+// designated to a statutory role without a recorded joint appointment.
+type Appointment struct {
+	Officer          Officer // the name as first recorded
+	Post             string
+	StatutoryRole    StatutoryRole
+	EmployingCouncil CouncilRef
+	Councils         []CouncilShare // the councils still served
+	Basis            string
+	StartsOn         Date
+	EndsOn           Date // the planned end, when recorded; the appointment stays until AppointmentEnded
+	Approvals        []MinuteRef
+	Roles            []RoleHeld
+	Evidence         []uuid.UUID // the appointment, then the events that changed it
+	Sources          []SourceRef
+	key              string // officerKey(Officer.Name)
+}
+
+// RoleHeld is a statutory role an officer holds at one council.
+type RoleHeld struct {
+	Council  CouncilRef
+	Role     StatutoryRole
+	Since    Date
+	Evidence []uuid.UUID
+	Sources  []SourceRef
+}
+
+// Designation is the holder of a statutory role at one council, by StatutoryRoleDesignated, until
+// StatutoryRoleVacated. Invariant 4 (one holder at a time) reads these.
+type Designation struct {
+	Council  CouncilRef
+	Role     StatutoryRole
+	Officer  Officer
+	Since    Date
+	Evidence []uuid.UUID
+	Sources  []SourceRef
+}
+
+// Service is a service proposed for sharing, shared, or returned to separate delivery.
+type Service struct {
+	Service           string
+	Status            string // ServiceProposed, ServiceShared or ServiceReturned
+	LeadCouncil       CouncilRef
+	ReceivingCouncils []CouncilRef
+	Since             Date
+	Candidates        []CouncilRef
+	Agreement         string
+	StaffTransferred  *int // nil when not recorded
+	Evidence          []uuid.UUID
+	Sources           []SourceRef
+}
+
+// CostShare is how the cost of a subject (a post, a service, a budget) is split: the latest
+// CostShareAgreed for the subject.
+type CostShare struct {
+	Subject     string
+	Basis       string
+	Shares      []Share
+	AppliesFrom Date
+	ResetEachFY bool
+	Evidence    []uuid.UUID
+	Sources     []SourceRef
+}
+
+// Figure is one money figure of a council in a financial year: a target, a forecast, an outturn
+// (the latest of its kind in its category replaces the one before) or a one-off cost (they add up).
+type Figure struct {
+	Kind          string // FigureTarget, SavingsForecast, SavingsOutturn or FigureOneOffCost
+	Council       CouncilRef
+	FinancialYear FinancialYear
+	Category      string
+	Amount        Pence
+	PeriodTo      Date // forecasts and outturns
+	Evidence      []uuid.UUID
+	Sources       []SourceRef
+}
+
+// Account is a council's figures in one financial year, in the order first recorded.
+type Account struct {
+	Council       CouncilRef
+	FinancialYear FinancialYear
+	Figures       []Figure
+
+	index map[figureKey]int // of the figures other than one-off costs, once there are many
+}
+
+// Decision is an entry of the decision register.
+type Decision struct {
+	DecisionTaken
+	EffectiveOn Date
+	Evidence    []uuid.UUID
+	Sources     []SourceRef
+}
+
+// Agreement is an executed agreement, with its variations applied.
+type Agreement struct {
+	AgreementExecuted
+	Variations []string // the variations' texts, in order
+	Evidence   []uuid.UUID
+	Sources    []SourceRef
+}
+
+// Funding is external funding awarded.
+type Funding struct {
+	ExternalFundingAwarded
+	AwardedOn Date
+	Evidence  []uuid.UUID
+	Sources   []SourceRef
+}
+
+// ScheduledReview is a review scheduled by ReviewScheduled.
+type ScheduledReview struct {
+	ReviewScheduled
+	ScheduledOn Date
+	Evidence    []uuid.UUID
+	Sources     []SourceRef
+}
+
+// ReviewOutcome is one council's outcome of a scheduled review.
+type ReviewOutcome struct {
+	ReviewOutcomeRecorded
+	On       Date
+	Evidence []uuid.UUID
+	Sources  []SourceRef
+}
+
+// BusinessCase is a published business case.
+type BusinessCase struct {
+	BusinessCasePublished
+	PublishedOn Date
+	Evidence    []uuid.UUID
+	Sources     []SourceRef
+}
+
+// ExternalReview is a review commissioned from an outside body.
+type ExternalReview struct {
+	ExternalReviewCommissioned
+	CommissionedOn Date
+	Evidence       []uuid.UUID
+	Sources        []SourceRef
+}
+
+// State is a partnership after the events in effect so far: the one meaning of its history. Build
+// it with NewState and Apply (or Fold); read the exported fields. Slices hold facts in the order
+// they were first stated; a fact's Evidence lists the event that stated it first, then (where facts
+// accumulate) the events that changed it, each with the corrections applied to it (Effective.Evidence);
+// its Sources are those of the event that last stated or changed it.
+//
+// Slices inside a State may share memory with the payloads folded: do not modify them. A State is not
+// safe for concurrent use while Apply runs; once folded it may be read by any number of goroutines.
+type State struct {
+	Proposed      bool
+	Name, Purpose string
+	Scope         []string
+	Partners      []Partner // active partners, in the order named
+	Named         []Council // every council named by the partnership, withdrawn ones too
+	Status        Status
+	Trial         *TrialPeriod
+	ReviewDue     *ReviewDue
+	Appointments  []Appointment
+	Designations  []Designation
+	Services      []Service
+	CostShares    []CostShare
+	Accounts      []Account
+	Decisions     []Decision
+	Agreements    []Agreement
+	Funding       []Funding
+	Reviews       []ScheduledReview
+	Outcomes      []ReviewOutcome
+	BusinessCases []BusinessCase
+	External      []ExternalReview
+	DissolvedOn   Date // zero unless dissolved
+	// EventCount is the number of events folded (events of a type this build does not know count too).
+	EventCount int
+	// Last is the effective date of the last event folded.
+	Last Date
+
+	lastAcct int // index in Accounts of the account used last: figures come in runs
+	checker  *checker
+}
+
+// NewState returns the state of a partnership before its first event.
+func NewState() *State { return &State{lastAcct: -1} }
+
+// Fold returns the state after events, in effective order (as EffectiveView gives them).
+func Fold(events []Effective) *State {
+	s := NewState()
+	for _, e := range events {
+		s.Apply(e)
+	}
+	return s
+}
+
+// Apply folds the next event in effective order (effective_on, ties by seq) into the state. An event
+// whose payload is nil (a type this build does not know) only counts. Apply never fails: an event
+// that breaks a rule is folded as far as it has a meaning (Decide refuses such events; the checks
+// that say so run only on the write side).
+func (s *State) Apply(e Effective) {
+	if s.checker != nil {
+		s.check(e)
+	}
+	s.apply(e)
+}
+
+func (s *State) apply(e Effective) {
+	s.EventCount++
+	s.Last = e.EffectiveOn
+	on, ev, src := e.EffectiveOn, e.Evidence, e.Sources
+	if s.checker != nil {
+		s.checker.note(e)
+	}
+	switch p := e.Payload.(type) {
+	case PartnershipProposed:
+		if s.Proposed {
+			return // a second proposal means nothing (Decide refuses it)
+		}
+		s.Proposed = true
+		s.Name, s.Purpose, s.Scope = p.Name, p.Purpose, p.Scope
+		for _, c := range p.Partners {
+			s.addPartner(c, on, ev, src)
+		}
+		s.setStatus(StatusProposed, on, "", ev, src)
+		if !p.TrialEndsOn.IsZero() {
+			s.Trial = &TrialPeriod{From: on, To: p.TrialEndsOn, Evidence: ev, Sources: src}
+		}
+		if !p.ReviewDue.IsZero() && s.ReviewDue == nil {
+			s.ReviewDue = &ReviewDue{DueOn: p.ReviewDue, Evidence: ev, Sources: src}
+		}
+	case CouncilJoinedPartnership:
+		s.addPartner(p.Council, on, ev, src)
+	case WithdrawalNoticeGiven:
+		if i := s.partner(p.Council); i >= 0 {
+			s.Partners[i].Notice = &WithdrawalNotice{GivenOn: on, NoticeDays: p.NoticeDays, ProposedEnd: p.ProposedEnd, Evidence: ev, Sources: src}
+		}
+	case CouncilWithdrew:
+		if i := s.partner(p.Council); i >= 0 {
+			s.Partners = slices.Delete(s.Partners, i, i+1)
+		}
+	case DecisionTaken:
+		s.Decisions = append(s.Decisions, Decision{DecisionTaken: p, EffectiveOn: on, Evidence: ev, Sources: src})
+	case AgreementExecuted:
+		s.Agreements = append(s.Agreements, Agreement{AgreementExecuted: p, Evidence: ev, Sources: src})
+		s.activate(on, ev, src)
+	case AgreementVaried:
+		for i := range s.Agreements {
+			a := &s.Agreements[i]
+			if a.Reference != p.Reference {
+				continue
+			}
+			if !p.Ends.IsZero() {
+				a.Ends = p.Ends
+			}
+			if p.NoticeDays > 0 {
+				a.NoticeDays = p.NoticeDays
+			}
+			if !p.ReviewDue.IsZero() {
+				a.ReviewDue = p.ReviewDue
+			}
+			a.Variations = append(slices.Clip(a.Variations), p.Variation)
+			a.Evidence = appendEvidence(a.Evidence, ev)
+		}
+	case ExternalFundingAwarded:
+		s.Funding = append(s.Funding, Funding{ExternalFundingAwarded: p, AwardedOn: on, Evidence: ev, Sources: src})
+	case BusinessCasePublished:
+		s.BusinessCases = append(s.BusinessCases, BusinessCase{BusinessCasePublished: p, PublishedOn: on, Evidence: ev, Sources: src})
+	case JointAppointmentMade:
+		since := p.StartsOn
+		if since.IsZero() {
+			since = on
+		}
+		a := Appointment{Officer: p.Officer, Post: p.Post, StatutoryRole: p.StatutoryRole, EmployingCouncil: p.EmployingCouncil,
+			Councils: p.Councils, Basis: p.Basis, StartsOn: since, EndsOn: p.EndsOn, Approvals: p.Approvals,
+			Evidence: ev, Sources: src, key: officerKey(p.Officer.Name)}
+		if p.StatutoryRole != "" {
+			a.Roles = make([]RoleHeld, 0, len(p.Councils))
+			for _, c := range p.Councils {
+				a.Roles = addRole(a.Roles, RoleHeld{Council: c.Council, Role: p.StatutoryRole, Since: since, Evidence: ev, Sources: src})
+			}
+		}
+		s.Appointments = append(s.Appointments, a)
+		s.activate(on, ev, src)
+	case StatutoryRoleDesignated:
+		key := officerKey(p.Officer.Name)
+		if j := s.designation(p.Council, p.Role); j >= 0 {
+			return // one holder at a time (invariant 4): the role is not free
+		}
+		s.Designations = append(s.Designations, Designation{Council: p.Council, Role: p.Role, Officer: p.Officer, Since: on, Evidence: ev, Sources: src})
+		i := s.officerAppointment(key)
+		if i < 0 {
+			s.Appointments = append(s.Appointments, Appointment{Officer: p.Officer, StartsOn: on,
+				Councils: []CouncilShare{{Council: p.Council}}, Evidence: ev, Sources: src, key: key})
+			i = len(s.Appointments) - 1
+		}
+		a := &s.Appointments[i]
+		a.Roles = addRole(slices.Clip(a.Roles), RoleHeld{Council: p.Council, Role: p.Role, Since: on, Evidence: ev, Sources: src})
+	case StatutoryRoleVacated:
+		key := officerKey(p.Officer.Name)
+		j := s.designation(p.Council, p.Role)
+		if j < 0 || officerKey(s.Designations[j].Officer.Name) != key {
+			return // not the holder (Decide refuses it)
+		}
+		s.Designations = slices.Delete(s.Designations, j, j+1)
+		for i := range s.Appointments {
+			a := &s.Appointments[i]
+			if a.key == key {
+				a.Roles = slices.DeleteFunc(slices.Clone(a.Roles), func(r RoleHeld) bool { return r.Council == p.Council && r.Role == p.Role })
+			}
+		}
+	case AppointmentEnded:
+		i := s.appointmentInForce(officerKey(p.Officer.Name), p.Post, on)
+		if i < 0 {
+			return
+		}
+		a := &s.Appointments[i]
+		a.Councils = slices.DeleteFunc(slices.Clone(a.Councils), func(c CouncilShare) bool { return slices.Contains(p.Councils, c.Council) })
+		a.Roles = slices.DeleteFunc(slices.Clone(a.Roles), func(r RoleHeld) bool { return slices.Contains(p.Councils, r.Council) })
+		if len(a.Councils) == 0 {
+			s.Appointments = slices.Delete(s.Appointments, i, i+1)
+		} else {
+			a.Evidence = appendEvidence(a.Evidence, ev)
+		}
+	case ServiceSharingProposed:
+		sv := s.service(p.Service)
+		if sv.Status == "" {
+			sv.Status, sv.Since = ServiceProposed, on
+		}
+		sv.Candidates = p.Candidates
+		sv.Evidence = appendEvidence(sv.Evidence, ev)
+		sv.Sources = src
+	case ServiceMovedToSharedDelivery:
+		sv := s.service(p.Service)
+		from := p.From
+		if from.IsZero() {
+			from = on
+		}
+		sv.Status, sv.Since, sv.LeadCouncil, sv.ReceivingCouncils, sv.Agreement = ServiceShared, from, p.LeadCouncil, p.ReceivingCouncils, p.Agreement
+		if p.StaffTransferred != nil {
+			sv.StaffTransferred = p.StaffTransferred
+		}
+		sv.Evidence = appendEvidence(sv.Evidence, ev)
+		sv.Sources = src
+		s.activate(on, ev, src)
+	case ServiceReturnedToSeparateDelivery:
+		sv := s.service(p.Service)
+		sv.Status, sv.Since = ServiceReturned, on
+		sv.Evidence = appendEvidence(sv.Evidence, ev)
+		sv.Sources = src
+	case CostShareAgreed:
+		from := p.AppliesFrom
+		if from.IsZero() {
+			from = on
+		}
+		cs := CostShare{Subject: p.Subject, Basis: p.Basis, Shares: p.Shares, AppliesFrom: from, ResetEachFY: p.ResetEachFY, Evidence: ev, Sources: src}
+		if i := s.costShare(p.Subject); i >= 0 {
+			s.CostShares[i] = cs
+		} else {
+			s.CostShares = append(s.CostShares, cs)
+		}
+	case SavingsTargetSet:
+		s.figure(Figure{Kind: FigureTarget, Council: p.Council, FinancialYear: p.FinancialYear, Category: p.Category, Amount: p.AmountPence, Evidence: ev, Sources: src})
+	case SavingsReported:
+		s.figure(Figure{Kind: p.Status, Council: p.Council, FinancialYear: p.FinancialYear, Category: p.Category, Amount: p.AmountPence, PeriodTo: p.PeriodTo, Evidence: ev, Sources: src})
+	case OneOffCostIncurred:
+		s.figure(Figure{Kind: FigureOneOffCost, Council: p.Council, FinancialYear: p.FinancialYear, Category: p.Category, Amount: p.AmountPence, Evidence: ev, Sources: src})
+	case ReviewScheduled:
+		s.Reviews = append(s.Reviews, ScheduledReview{ReviewScheduled: p, ScheduledOn: on, Evidence: ev, Sources: src})
+		s.ReviewDue = &ReviewDue{Review: p.Review, DueOn: p.DueOn, Bodies: p.Bodies, Terms: p.TermsOfReference, Evidence: ev, Sources: src}
+	case ExternalReviewCommissioned:
+		s.External = append(s.External, ExternalReview{ExternalReviewCommissioned: p, CommissionedOn: on, Evidence: ev, Sources: src})
+	case ReviewOutcomeRecorded:
+		s.Outcomes = append(s.Outcomes, ReviewOutcome{ReviewOutcomeRecorded: p, On: on, Evidence: ev, Sources: src})
+		if s.Status.Value == StatusActive {
+			s.setStatus(StatusUnderReview, on, "review outcomes are being recorded", ev, src)
+		}
+	case PartnershipDissolved:
+		s.DissolvedOn = on
+		s.setStatus(StatusDissolved, on, p.Reason, ev, src)
+	}
+}
+
+// appendEvidence returns evidence followed by more, never writing into evidence's array (which a
+// fact may share with an event or another fact).
+func appendEvidence(evidence, more []uuid.UUID) []uuid.UUID {
+	if len(evidence) == 0 {
+		return more
+	}
+	return append(slices.Clip(evidence), more...)
+}
+
+func (s *State) addPartner(c Council, since Date, ev []uuid.UUID, src []SourceRef) {
+	if !slices.ContainsFunc(s.Named, func(n Council) bool { return n.Council == c.Council }) {
+		s.Named = append(s.Named, c)
+	}
+	if s.partner(c.Council) >= 0 {
+		return
+	}
+	s.Partners = append(s.Partners, Partner{Council: c, Since: since, Evidence: ev, Sources: src})
+}
+
+// partner returns the index in Partners of the active partner c, or -1.
+func (s *State) partner(c CouncilRef) int {
+	for i := range s.Partners {
+		if s.Partners[i].Council.Council == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// IsPartner reports whether c is an active partner.
+func (s *State) IsPartner(c CouncilRef) bool { return s.partner(c) >= 0 }
+
+// CouncilNamed returns the council c as the partnership named it (withdrawn partners too), and
+// whether it was named.
+func (s *State) CouncilNamed(c CouncilRef) (Council, bool) {
+	for _, n := range s.Named {
+		if n.Council == c {
+			return n, true
+		}
+	}
+	return Council{}, false
+}
+
+func (s *State) setStatus(value string, since Date, reason string, ev []uuid.UUID, src []SourceRef) {
+	s.Status = Status{Value: value, Since: since, Reason: reason, Evidence: ev, Sources: src}
+}
+
+// activate marks a proposed partnership active when something is actually shared.
+func (s *State) activate(since Date, ev []uuid.UUID, src []SourceRef) {
+	if s.Status.Value == "" || s.Status.Value == StatusProposed {
+		s.setStatus(StatusActive, since, "", ev, src)
+	}
+}
+
+// officerKey is an officer's identity: the name without case, runs of white space as one space.
+func officerKey(name string) string {
+	if isKey(name) {
+		return name
+	}
+	return strings.ToLower(strings.Join(strings.Fields(name), " "))
+}
+
+// isKey reports whether name is already its own key (lower case ASCII, single spaces inside), so
+// the usual name costs no allocation.
+func isKey(name string) bool {
+	prevSpace := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 0x80, c == '\t', c == '\n', c == '\r', c == '\v', c == '\f':
+			return false
+		case c == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+		default:
+			prevSpace = false
+		}
+	}
+	return !prevSpace || name == ""
+}
+
+// SameOfficer reports whether two names name the same officer (see officerKey).
+func SameOfficer(a, b string) bool { return officerKey(a) == officerKey(b) }
+
+// SamePost reports whether two posts (or cost share subjects) are the same: compared without case.
+func SamePost(a, b string) bool { return strings.EqualFold(a, b) }
+
+// serviceKey is a service's identity: its name trimmed, without case.
+func serviceKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
+// officerAppointment returns the index of the officer's first appointment (any post), or -1.
+func (s *State) officerAppointment(key string) int {
+	for i := range s.Appointments {
+		if s.Appointments[i].key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// inForce reports whether the appointment is in force on d: it has not reached a planned end.
+func (a *Appointment) inForce(d Date) bool { return a.EndsOn.IsZero() || !a.EndsOn.Before(d) }
+
+// appointmentInForce returns the index of the officer's appointment in post in force on d (the last
+// one, should there be several), or -1. Posts without a joint appointment never match.
+func (s *State) appointmentInForce(key, post string, d Date) int {
+	found := -1
+	for i := range s.Appointments {
+		a := &s.Appointments[i]
+		if a.key == key && a.Post != "" && strings.EqualFold(a.Post, post) && a.inForce(d) {
+			found = i
+		}
+	}
+	return found
+}
+
+// AppointmentOf returns the officer's appointment in post (names compared as SameOfficer, posts
+// as SamePost), and whether there is one.
+func (s *State) AppointmentOf(officer, post string) (Appointment, bool) {
+	key := officerKey(officer)
+	for _, a := range s.Appointments {
+		if a.key == key && a.Post != "" && strings.EqualFold(a.Post, post) {
+			return a, true
+		}
+	}
+	return Appointment{}, false
+}
+
+func addRole(roles []RoleHeld, r RoleHeld) []RoleHeld {
+	for _, x := range roles {
+		if x.Council == r.Council && x.Role == r.Role {
+			return roles
+		}
+	}
+	return append(roles, r)
+}
+
+// designation returns the index of the designation of role at c, or -1.
+func (s *State) designation(c CouncilRef, role StatutoryRole) int {
+	for i := range s.Designations {
+		if d := &s.Designations[i]; d.Council == c && d.Role == role {
+			return i
+		}
+	}
+	return -1
+}
+
+// service returns the service named name (compared as serviceKey), adding it when new.
+func (s *State) service(name string) *Service {
+	if i := s.serviceIndex(name); i >= 0 {
+		return &s.Services[i]
+	}
+	s.Services = append(s.Services, Service{Service: name})
+	return &s.Services[len(s.Services)-1]
+}
+
+func (s *State) serviceIndex(name string) int {
+	for i := range s.Services {
+		if sameService(s.Services[i].Service, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+func sameService(a, b string) bool {
+	return a == b || strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
+
+// costShare returns the index of the cost share of subject (compared without case), or -1.
+func (s *State) costShare(subject string) int {
+	for i := range s.CostShares {
+		if strings.EqualFold(s.CostShares[i].Subject, subject) {
+			return i
+		}
+	}
+	return -1
+}
+
+// CostShareOf returns the cost share of a subject — a post or a service — compared without case.
+func (s *State) CostShareOf(subject string) (CostShare, bool) {
+	if i := s.costShare(subject); i >= 0 {
+		return s.CostShares[i], true
+	}
+	if k := serviceKey(subject); k != subject {
+		if i := s.costShare(k); i >= 0 {
+			return s.CostShares[i], true
+		}
+	}
+	return CostShare{}, false
+}
+
+// figure adds a money figure to its council's account for its year.
+func (s *State) figure(f Figure) {
+	acct := s.account(f.Council, f.FinancialYear)
+	if f.Kind != FigureOneOffCost {
+		if i := acct.latest(f.Kind, f.Category); i >= 0 {
+			acct.Figures[i] = f
+			return
+		}
+		if acct.index != nil {
+			acct.index[figureKey{f.Kind, f.Category}] = len(acct.Figures)
+		}
+	}
+	acct.Figures = append(acct.Figures, f)
+}
+
+// figureKey identifies the latest figure of a kind in a category.
+type figureKey struct{ kind, category string }
+
+// indexFrom is the number of figures above which an account keeps an index of them: a few are
+// searched faster in order, thousands of categories (a ledger may record them) need the map.
+const indexFrom = 32
+
+// latest returns the index in Figures of the figure of kind in category, or -1.
+func (a *Account) latest(kind, category string) int {
+	if a.index == nil && len(a.Figures) > indexFrom {
+		a.index = make(map[figureKey]int, len(a.Figures))
+		for i, f := range a.Figures {
+			if f.Kind != FigureOneOffCost {
+				a.index[figureKey{f.Kind, f.Category}] = i
+			}
+		}
+	}
+	if a.index != nil {
+		if i, ok := a.index[figureKey{kind, category}]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range a.Figures {
+		if a.Figures[i].Kind == kind && a.Figures[i].Category == category {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *State) account(c CouncilRef, fy FinancialYear) *Account {
+	if i := s.lastAcct; i >= 0 && i < len(s.Accounts) && s.Accounts[i].Council == c && s.Accounts[i].FinancialYear == fy {
+		return &s.Accounts[i]
+	}
+	for i := range s.Accounts {
+		if s.Accounts[i].Council == c && s.Accounts[i].FinancialYear == fy {
+			s.lastAcct = i
+			return &s.Accounts[i]
+		}
+	}
+	s.Accounts = append(s.Accounts, Account{Council: c, FinancialYear: fy})
+	s.lastAcct = len(s.Accounts) - 1
+	return &s.Accounts[s.lastAcct]
+}
+
+// Totals are an account's figures summed. A figure not recorded is absent (its Has... false), never 0.
+type Totals struct {
+	Target, Forecast, Outturn, OneOffCosts        Pence
+	HasTarget, HasForecast, HasOutturn, HasOneOff bool
+}
+
+// Totals sums the account: the latest target, forecast and outturn of each category, and every
+// one-off cost.
+func (a Account) Totals() Totals {
+	var t Totals
+	for _, f := range a.Figures {
+		switch f.Kind {
+		case FigureTarget:
+			t.Target += f.Amount
+			t.HasTarget = true
+		case SavingsForecast:
+			t.Forecast += f.Amount
+			t.HasForecast = true
+		case SavingsOutturn:
+			t.Outturn += f.Amount
+			t.HasOutturn = true
+		case FigureOneOffCost:
+			t.OneOffCosts += f.Amount
+			t.HasOneOff = true
+		}
+	}
+	return t
+}
+
+// Net is the outturn when there is one, else the forecast, less one-off costs; ok is false when
+// neither an outturn nor a forecast is recorded.
+func (t Totals) Net() (net Pence, ok bool) {
+	switch {
+	case t.HasOutturn:
+		return t.Outturn - t.OneOffCosts, true
+	case t.HasForecast:
+		return t.Forecast - t.OneOffCosts, true
+	}
+	return 0, false
+}
+
+// BelowTarget reports whether a target above zero is recorded and the net saving (0 when none is
+// recorded) falls short of it.
+func (t Totals) BelowTarget() bool {
+	net, _ := t.Net()
+	if !t.HasOutturn && !t.HasForecast {
+		net = -t.OneOffCosts
+	}
+	return t.HasTarget && t.Target > 0 && net < t.Target
+}
