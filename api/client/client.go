@@ -1,14 +1,15 @@
 // Package client is a Go client of the ledger's own HTTP API (api/openapi.json), as `ledger --server`
 // uses it. Each method is one route; an answer decodes into the Go type the server encodes
 // (eventstore.Event, projections.State, projections.List, audit.TreeHead, audit.Bundle,
-// audit.Consistency). An error answer (RFC 9457 problem+json) is a *Problem carrying its status, title,
-// detail and the field it names; a server that cannot be reached, or whose answer cannot be read, is a
-// *TransportError. A *Problem is also an error for people (fault.Faulter), of the kind its problem
-// type names. The client checks nothing a server says about the ledger: callers verify what they
-// download (see audit) against a key they pinned.
+// audit.Consistency, tokens.Issued). An error answer (RFC 9457 problem+json) is a *Problem carrying
+// its status, title, detail and the fields it names (JSON pointer, parameter or header); it is also
+// an error for people (fault.Faulter) of the kind its problem type names. A server that cannot be
+// reached, or whose answer cannot be read, is a *TransportError. The client checks nothing a server
+// says about the ledger: callers verify what they download (see audit) against a key they pinned.
 //
-// It sits in the api layer (design.md: eventstore, domain, projections, audit, reviewpack, api, cmd) and
-// imports only the layers below it, not the server package.
+// Import rules: client sits in the api layer (design.md: eventstore, domain, projections, audit,
+// reviewpack, api, cmd); it imports eventstore, projections, audit, tokens and fault, and not the
+// server package (api) or the pages (api/web).
 package client
 
 import (
@@ -30,6 +31,7 @@ import (
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 // MaxAnswerBytes bounds one answer read from a server (a page of 1,000 events of at most
@@ -445,9 +447,11 @@ func (c *Client) ReviewPack(ctx context.Context, slug string, q PackQuery, forma
 	return c.getBytes(ctx, withQuery("/v1/partnerships/"+url.PathEscape(slug)+"/review-pack", v))
 }
 
-// IssueToken is POST /v1/admin/tokens (an admin token is needed): it decodes the issued token into out.
-func (c *Client) IssueToken(ctx context.Context, role, actor string, out any) error {
-	return c.sendJSON(ctx, http.MethodPost, "/v1/admin/tokens", map[string]string{"role": role, "actor": actor}, out)
+// IssueToken is POST /v1/admin/tokens (an admin token is needed): the token issued, shown once.
+func (c *Client) IssueToken(ctx context.Context, role, actor string) (tokens.Issued, error) {
+	var issued tokens.Issued
+	err := c.sendJSON(ctx, http.MethodPost, "/v1/admin/tokens", map[string]string{"role": role, "actor": actor}, &issued)
+	return issued, err
 }
 
 // RevokeToken is DELETE /v1/admin/tokens/{id} (an admin token is needed).

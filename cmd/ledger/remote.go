@@ -205,9 +205,7 @@ func (s *serverSource) Pack(ctx context.Context, opts reviewpack.Options, format
 
 // IssueToken is POST /v1/admin/tokens; the server records its own caller as the issuer.
 func (s *serverSource) IssueToken(ctx context.Context, role, actor, _ string) (tokens.Issued, error) {
-	var issued tokens.Issued
-	err := s.c.IssueToken(ctx, role, actor, &issued)
-	return issued, err
+	return s.c.IssueToken(ctx, role, actor)
 }
 
 // RevokeToken is DELETE /v1/admin/tokens/{id}.
