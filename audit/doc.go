@@ -16,5 +16,6 @@
 //
 // docs/integrity.md documents every byte layout and how an auditor checks a proof by hand.
 //
-// The package imports only eventstore and the standard library's crypto.
+// Import rules: the package imports only eventstore, fault, github.com/google/uuid and the standard
+// library (its crypto among it): never domain or projections (internal/layers tests this).
 package audit

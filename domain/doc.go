@@ -45,6 +45,8 @@
 //   - Reported savings may be negative (a loss); targets, costs and grants may not.
 //   - Facts whose every source is the press must be recorded as reported.
 //
-// The package imports only the standard library and github.com/google/uuid; domain/recording joins
-// it to an eventstore.Store. Its functions are safe for concurrent use (a Decider is not).
+// Import rules: the package imports only the standard library, github.com/google/uuid,
+// github.com/goccy/go-json, eventstore (the envelope, the gate and the canonical form, never a
+// Store's backend) and fault; domain/recording joins it to an eventstore.Store (internal/layers
+// tests this). Its functions are safe for concurrent use (a Decider is not).
 package domain

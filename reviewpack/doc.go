@@ -50,4 +50,9 @@
 //
 // A Pack is immutable and safe for concurrent use; Build is safe for concurrent use when its Source's
 // parts are (projections.Models and audit.Log are).
+//
+// Import rules: reviewpack sits above projections and audit and below api and cmd; outside the
+// ledger it imports only the PDF writer (github.com/go-pdf/fpdf), the Go fonts with the parser that
+// reads their character maps (golang.org/x/image/font), Unicode normalisation for the PDF's text
+// (golang.org/x/text/unicode/norm) and github.com/google/uuid (internal/layers tests this).
 package reviewpack

@@ -1,0 +1,21 @@
+// Package layers holds no code: its test keeps the ledger's import rules, for every package of the
+// module at once.
+//
+// The layers, lowest first (a package imports only from layers below its own):
+//
+//	0 fault
+//	1 eventstore, fault/faulttest
+//	2 domain; the store adapters eventstore/bolt, eventstore/kurrentdb, eventstore/memstore and the
+//	  test support eventstore/storetest, eventstore/kurrentdb/kurrenttest
+//	3 domain/recording, domain/refdata, projections, tokens
+//	4 domain/demo, audit
+//	5 reviewpack
+//	6 api, api/web, api/client
+//	7 cmd/ledger
+//
+// Besides, as the packages' own documentation states: eventstore knows nothing of domain; domain,
+// audit, eventstore and fault import only the third-party modules their doc comments name; the store
+// adapters are chosen only in cmd (other packages' tests may use them); test support (storetest,
+// kurrenttest, faulttest) is imported only by _test.go files; api/client does not import the server
+// packages api and api/web. A new package must be given a layer here and in the test.
+package layers
