@@ -89,14 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	name, rest := rest[0], rest[1:]
 	if name == "help" || name == "-h" || name == "--help" {
-		if len(rest) > 0 {
-			if c, ok := findCommand(rest[0]); ok {
-				fmt.Fprintf(stdout, "usage: ledger %s %s\n\n%s\n", c.name, c.args, c.summary)
-				return nil
-			}
-		}
-		a.usage(stdout)
-		return nil
+		return cmdHelp(ctx, a, rest)
 	}
 	if name == "version" || name == "--version" {
 		fmt.Fprintln(stdout, "ledger", version())
@@ -246,13 +239,7 @@ func (a *app) parseNoArgs(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func (a *app) commandUsage(fs *flag.FlagSet) {
-	c, _ := findCommand(fs.Name())
-	fmt.Fprintf(a.stdout, "usage: ledger %s %s\n\n%s\n\nflags:\n", c.name, c.args, c.summary)
-	fs.SetOutput(a.stdout)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
-}
+func (a *app) commandUsage(fs *flag.FlagSet) { printCommandHelp(a.stdout, fs) }
 
 // errHelp ends a command that printed its help; it exits 0.
 var errHelp = errors.New("help shown")

@@ -10,6 +10,9 @@ import (
 )
 
 func cmdToken(ctx context.Context, a *app, args []string) error {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
+		return tokenIssue(ctx, a, args) // its flags are the command's
+	}
 	if len(args) == 0 || (args[0] != "issue" && args[0] != "revoke") {
 		return usageErrorf("token: want 'token issue --role R --actor NAME' or 'token revoke ID'")
 	}

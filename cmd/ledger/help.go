@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// examples holds, for every command, lines that can be typed as they are (after 'ledger demo' or
+// 'ledger seed' made the Norfolk ledger in ./ledger.db). 'ledger help CMD' and 'ledger CMD --help'
+// print them under the flags; a test holds every command to having some.
+var examples = map[string][]string{
+	"demo": {
+		"ledger demo                              # load the Norfolk demo into ./ledger.db and serve it on :8080",
+		"ledger demo --addr 127.0.0.1:0           # on a free port",
+	},
+	"seed": {"ledger seed --store bolt:norfolk.db"},
+	"serve": {
+		"ledger serve --addr 127.0.0.1:8080",
+		"ledger serve --private --write-rate 5    # every read needs a token; 5 recordings/s per caller",
+	},
+	"record": {
+		`ledger record --partnership great-yarmouth-north-norfolk --type SavingsReported --effective 2016-03-01 \
+      --data '{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":4200000,"status":"forecast","period_to":"2016-03-31"}' \
+      --source 'press:Eastern Daily Press, 1 March 2016' --certainty reported`,
+	},
+	"history": {
+		"ledger history --partnership great-yarmouth-north-norfolk",
+		"ledger history --partnership great-yarmouth-north-norfolk --known-at 2016-06-01 --json",
+	},
+	"state": {
+		"ledger state --partnership great-yarmouth-north-norfolk --as-of 2015-11-07",
+		"ledger state --partnership great-yarmouth-north-norfolk --as-of 2016-03-31 --known-at 2015-12-18 --json",
+	},
+	"verify": {
+		"ledger verify",
+		"ledger verify --file ledger.jsonl --tree-head head.json --key PUBKEY",
+	},
+	"prove":             {"ledger prove --event EVENT_ID -o proof.json   # EVENT_ID from 'ledger history'"},
+	"check-proof":       {"ledger check-proof proof.json --key PUBKEY      # PUBKEY as 'ledger key' prints it"},
+	"tree-head":         {"ledger tree-head -o head.json"},
+	"check-consistency": {"ledger check-consistency head.json --key PUBKEY"},
+	"key":               {"ledger key", "ledger key --store 'esdb://localhost:2113?tls=false' --key-file secrets/ledger.key"},
+	"export":            {"ledger export -o ledger.jsonl", "ledger export --salvage -o good.jsonl   # from a damaged bolt file"},
+	"import":            {"ledger import ledger.jsonl --store bolt:copy.db"},
+	"migrate":           {"ledger migrate --from bolt:ledger.db --to 'esdb://localhost:2113?tls=false'"},
+	"replay": {
+		"ledger replay --partnership great-yarmouth-north-norfolk",
+		"ledger replay --partnership great-yarmouth-north-norfolk --until 2016-06-01",
+	},
+	"pack":        {"ledger pack --partnership great-yarmouth-north-norfolk --as-of 2016-06-30 --format html,pdf -o pack/"},
+	"verify-pack": {"ledger verify-pack pack/ --key PUBKEY"},
+	"gen":         {"ledger gen --store bolt:ref.db --partnerships 300 --events 1000000"},
+	"token": {
+		`ledger token issue --role auditor --actor "Internal audit"`,
+		"ledger token revoke TOKEN_ID",
+	},
+}
+
+// helpArgs are the arguments that make a command print its help, when "--help" alone does not.
+var helpArgs = map[string][]string{"token": {"issue", "--help"}}
+
+// cmdHelp is 'ledger help [COMMAND]': the list of commands, or one command's usage, flags and
+// examples, as 'ledger COMMAND --help' prints them (the command parses "--help" and stops there,
+// before it opens anything). An unknown command is bad input, exit 2.
+func cmdHelp(ctx context.Context, a *app, args []string) error {
+	switch {
+	case len(args) == 0:
+		a.usage(a.stdout)
+		return nil
+	case len(args) > 1:
+		return usageErrorf("help: want one command, e.g. 'ledger help record' (got %d words)", len(args))
+	}
+	c, ok := findCommand(args[0])
+	if !ok {
+		return usageErrorf("help: unknown command %q (run 'ledger --help' for the list)", args[0])
+	}
+	hargs, ok := helpArgs[c.name]
+	if !ok {
+		hargs = []string{"--help"}
+	}
+	err := c.run(ctx, a, hargs)
+	if !errors.Is(err, errHelp) {
+		return fmt.Errorf("help %s: the command did not show its help: %v", c.name, err)
+	}
+	return nil
+}
+
+// printCommandHelp prints a command's usage line, summary, flags (those of fs) and examples.
+func printCommandHelp(w io.Writer, fs *flag.FlagSet) {
+	c, _ := findCommand(fs.Name())
+	fmt.Fprintf(w, "%s\n\n%s\n\n", strings.TrimSpace("usage: ledger "+c.name+" "+c.args), c.summary)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		fmt.Fprintln(w, "flags: none besides the global flags ('ledger --help')")
+	} else {
+		fmt.Fprintln(w, "flags (and the global flags, 'ledger --help'):")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	if ex := examples[c.name]; len(ex) > 0 {
+		fmt.Fprintln(w, "\nexamples:")
+		for _, e := range ex {
+			fmt.Fprintln(w, "  "+e)
+		}
+	}
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// flagsOf returns the flag names a command's help lists ("  -name ...").
+func flagsOf(help string) []string {
+	var out []string
+	for _, line := range strings.Split(help, "\n") {
+		if rest, ok := strings.CutPrefix(line, "  -"); ok {
+			name, _, _ := strings.Cut(rest, " ")
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// synopsisFlag finds the flags a command's synopsis names.
+var synopsisFlag = regexp.MustCompile(`--([a-z][a-z-]*)`)
+
+// 'ledger help CMD' shows what 'ledger CMD --help' shows, for every command: the usage line, the
+// command's flags and at least one example, with exit 0; it opens nothing and writes nothing (issue 20:
+// 'help record' printed only the usage line).
+func TestHelpShowsEveryCommandsFlagsAndExamples(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, c := range commands() {
+		t.Run(c.name, func(t *testing.T) {
+			h := ledger(t, nil, "help", c.name)
+			require.Equal(t, 0, h.code, h.stderr)
+			assert.Empty(t, h.stderr)
+			assert.True(t, strings.HasPrefix(h.stdout, "usage: ledger "+c.name), h.stdout)
+			assert.Contains(t, h.stdout, c.summary)
+			assert.Contains(t, h.stdout, "\nexamples:\n  ledger "+c.name, "an example for %s", c.name)
+			assert.NotEmpty(t, examples[c.name])
+			assert.True(t, strings.Contains(h.stdout, "\nflags (and the global flags") || strings.Contains(h.stdout, "\nflags: none"), h.stdout)
+			listed := flagsOf(h.stdout)
+			for _, m := range synopsisFlag.FindAllStringSubmatch(c.args, -1) {
+				assert.Contains(t, listed, m[1], "the synopsis names --%s; help lists it", m[1])
+			}
+			if c.name != "token" { // 'token --help' shows issue's flags too
+				d := ledger(t, nil, c.name, "--help")
+				assert.Equal(t, 0, d.code)
+				assert.Equal(t, h.stdout, d.stdout, "'ledger %s --help' and 'ledger help %s' agree", c.name, c.name)
+			}
+		})
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "help opens no store and makes no key")
+
+	rec := ledger(t, nil, "help", "record")
+	for _, f := range []string{"-partnership", "-type", "-effective", "-data", "-source", "-certainty"} {
+		assert.Contains(t, rec.stdout, "  "+f+" ", "help record lists %s", f)
+	}
+	tok := ledger(t, nil, "token", "--help")
+	assert.Equal(t, 0, tok.code)
+	assert.Contains(t, tok.stdout, "-role")
+}
+
+// Help about a command that does not exist, or a command that does not exist, is bad input: one line,
+// exit 2 (issue 20: 'ledger help nosuch' exited 0).
+func TestHelpOfAnUnknownCommandExitsTwo(t *testing.T) {
+	for _, args := range [][]string{{"help", "nosuch"}, {"nosuch"}, {"--help", "nosuch"}, {"help", "record", "extra"}} {
+		r := ledger(t, nil, args...)
+		assert.Equal(t, 2, r.code, "%v", args)
+		assert.Empty(t, r.stdout, "%v", args)
+		assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line for %v: %q", args, r.stderr)
+	}
+	r := ledger(t, nil, "help", "nosuch")
+	assert.Contains(t, r.stderr, `unknown command "nosuch"`)
+	assert.Contains(t, r.stderr, "ledger --help")
+	all := ledger(t, nil, "help")
+	assert.Equal(t, 0, all.code)
+	assert.Contains(t, all.stdout, "commands:")
+}
+
