@@ -59,9 +59,14 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	} else {
 		fmt.Fprintf(a.stdout, "using the ledger in %s (%d events)\n", a.store, head.Seq)
 	}
-	tok, err := tokens.New(store, a.now).Issue(ctx, tokens.RoleRecorder, "demo clerk", a.actor())
+	issuer := tokens.New(store, a.now)
+	tok, err := issuer.Issue(ctx, tokens.RoleRecorder, "demo clerk", a.actor())
 	if err != nil {
 		return fail(fmt.Errorf("demo: issue a recorder token: %w", err))
+	}
+	aud, err := issuer.Issue(ctx, tokens.RoleAuditor, "demo auditor", a.actor())
+	if err != nil {
+		return fail(fmt.Errorf("demo: issue an auditor token: %w", err))
 	}
 	opts.ln = ln
 	opts.ready = func(base string) {
@@ -79,8 +84,14 @@ A recorder token for trying writes (shown once; revoke with 'ledger token revoke
     -d '{"type":"SavingsReported","effective_on":"2016-03-01","certainty":"reported","sources":[{"kind":"press","title":"EDP, 1 March 2016"}],"data":{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":4200000,"status":"forecast","period_to":"2016-03-31"}}' \
     %[1]s/v1/partnerships/great-yarmouth-north-norfolk/events
 
+An auditor token for reading everything and verifying the whole ledger (shown once; revoke with
+'ledger token revoke %[4]s'):
+  %[5]s
+
+  curl -H 'Authorization: Bearer %[5]s' %[1]s/v1/audit/verify
+
 Press Ctrl-C to stop.
-`, base, tok.TokenID, tok.Token)
+`, base, tok.TokenID, tok.Token, aud.TokenID, aud.Token)
 	}
 	return a.serve(ctx, store, opts)
 }

@@ -18,7 +18,9 @@ import (
 // started is the real program serving in-process on a free port.
 type started struct {
 	base  string
-	token string // the recorder token `ledger demo` printed
+	token   string // the recorder token `ledger demo` printed
+	auditor string // the auditor token it printed
+	curls   []string
 	stop  func() error
 }
 
@@ -27,6 +29,7 @@ func startDemo(t *testing.T, store string) started {
 	t.Helper()
 	s := startProgram(t, "demo", "--addr", "127.0.0.1:0", "--store", store)
 	require.NotEmpty(t, s.token, "the demo printed a recorder token")
+	require.NotEmpty(t, s.auditor, "the demo printed an auditor token")
 	return s
 }
 
@@ -51,13 +54,22 @@ func startProgram(t testing.TB, args ...string) started {
 	}()
 	var s started
 	sc := bufio.NewScanner(pr)
-	for (s.base == "" || (args[0] == "demo" && s.token == "")) && sc.Scan() {
+	end := args[0] != "demo" // a demo's message ends with "Press Ctrl-C to stop."
+	for (s.base == "" || !end) && sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
+		end = end || strings.HasPrefix(line, "Press Ctrl-C")
 		if b, ok := strings.CutPrefix(line, "listening on "); ok {
 			s.base = b
 		}
+		if strings.HasPrefix(line, "curl ") {
+			s.curls = append(s.curls, line)
+		}
 		if strings.HasPrefix(line, "pl_") {
-			s.token = line
+			if s.token == "" {
+				s.token = line
+			} else {
+				s.auditor = line
+			}
 		}
 	}
 	require.NotEmpty(t, s.base, "the program printed where it listens")
@@ -162,3 +174,35 @@ func TestDemoServesAndReadCommandsUseServer(t *testing.T) {
 
 // pollPause spaces the polls of /readyz, which the loop above bounds with a deadline.
 func pollPause() { <-time.After(20 * time.Millisecond) }
+
+// `ledger demo` prints an auditor token beside the recorder token, with a one-line curl that runs
+// the full verification with it (issue 20: /v1/audit/verify could not be tried without stopping the
+// demo to issue one).
+func TestDemoPrintsAnAuditorToken(t *testing.T) {
+	s := startDemo(t, tempStore(t))
+	var verifyCurl string
+	for _, c := range s.curls {
+		if strings.Contains(c, "/v1/audit/verify") {
+			verifyCurl = c
+		}
+	}
+	require.NotEmpty(t, verifyCurl, "a curl line for /v1/audit/verify: %q", s.curls)
+	assert.Equal(t, "curl -H 'Authorization: Bearer "+s.auditor+"' "+s.base+"/v1/audit/verify", verifyCurl)
+
+	get := func(token string) (int, string) {
+		req, err := http.NewRequest(http.MethodGet, s.base+"/v1/audit/verify", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return res.StatusCode, string(b)
+	}
+	code, body := get(s.auditor)
+	assert.Equal(t, http.StatusOK, code, body)
+	assert.Contains(t, body, `"intact":true`)
+	code, _ = get(s.token)
+	assert.Equal(t, http.StatusForbidden, code, "the recorder token may not run the verification")
+}

@@ -81,4 +81,3 @@ func TestHelpOfAnUnknownCommandExitsTwo(t *testing.T) {
 	assert.Equal(t, 0, all.code)
 	assert.Contains(t, all.stdout, "commands:")
 }
-
