@@ -1,6 +1,7 @@
 // Package demo loads the Norfolk demo ledger: two partnerships between Norfolk councils, built from
-// the press reports in shared/seeds and council minutes, with every invented detail marked
-// illustrative in its source reference.
+// two Eastern Daily Press reports and council minutes, with every invented detail marked illustrative
+// in its source reference. The press reports are cited by title, date and the SHA-256 of the
+// article's text as the demo's authors held it; the repository does not carry the articles.
 //
 // The demo is seeded offline: each event's recorded_at is the plausible day it would have been
 // entered (the day after a meeting, the day a press report appeared), non-decreasing in append
@@ -53,19 +54,18 @@ func date(s string) domain.Date { return domain.MustDate(s) }
 
 // Sources.
 var (
-	// seed000 is the December 2015 press report (shared/seeds/000_022d330476d92f6c.txt). Its title
-	// and exact date are not in the text we hold, so they are illustrative.
+	// seed000 is the December 2015 press report on the shared chief executive. Its title and exact
+	// date are not in the text we hold, so they are illustrative.
 	seed000 = domain.SourceRef{Kind: domain.SourcePress,
-		Title:     "Eastern Daily Press: shared chief executive expects £40,000 saving at each council",
-		Published: date("2015-12-18"), Locator: "shared/seeds/000_022d330476d92f6c.txt",
+		Title:        "Eastern Daily Press: shared chief executive expects £40,000 saving at each council",
+		Published:    date("2015-12-18"),
 		SHA256:       "a7caed1a9930b42ede28201736824adccce060e1a47b1acd9c2ad12e41d73f82",
 		Illustrative: true}
-	// seed002 is the press report of the Improvement East grant (shared/seeds/002_8497526bcaf319c0.txt).
-	// The article's date is not shown; early 2010 is inferred from its mention of the coming general
+	// seed002 is the press report of the Improvement East grant. The article's date is not shown; early 2010 is inferred from its mention of the coming general
 	// election.
 	seed002 = domain.SourceRef{Kind: domain.SourcePress,
-		Title:     "Eastern Daily Press: Norfolk councils join forces to save cash",
-		Published: date("2010-02-10"), Locator: "shared/seeds/002_8497526bcaf319c0.txt",
+		Title:        "Eastern Daily Press: Norfolk councils join forces to save cash",
+		Published:    date("2010-02-10"),
 		SHA256:       "844a1dad5d1866f31feb650face6a2974c8aad9d547070ee3f6b51ae54343298",
 		Illustrative: true}
 	gyMinutes = domain.SourceRef{Kind: domain.SourceMinutes,
