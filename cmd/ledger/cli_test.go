@@ -249,31 +249,6 @@ func mustLondonEndOfDay(t *testing.T, day string) time.Time {
 	return d.AddDate(0, 0, 1).Add(-time.Nanosecond)
 }
 
-func TestReplayShowsWhatEachEventChanged(t *testing.T) {
-	store := seeded(t)
-	r := ledger(t, nil, "replay", "--store", store, "--partnership", gnn, "--until", "2015-11-10", "--json")
-	require.Equal(t, 0, r.code, r.stderr)
-	var steps []replayStep
-	require.NoError(t, json.Unmarshal([]byte(r.stdout), &steps))
-	require.NotEmpty(t, steps)
-	var sawAppointment bool
-	for _, st := range steps {
-		assert.False(t, st.RecordedAt > "2015-11-10 23:59", "--until stops at what was recorded by then: %s", st.RecordedAt)
-		if st.Type == "JointAppointmentMade" {
-			for _, f := range st.Became {
-				sawAppointment = sawAppointment || strings.Contains(f, "Sheila Oxtoby")
-			}
-		}
-	}
-	assert.True(t, sawAppointment, "the appointment event made Sheila Oxtoby's appointment true")
-	text := ledger(t, nil, "replay", "--store", store, "--partnership", gnn)
-	require.Equal(t, 0, text.code, text.stderr)
-	assert.Contains(t, text.stdout, "+ appointments[]:")
-	assert.Contains(t, text.stdout, "- ", "a later event (the correction, the ending) stops something being true")
-	bad := ledger(t, nil, "replay", "--store", store, "--partnership", gnn, "--until", "soon")
-	assert.Equal(t, 2, bad.code)
-}
-
 func TestGenSmallLedgerThenVerify(t *testing.T) {
 	store := tempStore(t)
 	r := ledger(t, nil, "gen", "--partnerships", "3", "--events", "300", "--store", store)

@@ -3,34 +3,175 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/partnership-ledger/ledger/domain"
-	"github.com/partnership-ledger/ledger/fault"
+	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
-// replayStep is one event of `ledger replay --json`: what it made true and what stopped being true
-// in the partnership's state on the event's effective date.
+// ledger replay: a partnership's events one by one, each with what it did to the partnership's
+// state, from the domain's one fold (domain.State.ApplyEffect).
+//
+// The axes (docs/replay.md):
+//   - --known-at K is the recording axis, as `ledger state --known-at` reads it: only the events
+//     recorded by K take part (a correction or retraction recorded later is not applied).
+//   - The walk is the effective axis: events in the order the fold applies them, by effective date,
+//     ties by seq (domain.EffectiveView), each as corrected by the corrections known at K. A correction
+//     or a retraction is listed right after the event it acts on.
+//   - --as-of D (default today in London, like `ledger state`) is the date the state is shown as of:
+//     events effective after D are still listed, marked "takes effect on …, after the as-of date", and
+//     are not folded; the state after the last event listed is `ledger state --as-of D --known-at K`.
+//   - --until SEQ|DATE is a point on the walk (the effective axis): the walk stops after event #SEQ,
+//     or after the events effective on or before DATE. Nothing after it is listed or folded.
+//   - --type T shows only events of type T (repeatable, or a comma list); every event is still folded.
+
+// replayReport is `ledger replay --json`: the walk's settings and its steps. Keys are stable.
+type replayReport struct {
+	Partnership string       `json:"partnership"`
+	Name        string       `json:"name,omitempty"`    // the partnership's name after the last event folded
+	Order       string       `json:"order"`             // always "effective": effective_on, ties by seq
+	AsOf        domain.Date  `json:"as_of"`             // events effective after it are listed, not folded
+	KnownAt     string       `json:"known_at"`          // as given, "all" by default
+	Until       string       `json:"until,omitempty"`   // as given
+	Types       []string     `json:"types,omitempty"`   // the types shown; empty: all
+	Steps       []replayStep `json:"steps"`             // the events shown, in walk order
+	Omitted     int          `json:"omitted,omitempty"` // events folded but not shown (--type)
+}
+
+// replayStep is one event of the walk and its effect.
 type replayStep struct {
-	Seq         uint64   `json:"seq"`
-	ID          string   `json:"id"`
-	Type        string   `json:"type"`
-	EffectiveOn string   `json:"effective_on"`
-	RecordedAt  string   `json:"recorded_at"`
-	Hash        string   `json:"hash"`
-	Became      []string `json:"became_true"`
-	Stopped     []string `json:"stopped_being_true"`
+	Seq         uint64      `json:"seq"`
+	ID          string      `json:"id"`
+	Type        string      `json:"type"`
+	EffectiveOn domain.Date `json:"effective_on"` // as corrected
+	RecordedAt  time.Time   `json:"recorded_at"`
+	Certainty   string      `json:"certainty,omitempty"` // as corrected
+	Hash        string      `json:"hash"`
+	// Folded is false for an event the fold did not apply: effective after the as-of date, retracted,
+	// or a correction or retraction (whose effect is shown through its target).
+	Folded      bool            `json:"folded"`
+	AfterAsOf   bool            `json:"after_as_of,omitempty"`
+	CorrectedBy []uint64        `json:"corrected_by,omitempty"` // seqs of the corrections applied to it
+	RetractedBy uint64          `json:"retracted_by,omitempty"` // seq of the retraction that removed it
+	Corrects    *replayCorrects `json:"corrects,omitempty"`
+	Retracts    *replayRetracts `json:"retracts,omitempty"`
+	// Made, Changed and Ended are what the event did to the state as of the as-of date (for a
+	// correction or retraction: the state known with it against the state known just before it).
+	Made    []replayFact   `json:"made"`
+	Changed []replayChange `json:"changed"`
+	Ended   []replayFact   `json:"ended"`
+	// Words are the lines the text output prints under the event's heading.
+	Words []string `json:"words"`
+}
+
+// replayCorrects is what an EventCorrected says of its target.
+type replayCorrects struct {
+	Event  uint64   `json:"event"`  // the target's seq
+	Fields []string `json:"fields"` // the data fields replaced, then effective_on, sources, certainty when set
+	Reason string   `json:"reason"`
+}
+
+// replayRetracts is what an EventRetracted says of its target.
+type replayRetracts struct {
+	Event  uint64 `json:"event"` // the target's seq
+	Reason string `json:"reason"`
+	Notes  string `json:"notes,omitempty"`
+}
+
+// replayFact is a domain.Fact: kind, key, fields in the fold's order, and evidence (event ids).
+type replayFact struct {
+	Kind     string        `json:"kind"`
+	Key      string        `json:"key"`
+	Label    string        `json:"label"` // the fact in words, as the text output names it
+	Fields   []replayField `json:"fields"`
+	Evidence []uuid.UUID   `json:"evidence"`
+}
+
+// replayField is one field of a fact: its value as typed (dates YYYY-MM-DD, money in pence, shares
+// in basis points, lists as text) and in words.
+type replayField struct {
+	Name  string `json:"name"`
+	Value any    `json:"value"`
+	Words string `json:"words"`
+}
+
+// replayChange is a domain.FactChange: the fact and its fields old → new (absent: not recorded).
+type replayChange struct {
+	Kind    string              `json:"kind"`
+	Key     string              `json:"key"`
+	Label   string              `json:"label"`
+	Changes []replayFieldChange `json:"changes"`
+}
+
+// replayFieldChange is one field changed: before or after is absent (null) when not recorded.
+type replayFieldChange struct {
+	Name        string `json:"name"`
+	Before      any    `json:"before"`
+	After       any    `json:"after"`
+	BeforeWords string `json:"before_words"`
+	AfterWords  string `json:"after_words"`
+}
+
+// typeList is --type: repeatable, each a comma list of event types.
+type typeList []string
+
+func (t *typeList) String() string { return strings.Join(*t, ",") }
+
+func (t *typeList) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		if !slices.Contains(domain.EventTypes(), s) {
+			return fmt.Errorf("unknown event type %q (the types: %s)", s, strings.Join(domain.EventTypes(), ", "))
+		}
+		if !slices.Contains(*t, s) {
+			*t = append(*t, s)
+		}
+	}
+	return nil
+}
+
+var _ flag.Value = (*typeList)(nil)
+
+// replayUntil is --until: a seq on the walk, or a date on the effective axis.
+type replayUntil struct {
+	set  bool
+	seq  uint64
+	date domain.Date
+}
+
+func parseReplayUntil(s string) (replayUntil, error) {
+	in := strings.TrimSpace(s)
+	if in == "" {
+		return replayUntil{}, nil
+	}
+	if n, err := strconv.ParseUint(in, 10, 64); err == nil {
+		return replayUntil{set: true, seq: n}, nil
+	}
+	d, err := domain.ParseDate(in)
+	if err != nil {
+		return replayUntil{}, fmt.Errorf("%q: want a seq number (1234) or an effective date (2016-06-01)", s)
+	}
+	return replayUntil{set: true, date: d}, nil
 }
 
 func cmdReplay(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("replay")
 	slug := fs.String("partnership", "", "the partnership's slug (required)")
-	until := fs.String("until", "", "stop after this point of recording: a seq, an RFC 3339 time or a date (default: the end)")
-	asJSON := fs.Bool("json", false, "print the steps as JSON")
+	asOf := fs.String("as-of", "", "effective axis: show the state as of this date, YYYY-MM-DD (default: today); events effective after it are listed, not folded")
+	knownAt := fs.String("known-at", "", "recording axis: only what was recorded by then: a seq, an RFC 3339 time or a date (default: all)")
+	untilText := fs.String("until", "", "effective axis: stop the walk after event SEQ, or after the events effective on or before DATE (default: the end)")
+	var types typeList
+	fs.Var(&types, "type", "show only events of this `TYPE` (repeat it, or a comma list); every event is still folded")
+	asJSON := fs.Bool("json", false, "print the walk as JSON (docs/replay.md)")
 	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -38,161 +179,599 @@ func cmdReplay(ctx context.Context, a *app, args []string) error {
 	if len(pos) > 0 {
 		return usageErrorf("replay: unexpected argument %q (run 'ledger help replay')", pos[0])
 	}
+	if *slug == "" {
+		return usageErrorf("replay: --partnership is required (run 'ledger help replay')")
+	}
 	ps, err := domain.ParsePartnershipSlug(*slug)
 	if err != nil {
 		return usageErrorf("replay: --partnership: %v", err)
 	}
-	k, err := projections.ParseKnownAt(*until)
-	if err != nil {
-		return badFlag("replay", "until", err)
+	if _, err := projections.ParseQuery(*asOf, *knownAt); err != nil {
+		return badFlag("replay", "", err)
 	}
+	k, err := projections.ParseKnownAt(*knownAt)
+	if err != nil {
+		return badFlag("replay", "known-at", err)
+	}
+	day := domain.LondonDate(a.now())
+	if *asOf != "" {
+		if day, err = domain.ParseDate(*asOf); err != nil {
+			return usageErrorf("replay: --as-of: %v", err)
+		}
+	}
+	until, err := parseReplayUntil(*untilText)
+	if err != nil {
+		return usageErrorf("replay: --until: %v", err)
+	}
+
 	src, err := a.source()
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	events, err := src.PartnershipEvents(ctx, ps, k, *until)
+	events, err := src.PartnershipEvents(ctx, ps, k, *knownAt)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
-
-	var steps []replayStep
-	prevSeq := uint64(0)
-	for _, e := range events {
-		before, err := stateFacts(ctx, src, ps.String(), e.EffectiveOn, prevSeq)
-		if err != nil {
-			return fmt.Errorf("replay: %w", err)
+	history := make([]domain.Recorded, len(events))
+	hashes := make(map[uint64]string, len(events))
+	for i, e := range events {
+		if history[i], err = recording.FromEvent(e); err != nil {
+			return fmt.Errorf("replay: event #%d: %w", e.Seq, err)
 		}
-		after, err := stateFacts(ctx, src, ps.String(), e.EffectiveOn, e.Seq)
-		if err != nil {
-			return fmt.Errorf("replay: %w", err)
+		hashes[e.Seq] = e.Hash.String()
+	}
+	w := buildWalk(history)
+	if until.set {
+		if w, err = w.cut(until); err != nil {
+			return usageErrorf("replay: --until: %v in %s's history%s", err, ps, knownAtWords(*knownAt))
 		}
-		steps = append(steps, replayStep{
-			Seq: e.Seq, ID: e.ID.String(), Type: e.Type, EffectiveOn: e.EffectiveOn,
-			RecordedAt: domain.TimeText(e.RecordedAt), Hash: e.Hash.String(),
-			Became: setMinus(after, before), Stopped: setMinus(before, after),
-		})
-		prevSeq = e.Seq
+	}
+	rep := w.replay(day, types)
+	rep.Partnership = ps.String()
+	rep.KnownAt = orDefault(strings.TrimSpace(*knownAt), "all")
+	rep.Until = strings.TrimSpace(*untilText)
+	rep.Types = types
+	for i := range rep.Steps {
+		rep.Steps[i].Hash = hashes[rep.Steps[i].Seq]
 	}
 	if *asJSON {
-		if steps == nil {
-			steps = []replayStep{}
-		}
-		return writeJSON(a.stdout, steps)
+		return writeJSON(a.stdout, rep)
 	}
-	for _, st := range steps {
-		sayLine(a.stdout, "seq %d  %s  %s (effective %s, recorded %s)", st.Seq, st.Type, st.ID, st.EffectiveOn, st.RecordedAt)
-		sayLine(a.stdout, "  hash %s", st.Hash)
-		for _, f := range st.Became {
-			sayLine(a.stdout, "  + %s", f)
-		}
-		for _, f := range st.Stopped {
-			sayLine(a.stdout, "  - %s", f)
-		}
-		if len(st.Became)+len(st.Stopped) == 0 {
-			fmt.Fprintln(a.stdout, "  (no change to the state on that date)")
-		}
-	}
+	printReplay(a.stdout, rep)
 	return nil
 }
 
-// stateFacts returns the partnership's state as of asOf, known at seq, as a set of one-line facts:
-// each scalar field and each element of a list, without evidence and bookkeeping fields. A partnership
-// that did not exist yet at that point has none.
-func stateFacts(ctx context.Context, src ledgerSource, slug, asOf string, seq uint64) ([]string, error) {
-	if seq == 0 {
-		return nil, nil
+func knownAtWords(k string) string {
+	if strings.TrimSpace(k) == "" {
+		return ""
 	}
-	st, err := src.State(ctx, slug, asOf, strconv.FormatUint(seq, 10))
-	if notYet(err) {
-		return nil, nil
+	return " known at " + strings.TrimSpace(k)
+}
+
+// walkItem is one event of the walk: an event in its place on the effective axis, or a correction or
+// retraction following the event it acts on.
+type walkItem struct {
+	pos    int               // index in the history (seq order)
+	on     domain.Date       // its place on the effective axis (a correction's or retraction's: its target's)
+	eff    *domain.Effective // the event as it stands, when it is in the effective history
+	target int               // a correction or retraction of an event in the history: the target's index; else -1
+	acts   []int             // an event's corrections and retraction: their indices in the history
+}
+
+// walk is a history in replay order.
+type walk struct {
+	history []domain.Recorded
+	items   []walkItem
+}
+
+// buildWalk orders the history on the effective axis as domain.EffectiveView does (effective date,
+// ties by seq; each event as corrected), a retracted event at its recorded date, and each correction
+// and retraction right after the event it acts on, in seq order.
+func buildWalk(history []domain.Recorded) walk {
+	effs := domain.EffectiveView(history)
+	byID := make(map[uuid.UUID]int, len(history))
+	for i, r := range history {
+		byID[r.ID] = i
 	}
-	if err != nil {
-		return nil, err
+	inEffect := make(map[int]*domain.Effective, len(effs))
+	for i := range effs {
+		inEffect[byID[effs[i].ID]] = &effs[i]
 	}
-	b, err := json.Marshal(st)
-	if err != nil {
-		return nil, err
-	}
-	var top map[string]any
-	if err := json.Unmarshal(b, &top); err != nil {
-		return nil, err
-	}
-	var facts []string
-	for key, v := range top {
-		switch key {
-		case "partnership", "as_of", "known_at", "event_count", "last_seq":
+	acts := map[int][]int{}
+	target := make([]int, len(history))
+	for i, r := range history {
+		target[i] = -1
+		t, ok := actsOn(r)
+		if !ok {
 			continue
 		}
-		flattenFacts(key, v, &facts)
+		if j, ok := byID[t]; ok && j < i && !isActing(history[j]) {
+			target[i] = j
+			acts[j] = append(acts[j], i)
+		}
 	}
-	slices.Sort(facts)
-	return facts, nil
-}
-
-// notYet reports whether a state could not be had because the partnership was not recorded yet at
-// that point (fault.NotFound, from the store or a server's 404). Other errors (a damaged store, a
-// server that cannot be reached) are errors.
-func notYet(err error) bool {
-	return fault.KindOf(err) == fault.NotFound
-}
-
-func flattenFacts(path string, v any, out *[]string) {
-	switch t := v.(type) {
-	case map[string]any:
-		delete(t, "evidence")
-		allScalar := true
-		for _, x := range t {
-			switch x.(type) {
-			case map[string]any, []any:
-				allScalar = false
-			}
+	heads := make([]walkItem, 0, len(history))
+	for i, r := range history {
+		if target[i] >= 0 {
+			continue
 		}
-		if allScalar || strings.Contains(path, "[]") {
-			b, _ := json.Marshal(t)
-			*out = append(*out, path+": "+string(b))
-			return
+		it := walkItem{pos: i, on: r.EffectiveOn, target: -1, acts: acts[i]}
+		if e, ok := inEffect[i]; ok {
+			it.eff, it.on = e, e.EffectiveOn
 		}
-		for k, x := range t {
-			flattenFacts(path+"."+k, x, out)
-		}
-	case []any:
-		for _, x := range t {
-			if m, ok := x.(map[string]any); ok {
-				stripEvidence(m)
-			}
-			b, _ := json.Marshal(x)
-			*out = append(*out, path+"[]: "+string(b))
-		}
-	case nil:
-	default:
-		b, _ := json.Marshal(t)
-		*out = append(*out, path+": "+string(b))
+		heads = append(heads, it)
 	}
+	slices.SortStableFunc(heads, func(a, b walkItem) int {
+		if c := a.on.Compare(b.on); c != 0 {
+			return c
+		}
+		return a.pos - b.pos
+	})
+	w := walk{history: history, items: make([]walkItem, 0, len(history))}
+	for _, h := range heads {
+		w.items = append(w.items, h)
+		for _, j := range h.acts {
+			w.items = append(w.items, walkItem{pos: j, on: h.on, target: h.pos})
+		}
+	}
+	return w
 }
 
-func stripEvidence(m map[string]any) {
-	delete(m, "evidence")
-	for _, x := range m {
-		switch t := x.(type) {
-		case map[string]any:
-			stripEvidence(t)
-		case []any:
-			for _, y := range t {
-				if mm, ok := y.(map[string]any); ok {
-					stripEvidence(mm)
+// actsOn returns the event a correction or retraction names.
+func actsOn(r domain.Recorded) (uuid.UUID, bool) {
+	switch p := r.Payload.(type) {
+	case domain.EventCorrected:
+		return p.Target, true
+	case domain.EventRetracted:
+		return p.Target, true
+	}
+	return uuid.UUID{}, false
+}
+
+// isActing reports whether r is a correction or a retraction.
+func isActing(r domain.Recorded) bool {
+	_, ok := actsOn(r)
+	return ok
+}
+
+// cut returns the walk up to u: through the event of seq u.seq, or through the events effective on or
+// before u.date (a correction or retraction goes with the event it acts on). A seq that is not in the
+// walk is an error.
+func (w walk) cut(u replayUntil) (walk, error) {
+	if u.seq == 0 && !u.date.IsZero() {
+		n := 0
+		for n < len(w.items) && !w.items[n].on.After(u.date) {
+			n++
+		}
+		w.items = w.items[:n]
+		return w, nil
+	}
+	for i, it := range w.items {
+		if w.history[it.pos].Seq == u.seq {
+			w.items = w.items[:i+1]
+			return w, nil
+		}
+	}
+	return w, fmt.Errorf("no event #%d", u.seq)
+}
+
+// replay folds the walk as of day (domain.State.ApplyEffect) and describes each item of the types
+// shown (all when types is empty).
+func (w walk) replay(day domain.Date, types []string) replayReport {
+	rep := replayReport{Order: "effective", AsOf: day, Steps: []replayStep{}}
+	seqOf := make(map[uuid.UUID]uint64, len(w.history))
+	for _, r := range w.history {
+		seqOf[r.ID] = r.Seq
+	}
+	full := domain.NewState() // every event known, at any date: the councils' names and the partnership's
+	for _, e := range domain.EffectiveView(w.history) {
+		full.Apply(e)
+	}
+	wd := replayWords{names: map[string]string{}}
+	for _, c := range full.Named {
+		if c.Name != "" {
+			wd.names[c.Council.String()] = c.Name
+		}
+	}
+	rep.Name = full.Name
+	s := domain.NewState()
+	for _, it := range w.items {
+		r := w.history[it.pos]
+		st := replayStep{Seq: r.Seq, ID: r.ID.String(), Type: r.Type, EffectiveOn: r.EffectiveOn, RecordedAt: r.RecordedAt,
+			Certainty: string(r.Certainty), Made: []replayFact{}, Changed: []replayChange{}, Ended: []replayFact{}}
+		switch {
+		case it.eff != nil:
+			st.EffectiveOn, st.Certainty = it.eff.EffectiveOn, string(it.eff.Certainty)
+			for _, id := range it.eff.Evidence[1:] {
+				st.CorrectedBy = append(st.CorrectedBy, seqOf[id])
+			}
+			if it.eff.EffectiveOn.After(day) {
+				st.AfterAsOf = true
+				st.Words = append(st.Words, fmt.Sprintf("takes effect on %s, after the as-of date (%s): not folded",
+					it.eff.EffectiveOn.Long(), day.Long()))
+				break
+			}
+			eff := s.ApplyEffect(*it.eff)
+			st.Folded = true
+			wd.effect(&st, eff, s.Facts)
+			if eff.IsZero() {
+				st.Words = append(st.Words, noEffectWords(r))
+			}
+		case isActing(r):
+			wd.acting(&st, w, it, day)
+		default: // an event a retraction removed
+			for _, j := range it.acts {
+				if w.history[j].Type == domain.TypeEventRetracted {
+					st.RetractedBy = w.history[j].Seq
 				}
 			}
+			st.Words = append(st.Words, fmt.Sprintf("retracted by event #%d: not folded, no effect", st.RetractedBy))
 		}
+		if len(types) > 0 && !slices.Contains(types, r.Type) {
+			rep.Omitted++
+			continue
+		}
+		rep.Steps = append(rep.Steps, st)
+	}
+	return rep
+}
+
+// noEffectWords says why an event folded changed nothing.
+func noEffectWords(r domain.Recorded) string {
+	if r.Payload == nil {
+		return "no change to the state: an event type this build does not know (counted, not read)"
+	}
+	return "no change to the state: what it records was already true, or it breaks a rule the recording check refuses"
+}
+
+// factsKnown folds history (a prefix of the partnership's, in seq order) as of day and lists the facts.
+func factsKnown(history []domain.Recorded, day domain.Date) []domain.Fact {
+	s := domain.NewState()
+	for _, e := range domain.EffectiveView(history) {
+		if e.EffectiveOn.After(day) {
+			break
+		}
+		s.Apply(e)
+	}
+	return s.Facts()
+}
+
+// replayWords writes facts in words, with the one formatters (Date.Long, Pence.String,
+// BasisPoints.String) and the one wording (projections.Words, RoleWords, JoinAnd).
+type replayWords struct {
+	names map[string]string // councils' names by slug
+}
+
+// effect fills st's facts and words from eff; after lists the state's facts after the event (for
+// the labels of changed facts).
+func (wd replayWords) effect(st *replayStep, eff domain.Effect, after func() []domain.Fact) {
+	for _, f := range eff.Made {
+		rf := wd.fact(f)
+		st.Made = append(st.Made, rf)
+		verb := "makes true: "
+		if recordKinds[f.Kind] {
+			verb = "records the "
+		}
+		st.Words = append(st.Words, verb+rf.Label+wd.rest(rf))
+	}
+	var facts []domain.Fact
+	for _, c := range eff.Changed {
+		if facts == nil {
+			facts = after()
+		}
+		label := string(c.Kind) + " " + c.Key
+		if i := slices.IndexFunc(facts, func(f domain.Fact) bool { return f.Kind == c.Kind && f.Key == c.Key }); i >= 0 {
+			label = wd.fact(facts[i]).Label
+		}
+		rc := replayChange{Kind: string(c.Kind), Key: c.Key, Label: label}
+		parts := make([]string, len(c.Changes))
+		for i, fc := range c.Changes {
+			ch := replayFieldChange{Name: fc.Name, Before: jsonValue(fc.Before), After: jsonValue(fc.After),
+				BeforeWords: wd.value(fc.Name, fc.Before), AfterWords: wd.value(fc.Name, fc.After)}
+			rc.Changes = append(rc.Changes, ch)
+			parts[i] = fieldWords(c.Kind, fc.Name) + orNotRecorded(ch.BeforeWords) + " → " + orNotRecorded(ch.AfterWords)
+		}
+		st.Changed = append(st.Changed, rc)
+		st.Words = append(st.Words, "changes "+label+": "+strings.Join(parts, "; "))
+	}
+	for _, f := range eff.Ended {
+		rf := wd.fact(f)
+		st.Ended = append(st.Ended, rf)
+		st.Words = append(st.Words, "ends "+rf.Label)
 	}
 }
 
-func setMinus(a, b []string) []string {
-	var out []string
-	for _, x := range a {
-		if _, found := slices.BinarySearch(b, x); !found {
-			out = append(out, x)
+// acting describes a correction or retraction: what it says of its target, and what it changed in the
+// state as of day (the state known with it against the state known just before it).
+func (wd replayWords) acting(st *replayStep, w walk, it walkItem, day domain.Date) {
+	r := w.history[it.pos]
+	if it.target < 0 {
+		t, _ := actsOn(r)
+		st.Words = append(st.Words, fmt.Sprintf("acts on event %s, which is not an event of this history before it: no effect", t))
+		return
+	}
+	tg := w.history[it.target]
+	about := fmt.Sprintf("event #%d (%s of %s)", tg.Seq, tg.Type, tg.EffectiveOn.Long())
+	switch p := r.Payload.(type) {
+	case domain.EventCorrected:
+		c := &replayCorrects{Event: tg.Seq, Reason: p.Reason}
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(p.Data, &fields) == nil {
+			for k := range fields {
+				c.Fields = append(c.Fields, k)
+			}
+			slices.Sort(c.Fields)
+		}
+		named := make([]string, len(c.Fields))
+		for i, f := range c.Fields {
+			named[i] = projections.Words(f)
+		}
+		if !p.EffectiveOn.IsZero() {
+			c.Fields = append(c.Fields, "effective_on")
+			named = append(named, "effective date "+p.EffectiveOn.Long())
+		}
+		if len(p.Sources) > 0 {
+			c.Fields = append(c.Fields, "sources")
+			named = append(named, "sources")
+		}
+		if p.Certainty != "" {
+			c.Fields = append(c.Fields, "certainty")
+			named = append(named, "certainty "+string(p.Certainty))
+		}
+		st.Corrects = c
+		st.Words = append(st.Words, fmt.Sprintf("corrects %s: %s; reason: %s", about, projections.JoinAnd(named), p.Reason))
+	case domain.EventRetracted:
+		st.Retracts = &replayRetracts{Event: tg.Seq, Reason: p.Reason, Notes: p.Notes}
+		line := fmt.Sprintf("retracts %s: %s", about, projections.Words(p.Reason))
+		if p.Notes != "" {
+			line += " (" + p.Notes + ")"
+		}
+		st.Words = append(st.Words, line)
+	}
+	after := factsKnown(w.history[:it.pos+1], day)
+	eff := domain.CompareFacts(factsKnown(w.history[:it.pos], day), after)
+	wd.effect(st, eff, func() []domain.Fact { return after })
+	if eff.IsZero() {
+		st.Words = append(st.Words, "no change to the state as of "+day.Long())
+	}
+}
+
+func orNotRecorded(s string) string {
+	if s == "" {
+		return "(not recorded)"
+	}
+	return s
+}
+
+// recordKinds are the facts that record a decision or a document: an event "records the decision",
+// where others "make true" a fact that later events can change or end.
+var recordKinds = map[domain.FactKind]bool{
+	domain.FactDecision: true, domain.FactBusinessCase: true, domain.FactFunding: true, domain.FactExternalReview: true,
+	domain.FactReviewOutcome: true, domain.FactReview: true, domain.FactAgreement: true,
+}
+
+// labelFields are the fields that name a fact of each kind, in the order its label says them; the
+// other fields follow the label.
+var labelFields = map[domain.FactKind][]string{
+	domain.FactPartnership:    {"name"},
+	domain.FactPartner:        {"council", "name"},
+	domain.FactAppointment:    {"officer", "post"},
+	domain.FactDesignation:    {"role", "council"},
+	domain.FactService:        {"service"},
+	domain.FactCostShare:      {"subject"},
+	domain.FactFigure:         {"kind", "council", "financial_year", "category"},
+	domain.FactDecision:       {"minute"},
+	domain.FactAgreement:      {"reference"},
+	domain.FactFunding:        {"funder"},
+	domain.FactBusinessCase:   {"document"},
+	domain.FactReview:         {"review"},
+	domain.FactExternalReview: {"reviewer"},
+	domain.FactReviewOutcome:  {"council", "review"},
+}
+
+// fact is f with its fields in words and its label: "cost share of chief executive", "appointment of
+// Sheila Oxtoby as chief executive", "statutory role chief finance officer (s151) at Great Yarmouth
+// Borough Council".
+func (wd replayWords) fact(f domain.Fact) replayFact {
+	rf := replayFact{Kind: string(f.Kind), Key: f.Key, Fields: make([]replayField, len(f.Fields)), Evidence: f.Evidence}
+	get := map[string]string{}
+	for i, x := range f.Fields {
+		rf.Fields[i] = replayField{Name: x.Name, Value: jsonValue(x.Value), Words: wd.value(x.Name, x.Value)}
+		get[x.Name] = rf.Fields[i].Words
+	}
+	kind := projections.Words(string(f.Kind))
+	switch f.Kind {
+	case domain.FactPartnership:
+		rf.Label = "partnership " + get["name"]
+	case domain.FactPartner:
+		rf.Label = "partner " + get["name"]
+	case domain.FactAppointment:
+		if get["post"] == "" {
+			rf.Label = "statutory roles of " + get["officer"] + " (no joint appointment recorded)"
+		} else {
+			rf.Label = "appointment of " + get["officer"] + " as " + get["post"]
+		}
+	case domain.FactDesignation:
+		rf.Label = "statutory role " + get["role"] + " at " + get["council"]
+	case domain.FactCostShare:
+		rf.Label = "cost share of " + get["subject"]
+	case domain.FactFigure:
+		rf.Label = get["kind"] + " of " + get["council"] + " for " + get["financial_year"] + " (" + get["category"] + ")"
+	case domain.FactDecision:
+		rf.Label = "decision " + get["minute"]
+	case domain.FactBusinessCase:
+		rf.Label = "business case “" + get["document"] + "”"
+	case domain.FactFunding:
+		rf.Label = "funding from " + get["funder"]
+	case domain.FactExternalReview:
+		rf.Label = "external review by " + get["reviewer"]
+	case domain.FactReviewOutcome:
+		rf.Label = "review outcome of " + get["council"] + " for " + get["review"]
+	default:
+		rf.Label = kind
+		for _, n := range labelFields[f.Kind] {
+			rf.Label += " " + get[n]
 		}
 	}
-	return out
+	return rf
+}
+
+// rest writes the fields of rf its label does not say: ": name value; name value".
+func (wd replayWords) rest(rf replayFact) string {
+	var parts []string
+	for _, x := range rf.Fields {
+		if slices.Contains(labelFields[domain.FactKind(rf.Kind)], x.Name) {
+			continue
+		}
+		parts = append(parts, fieldWords(domain.FactKind(rf.Kind), x.Name)+x.Words)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(parts, "; ")
+}
+
+// jsonValue is a field's value as --json writes it: a financial year as its text ("2015/16"), every
+// other value as its type marshals it (dates "YYYY-MM-DD", money in pence, shares in basis points).
+func jsonValue(v any) any {
+	if fy, ok := v.(domain.FinancialYear); ok {
+		return fy.String()
+	}
+	return v
+}
+
+// fieldWords is a field's name in words, followed by a space; a status's value goes without one.
+func fieldWords(kind domain.FactKind, name string) string {
+	if kind == domain.FactStatus && name == "value" {
+		return ""
+	}
+	return projections.Words(name) + " "
+}
+
+// wordsFields are the text fields that hold an identifier ("chief-executive", "equal"), written in
+// words; other text is written as recorded.
+var wordsFields = map[string]bool{"post": true, "subject": true, "basis": true, "kind": true, "service": true,
+	"outcome": true, "body": true}
+
+// value writes one field's value in words ("" for nil: not recorded).
+func (wd replayWords) value(name string, v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case domain.Date:
+		return x.Long()
+	case domain.Pence:
+		return x.String()
+	case domain.BasisPoints:
+		return x.String()
+	case domain.FinancialYear:
+		return x.String()
+	case domain.CouncilRef:
+		return wd.council(x.String())
+	case domain.StatutoryRole:
+		return projections.RoleWords(string(x))
+	case bool:
+		if x {
+			return "yes"
+		}
+		return "no"
+	case int:
+		return strconv.Itoa(x)
+	case string:
+		if wordsFields[name] {
+			return projections.Words(x)
+		}
+		return x
+	case []string:
+		out := make([]string, len(x))
+		for i, item := range x {
+			out[i] = wd.item(name, item)
+		}
+		return projections.JoinAnd(out)
+	}
+	return fmt.Sprint(v)
+}
+
+// council is a council's name, or its slug when the partnership never named it.
+func (wd replayWords) council(slug string) string {
+	if n := wd.names[slug]; n != "" {
+		return n
+	}
+	return slug
+}
+
+// item writes one element of a list field. The fold gives list elements as text (domain/effect.go):
+// "council basis-points" for shares and councils, "role at council since date" for statutory roles,
+// "council year category pence" for a business case's amounts, "body of council" for bodies, and
+// council slugs for parties, recipients, receiving councils and candidates.
+func (wd replayWords) item(field, s string) string {
+	switch field {
+	case "shares", "councils":
+		if i := strings.LastIndexByte(s, ' '); i > 0 {
+			if n, err := strconv.Atoi(s[i+1:]); err == nil {
+				return wd.council(s[:i]) + " " + domain.BasisPoints(n).String()
+			}
+		}
+	case "statutory_roles":
+		role, rest, ok1 := strings.Cut(s, " at ")
+		council, since, ok2 := strings.Cut(rest, " since ")
+		if d, err := domain.ParseDate(since); ok1 && ok2 && err == nil {
+			return projections.RoleWords(role) + " at " + wd.council(council) + " since " + d.Long()
+		}
+	case "projected_savings", "one_off_costs":
+		f := strings.Fields(s)
+		if len(f) >= 4 {
+			if n, err := strconv.ParseInt(f[len(f)-1], 10, 64); err == nil {
+				return wd.council(f[0]) + " " + f[1] + " " + strings.Join(f[2:len(f)-1], " ") + " " + domain.Pence(n).String()
+			}
+		}
+	case "bodies":
+		if i := strings.LastIndex(s, " of "); i > 0 {
+			return s[:i] + " of " + wd.council(s[i+4:])
+		}
+	case "parties", "recipients", "receiving_councils", "candidates":
+		return wd.council(s)
+	}
+	return s
+}
+
+// printReplay writes the walk for people, a line at a time through terminalSafe: its text comes from
+// the store, and a line break inside a stored value must not start a line of its own.
+func printReplay(w io.Writer, rep replayReport) {
+	name := rep.Partnership
+	if rep.Name != "" {
+		name = rep.Name + " (" + rep.Partnership + ")"
+	}
+	sayLine(w, "%s", name)
+	head := "in effective order (effective date, then seq), as of " + rep.AsOf.Long() + ", known at " + rep.KnownAt
+	if rep.Until != "" {
+		head += ", until " + rep.Until
+	}
+	if len(rep.Types) > 0 {
+		head += fmt.Sprintf("; showing %s (%d other events folded, not shown)", strings.Join(rep.Types, ", "), rep.Omitted)
+	}
+	sayLine(w, "%s", head)
+	if len(rep.Steps) == 0 {
+		fmt.Fprintln(w)
+		sayLine(w, "no events to show")
+	}
+	for _, st := range rep.Steps {
+		meta := "recorded " + domain.TimeText(st.RecordedAt) + " UTC"
+		if st.Certainty != "" {
+			meta += ", " + st.Certainty
+		}
+		if len(st.CorrectedBy) > 0 {
+			seqs := make([]string, len(st.CorrectedBy))
+			for i, n := range st.CorrectedBy {
+				seqs[i] = "#" + strconv.FormatUint(n, 10)
+			}
+			meta += ", as corrected by " + projections.JoinAnd(seqs)
+		}
+		fmt.Fprintln(w)
+		sayLine(w, "#%d  %s  %s  (%s)", st.Seq, st.EffectiveOn.Long(), st.Type, meta)
+		for _, line := range st.Words {
+			sayLine(w, "  %s", line)
+		}
+	}
 }

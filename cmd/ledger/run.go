@@ -61,7 +61,7 @@ func commands() []command {
 		{"export", "[-o FILE] [--salvage]", "write every event as JSON Lines (--salvage: those that verify, up to the first bad one)", cmdExport},
 		{"import", "FILE", "verify an export, then load it into an empty store (or complete one that holds its first events)", cmdImport},
 		{"migrate", "--from STORE --to STORE", "copy a ledger into an empty store (bolt or KurrentDB; or complete one), keeping ids, hashes and seq; verify it", cmdMigrate},
-		{"replay", "--partnership P [--until SEQ|DATE]", "step through events showing what each changed", cmdReplay},
+		{"replay", "--partnership P [--as-of D] [--known-at K] [--until SEQ|DATE] [--type T]... [--json]", "what each event made true, changed and ended, in effective order; --known-at is the recording axis, --as-of and --until the effective axis (docs/replay.md)", cmdReplay},
 		{"pack", "--partnership P --as-of D [--known-at K] --format html,pdf,md,json -o DIR", "write the review pack", cmdPack},
 		{"verify-pack", "DIR --key PUBKEY", "check a review pack offline", cmdVerifyPack},
 		{"gen", "--partnerships N --events M", "generate the reference data set", cmdGen},

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var updateReplay = flag.Bool("update-replay", false, "rewrite cmd/ledger/testdata/replay-*.txt")
+
+// replayJSON runs ledger replay --json with args on store and decodes the report.
+func replayJSON(t *testing.T, store string, args ...string) replayReport {
+	t.Helper()
+	r := ledger(t, nil, append([]string{"replay", "--store", store, "--partnership", gnn, "--json"}, args...)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	var rep replayReport
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep))
+	return rep
+}
+
+// step returns the step of seq in rep.
+func step(t *testing.T, rep replayReport, seq uint64) replayStep {
+	t.Helper()
+	i := slices.IndexFunc(rep.Steps, func(s replayStep) bool { return s.Seq == seq })
+	require.GreaterOrEqual(t, i, 0, "seq %d is in the replay", seq)
+	return rep.Steps[i]
+}
+
+func kinds(fs []replayFact) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Kind
+	}
+	return out
+}
+
+// The demo's replay, as reviewers read it, is checked in: go test ./cmd/ledger -run TestReplayGolden
+// -update-replay rewrites it.
+func TestReplayGolden(t *testing.T) {
+	store := seeded(t)
+	r := ledger(t, nil, "replay", "--store", store, "--partnership", gnn, "--as-of", "2016-12-31")
+	require.Equal(t, 0, r.code, r.stderr)
+	path := filepath.Join("testdata", "replay-great-yarmouth-north-norfolk.txt")
+	if *updateReplay {
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(r.stdout), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test ./cmd/ledger -run TestReplayGolden -update-replay to create it")
+	assert.Equal(t, string(want), r.stdout, "the replay changed: review the diff, then -update-replay")
+}
+
+// Every event of the demo shows its effect, from the one fold: a cost share is a cost share (not an
+// appointment removed and added again), designations, vacations, the business case and the decisions
+// show theirs, and the correction says what it corrected, field by field.
+func TestReplayEveryEventShowsItsEffect(t *testing.T) {
+	store := seeded(t)
+	rep := replayJSON(t, store, "--as-of", "2016-12-31")
+	assert.Equal(t, "effective", rep.Order)
+	assert.Equal(t, "2016-12-31", rep.AsOf.String())
+	require.Len(t, rep.Steps, 26, "every event of the partnership")
+	for _, st := range rep.Steps {
+		assert.NotEmpty(t, st.Words, "#%d %s says what it did", st.Seq, st.Type)
+		assert.False(t, st.Made == nil || st.Changed == nil || st.Ended == nil, "#%d: lists, never null", st.Seq)
+		if st.Type != "EventCorrected" {
+			assert.True(t, st.Folded, "#%d folded", st.Seq)
+			assert.NotZero(t, len(st.Made)+len(st.Changed)+len(st.Ended), "#%d %s changed the state", st.Seq, st.Type)
+		}
+		for _, w := range st.Words {
+			assert.NotContains(t, w, "no change", "#%d", st.Seq)
+		}
+	}
+
+	cost := step(t, rep, 14)
+	assert.Equal(t, "CostShareAgreed", cost.Type)
+	assert.Equal(t, []string{"cost_share"}, kinds(cost.Made), "a cost share makes a cost share true")
+	assert.Empty(t, cost.Changed)
+	assert.Empty(t, cost.Ended, "no appointment ends")
+	assert.Equal(t, []string{"makes true: cost share of chief executive: basis equal; shares Great Yarmouth Borough Council 50% and North Norfolk District Council 50%; applies from 7 November 2015; reset each financial year no"}, cost.Words)
+
+	designated := step(t, rep, 12)
+	assert.Equal(t, []string{"statutory_role"}, kinds(designated.Made))
+	assert.Contains(t, designated.Words[0], "statutory role chief finance officer (s151) at Great Yarmouth Borough Council: officer Karen Sly")
+
+	vacated := step(t, rep, 29)
+	assert.Equal(t, []string{"statutory_role"}, kinds(vacated.Ended))
+	assert.Equal(t, []string{"ends statutory role chief finance officer (s151) at North Norfolk District Council"}, vacated.Words)
+
+	bc := step(t, rep, 23)
+	assert.Equal(t, []string{"business_case"}, kinds(bc.Made))
+	assert.Contains(t, bc.Words[0], "records the business case “Business case: sharing back-office services")
+	assert.Contains(t, bc.Words[0], "published on 1 February 2016")
+
+	decision := step(t, rep, 6)
+	assert.Equal(t, []string{"decision"}, kinds(decision.Made))
+	assert.Contains(t, decision.Words[0], "records the decision Full Council 15 October 2015, item 8: body full council; council Great Yarmouth Borough Council")
+
+	ended := step(t, rep, 26)
+	require.Len(t, ended.Changed, 1)
+	assert.Equal(t, "appointment of Sheila Oxtoby as chief executive", ended.Changed[0].Label)
+	assert.Equal(t, "councils", ended.Changed[0].Changes[0].Name)
+	assert.Equal(t, "Great Yarmouth Borough Council 50%", ended.Changed[0].Changes[0].AfterWords)
+
+	// The correction follows its target; the target is folded as corrected and says so.
+	proposed := step(t, rep, 5)
+	assert.Equal(t, []uint64{22}, proposed.CorrectedBy)
+	assert.Contains(t, proposed.Words, "makes true: trial period: from 7 October 2015; to 30 June 2016")
+	assert.Equal(t, uint64(22), rep.Steps[1].Seq, "the correction right after the event it corrects")
+	corr := rep.Steps[1]
+	require.NotNil(t, corr.Corrects)
+	assert.Equal(t, uint64(5), corr.Corrects.Event)
+	assert.Equal(t, []string{"trial_ends_on"}, corr.Corrects.Fields)
+	require.Len(t, corr.Changed, 1)
+	assert.Equal(t, replayFieldChange{Name: "to", Before: "2016-03-31", After: "2016-06-30", BeforeWords: "31 March 2016", AfterWords: "30 June 2016"},
+		corr.Changed[0].Changes[0])
+	assert.Equal(t, "changes trial period: to 31 March 2016 → 30 June 2016", corr.Words[1])
+	assert.True(t, strings.HasPrefix(corr.Words[0], "corrects event #5 (PartnershipProposed of 7 October 2015): trial ends on; reason: "), corr.Words[0])
+}
+
+// --type filters what is shown; the state still folds every event (the vacation ends a designation
+// made by an event not shown).
+func TestReplayTypeFilters(t *testing.T) {
+	store := seeded(t)
+	for _, args := range [][]string{
+		{"--type", "StatutoryRoleVacated,CostShareAgreed"},
+		{"--type", "StatutoryRoleVacated", "--type", "CostShareAgreed"},
+	} {
+		rep := replayJSON(t, store, args...)
+		var seqs []uint64
+		for _, st := range rep.Steps {
+			seqs = append(seqs, st.Seq)
+		}
+		assert.Equal(t, []uint64{14, 15, 28, 29}, seqs, "%v", args)
+		assert.Equal(t, 22, rep.Omitted)
+		assert.Equal(t, []string{"StatutoryRoleVacated", "CostShareAgreed"}, rep.Types)
+		assert.Equal(t, []string{"statutory_role"}, kinds(step(t, rep, 28).Ended), "the designation was folded though not shown")
+	}
+	text := ledger(t, nil, "replay", "--store", store, "--partnership", gnn, "--type", "DecisionTaken")
+	require.Equal(t, 0, text.code, text.stderr)
+	assert.Contains(t, text.stdout, "showing DecisionTaken (24 other events folded, not shown)")
+	assert.Equal(t, 2, strings.Count(text.stdout, "records the decision"))
+}
+
+// --known-at is the recording axis: a later recording (the correction, seq 22) is neither shown nor
+// applied.
+func TestReplayKnownAtHidesLaterRecordings(t *testing.T) {
+	store := seeded(t)
+	for _, k := range []string{"21", "2015-12-18"} {
+		rep := replayJSON(t, store, "--known-at", k, "--as-of", "2016-12-31")
+		assert.Equal(t, k, rep.KnownAt)
+		require.Len(t, rep.Steps, 17, "known at %s: seqs 5 to 21", k)
+		for _, st := range rep.Steps {
+			assert.LessOrEqual(t, st.Seq, uint64(21))
+		}
+		proposed := step(t, rep, 5)
+		assert.Empty(t, proposed.CorrectedBy)
+		assert.Contains(t, proposed.Words, "makes true: trial period: from 7 October 2015; to 31 March 2016", "as recorded, not yet corrected")
+	}
+}
+
+// --until is a point on the walk (the effective axis): a date stops after the events effective on or
+// before it, a seq after that event. Nothing after it is folded.
+func TestReplayUntilIsOnTheEffectiveAxis(t *testing.T) {
+	store := seeded(t)
+	rep := replayJSON(t, store, "--until", "2015-11-07")
+	var seqs []uint64
+	for _, st := range rep.Steps {
+		seqs = append(seqs, st.Seq)
+		if st.Corrects == nil {
+			assert.False(t, st.EffectiveOn.String() > "2015-11-07", "#%d effective %s", st.Seq, st.EffectiveOn)
+		}
+	}
+	assert.Equal(t, []uint64{5, 22, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, seqs,
+		"effective order; the correction (recorded 19 December 2015) goes with its target")
+	assert.Equal(t, "2015-11-07", rep.Until)
+
+	bySeq := replayJSON(t, store, "--until", "9")
+	require.NotEmpty(t, bySeq.Steps)
+	assert.Equal(t, uint64(9), bySeq.Steps[len(bySeq.Steps)-1].Seq)
+	assert.Len(t, bySeq.Steps, 6)
+}
+
+// --as-of is the date the state is shown as of: events effective after it are listed, not folded.
+func TestReplayAsOf(t *testing.T) {
+	store := seeded(t)
+	rep := replayJSON(t, store, "--as-of", "2016-09-10")
+	require.Len(t, rep.Steps, 26)
+	for _, st := range rep.Steps {
+		after := st.EffectiveOn.String() > "2016-09-10"
+		assert.Equal(t, after, st.AfterAsOf, "#%d", st.Seq)
+		if after {
+			assert.False(t, st.Folded)
+			assert.Empty(t, st.Made)
+			assert.Empty(t, st.Changed)
+			assert.Empty(t, st.Ended)
+		}
+	}
+	dissolved := step(t, rep, 30)
+	assert.Equal(t, []string{"takes effect on 30 September 2016, after the as-of date (10 September 2016): not folded"}, dissolved.Words)
+
+	// The correction's effect is on the state as of the as-of date: before the trial, none.
+	early := replayJSON(t, store, "--as-of", "2015-10-01")
+	corr := step(t, early, 22)
+	assert.Empty(t, corr.Changed)
+	assert.Contains(t, corr.Words, "no change to the state as of 1 October 2015")
+}
+
+// A retraction ends what the retracted event made true; the retracted event shows that it was.
+func TestReplayRetraction(t *testing.T) {
+	store := seeded(t)
+	r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "EventRetracted", "--effective", "2016-03-01",
+		"--data", `{"target":"c10c8731-7e07-5efe-9352-16e1475aa7b7","reason":"entered_in_error","notes":"no such document"}`,
+		"--source", pressSource, "--certainty", "reported")
+	require.Equal(t, 0, r.code, r.stderr)
+	rep := replayJSON(t, store, "--as-of", "2016-12-31")
+	bc := step(t, rep, 23)
+	assert.False(t, bc.Folded)
+	assert.Equal(t, uint64(31), bc.RetractedBy)
+	assert.Equal(t, []string{"retracted by event #31: not folded, no effect"}, bc.Words)
+	ret := step(t, rep, 31)
+	require.NotNil(t, ret.Retracts)
+	assert.Equal(t, uint64(23), ret.Retracts.Event)
+	assert.Equal(t, []string{"business_case"}, kinds(ret.Ended))
+	assert.Equal(t, "retracts event #23 (BusinessCasePublished of 1 February 2016): entered in error (no such document)", ret.Words[0])
+	assert.Contains(t, ret.Words[1], "ends business case “Business case: sharing back-office services")
+}
+
+func TestReplayBadFlagsExitTwoWithOneLine(t *testing.T) {
+	store := seeded(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--as-of", "2016-02-30"}, "--as-of"},
+		{[]string{"--as-of", "soon"}, "--as-of"},
+		{[]string{"--known-at", "soon"}, "--known-at"},
+		{[]string{"--until", "soon"}, "--until"},
+		{[]string{"--until", "2016-13-01"}, "--until"},
+		{[]string{"--until", "999"}, "no event #999"},
+		{[]string{"--type", "Frobnicated"}, "Frobnicated"},
+		{[]string{"--type", "DecisionTaken,"}, `""`},
+		{[]string{"stray"}, "unexpected argument"},
+	} {
+		r := ledger(t, nil, append([]string{"replay", "--store", store, "--partnership", gnn}, tc.args...)...)
+		assert.Equal(t, 2, r.code, "%v: %s", tc.args, r.stderr)
+		assert.Contains(t, r.stderr, tc.want, "%v", tc.args)
+		assert.Equal(t, 1, strings.Count(strings.TrimRight(r.stderr, "\n"), "\n")+1, "%v: one line: %q", tc.args, r.stderr)
+		assert.Empty(t, r.stdout, "%v", tc.args)
+	}
+	missing := ledger(t, nil, "replay", "--store", store)
+	assert.Equal(t, 2, missing.code)
+	assert.Contains(t, missing.stderr, "--partnership is required")
+}
+
+// Replay reads through the read interface: with --server it prints what it prints from the store.
+func TestReplayWithServerMatchesTheStore(t *testing.T) {
+	store := seeded(t)
+	args := [][]string{
+		{"replay", "--partnership", gnn, "--as-of", "2016-09-10", "--known-at", "21"},
+		{"replay", "--partnership", gnn, "--type", "CostShareAgreed", "--until", "2016-01-01", "--json"},
+	}
+	s := startServe(t, store)
+	var viaServer []result
+	for _, a := range args {
+		r := ledger(t, nil, append(argsCopy(a), "--server", s.base)...)
+		require.Equal(t, 0, r.code, r.stderr)
+		viaServer = append(viaServer, r)
+	}
+	require.NoError(t, s.stop())
+	for i, a := range args {
+		local := ledger(t, nil, append(argsCopy(a), "--store", store)...)
+		require.Equal(t, 0, local.code, local.stderr)
+		assert.Equal(t, local.stdout, viaServer[i].stdout, "%v", a)
+	}
+}
