@@ -368,7 +368,7 @@ func (w walk) replay(day domain.Date, types []string) replayReport {
 	for _, e := range domain.EffectiveView(w.history) {
 		full.Apply(e)
 	}
-	wd := replayWords{names: map[string]string{}}
+	wd := replayWords{names: map[string]string{}, labels: map[factID]string{}}
 	for _, c := range full.Named {
 		if c.Name != "" {
 			wd.names[c.Council.String()] = c.Name
@@ -396,7 +396,7 @@ func (w walk) replay(day domain.Date, types []string) replayReport {
 			st.Folded = true
 			wd.effect(&st, eff, s.Facts)
 			if eff.IsZero() {
-				st.Words = append(st.Words, noEffectWords(r))
+				st.Words = append(st.Words, wd.noEffect(r, s.Facts()))
 			}
 		case isActing(r):
 			wd.acting(&st, w, it, day)
@@ -417,12 +417,22 @@ func (w walk) replay(day domain.Date, types []string) replayReport {
 	return rep
 }
 
-// noEffectWords says why an event folded changed nothing.
-func noEffectWords(r domain.Recorded) string {
+// noEffect says why an event folded changed nothing: it restates a fact already true (the fact now
+// rests on it too: a target set again at the same amount), or the fold gives it no meaning here.
+func (wd replayWords) noEffect(r domain.Recorded, facts []domain.Fact) string {
 	if r.Payload == nil {
 		return "no change to the state: an event type this build does not know (counted, not read)"
 	}
-	return "no change to the state: what it records was already true, or it breaks a rule the recording check refuses"
+	var restated []string
+	for _, f := range facts {
+		if slices.Contains(f.Evidence, r.ID) {
+			restated = append(restated, wd.fact(f).Label)
+		}
+	}
+	if len(restated) > 0 {
+		return "restates what was already true, no field changed: " + projections.JoinAnd(restated)
+	}
+	return "no change to the state: nothing it names is in the state as of then (the recording check refuses such an event)"
 }
 
 // factsKnown folds history (a prefix of the partnership's, in seq order) as of day and lists the facts.
@@ -440,7 +450,14 @@ func factsKnown(history []domain.Recorded, day domain.Date) []domain.Fact {
 // replayWords writes facts in words, with the one formatters (Date.Long, Pence.String,
 // BasisPoints.String) and the one wording (projections.Words, RoleWords, JoinAnd).
 type replayWords struct {
-	names map[string]string // councils' names by slug
+	names  map[string]string // councils' names by slug
+	labels map[factID]string // the label of each fact made so far (its identity does not change)
+}
+
+// factID is a fact's identity: its kind and key.
+type factID struct {
+	kind domain.FactKind
+	key  string
 }
 
 // effect fills st's facts and words from eff; after lists the state's facts after the event (for
@@ -449,6 +466,7 @@ func (wd replayWords) effect(st *replayStep, eff domain.Effect, after func() []d
 	for _, f := range eff.Made {
 		rf := wd.fact(f)
 		st.Made = append(st.Made, rf)
+		wd.labels[factID{f.Kind, f.Key}] = rf.Label
 		verb := "makes true: "
 		if recordKinds[f.Kind] {
 			verb = "records the "
@@ -457,12 +475,15 @@ func (wd replayWords) effect(st *replayStep, eff domain.Effect, after func() []d
 	}
 	var facts []domain.Fact
 	for _, c := range eff.Changed {
-		if facts == nil {
-			facts = after()
-		}
-		label := string(c.Kind) + " " + c.Key
-		if i := slices.IndexFunc(facts, func(f domain.Fact) bool { return f.Kind == c.Kind && f.Key == c.Key }); i >= 0 {
-			label = wd.fact(facts[i]).Label
+		label, ok := wd.labels[factID{c.Kind, c.Key}]
+		if !ok {
+			if facts == nil {
+				facts = after()
+			}
+			label = string(c.Kind) + " " + c.Key
+			if i := slices.IndexFunc(facts, func(f domain.Fact) bool { return f.Kind == c.Kind && f.Key == c.Key }); i >= 0 {
+				label = wd.fact(facts[i]).Label
+			}
 		}
 		rc := replayChange{Kind: string(c.Kind), Key: c.Key, Label: label}
 		parts := make([]string, len(c.Changes))
