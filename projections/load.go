@@ -119,8 +119,8 @@ func (m *Models) applyBatch(events []eventstore.Event, entries []entry, slugs []
 		if e.Seq <= m.seq {
 			continue
 		}
-		if e.Seq != m.seq+1 {
-			return fmt.Errorf("%w: got seq %d after %d", ErrOutOfOrder, e.Seq, m.seq)
+		if err := m.checkNext(e.Seq); err != nil {
+			return err
 		}
 		m.appendLocked(e, entries[i], slugs[i], isPart[i])
 	}

@@ -32,6 +32,11 @@ type Options struct {
 	// Partnerships, when not empty, limits the models to these slugs: other partnerships' payloads
 	// are not decoded (their events still count on the recording axis). For one-shot commands.
 	Partnerships []string
+	// Sparse accepts a log with gaps in seq: the events of some streams only, as a review pack
+	// carries its partnership's. A missing seq counts as recorded when the next event given was (the
+	// log's recorded_at never decreases along seq), so a known_at resolves to the same events as
+	// on the whole log. Without it a gap is an error matching ErrOutOfOrder.
+	Sparse bool
 }
 
 // Models holds the read models of every partnership, folded from the global log in seq order.
@@ -43,8 +48,9 @@ type Options struct {
 // Models is safe for concurrent use: Apply (usually from a Runner) may run while any number of
 // queries read. Returned views are shared and must not be modified.
 type Models struct {
-	now  func() time.Time
-	only map[string]bool // nil: every partnership
+	now    func() time.Time
+	only   map[string]bool // nil: every partnership
+	sparse bool            // Options.Sparse
 
 	mu       sync.RWMutex
 	seq      uint64
@@ -82,7 +88,7 @@ func NewModels(opts Options) *Models {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	m := &Models{now: opts.Now, advanced: make(chan struct{}), parts: map[string]*partnership{}}
+	m := &Models{now: opts.Now, sparse: opts.Sparse, advanced: make(chan struct{}), parts: map[string]*partnership{}}
 	if len(opts.Partnerships) > 0 {
 		m.only = map[string]bool{}
 		for _, s := range opts.Partnerships {
@@ -117,7 +123,7 @@ func (m *Models) WaitFor(ctx context.Context, seq uint64) error {
 }
 
 // Apply folds the next event of the global log. An event at or below Seq is ignored (a replay);
-// a gap returns an error matching ErrOutOfOrder. Events of streams other than partnerships only
+// a gap returns an error matching ErrOutOfOrder unless the models are Sparse. Events of streams other than partnerships only
 // advance the recording axis. A payload this build cannot decode is kept, as an event of unknown
 // type, so that the log is never refused.
 func (m *Models) Apply(e eventstore.Event) error {
@@ -127,8 +133,8 @@ func (m *Models) Apply(e eventstore.Event) error {
 	if e.Seq <= m.seq {
 		return nil
 	}
-	if e.Seq != m.seq+1 {
-		return fmt.Errorf("%w: got seq %d after %d", ErrOutOfOrder, e.Seq, m.seq)
+	if err := m.checkNext(e.Seq); err != nil {
+		return err
 	}
 	m.appendLocked(e, ent, slug, isPart)
 	close(m.advanced)
@@ -249,8 +255,22 @@ func cutBySeq(entries []entry, k uint64) []entry {
 	return entries[:n]
 }
 
-// appendLocked adds the next event; m.mu is held and e.Seq is m.seq+1.
+// checkNext returns an error matching ErrOutOfOrder when seq, above m.seq, does not come next: only
+// seq m.seq+1 does, or any when the models are sparse. m.mu is held.
+func (m *Models) checkNext(seq uint64) error {
+	if seq != m.seq+1 && !m.sparse {
+		return fmt.Errorf("%w: got seq %d after %d", ErrOutOfOrder, seq, m.seq)
+	}
+	return nil
+}
+
+// appendLocked adds the next event; m.mu is held and e.Seq is above m.seq (m.seq+1 unless sparse:
+// the seqs skipped count as recorded when e was).
 func (m *Models) appendLocked(e eventstore.Event, ent entry, slug string, isPart bool) {
+	for m.seq+1 < e.Seq {
+		m.index.add(e.RecordedAt)
+		m.seq++
+	}
 	m.index.add(e.RecordedAt)
 	if isPart {
 		p := m.parts[slug]

@@ -51,7 +51,7 @@ func Compose(ctx context.Context, ev *Evidence) (*Report, error) {
 	}
 
 	fixed := func() time.Time { return ev.TreeHead.Timestamp }
-	m := projections.NewModels(projections.Options{Now: fixed, Partnerships: []string{ev.Partnership}})
+	m := projections.NewModels(projections.Options{Now: fixed, Partnerships: []string{ev.Partnership}, Sparse: true})
 	if err := m.CatchUp(ctx, evidenceLog{ev}); err != nil {
 		return nil, fmt.Errorf("reviewpack: fold the evidence: %w", err)
 	}
@@ -68,31 +68,14 @@ func Compose(ctx context.Context, ev *Evidence) (*Report, error) {
 	return c.report(), nil
 }
 
-// evidenceLog replays the cited events as the ledger's global log: the seqs of other streams, which
-// a pack does not carry, are filled with events of an elided stream so that seq stays gap-free.
+// evidenceLog is the cited events as a log for projections: the partnership's events alone, their
+// seqs with gaps where other streams' events were (the models are Sparse).
 type evidenceLog struct{ ev *Evidence }
 
 func (l evidenceLog) ReadAll(ctx context.Context, afterSeq uint64, _ eventstore.Direction, _ int) iter.Seq2[eventstore.Event, error] {
 	return func(yield func(eventstore.Event, error) bool) {
-		next := 0
-		var last time.Time
-		for seq := afterSeq + 1; seq <= l.ev.TreeHead.Size; seq++ {
-			if seq&4095 == 0 && ctx.Err() != nil {
-				yield(eventstore.Event{}, ctx.Err())
-				return
-			}
-			for next < len(l.ev.Events) && l.ev.Events[next].Event.Seq < seq {
-				next++
-			}
-			if next < len(l.ev.Events) && l.ev.Events[next].Event.Seq == seq {
-				e := l.ev.Events[next].Event
-				last = e.RecordedAt
-				if !yield(e, nil) {
-					return
-				}
-				continue
-			}
-			if !yield(eventstore.Event{Seq: seq, Stream: "ledger-elided", RecordedAt: last}, nil) {
+		for _, ce := range l.ev.Events {
+			if ce.Event.Seq > afterSeq && !yield(ce.Event, nil) {
 				return
 			}
 		}

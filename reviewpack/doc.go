@@ -24,8 +24,8 @@
 // Build resolves known_at to a seq with the read models, takes the audit log's signed tree head at
 // that size (its timestamp is the recorded_at of that event), reads the partnership's events up to
 // it with their inclusion proofs, and calls Compose. Compose is a pure function of the Evidence: it
-// replays the events into fresh projections (other streams' seqs are filled with placeholders so the
-// log stays gap-free), queries the state and the timeline at (as_of, known_at = tree size), and
+// replays the events into fresh projections (Sparse: the seqs of other streams are simply missing),
+// queries the state and the timeline at (as_of, known_at = tree size), and
 // writes the Report's text. Renderers read only the Report.
 //
 // # Reproducible
