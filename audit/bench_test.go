@@ -14,7 +14,7 @@ import (
 	"github.com/partnership-ledger/ledger/eventstore"
 )
 
-// benchSize is the reference ledger's size (docs/design.md, Performance).
+// benchSize is the reference ledger's size (`ledger gen`; docs/benchmarks.md).
 const benchSize = 1_000_000
 
 var (

@@ -7,7 +7,7 @@
 // reached, or whose answer cannot be read, is a *TransportError. The client checks nothing a server
 // says about the ledger: callers verify what they download (see audit) against a key they pinned.
 //
-// Import rules: client sits in the api layer (design.md: eventstore, domain, projections, audit,
+// Import rules: client sits in the api layer (internal/layers: eventstore, domain, projections, audit,
 // reviewpack, api, cmd); it imports eventstore, projections, audit, tokens and fault, and not the
 // server package (api) or the pages (api/web).
 package client

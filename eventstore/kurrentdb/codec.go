@@ -108,7 +108,7 @@ func decode(ns string, r *esdb.RecordedEvent) (e eventstore.Event, ok bool, err 
 // metadataDamage returns the damage a stream's KurrentDB metadata (the JSON of a $metadata event in
 // $$stream) does to a ledger stream, or nil. KurrentDB applies $tb (a soft delete sets it to
 // MaxInt64), $maxCount and $maxAge to every read of the stream and lets a scavenge remove what they
-// hide (kurrentdb-protocol.md §3.4, §7); the ledger never sets them. Metadata that does not parse is
+// hide (docs/kurrentdb-protocol.md §3.4, §7); the ledger never sets them. Metadata that does not parse is
 // ignored, as KurrentDB ignores it.
 func metadataDamage(stream string, data []byte) *eventstore.DamageError {
 	var m map[string]json.RawMessage

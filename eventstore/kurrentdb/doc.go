@@ -44,6 +44,6 @@
 //
 // Appends to one stream from one Store are serialised in-process; appends from several processes are
 // ordered by KurrentDB's optimistic concurrency. recorded_at never decreases within one Store's
-// assignments; across several ledger servers it follows their clocks (design.md reads recorded_at as
-// non-decreasing along seq).
+// assignments; across several ledger servers it follows their clocks (ledger verify holds recorded_at
+// non-decreasing along seq: docs/integrity.md §8).
 package kurrentdb

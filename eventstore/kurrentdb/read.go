@@ -37,7 +37,7 @@ func mapErr(op string, err error) error {
 }
 
 // isCode reports whether err wraps an *esdb.Error with the given code. The client wraps some of its
-// errors (kurrentdb-protocol.md §8.4), so esdb.FromError is not enough.
+// errors (docs/kurrentdb-protocol.md §8.4), so esdb.FromError is not enough.
 func isCode(err error, code esdb.ErrorCode) bool {
 	var ee *esdb.Error
 	return errors.As(err, &ee) && ee.Code() == code

@@ -13,7 +13,7 @@ import (
 )
 
 // DefaultMaxAppendSize is KurrentDB's default MaxAppendSize (1 MiB): the largest total size of the
-// events of one append the server takes (kurrentdb-protocol §4.6; docs/kurrentdb.md).
+// events of one append the server takes (docs/kurrentdb-protocol.md §4.6; docs/kurrentdb.md).
 const DefaultMaxAppendSize = 1 << 20
 
 // MaxAppendBytes implements eventstore.AppendLimiter: Options.MaxAppendSize, by default

@@ -19,7 +19,7 @@ const module = "github.com/partnership-ledger/ledger"
 
 // layer is each package's layer (see doc.go): it imports only packages of lower layers.
 var layer = map[string]int{
-	"fault":      0,
+	"fault": 0, "internal/docpaths": 0,
 	"eventstore": 1, "fault/faulttest": 1,
 	"domain": 2, "eventstore/bolt": 2, "eventstore/kurrentdb": 2, "eventstore/memstore": 2,
 	"eventstore/storetest": 2, "eventstore/kurrentdb/kurrenttest": 2,

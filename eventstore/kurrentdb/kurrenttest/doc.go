@@ -30,6 +30,6 @@
 // (Options.NoSystemEvents leaves them out) and answers a re-sent batch
 // with the same event ids idempotently.
 //
-// The behaviour follows the spec in docs/kurrentdb-protocol.md (shared
-// docs) and docs/kurrentdb-testserver.md says what is left out.
+// The behaviour follows the spec in docs/kurrentdb-protocol.md, and
+// docs/kurrentdb-testserver.md says what is left out.
 package kurrenttest
