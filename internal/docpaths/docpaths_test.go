@@ -30,6 +30,8 @@ var (
 	// a longer path or a URL (github.com/partnership-ledger/ledger/api is an import path, /v1/audit/x a
 	// route).
 	repoPath = regexp.MustCompile(`(?:^|[^A-Za-z0-9_./:-])((?:api|audit|cmd|docs|domain|eventstore|fault|internal|projections|reviewpack|tokens)/[A-Za-z0-9_./-]*[A-Za-z0-9_])`)
+	// globTail is the rest of a named file pattern after the path the regexp found ("-*.txt").
+	globTail = regexp.MustCompile(`^[A-Za-z0-9_.-]*\*[A-Za-z0-9_.*-]*`)
 	// written are the Markdown files the ledger writes (a review pack's), which text may name alone.
 	written = map[string]bool{"pack.md": true}
 	// docName is a Markdown file named without a folder ("see integrity.md"): it must be one of docs/
@@ -85,8 +87,8 @@ func TestEveryNamedPathExists(t *testing.T) {
 				if strings.HasPrefix(line[m[3]:], ":") && !strings.HasSuffix(p, ".go") {
 					continue // an image and its tag (eventstore/eventstore:24.10), not a path
 				}
-				if strings.HasPrefix(line[m[3]:], "*") { // a pattern (testdata/replay-*.txt): something must match
-					if found, _ := filepath.Glob(filepath.Join(root, filepath.FromSlash(p)) + "*"); len(found) > 0 {
+				if tail := globTail.FindString(line[m[3]:]); tail != "" { // a pattern (testdata/replay-*.txt): something must match
+					if found, _ := filepath.Glob(filepath.Join(root, filepath.FromSlash(p+tail))); len(found) > 0 {
 						continue
 					}
 				}
