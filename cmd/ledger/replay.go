@@ -509,7 +509,12 @@ func (wd replayWords) acting(st *replayStep, w walk, it walkItem, day domain.Dat
 	r := w.history[it.pos]
 	if it.target < 0 {
 		t, _ := actsOn(r)
-		st.Words = append(st.Words, fmt.Sprintf("acts on event %s, which is not an event of this history before it: no effect", t))
+		line := fmt.Sprintf("acts on event %s, which is not in this history as known: no effect", t)
+		if i := slices.IndexFunc(w.history[:it.pos], func(x domain.Recorded) bool { return x.ID == t }); i >= 0 {
+			line = fmt.Sprintf("acts on event #%d, an %s, which corrections and retractions do not act on: no effect",
+				w.history[i].Seq, w.history[i].Type)
+		}
+		st.Words = append(st.Words, line)
 		return
 	}
 	tg := w.history[it.target]
@@ -700,6 +705,9 @@ func (wd replayWords) value(name string, v any) string {
 	case int:
 		return strconv.Itoa(x)
 	case string:
+		if name == "kind" && x == domain.FigureOneOffCost {
+			return "one-off cost"
+		}
 		if wordsFields[name] {
 			return projections.Words(x)
 		}
@@ -775,7 +783,14 @@ func printReplay(w io.Writer, rep replayReport) {
 	sayLine(w, "%s", head)
 	if len(rep.Steps) == 0 {
 		fmt.Fprintln(w)
-		sayLine(w, "no events to show")
+		switch {
+		case rep.Omitted > 0:
+			sayLine(w, "no events of the types shown")
+		case rep.KnownAt != "all":
+			sayLine(w, "no events of this partnership recorded by %s", rep.KnownAt)
+		default:
+			sayLine(w, "no events to show")
+		}
 	}
 	for _, st := range rep.Steps {
 		meta := "recorded " + domain.TimeText(st.RecordedAt) + " UTC"

@@ -9,8 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/domain"
 )
 
 var updateReplay = flag.Bool("update-replay", false, "rewrite cmd/ledger/testdata/replay-*.txt")
@@ -254,6 +257,12 @@ func TestReplayBadFlagsExitTwoWithOneLine(t *testing.T) {
 		assert.Equal(t, 1, strings.Count(strings.TrimRight(r.stderr, "\n"), "\n")+1, "%v: one line: %q", tc.args, r.stderr)
 		assert.Empty(t, r.stdout, "%v", tc.args)
 	}
+	none := ledger(t, nil, "replay", "--store", store, "--partnership", gnn, "--known-at", "1")
+	assert.Equal(t, 0, none.code, none.stderr)
+	assert.Contains(t, none.stdout, "no events of this partnership recorded by 1")
+	unknown := ledger(t, nil, "replay", "--store", store, "--partnership", "no-such-partnership")
+	assert.Equal(t, 2, unknown.code)
+	assert.Contains(t, unknown.stderr, "no partnership")
 	missing := ledger(t, nil, "replay", "--store", store)
 	assert.Equal(t, 2, missing.code)
 	assert.Contains(t, missing.stderr, "--partnership is required")
@@ -279,4 +288,44 @@ func TestReplayWithServerMatchesTheStore(t *testing.T) {
 		require.Equal(t, 0, local.code, local.stderr)
 		assert.Equal(t, local.stdout, viaServer[i].stdout, "%v", a)
 	}
+}
+
+// The kinds of event the demo does not hold show their effect in words too, every list the fold gives
+// as text (shares, roles, amounts, bodies, councils) written with the one formatters. The history is
+// folded by the walk directly.
+func TestReplayWordsOfEveryKind(t *testing.T) {
+	gy, nn := domain.MustCouncil("great-yarmouth"), domain.MustCouncil("north-norfolk")
+	staff := 12
+	payloads := []domain.Payload{
+		domain.PartnershipProposed{Name: "Shared services", Partners: []domain.Council{{Council: gy, Name: "Great Yarmouth"}, {Council: nn, Name: "North Norfolk"}}},
+		domain.AgreementExecuted{Reference: "IAA-1", Kind: "inter_authority_agreement", Title: "Shared HR", Parties: []domain.CouncilRef{gy, nn},
+			Signed: domain.MustDate("2016-01-04"), Commences: domain.MustDate("2016-02-01"), NoticeDays: 90},
+		domain.AgreementVaried{Reference: "IAA-1", Variation: "notice shortened", NoticeDays: 60},
+		domain.ServiceMovedToSharedDelivery{Service: "human resources", LeadCouncil: gy, ReceivingCouncils: []domain.CouncilRef{nn},
+			From: domain.MustDate("2016-02-01"), StaffTransferred: &staff},
+		domain.BusinessCasePublished{Document: "Case", ProjectedSavings: []domain.CouncilAmount{{Council: gy, FinancialYear: 2016, Category: "shared HR", AmountPence: 1234567}}},
+		domain.OneOffCostIncurred{Council: nn, FinancialYear: 2016, Category: "redundancy", AmountPence: 500000},
+		domain.JointAppointmentMade{Officer: domain.Officer{Name: "Jane Roe"}, Post: "head-of-hr", StatutoryRole: "", EmployingCouncil: gy,
+			Councils: []domain.CouncilShare{{Council: gy, TimeShareBasisPoints: 6000}, {Council: nn, TimeShareBasisPoints: 4000}}, Basis: "permanent"},
+		domain.AppointmentEnded{Officer: domain.Officer{Name: "jane  ROE"}, Post: "Head-Of-HR", Councils: []domain.CouncilRef{gy, nn}, Reason: "resignation"},
+		domain.WithdrawalNoticeGiven{Council: nn, NoticeDays: 180, ProposedEnd: domain.MustDate("2016-12-31")},
+		domain.CouncilWithdrew{Council: nn, Reason: "own arrangements"},
+	}
+	history := make([]domain.Recorded, len(payloads))
+	for i, p := range payloads {
+		history[i] = domain.Recorded{ID: uuid.New(), Seq: uint64(i + 1), Type: p.EventType(), EffectiveOn: domain.MustDate("2016-03-01").AddDays(i), Payload: p}
+	}
+	rep := buildWalk(history).replay(domain.MustDate("2017-01-01"), nil)
+	require.Len(t, rep.Steps, len(payloads))
+	words := func(seq int) string { return strings.Join(rep.Steps[seq-1].Words, "\n") }
+	assert.Contains(t, words(2), "records the agreement IAA-1: kind inter authority agreement; title Shared HR; parties Great Yarmouth and North Norfolk; signed 4 January 2016; commences 1 February 2016; notice days 90")
+	assert.Contains(t, words(3), "changes agreement IAA-1: notice days 90 → 60; variations (not recorded) → notice shortened")
+	assert.Contains(t, words(4), "makes true: service human resources: status shared; since 1 February 2016; lead council Great Yarmouth; receiving councils North Norfolk; staff transferred 12")
+	assert.Contains(t, words(2), "changes status: proposed → active; since 1 March 2016 → 2 March 2016")
+	assert.Contains(t, words(5), "projected savings Great Yarmouth 2016/17 shared HR £12,345.67")
+	assert.Contains(t, words(6), "makes true: one-off cost of North Norfolk for 2016/17 (redundancy): amount £5,000")
+	assert.Contains(t, words(7), "councils Great Yarmouth 60% and North Norfolk 40%")
+	assert.Equal(t, "ends appointment of Jane Roe as head of HR", words(8), "ended under a name differing in case and spacing")
+	assert.Contains(t, words(9), "changes partner North Norfolk: notice given on (not recorded) → 9 March 2016; notice days (not recorded) → 180; proposed end (not recorded) → 31 December 2016")
+	assert.Equal(t, "ends partner North Norfolk", words(10))
 }
