@@ -86,6 +86,7 @@ type genPart struct {
 	decisions []domain.MinuteRef // approved decisions, citable
 	minutes   int                // item counter: every minute is unique
 	appts     []domain.JointAppointmentMade
+	ended     []domain.AppointmentEnded // accepted ends: the officer may be appointed again
 	roles     []domain.StatutoryRoleDesignated
 	notices   map[domain.CouncilRef]domain.Date // council → the earliest date a withdrawal may take effect
 	services  []string                          // in shared delivery
@@ -373,6 +374,14 @@ func (g *generator) appoint(p *genPart) bool {
 	eff := g.date(p)
 	officer := g.variant(pick(g, genOfficers))
 	post := g.postVariant(pick(g, genPosts))
+	if len(p.ended) > 0 && g.rng.IntN(2) == 0 {
+		// A reappointment to the post just left, the name perhaps written otherwise.
+		e := pick(g, p.ended)
+		officer, post = g.variant(e.Officer.Name), g.postVariant(strings.ToLower(e.Post))
+		if !eff.After(e.LastDay) {
+			eff = e.LastDay.AddDays(1 + g.rng.IntN(30))
+		}
+	}
 	order := g.rng.Perm(len(p.partners))
 	n := 1 + g.rng.IntN(min(2, len(p.partners)))
 	var councils []domain.CouncilShare
@@ -437,8 +446,11 @@ func (g *generator) endAppointment(p *genPart) bool {
 	}
 	pl := domain.AppointmentEnded{Officer: domain.Officer{Name: g.variant(a.Officer.Name)}, Post: g.postVariant(strings.ToLower(a.Post)),
 		Councils: councils, LastDay: last, Reason: pick(g, []string{"resignation", "end_of_term", "notice"})}
-	_, ok := g.record(p, domain.TypeAppointmentEnded, eff, pl)
-	return ok
+	if _, ok := g.record(p, domain.TypeAppointmentEnded, eff, pl); !ok {
+		return false
+	}
+	p.ended = append(p.ended, pl)
+	return true
 }
 
 func (g *generator) shares(p *genPart) []domain.Share {
