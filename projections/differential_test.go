@@ -333,6 +333,7 @@ func checkHistory(t testing.TB, h history) diffStats {
 	}
 	stats := diffStats{histories: 1, events: n, prefixes: n + 1, dates: len(dates)}
 	rng := rand.New(rand.NewPCG(h.seed, 0x9e7))
+	dom := decodeHistory(t, h.events)
 	m := projections.NewModels(projections.Options{Now: diffNow})
 	compare := func(k int, asOf string, mode knownMode, how string) {
 		q := fresh.query(k, asOf, mode)
@@ -343,6 +344,12 @@ func checkHistory(t testing.TB, h history) diffStats {
 		got := ask(t, m, slugs, q, where)
 		want := fresh.at(k, asOf, mode)
 		stats.comparisons += same(t, want, got, slugs, where)
+		for _, slug := range h.slugs {
+			if f, ok := dom.facts(slug, k, asOf); ok && got.states[slug] != nil {
+				check(t, f.oneToOne(), viewFacts(got.states[slug]).oneToOne(), where, "the domain's fold and the view of "+slug)
+				stats.comparisons++
+			}
+		}
 		if rng.IntN(64) == 0 {
 			stats.comparisons += same(t, fresh.pristine(k, asOf, mode), want, slugs, func() string { return "pristine vs fresh: " + where() })
 		}

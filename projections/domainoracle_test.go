@@ -1,0 +1,144 @@
+package projections_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/recording"
+	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+// The second oracle of the differential test: the domain's own fold (domain.EffectiveView, then
+// domain.Fold of the events in effect on as_of) of a partnership's events in the prefix, compared
+// with the view on the facts that map one to one: the partnership's name and status, its partners
+// (with notices), the number of events in effect and its appointments (with the councils still
+// served and the statutory roles held).
+//
+// oracleAppointments is off until the views are mapped from the domain's fold: today projections
+// folds appointments itself and matches officers and posts exactly, so after "Karen Sly" is ended
+// as "karen  SLY" the view still shows her (the name case of issue 19), and a vacated role leaves
+// only the officer's first appointment (the domain's fold takes it from every appointment of hers).
+const oracleAppointments = false
+
+// facts are the one-to-one facts of a partnership at a point, written out so that a diff reads well.
+type facts struct {
+	Name         string
+	Status       string   // value since date
+	Partners     []string // council, name, since, notice
+	Appointments []string // officer, post, councils with time shares, since, roles
+	EventCount   int
+}
+
+func day(v any) string { return fmt.Sprint(v) }
+
+// oneToOne leaves out what the oracle does not compare yet (oracleAppointments).
+func (f facts) oneToOne() facts {
+	if !oracleAppointments {
+		f.Appointments = nil
+	}
+	return f
+}
+
+// viewFacts reads the facts of a projections State.
+func viewFacts(st *projections.State) facts {
+	f := facts{Name: st.Name, Status: st.Status.Value + " since " + day(st.Status.Since), EventCount: st.EventCount}
+	for _, p := range st.Partners {
+		s := fmt.Sprintf("%s %q since %s", p.Council, p.Name, day(p.Since))
+		if p.Notice != nil {
+			s += fmt.Sprintf(", notice given %s", day(p.Notice.GivenOn))
+		}
+		f.Partners = append(f.Partners, s)
+	}
+	for _, a := range st.Appointments {
+		var cs, rs []string
+		for _, c := range a.Councils {
+			cs = append(cs, fmt.Sprintf("%s:%v", c.Council, c.BasisPoints))
+		}
+		for _, r := range a.Roles {
+			rs = append(rs, fmt.Sprintf("%s %s since %s", r.Council, r.Role, day(r.Since)))
+		}
+		slices.Sort(rs)
+		f.Appointments = append(f.Appointments, fmt.Sprintf("%q as %q for [%s] since %s, roles [%s]", a.Officer, a.Post,
+			strings.Join(cs, " "), day(a.Since), strings.Join(rs, "; ")))
+	}
+	slices.Sort(f.Appointments)
+	return f
+}
+
+// decoded is a history's partnership events as the domain reads them, decoded once.
+type decoded map[string][]domain.Recorded // by partnership slug, in seq order
+
+func decodeHistory(t testing.TB, events []eventstore.Event) decoded {
+	out := decoded{}
+	for _, e := range events {
+		slug, ok := strings.CutPrefix(e.Stream, domain.StreamPrefix)
+		if !ok {
+			continue
+		}
+		r, err := recording.FromEvent(e)
+		require.NoError(t, err)
+		out[slug] = append(out[slug], r)
+	}
+	return out
+}
+
+// domainFacts folds the partnership's events up to seq k with the domain's fold, as of asOf ("" is
+// today by the models' clock).
+func (d decoded) facts(slug string, k int, asOf string) (facts, bool) {
+	all := d[slug]
+	n, _ := slices.BinarySearchFunc(all, uint64(k)+1, func(r domain.Recorded, seq uint64) int {
+		return cmpUint(r.Seq, seq)
+	})
+	hist := all[:n]
+	if len(hist) == 0 {
+		return facts{}, false
+	}
+	if asOf == "" {
+		asOf = domain.DateOf(diffNow()).String()
+	}
+	var inEffect []domain.Effective
+	for _, e := range domain.EffectiveView(hist) {
+		if e.EffectiveOn.String() <= asOf {
+			inEffect = append(inEffect, e)
+		}
+	}
+	s := domain.Fold(inEffect)
+	f := facts{Name: s.Name, Status: s.Status.Value + " since " + day(s.Status.Since), EventCount: s.EventCount}
+	for _, p := range s.Partners {
+		line := fmt.Sprintf("%s %q since %s", p.Council.Council, p.Council.Name, day(p.Since))
+		if p.Notice != nil {
+			line += fmt.Sprintf(", notice given %s", day(p.Notice.GivenOn))
+		}
+		f.Partners = append(f.Partners, line)
+	}
+	for _, a := range s.Appointments {
+		var cs, rs []string
+		for _, c := range a.Councils {
+			cs = append(cs, fmt.Sprintf("%s:%v", c.Council, int(c.TimeShareBasisPoints)))
+		}
+		for _, r := range a.Roles {
+			rs = append(rs, fmt.Sprintf("%s %s since %s", r.Council, r.Role, day(r.Since)))
+		}
+		slices.Sort(rs)
+		f.Appointments = append(f.Appointments, fmt.Sprintf("%q as %q for [%s] since %s, roles [%s]", a.Officer.Name, a.Post,
+			strings.Join(cs, " "), day(a.StartsOn), strings.Join(rs, "; ")))
+	}
+	slices.Sort(f.Appointments)
+	return f, true
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
