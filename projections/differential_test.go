@@ -61,8 +61,8 @@ func TestDifferential(t *testing.T) {
 		h := generate(t, seed, diffShape(seed))
 		stats.add(checkHistory(t, h))
 	}
-	t.Logf("%d histories, %d events, %d prefixes, %d as_of dates, %d (prefix, as_of) points, %d comparisons",
-		stats.histories, stats.events, stats.prefixes, stats.dates, stats.points, stats.comparisons)
+	t.Logf("%d histories, %d events, %d prefixes, %d as_of dates, %d (prefix, as_of) points, %d views compared with fresh models, %d with the domain's fold",
+		stats.histories, stats.events, stats.prefixes, stats.dates, stats.points, stats.comparisons, stats.domain)
 	require.Positive(t, stats.comparisons)
 }
 
@@ -106,6 +106,7 @@ func FuzzDifferential(f *testing.F) {
 // diffStats counts what a run checked.
 type diffStats struct {
 	histories, events, prefixes, dates, points, comparisons int
+	domain                                                  int // views checked against the domain's fold
 }
 
 func (s *diffStats) add(o diffStats) {
@@ -115,6 +116,7 @@ func (s *diffStats) add(o diffStats) {
 	s.dates += o.dates
 	s.points += o.points
 	s.comparisons += o.comparisons
+	s.domain += o.domain
 }
 
 // answers are everything the models say at one point in both times, for every partnership.
@@ -345,9 +347,12 @@ func checkHistory(t testing.TB, h history) diffStats {
 		want := fresh.at(k, asOf, mode)
 		stats.comparisons += same(t, want, got, slugs, where)
 		for _, slug := range h.slugs {
+			if stats.points%2 != 0 {
+				break // the domain's fold at every other point
+			}
 			if f, ok := dom.facts(slug, k, asOf); ok && got.states[slug] != nil {
 				check(t, f.oneToOne(), viewFacts(got.states[slug]).oneToOne(), where, "the domain's fold and the view of "+slug)
-				stats.comparisons++
+				stats.domain++
 			}
 		}
 		if rng.IntN(64) == 0 {

@@ -71,11 +71,15 @@ func viewFacts(st *projections.State) facts {
 	return f
 }
 
-// decoded is a history's partnership events as the domain reads them, decoded once.
-type decoded map[string][]domain.Recorded // by partnership slug, in seq order
+// decoded is a history's partnership events as the domain reads them, decoded once, and the
+// effective view of each prefix of a partnership's events, made once.
+type decoded struct {
+	hist  map[string][]domain.Recorded          // by partnership slug, in seq order
+	views map[string]map[int][]domain.Effective // by slug, then by the number of its events
+}
 
 func decodeHistory(t testing.TB, events []eventstore.Event) decoded {
-	out := decoded{}
+	out := decoded{hist: map[string][]domain.Recorded{}, views: map[string]map[int][]domain.Effective{}}
 	for _, e := range events {
 		slug, ok := strings.CutPrefix(e.Stream, domain.StreamPrefix)
 		if !ok {
@@ -83,7 +87,7 @@ func decodeHistory(t testing.TB, events []eventstore.Event) decoded {
 		}
 		r, err := recording.FromEvent(e)
 		require.NoError(t, err)
-		out[slug] = append(out[slug], r)
+		out.hist[slug] = append(out.hist[slug], r)
 	}
 	return out
 }
@@ -91,19 +95,26 @@ func decodeHistory(t testing.TB, events []eventstore.Event) decoded {
 // domainFacts folds the partnership's events up to seq k with the domain's fold, as of asOf ("" is
 // today by the models' clock).
 func (d decoded) facts(slug string, k int, asOf string) (facts, bool) {
-	all := d[slug]
+	all := d.hist[slug]
 	n, _ := slices.BinarySearchFunc(all, uint64(k)+1, func(r domain.Recorded, seq uint64) int {
 		return cmpUint(r.Seq, seq)
 	})
-	hist := all[:n]
-	if len(hist) == 0 {
+	if n == 0 {
 		return facts{}, false
 	}
 	if asOf == "" {
 		asOf = domain.DateOf(diffNow()).String()
 	}
+	if d.views[slug] == nil {
+		d.views[slug] = map[int][]domain.Effective{}
+	}
+	view, ok := d.views[slug][n]
+	if !ok {
+		view = domain.EffectiveView(all[:n])
+		d.views[slug][n] = view
+	}
 	var inEffect []domain.Effective
-	for _, e := range domain.EffectiveView(hist) {
+	for _, e := range view {
 		if e.EffectiveOn.String() <= asOf {
 			inEffect = append(inEffect, e)
 		}
