@@ -69,24 +69,21 @@ func (s *serverSource) Prove(ctx context.Context, id uuid.UUID) (audit.Bundle, e
 }
 
 // events yields the server's global log from seq 1 up to seq upTo (the size of a tree head it signed),
-// checking that no seq is missing. The ledger's own streams (ledger-*) are served to auditors only: a
-// gap without a token asks for one (bad input, exit 2). With a token, a gap is left to the caller's
-// check (verify names the missing seq, or the signed head the events fall short of) when passGaps is
-// set, else it ends the read (exit 1).
-func (s *serverSource) events(ctx context.Context, upTo uint64, passGaps bool) iter.Seq2[eventstore.Event, error] {
+// and ends with an error naming the seqs missing, if any. The ledger's own streams (ledger-*) are
+// served to auditors only: without a token a gap asks for one (bad input, exit 2); with one, the
+// server left out events it should have sent (exit 1: the token is not an auditor's, or the server
+// lost or hides them).
+func (s *serverSource) events(ctx context.Context, upTo uint64) iter.Seq2[eventstore.Event, error] {
 	return func(yield func(eventstore.Event, error) bool) {
 		next := uint64(1)
-		gap := func(to uint64) bool { // reports whether the read goes on
-			switch {
-			case !s.c.HasToken():
+		missing := func(to uint64) {
+			if !s.c.HasToken() {
 				yield(eventstore.Event{}, usageErrorf("the server at %s did not send events seq %d to %d: it serves the ledger's own streams (ledger-*) to auditors only; give an auditor token with --token-file FILE or LEDGER_TOKEN",
 					s.c.Base(), next, to))
-				return false
-			case !passGaps:
-				yield(eventstore.Event{}, fmt.Errorf("the server at %s did not send events seq %d to %d (is the token an auditor's?)", s.c.Base(), next, to))
-				return false
+				return
 			}
-			return true
+			yield(eventstore.Event{}, fmt.Errorf("the server at %s did not send events seq %d to %d, which its signed tree head of size %d covers: the token is not an auditor's, or the server lost or hides them",
+				s.c.Base(), next, to, upTo))
 		}
 		for e, err := range s.c.Events(ctx, 0) {
 			if err != nil {
@@ -96,7 +93,8 @@ func (s *serverSource) events(ctx context.Context, upTo uint64, passGaps bool) i
 			if e.Seq > upTo {
 				break
 			}
-			if e.Seq != next && !gap(e.Seq-1) {
+			if e.Seq != next {
+				missing(e.Seq - 1)
 				return
 			}
 			next = e.Seq + 1
@@ -105,7 +103,7 @@ func (s *serverSource) events(ctx context.Context, upTo uint64, passGaps bool) i
 			}
 		}
 		if next <= upTo {
-			gap(upTo)
+			missing(upTo)
 		}
 	}
 }
@@ -117,7 +115,7 @@ func (s *serverSource) Export(ctx context.Context, w io.Writer) (uint64, error) 
 	if err != nil {
 		return 0, err
 	}
-	return audit.ExportEvents(ctx, s.events(ctx, th.Size, false), w)
+	return audit.ExportEvents(ctx, s.events(ctx, th.Size), w)
 }
 
 func (s *serverSource) Salvage(ctx context.Context, w io.Writer) (uint64, error, error) {
@@ -143,7 +141,7 @@ func (s *serverSource) Verify(ctx context.Context, opts audit.VerifyOptions) (au
 	}
 	p := s.a.newProgress("verifying "+s.c.Base(), th.Size)
 	opts.Progress = p.Update
-	rep, tree, err := audit.VerifyLog(ctx, s.events(ctx, th.Size, true), opts)
+	rep, tree, err := audit.VerifyLog(ctx, s.events(ctx, th.Size), opts)
 	if err != nil {
 		return rep, fmt.Errorf("verify: %w", err)
 	}

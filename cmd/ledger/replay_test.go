@@ -278,13 +278,13 @@ func TestReplayWithServerMatchesTheStore(t *testing.T) {
 	s := startServe(t, store)
 	var viaServer []result
 	for _, a := range args {
-		r := ledger(t, nil, append(argsCopy(a), "--server", s.base)...)
+		r := ledger(t, nil, append(slices.Clone(a), "--server", s.base)...)
 		require.Equal(t, 0, r.code, r.stderr)
 		viaServer = append(viaServer, r)
 	}
 	require.NoError(t, s.stop())
 	for i, a := range args {
-		local := ledger(t, nil, append(argsCopy(a), "--store", store)...)
+		local := ledger(t, nil, append(slices.Clone(a), "--store", store)...)
 		require.Equal(t, 0, local.code, local.stderr)
 		assert.Equal(t, local.stdout, viaServer[i].stdout, "%v", a)
 	}

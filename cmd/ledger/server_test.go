@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -99,32 +100,36 @@ func TestEveryReadCommandWithServerMatchesTheStore(t *testing.T) {
 
 	viaServer := map[string]result{}
 	for _, c := range cmds {
-		r := ledger(t, nil, append(append(argsCopy(c.args), c.serverExtra...), "--server", s.base)...)
+		r := ledger(t, nil, append(append(slices.Clone(c.args), c.serverExtra...), "--server", s.base)...)
 		require.Equal(t, 0, r.code, "%s --server: %s%s", c.name, r.stdout, r.stderr)
 		viaServer[c.name] = r
 	}
 	serverPack := filepath.Join(work, "pack")
 	packArgs := []string{"pack", "--partnership", gnn, "--as-of", "2016-06-30", "--format", "html,pdf,md,json"}
-	sp := ledger(t, nil, append(argsCopy(packArgs), "-o", serverPack, "--server", s.base)...)
+	sp := ledger(t, nil, append(slices.Clone(packArgs), "-o", serverPack, "--server", s.base)...)
 	require.Equal(t, 0, sp.code, sp.stderr)
 	entries, err := os.ReadDir(work)
 	require.NoError(t, err)
 	require.Len(t, entries, 1, "only the pack directory: no key file, no store")
 	assert.Equal(t, "pack", entries[0].Name())
-	vp := ledger(t, nil, "verify-pack", serverPack, "--key", pub)
-	assert.Equal(t, 0, vp.code, vp.stdout+vp.stderr)
+	vp := ledger(t, nil, "verify-pack", serverPack, "--key", pub, "--server", s.base)
+	assert.Equal(t, 0, vp.code, "verify-pack reads only the directory, --server or not: %s", vp.stdout+vp.stderr)
+	bundle := filepath.Join(t.TempDir(), "proof.json")
+	require.NoError(t, os.WriteFile(bundle, []byte(viaServer["prove"].stdout), 0o644))
+	cp := ledger(t, nil, "check-proof", bundle, "--key", pub, "--server", s.base)
+	assert.Equal(t, 0, cp.code, "check-proof reads only the file, --server or not: %s", cp.stdout+cp.stderr)
 	require.NoError(t, s.stop())
 
 	for _, c := range cmds {
 		t.Run(c.name, func(t *testing.T) {
-			local := ledger(t, nil, append(append(argsCopy(c.args), c.localExtra...), "--store", store)...)
+			local := ledger(t, nil, append(append(slices.Clone(c.args), c.localExtra...), "--store", store)...)
 			require.Equal(t, 0, local.code, local.stderr)
 			assert.Equal(t, local.stdout, viaServer[c.name].stdout)
 		})
 	}
 	t.Run("pack", func(t *testing.T) {
 		localPack := filepath.Join(t.TempDir(), "pack")
-		lp := ledger(t, nil, append(argsCopy(packArgs), "-o", localPack, "--store", store)...)
+		lp := ledger(t, nil, append(slices.Clone(packArgs), "-o", localPack, "--store", store)...)
 		require.Equal(t, 0, lp.code, lp.stderr)
 		assert.Equal(t, lp.stdout, strings.ReplaceAll(sp.stdout, serverPack, localPack))
 		for _, name := range []string{"pack.html", "pack.pdf", "pack.md", "pack.json", "manifest.json"} {
@@ -152,9 +157,6 @@ func TestEveryReadCommandWithServerMatchesTheStore(t *testing.T) {
 	})
 }
 
-// argsCopy returns a copy of args, so that appending to it never writes into a shared array.
-func argsCopy(args []string) []string { return append([]string(nil), args...) }
-
 // What --server cannot do, or needs, is refused as bad input in one line, and nothing is created.
 func TestServerReadsRefuseWhatTheyCannotCheck(t *testing.T) {
 	store := seeded(t)
@@ -178,7 +180,7 @@ func TestServerReadsRefuseWhatTheyCannotCheck(t *testing.T) {
 		{"tree-head beyond the ledger", []string{"tree-head", "--size", "999999"}, "size"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := ledger(t, nil, append(argsCopy(tt.args), "--server", s.base)...)
+			r := ledger(t, nil, append(slices.Clone(tt.args), "--server", s.base)...)
 			assert.Equal(t, 2, r.code, "stdout %q stderr %q", r.stdout, r.stderr)
 			assert.Contains(t, r.stderr, tt.want)
 			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
@@ -317,8 +319,29 @@ func TestVerifyWithServerCatchesAServerThatLies(t *testing.T) {
 	})
 	cut := ledger(t, nil, "verify", "--server", short, "--token-file", auditor, "--key", pub)
 	assert.Equal(t, 1, cut.code, cut.stdout+cut.stderr)
-	assert.Contains(t, cut.stderr, "not the ones its signed tree head")
-	assert.Contains(t, cut.stderr, "cut off")
+	assert.Contains(t, cut.stderr, "did not send events seq 31 to 31, which its signed tree head of size 31 covers")
+
+	// One event left out in the middle, for an auditor.
+	gap := rewritingEvents(t, s.base, func(events []eventstore.Event, last bool) []eventstore.Event {
+		return slices.DeleteFunc(events, func(e eventstore.Event) bool { return e.Seq == 12 })
+	})
+	hole := ledger(t, nil, "verify", "--server", gap, "--token-file", auditor, "--key", pub)
+	assert.Equal(t, 1, hole.code, hole.stdout+hole.stderr)
+	assert.Contains(t, hole.stderr, "did not send events seq 12 to 12")
+
+	// The last event edited and its hash recomputed: every chain verifies, but the events are not the
+	// ones the server's signed tree head covers.
+	resealed := rewritingEvents(t, s.base, func(events []eventstore.Event, last bool) []eventstore.Event {
+		if last && len(events) > 0 {
+			e := &events[len(events)-1]
+			e.RecordedBy = "someone else"
+			e.Hash = eventstore.ComputeHash(*e, e.PrevHash)
+		}
+		return events
+	})
+	rs := ledger(t, nil, "verify", "--server", resealed, "--token-file", auditor, "--key", pub)
+	assert.Equal(t, 1, rs.code, rs.stdout+rs.stderr)
+	assert.Contains(t, rs.stderr, "are not the ones its signed tree head of size 31")
 
 	honest := rewriting(t, s.base, func(_ string, body []byte) []byte { return body })
 	ok := ledger(t, nil, "verify", "--server", honest, "--token-file", auditor, "--key", pub)
@@ -336,7 +359,7 @@ func TestStoreCommandsRefuseServer(t *testing.T) {
 		{"gen", "--partnerships", "1", "--events", "10"}, {"serve", "--addr", "127.0.0.1:0"}, {"demo", "--addr", "127.0.0.1:0"},
 	} {
 		t.Run(args[0], func(t *testing.T) {
-			r := ledger(t, nil, append(argsCopy(args), "--server", "http://127.0.0.1:1")...)
+			r := ledger(t, nil, append(slices.Clone(args), "--server", "http://127.0.0.1:1")...)
 			assert.Equal(t, 2, r.code, r.stderr)
 			assert.Contains(t, r.stderr, "--server (or LEDGER_SERVER) is for the commands that read")
 			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
