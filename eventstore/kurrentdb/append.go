@@ -148,26 +148,33 @@ func (s *Store) appendLocked(ctx context.Context, stream string, expected events
 		if len(prepared) == 0 {
 			return nil, nil, nil
 		}
-		sealed, data, err := s.seal(stream, t, prepared)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := s.checkAppendSize(stream, data); err != nil {
-			return nil, nil, err
-		}
 		var rev esdb.ExpectedRevision = esdb.NoStream{}
 		if t.exists {
 			rev = esdb.Revision(t.last)
 		}
+		// recorded_at is assigned and the events committed under one lock of the Store, so that
+		// KurrentDB's order ($all, hence seq) is the order of assignment and recorded_at never
+		// decreases along seq (the contract suite's check caught two streams' appends committed in
+		// the other order than their recorded_at).
+		var res *esdb.WriteResult
+		s.order.Lock()
+		sealed, data, err := s.seal(stream, t, prepared)
+		if err == nil {
+			err = s.checkAppendSize(stream, data)
+		}
+		if err != nil {
+			s.order.Unlock()
+			return nil, nil, err
+		}
 		if s.opts.beforeAppend != nil {
 			s.opts.beforeAppend(stream)
 		}
-		var res *esdb.WriteResult
 		err = s.use(func(c *esdb.Client) error {
 			var err error
 			res, err = c.AppendToStream(ctx, s.opts.Namespace+stream, esdb.AppendToStreamOptions{ExpectedRevision: rev}, data...)
 			return err
 		})
+		s.order.Unlock()
 		switch {
 		case err == nil:
 			last := sealed[len(sealed)-1].Revision

@@ -43,7 +43,8 @@
 // eventstore.ErrCorrupt), reported by ReadStream, ReadAll, SubscribeAll and Append to the stream.
 //
 // Appends to one stream from one Store are serialised in-process; appends from several processes are
-// ordered by KurrentDB's optimistic concurrency. recorded_at never decreases within one Store's
-// assignments; across several ledger servers it follows their clocks (ledger verify holds recorded_at
-// non-decreasing along seq: docs/integrity.md §8).
+// ordered by KurrentDB's optimistic concurrency. One Store assigns recorded_at and commits under one
+// lock, so along seq its appends' recorded_at never decreases (appends to different streams wait for
+// each other's round trip to KurrentDB); across several ledger servers it follows their clocks
+// (ledger verify holds recorded_at non-decreasing along seq: docs/integrity.md §8).
 package kurrentdb

@@ -63,6 +63,10 @@ type Store struct {
 	locks    map[string]*streamLock
 	lastRec  int64 // the latest recorded_at this Store assigned (Unix ns)
 
+	// order is held from assigning recorded_at to KurrentDB's answer, so appends commit in the order
+	// of their recorded_at (appendLocked).
+	order sync.Mutex
+
 	followDone chan struct{}
 }
 
