@@ -387,3 +387,37 @@ func TestServerTextIsPrintedEscaped(t *testing.T) {
 	assert.Contains(t, r.stdout, `AAAA\x1b[2J`)
 	assert.Contains(t, r.stdout, `k\u202eid`)
 }
+
+// A server's own failure (5xx) is exit 1 in one line, as is an answer that is not the route's JSON; a
+// 4xx answer is exit 2.
+func TestServerFailuresMapToExitCodes(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/audit/key":
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(`{"type":"/problems/internal","title":"Internal error","status":500,"detail":"see the server's log"}`))
+		case "/v1/audit/tree-head":
+			w.Write([]byte(`<html>not JSON</html>`))
+		default:
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(`{"type":"/problems/unauthorized","title":"Unauthorized","status":401,"detail":"a valid bearer token is required"}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"key"}, 1, "500 Internal error: see the server's log"},
+		{[]string{"tree-head"}, 1, "reading the answer"},
+		{[]string{"state", "--partnership", gnn}, 2, "401 Unauthorized: a valid bearer token is required"},
+	} {
+		r := ledger(t, nil, append(slices.Clone(tt.args), "--server", srv.URL)...)
+		assert.Equal(t, tt.code, r.code, "%v: %s", tt.args, r.stderr)
+		assert.Contains(t, r.stderr, tt.want)
+		assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+	}
+}
