@@ -17,11 +17,11 @@ import (
 
 // started is the real program serving in-process on a free port.
 type started struct {
-	base  string
+	base    string
 	token   string // the recorder token `ledger demo` printed
 	auditor string // the auditor token it printed
 	curls   []string
-	stop  func() error
+	stop    func() error
 }
 
 // startDemo runs `ledger demo --addr 127.0.0.1:0` and waits until it listens and is ready.
