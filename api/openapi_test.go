@@ -36,25 +36,44 @@ func (v schemaValidator) check(path string, s map[string]any, x any) []string {
 	s = v.resolve(s)
 	var errs []string
 	fail := func(format string, args ...any) { errs = append(errs, path+": "+fmt.Sprintf(format, args...)) }
-	if t, ok := s["type"].(string); ok {
+	// type is a name or, for a value that may be null (OpenAPI 3.1), a list of names.
+	var types []string
+	switch t := s["type"].(type) {
+	case string:
+		types = []string{t}
+	case []any:
+		for _, n := range t {
+			types = append(types, n.(string))
+		}
+	}
+	if len(types) > 0 {
 		okType := false
-		switch t {
-		case "object":
-			_, okType = x.(map[string]any)
-		case "array":
-			_, okType = x.([]any)
-		case "string":
-			_, okType = x.(string)
-		case "integer":
-			f, isNum := x.(float64)
-			okType = isNum && f == float64(int64(f))
-		case "number":
-			_, okType = x.(float64)
-		case "boolean":
-			_, okType = x.(bool)
+		for _, t := range types {
+			switch t {
+			case "object":
+				_, ok := x.(map[string]any)
+				okType = okType || ok
+			case "array":
+				_, ok := x.([]any)
+				okType = okType || ok
+			case "string":
+				_, ok := x.(string)
+				okType = okType || ok
+			case "integer":
+				f, isNum := x.(float64)
+				okType = okType || isNum && f == float64(int64(f))
+			case "number":
+				_, ok := x.(float64)
+				okType = okType || ok
+			case "boolean":
+				_, ok := x.(bool)
+				okType = okType || ok
+			case "null":
+				okType = okType || x == nil
+			}
 		}
 		if !okType {
-			fail("want %s, got %T (%v)", t, x, x)
+			fail("want %s, got %T (%v)", strings.Join(types, " or "), x, x)
 			return errs
 		}
 	}

@@ -15,10 +15,10 @@ import (
 
 // referenceView is the plain definition effectiveFor must agree with: domain.EffectiveView over the
 // whole prefix, then the events in effect on d.
-func referenceView(entries []entry, d day) []effEvent {
+func referenceView(entries []entry, d domain.Date) []effEvent {
 	all := effective(entries)
-	n, _ := slices.BinarySearchFunc(all, d+1, func(e effEvent, target day) int {
-		if e.eff < target {
+	n, _ := slices.BinarySearchFunc(all, d.AddDays(1), func(e effEvent, target domain.Date) int {
+		if e.eff.Before(target) {
 			return -1
 		}
 		return 1
@@ -33,20 +33,18 @@ func TestEffectiveForMatchesEffectiveView(t *testing.T) {
 	for seed := range uint64(40) {
 		rng := rand.New(rand.NewPCG(seed, 7))
 		m := NewModels(Options{})
-		base := dayOf(time.Date(2015, 11, 7, 0, 0, 0, 0, time.UTC))
+		base := domain.MustDate("2015-11-07")
 		var ids []uuid.UUID
 		n := 20 + rng.IntN(120)
 		for i := range n {
-			e := entry{seq: uint64(i + 1), id: uuid.New(), eff: base + day(rng.IntN(400)), certainty: "confirmed"}
+			e := entry{seq: uint64(i + 1), id: uuid.New(), eff: base.AddDays(rng.IntN(400)), certainty: "confirmed"}
 			switch r := rng.IntN(10); {
 			case r < 2 && len(ids) > 0:
 				target := ids[rng.IntN(len(ids))]
 				if rng.IntN(8) == 0 {
 					target = uuid.New() // not in the stream: ignored
 				}
-				on := (base + day(rng.IntN(400))).time()
-				date, err := domain.NewDate(on.Year(), on.Month(), on.Day())
-				require.NoError(t, err)
+				date := base.AddDays(rng.IntN(400))
 				e.typ, e.payload = domain.TypeEventCorrected, domain.EventCorrected{Target: target, EffectiveOn: date, Certainty: domain.Reported}
 			case r < 3 && len(ids) > 0:
 				e.typ, e.payload = domain.TypeEventRetracted, domain.EventRetracted{Target: ids[rng.IntN(len(ids))], Reason: domain.RetractDuplicate}
@@ -61,7 +59,7 @@ func TestEffectiveForMatchesEffectiveView(t *testing.T) {
 		snap, ok := m.snapshot("p")
 		require.True(t, ok)
 		for k := 0; k <= n; k++ {
-			for _, d := range []day{base - 1, base + 100, base + 250, base + 400} {
+			for _, d := range []domain.Date{base.AddDays(-1), base.AddDays(100), base.AddDays(250), base.AddDays(400)} {
 				got := slices.Collect(snap.p.effectiveFor(snap, k, d))
 				want := referenceView(snap.entries[:k], d)
 				if len(want) == 0 {
@@ -71,13 +69,5 @@ func TestEffectiveForMatchesEffectiveView(t *testing.T) {
 				require.Equal(t, want, got, "seed %d prefix %d as of %s", seed, k, d)
 			}
 		}
-	}
-}
-
-// The dates a ledger holds (years 1000 to 9999) print as time prints them.
-func TestDayStringMatchesTime(t *testing.T) {
-	first, last := dayOf(time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC)), dayOf(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC))
-	for d := first; d <= last; d += 3 {
-		require.Equal(t, d.time().Format(time.DateOnly), d.String(), "day %d", int(d))
 	}
 }

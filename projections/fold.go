@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"cmp"
 	"fmt"
 	"iter"
 	"slices"
@@ -15,8 +16,8 @@ import (
 // decodeEntry keeps what the read models need of an event: its payload decoded once, without the
 // envelope's JSON. A payload this build cannot decode is kept as nil (the event still counts).
 func decodeEntry(e eventstore.Event) entry {
-	eff, _ := parseDay(e.EffectiveOn)
-	var payload any
+	eff, _ := domain.ParseDate(e.EffectiveOn)
+	var payload domain.Payload
 	if p, err := domain.DecodeStoredPayload(e.Type, e.Schema, e.Data); err == nil {
 		payload = p
 	}
@@ -44,27 +45,24 @@ func isCorrection(typ string) bool {
 	return typ == domain.TypeEventCorrected || typ == domain.TypeEventRetracted
 }
 
+// recorded is an entry as the domain reads it.
+func (e entry) recorded() domain.Recorded {
+	return domain.Recorded{ID: e.id, Seq: e.seq, Type: e.typ, Schema: domain.CurrentSchema,
+		EffectiveOn: e.eff, Certainty: domain.Certainty(e.certainty), Payload: e.payload}
+}
+
 // effective applies the corrections and retractions among entries (domain.EffectiveView: the last
 // correction wins, a retraction removes its target) and returns the events in effective order.
 func effective(entries []entry) []effEvent {
 	hist := make([]domain.Recorded, len(entries))
 	for i, e := range entries {
-		p, _ := e.payload.(domain.Payload)
-		t := e.eff.time()
-		d, _ := domain.NewDate(t.Year(), t.Month(), t.Day())
-		hist[i] = domain.Recorded{ID: e.id, Seq: e.seq, Type: e.typ, Schema: domain.CurrentSchema,
-			EffectiveOn: d, Certainty: domain.Certainty(e.certainty), Payload: p}
+		hist[i] = e.recorded()
 	}
 	view := domain.EffectiveView(hist)
 	out := make([]effEvent, len(view))
 	for i, r := range view {
-		eff, _ := parseDay(r.EffectiveOn.String())
-		var payload any
-		if r.Payload != nil {
-			payload = r.Payload
-		}
 		out[i] = effEvent{
-			entry:     entry{seq: r.Seq, id: r.ID, typ: r.Type, eff: eff, certainty: string(r.Certainty), payload: payload},
+			entry:     entry{seq: r.Seq, id: r.ID, typ: r.Type, eff: r.EffectiveOn, certainty: string(r.Certainty), payload: r.Payload},
 			evidence:  Evidence(r.Evidence),
 			corrected: r.Corrected(),
 		}
@@ -72,50 +70,123 @@ func effective(entries []entry) []effEvent {
 	return out
 }
 
-// folder builds a State from events in effective order.
-type folder struct {
-	st        *State
-	partners  map[string]int // council → index in st.Partners
-	costShare map[string]*CostShare
-}
-
-// fold returns the partnership's state after the events (in effect on as_of, in effective order).
-// decisionsHint, when positive, is the expected number of decisions (a capacity, not a limit).
+// fold returns the partnership's state after the events (in effect on as_of, in effective order):
+// the domain's fold (domain.State), mapped to the view. decisionsHint, when positive, is the expected
+// number of decisions (a capacity, not a limit).
 func fold(slug string, events iter.Seq[effEvent], decisionsHint int) *State {
-	f := &folder{
-		st: &State{Partnership: slug, Partners: []Partner{}, Appointments: []Appointment{}, Services: []Service{},
-			Savings: Savings{Years: []SavingsYear{}, BelowTarget: []string{}}, Decisions: make([]Decision, 0, decisionsHint),
-			Agreements: []Agreement{}, Funding: []Funding{}, Reviews: []ReviewResult{}},
-		partners:  map[string]int{},
-		costShare: map[string]*CostShare{},
-	}
-	savings := &savingsBook{}
+	s := domain.NewState()
+	s.Decisions = make([]domain.Decision, 0, decisionsHint)
 	for e := range events {
-		f.st.EventCount++
-		f.apply(e, savings)
+		s.Apply(domain.Effective{Recorded: e.recorded(), Evidence: e.evidence})
 	}
-	f.finishSavings(savings)
-	for i := range f.st.Appointments {
-		a := &f.st.Appointments[i]
-		if cs, ok := f.costShare[a.Post]; ok {
-			a.CostShare = cs
-		}
-	}
-	for i := range f.st.Services {
-		s := &f.st.Services[i]
-		if cs, ok := f.costShare[s.Service]; ok {
-			s.CostShare = cs
-		}
-	}
-	return f.st
+	return view(slug, s)
 }
 
-type savingsKey struct {
-	fy      int
-	council string
+// view maps the domain's facts to the read model: the same facts, in the view's shapes.
+func view(slug string, s *domain.State) *State {
+	st := &State{Partnership: slug, Name: s.Name, Purpose: s.Purpose, Scope: s.Scope,
+		Partners: make([]Partner, len(s.Partners)), Appointments: make([]Appointment, len(s.Appointments)),
+		Services: make([]Service, len(s.Services)), Decisions: make([]Decision, len(s.Decisions)),
+		Agreements: make([]Agreement, len(s.Agreements)), Funding: make([]Funding, len(s.Funding)),
+		Reviews: make([]ReviewResult, len(s.Outcomes)), EventCount: s.EventCount}
+	for i, p := range s.Partners {
+		st.Partners[i] = Partner{Council: p.Council.Council.String(), Name: p.Council.Name, Kind: string(p.Council.Kind),
+			ONSCode: p.Council.ONSCode, Since: p.Since, Evidence: p.Evidence}
+		if n := p.Notice; n != nil {
+			st.Partners[i].Notice = &WithdrawalNotice{GivenOn: n.GivenOn, NoticeDays: n.NoticeDays, ProposedEnd: n.ProposedEnd, Evidence: n.Evidence}
+		}
+	}
+	st.Status = Status{Value: s.Status.Value, Since: s.Status.Since, Reason: s.Status.Reason, Evidence: s.Status.Evidence}
+	if t := s.Trial; t != nil {
+		st.TrialPeriod = &TrialPeriod{From: t.From, To: t.To, Evidence: t.Evidence}
+	}
+	if r := s.ReviewDue; r != nil {
+		rd := &ReviewDate{DueOn: r.DueOn, Terms: r.Terms, Evidence: r.Evidence}
+		if len(r.Bodies) > 0 {
+			rd.Bodies = make([]string, len(r.Bodies))
+			for i, b := range r.Bodies {
+				rd.Bodies[i] = b.Body + " of " + councilName(s, b.Council)
+			}
+		}
+		st.ReviewDate = rd
+	}
+	for i, a := range s.Appointments {
+		v := Appointment{Officer: a.Officer.Name, Post: a.Post, EmployingCouncil: a.EmployingCouncil.String(), Basis: a.Basis,
+			Since: a.StartsOn, Councils: make([]CouncilShare, len(a.Councils)), Roles: make([]RoleHeld, len(a.Roles)), Evidence: a.Evidence}
+		for j, c := range a.Councils {
+			v.Councils[j] = CouncilShare{Council: c.Council.String(), BasisPoints: c.TimeShareBasisPoints}
+		}
+		for j, r := range a.Roles {
+			v.Roles[j] = RoleHeld{Council: r.Council.String(), Role: string(r.Role), Since: r.Since, Evidence: r.Evidence}
+		}
+		if len(a.Approvals) > 0 {
+			v.Approvals = make([]MinuteRef, len(a.Approvals))
+			for j, m := range a.Approvals {
+				v.Approvals[j] = minute(m)
+			}
+		}
+		if a.Post != "" {
+			v.CostShare = costShare(s, a.Post)
+		}
+		st.Appointments[i] = v
+	}
+	for i, sv := range s.Services {
+		v := Service{Service: sv.Service, Status: sv.Status, LeadCouncil: sv.LeadCouncil.String(), ReceivingCouncils: refs(sv.ReceivingCouncils),
+			Since: sv.Since, Candidates: refs(sv.Candidates), Agreement: sv.Agreement, Evidence: sv.Evidence,
+			CostShare: costShare(s, sv.Service)}
+		if sv.StaffTransferred != nil {
+			v.StaffTransferred = *sv.StaffTransferred
+		}
+		st.Services[i] = v
+	}
+	st.Savings = savings(s.Accounts)
+	for i, d := range s.Decisions {
+		st.Decisions[i] = Decision{Minute: minute(d.Minute), Resolution: d.Resolution, Outcome: d.Outcome, Votes: votes(d.Votes),
+			KeyDecision: d.KeyDecision, CallInApplies: d.CallInApplies, EffectiveOn: d.EffectiveOn, Evidence: d.Evidence}
+	}
+	for i, a := range s.Agreements {
+		st.Agreements[i] = Agreement{Kind: a.Kind, Parties: refs(a.Parties), Signed: a.Signed, Commences: a.Commences, Ends: a.Ends,
+			NoticeDays: a.NoticeDays, ReviewDue: a.ReviewDue, Evidence: a.Evidence}
+	}
+	for i, f := range s.Funding {
+		st.Funding[i] = Funding{Funder: f.Funder, Recipients: refs(f.Recipients), AmountPence: f.AmountPence, Purpose: f.Purpose, Evidence: f.Evidence}
+	}
+	for i, o := range s.Outcomes {
+		r := ReviewResult{Council: o.Council.String(), Outcome: o.Outcome, Rationale: o.Rationale, On: o.On, Evidence: o.Evidence}
+		if o.Minute != nil {
+			m := minute(*o.Minute)
+			r.Minute = &m
+		}
+		st.Reviews[i] = r
+	}
+	return st
+}
+
+// councilName is a council's name as the partnership named it, or its slug.
+func councilName(s *domain.State, c domain.CouncilRef) string {
+	if n, ok := s.CouncilNamed(c); ok && n.Name != "" {
+		return n.Name
+	}
+	return c.String()
+}
+
+// costShare is the view of the subject's cost share, or nil.
+func costShare(s *domain.State, subject string) *CostShare {
+	c, ok := s.CostShareOf(subject)
+	if !ok {
+		return nil
+	}
+	cs := &CostShare{Basis: c.Basis, AppliesFrom: c.AppliesFrom, Shares: make([]Share, len(c.Shares)), Evidence: c.Evidence}
+	for i, sh := range c.Shares {
+		cs.Shares[i] = Share{Council: sh.Council.String(), BasisPoints: sh.BasisPoints}
+	}
+	return cs
 }
 
 func refs(cs []domain.CouncilRef) []string {
+	if cs == nil {
+		return nil
+	}
 	out := make([]string, len(cs))
 	for i, c := range cs {
 		out[i] = c.String()
@@ -124,230 +195,7 @@ func refs(cs []domain.CouncilRef) []string {
 }
 
 func minute(m domain.MinuteRef) MinuteRef {
-	meeting := ""
-	if !m.Meeting.IsZero() {
-		meeting = m.Meeting.String()
-	}
-	return MinuteRef{Council: m.Council.String(), Body: m.Body, Meeting: meeting, Item: m.Item, Raw: m.Raw}
-}
-
-func dateOr(d domain.Date, fallback string) string {
-	if d.IsZero() {
-		return fallback
-	}
-	return d.String()
-}
-
-func (f *folder) addPartner(c domain.Council, since string, ev Evidence) {
-	key := c.Council.String()
-	if _, ok := f.partners[key]; ok {
-		return
-	}
-	f.partners[key] = len(f.st.Partners)
-	f.st.Partners = append(f.st.Partners, Partner{Council: key, Name: c.Name, Kind: string(c.Kind), ONSCode: c.ONSCode, Since: since, Evidence: ev})
-}
-
-// councilName is a partner's name, or the slug for a council the events never named.
-func (f *folder) councilName(slug string) string {
-	if i, ok := f.partners[slug]; ok && f.st.Partners[i].Name != "" {
-		return f.st.Partners[i].Name
-	}
-	return slug
-}
-
-func (f *folder) removePartner(council string) {
-	i, ok := f.partners[council]
-	if !ok {
-		return
-	}
-	f.st.Partners = slices.Delete(f.st.Partners, i, i+1)
-	clear(f.partners)
-	for j, p := range f.st.Partners {
-		f.partners[p.Council] = j
-	}
-}
-
-func (f *folder) setStatus(value, since, reason string, ev Evidence) {
-	f.st.Status = Status{Value: value, Since: since, Reason: reason, Evidence: ev}
-}
-
-// activate marks a proposed partnership active when something is actually shared.
-func (f *folder) activate(since string, ev Evidence) {
-	if f.st.Status.Value == "" || f.st.Status.Value == StatusProposed {
-		f.setStatus(StatusActive, since, "", ev)
-	}
-}
-
-func (f *folder) appointment(officer, post string) *Appointment {
-	for i := range f.st.Appointments {
-		a := &f.st.Appointments[i]
-		if a.Officer == officer && (post == "" || a.Post == post) {
-			return a
-		}
-	}
-	return nil
-}
-
-func (f *folder) service(name string) *Service {
-	for i := range f.st.Services {
-		if strings.EqualFold(f.st.Services[i].Service, name) {
-			return &f.st.Services[i]
-		}
-	}
-	f.st.Services = append(f.st.Services, Service{Service: name})
-	return &f.st.Services[len(f.st.Services)-1]
-}
-
-func addRole(a *Appointment, council, role, since string, ev Evidence) {
-	for _, r := range a.Roles {
-		if r.Council == council && r.Role == role {
-			return
-		}
-	}
-	a.Roles = append(a.Roles, RoleHeld{Council: council, Role: role, Since: since, Evidence: ev})
-}
-
-func (f *folder) apply(e effEvent, savings *savingsBook) {
-	on, ev := e.eff.String(), e.evidence
-	switch p := e.payload.(type) {
-	case domain.PartnershipProposed:
-		f.st.Name, f.st.Purpose, f.st.Scope = p.Name, p.Purpose, p.Scope
-		for _, c := range p.Partners {
-			f.addPartner(c, on, ev)
-		}
-		f.setStatus(StatusProposed, on, "", ev)
-		if !p.TrialEndsOn.IsZero() {
-			f.st.TrialPeriod = &TrialPeriod{From: on, To: p.TrialEndsOn.String(), Evidence: ev}
-		}
-		if !p.ReviewDue.IsZero() && f.st.ReviewDate == nil {
-			f.st.ReviewDate = &ReviewDate{DueOn: p.ReviewDue.String(), Evidence: ev}
-		}
-	case domain.CouncilJoinedPartnership:
-		f.addPartner(p.Council, on, ev)
-	case domain.WithdrawalNoticeGiven:
-		if i, ok := f.partners[p.Council.String()]; ok {
-			f.st.Partners[i].Notice = &WithdrawalNotice{GivenOn: on, NoticeDays: p.NoticeDays, ProposedEnd: dateOr(p.ProposedEnd, ""), Evidence: ev}
-		}
-	case domain.CouncilWithdrew:
-		f.removePartner(p.Council.String())
-	case domain.DecisionTaken:
-		f.st.Decisions = append(f.st.Decisions, Decision{Minute: minute(p.Minute), Resolution: p.Resolution, Outcome: p.Outcome,
-			Votes: votes(p.Votes), KeyDecision: p.KeyDecision, CallInApplies: p.CallInApplies, EffectiveOn: on, Evidence: ev})
-	case domain.AgreementExecuted:
-		f.st.Agreements = append(f.st.Agreements, Agreement{Kind: p.Kind, Parties: refs(p.Parties), Signed: dateOr(p.Signed, ""),
-			Commences: dateOr(p.Commences, ""), Ends: dateOr(p.Ends, ""), NoticeDays: p.NoticeDays, ReviewDue: dateOr(p.ReviewDue, ""), Evidence: ev})
-		f.activate(on, ev)
-	case domain.AgreementVaried:
-		for i := range f.st.Agreements {
-			a := &f.st.Agreements[i]
-			if !p.Ends.IsZero() {
-				a.Ends = p.Ends.String()
-			}
-			if p.NoticeDays > 0 {
-				a.NoticeDays = p.NoticeDays
-			}
-			if !p.ReviewDue.IsZero() {
-				a.ReviewDue = p.ReviewDue.String()
-			}
-			a.Evidence = append(slices.Clone(a.Evidence), ev...)
-		}
-	case domain.ExternalFundingAwarded:
-		f.st.Funding = append(f.st.Funding, Funding{Funder: p.Funder, Recipients: refs(p.Recipients), AmountPence: int64(p.AmountPence), Purpose: p.Purpose, Evidence: ev})
-	case domain.JointAppointmentMade:
-		a := Appointment{Officer: p.Officer.Name, Post: p.Post, EmployingCouncil: p.EmployingCouncil.String(), Basis: p.Basis,
-			Since: dateOr(p.StartsOn, on), Roles: []RoleHeld{}, Evidence: ev}
-		for _, c := range p.Councils {
-			a.Councils = append(a.Councils, CouncilShare{Council: c.Council.String(), BasisPoints: int(c.TimeShareBasisPoints)})
-		}
-		for _, m := range p.Approvals {
-			a.Approvals = append(a.Approvals, minute(m))
-		}
-		if p.StatutoryRole != "" {
-			for _, c := range a.Councils {
-				addRole(&a, c.Council, string(p.StatutoryRole), a.Since, ev)
-			}
-		}
-		f.st.Appointments = append(f.st.Appointments, a)
-		f.activate(on, ev)
-	case domain.StatutoryRoleDesignated:
-		a := f.appointment(p.Officer.Name, "")
-		if a == nil {
-			f.st.Appointments = append(f.st.Appointments, Appointment{Officer: p.Officer.Name, Since: on, Roles: []RoleHeld{},
-				Councils: []CouncilShare{{Council: p.Council.String()}}, Evidence: ev})
-			a = &f.st.Appointments[len(f.st.Appointments)-1]
-		}
-		addRole(a, p.Council.String(), string(p.Role), on, ev)
-	case domain.StatutoryRoleVacated:
-		if a := f.appointment(p.Officer.Name, ""); a != nil {
-			a.Roles = slices.DeleteFunc(slices.Clone(a.Roles), func(r RoleHeld) bool {
-				return r.Council == p.Council.String() && r.Role == string(p.Role)
-			})
-		}
-	case domain.AppointmentEnded:
-		a := f.appointment(p.Officer.Name, p.Post)
-		if a == nil {
-			break
-		}
-		ended := refs(p.Councils)
-		a.Councils = slices.DeleteFunc(slices.Clone(a.Councils), func(c CouncilShare) bool { return slices.Contains(ended, c.Council) })
-		a.Roles = slices.DeleteFunc(slices.Clone(a.Roles), func(r RoleHeld) bool { return slices.Contains(ended, r.Council) })
-		if len(a.Councils) == 0 {
-			f.st.Appointments = slices.DeleteFunc(f.st.Appointments, func(x Appointment) bool {
-				return x.Officer == p.Officer.Name && x.Post == a.Post && len(x.Councils) == 0
-			})
-		} else {
-			a.Evidence = append(slices.Clone(a.Evidence), ev...)
-		}
-	case domain.ServiceSharingProposed:
-		s := f.service(p.Service)
-		if s.Status == "" {
-			s.Status, s.Since = ServiceProposed, on
-		}
-		s.Candidates = refs(p.Candidates)
-		s.Evidence = append(slices.Clone(s.Evidence), ev...)
-	case domain.ServiceMovedToSharedDelivery:
-		s := f.service(p.Service)
-		s.Status, s.Since, s.LeadCouncil, s.ReceivingCouncils, s.Agreement = ServiceShared, dateOr(p.From, on), p.LeadCouncil.String(), refs(p.ReceivingCouncils), p.Agreement
-		if p.StaffTransferred != nil {
-			s.StaffTransferred = *p.StaffTransferred
-		}
-		s.Evidence = append(slices.Clone(s.Evidence), ev...)
-		f.activate(on, ev)
-	case domain.ServiceReturnedToSeparateDelivery:
-		s := f.service(p.Service)
-		s.Status, s.Since = ServiceReturned, on
-		s.Evidence = append(slices.Clone(s.Evidence), ev...)
-	case domain.CostShareAgreed:
-		cs := &CostShare{Basis: p.Basis, AppliesFrom: dateOr(p.AppliesFrom, on), Evidence: ev}
-		for _, s := range p.Shares {
-			cs.Shares = append(cs.Shares, Share{Council: s.Council.String(), BasisPoints: int(s.BasisPoints)})
-		}
-		f.costShare[p.Subject] = cs
-	case domain.SavingsTargetSet:
-		savings.add(int(p.FinancialYear), p.Council.String(), SavingsLine{Kind: "target", Category: p.Category, AmountPence: int64(p.AmountPence), Evidence: ev})
-	case domain.SavingsReported:
-		savings.add(int(p.FinancialYear), p.Council.String(), SavingsLine{Kind: p.Status, Category: p.Category, AmountPence: int64(p.AmountPence), PeriodTo: dateOr(p.PeriodTo, ""), Evidence: ev})
-	case domain.OneOffCostIncurred:
-		savings.add(int(p.FinancialYear), p.Council.String(), SavingsLine{Kind: "one_off_cost", Category: p.Category, AmountPence: int64(p.AmountPence), Evidence: ev})
-	case domain.ReviewScheduled:
-		bodies := make([]string, len(p.Bodies))
-		for i, b := range p.Bodies {
-			bodies[i] = b.Body + " of " + f.councilName(b.Council.String())
-		}
-		f.st.ReviewDate = &ReviewDate{DueOn: dateOr(p.DueOn, ""), Bodies: bodies, Terms: p.TermsOfReference, Evidence: ev}
-	case domain.ReviewOutcomeRecorded:
-		r := ReviewResult{Council: p.Council.String(), Outcome: p.Outcome, Rationale: p.Rationale, On: on, Evidence: ev}
-		if p.Minute != nil {
-			m := minute(*p.Minute)
-			r.Minute = &m
-		}
-		f.st.Reviews = append(f.st.Reviews, r)
-		if f.st.Status.Value == StatusActive {
-			f.setStatus(StatusUnderReview, on, "review outcomes are being recorded", ev)
-		}
-	case domain.PartnershipDissolved:
-		f.setStatus(StatusDissolved, on, p.Reason, ev)
-	}
+	return MinuteRef{Council: m.Council.String(), Body: m.Body, Meeting: m.Meeting, Item: m.Item, Raw: m.Raw}
 }
 
 func votes(v *domain.Votes) string {
@@ -357,93 +205,66 @@ func votes(v *domain.Votes) string {
 	return fmt.Sprintf("%d for, %d against, %d abstentions", v.For, v.Against, v.Abstentions)
 }
 
-// savingsAcc gathers one council's figures for one financial year while folding.
-type savingsAcc struct {
-	key    savingsKey
-	cs     CouncilSavings
-	latest []int // the lines holding the latest figure of a kind in a category (few: searched in order)
-}
-
-// savingsBook holds the accumulators of one fold: a few councils times a few years, so a list searched
-// in order (the last one used first) is cheaper than a map keyed by strings.
-type savingsBook struct {
-	accs []*savingsAcc
-	last *savingsAcc
-}
-
-func (b *savingsBook) acc(fy int, council string) *savingsAcc {
-	if b.last != nil && b.last.key.fy == fy && b.last.key.council == council {
-		return b.last
+// savings maps the accounts, by financial year then council.
+func savings(accounts []domain.Account) Savings {
+	out := Savings{Years: []SavingsYear{}, BelowTarget: []string{}}
+	order := make([]int, len(accounts))
+	for i := range order {
+		order[i] = i
 	}
-	for _, a := range b.accs {
-		if a.key.fy == fy && a.key.council == council {
-			b.last = a
-			return a
+	slices.SortFunc(order, func(a, b int) int {
+		x, y := &accounts[a], &accounts[b]
+		if c := cmp.Compare(x.FinancialYear, y.FinancialYear); c != 0 {
+			return c
 		}
-	}
-	a := &savingsAcc{key: savingsKey{fy, council}, cs: CouncilSavings{Council: council}}
-	b.accs = append(b.accs, a)
-	b.last = a
-	return a
-}
-
-func (b *savingsBook) add(fy int, council string, line SavingsLine) {
-	acc := b.acc(fy, council)
-	if line.Kind != "one_off_cost" {
-		// The latest figure of a kind in a category replaces the earlier one.
-		for _, i := range acc.latest {
-			if l := &acc.cs.Lines[i]; l.Kind == line.Kind && l.Category == line.Category {
-				*l = line
-				return
-			}
-		}
-		acc.latest = append(acc.latest, len(acc.cs.Lines))
-	}
-	acc.cs.Lines = append(acc.cs.Lines, line)
-}
-
-func (f *folder) finishSavings(savings *savingsBook) {
-	slices.SortFunc(savings.accs, func(a, b *savingsAcc) int {
-		if a.key.fy != b.key.fy {
-			return a.key.fy - b.key.fy
-		}
-		return strings.Compare(a.key.council, b.key.council)
+		return strings.Compare(x.Council.String(), y.Council.String())
 	})
-	for _, acc := range savings.accs {
-		k, cs := acc.key, &acc.cs
-		for _, l := range cs.Lines {
-			switch l.Kind {
-			case "target":
-				cs.TargetPence += l.AmountPence
-			case domain.SavingsForecast:
-				cs.ForecastPence += l.AmountPence
-			case domain.SavingsOutturn:
-				cs.OutturnPence += l.AmountPence
-				cs.HasOutturn = true
-			case "one_off_cost":
-				cs.OneOffCostsPence += l.AmountPence
+	for _, i := range order {
+		a := &accounts[i]
+		t := a.Totals()
+		cs := CouncilSavings{Council: a.Council.String(), HasOutturn: t.HasOutturn, BelowTarget: t.BelowTarget(),
+			Lines: make([]SavingsLine, len(a.Figures))}
+		n := 0
+		for _, f := range a.Figures {
+			n += len(f.Evidence)
+		}
+		cs.Evidence = make(Evidence, 0, n)
+		for j, f := range a.Figures {
+			cs.Lines[j] = SavingsLine{Kind: f.Kind, Category: f.Category, AmountPence: f.Amount, PeriodTo: f.PeriodTo, Evidence: f.Evidence}
+			cs.Evidence = append(cs.Evidence, f.Evidence...)
+		}
+		if t.HasTarget {
+			cs.TargetPence = pence(t.Target)
+		}
+		if t.HasForecast {
+			cs.ForecastPence = pence(t.Forecast)
+		}
+		if t.HasOutturn {
+			cs.OutturnPence = pence(t.Outturn)
+		}
+		if t.HasOneOff {
+			cs.OneOffCostsPence = pence(t.OneOffCosts)
+		}
+		if net, ok := t.Net(); ok {
+			cs.NetPence = pence(net)
+			if t.HasTarget {
+				cs.AgainstTargetPence = pence(net - t.Target)
 			}
-			cs.Evidence = append(cs.Evidence, l.Evidence...)
 		}
-		gross := cs.ForecastPence
-		if cs.HasOutturn {
-			gross = cs.OutturnPence
-		}
-		cs.NetPence = gross - cs.OneOffCostsPence
-		cs.AgainstTargetPence = cs.NetPence - cs.TargetPence
-		cs.BelowTarget = cs.TargetPence > 0 && cs.NetPence < cs.TargetPence
-		fyLabel := domain.FinancialYear(k.fy).String()
+		label := a.FinancialYear.String()
 		if cs.BelowTarget {
-			f.st.Savings.BelowTarget = append(f.st.Savings.BelowTarget, k.council+" "+fyLabel)
+			out.BelowTarget = append(out.BelowTarget, cs.Council+" "+label)
 		}
-		years := &f.st.Savings.Years
-		if n := len(*years); n == 0 || (*years)[n-1].FinancialYear != k.fy {
-			*years = append(*years, SavingsYear{FinancialYear: k.fy, Label: fyLabel})
+		if n := len(out.Years); n == 0 || out.Years[n-1].FinancialYear != a.FinancialYear {
+			out.Years = append(out.Years, SavingsYear{FinancialYear: a.FinancialYear, Label: label})
 		}
-		y := &(*years)[len(*years)-1]
-		y.Councils = append(y.Councils, *cs)
+		y := &out.Years[len(out.Years)-1]
+		y.Councils = append(y.Councils, cs)
 	}
+	return out
 }
+
+func pence(p domain.Pence) *domain.Pence { return &p }
 
 // describe is the one line a councillor reads for an event on the timeline. names gives councils'
 // names by slug (the slug stands in for a council the partnership's events never named).

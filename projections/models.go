@@ -78,9 +78,9 @@ type entry struct {
 	seq       uint64
 	id        uuid.UUID
 	typ       string
-	eff       day
+	eff       domain.Date
 	certainty string
-	payload   any // a domain payload; nil when the type is unknown to this build
+	payload   domain.Payload // nil when the type is unknown to this build
 }
 
 // NewModels returns empty read models.
@@ -162,14 +162,14 @@ func slugOf(stream string) (string, bool) {
 // every entry effective on or before eff. Readers hold snapshots of p.order and read them unlocked,
 // so an insertion before the end (a back-dated event) writes a new slice rather than moving elements
 // a snapshot can see; an event in date order, the usual case, is appended.
-func (p *partnership) insertOrdered(eff day) {
+func (p *partnership) insertOrdered(eff domain.Date) {
 	next := int32(len(p.entries))
-	if n := len(p.order); n == 0 || p.entries[p.order[n-1]].eff <= eff {
+	if n := len(p.order); n == 0 || !p.entries[p.order[n-1]].eff.After(eff) {
 		p.order = append(p.order, next)
 		return
 	}
-	at, _ := slices.BinarySearchFunc(p.order, eff, func(i int32, d day) int {
-		if p.entries[i].eff <= d {
+	at, _ := slices.BinarySearchFunc(p.order, eff, func(i int32, d domain.Date) int {
+		if !p.entries[i].eff.After(d) {
 			return -1
 		}
 		return 1
@@ -181,7 +181,7 @@ func (p *partnership) insertOrdered(eff day) {
 
 // learnNames records the council names an event gives. Readers use p.names unlocked, so a new name
 // makes a new map.
-func (p *partnership) learnNames(payload any) {
+func (p *partnership) learnNames(payload domain.Payload) {
 	var named []domain.Council
 	switch v := payload.(type) {
 	case domain.PartnershipProposed:

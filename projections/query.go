@@ -6,6 +6,7 @@ import (
 	"iter"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -26,7 +27,7 @@ type Query struct {
 // query. Errors match ErrBadAsOf or ErrBadKnownAt and name the value.
 func ParseQuery(asOf, knownAt string) (Query, error) {
 	if asOf != "" {
-		if _, err := parseDay(asOf); err != nil {
+		if _, err := parseAsOf(asOf); err != nil {
 			return Query{}, BadAsOf(asOf, err)
 		}
 	}
@@ -62,7 +63,7 @@ type viewCache struct {
 // stateCache is the state for the whole known stream (prefix length n) as of one date.
 type stateCache struct {
 	n     int
-	asOf  day
+	asOf  domain.Date
 	state *State
 }
 
@@ -71,7 +72,7 @@ const maxCachedEpochs = 16
 // resolved is a query made concrete against a snapshot.
 type resolved struct {
 	slug   string
-	asOf   day
+	asOf   domain.Date
 	kseq   uint64
 	axes   Axes
 	prefix []entry
@@ -79,21 +80,45 @@ type resolved struct {
 }
 
 func (m *Models) resolve(slug string, q Query) (resolved, error) {
-	var r resolved
-	r.slug = slug
-	if q.AsOf == "" {
-		r.asOf = todayIn(m.now())
-	} else {
-		d, err := parseDay(q.AsOf)
-		if err != nil {
-			return r, BadAsOf(q.AsOf, err)
-		}
-		r.asOf = d
+	asOf, err := m.asOf(q)
+	if err != nil {
+		return resolved{slug: slug}, err
 	}
+	return m.resolveAt(slug, asOf, q.KnownAt)
+}
+
+// asOf returns q's as_of as a date: today in Europe/London by the models' clock when q gives none.
+func (m *Models) asOf(q Query) (domain.Date, error) {
+	if q.AsOf == "" {
+		return domain.LondonDate(m.now()), nil
+	}
+	d, err := parseAsOf(q.AsOf)
+	if err != nil {
+		return domain.Date{}, BadAsOf(q.AsOf, err)
+	}
+	return d, nil
+}
+
+// parseAsOf reads an as_of, YYYY-MM-DD; the error names the value and what is wrong with it.
+func parseAsOf(s string) (domain.Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return domain.Date{}, fmt.Errorf("%q is not a valid date (YYYY-MM-DD): %s", s, dateProblem(err))
+	}
+	d, err := domain.NewDate(t.Year(), t.Month(), t.Day())
+	if err != nil {
+		return domain.Date{}, fmt.Errorf("%q is not a valid date (YYYY-MM-DD): %v", s, err)
+	}
+	return d, nil
+}
+
+// resolveAt makes a point in both times concrete for one partnership against a snapshot.
+func (m *Models) resolveAt(slug string, asOf domain.Date, k KnownAt) (resolved, error) {
+	r := resolved{slug: slug, asOf: asOf}
 	snap, ok := m.snapshot(slug)
 	r.snap = snap
-	r.kseq = resolveKnownAt(q.KnownAt, snap.maxRec)
-	r.axes = Axes{AsOf: r.asOf.String(), KnownAt: KnownAtInfo{Seq: r.kseq, Requested: q.KnownAt.String()}}
+	r.kseq = resolveKnownAt(k, snap.maxRec)
+	r.axes = Axes{AsOf: r.asOf, KnownAt: KnownAtInfo{Seq: r.kseq, Requested: k.String()}}
 	if t := recordedAtOf(r.kseq, snap.maxRec); !t.IsZero() {
 		r.axes.KnownAt.RecordedAt = &t
 	}
@@ -102,7 +127,7 @@ func (m *Models) resolve(slug string, q Query) (resolved, error) {
 	}
 	r.prefix = cutBySeq(snap.entries, r.kseq)
 	if len(r.prefix) == 0 {
-		return r, UnknownPartnership(slug, fmt.Sprintf("nothing recorded for it by known_at %s (seq %d)", q.KnownAt, r.kseq))
+		return r, UnknownPartnership(slug, fmt.Sprintf("nothing recorded for it by known_at %s (seq %d)", k, r.kseq))
 	}
 	return r, nil
 }
@@ -112,7 +137,7 @@ func (m *Models) resolve(slug string, q Query) (resolved, error) {
 // upTo(effective(entries[:n]), d) gives, without building it. Events no correction touched come
 // from the partnership's order as recorded; the few that were touched come from the cached view of
 // the prefix's correction epoch (domain.EffectiveView over the targets and their corrections).
-func (p *partnership) effectiveFor(snap snapshot, n int, d day) iter.Seq[effEvent] {
+func (p *partnership) effectiveFor(snap snapshot, n int, d domain.Date) iter.Seq[effEvent] {
 	epoch, _ := slices.BinarySearch(snap.corr, n) // corrections inside the prefix
 	var tv *touchedView
 	if epoch > 0 {
@@ -141,7 +166,7 @@ func (p *partnership) effectiveFor(snap snapshot, n int, d day) iter.Seq[effEven
 			default:
 				return
 			}
-			if next.eff > d || !yield(next) {
+			if next.eff.After(d) || !yield(next) {
 				return
 			}
 		}
@@ -149,7 +174,7 @@ func (p *partnership) effectiveFor(snap snapshot, n int, d day) iter.Seq[effEven
 }
 
 // before orders events by effective date, then seq.
-func before(a, b entry) bool { return a.eff < b.eff || (a.eff == b.eff && a.seq < b.seq) }
+func before(a, b entry) bool { return a.eff.Before(b.eff) || (a.eff == b.eff && a.seq < b.seq) }
 
 // touchedFor returns the view of the corrections in the first epoch entries of snap.corr.
 func (p *partnership) touchedFor(snap snapshot, epoch int) *touchedView {
@@ -253,7 +278,7 @@ func (m *Models) Timeline(slug string, q Query) (*Timeline, error) {
 	tl := &Timeline{Partnership: slug, Axes: r.axes, Entries: []TimelineEntry{}}
 	for e := range r.snap.p.effectiveFor(r.snap, len(r.prefix), r.asOf) {
 		tl.Entries = append(tl.Entries, TimelineEntry{
-			Seq: e.seq, ID: e.id, Type: e.typ, EffectiveOn: e.eff.String(), Certainty: e.certainty,
+			Seq: e.seq, ID: e.id, Type: e.typ, EffectiveOn: e.eff, Certainty: e.certainty,
 			Description: describe(e, r.snap.names), Corrected: e.corrected, Evidence: e.evidence,
 		})
 	}
@@ -269,9 +294,9 @@ func (m *Models) List(q Query) (*List, error) {
 	}
 	out := &List{Axes: first.axes, Partnerships: []Summary{}}
 	// Every partnership at the same cut of the log, even while events arrive.
-	q.AsOf, q.KnownAt = first.asOf.String(), KnownAtSeq(first.kseq)
+	cut := KnownAtSeq(first.kseq)
 	for _, slug := range m.Slugs() {
-		r, err := m.resolve(slug, q)
+		r, err := m.resolveAt(slug, first.asOf, cut)
 		if err != nil {
 			continue // nothing known of it at this cut
 		}

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/domain"
 )
 
 // Evidence lists the ids of the events a fact comes from: the event that stated it, and any
@@ -12,7 +14,7 @@ type Evidence []uuid.UUID
 
 // Axes says where in both times a view was taken.
 type Axes struct {
-	AsOf    string      `json:"as_of"`    // YYYY-MM-DD
+	AsOf    domain.Date `json:"as_of"`    // YYYY-MM-DD
 	KnownAt KnownAtInfo `json:"known_at"` // the prefix of the log the view reflects
 }
 
@@ -70,48 +72,48 @@ type Partner struct {
 	Name     string            `json:"name,omitempty"`
 	Kind     string            `json:"kind,omitempty"` // district | borough | unitary | county
 	ONSCode  string            `json:"ons_code,omitempty"`
-	Since    string            `json:"since"`
+	Since    domain.Date       `json:"since"`
 	Notice   *WithdrawalNotice `json:"withdrawal_notice,omitempty"`
 	Evidence Evidence          `json:"evidence"`
 }
 
 // WithdrawalNotice is notice given by a partner that it will leave.
 type WithdrawalNotice struct {
-	GivenOn     string   `json:"given_on"`
-	NoticeDays  int      `json:"notice_days,omitempty"`
-	ProposedEnd string   `json:"proposed_end,omitempty"`
-	Evidence    Evidence `json:"evidence"`
+	GivenOn     domain.Date `json:"given_on"`
+	NoticeDays  int         `json:"notice_days,omitempty"`
+	ProposedEnd domain.Date `json:"proposed_end,omitzero"`
+	Evidence    Evidence    `json:"evidence"`
 }
 
 // Status values of a partnership.
 const (
-	StatusProposed    = "proposed"
-	StatusActive      = "active"
-	StatusUnderReview = "under review"
-	StatusDissolved   = "dissolved"
+	StatusProposed    = domain.StatusProposed
+	StatusActive      = domain.StatusActive
+	StatusUnderReview = domain.StatusUnderReview
+	StatusDissolved   = domain.StatusDissolved
 )
 
 // Status is where the partnership stands on as_of, since when and why.
 type Status struct {
-	Value    string   `json:"value"` // StatusProposed, StatusActive, StatusUnderReview or StatusDissolved
-	Since    string   `json:"since"`
-	Reason   string   `json:"reason,omitempty"`
-	Evidence Evidence `json:"evidence"`
+	Value    string      `json:"value"` // StatusProposed, StatusActive, StatusUnderReview or StatusDissolved
+	Since    domain.Date `json:"since,omitzero"`
+	Reason   string      `json:"reason,omitempty"`
+	Evidence Evidence    `json:"evidence"`
 }
 
 // TrialPeriod is the trial the partnership was proposed with.
 type TrialPeriod struct {
-	From     string   `json:"from,omitempty"`
-	To       string   `json:"to,omitempty"`
-	Evidence Evidence `json:"evidence"`
+	From     domain.Date `json:"from,omitzero"`
+	To       domain.Date `json:"to,omitzero"`
+	Evidence Evidence    `json:"evidence"`
 }
 
 // ReviewDate is when the partnership is next due to be reviewed.
 type ReviewDate struct {
-	DueOn    string   `json:"due_on"`
-	Bodies   []string `json:"bodies,omitempty"`
-	Terms    string   `json:"terms_of_reference,omitempty"`
-	Evidence Evidence `json:"evidence"`
+	DueOn    domain.Date `json:"due_on,omitzero"`
+	Bodies   []string    `json:"bodies,omitempty"`
+	Terms    string      `json:"terms_of_reference,omitempty"`
+	Evidence Evidence    `json:"evidence"`
 }
 
 // Appointment is a post an officer holds for one or more councils on as_of, with the statutory roles
@@ -122,7 +124,7 @@ type Appointment struct {
 	EmployingCouncil string         `json:"employing_council,omitempty"`
 	Councils         []CouncilShare `json:"councils"`
 	Basis            string         `json:"basis,omitempty"` // interim | permanent
-	Since            string         `json:"since"`
+	Since            domain.Date    `json:"since"`
 	Roles            []RoleHeld     `json:"statutory_roles"`
 	Approvals        []MinuteRef    `json:"approvals,omitempty"`
 	CostShare        *CostShare     `json:"cost_share,omitempty"`
@@ -131,60 +133,60 @@ type Appointment struct {
 
 // CouncilShare is a council an officer serves and the share of the officer's time it gets.
 type CouncilShare struct {
-	Council     string `json:"council"`
-	BasisPoints int    `json:"time_share_basis_points,omitempty"`
+	Council     string             `json:"council"`
+	BasisPoints domain.BasisPoints `json:"time_share_basis_points,omitempty"`
 }
 
 // RoleHeld is a statutory role held at one council.
 type RoleHeld struct {
-	Council  string   `json:"council"`
-	Role     string   `json:"role"` // head_of_paid_service | monitoring_officer | chief_finance_officer
-	Since    string   `json:"since"`
-	Evidence Evidence `json:"evidence"`
+	Council  string      `json:"council"`
+	Role     string      `json:"role"` // head_of_paid_service | monitoring_officer | chief_finance_officer
+	Since    domain.Date `json:"since"`
+	Evidence Evidence    `json:"evidence"`
 }
 
 // CostShare is how the cost of a post, service or budget is split.
 type CostShare struct {
-	Basis       string   `json:"basis"`
-	Shares      []Share  `json:"shares"`
-	AppliesFrom string   `json:"applies_from"`
-	Evidence    Evidence `json:"evidence"`
+	Basis       string      `json:"basis"`
+	Shares      []Share     `json:"shares"`
+	AppliesFrom domain.Date `json:"applies_from"`
+	Evidence    Evidence    `json:"evidence"`
 }
 
 // Share is one council's part of a cost, in basis points (10000 = 100%).
 type Share struct {
-	Council     string `json:"council"`
-	BasisPoints int    `json:"basis_points"`
+	Council     string             `json:"council"`
+	BasisPoints domain.BasisPoints `json:"basis_points"`
 }
 
 // MinuteRef cites a decision: structured, and as the council wrote it.
 type MinuteRef struct {
-	Council string `json:"council"`
-	Body    string `json:"body"`
-	Meeting string `json:"meeting"`
-	Item    string `json:"item"`
-	Raw     string `json:"raw"`
+	Council string      `json:"council"`
+	Body    string      `json:"body"`
+	Meeting domain.Date `json:"meeting,omitzero"`
+	Item    string      `json:"item"`
+	Raw     string      `json:"raw"`
 }
 
 // Service states, for Service.Status.
 const (
-	ServiceProposed = "proposed"
-	ServiceShared   = "shared"
-	ServiceReturned = "returned to separate delivery"
+	ServiceProposed = domain.ServiceProposed
+	ServiceShared   = domain.ServiceShared
+	ServiceReturned = domain.ServiceReturned
 )
 
 // Service is a service that is shared, or proposed for sharing, on as_of.
 type Service struct {
-	Service           string     `json:"service"`
-	Status            string     `json:"status"`
-	LeadCouncil       string     `json:"lead_council,omitempty"`
-	ReceivingCouncils []string   `json:"receiving_councils,omitempty"`
-	Since             string     `json:"since"`
-	Candidates        []string   `json:"candidates,omitempty"` // councils proposed to share it
-	Agreement         string     `json:"agreement,omitempty"`
-	StaffTransferred  int        `json:"staff_transferred,omitempty"`
-	CostShare         *CostShare `json:"cost_share,omitempty"`
-	Evidence          Evidence   `json:"evidence"`
+	Service           string      `json:"service"`
+	Status            string      `json:"status"`
+	LeadCouncil       string      `json:"lead_council,omitempty"`
+	ReceivingCouncils []string    `json:"receiving_councils,omitempty"`
+	Since             domain.Date `json:"since"`
+	Candidates        []string    `json:"candidates,omitempty"` // councils proposed to share it
+	Agreement         string      `json:"agreement,omitempty"`
+	StaffTransferred  int         `json:"staff_transferred,omitempty"`
+	CostShare         *CostShare  `json:"cost_share,omitempty"`
+	Evidence          Evidence    `json:"evidence"`
 }
 
 // Savings are the partnership's money by financial year and council.
@@ -196,79 +198,81 @@ type Savings struct {
 
 // SavingsYear is one financial year (FY 2015 = 1 April 2015 to 31 March 2016).
 type SavingsYear struct {
-	FinancialYear int              `json:"financial_year"`
-	Label         string           `json:"label"` // "2015/16"
-	Councils      []CouncilSavings `json:"councils"`
+	FinancialYear domain.FinancialYear `json:"financial_year"`
+	Label         string               `json:"label"` // "2015/16"
+	Councils      []CouncilSavings     `json:"councils"`
 }
 
 // CouncilSavings is one council's savings in one financial year. Targets, forecasts and outturns are
 // the latest figure per category, summed; one-off costs add up. Net is the outturn when there is one,
-// else the forecast, less one-off costs.
+// else the forecast, less one-off costs. A figure that was not recorded is absent (JSON null), never 0:
+// no target, no forecast, no outturn, no one-off cost; net is absent without a forecast or an outturn,
+// and against_target without a net or a target.
 type CouncilSavings struct {
 	Council            string        `json:"council"`
-	TargetPence        int64         `json:"target_pence"`
-	ForecastPence      int64         `json:"forecast_pence"`
-	OutturnPence       int64         `json:"outturn_pence"`
+	TargetPence        *domain.Pence `json:"target_pence"`
+	ForecastPence      *domain.Pence `json:"forecast_pence"`
+	OutturnPence       *domain.Pence `json:"outturn_pence"`
 	HasOutturn         bool          `json:"has_outturn"`
-	OneOffCostsPence   int64         `json:"one_off_costs_pence"`
-	NetPence           int64         `json:"net_pence"`
-	AgainstTargetPence int64         `json:"against_target_pence"` // net − target
-	BelowTarget        bool          `json:"below_target"`
+	OneOffCostsPence   *domain.Pence `json:"one_off_costs_pence"`
+	NetPence           *domain.Pence `json:"net_pence"`
+	AgainstTargetPence *domain.Pence `json:"against_target_pence"` // net − target
+	BelowTarget        bool          `json:"below_target"`         // a target above 0 and a net (0 when absent) below it
 	Lines              []SavingsLine `json:"lines"`
 	Evidence           Evidence      `json:"evidence"`
 }
 
 // SavingsLine is one figure: a target, forecast, outturn or one-off cost in a category.
 type SavingsLine struct {
-	Kind        string   `json:"kind"` // target | forecast | outturn | one_off_cost
-	Category    string   `json:"category"`
-	AmountPence int64    `json:"amount_pence"`
-	PeriodTo    string   `json:"period_to,omitempty"`
-	Evidence    Evidence `json:"evidence"`
+	Kind        string       `json:"kind"` // target | forecast | outturn | one_off_cost
+	Category    string       `json:"category"`
+	AmountPence domain.Pence `json:"amount_pence"`
+	PeriodTo    domain.Date  `json:"period_to,omitzero"`
+	Evidence    Evidence     `json:"evidence"`
 }
 
 // Decision is an entry in the decision register.
 type Decision struct {
-	Minute        MinuteRef `json:"minute"`
-	Resolution    string    `json:"resolution"`
-	Outcome       string    `json:"outcome"` // approved | rejected | deferred | amended
-	Votes         string    `json:"votes,omitempty"`
-	KeyDecision   bool      `json:"key_decision"`
-	CallInApplies bool      `json:"call_in_applies"`
-	EffectiveOn   string    `json:"effective_on"`
-	Retracted     bool      `json:"-"`
-	Evidence      Evidence  `json:"evidence"`
+	Minute        MinuteRef   `json:"minute"`
+	Resolution    string      `json:"resolution"`
+	Outcome       string      `json:"outcome"` // approved | rejected | deferred | amended
+	Votes         string      `json:"votes,omitempty"`
+	KeyDecision   bool        `json:"key_decision"`
+	CallInApplies bool        `json:"call_in_applies"`
+	EffectiveOn   domain.Date `json:"effective_on"`
+	Retracted     bool        `json:"-"`
+	Evidence      Evidence    `json:"evidence"`
 }
 
 // Agreement is an agreement between partners in force (or signed) on as_of.
 type Agreement struct {
-	Kind       string   `json:"kind"`
-	Parties    []string `json:"parties"`
-	Signed     string   `json:"signed,omitempty"`
-	Commences  string   `json:"commences,omitempty"`
-	Ends       string   `json:"ends,omitempty"`
-	NoticeDays int      `json:"notice_days,omitempty"`
-	ReviewDue  string   `json:"review_due,omitempty"`
-	Evidence   Evidence `json:"evidence"`
+	Kind       string      `json:"kind"`
+	Parties    []string    `json:"parties"`
+	Signed     domain.Date `json:"signed,omitzero"`
+	Commences  domain.Date `json:"commences,omitzero"`
+	Ends       domain.Date `json:"ends,omitzero"`
+	NoticeDays int         `json:"notice_days,omitempty"`
+	ReviewDue  domain.Date `json:"review_due,omitzero"`
+	Evidence   Evidence    `json:"evidence"`
 }
 
 // Funding is external funding awarded to the partnership.
 type Funding struct {
-	Funder      string   `json:"funder"`
-	Recipients  []string `json:"recipients"`
-	AmountPence int64    `json:"amount_pence"`
-	Purpose     string   `json:"purpose,omitempty"`
-	Evidence    Evidence `json:"evidence"`
+	Funder      string       `json:"funder"`
+	Recipients  []string     `json:"recipients"`
+	AmountPence domain.Pence `json:"amount_pence"`
+	Purpose     string       `json:"purpose,omitempty"`
+	Evidence    Evidence     `json:"evidence"`
 }
 
 // ReviewResult is a review outcome recorded by one council.
 type ReviewResult struct {
-	Council   string     `json:"council"`
-	Outcome   string     `json:"outcome"`
-	Minute    *MinuteRef `json:"minute,omitempty"`
-	Rationale string     `json:"rationale,omitempty"`
-	On        string     `json:"on"`
-	Evidence  Evidence   `json:"evidence"`
+	Council   string      `json:"council"`
+	Outcome   string      `json:"outcome"`
+	Minute    *MinuteRef  `json:"minute,omitempty"`
+	Rationale string      `json:"rationale,omitempty"`
+	On        domain.Date `json:"on"`
+	Evidence  Evidence    `json:"evidence"`
 }
 
 // Timeline is every event of a partnership in effect on as_of, in effective order, as known at
@@ -282,12 +286,12 @@ type Timeline struct {
 // TimelineEntry is one event on the timeline. Corrected events show their corrected content, with
 // Corrected set and the correction's id in Evidence; corrections and retractions appear as entries too.
 type TimelineEntry struct {
-	Seq         uint64    `json:"seq"`
-	ID          uuid.UUID `json:"id"`
-	Type        string    `json:"type"`
-	EffectiveOn string    `json:"effective_on"`
-	Certainty   string    `json:"certainty"`
-	Description string    `json:"description"`
-	Corrected   bool      `json:"corrected,omitempty"`
-	Evidence    Evidence  `json:"evidence"`
+	Seq         uint64      `json:"seq"`
+	ID          uuid.UUID   `json:"id"`
+	Type        string      `json:"type"`
+	EffectiveOn domain.Date `json:"effective_on"`
+	Certainty   string      `json:"certainty"`
+	Description string      `json:"description"`
+	Corrected   bool        `json:"corrected,omitempty"`
+	Evidence    Evidence    `json:"evidence"`
 }

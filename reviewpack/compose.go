@@ -217,14 +217,14 @@ func (c *composer) cover(name string) Cover {
 		Reference: fmt.Sprintf("Ledger tree head %s… (size %d)", c.ev.TreeHead.Root.String()[:12], c.ev.TreeHead.Size),
 	}
 	if rd := st.ReviewDate; rd != nil {
-		cv.ReviewDue = rd.DueOn
+		cv.ReviewDue = rd.DueOn.String()
 		cv.Bodies = upperFirst(joinAnd(rd.Bodies))
 		cv.Terms = rd.Terms
 		if cv.Committee == "" && len(rd.Bodies) > 0 {
 			cv.Committee = upperFirst(joinAnd(rd.Bodies))
 		}
 		if cv.Meeting == "" {
-			cv.Meeting = rd.DueOn
+			cv.Meeting = rd.DueOn.String()
 		}
 	}
 	if cv.Committee == "" {
@@ -258,7 +258,7 @@ func (c *composer) summary(name string, r *Report) []string {
 		first += " Its stated purpose: “" + strings.TrimSuffix(sentence(st.Purpose), ".") + "”."
 	}
 	first += fmt.Sprintf(" On %s its status was %s.", longDate(c.ev.AsOf), humanStatus(st.Status))
-	if tp := st.TrialPeriod; tp != nil && (tp.From != "" || tp.To != "") {
+	if tp := st.TrialPeriod; tp != nil && (!tp.From.IsZero() || !tp.To.IsZero()) {
 		first += fmt.Sprintf(" It began as a trial from %s to %s.", orText(longDate(tp.From), "a date not recorded"), orText(longDate(tp.To), "a date not recorded"))
 	}
 	out = append(out, first)
@@ -299,11 +299,11 @@ func (c *composer) summary(name string, r *Report) []string {
 	hasOutturn := false
 	for _, y := range st.Savings.Years {
 		for _, cs := range y.Councils {
-			target += cs.TargetPence
-			forecast += cs.ForecastPence
-			outturn += cs.OutturnPence
-			oneOff += cs.OneOffCostsPence
-			net += cs.NetPence
+			target += pv(cs.TargetPence)
+			forecast += pv(cs.ForecastPence)
+			outturn += pv(cs.OutturnPence)
+			oneOff += pv(cs.OneOffCostsPence)
+			net += pv(cs.NetPence)
 			hasOutturn = hasOutturn || cs.HasOutturn
 		}
 	}
@@ -359,7 +359,7 @@ func (c *composer) belowTargetText() []string {
 	for _, y := range c.st.Savings.Years {
 		for _, cs := range y.Councils {
 			if cs.BelowTarget {
-				out = append(out, fmt.Sprintf("%s in %s, %s short", c.council(cs.Council), y.Label, domain.Pence(-cs.AgainstTargetPence).String()))
+				out = append(out, fmt.Sprintf("%s in %s, %s short", c.council(cs.Council), y.Label, domain.Pence(-pv(cs.AgainstTargetPence)).String()))
 			}
 		}
 	}
@@ -373,7 +373,7 @@ func (c *composer) options() []Option {
 	vary := Option{Key: "vary", Heading: "Option 3: vary the arrangement"}
 	end := Option{Key: "end", Heading: "Option 4: end the arrangement"}
 
-	if tp := st.TrialPeriod; tp != nil && tp.To != "" {
+	if tp := st.TrialPeriod; tp != nil && !tp.To.IsZero() {
 		cont.Facts = append(cont.Facts, Fact{fmt.Sprintf("The trial period runs to %s; continuing beyond it needs a decision by each council.", longDate(tp.To)), c.refs(tp.Evidence)})
 	}
 	if rd := st.ReviewDate; rd != nil {
@@ -392,12 +392,12 @@ func (c *composer) options() []Option {
 	}
 	for _, y := range st.Savings.Years {
 		for _, cs := range y.Councils {
-			txt := fmt.Sprintf("%s, %s: net saving %s against a target of %s.", c.council(cs.Council), y.Label, domain.Pence(cs.NetPence).String(), domain.Pence(cs.TargetPence).String())
+			txt := fmt.Sprintf("%s, %s: net saving %s against a target of %s.", c.council(cs.Council), y.Label, domain.Pence(pv(cs.NetPence)).String(), domain.Pence(pv(cs.TargetPence)).String())
 			if !hasTarget(cs) {
-				txt = fmt.Sprintf("%s, %s: net saving %s; no savings target was recorded.", c.council(cs.Council), y.Label, domain.Pence(cs.NetPence).String())
+				txt = fmt.Sprintf("%s, %s: net saving %s; no savings target was recorded.", c.council(cs.Council), y.Label, domain.Pence(pv(cs.NetPence)).String())
 			}
 			if cs.BelowTarget {
-				txt = fmt.Sprintf("%s, %s: net saving %s is %s below the target of %s.", c.council(cs.Council), y.Label, domain.Pence(cs.NetPence).String(), domain.Pence(-cs.AgainstTargetPence).String(), domain.Pence(cs.TargetPence).String())
+				txt = fmt.Sprintf("%s, %s: net saving %s is %s below the target of %s.", c.council(cs.Council), y.Label, domain.Pence(pv(cs.NetPence)).String(), domain.Pence(-pv(cs.AgainstTargetPence)).String(), domain.Pence(pv(cs.TargetPence)).String())
 				end.Facts = append(end.Facts, Fact{txt, c.refs(cs.Evidence)})
 			}
 			cont.Facts = append(cont.Facts, Fact{txt, c.refs(cs.Evidence)})
@@ -405,10 +405,10 @@ func (c *composer) options() []Option {
 	}
 	for _, ag := range st.Agreements {
 		txt := fmt.Sprintf("A %s agreement between %s", humanize(ag.Kind), c.councils(ag.Parties))
-		if ag.Commences != "" {
+		if !ag.Commences.IsZero() {
 			txt += " commenced " + longDate(ag.Commences)
 		}
-		if ag.Ends != "" {
+		if !ag.Ends.IsZero() {
 			txt += " and ends " + longDate(ag.Ends)
 		}
 		perm.Facts = append(perm.Facts, Fact{txt + ".", c.refs(ag.Evidence)})
@@ -429,7 +429,7 @@ func (c *composer) options() []Option {
 	for _, p := range st.Partners {
 		if n := p.Notice; n != nil {
 			txt := fmt.Sprintf("%s gave notice of withdrawal on %s", c.council(p.Council), longDate(n.GivenOn))
-			if n.ProposedEnd != "" {
+			if !n.ProposedEnd.IsZero() {
 				txt += ", to leave on " + longDate(n.ProposedEnd)
 			}
 			end.Facts = append(end.Facts, Fact{txt + ".", c.refs(n.Evidence)})
@@ -473,7 +473,7 @@ func reasonText(r string) string {
 func (c *composer) chronology() []ChronRow {
 	out := make([]ChronRow, 0, len(c.tl.Entries))
 	for _, e := range c.tl.Entries {
-		row := ChronRow{Seq: e.Seq, Date: e.EffectiveOn, Type: humanType(e.Type), What: sentence(e.Description), Certainty: e.Certainty, Corrected: e.Corrected}
+		row := ChronRow{Seq: e.Seq, Date: e.EffectiveOn.String(), Type: humanType(e.Type), What: sentence(e.Description), Certainty: e.Certainty, Corrected: e.Corrected}
 		if ev := c.bySeq[e.Seq]; ev != nil {
 			row.Minutes = minutesIn(ev.Data)
 		}
@@ -489,11 +489,11 @@ func (c *composer) chronology() []ChronRow {
 func (c *composer) partners() []PartnerRow {
 	out := make([]PartnerRow, 0, len(c.st.Partners))
 	for _, p := range c.st.Partners {
-		row := PartnerRow{Council: c.council(p.Council), Kind: p.Kind, Since: p.Since, Refs: c.refs(p.Evidence)}
+		row := PartnerRow{Council: c.council(p.Council), Kind: p.Kind, Since: p.Since.String(), Refs: c.refs(p.Evidence)}
 		if n := p.Notice; n != nil {
-			row.Notice = "given " + n.GivenOn
-			if n.ProposedEnd != "" {
-				row.Notice += ", leaving " + n.ProposedEnd
+			row.Notice = "given " + n.GivenOn.String()
+			if !n.ProposedEnd.IsZero() {
+				row.Notice += ", leaving " + n.ProposedEnd.String()
 			}
 			row.Refs = mergeRefs(row.Refs, c.refs(n.Evidence))
 		}
@@ -526,16 +526,16 @@ func (c *composer) appointments() ([]Appointment, []RoleRow) {
 	var roles []RoleRow
 	for _, a := range c.st.Appointments {
 		row := Appointment{Officer: a.Officer, Post: humanize(a.Post), Employer: c.council(a.EmployingCouncil),
-			Councils: c.shareText(a.Councils), Basis: a.Basis, Since: a.Since, Refs: c.refs(a.Evidence)}
+			Councils: c.shareText(a.Councils), Basis: a.Basis, Since: a.Since.String(), Refs: c.refs(a.Evidence)}
 		for _, m := range a.Approvals {
-			row.Approvals = append(row.Approvals, minuteText(m.Raw, m.Body, m.Meeting, m.Item))
+			row.Approvals = append(row.Approvals, minuteText(m.Raw, m.Body, m.Meeting.String(), m.Item))
 		}
 		if cs := a.CostShare; cs != nil {
 			row.CostShare = c.sharesText(cs.Shares)
 		}
 		apps = append(apps, row)
 		for _, ro := range a.Roles {
-			roles = append(roles, RoleRow{Council: c.council(ro.Council), Role: humanRole(ro.Role), Officer: a.Officer, Since: ro.Since, Refs: c.refs(ro.Evidence)})
+			roles = append(roles, RoleRow{Council: c.council(ro.Council), Role: humanRole(ro.Role), Officer: a.Officer, Since: ro.Since.String(), Refs: c.refs(ro.Evidence)})
 		}
 	}
 	slices.SortStableFunc(roles, func(a, b RoleRow) int {
@@ -547,7 +547,7 @@ func (c *composer) appointments() ([]Appointment, []RoleRow) {
 func (c *composer) services() []ServiceRow {
 	out := make([]ServiceRow, 0, len(c.st.Services))
 	for _, s := range c.st.Services {
-		row := ServiceRow{Service: humanize(s.Service), Status: s.Status, Since: s.Since, Refs: c.refs(s.Evidence)}
+		row := ServiceRow{Service: humanize(s.Service), Status: s.Status, Since: s.Since.String(), Refs: c.refs(s.Evidence)}
 		switch {
 		case s.LeadCouncil != "":
 			row.Detail = "led by " + c.council(s.LeadCouncil)
@@ -579,24 +579,24 @@ func (c *composer) finance() Finance {
 		for _, cs := range y.Councils {
 			outturn := "–"
 			if cs.HasOutturn {
-				outturn = domain.Pence(cs.OutturnPence).String()
+				outturn = domain.Pence(pv(cs.OutturnPence)).String()
 				hasOutturn = true
 			}
-			target, against := domain.Pence(cs.TargetPence).String(), domain.Pence(cs.AgainstTargetPence).SignedString()
+			target, against := domain.Pence(pv(cs.TargetPence)).String(), domain.Pence(pv(cs.AgainstTargetPence)).SignedString()
 			if !hasTarget(cs) {
 				target, against = "none set", "–"
 			} else {
 				anyTarget = true
 			}
 			f.Rows = append(f.Rows, FinanceRow{Year: y.Label, Council: c.council(cs.Council),
-				Target: target, Forecast: domain.Pence(cs.ForecastPence).String(),
-				Outturn: outturn, OneOff: domain.Pence(cs.OneOffCostsPence).String(), Net: domain.Pence(cs.NetPence).String(),
+				Target: target, Forecast: domain.Pence(pv(cs.ForecastPence)).String(),
+				Outturn: outturn, OneOff: domain.Pence(pv(cs.OneOffCostsPence)).String(), Net: domain.Pence(pv(cs.NetPence)).String(),
 				AgainstTarget: against, BelowTarget: cs.BelowTarget, Refs: c.refs(cs.Evidence)})
-			t += cs.TargetPence
-			fc += cs.ForecastPence
-			ot += cs.OutturnPence
-			oo += cs.OneOffCostsPence
-			net += cs.NetPence
+			t += pv(cs.TargetPence)
+			fc += pv(cs.ForecastPence)
+			ot += pv(cs.OutturnPence)
+			oo += pv(cs.OneOffCostsPence)
+			net += pv(cs.NetPence)
 		}
 		outturn := "–"
 		if hasOutturn {
@@ -624,13 +624,13 @@ func (c *composer) finance() Finance {
 	for _, a := range c.st.Appointments {
 		if cs := a.CostShare; cs != nil {
 			f.CostShares = append(f.CostShares, CostShareRow{Subject: humanize(a.Post) + " (" + a.Officer + ")", Basis: cs.Basis,
-				Shares: c.sharesText(cs.Shares), AppliesFrom: cs.AppliesFrom, Refs: c.refs(cs.Evidence)})
+				Shares: c.sharesText(cs.Shares), AppliesFrom: cs.AppliesFrom.String(), Refs: c.refs(cs.Evidence)})
 		}
 	}
 	for _, s := range c.st.Services {
 		if cs := s.CostShare; cs != nil {
 			f.CostShares = append(f.CostShares, CostShareRow{Subject: humanize(s.Service), Basis: cs.Basis,
-				Shares: c.sharesText(cs.Shares), AppliesFrom: cs.AppliesFrom, Refs: c.refs(cs.Evidence)})
+				Shares: c.sharesText(cs.Shares), AppliesFrom: cs.AppliesFrom.String(), Refs: c.refs(cs.Evidence)})
 		}
 	}
 	for _, fu := range c.st.Funding {
@@ -656,8 +656,8 @@ func (c *composer) flags() []Flag {
 		for _, cs := range y.Councils {
 			if cs.BelowTarget {
 				out = append(out, Flag{FlagBelowTarget, fmt.Sprintf("%s, %s: net saving %s is %s below the target of %s.",
-					c.council(cs.Council), y.Label, domain.Pence(cs.NetPence).String(), domain.Pence(-cs.AgainstTargetPence).String(),
-					domain.Pence(cs.TargetPence).String()), c.refs(cs.Evidence)})
+					c.council(cs.Council), y.Label, domain.Pence(pv(cs.NetPence)).String(), domain.Pence(-pv(cs.AgainstTargetPence)).String(),
+					domain.Pence(pv(cs.TargetPence)).String()), c.refs(cs.Evidence)})
 			}
 		}
 	}

@@ -246,7 +246,7 @@ func humanOutcome(o string) string {
 
 func humanStatus(s projections.Status) string {
 	v := orText(s.Value, "unknown")
-	if s.Since != "" {
+	if !s.Since.IsZero() {
 		v += " since " + longDate(s.Since)
 	}
 	if s.Reason != "" {
@@ -255,13 +255,27 @@ func humanStatus(s projections.Status) string {
 	return v
 }
 
-// longDate writes 2015-11-07 as "7 November 2015" (domain.Date.Long); anything else is returned as it is.
-func longDate(d string) string {
-	t, err := domain.ParseDate(d)
-	if err != nil {
-		return d
+// longDate writes 2015-11-07 as "7 November 2015" (domain.Date.Long); text that is not a date is
+// returned as it is.
+func longDate[T string | domain.Date](d T) string {
+	switch v := any(d).(type) {
+	case domain.Date:
+		return v.Long()
+	case string:
+		if t, err := domain.ParseDate(v); err == nil {
+			return t.Long()
+		}
+		return v
 	}
-	return t.Long()
+	return ""
+}
+
+// pv is an amount of a view as the pack's sums read it: a figure not recorded counts as 0.
+func pv(p *domain.Pence) int64 {
+	if p == nil {
+		return 0
+	}
+	return int64(*p)
 }
 
 func knownPhrase(k string) string {

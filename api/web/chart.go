@@ -39,7 +39,7 @@ func buildChart(st *projections.State) chart {
 	var max int64
 	for _, y := range st.Savings.Years {
 		for _, cs := range y.Councils {
-			max = maxOf(max, cs.TargetPence, cs.ForecastPence, cs.OutturnPence)
+			max = maxOf(max, amount(cs.TargetPence), amount(cs.ForecastPence), amount(cs.OutturnPence))
 		}
 	}
 	if max == 0 {
@@ -70,9 +70,9 @@ func buildChart(st *projections.State) chart {
 				class, none string
 				v           int64
 				has         bool
-			}{{"target", "no target set", cs.TargetPence, cs.TargetPence != 0},
-				{"forecast", "no forecast", cs.ForecastPence, cs.ForecastPence != 0},
-				{"outturn", "no outturn yet", cs.OutturnPence, cs.HasOutturn}} {
+			}{{"target", "no target set", amount(cs.TargetPence), cs.TargetPence != nil},
+				{"forecast", "no forecast", amount(cs.ForecastPence), cs.ForecastPence != nil},
+				{"outturn", "no outturn yet", amount(cs.OutturnPence), cs.OutturnPence != nil}} {
 				by := y + i*(barH+3)
 				w := scale(s.v)
 				text := domain.Pence(s.v).String()
@@ -88,6 +88,15 @@ func buildChart(st *projections.State) chart {
 	}
 	c.Height = y + 4
 	return c
+}
+
+// amount is a figure of the view for the chart's scale: 0 when it was not recorded (the bar then
+// says so instead of showing an amount).
+func amount(p *domain.Pence) int64 {
+	if p == nil {
+		return 0
+	}
+	return int64(*p)
 }
 
 // councilNames maps the partners' slugs to their names.

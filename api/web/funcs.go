@@ -52,10 +52,16 @@ type field struct {
 }
 
 // money writes an amount with the domain's one money formatter (domain.Pence.String: "£40,000",
-// "£1,234.56"). It takes the pence as the view holds them, an int64 or a domain.Pence.
+// "£1,234.56"). It takes the pence as the view holds them, an int64, a domain.Pence or a
+// *domain.Pence (nil, a figure not recorded, is "none recorded").
 func money(v any) (string, error) {
 	switch p := v.(type) {
 	case domain.Pence:
+		return p.String(), nil
+	case *domain.Pence:
+		if p == nil {
+			return "none recorded", nil
+		}
 		return p.String(), nil
 	case int64:
 		return domain.Pence(p).String(), nil

@@ -162,7 +162,7 @@ func (s *server) handlePartnership(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body.State, body.Timeline, body.names = st, tl, councilNames(st)
-	pq := url.Values{"as_of": {st.AsOf}}
+	pq := url.Values{"as_of": {st.AsOf.String()}}
 	if q.KnownAt != (projections.KnownAt{}) {
 		pq.Set("known_at", body.KnownAt)
 	}

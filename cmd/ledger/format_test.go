@@ -9,14 +9,27 @@ import (
 
 // TestStateUsesTheOneFormatters: ledger state writes money and shares as the pages and packs do
 // (domain.Pence.String, SignedString for a difference, domain.BasisPoints.String): "£40,000" not
-// "£40,000.00", "50%" not "50.00%", and a saving above its target with its plus sign.
+// "£40,000.00", "50%" not "50.00%", and a saving above its target with its plus sign. A figure that
+// was not recorded is "-", never £0: the demo sets no target for 2015/16, so there is nothing to be
+// above or below until one is recorded.
 func TestStateUsesTheOneFormatters(t *testing.T) {
 	store := seeded(t)
-	r := ledger(t, nil, "state", "--store", store, "--partnership", "great-yarmouth-north-norfolk", "--as-of", "2016-03-31")
+	state := func() string {
+		r := ledger(t, nil, "state", "--store", store, "--partnership", "great-yarmouth-north-norfolk", "--as-of", "2016-03-31")
+		require.Equal(t, 0, r.code, r.stderr)
+		return r.stdout
+	}
+	out := state()
+	assert.Contains(t, out, "great-yarmouth 50%, north-norfolk 50%")
+	assert.Contains(t, out, "£40,000")
+	assert.NotContains(t, out, ".00%")
+	assert.NotContains(t, out, "£40,000.00")
+	assert.NotContains(t, out, "£0", "no target, outturn or one-off cost is recorded: none is shown as £0")
+	assert.Regexp(t, `2015/16  north-norfolk +- +£40,000 +- +- +£40,000 +- `, out)
+
+	r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "SavingsTargetSet", "--effective", "2016-01-01",
+		"--data", `{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":3000000}`,
+		"--source", `{"kind":"minutes","title":"Cabinet"}`, "--certainty", "confirmed")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "great-yarmouth 50%, north-norfolk 50%")
-	assert.Contains(t, r.stdout, "£40,000")
-	assert.Contains(t, r.stdout, "+£40,000")
-	assert.NotContains(t, r.stdout, ".00%")
-	assert.NotContains(t, r.stdout, "£40,000.00")
+	assert.Regexp(t, `2015/16  north-norfolk +£30,000 +£40,000 +- +- +£40,000 +\+£10,000 `, state())
 }

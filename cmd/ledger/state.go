@@ -67,15 +67,15 @@ func printState(w io.Writer, st *projections.State) {
 		fmt.Fprintf(w, "Purpose: %s\n", st.Purpose)
 	}
 	status := st.Status.Value
-	if st.Status.Since != "" {
-		status += " since " + st.Status.Since
+	if !st.Status.Since.IsZero() {
+		status += " since " + st.Status.Since.String()
 	}
 	if st.Status.Reason != "" {
 		status += " (" + st.Status.Reason + ")"
 	}
 	fmt.Fprintf(w, "Status: %s\n", status)
 	if tp := st.TrialPeriod; tp != nil {
-		fmt.Fprintf(w, "Trial period: %s to %s\n", orDash(tp.From), orDash(tp.To))
+		fmt.Fprintf(w, "Trial period: %s to %s\n", orDash(tp.From.String()), orDash(tp.To.String()))
 	}
 	if rd := st.ReviewDate; rd != nil {
 		fmt.Fprintf(w, "Review due: %s\n", rd.DueOn)
@@ -96,7 +96,7 @@ func printState(w io.Writer, st *projections.State) {
 		for _, p := range st.Partners {
 			line := fmt.Sprintf("  %s\t%s\tsince %s", p.Council, p.Name, p.Since)
 			if p.Notice != nil {
-				line += fmt.Sprintf("\tnotice given %s, leaving %s", p.Notice.GivenOn, orDash(p.Notice.ProposedEnd))
+				line += fmt.Sprintf("\tnotice given %s, leaving %s", p.Notice.GivenOn, orDash(p.Notice.ProposedEnd.String()))
 			}
 			fmt.Fprintln(tw, line)
 		}
@@ -132,18 +132,13 @@ func printState(w io.Writer, st *projections.State) {
 		fmt.Fprintln(tw, "  year\tcouncil\ttarget\tforecast\toutturn\tone-off costs\tnet\tagainst target\t")
 		for _, y := range st.Savings.Years {
 			for _, c := range y.Councils {
-				outturn := "-"
-				if c.HasOutturn {
-					outturn = domain.Pence(c.OutturnPence).String()
-				}
 				flag := ""
 				if c.BelowTarget {
 					flag = "BELOW TARGET"
 				}
 				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", y.Label, c.Council,
-					domain.Pence(c.TargetPence).String(), domain.Pence(c.ForecastPence).String(), outturn,
-					domain.Pence(c.OneOffCostsPence).String(), domain.Pence(c.NetPence).String(),
-					domain.Pence(c.AgainstTargetPence).SignedString(), flag)
+					money(c.TargetPence, false), money(c.ForecastPence, false), money(c.OutturnPence, false),
+					money(c.OneOffCostsPence, false), money(c.NetPence, false), money(c.AgainstTargetPence, true), flag)
 			}
 		}
 	}
@@ -161,6 +156,17 @@ func shares(ss []projections.Share) string {
 		parts[i] = s.Council + " " + domain.BasisPoints(s.BasisPoints).String()
 	}
 	return strings.Join(parts, ", ")
+}
+
+// money writes an amount of a view, "-" when it was not recorded.
+func money(p *domain.Pence, signed bool) string {
+	switch {
+	case p == nil:
+		return "-"
+	case signed:
+		return p.SignedString()
+	}
+	return p.String()
 }
 
 func orDash(s string) string {
