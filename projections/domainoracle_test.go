@@ -58,7 +58,7 @@ func viewFacts(st *projections.State) facts {
 	for _, a := range st.Appointments {
 		var cs, rs []string
 		for _, c := range a.Councils {
-			cs = append(cs, fmt.Sprintf("%s:%v", c.Council, c.BasisPoints))
+			cs = append(cs, fmt.Sprintf("%s:%d", c.Council, int(c.BasisPoints)))
 		}
 		for _, r := range a.Roles {
 			rs = append(rs, fmt.Sprintf("%s %s since %s", r.Council, r.Role, day(r.Since)))

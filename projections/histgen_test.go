@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -83,8 +84,9 @@ type genPart struct {
 	cursor    domain.Date // the latest effective date used
 	partners  []domain.Council
 	outsiders []domain.Council
-	decisions []domain.MinuteRef // approved decisions, citable
-	minutes   int                // item counter: every minute is unique
+	former    []domain.CouncilRef // councils that withdrew: they may join again
+	decisions []domain.MinuteRef  // approved decisions, citable
+	minutes   int                 // item counter: every minute is unique
 	appts     []domain.JointAppointmentMade
 	ended     []domain.AppointmentEnded // accepted ends: the officer may be appointed again
 	roles     []domain.StatutoryRoleDesignated
@@ -602,8 +604,16 @@ func (g *generator) join(p *genPart) bool {
 		return g.withdraw(p)
 	}
 	i := g.rng.IntN(len(p.outsiders))
+	if len(p.former) > 0 && g.rng.IntN(3) != 0 {
+		// A council that withdrew joins again.
+		back := pick(g, p.former)
+		i = slices.IndexFunc(p.outsiders, func(c domain.Council) bool { return c.Council == back })
+		if i < 0 {
+			i = g.rng.IntN(len(p.outsiders))
+		}
+	}
 	c := p.outsiders[i]
-	if g.opts.RenameOnJoin && g.rng.IntN(3) == 0 {
+	if g.opts.RenameOnJoin && g.rng.IntN(2) == 0 {
 		c.Name = strings.TrimSuffix(strings.TrimSuffix(c.Name, " Council"), " District") + " Council" // named otherwise on joining
 	}
 	if _, ok := g.record(p, domain.TypeCouncilJoinedPartnership, g.date(p), domain.CouncilJoinedPartnership{Council: c, AuthorisedBy: g.citation(p)}); !ok {
@@ -621,7 +631,7 @@ func (g *generator) withdraw(p *genPart) bool {
 			noticed = append(noticed, x.Council)
 		}
 	}
-	mutual := len(p.decisions) > 0 && g.rng.IntN(5) == 0
+	mutual := len(p.decisions) > 0 && g.rng.IntN(3) == 0
 	if len(noticed) > 0 && g.rng.IntN(3) != 0 || mutual {
 		c, eff := g.partner(p), g.date(p)
 		pl := domain.CouncilWithdrew{Council: c, Reason: "leaving"}
@@ -642,6 +652,7 @@ func (g *generator) withdraw(p *genPart) bool {
 			if x.Council == c {
 				p.partners = append(p.partners[:i:i], p.partners[i+1:]...)
 				p.outsiders = append(p.outsiders, x)
+				p.former = append(p.former, c)
 				break
 			}
 		}
