@@ -6,10 +6,9 @@ import (
 	"iter"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/eventstore"
 )
 
@@ -266,119 +265,7 @@ func savings(accounts []domain.Account) Savings {
 
 func pence(p domain.Pence) *domain.Pence { return &p }
 
-// describe is the one line a councillor reads for an event on the timeline. names gives councils'
-// names by slug (the slug stands in for a council the partnership's events never named).
-func describe(e effEvent, names map[string]string) string {
-	council := func(c domain.CouncilRef) string {
-		if n := names[c.String()]; n != "" {
-			return n
-		}
-		return c.String()
-	}
-	councils := func(cs []domain.CouncilRef) string {
-		out := make([]string, len(cs))
-		for i, c := range cs {
-			out[i] = council(c)
-		}
-		return JoinAnd(out)
-	}
-	switch p := e.payload.(type) {
-	case domain.PartnershipProposed:
-		return fmt.Sprintf("Partnership proposed: %s (%d councils)", p.Name, len(p.Partners))
-	case domain.CouncilJoinedPartnership:
-		return fmt.Sprintf("%s joined the partnership", nameOf(p.Council))
-	case domain.WithdrawalNoticeGiven:
-		return fmt.Sprintf("%s gave %d days' notice of withdrawal", council(p.Council), p.NoticeDays)
-	case domain.CouncilWithdrew:
-		return fmt.Sprintf("%s withdrew: %s", council(p.Council), p.Reason)
-	case domain.ExternalFundingAwarded:
-		return fmt.Sprintf("%s awarded %s to %s", p.Funder, p.AmountPence.String(), councils(p.Recipients))
-	case domain.BusinessCasePublished:
-		return "Business case published: “" + p.Document + "”"
-	case domain.DecisionTaken:
-		return fmt.Sprintf("%s (%s, %s): %s", orText(p.Minute.Raw, p.Minute.Body), council(p.Minute.Council), p.Outcome, p.Resolution)
-	case domain.AgreementExecuted:
-		return fmt.Sprintf("Agreement signed (%s): %s", Words(p.Kind), p.Title)
-	case domain.AgreementVaried:
-		return fmt.Sprintf("Agreement %s varied: %s", p.Reference, p.Variation)
-	case domain.JointAppointmentMade:
-		cs := make([]domain.CouncilRef, len(p.Councils))
-		for i, c := range p.Councils {
-			cs[i] = c.Council
-		}
-		return fmt.Sprintf("%s appointed %s for %s, %s", p.Officer.Name, PostWords(p.Post, string(p.StatutoryRole)), councils(cs), p.Basis)
-	case domain.StatutoryRoleDesignated:
-		return fmt.Sprintf("%s designated %s at %s", p.Officer.Name, RoleWords(string(p.Role)), council(p.Council))
-	case domain.StatutoryRoleVacated:
-		return fmt.Sprintf("%s no longer %s at %s", p.Officer.Name, RoleWords(string(p.Role)), council(p.Council))
-	case domain.AppointmentEnded:
-		return fmt.Sprintf("%s's appointment as %s ended for %s (%s)", p.Officer.Name, Words(p.Post), councils(p.Councils), p.Reason)
-	case domain.ServiceSharingProposed:
-		return fmt.Sprintf("Sharing %s proposed between %s", Words(p.Service), councils(p.Candidates))
-	case domain.ServiceMovedToSharedDelivery:
-		return fmt.Sprintf("%s moved to shared delivery led by %s", upperFirst(Words(p.Service)), council(p.LeadCouncil))
-	case domain.ServiceReturnedToSeparateDelivery:
-		return fmt.Sprintf("%s returned to separate delivery", upperFirst(Words(p.Service)))
-	case domain.CostShareAgreed:
-		parts := make([]string, len(p.Shares))
-		for i, s := range p.Shares {
-			parts[i] = fmt.Sprintf("%s %s", council(s.Council), s.BasisPoints)
-		}
-		return fmt.Sprintf("Cost of %s shared (%s basis): %s", Words(p.Subject), Words(p.Basis), strings.Join(parts, ", "))
-	case domain.SavingsTargetSet:
-		return fmt.Sprintf("Savings target for %s in %s: %s (%s)", council(p.Council), p.FinancialYear, p.AmountPence.String(), p.Category)
-	case domain.SavingsReported:
-		return fmt.Sprintf("Savings %s for %s in %s: %s (%s)", p.Status, council(p.Council), p.FinancialYear, p.AmountPence.String(), p.Category)
-	case domain.OneOffCostIncurred:
-		return fmt.Sprintf("One-off cost at %s in %s: %s (%s)", council(p.Council), p.FinancialYear, p.AmountPence.String(), p.Category)
-	case domain.ReviewScheduled:
-		bodies := make([]string, len(p.Bodies))
-		for i, b := range p.Bodies {
-			bodies[i] = b.Body + " of " + council(b.Council)
-		}
-		if len(bodies) == 0 {
-			return fmt.Sprintf("Review scheduled, due %s", p.DueOn)
-		}
-		return fmt.Sprintf("Review scheduled, due %s, for the %s", p.DueOn, JoinAnd(bodies))
-	case domain.ExternalReviewCommissioned:
-		return fmt.Sprintf("External review commissioned from %s: %s", p.Reviewer, p.Scope)
-	case domain.ReviewOutcomeRecorded:
-		return fmt.Sprintf("%s review outcome: %s", council(p.Council), Words(p.Outcome))
-	case domain.PartnershipDissolved:
-		return "Partnership dissolved: " + p.Reason
-	}
-	return e.typ
-}
-
-// JoinAnd joins words as a list in English: "a", "a and b", "a, b and c".
-func JoinAnd(words []string) string {
-	switch len(words) {
-	case 0:
-		return ""
-	case 1:
-		return words[0]
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
-}
-
-func nameOf(c domain.Council) string {
-	if c.Name != "" {
-		return c.Name
-	}
-	return c.Council.String()
-}
-
-func orText(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+// describe is the one line a councillor reads for an event on the timeline (words.Event).
+func describe(e effEvent, names words.Names) string {
+	return words.Event(e.typ, e.payload, names)
 }

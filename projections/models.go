@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/eventstore"
 )
 
@@ -65,11 +66,11 @@ type Models struct {
 type partnership struct {
 	slug    string
 	entries []entry
-	corr    []int             // indices in entries of corrections and retractions
-	order   []int32           // indices in entries of the other events, by (effective date as recorded, index)
-	ids     []uuid.UUID       // ids[i] is entries[i].id: one-id Evidence slices of it cost no allocation
-	decided int               // DecisionTaken events among entries: sizes the decision register
-	names   map[string]string // council slug → name, from the events that named them; replaced, never changed
+	corr    []int       // indices in entries of corrections and retractions
+	order   []int32     // indices in entries of the other events, by (effective date as recorded, index)
+	ids     []uuid.UUID // ids[i] is entries[i].id: one-id Evidence slices of it cost no allocation
+	decided int         // DecisionTaken events among entries: sizes the decision register
+	names   words.Names // council → name, from the events that named them; replaced, never changed
 	cache   atomic.Pointer[viewCache]
 }
 
@@ -189,16 +190,16 @@ func (p *partnership) learnNames(payload domain.Payload) {
 	case domain.CouncilJoinedPartnership:
 		named = []domain.Council{v.Council}
 	}
-	var next map[string]string
+	var next words.Names
 	for _, c := range named {
-		if slug := c.Council.String(); c.Name != "" && p.names[slug] != c.Name {
+		if c.Name != "" && p.names[c.Council] != c.Name {
 			if next == nil {
 				next = maps.Clone(p.names)
 				if next == nil {
-					next = map[string]string{}
+					next = words.Names{}
 				}
 			}
-			next[slug] = c.Name
+			next[c.Council] = c.Name
 		}
 	}
 	if next != nil {
@@ -216,7 +217,7 @@ type snapshot struct {
 	order   []int32
 	ids     []uuid.UUID
 	decided int
-	names   map[string]string
+	names   words.Names
 }
 
 func (m *Models) snapshot(slug string) (snapshot, bool) {

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
 )
@@ -90,7 +91,7 @@ type composer struct {
 	names   map[string]string // council slug → name
 	bySeq   map[uint64]*eventstore.Event
 	byID    map[uuid.UUID]uint64
-	sources map[uint64][]sourceRef
+	sources map[uint64][]domain.SourceRef
 
 	// Counted by flags, for the cover.
 	pressFacts, illustrativeFacts int
@@ -98,12 +99,12 @@ type composer struct {
 
 func newComposer(ev *Evidence, st *projections.State, tl *projections.Timeline) *composer {
 	c := &composer{ev: ev, st: st, tl: tl, names: map[string]string{}, bySeq: map[uint64]*eventstore.Event{},
-		byID: map[uuid.UUID]uint64{}, sources: map[uint64][]sourceRef{}}
+		byID: map[uuid.UUID]uint64{}, sources: map[uint64][]domain.SourceRef{}}
 	for i := range ev.Events {
 		e := &ev.Events[i].Event
 		c.bySeq[e.Seq] = e
 		c.byID[e.ID] = e.Seq
-		var srcs []sourceRef
+		var srcs []domain.SourceRef
 		_ = json.Unmarshal(e.Sources, &srcs) // a source list this build cannot read is shown as none
 		c.sources[e.Seq] = srcs
 		collectCouncilNames(e.Data, c.names)
@@ -116,7 +117,7 @@ func newComposer(ev *Evidence, st *projections.State, tl *projections.Timeline) 
 			continue
 		}
 		var corr struct {
-			Sources []sourceRef `json:"sources"`
+			Sources []domain.SourceRef `json:"sources"`
 		}
 		if json.Unmarshal(e.Data, &corr) != nil || len(corr.Sources) == 0 {
 			continue
@@ -149,7 +150,7 @@ func (c *composer) council(slug string) string {
 	if n := c.names[slug]; n != "" {
 		return n
 	}
-	return titleSlug(slug)
+	return words.Title(slug)
 }
 
 func (c *composer) councils(slugs []string) string {
@@ -157,14 +158,14 @@ func (c *composer) councils(slugs []string) string {
 	for i, s := range slugs {
 		out[i] = c.council(s)
 	}
-	return joinAnd(out)
+	return words.JoinAnd(out)
 }
 
 func (c *composer) report() *Report {
 	st, ev := c.st, c.ev
 	name := st.Name
 	if name == "" {
-		name = titleSlug(ev.Partnership)
+		name = words.Title(ev.Partnership)
 	}
 	th := ev.TreeHead
 	r := &Report{
@@ -200,7 +201,7 @@ func (c *composer) decisionMakers() string {
 	for i, p := range c.st.Partners {
 		names[i] = c.council(p.Council)
 	}
-	return joinAnd(names)
+	return words.JoinAnd(names)
 }
 
 func (c *composer) cover(name string) Cover {
@@ -218,10 +219,10 @@ func (c *composer) cover(name string) Cover {
 	}
 	if rd := st.ReviewDate; rd != nil {
 		cv.ReviewDue = rd.DueOn.String()
-		cv.Bodies = upperFirst(joinAnd(rd.Bodies))
+		cv.Bodies = words.Capital(words.JoinAnd(rd.Bodies))
 		cv.Terms = rd.Terms
 		if cv.Committee == "" && len(rd.Bodies) > 0 {
-			cv.Committee = upperFirst(joinAnd(rd.Bodies))
+			cv.Committee = words.Capital(words.JoinAnd(rd.Bodies))
 		}
 		if cv.Meeting == "" {
 			cv.Meeting = rd.DueOn.String()
@@ -239,10 +240,10 @@ func (c *composer) cover(name string) Cover {
 	press, illus := c.pressFacts, c.illustrativeFacts
 	var notes []string
 	if press > 0 {
-		notes = append(notes, sentence(fmt.Sprintf("%s in this pack %s only on press reports and %s marked \"reported\"", plural(press, "fact", "facts"), verb(press, "rests", "rest"), verb(press, "is", "are"))))
+		notes = append(notes, words.Sentence(fmt.Sprintf("%s in this pack %s only on press reports and %s marked \"reported\"", words.Count(press, "fact", "facts"), words.Verb(press, "rests", "rest"), words.Verb(press, "is", "are"))))
 	}
 	if illus > 0 {
-		notes = append(notes, sentence(fmt.Sprintf("%s %s sources marked illustrative: details such as minute numbers that were invented for the record and are not evidence of fact", plural(illus, "event", "events"), verb(illus, "cites", "cite"))))
+		notes = append(notes, words.Sentence(fmt.Sprintf("%s %s sources marked illustrative: details such as minute numbers that were invented for the record and are not evidence of fact", words.Count(illus, "event", "events"), words.Verb(illus, "cites", "cite"))))
 	}
 	if len(notes) > 0 {
 		cv.Disclaimers = strings.Join(notes, " ") + " See section 7."
@@ -255,7 +256,7 @@ func (c *composer) summary(name string, r *Report) []string {
 	var out []string
 	first := fmt.Sprintf("%s is a partnership between %s.", name, c.decisionMakers())
 	if st.Purpose != "" {
-		first += " Its stated purpose: “" + strings.TrimSuffix(sentence(st.Purpose), ".") + "”."
+		first += " Its stated purpose: “" + strings.TrimSuffix(words.Sentence(st.Purpose), ".") + "”."
 	}
 	first += fmt.Sprintf(" On %s its status was %s.", longDate(c.ev.AsOf), humanStatus(st.Status))
 	if tp := st.TrialPeriod; tp != nil && (!tp.From.IsZero() || !tp.To.IsZero()) {
@@ -272,7 +273,7 @@ func (c *composer) summary(name string, r *Report) []string {
 			}
 			parts[i] += ", since " + longDate(a.Since)
 		}
-		out = append(out, fmt.Sprintf("%s shared between the councils: %s.", upperFirst(plural(len(st.Appointments), "officer is", "officers are")), strings.Join(parts, "; ")))
+		out = append(out, fmt.Sprintf("%s shared between the councils: %s.", words.Capital(words.Count(len(st.Appointments), "officer is", "officers are")), strings.Join(parts, "; ")))
 	} else {
 		out = append(out, "No officer was shared between the councils on the as-of date.")
 	}
@@ -281,17 +282,17 @@ func (c *composer) summary(name string, r *Report) []string {
 	for _, s := range st.Services {
 		switch s.Status {
 		case projections.ServiceShared:
-			shared = append(shared, lowerFirst(humanize(s.Service)))
+			shared = append(shared, words.Lower(humanize(s.Service)))
 		case projections.ServiceProposed:
-			proposed = append(proposed, lowerFirst(humanize(s.Service)))
+			proposed = append(proposed, words.Lower(humanize(s.Service)))
 		}
 	}
 	svc := "No service had moved to shared delivery."
 	if len(shared) > 0 {
-		svc = "Services delivered jointly: " + joinAnd(shared) + "."
+		svc = "Services delivered jointly: " + words.JoinAnd(shared) + "."
 	}
 	if len(proposed) > 0 {
-		svc += " Proposed for sharing but not yet shared: " + joinAnd(proposed) + "."
+		svc += " Proposed for sharing but not yet shared: " + words.JoinAnd(proposed) + "."
 	}
 	out = append(out, svc)
 
@@ -309,10 +310,10 @@ func (c *composer) summary(name string, r *Report) []string {
 	}
 	if len(st.Savings.Years) > 0 {
 		money := fmt.Sprintf("Across %s the councils set savings targets of %s and forecast savings of %s",
-			plural(len(st.Savings.Years), "financial year", "financial years"), domain.Pence(target).String(), domain.Pence(forecast).String())
+			words.Count(len(st.Savings.Years), "financial year", "financial years"), domain.Pence(target).String(), domain.Pence(forecast).String())
 		if !c.anyTarget() {
 			money = fmt.Sprintf("Across %s no savings target was recorded; the councils forecast savings of %s",
-				plural(len(st.Savings.Years), "financial year", "financial years"), domain.Pence(forecast).String())
+				words.Count(len(st.Savings.Years), "financial year", "financial years"), domain.Pence(forecast).String())
 		}
 		if hasOutturn {
 			money += fmt.Sprintf("; the outturn reported so far is %s", domain.Pence(outturn).String())
@@ -325,7 +326,7 @@ func (c *composer) summary(name string, r *Report) []string {
 			money += fmt.Sprintf(". One-off costs were %s, leaving a net saving of %s.", domain.Pence(oneOff).String(), domain.Pence(net).String())
 		}
 		if n := len(st.Savings.BelowTarget); n > 0 {
-			money += fmt.Sprintf(" Savings fell below target in %s (%s).", plural(n, "case", "cases"), strings.Join(c.belowTargetText(), "; "))
+			money += fmt.Sprintf(" Savings fell below target in %s (%s).", words.Count(n, "case", "cases"), strings.Join(c.belowTargetText(), "; "))
 		}
 		out = append(out, money)
 	} else {
@@ -335,22 +336,22 @@ func (c *composer) summary(name string, r *Report) []string {
 	if rd := st.ReviewDate; rd != nil {
 		p := "A review is due on " + longDate(rd.DueOn)
 		if len(rd.Bodies) > 0 {
-			p += ", to be considered by " + joinAnd(rd.Bodies)
+			p += ", to be considered by " + words.JoinAnd(rd.Bodies)
 		}
 		out = append(out, p+".")
 	}
 	if len(st.Reviews) > 0 {
 		parts := make([]string, len(st.Reviews))
 		for i, rv := range st.Reviews {
-			parts[i] = fmt.Sprintf("%s decided to %s on %s", c.council(rv.Council), humanOutcome(rv.Outcome), longDate(rv.On))
+			parts[i] = fmt.Sprintf("%s decided to %s on %s", c.council(rv.Council), words.Outcome(rv.Outcome), longDate(rv.On))
 		}
 		out = append(out, "Review outcomes recorded: "+strings.Join(parts, "; ")+".")
 	}
 	if n := len(r.Flags); n > 0 {
-		out = append(out, fmt.Sprintf("Section 7 lists %s the committee should weigh, such as facts reported only in the press and illustrative sources.", plural(n, "matter", "matters")))
+		out = append(out, fmt.Sprintf("Section 7 lists %s the committee should weigh, such as facts reported only in the press and illustrative sources.", words.Count(n, "matter", "matters")))
 	}
 	out = append(out, fmt.Sprintf("This pack shows the partnership as it stood on %s, as recorded in the ledger %s: %s in all, up to ledger event %d.",
-		longDate(c.ev.AsOf), knownPhrase(c.ev.KnownAt), plural(len(c.ev.Events), "event", "events"), c.ev.TreeHead.Size))
+		longDate(c.ev.AsOf), knownPhrase(c.ev.KnownAt), words.Count(len(c.ev.Events), "event", "events"), c.ev.TreeHead.Size))
 	return out
 }
 
@@ -381,13 +382,13 @@ func (c *composer) options() []Option {
 	}
 	for _, a := range st.Appointments {
 		basis := orText(a.Basis, "stated")
-		f := Fact{fmt.Sprintf("%s serves %s as %s on %s %s basis since %s.", a.Officer, c.shareText(a.Councils), lowerFirst(humanize(a.Post)), article(basis), basis, longDate(a.Since)), c.refs(a.Evidence)}
+		f := Fact{fmt.Sprintf("%s serves %s as %s on %s %s basis since %s.", a.Officer, c.shareText(a.Councils), words.Lower(humanize(a.Post)), words.Article(basis), basis, longDate(a.Since)), c.refs(a.Evidence)}
 		cont.Facts = append(cont.Facts, f)
 		if a.Basis == "interim" {
-			perm.Facts = append(perm.Facts, Fact{fmt.Sprintf("%s's appointment as %s is interim: making it permanent needs the approval of each council it serves.", a.Officer, lowerFirst(humanize(a.Post))), c.refs(a.Evidence)})
+			perm.Facts = append(perm.Facts, Fact{fmt.Sprintf("%s's appointment as %s is interim: making it permanent needs the approval of each council it serves.", a.Officer, words.Lower(humanize(a.Post))), c.refs(a.Evidence)})
 		}
 		if a.CostShare != nil {
-			vary.Facts = append(vary.Facts, Fact{fmt.Sprintf("The cost of the %s is shared %s (%s basis) from %s.", lowerFirst(humanize(a.Post)), c.sharesText(a.CostShare.Shares), a.CostShare.Basis, longDate(a.CostShare.AppliesFrom)), c.refs(a.CostShare.Evidence)})
+			vary.Facts = append(vary.Facts, Fact{fmt.Sprintf("The cost of the %s is shared %s (%s basis) from %s.", words.Lower(humanize(a.Post)), c.sharesText(a.CostShare.Shares), a.CostShare.Basis, longDate(a.CostShare.AppliesFrom)), c.refs(a.CostShare.Evidence)})
 		}
 	}
 	for _, y := range st.Savings.Years {
@@ -423,7 +424,7 @@ func (c *composer) options() []Option {
 		case projections.ServiceShared:
 			txt := fmt.Sprintf("%s is delivered jointly, led by %s, since %s.", humanize(s.Service), c.council(s.LeadCouncil), longDate(s.Since))
 			vary.Facts = append(vary.Facts, Fact{txt, c.refs(s.Evidence)})
-			end.Facts = append(end.Facts, Fact{fmt.Sprintf("Ending the partnership would return %s to separate delivery.", lowerFirst(humanize(s.Service))), c.refs(s.Evidence)})
+			end.Facts = append(end.Facts, Fact{fmt.Sprintf("Ending the partnership would return %s to separate delivery.", words.Lower(humanize(s.Service))), c.refs(s.Evidence)})
 		}
 	}
 	for _, p := range st.Partners {
@@ -439,12 +440,12 @@ func (c *composer) options() []Option {
 		end.Facts = append(end.Facts, Fact{"The partnership was dissolved on " + longDate(st.Status.Since) + reasonText(st.Status.Reason) + ".", c.refs(st.Status.Evidence)})
 	}
 	for _, rv := range st.Reviews {
-		txt := fmt.Sprintf("%s decided on %s to %s", c.council(rv.Council), longDate(rv.On), humanOutcome(rv.Outcome))
+		txt := fmt.Sprintf("%s decided on %s to %s", c.council(rv.Council), longDate(rv.On), words.Outcome(rv.Outcome))
 		if rv.Minute != nil && rv.Minute.Raw != "" {
 			txt += " (" + rv.Minute.Raw + ")"
 		}
 		if rv.Rationale != "" {
-			txt += ": " + sentence(rv.Rationale)
+			txt += ": " + words.Sentence(rv.Rationale)
 		} else {
 			txt += "."
 		}
@@ -473,12 +474,12 @@ func reasonText(r string) string {
 func (c *composer) chronology() []ChronRow {
 	out := make([]ChronRow, 0, len(c.tl.Entries))
 	for _, e := range c.tl.Entries {
-		row := ChronRow{Seq: e.Seq, Date: e.EffectiveOn.String(), Type: humanType(e.Type), What: sentence(e.Description), Certainty: e.Certainty, Corrected: e.Corrected}
+		row := ChronRow{Seq: e.Seq, Date: e.EffectiveOn.String(), Type: words.EventType(e.Type), What: words.Sentence(e.Description), Certainty: e.Certainty, Corrected: e.Corrected}
 		if ev := c.bySeq[e.Seq]; ev != nil {
 			row.Minutes = minutesIn(ev.Data)
 		}
 		for _, s := range c.sources[e.Seq] {
-			row.Sources = append(row.Sources, s.line())
+			row.Sources = append(row.Sources, words.Source(s))
 			row.Illustrative = row.Illustrative || s.Illustrative
 		}
 		out = append(out, row)
@@ -528,14 +529,14 @@ func (c *composer) appointments() ([]Appointment, []RoleRow) {
 		row := Appointment{Officer: a.Officer, Post: humanize(a.Post), Employer: c.council(a.EmployingCouncil),
 			Councils: c.shareText(a.Councils), Basis: a.Basis, Since: a.Since.String(), Refs: c.refs(a.Evidence)}
 		for _, m := range a.Approvals {
-			row.Approvals = append(row.Approvals, minuteText(m.Raw, m.Body, m.Meeting.String(), m.Item))
+			row.Approvals = append(row.Approvals, minuteText(m))
 		}
 		if cs := a.CostShare; cs != nil {
 			row.CostShare = c.sharesText(cs.Shares)
 		}
 		apps = append(apps, row)
 		for _, ro := range a.Roles {
-			roles = append(roles, RoleRow{Council: c.council(ro.Council), Role: humanRole(ro.Role), Officer: a.Officer, Since: ro.Since.String(), Refs: c.refs(ro.Evidence)})
+			roles = append(roles, RoleRow{Council: c.council(ro.Council), Role: words.Capital(words.Role(domain.StatutoryRole(ro.Role))), Officer: a.Officer, Since: ro.Since.String(), Refs: c.refs(ro.Evidence)})
 		}
 	}
 	slices.SortStableFunc(roles, func(a, b RoleRow) int {
@@ -555,7 +556,7 @@ func (c *composer) services() []ServiceRow {
 				row.Detail += " for " + c.councils(s.ReceivingCouncils)
 			}
 			if s.StaffTransferred > 0 {
-				row.Detail += fmt.Sprintf("; %s transferred", plural(s.StaffTransferred, "member of staff", "staff"))
+				row.Detail += fmt.Sprintf("; %s transferred", words.Count(s.StaffTransferred, "member of staff", "staff"))
 			}
 		case len(s.Candidates) > 0:
 			row.Detail = "proposed for " + c.councils(s.Candidates)
@@ -644,7 +645,7 @@ func (c *composer) register() []RegisterRow {
 	out := make([]RegisterRow, len(c.ev.Events))
 	for i, ce := range c.ev.Events {
 		e := ce.Event
-		out[i] = RegisterRow{Seq: e.Seq, ID: e.ID.String(), Type: humanType(e.Type), EffectiveOn: e.EffectiveOn,
+		out[i] = RegisterRow{Seq: e.Seq, ID: e.ID.String(), Type: words.EventType(e.Type), EffectiveOn: e.EffectiveOn,
 			RecordedAt: domain.TimeText(e.RecordedAt), Certainty: e.Certainty, Hash: e.Hash.String()}
 	}
 	return out
@@ -670,16 +671,16 @@ func (c *composer) flags() []Flag {
 		pressOnly := len(srcs) > 0
 		var titles []string
 		for _, s := range srcs {
-			pressOnly = pressOnly && s.Kind == "press"
-			titles = append(titles, s.short())
+			pressOnly = pressOnly && s.Kind == domain.SourcePress
+			titles = append(titles, words.SourceTitle(s))
 		}
-		fact := fmt.Sprintf("%s (%s)", strings.TrimSuffix(sentence(e.Description), "."), longDate(e.EffectiveOn))
+		fact := fmt.Sprintf("%s (%s)", strings.TrimSuffix(words.Sentence(e.Description), "."), longDate(e.EffectiveOn))
 		if e.Certainty == "reported" || pressOnly {
 			press.add(orText(reportKind(srcs), "reports")+" only: "+orText(strings.Join(titles, "; "), "no source given"), fact, e.Seq)
 		}
 		for _, s := range srcs {
 			if s.Illustrative {
-				illus.add(s.short(), fact, e.Seq)
+				illus.add(words.SourceTitle(s), fact, e.Seq)
 				break
 			}
 		}
@@ -691,10 +692,10 @@ func (c *composer) flags() []Flag {
 		c.illustrativeFacts += len(g.seqs)
 	}
 	for _, g := range press.groups {
-		out = append(out, Flag{FlagPressOnly, g.text(verb(len(g.seqs), "rests on ", "rest on ")+g.key+".", ""), g.refs()})
+		out = append(out, Flag{FlagPressOnly, g.text(words.Verb(len(g.seqs), "rests on ", "rest on ")+g.key+".", ""), g.refs()})
 	}
 	for _, g := range illus.groups {
-		out = append(out, Flag{FlagIllustrative, g.text(verb(len(g.seqs), "cites", "cite")+" an illustrative source, "+g.key+".",
+		out = append(out, Flag{FlagIllustrative, g.text(words.Verb(len(g.seqs), "cites", "cite")+" an illustrative source, "+g.key+".",
 			" Its details were invented to complete the record and are not evidence of fact."), g.refs()})
 	}
 	for _, ce := range c.ev.Events {
@@ -726,9 +727,9 @@ func (c *composer) flags() []Flag {
 	return out
 }
 
-func reportKind(srcs []sourceRef) string {
+func reportKind(srcs []domain.SourceRef) string {
 	for _, s := range srcs {
-		if s.Kind != "press" {
+		if s.Kind != domain.SourcePress {
 			return "reports"
 		}
 	}
@@ -799,7 +800,7 @@ func (g *flagGroup) text(predicate, tail string) string {
 	if n := len(g.facts) - len(listed); n > 0 {
 		more = fmt.Sprintf("; and %d more (see the chronology)", n)
 	}
-	return fmt.Sprintf("%s %s", upperFirst(plural(len(g.facts), "fact", "facts")), strings.TrimSuffix(predicate, ".")) + ": " +
+	return fmt.Sprintf("%s %s", words.Capital(words.Count(len(g.facts), "fact", "facts")), strings.TrimSuffix(predicate, ".")) + ": " +
 		strings.Join(listed, "; ") + more + "." + tail
 }
 
@@ -832,7 +833,7 @@ func (c *composer) anyTarget() bool {
 // postAndRoles says an officer's post and the statutory roles held with it, each once: "chief executive
 // and head of paid service of both councils", "chief finance officer (s151) of both councils".
 func (c *composer) postAndRoles(a projections.Appointment) string {
-	post := projections.Words(a.Post)
+	post := words.Phrase(a.Post)
 	var order []string
 	at := map[string][]string{}
 	for _, r := range a.Roles {
@@ -843,19 +844,18 @@ func (c *composer) postAndRoles(a projections.Appointment) string {
 	}
 	var roles []string
 	for _, role := range order {
-		words := projections.RoleWords(role)
-		where := "of " + c.councils(at[role])
+		said, where := words.Role(domain.StatutoryRole(role)), "of "+c.councils(at[role])
 		if len(at[role]) == 2 && len(c.st.Partners) == 2 {
 			where = "of both councils"
 		}
-		if strings.HasPrefix(words, post) {
-			post = words + " " + where // the role names the post: say it once
+		if strings.HasPrefix(said, post) {
+			post = said + " " + where // the role names the post: say it once
 			continue
 		}
-		roles = append(roles, words+" "+where)
+		roles = append(roles, said+" "+where)
 	}
 	if len(roles) > 0 {
-		return post + " and " + joinAnd(roles)
+		return post + " and " + words.JoinAnd(roles)
 	}
 	return post
 }

@@ -1,0 +1,304 @@
+// Package words is the ledger's one home for English: how an identifier, a statutory role, a post, a
+// council, a source, a minute and an event read to people, and the sentence builders (lists, counts,
+// capitals, full stops) that the CLI, the pages and the review packs share.
+//
+// It reads domain values and payloads (domain.Payload, domain.SourceRef, domain.MinuteRef,
+// domain.CouncilRef), never JSON, and writes money, shares and dates with the domain's one formatters
+// (domain.Pence.String, domain.BasisPoints.String, domain.Date.String and Long). It imports only the
+// domain and the standard library, so every layer above the domain may use it. Its functions are pure
+// and safe for concurrent use.
+package words
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/partnership-ledger/ledger/domain"
+)
+
+// acronyms are the words Phrase writes in capitals.
+var acronyms = map[string]string{"hr": "HR", "ict": "ICT", "it": "IT", "lga": "LGA", "s151": "s151", "s113": "s113", "sla": "SLA", "uk": "UK"}
+
+// Phrase turns an identifier as recorded ("head-of-hr", "chief_finance_officer") into words for
+// people: "head of HR", "chief finance officer". Hyphens, underscores and runs of spaces become one
+// space; acronyms are written in capitals; other words are left as they are.
+func Phrase(id string) string {
+	words := strings.FieldsFunc(id, func(r rune) bool { return r == '-' || r == '_' || r == ' ' })
+	for i, w := range words {
+		if a, ok := acronyms[strings.ToLower(w)]; ok {
+			words[i] = a
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// roles are the statutory roles in words, with the section that makes a chief finance officer.
+var roles = map[domain.StatutoryRole]string{
+	domain.HeadOfPaidService:   "head of paid service",
+	domain.ChiefFinanceOfficer: "chief finance officer (s151)",
+	domain.MonitoringOfficer:   "monitoring officer",
+}
+
+// Role is a statutory role in words: chief_finance_officer → "chief finance officer (s151)". A role
+// this build does not know is written as a Phrase.
+func Role(r domain.StatutoryRole) string {
+	if w, ok := roles[r]; ok {
+		return w
+	}
+	return Phrase(string(r))
+}
+
+// Post is a post and the statutory role that comes with it, saying each once: "chief executive
+// (head of paid service)", "chief finance officer (s151)"; the post alone when role is "".
+func Post(post string, role domain.StatutoryRole) string {
+	p := Phrase(post)
+	if role == "" {
+		return p
+	}
+	r := Role(role)
+	if strings.HasPrefix(r, p) {
+		return r
+	}
+	return p + " (" + r + ")"
+}
+
+// JoinAnd lists items in English: "", "a", "a and b", "a, b and c".
+func JoinAnd(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// Capital returns s with its first letter in capitals: "head of HR" → "Head of HR".
+func Capital(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// Lower returns s with its first letter in lower case, except where the second letter is a capital
+// too (an acronym such as "HR", kept as it is): "Human resources" → "human resources".
+func Lower(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	if n < len(s) {
+		r2, _ := utf8.DecodeRuneInString(s[n:])
+		if unicode.IsUpper(r2) {
+			return s
+		}
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// Sentence trims s, starts it with a capital and ends it with a full stop unless it already ends with
+// ".", "!" or "?". Blank text gives "".
+func Sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	s = Capital(s)
+	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	return s + "."
+}
+
+var smallNumbers = []string{"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
+
+// Count writes a count and a noun, the count in words up to ten: "no events", "one officer is",
+// "two officers are", "12 events".
+func Count(n int, one, many string) string {
+	num := strconv.Itoa(n)
+	if n >= 0 && n < len(smallNumbers) {
+		num = smallNumbers[n]
+	}
+	if n == 1 {
+		return num + " " + one
+	}
+	return num + " " + many
+}
+
+// Verb picks the form of a verb that agrees with a count: one for 1, many otherwise.
+func Verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Article is "an" before a word starting with a vowel, else "a": "an interim basis", "a fixed basis".
+func Article(w string) string {
+	if w != "" && strings.ContainsRune("aeiouAEIOU", rune(w[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+// Title turns a slug into a title: "north-norfolk" → "North Norfolk", "kings-lynn-and-west-norfolk"
+// → "Kings Lynn and West Norfolk" ("and", "of" and "the" stay in lower case after the first word).
+func Title(slug string) string {
+	words := strings.FieldsFunc(slug, func(r rune) bool { return r == '-' || r == '_' })
+	for i, w := range words {
+		if i > 0 && (w == "and" || w == "of" || w == "the") {
+			continue
+		}
+		words[i] = Capital(w)
+	}
+	return strings.Join(words, " ")
+}
+
+// EventType writes an event type for people: "StatutoryRoleDesignated" → "Statutory role designated".
+func EventType(t string) string {
+	var b strings.Builder
+	for i, r := range t {
+		if i > 0 && unicode.IsUpper(r) {
+			b.WriteByte(' ')
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Outcome is a review outcome (domain.ReviewOutcomeRecorded.Outcome) as what a council decided to do:
+// "terminate" → "end the partnership", "make_permanent" → "make the arrangement permanent".
+func Outcome(o string) string {
+	switch o {
+	case "terminate":
+		return "end the partnership"
+	case "make_permanent", "make permanent", "permanent":
+		return "make the arrangement permanent"
+	case "continue":
+		return "continue the arrangement"
+	case "extend":
+		return "extend the arrangement"
+	case "vary":
+		return "vary the arrangement"
+	}
+	return Lower(Capital(Phrase(o)))
+}
+
+// Names gives councils' names by slug, as the partnership's events named them. The zero value knows
+// no names.
+type Names map[domain.CouncilRef]string
+
+// Council is the council's name, or its slug when the events never named it.
+func (n Names) Council(c domain.CouncilRef) string {
+	if name := n[c]; name != "" {
+		return name
+	}
+	return c.String()
+}
+
+// Councils lists the councils' names with JoinAnd.
+func (n Names) Councils(cs []domain.CouncilRef) string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = n.Council(c)
+	}
+	return JoinAnd(out)
+}
+
+// sourceKinds are the kinds of source as a heading.
+var sourceKinds = map[domain.SourceKind]string{domain.SourceMinutes: "Minutes", domain.SourceReport: "Report",
+	domain.SourceAgreement: "Agreement", domain.SourceLetter: "Letter", domain.SourcePress: "Press", domain.SourceWeb: "Web page"}
+
+// Source is a source reference on one line: "Press: Title, 2015-12-18, p. 3 <https://…>", with
+// " (illustrative)" at the end for a source whose details were invented.
+func Source(s domain.SourceRef) string {
+	var b strings.Builder
+	if k := sourceKinds[s.Kind]; k != "" {
+		b.WriteString(k)
+	} else {
+		b.WriteString(Capital(Phrase(orText(string(s.Kind), "source"))))
+	}
+	b.WriteString(": ")
+	b.WriteString(orText(s.Title, "untitled"))
+	if !s.Published.IsZero() {
+		b.WriteString(", " + s.Published.String())
+	}
+	if s.Locator != "" {
+		b.WriteString(", " + s.Locator)
+	}
+	if s.URL != "" {
+		b.WriteString(" <" + s.URL + ">")
+	}
+	if s.Illustrative {
+		b.WriteString(" (illustrative)")
+	}
+	return b.String()
+}
+
+// SourceTitle names a source inside a sentence: its title in quotation marks, and its date when
+// published: "“Shared chief executive”, 2015-12-18".
+func SourceTitle(s domain.SourceRef) string {
+	t := "“" + orText(s.Title, "untitled") + "”"
+	if !s.Published.IsZero() {
+		t += ", " + s.Published.String()
+	}
+	return t
+}
+
+// Minute is a minute reference as the council wrote it (Raw), or its parts when Raw is empty:
+// "Cabinet 2016-01-04, item 7".
+func Minute(m domain.MinuteRef) string {
+	if m.Raw != "" {
+		return m.Raw
+	}
+	s := Capital(Phrase(m.Body))
+	if !m.Meeting.IsZero() {
+		s += " " + m.Meeting.String()
+	}
+	if m.Item != "" {
+		s += ", item " + m.Item
+	}
+	return strings.TrimSpace(s)
+}
+
+// Minutes returns the minuted decisions an event's payload cites (a decision's minute, an
+// appointment's approvals, the decisions that authorised it), in the order recorded.
+func Minutes(p domain.Payload) []domain.MinuteRef {
+	switch p := p.(type) {
+	case domain.CouncilJoinedPartnership:
+		return p.AuthorisedBy
+	case domain.CouncilWithdrew:
+		return p.AuthorisedBy
+	case domain.WithdrawalNoticeGiven:
+		return p.AuthorisedBy
+	case domain.DecisionTaken:
+		return []domain.MinuteRef{p.Minute}
+	case domain.AgreementExecuted:
+		return p.AuthorisedBy
+	case domain.AgreementVaried:
+		return p.AuthorisedBy
+	case domain.JointAppointmentMade:
+		return p.Approvals
+	case domain.StatutoryRoleDesignated:
+		return p.AuthorisedBy
+	case domain.ReviewOutcomeRecorded:
+		if p.Minute != nil {
+			return []domain.MinuteRef{*p.Minute}
+		}
+	case domain.PartnershipDissolved:
+		return p.AuthorisedBy
+	}
+	return nil
+}
+
+func orText(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}
