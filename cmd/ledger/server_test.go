@@ -421,3 +421,36 @@ func TestServerFailuresMapToExitCodes(t *testing.T) {
 		assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
 	}
 }
+
+// A ledger larger than a page (1,000 events) is read through every page: the partnership's events,
+// the global log and the state come out as from the store.
+func TestServerReadsPageThroughALedger(t *testing.T) {
+	store := tempStore(t)
+	gen := ledger(t, nil, "gen", "--partnerships", "2", "--events", "2500", "--store", store)
+	require.Equal(t, 0, gen.code, gen.stderr)
+	auditor := issueToken(t, store, "auditor")
+	pub := publicKey(t, "--store", store)
+	cmds := [][]string{
+		{"history", "--partnership", "ref-partnership-001", "--json"},
+		{"history", "--partnership", "ref-partnership-000", "--known-at", "1800"},
+		{"state", "--partnership", "ref-partnership-000", "--json", "--as-of", "2030-01-01"},
+		{"export"},
+	}
+	s := startServe(t, store)
+	viaServer := make([]result, len(cmds))
+	for i, args := range cmds {
+		viaServer[i] = ledger(t, nil, append(slices.Clone(args), "--server", s.base, "--token-file", auditor)...)
+		require.Equal(t, 0, viaServer[i].code, "%v: %s", args, viaServer[i].stderr)
+	}
+	v := ledger(t, nil, "verify", "--server", s.base, "--token-file", auditor, "--key", pub)
+	require.Equal(t, 0, v.code, v.stderr)
+	require.NoError(t, s.stop())
+	for i, args := range cmds {
+		local := ledger(t, nil, append(slices.Clone(args), "--store", store)...)
+		require.Equal(t, 0, local.code, local.stderr)
+		assert.Equal(t, local.stdout, viaServer[i].stdout, "%v", args)
+	}
+	assert.Equal(t, 2501, strings.Count(viaServer[3].stdout, "\n"), "every event exported")
+	local := ledger(t, nil, "verify", "--store", store)
+	assert.Equal(t, local.stdout, v.stdout)
+}
