@@ -360,7 +360,7 @@ func checkHistory(t testing.TB, h history) diffStats {
 				break // the domain's fold at every other point
 			}
 			if f, ok := dom.facts(slug, k, asOf); ok && got.states[slug] != nil {
-				check(t, f.oneToOne(), viewFacts(got.states[slug]).oneToOne(), where, "the domain's fold and the view of "+slug)
+				check(t, f, viewFacts(got.states[slug]), where, "the domain's fold and the view of "+slug)
 				stats.domain++
 			}
 		}
