@@ -47,7 +47,7 @@ func isCorrection(typ string) bool {
 // recorded is an entry as the domain reads it.
 func (e entry) recorded() domain.Recorded {
 	return domain.Recorded{ID: e.id, Seq: e.seq, Type: e.typ, Schema: domain.CurrentSchema,
-		EffectiveOn: e.eff, Certainty: domain.Certainty(e.certainty), Payload: e.payload}
+		EffectiveOn: e.eff, Sources: e.sources, Certainty: domain.Certainty(e.certainty), Payload: e.payload}
 }
 
 // effective applies the corrections and retractions among entries (domain.EffectiveView: the last
@@ -61,7 +61,8 @@ func effective(entries []entry) []effEvent {
 	out := make([]effEvent, len(view))
 	for i, r := range view {
 		out[i] = effEvent{
-			entry:     entry{seq: r.Seq, id: r.ID, typ: r.Type, eff: r.EffectiveOn, certainty: string(r.Certainty), payload: r.Payload},
+			entry: entry{seq: r.Seq, id: r.ID, typ: r.Type, eff: r.EffectiveOn, certainty: string(r.Certainty), sources: r.Sources,
+				payload: r.Payload},
 			evidence:  Evidence(r.Evidence),
 			corrected: r.Corrected(),
 		}
@@ -87,7 +88,12 @@ func view(slug string, s *domain.State) *State {
 		Partners: make([]Partner, len(s.Partners)), Appointments: make([]Appointment, len(s.Appointments)),
 		Services: make([]Service, len(s.Services)), Decisions: make([]Decision, len(s.Decisions)),
 		Agreements: make([]Agreement, len(s.Agreements)), Funding: make([]Funding, len(s.Funding)),
-		Reviews: make([]ReviewResult, len(s.Outcomes)), EventCount: s.EventCount}
+		Reviews: make([]ReviewResult, len(s.Outcomes)), EventCount: s.EventCount, Councils: make(words.Names, len(s.Named))}
+	for _, c := range s.Named {
+		if c.Name != "" {
+			st.Councils[c.Council] = c.Name
+		}
+	}
 	for i, p := range s.Partners {
 		st.Partners[i] = Partner{Council: p.Council.Council.String(), Name: p.Council.Name, Kind: string(p.Council.Kind),
 			ONSCode: p.Council.ONSCode, Since: p.Since, Evidence: p.Evidence}

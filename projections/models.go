@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -58,6 +59,7 @@ type Models struct {
 	advanced chan struct{} // closed and replaced each time seq advances
 	index    timeIndex
 	parts    map[string]*partnership
+	sources  map[string][]domain.SourceRef // source lists by their JSON, decoded once: events cite few
 }
 
 // partnership is one stream's decoded events in seq order. entries is appended under Models.mu;
@@ -81,7 +83,8 @@ type entry struct {
 	typ       string
 	eff       domain.Date
 	certainty string
-	payload   domain.Payload // nil when the type is unknown to this build
+	sources   []domain.SourceRef // shared by every entry citing the same sources (Models.sources)
+	payload   domain.Payload     // nil when the type is unknown to this build
 }
 
 // NewModels returns empty read models.
@@ -89,7 +92,8 @@ func NewModels(opts Options) *Models {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	m := &Models{now: opts.Now, sparse: opts.Sparse, advanced: make(chan struct{}), parts: map[string]*partnership{}}
+	m := &Models{now: opts.Now, sparse: opts.Sparse, advanced: make(chan struct{}), parts: map[string]*partnership{},
+		sources: map[string][]domain.SourceRef{}}
 	if len(opts.Partnerships) > 0 {
 		m.only = map[string]bool{}
 		for _, s := range opts.Partnerships {
@@ -279,6 +283,7 @@ func (m *Models) appendLocked(e eventstore.Event, ent entry, slug string, isPart
 			p = &partnership{slug: slug}
 			m.parts[slug] = p
 		}
+		ent.sources = m.sourcesOf(e.Sources)
 		if isCorrection(ent.typ) {
 			p.corr = append(p.corr, len(p.entries))
 		} else {
@@ -292,4 +297,22 @@ func (m *Models) appendLocked(e eventstore.Event, ent entry, slug string, isPart
 		p.learnNames(ent.payload)
 	}
 	m.seq = e.Seq
+}
+
+// sourcesOf returns an event's source list decoded, decoding each distinct list once (m.mu is held):
+// a ledger's events cite a few documents many times. A list this build cannot read is kept as none
+// (it was checked when it was recorded).
+func (m *Models) sourcesOf(raw json.RawMessage) []domain.SourceRef {
+	if len(raw) == 0 {
+		return nil
+	}
+	if s, ok := m.sources[string(raw)]; ok {
+		return s
+	}
+	var s []domain.SourceRef
+	if json.Unmarshal(raw, &s) != nil || len(s) == 0 {
+		s = nil
+	}
+	m.sources[string(raw)] = s
+	return s
 }

@@ -278,9 +278,23 @@ func (m *Models) Timeline(slug string, q Query) (*Timeline, error) {
 	tl := &Timeline{Partnership: slug, Axes: r.axes, Entries: []TimelineEntry{}}
 	for e := range r.snap.p.effectiveFor(r.snap, len(r.prefix), r.asOf) {
 		tl.Entries = append(tl.Entries, TimelineEntry{
-			Seq: e.seq, ID: e.id, Type: e.typ, EffectiveOn: e.eff, Certainty: e.certainty,
-			Description: describe(e, r.snap.names), Corrected: e.corrected, Evidence: e.evidence,
+			Seq: e.seq, ID: e.id, Type: e.typ, EffectiveOn: e.eff, Certainty: e.certainty, Sources: e.sources,
+			Description: describe(e, r.snap.names), Corrected: e.corrected, Evidence: e.evidence, Payload: e.payload,
 		})
+	}
+	for _, i := range r.snap.corr {
+		if i >= len(r.prefix) {
+			break
+		}
+		e := &r.prefix[i]
+		c := Correction{Seq: e.seq, ID: e.id, Type: e.typ}
+		switch p := e.payload.(type) {
+		case domain.EventCorrected:
+			c.Target, c.Reason = p.Target, p.Reason
+		case domain.EventRetracted:
+			c.Target, c.Reason = p.Target, p.Reason
+		}
+		tl.Corrections = append(tl.Corrections, c)
 	}
 	return tl, nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/words"
 )
 
 // Evidence lists the ids of the events a fact comes from: the event that stated it, and any
@@ -64,6 +65,9 @@ type State struct {
 	Reviews      []ReviewResult `json:"reviews"`
 	EventCount   int            `json:"event_count"` // events in effect on as_of (after corrections)
 	LastSeq      uint64         `json:"last_seq"`    // seq of the partnership's last event within known_at
+	// Councils names every council the events in effect named (partners that withdrew too), for
+	// readers that write councils' names (the review pack). It is not part of the JSON.
+	Councils words.Names `json:"-"`
 }
 
 // Partner is a council in the partnership on as_of.
@@ -281,17 +285,34 @@ type Timeline struct {
 	Partnership string `json:"partnership"`
 	Axes
 	Entries []TimelineEntry `json:"entries"`
+	// Corrections lists the corrections and retractions recorded by known_at, in seq order.
+	Corrections []Correction `json:"corrections,omitempty"`
 }
 
-// TimelineEntry is one event on the timeline. Corrected events show their corrected content, with
-// Corrected set and the correction's id in Evidence; corrections and retractions appear as entries too.
+// TimelineEntry is one event on the timeline. Corrected events show their corrected content
+// (effective date, certainty, sources and data), with Corrected set and the corrections' ids in
+// Evidence after the event's own; retracted events are left out (Timeline.Corrections lists both).
 type TimelineEntry struct {
-	Seq         uint64      `json:"seq"`
-	ID          uuid.UUID   `json:"id"`
-	Type        string      `json:"type"`
-	EffectiveOn domain.Date `json:"effective_on"`
-	Certainty   string      `json:"certainty"`
-	Description string      `json:"description"`
-	Corrected   bool        `json:"corrected,omitempty"`
-	Evidence    Evidence    `json:"evidence"`
+	Seq         uint64             `json:"seq"`
+	ID          uuid.UUID          `json:"id"`
+	Type        string             `json:"type"`
+	EffectiveOn domain.Date        `json:"effective_on"`
+	Certainty   string             `json:"certainty"`
+	Sources     []domain.SourceRef `json:"sources,omitempty"` // the documents the event cites
+	Description string             `json:"description"`
+	Corrected   bool               `json:"corrected,omitempty"`
+	Evidence    Evidence           `json:"evidence"`
+	// Payload is the event's data as in effect (nil for a type this build does not know), for
+	// readers in Go (words.Minutes). It is not part of the JSON: the event itself is.
+	Payload domain.Payload `json:"-"`
+}
+
+// Correction is an EventCorrected or EventRetracted known at the timeline's known_at, whatever its
+// as_of: the event it changed or removed, and why.
+type Correction struct {
+	Seq    uint64    `json:"seq"`
+	ID     uuid.UUID `json:"id"`
+	Type   string    `json:"type"`   // domain.TypeEventCorrected or domain.TypeEventRetracted
+	Target uuid.UUID `json:"target"` // the event corrected or retracted
+	Reason string    `json:"reason"`
 }
