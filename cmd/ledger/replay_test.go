@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/projections"
 )
 
 var updateReplay = flag.Bool("update-replay", false, "rewrite cmd/ledger/testdata/replay-*.txt")
@@ -328,4 +329,96 @@ func TestReplayWordsOfEveryKind(t *testing.T) {
 	assert.Equal(t, "ends appointment of Jane Roe as head of HR", words(8), "ended under a name differing in case and spacing")
 	assert.Contains(t, words(9), "changes partner North Norfolk: notice given on (not recorded) → 9 March 2016; notice days (not recorded) → 180; proposed end (not recorded) → 31 December 2016")
 	assert.Equal(t, "ends partner North Norfolk", words(10))
+}
+
+// The state replay's walk reaches is the state `ledger state` shows at the same as_of and known_at:
+// the facts the folded steps made, changed and ended add up to its status, trial period, partners,
+// appointments (with the councils they serve) and services.
+func TestReplayEndsInTheStateLedgerStateShows(t *testing.T) {
+	store := seeded(t)
+	for _, q := range []struct{ asOf, knownAt string }{
+		{"2015-11-07", ""}, {"2016-07-01", "2015-12-18"}, {"2016-09-10", ""}, {"2016-12-31", ""}, {"2016-12-31", "21"}, {"2015-10-10", "7"},
+	} {
+		args := []string{"--as-of", q.asOf}
+		if q.knownAt != "" {
+			args = append(args, "--known-at", q.knownAt)
+		}
+		rep := replayJSON(t, store, args...)
+		facts := map[string]map[string]any{} // kind|key → field → value
+		for _, st := range rep.Steps {
+			if !st.Folded {
+				continue
+			}
+			for _, f := range st.Made {
+				fields := map[string]any{}
+				for _, x := range f.Fields {
+					fields[x.Name] = x.Value
+				}
+				facts[f.Kind+"|"+f.Key] = fields
+			}
+			for _, c := range st.Changed {
+				fields := facts[c.Kind+"|"+c.Key]
+				require.NotNil(t, fields, "#%d changes %s|%s, which no step made", st.Seq, c.Kind, c.Key)
+				for _, x := range c.Changes {
+					if x.After == nil {
+						delete(fields, x.Name)
+					} else {
+						fields[x.Name] = x.After
+					}
+				}
+			}
+			for _, f := range st.Ended {
+				require.Contains(t, facts, f.Kind+"|"+f.Key, "#%d ends a fact no step made", st.Seq)
+				delete(facts, f.Kind+"|"+f.Key)
+			}
+		}
+		var want, got []string
+		r := ledger(t, nil, append([]string{"state", "--store", store, "--partnership", gnn, "--json"}, args...)...)
+		require.Equal(t, 0, r.code, r.stderr)
+		var st projections.State
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &st))
+		want = append(want, "status "+st.Status.Value+" since "+st.Status.Since)
+		if st.TrialPeriod != nil {
+			want = append(want, "trial to "+st.TrialPeriod.To)
+		}
+		for _, p := range st.Partners {
+			want = append(want, "partner "+p.Council)
+		}
+		for _, a := range st.Appointments {
+			var cs []string
+			for _, c := range a.Councils {
+				cs = append(cs, c.Council)
+			}
+			want = append(want, "appointment "+a.Officer+" "+a.Post+" for "+strings.Join(cs, ","))
+		}
+		for _, s := range st.Services {
+			want = append(want, "service "+s.Service+" "+s.Status)
+		}
+		for key, f := range facts {
+			switch kind, _, _ := strings.Cut(key, "|"); kind {
+			case "status":
+				got = append(got, "status "+f["value"].(string)+" since "+f["since"].(string))
+			case "trial_period":
+				got = append(got, "trial to "+f["to"].(string))
+			case "partner":
+				got = append(got, "partner "+f["council"].(string))
+			case "appointment":
+				var cs []string
+				for _, c := range f["councils"].([]any) {
+					slug, _, _ := strings.Cut(c.(string), " ")
+					cs = append(cs, slug)
+				}
+				post, _ := f["post"].(string)
+				got = append(got, "appointment "+f["officer"].(string)+" "+post+" for "+strings.Join(cs, ","))
+			case "service":
+				got = append(got, "service "+f["service"].(string)+" "+f["status"].(string))
+			}
+		}
+		assert.GreaterOrEqual(t, len(want), 3, "a status and two partners at least")
+		assert.ElementsMatch(t, want, got, "as of %s known at %q", q.asOf, q.knownAt)
+		if q.asOf == "2016-09-10" {
+			assert.Contains(t, got, "appointment Sheila Oxtoby chief-executive for great-yarmouth,north-norfolk")
+			assert.Contains(t, got, "trial to 2016-06-30", "as corrected")
+		}
+	}
 }
