@@ -15,6 +15,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/recording"
+	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -368,10 +369,10 @@ func (w walk) replay(day domain.Date, types []string) replayReport {
 	for _, e := range domain.EffectiveView(w.history) {
 		full.Apply(e)
 	}
-	wd := replayWords{names: map[string]string{}, labels: map[factID]string{}}
+	wd := replayWords{names: words.Names{}, labels: map[factID]string{}}
 	for _, c := range full.Named {
 		if c.Name != "" {
-			wd.names[c.Council.String()] = c.Name
+			wd.names[c.Council] = c.Name
 		}
 	}
 	rep.Name = full.Name
@@ -430,7 +431,7 @@ func (wd replayWords) noEffect(r domain.Recorded, facts []domain.Fact) string {
 		}
 	}
 	if len(restated) > 0 {
-		return "restates what was already true, no field changed: " + projections.JoinAnd(restated)
+		return "restates what was already true, no field changed: " + words.JoinAnd(restated)
 	}
 	return "no change to the state: nothing it names is in the state as of then (the recording check refuses such an event)"
 }
@@ -448,9 +449,9 @@ func factsKnown(history []domain.Recorded, day domain.Date) []domain.Fact {
 }
 
 // replayWords writes facts in words, with the one formatters (Date.Long, Pence.String,
-// BasisPoints.String) and the one wording (projections.Words, RoleWords, JoinAnd).
+// BasisPoints.String) and the one home of English (domain/words: Phrase, Role, JoinAnd, Names).
 type replayWords struct {
-	names  map[string]string // councils' names by slug
+	names  words.Names       // councils' names
 	labels map[factID]string // the label of each fact made so far (its identity does not change)
 }
 
@@ -531,7 +532,7 @@ func (wd replayWords) acting(st *replayStep, w walk, it walkItem, day domain.Dat
 		}
 		named := make([]string, len(c.Fields))
 		for i, f := range c.Fields {
-			named[i] = projections.Words(f)
+			named[i] = words.Phrase(f)
 		}
 		if !p.EffectiveOn.IsZero() {
 			c.Fields = append(c.Fields, "effective_on")
@@ -546,10 +547,10 @@ func (wd replayWords) acting(st *replayStep, w walk, it walkItem, day domain.Dat
 			named = append(named, "certainty "+string(p.Certainty))
 		}
 		st.Corrects = c
-		st.Words = append(st.Words, fmt.Sprintf("corrects %s: %s; reason: %s", about, projections.JoinAnd(named), p.Reason))
+		st.Words = append(st.Words, fmt.Sprintf("corrects %s: %s; reason: %s", about, words.JoinAnd(named), p.Reason))
 	case domain.EventRetracted:
 		st.Retracts = &replayRetracts{Event: tg.Seq, Reason: p.Reason, Notes: p.Notes}
-		line := fmt.Sprintf("retracts %s: %s", about, projections.Words(p.Reason))
+		line := fmt.Sprintf("retracts %s: %s", about, words.Phrase(p.Reason))
 		if p.Notes != "" {
 			line += " (" + p.Notes + ")"
 		}
@@ -606,7 +607,7 @@ func (wd replayWords) fact(f domain.Fact) replayFact {
 		rf.Fields[i] = replayField{Name: x.Name, Value: jsonValue(x.Value), Words: wd.value(x.Name, x.Value)}
 		get[x.Name] = rf.Fields[i].Words
 	}
-	kind := projections.Words(string(f.Kind))
+	kind := words.Phrase(string(f.Kind))
 	switch f.Kind {
 	case domain.FactPartnership:
 		rf.Label = "partnership " + get["name"]
@@ -672,7 +673,7 @@ func fieldWords(kind domain.FactKind, name string) string {
 	if kind == domain.FactStatus && name == "value" {
 		return ""
 	}
-	return projections.Words(name) + " "
+	return words.Phrase(name) + " "
 }
 
 // wordsFields are the text fields that hold an identifier ("chief-executive", "equal"), written in
@@ -694,9 +695,9 @@ func (wd replayWords) value(name string, v any) string {
 	case domain.FinancialYear:
 		return x.String()
 	case domain.CouncilRef:
-		return wd.council(x.String())
+		return wd.names.Council(x)
 	case domain.StatutoryRole:
-		return projections.RoleWords(string(x))
+		return words.Role(x)
 	case bool:
 		if x {
 			return "yes"
@@ -709,7 +710,7 @@ func (wd replayWords) value(name string, v any) string {
 			return "one-off cost"
 		}
 		if wordsFields[name] {
-			return projections.Words(x)
+			return words.Phrase(x)
 		}
 		return x
 	case []string:
@@ -717,17 +718,19 @@ func (wd replayWords) value(name string, v any) string {
 		for i, item := range x {
 			out[i] = wd.item(name, item)
 		}
-		return projections.JoinAnd(out)
+		return words.JoinAnd(out)
 	}
 	return fmt.Sprint(v)
 }
 
-// council is a council's name, or its slug when the partnership never named it.
+// council is the name of the council a list element names by its slug (the slug itself when the
+// partnership never named it).
 func (wd replayWords) council(slug string) string {
-	if n := wd.names[slug]; n != "" {
-		return n
+	c, err := domain.ParseCouncilRef(slug)
+	if err != nil {
+		return slug
 	}
-	return slug
+	return wd.names.Council(c)
 }
 
 // item writes one element of a list field. The fold gives list elements as text (domain/effect.go):
@@ -746,7 +749,7 @@ func (wd replayWords) item(field, s string) string {
 		role, rest, ok1 := strings.Cut(s, " at ")
 		council, since, ok2 := strings.Cut(rest, " since ")
 		if d, err := domain.ParseDate(since); ok1 && ok2 && err == nil {
-			return projections.RoleWords(role) + " at " + wd.council(council) + " since " + d.Long()
+			return words.Role(domain.StatutoryRole(role)) + " at " + wd.council(council) + " since " + d.Long()
 		}
 	case "projected_savings", "one_off_costs":
 		f := strings.Fields(s)
@@ -802,7 +805,7 @@ func printReplay(w io.Writer, rep replayReport) {
 			for i, n := range st.CorrectedBy {
 				seqs[i] = "#" + strconv.FormatUint(n, 10)
 			}
-			meta += ", as corrected by " + projections.JoinAnd(seqs)
+			meta += ", as corrected by " + words.JoinAnd(seqs)
 		}
 		fmt.Fprintln(w)
 		sayLine(w, "#%d  %s  %s  (%s)", st.Seq, st.EffectiveOn.Long(), st.Type, meta)

@@ -377,9 +377,9 @@ func TestReplayEndsInTheStateLedgerStateShows(t *testing.T) {
 		require.Equal(t, 0, r.code, r.stderr)
 		var st projections.State
 		require.NoError(t, json.Unmarshal([]byte(r.stdout), &st))
-		want = append(want, "status "+st.Status.Value+" since "+st.Status.Since)
+		want = append(want, "status "+st.Status.Value+" since "+st.Status.Since.String())
 		if st.TrialPeriod != nil {
-			want = append(want, "trial to "+st.TrialPeriod.To)
+			want = append(want, "trial to "+st.TrialPeriod.To.String())
 		}
 		for _, p := range st.Partners {
 			want = append(want, "partner "+p.Council)
