@@ -339,7 +339,9 @@ func checkHistory(t testing.TB, h history) diffStats {
 	dates := asOfDates(h.events)
 	fresh := &freshAnswers{t: t, events: h.events, slugs: slugs, models: map[int]*projections.Models{}}
 	replay := fmt.Sprintf("seed %d, shape %+v", h.seed, h.opts)
-	if h.opts == diffShape(h.seed) {
+	if h.name != "" {
+		replay = h.name
+	} else if h.opts == diffShape(h.seed) {
 		replay += fmt.Sprintf(" (replay: go test ./projections -run 'TestDifferential$' -diff.seed=%d -v)", h.seed)
 	}
 	stats := diffStats{histories: 1, events: n, prefixes: n + 1, dates: len(dates)}
@@ -480,4 +482,49 @@ func TestDifferentialConcurrent(t *testing.T) {
 		wg.Wait()
 		require.Zero(t, mismatches.Load(), "seed %d", seed)
 	}
+}
+
+// TestDifferentialNameCase runs the name case of issue 19 through both oracles and says what the view
+// must show: Karen Sly's appointment as chief finance officer ended as "karen  SLY" and
+// "Chief-Finance-Officer" at one council, then at the other, and a reappointment under yet another
+// spelling, which is one appointment, not two.
+func TestDifferentialNameCase(t *testing.T) {
+	gy, nn := genCouncils[0], genCouncils[1]
+	shares := []domain.CouncilShare{{Council: gy.Council, TimeShareBasisPoints: 5000}, {Council: nn.Council, TimeShareBasisPoints: 5000}}
+	h := scripted(t, "great-yarmouth-north-norfolk",
+		step{"2015-10-01", domain.PartnershipProposed{Name: "GY and NN", Purpose: "share senior managers", Partners: []domain.Council{gy, nn}}},
+		step{"2015-11-07", domain.JointAppointmentMade{Officer: domain.Officer{Name: "Karen Sly"}, Post: "chief-finance-officer",
+			StatutoryRole: domain.ChiefFinanceOfficer, EmployingCouncil: nn.Council, Councils: shares, Basis: domain.BasisInterim,
+			StartsOn: domain.MustDate("2015-11-07")}},
+		step{"2016-06-30", domain.AppointmentEnded{Officer: domain.Officer{Name: "karen  SLY"}, Post: "Chief-Finance-Officer",
+			Councils: []domain.CouncilRef{gy.Council}, LastDay: domain.MustDate("2016-06-29"), Reason: "notice"}},
+		step{"2016-09-30", domain.AppointmentEnded{Officer: domain.Officer{Name: "KAREN sly"}, Post: "chief-finance-officer",
+			Councils: []domain.CouncilRef{nn.Council}, LastDay: domain.MustDate("2016-09-29"), Reason: "end_of_term"}},
+		step{"2016-10-01", domain.JointAppointmentMade{Officer: domain.Officer{Name: "karen  sly"}, Post: "Chief-Finance-Officer",
+			EmployingCouncil: nn.Council, Councils: shares, Basis: domain.BasisPermanent, StartsOn: domain.MustDate("2016-10-01")}},
+	)
+	stats := checkHistory(t, h)
+	require.Positive(t, stats.domain)
+
+	m := projections.NewModels(projections.Options{Now: diffNow})
+	for _, e := range h.events {
+		require.NoError(t, m.Apply(e))
+	}
+	held := func(asOf string) []string {
+		st, err := m.State("great-yarmouth-north-norfolk", projections.Query{AsOf: asOf})
+		require.NoError(t, err)
+		var out []string
+		for _, a := range st.Appointments {
+			var cs []string
+			for _, c := range a.Councils {
+				cs = append(cs, fmt.Sprint(c.Council))
+			}
+			out = append(out, fmt.Sprintf("%s as %s at %v", a.Officer, a.Post, cs))
+		}
+		return out
+	}
+	require.Equal(t, []string{"Karen Sly as chief-finance-officer at [great-yarmouth north-norfolk]"}, held("2016-06-29"))
+	require.Equal(t, []string{"Karen Sly as chief-finance-officer at [north-norfolk]"}, held("2016-06-30"), "ended at Great Yarmouth as \"karen  SLY\"")
+	require.Empty(t, held("2016-09-30"), "ended at North Norfolk as \"KAREN sly\"")
+	require.Equal(t, []string{"karen  sly as Chief-Finance-Officer at [great-yarmouth north-norfolk]"}, held("2016-10-01"), "one appointment after the reappointment")
 }

@@ -50,6 +50,7 @@ type genOptions struct {
 
 // history is a generated log.
 type history struct {
+	name   string // a scripted history's name; "" for a generated one
 	seed   uint64
 	opts   genOptions
 	events []eventstore.Event // the global log in seq order
@@ -819,4 +820,32 @@ func (g *generator) retract(p *genPart) bool {
 	_, ok := g.record(p, domain.TypeEventRetracted, p.cursor, domain.EventRetracted{Target: target.id,
 		Reason: pick(g, []string{domain.RetractEnteredInError, domain.RetractDuplicate, domain.RetractSourceWithdrawn})})
 	return ok
+}
+
+// step is one command of a scripted history: its effective date and payload.
+type step struct {
+	eff     string
+	payload domain.Payload
+}
+
+// scripted records the steps in one partnership through the domain's decision, each of which must be
+// accepted, and returns the history.
+func scripted(t testing.TB, slug string, steps ...step) history {
+	t.Helper()
+	g := &generator{t: t, rng: rand.New(rand.NewPCG(1, 1)), store: memstore.New(memstore.Options{}), clock: genStart}
+	g.rec = recording.NewWithOptions(g.store, recording.Options{Clock: g.tick, Timeout: -1})
+	p := &genPart{slug: slug, notices: map[domain.CouncilRef]domain.Date{}}
+	for i, s := range steps {
+		if _, ok := g.record(p, s.payload.EventType(), domain.MustDate(s.eff), s.payload); !ok {
+			t.Fatalf("step %d (%s, %s) was refused", i, s.payload.EventType(), s.eff)
+		}
+	}
+	h := history{name: "the scripted history of " + t.Name(), slugs: []string{slug}}
+	for e, err := range g.store.ReadAll(context.Background(), 0, eventstore.Forward, 0) {
+		if err != nil {
+			t.Fatalf("read the scripted log: %v", err)
+		}
+		h.events = append(h.events, e)
+	}
+	return h
 }
