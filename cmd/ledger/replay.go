@@ -379,6 +379,14 @@ func (w walk) replay(day domain.Date, types []string) replayReport {
 	s := domain.NewState()
 	for _, it := range w.items {
 		r := w.history[it.pos]
+		if len(types) > 0 && !slices.Contains(types, r.Type) {
+			// Not shown: folded without its effect (State.Apply costs less than ApplyEffect).
+			if it.eff != nil && !it.eff.EffectiveOn.After(day) {
+				s.Apply(*it.eff)
+			}
+			rep.Omitted++
+			continue
+		}
 		st := replayStep{Seq: r.Seq, ID: r.ID.String(), Type: r.Type, EffectiveOn: r.EffectiveOn, RecordedAt: r.RecordedAt,
 			Certainty: string(r.Certainty), Made: []replayFact{}, Changed: []replayChange{}, Ended: []replayFact{}}
 		switch {
@@ -408,10 +416,6 @@ func (w walk) replay(day domain.Date, types []string) replayReport {
 				}
 			}
 			st.Words = append(st.Words, fmt.Sprintf("retracted by event #%d: not folded, no effect", st.RetractedBy))
-		}
-		if len(types) > 0 && !slices.Contains(types, r.Type) {
-			rep.Omitted++
-			continue
 		}
 		rep.Steps = append(rep.Steps, st)
 	}

@@ -146,6 +146,10 @@ func TestReplayTypeFilters(t *testing.T) {
 		assert.Equal(t, []string{"StatutoryRoleVacated", "CostShareAgreed"}, rep.Types)
 		assert.Equal(t, []string{"statutory_role"}, kinds(step(t, rep, 28).Ended), "the designation was folded though not shown")
 	}
+	ended := replayJSON(t, store, "--type", "AppointmentEnded")
+	require.Len(t, ended.Steps, 2)
+	assert.Equal(t, "appointment of Sheila Oxtoby as chief executive", ended.Steps[0].Changed[0].Label,
+		"the label of a fact made by an event not shown")
 	text := ledger(t, nil, "replay", "--store", store, "--partnership", gnn, "--type", "DecisionTaken")
 	require.Equal(t, 0, text.code, text.stderr)
 	assert.Contains(t, text.stdout, "showing DecisionTaken (24 other events folded, not shown)")
