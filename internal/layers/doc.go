@@ -7,11 +7,12 @@
 //	1 eventstore, fault/faulttest
 //	2 domain; the store adapters eventstore/bolt, eventstore/kurrentdb, eventstore/memstore and the
 //	  test support eventstore/storetest, eventstore/kurrentdb/kurrenttest
-//	3 domain/recording, domain/refdata, projections, tokens
-//	4 domain/demo, audit
-//	5 reviewpack
-//	6 api, api/web, api/client
-//	7 cmd/ledger
+//	3 domain/words (the ledger's English, used by every layer above)
+//	4 domain/recording, domain/refdata, projections, tokens
+//	5 domain/demo, audit
+//	6 reviewpack
+//	7 api, api/web, api/client
+//	8 cmd/ledger
 //
 // Besides, as the packages' own documentation states: eventstore knows nothing of domain; domain,
 // audit, eventstore and fault import only the third-party modules their doc comments name; the store

@@ -23,11 +23,12 @@ var layer = map[string]int{
 	"eventstore": 1, "fault/faulttest": 1,
 	"domain": 2, "eventstore/bolt": 2, "eventstore/kurrentdb": 2, "eventstore/memstore": 2,
 	"eventstore/storetest": 2, "eventstore/kurrentdb/kurrenttest": 2,
-	"domain/recording": 3, "domain/refdata": 3, "projections": 3, "tokens": 3,
-	"domain/demo": 4, "audit": 4,
-	"reviewpack": 5,
-	"api":        6, "api/web": 6, "api/client": 6,
-	"cmd/ledger": 7,
+	"domain/words":     3,
+	"domain/recording": 4, "domain/refdata": 4, "projections": 4, "tokens": 4,
+	"domain/demo": 5, "audit": 5,
+	"reviewpack": 6,
+	"api":        7, "api/web": 7, "api/client": 7,
+	"cmd/ledger": 8,
 }
 
 // thirdParty lists, for the packages whose doc comment names them, the only modules outside the
