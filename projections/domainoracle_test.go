@@ -17,8 +17,8 @@ import (
 // The second oracle of the differential test: the domain's own fold (domain.EffectiveView, then
 // domain.Fold of the events in effect on as_of) of a partnership's events in the prefix, compared
 // with the view on the facts that map one to one: the partnership's name and status, its partners
-// (with notices), the number of events in effect and its appointments (with the councils still
-// served and the statutory roles held). Officers are compared as written: the view must show the
+// (with notices), the number of events in effect, its appointments (with the councils still
+// served and the statutory roles held), its services and its decision register. Officers are compared as written: the view must show the
 // name the domain's fold keeps, so an appointment ended as "karen  SLY" is gone from both (the name
 // case of issue 19, which the generator writes with NameVariants).
 
@@ -28,6 +28,8 @@ type facts struct {
 	Status       string   // value since date
 	Partners     []string // council, name, since, notice
 	Appointments []string // officer, post, councils with time shares, since, roles
+	Services     []string // service, status, lead council, since
+	Decisions    []string // minute, outcome, effective date
 	EventCount   int
 }
 
@@ -56,6 +58,14 @@ func viewFacts(st *projections.State) facts {
 			strings.Join(cs, " "), day(a.Since), strings.Join(rs, "; ")))
 	}
 	slices.Sort(f.Appointments)
+	for _, sv := range st.Services {
+		f.Services = append(f.Services, fmt.Sprintf("%s %s led by %s since %s", sv.Service, sv.Status, sv.LeadCouncil, day(sv.Since)))
+	}
+	for _, d := range st.Decisions {
+		f.Decisions = append(f.Decisions, fmt.Sprintf("%s %s on %s", d.Minute.Raw, d.Outcome, day(d.EffectiveOn)))
+	}
+	slices.Sort(f.Services)
+	slices.Sort(f.Decisions)
 	return f
 }
 
@@ -129,6 +139,14 @@ func (d decoded) facts(slug string, k int, asOf string) (facts, bool) {
 			strings.Join(cs, " "), day(a.StartsOn), strings.Join(rs, "; ")))
 	}
 	slices.Sort(f.Appointments)
+	for _, sv := range s.Services {
+		f.Services = append(f.Services, fmt.Sprintf("%s %s led by %s since %s", sv.Service, sv.Status, sv.LeadCouncil, day(sv.Since)))
+	}
+	for _, d := range s.Decisions {
+		f.Decisions = append(f.Decisions, fmt.Sprintf("%s %s on %s", d.Minute.Raw, d.Outcome, day(d.EffectiveOn)))
+	}
+	slices.Sort(f.Services)
+	slices.Sort(f.Decisions)
 	return f, true
 }
 
