@@ -33,7 +33,7 @@ func TestEveryKindOfErrorIsAProblemForPeople(t *testing.T) {
 		{"unknown member", "POST", gnn + "/events", e.recorder, `{"type":"SavingsReported","bogus":1}`, nil, 400, fault.Malformed, `unknown field "bogus"`, "/bogus", "", ""},
 		{"unknown data member", "POST", gnn + "/events", e.recorder, withData(`"status":"forecast"`, `"status":"forecast","colour":"red"`), nil, 400, fault.Malformed, `unknown field "colour"`, "/data/colour", "", ""},
 		{"amount of the wrong JSON type", "POST", gnn + "/events", e.recorder, withData(`"amount_pence":1`, `"amount_pence":"lots"`), nil, 400, fault.Malformed, `"lots" is not a whole number of pence`, "/data/amount_pence", "", ""},
-		{"category of the wrong JSON type", "POST", gnn + "/events", e.recorder, withData(`"category":"shared management"`, `"category":["shared management"]`), nil, 400, fault.Malformed, "a JSON array cannot be a string", "/data/category", "", ""},
+		{"category of the wrong JSON type", "POST", gnn + "/events", e.recorder, withData(`"category":"shared management"`, `"category":["shared management"]`), nil, 400, fault.Malformed, "must be a string, not a JSON array", "/data/category", "", ""},
 		{"period_to not a date", "POST", gnn + "/events", e.recorder, withData(`"period_to":"2016-03-31"`, `"period_to":"2016-02-30"`), nil, 400, fault.Malformed, "2016-02-30", "/data/period_to", "", ""},
 		{"repeated member (the gate)", "POST", gnn + "/events", e.recorder, withData(`"category":"shared management"`, `"category":"a","category":"b"`), nil, 400, fault.Malformed, `repeated member name "category"`, "/data/category", "", ""},
 		{"council not a partner (a rule)", "POST", gnn + "/events", e.recorder, withData("north-norfolk", "breckland"), nil, 422, fault.Rule, "breckland", "/data/council", "", ""},

@@ -398,7 +398,7 @@ func TestDecodeCommand(t *testing.T) {
 		{"unknown field", `{"type":"SavingsTargetSet","id":"x"}`, `unknown field "id"`},
 		{"bad source kind", `{"sources":[{"kind":"gossip","title":"x"}]}`, `"gossip" is not a source kind`},
 		{"not JSON", `{`, "unexpected end of JSON input"},
-		{"wrong type", `{"type":3}`, "cannot be a string"},
+		{"wrong type", `{"type":3}`, "must be a string, not a JSON number"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

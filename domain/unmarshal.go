@@ -3,7 +3,9 @@ package domain
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"strconv"
 	"strings"
@@ -114,15 +116,23 @@ func reason(err error) string {
 	var se *json.SyntaxError
 	switch {
 	case errorsAs(err, &ute):
-		return fmt.Sprintf("a JSON %s cannot be %s", ute.Value, jsonKindOf(ute.Type))
+		return fmt.Sprintf("must be %s, not a JSON %s", jsonKindOf(ute.Type), ute.Value)
 	case errorsAs(err, &se):
 		return fmt.Sprintf("not valid JSON at byte %d: %v", se.Offset, se)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "not valid JSON: it ends before the value does"
 	}
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
 // jsonKindOf names the JSON value a Go type is read from.
 func jsonKindOf(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return "a string" // a slug, a date, an amount: read from text
+	}
 	switch t.Kind() {
 	case reflect.String:
 		return "a string"

@@ -292,8 +292,8 @@ func TestGeneralFormPlacesProblemsByPointer(t *testing.T) {
 		name, typ, data, errID, want string
 	}{
 		{"unknown member", "DecisionTaken", `{"resolution":"x","outcome":"approved","colour":1}`, "data-error", `/colour: unknown field "colour"`},
-		{"member of the wrong JSON type", "DecisionTaken", `{"resolution":["x"],"outcome":"approved"}`, "data-error", "/resolution: a JSON array cannot be a string"},
-		{"nested member of the wrong JSON type", "DecisionTaken", `{"resolution":"x","outcome":"approved","votes":{"for":"many"}}`, "data-error", "/votes/for: a JSON string cannot be a whole number"},
+		{"member of the wrong JSON type", "DecisionTaken", `{"resolution":["x"],"outcome":"approved"}`, "data-error", "/resolution: must be a string, not a JSON array"},
+		{"nested member of the wrong JSON type", "DecisionTaken", `{"resolution":"x","outcome":"approved","votes":{"for":"many"}}`, "data-error", "/votes/for: must be a whole number, not a JSON string"},
 		{"no type chosen", "", `{}`, "type-error", "Choose an event type."},
 	}
 	for _, tt := range tests {

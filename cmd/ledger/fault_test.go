@@ -30,7 +30,7 @@ func TestErrorsForPeopleOnTheCommandLine(t *testing.T) {
 		{"pack as_of", []string{"pack", "--store", store, "--partnership", gnn, "--as-of", "2016-02-30", "-o", t.TempDir()}, `pack: --as-of: "2016-02-30" is not a valid date`},
 		{"pack unknown partnership", []string{"pack", "--store", store, "--partnership", "no-such-partnership", "--as-of", "2016-06-01", "-o", t.TempDir()}, `no partnership "no-such-partnership"`},
 		{"unknown data member", append(record, strings.Replace(savingsOK, `"status"`, `"colour":"red","status"`, 1)), `/data/colour: unknown field "colour"`},
-		{"data member of the wrong JSON type", append(record, strings.Replace(savingsOK, `"shared management"`, `["shared management"]`, 1)), "/data/category: a JSON array cannot be a string"},
+		{"data member of the wrong JSON type", append(record, strings.Replace(savingsOK, `"shared management"`, `["shared management"]`, 1)), "/data/category: must be a string, not a JSON array"},
 		{"a rule", append(record, strings.Replace(savingsOK, "north-norfolk", "breckland", 1)), "/data/council:"},
 	}
 	for _, tt := range tests {

@@ -292,7 +292,8 @@ func exitCode(err error) int {
 
 // badFlag is err, an error for people about a query parameter (as_of, known_at), as bad input to
 // cmd's flag: flag when it is not "", else the flag named like the parameter (--as-of, --known-at).
-// It reads "CMD: --FLAG: what is wrong with the value". An err without a message for people is
+// It reads "CMD: --FLAG: what is wrong with the value" ("CMD: " left out when cmd is "", for a
+// caller that adds it). An err without a message for people is
 // returned as it is.
 func badFlag(cmd, flag string, err error) error {
 	f := fault.Of(err)
@@ -306,10 +307,13 @@ func badFlag(cmd, flag string, err error) error {
 		}
 		msg = f.Fields[0].Message
 	}
-	if flag == "" {
-		return usageErrorf("%s: %s", cmd, msg)
+	if flag != "" {
+		msg = "--" + flag + ": " + msg
 	}
-	return usageErrorf("%s: --%s: %s", cmd, flag, msg)
+	if cmd != "" {
+		msg = cmd + ": " + msg
+	}
+	return usageErrorf("%s", msg)
 }
 
 // errorLine is the one line the ledger prints on stderr for a failed command (main and the tests

@@ -229,7 +229,7 @@ func (l *localSource) TreeHead(ctx context.Context, size uint64) (audit.TreeHead
 	}
 	th, err := lg.TreeHead(size)
 	if err != nil {
-		return th, usageErrorf("--size %d: %v", size, err)
+		return th, badFlag("", "size", err)
 	}
 	return th, nil
 }

@@ -15,7 +15,7 @@ func TestAssertForPeople(t *testing.T) {
 		assert.False(t, faulttest.AssertForPeople(ft, bad), bad)
 	}
 	for _, good := range []string{`as_of "2016-13-01" is not a valid date (YYYY-MM-DD): month out of range`,
-		`/data/amount_pence: a JSON string cannot be a whole number`, "no partnership \"x\" is recorded",
+		`/data/amount_pence: must be a whole number, not a JSON string`, "no partnership \"x\" is recorded",
 		"must be pounds written as digits, e.g. 40000.50", "see docs/domain.md", "the start year as an integer"} {
 		assert.True(t, faulttest.AssertForPeople(t, good), good)
 	}
