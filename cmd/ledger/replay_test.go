@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -425,4 +426,35 @@ func TestReplayEndsInTheStateLedgerStateShows(t *testing.T) {
 			assert.Contains(t, got, "trial to 2016-06-30", "as corrected")
 		}
 	}
+}
+
+// --until and --type never panic: a value is a seq, a date or an error, and every type accepted is
+// one the domain knows.
+func FuzzReplayFlags(f *testing.F) {
+	for _, s := range []string{"", "14", "0", "00", "2016-06-01", "2016-02-30", "18446744073709551616", " 7 ", "soon",
+		"DecisionTaken", "DecisionTaken,CostShareAgreed", ",", "EventCorrected, EventRetracted"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := parseReplayUntil(s)
+		if err == nil && u.set {
+			if u.date.IsZero() {
+				n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+				assert.NoError(t, err, "%q is a seq", s)
+				assert.Equal(t, n, u.seq)
+			} else {
+				assert.Equal(t, strings.TrimSpace(s), u.date.String(), "%q is a date", s)
+				assert.Zero(t, u.seq)
+			}
+		}
+		if err == nil && !u.set {
+			assert.Empty(t, strings.TrimSpace(s))
+		}
+		var types typeList
+		if types.Set(s) == nil {
+			for _, typ := range types {
+				assert.Contains(t, domain.EventTypes(), typ)
+			}
+		}
+	})
 }
