@@ -67,7 +67,7 @@ func (s *State) checkNext(e Effective) []violation {
 }
 
 // note keeps the checker's indexes up to date with e, as the state applies it.
-func (c *checker) note(e Effective) {
+func (c *checker) note(e *Effective) {
 	switch p := e.Payload.(type) {
 	case PartnershipProposed:
 		if c.proposedBy == uuid.Nil {

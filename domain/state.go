@@ -179,7 +179,8 @@ type Account struct {
 	FinancialYear FinancialYear
 	Figures       []Figure
 
-	index map[figureKey]int // of the figures other than one-off costs, once there are many
+	stated []int32           // indices in Figures of the targets, forecasts and outturns
+	index  map[figureKey]int // the same, by kind and category, once there are many
 }
 
 // Decision is an entry of the decision register.
@@ -297,10 +298,10 @@ func (s *State) Apply(e Effective) {
 	if s.checker != nil {
 		s.check(e)
 	}
-	s.apply(e)
+	s.apply(&e)
 }
 
-func (s *State) apply(e Effective) {
+func (s *State) apply(e *Effective) {
 	s.EventCount++
 	s.Last = e.EffectiveOn
 	on, ev, src := e.EffectiveOn, e.Evidence, e.Sources
@@ -678,6 +679,7 @@ func (s *State) figure(f Figure) {
 			acct.Figures[i] = f
 			return
 		}
+		acct.stated = append(acct.stated, int32(len(acct.Figures)))
 		if acct.index != nil {
 			acct.index[figureKey{f.Kind, f.Category}] = len(acct.Figures)
 		}
@@ -688,18 +690,17 @@ func (s *State) figure(f Figure) {
 // figureKey identifies the latest figure of a kind in a category.
 type figureKey struct{ kind, category string }
 
-// indexFrom is the number of figures above which an account keeps an index of them: a few are
-// searched faster in order, thousands of categories (a ledger may record them) need the map.
+// indexFrom is the number of targets, forecasts and outturns above which an account keeps a map of
+// them: a few (a council has a handful of categories) are searched faster in order, but a ledger may
+// record thousands.
 const indexFrom = 32
 
 // latest returns the index in Figures of the figure of kind in category, or -1.
 func (a *Account) latest(kind, category string) int {
-	if a.index == nil && len(a.Figures) > indexFrom {
-		a.index = make(map[figureKey]int, len(a.Figures))
-		for i, f := range a.Figures {
-			if f.Kind != FigureOneOffCost {
-				a.index[figureKey{f.Kind, f.Category}] = i
-			}
+	if a.index == nil && len(a.stated) > indexFrom {
+		a.index = make(map[figureKey]int, 2*len(a.stated))
+		for _, i := range a.stated {
+			a.index[figureKey{a.Figures[i].Kind, a.Figures[i].Category}] = int(i)
 		}
 	}
 	if a.index != nil {
@@ -708,9 +709,9 @@ func (a *Account) latest(kind, category string) int {
 		}
 		return -1
 	}
-	for i := range a.Figures {
-		if a.Figures[i].Kind == kind && a.Figures[i].Category == category {
-			return i
+	for _, i := range a.stated {
+		if f := &a.Figures[i]; f.Kind == kind && f.Category == category {
+			return int(i)
 		}
 	}
 	return -1
@@ -726,9 +727,26 @@ func (s *State) account(c CouncilRef, fy FinancialYear) *Account {
 			return &s.Accounts[i]
 		}
 	}
-	s.Accounts = append(s.Accounts, Account{Council: c, FinancialYear: fy})
-	s.lastAcct = len(s.Accounts) - 1
-	return &s.Accounts[s.lastAcct]
+	n := len(s.Accounts)
+	if n < cap(s.Accounts) {
+		// A state Reset for another fold: use the account's memory again.
+		s.Accounts = s.Accounts[:n+1]
+		a := &s.Accounts[n]
+		*a = Account{Council: c, FinancialYear: fy, Figures: a.Figures[:0], stated: a.stated[:0]}
+	} else {
+		s.Accounts = append(s.Accounts, Account{Council: c, FinancialYear: fy})
+	}
+	s.lastAcct = n
+	return &s.Accounts[n]
+}
+
+// Reset empties the state for another fold, keeping the memory of its lists: a caller folding many
+// histories one after another (the read models fold one per query) allocates less. Nothing read from
+// the state before Reset may be used after it.
+func (s *State) Reset() {
+	accounts := s.Accounts[:0]
+	decisions := s.Decisions[:0]
+	*s = State{Accounts: accounts, Decisions: decisions, lastAcct: -1}
 }
 
 // Totals are an account's figures summed. A figure not recorded is absent (its Has... false), never 0.

@@ -177,3 +177,27 @@ func TestApplyEffect(t *testing.T) {
 	// The state ApplyEffect leaves is the state Apply leaves.
 	assert.Equal(t, folded(b).Facts(), s.Facts())
 }
+
+// A state Reset and folded again is the state a fresh fold gives: the read models fold every query
+// into the memory of the last one.
+func TestResetFoldsAsNew(t *testing.T) {
+	b, _ := started(t)
+	b.ok(cmd(domain.TypeJointAppointmentMade, "2015-11-07", sheila))
+	for i, c := range []string{"a", "b", "a"} {
+		b.ok(cmd(domain.TypeSavingsTargetSet, "2015-11-0"+string(rune('7'+i)), `{"council":"north-norfolk","financial_year":2015,"category":"`+c+`","amount_pence":100}`))
+		b.ok(cmd(domain.TypeOneOffCostIncurred, "2015-11-0"+string(rune('7'+i)), `{"council":"great-yarmouth","financial_year":2015,"category":"x","amount_pence":5}`))
+	}
+	view := domain.EffectiveView(b.hist)
+	s := domain.Fold(view)
+	s.Reset()
+	for _, e := range view[:3] {
+		s.Apply(e)
+	}
+	assert.Equal(t, domain.Fold(view[:3]).Facts(), s.Facts())
+	s.Reset()
+	for _, e := range view {
+		s.Apply(e)
+	}
+	assert.Equal(t, domain.Fold(view).Facts(), s.Facts())
+	assert.Equal(t, domain.Fold(view).Accounts[0].Totals(), s.Accounts[0].Totals())
+}

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/words"
@@ -74,13 +75,21 @@ func effective(entries []entry) []effEvent {
 // the domain's fold (domain.State), mapped to the view. decisionsHint, when positive, is the expected
 // number of decisions (a capacity, not a limit).
 func fold(slug string, events iter.Seq[effEvent], decisionsHint int) *State {
-	s := domain.NewState()
-	s.Decisions = make([]domain.Decision, 0, decisionsHint)
+	s := states.Get().(*domain.State)
+	defer states.Put(s)
+	s.Reset()
+	if cap(s.Decisions) < decisionsHint {
+		s.Decisions = make([]domain.Decision, 0, decisionsHint)
+	}
 	for e := range events {
 		s.Apply(domain.Effective{Recorded: e.recorded(), Evidence: e.evidence})
 	}
 	return view(slug, s)
 }
+
+// states keeps domain states between folds: a query folds one and maps it to a view that shares
+// none of its lists, so the next query can fold into the same memory (domain.State.Reset).
+var states = sync.Pool{New: func() any { return domain.NewState() }}
 
 // view maps the domain's facts to the read model: the same facts, in the view's shapes.
 func view(slug string, s *domain.State) *State {
