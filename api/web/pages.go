@@ -66,13 +66,17 @@ func (s *server) renderError(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // fail answers err on an error page, by its kind (fault.KindOf), as api/problem.go does for the
-// API: not found as 404, over a limit as 429 with Retry-After (the error's RetryAfter), a command
+// API: not found as 404, a value that cannot be read as 400 with its message for people, over a limit as 429 with Retry-After (the error's RetryAfter), a command
 // withdrawn unrecorded as 503 with Retry-After, anything else as 500 with the cause logged, not
 // shown. Problems with the fields of a form are shown on the form (record.go), not here.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	kind := fault.KindOf(err)
 	if kind == fault.NotFound {
 		s.renderError(w, r, http.StatusNotFound, "Not found", "The ledger has no record of this.")
+		return
+	}
+	if kind == fault.Malformed {
+		s.renderError(w, r, http.StatusBadRequest, "This cannot be read", fault.Message(err)+". Go back, correct it and try again.")
 		return
 	}
 	var busy interface{ RetryAfter() time.Duration }
@@ -183,7 +187,7 @@ func (s *server) handlePack(w http.ResponseWriter, r *http.Request) {
 	}
 	q, err := projections.ParseQuery(r.URL.Query().Get("as_of"), r.URL.Query().Get("known_at"))
 	if err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Cannot build this pack", "The as-of date or known-at value is not valid: "+err.Error())
+		s.renderError(w, r, http.StatusBadRequest, "Cannot build this pack", "The as-of date or known-at value is not valid: "+fault.Message(err)+".")
 		return
 	}
 	slug := r.PathValue("id")

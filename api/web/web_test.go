@@ -134,6 +134,9 @@ func TestPages(t *testing.T) {
 		{"unknown page", "/nothing/here", 404, []string{"Page not found"}, nil},
 		{"record form needs sign in", gnn + "/record", 200, []string{"Clerk sign in"}, nil},
 		{"unknown pack format", gnn + "/pack.exe", 404, []string{"pack.pdf"}, nil},
+		// Was "... month out of range: projections: bad as_of": the message for people, not Error().
+		{"pack with a bad as_of", gnn + "/pack.html?as_of=2016-13-01", 400, []string{"is not a valid date (YYYY-MM-DD): month out of range."}, []string{"projections", "bad as_of"}},
+		{"pack with a bad known_at", gnn + "/pack.md?known_at=soon", 400, []string{`known_at &#34;soon&#34;: want a seq number`}, []string{"projections", "bad known_at"}},
 		{"css", "/static/style.css", 200, []string{":focus-visible"}, nil},
 	}
 	for _, tt := range tests {
