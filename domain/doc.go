@@ -17,6 +17,15 @@
 //     the partnership folded, for a server that records many commands.
 //   - EffectiveView applies corrections and retractions to a history (any known_at prefix of it)
 //     and returns the events in effect, each with the ids of the events that produced it.
+//   - State is the one fold of those events: what a history means, as typed facts (partners,
+//     status, trial, review due, appointments with their councils, time shares and statutory roles,
+//     designations, services, cost shares, savings figures by council and year, decisions,
+//     agreements, funding, reviews and outcomes, business cases), each with its evidence and
+//     sources. Apply folds one event; ApplyEffect also reports its Effect (the facts it made,
+//     changed field by field, and ended), for ledger replay; Facts lists a state uniformly. Decide
+//     checks every event against this same State, and the read models (projections) map it to
+//     their views, so the write side and the views cannot disagree about who holds a post
+//     (ExampleState_ApplyEffect).
 //
 // # Decisions the catalogue left open
 //
@@ -37,8 +46,9 @@
 //   - A withdrawal needs either a WithdrawalNoticeGiven whose notice_days have run, or an
 //     authorised_by decision (mutual agreement). Withdrawing below two partners is refused: record
 //     PartnershipDissolved instead.
-//   - Officers are identified by name (case and spacing folded); an appointment by officer and
-//     post. Statutory roles are held from StatutoryRoleDesignated until StatutoryRoleVacated; the
+//   - Officers are identified by name (case and spacing folded: "karen  SLY" is Karen Sly); an
+//     appointment by officer and post (case folded), a service and a cost share's subject by name
+//     (case folded). The fold and the checks share these rules (state.go). Statutory roles are held from StatutoryRoleDesignated until StatutoryRoleVacated; the
 //     statutory_role of a JointAppointmentMade describes the post and designates nothing.
 //   - Reviews are named (ReviewScheduled.review) and outcomes cite the name. Agreements likewise
 //     (AgreementExecuted.reference).

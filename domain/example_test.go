@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
+
 	"github.com/partnership-ledger/ledger/domain"
 )
 
@@ -41,4 +43,48 @@ func ExampleFinancialYear() {
 	fy, _ := domain.ParseFinancialYear("2015/16")
 	fmt.Println(fy, fy.Start(), fy.End(), fy.Contains(domain.MustDate("2016-03-31")))
 	// Output: 2015/16 2015-04-01 2016-03-31 true
+}
+
+// ExampleState_ApplyEffect folds a partnership's effective history and says what each event did, field
+// by field: the API ledger replay reads.
+func ExampleState_ApplyEffect() {
+	rec := func(seq uint64, typ, eff, data string) domain.Recorded {
+		p, err := domain.DecodePayload(typ, domain.CurrentSchema, []byte(data))
+		if err != nil {
+			panic(err)
+		}
+		return domain.Recorded{ID: uuid.NewSHA1(uuid.Nil, []byte{byte(seq)}), Seq: seq, Type: typ, Schema: 1,
+			EffectiveOn: domain.MustDate(eff), Payload: p}
+	}
+	history := []domain.Recorded{
+		rec(1, domain.TypePartnershipProposed, "2015-10-01", proposal),
+		rec(2, domain.TypeCostShareAgreed, "2015-11-07", `{"subject":"chief-executive","basis":"equal","applies_from":"2015-11-07",
+		  "shares":[{"council":"great-yarmouth","basis_points":5000},{"council":"north-norfolk","basis_points":5000}]}`),
+		rec(3, domain.TypeCostShareAgreed, "2016-04-01", `{"subject":"Chief-Executive","basis":"fixed_ratio","applies_from":"2016-04-01",
+		  "shares":[{"council":"great-yarmouth","basis_points":6000},{"council":"north-norfolk","basis_points":4000}]}`),
+	}
+	s := domain.NewState()
+	for _, e := range domain.EffectiveView(history) {
+		eff := s.ApplyEffect(e) // s.Apply(e) folds without working out the effect
+		for _, f := range eff.Made {
+			fmt.Printf("%s made %s %q\n", e.Type, f.Kind, f.Key)
+		}
+		for _, c := range eff.Changed {
+			for _, ch := range c.Changes {
+				fmt.Printf("%s changed %s %q %s: %v -> %v\n", e.Type, c.Kind, c.Key, ch.Name, ch.Before, ch.After)
+			}
+		}
+	}
+	fmt.Println(len(s.Partners), "partners;", s.Status.Value, "since", s.Status.Since)
+	// Output:
+	// PartnershipProposed made partnership ""
+	// PartnershipProposed made partner "great-yarmouth"
+	// PartnershipProposed made partner "north-norfolk"
+	// PartnershipProposed made status ""
+	// CostShareAgreed made cost_share "chief-executive"
+	// CostShareAgreed changed cost_share "chief-executive" subject: chief-executive -> Chief-Executive
+	// CostShareAgreed changed cost_share "chief-executive" basis: equal -> fixed_ratio
+	// CostShareAgreed changed cost_share "chief-executive" shares: [great-yarmouth 5000 north-norfolk 5000] -> [great-yarmouth 6000 north-norfolk 4000]
+	// CostShareAgreed changed cost_share "chief-executive" applies_from: 2015-11-07 -> 2016-04-01
+	// 2 partners; proposed since 2015-10-01
 }

@@ -11,6 +11,10 @@
 // Corrections and retractions take effect only from when they were recorded: at an earlier known_at
 // the original stands. Every fact in a read model lists the ids of the events it comes from.
 //
+// What an event means is the domain's: a view is domain.State (the one fold, which the write side's
+// checks use too) mapped to the view's shapes, keeping the domain's value types (domain.Date,
+// domain.Pence, domain.BasisPoints); money that was not recorded is absent (nil, JSON null), never 0.
+//
 // Models keeps each partnership's decoded events in seq order (a known_at is then a cut by seq) and
 // computes views on demand, caching the latest. A Runner folds the global log into Models from its
 // checkpoint and follows it live; WaitFor gives read-your-writes.
