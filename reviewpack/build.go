@@ -56,11 +56,13 @@ func Build(ctx context.Context, src Source, opts Options) (*Pack, error) {
 		}
 		asOf = domain.LondonDate(now()).String()
 	}
-	st, err := src.Models.State(opts.Partnership, projections.Query{AsOf: asOf, KnownAt: opts.KnownAt})
+	// Where the query falls on both axes (as_of checked, known_at resolved to a seq), without a fold:
+	// Compose folds the evidence itself.
+	axes, err := src.Models.Axes(opts.Partnership, projections.Query{AsOf: asOf, KnownAt: opts.KnownAt})
 	if err != nil {
 		return nil, fmt.Errorf("review pack %s: %w", opts.Partnership, err)
 	}
-	size := st.KnownAt.Seq
+	size := axes.KnownAt.Seq
 	if err := src.Log.WaitFor(ctx, size); err != nil {
 		return nil, fmt.Errorf("review pack %s: wait for the audit log to reach seq %d: %w", opts.Partnership, size, err)
 	}

@@ -3,7 +3,6 @@ package reviewpack
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -24,10 +23,13 @@ import (
 var ErrIncomplete = errors.New("reviewpack: evidence is incomplete")
 
 // Compose builds the report from the evidence alone: the partnership's events up to the tree head's
-// size, folded by projections at the evidence's as_of. It checks that the events are the whole
-// stream up to that size (revisions 0, 1, 2, … in seq order, each seq within the tree) and returns an
-// error matching ErrIncomplete if not; it does not check hashes or proofs (Verify does). The result
-// depends only on ev, so building twice, or rebuilding in a verifier, gives the same report.
+// size, folded by projections (the partnership's events alone: Options.Sparse) and read through their
+// views, State and Timeline, at the evidence's as_of and known_at = the tree head's size; of the events
+// themselves it reads only the envelope's metadata (seq, id, type, dates, certainty as recorded,
+// hash). It checks that the events are the whole stream up to that size (revisions 0, 1, 2, … in seq
+// order, each seq within the tree) and returns an error matching ErrIncomplete if not; an as_of that
+// is not a date is projections' ErrBadAsOf. It does not check hashes or proofs (Verify does). The
+// result depends only on ev, so building twice, or rebuilding in a verifier, gives the same report.
 func Compose(ctx context.Context, ev *Evidence) (*Report, error) {
 	stream := domain.StreamPrefix + ev.Partnership
 	size := ev.TreeHead.Size
@@ -46,9 +48,6 @@ func Compose(ctx context.Context, ev *Evidence) (*Report, error) {
 	}
 	if len(ev.Events) == 0 {
 		return nil, projections.UnknownPartnership(ev.Partnership, fmt.Sprintf("nothing recorded by tree size %d", size))
-	}
-	if _, err := time.Parse(time.DateOnly, ev.AsOf); err != nil {
-		return nil, projections.BadAsOf(ev.AsOf, fmt.Errorf("%q is not a valid date (YYYY-MM-DD)", ev.AsOf))
 	}
 
 	fixed := func() time.Time { return ev.TreeHead.Timestamp }
@@ -83,62 +82,46 @@ func (l evidenceLog) ReadAll(ctx context.Context, afterSeq uint64, _ eventstore.
 	}
 }
 
-// composer turns projections' views into the report's text.
+// composer turns projections' views into the report's text. Of the events it reads only the
+// envelopes' metadata: which seq an event id has, and when a correction was recorded.
 type composer struct {
-	ev      *Evidence
-	st      *projections.State
-	tl      *projections.Timeline
-	names   map[string]string // council slug → name
-	bySeq   map[uint64]*eventstore.Event
-	byID    map[uuid.UUID]uint64
-	sources map[uint64][]domain.SourceRef
+	ev    *Evidence
+	st    *projections.State
+	tl    *projections.Timeline
+	asOf  domain.Date
+	names map[string]string // council slug → name, from the state's councils
+	byID  map[uuid.UUID]int // event id → index in ev.Events
 
 	// Counted by flags, for the cover.
 	pressFacts, illustrativeFacts int
 }
 
 func newComposer(ev *Evidence, st *projections.State, tl *projections.Timeline) *composer {
-	c := &composer{ev: ev, st: st, tl: tl, names: map[string]string{}, bySeq: map[uint64]*eventstore.Event{},
-		byID: map[uuid.UUID]uint64{}, sources: map[uint64][]domain.SourceRef{}}
+	c := &composer{ev: ev, st: st, tl: tl, asOf: st.AsOf, names: make(map[string]string, len(st.Councils)),
+		byID: make(map[uuid.UUID]int, len(ev.Events))}
 	for i := range ev.Events {
-		e := &ev.Events[i].Event
-		c.bySeq[e.Seq] = e
-		c.byID[e.ID] = e.Seq
-		var srcs []domain.SourceRef
-		_ = json.Unmarshal(e.Sources, &srcs) // a source list this build cannot read is shown as none
-		c.sources[e.Seq] = srcs
-		collectCouncilNames(e.Data, c.names)
+		c.byID[ev.Events[i].Event.ID] = i
 	}
-	// A correction may replace an event's sources; the last one recorded wins (every correction in
-	// the evidence is known at the pack's known_at).
-	for i := range ev.Events {
-		e := &ev.Events[i].Event
-		if e.Type != "EventCorrected" {
-			continue
-		}
-		var corr struct {
-			Sources []domain.SourceRef `json:"sources"`
-		}
-		if json.Unmarshal(e.Data, &corr) != nil || len(corr.Sources) == 0 {
-			continue
-		}
-		if target, ok := targetOf(e.Data, c.byID); ok {
-			c.sources[target] = corr.Sources
-		}
-	}
-	for _, p := range st.Partners {
-		if p.Name != "" {
-			c.names[p.Council] = p.Name
-		}
+	for council, name := range st.Councils {
+		c.names[council.String()] = name
 	}
 	return c
+}
+
+// seqOf returns the ledger seq of the cited event id.
+func (c *composer) seqOf(id uuid.UUID) (uint64, bool) {
+	i, ok := c.byID[id]
+	if !ok {
+		return 0, false
+	}
+	return c.ev.Events[i].Event.Seq, true
 }
 
 // refs maps evidence (event ids) to ledger seqs, sorted and without repeats.
 func (c *composer) refs(ev projections.Evidence) []uint64 {
 	out := make([]uint64, 0, len(ev))
 	for _, id := range ev {
-		if s, ok := c.byID[id]; ok {
+		if s, ok := c.seqOf(id); ok {
 			out = append(out, s)
 		}
 	}
@@ -258,9 +241,9 @@ func (c *composer) summary(name string, r *Report) []string {
 	if st.Purpose != "" {
 		first += " Its stated purpose: “" + strings.TrimSuffix(words.Sentence(st.Purpose), ".") + "”."
 	}
-	first += fmt.Sprintf(" On %s its status was %s.", longDate(c.ev.AsOf), humanStatus(st.Status))
+	first += fmt.Sprintf(" On %s its status was %s.", c.asOf.Long(), humanStatus(st.Status))
 	if tp := st.TrialPeriod; tp != nil && (!tp.From.IsZero() || !tp.To.IsZero()) {
-		first += fmt.Sprintf(" It began as a trial from %s to %s.", orText(longDate(tp.From), "a date not recorded"), orText(longDate(tp.To), "a date not recorded"))
+		first += fmt.Sprintf(" It began as a trial from %s to %s.", orText(tp.From.Long(), "a date not recorded"), orText(tp.To.Long(), "a date not recorded"))
 	}
 	out = append(out, first)
 
@@ -271,7 +254,7 @@ func (c *composer) summary(name string, r *Report) []string {
 			if a.Basis != "" {
 				parts[i] += ", " + a.Basis
 			}
-			parts[i] += ", since " + longDate(a.Since)
+			parts[i] += ", since " + a.Since.Long()
 		}
 		out = append(out, fmt.Sprintf("%s shared between the councils: %s.", words.Capital(words.Count(len(st.Appointments), "officer is", "officers are")), strings.Join(parts, "; ")))
 	} else {
@@ -334,7 +317,7 @@ func (c *composer) summary(name string, r *Report) []string {
 	}
 
 	if rd := st.ReviewDate; rd != nil {
-		p := "A review is due on " + longDate(rd.DueOn)
+		p := "A review is due on " + rd.DueOn.Long()
 		if len(rd.Bodies) > 0 {
 			p += ", to be considered by " + words.JoinAnd(rd.Bodies)
 		}
@@ -343,7 +326,7 @@ func (c *composer) summary(name string, r *Report) []string {
 	if len(st.Reviews) > 0 {
 		parts := make([]string, len(st.Reviews))
 		for i, rv := range st.Reviews {
-			parts[i] = fmt.Sprintf("%s decided to %s on %s", c.council(rv.Council), words.Outcome(rv.Outcome), longDate(rv.On))
+			parts[i] = fmt.Sprintf("%s decided to %s on %s", c.council(rv.Council), words.Outcome(rv.Outcome), rv.On.Long())
 		}
 		out = append(out, "Review outcomes recorded: "+strings.Join(parts, "; ")+".")
 	}
@@ -351,7 +334,7 @@ func (c *composer) summary(name string, r *Report) []string {
 		out = append(out, fmt.Sprintf("Section 7 lists %s the committee should weigh, such as facts reported only in the press and illustrative sources.", words.Count(n, "matter", "matters")))
 	}
 	out = append(out, fmt.Sprintf("This pack shows the partnership as it stood on %s, as recorded in the ledger %s: %s in all, up to ledger event %d.",
-		longDate(c.ev.AsOf), knownPhrase(c.ev.KnownAt), words.Count(len(c.ev.Events), "event", "events"), c.ev.TreeHead.Size))
+		c.asOf.Long(), knownPhrase(c.ev.KnownAt), words.Count(len(c.ev.Events), "event", "events"), c.ev.TreeHead.Size))
 	return out
 }
 
@@ -375,20 +358,20 @@ func (c *composer) options() []Option {
 	end := Option{Key: "end", Heading: "Option 4: end the arrangement"}
 
 	if tp := st.TrialPeriod; tp != nil && !tp.To.IsZero() {
-		cont.Facts = append(cont.Facts, Fact{fmt.Sprintf("The trial period runs to %s; continuing beyond it needs a decision by each council.", longDate(tp.To)), c.refs(tp.Evidence)})
+		cont.Facts = append(cont.Facts, Fact{fmt.Sprintf("The trial period runs to %s; continuing beyond it needs a decision by each council.", tp.To.Long()), c.refs(tp.Evidence)})
 	}
 	if rd := st.ReviewDate; rd != nil {
-		cont.Facts = append(cont.Facts, Fact{"A review is due on " + longDate(rd.DueOn) + ".", c.refs(rd.Evidence)})
+		cont.Facts = append(cont.Facts, Fact{"A review is due on " + rd.DueOn.Long() + ".", c.refs(rd.Evidence)})
 	}
 	for _, a := range st.Appointments {
 		basis := orText(a.Basis, "stated")
-		f := Fact{fmt.Sprintf("%s serves %s as %s on %s %s basis since %s.", a.Officer, c.shareText(a.Councils), words.Lower(humanize(a.Post)), words.Article(basis), basis, longDate(a.Since)), c.refs(a.Evidence)}
+		f := Fact{fmt.Sprintf("%s serves %s as %s on %s %s basis since %s.", a.Officer, c.shareText(a.Councils), words.Lower(humanize(a.Post)), words.Article(basis), basis, a.Since.Long()), c.refs(a.Evidence)}
 		cont.Facts = append(cont.Facts, f)
 		if a.Basis == "interim" {
 			perm.Facts = append(perm.Facts, Fact{fmt.Sprintf("%s's appointment as %s is interim: making it permanent needs the approval of each council it serves.", a.Officer, words.Lower(humanize(a.Post))), c.refs(a.Evidence)})
 		}
 		if a.CostShare != nil {
-			vary.Facts = append(vary.Facts, Fact{fmt.Sprintf("The cost of the %s is shared %s (%s basis) from %s.", words.Lower(humanize(a.Post)), c.sharesText(a.CostShare.Shares), a.CostShare.Basis, longDate(a.CostShare.AppliesFrom)), c.refs(a.CostShare.Evidence)})
+			vary.Facts = append(vary.Facts, Fact{fmt.Sprintf("The cost of the %s is shared %s (%s basis) from %s.", words.Lower(humanize(a.Post)), c.sharesText(a.CostShare.Shares), a.CostShare.Basis, a.CostShare.AppliesFrom.Long()), c.refs(a.CostShare.Evidence)})
 		}
 	}
 	for _, y := range st.Savings.Years {
@@ -407,10 +390,10 @@ func (c *composer) options() []Option {
 	for _, ag := range st.Agreements {
 		txt := fmt.Sprintf("A %s agreement between %s", humanize(ag.Kind), c.councils(ag.Parties))
 		if !ag.Commences.IsZero() {
-			txt += " commenced " + longDate(ag.Commences)
+			txt += " commenced " + ag.Commences.Long()
 		}
 		if !ag.Ends.IsZero() {
-			txt += " and ends " + longDate(ag.Ends)
+			txt += " and ends " + ag.Ends.Long()
 		}
 		perm.Facts = append(perm.Facts, Fact{txt + ".", c.refs(ag.Evidence)})
 		if ag.NoticeDays > 0 {
@@ -422,25 +405,25 @@ func (c *composer) options() []Option {
 		case projections.ServiceProposed:
 			vary.Facts = append(vary.Facts, Fact{fmt.Sprintf("%s has been proposed for sharing (%s) but has not moved to shared delivery.", humanize(s.Service), c.councils(s.Candidates)), c.refs(s.Evidence)})
 		case projections.ServiceShared:
-			txt := fmt.Sprintf("%s is delivered jointly, led by %s, since %s.", humanize(s.Service), c.council(s.LeadCouncil), longDate(s.Since))
+			txt := fmt.Sprintf("%s is delivered jointly, led by %s, since %s.", humanize(s.Service), c.council(s.LeadCouncil), s.Since.Long())
 			vary.Facts = append(vary.Facts, Fact{txt, c.refs(s.Evidence)})
 			end.Facts = append(end.Facts, Fact{fmt.Sprintf("Ending the partnership would return %s to separate delivery.", words.Lower(humanize(s.Service))), c.refs(s.Evidence)})
 		}
 	}
 	for _, p := range st.Partners {
 		if n := p.Notice; n != nil {
-			txt := fmt.Sprintf("%s gave notice of withdrawal on %s", c.council(p.Council), longDate(n.GivenOn))
+			txt := fmt.Sprintf("%s gave notice of withdrawal on %s", c.council(p.Council), n.GivenOn.Long())
 			if !n.ProposedEnd.IsZero() {
-				txt += ", to leave on " + longDate(n.ProposedEnd)
+				txt += ", to leave on " + n.ProposedEnd.Long()
 			}
 			end.Facts = append(end.Facts, Fact{txt + ".", c.refs(n.Evidence)})
 		}
 	}
 	if st.Status.Value == projections.StatusDissolved {
-		end.Facts = append(end.Facts, Fact{"The partnership was dissolved on " + longDate(st.Status.Since) + reasonText(st.Status.Reason) + ".", c.refs(st.Status.Evidence)})
+		end.Facts = append(end.Facts, Fact{"The partnership was dissolved on " + st.Status.Since.Long() + reasonText(st.Status.Reason) + ".", c.refs(st.Status.Evidence)})
 	}
 	for _, rv := range st.Reviews {
-		txt := fmt.Sprintf("%s decided on %s to %s", c.council(rv.Council), longDate(rv.On), words.Outcome(rv.Outcome))
+		txt := fmt.Sprintf("%s decided on %s to %s", c.council(rv.Council), rv.On.Long(), words.Outcome(rv.Outcome))
 		if rv.Minute != nil && rv.Minute.Raw != "" {
 			txt += " (" + rv.Minute.Raw + ")"
 		}
@@ -475,10 +458,12 @@ func (c *composer) chronology() []ChronRow {
 	out := make([]ChronRow, 0, len(c.tl.Entries))
 	for _, e := range c.tl.Entries {
 		row := ChronRow{Seq: e.Seq, Date: e.EffectiveOn.String(), Type: words.EventType(e.Type), What: words.Sentence(e.Description), Certainty: e.Certainty, Corrected: e.Corrected}
-		if ev := c.bySeq[e.Seq]; ev != nil {
-			row.Minutes = minutesIn(ev.Data)
+		for _, m := range words.Minutes(e.Payload) {
+			if line := "Minute: " + words.Minute(m); !slices.Contains(row.Minutes, line) {
+				row.Minutes = append(row.Minutes, line)
+			}
 		}
-		for _, s := range c.sources[e.Seq] {
+		for _, s := range e.Sources {
 			row.Sources = append(row.Sources, words.Source(s))
 			row.Illustrative = row.Illustrative || s.Illustrative
 		}
@@ -667,14 +652,14 @@ func (c *composer) flags() []Flag {
 	press := newFlagGroups()
 	illus := newFlagGroups()
 	for _, e := range c.tl.Entries {
-		srcs := c.sources[e.Seq]
+		srcs := e.Sources
 		pressOnly := len(srcs) > 0
 		var titles []string
 		for _, s := range srcs {
 			pressOnly = pressOnly && s.Kind == domain.SourcePress
 			titles = append(titles, words.SourceTitle(s))
 		}
-		fact := fmt.Sprintf("%s (%s)", strings.TrimSuffix(words.Sentence(e.Description), "."), longDate(e.EffectiveOn))
+		fact := fmt.Sprintf("%s (%s)", strings.TrimSuffix(words.Sentence(e.Description), "."), e.EffectiveOn.Long())
 		if e.Certainty == "reported" || pressOnly {
 			press.add(orText(reportKind(srcs), "reports")+" only: "+orText(strings.Join(titles, "; "), "no source given"), fact, e.Seq)
 		}
@@ -698,28 +683,28 @@ func (c *composer) flags() []Flag {
 		out = append(out, Flag{FlagIllustrative, g.text(words.Verb(len(g.seqs), "cites", "cite")+" an illustrative source, "+g.key+".",
 			" Its details were invented to complete the record and are not evidence of fact."), g.refs()})
 	}
-	for _, ce := range c.ev.Events {
-		e := ce.Event
-		if e.Type != "EventCorrected" && e.Type != "EventRetracted" {
+	for _, corr := range c.tl.Corrections {
+		i, ok := c.byID[corr.ID]
+		if !ok {
 			continue
 		}
-		day := domain.LondonDate(e.RecordedAt).String()
-		if day <= c.ev.AsOf {
+		day := domain.LondonDate(c.ev.Events[i].Event.RecordedAt)
+		if !day.After(c.asOf) {
 			continue
 		}
 		verb := "corrected"
-		if e.Type == "EventRetracted" {
+		if corr.Type == domain.TypeEventRetracted {
 			verb = "retracted"
 		}
-		refs := []uint64{e.Seq}
+		refs := []uint64{corr.Seq}
 		target := "an earlier event"
-		if t, ok := targetOf(e.Data, c.byID); ok {
+		if t, ok := c.seqOf(corr.Target); ok {
 			target = fmt.Sprintf("event %d", t)
-			refs = []uint64{t, e.Seq}
+			refs = []uint64{t, corr.Seq}
 		}
-		txt := fmt.Sprintf("On %s, after the as-of date, the ledger %s %s", longDate(day), verb, target)
-		if reason := stringField(e.Data, "reason"); reason != "" {
-			txt += " (" + strings.TrimSuffix(reason, ".") + ")"
+		txt := fmt.Sprintf("On %s, after the as-of date, the ledger %s %s", day.Long(), verb, target)
+		if corr.Reason != "" {
+			txt += " (" + strings.TrimSuffix(corr.Reason, ".") + ")"
 		}
 		txt += ". This pack shows the record as corrected; a pack known at an earlier date shows the original."
 		out = append(out, Flag{FlagLateCorrect, txt, refs})

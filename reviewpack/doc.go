@@ -25,8 +25,11 @@
 // that size (its timestamp is the recorded_at of that event), reads the partnership's events up to
 // it with their inclusion proofs, and calls Compose. Compose is a pure function of the Evidence: it
 // replays the events into fresh projections (Sparse: the seqs of other streams are simply missing),
-// queries the state and the timeline at (as_of, known_at = tree size), and
-// writes the Report's text. Renderers read only the Report.
+// queries the state and the timeline at (as_of, known_at = tree size), and writes the Report's text
+// from those views alone, in the ledger's one wording (package words): what each event means, its
+// sources and certainty, corrections and retractions all come from the views; of the events it
+// reads only the envelope's metadata (seq, id, type, dates, hash) for the register and citations.
+// Renderers read only the Report.
 //
 // # Reproducible
 //

@@ -25,12 +25,12 @@ type rawEvent struct {
 
 const slug = "great-yarmouth-north-norfolk"
 
-// fixtureEvents are a small Norfolk history; other streams' events sit between them, as in a real
-// ledger, so the evidence has gaps in seq.
+// fixtureEvents are a small Norfolk history, each payload as the domain records it; other streams'
+// events sit between them, as in a real ledger, so the evidence has gaps in seq.
 var fixtureEvents = []rawEvent{
 	{"PartnershipProposed", "2015-10-15", "2015-10-16T09:00:00Z", "confirmed",
 		`[{"kind":"minutes","title":"Great Yarmouth Full Council minutes","published":"2015-10-15","locator":"item 8","illustrative":true}]`,
-		`{"name":"Great Yarmouth and North Norfolk shared management","purpose":"share a chief executive and a chief finance officer","partners":[{"slug":"great-yarmouth","name":"Great Yarmouth Borough Council","kind":"borough"},{"slug":"north-norfolk","name":"North Norfolk District Council","kind":"district"}],"trial_period":{"from":"2015-11-07","to":"2016-06-30"}}`},
+		`{"name":"Great Yarmouth and North Norfolk shared management","purpose":"share a chief executive and a chief finance officer","partners":[{"council":"great-yarmouth","name":"Great Yarmouth Borough Council","kind":"borough"},{"council":"north-norfolk","name":"North Norfolk District Council","kind":"district"}],"trial_ends_on":"2016-06-30"}`},
 	{"JointAppointmentMade", "2015-11-07", "2015-11-08T09:30:00Z", "confirmed",
 		`[{"kind":"minutes","title":"Great Yarmouth Full Council minutes","published":"2015-10-15","locator":"item 8","illustrative":true}]`,
 		`{"officer":{"name":"Sheila Oxtoby"},"post":"chief-executive","statutory_role":"head_of_paid_service","employing_council":"north-norfolk","councils":[{"council":"great-yarmouth","time_share_basis_points":5000},{"council":"north-norfolk","time_share_basis_points":5000}],"basis":"interim","starts_on":"2015-11-07","approvals":[{"council":"great-yarmouth","body":"full council","meeting":"2015-10-15","item":"8","raw":"Full Council 15 October 2015, item 8"}]}`},
@@ -45,7 +45,7 @@ var fixtureEvents = []rawEvent{
 		`{"council":"great-yarmouth","financial_year":2015,"category":"shared management","amount_pence":4000000,"status":"forecast","period_to":"2016-03-31"}`},
 	{"ReviewScheduled", "2016-06-01", "2016-01-10T10:00:00Z", "reported",
 		`[{"kind":"press","title":"Councils' shared chief executive: £40,000 saving each","published":"2015-12-18"}]`,
-		`{"due_on":"2016-06-30","bodies":["Great Yarmouth Full Council","North Norfolk Cabinet"],"terms_of_reference":"whether the partnership has worked and should go further"}`},
+		`{"review":"june-2016","due_on":"2016-06-30","bodies":[{"council":"great-yarmouth","body":"full council"},{"council":"north-norfolk","body":"cabinet"}],"terms_of_reference":"whether the partnership has worked and should go further"}`},
 	// Recorded after the pack's as-of date: the pack flags it.
 	{"EventCorrected", "2015-12-18", "2016-07-02T09:00:00Z", "confirmed",
 		`[{"kind":"report","title":"North Norfolk outturn report 2015/16","published":"2016-07-01"}]`,

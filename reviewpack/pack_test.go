@@ -178,7 +178,7 @@ func TestVerifyDir(t *testing.T) {
 			edit(t, filepath.Join(dir, "pack.json"), `"amount_pence": 4000000`, `"amount_pence": 5000000`)
 		}, "the event was altered"},
 		{"cited fact in the report", func(t *testing.T, dir string) {
-			edit(t, filepath.Join(dir, "pack.json"), `"what": "Savings forecast for north-norfolk in 2015/16: £35,000`, `"what": "Savings forecast for north-norfolk in 2015/16: £95,000`)
+			edit(t, filepath.Join(dir, "pack.json"), `"what": "Savings forecast for North Norfolk District Council in 2015/16: £35,000`, `"what": "Savings forecast for North Norfolk District Council in 2015/16: £95,000`)
 		}, "the report does not match the events it cites"},
 		{"an event left out", func(t *testing.T, dir string) {
 			b, err := os.ReadFile(filepath.Join(dir, "pack.json"))

@@ -1,15 +1,9 @@
 package words_test
 
 import (
-	"go/parser"
-	"go/token"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/words"
@@ -186,27 +180,4 @@ func TestEvent(t *testing.T) {
 	for _, typ := range domain.EventTypes() {
 		assert.NotEmpty(t, words.Event(typ, nil, nil), typ)
 	}
-}
-
-// TestImportsOnlyTheDomain keeps the wording at the bottom of the layers, usable by every package
-// above the domain: it imports the domain and the standard library only, and no JSON.
-func TestImportsOnlyTheDomain(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	require.NoError(t, err)
-	checked := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		parsed, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
-		require.NoError(t, err)
-		for _, imp := range parsed.Imports {
-			path, err := strconv.Unquote(imp.Path.Value)
-			require.NoError(t, err)
-			std := !strings.Contains(strings.SplitN(path, "/", 2)[0], ".")
-			assert.True(t, (std && path != "encoding/json") || path == "github.com/partnership-ledger/ledger/domain", "%s imports %s", f, path)
-		}
-		checked++
-	}
-	assert.Positive(t, checked)
 }

@@ -15,8 +15,8 @@
 //	8 cmd/ledger
 //
 // Besides, as the packages' own documentation states: eventstore knows nothing of domain; domain,
-// audit, eventstore and fault import only the third-party modules their doc comments name; the store
-// adapters are chosen only in cmd (other packages' tests may use them); test support (storetest,
-// kurrenttest, faulttest) is imported only by _test.go files; api/client does not import the server
-// packages api and api/web. A new package must be given a layer here and in the test.
+// domain/words, audit, eventstore and fault import only the third-party modules their doc comments
+// name (domain/words none); the store adapters are chosen only in cmd (other packages' tests may use
+// them); test support (storetest, kurrenttest, faulttest) is imported only by _test.go files;
+// api/client does not import the server packages api and api/web. A new package must be given a layer here and in the test.
 package layers

@@ -34,10 +34,11 @@ var layer = map[string]int{
 // thirdParty lists, for the packages whose doc comment names them, the only modules outside the
 // standard library and this one they may import (a path, or a prefix ending in "/").
 var thirdParty = map[string][]string{
-	"fault":      {},
-	"eventstore": {"github.com/google/uuid"},
-	"domain":     {"github.com/google/uuid", "github.com/goccy/go-json"},
-	"audit":      {"github.com/google/uuid"},
+	"fault":        {},
+	"eventstore":   {"github.com/google/uuid"},
+	"domain":       {"github.com/google/uuid", "github.com/goccy/go-json"},
+	"domain/words": {},
+	"audit":        {"github.com/google/uuid"},
 	"reviewpack": {"github.com/google/uuid", "github.com/go-pdf/fpdf", "golang.org/x/image/font/gofont/",
 		"golang.org/x/image/font/sfnt", "golang.org/x/text/unicode/norm"},
 }

@@ -1,0 +1,9 @@
+package reviewpack
+
+import "github.com/partnership-ledger/ledger/projections"
+
+// ComposeViews writes the report of ev from views given by the caller, as Compose does from the views
+// of its own models: for comparing the two.
+func ComposeViews(ev *Evidence, st *projections.State, tl *projections.Timeline) *Report {
+	return newComposer(ev, st, tl).report()
+}
