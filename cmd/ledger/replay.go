@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/domain/words"
+	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -217,7 +219,7 @@ func cmdReplay(ctx context.Context, a *app, args []string) error {
 	history := make([]domain.Recorded, len(events))
 	hashes := make(map[uint64]string, len(events))
 	for i, e := range events {
-		if history[i], err = recording.FromEvent(e); err != nil {
+		if history[i], err = replayDecode(e); err != nil {
 			return fmt.Errorf("replay: event #%d: %w", e.Seq, err)
 		}
 		hashes[e.Seq] = e.Hash.String()
@@ -241,6 +243,22 @@ func cmdReplay(ctx context.Context, a *app, args []string) error {
 	}
 	printReplay(a.stdout, rep)
 	return nil
+}
+
+// replayDecode decodes a stored event for the walk. An event of a type (or schema) this build does not
+// know is kept with no payload, as the read models keep it: it is listed and counts, with no effect.
+// Other errors (domain.ErrMalformed: a stored event that does not decode) are returned.
+func replayDecode(e eventstore.Event) (domain.Recorded, error) {
+	r, err := recording.FromEvent(e)
+	if err == nil || !errors.Is(err, domain.ErrUnknownEventType) {
+		return r, err
+	}
+	eff, err := domain.ParseDate(e.EffectiveOn)
+	if err != nil {
+		return domain.Recorded{}, fmt.Errorf("effective_on: %w: %w", domain.ErrMalformed, err)
+	}
+	return domain.Recorded{ID: e.ID, Seq: e.Seq, Revision: e.Revision, Type: e.Type, Schema: e.Schema, EffectiveOn: eff,
+		RecordedAt: e.RecordedAt, RecordedBy: e.RecordedBy, Certainty: domain.Certainty(e.Certainty), Data: json.RawMessage(e.Data)}, nil
 }
 
 func knownAtWords(k string) string {

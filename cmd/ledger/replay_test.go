@@ -9,12 +9,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -457,4 +459,25 @@ func FuzzReplayFlags(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An event of a type this build does not know (recorded by a newer build) is listed with no effect,
+// as the read models count it; a stored event that does not decode is an error.
+func TestReplayEventOfAnUnknownType(t *testing.T) {
+	future := eventstore.Event{ID: uuid.New(), Seq: 2, Type: "PartnershipRenamed", Schema: 1, EffectiveOn: "2016-01-01",
+		RecordedAt: time.Date(2016, 1, 2, 9, 0, 0, 0, time.UTC), Certainty: "reported", Data: []byte(`{"name":"New name"}`)}
+	r, err := replayDecode(future)
+	require.NoError(t, err)
+	assert.Nil(t, r.Payload)
+	assert.Equal(t, "2016-01-01", r.EffectiveOn.String())
+	proposed := domain.Recorded{ID: uuid.New(), Seq: 1, Type: domain.TypePartnershipProposed, EffectiveOn: domain.MustDate("2015-10-07"),
+		Payload: domain.PartnershipProposed{Name: "Shared", Partners: []domain.Council{{Council: domain.MustCouncil("great-yarmouth")}}}}
+	rep := buildWalk([]domain.Recorded{proposed, r}).replay(domain.MustDate("2017-01-01"), nil)
+	require.Len(t, rep.Steps, 2)
+	assert.True(t, rep.Steps[1].Folded)
+	assert.Equal(t, []string{"no change to the state: an event type this build does not know (counted, not read)"}, rep.Steps[1].Words)
+
+	_, err = replayDecode(eventstore.Event{ID: uuid.New(), Seq: 3, Type: domain.TypeDecisionTaken, Schema: 1, EffectiveOn: "2016-01-01",
+		Data: []byte(`{"minute":7}`)})
+	assert.ErrorIs(t, err, domain.ErrMalformed)
 }
