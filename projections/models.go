@@ -72,7 +72,7 @@ type partnership struct {
 	order   []int32     // indices in entries of the other events, by (effective date as recorded, index)
 	ids     []uuid.UUID // ids[i] is entries[i].id: one-id Evidence slices of it cost no allocation
 	decided int         // DecisionTaken events among entries: sizes the decision register
-	names   words.Names // council → name, from the events that named them; replaced, never changed
+	names   []namesFrom // council → name as the events recorded so far give them, from each prefix length on
 	cache   atomic.Pointer[viewCache]
 }
 
@@ -184,8 +184,24 @@ func (p *partnership) insertOrdered(eff domain.Date) {
 	p.order = order
 }
 
-// learnNames records the council names an event gives. Readers use p.names unlocked, so a new name
-// makes a new map.
+// namesFrom is the council names given by the first from entries of a partnership (and by no fewer).
+type namesFrom struct {
+	from  int
+	names words.Names // never changed once stored
+}
+
+// namesAt returns the council names known to the first n entries: a timeline at a known_at names
+// councils as the ledger then did, not as a later CouncilJoinedPartnership does.
+func namesAt(list []namesFrom, n int) words.Names {
+	i, _ := slices.BinarySearchFunc(list, n+1, func(x namesFrom, target int) int { return x.from - target })
+	if i == 0 {
+		return nil
+	}
+	return list[i-1].names
+}
+
+// learnNames records the council names the last entry gives. Readers use p.names unlocked: a new
+// name adds a new map, and no map is changed once added.
 func (p *partnership) learnNames(payload domain.Payload) {
 	var named []domain.Council
 	switch v := payload.(type) {
@@ -194,11 +210,14 @@ func (p *partnership) learnNames(payload domain.Payload) {
 	case domain.CouncilJoinedPartnership:
 		named = []domain.Council{v.Council}
 	}
-	var next words.Names
+	var cur, next words.Names
+	if n := len(p.names); n > 0 {
+		cur = p.names[n-1].names
+	}
 	for _, c := range named {
-		if c.Name != "" && p.names[c.Council] != c.Name {
+		if c.Name != "" && cur[c.Council] != c.Name {
 			if next == nil {
-				next = maps.Clone(p.names)
+				next = maps.Clone(cur)
 				if next == nil {
 					next = words.Names{}
 				}
@@ -207,7 +226,7 @@ func (p *partnership) learnNames(payload domain.Payload) {
 		}
 	}
 	if next != nil {
-		p.names = next
+		p.names = append(p.names, namesFrom{from: len(p.entries), names: next})
 	}
 }
 
@@ -221,7 +240,7 @@ type snapshot struct {
 	order   []int32
 	ids     []uuid.UUID
 	decided int
-	names   words.Names
+	names   []namesFrom
 }
 
 func (m *Models) snapshot(slug string) (snapshot, bool) {

@@ -160,3 +160,33 @@ func TestAbsentMoneyIsNull(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(body), `"target_pence":null,"forecast_pence":null,"outturn_pence":null,"has_outturn":false,"one_off_costs_pence":0,"net_pence":null,"against_target_pence":null`)
 }
+
+// A timeline names councils as the ledger knew them at its known_at: a council that rejoins under
+// another name keeps its first name in a timeline known before the rejoining.
+func TestTimelineNamesCouncilsAsKnown(t *testing.T) {
+	b := newNameBook(t)
+	b.ok(domain.TypeCouncilJoinedPartnership, "2016-01-01", `{"council":{"council":"broadland","name":"Broadland DC","kind":"district"}}`)
+	b.ok(domain.TypeWithdrawalNoticeGiven, "2016-02-01", `{"council":"broadland","notice_days":0,"proposed_end":"2016-02-01"}`)
+	b.ok(domain.TypeCouncilWithdrew, "2016-02-01", `{"council":"broadland","reason":"left"}`)
+	m, err := projections.Load(context.Background(), b.store, projections.Options{})
+	require.NoError(t, err)
+	withdrew := func(known string) string {
+		q, err := projections.ParseQuery("2016-12-31", known)
+		require.NoError(t, err)
+		tl, err := m.Timeline("gy-nn", q)
+		require.NoError(t, err)
+		for _, e := range tl.Entries {
+			if e.Type == domain.TypeCouncilWithdrew {
+				return e.Description
+			}
+		}
+		return ""
+	}
+	before := withdrew("")
+	assert.Contains(t, before, "Broadland DC")
+	b.ok(domain.TypeCouncilJoinedPartnership, "2016-06-01", `{"council":{"council":"broadland","name":"Broadland District Council","kind":"district"}}`)
+	m, err = projections.Load(context.Background(), b.store, projections.Options{})
+	require.NoError(t, err)
+	assert.Contains(t, withdrew(""), "Broadland District Council", "known now: the name it was given last")
+	assert.Equal(t, before, withdrew("5"), "known before the rejoining: the name it had then")
+}

@@ -275,11 +275,12 @@ func (m *Models) Timeline(slug string, q Query) (*Timeline, error) {
 	if err != nil {
 		return nil, err
 	}
+	names := namesAt(r.snap.names, len(r.prefix))
 	tl := &Timeline{Partnership: slug, Axes: r.axes, Entries: []TimelineEntry{}}
 	for e := range r.snap.p.effectiveFor(r.snap, len(r.prefix), r.asOf) {
 		tl.Entries = append(tl.Entries, TimelineEntry{
 			Seq: e.seq, ID: e.id, Type: e.typ, EffectiveOn: e.eff, Certainty: e.certainty, Sources: e.sources,
-			Description: describe(e, r.snap.names), Corrected: e.corrected, Evidence: e.evidence, Payload: e.payload,
+			Description: describe(e, names), Corrected: e.corrected, Evidence: e.evidence, Payload: e.payload,
 		})
 	}
 	for _, i := range r.snap.corr {
