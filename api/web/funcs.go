@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -13,7 +14,8 @@ func (s *server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"evidence": s.evidenceLinks,
 		"money":    money,
-		"human":    func(s string) string { return strings.NewReplacer("_", " ", "-", " ").Replace(s) },
+		"phrase":   words.Phrase, // an identifier in words: "head-of-hr" → "head of HR"
+		"role":     func(r string) string { return words.Role(domain.StatutoryRole(r)) },
 		"join":     strings.Join,
 		"percent":  percent,
 		"errs":     func(m map[string][]string, k string) []string { return m[k] },

@@ -125,6 +125,8 @@ func TestPages(t *testing.T) {
 		{"list", "/", 200, []string{"<h1>Partnerships</h1>", "great-yarmouth-north-norfolk", "norfolk-revenues-benefits"}, nil},
 		{"before the appointment", gnn + "?as_of=2015-11-06", 200, []string{"No joint appointments were in effect on 2015-11-06"}, []string{"Sheila Oxtoby"}},
 		{"after the appointment", gnn + "?as_of=2015-11-07", 200, []string{"Sheila Oxtoby", "head of paid service", `href="/events/`, "Signed tree head checked", "pack.pdf?as_of=2015-11-07"}, nil},
+		// Posts and roles in the ledger's one wording (domain/words): acronyms in capitals, the s151 role named.
+		{"posts and roles in words", gnn + "?as_of=2015-11-07", 200, []string{"head of HR", "chief finance officer (s151) at"}, []string{"head of hr", "head-of-hr"}},
 		// One money and one percentage formatter (domain.Pence.String, domain.BasisPoints.String).
 		{"money and shares", gnn + "?as_of=2016-03-31", 200, []string{"£40,000<", " 50%<"}, []string{"£40,000.00", "50.00%"}},
 		{"bad as_of is a message by the control", gnn + "?as_of=2015-02-30", 400, []string{"as_of-error", "is not a date"}, nil},
