@@ -28,6 +28,13 @@ const DefaultCopyBytes = 4 << 20
 // copyRunEvents bounds the events of one append of a copy: a durable store syncs once per append.
 const copyRunEvents = 512
 
+// copyBatchAppends and copyBatchBytes bound the appends one AppendBatch of a copy carries (into a
+// store that takes batches, eventstore.BatchAppender), and their size by the copy's measure.
+const (
+	copyBatchAppends = 4096
+	copyBatchBytes   = 16 << 20
+)
+
 // copyProgressEvery is how many events pass between two progress calls while copying.
 const copyProgressEvery = 1 << 12
 
@@ -94,7 +101,8 @@ func (e *EventTooLargeError) Is(target error) bool {
 //     expectation (NoStream for revision 0), in appends of at most 512 events and at most the
 //     target's maximum append size (DefaultCopyBytes of data and sources for a store without one),
 //     and each stored event must come back with the source's seq, id, revision, recorded_at and
-//     hashes; the second reading of src must give the hashes the first verified.
+//     hashes; the second reading of src must give the hashes the first verified. A target that
+//     takes batches (eventstore.BatchAppender, bbolt) gets up to 4096 appends (16 MiB) at once.
 //  3. Verify (PhaseVerify): dst is read back and verified (VerifyStore), and its Merkle tree must be
 //     the source's.
 //
@@ -164,31 +172,70 @@ func Copy(ctx context.Context, dst eventstore.Store, src func() iter.Seq2[events
 		capBytes, size = limit, limiter.AppendBytes
 	}
 	copying := progress(PhaseCopy)
-	var run []eventstore.Event // consecutive events of one stream
-	runBytes := 0
-	flush := func() error {
-		if len(run) == 0 {
-			return nil
+	batcher, _ := dst.(eventstore.BatchAppender)
+	var (
+		run          []eventstore.Event        // consecutive events of one stream: one append
+		runBytes     int                       // their size, by size
+		pending      []eventstore.StreamAppend // runs not yet appended (a batch, for a BatchAppender)
+		pendingBytes int
+	)
+	// check holds what the target stored for the append of want against it.
+	check := func(want, stored []eventstore.Event) error {
+		if len(stored) != len(want) {
+			return fmt.Errorf("copy seq %d (%s): the target returned %d events for %d", want[0].Seq, want[0].Stream, len(stored), len(want))
 		}
-		expected := eventstore.NoStream
-		if rev := run[0].Revision; rev > 0 {
-			expected = eventstore.Exact(rev - 1)
-		}
-		stored, err := dst.Append(ctx, run[0].Stream, expected, run...)
-		if err != nil {
-			return fmt.Errorf("copy seq %d (%s): %w", run[0].Seq, run[0].Stream, err)
-		}
-		if len(stored) != len(run) {
-			return fmt.Errorf("copy seq %d (%s): the target returned %d events for %d", run[0].Seq, run[0].Stream, len(stored), len(run))
-		}
-		for i, want := range run {
-			if err := sameStored(want, stored[i]); err != nil {
+		for i := range want {
+			if err := sameStored(want[i], stored[i]); err != nil {
 				return err
 			}
 		}
-		out.Copied += uint64(len(run))
+		out.Copied += uint64(len(want))
 		out.Appends++
-		run, runBytes = run[:0], 0
+		return nil
+	}
+	// appendPending appends the pending runs: in one AppendBatch when the target takes batches,
+	// else one Append each.
+	appendPending := func() error {
+		defer func() { pending, pendingBytes = pending[:0], 0 }()
+		if batcher != nil && len(pending) > 1 {
+			stored, err := batcher.AppendBatch(ctx, pending)
+			for i := range stored {
+				if cerr := check(pending[i].Events, stored[i]); cerr != nil {
+					return cerr
+				}
+			}
+			if err != nil {
+				failed := pending[min(len(stored), len(pending)-1)].Events[0]
+				return fmt.Errorf("copy seq %d (%s): %w", failed.Seq, failed.Stream, err)
+			}
+			return nil
+		}
+		for _, a := range pending {
+			stored, err := dst.Append(ctx, a.Stream, a.Expected, a.Events...)
+			if err != nil {
+				return fmt.Errorf("copy seq %d (%s): %w", a.Events[0].Seq, a.Stream, err)
+			}
+			if err := check(a.Events, stored); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// flush ends the current run: it joins the pending runs, which are appended when they are many
+	// or large enough (at once when the target takes one append at a time).
+	flush := func() error {
+		if len(run) > 0 {
+			expected := eventstore.NoStream
+			if rev := run[0].Revision; rev > 0 {
+				expected = eventstore.Exact(rev - 1)
+			}
+			pending = append(pending, eventstore.StreamAppend{Stream: run[0].Stream, Expected: expected, Events: run})
+			pendingBytes += runBytes
+			run, runBytes = nil, 0
+		}
+		if batcher == nil || len(pending) >= copyBatchAppends || pendingBytes >= copyBatchBytes {
+			return appendPending()
+		}
 		return nil
 	}
 	var n uint64
@@ -216,6 +263,9 @@ func Copy(ctx context.Context, dst eventstore.Store, src func() iter.Seq2[events
 		}
 	}
 	if err := flush(); err != nil {
+		return out, err
+	}
+	if err := appendPending(); err != nil {
 		return out, err
 	}
 	if n != uint64(len(hashes)) {

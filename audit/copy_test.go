@@ -3,6 +3,7 @@ package audit_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"iter"
 	"strings"
 	"testing"
@@ -154,4 +155,59 @@ func TestCopyRefusesASourceThatDoesNotVerify(t *testing.T) {
 	assert.Equal(t, uint64(6), bad.Seq)
 	assert.ErrorIs(t, err, audit.ErrTampered)
 	assert.Empty(t, readAll(t, dst))
+}
+
+// batchingStore is a memstore that takes batches (eventstore.BatchAppender), one Append each, and
+// records how many appends each batch carried.
+type batchingStore struct {
+	*memstore.Store
+	batches []int
+	failSeq uint64 // the append of the event with this seq fails (0: none)
+}
+
+var errDiskFull = errors.New("disk full")
+
+func (s *batchingStore) AppendBatch(ctx context.Context, appends []eventstore.StreamAppend) ([][]eventstore.Event, error) {
+	s.batches = append(s.batches, len(appends))
+	var out [][]eventstore.Event
+	for _, a := range appends {
+		if a.Events[0].Seq == s.failSeq {
+			return out, errDiskFull
+		}
+		evs, err := s.Store.Append(ctx, a.Stream, a.Expected, a.Events...)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, evs)
+	}
+	return out, nil
+}
+
+// Into a store that takes batches, the runs of a ledger of interleaved streams (one event each here)
+// go in a few batches, not one append at a time, and the copy is the source.
+func TestCopyBatchesRunsIntoAStoreThatTakesBatches(t *testing.T) {
+	ctx := context.Background()
+	events := sealedEvents(5000, 7)
+	src := withEvents(events)
+	dst := &batchingStore{Store: newMemStore()}
+	rep, err := audit.Copy(ctx, dst, storeSource(src), audit.CopyOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(5000), rep.Copied)
+	assert.Equal(t, 5000, rep.Appends, "one append per run: the streams interleave")
+	assert.Equal(t, []int{4096, 904}, dst.batches)
+	assert.Equal(t, readAll(t, src), readAll(t, dst.Store))
+
+	// A batch that fails part-way: the copy stops naming the failing event's seq, with what the
+	// target stored before it checked and counted; running the copy again completes it.
+	bad := &batchingStore{Store: newMemStore(), failSeq: 4500}
+	rep, err = audit.Copy(ctx, bad, storeSource(src), audit.CopyOptions{})
+	require.ErrorIs(t, err, errDiskFull)
+	assert.Contains(t, err.Error(), "copy seq 4500 ")
+	assert.Equal(t, uint64(4499), rep.Copied)
+	assert.Len(t, readAll(t, bad.Store), 4499)
+	bad.failSeq = 0
+	rep, err = audit.Copy(ctx, bad, storeSource(src), audit.CopyOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(4499), rep.Resumed)
+	assert.Equal(t, readAll(t, src), readAll(t, bad.Store))
 }

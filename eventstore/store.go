@@ -168,3 +168,21 @@ type AppendLimiter interface {
 	// KurrentDB: data, metadata and twice the event type's length, in bytes). e is a sealed event.
 	AppendBytes(e Event) int
 }
+
+// StreamAppend is one append of a batch: the arguments of Store.Append.
+type StreamAppend struct {
+	Stream   string
+	Expected Expected
+	Events   []Event
+}
+
+// BatchAppender is implemented by a store that can take several appends, to several streams, at
+// once and commit them together (bbolt: one transaction and one fsync for many), which a copy of a
+// ledger of many interleaved streams needs to be fast. The appends take consecutive places in the
+// log, in order, as if one caller had made them one after another. The batch is not atomic: each
+// append is judged as Append judges it, and once one fails the ones after it are not applied.
+// AppendBatch returns the stored events of each append up to the first that failed, and that
+// append's error; it returns after every append it applied is durable.
+type BatchAppender interface {
+	AppendBatch(ctx context.Context, appends []StreamAppend) ([][]Event, error)
+}

@@ -310,3 +310,24 @@ func (w *writeStore) AppendBytes(e eventstore.Event) int {
 	}
 	return len(e.Data) + len(e.Sources)
 }
+
+// AppendBatch takes the appends as eventstore.BatchAppender says: through the underlying store's
+// AppendBatch (bbolt), or one Append each. The first goes through Append, which creates the bolt file
+// and the key as openStore says.
+func (w *writeStore) AppendBatch(ctx context.Context, appends []eventstore.StreamAppend) ([][]eventstore.Event, error) {
+	out := make([][]eventstore.Event, 0, len(appends))
+	for len(appends) > 0 {
+		b, ok := w.s.(eventstore.BatchAppender)
+		if ok && w.keyDone {
+			rest, err := b.AppendBatch(ctx, appends)
+			return append(out, rest...), err
+		}
+		a := appends[0]
+		evs, err := w.Append(ctx, a.Stream, a.Expected, a.Events...)
+		if err != nil {
+			return out, err
+		}
+		out, appends = append(out, evs), appends[1:]
+	}
+	return out, nil
+}

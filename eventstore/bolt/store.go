@@ -71,6 +71,7 @@ type Store struct {
 	indexErr error // Salvage: the damage found on Open; reads through the indexes fail with it
 	opts     Options
 	reqs     chan *appendReq
+	enqueue  sync.Mutex // held while an Append or a whole AppendBatch queues, so a batch's appends are queued together
 	inflight atomic.Int64
 	left     chan struct{}
 
@@ -89,13 +90,17 @@ type Store struct {
 	zero *zeroAhead // keeps written zeros ahead of the data; nil when that failed (only slower)
 }
 
-var _ eventstore.Store = (*Store)(nil)
+var (
+	_ eventstore.Store         = (*Store)(nil)
+	_ eventstore.BatchAppender = (*Store)(nil)
+)
 
 // ErrReadOnly: an append to a store opened with Options.ReadOnly.
 var ErrReadOnly = errors.New("bolt: the store is open read-only")
 
 type appendReq struct {
 	ctx      context.Context
+	group    *appendGroup // the AppendBatch it belongs to; nil for Append
 	stream   string
 	expected eventstore.Expected
 	events   []eventstore.Event
@@ -341,13 +346,17 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		return nil, err
 	}
 	req := &appendReq{ctx: ctx, stream: stream, expected: expected, events: prepared, done: make(chan appendResp, 1)}
+	s.enqueue.Lock()
 	select {
 	case <-s.closing:
+		s.enqueue.Unlock()
 		return nil, eventstore.ErrClosed
 	case <-ctx.Done():
+		s.enqueue.Unlock()
 		return nil, ctx.Err()
 	case s.reqs <- req:
 	}
+	s.enqueue.Unlock()
 	// Once queued the append is answered even if ctx ends: the caller must learn whether it landed.
 	select {
 	case r := <-req.done:
@@ -457,13 +466,21 @@ func (s *Store) commit(batch []*appendReq) {
 		w.reset(tx, *s.head.Load())
 		flushed = false
 		for i, r := range batch {
+			if r.group != nil && r.group.failed {
+				resps[i] = appendResp{err: errEarlierFailed}
+				continue
+			}
 			if err := r.ctx.Err(); err != nil {
 				resps[i] = appendResp{err: err}
+				r.group.fail()
 				continue
 			}
 			evs, n, err := w.apply(r)
 			if err != nil && !isRefusal(err) {
 				return err // a storage failure fails the whole batch
+			}
+			if err != nil {
+				r.group.fail()
 			}
 			resps[i] = appendResp{events: evs, err: err}
 			appended += n
@@ -487,6 +504,7 @@ func (s *Store) commit(batch []*appendReq) {
 	if err != nil {
 		err = fmt.Errorf("commit: %w", err)
 		for _, r := range batch {
+			r.group.fail()
 			r.done <- appendResp{err: err}
 		}
 		return
@@ -520,6 +538,90 @@ func (s *Store) commit(batch []*appendReq) {
 	for i, r := range batch {
 		r.done <- resps[i]
 	}
+}
+
+// appendGroup ties the appends of one AppendBatch: once one of them fails, the ones after it are not
+// applied. Only the commit loop touches it.
+type appendGroup struct{ failed bool }
+
+// fail marks the group failed (nothing for an Append, whose group is nil).
+func (g *appendGroup) fail() {
+	if g != nil {
+		g.failed = true
+	}
+}
+
+// errEarlierFailed answers the appends of a batch after the one that failed.
+var errEarlierFailed = errors.New("not appended: an earlier append of its batch failed")
+
+// AppendBatch implements eventstore.BatchAppender. The appends are queued together, in order, so they
+// take consecutive places in the log and share commits (one transaction and one fsync for up to 4096
+// appends) rather than one commit each: copying a ledger of many interleaved streams is one append
+// per run of a stream. Each append is judged as Append judges it; once one fails, the ones after it
+// are not applied. It returns after the commits holding them are synced.
+func (s *Store) AppendBatch(ctx context.Context, appends []eventstore.StreamAppend) ([][]eventstore.Event, error) {
+	if s.opts.ReadOnly {
+		return nil, fmt.Errorf("append: %w", ErrReadOnly)
+	}
+	n := int64(len(appends))
+	s.inflight.Add(n) // the commit loop gathers until every queued append of the batch is in
+	defer func() {
+		s.inflight.Add(-n)
+		select {
+		case s.left <- struct{}{}:
+		default:
+		}
+	}()
+	group := &appendGroup{}
+	reqs := make([]*appendReq, len(appends))
+	for i, a := range appends {
+		prepared, err := eventstore.PrepareAppend(a.Stream, a.Events)
+		if err != nil {
+			return nil, err
+		}
+		reqs[i] = &appendReq{ctx: ctx, group: group, stream: a.Stream, expected: a.Expected, events: prepared, done: make(chan appendResp, 1)}
+	}
+	queued := 0
+	var qerr error
+	s.enqueue.Lock()
+	for _, req := range reqs {
+		select {
+		case <-s.closing:
+			qerr = eventstore.ErrClosed
+		case <-ctx.Done():
+			qerr = ctx.Err()
+		case s.reqs <- req:
+			queued++
+			continue
+		}
+		break
+	}
+	s.enqueue.Unlock()
+	// Every queued append is answered, even if ctx ends: the caller must learn what landed.
+	out := make([][]eventstore.Event, 0, queued)
+	var first error
+	for _, req := range reqs[:queued] {
+		var r appendResp
+		select {
+		case r = <-req.done:
+		case <-s.loopDone:
+			select {
+			case r = <-req.done:
+			default:
+				r = appendResp{err: eventstore.ErrClosed}
+			}
+		}
+		if first == nil && r.err != nil {
+			first = r.err
+		}
+		if first == nil {
+			out = append(out, r.events)
+		}
+	}
+	if first == nil {
+		first = qerr
+	}
+	return out, first
 }
 
 // isRefusal tells a per-append refusal (answered to that caller alone) from a storage failure.
