@@ -67,7 +67,9 @@ func TestAppendBatchStopsAtTheFirstRefusal(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
 	defer s.Close()
-	ev := func(i int) []eventstore.Event { return []eventstore.Event{storetest.Event("T", fmt.Sprintf(`{"i":%d}`, i))} }
+	ev := func(i int) []eventstore.Event {
+		return []eventstore.Event{storetest.Event("T", fmt.Sprintf(`{"i":%d}`, i))}
+	}
 	out, err := s.AppendBatch(ctx, []eventstore.StreamAppend{
 		{Stream: "a", Expected: eventstore.NoStream, Events: ev(1)},
 		{Stream: "b", Expected: eventstore.NoStream, Events: ev(2)},
