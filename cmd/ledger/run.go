@@ -134,7 +134,7 @@ global flags (before or after the command):
   --token-file FILE API token for --server calls that need one, read from FILE; or env LEDGER_TOKEN
   --token TOKEN     the same on the command line (others can see it in ps; a warning says so)
 
-'ledger help COMMAND' shows one command's flags. Quick start: 'ledger demo', then open the printed URL.
+'ledger help COMMAND' shows one command's flags and examples. Quick start: 'ledger demo', then open the printed URL.
 `)
 }
 
