@@ -456,11 +456,11 @@ func (s *State) apply(e *Effective) {
 			s.CostShares = append(s.CostShares, cs)
 		}
 	case SavingsTargetSet:
-		s.figure(Figure{Kind: FigureTarget, Council: p.Council, FinancialYear: p.FinancialYear, Category: p.Category, Amount: p.AmountPence, Evidence: ev, Sources: src})
+		s.figure(&Figure{Kind: FigureTarget, Council: p.Council, FinancialYear: p.FinancialYear, Category: p.Category, Amount: p.AmountPence, Evidence: ev, Sources: src})
 	case SavingsReported:
-		s.figure(Figure{Kind: p.Status, Council: p.Council, FinancialYear: p.FinancialYear, Category: p.Category, Amount: p.AmountPence, PeriodTo: p.PeriodTo, Evidence: ev, Sources: src})
+		s.figure(&Figure{Kind: p.Status, Council: p.Council, FinancialYear: p.FinancialYear, Category: p.Category, Amount: p.AmountPence, PeriodTo: p.PeriodTo, Evidence: ev, Sources: src})
 	case OneOffCostIncurred:
-		s.figure(Figure{Kind: FigureOneOffCost, Council: p.Council, FinancialYear: p.FinancialYear, Category: p.Category, Amount: p.AmountPence, Evidence: ev, Sources: src})
+		s.figure(&Figure{Kind: FigureOneOffCost, Council: p.Council, FinancialYear: p.FinancialYear, Category: p.Category, Amount: p.AmountPence, Evidence: ev, Sources: src})
 	case ReviewScheduled:
 		s.Reviews = append(s.Reviews, ScheduledReview{ReviewScheduled: p, ScheduledOn: on, Evidence: ev, Sources: src})
 		s.ReviewDue = &ReviewDue{Review: p.Review, DueOn: p.DueOn, Bodies: p.Bodies, Terms: p.TermsOfReference, Evidence: ev, Sources: src}
@@ -672,11 +672,11 @@ func (s *State) CostShareOf(subject string) (CostShare, bool) {
 }
 
 // figure adds a money figure to its council's account for its year.
-func (s *State) figure(f Figure) {
+func (s *State) figure(f *Figure) {
 	acct := s.account(f.Council, f.FinancialYear)
 	if f.Kind != FigureOneOffCost {
 		if i := acct.latest(f.Kind, f.Category); i >= 0 {
-			acct.Figures[i] = f
+			acct.Figures[i] = *f
 			return
 		}
 		acct.stated = append(acct.stated, int32(len(acct.Figures)))
@@ -684,7 +684,7 @@ func (s *State) figure(f Figure) {
 			acct.index[figureKey{f.Kind, f.Category}] = len(acct.Figures)
 		}
 	}
-	acct.Figures = append(acct.Figures, f)
+	acct.Figures = append(acct.Figures, *f)
 }
 
 // figureKey identifies the latest figure of a kind in a category.
@@ -718,11 +718,11 @@ func (a *Account) latest(kind, category string) int {
 }
 
 func (s *State) account(c CouncilRef, fy FinancialYear) *Account {
-	if i := s.lastAcct; i >= 0 && i < len(s.Accounts) && s.Accounts[i].Council == c && s.Accounts[i].FinancialYear == fy {
+	if i := s.lastAcct; i >= 0 && i < len(s.Accounts) && s.Accounts[i].FinancialYear == fy && s.Accounts[i].Council == c {
 		return &s.Accounts[i]
 	}
 	for i := range s.Accounts {
-		if s.Accounts[i].Council == c && s.Accounts[i].FinancialYear == fy {
+		if s.Accounts[i].FinancialYear == fy && s.Accounts[i].Council == c { // the year first: a number
 			s.lastAcct = i
 			return &s.Accounts[i]
 		}

@@ -81,8 +81,12 @@ func fold(slug string, events iter.Seq[effEvent], decisionsHint int) *State {
 	if cap(s.Decisions) < decisionsHint {
 		s.Decisions = make([]domain.Decision, 0, decisionsHint)
 	}
+	var eff domain.Effective // one value, its fields set per event: cheaper than a new one each time
+	eff.Schema = domain.CurrentSchema
 	for e := range events {
-		s.Apply(domain.Effective{Recorded: e.recorded(), Evidence: e.evidence})
+		eff.ID, eff.Seq, eff.Type, eff.EffectiveOn, eff.Certainty = e.id, e.seq, e.typ, e.eff, domain.Certainty(e.certainty)
+		eff.Sources, eff.Payload, eff.Evidence = e.sources, e.payload, e.evidence
+		s.Apply(eff)
 	}
 	return view(slug, s)
 }
