@@ -1,6 +1,11 @@
 package audit
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/partnership-ledger/ledger/fault"
+)
 
 // Sentinel errors. Match them with errors.Is; typed errors (*OutOfRangeError, *MismatchError,
 // *eventstore.ChainError) carry the details.
@@ -23,3 +28,9 @@ var (
 	// ErrBadExport: a line of an export file is not a JSON event envelope.
 	ErrBadExport = errors.New("audit: bad export file")
 )
+
+// badKey is an error matching ErrBadKey whose message for people (fault.Malformed) says what is
+// wrong with the key.
+func badKey(format string, args ...any) error {
+	return &fault.Error{Kind: fault.Malformed, Message: fmt.Sprintf(format, args...), Err: ErrBadKey}
+}

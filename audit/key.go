@@ -174,15 +174,15 @@ func loadKey(path string) (Key, error) {
 func ParsePrivateKey(pemBytes []byte) (Key, error) {
 	block, _ := pem.Decode(pemBytes)
 	if block == nil || block.Type != pemType {
-		return Key{}, fmt.Errorf("%w: want a PEM %q block", ErrBadKey, pemType)
+		return Key{}, badKey("want a PEM %q block", pemType)
 	}
 	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
-		return Key{}, fmt.Errorf("%w: %v", ErrBadKey, err)
+		return Key{}, badKey("%v", err)
 	}
 	priv, ok := k.(ed25519.PrivateKey)
 	if !ok {
-		return Key{}, fmt.Errorf("%w: not an Ed25519 key (%T)", ErrBadKey, k)
+		return Key{}, badKey("not an Ed25519 key")
 	}
 	return keyFrom(priv), nil
 }
@@ -195,15 +195,15 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 	if strings.HasPrefix(s, "-----BEGIN") {
 		block, _ := pem.Decode([]byte(s))
 		if block == nil || block.Type != "PUBLIC KEY" {
-			return nil, fmt.Errorf("%w: want a PEM \"PUBLIC KEY\" block", ErrBadKey)
+			return nil, badKey("want a PEM \"PUBLIC KEY\" block")
 		}
 		k, err := x509.ParsePKIXPublicKey(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrBadKey, err)
+			return nil, badKey("%v", err)
 		}
 		pub, ok := k.(ed25519.PublicKey)
 		if !ok {
-			return nil, fmt.Errorf("%w: not an Ed25519 public key (%T)", ErrBadKey, k)
+			return nil, badKey("not an Ed25519 public key")
 		}
 		return pub, nil
 	}
@@ -215,12 +215,12 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		if b, err := enc.DecodeString(s); err == nil {
 			if len(b) != ed25519.PublicKeySize {
-				return nil, fmt.Errorf("%w: public key is %d bytes, want %d", ErrBadKey, len(b), ed25519.PublicKeySize)
+				return nil, badKey("public key is %d bytes, want %d", len(b), ed25519.PublicKeySize)
 			}
 			return ed25519.PublicKey(b), nil
 		}
 	}
-	return nil, fmt.Errorf("%w: %q is not base64, hex or PEM of an Ed25519 public key", ErrBadKey, truncate(s, 80))
+	return nil, badKey("%q is not base64, hex or PEM of an Ed25519 public key", truncate(s, 80))
 }
 
 func truncate(s string, n int) string {

@@ -46,7 +46,7 @@ var emptyTimestamp = time.Unix(0, 0).UTC()
 // when the head names another key id, and ErrBadSignature when the signature does not verify.
 func VerifyTreeHead(th TreeHead, pub ed25519.PublicKey) error {
 	if len(pub) != ed25519.PublicKeySize {
-		return fmt.Errorf("%w: public key is %d bytes, want %d", ErrBadKey, len(pub), ed25519.PublicKeySize)
+		return badKey("public key is %d bytes, want %d", len(pub), ed25519.PublicKeySize)
 	}
 	if id := KeyID(pub); th.KeyID != id {
 		return fmt.Errorf("%w: tree head of size %d names key %q, the pinned key is %q", ErrWrongKey, th.Size, th.KeyID, id)

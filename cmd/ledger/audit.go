@@ -322,7 +322,7 @@ func parseKeyFlag(cmd, text string) ([]byte, error) {
 	}
 	pub, err := audit.ParsePublicKey(text)
 	if err != nil {
-		return nil, usageErrorf("%s: --key: %v", cmd, err)
+		return nil, badFlag(cmd, "key", err)
 	}
 	return pub, nil
 }

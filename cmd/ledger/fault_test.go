@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -31,6 +32,9 @@ func TestErrorsForPeopleOnTheCommandLine(t *testing.T) {
 		{"pack unknown partnership", []string{"pack", "--store", store, "--partnership", "no-such-partnership", "--as-of", "2016-06-01", "-o", t.TempDir()}, `no partnership "no-such-partnership"`},
 		{"unknown data member", append(record, strings.Replace(savingsOK, `"status"`, `"colour":"red","status"`, 1)), `/data/colour: unknown field "colour"`},
 		{"data member of the wrong JSON type", append(record, strings.Replace(savingsOK, `"shared management"`, `["shared management"]`, 1)), "/data/category: must be a string, not a JSON array"},
+		// Was "--key: audit: bad key: public key is 6 bytes, want 32".
+		{"a pinned key that is not one", []string{"check-proof", filepath.Join(t.TempDir(), "proof.json"), "--key", "nonsense"}, "check-proof: --key: public key is 6 bytes, want 32"},
+		{"a tree size out of range", []string{"tree-head", "--store", store, "--size", "99999"}, "tree-head: --size: size 99999 is out of range"},
 		{"a rule", append(record, strings.Replace(savingsOK, "north-norfolk", "breckland", 1)), "/data/council:"},
 	}
 	for _, tt := range tests {
