@@ -1,10 +1,12 @@
 package domain
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/google/uuid"
 )
 
@@ -51,11 +53,9 @@ func DecodeEnvelope(e Envelope) (Recorded, error) {
 	if err != nil {
 		return Recorded{}, fmt.Errorf("event %s: effective_on: %w: %w", e.ID, ErrMalformed, err)
 	}
-	var sources []SourceRef
-	if len(e.Sources) > 0 {
-		if err := json.Unmarshal(e.Sources, &sources); err != nil {
-			return Recorded{}, fmt.Errorf("event %s: sources: %w: %w", e.ID, ErrMalformed, err)
-		}
+	sources, err := DecodeStoredSources(e.Sources)
+	if err != nil {
+		return Recorded{}, fmt.Errorf("event %s: %w", e.ID, err)
 	}
 	var cert Certainty
 	if e.Certainty != "" {
@@ -74,4 +74,22 @@ func DecodeEnvelope(e Envelope) (Recorded, error) {
 	return Recorded{ID: e.ID, Seq: e.Seq, Revision: e.Revision, Type: e.Type, Schema: schema, EffectiveOn: eff,
 		RecordedAt: e.RecordedAt, RecordedBy: e.RecordedBy, Sources: sources, Certainty: cert,
 		Data: e.Data, Payload: p}, nil
+}
+
+// DecodeStoredSources decodes an event's source list as stored (nil for none), with the fast decoder
+// DecodeStoredPayload uses: the strict checks (ParseSources) ran when the event was recorded. Errors
+// match ErrMalformed. It is safe for concurrent use.
+func DecodeStoredSources(raw []byte) ([]SourceRef, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	unmarshal := gojson.Unmarshal
+	if bytes.Contains(raw, nullLiteral) {
+		unmarshal = json.Unmarshal // as in DecodeStoredPayload: go-json mishandles null for text types
+	}
+	var sources []SourceRef
+	if err := unmarshal(raw, &sources); err != nil {
+		return nil, fmt.Errorf("sources: %w: %w", ErrMalformed, err)
+	}
+	return sources, nil
 }

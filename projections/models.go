@@ -2,7 +2,6 @@ package projections
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -321,15 +320,15 @@ func (m *Models) appendLocked(e eventstore.Event, ent entry, slug string, isPart
 // sourcesOf returns an event's source list decoded, decoding each distinct list once (m.mu is held):
 // a ledger's events cite a few documents many times. A list this build cannot read is kept as none
 // (it was checked when it was recorded).
-func (m *Models) sourcesOf(raw json.RawMessage) []domain.SourceRef {
+func (m *Models) sourcesOf(raw []byte) []domain.SourceRef {
 	if len(raw) == 0 {
 		return nil
 	}
 	if s, ok := m.sources[string(raw)]; ok {
 		return s
 	}
-	var s []domain.SourceRef
-	if json.Unmarshal(raw, &s) != nil || len(s) == 0 {
+	s, err := domain.DecodeStoredSources(raw)
+	if err != nil || len(s) == 0 {
 		s = nil
 	}
 	m.sources[string(raw)] = s
