@@ -216,7 +216,10 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 			if rerr == nil {
 				e := res.Events[0]
 				ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-				_ = s.Models.WaitFor(ctx, e.Seq) // read-your-writes; the page is right either way soon after
+				// Read-your-writes: the partnership page reads the models, and the event page it links
+				// to finds the event through the tree's index (an event page 404ed for a moment).
+				_ = s.Models.WaitFor(ctx, e.Seq)
+				_ = s.Log.WaitFor(ctx, e.Seq)
 				cancel()
 				http.Redirect(w, r, "/partnerships/"+url.PathEscape(slug)+"?recorded="+e.ID.String()+"#confirmation", http.StatusSeeOther)
 				return
