@@ -13,6 +13,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/domain/refdata"
 	"github.com/partnership-ledger/ledger/eventstore/bolt"
+	"github.com/partnership-ledger/ledger/eventstore/memstore"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -79,6 +80,32 @@ func BenchmarkQueryAsOfKnownAt(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+}
+
+// BenchmarkStateFold asks one partnership of the reference data (3,333 events in memory, no 1M
+// ledger needed) for its state at varying as_of and known_at: every query a fresh fold of the domain's
+// State and its mapping to the view, none from the cache. It measures the fold alone, per query
+// (docs/benchmarks.md, issue 19).
+func BenchmarkStateFold(b *testing.B) {
+	s := memstore.New(memstore.Options{})
+	if err := refdata.Generate(context.Background(), s, refdata.Options{Partnerships: 3, Events: 10_000}); err != nil {
+		b.Fatal(err)
+	}
+	m, err := projections.Load(context.Background(), s, projections.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		q, err := projections.ParseQuery("20"+strconv.Itoa(16+i%6)+"-"+twoDigits(1+i%12)+"-15", strconv.Itoa(1000+i%2000))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := m.State("ref-partnership-000", q); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // BenchmarkMemory1M reports the Go heap and the RSS with every read model of 1M events loaded.
