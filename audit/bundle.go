@@ -63,6 +63,13 @@ func CheckBundle(b Bundle, pub ed25519.PublicKey) error {
 	if err := VerifyTreeHead(b.TreeHead, pub); err != nil {
 		return fmt.Errorf("check proof: %w", err)
 	}
+	return CheckBundleProof(b)
+}
+
+// CheckBundleProof is CheckBundle without its first check: the bundle's event and audit path lead to
+// its tree head's root (steps 2–4), whoever signed the head. It is what can be checked of a bundle
+// before a key is pinned (`ledger prove --server` without --key).
+func CheckBundleProof(b Bundle) error {
 	e := b.Event
 	var err error
 	if e.Data, err = eventstore.Canonicalize(e.Data); err != nil {

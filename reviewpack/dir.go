@@ -21,6 +21,14 @@ import (
 // ManifestName is the file in a pack directory that lists every other file with its SHA-256.
 const ManifestName = "manifest.json"
 
+// MaxFileBytes is the most VerifyDir reads of one pack file (pack.json, a rendering), and the most a
+// client downloads of one: a file larger, or one that never ends, is refused (audit.ErrFileTooLarge)
+// rather than read whole. A pack of a partnership's hundreds of events is well under 1 MiB.
+const MaxFileBytes = 64 << 20
+
+// MaxManifestBytes is the most VerifyDir reads of manifest.json (five file entries, well under 1 KiB).
+const MaxManifestBytes = 1 << 20
+
 // Manifest is manifest.json: what the pack is, and each file's digest.
 type Manifest struct {
 	Format      string         `json:"format"` // FormatVersion
@@ -163,7 +171,10 @@ func VerifyDir(ctx context.Context, dir string, pub ed25519.PublicKey) (Verified
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	var v Verified
 
-	raw, err := os.ReadFile(filepath.Join(dir, FileName("json")))
+	raw, err := audit.ReadFileAtMost(filepath.Join(dir, FileName("json")), MaxFileBytes)
+	if errors.Is(err, audit.ErrFileTooLarge) {
+		return v, &RefusedError{Problems: []string{fmt.Sprintf("%s is larger than %d bytes, more than any pack", FileName("json"), MaxFileBytes)}}
+	}
 	if err != nil {
 		return v, err
 	}
@@ -214,7 +225,11 @@ func VerifyDir(ctx context.Context, dir string, pub ed25519.PublicKey) (Verified
 	}
 	for _, format := range Formats {
 		name := FileName(format)
-		got, err := os.ReadFile(filepath.Join(dir, name))
+		got, err := audit.ReadFileAtMost(filepath.Join(dir, name), MaxFileBytes)
+		if errors.Is(err, audit.ErrFileTooLarge) {
+			fail("%s: larger than %d bytes, more than any pack", name, MaxFileBytes)
+			continue
+		}
 		if errors.Is(err, os.ErrNotExist) {
 			if _, ok := listed[name]; ok {
 				fail("%s: listed in the manifest but missing", name)
@@ -279,7 +294,10 @@ func checkEvent(ce CitedEvent, prev audit.Hash, th TreeHead) error {
 
 func readManifest(dir string) (Manifest, error) {
 	var m Manifest
-	b, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	b, err := audit.ReadFileAtMost(filepath.Join(dir, ManifestName), MaxManifestBytes)
+	if errors.Is(err, audit.ErrFileTooLarge) {
+		return m, fmt.Errorf("larger than %d bytes, more than any manifest", MaxManifestBytes)
+	}
 	if err != nil {
 		return m, err
 	}

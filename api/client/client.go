@@ -8,12 +8,13 @@
 // says about the ledger: callers verify what they download (see audit) against a key they pinned.
 //
 // Import rules: client sits in the api layer (internal/layers: eventstore, domain, projections, audit,
-// reviewpack, api, cmd); it imports eventstore, projections, audit, tokens and fault, and not the
+// reviewpack, api, cmd); it imports eventstore, projections, audit, reviewpack, tokens and fault, and not the
 // server package (api) or the pages (api/web).
 package client
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -31,21 +33,49 @@ import (
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/reviewpack"
 	"github.com/partnership-ledger/ledger/tokens"
 )
 
-// MaxAnswerBytes bounds one answer read from a server (a page of 1,000 events of at most
-// eventstore.MaxDataBytes each fits): a server that sends more is refused, not held in memory.
-const MaxAnswerBytes = 512 << 20
+// The most a route's answer may hold: a server that sends more is refused (a *TransportError naming
+// the server and route), not held in memory. Each bound is many times what the ledger's own server
+// sends for that route.
+const (
+	MaxKeyBytes         = 4 << 10                 // GET /v1/audit/key: a 32-byte key, its id and algorithm
+	MaxTreeHeadBytes    = 16 << 10                // GET /v1/audit/tree-head: one signed head (about 300 bytes)
+	MaxProofBytes       = 4 << 20                 // GET /v1/events/{id}/proof, /v1/audit/consistency: an event, 64 hashes, heads
+	MaxTokenBytes       = 16 << 10                // POST /v1/admin/tokens
+	MaxViewBytes        = 64 << 20                // GET /v1/partnerships and /v1/partnerships/{id}: a view of a ledger
+	MaxPackBytes        = reviewpack.MaxFileBytes // GET /v1/partnerships/{id}/review-pack, one format
+	MaxEventAnswerBytes = 2 << 20                 // one event in a page: eventstore.MaxDataBytes of data, JSON-escaped, with its envelope
+	MaxProblemBytes     = 64 << 10                // an error answer (problem+json)
+)
 
-// PageSize is how many events a paged read asks for at once (the API's largest limit).
-const PageSize = 1000
+// MaxHeldBytes is the default budget of PartnershipEvents: the most bytes of pages read for one
+// partnership (its events are held in memory by the caller). SetMaxHeldBytes changes it.
+const MaxHeldBytes = 1 << 30
 
-// Client asks one ledger server. Safe for concurrent use.
+// PageSize is how many events a paged read asks for at once: a page's answer is bounded by
+// PageSize × MaxEventAnswerBytes.
+const PageSize = 100
+
+// DefaultIdleTimeout is how long the client waits for a server that sends nothing: before the
+// status line and headers of an answer, and between two reads of its body. A request as a whole
+// may last ten times as long. SetIdleTimeout changes it.
+const DefaultIdleTimeout = 30 * time.Second
+
+// MaxDetail is the most characters of a problem's title or detail kept in a *Problem: a longer one
+// is cut, saying how much was left out.
+const MaxDetail = 300
+
+// Client asks one ledger server. Safe for concurrent use once set up (SetIdleTimeout,
+// SetMaxHeldBytes are for before the first request).
 type Client struct {
-	base  *url.URL
-	token string
-	http  *http.Client
+	base    *url.URL
+	token   string
+	http    *http.Client
+	idle    time.Duration
+	maxHeld int64
 }
 
 // New returns a client of the server at base ("http://host:port", optionally with a path prefix). token,
@@ -62,7 +92,28 @@ func New(base, token string) (*Client, error) {
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return nil, fmt.Errorf("server URL %q: want only a scheme, a host and an optional path, no credentials, query or fragment", base)
 	}
-	return &Client{base: u, token: token, http: &http.Client{Timeout: 5 * time.Minute}}, nil
+	// Redirects are not followed: the token is for this server alone, and a ledger server never
+	// redirects its API (a 3xx answer is a *TransportError naming where it points).
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &Client{base: u, token: token, http: hc, idle: DefaultIdleTimeout, maxHeld: MaxHeldBytes}, nil
+}
+
+// SetIdleTimeout sets how long the client waits for a server that sends nothing (see
+// DefaultIdleTimeout); d <= 0 restores the default.
+func (c *Client) SetIdleTimeout(d time.Duration) {
+	if d <= 0 {
+		d = DefaultIdleTimeout
+	}
+	c.idle = d
+}
+
+// SetMaxHeldBytes sets the budget of PartnershipEvents in bytes (see MaxHeldBytes); n <= 0 restores
+// the default.
+func (c *Client) SetMaxHeldBytes(n int64) {
+	if n <= 0 {
+		n = MaxHeldBytes
+	}
+	c.maxHeld = n
 }
 
 // Base is the server's URL as given to New, without a trailing slash.
@@ -73,6 +124,7 @@ func (c *Client) HasToken() bool { return c.token != "" }
 
 // Problem is an error answer of the API: an RFC 9457 problem detail, with the request it answered.
 type Problem struct {
+	Base         string // the server, as given to New
 	Method, Path string // the request, e.g. GET /v1/audit/tree-head?size=9
 	Status       int    // the HTTP status
 	Type         string
@@ -102,9 +154,9 @@ func (p *Problem) Pointer() string {
 }
 
 // Error is one line: the request, the status, the title and the detail, e.g.
-// "GET /v1/partnerships/x?as_of=2015-02-30: 400 The request cannot be read: as_of=... is not a valid date".
+// "GET http://host:8080/v1/partnerships/x?as_of=2015-02-30: 400 The request cannot be read: as_of=... is not a valid date".
 func (p *Problem) Error() string {
-	msg := fmt.Sprintf("%s %s: %d", p.Method, p.Path, p.Status)
+	msg := fmt.Sprintf("%s %s%s: %d", p.Method, p.Base, p.Path, p.Status)
 	if p.Title != "" {
 		msg += " " + p.Title
 	} else if t := http.StatusText(p.Status); t != "" {
@@ -130,26 +182,90 @@ func (p *Problem) Fault() *fault.Error {
 	return f
 }
 
-// TransportError is a request that got no usable answer: the server could not be reached, the answer
-// broke off, was too large or was not the JSON the route serves.
+// TransportError is a request that got no usable answer: the server could not be reached, sent
+// nothing for too long, redirected, broke off, sent more than the route's answer can hold, or sent
+// something that is not the answer the route serves (a server fault). It is an error for people
+// (fault.Faulter, kind Internal: the fault is the server's, not the input's), naming the server and
+// route: "GET http://host:port/v1/audit/key: the answer is not ...".
 type TransportError struct {
-	Method, Path string
-	Err          error
+	Base, Method, Path string
+	Err                error
 }
 
-func (e *TransportError) Error() string { return fmt.Sprintf("%s %s: %v", e.Method, e.Path, e.Err) }
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("%s %s%s: %v", e.Method, e.Base, e.Path, e.Err)
+}
 func (e *TransportError) Unwrap() error { return e.Err }
 
+// Fault is the error for people: Error's line, of kind Internal (a server fault, never the input's).
+// A fault of the answer's content (a malformed event) is the server's, not the caller's input.
+func (e *TransportError) Fault() *fault.Error {
+	return &fault.Error{Kind: fault.Internal, Message: e.Error(), Err: e.Err}
+}
+
+// fail returns a *TransportError for the request method path of c.
+func (c *Client) fail(method, path string, format string, args ...any) *TransportError {
+	return &TransportError{Base: c.Base(), Method: method, Path: path, Err: fmt.Errorf(format, args...)}
+}
+
+// stalled is the cause of a request ended because the server sent nothing for d.
+type stalled struct{ d time.Duration }
+
+func (s stalled) Error() string { return fmt.Sprintf("the server sent nothing for %s", s.d) }
+
+// tooSlow is the cause of a request ended because it lasted longer than d in all.
+type tooSlow struct{ d time.Duration }
+
+func (s tooSlow) Error() string {
+	return fmt.Sprintf("the answer took longer than %s in all", s.d)
+}
+
+// answer is a 2xx answer's body: each read that brings bytes restarts the idle timer; Close ends the
+// request.
+type answer struct {
+	body   io.ReadCloser
+	ctx    context.Context
+	timer  *time.Timer
+	idle   time.Duration
+	cancel context.CancelCauseFunc
+}
+
+func (a *answer) Read(p []byte) (int, error) {
+	n, err := a.body.Read(p)
+	if n > 0 {
+		a.timer.Reset(a.idle)
+	}
+	if err != nil && err != io.EOF && a.ctx.Err() != nil {
+		err = context.Cause(a.ctx)
+	}
+	return n, err
+}
+
+func (a *answer) Close() error {
+	a.timer.Stop()
+	err := a.body.Close()
+	a.cancel(nil)
+	return err
+}
+
 // do sends a request for path (a path below the base, with its query) and returns the answer's body
-// when the status is 2xx; any other answer is a *Problem.
-func (c *Client) do(ctx context.Context, method, path string, body io.Reader, contentType string) (*http.Response, error) {
+// when the status is 2xx; a 3xx is a *TransportError naming where it points (redirects are not
+// followed), any other answer a *Problem. The request ends when the server sends nothing for the
+// idle timeout, or lasts ten times that in all; the body must be closed.
+func (c *Client) do(ctx context.Context, method, path string, body io.Reader, contentType string) (io.ReadCloser, error) {
 	u, err := c.base.Parse(c.base.Path + path)
 	if err != nil {
-		return nil, &TransportError{Method: method, Path: path, Err: err}
+		return nil, c.fail(method, path, "%v", err)
 	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	ctx, stop := context.WithTimeoutCause(ctx, 10*c.idle, tooSlow{10 * c.idle})
+	cancelAll := func(cause error) { stop(); cancel(cause) }
+	timer := time.AfterFunc(c.idle, func() { cancel(stalled{c.idle}) })
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
-		return nil, &TransportError{Method: method, Path: path, Err: err}
+		timer.Stop()
+		cancelAll(nil)
+		return nil, c.fail(method, path, "%v", err)
 	}
 	req.Header.Set("Accept", "application/json, application/problem+json")
 	if contentType != "" {
@@ -160,24 +276,51 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, co
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL is in the message already
+		timer.Stop()
+		if ctx.Err() != nil && context.Cause(ctx) != nil {
+			err = context.Cause(ctx)
+		} else {
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err // the URL is in the message already
+			}
 		}
-		return nil, &TransportError{Method: method, Path: path, Err: fmt.Errorf("ask %s: %w", c.base, err)}
+		cancelAll(nil)
+		return nil, c.fail(method, path, "%w", err)
 	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return resp, nil
+	timer.Reset(c.idle)
+	a := &answer{body: resp.Body, ctx: ctx, timer: timer, idle: c.idle, cancel: cancelAll}
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return a, nil
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		a.Close()
+		where := resp.Header.Get("Location")
+		if where == "" {
+			where = "nowhere (no Location)"
+		}
+		return nil, c.fail(method, path, "answered %s, redirecting to %s: the ledger's client does not follow redirects; give the server's own URL", resp.Status, cut(where, MaxDetail))
 	}
-	defer resp.Body.Close()
-	return nil, problemOf(method, path, resp)
+	defer a.Close()
+	p := problemOf(method, path, resp.StatusCode, a)
+	p.Base = c.Base()
+	return nil, p
+}
+
+// cut returns s when it has at most max characters, else its first max and how much was left out.
+func cut(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return fmt.Sprintf("%s... (cut: %d more characters)", string(r[:max]), len(r)-max)
 }
 
 // problemOf reads an error answer: problem+json when it is one, else the status and the start of the
-// body.
-func problemOf(method, path string, resp *http.Response) *Problem {
-	p := &Problem{Method: method, Path: path, Status: resp.StatusCode}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+// body. Its title and detail are cut to MaxDetail characters.
+func problemOf(method, path string, status int, body io.Reader) *Problem {
+	p := &Problem{Method: method, Path: path, Status: status}
+	b, _ := io.ReadAll(io.LimitReader(body, MaxProblemBytes))
 	var doc struct {
 		Type   string         `json:"type"`
 		Title  string         `json:"title"`
@@ -185,7 +328,14 @@ func problemOf(method, path string, resp *http.Response) *Problem {
 		Errors []ProblemField `json:"errors"`
 	}
 	if err := json.Unmarshal(b, &doc); err == nil && (doc.Title != "" || doc.Detail != "") {
-		p.Type, p.Title, p.Detail, p.Fields = doc.Type, doc.Title, doc.Detail, doc.Errors
+		p.Type, p.Title, p.Detail = doc.Type, cut(doc.Title, MaxDetail), cut(doc.Detail, MaxDetail)
+		for i, f := range doc.Errors {
+			if i == 20 {
+				break
+			}
+			f.Detail = cut(f.Detail, MaxDetail)
+			p.Fields = append(p.Fields, f)
+		}
 		return p
 	}
 	if text := strings.TrimSpace(string(b)); text != "" && len(text) <= 200 {
@@ -194,13 +344,27 @@ func problemOf(method, path string, resp *http.Response) *Problem {
 	return p
 }
 
-// getJSON GETs path and decodes the JSON answer into v.
-func (c *Client) getJSON(ctx context.Context, path string, v any) error {
-	return c.sendJSON(ctx, http.MethodGet, path, nil, v)
+// read returns the body of a 2xx answer to path, refusing one of more than max bytes.
+func (c *Client) read(method, path string, body io.Reader, max int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(body, max+1))
+	if err == nil && int64(len(b)) > max {
+		err = fmt.Errorf("the answer is larger than %d bytes, more than this route ever answers", max)
+	}
+	if err != nil {
+		return nil, c.fail(method, path, "reading the answer: %w", err)
+	}
+	return b, nil
 }
 
-// sendJSON sends body (nil: none) as JSON and decodes the answer into v (nil: the answer is dropped).
-func (c *Client) sendJSON(ctx context.Context, method, path string, body, v any) error {
+// getJSON GETs path and decodes the JSON answer (at most max bytes) into v: see sendJSON.
+func (c *Client) getJSON(ctx context.Context, path string, max int64, v any, required ...string) error {
+	return c.sendJSON(ctx, http.MethodGet, path, nil, max, v, required...)
+}
+
+// sendJSON sends body (nil: none) as JSON and decodes the answer, at most max bytes, into v (nil:
+// the answer is dropped). The answer must be a JSON object holding each required member (not
+// null): anything else is not what the route serves, a *TransportError.
+func (c *Client) sendJSON(ctx context.Context, method, path string, body any, max int64, v any, required ...string) error {
 	var rd io.Reader
 	ctype := ""
 	if body != nil {
@@ -214,35 +378,51 @@ func (c *Client) sendJSON(ctx context.Context, method, path string, body, v any)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer resp.Close()
 	if v == nil {
 		return nil
 	}
-	lr := &io.LimitedReader{R: resp.Body, N: MaxAnswerBytes + 1}
-	if err := json.NewDecoder(lr).Decode(v); err != nil {
-		if lr.N <= 0 {
-			err = fmt.Errorf("the answer is larger than %d bytes", MaxAnswerBytes)
+	b, err := c.read(method, path, resp, max)
+	if err != nil {
+		return err
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(b, &members); err != nil || members == nil {
+		return c.fail(method, path, "the answer is not a JSON object, as this route serves: %s", describe(b, err))
+	}
+	for _, m := range required {
+		if raw, ok := members[m]; !ok || string(raw) == "null" {
+			return c.fail(method, path, "the answer has no %q, which this route always serves: not a ledger server's answer", m)
 		}
-		return &TransportError{Method: method, Path: path, Err: fmt.Errorf("reading the answer: %w", err)}
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return c.fail(method, path, "reading the answer: %v", err)
 	}
 	return nil
 }
 
-// getBytes GETs path and returns the answer's body as it is.
-func (c *Client) getBytes(ctx context.Context, path string) ([]byte, error) {
+// describe says what an answer that is not a JSON object is.
+func describe(b []byte, err error) string {
+	t := strings.TrimSpace(string(b))
+	switch {
+	case t == "":
+		return "it is empty"
+	case t == "null":
+		return "it is null"
+	case err != nil:
+		return err.Error()
+	}
+	return fmt.Sprintf("it starts %q", cut(t, 20))
+}
+
+// getBytes GETs path and returns the answer's body as it is, at most max bytes.
+func (c *Client) getBytes(ctx context.Context, path string, max int64) ([]byte, error) {
 	resp, err := c.do(ctx, http.MethodGet, path, nil, "")
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswerBytes+1))
-	if err == nil && len(b) > MaxAnswerBytes {
-		err = fmt.Errorf("the answer is larger than %d bytes", MaxAnswerBytes)
-	}
-	if err != nil {
-		return nil, &TransportError{Method: http.MethodGet, Path: path, Err: fmt.Errorf("reading the answer: %w", err)}
-	}
-	return b, nil
+	defer resp.Close()
+	return c.read(http.MethodGet, path, resp, max)
 }
 
 // Query is a point in both times: AsOf (YYYY-MM-DD, "" for today) and KnownAt (a seq, an RFC 3339 time
@@ -270,20 +450,26 @@ func withQuery(path string, v url.Values) string {
 	return path + "?" + v.Encode()
 }
 
-// State is GET /v1/partnerships/{id}: the partnership at q.
+// State is GET /v1/partnerships/{id}: the partnership at q. An answer that is not that partnership's
+// state (another partnership, members missing) is a *TransportError.
 func (c *Client) State(ctx context.Context, slug string, q Query) (*projections.State, error) {
 	var st projections.State
-	if err := c.getJSON(ctx, withQuery("/v1/partnerships/"+url.PathEscape(slug), q.values()), &st); err != nil {
+	path := withQuery("/v1/partnerships/"+url.PathEscape(slug), q.values())
+	if err := c.getJSON(ctx, path, MaxViewBytes, &st, "partnership", "as_of", "known_at", "name", "partners", "status"); err != nil {
 		return nil, err
+	}
+	if st.Partnership != slug {
+		return nil, c.fail(http.MethodGet, path, "the answer is the state of partnership %q, not of %q", cut(st.Partnership, 100), slug)
 	}
 	return &st, nil
 }
 
 // List is GET /v1/partnerships: every partnership at q. Its KnownAt.Seq is q's known_at resolved over
-// the whole log (projections.Models.ResolveKnownAt).
+// the whole log (projections.Models.ResolveKnownAt); with no known_at, the log's last seq.
 func (c *Client) List(ctx context.Context, q Query) (*projections.List, error) {
 	var l projections.List
-	if err := c.getJSON(ctx, withQuery("/v1/partnerships", q.values()), &l); err != nil {
+	path := withQuery("/v1/partnerships", q.values())
+	if err := c.getJSON(ctx, path, MaxViewBytes, &l, "partnerships", "as_of", "known_at"); err != nil {
 		return nil, err
 	}
 	return &l, nil
@@ -295,16 +481,43 @@ type page struct {
 	Next   string             `json:"next"`
 }
 
-// paged yields the events of the pages from first on, following each page's next link (a path on the
-// same server; anything else ends the read with an error). The next page is fetched while the events
-// of the one before are yielded. Each event's data and sources are canonicalised (RFC 8785), as the
-// ledger stores and hashes them: encoding/json escapes <, > and & in an answer. A page whose events do
-// not move forward in seq ends the read with an error.
-func (c *Client) paged(ctx context.Context, first string) iter.Seq2[eventstore.Event, error] {
-	type fetched struct {
-		p   page
-		err error
+// nextPath checks a page's next link: a path of this API (below /v1/, no dot segments, no host, no
+// scheme; RFC 3986 §5.2.4 would resolve "/v1/../x" elsewhere), returned as it will be asked.
+func nextPath(next string) (string, error) {
+	u, err := url.Parse(next)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("the next page %q is not a URL path: %v", cut(next, 100), err)
+	case u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || u.Fragment != "" || strings.HasPrefix(next, "//"):
+		return "", fmt.Errorf("the next page %q is not a path of this API: it names a server or scheme", cut(next, 100))
+	case !strings.HasPrefix(u.Path, "/v1/") || path.Clean(u.Path) != u.Path || strings.Contains(u.EscapedPath(), "%2"):
+		return "", fmt.Errorf("the next page %q is not a path of this API (below /v1/, without dot segments)", cut(next, 100))
 	}
+	return u.EscapedPath() + "?" + u.RawQuery, nil
+}
+
+// budget bounds a paged read: events beyond seq upTo end it quietly (they were recorded after what
+// the caller asked up to); more than maxBytes of pages end it with an error.
+type budget struct {
+	upTo     uint64
+	maxBytes int64 // 0: no bound beyond upTo
+	what     string
+}
+
+// paged yields the events of the pages from first on, up to seq b.upTo, following each page's next
+// link (nextPath; anything else ends the read with an error). The next page is fetched while the
+// events of the one before are yielded. Each event's data and sources are canonicalised (RFC 8785),
+// as the ledger stores and hashes them: encoding/json escapes <, > and & in an answer. A page of more
+// than limit events, one whose events do not move forward in seq, or pages of more than b.maxBytes
+// in all end the read with an error: a server that keeps sending pages is stopped by the seqs it
+// claimed (upTo) and the byte budget, not by memory.
+func (c *Client) paged(ctx context.Context, first string, limit int, b budget) iter.Seq2[eventstore.Event, error] {
+	type fetched struct {
+		p     page
+		bytes int64
+		err   error
+	}
+	maxPage := int64(limit)*MaxEventAnswerBytes + 4<<10
 	return func(yield func(eventstore.Event, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel() // ends a fetch ahead that is no longer wanted
@@ -312,12 +525,34 @@ func (c *Client) paged(ctx context.Context, first string) iter.Seq2[eventstore.E
 			ch := make(chan fetched, 1)
 			go func() {
 				var f fetched
-				f.err = c.getJSON(ctx, path, &f.p)
+				resp, err := c.do(ctx, http.MethodGet, path, nil, "")
+				if err != nil {
+					f.err = err
+					ch <- f
+					return
+				}
+				defer resp.Close()
+				body, err := c.read(http.MethodGet, path, resp, maxPage)
+				switch {
+				case err != nil:
+					f.err = err
+				case json.Unmarshal(body, &struct {
+					Events *[]eventstore.Event `json:"events"`
+					Next   *string             `json:"next"`
+				}{&f.p.Events, &f.p.Next}) != nil:
+					f.err = c.fail(http.MethodGet, path, "the answer is not a page of events: %s", describe(body, json.Unmarshal(body, new(page))))
+				case f.p.Events == nil:
+					f.err = c.fail(http.MethodGet, path, "the answer has no \"events\", which this route always serves: not a ledger server's answer")
+				case len(f.p.Events) > limit:
+					f.err = c.fail(http.MethodGet, path, "the page holds %d events; %d were asked for", len(f.p.Events), limit)
+				}
+				f.bytes = int64(len(body))
 				ch <- f
 			}()
 			return ch
 		}
 		var last uint64
+		var total int64
 		path, pending := first, fetch(first)
 		for pending != nil {
 			f := <-pending
@@ -326,20 +561,29 @@ func (c *Client) paged(ctx context.Context, first string) iter.Seq2[eventstore.E
 				yield(eventstore.Event{}, f.err)
 				return
 			}
+			total += f.bytes
+			if b.maxBytes > 0 && total > b.maxBytes {
+				yield(eventstore.Event{}, c.fail(http.MethodGet, path, "the server sent more than %d bytes of %s, more than this client holds; it claimed events up to seq %d", b.maxBytes, b.what, b.upTo))
+				return
+			}
 			var nextErr error
 			next := f.p.Next
 			switch {
-			case len(f.p.Events) == 0 || next == "":
-			case !strings.HasPrefix(next, "/v1/") || strings.HasPrefix(next, "//"):
-				nextErr = &TransportError{Method: http.MethodGet, Path: path, Err: fmt.Errorf("the next page %q is not a path of this API", next)}
+			case len(f.p.Events) == 0 || next == "" || f.p.Events[len(f.p.Events)-1].Seq >= b.upTo:
 			default:
-				pending = fetch(next)
+				if next, nextErr = nextPath(next); nextErr != nil {
+					nextErr = c.fail(http.MethodGet, path, "%v", nextErr)
+				} else {
+					pending = fetch(next)
+				}
 			}
 			for _, e := range f.p.Events {
 				if e.Seq <= last {
-					yield(eventstore.Event{}, &TransportError{Method: http.MethodGet, Path: path,
-						Err: fmt.Errorf("event seq %d follows seq %d: the pages do not move forward", e.Seq, last)})
+					yield(eventstore.Event{}, c.fail(http.MethodGet, path, "event seq %d follows seq %d: the pages do not move forward", e.Seq, last))
 					return
+				}
+				if e.Seq > b.upTo {
+					return // recorded after what was asked for
 				}
 				last = e.Seq
 				var err error
@@ -347,8 +591,7 @@ func (c *Client) paged(ctx context.Context, first string) iter.Seq2[eventstore.E
 					e.Sources, err = eventstore.Canonicalize(e.Sources)
 				}
 				if err != nil {
-					yield(eventstore.Event{}, &TransportError{Method: http.MethodGet, Path: path,
-						Err: fmt.Errorf("event seq %d (id %s): not JSON: %v", e.Seq, e.ID, err)})
+					yield(eventstore.Event{}, c.fail(http.MethodGet, path, "event seq %d (id %s): not JSON: %v", e.Seq, e.ID, err))
 					return
 				}
 				if !yield(e, nil) {
@@ -365,52 +608,101 @@ func (c *Client) paged(ctx context.Context, first string) iter.Seq2[eventstore.E
 }
 
 // PartnershipEvents is GET /v1/partnerships/{id}/events, every page: the partnership's stream in
-// order. A partnership with no events is a *Problem with status 404.
-func (c *Client) PartnershipEvents(ctx context.Context, slug string) iter.Seq2[eventstore.Event, error] {
-	return c.paged(ctx, "/v1/partnerships/"+url.PathEscape(slug)+"/events?limit="+strconv.Itoa(PageSize))
+// order, up to seq upTo (what the server claimed the log holds, e.g. List's known_at seq; events
+// beyond it end the read). More than the client's held-bytes budget (SetMaxHeldBytes) of pages is a
+// *TransportError. A partnership with no events is a *Problem with status 404.
+func (c *Client) PartnershipEvents(ctx context.Context, slug string, upTo uint64) iter.Seq2[eventstore.Event, error] {
+	return c.paged(ctx, "/v1/partnerships/"+url.PathEscape(slug)+"/events?limit="+strconv.Itoa(PageSize), PageSize,
+		budget{upTo: upTo, maxBytes: c.maxHeld, what: "events of partnership " + slug})
 }
 
-// Events is GET /v1/events, every page from after on: the global log in seq order. Events of the
-// ledger's own streams (ledger-*) are served to an auditor token only; for other callers the seqs
-// have gaps where they are.
-func (c *Client) Events(ctx context.Context, after uint64) iter.Seq2[eventstore.Event, error] {
-	return c.paged(ctx, fmt.Sprintf("/v1/events?after=%d&limit=%d", after, PageSize))
+// Events is GET /v1/events, every page from after on, up to seq upTo (the size of a tree head the
+// server signed; events beyond it end the read): the global log in seq order. Events of the ledger's
+// own streams (ledger-*) are served to an auditor token only; for other callers the seqs have gaps
+// where they are. The events are yielded, not held: only upTo bounds the read.
+func (c *Client) Events(ctx context.Context, after, upTo uint64) iter.Seq2[eventstore.Event, error] {
+	return c.paged(ctx, fmt.Sprintf("/v1/events?after=%d&limit=%d", after, PageSize), PageSize, budget{upTo: upTo, what: "events"})
+}
+
+// checkHead checks that th has what every signed tree head has (a key id, a timestamp, a 64-byte
+// signature) and, when size > 0, that it is of that size: the members a server cannot leave out. It
+// does not check the signature (audit.VerifyTreeHead does, against a pinned key).
+func checkHead(th audit.TreeHead, size uint64) error {
+	switch {
+	case len(th.Signature) != ed25519.SignatureSize:
+		return fmt.Errorf("its signature is %d bytes, not %d", len(th.Signature), ed25519.SignatureSize)
+	case th.KeyID == "":
+		return errors.New("it has no key_id")
+	case th.Timestamp.IsZero():
+		return errors.New("it has no timestamp")
+	case size > 0 && th.Size != size:
+		return fmt.Errorf("it is of size %d; size %d was asked for", th.Size, size)
+	}
+	return nil
 }
 
 // Proof is GET /v1/events/{id}/proof: the event's inclusion proof bundle under the latest tree head.
+// A bundle of another event, or without a signed head, is a *TransportError; the proof itself is the
+// caller's to check (audit.CheckBundle).
 func (c *Client) Proof(ctx context.Context, id uuid.UUID) (audit.Bundle, error) {
 	var b audit.Bundle
-	err := c.getJSON(ctx, "/v1/events/"+id.String()+"/proof", &b)
-	if err == nil {
-		b.Event.Data, err = eventstore.Canonicalize(b.Event.Data)
+	path := "/v1/events/" + id.String() + "/proof"
+	if err := c.getJSON(ctx, path, MaxProofBytes, &b, "event", "leaf_index", "audit_path", "tree_head"); err != nil {
+		return b, err
 	}
-	if err == nil {
+	if b.Event.ID != id {
+		return b, c.fail(http.MethodGet, path, "the answer is the proof of event %s, not of %s", b.Event.ID, id)
+	}
+	if err := checkHead(b.TreeHead, 0); err != nil {
+		return b, c.fail(http.MethodGet, path, "the bundle's tree head is not a signed tree head: %v", err)
+	}
+	var err error
+	if b.Event.Data, err = eventstore.Canonicalize(b.Event.Data); err == nil {
 		b.Event.Sources, err = eventstore.Canonicalize(b.Event.Sources)
 	}
-	return b, err
+	if err != nil {
+		return b, c.fail(http.MethodGet, path, "event %s: not JSON: %v", id, err)
+	}
+	return b, nil
 }
 
-// TreeHead is GET /v1/audit/tree-head: the signed tree head of size (0: the latest).
+// TreeHead is GET /v1/audit/tree-head: the signed tree head of size (0: the latest). A head without a
+// signature, key id or timestamp, or of another size than asked, is a *TransportError; its
+// signature is the caller's to check (audit.VerifyTreeHead).
 func (c *Client) TreeHead(ctx context.Context, size uint64) (audit.TreeHead, error) {
 	var th audit.TreeHead
 	path := "/v1/audit/tree-head"
 	if size > 0 {
 		path += "?size=" + strconv.FormatUint(size, 10)
 	}
-	err := c.getJSON(ctx, path, &th)
-	return th, err
+	if err := c.getJSON(ctx, path, MaxTreeHeadBytes, &th, "size", "root", "timestamp", "key_id", "signature"); err != nil {
+		return th, err
+	}
+	if err := checkHead(th, size); err != nil {
+		return th, c.fail(http.MethodGet, path, "the answer is not a signed tree head: %v", err)
+	}
+	return th, nil
 }
 
 // Consistency is GET /v1/audit/consistency: the proof that the tree of size to extends the tree of size
-// from (to 0: the latest), with both signed heads.
+// from (to 0: the latest), with both signed heads (checked as TreeHead checks one; the proof is the
+// caller's to check, audit.CheckConsistency).
 func (c *Client) Consistency(ctx context.Context, from, to uint64) (audit.Consistency, error) {
 	var cp audit.Consistency
 	path := fmt.Sprintf("/v1/audit/consistency?from=%d", from)
 	if to > 0 {
 		path += fmt.Sprintf("&to=%d", to)
 	}
-	err := c.getJSON(ctx, path, &cp)
-	return cp, err
+	if err := c.getJSON(ctx, path, MaxProofBytes, &cp, "from", "to", "proof"); err != nil {
+		return cp, err
+	}
+	if err := checkHead(cp.From, from); err != nil {
+		return cp, c.fail(http.MethodGet, path, "its older head is not a signed tree head: %v", err)
+	}
+	if err := checkHead(cp.To, to); err != nil {
+		return cp, c.fail(http.MethodGet, path, "its newer head is not a signed tree head: %v", err)
+	}
+	return cp, nil
 }
 
 // PublicKey is the tree-signing public key as GET /v1/audit/key serves it.
@@ -420,11 +712,24 @@ type PublicKey struct {
 	Algorithm string `json:"algorithm"` // Ed25519
 }
 
-// Key is GET /v1/audit/key.
+// Key is GET /v1/audit/key. An answer whose public key is not a 32-byte Ed25519 key, or whose key id
+// is not that key's (audit.KeyID), is a *TransportError.
 func (c *Client) Key(ctx context.Context) (PublicKey, error) {
 	var k PublicKey
-	err := c.getJSON(ctx, "/v1/audit/key", &k)
-	return k, err
+	path := "/v1/audit/key"
+	if err := c.getJSON(ctx, path, MaxKeyBytes, &k, "public_key", "key_id", "algorithm"); err != nil {
+		return k, err
+	}
+	pub, err := audit.ParsePublicKey(k.PublicKey)
+	switch {
+	case err != nil:
+		return k, c.fail(http.MethodGet, path, "the answer's public_key is not an Ed25519 public key: %v", err)
+	case k.Algorithm != "Ed25519":
+		return k, c.fail(http.MethodGet, path, "the answer's algorithm is %q, not Ed25519", cut(k.Algorithm, 40))
+	case k.KeyID != audit.KeyID(pub):
+		return k, c.fail(http.MethodGet, path, "the answer's key_id %q is not the id of its public key (%s)", cut(k.KeyID, 80), audit.KeyID(pub))
+	}
+	return k, nil
 }
 
 // PackQuery is what GET /v1/partnerships/{id}/review-pack takes: the point in both times (AsOf is
@@ -444,17 +749,17 @@ func (c *Client) ReviewPack(ctx context.Context, slug string, q PackQuery, forma
 			v.Set(name, val)
 		}
 	}
-	return c.getBytes(ctx, withQuery("/v1/partnerships/"+url.PathEscape(slug)+"/review-pack", v))
+	return c.getBytes(ctx, withQuery("/v1/partnerships/"+url.PathEscape(slug)+"/review-pack", v), MaxPackBytes)
 }
 
 // IssueToken is POST /v1/admin/tokens (an admin token is needed): the token issued, shown once.
 func (c *Client) IssueToken(ctx context.Context, role, actor string) (tokens.Issued, error) {
 	var issued tokens.Issued
-	err := c.sendJSON(ctx, http.MethodPost, "/v1/admin/tokens", map[string]string{"role": role, "actor": actor}, &issued)
+	err := c.sendJSON(ctx, http.MethodPost, "/v1/admin/tokens", map[string]string{"role": role, "actor": actor}, MaxTokenBytes, &issued, "token", "token_id")
 	return issued, err
 }
 
 // RevokeToken is DELETE /v1/admin/tokens/{id} (an admin token is needed).
 func (c *Client) RevokeToken(ctx context.Context, id uuid.UUID) error {
-	return c.sendJSON(ctx, http.MethodDelete, "/v1/admin/tokens/"+id.String(), nil, nil)
+	return c.sendJSON(ctx, http.MethodDelete, "/v1/admin/tokens/"+id.String(), nil, MaxTokenBytes, nil)
 }

@@ -38,7 +38,7 @@ func TestProblemAnswersAreErrors(t *testing.T) {
 	assert.Equal(t, `as_of="2015-02-30" is not a valid date`, p.Detail)
 	assert.Equal(t, "/data/amount", p.Pointer())
 	assert.Equal(t, "as_of", p.Fields[0].Parameter)
-	assert.Equal(t, `GET /v1/partnerships/great-yarmouth-north-norfolk?as_of=2015-02-30: 400 The request cannot be read: as_of="2015-02-30" is not a valid date`, err.Error())
+	assert.Equal(t, `GET `+c.Base()+`/v1/partnerships/great-yarmouth-north-norfolk?as_of=2015-02-30: 400 The request cannot be read: as_of="2015-02-30" is not a valid date`, err.Error())
 }
 
 // An answer that is not problem+json still says its status; one that is not the JSON the route
@@ -92,7 +92,7 @@ func TestEventsPagesCanonicalAndBounded(t *testing.T) {
 	})
 	var seqs []uint64
 	var err error
-	for e, rerr := range c.Events(context.Background(), 0) {
+	for e, rerr := range c.Events(context.Background(), 0, 1<<62) {
 		if rerr != nil {
 			err = rerr
 			break
@@ -107,7 +107,7 @@ func TestEventsPagesCanonicalAndBounded(t *testing.T) {
 	back := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"events":[` + event("2") + `,` + event("1") + `]}`))
 	})
-	for _, rerr := range back.Events(context.Background(), 0) {
+	for _, rerr := range back.Events(context.Background(), 0, 1<<62) {
 		err = rerr
 	}
 	require.Error(t, err)
@@ -144,7 +144,7 @@ func FuzzAnswers(f *testing.F) {
 		} else if err != nil {
 			require.True(t, errors.As(err, &te), "%v", err)
 		}
-		for _, err := range c.Events(context.Background(), 0) {
+		for _, err := range c.Events(context.Background(), 0, 1<<62) {
 			if err != nil {
 				assert.True(t, errors.As(err, &p) || errors.As(err, &te), "%v", err)
 			}

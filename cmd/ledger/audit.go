@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/partnership-ledger/ledger/api/client"
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/eventstore"
 )
@@ -270,6 +272,7 @@ func cmdProve(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("prove")
 	idText := fs.String("event", "", "the event's id (required)")
 	out := fs.String("o", "", "write the bundle to FILE (default: stdout)")
+	keyText := fs.String("key", "", "with --server: the ledger's public key, as printed by 'ledger key'; the bundle is checked under it before it is written (without it, only its proof against its own tree head)")
 	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -280,12 +283,18 @@ func cmdProve(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return usageErrorf("prove: --event %q is not an event id (a UUID)", *idText)
 	}
+	var pub ed25519.PublicKey
+	if *keyText != "" {
+		if pub, err = parseKeyFlag("prove", *keyText); err != nil {
+			return err
+		}
+	}
 	src, err := a.source()
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	b, err := src.Prove(ctx, id)
+	b, err := src.Prove(ctx, id, pub)
 	if err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}
@@ -303,12 +312,42 @@ func cmdProve(ctx context.Context, a *app, args []string) error {
 	return closeOut()
 }
 
-// readJSONFile decodes a JSON file for a command, turning every problem into a usage error.
-func readJSONFile(cmd, path string, v any) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return usageErrorf("%s: %v", cmd, err)
+// The most a command reads of a file named on its command line (readUserFile): each is many times
+// what the ledger writes there, and a file larger (or a device that never ends, /dev/zero) is bad
+// input, refused after reading one byte more.
+const (
+	maxTokenFileBytes = 4 << 10              // --token-file: one line, a token of under 100 characters
+	maxKeyFileBytes   = 16 << 10             // verify-pack --key FILE: 44 characters of base64, or a short PEM block
+	maxBundleBytes    = client.MaxProofBytes // check-proof FILE: one event (at most 2 MiB as JSON) and its proof
+	maxHeadFileBytes  = 16 << 20             // --tree-head FILE, check-consistency FILE: a tree head, a bundle or a pack.json carrying one
+)
+
+// readUserFile reads the file at path, named by the user for cmd, whole when it holds at most max
+// bytes (audit.ReadFileAtMost); what says what such a file holds, for the one-line refusal of a larger
+// one: "CMD: PATH is larger than N bytes; WHAT" (bad input, exit 2). Any error is a usage error.
+func readUserFile(cmd, path string, max int64, what string) ([]byte, error) {
+	b, err := audit.ReadFileAtMost(path, max)
+	if errors.Is(err, audit.ErrFileTooLarge) {
+		return nil, usageErrorf("%s: %s is larger than %d bytes; %s", cmd, path, max, what)
 	}
+	if err != nil {
+		return nil, usageErrorf("%s: %v", cmd, err)
+	}
+	return b, nil
+}
+
+// readJSONFile decodes a JSON file of at most max bytes (readUserFile; what says what it holds) for a
+// command, turning every problem into a usage error.
+func readJSONFile(cmd, path string, max int64, what string, v any) error {
+	b, err := readUserFile(cmd, path, max, what)
+	if err != nil {
+		return err
+	}
+	return decodeJSONFile(cmd, path, b, v)
+}
+
+// decodeJSONFile decodes b, read from path, into v: a usage error when it is not JSON of v's shape.
+func decodeJSONFile(cmd, path string, b []byte, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return usageErrorf("%s: %s is not a valid file of this kind: %v", cmd, path, err)
 	}
@@ -342,7 +381,7 @@ func cmdCheckProof(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	var b audit.Bundle
-	if err := readJSONFile("check-proof", pos[0], &b); err != nil {
+	if err := readJSONFile("check-proof", pos[0], maxBundleBytes, "a proof bundle is one event and its proof, at most 4 MiB", &b); err != nil {
 		return err
 	}
 	if b.Event.ID == uuid.Nil || b.TreeHead.Size == 0 || len(b.TreeHead.Signature) == 0 {

@@ -99,8 +99,12 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 		return usageErrorf("verify-pack: want one pack directory (run 'ledger help verify-pack')")
 	}
 	text := *keyText
-	if b, err := os.ReadFile(text); err == nil {
-		text = string(b) // a file holding the key's text
+	if st, err := os.Stat(text); err == nil && !st.IsDir() { // a file holding the key's text
+		b, err := readUserFile("verify-pack: --key", text, maxKeyFileBytes, "a public key is 44 characters of base64, or a PEM block of a few lines")
+		if err != nil {
+			return err
+		}
+		text = string(b)
 	}
 	pub, err := parseKeyFlag("verify-pack", text)
 	if err != nil {

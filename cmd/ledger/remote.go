@@ -31,23 +31,22 @@ type serverSource struct {
 }
 
 func (s *serverSource) PartnershipEvents(ctx context.Context, slug domain.PartnershipSlug, k projections.KnownAt, text string) ([]eventstore.Event, error) {
-	cut := everything
+	// The list resolves known_at over the whole log, whether or not the partnership existed by then;
+	// with none, it is the log's last seq: what the server claims first bounds the pages it may send.
+	q := client.Query{}
 	if !k.IsAll() {
-		// The list resolves known_at over the whole log, whether or not the partnership existed by then.
-		l, err := s.c.List(ctx, client.Query{KnownAt: text})
-		if err != nil {
-			return nil, err
-		}
-		cut = l.KnownAt.Seq
+		q.KnownAt = text
+	}
+	l, err := s.c.List(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	events := []eventstore.Event{}
-	for e, err := range s.c.PartnershipEvents(ctx, slug.String()) {
+	for e, err := range s.c.PartnershipEvents(ctx, slug.String(), l.KnownAt.Seq) {
 		if err != nil {
 			return nil, err
 		}
-		if e.Seq <= cut {
-			events = append(events, e)
-		}
+		events = append(events, e)
 	}
 	return events, nil
 }
@@ -64,8 +63,23 @@ func (s *serverSource) TreeHead(ctx context.Context, size uint64) (audit.TreeHea
 	return s.c.TreeHead(ctx, size)
 }
 
-func (s *serverSource) Prove(ctx context.Context, id uuid.UUID) (audit.Bundle, error) {
-	return s.c.Proof(ctx, id)
+// Prove downloads the bundle (the client refuses one of another event) and checks it before it is
+// written, as check-proof would: under pub when one is pinned (--key), else its inclusion proof
+// against its own signed head's root. A bundle that does not check is the server's fault (exit 1).
+func (s *serverSource) Prove(ctx context.Context, id uuid.UUID, pub ed25519.PublicKey) (audit.Bundle, error) {
+	b, err := s.c.Proof(ctx, id)
+	if err != nil {
+		return b, err
+	}
+	if pub != nil {
+		err = audit.CheckBundle(b, pub)
+	} else {
+		err = audit.CheckBundleProof(b)
+	}
+	if err != nil {
+		return b, &exitError{code: 1, err: fmt.Errorf("the server at %s sent a proof of event %s that does not check: %v", s.c.Base(), id, err)}
+	}
+	return b, nil
 }
 
 // events yields the server's global log from seq 1 up to seq upTo (the size of a tree head it signed),
@@ -85,13 +99,10 @@ func (s *serverSource) events(ctx context.Context, upTo uint64) iter.Seq2[events
 			yield(eventstore.Event{}, fmt.Errorf("the server at %s did not send events seq %d to %d, which its signed tree head of size %d covers: the token is not an auditor's, or the server lost or hides them",
 				s.c.Base(), next, to, upTo))
 		}
-		for e, err := range s.c.Events(ctx, 0) {
+		for e, err := range s.c.Events(ctx, 0, upTo) {
 			if err != nil {
 				yield(e, err)
 				return
-			}
-			if e.Seq > upTo {
-				break
 			}
 			if e.Seq != next {
 				missing(e.Seq - 1)
@@ -136,8 +147,12 @@ func (s *serverSource) Verify(ctx context.Context, opts audit.VerifyOptions) (au
 		return audit.Report{}, err
 	}
 	if err := audit.VerifyTreeHead(th, opts.Key); err != nil {
-		return audit.Report{}, &exitError{code: 1, err: fmt.Errorf("the server at %s signs its tree head (size %d, key id %s) with a key other than the pinned one (key id %s): %v",
-			s.c.Base(), th.Size, th.KeyID, audit.KeyID(opts.Key), err)}
+		if errors.Is(err, audit.ErrWrongKey) {
+			return audit.Report{}, &exitError{code: 1, err: fmt.Errorf("the server at %s signs its tree head (size %d, key id %s) with a key other than the pinned one (key id %s)",
+				s.c.Base(), th.Size, th.KeyID, audit.KeyID(opts.Key))}
+		}
+		return audit.Report{}, &exitError{code: 1, err: fmt.Errorf("the server at %s sent a tree head (size %d, root %s) whose signature does not verify under the pinned key (key id %s): the head was altered or forged",
+			s.c.Base(), th.Size, th.Root, audit.KeyID(opts.Key))}
 	}
 	p := s.a.newProgress("verifying "+s.c.Base(), th.Size)
 	opts.Progress = p.Update

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,6 +32,8 @@ type app struct {
 	token   string // --token-file, LEDGER_TOKEN or --token: credentials for --server calls that need them
 
 	tokenFlag, tokenFile string // --token, --token-file as given
+
+	given map[string]bool // the global flags given on the command line, by name
 }
 
 // command is one subcommand of the ledger binary.
@@ -78,6 +79,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 	rest, err := a.takeGlobals(args)
 	if err != nil {
+		return err
+	}
+	if err := a.chooseLedger(); err != nil {
 		return err
 	}
 	if err := a.resolveToken(); err != nil {
@@ -129,7 +133,10 @@ commands:
 	fmt.Fprint(w, `
 global flags (before or after the command):
   --store SPEC      bolt:FILE (default bolt:ledger.db) or esdb://host:2113?tls=false; env LEDGER_STORE
-  --server URL      send read commands to a running 'ledger serve' instead of opening the store
+  --server URL      send read commands to a running 'ledger serve' instead of opening the store;
+                    env LEDGER_SERVER (an explicit --store overrides it; --store and --server together
+                    are refused); LEDGER_SERVER_TIMEOUT (default 30s) is how long to wait for a
+                    server that sends nothing
   --key-file FILE   the tree-signing key (default: beside a bolt store)
   --token-file FILE API token for --server calls that need one, read from FILE; or env LEDGER_TOKEN
   --token TOKEN     the same on the command line (others can see it in ps; a warning says so)
@@ -166,8 +173,25 @@ func (a *app) takeGlobals(args []string) ([]string, error) {
 			return nil, usageErrorf("flag --%s needs a non-empty value", name)
 		}
 		*dst = value
+		if a.given == nil {
+			a.given = map[string]bool{}
+		}
+		a.given[name] = true
 	}
 	return rest, nil
+}
+
+// chooseLedger settles which ledger the command reads: --server and --store given together are bad
+// input (one ledger at a time); an explicit --store beats LEDGER_SERVER from the environment, as any
+// flag beats the environment (and --server beats LEDGER_STORE).
+func (a *app) chooseLedger() error {
+	switch {
+	case a.given["server"] && a.given["store"]:
+		return usageErrorf("give one ledger: --server URL (a running server) or --store SPEC (a store here), not both")
+	case a.given["store"]:
+		a.server = ""
+	}
+	return nil
 }
 
 // resolveToken sets a.token from --token-file (the file's content, surrounding space trimmed) or
@@ -179,9 +203,9 @@ func (a *app) resolveToken() error {
 	case a.tokenFile != "" && a.tokenFlag != "":
 		return usageErrorf("give the token once: --token-file or --token, not both")
 	case a.tokenFile != "":
-		b, err := os.ReadFile(a.tokenFile)
+		b, err := readUserFile("--token-file", a.tokenFile, maxTokenFileBytes, "a token is one line of under 100 characters")
 		if err != nil {
-			return usageErrorf("--token-file: %v", err)
+			return err
 		}
 		tok := strings.TrimSpace(string(b))
 		if tok == "" || strings.ContainsAny(tok, "\r\n") {

@@ -381,11 +381,11 @@ func TestServerTextIsPrintedEscaped(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	r := ledger(t, nil, "key", "--server", srv.URL)
-	require.Equal(t, 0, r.code, r.stderr)
-	assert.NotContains(t, r.stdout, "\x1b")
-	assert.NotContains(t, r.stdout, "\u202e")
-	assert.Contains(t, r.stdout, `AAAA\x1b[2J`)
-	assert.Contains(t, r.stdout, `k\u202eid`)
+	require.Equal(t, 1, r.code, "a key that is not one is the server's fault: %s", r.stderr)
+	assert.Empty(t, r.stdout)
+	assert.NotContains(t, r.stderr, "\x1b")
+	assert.Contains(t, r.stderr, `AAAA\x1b[2J`)
+	assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
 }
 
 // A server's own failure (5xx) is exit 1 in one line, as is an answer that is not the route's JSON; a
@@ -412,7 +412,7 @@ func TestServerFailuresMapToExitCodes(t *testing.T) {
 		want string
 	}{
 		{[]string{"key"}, 1, "500 Internal error: see the server's log"},
-		{[]string{"tree-head"}, 1, "reading the answer"},
+		{[]string{"tree-head"}, 1, "/v1/audit/tree-head: the answer is not a JSON object"},
 		{[]string{"state", "--partnership", gnn}, 2, "401 Unauthorized: a valid bearer token is required"},
 	} {
 		r := ledger(t, nil, append(slices.Clone(tt.args), "--server", srv.URL)...)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -35,8 +36,9 @@ type ledgerSource interface {
 	PublicKey(ctx context.Context) (client.PublicKey, error)
 	// TreeHead is the signed tree head of size (0: the latest).
 	TreeHead(ctx context.Context, size uint64) (audit.TreeHead, error)
-	// Prove is the inclusion proof bundle of an event under the latest tree head.
-	Prove(ctx context.Context, id uuid.UUID) (audit.Bundle, error)
+	// Prove is the inclusion proof bundle of an event under the latest tree head. From a server it is
+	// checked before it is returned: under pub when not nil, else against its own head's root.
+	Prove(ctx context.Context, id uuid.UUID, pub ed25519.PublicKey) (audit.Bundle, error)
 	// Export writes every event as JSON Lines (audit.ExportEvents) and returns how many.
 	Export(ctx context.Context, w io.Writer) (uint64, error)
 	// Salvage is `export --salvage` (audit.Salvage): a damaged bolt file's events that still verify.
@@ -73,6 +75,13 @@ func (a *app) source() (ledgerSource, error) {
 	c, err := client.New(a.server, a.token)
 	if err != nil {
 		return nil, usageErrorf("--server: %v", err)
+	}
+	if text := a.getenv("LEDGER_SERVER_TIMEOUT"); text != "" {
+		d, err := time.ParseDuration(text)
+		if err != nil || d <= 0 {
+			return nil, usageErrorf("LEDGER_SERVER_TIMEOUT=%q: want a positive duration, such as 30s", text)
+		}
+		c.SetIdleTimeout(d)
 	}
 	return &serverSource{a: a, c: c}, nil
 }
@@ -234,7 +243,7 @@ func (l *localSource) TreeHead(ctx context.Context, size uint64) (audit.TreeHead
 	return th, nil
 }
 
-func (l *localSource) Prove(ctx context.Context, id uuid.UUID) (audit.Bundle, error) {
+func (l *localSource) Prove(ctx context.Context, id uuid.UUID, _ ed25519.PublicKey) (audit.Bundle, error) {
 	lg, err := l.auditLog(ctx)
 	if err != nil {
 		return audit.Bundle{}, err

@@ -147,12 +147,16 @@ func readTreeHead(cmd, path string) (audit.TreeHead, error) {
 	var wrapped struct {
 		TreeHead *audit.TreeHead `json:"tree_head"`
 	}
-	if err := readJSONFile(cmd, path, &wrapped); err != nil {
+	b, err := readUserFile(cmd, path, maxHeadFileBytes, "a tree head is under 1 KiB (keep it with 'ledger tree-head -o FILE'); a proof bundle or pack.json carrying one is read up to 16 MiB")
+	if err != nil {
+		return th, err
+	}
+	if err := decodeJSONFile(cmd, path, b, &wrapped); err != nil {
 		return th, err
 	}
 	if wrapped.TreeHead != nil {
 		th = *wrapped.TreeHead
-	} else if err := readJSONFile(cmd, path, &th); err != nil {
+	} else if err := decodeJSONFile(cmd, path, b, &th); err != nil {
 		return th, err
 	}
 	if th.Size == 0 || len(th.Signature) == 0 {
