@@ -208,10 +208,19 @@ func (c *Client) fail(method, path string, format string, args ...any) *Transpor
 	return &TransportError{Base: c.Base(), Method: method, Path: path, Err: fmt.Errorf(format, args...)}
 }
 
-// stalled is the cause of a request ended because the server sent nothing for d.
-type stalled struct{ d time.Duration }
+// stalled is the cause of a request ended because the server sent no status and headers within d
+// (body false), or nothing of the body for d (body true).
+type stalled struct {
+	d    time.Duration
+	body bool
+}
 
-func (s stalled) Error() string { return fmt.Sprintf("the server sent nothing for %s", s.d) }
+func (s stalled) Error() string {
+	if s.body {
+		return fmt.Sprintf("the server sent nothing for %s", s.d)
+	}
+	return fmt.Sprintf("the server sent no status and headers within %s", s.d)
+}
 
 // tooSlow is the cause of a request ended because it lasted longer than d in all.
 type tooSlow struct{ d time.Duration }
@@ -260,7 +269,7 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, co
 	ctx, cancel := context.WithCancelCause(ctx)
 	ctx, stop := context.WithTimeoutCause(ctx, 10*c.idle, tooSlow{10 * c.idle})
 	cancelAll := func(cause error) { stop(); cancel(cause) }
-	timer := time.AfterFunc(c.idle, func() { cancel(stalled{c.idle}) })
+	timer := time.AfterFunc(c.idle, func() { cancel(stalled{d: c.idle}) })
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
 		timer.Stop()
@@ -288,7 +297,8 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, co
 		cancelAll(nil)
 		return nil, c.fail(method, path, "%w", err)
 	}
-	timer.Reset(c.idle)
+	timer.Stop()
+	timer = time.AfterFunc(c.idle, func() { cancel(stalled{d: c.idle, body: true}) })
 	a := &answer{body: resp.Body, ctx: ctx, timer: timer, idle: c.idle, cancel: cancelAll}
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
@@ -320,7 +330,11 @@ func cut(s string, max int) string {
 // body. Its title and detail are cut to MaxDetail characters.
 func problemOf(method, path string, status int, body io.Reader) *Problem {
 	p := &Problem{Method: method, Path: path, Status: status}
-	b, _ := io.ReadAll(io.LimitReader(body, MaxProblemBytes))
+	b, _ := io.ReadAll(io.LimitReader(body, MaxProblemBytes+1))
+	if len(b) > MaxProblemBytes {
+		p.Detail = fmt.Sprintf("(the error answer is larger than %d bytes and is left out)", MaxProblemBytes)
+		return p
+	}
 	var doc struct {
 		Type   string         `json:"type"`
 		Title  string         `json:"title"`

@@ -169,7 +169,8 @@ func TestStalledServerEnds(t *testing.T) {
 		c.SetIdleTimeout(50 * time.Millisecond)
 		_, err := c.Key(context.Background())
 		requireServerFault(t, c, "/v1/audit/key", err)
-		assert.Contains(t, err.Error(), "the server sent nothing for 50ms", mode)
+		want := map[string]string{"before headers": "the server sent no status and headers within 50ms", "mid-body": "the server sent nothing for 50ms"}[mode]
+		assert.Contains(t, err.Error(), want, mode)
 	}
 }
 
@@ -181,11 +182,20 @@ func TestAnswersAreBoundedPerRoute(t *testing.T) {
 			w.Write([]byte(strings.Repeat(" ", 1<<20) + `{}`))
 			return
 		}
+		detail := 60000
+		if r.URL.Path == "/v1/audit/consistency" {
+			detail = 1 << 20
+		}
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusInternalServerError)
-		json.NewEncoder(w).Encode(map[string]string{"title": "Big", "detail": strings.Repeat("A", 60000)})
+		json.NewEncoder(w).Encode(map[string]string{"title": "Big", "detail": strings.Repeat("A", detail)})
 	})
-	_, err := c.Key(context.Background())
+	_, err := c.Consistency(context.Background(), 1, 0)
+	var mb *client.Problem
+	require.True(t, errors.As(err, &mb), "%v", err)
+	assert.Equal(t, fmt.Sprintf("(the error answer is larger than %d bytes and is left out)", client.MaxProblemBytes), mb.Detail)
+
+	_, err = c.Key(context.Background())
 	requireServerFault(t, c, "/v1/audit/key", err)
 	assert.Contains(t, err.Error(), fmt.Sprintf("larger than %d bytes", client.MaxKeyBytes))
 

@@ -234,7 +234,7 @@ func TestHostileServerAnswersEndInOneLine(t *testing.T) {
 	assert.Zero(t, reached.Load(), "the token went nowhere else")
 
 	r = ledger(t, env, "key", "--server", srv.URL+"/stall")
-	failsInOneLine(t, r, 1, srv.URL+"/stall/v1/audit/key", "the server sent nothing for 50ms")
+	failsInOneLine(t, r, 1, srv.URL+"/stall/v1/audit/key", "the server sent no status and headers within 50ms")
 
 	r = ledger(t, env, "key", "--server", srv.URL+"/big")
 	failsInOneLine(t, r, 1, "(cut: 59700 more characters)")
