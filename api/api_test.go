@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -187,6 +188,29 @@ func TestRecordingAcceptance(t *testing.T) {
 		}
 		assert.Contains(t, pointers, "/data/shares")
 		assert.Equal(t, before, e.head(t), "the revision is unchanged")
+	})
+	t.Run("more sources than an event may carry is refused naming /sources", func(t *testing.T) {
+		before := e.head(t)
+		sources := strings.Repeat(`{"kind":"press","title":"EDP, 1 March 2016"},`, domain.MaxSources+1)
+		over := strings.Replace(fmt.Sprintf(savings, 100), `"sources":[{"kind":"press","title":"EDP, 1 March 2016"}]`,
+			`"sources":[`+strings.TrimSuffix(sources, ",")+`]`, 1)
+		r := e.do(t, "POST", gnn+"/events", e.recorder, over)
+		assert.Equal(t, 422, r.status, string(r.body))
+		var pointers []string
+		for _, f := range problemOf(t, r).Errors {
+			pointers = append(pointers, f.Pointer)
+		}
+		assert.Contains(t, pointers, "/sources")
+		assert.Equal(t, before, e.head(t), "nothing is written")
+	})
+	t.Run("a body over the limit is 413", func(t *testing.T) {
+		before := e.head(t)
+		fat := strings.Repeat(`{"kind":"web","title":"`+strings.Repeat("a", 100)+`"},`, api.MaxBodyBytes/100)
+		over := strings.Replace(fmt.Sprintf(savings, 100), `"sources":[`, `"sources":[`+fat, 1)
+		r := e.do(t, "POST", gnn+"/events", e.recorder, over)
+		assert.Equal(t, 413, r.status, string(r.body))
+		problemOf(t, r)
+		assert.Equal(t, before, e.head(t), "nothing is written")
 	})
 	t.Run("one Idempotency-Key appends once", func(t *testing.T) {
 		before := e.head(t)
@@ -514,4 +538,47 @@ func TestStateCacheIsNeverStale(t *testing.T) {
 	old, oldBody := get(fmt.Sprintf("&known_at=%d", first.KnownAt.Seq))
 	assert.Equal(t, first.LastSeq, old.LastSeq, "the earlier cut still answers as before")
 	assert.NotEqual(t, firstBody, oldBody, "known_at is echoed as asked, so the body differs only there")
+}
+
+// TestPagesAreBoundedByBytes: a page of events stops before api.MaxPageBytes (eventstore.Size), well
+// before its count limit, and its next link goes on from the first event it left out.
+func TestPagesAreBoundedByBytes(t *testing.T) {
+	e := newEnv(t, false)
+	before := e.head(t)
+	const n = 6
+	fat := make([]eventstore.Event, n)
+	for i := range fat {
+		fat[i] = eventstore.Event{ID: eventstore.NewID(), Type: "Bulk", EffectiveOn: "2016-01-01", RecordedBy: "test",
+			Certainty: "confirmed", Data: json.RawMessage(`{}`),
+			Sources: json.RawMessage(`[{"kind":"web","title":"` + strings.Repeat("s", 900_000) + `"}]`)}
+	}
+	_, err := e.store.Append(context.Background(), "bulk", eventstore.NoStream, fat...)
+	require.NoError(t, err)
+	perPage := api.MaxPageBytes / eventstore.Size(fat[0])
+	require.Less(t, perPage, n)
+
+	path := fmt.Sprintf("/v1/events?after=%d&limit=1000", before)
+	var got []uuid.UUID
+	pages := 0
+	for path != "" {
+		r := e.do(t, "GET", path, e.auditor, "")
+		require.Equal(t, 200, r.status, string(r.body))
+		var p struct {
+			Events []eventstore.Event `json:"events"`
+			Next   string             `json:"next"`
+		}
+		require.NoError(t, json.Unmarshal(r.body, &p))
+		require.NotEmpty(t, p.Events)
+		assert.LessOrEqual(t, len(p.Events), perPage, "page %d passes the byte budget", pages)
+		for _, ev := range p.Events {
+			got = append(got, ev.ID)
+		}
+		path = p.Next
+		pages++
+	}
+	require.Len(t, got, n, "following next reads every event once")
+	for i := range fat {
+		assert.Equal(t, fat[i].ID, got[i])
+	}
+	assert.Equal(t, (n+perPage-1)/perPage, pages)
 }

@@ -131,6 +131,25 @@ func (s *server) handleModel(w http.ResponseWriter, r *http.Request) error {
 type page struct {
 	Events []eventstore.Event `json:"events"`
 	Next   string             `json:"next,omitempty"`
+	bytes  int                // the events' size (eventstore.Size)
+}
+
+// MaxPageBytes bounds a page of events by bytes as well as by count: a page stops before the event
+// that would take its events past 4 MiB, as eventstore.Size counts them, and its next link goes on
+// from there. A page always holds at least one event (an event stored before the cap on a whole
+// event, eventstore.MaxEventBytes, may be larger than the budget alone).
+const MaxPageBytes = 4 << 20
+
+// add appends e unless the page is full: limit events, or MaxPageBytes that e would pass. It reports
+// whether e was added.
+func (p *page) add(e eventstore.Event, limit int) bool {
+	n := eventstore.Size(e)
+	if len(p.Events) >= limit || (len(p.Events) > 0 && p.bytes+n > MaxPageBytes) {
+		return false
+	}
+	p.Events = append(p.Events, e)
+	p.bytes += n
+	return true
 }
 
 func limitParam(r *http.Request) (int, error) {
@@ -166,16 +185,20 @@ func (s *server) handlePartnershipEvents(w http.ResponseWriter, r *http.Request)
 		from = eventstore.AfterRevision(after)
 	}
 	p := page{Events: []eventstore.Event{}}
+	full := false
 	for e, err := range s.Store.ReadStream(r.Context(), slug.Stream(), from, eventstore.Forward, limit) {
 		if err != nil {
 			return err
 		}
-		p.Events = append(p.Events, e)
+		if !p.add(e, limit) {
+			full = true
+			break
+		}
 	}
 	if len(p.Events) == 0 && from == eventstore.Start {
 		return notFound("partnership %q has no events", slug)
 	}
-	if len(p.Events) == limit {
+	if full || len(p.Events) == limit {
 		p.Next = fmt.Sprintf("/v1/partnerships/%s/events?after=%d&limit=%d", slug, p.Events[len(p.Events)-1].Revision, limit)
 	}
 	return encode(w, r, http.StatusOK, p)
@@ -201,19 +224,22 @@ func (s *server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := page{Events: []eventstore.Event{}}
 	last := after
+	full := false
 	for e, err := range s.Store.ReadAll(r.Context(), after, eventstore.Forward, 0) {
 		if err != nil {
 			return err
 		}
-		last = e.Seq
-		if visible(p, e) {
-			out.Events = append(out.Events, e)
+		if visible(p, e) && !out.add(e, limit) {
+			full = true
+			break
 		}
+		last = e.Seq
 		if len(out.Events) == limit {
+			full = true
 			break
 		}
 	}
-	if len(out.Events) == limit {
+	if full {
 		out.Next = fmt.Sprintf("/v1/events?after=%d&limit=%d", last, limit)
 	}
 	return encode(w, r, http.StatusOK, out)

@@ -64,20 +64,26 @@ type CopyReport struct {
 	Head eventstore.Head
 }
 
-// EventTooLargeError reports an event of a copy's source that the target cannot take even in an
-// append of its own: larger, as the target stores it, than the target's maximum append size
-// (eventstore.AppendLimiter). Copy finds it before it writes anything. It matches
+// EventTooLargeError reports an event of a copy's source that no store takes (Whole: over the cap on
+// a whole event, eventstore.MaxEventBytes, as eventstore.Size counts it), or that the target cannot
+// take even in an append of its own: larger, as the target stores it, than the target's maximum
+// append size (eventstore.AppendLimiter). Copy finds it before it writes anything. It matches
 // eventstore.ErrTooLarge and eventstore.ErrInvalidEvent.
 type EventTooLargeError struct {
 	Seq    uint64
 	ID     uuid.UUID
 	Stream string
-	Bytes  int // the event's size as the target counts it
-	Limit  int // the target's maximum append size
+	Bytes  int  // the event's size as the target counts it (Whole: eventstore.Size)
+	Limit  int  // the target's maximum append size (Whole: eventstore.MaxEventBytes)
+	Whole  bool // over the cap on a whole event rather than the target's append size
 }
 
 // Error names the event, its size and the limit.
 func (e *EventTooLargeError) Error() string {
+	if e.Whole {
+		return fmt.Sprintf("event seq %d (id %s, stream %s) is %d bytes with its data and sources, over the ledger's limit on a whole event of %d bytes, "+
+			"so no store takes it", e.Seq, e.ID, e.Stream, e.Bytes, e.Limit)
+	}
 	return fmt.Sprintf("event seq %d (id %s, stream %s) is %d bytes as the target stores it, over the target's maximum append size of %d bytes, "+
 		"so the target cannot hold it (KurrentDB: raise the server's MaxAppendSize)", e.Seq, e.ID, e.Stream, e.Bytes, e.Limit)
 }
@@ -92,7 +98,8 @@ func (e *EventTooLargeError) Is(target error) bool {
 // (ledger import) and `ledger migrate`. src is called twice and must yield the same events each
 // time (an export file rewound, a store read up to the head it had when the copy began).
 //
-//  1. Check (PhaseCheck): src is read and verified as VerifyEvents does, and, when dst limits the
+//  1. Check (PhaseCheck): src is read and verified as VerifyEvents does, every event must be within
+//     the cap on a whole event (eventstore.MaxEventBytes), and, when dst limits the
 //     size of an append (eventstore.AppendLimiter), every event must fit in one append alone. dst
 //     must be empty or hold exactly the source's first events (the same hash at each seq): a copy
 //     that stopped part-way is resumed, and a second copy of the same ledger writes nothing.
@@ -135,6 +142,10 @@ func Copy(ctx context.Context, dst eventstore.Store, src func() iter.Seq2[events
 	hashes := make([]Hash, 0, min(total, maxReserve))
 	checking := func(yield func(eventstore.Event, error) bool) {
 		for e, err := range src() {
+			if err == nil && eventstore.CheckSize(e) != nil {
+				yield(eventstore.Event{}, &EventTooLargeError{Seq: e.Seq, ID: e.ID, Stream: e.Stream, Bytes: eventstore.Size(e), Limit: eventstore.MaxEventBytes, Whole: true})
+				return
+			}
 			if err == nil && limit > 0 {
 				if n := limiter.AppendBytes(e); n > limit {
 					yield(eventstore.Event{}, &EventTooLargeError{Seq: e.Seq, ID: e.ID, Stream: e.Stream, Bytes: n, Limit: limit})

@@ -363,6 +363,9 @@ func (e EventCorrected) check(p *problems) {
 			p.malformed("/data/data", "must be a JSON object of the corrected fields")
 		}
 	}
+	if len(e.Sources) > MaxSources {
+		p.addf("/data/sources", "has %d sources; the limit is %d", len(e.Sources), MaxSources)
+	}
 	for i, s := range e.Sources {
 		s.rules(p, fmt.Sprintf("/data/sources/%d", i)) // limits: checkNew's walk
 	}

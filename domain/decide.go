@@ -234,6 +234,9 @@ func parseCommand(cmd Command, p *problems) (NewEvent, bool) {
 	if len(cmd.Sources) == 0 {
 		p.add("/sources", "needs at least one source (the document the fact comes from)")
 	}
+	if len(cmd.Sources) > MaxSources {
+		p.addf("/sources", "has %d sources; the limit is %d", len(cmd.Sources), MaxSources)
+	}
 	for i, s := range cmd.Sources {
 		s.check(p, fmt.Sprintf("/sources/%d", i))
 	}

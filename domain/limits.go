@@ -28,6 +28,10 @@ const (
 	// service a few thousand staff, so a larger count is a mistake, and this keeps every count and any
 	// sum of a few far below 2^53, where a JSON reader using doubles stays exact.
 	MaxCount = 100_000
+	// MaxSources bounds the sources of one command (its envelope's, and a correction's new ones): at
+	// most 32. Each source's text is bounded by its limit tags, so a command's sources are at most
+	// about 600 KB: with MaxDataBytes of data, the event stays under eventstore.MaxEventBytes.
+	MaxSources = 32
 	// MaxAmountPence bounds every amount in a new command: ±£100bn, in pence.
 	MaxAmountPence Pence = 100_000_000_000 * 100
 	// MaxMoneyPence bounds the sum of the magnitudes of every amount in effect in one partnership:

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/eventstore"
 )
 
 const oneOff = `{"council":"north-norfolk","financial_year":2015,"category":%q,"amount_pence":%d}`
@@ -160,4 +162,25 @@ func TestStoredNullReadsAsTheStrictDecoderReadsIt(t *testing.T) {
 		Data: []byte(old), Sources: []byte(`[]`)})
 	require.NoError(t, err)
 	assert.Equal(t, domain.Pence(1<<53), r.Payload.(domain.SavingsReported).AmountPence)
+}
+
+// The largest valid command's event is within the cap on a whole event: MaxDataBytes of data and
+// MaxSources sources, every text of each at its limit in 4-byte characters, with the longest envelope.
+func TestLargestCommandFitsTheEventCap(t *testing.T) {
+	wide := func(n int) string { return strings.Repeat("𝄞", n) } // 4 bytes, 1 code point
+	var sources []domain.SourceRef
+	for range domain.MaxSources {
+		sources = append(sources, domain.SourceRef{Kind: domain.SourceMinutes, Title: wide(domain.MaxNameRunes),
+			URL: wide(domain.MaxTextRunes), Locator: wide(domain.MaxNameRunes), SHA256: wide(domain.MaxNameRunes),
+			Published: domain.MaxCommandDate, Illustrative: true})
+	}
+	raw, err := json.Marshal(sources)
+	require.NoError(t, err)
+	canonical, err := eventstore.Gate(raw)
+	require.NoError(t, err)
+	e := eventstore.Event{Stream: strings.Repeat("s", eventstore.MaxStreamNameBytes), Type: strings.Repeat("T", 100),
+		EffectiveOn: "2199-12-31", RecordedBy: strings.Repeat("r", 4*domain.MaxNameRunes), Certainty: strings.Repeat("c", 50),
+		Sources: canonical, Data: make([]byte, eventstore.MaxDataBytes)}
+	assert.Less(t, eventstore.Size(e), eventstore.MaxEventBytes, "the largest valid command's event")
+	assert.NoError(t, eventstore.CheckSize(e))
 }

@@ -16,7 +16,8 @@ var (
 	ErrConflict = errors.New("eventstore: conflict")
 	// ErrInvalidEvent: a proposed event breaks an envelope rule (see InvalidEventError).
 	ErrInvalidEvent = errors.New("eventstore: invalid event")
-	// ErrTooLarge: an event's data is over MaxDataBytes (an *InvalidEventError), or one append is
+	// ErrTooLarge: an event's data is over MaxDataBytes or the whole event over MaxEventBytes (an
+	// *InvalidEventError), or one append is
 	// larger than the store takes in one write (an *AppendTooLargeError: KurrentDB's maximum append
 	// size, see AppendLimiter). Nothing was written. Also matches ErrInvalidEvent.
 	ErrTooLarge = errors.New("eventstore: event too large")
@@ -114,7 +115,8 @@ func (e *InvalidEventError) Error() string {
 	return fmt.Sprintf("invalid event: %s %s", e.Field, e.Reason)
 }
 
-// Is makes an *InvalidEventError match ErrInvalidEvent, and ErrTooLarge when the data is too big.
+// Is makes an *InvalidEventError match ErrInvalidEvent, and ErrTooLarge when the data or the event is
+// too big.
 func (e *InvalidEventError) Is(target error) bool {
 	return target == ErrInvalidEvent || (e.tooLarge && target == ErrTooLarge)
 }

@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -15,6 +17,44 @@ import (
 // MaxDataBytes is the largest payload, in bytes of its canonical JSON form, that an event may carry.
 // Documents are referenced by an event's sources, never embedded.
 const MaxDataBytes = 256 << 10
+
+// MaxEventBytes is the largest event a store takes, as Size counts it: its data and sources
+// (canonical JSON), its text fields and the rest of its envelope. It is the one cap on a whole event:
+// every backend refuses a larger event on append (Prepare), a copy (ledger import, ledger migrate)
+// refuses a source holding one before it writes anything, and the server's pages are bounded by
+// bytes in the same measure. 960 KiB holds the largest event a valid command makes (MaxDataBytes of
+// data and the domain's most sources, each at its longest: about 850 KB), and one event so capped
+// always fits in one append to KurrentDB under its default maximum append size (1 MiB).
+const MaxEventBytes = 960 << 10
+
+// envelopeBytes is what Size counts for the fixed part of an envelope: ids, numbers, recorded_at,
+// hashes and the JSON field names, as an export line writes them (about 400 bytes).
+const envelopeBytes = 512
+
+// Size returns an event's size in bytes as the store's cap (MaxEventBytes) and the server's page budget
+// count it: the bytes of its data and sources as they are (canonical JSON once prepared), of its
+// stream, type, effective_on, recorded_by and certainty, and 512 for the rest of the envelope. It is
+// within a few hundred bytes of the event's line in an export file.
+func Size(e Event) int {
+	return envelopeBytes + len(e.Data) + len(e.Sources) + len(e.Stream) + len(e.Type) +
+		len(e.EffectiveOn) + len(e.RecordedBy) + len(e.Certainty)
+}
+
+// CheckSize returns an *InvalidEventError matching ErrTooLarge when an event is over MaxEventBytes
+// (Size), naming the larger of its data and its sources as the field at fault; nil otherwise.
+func CheckSize(e Event) error {
+	n := Size(e)
+	if n <= MaxEventBytes {
+		return nil
+	}
+	field, hint := "sources", "give fewer or shorter sources"
+	if len(e.Data) > len(e.Sources) {
+		field, hint = "data", "reference large documents in sources instead"
+	}
+	return &InvalidEventError{ID: e.ID, Field: field, tooLarge: true, Reason: fmt.Sprintf(
+		"makes the event %d bytes (data %d, sources %d); the limit on a whole event is %d bytes (%s)",
+		n, len(e.Data), len(e.Sources), MaxEventBytes, hint)}
+}
 
 // MaxStreamNameBytes is the longest stream name a store accepts.
 const MaxStreamNameBytes = 200
@@ -107,7 +147,8 @@ func PrepareAppend(stream string, events []Event) ([]Event, error) {
 }
 
 // Prepare validates a proposed event and returns it with Data and Sources passed through Gate (in
-// canonical form) and Schema defaulted to 1. It is what every store calls before writing, so every backend refuses the same input
+// canonical form) and Schema defaulted to 1. Data is at most MaxDataBytes and the whole event at
+// most MaxEventBytes (CheckSize). It is what every store calls before writing, so every backend refuses the same input
 // with the same message. The error is an *InvalidEventError.
 func Prepare(e Event) (Event, error) {
 	bad := func(field, format string, args ...any) (Event, error) {
@@ -137,8 +178,8 @@ func Prepare(e Event) (Event, error) {
 	if e.RecordedBy == "" {
 		return bad("recorded_by", "is required (the actor recording the event)")
 	}
-	if len(e.RecordedBy) > 200 || !utf8Printable(e.RecordedBy) || TextProblem(e.RecordedBy) != "" {
-		return bad("recorded_by", "must be at most 200 printable characters")
+	if msg := ActorProblem(e.RecordedBy); msg != "" {
+		return bad("recorded_by", "%s", msg)
 	}
 	if len(e.Certainty) > 50 || !printableASCII(e.Certainty) {
 		return bad("certainty", "must be at most 50 printable ASCII characters")
@@ -167,10 +208,35 @@ func Prepare(e Event) (Event, error) {
 			len(data), MaxDataBytes), tooLarge: true}
 	}
 	e.Data = data
+	if err := CheckSize(e); err != nil {
+		return Event{}, err
+	}
 	if !e.RecordedAt.IsZero() {
 		e.RecordedAt = e.RecordedAt.UTC().Round(0)
 	}
 	return e, nil
+}
+
+// MaxActorRunes bounds an actor name, in Unicode code points (ActorProblem).
+const MaxActorRunes = 200
+
+// ActorProblem is the one rule for an actor name: the recorded_by of an event (Prepare), the actor of
+// an API token (tokens.CheckActor, at `ledger token issue` and POST /v1/tokens), the person a page's
+// session records as, and the CLI's own "cli:USER". It returns "" for a name of 1 to MaxActorRunes
+// code points of valid UTF-8 that is not all white space and holds no control character (not even
+// tab, line feed or carriage return: an actor is printed on one line), no U+FFFD and no bidirectional
+// control (TextProblem); otherwise what is wrong, for people.
+func ActorProblem(s string) string {
+	if n := utf8.RuneCountInString(s); n == 0 || n > MaxActorRunes || strings.TrimSpace(s) == "" {
+		return fmt.Sprintf("must name the person or system acting (1 to %d characters)", MaxActorRunes)
+	}
+	if msg := TextProblem(s); msg != "" {
+		return msg
+	}
+	if !utf8Printable(s) {
+		return "must be one line of printable characters (no tab, line feed or carriage return)"
+	}
+	return ""
 }
 
 // ValidateStreamName checks the store's rule for stream names: non-empty, at most 200 bytes of

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -168,18 +167,14 @@ type Issued struct {
 	Actor   string    `json:"actor"`
 }
 
-// CheckActor reports what is wrong with an actor name (the recorded_by of what a token records): it
-// must be 1 to domain.MaxNameRunes code points of text eventstore.TextProblem admits, once ASCII
-// white space around it is trimmed (domain.TrimASCIISpace: a C1 control such as U+0085 is refused, not
-// trimmed).
-// The error is a *fault.Error (fault.Malformed) at /actor.
+// CheckActor reports what is wrong with an actor name (the recorded_by of what a token records), once
+// ASCII white space around it is trimmed (domain.TrimASCIISpace: a C1 control such as U+0085 is
+// refused, not trimmed): the one rule for actor names, eventstore.ActorProblem, so a token is never
+// issued for an actor its own events would be refused for. The error is a *fault.Error
+// (fault.Malformed) at /actor.
 func CheckActor(actor string) error {
-	actor = domain.TrimASCIISpace(actor)
-	if n := utf8.RuneCountInString(actor); n == 0 || n > domain.MaxNameRunes {
-		return fault.BadValue("/actor", "actor must name the person or system the token is for (1 to %d characters)", domain.MaxNameRunes)
-	}
-	if msg := eventstore.TextProblem(actor); msg != "" {
-		return fault.BadValue("/actor", "actor: %s", msg)
+	if msg := eventstore.ActorProblem(domain.TrimASCIISpace(actor)); msg != "" {
+		return fault.BadValue("/actor", "actor %s", msg)
 	}
 	return nil
 }

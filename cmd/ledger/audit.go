@@ -204,8 +204,8 @@ func cmdKey(ctx context.Context, a *app, args []string) error {
 	if *asJSON {
 		return writeJSON(a.stdout, k)
 	}
-	// Through reportWriter: with --server the text comes from the server.
-	fmt.Fprintf(reportWriter{a.stdout}, "public key: %s\nkey id:     %s\nalgorithm:  %s\n\nPin the public key: check-proof, check-consistency and verify-pack take it with --key.\n", k.PublicKey, k.KeyID, k.Algorithm)
+	// Through reportf: with --server the text comes from the server.
+	reportf(a.stdout, "public key: %s\nkey id:     %s\nalgorithm:  %s\n\nPin the public key: check-proof, check-consistency and verify-pack take it with --key.\n", k.PublicKey, k.KeyID, k.Algorithm)
 	return nil
 }
 
@@ -436,7 +436,7 @@ func cmdCheckConsistency(ctx context.Context, a *app, args []string) error {
 		}
 		return &exitError{code: 1, err: bad, silent: true}
 	}
-	fmt.Fprintf(a.stdout, "consistent: the ledger today (size %d, root %s) extends the tree head of size %d (root %s)\n",
+	reportf(a.stdout, "consistent: the ledger today (size %d, root %s) extends the tree head of size %d (root %s)\n",
 		rep.Size, rep.Root, older.Size, older.Root)
 	return nil
 }
@@ -501,8 +501,8 @@ func cmdImport(ctx context.Context, a *app, args []string) error {
 	rep, err := audit.Import(ctx, s, f, audit.CopyOptions{Progress: prog.update})
 	prog.done()
 	if err != nil {
-		s.Discard() // a store this import created goes with it: a refusal part-way leaves no file
-		return copyError("import", pos[0], rep, err)
+		removed := s.Discard() // a store this import created goes with it: a refusal part-way leaves no file
+		return copyError("import", pos[0], rep, err, removed)
 	}
 	sayLine(a.stdout, "imported %s; the store verifies, Merkle root at size %d is %s", copied(rep), rep.Size, rep.Root)
 	return nil

@@ -21,7 +21,13 @@ type copyProgressReport struct {
 // and call done when the copy returns.
 func (a *app) copyProgress() *copyProgressReport { return &copyProgressReport{a: a} }
 
+// copyProgressHook, when set (by a test), is called with every progress report of a copy.
+var copyProgressHook func(phase audit.CopyPhase, done, total uint64)
+
 func (c *copyProgressReport) update(phase audit.CopyPhase, done, total uint64) {
+	if copyProgressHook != nil {
+		copyProgressHook(phase, done, total)
+	}
 	if phase != c.phase {
 		c.done()
 		c.phase, c.p = phase, c.a.newProgress(string(phase), total)
@@ -53,10 +59,16 @@ func copied(rep audit.CopyReport) string {
 // copyError is the one line for a copy (import, migrate) that failed: "CMD: WHAT was refused and
 // nothing was written: why". A target holding other events, an event too large for the target and a
 // malformed export are bad input (exit 2); a source that does not verify is exit 1, as verify; each
-// says whether anything was written.
-func copyError(cmd, what string, rep audit.CopyReport, err error) error {
+// says whether anything was written and kept. removed is the new bolt file the command created and
+// removed again (writeStore.Discard): what was written to it is gone, and running the command again
+// starts from the beginning; a target that existed before keeps what was written, and the same
+// command resumes there.
+func copyError(cmd, what string, rep audit.CopyReport, err error, removed string) error {
 	written := "nothing was written"
-	if rep.Copied > 0 {
+	switch {
+	case rep.Copied > 0 && removed != "":
+		written = fmt.Sprintf("nothing was kept (the %d events written went with the new file %s, which was removed; the same command starts again from the beginning)", rep.Copied, removed)
+	case rep.Copied > 0:
 		written = fmt.Sprintf("%d events were written (run the same command again to resume)", rep.Copied)
 	}
 	switch {

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -102,31 +104,95 @@ func TestImportAndMigrateLargeEventsIntoKurrentDB(t *testing.T) {
 	sameLedger(t, want, readAll(t, openBolt(t, from)))
 }
 
-// An event larger than KurrentDB's maximum append size on its own is refused by import and migrate
-// with one line naming it, exit 2, before anything is written.
-func TestImportAndMigrateRefuseAnEventTooLargeForKurrentDB(t *testing.T) {
+// chainedExport writes an export file of events as a store would have chained them in one stream,
+// without a store's checks: the file a ledger written before a cap, or a forger, could hand over.
+func chainedExport(t *testing.T, events ...eventstore.Event) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "chained.jsonl")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	enc := json.NewEncoder(f)
+	enc.SetEscapeHTML(false)
+	prev := eventstore.ZeroHash
+	at := time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, e := range events {
+		e.Stream, e.Revision, e.Seq, e.Schema = "partnership-big", uint64(i), uint64(i+1), 1
+		e.RecordedAt = at.Add(time.Duration(i) * time.Second)
+		e.PrevHash = prev
+		e.Hash = eventstore.ComputeHash(e, prev)
+		prev = e.Hash
+		require.NoError(t, enc.Encode(e))
+	}
+	require.NoError(t, f.Close())
+	return path
+}
+
+// An event over the cap on a whole event (eventstore.MaxEventBytes: data and sources together) is
+// refused by import into bbolt and into KurrentDB with one line naming it, exit 2, before anything
+// is written (the tester's export of 40 events with 14 MiB of sources each took 178 s and 2.4 GB to
+// import, and then a page of the server took 4.3 GB).
+func TestImportRefusesAnEventOverTheCap(t *testing.T) {
 	small := storetest.Event("Small", `{"x":1}`)
 	big := storetest.Event("Big", `{"x":1}`)
-	big.Sources = json.RawMessage(`[{"kind":"minutes","title":"` + strings.Repeat("b", 1100<<10) + `"}]`)
-	file := exportOf(t, small, big)
-	bigID := exportedEvents(t, file)[1].ID.String()
+	big.Sources = json.RawMessage(`[{"kind":"minutes","title":"` + strings.Repeat("b", eventstore.MaxEventBytes) + `"}]`)
+	file := chainedExport(t, small, big)
+	bigID := big.ID.String()
 	key := filepath.Join(t.TempDir(), "ledger.key")
 	esdbURL := kurrenttest.Start(t).URL()
+	boltFile := filepath.Join(t.TempDir(), "new.db")
 
-	r := ledger(t, nil, "import", file, "--store", esdbURL, "--key-file", key)
-	assert.Equal(t, 2, r.code, r.stderr)
-	assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
-	assert.Contains(t, r.stderr, "was refused and nothing was written")
-	assert.Contains(t, r.stderr, "event seq 2 (id "+bigID)
-	assert.Contains(t, r.stderr, "maximum append size of 1048576 bytes")
+	for _, store := range []string{esdbURL, boltFile} {
+		r := ledger(t, nil, "import", file, "--store", store, "--key-file", key)
+		assert.Equal(t, 2, r.code, r.stderr)
+		assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
+		assert.Contains(t, r.stderr, "was refused and nothing was written")
+		assert.Contains(t, r.stderr, "event seq 2 (id "+bigID)
+		assert.Contains(t, r.stderr, fmt.Sprintf("limit on a whole event of %d bytes", eventstore.MaxEventBytes))
+	}
 	assert.Empty(t, kurrentEvents(t, esdbURL), "nothing is written")
+	assert.NoFileExists(t, boltFile, "nothing is written")
+}
 
-	from := tempStore(t)
-	require.Equal(t, 0, ledger(t, nil, "import", file, "--store", from).code)
-	r = ledger(t, nil, "migrate", "--from", from, "--to", esdbURL, "--key-file", key)
-	assert.Equal(t, 2, r.code, r.stderr)
-	assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
-	assert.Contains(t, r.stderr, "nothing was written")
-	assert.Contains(t, r.stderr, "event seq 2 (id "+bigID)
-	assert.Empty(t, kurrentEvents(t, esdbURL), "nothing is written")
+// Ctrl-C (the context cancelled) during an import or a migration into a new bolt file: the file goes
+// with the failure (writeStore.Discard), so the message says nothing was kept and the same command
+// starts again from the beginning, and does so. Before, it said "N events were written (run the same
+// command again to resume)" about a file it had just removed.
+func TestCancelledCopyIntoANewFileSaysNothingWasKept(t *testing.T) {
+	src := tempStore(t)
+	require.Equal(t, 0, ledger(t, nil, "gen", "--store", src, "--events", "5000", "--partnerships", "30").code)
+	file := filepath.Join(t.TempDir(), "all.jsonl")
+	require.Equal(t, 0, ledger(t, nil, "export", "--store", src, "-o", file).code)
+	t.Cleanup(func() { copyProgressHook = nil })
+
+	cancelledRun := func(args ...string) result {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		copyProgressHook = func(phase audit.CopyPhase, done, total uint64) {
+			if phase == audit.PhaseCopy && done == total { // every event appended, the check of the target to come
+				cancel()
+			}
+		}
+		defer func() { copyProgressHook = nil }()
+		var out, errOut strings.Builder
+		err := run(ctx, args, func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
+		return result{stdout: out.String(), stderr: errorLine(err), code: exitCode(err), err: err}
+	}
+	for name, args := range map[string]func(dst string) []string{
+		"import":  func(dst string) []string { return []string{"import", file, "--store", dst} },
+		"migrate": func(dst string) []string { return []string{"migrate", "--from", src, "--to", dst} },
+	} {
+		path := filepath.Join(t.TempDir(), "new.db")
+		r := cancelledRun(args("bolt:" + path)...)
+		require.ErrorIs(t, r.err, context.Canceled, name)
+		assert.Equal(t, 1, r.code, name)
+		assert.Contains(t, r.stderr, "nothing was kept (the 5000 events written went with the new file", name)
+		assert.Contains(t, r.stderr, "which was removed; the same command starts again from the beginning", name)
+		assert.NotContains(t, r.stderr, "resume", name)
+		assert.NoFileExists(t, path, "%s: the new file was removed, as the message says", name)
+
+		again := ledger(t, nil, args("bolt:"+path)...)
+		require.Equal(t, 0, again.code, "%s: %s", name, again.stderr)
+		assert.NotContains(t, again.stdout, "held the first", "%s starts from the beginning", name)
+		assert.Contains(t, again.stdout, "5000 events", name)
+	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -32,4 +34,35 @@ func TestStateUsesTheOneFormatters(t *testing.T) {
 		"--source", `{"kind":"minutes","title":"Cabinet"}`, "--certainty", "confirmed")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Regexp(t, `2015/16  north-norfolk +£30,000 +£40,000 +- +- +£40,000 +\+£10,000 `, state())
+}
+
+// Values from the store are escaped wherever the CLI prints them: a recorder's resolution with a line
+// feed, a carriage return and a tab cannot forge a line of state or replay (before, state printed it
+// raw through the report writer, which let a value's line feeds and tabs pass as layout).
+func TestHostileValuesCannotForgeLines(t *testing.T) {
+	store := seeded(t)
+	forged := "  makes true: chief executive is Mallory"
+	resolution := "To do a thing.\n" + forged + "\r\tX"
+	data := `{"minute":{"council":"great-yarmouth","body":"cabinet","meeting":"2016-06-01","raw":"C9\nforged minute"},` +
+		`"resolution":` + strconv.Quote(resolution) + `,"outcome":"approved"}`
+	rec := ledger(t, nil, "record", "--store", store, "--partnership", "great-yarmouth-north-norfolk", "--type", "DecisionTaken",
+		"--effective", "2016-06-01", "--data", data, "--source", "minutes:Cabinet 1 June 2016")
+	require.Equal(t, 0, rec.code, rec.stderr)
+
+	for name, args := range map[string][]string{
+		"state":   {"state", "--partnership", "great-yarmouth-north-norfolk", "--as-of", "2016-12-31"},
+		"replay":  {"replay", "--partnership", "great-yarmouth-north-norfolk", "--type", "DecisionTaken"},
+		"history": {"history", "--partnership", "great-yarmouth-north-norfolk"},
+	} {
+		r := ledger(t, nil, append(args, "--store", store)...)
+		require.Equal(t, 0, r.code, "%s: %s", name, r.stderr)
+		assert.NotContains(t, r.stdout, "\r", name)
+		for _, line := range strings.Split(r.stdout, "\n") {
+			assert.False(t, strings.HasPrefix(strings.TrimSpace(line), strings.TrimSpace(forged)), "%s forges a line: %q", name, line)
+			assert.False(t, strings.HasPrefix(line, "forged minute"), "%s forges a line: %q", name, line)
+		}
+		if name != "history" {
+			assert.Contains(t, r.stdout, `To do a thing.\n`+forged+`\r\tX`, "%s shows the value escaped", name)
+		}
+	}
 }

@@ -51,10 +51,10 @@ func (a *app) printHistory(events []eventstore.Event, asJSON bool) error {
 	if asJSON {
 		return writeJSON(a.stdout, events)
 	}
-	tw := tabwriter.NewWriter(reportWriter{a.stdout}, 0, 4, 2, ' ', 0) // types and certainties come from the store
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SEQ\tREV\tEFFECTIVE\tRECORDED\tTYPE\tCERTAINTY\tID\tHASH")
 	for _, e := range events {
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.Revision, e.EffectiveOn,
+		reportf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.Revision, e.EffectiveOn,
 			domain.TimeText(e.RecordedAt), e.Type, e.Certainty, e.ID, e.Hash.String()[:16])
 	}
 	return tw.Flush()

@@ -57,8 +57,8 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	rep, err := audit.Copy(ctx, dst, source, audit.CopyOptions{Progress: prog.update, Total: head.Seq})
 	prog.done()
 	if err != nil {
-		dst.Discard() // a target this migration created goes with it
-		return copyError("migrate", fmt.Sprintf("the copy of %s to %s", *from, *to), rep, err)
+		removed := dst.Discard() // a target this migration created goes with it
+		return copyError("migrate", fmt.Sprintf("the copy of %s to %s", *from, *to), rep, err, removed)
 	}
 	sayLine(a.stdout, "migrated %s from %s to %s; the target verifies: head seq %d, hash %s",
 		copied(rep), *from, *to, rep.Head.Seq, rep.Head.Hash)

@@ -75,13 +75,13 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("pack: %w", err)
 	}
 	th := w.Evidence.TreeHead
-	say := reportWriter{a.stdout} // with --server, what the summary names comes from the server
-	fmt.Fprintf(say, "review pack for %s as of %s, known at %s: %d events under tree head size %d, root %s\n",
+	say := a.stdout // with --server, what the summary names comes from the server: reportf
+	reportf(say, "review pack for %s as of %s, known at %s: %d events under tree head size %d, root %s\n",
 		*slug, w.Evidence.AsOf, w.KnownAt, len(w.Evidence.Events), th.Size, th.Root)
 	for _, f := range w.Manifest.Files {
-		fmt.Fprintf(say, "  %s  %s  (%d bytes)\n", f.SHA256, f.Name, f.Bytes)
+		reportf(say, "  %s  %s  (%d bytes)\n", f.SHA256, f.Name, f.Bytes)
 	}
-	fmt.Fprintf(say, "wrote %s; check it offline with 'ledger verify-pack %s --key %s'\n", filepath.Join(*out, reviewpack.ManifestName), *out, w.PublicKey)
+	reportf(say, "wrote %s; check it offline with 'ledger verify-pack %s --key %s'\n", filepath.Join(*out, reviewpack.ManifestName), *out, w.PublicKey)
 	return nil
 }
 

@@ -79,15 +79,21 @@ func cmdRecord(ctx context.Context, a *app, args []string) error {
 		if res.Replayed {
 			verb = "already recorded"
 		}
-		fmt.Fprintf(a.stdout, "%s %s %s in %s at revision %d, seq %d\n  hash %s\n", verb, e.Type, e.ID, e.Stream, e.Revision, e.Seq, e.Hash)
+		reportf(a.stdout, "%s %s %s in %s at revision %d, seq %d\n  hash %s\n", verb, e.Type, e.ID, e.Stream, e.Revision, e.Seq, e.Hash)
 	}
 	return nil
 }
 
-// actor names the person at the terminal in recorded_by: the CLI has no credentials of its own.
+// actor names the person at the terminal in recorded_by: the CLI has no credentials of its own. It is
+// "cli:" and $USER, under the one rule for actor names (eventstore.ActorProblem): a $USER with control
+// characters is written escaped (terminalSafe), one too long is cut, and one still refused is
+// "unknown".
 func (a *app) actor() string {
-	user := a.getenv("USER")
-	if user == "" {
+	user := terminalSafe(a.getenv("USER"))
+	if r := []rune(user); len(r) > eventstore.MaxActorRunes-4 {
+		user = string(r[:eventstore.MaxActorRunes-4])
+	}
+	if eventstore.ActorProblem("cli:"+user) != "" {
 		user = "unknown"
 	}
 	return "cli:" + user

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -379,23 +380,8 @@ func sayLine(w io.Writer, format string, args ...any) {
 // something it does not say escaped as Go escapes it (\n, \r, \x1b, \u202e): control characters
 // (C0 including tab, LF and CR; DEL; C1), the bidi controls (U+061C, U+200E, U+200F, U+202A–U+202E,
 // U+2066–U+2069; CVE-2021-42574), U+2028 and U+2029, and each byte of invalid UTF-8 (\xff). Other text,
-// quotes and backslashes included, is unchanged.
-func terminalSafe(s string) string { return escapeTerminal(s, false) }
-
-// reportWriter writes a multi-line report (a table, a state) terminalSafe except for its layout: line
-// feeds and tabs pass, so the report keeps its lines and tabwriter its cells, while a value read from
-// the store cannot move the cursor, clear a line, reorder text or send invalid UTF-8.
-type reportWriter struct{ w io.Writer }
-
-func (r reportWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(r.w, escapeTerminal(string(p), true)); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-// escapeTerminal is terminalSafe; with layout, line feeds and tabs are kept.
-func escapeTerminal(s string, layout bool) string {
+// quotes and backslashes included, is unchanged, so escaping twice changes nothing more.
+func terminalSafe(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -405,7 +391,7 @@ func escapeTerminal(s string, layout bool) string {
 				b.WriteString(s[:i])
 			}
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case needsEscape(r) && !(layout && (r == '\n' || r == '\t')):
+		case needsEscape(r):
 			if b.Len() == 0 {
 				b.WriteString(s[:i])
 			}
@@ -420,6 +406,41 @@ func escapeTerminal(s string, layout bool) string {
 		return s
 	}
 	return b.String()
+}
+
+// reportf writes part of a multi-line report (a table, a state, a summary): its layout (line feeds,
+// tabs between tabwriter's cells, spacing) comes only from format, a string of this program, and
+// every argument, which may come from a store, a server or an input file, is written terminalSafe
+// (safeArgs). So a value's own line feed or tab shows as \n or \t and cannot forge a line or a cell,
+// and no value can move the cursor, reorder text or send invalid UTF-8.
+func reportf(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, format, safeArgs(args)...)
+}
+
+// safef is reportf's Sprintf, for a line of a report built in parts.
+func safef(format string, args ...any) string { return fmt.Sprintf(format, safeArgs(args)...) }
+
+// safeArgs returns args with every text (a string, a type whose kind is string, a fmt.Stringer, an
+// error) replaced by its terminalSafe form; numbers and other values are unchanged.
+func safeArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, v := range args {
+		switch x := v.(type) {
+		case string:
+			out[i] = terminalSafe(x)
+		case error:
+			out[i] = terminalSafe(x.Error())
+		case fmt.Stringer:
+			out[i] = terminalSafe(x.String())
+		default:
+			if rv := reflect.ValueOf(v); rv.IsValid() && rv.Kind() == reflect.String {
+				out[i] = terminalSafe(rv.String())
+			} else {
+				out[i] = v
+			}
+		}
+	}
+	return out
 }
 
 // needsEscape reports the valid runes terminalSafe escapes.

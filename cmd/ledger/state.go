@@ -46,15 +46,14 @@ func cmdState(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// printState writes the state as a person reads it (through reportWriter: its text comes from the
-// store).
+// printState writes the state as a person reads it (through reportf: its values come from the store
+// or a server, and only its own format strings lay it out).
 func printState(w io.Writer, st *projections.State) {
-	w = reportWriter{w}
 	name := st.Name
 	if name == "" {
 		name = st.Partnership
 	}
-	fmt.Fprintf(w, "%s (%s)\n", name, st.Partnership)
+	reportf(w, "%s (%s)\n", name, st.Partnership)
 	known := fmt.Sprintf("seq %d", st.KnownAt.Seq)
 	if st.KnownAt.RecordedAt != nil {
 		known += ", recorded by " + domain.TimeText(*st.KnownAt.RecordedAt) + " UTC"
@@ -62,9 +61,9 @@ func printState(w io.Writer, st *projections.State) {
 	if st.KnownAt.Requested != "all" {
 		known = st.KnownAt.Requested + " (" + known + ")"
 	}
-	fmt.Fprintf(w, "as of %s, as known at %s\n", st.AsOf, known)
+	reportf(w, "as of %s, as known at %s\n", st.AsOf, known)
 	if st.Purpose != "" {
-		fmt.Fprintf(w, "Purpose: %s\n", st.Purpose)
+		reportf(w, "Purpose: %s\n", st.Purpose)
 	}
 	status := st.Status.Value
 	if !st.Status.Since.IsZero() {
@@ -73,18 +72,18 @@ func printState(w io.Writer, st *projections.State) {
 	if st.Status.Reason != "" {
 		status += " (" + st.Status.Reason + ")"
 	}
-	fmt.Fprintf(w, "Status: %s\n", status)
+	reportf(w, "Status: %s\n", status)
 	if tp := st.TrialPeriod; tp != nil {
-		fmt.Fprintf(w, "Trial period: %s to %s\n", orDash(tp.From.String()), orDash(tp.To.String()))
+		reportf(w, "Trial period: %s to %s\n", orDash(tp.From.String()), orDash(tp.To.String()))
 	}
 	if rd := st.ReviewDate; rd != nil {
-		fmt.Fprintf(w, "Review due: %s\n", rd.DueOn)
+		reportf(w, "Review due: %s\n", rd.DueOn)
 	}
 
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	section := func(title string, n int) bool {
 		tw.Flush()
-		fmt.Fprintf(w, "\n%s", title)
+		reportf(w, "\n%s", title)
 		if n == 0 {
 			fmt.Fprintln(w, ": none")
 			return false
@@ -94,9 +93,9 @@ func printState(w io.Writer, st *projections.State) {
 	}
 	if section("Partners", len(st.Partners)) {
 		for _, p := range st.Partners {
-			line := fmt.Sprintf("  %s\t%s\tsince %s", p.Council, p.Name, p.Since)
+			line := safef("  %s\t%s\tsince %s", p.Council, p.Name, p.Since)
 			if p.Notice != nil {
-				line += fmt.Sprintf("\tnotice given %s, leaving %s", p.Notice.GivenOn, orDash(p.Notice.ProposedEnd.String()))
+				line += safef("\tnotice given %s, leaving %s", p.Notice.GivenOn, orDash(p.Notice.ProposedEnd.String()))
 			}
 			fmt.Fprintln(tw, line)
 		}
@@ -107,12 +106,12 @@ func printState(w io.Writer, st *projections.State) {
 			for i, c := range ap.Councils {
 				councils[i] = c.Council
 			}
-			fmt.Fprintf(tw, "  %s\t%s\tfor %s\t%s\tsince %s\n", ap.Officer, orDash(ap.Post), strings.Join(councils, ", "), orDash(ap.Basis), ap.Since)
+			reportf(tw, "  %s\t%s\tfor %s\t%s\tsince %s\n", ap.Officer, orDash(ap.Post), strings.Join(councils, ", "), orDash(ap.Basis), ap.Since)
 			for _, r := range ap.Roles {
-				fmt.Fprintf(tw, "  \t  %s\tat %s\t\tsince %s\n", strings.ReplaceAll(r.Role, "_", " "), r.Council, r.Since)
+				reportf(tw, "  \t  %s\tat %s\t\tsince %s\n", strings.ReplaceAll(r.Role, "_", " "), r.Council, r.Since)
 			}
 			if cs := ap.CostShare; cs != nil {
-				fmt.Fprintf(tw, "  \t  cost share\t%s\t%s\tfrom %s\n", cs.Basis, shares(cs.Shares), cs.AppliesFrom)
+				reportf(tw, "  \t  cost share\t%s\t%s\tfrom %s\n", cs.Basis, shares(cs.Shares), cs.AppliesFrom)
 			}
 		}
 	}
@@ -125,7 +124,7 @@ func printState(w io.Writer, st *projections.State) {
 			case len(s.Candidates) > 0:
 				detail = "candidates " + strings.Join(s.Candidates, ", ")
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\tsince %s\n", s.Service, s.Status, detail, s.Since)
+			reportf(tw, "  %s\t%s\t%s\tsince %s\n", s.Service, s.Status, detail, s.Since)
 		}
 	}
 	if section("Savings", len(st.Savings.Years)) {
@@ -136,7 +135,7 @@ func printState(w io.Writer, st *projections.State) {
 				if c.BelowTarget {
 					flag = "BELOW TARGET"
 				}
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", y.Label, c.Council,
+				reportf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", y.Label, c.Council,
 					money(c.TargetPence, false), money(c.ForecastPence, false), money(c.OutturnPence, false),
 					money(c.OneOffCostsPence, false), money(c.NetPence, false), money(c.AgainstTargetPence, true), flag)
 			}
@@ -144,7 +143,7 @@ func printState(w io.Writer, st *projections.State) {
 	}
 	if section("Decisions", len(st.Decisions)) {
 		for _, d := range st.Decisions {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", d.Minute.Meeting, d.Minute.Raw, d.Outcome, d.Resolution)
+			reportf(tw, "  %s\t%s\t%s\t%s\n", d.Minute.Meeting, d.Minute.Raw, d.Outcome, d.Resolution)
 		}
 	}
 	tw.Flush()

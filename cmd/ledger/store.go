@@ -121,18 +121,20 @@ func (w *writeStore) Append(ctx context.Context, stream string, expected eventst
 
 // Discard undoes the command's writes when it fails part-way (an import or a migration refused after
 // some appends): a bolt file this command created is closed and removed, events and all, with the key
-// made for it. A store that existed before is left as it is.
-func (w *writeStore) Discard() {
+// made for it. A store that existed before is left as it is. It returns the path of the file it
+// removed, "" when it removed none.
+func (w *writeStore) Discard() (removed string) {
 	if w.created == "" || w.s == nil {
-		return
+		return ""
 	}
-	if w.s.Close() == nil {
-		os.Remove(w.created)
+	if w.s.Close() == nil && os.Remove(w.created) == nil {
+		removed = w.created
 		if w.madeKey != "" {
 			os.Remove(w.madeKey)
 		}
 	}
 	w.s = nil
+	return removed
 }
 
 // mustExist refuses a command that only changes an existing ledger (token revoke) when the bolt file

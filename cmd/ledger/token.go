@@ -47,7 +47,7 @@ func tokenIssue(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "token:    %s\ntoken id: %s\nrole:     %s\nactor:    %s\n\nThe token is shown once; the ledger keeps only its hash.\n", issued.Token, issued.TokenID, issued.Role, issued.Actor)
+	reportf(a.stdout, "token:    %s\ntoken id: %s\nrole:     %s\nactor:    %s\n\nThe token is shown once; the ledger keeps only its hash.\n", issued.Token, issued.TokenID, issued.Role, issued.Actor)
 	return nil
 }
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,4 +96,52 @@ func TestServeLimitFlagsAreChecked(t *testing.T) {
 			assert.Contains(t, help.stdout, "-"+f, "%s --help: %s", cmd, f)
 		}
 	}
+}
+
+// One rule for an actor name (eventstore.ActorProblem): a token is refused at issue (exit 2, one line,
+// nothing written) for an actor its own events would be refused for. Before, an actor with a tab, a
+// line feed or a carriage return, or of 150 two-byte characters, got a token whose every POST then
+// failed with a 400 naming /recorded_by, a field the client never sent.
+func TestTokenActorIsTheRecordedByRule(t *testing.T) {
+	store := seeded(t)
+	for name, actor := range map[string]string{
+		"tab":             "Mallory\tAuditor",
+		"line feed":       "Mallory\nAuditor General",
+		"carriage return": "Mallory\rAuditor General",
+		"201 characters":  strings.Repeat("é", 201),
+	} {
+		r := ledger(t, nil, "token", "issue", "--role", "recorder", "--actor", actor, "--store", store)
+		assert.Equal(t, 2, r.code, "%s: %s", name, r.stderr)
+		assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "%s: one line: %q", name, r.stderr)
+		assert.Contains(t, r.stderr, "actor", name)
+		assert.Empty(t, r.stdout, name)
+	}
+
+	wide := strings.Repeat("é", 150) // 300 bytes, 150 characters
+	r := ledger(t, nil, "token", "issue", "--role", "recorder", "--actor", wide, "--store", store)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "actor:    "+wide+"\n")
+	var token string
+	for _, f := range strings.Fields(r.stdout) {
+		if strings.HasPrefix(f, "pl_") {
+			token = f
+		}
+	}
+	s := startServe(t, store)
+	body := `{"type":"SavingsReported","effective_on":"2016-03-01","certainty":"reported","sources":[{"kind":"press","title":"EDP, 1 March 2016"}],` +
+		`"data":{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":100,"status":"forecast","period_to":"2016-03-31"}}`
+	req, err := http.NewRequest("POST", s.base+"/v1/partnerships/great-yarmouth-north-norfolk/events", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var ev struct {
+		RecordedBy string `json:"recorded_by"`
+	}
+	require.Equal(t, 201, res.StatusCode, "the token records")
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&ev))
+	assert.Equal(t, wide, ev.RecordedBy)
+
 }

@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"SubscribeFromAnyPointWhileAppending", testSubscribe},
 		{"ContextCancellation", testCancel},
 		{"LargestEventAndOneByteOver", testSize},
+		{"LargestWholeEventAndOneByteOver", testEventSize},
 		{"BadInputStoresNothing", testBadInput},
 		{"ConcurrentAnyAppendsToOneStream", testConcurrentAny},
 		{"ConcurrentAppendsToManyStreams", testConcurrentStreams},
@@ -416,6 +417,29 @@ func testSize(t *testing.T, s eventstore.Store) {
 	read := Collect(t, s.ReadStream(ctx, "big", eventstore.Start, eventstore.Forward, 0))
 	require.Len(t, read, 1)
 	assert.Len(t, read[0].Data, eventstore.MaxDataBytes)
+}
+
+// testEventSize: the cap on a whole event (eventstore.MaxEventBytes) counts the sources too, so an
+// event whose data is small but whose sources are huge is refused, and nothing is written.
+func testEventSize(t *testing.T, s eventstore.Store) {
+	withSources := func(n int) eventstore.Event {
+		e := Event("T", `{}`)
+		e.Stream = "fat"
+		e.Sources = json.RawMessage(`[{"kind":"web","title":"` + strings.Repeat("a", n) + `"}]`)
+		return e
+	}
+	fill := eventstore.MaxEventBytes - eventstore.Size(withSources(0))
+	largest := withSources(fill)
+	require.Equal(t, eventstore.MaxEventBytes, eventstore.Size(largest))
+	got := mustAppend(t, s, "fat", eventstore.Any, largest)
+	assert.Equal(t, eventstore.MaxEventBytes, eventstore.Size(got[0]))
+	_, err := s.Append(ctx, "fat", eventstore.Any, withSources(fill+1))
+	assert.ErrorIs(t, err, eventstore.ErrTooLarge)
+	var invalid *eventstore.InvalidEventError
+	require.ErrorAs(t, err, &invalid)
+	assert.Equal(t, "sources", invalid.Field)
+	assert.Contains(t, err.Error(), fmt.Sprint(eventstore.MaxEventBytes))
+	assert.Equal(t, uint64(1), head(t, s))
 }
 
 func testBadInput(t *testing.T, s eventstore.Store) {
