@@ -52,7 +52,8 @@ func (a *app) missingKey(path string, events uint64) error {
 		return &exitError{code: 1, err: fmt.Errorf("no tree-signing key at %s (%s): this ledger holds %d events, and only its own key verifies the tree heads auditors kept, so none is created; restore the key file from a backup",
 			path, where, events)}
 	}
-	return usageErrorf("no tree-signing key at %s (%s); 'ledger key' creates one for a new ledger", path, where)
+	return usageErrorf("no tree-signing key at %s (%s); a new ledger's key is made with its first events (ledger seed, record or serve), "+
+		"a copied ledger's is the source's key file (copy it there), and 'openssl genpkey -algorithm ed25519 -out FILE' makes one for a new KurrentDB cluster", path, where)
 }
 
 // keyForNewLedger creates the tree-signing key, with a warning, when the ledger in s has no events and
@@ -209,16 +210,17 @@ func cmdKey(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// keyForKeyCommand loads the key for 'ledger key', creating it (with a warning) only when the file is
-// missing and the ledger has no events: a bolt file that does not exist or is empty, or a KurrentDB
-// store (named by --key-file, the way a cluster's shared key is first made) whose log is empty. Any
-// store that exists is opened read-only to read its head first; one that cannot be read gets no key.
+// keyForKeyCommand loads the key for 'ledger key', a command that only reads: it never creates a key
+// (a new ledger's key is made with its first events, by the command that writes them). When the key
+// file is missing, a store that exists is opened read-only to count its events, so the error says
+// whether the key must be restored from a backup (a ledger with events) or is yet to be made.
 func (a *app) keyForKeyCommand(ctx context.Context) (audit.Key, error) {
 	path, err := a.defaultKeyFile()
 	if err != nil {
 		return audit.Key{}, err
 	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		var events uint64
 		file, isBolt := boltPath(a.store)
 		if _, err := os.Stat(file); !isBolt || err == nil {
 			s, err := a.openExistingStore(ctx, a.store)
@@ -230,13 +232,9 @@ func (a *app) keyForKeyCommand(ctx context.Context) (audit.Key, error) {
 			if err != nil {
 				return audit.Key{}, err
 			}
-			if head.Seq > 0 {
-				return audit.Key{}, a.missingKey(path, head.Seq)
-			}
+			events = head.Seq
 		}
-	}
-	if err := a.createKey(path); err != nil {
-		return audit.Key{}, err
+		return audit.Key{}, a.missingKey(path, events)
 	}
 	return a.loadKey(ctx, nil)
 }
@@ -492,7 +490,9 @@ func cmdImport(ctx context.Context, a *app, args []string) error {
 		return usageErrorf("import: %v", err)
 	}
 	defer f.Close()
-	s, err := a.openStore(ctx, a.store) // the file is verified before the first append: a refusal writes nothing
+	// The file is verified before the first append: a refusal writes nothing. No key is made: the
+	// imported ledger's heads must be signed with the source's key (keyAdvice).
+	s, err := a.openForWrite(ctx, a.store, false)
 	if err != nil {
 		return err
 	}
@@ -505,5 +505,6 @@ func cmdImport(ctx context.Context, a *app, args []string) error {
 		return copyError("import", pos[0], rep, err, removed)
 	}
 	sayLine(a.stdout, "imported %s; the store verifies, Merkle root at size %d is %s", copied(rep), rep.Size, rep.Root)
+	sayLine(a.stdout, "%s", keyAdvice(a.copyKeyFiles("", a.store)))
 	return nil
 }

@@ -171,7 +171,7 @@ func TestProofChecksOfflineAgainstThePinnedKey(t *testing.T) {
 	assert.Contains(t, refused.stdout, "REFUSED")
 
 	// Another ledger's key is refused.
-	other := ledger(t, nil, "key", "--json", "--store", tempStore(t))
+	other := ledger(t, nil, "key", "--json", "--store", seeded(t))
 	var ok2 struct {
 		PublicKey string `json:"public_key"`
 	}

@@ -196,3 +196,54 @@ func TestCancelledCopyIntoANewFileSaysNothingWasKept(t *testing.T) {
 		assert.Contains(t, again.stdout, "5000 events", name)
 	}
 }
+
+// One rule for the tree-signing key of a copy: import and migrate never create one (a new key would
+// sign heads no auditor's pin verifies); each names the source's key file and where to copy it.
+// 'ledger key' only reads: it creates no key and no store, even in an empty directory.
+func TestCopiesAndReadCommandsCreateNoKey(t *testing.T) {
+	src := seeded(t)
+	srcKey := keyBeside(src)
+	require.FileExists(t, srcKey)
+	file := filepath.Join(t.TempDir(), "all.jsonl")
+	require.Equal(t, 0, ledger(t, nil, "export", "--store", src, "-o", file).code)
+
+	dir := t.TempDir()
+	imported := filepath.Join(dir, "imported.db")
+	r := ledger(t, nil, "import", file, "--store", "bolt:"+imported)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.NoFileExists(t, keyBeside(imported), "import creates no key")
+	assert.NotContains(t, r.stderr, "created a new tree-signing key")
+	assert.Contains(t, r.stdout, "copy the source ledger's key file to "+keyBeside(imported))
+
+	migrated := filepath.Join(dir, "migrated.db")
+	r = ledger(t, nil, "migrate", "--from", src, "--to", "bolt:"+migrated)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.NoFileExists(t, keyBeside(migrated), "migrate creates no key")
+	assert.Contains(t, r.stdout, "copy "+srcKey+" to "+keyBeside(migrated))
+
+	esdbURL := kurrenttest.Start(t).URL()
+	kdbKey := filepath.Join(dir, "kdb.key")
+	r = ledger(t, nil, "migrate", "--from", src, "--to", esdbURL, "--key-file", kdbKey)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.NoFileExists(t, kdbKey)
+	assert.Contains(t, r.stdout, "copy "+srcKey+" to "+kdbKey, "the absent --key-file is where the source's key goes")
+
+	empty := t.TempDir()
+	k := ledger(t, nil, "key", "--store", "bolt:"+filepath.Join(empty, "ledger.db"))
+	assert.Equal(t, 2, k.code, k.stderr)
+	assert.Equal(t, 1, strings.Count(k.stderr, "\n"), k.stderr)
+	entries, err := os.ReadDir(empty)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "'ledger key' creates nothing")
+
+	// The README's KurrentDB step: the cluster's key is the bolt ledger's key file, copied.
+	secrets := filepath.Join(dir, "secrets", "ledger.key")
+	require.NoError(t, os.MkdirAll(filepath.Dir(secrets), 0o700))
+	b, err := os.ReadFile(srcKey)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(secrets, b, 0o600))
+	mine := ledger(t, nil, "key", "--store", src)
+	theirs := ledger(t, nil, "key", "--store", esdbURL, "--key-file", secrets)
+	require.Equal(t, 0, theirs.code, theirs.stderr)
+	assert.Equal(t, mine.stdout, theirs.stdout, "the cluster signs with the ledger's own key")
+}

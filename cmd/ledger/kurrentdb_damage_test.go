@@ -76,13 +76,15 @@ func TestVerifyKurrentDBDamage(t *testing.T) {
 
 // `ledger key --store esdb://... --key-file F` with F missing creates no key for a KurrentDB ledger
 // that has events (only its own key verifies the heads auditors kept): it opens the store to read its
-// head first, and says where it looked. On an empty KurrentDB ledger it makes the cluster's key.
+// head first, and says where it looked. On an empty KurrentDB ledger it makes none either: 'ledger
+// key' only reads (exit 2, saying how a key is made).
 func TestKeyForKurrentDBLedgerWithEvents(t *testing.T) {
 	srv := kurrenttest.Start(t)
 	keyFile := filepath.Join(t.TempDir(), "ledger.key")
 	r := ledger(t, nil, "key", "--store", srv.URL(), "--key-file", keyFile)
-	require.Equal(t, 0, r.code, "an empty ledger gets its key: %s", r.stderr)
-	assert.Contains(t, r.stderr, "created a new tree-signing key")
+	assert.Equal(t, 2, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "openssl genpkey -algorithm ed25519")
+	assert.NoFileExists(t, keyFile, "a read command creates nothing")
 
 	s, err := kurrentdb.Open(context.Background(), srv.URL(), kurrentdb.Options{})
 	require.NoError(t, err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"context"
 	"fmt"
 	"iter"
@@ -62,24 +63,51 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	}
 	sayLine(a.stdout, "migrated %s from %s to %s; the target verifies: head seq %d, hash %s",
 		copied(rep), *from, *to, rep.Head.Seq, rep.Head.Hash)
-	fmt.Fprintln(a.stdout, keyAdvice(a.keyFile, *from, *to))
+	sayLine(a.stdout, "%s", keyAdvice(a.copyKeyFiles(*from, *to)))
 	return nil
 }
 
-// keyAdvice says what to do with the tree-signing key after a migration: it is not part of a store,
-// and tree heads of the target verify under the key auditors pinned only if they are signed with it.
-func keyAdvice(keyFile, from, to string) string {
+// keyAdvice says what to do with the tree-signing key after a copy (import, migrate): it is part of
+// neither a store nor an export, and tree heads of the target verify under the key auditors pinned
+// only if they are signed with the source's key. Neither command creates a key (one made for the
+// target would sign heads no auditor's pin verifies), so the advice names the file to copy and where.
+// srcKey is the source's key file ("" when unknown: an export file); dstKey the file the target's
+// commands and servers will read ("" for KurrentDB without --key-file).
+func keyAdvice(srcKey, dstKey string) string {
+	const lead = "the tree-signing key is not part of a store or an export, and no key was created: "
+	source := "the source ledger's key file"
+	if srcKey != "" {
+		source = srcKey
+	}
+	_, err := os.Stat(dstKey)
+	switch {
+	case dstKey == "":
+		return lead + fmt.Sprintf("run every server of the target with --key-file naming a copy of %s, so its tree heads verify under the key auditors pinned", source)
+	case err != nil:
+		return lead + fmt.Sprintf("copy %s to %s, so the target's tree heads verify under the key auditors pinned", source, dstKey)
+	case srcKey == dstKey:
+		return lead + fmt.Sprintf("the target's tree heads are signed with %s, the source's key", dstKey)
+	default:
+		return lead + fmt.Sprintf("the target's tree heads will be signed with the key in %s: it must be a copy of %s, or they will not verify under the key auditors pinned", dstKey, source)
+	}
+}
+
+// copyKeyFiles returns the key files keyAdvice compares for a copy from source to target: the
+// source's (beside a bolt source, else --key-file; "" for an export file, from == "") and the
+// target's (--key-file, else beside a bolt target; "" for KurrentDB without --key-file).
+func (a *app) copyKeyFiles(from, to string) (srcKey, dstKey string) {
 	isBolt := func(spec string) bool { return !strings.Contains(spec, "://") }
-	key := keyFile
-	if key == "" && isBolt(from) {
-		key = keyBeside(from)
+	switch {
+	case from != "" && isBolt(from):
+		srcKey = keyBeside(from)
+	case from != "":
+		srcKey = a.keyFile
 	}
 	switch {
-	case key == "":
-		return "the tree-signing key is not part of a store: run the target with the --key-file the source's servers use"
-	case isBolt(to) && keyFile == "" && keyBeside(to) != key:
-		return fmt.Sprintf("the tree-signing key is not part of a store: copy %s to %s (or run the target with --key-file %s) so its tree heads verify under the key auditors pinned", key, keyBeside(to), key)
-	default:
-		return fmt.Sprintf("the tree-signing key is not part of a store: run every server of the target with --key-file %s", key)
+	case a.keyFile != "":
+		dstKey = a.keyFile
+	case isBolt(to):
+		dstKey = keyBeside(to)
 	}
+	return srcKey, dstKey
 }
