@@ -1,10 +1,10 @@
 package main
 
 import (
-	"os"
 	"context"
 	"fmt"
 	"iter"
+	"os"
 	"strings"
 
 	"github.com/partnership-ledger/ledger/audit"
