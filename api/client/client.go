@@ -469,7 +469,7 @@ func withQuery(path string, v url.Values) string {
 func (c *Client) State(ctx context.Context, slug string, q Query) (*projections.State, error) {
 	var st projections.State
 	path := withQuery("/v1/partnerships/"+url.PathEscape(slug), q.values())
-	if err := c.getJSON(ctx, path, MaxViewBytes, &st, "partnership", "as_of", "known_at", "name", "partners", "status"); err != nil {
+	if err := c.getJSON(ctx, path, MaxViewBytes, &st, "partnership", "as_of", "known_at", "name", "status"); err != nil {
 		return nil, err
 	}
 	if st.Partnership != slug {
