@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // FileTooLargeError is a file named by a user that holds more than a command reads of it.
@@ -22,6 +24,11 @@ func (e *FileTooLargeError) Error() string {
 var ErrFileTooLarge = errors.New("file too large")
 
 func (e *FileTooLargeError) Is(target error) bool { return target == ErrFileTooLarge }
+
+// Fault is the error for people: the file is too large (fault.TooLarge, bad input).
+func (e *FileTooLargeError) Fault() *fault.Error {
+	return &fault.Error{Kind: fault.TooLarge, Message: fmt.Sprintf("the file %s is larger than %d bytes, more than a file of its kind holds", e.Path, e.Max), Err: e}
+}
 
 // ReadFileAtMost reads the file at path whole when it holds at most max bytes. A larger one, or one
 // that never ends (/dev/zero, /dev/urandom), is a *FileTooLargeError once max+1 bytes are read:

@@ -157,8 +157,12 @@ func writeExclusive(path string, b []byte) error {
 // error matching fs.ErrNotExist when there is no file, ErrBadKey when it holds no Ed25519 key.
 func LoadKey(path string) (Key, error) { return loadKey(path) }
 
+// MaxKeyFileBytes is the most LoadKey reads of a key file (a PEM block of about 120 bytes): a larger
+// file is a *FileTooLargeError.
+const MaxKeyFileBytes = 64 << 10
+
 func loadKey(path string) (Key, error) {
-	b, err := os.ReadFile(path)
+	b, err := ReadFileAtMost(path, MaxKeyFileBytes)
 	if err != nil {
 		return Key{}, fmt.Errorf("key file: %w", err)
 	}

@@ -269,3 +269,13 @@ func TestAlteredTreeHeadIsNotCalledAnotherKey(t *testing.T) {
 	failsInOneLine(t, r, 1, "whose signature does not verify under the pinned key")
 	assert.NotContains(t, r.stderr, "a key other than")
 }
+
+// The signing key file (--key-file) is read only up to audit.MaxKeyFileBytes: a larger file is one
+// line, exit 2, naming it (a regular file here: no unbounded read is reproduced).
+func TestLargeKeyFileIsRefused(t *testing.T) {
+	store := seeded(t)
+	big := filepath.Join(t.TempDir(), "big.key")
+	require.NoError(t, os.WriteFile(big, make([]byte, audit.MaxKeyFileBytes+1), 0o600))
+	r := ledger(t, nil, "tree-head", "--store", store, "--key-file", big)
+	failsInOneLine(t, r, 2, fmt.Sprintf("the file %s is larger than %d bytes", big, audit.MaxKeyFileBytes))
+}
