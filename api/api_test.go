@@ -485,6 +485,8 @@ func TestReviewPackCoverOptionsAreText(t *testing.T) {
 	tests := []struct{ query, param, detail string }{
 		{"committee=%FF%00%1B%E2%80%AE", "committee", "invalid UTF-8"},
 		{"committee=A%00B", "committee", "U+0000"},
+		{"committee=A%0AB", "committee", "U+000A"},
+		{"author=Head%20of%20Policy%09(acting)", "author", "U+0009"},
 		{"meeting=x%1By", "meeting", "U+001B"},
 		{"author=x%C2%85", "author", "U+0085"},
 		{"author=Head%E2%80%AEof", "author", "U+202E"},
@@ -501,7 +503,7 @@ func TestReviewPackCoverOptionsAreText(t *testing.T) {
 			assert.Contains(t, p.Errors[0].Detail, tt.detail)
 		}
 	}
-	ok := e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-30&format=md&committee="+strings.Repeat("%C3%A9", 200)+"&author=Head%20of%20Policy%09(acting)", "", "")
+	ok := e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-30&format=md&committee="+strings.Repeat("%C3%A9", 200)+"&author=Head%20of%20Policy%20(acting)", "", "")
 	require.Equal(t, 200, ok.status, string(ok.body))
 	assert.Contains(t, string(ok.body), strings.Repeat("é", 200))
 }

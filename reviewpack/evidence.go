@@ -1,6 +1,7 @@
 package reviewpack
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 
@@ -42,14 +43,21 @@ type CoverError struct {
 func (e *CoverError) Error() string { return e.Field + ": " + e.Detail }
 
 // Check returns a *CoverError for the first option (in field order) that is not text the ledger
-// keeps (eventstore.TextProblem) or is longer than its declared limit, or nil. A pack never carries
-// text a command could not: the cover is shown, signed and downloaded like the events.
+// keeps (eventstore.TextProblem), holds a tab, line feed or carriage return (a cover option is one
+// line: the README promises no control characters), or is longer than its declared limit, or nil. A
+// pack never carries text a command could not: the cover is shown, signed and downloaded like the
+// events.
 func (c CoverOptions) Check() error {
 	v := reflect.ValueOf(c)
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		n, _ := domain.FieldLimit(t.Field(i))
-		if msg := domain.TextLimitProblem(v.Field(i).String(), n); msg != "" {
+		s := v.Field(i).String()
+		msg := domain.TextLimitProblem(s, n)
+		if j := strings.IndexAny(s, "\t\n\r"); msg == "" && j >= 0 {
+			msg = fmt.Sprintf("control character U+%04X is not allowed in a cover option (it is one line)", s[j])
+		}
+		if msg != "" {
 			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
 			return &CoverError{Field: name, Detail: msg}
 		}

@@ -77,21 +77,22 @@ The Norfolk demo is ready.
   one state    %[1]s/v1/partnerships/great-yarmouth-north-norfolk?as_of=2015-11-07
   OpenAPI      %[1]s/openapi.json
 
-A recorder token for trying writes (shown once; revoke with 'ledger token revoke %[2]s'):
+A recorder token for trying writes (shown once; once the demo has stopped, revoke it with
+'ledger token revoke %[2]s --store %[6]s'):
   %[3]s
 
   curl -H 'Authorization: Bearer %[3]s' -H 'Content-Type: application/json' \
     -d '{"type":"SavingsReported","effective_on":"2016-03-01","certainty":"reported","sources":[{"kind":"press","title":"EDP, 1 March 2016"}],"data":{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":4200000,"status":"forecast","period_to":"2016-03-31"}}' \
     %[1]s/v1/partnerships/great-yarmouth-north-norfolk/events
 
-An auditor token for reading everything and verifying the whole ledger (shown once; revoke with
-'ledger token revoke %[4]s'):
+An auditor token for reading everything and verifying the whole ledger (shown once; once the demo has
+stopped, revoke it with 'ledger token revoke %[4]s --store %[6]s'):
   %[5]s
 
   curl -H 'Authorization: Bearer %[5]s' %[1]s/v1/audit/verify
 
 Press Ctrl-C to stop.
-`, base, tok.TokenID, tok.Token, aud.TokenID, aud.Token)
+`, base, tok.TokenID, tok.Token, aud.TokenID, aud.Token, shellQuote(a.store))
 	}
 	return a.serve(ctx, store, opts)
 }
@@ -107,4 +108,13 @@ func hasPartnership(ctx context.Context, store eventstore.Store) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// shellQuote returns s as one word for a POSIX shell: unchanged when it holds only characters no shell
+// treats specially, else in single quotes.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

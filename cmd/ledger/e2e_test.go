@@ -21,6 +21,7 @@ type started struct {
 	token   string // the recorder token `ledger demo` printed
 	auditor string // the auditor token it printed
 	curls   []string
+	revokes []string // the revoke commands the demo printed, as typed: "ledger token revoke ID --store S"
 	stop    func() error
 }
 
@@ -60,6 +61,9 @@ func startProgram(t testing.TB, args ...string) started {
 		end = end || strings.HasPrefix(line, "Press Ctrl-C")
 		if b, ok := strings.CutPrefix(line, "listening on "); ok {
 			s.base = b
+		}
+		if _, cmd, ok := strings.Cut(line, "'ledger token revoke "); ok {
+			s.revokes = append(s.revokes, "ledger token revoke "+strings.TrimSuffix(cmd, "'):"))
 		}
 		if strings.HasPrefix(line, "curl ") {
 			s.curls = append(s.curls, line)
@@ -205,4 +209,24 @@ func TestDemoPrintsAnAuditorToken(t *testing.T) {
 	assert.Contains(t, body, `"intact":true`)
 	code, _ = get(s.token)
 	assert.Equal(t, http.StatusForbidden, code, "the recorder token may not run the verification")
+}
+
+// The demo's "revoke it with ..." commands work as printed once the demo has stopped (it said
+// 'ledger token revoke ID', which fails while the demo holds the store, and named no store).
+func TestDemoRevokeCommandsWorkAsPrinted(t *testing.T) {
+	store := seeded(t)
+	s := startDemo(t, store)
+	require.Len(t, s.revokes, 2, "a revoke command for each token")
+	require.NoError(t, s.stop())
+	for _, line := range s.revokes {
+		args := strings.Fields(line)
+		require.Equal(t, "ledger", args[0])
+		args = args[1:]
+		for i, a := range args {
+			args[i] = strings.Trim(a, "'")
+		}
+		r := ledger(t, nil, args...)
+		require.Equal(t, 0, r.code, "%s: %s", line, r.stderr)
+		assert.Contains(t, r.stdout, "revoked token")
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -63,16 +64,34 @@ var examples = map[string][]string{
 // helpArgs are the arguments that make a command print its help, when "--help" alone does not.
 var helpArgs = map[string][]string{"token": {"issue", "--help"}}
 
-// cmdHelp is 'ledger help [COMMAND]': the list of commands, or one command's usage, flags and
-// examples, as 'ledger COMMAND --help' prints them (the command parses "--help" and stops there,
-// before it opens anything). An unknown command is bad input, exit 2.
+// subcommands lists the words a command takes before its flags, for 'ledger help COMMAND SUBCOMMAND'.
+var subcommands = map[string][]string{"token": {"issue", "revoke"}}
+
+// helpUsage is what 'ledger help help' prints.
+const helpUsage = `usage: ledger help [COMMAND [SUBCOMMAND]]
+
+Shows the list of commands, or one command's usage, flags and examples (as 'ledger COMMAND --help').
+
+examples:
+  ledger help
+  ledger help record
+  ledger help token issue
+`
+
+// cmdHelp is 'ledger help [COMMAND [SUBCOMMAND]]': the list of commands, or one command's usage, flags
+// and examples, as 'ledger COMMAND [SUBCOMMAND] --help' prints them (the command parses "--help" and
+// stops there, before it opens anything); 'ledger help help' says how to use it. An unknown command
+// or subcommand is bad input, exit 2.
 func cmdHelp(ctx context.Context, a *app, args []string) error {
 	switch {
 	case len(args) == 0:
 		a.usage(a.stdout)
 		return nil
-	case len(args) > 1:
-		return usageErrorf("help: want one command, e.g. 'ledger help record' (got %d words)", len(args))
+	case len(args) == 1 && args[0] == "help":
+		fmt.Fprint(a.stdout, helpUsage)
+		return nil
+	case len(args) > 2 || (len(args) == 2 && !slices.Contains(subcommands[args[0]], args[1])):
+		return usageErrorf("help: want one command, e.g. 'ledger help record' or 'ledger help token issue' (got %q)", strings.Join(args, " "))
 	}
 	c, ok := findCommand(args[0])
 	if !ok {
@@ -81,6 +100,9 @@ func cmdHelp(ctx context.Context, a *app, args []string) error {
 	hargs, ok := helpArgs[c.name]
 	if !ok {
 		hargs = []string{"--help"}
+	}
+	if len(args) == 2 {
+		hargs = []string{args[1], "--help"}
 	}
 	err := c.run(ctx, a, hargs)
 	if !errors.Is(err, errHelp) {
@@ -99,9 +121,7 @@ func printCommandHelp(w io.Writer, fs *flag.FlagSet) {
 		fmt.Fprintln(w, "flags: none besides the global flags ('ledger --help')")
 	} else {
 		fmt.Fprintln(w, "flags (and the global flags, 'ledger --help'):")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
+		printFlags(w, fs)
 	}
 	if ex := examples[c.name]; len(ex) > 0 {
 		fmt.Fprintln(w, "\nexamples:")
@@ -109,4 +129,30 @@ func printCommandHelp(w io.Writer, fs *flag.FlagSet) {
 			fmt.Fprintln(w, "  "+e)
 		}
 	}
+}
+
+// printFlags lists fs's flags as flag.PrintDefaults does, but with two dashes ("--json"), as the
+// README, the usage lines and the global flags write them (Go's flag package takes either).
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		if len(line) <= 5 { // a short name fits on the line, as PrintDefaults does
+			line += "\t"
+		} else {
+			line += "\n    \t"
+		}
+		line += strings.ReplaceAll(usage, "\n", "\n    \t")
+		switch {
+		case f.DefValue == "" || f.DefValue == "false" || f.DefValue == "0":
+		case name == "string":
+			line += fmt.Sprintf(" (default %q)", f.DefValue)
+		default:
+			line += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintln(w, line)
+	})
 }

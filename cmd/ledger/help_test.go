@@ -10,11 +10,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// flagsOf returns the flag names a command's help lists ("  -name ...").
+// flagsOf returns the flag names a command's help lists ("  --name ...").
 func flagsOf(help string) []string {
 	var out []string
 	for _, line := range strings.Split(help, "\n") {
-		if rest, ok := strings.CutPrefix(line, "  -"); ok {
+		if rest, ok := strings.CutPrefix(line, "  --"); ok {
 			name, _, _ := strings.Cut(rest, " ")
 			out = append(out, name)
 		}
@@ -57,12 +57,25 @@ func TestHelpShowsEveryCommandsFlagsAndExamples(t *testing.T) {
 	assert.Empty(t, entries, "help opens no store and makes no key")
 
 	rec := ledger(t, nil, "help", "record")
-	for _, f := range []string{"-partnership", "-type", "-effective", "-data", "-source", "-certainty"} {
+	for _, f := range []string{"--partnership", "--type", "--effective", "--data", "--source", "--certainty"} {
 		assert.Contains(t, rec.stdout, "  "+f+" ", "help record lists %s", f)
 	}
 	tok := ledger(t, nil, "token", "--help")
 	assert.Equal(t, 0, tok.code)
-	assert.Contains(t, tok.stdout, "-role")
+	assert.Contains(t, tok.stdout, "--role")
+	assert.NotRegexp(t, `(?m)^  -[a-z]`, rec.stdout, "every flag is written with two dashes, as the README writes them")
+
+	// 'ledger help help' and 'ledger help token issue' show help (they exited 2).
+	hh := ledger(t, nil, "help", "help")
+	assert.Equal(t, 0, hh.code, hh.stderr)
+	assert.Contains(t, hh.stdout, "usage: ledger help [COMMAND [SUBCOMMAND]]")
+	for _, sub := range []string{"issue", "revoke"} {
+		ts := ledger(t, nil, "help", "token", sub)
+		assert.Equal(t, 0, ts.code, ts.stderr)
+		assert.Contains(t, ts.stdout, "usage: ledger token")
+	}
+	bad := ledger(t, nil, "help", "token", "nosuch")
+	assert.Equal(t, 2, bad.code)
 }
 
 // Help about a command that does not exist, or a command that does not exist, is bad input: one line,

@@ -145,6 +145,8 @@ func TestPackBadInput(t *testing.T) {
 		{"unknown partnership", []string{"pack", "--store", store, "--partnership", "nowhere", "--as-of", "2016-06-30", "-o", out}, `"nowhere"`},
 		{"cover not UTF-8", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", out, "--committee", "\xff\x00\x1b\u202e"}, "pack: --committee invalid UTF-8"},
 		{"cover control", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", out, "--meeting", "EDP\u0085"}, "pack: --meeting control character U+0085"},
+		{"cover line feed", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", out, "--committee", "a\nb"}, "pack: --committee control character U+000A"},
+		{"cover tab", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", out, "--author", "a\tb"}, "pack: --author control character U+0009"},
 		{"cover bidi", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", out, "--author", "a\u202eb"}, "U+202E"},
 		{"cover too long", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", out, "--author", strings.Repeat("a", 60000)}, "pack: --author is 60000 characters long"},
 		{"output is a file", []string{"pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", aFile}, "is a file; give a directory"},
