@@ -1,6 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -64,5 +70,36 @@ func TestHostileValuesCannotForgeLines(t *testing.T) {
 		if name != "history" {
 			assert.Contains(t, r.stdout, `To do a thing.\n`+forged+`\r\tX`, "%s shows the value escaped", name)
 		}
+	}
+}
+
+// A lying --server cannot forge lines either: a council's name with a line feed and a tab, sent by a
+// server, shows escaped in the partners table of 'ledger state --server' (it broke the table).
+func TestLyingServerCannotForgeLines(t *testing.T) {
+	s := startServe(t, seeded(t))
+	target, err := url.Parse(s.base)
+	require.NoError(t, err)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(res *http.Response) error {
+		b, err := io.ReadAll(res.Body)
+		if err != nil {
+			return err
+		}
+		res.Body.Close()
+		b = bytes.ReplaceAll(b, []byte("Great Yarmouth Borough Council"), []byte(`Great Yarmouth\nFORGED LINE\tcell`))
+		res.Body = io.NopCloser(bytes.NewReader(b))
+		res.ContentLength = int64(len(b))
+		res.Header.Del("Content-Length")
+		res.Header.Del("ETag")
+		return nil
+	}
+	liar := httptest.NewServer(proxy)
+	defer liar.Close()
+
+	r := ledger(t, nil, "state", "--server", liar.URL, "--partnership", "great-yarmouth-north-norfolk", "--as-of", "2016-06-30")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, `Great Yarmouth\nFORGED LINE\tcell`, "the name is shown escaped")
+	for _, line := range strings.Split(r.stdout, "\n") {
+		assert.False(t, strings.HasPrefix(strings.TrimSpace(line), "FORGED LINE"), "a forged line: %q", line)
 	}
 }
