@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/eventstore/memstore"
+	"github.com/partnership-ledger/ledger/eventstore/storetest"
 )
 
 // recordSome appends a few events through a store, as the ledger would, and returns them as stored.
@@ -375,4 +377,58 @@ func TestReadExportKeepsOrderAcrossChunks(t *testing.T) {
 	var le *audit.ExportLineError
 	require.ErrorAs(t, last, &le)
 	assert.Equal(t, 2000+2*7+1, le.Line)
+}
+
+// junkLines is a reader of first, then n lines of size bytes each, made as they are read.
+type junkLines struct {
+	first    []byte
+	n, size  int
+	line, at int
+	read     atomic.Int64
+}
+
+func (j *junkLines) Read(p []byte) (int, error) {
+	if len(j.first) > 0 {
+		c := copy(p, j.first)
+		j.first = j.first[c:]
+		j.read.Add(int64(c))
+		return c, nil
+	}
+	if j.line >= j.n {
+		return 0, io.EOF
+	}
+	c := 0
+	for c < len(p) && j.line < j.n {
+		if j.at == j.size-1 {
+			p[c] = '\n'
+			j.line, j.at = j.line+1, 0
+		} else {
+			p[c] = 'x'
+			j.at++
+		}
+		c++
+	}
+	j.read.Add(int64(c))
+	return c, nil
+}
+
+// ReadExport reads ahead of the events it yields by a bounded number of bytes, not a number of lines:
+// an export of large events is not held in memory whole (the tester's 40 lines of 14 MiB were all read
+// before the first was refused: 1.5 GB for an import refused at its first event).
+func TestReadExportReadsAheadByBytes(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	s := memstore.New(memstore.Options{})
+	_, err := s.Append(context.Background(), "p", eventstore.Any, storetest.Event("T", `{}`))
+	require.NoError(t, err)
+	var first bytes.Buffer
+	_, err = audit.Export(context.Background(), s, &first)
+	require.NoError(t, err)
+	const lines, size = 100, 1 << 20 // 100 MiB after the first event
+	r := &junkLines{first: first.Bytes(), n: lines, size: size}
+	for e, err := range audit.ReadExport(r) {
+		require.NoError(t, err)
+		assert.Equal(t, "T", e.Type)
+		break
+	}
+	assert.Less(t, r.read.Load(), int64(lines*size/2), "read ahead of the first event: %d bytes", r.read.Load())
 }
