@@ -10,11 +10,13 @@ import (
 	"io"
 	"iter"
 	"runtime"
+	"strconv"
 	"sync"
 
 	"github.com/google/uuid"
 
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // MaxExportLine bounds one line of an export file: an event's JSON with its payload (at most
@@ -102,9 +104,25 @@ type ExportLineError struct {
 	Err  error
 }
 
-// Error names the line and what is wrong with it.
+// Error names the line and what is wrong with it, in people's words (fault.JSONProblem): "export
+// line 1: /seq: must be a whole number, not a JSON string".
 func (e *ExportLineError) Error() string {
-	return fmt.Sprintf("export line %d: %v", e.Line, e.Err)
+	return "export line " + strconv.Itoa(e.Line) + ": " + e.problem()
+}
+
+// problem is what is wrong with the line: the pointer of the member at fault, when known, and why.
+func (e *ExportLineError) problem() string {
+	ptr, why := fault.JSONProblem(e.Err)
+	if ptr == "" {
+		return why
+	}
+	return ptr + ": " + why
+}
+
+// Fault describes the line for people: fault.Malformed (bad input), its message naming the line
+// and the member at fault; the command that read the file names the file.
+func (e *ExportLineError) Fault() *fault.Error {
+	return &fault.Error{Kind: fault.Malformed, Message: e.Error(), Err: e.Err}
 }
 
 // Unwrap returns the decoding error.

@@ -3,12 +3,14 @@ package domain
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // Unmarshal decodes data, one JSON value, into v as strictly as commands are decoded: member names
@@ -100,8 +102,17 @@ func locate(data []byte, t reflect.Type, path string, err error) *valueError {
 			}
 		}
 	}
+	if t == uuidType && !errorsAs(err, new(*json.UnmarshalTypeError)) {
+		return &valueError{Pointer: path, Reason: NotAnEventID}
+	}
 	return &valueError{Pointer: path, Reason: reason(err)}
 }
+
+// uuidType is the type of event ids.
+var uuidType = reflect.TypeFor[uuid.UUID]()
+
+// NotAnEventID is what is wrong with a text given as an event id that does not read as one.
+const NotAnEventID = "is not an event id (a UUID such as 0190f2d4-8a6e-7c3b-9f1d-2b5e4a6c8d0f)"
 
 // decodeAs decodes data strictly into a new value of t, for locate.
 func decodeAs(data []byte, t reflect.Type) error {
@@ -110,41 +121,13 @@ func decodeAs(data []byte, t reflect.Type) error {
 	return dec.Decode(reflect.New(t).Interface())
 }
 
-// reason says what is wrong with a value, in words rather than Go's type names.
+// reason says what is wrong with a value, in words rather than Go's type names (fault.JSONProblem);
+// a syntax error keeps encoding/json's description after the byte offset.
 func reason(err error) string {
-	var ute *json.UnmarshalTypeError
 	var se *json.SyntaxError
-	switch {
-	case errorsAs(err, &ute):
-		return fmt.Sprintf("must be %s, not a JSON %s", jsonKindOf(ute.Type), ute.Value)
-	case errorsAs(err, &se):
+	if errorsAs(err, &se) {
 		return fmt.Sprintf("not valid JSON at byte %d: %v", se.Offset, se)
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return "not valid JSON: it ends before the value does"
 	}
-	return strings.TrimPrefix(err.Error(), "json: ")
-}
-
-// jsonKindOf names the JSON value a Go type is read from.
-func jsonKindOf(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if reflect.PointerTo(t).Implements(textUnmarshaler) {
-		return "a string" // a slug, a date, an amount: read from text
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "a whole number"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Slice, reflect.Array:
-		return "a list"
-	}
-	return "an object"
+	_, r := fault.JSONProblem(err)
+	return r
 }

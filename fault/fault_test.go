@@ -1,6 +1,7 @@
 package fault_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/partnership-ledger/ledger/fault"
+	"github.com/partnership-ledger/ledger/fault/faulttest"
 )
 
 // described is an error type that keeps its own fields and describes itself for people.
@@ -62,4 +64,23 @@ func TestFieldsInOrder(t *testing.T) {
 	e := fault.Errorf(fault.Malformed, "two problems").Param("as_of", "not a date").At("/data/x", "bad")
 	assert.Equal(t, []fault.Field{{Parameter: "as_of", Message: "not a date"}, {Pointer: "/data/x", Message: "bad"}}, e.Fields)
 	assert.Equal(t, "/data/x", fault.Pointer(e), "the first field that has a pointer")
+}
+
+func TestJSONProblemSpeaksForPeople(t *testing.T) {
+	var v struct {
+		Event struct {
+			Seq uint64 `json:"seq"`
+		} `json:"event"`
+	}
+	for _, tt := range []struct{ doc, ptr, why string }{
+		{`{"event":{"seq":"x"}}`, "/event/seq", "must be a whole number, not a JSON string"},
+		{`[1]`, "", "must be an object, not a JSON array"},
+		{`in`, "", "not valid JSON at byte 1"},
+		{`{"event":`, "", "not valid JSON at byte 9"},
+	} {
+		ptr, why := fault.JSONProblem(json.Unmarshal([]byte(tt.doc), &v))
+		assert.Equal(t, tt.ptr, ptr, tt.doc)
+		assert.Equal(t, tt.why, why, tt.doc)
+		faulttest.AssertForPeople(t, why)
+	}
 }

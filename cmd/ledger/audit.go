@@ -15,6 +15,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/api/client"
 	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/eventstore"
 )
 
@@ -347,9 +348,20 @@ func readJSONFile(cmd, path string, max int64, what string, v any) error {
 // decodeJSONFile decodes b, read from path, into v: a usage error when it is not JSON of v's shape.
 func decodeJSONFile(cmd, path string, b []byte, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
-		return usageErrorf("%s: %s is not a valid file of this kind: %v", cmd, path, err)
+		return usageErrorf("%s: %s cannot be read: %s", cmd, path, jsonProblem(err))
 	}
 	return nil
+}
+
+// jsonProblem says what is wrong with a JSON document encoding/json could not decode, in people's
+// words (fault.JSONProblem): "/event/id: must be a string, not a JSON number", or the reason alone
+// when it concerns the whole document.
+func jsonProblem(err error) string {
+	ptr, why := fault.JSONProblem(err)
+	if ptr == "" {
+		return why
+	}
+	return ptr + ": " + why
 }
 
 // parseKeyFlag reads a pinned public key given with --key.

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/fault/faulttest"
 )
@@ -38,12 +40,54 @@ func TestErrorsForPeopleOnTheCommandLine(t *testing.T) {
 		{"a rule", append(record, strings.Replace(savingsOK, "north-norfolk", "breckland", 1)), "/data/council:"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := ledger(t, nil, tt.args...)
-			assert.Equal(t, 2, r.code, "stdout %q stderr %q", r.stdout, r.stderr)
-			assert.Contains(t, r.stderr, tt.want)
-			assert.Len(t, strings.Split(strings.TrimSpace(r.stderr), "\n"), 1, "one line: %q", r.stderr)
-			faulttest.AssertForPeople(t, strings.TrimPrefix(strings.TrimSpace(r.stderr), "ledger: "))
-		})
+		t.Run(tt.name, func(t *testing.T) { assertBadInput(t, tt.args, tt.want) })
 	}
+}
+
+// TestFilesNamedOnTheCommandLineAreDescribedForPeople: a file of the wrong shape, a member of the
+// wrong JSON type, an export line that does not read and a file that is not JSON are each one line
+// naming the file (and line) and what is wrong, exit 2, for every command that reads a file. Was
+// "json: cannot unmarshal array into Go value of type struct { TreeHead *audit.TreeHead ... }",
+// "... of type uuid.UUID", "export line 1: json: cannot unmarshal string into Go struct field
+// Event.seq of type uint64" (and verify --file exited 1 where import exited 2), "invalid character
+// 'i' looking for beginning of value".
+func TestFilesNamedOnTheCommandLineAreDescribedForPeople(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
+		return p
+	}
+	array, proof := write("b.json", "[1,2]\n"), write("p.json", `{"event":{"id":5}}`)
+	notJSON, badLine := write("n.jsonl", "in\n"), write("e.jsonl", `{"seq":"x"}`+"\n")
+	key := "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+	target := "bolt:" + filepath.Join(dir, "i.db")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"check-consistency, an array", []string{"check-consistency", array, "--key", key}, "check-consistency: " + array + " cannot be read: must be an object, not a JSON array"},
+		{"verify --tree-head, an array", []string{"verify", "--tree-head", array, "--key", key}, "verify: " + array + " cannot be read: must be an object, not a JSON array"},
+		{"check-proof, a number for an id", []string{"check-proof", proof, "--key", key}, "check-proof: " + proof + " cannot be read: /event/id: must be a string, not a JSON number"},
+		{"check-consistency, not JSON", []string{"check-consistency", notJSON, "--key", key}, notJSON + " cannot be read: not valid JSON at byte 1"},
+		{"import, a member of the wrong type", []string{"import", "--store", target, badLine}, "export line 1: /seq: must be a whole number, not a JSON string"},
+		{"verify --file, a member of the wrong type", []string{"verify", "--file", badLine}, "verify: " + badLine + ": export line 1: /seq: must be a whole number, not a JSON string"},
+		{"import, not JSON", []string{"import", "--store", target, notJSON}, "export line 1: not valid JSON at byte 1"},
+		{"verify --file, not JSON", []string{"verify", "--file", notJSON}, "verify: " + notJSON + ": export line 1: not valid JSON at byte 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assertBadInput(t, tt.args, tt.want) })
+	}
+}
+
+// assertBadInput runs the ledger with args and asserts bad input: exit 2, one line on stderr holding
+// want, written for people (faulttest.AssertForPeople).
+func assertBadInput(t *testing.T, args []string, want string) {
+	t.Helper()
+	r := ledger(t, nil, args...)
+	assert.Equal(t, 2, r.code, "stdout %q stderr %q", r.stdout, r.stderr)
+	assert.Contains(t, r.stderr, want)
+	assert.Len(t, strings.Split(strings.TrimSpace(r.stderr), "\n"), 1, "one line: %q", r.stderr)
+	faulttest.AssertForPeople(t, strings.TrimPrefix(strings.TrimSpace(r.stderr), "ledger: "))
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"os"
 
 	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/eventstore"
 )
 
@@ -50,6 +52,9 @@ func cmdVerify(ctx context.Context, a *app, args []string) error {
 		p := a.newProgress("verifying "+*file, 0)
 		opts.Progress = p.Update
 		rep, err = audit.VerifyExport(ctx, f, opts)
+		if errors.Is(err, audit.ErrBadExport) {
+			return usageErrorf("verify: %s: %s", *file, fault.Message(err)) // a malformed file is bad input, as for import
+		}
 		if err != nil {
 			return fmt.Errorf("verify %s: %w", *file, err)
 		}
