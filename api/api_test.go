@@ -27,6 +27,7 @@ import (
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/eventstore/bolt"
+	"github.com/partnership-ledger/ledger/fault/faulttest"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/tokens"
 )
@@ -233,6 +234,17 @@ func TestRecordingAcceptance(t *testing.T) {
 		require.NotNil(t, p.CurrentRevision)
 		assert.Greater(t, *p.CurrentRevision, uint64(2))
 		assert.Equal(t, before, e.head(t))
+		// Was the store's "append to partnership-…: expected revision 2, but the stream is at
+		// revision N", naming no header, with expected_revision the string "revision 2".
+		assert.Equal(t, fmt.Sprintf("the partnership has changed since revision 2; it is now at revision %d: read it again and retry", *p.CurrentRevision), p.Detail)
+		faulttest.AssertForPeople(t, p.Detail)
+		require.Len(t, p.Errors, 1)
+		assert.Equal(t, "If-Match", p.Errors[0].Header)
+		faulttest.AssertForPeople(t, p.Errors[0].Detail)
+		var raw map[string]any
+		require.NoError(t, json.Unmarshal(r.body, &raw))
+		assert.Equal(t, 2.0, raw["expected_revision"], "an integer, as current_revision")
+		assert.IsType(t, 0.0, raw["current_revision"])
 	})
 	refusals := []struct {
 		name, body string

@@ -446,6 +446,11 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 	if errors.As(err, &de) || (err != nil && cmd.ID != uuid.Nil && isIDReuse(err)) {
 		return headerFault(fault.Unprocessable, "Idempotency-Key", "this Idempotency-Key was already used with a different request body")
 	}
+	if ce := new(eventstore.ConflictError); expected != nil && errors.As(err, &ce) {
+		f := ce.Fault() // the If-Match sent no longer holds: name the header
+		return &fault.Error{Kind: f.Kind, Message: f.Message, Err: err,
+			Fields: []fault.Field{{Header: "If-Match", Message: fmt.Sprintf(`revision "%d" is no longer the partnership's last`, *expected)}}}
+	}
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ type Problem struct {
 	Instance string         `json:"instance,omitempty"`
 	Errors   []ProblemField `json:"errors,omitempty"`
 	// Conflicts carry the revisions involved.
-	ExpectedRevision *string `json:"expected_revision,omitempty"`
+	ExpectedRevision *uint64 `json:"expected_revision,omitempty"`
 	CurrentRevision  *uint64 `json:"current_revision,omitempty"`
 }
 
@@ -110,8 +110,9 @@ func problemFor(err error) Problem {
 	}
 	var ce *eventstore.ConflictError
 	if errors.As(err, &ce) {
-		exp := ce.Expected.String()
-		p.ExpectedRevision = &exp
+		if exp, ok := ce.Expected.Revision(); ok {
+			p.ExpectedRevision = &exp
+		}
 		if ce.ActualExists {
 			cur := ce.Actual
 			p.CurrentRevision = &cur

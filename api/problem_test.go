@@ -47,7 +47,7 @@ func TestEveryKindOfErrorIsAProblemForPeople(t *testing.T) {
 		{"role may not", "POST", "/v1/admin/tokens", e.recorder, `{"role":"reader","actor":"x"}`, nil, 403, fault.Forbidden, "role", "", "", ""},
 		{"wrong media type", "POST", gnn + "/events", e.recorder, fmt.Sprintf(savings, 1), []string{"Content-Type", "text/plain"}, 415, fault.UnsupportedMedia, "", "", "", "Content-Type"},
 		{"malformed If-Match", "POST", gnn + "/events", e.recorder, fmt.Sprintf(savings, 1), []string{"If-Match", "soon"}, 400, fault.Malformed, "If-Match must be", "", "", "If-Match"},
-		{"stale If-Match", "POST", gnn + "/events", e.recorder, fmt.Sprintf(savings, 1), []string{"If-Match", `"2"`}, 409, fault.Conflict, "expected revision 2", "", "", ""},
+		{"stale If-Match", "POST", gnn + "/events", e.recorder, fmt.Sprintf(savings, 1), []string{"If-Match", `"2"`}, 409, fault.Conflict, "the partnership has changed since revision 2", "", "", "If-Match"},
 		{"body too large", "POST", gnn + "/events", e.recorder, `{"type":"` + strings.Repeat("a", api.MaxBodyBytes) + `"}`, nil, 413, fault.TooLarge, "over the limit", "", "", ""},
 		{"admin body with an unknown member", "POST", "/v1/admin/tokens", e.admin, `{"role":"reader","actor":"x","colour":1}`, nil, 400, fault.Malformed, `unknown field "colour"`, "/colour", "", ""},
 		{"unknown route", "GET", "/v1/nosuch", e.recorder, "", nil, 404, fault.NotFound, "not found", "", "", ""},

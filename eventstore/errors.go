@@ -130,14 +130,29 @@ func RecordedAtBeforeError(id uuid.UUID, proposed, last time.Time) error {
 		proposed.UTC().Format(time.RFC3339Nano), last.UTC().Format(time.RFC3339Nano))}
 }
 
-// Fault describes the conflict for people (fault.Conflict).
+// Fault describes the conflict for people (fault.Conflict): what was expected, where the partnership
+// is now, and what to do ("the partnership has changed since revision 3; it is now at revision 25:
+// read it again and retry"). The error itself is its cause (errors.As finds the revisions).
 func (e *ConflictError) Fault() *fault.Error {
-	return &fault.Error{Kind: fault.Conflict, Message: e.Error()}
+	now := "nothing is recorded for it yet"
+	if e.ActualExists {
+		now = fmt.Sprintf("it is now at revision %d", e.Actual)
+	}
+	var msg string
+	switch rev, exact := e.Expected.Revision(); {
+	case exact:
+		msg = fmt.Sprintf("the partnership has changed since revision %d; %s: read it again and retry", rev, now)
+	case e.Expected.IsNoStream():
+		msg = fmt.Sprintf("the partnership was expected to have nothing recorded, but %s: read it again and retry", now)
+	default:
+		msg = fmt.Sprintf("the partnership was expected to have events, but %s: read it again and retry", now)
+	}
+	return &fault.Error{Kind: fault.Conflict, Message: msg, Err: e}
 }
 
 // Fault describes the taken id for people (fault.Unprocessable, at /id).
 func (e *DuplicateIDError) Fault() *fault.Error {
-	return (&fault.Error{Kind: fault.Unprocessable, Message: e.Error()}).At("/id", "the event id is taken by another event")
+	return (&fault.Error{Kind: fault.Unprocessable, Message: fmt.Sprintf("the event id %s is taken by another event", e.ID), Err: e}).At("/id", "the event id is taken by another event")
 }
 
 // Fault describes the broken envelope rule for people (fault.Malformed, or fault.TooLarge for data
