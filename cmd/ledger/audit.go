@@ -15,8 +15,8 @@ import (
 
 	"github.com/partnership-ledger/ledger/api/client"
 	"github.com/partnership-ledger/ledger/audit"
-	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // loadKey loads the tree-signing key for a command that must sign, never creating one: a missing key

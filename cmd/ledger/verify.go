@@ -8,8 +8,8 @@ import (
 	"os"
 
 	"github.com/partnership-ledger/ledger/audit"
-	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 func cmdVerify(ctx context.Context, a *app, args []string) error {
