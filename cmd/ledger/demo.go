@@ -55,9 +55,9 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return fail(fmt.Errorf("demo: seed: %w", err))
 		}
-		fmt.Fprintf(a.stdout, "seeded the Norfolk demo: %d events in %s\n", n, a.store)
+		reportf(a.stdout, "seeded the Norfolk demo: %d events in %s\n", n, a.store)
 	} else {
-		fmt.Fprintf(a.stdout, "using the ledger in %s (%d events)\n", a.store, head.Seq)
+		reportf(a.stdout, "using the ledger in %s (%d events)\n", a.store, head.Seq)
 	}
 	issuer := tokens.New(store, a.now)
 	tok, err := issuer.Issue(ctx, tokens.RoleRecorder, "demo clerk", a.actor())
@@ -70,7 +70,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	}
 	opts.ln = ln
 	opts.ready = func(base string) {
-		fmt.Fprintf(a.stdout, `
+		reportf(a.stdout, `
 The Norfolk demo is ready.
   pages        %[1]s/
   partnerships %[1]s/v1/partnerships

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/partnership-ledger/ledger/domain/refdata"
@@ -34,6 +33,6 @@ func cmdGen(ctx context.Context, a *app, args []string) error {
 		return usageErrorf("gen: %v", err)
 	}
 	p.Done(uint64(*events))
-	fmt.Fprintf(a.stdout, "generated %d events in %d partnerships into %s in %s\n", *events, *parts, a.store, time.Since(start).Round(time.Millisecond))
+	reportf(a.stdout, "generated %d events in %d partnerships into %s in %s\n", *events, *parts, a.store, time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -27,9 +27,9 @@ func cmdSeed(ctx context.Context, a *app, args []string) error {
 	}
 	total := len(demo.Commands())
 	if added == 0 {
-		fmt.Fprintf(a.stdout, "the Norfolk demo is already in %s (%d events); nothing changed\n", a.store, total)
+		reportf(a.stdout, "the Norfolk demo is already in %s (%d events); nothing changed\n", a.store, total)
 		return nil
 	}
-	fmt.Fprintf(a.stdout, "seeded the Norfolk demo into %s: %d events in partnerships great-yarmouth-north-norfolk and norfolk-revenues-benefits\n", a.store, added)
+	reportf(a.stdout, "seeded the Norfolk demo into %s: %d events in partnerships great-yarmouth-north-norfolk and norfolk-revenues-benefits\n", a.store, added)
 	return nil
 }

@@ -160,7 +160,7 @@ func (a *app) serve(ctx context.Context, store eventstore.Store, opts serveOptio
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(a.stdout, "listening on %s\n", base)
+	reportf(a.stdout, "listening on %s\n", base)
 	if opts.ready != nil {
 		opts.ready(base)
 	}
