@@ -334,6 +334,20 @@ func TestTokensIssueAndRevoke(t *testing.T) {
 	assert.Equal(t, 401, e.do(t, "POST", gnn+"/events", issued.Token, fmt.Sprintf(savings, 6)).status)
 	assert.Equal(t, 400, e.do(t, "POST", "/v1/admin/tokens", e.admin, `{"role":"emperor","actor":"x"}`).status)
 	assert.Equal(t, 404, e.do(t, "DELETE", "/v1/admin/tokens/"+issued.TokenID.String(), e.admin, "").status)
+
+	// One rule for actor names (eventstore.ActorProblem): an actor its own events would be refused for
+	// gets no token (400 at /actor), and one they are not refused for records (it got a token whose
+	// every POST failed with a 400 naming /recorded_by).
+	for _, actor := range []string{`Mallory\tAuditor`, `Mallory\nAuditor General`, `Mallory\rAuditor General`} {
+		r := e.do(t, "POST", "/v1/admin/tokens", e.admin, `{"role":"recorder","actor":"`+actor+`"}`)
+		assert.Equal(t, 400, r.status, string(r.body))
+		assert.Contains(t, string(r.body), `"pointer":"/actor"`)
+	}
+	wide := e.do(t, "POST", "/v1/admin/tokens", e.admin, `{"role":"recorder","actor":"`+strings.Repeat("é", 150)+`"}`)
+	require.Equal(t, 201, wide.status, string(wide.body))
+	require.NoError(t, json.Unmarshal(wide.body, &issued))
+	rec := e.do(t, "POST", gnn+"/events", issued.Token, fmt.Sprintf(savings, 7))
+	assert.Equal(t, 201, rec.status, string(rec.body))
 }
 
 func TestStreamResumesWithoutGapOrDuplicate(t *testing.T) {
