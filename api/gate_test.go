@@ -14,6 +14,7 @@ import (
 	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault/faulttest"
 )
 
 // savingsWith is a SavingsReported body whose data is given whole.
@@ -189,4 +190,47 @@ func TestVoteCountsAreBounded(t *testing.T) {
 	assert.Equal(t, before, e.head(t), "nothing appended")
 	ok := e.do(t, "POST", gnn+"/events", e.recorder, decision(domain.MaxCount))
 	assert.Equal(t, 201, ok.status, string(ok.body))
+}
+
+// The tester: a correction whose data.data held a value that does not read was reported at
+// /data/data as an error chain ("cannot apply to SavingsReported …: decode SavingsReported (schema
+// 1): /amount_pence: …"). Each is at its own pointer under /data/data, with the reason alone.
+func TestCorrectionProblemsPointIntoTheCorrectedData(t *testing.T) {
+	e := newEnv(t, false)
+	idOf := func(body string) string {
+		r := e.do(t, "POST", gnn+"/events", e.recorder, body)
+		require.Equal(t, 201, r.status, string(r.body))
+		var rec struct {
+			ID string `json:"id"`
+		}
+		require.NoError(t, json.Unmarshal(r.body, &rec))
+		return rec.ID
+	}
+	savingsID := idOf(fmt.Sprintf(savings, 100))
+	decisionID := idOf(`{"type":"DecisionTaken","effective_on":"2015-10-15","certainty":"confirmed","sources":[{"kind":"minutes","title":"Full Council"}],
+		"data":{"minute":{"council":"great-yarmouth","body":"full council","meeting":"2015-10-15","item":"99","raw":"Full Council 15 October 2015, item 99"},"resolution":"to share",
+		"outcome":"approved","key_decision":true,"call_in_applies":false,"votes":{"for":1,"against":0,"abstentions":0}}}`)
+	correct := func(target, data string) string {
+		return `{"type":"EventCorrected","effective_on":"2016-03-02","certainty":"reported","sources":[{"kind":"press","title":"EDP"}],
+		"data":{"target":"` + target + `","data":` + data + `,"reason":"misread"}}`
+	}
+	before := e.head(t)
+	for _, tt := range []struct{ target, data, pointer, detail string }{
+		{savingsID, `{"amount_pence":"1"}`, "/data/data/amount_pence", `"1" is not a whole number of pence`},
+		{savingsID, `{"colour":1}`, "/data/data/colour", `unknown field "colour"`},
+		{decisionID, `{"minute":{"council":"great-yarmouth","body":"full council","meeting":"2015-10-15","item":"99","raw":"x","zz":1}}`, "/data/data/minute/zz", `unknown field "zz"`},
+		{decisionID, `{"votes":{"for":"x","against":0,"abstentions":0}}`, "/data/data/votes/for", "must be a whole number, not a JSON string"},
+	} {
+		t.Run(tt.pointer, func(t *testing.T) {
+			r := e.do(t, "POST", gnn+"/events", e.recorder, correct(tt.target, tt.data))
+			require.Equal(t, 400, r.status, string(r.body))
+			p := problemOf(t, r)
+			require.Len(t, p.Errors, 1, "%s", r.body)
+			assert.Equal(t, tt.pointer, p.Errors[0].Pointer)
+			assert.Equal(t, tt.detail, p.Errors[0].Detail)
+			faulttest.AssertForPeople(t, p.Detail)
+			faulttest.AssertForPeople(t, p.Errors[0].Detail)
+		})
+	}
+	assert.Equal(t, before, e.head(t), "nothing appended")
 }

@@ -125,7 +125,14 @@ func decide(d *Decider, cmd Command) ([]NewEvent, error) {
 		if target != nil {
 			corrected, err := applyCorrection(target.Recorded, pl)
 			if err != nil {
-				p.list = append(p.list, Problem{Field: "/data/data", Message: fmt.Sprintf("cannot apply to %s %s: %v", target.Type, target.ID, err), Malformed: true})
+				// The corrected members are members of data.data: a value of the merged data that
+				// does not read is at its pointer under /data/data, with its reason alone.
+				var ve *valueError
+				if errorsAs(err, &ve) {
+					p.malformed("/data/data"+ve.Pointer, ve.Reason)
+				} else {
+					p.malformed("/data/data", fmt.Sprintf("cannot be applied to the %s it corrects: %v", target.Type, err))
+				}
 			} else {
 				var tp problems
 				checkNew(corrected.Payload, &tp)

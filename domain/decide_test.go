@@ -255,7 +255,7 @@ func TestInvariants(t *testing.T) {
 		}, "/data/target", "no event"},
 		{"10 correction cannot add unknown fields (type is fixed)", nil, func(ids map[string]uuid.UUID) domain.Command {
 			return cmd(domain.TypeEventCorrected, "2016-01-01", fmt.Sprintf(`{"target":%q,"data":{"type":"PartnershipDissolved"},"reason":"typo"}`, ids["proposal"]))
-		}, "/data/data", "unknown field \"type\""},
+		}, "/data/data/type", "unknown field \"type\""},
 		{"10 retracting a decision cited by an approval", func(b *book, _ map[string]uuid.UUID) {
 			b.ok(cmd(domain.TypeJointAppointmentMade, "2015-11-07", sheila))
 		}, func(ids map[string]uuid.UUID) domain.Command {
