@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
@@ -117,6 +119,9 @@ func (s *server) handleRecordForm(w http.ResponseWriter, r *http.Request) {
 
 var digits = regexp.MustCompile(`^-?[0-9]+$`)
 
+// maxRecordForm is the largest record form read, in bytes (1 MiB); a larger one is answered 413.
+const maxRecordForm = 1 << 20
+
 func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 	sess, u := s.current(r)
 	if u == nil {
@@ -127,8 +132,17 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		s.forbidden(w, r, u)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := r.ParseForm(); err != nil || !checkCSRF(r, sess) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxRecordForm)
+	if err := r.ParseForm(); err != nil {
+		if mbe := new(http.MaxBytesError); errors.As(err, &mbe) {
+			s.renderError(w, r, http.StatusRequestEntityTooLarge, "Form too large",
+				"The form is over the limit of 1 MiB, so nothing was read and nothing was recorded. Go back, shorten the longest text (the data or a title) and send it again.")
+			return
+		}
+		s.renderError(w, r, http.StatusBadRequest, "Form not readable", "The form could not be read, so nothing was recorded. Go back, reload the page and try again.")
+		return
+	}
+	if !checkCSRF(r, sess) {
 		s.renderError(w, r, http.StatusForbidden, "Form expired", "This form was not sent from a page of this session. Go back, reload the page and try again.")
 		return
 	}
@@ -149,7 +163,9 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v := f.Values
+	said := map[string]bool{} // the pointers a problem was listed at
 	add := func(pointer, msg string) {
+		said[pointer] = true
 		field := fieldOf(f.Form, pointer)
 		if field == "" {
 			// Nothing of this form fills that member: the summary names it.
@@ -186,7 +202,10 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		body["type"] = domain.TypeSavingsReported
 		data := map[string]any{"council": v["council"], "category": v["category"], "status": v["status"], "period_to": v["period_to"]}
 		if digits.MatchString(v["financial_year"]) {
-			fy, _ := strconv.Atoi(v["financial_year"])
+			fy, err := strconv.Atoi(v["financial_year"])
+			if err != nil { // beyond any int: Atoi's saturated value is not what was typed
+				add(formPointers["financial_year"], fmt.Sprintf("The financial year %q is not a year such as 2015.", v["financial_year"]))
+			}
 			data["financial_year"] = fy
 		} else {
 			data["financial_year"] = v["financial_year"]
@@ -208,30 +227,39 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 			body["data"] = json.RawMessage(v["data"])
 		}
 	}
-	if len(f.Problems) == 0 {
-		raw, _ := json.Marshal(body)
-		cmd, err := domain.DecodeCommand(slug, raw)
-		if err == nil {
-			res, rerr := s.Recorder.Record(r.Context(), u.Actor, cmd, nil)
-			if rerr == nil {
-				e := res.Events[0]
-				ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-				// Read-your-writes: the partnership page reads the models, and the event page it links
-				// to finds the event through the tree's index (an event page 404ed for a moment).
-				_ = s.Models.WaitFor(ctx, e.Seq)
-				_ = s.Log.WaitFor(ctx, e.Seq)
-				cancel()
-				http.Redirect(w, r, "/partnerships/"+url.PathEscape(slug)+"?recorded="+e.ID.String()+"#confirmation", http.StatusSeeOther)
-				return
-			}
-			err = rerr
+	// The domain's problems are listed with the form's (docs/domain.md: every problem found is
+	// reported at once), except at a member the form already said is wrong; nothing is recorded
+	// while any problem stands.
+	raw, _ := json.Marshal(body)
+	cmd, err := domain.DecodeCommand(slug, raw)
+	if err == nil && len(f.Problems) > 0 {
+		err = domain.CheckCommand(cmd) // the command's own problems; the history's wait for a clean form
+	} else if err == nil {
+		res, rerr := s.Recorder.Record(r.Context(), u.Actor, cmd, nil)
+		if rerr == nil {
+			e := res.Events[0]
+			ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+			// Read-your-writes: the partnership page reads the models, and the event page it links
+			// to finds the event through the tree's index (an event page 404ed for a moment).
+			_ = s.Models.WaitFor(ctx, e.Seq)
+			_ = s.Log.WaitFor(ctx, e.Seq)
+			cancel()
+			http.Redirect(w, r, "/partnerships/"+url.PathEscape(slug)+"?recorded="+e.ID.String()+"#confirmation", http.StatusSeeOther)
+			return
 		}
+		err = rerr
+	}
+	if err != nil {
 		fe := fault.Of(err)
 		if k := fault.KindOf(err); fe == nil || (k != fault.Malformed && k != fault.Rule) {
 			s.fail(w, r, err)
 			return
 		}
+		formSaid := maps.Clone(said)
 		for _, fl := range fe.Fields {
+			if formSaid[fl.Pointer] {
+				continue
+			}
 			msg := fl.Message
 			if fl.Event != "" {
 				msg += " (conflicts with " + fl.Event + ")"

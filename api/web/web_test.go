@@ -435,3 +435,76 @@ func TestPrivatePagesNeedSignIn(t *testing.T) {
 	status, _ := get(t, srv.Client(), srv.URL+"/")
 	assert.Equal(t, http.StatusOK, status, "public by default")
 }
+
+// The tester: with every field of the savings form blank only the amount's problem was listed (the
+// form's own checks hid the domain's); a field with two problems repeated id="FIELD-error" and its
+// hint was left out of aria-describedby. Every problem is listed at once, each field has one error
+// element holding all its messages, and aria-describedby names the hint and the error.
+func TestRecordFormListsEveryProblemOncePerField(t *testing.T) {
+	srv := newServer(t)
+	c, csrf := clerkAtRecordForm(t, srv)
+	form := url.Values{"csrf": {csrf}, "form": {"savings"}, "status": {"forecast"}, "certainty": {"confirmed"}, "source_kind": {"minutes"}}
+	for _, k := range []string{"council", "financial_year", "category", "amount", "period_to", "effective_on", "source_title"} {
+		form.Set(k, "")
+	}
+	res, err := c.PostForm(srv.URL+gnn+"/record", form)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	page := string(b)
+	assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+	for _, field := range []string{"amount", "council", "effective_on", "source_title"} {
+		assert.Equal(t, 1, strings.Count(page, `id="`+field+`-error"`), "one error element for %s", field)
+		faulttest.AssertForPeople(t, fieldError(t, page, field+"-error"))
+		assert.NotEmpty(t, summaryLinks(page)[field], "the summary lists %s", field)
+	}
+	assert.Contains(t, page, `aria-describedby="amount-hint amount-error"`)
+	assert.Contains(t, page, `aria-describedby="council-hint council-error"`)
+	assert.Contains(t, page, `aria-describedby="certainty-hint"`, "a field without errors keeps its hint")
+
+	// Six problems in the data of the general form: one error element holds them all.
+	res, err = c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf}, "form": {"other"}, "type": {"DecisionTaken"},
+		"data": {`{}`}, "effective_on": {"2016-09-01"}, "certainty": {"confirmed"}, "source_kind": {"minutes"}, "source_title": {"Cabinet"}})
+	require.NoError(t, err)
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	page = string(b)
+	assert.Equal(t, 1, strings.Count(page, `id="data-error"`), "one error element for the data")
+	m := regexp.MustCompile(`<p class="field-error" id="data-error"><span class="visually-hidden">Error:</span> (.*)</p>`).FindStringSubmatch(page)
+	require.NotNil(t, m, page)
+	msgs := strings.Split(html.UnescapeString(m[1]), "<br>")
+	assert.GreaterOrEqual(t, len(msgs), 2, "all the data's problems: %q", msgs)
+	assert.Contains(t, msgs, "/resolution: is required (the resolution as minuted)")
+	for _, msg := range msgs {
+		faulttest.AssertForPeople(t, msg)
+	}
+	assert.Contains(t, page, `aria-describedby="data-hint data-error"`)
+}
+
+// The tester: a record form over 1 MiB was answered 403 "Form expired"; a financial year of 30
+// digits was read as 9223372036854775807 (Atoi saturates) and refused with that number.
+func TestRecordFormTooLargeAndHugeYear(t *testing.T) {
+	srv := newServer(t)
+	c, csrf := clerkAtRecordForm(t, srv)
+	big := savingsForm(csrf, "12345")
+	big.Set("category", strings.Repeat("x", 1<<20))
+	res, err := c.PostForm(srv.URL+gnn+"/record", big)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
+	assert.Contains(t, string(b), "over the limit of 1 MiB")
+	assert.NotContains(t, string(b), "expired")
+
+	year := savingsForm(csrf, "12345")
+	year.Set("financial_year", strings.Repeat("9", 30))
+	res, err = c.PostForm(srv.URL+gnn+"/record", year)
+	require.NoError(t, err)
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+	msg := fieldError(t, string(b), "financial_year-error")
+	assert.Contains(t, msg, strings.Repeat("9", 30))
+	assert.NotContains(t, msg, "9223372036854775807")
+	faulttest.AssertForPeople(t, msg)
+}
