@@ -41,6 +41,11 @@ func TestEveryKindOfErrorIsAProblemForPeople(t *testing.T) {
 		{"known_at unreadable", "GET", gnn + "?known_at=yesterday", e.recorder, "", nil, 400, fault.Malformed, `known_at "yesterday"`, "", "known_at", ""},
 		{"limit out of range", "GET", "/v1/events?limit=0", e.recorder, "", nil, 400, fault.Malformed, "limit must be between", "", "limit", ""},
 		{"tree size out of range", "GET", "/v1/audit/tree-head?size=99999999", e.recorder, "", nil, 400, fault.Malformed, "size 99999999 is out of range", "", "size", ""},
+		// The tester: a malformed slug in the path was 422 at /partnership plus a rule error (POST), 404 (GET).
+		{"malformed slug in the path (POST)", "POST", "/v1/partnerships/No%20Pe/events", e.recorder, fmt.Sprintf(savings, 1), nil, 400, fault.Malformed, `the path parameter {id}, "No Pe" is not a partnership slug`, "", "id", ""},
+		{"malformed slug in the path (GET)", "GET", "/v1/partnerships/No%20Pe", e.recorder, "", nil, 400, fault.Malformed, `"No Pe" is not a partnership slug`, "", "id", ""},
+		{"malformed slug in the path (GET a model)", "GET", "/v1/partnerships/No%20Pe/savings", e.recorder, "", nil, 400, fault.Malformed, `"No Pe" is not a partnership slug`, "", "id", ""},
+		{"malformed slug in the path (GET its events)", "GET", "/v1/partnerships/NoPe/events", e.recorder, "", nil, 400, fault.Malformed, `"NoPe" is not a partnership slug`, "", "id", ""},
 		{"unknown partnership", "GET", "/v1/partnerships/no-such-partnership", e.recorder, "", nil, 404, fault.NotFound, `no partnership "no-such-partnership" is recorded`, "", "", ""},
 		{"unknown event", "GET", "/v1/events/0190a8f0-0000-7000-8000-000000000000", e.recorder, "", nil, 404, fault.NotFound, "no event 0190a8f0-0000-7000-8000-000000000000 is recorded", "", "", ""},
 		{"no token", "GET", gnn, "", "", nil, 401, fault.Unauthorized, "bearer token", "", "", ""},
@@ -64,6 +69,9 @@ func TestEveryKindOfErrorIsAProblemForPeople(t *testing.T) {
 			faulttest.AssertForPeople(t, p.Detail)
 			for _, f := range p.Errors {
 				faulttest.AssertForPeople(t, f.Detail)
+			}
+			if tt.param == "id" {
+				assert.Len(t, p.Errors, 1, "no rule checked after a bad path parameter: %s", r.body)
 			}
 			if tt.pointer != "" || tt.param != "" || tt.header != "" {
 				require.NotEmpty(t, p.Errors, "%s", r.body)

@@ -1,19 +1,24 @@
 package api
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/fault"
+)
 
 // routes registers every route of the API.
 func (s *server) routes(mux *http.ServeMux) {
 	handle := func(pattern string, h http.Handler) { s.metrics.handle(mux, pattern, h) }
 	// Read models (public unless Private).
 	handle("GET /v1/partnerships", s.h(s.handleList))
-	handle("GET /v1/partnerships/{id}", s.h(s.handleState))
-	handle("GET /v1/partnerships/{id}/{model}", s.h(s.handleModel))
-	handle("GET /v1/partnerships/{id}/events", s.h(s.handlePartnershipEvents))
-	handle("GET /v1/partnerships/{id}/review-pack", s.h(s.handleReviewPack))
+	handle("GET /v1/partnerships/{id}", s.h(s.partnership(s.handleState)))
+	handle("GET /v1/partnerships/{id}/{model}", s.h(s.partnership(s.handleModel)))
+	handle("GET /v1/partnerships/{id}/events", s.h(s.partnership(s.handlePartnershipEvents)))
+	handle("GET /v1/partnerships/{id}/review-pack", s.h(s.partnership(s.handleReviewPack)))
 
 	// Recording.
-	handle("POST /v1/partnerships/{id}/events", s.h(s.handleRecord))
+	handle("POST /v1/partnerships/{id}/events", s.h(s.partnership(s.handleRecord)))
 
 	// The global log and its proofs.
 	handle("GET /v1/events", s.h(s.handleEvents))
@@ -44,5 +49,18 @@ func (s *server) routes(mux *http.ServeMux) {
 		handle("/", s.Pages)
 	} else {
 		handle("GET /{$}", http.HandlerFunc(s.handleIndex))
+	}
+}
+
+// partnership runs fn for a route whose path parameter {id} names a partnership, once the parameter
+// is a well-formed partnership slug: a malformed one is a bad path parameter (400, the problem names
+// the parameter "id"), checked before anything else; a well-formed slug with nothing recorded is
+// for fn to answer (404).
+func (s *server) partnership(fn handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if _, err := domain.ParsePartnershipSlug(r.PathValue("id")); err != nil {
+			return fault.BadParam("id", "the path parameter {id}, %v", err)
+		}
+		return fn(w, r)
 	}
 }
