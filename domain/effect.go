@@ -114,15 +114,83 @@ type Effect struct {
 // IsZero reports whether the event changed no fact.
 func (e Effect) IsZero() bool { return len(e.Made) == 0 && len(e.Changed) == 0 && len(e.Ended) == 0 }
 
-// ApplyEffect folds e like Apply and returns its Effect. It lists the state's facts of the kinds an
-// event of e's type can touch before and after, so it costs time in proportion to those facts: for
-// replaying a history, not for rebuilding read models (use Apply).
+// ApplyEffect folds e like Apply and returns its Effect. It lists, before and after, only the facts
+// the event can touch: of the kinds an event of e's type can make, change or end, and within a kind
+// that grows with history only the facts of the event's identity (a figure's council, financial year
+// and category; an appointment's officer; a designation's council and role; the event's own entry in
+// a register). Its cost is in proportion to those facts, not to the history, so replaying a history
+// is linear in its length; rebuilding read models uses Apply.
 func (s *State) ApplyEffect(e Effective) Effect {
 	kinds := touches(e.Type)
-	before := s.facts(kinds)
+	in := scopeOf(e)
+	before := s.facts(kinds, in)
 	s.Apply(e)
-	after := s.facts(kinds)
+	after := s.facts(kinds, in)
 	return diffFacts(e, before, after)
+}
+
+// FactsFor lists the facts of the state that e can touch, in Facts order: those ApplyEffect compares
+// before and after e. Every fact e made, changed or restated is among them (a fact changed by e is
+// found here after ApplyEffect without listing the whole state).
+func (s *State) FactsFor(e Effective) []Fact { return s.facts(touches(e.Type), scopeOf(e)) }
+
+// scope narrows the facts listed within a kind to those an event can touch. A kind's facts are kept
+// by a test on their key (every fact of a kept key is kept), so an Effect over a scope is the Effect
+// over the whole kind: a fact left out has a key the event cannot make, change or end.
+type scope struct {
+	figure      bool // figures: only Council, FinancialYear, Category
+	council     CouncilRef
+	fy          FinancialYear
+	category    string
+	officer     string // appointments: only those of this officer key ("" = all)
+	designation bool   // designations: only Council and Role
+	role        StatutoryRole
+	entry       bool // registers keyed by event id: only the entry first stated by id
+	id          uuid.UUID
+	review      string // scheduled reviews and outcomes: only this review ("" = all)
+	outcome     bool   // review outcomes: only review and council
+}
+
+// scopeOf returns the scope of the facts e can touch; nil means every fact of the kinds.
+func scopeOf(e Effective) *scope {
+	var first uuid.UUID
+	if len(e.Evidence) > 0 {
+		first = e.Evidence[0]
+	}
+	switch p := e.Payload.(type) {
+	case SavingsTargetSet:
+		return &scope{figure: true, council: p.Council, fy: p.FinancialYear, category: p.Category}
+	case SavingsReported:
+		return &scope{figure: true, council: p.Council, fy: p.FinancialYear, category: p.Category}
+	case OneOffCostIncurred:
+		return &scope{figure: true, council: p.Council, fy: p.FinancialYear, category: p.Category}
+	case JointAppointmentMade:
+		return &scope{officer: officerKey(p.Officer.Name)}
+	case AppointmentEnded:
+		return &scope{officer: officerKey(p.Officer.Name)}
+	case StatutoryRoleDesignated:
+		return &scope{officer: officerKey(p.Officer.Name), designation: true, council: p.Council, role: p.Role}
+	case StatutoryRoleVacated:
+		return &scope{officer: officerKey(p.Officer.Name), designation: true, council: p.Council, role: p.Role}
+	case DecisionTaken, ExternalFundingAwarded, BusinessCasePublished, ExternalReviewCommissioned:
+		return &scope{entry: true, id: first}
+	case ReviewScheduled:
+		return &scope{review: p.Review}
+	case ReviewOutcomeRecorded:
+		return &scope{review: p.Review, outcome: true, council: p.Council}
+	}
+	return nil
+}
+
+// firstIs reports whether a register entry's key (firstID of its evidence) is the scope's entry.
+func (in *scope) firstIs(ev []uuid.UUID) bool {
+	if in == nil || !in.entry {
+		return true
+	}
+	if len(ev) == 0 {
+		return in.id == uuid.Nil
+	}
+	return ev[0] == in.id
 }
 
 // touches lists the kinds of fact an event of the type can make, change or end.
@@ -169,9 +237,10 @@ var allKinds = []FactKind{FactPartnership, FactPartner, FactStatus, FactTrialPer
 
 // Facts lists every fact of the state in the uniform form, kind by kind (in the order of the FactKind
 // constants), each kind in the order its facts were first stated.
-func (s *State) Facts() []Fact { return s.facts(allKinds) }
+func (s *State) Facts() []Fact { return s.facts(allKinds, nil) }
 
-func (s *State) facts(kinds []FactKind) []Fact {
+// facts lists the facts of kinds within the scope in (nil: all).
+func (s *State) facts(kinds []FactKind, in *scope) []Fact {
 	var out []Fact
 	fact := func(kind FactKind, key string, ev []uuid.UUID, fields ...Field) {
 		kept := fields[:0]
@@ -216,6 +285,9 @@ func (s *State) facts(kinds []FactKind) []Fact {
 			}
 		case FactAppointment:
 			for _, a := range s.Appointments {
+				if in != nil && in.officer != "" && a.key != in.officer {
+					continue
+				}
 				fact(k, a.key+"|"+strings.ToLower(a.Post), a.Evidence, Field{"officer", a.Officer.Name}, Field{"post", a.Post},
 					Field{"statutory_role", a.StatutoryRole}, Field{"employing_council", a.EmployingCouncil},
 					Field{"councils", sharesText(a.Councils)}, Field{"basis", a.Basis}, Field{"starts_on", a.StartsOn},
@@ -223,6 +295,9 @@ func (s *State) facts(kinds []FactKind) []Fact {
 			}
 		case FactDesignation:
 			for _, d := range s.Designations {
+				if in != nil && in.designation && (d.Council != in.council || d.Role != in.role) {
+					continue
+				}
 				fact(k, d.Council.String()+"|"+string(d.Role), d.Evidence, Field{"council", d.Council}, Field{"role", d.Role},
 					Field{"officer", d.Officer.Name}, Field{"since", d.Since})
 			}
@@ -246,7 +321,13 @@ func (s *State) facts(kinds []FactKind) []Fact {
 			}
 		case FactFigure:
 			for _, a := range s.Accounts {
+				if in != nil && in.figure && (a.Council != in.council || a.FinancialYear != in.fy) {
+					continue
+				}
 				for _, f := range a.Figures {
+					if in != nil && in.figure && f.Category != in.category {
+						continue
+					}
 					key := f.Council.String() + "|" + f.FinancialYear.String() + "|" + f.Kind + "|" + f.Category
 					if f.Kind == FigureOneOffCost {
 						key += "|" + firstID(f.Evidence)
@@ -257,6 +338,9 @@ func (s *State) facts(kinds []FactKind) []Fact {
 			}
 		case FactDecision:
 			for _, d := range s.Decisions {
+				if !in.firstIs(d.Evidence) {
+					continue
+				}
 				f := []Field{{"minute", d.Minute.String()}, {"body", d.Minute.Body}, {"council", d.Minute.Council},
 					{"resolution", d.Resolution}, {"outcome", d.Outcome}, {"key_decision", d.KeyDecision},
 					{"call_in_applies", d.CallInApplies}, {"effective_on", d.EffectiveOn}}
@@ -274,27 +358,42 @@ func (s *State) facts(kinds []FactKind) []Fact {
 			}
 		case FactFunding:
 			for _, f := range s.Funding {
+				if !in.firstIs(f.Evidence) {
+					continue
+				}
 				fact(k, firstID(f.Evidence), f.Evidence, Field{"funder", f.Funder}, Field{"recipients", refsText(f.Recipients)},
 					Field{"amount", f.AmountPence}, Field{"purpose", f.Purpose}, Field{"awarded_on", f.AwardedOn})
 			}
 		case FactBusinessCase:
 			for _, b := range s.BusinessCases {
+				if !in.firstIs(b.Evidence) {
+					continue
+				}
 				fact(k, firstID(b.Evidence), b.Evidence, Field{"document", b.Document}, Field{"options", b.Options},
 					Field{"projected_savings", amountsText(b.ProjectedSavings)}, Field{"one_off_costs", amountsText(b.OneOffCosts)},
 					Field{"published_on", b.PublishedOn})
 			}
 		case FactReview:
 			for _, r := range s.Reviews {
+				if in != nil && in.review != "" && r.Review != in.review {
+					continue
+				}
 				fact(k, r.Review, r.Evidence, Field{"review", r.Review}, Field{"due_on", r.DueOn}, Field{"bodies", bodiesText(r.Bodies)},
 					Field{"terms_of_reference", r.TermsOfReference})
 			}
 		case FactExternalReview:
 			for _, r := range s.External {
+				if !in.firstIs(r.Evidence) {
+					continue
+				}
 				fact(k, firstID(r.Evidence), r.Evidence, Field{"reviewer", r.Reviewer}, Field{"scope", r.Scope}, Field{"review", r.Review},
 					Field{"commissioned_on", r.CommissionedOn})
 			}
 		case FactReviewOutcome:
 			for _, o := range s.Outcomes {
+				if in != nil && in.outcome && (o.Review != in.review || o.Council != in.council) {
+					continue
+				}
 				f := []Field{{"review", o.Review}, {"council", o.Council}, {"outcome", o.Outcome}, {"rationale", o.Rationale}, {"on", o.On}}
 				if o.Minute != nil {
 					f = append(f, Field{"minute", o.Minute.String()})

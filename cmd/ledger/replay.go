@@ -421,9 +421,10 @@ func (w walk) replay(day domain.Date, types []string) replayReport {
 			}
 			eff := s.ApplyEffect(*it.eff)
 			st.Folded = true
-			wd.effect(&st, eff, s.Facts)
+			scoped := func() []domain.Fact { return s.FactsFor(*it.eff) } // not s.Facts: linear, not quadratic
+			wd.effect(&st, eff, scoped)
 			if eff.IsZero() {
-				st.Words = append(st.Words, wd.noEffect(r, s.Facts()))
+				st.Words = append(st.Words, wd.noEffect(r, scoped()))
 			}
 		case isActing(r):
 			wd.acting(&st, w, it, day)
