@@ -34,7 +34,8 @@ import (
 //     events effective after D are still listed, marked "takes effect on …, after the as-of date", and
 //     are not folded; the state after the last event listed is `ledger state --as-of D --known-at K`.
 //   - --until SEQ|DATE is a point on the walk (the effective axis): the walk stops after event #SEQ,
-//     or after the events effective on or before DATE. Nothing after it is listed or folded.
+//     or after the events effective on or before DATE. Nothing after it is listed or folded; an event
+//     corrected by a correction the cut leaves out says "as corrected later by #N, after --until".
 //   - --type T shows only events of type T (repeatable, or a comma list); every event is still folded.
 
 // replayReport is `ledger replay --json`: the walk's settings and its steps. Keys are stable.
@@ -64,6 +65,9 @@ type replayStep struct {
 	Folded      bool            `json:"folded"`
 	AfterAsOf   bool            `json:"after_as_of,omitempty"`
 	CorrectedBy []uint64        `json:"corrected_by,omitempty"` // seqs of the corrections applied to it
+	// CorrectedAfterUntil holds those of CorrectedBy that --until cut from the walk: applied here,
+	// listed only in a walk that goes on past --until.
+	CorrectedAfterUntil []uint64 `json:"corrected_after_until,omitempty"`
 	RetractedBy uint64          `json:"retracted_by,omitempty"` // seq of the retraction that removed it
 	Corrects    *replayCorrects `json:"corrects,omitempty"`
 	Retracts    *replayRetracts `json:"retracts,omitempty"`
@@ -189,13 +193,11 @@ func cmdReplay(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return usageErrorf("replay: --partnership: %v", err)
 	}
-	if _, err := projections.ParseQuery(*asOf, *knownAt); err != nil {
+	q, err := projections.ParseQuery(*asOf, *knownAt) // one parse of both axes, as 'ledger state' reads them
+	if err != nil {
 		return badFlag("replay", "", err)
 	}
-	k, err := projections.ParseKnownAt(*knownAt)
-	if err != nil {
-		return badFlag("replay", "known-at", err)
-	}
+	k := q.KnownAt
 	day := domain.LondonDate(a.now())
 	if *asOf != "" {
 		if day, err = domain.ParseDate(*asOf); err != nil {
@@ -215,6 +217,13 @@ func cmdReplay(ctx context.Context, a *app, args []string) error {
 	events, err := src.PartnershipEvents(ctx, ps, k, *knownAt)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
+	}
+	if len(events) == 0 {
+		// Nothing of the partnership recorded by --known-at: refused as 'ledger state' refuses it
+		// (the same error, from the same query), not an empty walk.
+		if _, err := src.State(ctx, ps.String(), "", *knownAt); err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
 	}
 	history := make([]domain.Recorded, len(events))
 	hashes := make(map[uint64]string, len(events))
@@ -394,6 +403,10 @@ func (w walk) replay(day domain.Date, types []string) replayReport {
 		}
 	}
 	rep.Name = full.Name
+	listed := make(map[uint64]bool, len(w.items)) // the seqs the walk lists (--until may cut it)
+	for _, it := range w.items {
+		listed[w.history[it.pos].Seq] = true
+	}
 	s := domain.NewState()
 	for _, it := range w.items {
 		r := w.history[it.pos]
@@ -412,6 +425,9 @@ func (w walk) replay(day domain.Date, types []string) replayReport {
 			st.EffectiveOn, st.Certainty = it.eff.EffectiveOn, string(it.eff.Certainty)
 			for _, id := range it.eff.Evidence[1:] {
 				st.CorrectedBy = append(st.CorrectedBy, seqOf[id])
+				if !listed[seqOf[id]] {
+					st.CorrectedAfterUntil = append(st.CorrectedAfterUntil, seqOf[id])
+				}
 			}
 			if it.eff.EffectiveOn.After(day) {
 				st.AfterAsOf = true
@@ -823,12 +839,19 @@ func printReplay(w io.Writer, rep replayReport) {
 		if st.Certainty != "" {
 			meta += ", " + st.Certainty
 		}
-		if len(st.CorrectedBy) > 0 {
-			seqs := make([]string, len(st.CorrectedBy))
-			for i, n := range st.CorrectedBy {
-				seqs[i] = "#" + strconv.FormatUint(n, 10)
+		var now, later []string // corrections listed in this walk, and those --until cut from it
+		for _, n := range st.CorrectedBy {
+			if slices.Contains(st.CorrectedAfterUntil, n) {
+				later = append(later, "#"+strconv.FormatUint(n, 10))
+			} else {
+				now = append(now, "#"+strconv.FormatUint(n, 10))
 			}
-			meta += ", as corrected by " + words.JoinAnd(seqs)
+		}
+		if len(now) > 0 {
+			meta += ", as corrected by " + words.JoinAnd(now)
+		}
+		if len(later) > 0 {
+			meta += ", as corrected later by " + words.JoinAnd(later) + ", after --until"
 		}
 		fmt.Fprintln(w)
 		sayLine(w, "#%d  %s  %s  (%s)", st.Seq, st.EffectiveOn.Long(), st.Type, meta)

@@ -196,6 +196,19 @@ func TestReplayUntilIsOnTheEffectiveAxis(t *testing.T) {
 	require.NotEmpty(t, bySeq.Steps)
 	assert.Equal(t, uint64(9), bySeq.Steps[len(bySeq.Steps)-1].Seq)
 	assert.Len(t, bySeq.Steps, 6)
+
+	// --until between an event and its correction: the event is shown as corrected (at K), and its
+	// line says the correction comes later, after --until (it said "as corrected by #22" and then
+	// stopped before listing #22).
+	cut := replayJSON(t, store, "--until", "5")
+	require.Len(t, cut.Steps, 1)
+	assert.Equal(t, []uint64{22}, cut.Steps[0].CorrectedBy)
+	assert.Equal(t, []uint64{22}, cut.Steps[0].CorrectedAfterUntil)
+	text := ledger(t, nil, "replay", "--store", store, "--partnership", gnn, "--until", "5")
+	require.Equal(t, 0, text.code, text.stderr)
+	assert.Contains(t, text.stdout, "as corrected later by #22, after --until)")
+	assert.NotContains(t, text.stdout, "as corrected by #22")
+	assert.Empty(t, replayJSON(t, store, "--until", "22").Steps[0].CorrectedAfterUntil, "#22 listed: no note")
 }
 
 // --as-of is the date the state is shown as of: events effective after it are listed, not folded.
@@ -265,9 +278,16 @@ func TestReplayBadFlagsExitTwoWithOneLine(t *testing.T) {
 		assert.Equal(t, 1, strings.Count(strings.TrimRight(r.stderr, "\n"), "\n")+1, "%v: one line: %q", tc.args, r.stderr)
 		assert.Empty(t, r.stdout, "%v", tc.args)
 	}
-	none := ledger(t, nil, "replay", "--store", store, "--partnership", gnn, "--known-at", "1")
-	assert.Equal(t, 0, none.code, none.stderr)
-	assert.Contains(t, none.stdout, "no events of this partnership recorded by 1")
+	// Nothing of the partnership recorded by --known-at: replay refuses it as 'ledger state' does
+	// (it exited 0 with an empty walk while state exited 2).
+	for _, k := range []string{"0", "1"} {
+		none := ledger(t, nil, "replay", "--store", store, "--partnership", gnn, "--known-at", k)
+		state := ledger(t, nil, "state", "--store", store, "--partnership", gnn, "--known-at", k)
+		assert.Equal(t, 2, state.code, state.stderr)
+		assert.Equal(t, state.code, none.code, "replay and state agree on --known-at %s: %s", k, none.stderr)
+		assert.Contains(t, none.stderr, "nothing recorded for it by known_at "+k)
+		assert.Empty(t, none.stdout)
+	}
 	unknown := ledger(t, nil, "replay", "--store", store, "--partnership", "no-such-partnership")
 	assert.Equal(t, 2, unknown.code)
 	assert.Contains(t, unknown.stderr, "no partnership")
