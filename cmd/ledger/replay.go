@@ -62,15 +62,15 @@ type replayStep struct {
 	Hash        string      `json:"hash"`
 	// Folded is false for an event the fold did not apply: effective after the as-of date, retracted,
 	// or a correction or retraction (whose effect is shown through its target).
-	Folded      bool            `json:"folded"`
-	AfterAsOf   bool            `json:"after_as_of,omitempty"`
-	CorrectedBy []uint64        `json:"corrected_by,omitempty"` // seqs of the corrections applied to it
+	Folded      bool     `json:"folded"`
+	AfterAsOf   bool     `json:"after_as_of,omitempty"`
+	CorrectedBy []uint64 `json:"corrected_by,omitempty"` // seqs of the corrections applied to it
 	// CorrectedAfterUntil holds those of CorrectedBy that --until cut from the walk: applied here,
 	// listed only in a walk that goes on past --until.
-	CorrectedAfterUntil []uint64 `json:"corrected_after_until,omitempty"`
-	RetractedBy uint64          `json:"retracted_by,omitempty"` // seq of the retraction that removed it
-	Corrects    *replayCorrects `json:"corrects,omitempty"`
-	Retracts    *replayRetracts `json:"retracts,omitempty"`
+	CorrectedAfterUntil []uint64        `json:"corrected_after_until,omitempty"`
+	RetractedBy         uint64          `json:"retracted_by,omitempty"` // seq of the retraction that removed it
+	Corrects            *replayCorrects `json:"corrects,omitempty"`
+	Retracts            *replayRetracts `json:"retracts,omitempty"`
 	// Made, Changed and Ended are what the event did to the state as of the as-of date (for a
 	// correction or retraction: the state known with it against the state known just before it).
 	Made    []replayFact   `json:"made"`
