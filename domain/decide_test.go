@@ -397,7 +397,7 @@ func TestDecodeCommand(t *testing.T) {
 		{"ok", `{"type":"SavingsTargetSet","effective_on":"2015-12-01","sources":[{"kind":"press","title":"EDP"}],"certainty":"reported","data":{"council":"north-norfolk"}}`, ""},
 		{"unknown field", `{"type":"SavingsTargetSet","id":"x"}`, `unknown field "id"`},
 		{"bad source kind", `{"sources":[{"kind":"gossip","title":"x"}]}`, `"gossip" is not a source kind`},
-		{"not JSON", `{`, "unexpected end of JSON input"},
+		{"not JSON", `{`, "it ends before the value does"},
 		{"wrong type", `{"type":3}`, "must be a string, not a JSON number"},
 	}
 	for _, tt := range tests {

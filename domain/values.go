@@ -815,34 +815,41 @@ func strictUnmarshal(data []byte, v any) error {
 // ParseSource reads one source reference as typed on a command line: either a JSON object
 // ({"kind":"press","title":"...","url":"..."}) or the shorthand "kind:title" with an optional
 // "|url" (e.g. "minutes:Full Council 15 October 2015|https://example.org/minutes.pdf"). The result
-// is checked as Decide would check it; errors name the problem.
+// is checked as Decide would check it; an error is a *ValidationError whose problems are at
+// pointers under /sources/0, as if the source were the first of a command.
 //
 // The whole text must pass the text rule (eventstore.TextProblem) as given: a control character or
 // invalid UTF-8 anywhere is refused, never dropped. The one convenience is that ASCII spaces, tabs,
 // carriage returns and line feeds around the whole, the title and the URL are removed
 // ("minutes: Cabinet | https://…"); nothing else is changed.
 func ParseSource(s string) (SourceRef, error) {
+	var p problems
 	if msg := eventstore.TextProblem(s); msg != "" {
-		return SourceRef{}, fmt.Errorf("source: %s", msg)
+		p.malformed("/sources/0", msg)
+		return SourceRef{}, p.err()
 	}
 	s = TrimASCIISpace(s)
 	if strings.HasPrefix(s, "{") {
 		var ref SourceRef
 		if _, err := eventstore.Gate([]byte(s)); err != nil {
-			return SourceRef{}, fmt.Errorf("source: %w", err)
+			gateProblem(&p, "/sources/0", err)
+			return SourceRef{}, p.err()
 		}
 		if err := strictUnmarshal([]byte(s), &ref); err != nil {
-			return SourceRef{}, fmt.Errorf("source: %w", err)
+			valueProblem(&p, "/sources/0", err)
+			return SourceRef{}, p.err()
 		}
 		return ref, checkSource(ref)
 	}
 	kind, rest, ok := strings.Cut(s, ":")
 	if !ok {
-		return SourceRef{}, fmt.Errorf("source %q: want kind:title[|url] or a JSON object", s)
+		p.malformed("/sources/0", fmt.Sprintf("%q is not a source: want kind:title[|url] or a JSON object", s))
+		return SourceRef{}, p.err()
 	}
 	var ref SourceRef
 	if err := ref.Kind.UnmarshalText([]byte(kind)); err != nil {
-		return SourceRef{}, fmt.Errorf("source %q: %w", s, err)
+		p.malformed("/sources/0/kind", err.Error())
+		return SourceRef{}, p.err()
 	}
 	ref.Title, ref.URL, _ = strings.Cut(rest, "|")
 	ref.Title, ref.URL = TrimASCIISpace(ref.Title), TrimASCIISpace(ref.URL)

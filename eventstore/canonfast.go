@@ -69,7 +69,7 @@ func (c *canonicalizer) value(depth int) error {
 		return c.fail("nested too deeply")
 	}
 	if c.pos >= len(c.in) {
-		return c.fail("unexpected end of JSON input")
+		return c.fail(endsEarly)
 	}
 	switch b := c.in[c.pos]; {
 	case b == '{':
@@ -123,7 +123,7 @@ func (c *canonicalizer) array(depth int) error {
 		}
 		c.skipSpace()
 		if c.pos >= len(c.in) {
-			return c.fail("unexpected end of JSON input")
+			return c.fail(endsEarly)
 		}
 		switch c.in[c.pos] {
 		case ',':
@@ -159,7 +159,7 @@ func (c *canonicalizer) object(depth int) error {
 	for {
 		c.skipSpace()
 		if c.pos >= len(c.in) {
-			return c.fail("unexpected end of JSON input")
+			return c.fail(endsEarly)
 		}
 		if c.in[c.pos] != '"' {
 			return c.errf("object key is not a string")
@@ -190,7 +190,7 @@ func (c *canonicalizer) object(depth int) error {
 		members = append(members, fastMember{key: key, start: start, end: len(c.out)})
 		c.skipSpace()
 		if c.pos >= len(c.in) {
-			return c.fail("unexpected end of JSON input")
+			return c.fail(endsEarly)
 		}
 		if c.in[c.pos] == ',' {
 			c.pos++
@@ -276,7 +276,7 @@ func (c *canonicalizer) str() ([]byte, error) {
 			return nil, c.errf("raw control character U+%04X in a string (JSON needs it escaped, and text may not hold it)", b)
 		case b == '\\':
 			if c.pos+1 >= len(c.in) {
-				return nil, c.fail("unexpected end of JSON input")
+				return nil, c.fail(endsEarly)
 			}
 			esc := c.in[c.pos+1]
 			c.pos += 2
@@ -320,7 +320,7 @@ func (c *canonicalizer) str() ([]byte, error) {
 			c.pos++
 		}
 	}
-	return nil, c.fail("unexpected end of JSON input")
+	return nil, c.fail(endsEarly)
 }
 
 // checkText applies the gate's rules for text to one decoded, valid UTF-8 string (see TextProblem).
@@ -363,7 +363,7 @@ func textProblem[T string | []byte](s T) string {
 
 func (c *canonicalizer) hex4() (rune, error) {
 	if c.pos+4 > len(c.in) {
-		return 0, c.fail("unexpected end of JSON input")
+		return 0, c.fail(endsEarly)
 	}
 	var r rune
 	for _, h := range c.in[c.pos : c.pos+4] {
@@ -466,3 +466,6 @@ func appendCanonString[T string | []byte](out []byte, s T) []byte {
 	}
 	return append(out, '"')
 }
+
+// endsEarly is the gate's reason for a document that ends inside a value.
+const endsEarly = "not valid JSON: it ends before the value does"

@@ -32,12 +32,12 @@ func TestErrorsForPeopleOnTheCommandLine(t *testing.T) {
 		{"replay until", []string{"replay", "--store", store, "--partnership", gnn, "--until", "soon"}, `replay: --until: "soon": want a seq number`},
 		{"pack as_of", []string{"pack", "--store", store, "--partnership", gnn, "--as-of", "2016-02-30", "-o", t.TempDir()}, `pack: --as-of: "2016-02-30" is not a valid date`},
 		{"pack unknown partnership", []string{"pack", "--store", store, "--partnership", "no-such-partnership", "--as-of", "2016-06-01", "-o", t.TempDir()}, `no partnership "no-such-partnership"`},
-		{"unknown data member", append(record, strings.Replace(savingsOK, `"status"`, `"colour":"red","status"`, 1)), `/data/colour: unknown field "colour"`},
-		{"data member of the wrong JSON type", append(record, strings.Replace(savingsOK, `"shared management"`, `["shared management"]`, 1)), "/data/category: must be a string, not a JSON array"},
+		{"unknown data member", append(record, strings.Replace(savingsOK, `"status"`, `"colour":"red","status"`, 1)), `record: --data: /colour: unknown field "colour"`},
+		{"data member of the wrong JSON type", append(record, strings.Replace(savingsOK, `"shared management"`, `["shared management"]`, 1)), "record: --data: /category: must be a string, not a JSON array"},
 		// Was "--key: audit: bad key: public key is 6 bytes, want 32".
 		{"a pinned key that is not one", []string{"check-proof", filepath.Join(t.TempDir(), "proof.json"), "--key", "nonsense"}, "check-proof: --key: public key is 6 bytes, want 32"},
 		{"a tree size out of range", []string{"tree-head", "--store", store, "--size", "99999"}, "tree-head: --size: size 99999 is out of range"},
-		{"a rule", append(record, strings.Replace(savingsOK, "north-norfolk", "breckland", 1)), "/data/council:"},
+		{"a rule", append(record, strings.Replace(savingsOK, "north-norfolk", "breckland", 1)), "record: --data: /council: council breckland is not an active partner"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { assertBadInput(t, tt.args, tt.want) })
@@ -90,4 +90,39 @@ func assertBadInput(t *testing.T, args []string, want string) {
 	assert.Contains(t, r.stderr, want)
 	assert.Len(t, strings.Split(strings.TrimSpace(r.stderr), "\n"), 1, "one line: %q", r.stderr)
 	faulttest.AssertForPeople(t, strings.TrimPrefix(strings.TrimSpace(r.stderr), "ledger: "))
+}
+
+// TestRecordNamesTheFlagsTyped: 'ledger record' names the flag at fault, not the command's JSON
+// pointer, in one format, "ledger: record: --flag: message". Was "ledger: /effective_on: …",
+// "ledger: record: --data: at /amount_pence (byte 95): …", "--source #1: invalid command:
+// /sources/0/title: …", "unexpected end of JSON input".
+func TestRecordNamesTheFlagsTyped(t *testing.T) {
+	store := seeded(t)
+	flags := map[string]string{"--partnership": gnn, "--type": "SavingsReported", "--effective": "2016-03-01",
+		"--data": savingsOK, "--certainty": "reported", "--source": pressSource}
+	with := func(flag, value string) []string {
+		args := []string{"record", "--store", store}
+		for f, v := range flags {
+			if f == flag {
+				v = value
+			}
+			if v != "" {
+				args = append(args, f, v)
+			}
+		}
+		return args
+	}
+	for _, tt := range []struct{ flag, value, want string }{
+		{"--effective", "2015-02-30", "record: --effective: 2015-02-30 is not a valid date"},
+		{"--certainty", "sure", `record: --certainty: "sure" is not a certainty`},
+		{"--type", "Nope", `record: --type: "Nope" is not an event type`},
+		{"--source", "", "record: --source: needs at least one source"},
+		{"--source", "press:", "record: --source #1: title: is required"},
+		{"--partnership", "No Pe", `record: --partnership: "No Pe" is not a partnership slug`},
+		{"--data", strings.Replace(savingsOK, "north-norfolk", "breckland", 1), "record: --data: /council: council breckland is not an active partner"},
+		{"--data", strings.Replace(savingsOK, `"shared management"`, `"a","category":"b"`, 1), `record: --data: /category: repeated member name "category"`},
+		{"--data", "{", "record: --data: not valid JSON: it ends before the value does"},
+	} {
+		t.Run(tt.flag+" "+tt.value, func(t *testing.T) { assertBadInput(t, with(tt.flag, tt.value), "ledger: "+tt.want) })
+	}
 }

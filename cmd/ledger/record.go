@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // stringList is a repeatable string flag.
@@ -47,19 +48,19 @@ func cmdRecord(ctx context.Context, a *app, args []string) error {
 		Data:        json.RawMessage(*data),
 	}
 	if _, err := eventstore.Gate(cmd.Data); err != nil {
-		return usageErrorf("record: --data: %v", err)
+		return recordError(err, "/data", 0)
 	}
 	for i, s := range sources {
 		ref, err := domain.ParseSource(s)
 		if err != nil {
-			return usageErrorf("record: --source #%d: %v", i+1, err)
+			return recordError(err, "", i)
 		}
 		cmd.Sources = append(cmd.Sources, ref)
 	}
 	// Checked before the store is opened: a KurrentDB store is not even dialled for a command refused
 	// on its own. (A refusal that needs the history writes nothing either: see openStore.)
 	if err := domain.CheckCommand(cmd); err != nil {
-		return fmt.Errorf("record: %w", err)
+		return recordError(err, "", 0)
 	}
 
 	store, err := a.openStore(ctx, a.store)
@@ -69,7 +70,7 @@ func cmdRecord(ctx context.Context, a *app, args []string) error {
 	defer store.Close()
 	res, err := recording.New(store, a.now).Record(ctx, a.actor(), cmd, nil)
 	if err != nil {
-		return err
+		return recordError(err, "", 0)
 	}
 	if *asJSON {
 		return writeJSON(a.stdout, res.Events)
@@ -104,4 +105,65 @@ func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// recordError is err, an error for people about a command 'ledger record' built from its flags,
+// naming the flags typed rather than the command's JSON pointers: "record: --effective: …",
+// "record: --data: /amount_pence: …", "record: --source #2: title: …", problems joined by "; " on
+// one line. at prefixes the pointers of err (a --data checked on its own: "/data"); source is the
+// index of the --source err concerns (ParseSource's pointers are under /sources/0). An error without
+// fields for people is returned as it is.
+func recordError(err error, at string, source int) error {
+	f := fault.Of(err)
+	if f == nil || len(f.Fields) == 0 {
+		return err
+	}
+	parts := make([]string, 0, len(f.Fields))
+	for _, fl := range f.Fields {
+		ptr := at + fl.Pointer
+		if rest, ok := strings.CutPrefix(ptr, "/sources/0"); ok && source > 0 {
+			ptr = "/sources/" + strconv.Itoa(source) + rest
+		}
+		msg := fl.Message
+		if fl.Event != "" {
+			msg += " (conflicts with " + fl.Event + ")"
+		}
+		parts = append(parts, recordFlag(ptr)+": "+msg)
+	}
+	return &fault.Error{Kind: f.Kind, Message: "record: " + strings.Join(parts, "; "), Err: err}
+}
+
+// recordFlag names the flag of 'ledger record' that fills the command member at the JSON pointer
+// (RFC 6901): /partnership --partnership, /type --type, /effective_on --effective, /certainty
+// --certainty, /data --data (a member inside it "--data: /amount_pence"), /sources --source (the
+// N-th from 0, "--source #N+1", a member of it "--source #N+1: title").
+func recordFlag(pointer string) string {
+	switch pointer {
+	case "/partnership":
+		return "--partnership"
+	case "/type":
+		return "--type"
+	case "/certainty":
+		return "--certainty"
+	case "/effective_on":
+		return "--effective"
+	case "/data":
+		return "--data"
+	case "/sources":
+		return "--source"
+	}
+	if rest, ok := strings.CutPrefix(pointer, "/data/"); ok {
+		return "--data: /" + rest
+	}
+	if rest, ok := strings.CutPrefix(pointer, "/sources/"); ok {
+		n, member, _ := strings.Cut(rest, "/")
+		if i, err := strconv.Atoi(n); err == nil {
+			name := "--source #" + strconv.Itoa(i+1)
+			if member != "" {
+				name += ": " + strings.ReplaceAll(member, "/", " ")
+			}
+			return name
+		}
+	}
+	return pointer
 }
