@@ -153,11 +153,15 @@ func decide(d *Decider, cmd Command) ([]NewEvent, error) {
 	// reported at once.
 
 	st, last := d.folded()
+	if target != nil {
+		checkCorrectionDate(st, ev.EffectiveOn, d.today(cmd), &p)
+	}
 	baseline := map[string]bool{}
 	var after []violation
-	if target == nil && !ev.EffectiveOn.Before(last) {
+	if target == nil && !ev.EffectiveOn.Before(last) && !st.lapsesBefore(ev.EffectiveOn) {
 		// The candidate comes last in effective order, so it cannot change how any earlier event
-		// folds: only its own violations can be new, and checking it against the fold is enough.
+		// folds: only its own violations can be new, and checking it against the fold is enough
+		// (unless a fixed term lapses before it: the fold is not advanced for a mere candidate).
 		after = st.checkNext(Effective{Recorded: cand, Evidence: []uuid.UUID{candID}})
 	} else {
 		for _, v := range checkTimeline(EffectiveView(history)) {

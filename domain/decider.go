@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"time"
+
 	"github.com/google/uuid"
 )
 
@@ -15,7 +17,13 @@ type Decider struct {
 	index map[uuid.UUID]int
 	st    *State // the checked fold of the effective view; nil when it must be rebuilt
 	last  Date   // the latest effective_on in the fold (zero when it is empty)
+	now   func() time.Time
 }
+
+// SetClock sets the clock that gives the day a correction or retraction is made (Europe/London), which
+// its effective_on may not pass (docs/domain.md, rule 10). Without one, only a command's own
+// RecordedAt (an offline seed or import) bounds it.
+func (d *Decider) SetClock(now func() time.Time) { d.now = now }
 
 // NewDecider returns a Decider over a history in seq order (which it keeps; do not modify it).
 func NewDecider(history []Recorded) *Decider {

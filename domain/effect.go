@@ -109,6 +109,10 @@ type Effect struct {
 	Made    []Fact
 	Changed []FactChange
 	Ended   []Fact
+	// Lapsed are the facts that ended by the passage of time before the event took effect, not by
+	// it: fixed-term appointments whose ends_on passed, with the statutory roles they carried
+	// (State.AdvanceTo).
+	Lapsed []Fact
 }
 
 // IsZero reports whether the event changed no fact.
@@ -121,6 +125,19 @@ func (e Effect) IsZero() bool { return len(e.Made) == 0 && len(e.Changed) == 0 &
 // a register). Its cost is in proportion to those facts, not to the history, so replaying a history
 // is linear in its length; rebuilding read models uses Apply.
 func (s *State) ApplyEffect(e Effective) Effect {
+	var lapsed []Fact
+	if s.lapsesBefore(e.EffectiveOn) {
+		lapseKinds := []FactKind{FactAppointment, FactDesignation}
+		before := s.facts(lapseKinds, nil)
+		s.AdvanceTo(e.EffectiveOn)
+		lapsed = diffFacts(e, before, s.facts(lapseKinds, nil)).Ended
+	}
+	eff := s.applyEffect(e)
+	eff.Lapsed = lapsed
+	return eff
+}
+
+func (s *State) applyEffect(e Effective) Effect {
 	kinds := touches(e.Type)
 	in := scopeOf(e)
 	before := s.facts(kinds, in)
@@ -209,7 +226,7 @@ func touches(typ string) []FactKind {
 	case TypeBusinessCasePublished:
 		return []FactKind{FactBusinessCase}
 	case TypeJointAppointmentMade, TypeAppointmentEnded:
-		return []FactKind{FactAppointment, FactStatus}
+		return []FactKind{FactAppointment, FactDesignation, FactStatus}
 	case TypeStatutoryRoleDesignated, TypeStatutoryRoleVacated:
 		return []FactKind{FactDesignation, FactAppointment}
 	case TypeServiceSharingProposed, TypeServiceMovedToSharedDelivery, TypeServiceReturnedToSeparateDelivery:
@@ -284,19 +301,23 @@ func (s *State) facts(kinds []FactKind, in *scope) []Fact {
 					Field{"terms_of_reference", r.Terms})
 			}
 		case FactAppointment:
-			for _, a := range s.Appointments {
+			for i := range s.Appointments {
+				a := &s.Appointments[i]
 				if in != nil && in.officer != "" && a.key != in.officer {
 					continue
 				}
 				fact(k, a.key+"|"+strings.ToLower(a.Post), a.Evidence, Field{"officer", a.Officer.Name}, Field{"post", a.Post},
 					Field{"statutory_role", a.StatutoryRole}, Field{"employing_council", a.EmployingCouncil},
 					Field{"councils", sharesText(a.Councils)}, Field{"basis", a.Basis}, Field{"starts_on", a.StartsOn},
-					Field{"ends_on", a.EndsOn}, Field{"statutory_roles", rolesText(a.Roles)})
+					Field{"ends_on", a.EndsOn}, Field{"statutory_roles", rolesText(s.RolesOf(a))})
 			}
 		case FactDesignation:
 			for _, d := range s.Designations {
 				if in != nil && in.designation && (d.Council != in.council || d.Role != in.role) {
 					continue
+				}
+				if in != nil && !in.designation && in.officer != "" && d.key != in.officer {
+					continue // an appointment's event makes or ends only its officer's roles
 				}
 				fact(k, d.Council.String()+"|"+string(d.Role), d.Evidence, Field{"council", d.Council}, Field{"role", d.Role},
 					Field{"officer", d.Officer.Name}, Field{"since", d.Since})
@@ -442,7 +463,7 @@ func sharesText(cs []CouncilShare) []string {
 	return out
 }
 
-func rolesText(rs []RoleHeld) []string {
+func rolesText(rs []Designation) []string {
 	if len(rs) == 0 {
 		return nil
 	}

@@ -214,11 +214,11 @@ func (s *State) check(e Effective) {
 	case StatutoryRoleDesignated:
 		s.checkDesignation(p)
 	case StatutoryRoleVacated:
-		held := ""
+		held, key := "", ""
 		if j := s.designation(p.Council, p.Role); j >= 0 {
-			held = s.Designations[j].Officer.Name
+			held, key = s.Designations[j].Officer.Name, s.Designations[j].key
 		}
-		if officerKey(held) != officerKey(p.Officer.Name) {
+		if held == "" || key != officerKey(p.Officer.Name) {
 			if held == "" {
 				s.bad("/data/officer/name", "no one holds %s at %s on %s", p.Role, p.Council, e.EffectiveOn)
 			} else {
@@ -335,7 +335,7 @@ func (s *State) checkAppointment(p JointAppointmentMade) {
 	total := 0
 	for i := range s.Appointments {
 		a := &s.Appointments[i]
-		if a.key != key || !a.inForce(e.EffectiveOn) {
+		if a.key != key {
 			continue
 		}
 		if a.Post != "" && strings.EqualFold(a.Post, p.Post) {
@@ -353,10 +353,19 @@ func (s *State) checkAppointment(p JointAppointmentMade) {
 		s.bad("/data/councils", "%s would be appointed for %d basis points of time on %s (%d already in other appointments); an officer's time shares sum to at most 10000",
 			p.Officer.Name, total+mine, e.EffectiveOn, total)
 	}
+	if p.StatutoryRole != "" {
+		// The appointment designates the officer at every council it serves (invariant 4 as for
+		// StatutoryRoleDesignated): the role must be free there, or already the officer's.
+		for _, c := range p.Councils {
+			if s.partner(c.Council) >= 0 {
+				s.checkRole("/data/statutory_role", c.Council, p.StatutoryRole, p.Officer.Name, true)
+			}
+		}
+	}
 }
 
 func (s *State) checkEnd(p AppointmentEnded) {
-	i := s.appointmentInForce(officerKey(p.Officer.Name), p.Post, s.checker.cur.EffectiveOn)
+	i := s.appointmentInForce(officerKey(p.Officer.Name), p.Post)
 	if i < 0 {
 		s.bad("/data/post", "%s holds no appointment as %s on %s", p.Officer.Name, p.Post, s.checker.cur.EffectiveOn)
 		return
@@ -387,20 +396,31 @@ func (s *State) checkDesignation(p StatutoryRoleDesignated) {
 		return
 	}
 	s.approvals("/data/authorised_by", p.AuthorisedBy)
-	who := officerKey(p.Officer.Name)
-	if j := s.designation(p.Council, p.Role); j >= 0 {
-		held := s.Designations[j].Officer.Name
-		if officerKey(held) == who {
-			s.bad("/data/officer/name", "%s already holds %s at %s", p.Officer.Name, p.Role, p.Council)
-		} else {
-			s.bad("/data/role", "%s at %s is held by %s on %s; record StatutoryRoleVacated first (one holder at a time)",
-				p.Role, p.Council, held, s.checker.cur.EffectiveOn)
+	s.checkRole("/data/role", p.Council, p.Role, p.Officer.Name, false)
+}
+
+// checkRole checks invariant 4 for making officer the holder of role at council c, by a
+// StatutoryRoleDesignated or (byAppointment) a JointAppointmentMade's statutory_role: one holder at a
+// time, and no role the officer holds there that the role must not be combined with. A designation of
+// the officer who holds the role through an appointment confirms it; one of the officer who holds it
+// by an earlier designation is refused.
+func (s *State) checkRole(field string, c CouncilRef, role StatutoryRole, officer string, byAppointment bool) {
+	who := officerKey(officer)
+	if j := s.designation(c, role); j >= 0 {
+		d := &s.Designations[j]
+		switch {
+		case d.key != who:
+			s.bad(field, "%s at %s is held by %s on %s; record StatutoryRoleVacated first (one holder at a time)",
+				role, c, d.Officer.Name, s.checker.cur.EffectiveOn)
+		case !byAppointment && d.Post == "":
+			s.bad("/data/officer/name", "%s already holds %s at %s", officer, role, c)
 		}
 		return
 	}
+	p := StatutoryRoleDesignated{Council: c, Role: role, Officer: Officer{Name: officer}}
 	clash := func(other StatutoryRole, why string) {
 		if j := s.designation(p.Council, other); j >= 0 && officerKey(s.Designations[j].Officer.Name) == who {
-			s.bad("/data/role", "%s already holds %s at %s; %s", p.Officer.Name, other, p.Council, why)
+			s.bad(field, "%s already holds %s at %s; %s", p.Officer.Name, other, p.Council, why)
 		}
 	}
 	named, _ := s.CouncilNamed(p.Council)
@@ -485,4 +505,29 @@ func (s *State) checkMoney(pl Payload) {
 		}
 		s.bad(field, "would take the amounts recorded in this partnership beyond %d pence in all (2^53, the most a total can hold exactly); no total could be shown correctly", MaxMoneyPence)
 	}
+}
+
+// checkCorrectionDate enforces rule 10's date: a correction or retraction takes effect on the day it
+// is made, inside the partnership's life: not before the partnership was proposed (rule 1), and not
+// after the day it is recorded (today, in Europe/London; zero when no clock is known). The date of
+// the event it corrects is the correction's own effective_on field (/data/effective_on).
+func checkCorrectionDate(s *State, on, today Date, p *problems) {
+	if s.Proposed && on.Before(s.ProposedOn) {
+		p.addf("/effective_on", "%s is before the partnership was proposed (%s); a correction takes effect on the day it is made, within the partnership's life", on, s.ProposedOn)
+	}
+	if !today.IsZero() && on.After(today) {
+		p.addf("/effective_on", "%s is after the day the correction is recorded (%s); a correction takes effect on the day it is made", on, today)
+	}
+}
+
+// today is the day a command is recorded: its own RecordedAt (an offline seed), else the Decider's
+// clock, in Europe/London; zero when neither is known.
+func (d *Decider) today(cmd Command) Date {
+	switch {
+	case !cmd.RecordedAt.IsZero():
+		return LondonDate(cmd.RecordedAt)
+	case d.now != nil:
+		return LondonDate(d.now())
+	}
+	return Date{}
 }

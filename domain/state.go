@@ -20,8 +20,10 @@ import (
 //   - a council is its slug.
 //
 // What ends a fact: AppointmentEnded removes the councils it names from the officer's appointment in
-// that post (and the statutory roles held there), and the appointment when none is left;
-// StatutoryRoleVacated ends the holder's designation; CouncilWithdrew ends a partner (and its
+// that post (and the statutory roles it carries there), and the appointment when none is left; a
+// fixed-term appointment lapses, with the roles it carries, on the day after its ends_on (the fold
+// reaches that day with the next event after it, or with AdvanceTo); StatutoryRoleVacated ends the
+// holder's designation; CouncilWithdrew ends a partner (and its
 // notice); ServiceReturnedToSeparateDelivery returns a service; PartnershipDissolved sets the status.
 // Corrections and retractions are applied before the fold (EffectiveView): a retracted event is not
 // folded at all, a corrected one is folded as corrected.
@@ -95,9 +97,9 @@ type ReviewDue struct {
 	Sources  []SourceRef
 }
 
-// Appointment is an officer's joint appointment in force, with the councils it still serves and the
-// statutory roles the officer holds there. An appointment with no Post stands for an officer
-// designated to a statutory role without a recorded joint appointment.
+// Appointment is an officer's joint appointment in force, with the councils it still serves; the
+// statutory roles it carries are in State.Designations (RolesOf). An appointment with no Post stands
+// for an officer designated to a statutory role at councils no joint appointment of theirs serves.
 type Appointment struct {
 	Officer          Officer // the name as first recorded
 	Post             string
@@ -106,32 +108,30 @@ type Appointment struct {
 	Councils         []CouncilShare // the councils still served
 	Basis            string
 	StartsOn         Date
-	EndsOn           Date // the planned end, when recorded; the appointment stays until AppointmentEnded
+	EndsOn           Date // the last day of a fixed term, when recorded: the appointment lapses the day after
 	Approvals        []MinuteRef
-	Roles            []RoleHeld
 	Evidence         []uuid.UUID // the appointment, then the events that changed it
 	Sources          []SourceRef
 	key              string // officerKey(Officer.Name)
 }
 
-// RoleHeld is a statutory role an officer holds at one council.
-type RoleHeld struct {
-	Council  CouncilRef
-	Role     StatutoryRole
-	Since    Date
-	Evidence []uuid.UUID
-	Sources  []SourceRef
-}
-
-// Designation is the holder of a statutory role at one council, by StatutoryRoleDesignated, until
-// StatutoryRoleVacated. Invariant 4 (one holder at a time) reads these.
+// Designation is the holder of a statutory role at one council: the one record of who holds it, which
+// invariant 4 (one holder at a time) and the views read. A role is held from a JointAppointmentMade
+// with statutory_role (at each council the appointment serves) or a StatutoryRoleDesignated, until
+// StatutoryRoleVacated, or until the appointment that carries it stops serving the council
+// (AppointmentEnded naming it, or its ends_on passing).
 type Designation struct {
-	Council  CouncilRef
-	Role     StatutoryRole
-	Officer  Officer
-	Since    Date
-	Evidence []uuid.UUID
+	Council CouncilRef
+	Role    StatutoryRole
+	Officer Officer
+	Since   Date
+	// Post is the post of the officer's appointment that carries the role: the appointment's own
+	// statutory_role, or, for a StatutoryRoleDesignated, the officer's appointment serving the council
+	// then. "" when none did: the role stands on its own until vacated.
+	Post     string
+	Evidence []uuid.UUID // the event that made the officer the holder, then those that confirmed it
 	Sources  []SourceRef
+	key      string // officerKey(Officer.Name)
 }
 
 // Service is a service proposed for sharing, shared, or returned to separate delivery.
@@ -249,6 +249,7 @@ type ExternalReview struct {
 // safe for concurrent use while Apply runs; once folded it may be read by any number of goroutines.
 type State struct {
 	Proposed      bool
+	ProposedOn    Date // the proposal's effective date (zero before it)
 	Name, Purpose string
 	Scope         []string
 	Partners      []Partner // active partners, in the order named
@@ -274,7 +275,8 @@ type State struct {
 	// Last is the effective date of the last event folded.
 	Last Date
 
-	lastAcct int // index in Accounts of the account used last: figures come in runs
+	lastAcct int  // index in Accounts of the account used last: figures come in runs
+	lapse    Date // the earliest ends_on among the appointments (zero when none has one)
 	checker  *checker
 }
 
@@ -295,6 +297,7 @@ func Fold(events []Effective) *State {
 // that breaks a rule is folded as far as it has a meaning (Decide refuses such events; the checks
 // that say so run only on the write side).
 func (s *State) Apply(e Effective) {
+	s.AdvanceTo(e.EffectiveOn)
 	if s.checker != nil {
 		s.check(e)
 	}
@@ -313,7 +316,7 @@ func (s *State) apply(e *Effective) {
 		if s.Proposed {
 			return // a second proposal means nothing (Decide refuses it)
 		}
-		s.Proposed = true
+		s.Proposed, s.ProposedOn = true, on
 		s.Name, s.Purpose, s.Scope = p.Name, p.Purpose, p.Scope
 		for _, c := range p.Partners {
 			s.addPartner(c, on, ev, src)
@@ -367,52 +370,44 @@ func (s *State) apply(e *Effective) {
 		if since.IsZero() {
 			since = on
 		}
+		key := officerKey(p.Officer.Name)
 		a := Appointment{Officer: p.Officer, Post: p.Post, StatutoryRole: p.StatutoryRole, EmployingCouncil: p.EmployingCouncil,
 			Councils: p.Councils, Basis: p.Basis, StartsOn: since, EndsOn: p.EndsOn, Approvals: p.Approvals,
-			Evidence: ev, Sources: src, key: officerKey(p.Officer.Name)}
-		if p.StatutoryRole != "" {
-			a.Roles = make([]RoleHeld, 0, len(p.Councils))
+			Evidence: ev, Sources: src, key: key}
+		s.Appointments = append(s.Appointments, a)
+		if !p.EndsOn.IsZero() && (s.lapse.IsZero() || p.EndsOn.Before(s.lapse)) {
+			s.lapse = p.EndsOn
+		}
+		if p.StatutoryRole != "" && p.Post != "" {
 			for _, c := range p.Councils {
-				a.Roles = addRole(a.Roles, RoleHeld{Council: c.Council, Role: p.StatutoryRole, Since: since, Evidence: ev, Sources: src})
+				s.designate(Designation{Council: c.Council, Role: p.StatutoryRole, Officer: p.Officer, Since: since, Post: p.Post,
+					Evidence: ev, Sources: src, key: key})
 			}
 		}
-		s.Appointments = append(s.Appointments, a)
 		s.activate(on, ev, src)
 	case StatutoryRoleDesignated:
 		key := officerKey(p.Officer.Name)
-		if j := s.designation(p.Council, p.Role); j >= 0 {
-			return // one holder at a time (invariant 4): the role is not free
+		post := ""
+		if i := s.servingAppointment(key, p.Council); i >= 0 {
+			post = s.Appointments[i].Post
 		}
-		s.Designations = append(s.Designations, Designation{Council: p.Council, Role: p.Role, Officer: p.Officer, Since: on, Evidence: ev, Sources: src})
-		i := s.officerAppointment(key)
-		if i < 0 {
-			s.Appointments = append(s.Appointments, Appointment{Officer: p.Officer, StartsOn: on,
-				Councils: []CouncilShare{{Council: p.Council}}, Evidence: ev, Sources: src, key: key})
-			i = len(s.Appointments) - 1
-		}
-		a := &s.Appointments[i]
-		a.Roles = addRole(slices.Clip(a.Roles), RoleHeld{Council: p.Council, Role: p.Role, Since: on, Evidence: ev, Sources: src})
+		s.designate(Designation{Council: p.Council, Role: p.Role, Officer: p.Officer, Since: on, Post: post, Evidence: ev, Sources: src, key: key})
 	case StatutoryRoleVacated:
 		key := officerKey(p.Officer.Name)
 		j := s.designation(p.Council, p.Role)
-		if j < 0 || officerKey(s.Designations[j].Officer.Name) != key {
+		if j < 0 || s.Designations[j].key != key {
 			return // not the holder (Decide refuses it)
 		}
 		s.Designations = slices.Delete(s.Designations, j, j+1)
-		for i := range s.Appointments {
-			a := &s.Appointments[i]
-			if a.key == key {
-				a.Roles = slices.DeleteFunc(slices.Clone(a.Roles), func(r RoleHeld) bool { return r.Council == p.Council && r.Role == p.Role })
-			}
-		}
+		s.placeholder(key)
 	case AppointmentEnded:
-		i := s.appointmentInForce(officerKey(p.Officer.Name), p.Post, on)
+		i := s.appointmentInForce(officerKey(p.Officer.Name), p.Post)
 		if i < 0 {
 			return
 		}
 		a := &s.Appointments[i]
 		a.Councils = slices.DeleteFunc(slices.Clone(a.Councils), func(c CouncilShare) bool { return slices.Contains(p.Councils, c.Council) })
-		a.Roles = slices.DeleteFunc(slices.Clone(a.Roles), func(r RoleHeld) bool { return slices.Contains(p.Councils, r.Council) })
+		s.endRoles(a.key, a.Post, func(c CouncilRef) bool { return slices.Contains(p.Councils, c) })
 		if len(a.Councils) == 0 {
 			s.Appointments = slices.Delete(s.Appointments, i, i+1)
 		} else {
@@ -569,26 +564,129 @@ func SamePost(a, b string) bool { return strings.EqualFold(a, b) }
 // serviceKey is a service's identity: its name trimmed, without case.
 func serviceKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
-// officerAppointment returns the index of the officer's first appointment (any post), or -1.
-func (s *State) officerAppointment(key string) int {
+// AdvanceTo brings the state to date d without an event: every fixed-term appointment whose ends_on
+// is before d lapses, with the statutory roles it carries. Apply does it before each event; a reader
+// of the state as of a date after the last event folded (the read models' as_of) calls it with that
+// date. Dates before the state's are a no-op.
+func (s *State) AdvanceTo(d Date) {
+	if s.lapse.IsZero() || !s.lapse.Before(d) {
+		return
+	}
+	s.lapse = Date{}
+	kept := s.Appointments[:0]
+	for _, a := range s.Appointments {
+		if !a.EndsOn.IsZero() && a.EndsOn.Before(d) {
+			s.endRoles(a.key, a.Post, func(CouncilRef) bool { return true })
+			continue
+		}
+		if !a.EndsOn.IsZero() && (s.lapse.IsZero() || a.EndsOn.Before(s.lapse)) {
+			s.lapse = a.EndsOn
+		}
+		kept = append(kept, a)
+	}
+	clear(s.Appointments[len(kept):])
+	s.Appointments = kept
+}
+
+// lapsesBefore reports whether some appointment lapses before d (AdvanceTo(d) would change the state).
+func (s *State) lapsesBefore(d Date) bool { return !s.lapse.IsZero() && s.lapse.Before(d) }
+
+// endRoles ends the statutory roles the officer's appointment in post carries at the councils at.
+func (s *State) endRoles(key, post string, at func(CouncilRef) bool) {
+	if post == "" {
+		return
+	}
+	s.Designations = slices.DeleteFunc(slices.Clone(s.Designations), func(d Designation) bool {
+		return d.key == key && d.Post != "" && strings.EqualFold(d.Post, post) && at(d.Council)
+	})
+}
+
+// designate makes d's officer the holder of d's role at d's council, when the role is free (one
+// holder at a time: invariant 4). When the officer holds it already, an appointment's statutory_role
+// takes over a role held on its own, and a StatutoryRoleDesignated confirms the designation (its
+// evidence and sources join it).
+func (s *State) designate(d Designation) {
+	j := s.designation(d.Council, d.Role)
+	if j < 0 {
+		s.Designations = append(s.Designations, d)
+		if d.Post == "" {
+			s.placeholder(d.key)
+		}
+		return
+	}
+	held := &s.Designations[j]
+	switch {
+	case held.key != d.key:
+		return // held by another officer: Decide refuses this
+	case held.Post == "" && d.Post != "":
+		held.Post = d.Post
+		s.placeholder(d.key)
+	default:
+		held.Evidence = appendEvidence(held.Evidence, d.Evidence)
+		held.Sources = d.Sources
+	}
+}
+
+// placeholder keeps the post-less appointment of an officer in step with the roles the officer holds
+// on their own (Designation.Post ""): it serves those councils, and goes when there are none.
+func (s *State) placeholder(key string) {
+	var councils []CouncilShare
+	first := -1
+	for j := range s.Designations {
+		if d := &s.Designations[j]; d.key == key && d.Post == "" {
+			if first < 0 {
+				first = j
+			}
+			if !slices.ContainsFunc(councils, func(c CouncilShare) bool { return c.Council == d.Council }) {
+				councils = append(councils, CouncilShare{Council: d.Council})
+			}
+		}
+	}
+	i := slices.IndexFunc(s.Appointments, func(a Appointment) bool { return a.key == key && a.Post == "" })
+	switch {
+	case i < 0 && first >= 0:
+		d := &s.Designations[first]
+		s.Appointments = append(s.Appointments, Appointment{Officer: d.Officer, StartsOn: d.Since, Councils: councils,
+			Evidence: d.Evidence, Sources: d.Sources, key: key})
+	case i >= 0 && first < 0:
+		s.Appointments = slices.Delete(s.Appointments, i, i+1)
+	case i >= 0:
+		s.Appointments[i].Councils = councils
+	}
+}
+
+// servingAppointment returns the index of the officer's first joint appointment (with a post) that
+// serves c, or -1.
+func (s *State) servingAppointment(key string, c CouncilRef) int {
 	for i := range s.Appointments {
-		if s.Appointments[i].key == key {
+		if a := &s.Appointments[i]; a.key == key && a.Post != "" && a.serves(c) {
 			return i
 		}
 	}
 	return -1
 }
 
-// inForce reports whether the appointment is in force on d: it has not reached a planned end.
-func (a *Appointment) inForce(d Date) bool { return a.EndsOn.IsZero() || !a.EndsOn.Before(d) }
+// RolesOf returns the statutory roles the appointment carries (see Designation.Post), in the order
+// they were designated.
+func (s *State) RolesOf(a *Appointment) []Designation {
+	var out []Designation
+	for _, d := range s.Designations {
+		if d.key == a.key && (d.Post == a.Post || strings.EqualFold(d.Post, a.Post)) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
 
-// appointmentInForce returns the index of the officer's appointment in post in force on d (the last
-// one, should there be several), or -1. Posts without a joint appointment never match.
-func (s *State) appointmentInForce(key, post string, d Date) int {
+// appointmentInForce returns the index of the officer's appointment in post (the last one, should
+// there be several), or -1: every appointment in the state is in force on the date the state was
+// advanced to (AdvanceTo; Apply advances to each event's date). Posts without a joint appointment
+// never match.
+func (s *State) appointmentInForce(key, post string) int {
 	found := -1
 	for i := range s.Appointments {
 		a := &s.Appointments[i]
-		if a.key == key && a.Post != "" && strings.EqualFold(a.Post, post) && a.inForce(d) {
+		if a.key == key && a.Post != "" && strings.EqualFold(a.Post, post) {
 			found = i
 		}
 	}
@@ -605,15 +703,6 @@ func (s *State) AppointmentOf(officer, post string) (Appointment, bool) {
 		}
 	}
 	return Appointment{}, false
-}
-
-func addRole(roles []RoleHeld, r RoleHeld) []RoleHeld {
-	for _, x := range roles {
-		if x.Council == r.Council && x.Role == r.Role {
-			return roles
-		}
-	}
-	return append(roles, r)
 }
 
 // designation returns the index of the designation of role at c, or -1.
@@ -790,12 +879,10 @@ func (t Totals) Net() (net Pence, ok bool) {
 	return 0, false
 }
 
-// BelowTarget reports whether a target above zero is recorded and the net saving (0 when none is
-// recorded) falls short of it.
+// BelowTarget reports whether there is a figure to compare with a target above zero and it falls
+// short: a net saving (an outturn or a forecast, less one-off costs) below the target. With only a
+// target (no forecast and no outturn recorded) nothing is below it: there is nothing to compare.
 func (t Totals) BelowTarget() bool {
-	net, _ := t.Net()
-	if !t.HasOutturn && !t.HasForecast {
-		net = -t.OneOffCosts
-	}
-	return t.HasTarget && t.Target > 0 && net < t.Target
+	net, ok := t.Net()
+	return ok && t.HasTarget && t.Target > 0 && net < t.Target
 }

@@ -54,8 +54,8 @@ func viewFacts(st *projections.State) facts {
 			rs = append(rs, fmt.Sprintf("%s %s since %s", r.Council, r.Role, day(r.Since)))
 		}
 		slices.Sort(rs)
-		f.Appointments = append(f.Appointments, fmt.Sprintf("%q as %q for [%s] since %s, roles [%s]", a.Officer, a.Post,
-			strings.Join(cs, " "), day(a.Since), strings.Join(rs, "; ")))
+		f.Appointments = append(f.Appointments, fmt.Sprintf("%q as %q for [%s] since %s until %s, roles [%s]", a.Officer, a.Post,
+			strings.Join(cs, " "), day(a.Since), day(a.EndsOn), strings.Join(rs, "; ")))
 	}
 	slices.Sort(f.Appointments)
 	for _, sv := range st.Services {
@@ -118,6 +118,7 @@ func (d decoded) facts(slug string, k int, asOf string) (facts, bool) {
 		}
 	}
 	s := domain.Fold(inEffect)
+	s.AdvanceTo(domain.MustDate(asOf))
 	f := facts{Name: s.Name, Status: s.Status.Value + " since " + day(s.Status.Since), EventCount: s.EventCount}
 	for _, p := range s.Partners {
 		line := fmt.Sprintf("%s %q since %s", p.Council.Council, p.Council.Name, day(p.Since))
@@ -126,17 +127,18 @@ func (d decoded) facts(slug string, k int, asOf string) (facts, bool) {
 		}
 		f.Partners = append(f.Partners, line)
 	}
-	for _, a := range s.Appointments {
+	for i := range s.Appointments {
+		a := &s.Appointments[i]
 		var cs, rs []string
 		for _, c := range a.Councils {
 			cs = append(cs, fmt.Sprintf("%s:%v", c.Council, int(c.TimeShareBasisPoints)))
 		}
-		for _, r := range a.Roles {
+		for _, r := range s.RolesOf(a) {
 			rs = append(rs, fmt.Sprintf("%s %s since %s", r.Council, r.Role, day(r.Since)))
 		}
 		slices.Sort(rs)
-		f.Appointments = append(f.Appointments, fmt.Sprintf("%q as %q for [%s] since %s, roles [%s]", a.Officer.Name, a.Post,
-			strings.Join(cs, " "), day(a.StartsOn), strings.Join(rs, "; ")))
+		f.Appointments = append(f.Appointments, fmt.Sprintf("%q as %q for [%s] since %s until %s, roles [%s]", a.Officer.Name, a.Post,
+			strings.Join(cs, " "), day(a.StartsOn), day(a.EndsOn), strings.Join(rs, "; ")))
 	}
 	slices.Sort(f.Appointments)
 	for _, sv := range s.Services {

@@ -71,10 +71,11 @@ func effective(entries []entry) []effEvent {
 	return out
 }
 
-// fold returns the partnership's state after the events (in effect on as_of, in effective order):
-// the domain's fold (domain.State), mapped to the view. decisionsHint, when positive, is the expected
+// fold returns the partnership's state as of asOf after the events (those in effect on asOf, in
+// effective order): the domain's fold (domain.State) advanced to asOf (fixed terms ended before it
+// lapse: domain.State.AdvanceTo), mapped to the view. decisionsHint, when positive, is the expected
 // number of decisions (a capacity, not a limit).
-func fold(slug string, events iter.Seq[effEvent], decisionsHint int) *State {
+func fold(slug string, events iter.Seq[effEvent], decisionsHint int, asOf domain.Date) *State {
 	s := states.Get().(*domain.State)
 	defer states.Put(s)
 	s.Reset()
@@ -88,6 +89,7 @@ func fold(slug string, events iter.Seq[effEvent], decisionsHint int) *State {
 		eff.Sources, eff.Payload, eff.Evidence = e.sources, e.payload, e.evidence
 		s.Apply(eff)
 	}
+	s.AdvanceTo(asOf)
 	return view(slug, s)
 }
 
@@ -128,13 +130,16 @@ func view(slug string, s *domain.State) *State {
 		}
 		st.ReviewDate = rd
 	}
-	for i, a := range s.Appointments {
+	for i := range s.Appointments {
+		a := &s.Appointments[i]
+		roles := s.RolesOf(a)
 		v := Appointment{Officer: a.Officer.Name, Post: a.Post, EmployingCouncil: a.EmployingCouncil.String(), Basis: a.Basis,
-			Since: a.StartsOn, Councils: make([]CouncilShare, len(a.Councils)), Roles: make([]RoleHeld, len(a.Roles)), Evidence: a.Evidence}
+			Since: a.StartsOn, EndsOn: a.EndsOn, Councils: make([]CouncilShare, len(a.Councils)), Roles: make([]RoleHeld, len(roles)),
+			Evidence: a.Evidence}
 		for j, c := range a.Councils {
 			v.Councils[j] = CouncilShare{Council: c.Council.String(), BasisPoints: c.TimeShareBasisPoints}
 		}
-		for j, r := range a.Roles {
+		for j, r := range roles {
 			v.Roles[j] = RoleHeld{Council: r.Council.String(), Role: string(r.Role), Since: r.Since, Evidence: r.Evidence}
 		}
 		if len(a.Approvals) > 0 {

@@ -254,7 +254,7 @@ func (m *Models) state(r resolved) *State {
 	} else {
 		// The prefix's share of the partnership's decisions, as a capacity (a little over, rarely under).
 		hint := r.snap.decided*len(r.prefix)/len(r.snap.entries) + 8
-		body = fold(r.slug, p.effectiveFor(r.snap, len(r.prefix), r.asOf), hint)
+		body = fold(r.slug, p.effectiveFor(r.snap, len(r.prefix), r.asOf), hint, r.asOf)
 		body.LastSeq = r.prefix[len(r.prefix)-1].seq
 		if len(r.prefix) == len(r.snap.entries) {
 			c.mu.Lock()

@@ -129,6 +129,7 @@ type Appointment struct {
 	Councils         []CouncilShare `json:"councils"`
 	Basis            string         `json:"basis,omitempty"` // interim | permanent
 	Since            domain.Date    `json:"since"`
+	EndsOn           domain.Date    `json:"ends_on,omitzero"` // the last day of a fixed term: from the day after, the appointment is not in the view
 	Roles            []RoleHeld     `json:"statutory_roles"`
 	Approvals        []MinuteRef    `json:"approvals,omitempty"`
 	CostShare        *CostShare     `json:"cost_share,omitempty"`
@@ -196,7 +197,8 @@ type Service struct {
 // Savings are the partnership's money by financial year and council.
 type Savings struct {
 	Years []SavingsYear `json:"years"`
-	// BelowTarget lists "council FY" pairs whose net saving is below target (flagged in packs).
+	// BelowTarget lists "council FY" pairs whose net saving is below target (flagged in packs); a
+	// council with a target but no forecast or outturn is not listed (CouncilSavings.BelowTarget).
 	BelowTarget []string `json:"below_target"`
 }
 
@@ -221,7 +223,7 @@ type CouncilSavings struct {
 	OneOffCostsPence   *domain.Pence `json:"one_off_costs_pence"`
 	NetPence           *domain.Pence `json:"net_pence"`
 	AgainstTargetPence *domain.Pence `json:"against_target_pence"` // net − target
-	BelowTarget        bool          `json:"below_target"`         // a target above 0 and a net (0 when absent) below it
+	BelowTarget        bool          `json:"below_target"`         // a target above 0 and a net below it; false without a forecast or an outturn (nothing to compare)
 	Lines              []SavingsLine `json:"lines"`
 	Evidence           Evidence      `json:"evidence"`
 }

@@ -99,7 +99,8 @@ type Options struct {
 	// Timeout is how long a command may wait to be taken into a batch before Record withdraws it
 	// and answers an *UnavailableError; 0 means DefaultTimeout (5 s), a negative value no limit.
 	Timeout time.Duration
-	// Now is the clock deadlines are measured on (time.Now when nil); tests inject one.
+	// Now is the clock deadlines are measured on, and the day a correction is made, which its
+	// effective_on may not pass (time.Now when nil); tests inject one.
 	Now func() time.Time
 }
 
@@ -129,6 +130,7 @@ func (s *Service) partition(slug string) *partition {
 	p := s.parts[slug]
 	if p == nil {
 		p = &partition{dec: domain.NewDecider(nil)}
+		p.dec.SetClock(s.now)
 		s.parts[slug] = p
 	}
 	return p
