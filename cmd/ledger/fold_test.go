@@ -1,0 +1,123 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+// The write side and the views agree, end to end through the CLI (issue 19: one meaning of an
+// event): the tester's fixed term, the statutory role an appointment carries, and savings with only
+// a target.
+
+// recorder records events in partnership aa-bb of a fresh ledger.
+type recorder struct {
+	t     *testing.T
+	store string
+}
+
+func newRecorder(t *testing.T) recorder {
+	r := recorder{t, tempStore(t)}
+	r.ok("PartnershipProposed", "2015-01-01", `{"name":"AA and BB","purpose":"share a chief finance officer","partners":[
+	  {"council":"aa","name":"AA Borough Council","kind":"borough"},{"council":"bb","name":"BB Borough Council","kind":"borough"}]}`)
+	return r
+}
+
+func (r recorder) record(typ, eff, data string) result {
+	r.t.Helper()
+	return ledger(r.t, nil, "record", "--store", r.store, "--partnership", "aa-bb", "--type", typ, "--effective", eff,
+		"--data", data, "--source", "minutes:t")
+}
+
+func (r recorder) ok(typ, eff, data string) {
+	r.t.Helper()
+	res := r.record(typ, eff, data)
+	require.Equal(r.t, 0, res.code, "%s %s: %s", typ, eff, res.stderr)
+}
+
+func (r recorder) refused(typ, eff, data, want string) {
+	r.t.Helper()
+	res := r.record(typ, eff, data)
+	require.Equal(r.t, 2, res.code, "%s %s was accepted: %s", typ, eff, res.stdout)
+	assert.Contains(r.t, res.stderr, want)
+}
+
+func (r recorder) state(asOf string) projections.State {
+	r.t.Helper()
+	res := ledger(r.t, nil, "state", "--store", r.store, "--partnership", "aa-bb", "--as-of", asOf, "--json")
+	require.Equal(r.t, 0, res.code, res.stderr)
+	var st projections.State
+	require.NoError(r.t, json.Unmarshal([]byte(res.stdout), &st))
+	return st
+}
+
+func TestFixedTermAndRolesAgreeEndToEnd(t *testing.T) {
+	r := newRecorder(t)
+	r.ok("JointAppointmentMade", "2015-02-01", `{"officer":{"name":"Karen Sly"},"post":"chief-finance-officer",
+	  "statutory_role":"chief_finance_officer","employing_council":"aa",
+	  "councils":[{"council":"aa","time_share_basis_points":5000},{"council":"bb","time_share_basis_points":5000}],
+	  "basis":"interim","starts_on":"2015-02-01","ends_on":"2015-06-30"}`)
+
+	// In force to its last day, with its roles and its ends_on; another officer cannot take the role.
+	st := r.state("2015-06-30")
+	require.Len(t, st.Appointments, 1)
+	assert.Equal(t, "2015-06-30", st.Appointments[0].EndsOn.String())
+	assert.Len(t, st.Appointments[0].Roles, 2)
+	r.refused("StatutoryRoleDesignated", "2015-03-01", `{"council":"aa","role":"chief_finance_officer","officer":{"name":"Bob Other"}}`,
+		"held by Karen Sly")
+
+	// After it, out of force in the views and for Decide alike.
+	assert.Empty(t, r.state("2015-07-01").Appointments)
+	r.refused("AppointmentEnded", "2015-08-01", `{"officer":{"name":"Karen Sly"},"post":"chief-finance-officer","councils":["aa"],
+	  "last_day":"2015-08-01","reason":"resignation"}`, "Karen Sly holds no appointment")
+	r.ok("JointAppointmentMade", "2015-08-02", `{"officer":{"name":"karen  SLY"},"post":"Chief-Finance-Officer","employing_council":"aa",
+	  "councils":[{"council":"aa","time_share_basis_points":10000}],"basis":"permanent","starts_on":"2015-08-02"}`)
+	st = r.state("2015-08-03")
+	require.Len(t, st.Appointments, 1, "a reappointment is one appointment")
+	assert.Equal(t, "karen  SLY", st.Appointments[0].Officer)
+	assert.Empty(t, st.Appointments[0].Roles)
+	r.ok("StatutoryRoleDesignated", "2015-08-03", `{"council":"bb","role":"chief_finance_officer","officer":{"name":"Bob Other"}}`)
+
+	// The role the reappointment's designation carries ends with it at that council, on both sides.
+	r.ok("StatutoryRoleDesignated", "2015-08-04", `{"council":"aa","role":"chief_finance_officer","officer":{"name":"Karen Sly"}}`)
+	r.ok("AppointmentEnded", "2015-09-01", `{"officer":{"name":"Karen Sly"},"post":"chief-finance-officer","councils":["aa"],
+	  "last_day":"2015-09-01","reason":"resignation"}`)
+	r.refused("StatutoryRoleVacated", "2015-09-02", `{"council":"aa","role":"chief_finance_officer","officer":{"name":"Karen Sly"}}`,
+		"no one holds chief_finance_officer at aa")
+	r.ok("StatutoryRoleDesignated", "2015-09-02", `{"council":"aa","role":"chief_finance_officer","officer":{"name":"Jane Doe"}}`)
+	holders := map[string]string{}
+	for _, a := range r.state("2015-09-03").Appointments {
+		for _, ro := range a.Roles {
+			holders[ro.Council+" "+ro.Role] = a.Officer
+		}
+	}
+	assert.Equal(t, map[string]string{"aa chief_finance_officer": "Jane Doe", "bb chief_finance_officer": "Bob Other"}, holders)
+}
+
+func TestTargetAloneIsNotBelowTargetEndToEnd(t *testing.T) {
+	r := newRecorder(t)
+	r.ok("SavingsTargetSet", "2015-04-02", `{"council":"aa","financial_year":2015,"category":"shared management","amount_pence":4000000}`)
+	st := r.state("2015-05-01")
+	require.Len(t, st.Savings.Years, 1)
+	c := st.Savings.Years[0].Councils[0]
+	assert.False(t, c.BelowTarget, "nothing to compare with the target")
+	assert.Nil(t, c.NetPence)
+	assert.Empty(t, st.Savings.BelowTarget)
+	text := ledger(t, nil, "state", "--store", r.store, "--partnership", "aa-bb", "--as-of", "2015-05-01")
+	require.Equal(t, 0, text.code, text.stderr)
+	assert.NotContains(t, text.stdout, "BELOW TARGET")
+
+	// With a forecast short of it, it is below target.
+	r.ok("SavingsReported", "2015-06-01", `{"council":"aa","financial_year":2015,"category":"shared management","amount_pence":1000000,
+	  "status":"forecast","period_to":"2016-03-31"}`)
+	st = r.state("2015-06-02")
+	assert.True(t, st.Savings.Years[0].Councils[0].BelowTarget)
+	assert.Equal(t, []string{"aa 2015/16"}, st.Savings.BelowTarget)
+	text = ledger(t, nil, "state", "--store", r.store, "--partnership", "aa-bb", "--as-of", "2015-06-02")
+	assert.True(t, strings.Contains(text.stdout, "BELOW TARGET"), text.stdout)
+}
