@@ -78,7 +78,9 @@ func TestReplayEveryEventShowsItsEffect(t *testing.T) {
 		assert.False(t, st.Made == nil || st.Changed == nil || st.Ended == nil, "#%d: lists, never null", st.Seq)
 		if st.Type != "EventCorrected" {
 			assert.True(t, st.Folded, "#%d folded", st.Seq)
-			assert.NotZero(t, len(st.Made)+len(st.Changed)+len(st.Ended), "#%d %s changed the state", st.Seq, st.Type)
+			if st.Type != "StatutoryRoleDesignated" { // the demo's designations confirm the appointments' roles
+				assert.NotZero(t, len(st.Made)+len(st.Changed)+len(st.Ended), "#%d %s changed the state", st.Seq, st.Type)
+			}
 		}
 		for _, w := range st.Words {
 			assert.NotContains(t, w, "no change", "#%d", st.Seq)
@@ -92,13 +94,17 @@ func TestReplayEveryEventShowsItsEffect(t *testing.T) {
 	assert.Empty(t, cost.Ended, "no appointment ends")
 	assert.Equal(t, []string{"makes true: cost share of chief executive: basis equal; shares Great Yarmouth Borough Council 50% and North Norfolk District Council 50%; applies from 7 November 2015; reset each financial year no"}, cost.Words)
 
+	// The appointment's statutory_role makes the role true at both councils (one record of who holds
+	// it); the council's designation that follows confirms it.
+	appointed := step(t, rep, 9)
+	assert.Equal(t, []string{"appointment", "statutory_role", "statutory_role"}, kinds(appointed.Made))
 	designated := step(t, rep, 12)
-	assert.Equal(t, []string{"statutory_role"}, kinds(designated.Made))
-	assert.Contains(t, designated.Words[0], "statutory role chief finance officer (s151) at Great Yarmouth Borough Council: officer Karen Sly")
+	assert.Empty(t, designated.Made)
+	assert.Contains(t, designated.Words[0], "statutory role chief finance officer (s151) at Great Yarmouth Borough Council")
 
-	vacated := step(t, rep, 29)
+	vacated := step(t, rep, 27)
 	assert.Equal(t, []string{"statutory_role"}, kinds(vacated.Ended))
-	assert.Equal(t, []string{"ends statutory role chief finance officer (s151) at North Norfolk District Council"}, vacated.Words)
+	assert.Contains(t, vacated.Words, "ends statutory role chief finance officer (s151) at North Norfolk District Council")
 
 	bc := step(t, rep, 23)
 	assert.Equal(t, []string{"business_case"}, kinds(bc.Made))
@@ -109,7 +115,7 @@ func TestReplayEveryEventShowsItsEffect(t *testing.T) {
 	assert.Equal(t, []string{"decision"}, kinds(decision.Made))
 	assert.Contains(t, decision.Words[0], "records the decision Full Council 15 October 2015, item 8: body full council; council Great Yarmouth Borough Council")
 
-	ended := step(t, rep, 26)
+	ended := step(t, rep, 28) // after the vacations of the same day
 	require.Len(t, ended.Changed, 1)
 	assert.Equal(t, "appointment of Sheila Oxtoby as chief executive", ended.Changed[0].Label)
 	assert.Equal(t, "councils", ended.Changed[0].Changes[0].Name)
@@ -144,10 +150,10 @@ func TestReplayTypeFilters(t *testing.T) {
 		for _, st := range rep.Steps {
 			seqs = append(seqs, st.Seq)
 		}
-		assert.Equal(t, []uint64{14, 15, 28, 29}, seqs, "%v", args)
+		assert.Equal(t, []uint64{14, 15, 26, 27}, seqs, "%v", args)
 		assert.Equal(t, 22, rep.Omitted)
 		assert.Equal(t, []string{"StatutoryRoleVacated", "CostShareAgreed"}, rep.Types)
-		assert.Equal(t, []string{"statutory_role"}, kinds(step(t, rep, 28).Ended), "the designation was folded though not shown")
+		assert.Equal(t, []string{"statutory_role"}, kinds(step(t, rep, 26).Ended), "the designation was folded though not shown")
 	}
 	ended := replayJSON(t, store, "--type", "AppointmentEnded")
 	require.Len(t, ended.Steps, 2)
