@@ -17,6 +17,7 @@ func (s *server) funcs() template.FuncMap {
 		"phrase":   words.Phrase, // an identifier in words: "head-of-hr" → "head of HR"
 		"role":     func(r string) string { return words.Role(domain.StatutoryRole(r)) },
 		"join":     strings.Join,
+		"timeText": domain.TimeText, // when an event was recorded: "2016-06-01 09:00" (UTC)
 		"percent":  percent,
 		"errs":     func(m map[string][]string, k string) []string { return m[k] },
 		"val":      func(m map[string]string, k string) string { return m[k] },

@@ -170,6 +170,8 @@ func TestEventPageLinksItsProof(t *testing.T) {
 	for _, w := range []string{"Hash", "Previous hash", "/v1/events/" + id[1] + "/proof", "Audit path", "Leaf index"} {
 		assert.Contains(t, ev, w)
 	}
+	// The recorded time is written the one way (domain.TimeText, to the minute), not with seconds.
+	assert.Regexp(t, `<dt>Recorded at</dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d UTC</dd>`, ev)
 	status, _ = get(t, srv.Client(), srv.URL+"/events/not-an-id")
 	assert.Equal(t, 404, status)
 }

@@ -243,7 +243,7 @@ func (a *app) keyForKeyCommand(ctx context.Context) (audit.Key, error) {
 func cmdTreeHead(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("tree-head")
 	size := fs.Uint64("size", 0, "the tree size to sign (default: the whole ledger)")
-	out := fs.String("o", "", "write the signed tree head to FILE (default: stdout)")
+	out := fs.String("o", "", "write the signed tree head to `FILE` (default: stdout)")
 	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -270,7 +270,7 @@ func cmdTreeHead(ctx context.Context, a *app, args []string) error {
 func cmdProve(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("prove")
 	idText := fs.String("event", "", "the event's id (required)")
-	out := fs.String("o", "", "write the bundle to FILE (default: stdout)")
+	out := fs.String("o", "", "write the bundle to `FILE` (default: stdout)")
 	keyText := fs.String("key", "", "with --server: the ledger's public key, as printed by 'ledger key'; the bundle is checked under it before it is written (without it, only its proof against its own tree head)")
 	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
@@ -453,7 +453,7 @@ func cmdCheckConsistency(ctx context.Context, a *app, args []string) error {
 
 func cmdExport(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("export")
-	out := fs.String("o", "", "write to FILE (default: stdout)")
+	out := fs.String("o", "", "write to `FILE` (default: stdout)")
 	salvage := fs.Bool("salvage", false, "from a damaged bolt store, write the events that still verify, up to the first bad one (needs -o FILE)")
 	if err := a.parseNoArgs(fs, args); err != nil {
 		return err

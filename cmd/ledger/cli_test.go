@@ -62,6 +62,13 @@ func TestRecordAppendsOneEvent(t *testing.T) {
 	assert.Equal(t, before+1, stored[0].Seq)
 	assert.Equal(t, "cli:clerk", stored[0].RecordedBy)
 	assert.Equal(t, before+1, headSeq(t, store))
+
+	// With $USER unset the event was stored as recorded by "cli:", naming no one.
+	r = ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "SavingsReported",
+		"--effective", "2016-03-02", "--data", savingsOK, "--source", pressSource, "--certainty", "reported", "--json")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &stored))
+	assert.Equal(t, "cli:unknown", stored[0].RecordedBy)
 }
 
 func TestRecordRefusesBadInput(t *testing.T) {

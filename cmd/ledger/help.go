@@ -132,15 +132,20 @@ func printCommandHelp(w io.Writer, fs *flag.FlagSet) {
 }
 
 // printFlags lists fs's flags as flag.PrintDefaults does, but with two dashes ("--json"), as the
-// README, the usage lines and the global flags write them (Go's flag package takes either).
+// README, the usage lines and the global flags write them (Go's flag package takes either); a
+// one-letter flag keeps one dash ("-o").
 func printFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		name, usage := flag.UnquoteUsage(f)
-		line := "  --" + f.Name
+		dash := "--"
+		if len(f.Name) == 1 {
+			dash = "-" // -o, as the usage lines and the README write it
+		}
+		line := "  " + dash + f.Name
 		if name != "" {
 			line += " " + name
 		}
-		if len(line) <= 5 { // a short name fits on the line, as PrintDefaults does
+		if len(line) <= 4+len(dash) { // a short name fits on the line, as PrintDefaults does
 			line += "\t"
 		} else {
 			line += "\n    \t"

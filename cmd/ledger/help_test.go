@@ -64,6 +64,12 @@ func TestHelpShowsEveryCommandsFlagsAndExamples(t *testing.T) {
 	assert.Equal(t, 0, tok.code)
 	assert.Contains(t, tok.stdout, "--role")
 	assert.NotRegexp(t, `(?m)^  -[a-z]`, rec.stdout, "every flag is written with two dashes, as the README writes them")
+	// A one-letter flag keeps the one dash the usage line and the README give it, with its argument named.
+	pk := ledger(t, nil, "help", "pack")
+	assert.Contains(t, pk.stdout, "\n  -o DIR\n")
+	assert.NotContains(t, pk.stdout, "--o ")
+	th := ledger(t, nil, "help", "tree-head")
+	assert.Contains(t, th.stdout, "\n  -o FILE\n")
 
 	// 'ledger help help' and 'ledger help token issue' show help (they exited 2).
 	hh := ledger(t, nil, "help", "help")

@@ -21,7 +21,7 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	asOf := fs.String("as-of", "", "the date in effect, YYYY-MM-DD (required)")
 	knownAt := fs.String("known-at", "", "only what was recorded by then: a seq, an RFC 3339 time or a date (default: all)")
 	formats := fs.String("format", strings.Join(reviewpack.Formats, ","), "formats to write, comma-separated: html, pdf, md, json (json is always written)")
-	out := fs.String("o", "", "the directory to write the pack into (required; created if missing)")
+	out := fs.String("o", "", "the `DIR` to write the pack into (required; created if missing)")
 	committee := fs.String("committee", "", "the committee on the cover (default: the bodies the review is scheduled for)")
 	meeting := fs.String("meeting", "", "the meeting date on the cover (default: the review's due date)")
 	author := fs.String("author", "", "the report author on the cover (each cover option: at most 200 characters, no control characters)")

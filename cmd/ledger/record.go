@@ -87,14 +87,14 @@ func cmdRecord(ctx context.Context, a *app, args []string) error {
 
 // actor names the person at the terminal in recorded_by: the CLI has no credentials of its own. It is
 // "cli:" and $USER, under the one rule for actor names (eventstore.ActorProblem): a $USER with control
-// characters is written escaped (terminalSafe), one too long is cut, and one still refused is
-// "unknown".
+// characters is written escaped (terminalSafe), one too long is cut, and an unset $USER or one still
+// refused is "unknown".
 func (a *app) actor() string {
 	user := terminalSafe(a.getenv("USER"))
 	if r := []rune(user); len(r) > eventstore.MaxActorRunes-4 {
 		user = string(r[:eventstore.MaxActorRunes-4])
 	}
-	if eventstore.ActorProblem("cli:"+user) != "" {
+	if user == "" || eventstore.ActorProblem("cli:"+user) != "" {
 		user = "unknown"
 	}
 	return "cli:" + user
