@@ -234,3 +234,44 @@ func TestCorrectionProblemsPointIntoTheCorrectedData(t *testing.T) {
 	}
 	assert.Equal(t, before, e.head(t), "nothing appended")
 }
+
+// The tester: a DecisionTaken without key_decision (or call_in_applies) was recorded as false, a
+// fact nobody stated; an event id that is not a UUID was "invalid UUID length: 4". Members that
+// docs/domain.md lists as required and encoding/json would default (true or false, whole numbers)
+// are required, at any depth; an id says what an event id looks like.
+func TestRequiredMembersAreNotDefaulted(t *testing.T) {
+	e := newEnv(t, false)
+	decision := func(extra string) string {
+		return `{"type":"DecisionTaken","effective_on":"2015-10-15","certainty":"confirmed","sources":[{"kind":"minutes","title":"Full Council"}],
+		"data":{"minute":{"council":"great-yarmouth","body":"full council","meeting":"2015-10-15","item":"99","raw":"Full Council 15 October 2015, item 99"},"resolution":"to share",
+		"outcome":"approved"` + extra + `}}`
+	}
+	before := e.head(t)
+	for _, tt := range []struct {
+		name, body string
+		status     int
+		want       map[string]string
+	}{
+		{"no key_decision", decision(`,"call_in_applies":false`), 422, map[string]string{"/data/key_decision": "is required (true or false)"}},
+		{"neither", decision(``), 422, map[string]string{"/data/key_decision": "is required (true or false)", "/data/call_in_applies": "is required (true or false)"}},
+		{"votes without abstentions", decision(`,"key_decision":true,"call_in_applies":false,"votes":{"for":1,"against":0}`), 422, map[string]string{"/data/votes/abstentions": "is required (a whole number)"}},
+		{"a target that is not an id", `{"type":"EventRetracted","effective_on":"2016-03-02","certainty":"confirmed","sources":[{"kind":"minutes","title":"x"}],"data":{"target":"abcd","reason":"entered_in_error"}}`,
+			400, map[string]string{"/data/target": domain.NotAnEventID}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.do(t, "POST", gnn+"/events", e.recorder, tt.body)
+			require.Equal(t, tt.status, r.status, string(r.body))
+			got := map[string]string{}
+			for _, f := range problemOf(t, r).Errors {
+				got[f.Pointer] = f.Detail
+				faulttest.AssertForPeople(t, f.Detail)
+			}
+			for ptr, detail := range tt.want {
+				assert.Equal(t, detail, got[ptr], "%s: %s", ptr, r.body)
+			}
+		})
+	}
+	assert.Equal(t, before, e.head(t), "nothing appended")
+	ok := e.do(t, "POST", gnn+"/events", e.recorder, decision(`,"key_decision":false,"call_in_applies":false`))
+	assert.Equal(t, 201, ok.status, "false given is false: %s", ok.body)
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -285,6 +286,7 @@ func parseCommand(cmd Command, p *problems) (NewEvent, bool) {
 		valueProblem(p, "/data", err)
 		return ev, false
 	}
+	missingMembers(cmd.Data, reflect.TypeOf(payload), "/data", p)
 	if c, ok := payload.(EventCorrected); ok && len(c.Data) > 0 {
 		// The corrected fields as stored: a part of the canonical data, so a retry compares equal.
 		if c.Data, err = eventstore.Gate(c.Data); err == nil {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // exactKeys checks that every object key in data names a field of v's type exactly. encoding/json
@@ -202,4 +204,66 @@ func CheckPayload(p Payload) error {
 	var pr problems
 	checkNew(p, &pr)
 	return pr.err()
+}
+
+// missingMembers lists, as problems at their JSON pointers under path, the members of data that a
+// payload must hold but encoding/json would quietly default: true-or-false and whole-number fields
+// of t (at any depth) whose JSON tag has neither omitempty nor omitzero (docs/domain.md lists such
+// members without "?"). Left out, key_decision would read false and notice_days 0, facts nobody
+// stated. data must be one valid JSON value that decodes into t. Stored events are not checked
+// (DecodeStoredPayload): what was recorded reads as it was.
+func missingMembers(data []byte, t reflect.Type, path string, p *problems) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
+		return
+	}
+	pt := reflect.PointerTo(t)
+	if pt.Implements(textUnmarshaler) || pt.Implements(jsonUnmarshaler) {
+		return
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		var items []json.RawMessage
+		if json.Unmarshal(data, &items) != nil {
+			return
+		}
+		for i, raw := range items {
+			missingMembers(raw, t.Elem(), path+"/"+strconv.Itoa(i), p)
+		}
+	case reflect.Struct:
+		var members map[string]json.RawMessage
+		if json.Unmarshal(data, &members) != nil {
+			return
+		}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !f.IsExported() || name == "-" || name == "" {
+				continue
+			}
+			at := path + "/" + pointerToken.Replace(name)
+			if raw, present := members[name]; present {
+				missingMembers(raw, f.Type, at, p)
+				continue
+			}
+			optional := strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",omitzero,")
+			if !optional && defaultsQuietly(f.Type) {
+				p.add(at, "is required ("+fault.JSONKind(f.Type)+")")
+			}
+		}
+	}
+}
+
+// defaultsQuietly reports whether a member of type t, left out, is read as a value that could have
+// been meant (false, 0) rather than one the payload's checks refuse.
+func defaultsQuietly(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return !reflect.PointerTo(t).Implements(textUnmarshaler) && !reflect.PointerTo(t).Implements(jsonUnmarshaler)
+	}
+	return false
 }

@@ -50,7 +50,7 @@ func TestHostileValuesCannotForgeLines(t *testing.T) {
 	forged := "  makes true: chief executive is Mallory"
 	resolution := "To do a thing.\n" + forged + "\r\tX"
 	data := `{"minute":{"council":"great-yarmouth","body":"cabinet","meeting":"2016-06-01","raw":"C9\nforged minute"},` +
-		`"resolution":` + strconv.Quote(resolution) + `,"outcome":"approved"}`
+		`"resolution":` + strconv.Quote(resolution) + `,"outcome":"approved","key_decision":false,"call_in_applies":false}`
 	rec := ledger(t, nil, "record", "--store", store, "--partnership", "great-yarmouth-north-norfolk", "--type", "DecisionTaken",
 		"--effective", "2016-06-01", "--data", data, "--source", "minutes:Cabinet 1 June 2016")
 	require.Equal(t, 0, rec.code, rec.stderr)
