@@ -470,7 +470,7 @@ func cmdExport(ctx context.Context, a *app, args []string) error {
 	if *salvage {
 		n, stopped, err := src.Salvage(ctx, w)
 		if err = finish(err); err != nil {
-			return fmt.Errorf("export: %w", err)
+			return err // audit's errors say "export: …" already
 		}
 		if stopped == nil {
 			fmt.Fprintf(a.stderr, "salvaged every event: %d events, all verifying, to %s\n", n, *out)
@@ -480,7 +480,7 @@ func cmdExport(ctx context.Context, a *app, args []string) error {
 	}
 	n, err := src.Export(ctx, w)
 	if err = finish(err); err != nil {
-		return fmt.Errorf("export: %w", err)
+		return err // audit's errors say "export: …" already
 	}
 	if *out != "" {
 		fmt.Fprintf(a.stderr, "exported %d events to %s\n", n, *out)

@@ -158,7 +158,7 @@ func (s *serverSource) Verify(ctx context.Context, opts audit.VerifyOptions) (au
 	opts.Progress = p.Update
 	rep, tree, err := audit.VerifyLog(ctx, s.events(ctx, th.Size), opts)
 	if err != nil {
-		return rep, fmt.Errorf("verify: %w", err)
+		return rep, err // verify and check-consistency both come here: the command is not named
 	}
 	if rep.FirstBad == nil {
 		if err := audit.CheckExtends(tree, th, opts.Key); err != nil {

@@ -184,6 +184,9 @@ func TestServerReadsRefuseWhatTheyCannotCheck(t *testing.T) {
 			assert.Equal(t, 2, r.code, "stdout %q stderr %q", r.stdout, r.stderr)
 			assert.Contains(t, r.stderr, tt.want)
 			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+			for _, w := range []string{"export: export:", "verify: verify:"} {
+				assert.NotContains(t, r.stderr, w, "no doubled prefix")
+			}
 		})
 	}
 	entries, err := os.ReadDir(work)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // checkFile validates a bbolt file before bbolt maps it, so that no damage reaches code that cannot
@@ -78,7 +79,7 @@ type indexWalk struct {
 }
 
 func lockedError(path string) error {
-	return fmt.Errorf("%w: %s is held by another process (a running 'ledger serve'?); stop it, or send read commands to it with --server URL", eventstore.ErrLocked, path)
+	return fault.Wrap(fault.Busy, eventstore.ErrLocked, fmt.Sprintf("%s is held by another process (a running 'ledger serve'?): stop it, or send read commands to it with --server URL (commands that write need the store itself)", path))
 }
 
 // bbolt's on-disk layout.

@@ -25,6 +25,7 @@ import (
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/eventstore/bolt"
 	"github.com/partnership-ledger/ledger/eventstore/storetest"
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // TestHelperProcess is not a test: the tests below run the test binary again as a child process in
@@ -107,6 +108,9 @@ func TestSecondProcessFailsFastWithAHint(t *testing.T) {
 			require.ErrorIs(t, err, eventstore.ErrLocked, "options %+v", opts)
 			assert.Contains(t, err.Error(), "--server")
 			assert.Contains(t, err.Error(), path)
+			// The message for people names the file and what to do, without the package's prefix.
+			assert.NotContains(t, fault.Message(err), "eventstore:")
+			assert.Contains(t, fault.Message(err), path+" is held by another process")
 		case <-time.After(30 * time.Second):
 			t.Fatalf("Open with options %+v still waits on the lock 30 s on: it must give up after its LockTimeout", opts)
 		}
