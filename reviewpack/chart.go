@@ -22,7 +22,9 @@ func layoutChart(c *Chart) chartLayout {
 	var top int64
 	for _, s := range c.Series {
 		for _, v := range s.Values {
-			top = max(top, v)
+			if v != nil {
+				top = max(top, int64(*v))
+			}
 		}
 	}
 	if top <= 0 {
@@ -69,10 +71,10 @@ func chartSVG(c *Chart) string {
 	for ci, cat := range c.Categories {
 		gx := left + float64(ci)*groupW + groupW*0.1
 		for si, s := range c.Series {
-			v := int64(0)
-			if ci < len(s.Values) {
-				v = s.Values[ci]
+			if ci >= len(s.Values) || s.Values[ci] == nil {
+				continue // nothing recorded: no bar, not a bar of £0
 			}
+			v := int64(*s.Values[ci])
 			h := float64(max(v, 0)) / float64(l.max) * plotH
 			col := chartPalette[si%len(chartPalette)]
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="rgb(%d,%d,%d)"><title>%s %s: %s</title></rect>`,

@@ -279,34 +279,46 @@ func (c *composer) summary(name string, r *Report) []string {
 	}
 	out = append(out, svc)
 
-	var target, forecast, outturn, oneOff, net int64
-	hasOutturn := false
+	// Sums over figures some of which were not recorded name those missing (words.Total): a figure
+	// not recorded is not £0.
+	var target, forecast, outturn, oneOff, net words.Total
 	for _, y := range st.Savings.Years {
 		for _, cs := range y.Councils {
-			target += pv(cs.TargetPence)
-			forecast += pv(cs.ForecastPence)
-			outturn += pv(cs.OutturnPence)
-			oneOff += pv(cs.OneOffCostsPence)
-			net += pv(cs.NetPence)
-			hasOutturn = hasOutturn || cs.HasOutturn
+			label := c.council(cs.Council) + " in " + y.Label
+			target.Add(cs.TargetPence, label)
+			forecast.Add(cs.ForecastPence, label)
+			if cs.HasOutturn {
+				outturn.Add(cs.OutturnPence, label)
+			}
+			oneOff.Add(cs.OneOffCostsPence, label)
+			net.Add(cs.NetPence, label)
 		}
 	}
 	if len(st.Savings.Years) > 0 {
-		money := fmt.Sprintf("Across %s the councils set savings targets of %s and forecast savings of %s",
-			words.Count(len(st.Savings.Years), "financial year", "financial years"), domain.Pence(target).String(), domain.Pence(forecast).String())
+		years := words.Count(len(st.Savings.Years), "financial year", "financial years")
+		money := fmt.Sprintf("Across %s the councils set savings targets of %s", years, target)
 		if !c.anyTarget() {
-			money = fmt.Sprintf("Across %s no savings target was recorded; the councils forecast savings of %s",
-				words.Count(len(st.Savings.Years), "financial year", "financial years"), domain.Pence(forecast).String())
+			money = fmt.Sprintf("Across %s no savings target was recorded", years)
 		}
-		if hasOutturn {
-			money += fmt.Sprintf("; the outturn reported so far is %s", domain.Pence(outturn).String())
+		if forecast.Recorded() {
+			money += fmt.Sprintf("; forecasts of savings total %s", forecast)
+		} else {
+			money += "; no savings forecast was recorded"
+		}
+		if outturn.Recorded() {
+			money += fmt.Sprintf("; the outturn reported so far is %s", outturn.Sum)
 		} else {
 			money += "; no outturn has been reported"
 		}
-		if oneOff == 0 {
-			money += fmt.Sprintf(". No one-off costs were recorded, so the net saving is %s.", domain.Pence(net).String())
-		} else {
-			money += fmt.Sprintf(". One-off costs were %s, leaving a net saving of %s.", domain.Pence(oneOff).String(), domain.Pence(net).String())
+		switch {
+		case !oneOff.Recorded() && !net.Recorded():
+			money += ". No one-off costs were recorded, and no net saving can be worked out."
+		case !oneOff.Recorded():
+			money += fmt.Sprintf(". No one-off costs were recorded; the net saving is %s.", net)
+		case !net.Recorded():
+			money += fmt.Sprintf(". One-off costs were %s; no net saving can be worked out.", oneOff)
+		default:
+			money += fmt.Sprintf(". One-off costs were %s, leaving a net saving of %s.", oneOff, net)
 		}
 		if n := len(st.Savings.BelowTarget); n > 0 {
 			money += fmt.Sprintf(" Savings fell below target in %s (%s).", words.Count(n, "case", "cases"), strings.Join(c.belowTargetText(), "; "))
@@ -343,7 +355,7 @@ func (c *composer) belowTargetText() []string {
 	for _, y := range c.st.Savings.Years {
 		for _, cs := range y.Councils {
 			if cs.BelowTarget {
-				out = append(out, fmt.Sprintf("%s in %s, %s short", c.council(cs.Council), y.Label, domain.Pence(-pv(cs.AgainstTargetPence)).String()))
+				out = append(out, fmt.Sprintf("%s in %s, %s", c.council(cs.Council), y.Label, c.shortfall(cs)))
 			}
 		}
 	}
@@ -376,12 +388,12 @@ func (c *composer) options() []Option {
 	}
 	for _, y := range st.Savings.Years {
 		for _, cs := range y.Councils {
-			txt := fmt.Sprintf("%s, %s: net saving %s against a target of %s.", c.council(cs.Council), y.Label, domain.Pence(pv(cs.NetPence)).String(), domain.Pence(pv(cs.TargetPence)).String())
+			txt := fmt.Sprintf("%s, %s: net saving %s against a target of %s.", c.council(cs.Council), y.Label, words.Money(cs.NetPence), words.Money(cs.TargetPence))
 			if !hasTarget(cs) {
-				txt = fmt.Sprintf("%s, %s: net saving %s; no savings target was recorded.", c.council(cs.Council), y.Label, domain.Pence(pv(cs.NetPence)).String())
+				txt = fmt.Sprintf("%s, %s: net saving %s; no savings target was recorded.", c.council(cs.Council), y.Label, words.Money(cs.NetPence))
 			}
 			if cs.BelowTarget {
-				txt = fmt.Sprintf("%s, %s: net saving %s is %s below the target of %s.", c.council(cs.Council), y.Label, domain.Pence(pv(cs.NetPence)).String(), domain.Pence(-pv(cs.AgainstTargetPence)).String(), domain.Pence(pv(cs.TargetPence)).String())
+				txt = c.belowTarget(y.Label, cs)
 				end.Facts = append(end.Facts, Fact{txt, c.refs(cs.Evidence)})
 			}
 			cont.Facts = append(cont.Facts, Fact{txt, c.refs(cs.Evidence)})
@@ -559,54 +571,50 @@ func (c *composer) finance() Finance {
 	chart := Chart{Title: "Savings by financial year, all councils"}
 	series := []ChartSeries{{Name: "Target"}, {Name: "Forecast"}, {Name: "Outturn"}, {Name: "Net of one-off costs"}}
 	for _, y := range c.st.Savings.Years {
-		var tot FinanceRow
-		var t, fc, ot, oo, net int64
-		hasOutturn, anyTarget := false, false
+		// A figure not recorded is words.NotRecorded, never £0; a total names the councils whose
+		// figure it lacks (words.Total), and the chart leaves out a point with nothing recorded.
+		var t, fc, ot, oo, net words.Total
 		for _, cs := range y.Councils {
-			outturn := "–"
+			name := c.council(cs.Council)
+			outturn := words.NotRecorded
 			if cs.HasOutturn {
-				outturn = domain.Pence(pv(cs.OutturnPence)).String()
-				hasOutturn = true
-			}
-			target, against := domain.Pence(pv(cs.TargetPence)).String(), domain.Pence(pv(cs.AgainstTargetPence)).SignedString()
-			if !hasTarget(cs) {
-				target, against = "none set", "–"
+				outturn = words.Money(cs.OutturnPence)
+				ot.Add(cs.OutturnPence, name)
 			} else {
-				anyTarget = true
+				ot.Add(nil, name)
 			}
-			f.Rows = append(f.Rows, FinanceRow{Year: y.Label, Council: c.council(cs.Council),
-				Target: target, Forecast: domain.Pence(pv(cs.ForecastPence)).String(),
-				Outturn: outturn, OneOff: domain.Pence(pv(cs.OneOffCostsPence)).String(), Net: domain.Pence(pv(cs.NetPence)).String(),
+			target, against := words.Money(cs.TargetPence), words.SignedMoney(cs.AgainstTargetPence)
+			if !hasTarget(cs) {
+				target, against = words.NotRecorded, words.NotRecorded
+			}
+			f.Rows = append(f.Rows, FinanceRow{Year: y.Label, Council: name,
+				Target: target, Forecast: words.Money(cs.ForecastPence),
+				Outturn: outturn, OneOff: words.Money(cs.OneOffCostsPence), Net: words.Money(cs.NetPence),
 				AgainstTarget: against, BelowTarget: cs.BelowTarget, Refs: c.refs(cs.Evidence)})
-			t += pv(cs.TargetPence)
-			fc += pv(cs.ForecastPence)
-			ot += pv(cs.OutturnPence)
-			oo += pv(cs.OneOffCostsPence)
-			net += pv(cs.NetPence)
+			t.Add(cs.TargetPence, name)
+			fc.Add(cs.ForecastPence, name)
+			oo.Add(cs.OneOffCostsPence, name)
+			net.Add(cs.NetPence, name)
 		}
-		outturn := "–"
-		if hasOutturn {
-			outturn = domain.Pence(ot).String()
+		totAgainst := words.NotRecorded
+		if t.Recorded() && net.Recorded() && len(t.Missing) == 0 && len(net.Missing) == 0 {
+			totAgainst = (net.Sum - t.Sum).SignedString()
 		}
-		totTarget, totAgainst := domain.Pence(t).String(), domain.Pence(net-t).SignedString()
-		if !anyTarget {
-			totTarget, totAgainst = "none set", "–"
-		}
-		tot = FinanceRow{Year: y.Label, Council: totalCouncil, Target: totTarget, Forecast: domain.Pence(fc).String(),
-			Outturn: outturn, OneOff: domain.Pence(oo).String(), Net: domain.Pence(net).String(), AgainstTarget: totAgainst,
-			BelowTarget: t > 0 && net < t}
+		tot := FinanceRow{Year: y.Label, Council: totalCouncil, Target: t.String(), Forecast: fc.String(),
+			Outturn: ot.String(), OneOff: oo.String(), Net: net.String(), AgainstTarget: totAgainst,
+			BelowTarget: totAgainst != words.NotRecorded && t.Sum > 0 && net.Sum < t.Sum}
 		if len(y.Councils) > 1 {
 			f.Totals = append(f.Totals, tot)
 		}
 		chart.Categories = append(chart.Categories, y.Label)
-		series[0].Values = append(series[0].Values, t)
-		series[1].Values = append(series[1].Values, fc)
-		series[2].Values = append(series[2].Values, ot)
-		series[3].Values = append(series[3].Values, net)
+		series[0].Values = append(series[0].Values, t.Pence())
+		series[1].Values = append(series[1].Values, fc.Pence())
+		series[2].Values = append(series[2].Values, ot.Pence())
+		series[3].Values = append(series[3].Values, net.Pence())
 	}
 	chart.Series = series
 	f.Chart = chart
-	f.Notes = []string{"Financial years run from 1 April to 31 March. Net saving is the outturn where one has been reported, otherwise the forecast, less one-off costs. A dash means there is no figure: no outturn reported yet, or no target to measure against."}
+	f.Notes = []string{"Financial years run from 1 April to 31 March. Net saving is the outturn where one has been reported, otherwise the forecast, less one-off costs. “" + words.NotRecorded + "” means no figure was recorded (no target, forecast, outturn or one-off cost), which is not the same as zero; a total over figures some of which were not recorded names the councils it lacks, and the chart leaves such a point out."}
 	for _, a := range c.st.Appointments {
 		if cs := a.CostShare; cs != nil {
 			f.CostShares = append(f.CostShares, CostShareRow{Subject: humanize(a.Post) + " (" + a.Officer + ")", Basis: cs.Basis,
@@ -641,9 +649,7 @@ func (c *composer) flags() []Flag {
 	for _, y := range c.st.Savings.Years {
 		for _, cs := range y.Councils {
 			if cs.BelowTarget {
-				out = append(out, Flag{FlagBelowTarget, fmt.Sprintf("%s, %s: net saving %s is %s below the target of %s.",
-					c.council(cs.Council), y.Label, domain.Pence(pv(cs.NetPence)).String(), domain.Pence(-pv(cs.AgainstTargetPence)).String(),
-					domain.Pence(pv(cs.TargetPence)).String()), c.refs(cs.Evidence)})
+				out = append(out, Flag{FlagBelowTarget, c.belowTarget(y.Label, cs), c.refs(cs.Evidence)})
 			}
 		}
 	}
@@ -794,6 +800,24 @@ func (g *flagGroup) refs() []uint64 { return g.seqs[:min(len(g.seqs), maxFlagIte
 
 // hasTarget reports whether a savings target was recorded for the council and year (a recorded target
 // of £0 counts; no target at all is not a target of £0).
+// shortfall writes how far a council's net saving fell below its target ("£40,000 short"), or says
+// that its net saving was not recorded.
+func (c *composer) shortfall(cs projections.CouncilSavings) string {
+	if cs.AgainstTargetPence == nil {
+		return "net saving " + words.NotRecorded + " against a target of " + words.Money(cs.TargetPence)
+	}
+	return (-*cs.AgainstTargetPence).String() + " short"
+}
+
+// belowTarget is the sentence for a council's year below its savings target.
+func (c *composer) belowTarget(year string, cs projections.CouncilSavings) string {
+	if cs.AgainstTargetPence == nil {
+		return fmt.Sprintf("%s, %s: net saving %s against a target of %s.", c.council(cs.Council), year, words.NotRecorded, words.Money(cs.TargetPence))
+	}
+	return fmt.Sprintf("%s, %s: net saving %s is %s below the target of %s.", c.council(cs.Council), year, words.Money(cs.NetPence),
+		(-*cs.AgainstTargetPence).String(), words.Money(cs.TargetPence))
+}
+
 func hasTarget(cs projections.CouncilSavings) bool {
 	for _, l := range cs.Lines {
 		if l.Kind == "target" {

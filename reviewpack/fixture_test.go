@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/reviewpack"
 )
@@ -186,8 +188,8 @@ func handReport() *reviewpack.Report {
 			CostShares: []reviewpack.CostShareRow{{Subject: "Chief executive (Sheila Oxtoby)", Basis: "equal", Shares: "Great Yarmouth Borough Council 50%, North Norfolk District Council 50%", AppliesFrom: "2015-11-07", Refs: refs(15)}},
 			Funding:    []reviewpack.FundingRow{{Funder: "Improvement East", Recipients: "North Norfolk, King's Lynn and West Norfolk and Great Yarmouth", Amount: "£50,000", Purpose: "study sharing revenues and benefits", Refs: refs(2)}},
 			Chart: reviewpack.Chart{Title: "Savings by financial year, all councils", Categories: []string{"2015/16", "2016/17"},
-				Series: []reviewpack.ChartSeries{{Name: "Target", Values: []int64{8000000, 8000000}}, {Name: "Forecast", Values: []int64{8000000, 6000000}},
-					{Name: "Outturn", Values: []int64{3000000, 0}}, {Name: "Net of one-off costs", Values: []int64{7000000, 6000000}}}},
+				Series: []reviewpack.ChartSeries{{Name: "Target", Values: points(8000000, 8000000)}, {Name: "Forecast", Values: points(8000000, 6000000)},
+					{Name: "Outturn", Values: points(3000000, absent)}, {Name: "Net of one-off costs", Values: points(7000000, 6000000)}}},
 			Notes: []string{"Financial years run from 1 April to 31 March."},
 		},
 		Flags: []reviewpack.Flag{
@@ -236,4 +238,19 @@ func sealAll(t testing.TB, events []rawEvent) []eventstore.Event {
 		add("ledger-tokens", rawEvent{"TokenIssued", r.eff, r.rec, "confirmed", `[]`, `{"role":"reader"}`}, i)
 	}
 	return all
+}
+
+// absent is a chart point with nothing recorded, for points.
+const absent = math.MinInt64
+
+// points is a chart series' values in pence, absent for a point not recorded (null, no bar).
+func points(vs ...int64) []*domain.Pence {
+	out := make([]*domain.Pence, len(vs))
+	for i, v := range vs {
+		if v != absent {
+			p := domain.Pence(v)
+			out[i] = &p
+		}
+	}
+	return out
 }

@@ -591,10 +591,10 @@ func (d *pdfDoc) chart(c *Chart) {
 	for ci, cat := range c.Categories {
 		gx := x0 + left + float64(ci)*groupW + groupW*0.1
 		for si, s := range c.Series {
-			v := int64(0)
-			if ci < len(s.Values) {
-				v = s.Values[ci]
+			if ci >= len(s.Values) || s.Values[ci] == nil {
+				continue // nothing recorded: no bar, not a bar of £0
 			}
+			v := int64(*s.Values[ci])
 			h := float64(max(v, 0)) / float64(l.max) * plotH
 			col := chartPalette[si%len(chartPalette)]
 			d.SetFillColor(int(col[0]), int(col[1]), int(col[2]))

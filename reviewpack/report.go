@@ -1,5 +1,7 @@
 package reviewpack
 
+import "github.com/partnership-ledger/ledger/domain"
+
 // Report is the content of a review pack, laid out as an English council's scrutiny report. Every
 // renderer (HTML, PDF, Markdown, JSON) reads only a Report, so the four formats say the same thing.
 //
@@ -135,7 +137,7 @@ type FinanceRow struct {
 	Council       string   `json:"council"`
 	Target        string   `json:"target"`
 	Forecast      string   `json:"forecast"`
-	Outturn       string   `json:"outturn"` // "–" when none yet
+	Outturn       string   `json:"outturn"` // words.NotRecorded when none yet
 	OneOff        string   `json:"one_off_costs"`
 	Net           string   `json:"net"`
 	AgainstTarget string   `json:"against_target"`
@@ -171,8 +173,8 @@ type Chart struct {
 
 // ChartSeries is one bar in every group.
 type ChartSeries struct {
-	Name   string  `json:"name"`
-	Values []int64 `json:"values_pence"` // one per category
+	Name   string          `json:"name"`
+	Values []*domain.Pence `json:"values_pence"` // one per category; null where nothing was recorded (no bar drawn)
 }
 
 // Flag kinds.

@@ -33,14 +33,6 @@ func humanStatus(s projections.Status) string {
 	return v
 }
 
-// pv is an amount of a view as the pack's sums read it: a figure not recorded counts as 0.
-func pv(p *domain.Pence) int64 {
-	if p == nil {
-		return 0
-	}
-	return int64(*p)
-}
-
 func knownPhrase(k string) string {
 	if k == "" || strings.EqualFold(k, "all") {
 		return "by the time the pack was built"

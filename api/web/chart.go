@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -70,9 +71,9 @@ func buildChart(st *projections.State) chart {
 				class, none string
 				v           int64
 				has         bool
-			}{{"target", "no target set", amount(cs.TargetPence), cs.TargetPence != nil},
-				{"forecast", "no forecast", amount(cs.ForecastPence), cs.ForecastPence != nil},
-				{"outturn", "no outturn yet", amount(cs.OutturnPence), cs.OutturnPence != nil}} {
+			}{{"target", words.NotRecorded, amount(cs.TargetPence), cs.TargetPence != nil},
+				{"forecast", words.NotRecorded, amount(cs.ForecastPence), cs.ForecastPence != nil},
+				{"outturn", words.NotRecorded, amount(cs.OutturnPence), cs.OutturnPence != nil}} {
 				by := y + i*(barH+3)
 				w := scale(s.v)
 				text := domain.Pence(s.v).String()

@@ -12,16 +12,17 @@ import (
 
 func (s *server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"evidence": s.evidenceLinks,
-		"money":    money,
-		"phrase":   words.Phrase, // an identifier in words: "head-of-hr" → "head of HR"
-		"role":     func(r string) string { return words.Role(domain.StatutoryRole(r)) },
-		"join":     strings.Join,
-		"timeText": domain.TimeText, // when an event was recorded: "2016-06-01 09:00" (UTC)
-		"percent":  percent,
-		"errs":     func(m map[string][]string, k string) []string { return m[k] },
-		"val":      func(m map[string]string, k string) string { return m[k] },
-		"list":     func(s ...string) []string { return s },
+		"evidence":    s.evidenceLinks,
+		"money":       money,
+		"notRecorded": func() string { return words.NotRecorded },
+		"phrase":      words.Phrase, // an identifier in words: "head-of-hr" → "head of HR"
+		"role":        func(r string) string { return words.Role(domain.StatutoryRole(r)) },
+		"join":        strings.Join,
+		"timeText":    domain.TimeText, // when an event was recorded: "2016-06-01 09:00" (UTC)
+		"percent":     percent,
+		"errs":        func(m map[string][]string, k string) []string { return m[k] },
+		"val":         func(m map[string]string, k string) string { return m[k] },
+		"list":        func(s ...string) []string { return s },
 		"fld": func(id, label, hint string, v map[string]string, e map[string][]string) field {
 			return field{ID: id, Label: label, Hint: hint, Value: v[id], Errs: e[id]}
 		},
@@ -56,16 +57,13 @@ type field struct {
 
 // money writes an amount with the domain's one money formatter (domain.Pence.String: "£40,000",
 // "£1,234.56"). It takes the pence as the view holds them, an int64, a domain.Pence or a
-// *domain.Pence (nil, a figure not recorded, is "none recorded").
+// *domain.Pence (nil, a figure not recorded, is words.NotRecorded).
 func money(v any) (string, error) {
 	switch p := v.(type) {
 	case domain.Pence:
 		return p.String(), nil
 	case *domain.Pence:
-		if p == nil {
-			return "none recorded", nil
-		}
-		return p.String(), nil
+		return words.Money(p), nil
 	case int64:
 		return domain.Pence(p).String(), nil
 	}

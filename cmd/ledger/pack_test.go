@@ -170,3 +170,45 @@ func TestPackBadInput(t *testing.T) {
 		})
 	}
 }
+
+// Money that was not recorded is "not recorded" in a pack, never £0: a council's year with only a
+// savings target read "forecast savings of £0 … the net saving is £0 … (£0 short)", its row
+// Forecast £0, One-off costs £0, Net £0, and the chart drew £0 bars (compose turned nil into 0).
+func TestPackNeverWritesUnrecordedMoneyAsZero(t *testing.T) {
+	store := seeded(t)
+	r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "SavingsTargetSet", "--effective", "2016-05-01",
+		"--data", `{"council":"north-norfolk","financial_year":2016,"category":"m","amount_pence":300000}`,
+		"--source", `{"kind":"minutes","title":"Cabinet"}`, "--certainty", "confirmed")
+	require.Equal(t, 0, r.code, r.stderr)
+	dir := filepath.Join(t.TempDir(), "pack")
+	p := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-30", "--format", "md,json", "-o", dir)
+	require.Equal(t, 0, p.code, p.stderr)
+	md, err := os.ReadFile(filepath.Join(dir, "pack.md"))
+	require.NoError(t, err)
+	js, err := os.ReadFile(filepath.Join(dir, "pack.json"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(md), "£0", "no figure not recorded is written as £0")
+	assert.NotContains(t, string(js), `"£0"`)
+	assert.NotContains(t, string(md), "–", "one phrase for not recorded, not a dash")
+	assert.Contains(t, string(md), "| 2016/17 | North Norfolk District Council | £3,000 | not recorded | not recorded | not recorded | not recorded | not recorded")
+	assert.Contains(t, string(md), "North Norfolk District Council in 2016/17, net saving not recorded against a target of £3,000")
+	assert.Contains(t, string(md), "one-off costs were recorded", "the summary does not sum absent costs as £0")
+	var pack struct {
+		Report struct {
+			Finance struct {
+				Chart struct {
+					Series []struct {
+						Name   string   `json:"name"`
+						Values []*int64 `json:"values_pence"`
+					} `json:"series"`
+				} `json:"chart"`
+			} `json:"finance"`
+		} `json:"report"`
+	}
+	require.NoError(t, json.Unmarshal(js, &pack))
+	series := pack.Report.Finance.Chart.Series
+	require.Len(t, series, 4)
+	require.Len(t, series[1].Values, 2)
+	assert.Nil(t, series[1].Values[1], "no forecast for 2016/17: the chart has no point, not a point at £0")
+	assert.NotNil(t, series[0].Values[1], "the target of 2016/17 is drawn")
+}

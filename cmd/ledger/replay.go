@@ -605,7 +605,7 @@ func (wd replayWords) acting(st *replayStep, w walk, it walkItem, day domain.Dat
 
 func orNotRecorded(s string) string {
 	if s == "" {
-		return "(not recorded)"
+		return "(" + words.NotRecorded + ")" // the one phrase, bracketed within a list of fields
 	}
 	return s
 }

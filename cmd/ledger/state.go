@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -157,15 +158,12 @@ func shares(ss []projections.Share) string {
 	return strings.Join(parts, ", ")
 }
 
-// money writes an amount of a view, "-" when it was not recorded.
+// money writes an amount of a view (words.Money), words.NotRecorded when it was not recorded.
 func money(p *domain.Pence, signed bool) string {
-	switch {
-	case p == nil:
-		return "-"
-	case signed:
-		return p.SignedString()
+	if signed {
+		return words.SignedMoney(p)
 	}
-	return p.String()
+	return words.Money(p)
 }
 
 func orDash(s string) string {

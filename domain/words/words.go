@@ -302,3 +302,67 @@ func orText(s, def string) string {
 	}
 	return s
 }
+
+// NotRecorded is how every output (the CLI, the pages, the review packs, replay) writes a value that
+// was not recorded: money absent from a view (JSON null) is this phrase, never £0 and never a dash.
+const NotRecorded = "not recorded"
+
+// Money writes an amount of a view with domain.Pence.String ("£40,000"), or NotRecorded when it is
+// absent (nil).
+func Money(p *domain.Pence) string {
+	if p == nil {
+		return NotRecorded
+	}
+	return p.String()
+}
+
+// SignedMoney is Money with the sign always written (domain.Pence.SignedString: "+£1,000", "−£500").
+func SignedMoney(p *domain.Pence) string {
+	if p == nil {
+		return NotRecorded
+	}
+	return p.SignedString()
+}
+
+// Total sums amounts some of which may not have been recorded, naming those that were not rather
+// than counting them as 0. Add each amount with a label (a council, a year) saying whose it is.
+type Total struct {
+	Sum     domain.Pence
+	Count   int      // amounts recorded
+	Missing []string // labels of the amounts not recorded, in the order added
+}
+
+// Add adds p (nil: not recorded) under label.
+func (t *Total) Add(p *domain.Pence, label string) {
+	if p == nil {
+		t.Missing = append(t.Missing, label)
+		return
+	}
+	t.Sum += *p
+	t.Count++
+}
+
+// Recorded reports whether at least one amount was recorded.
+func (t Total) Recorded() bool { return t.Count > 0 }
+
+// Pence returns the sum, or nil when no amount was recorded.
+func (t Total) Pence() *domain.Pence {
+	if t.Count == 0 {
+		return nil
+	}
+	s := t.Sum
+	return &s
+}
+
+// String writes the sum: NotRecorded when nothing was recorded, the sum when everything was, and
+// otherwise the sum of those recorded with the ones not recorded named ("£300,000 (not recorded for
+// North Norfolk District Council)").
+func (t Total) String() string {
+	switch {
+	case t.Count == 0:
+		return NotRecorded
+	case len(t.Missing) == 0:
+		return t.Sum.String()
+	}
+	return t.Sum.String() + " (" + NotRecorded + " for " + JoinAnd(t.Missing) + ")"
+}

@@ -181,3 +181,26 @@ func TestEvent(t *testing.T) {
 		assert.NotEmpty(t, words.Event(typ, nil, nil), typ)
 	}
 }
+
+// Money not recorded is words.NotRecorded, never £0; a total over partly recorded amounts names the
+// missing ones instead of counting them as 0.
+func TestMoneyNotRecordedAndTotals(t *testing.T) {
+	p := domain.Pence(4000000)
+	assert.Equal(t, "not recorded", words.Money(nil))
+	assert.Equal(t, "not recorded", words.SignedMoney(nil))
+	assert.Equal(t, "£40,000", words.Money(&p))
+	var none words.Total
+	none.Add(nil, "A")
+	assert.Equal(t, "not recorded", none.String())
+	assert.Nil(t, none.Pence())
+	var some words.Total
+	some.Add(&p, "A")
+	some.Add(nil, "B")
+	some.Add(nil, "C")
+	assert.Equal(t, "£40,000 (not recorded for B and C)", some.String())
+	var all words.Total
+	all.Add(&p, "A")
+	all.Add(&p, "B")
+	assert.Equal(t, "£80,000", all.String())
+	assert.Equal(t, domain.Pence(8000000), *all.Pence())
+}
