@@ -191,7 +191,8 @@ func TestPackNeverWritesUnrecordedMoneyAsZero(t *testing.T) {
 	assert.NotContains(t, string(js), `"£0"`)
 	assert.NotContains(t, string(md), "–", "one phrase for not recorded, not a dash")
 	assert.Contains(t, string(md), "| 2016/17 | North Norfolk District Council | £3,000 | not recorded | not recorded | not recorded | not recorded | not recorded")
-	assert.Contains(t, string(md), "North Norfolk District Council in 2016/17, net saving not recorded against a target of £3,000")
+	assert.Contains(t, string(md), "North Norfolk District Council, 2016/17: net saving not recorded against a target of £3,000.")
+	assert.NotContains(t, string(md), "short)", "no shortfall of £0")
 	assert.Contains(t, string(md), "one-off costs were recorded", "the summary does not sum absent costs as £0")
 	var pack struct {
 		Report struct {
