@@ -125,4 +125,8 @@ func TestRecordNamesTheFlagsTyped(t *testing.T) {
 	} {
 		t.Run(tt.flag+" "+tt.value, func(t *testing.T) { assertBadInput(t, with(tt.flag, tt.value), "ledger: "+tt.want) })
 	}
+	// A target that is not an event id was "invalid UUID length: 4"; a second --source is #2.
+	assertBadInput(t, []string{"record", "--store", store, "--partnership", gnn, "--type", "EventRetracted", "--effective", "2016-03-01",
+		"--data", `{"target":"abcd","reason":"entered_in_error"}`, "--source", "minutes:Cabinet"}, "ledger: record: --data: /target: is not an event id (a UUID such as")
+	assertBadInput(t, append(with("", ""), "--source", "press:"), "ledger: record: --source #2: title: is required")
 }
