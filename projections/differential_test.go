@@ -67,9 +67,10 @@ func TestDifferential(t *testing.T) {
 		h := generate(t, seed, diffShape(seed))
 		stats.add(checkHistory(t, h))
 	}
-	t.Logf("%d histories, %d events, %d prefixes, %d as_of dates, %d (prefix, as_of) points, %d views compared with fresh models, %d with the domain's fold",
-		stats.histories, stats.events, stats.prefixes, stats.dates, stats.points, stats.comparisons, stats.domain)
+	t.Logf("%d histories, %d events, %d prefixes, %d as_of dates, %d (prefix, as_of) points, %d views compared with fresh models, %d with the domain's fold, %d with Decide",
+		stats.histories, stats.events, stats.prefixes, stats.dates, stats.points, stats.comparisons, stats.domain, stats.agreement)
 	require.Positive(t, stats.comparisons)
+	require.Positive(t, stats.agreement)
 }
 
 // diffSeeds returns the seeds to run: the one asked for, or 1..N.
@@ -113,6 +114,7 @@ func FuzzDifferential(f *testing.F) {
 type diffStats struct {
 	histories, events, prefixes, dates, points, comparisons int
 	domain                                                  int // views checked against the domain's fold
+	agreement                                               int // views whose appointments and roles Decide was asked to end, vacate and give away
 }
 
 func (s *diffStats) add(o diffStats) {
@@ -123,6 +125,7 @@ func (s *diffStats) add(o diffStats) {
 	s.points += o.points
 	s.comparisons += o.comparisons
 	s.domain += o.domain
+	s.agreement += o.agreement
 }
 
 // answers are everything the models say at one point in both times, for every partnership.
@@ -234,6 +237,9 @@ func asOfDates(events []eventstore.Event) []string {
 		add(e.EffectiveOn, true)
 		for _, m := range dateInData.FindAllSubmatch(e.Data, -1) {
 			add(string(m[1]), false)
+			if d, err := domain.ParseDate(string(m[1])); err == nil {
+				add(d.AddDays(1).String(), false) // the day after an end: a fixed term has lapsed
+			}
 		}
 	}
 	out := make([]string, 0, len(seen))
@@ -361,6 +367,12 @@ func checkHistory(t testing.TB, h history) diffStats {
 			if f, ok := dom.facts(slug, k, asOf); ok && got.states[slug] != nil {
 				check(t, f, viewFacts(got.states[slug]), where, "the domain's fold and the view of "+slug)
 				stats.domain++
+				if stats.points%4 == 0 { // Decide at every fourth point: it checks the whole timeline
+					if wrong := dom.writeReadAgreement(slug, k, asOf, got.states[slug]); wrong != "" {
+						t.Fatalf("%s: the write side and the view of %s disagree:\n%s", where(), slug, wrong)
+					}
+					stats.agreement++
+				}
 			}
 		}
 		if rng.IntN(64) == 0 {

@@ -1,11 +1,14 @@
 package projections_test
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/domain"
@@ -30,7 +33,31 @@ type facts struct {
 	Appointments []string // officer, post, councils with time shares, since, roles
 	Services     []string // service, status, lead council, since
 	Decisions    []string // minute, outcome, effective date
+	Savings      []string // financial year, council: target, forecast, outturn, one-off costs, net (absent: "none"), below target
+	Trial        string   // from, to ("" without one)
 	EventCount   int
+}
+
+// money writes an amount the view may leave absent (nil: not recorded).
+func money(p *domain.Pence) string {
+	if p == nil {
+		return "none"
+	}
+	return fmt.Sprint(int64(*p))
+}
+
+// savingsLine is one council's savings in a year, as the facts write it.
+func savingsLine(fy domain.FinancialYear, council string, target, forecast, outturn, oneOff, net *domain.Pence, below bool) string {
+	return fmt.Sprintf("%s %s: target %s, forecast %s, outturn %s, one-off %s, net %s, below target %v", fy, council,
+		money(target), money(forecast), money(outturn), money(oneOff), money(net), below)
+}
+
+// totalsPence is a total the domain's Totals holds, as the view's pointer: nil when not recorded.
+func totalsPence(v domain.Pence, has bool) *domain.Pence {
+	if !has {
+		return nil
+	}
+	return &v
 }
 
 func day(v any) string { return fmt.Sprint(v) }
@@ -66,6 +93,16 @@ func viewFacts(st *projections.State) facts {
 	}
 	slices.Sort(f.Services)
 	slices.Sort(f.Decisions)
+	for _, y := range st.Savings.Years {
+		for _, c := range y.Councils {
+			f.Savings = append(f.Savings, savingsLine(y.FinancialYear, c.Council, c.TargetPence, c.ForecastPence, c.OutturnPence,
+				c.OneOffCostsPence, c.NetPence, c.BelowTarget))
+		}
+	}
+	slices.Sort(f.Savings)
+	if t := st.TrialPeriod; t != nil {
+		f.Trial = day(t.From) + " to " + day(t.To)
+	}
 	return f
 }
 
@@ -149,7 +186,144 @@ func (d decoded) facts(slug string, k int, asOf string) (facts, bool) {
 	}
 	slices.Sort(f.Services)
 	slices.Sort(f.Decisions)
+	for _, a := range s.Accounts {
+		t := a.Totals()
+		var net *domain.Pence
+		if n, ok := t.Net(); ok {
+			net = &n
+		}
+		f.Savings = append(f.Savings, savingsLine(a.FinancialYear, a.Council.String(), totalsPence(t.Target, t.HasTarget),
+			totalsPence(t.Forecast, t.HasForecast), totalsPence(t.Outturn, t.HasOutturn), totalsPence(t.OneOffCosts, t.HasOneOff), net,
+			t.BelowTarget()))
+	}
+	slices.Sort(f.Savings)
+	if t := s.Trial; t != nil {
+		f.Trial = day(t.From) + " to " + day(t.To)
+	}
 	return f, true
+}
+
+// prefix is the partnership's recorded events up to seq k, in seq order: its history as known at k.
+func (d decoded) prefix(slug string, k int) []domain.Recorded {
+	all := d.hist[slug]
+	n, _ := slices.BinarySearchFunc(all, uint64(k)+1, func(r domain.Recorded, seq uint64) int {
+		return cmpUint(r.Seq, seq)
+	})
+	return all[:n]
+}
+
+// writeReadAgreement is the property that the write side and the read side mean the same (issue 19):
+// at a point (the history known at k, as of asOf), every appointment the view shows in force can be
+// ended by Decide on that date, for its officer, post and councils; every statutory role the view
+// shows held can be vacated by its holder then, and cannot be designated to anyone else. Only the
+// candidate's own problems count: ending an appointment may still be refused for what it would do to
+// later events (a later end of the same appointment), which is a different rule. It returns what is
+// wrong, "" when nothing is.
+func (d decoded) writeReadAgreement(slug string, k int, asOf string, st *projections.State) string {
+	hist := d.prefix(slug, k)
+	if len(hist) == 0 || st == nil {
+		return ""
+	}
+	if asOf == "" {
+		asOf = domain.DateOf(diffNow()).String()
+	}
+	dec := domain.NewDecider(hist)
+	own := func(typ string, data any) []domain.Problem {
+		b, err := json.Marshal(data)
+		if err != nil {
+			panic(err)
+		}
+		_, err = dec.Decide(domain.Command{Partnership: slug, Type: typ, EffectiveOn: asOf, Certainty: "confirmed", Data: b,
+			Sources: []domain.SourceRef{{Kind: domain.SourceMinutes, Title: "Minutes"}}})
+		var ve *domain.ValidationError
+		if !errors.As(err, &ve) {
+			return nil
+		}
+		var out []domain.Problem
+		for _, p := range ve.Problems {
+			if p.Event == uuid.Nil {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	var wrong []string
+	for _, a := range st.Appointments {
+		if a.Post != "" {
+			councils := make([]string, len(a.Councils))
+			for i, c := range a.Councils {
+				councils[i] = c.Council
+			}
+			if ps := own(domain.TypeAppointmentEnded, map[string]any{"officer": map[string]string{"name": a.Officer}, "post": a.Post,
+				"councils": councils, "last_day": asOf, "reason": "resignation"}); len(ps) > 0 {
+				wrong = append(wrong, fmt.Sprintf("the view shows %q as %q for %v in force, but Decide refuses to end it: %v", a.Officer, a.Post, councils, ps))
+			}
+		}
+		for _, r := range a.Roles {
+			if ps := own(domain.TypeStatutoryRoleVacated, map[string]any{"council": r.Council, "role": r.Role,
+				"officer": map[string]string{"name": a.Officer}}); len(ps) > 0 {
+				wrong = append(wrong, fmt.Sprintf("the view shows %q holding %s at %s, but Decide refuses the vacation: %v", a.Officer, r.Role, r.Council, ps))
+			}
+			if ps := own(domain.TypeStatutoryRoleDesignated, map[string]any{"council": r.Council, "role": r.Role,
+				"officer": map[string]string{"name": "Someone Else Entirely"}}); len(ps) == 0 {
+				wrong = append(wrong, fmt.Sprintf("the view shows %q holding %s at %s, but Decide gives it to someone else", a.Officer, r.Role, r.Council))
+			}
+		}
+	}
+	// And the converse: what the view does not show, Decide does not see either. A role no one holds
+	// at an active partner can be given to a new officer (before dissolution); an appointment recorded
+	// but not in the view (ended, or its fixed term passed) cannot be ended.
+	if st.Status.Value != projections.StatusDissolved {
+		for _, p := range st.Partners {
+			for _, role := range []domain.StatutoryRole{domain.HeadOfPaidService, domain.MonitoringOfficer, domain.ChiefFinanceOfficer} {
+				if heldInView(st, p.Council, string(role)) {
+					continue
+				}
+				if ps := own(domain.TypeStatutoryRoleDesignated, map[string]any{"council": p.Council, "role": role,
+					"officer": map[string]string{"name": "Someone Else Entirely"}}); len(ps) > 0 {
+					wrong = append(wrong, fmt.Sprintf("the view shows no one holding %s at %s, but Decide refuses to designate a new officer: %v", role, p.Council, ps))
+				}
+			}
+		}
+	}
+	for _, e := range domain.EffectiveView(hist) {
+		a, ok := e.Payload.(domain.JointAppointmentMade)
+		if !ok || e.EffectiveOn.String() > asOf || inView(st, a.Officer.Name, a.Post) {
+			continue
+		}
+		councils := make([]string, len(a.Councils))
+		for i, c := range a.Councils {
+			councils[i] = c.Council.String()
+		}
+		if ps := own(domain.TypeAppointmentEnded, map[string]any{"officer": map[string]string{"name": a.Officer.Name}, "post": a.Post,
+			"councils": councils, "last_day": asOf, "reason": "resignation"}); len(ps) == 0 {
+			wrong = append(wrong, fmt.Sprintf("the view shows no appointment of %q as %q, but Decide accepts ending it", a.Officer.Name, a.Post))
+		}
+	}
+	return strings.Join(wrong, "\n")
+}
+
+// heldInView reports whether the view shows someone holding role at council.
+func heldInView(st *projections.State, council, role string) bool {
+	for _, a := range st.Appointments {
+		for _, r := range a.Roles {
+			if r.Council == council && r.Role == role {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inView reports whether the view shows an appointment of the officer in the post (the domain's
+// identity of both).
+func inView(st *projections.State, officer, post string) bool {
+	for _, a := range st.Appointments {
+		if a.Post != "" && domain.SameOfficer(a.Officer, officer) && domain.SamePost(a.Post, post) {
+			return true
+		}
+	}
+	return false
 }
 
 func cmpUint(a, b uint64) int {
