@@ -68,6 +68,9 @@ func TestFixedTermAndRolesAgreeEndToEnd(t *testing.T) {
 	require.Len(t, st.Appointments, 1)
 	assert.Equal(t, "2015-06-30", st.Appointments[0].EndsOn.String())
 	assert.Len(t, st.Appointments[0].Roles, 2)
+	text := ledger(t, nil, "state", "--store", r.store, "--partnership", "aa-bb", "--as-of", "2015-06-30")
+	require.Equal(t, 0, text.code, text.stderr)
+	assert.Contains(t, text.stdout, "since 2015-02-01 to 2015-06-30")
 	r.refused("StatutoryRoleDesignated", "2015-03-01", `{"council":"aa","role":"chief_finance_officer","officer":{"name":"Bob Other"}}`,
 		"held by Karen Sly")
 

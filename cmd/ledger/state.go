@@ -107,7 +107,11 @@ func printState(w io.Writer, st *projections.State) {
 			for i, c := range ap.Councils {
 				councils[i] = c.Council
 			}
-			reportf(tw, "  %s\t%s\tfor %s\t%s\tsince %s\n", ap.Officer, orDash(ap.Post), strings.Join(councils, ", "), orDash(ap.Basis), ap.Since)
+			term := ""
+			if !ap.EndsOn.IsZero() {
+				term = " to " + ap.EndsOn.String() // a fixed term's last day
+			}
+			reportf(tw, "  %s\t%s\tfor %s\t%s\tsince %s%s\n", ap.Officer, orDash(ap.Post), strings.Join(councils, ", "), orDash(ap.Basis), ap.Since, term)
 			for _, r := range ap.Roles {
 				reportf(tw, "  \t  %s\tat %s\t\tsince %s\n", strings.ReplaceAll(r.Role, "_", " "), r.Council, r.Since)
 			}
