@@ -247,18 +247,27 @@ func (c *composer) summary(name string, r *Report) []string {
 	}
 	out = append(out, first)
 
-	if len(st.Appointments) > 0 {
-		parts := make([]string, len(st.Appointments))
-		for i, a := range st.Appointments {
-			parts[i] = a.Officer + " as " + c.postAndRoles(a)
-			if a.Basis != "" {
-				parts[i] += ", " + a.Basis
-			}
-			parts[i] += ", since " + a.Since.Long()
+	// An officer designated to a statutory role without a joint appointment holds no shared post:
+	// said apart, not counted among the officers shared.
+	var parts, designated []string
+	for _, a := range st.Appointments {
+		if a.Post == "" {
+			designated = append(designated, c.designationOnly(a))
+			continue
 		}
-		out = append(out, fmt.Sprintf("%s shared between the councils: %s.", words.Capital(words.Count(len(st.Appointments), "officer is", "officers are")), strings.Join(parts, "; ")))
+		part := a.Officer + " as " + c.postAndRoles(a)
+		if a.Basis != "" {
+			part += ", " + a.Basis
+		}
+		parts = append(parts, part+", since "+a.Since.Long())
+	}
+	if len(parts) > 0 {
+		out = append(out, fmt.Sprintf("%s shared between the councils: %s.", words.Capital(words.Count(len(parts), "officer is", "officers are")), strings.Join(parts, "; ")))
 	} else {
 		out = append(out, "No officer was shared between the councils on the as-of date.")
+	}
+	if len(designated) > 0 {
+		out = append(out, "Designated to a statutory role without a shared post: "+strings.Join(designated, "; ")+".")
 	}
 
 	var shared, proposed []string
@@ -376,6 +385,10 @@ func (c *composer) options() []Option {
 		cont.Facts = append(cont.Facts, Fact{"A review is due on " + rd.DueOn.Long() + ".", c.refs(rd.Evidence)})
 	}
 	for _, a := range st.Appointments {
+		if a.Post == "" { // a designation only: no post, share or basis to state
+			cont.Facts = append(cont.Facts, Fact{words.Sentence(c.designationOnly(a)), c.refs(a.Evidence)})
+			continue
+		}
 		basis := orText(a.Basis, "stated")
 		f := Fact{fmt.Sprintf("%s serves %s as %s on %s %s basis since %s.", a.Officer, c.shareText(a.Councils), words.Lower(humanize(a.Post)), words.Article(basis), basis, a.Since.Long()), c.refs(a.Evidence)}
 		cont.Facts = append(cont.Facts, f)
@@ -800,6 +813,19 @@ func (g *flagGroup) refs() []uint64 { return g.seqs[:min(len(g.seqs), maxFlagIte
 
 // hasTarget reports whether a savings target was recorded for the council and year (a recorded target
 // of £0 counts; no target at all is not a target of £0).
+// designationOnly writes an officer who holds statutory roles without a joint appointment: "Bob
+// Other, head of paid service at Aa District Council since 7 November 2015".
+func (c *composer) designationOnly(a projections.Appointment) string {
+	roles := make([]string, len(a.Roles))
+	for i, r := range a.Roles {
+		roles[i] = words.Role(domain.StatutoryRole(r.Role)) + " at " + c.council(r.Council) + " since " + r.Since.Long()
+	}
+	if len(roles) == 0 {
+		return a.Officer
+	}
+	return a.Officer + ", " + words.JoinAnd(roles)
+}
+
 // shortfall writes how far a council's net saving fell below its target ("£40,000 short"), or says
 // that its net saving was not recorded.
 func (c *composer) shortfall(cs projections.CouncilSavings) string {

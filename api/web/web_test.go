@@ -129,6 +129,10 @@ func TestPages(t *testing.T) {
 		{"posts and roles in words", gnn + "?as_of=2015-11-07", 200, []string{"head of HR", "chief finance officer (s151) at"}, []string{"head of hr", "head-of-hr"}},
 		// One money and one percentage formatter (domain.Pence.String, domain.BasisPoints.String).
 		{"money and shares", gnn + "?as_of=2016-03-31", 200, []string{"£40,000<", " 50%<"}, []string{"£40,000.00", "50.00%"}},
+		// Councils by name, not slug, in the services table (it showed "great-yarmouth, north-norfolk"),
+		// and a figure not recorded in the one phrase (it was "none set" and "not yet").
+		{"services and savings in words", gnn + "?as_of=2016-03-31", 200, []string{`<td data-label="Receiving">Great Yarmouth Borough Council, North Norfolk District Council</td>`,
+			`data-label="Target">not recorded<`, `data-label="Outturn">not recorded<`}, []string{"great-yarmouth, north-norfolk", "none set", "not yet<", "no outturn yet"}},
 		{"bad as_of is a message by the control", gnn + "?as_of=2015-02-30", 400, []string{"as_of-error", "is not a date"}, nil},
 		{"bad known_at is a message by the control", gnn + "?known_at=yesterday", 400, []string{"known_at-error"}, nil},
 		{"known_at before the appointment was recorded", gnn + "?as_of=2016-01-01&known_at=2015-11-01", 200, nil, []string{"Sheila Oxtoby"}},

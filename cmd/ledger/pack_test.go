@@ -213,3 +213,35 @@ func TestPackNeverWritesUnrecordedMoneyAsZero(t *testing.T) {
 	assert.Nil(t, series[1].Values[1], "no forecast for 2016/17: the chart has no point, not a point at £0")
 	assert.NotNil(t, series[0].Values[1], "the target of 2016/17 is drawn")
 }
+
+// An officer designated to a statutory role without a joint appointment has no post, share or
+// basis: the pack read "Bob Other serves North Norfolk District Council as  on a stated basis" and
+// counted him among the officers shared, replay wrote "councils North Norfolk District Council 0%",
+// and 'ledger state' wrote roles with its own underscore replacement (now words.Role).
+func TestDesignationOnlyOfficerInWords(t *testing.T) {
+	store := seeded(t)
+	r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "StatutoryRoleDesignated", "--effective", "2016-05-01",
+		"--data", `{"council":"north-norfolk","role":"monitoring_officer","officer":{"name":"Bob Other"}}`,
+		"--source", `{"kind":"minutes","title":"Cabinet"}`, "--certainty", "confirmed")
+	require.Equal(t, 0, r.code, r.stderr)
+	dir := filepath.Join(t.TempDir(), "pack")
+	p := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-30", "--format", "md", "-o", dir)
+	require.Equal(t, 0, p.code, p.stderr)
+	md, err := os.ReadFile(filepath.Join(dir, "pack.md"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(md), "as  on")
+	assert.NotContains(t, string(md), "Bob Other serves")
+	assert.Contains(t, string(md), "Three officers are shared", "Bob Other holds no shared post")
+	assert.Contains(t, string(md), "Designated to a statutory role without a shared post: Bob Other, monitoring officer at North Norfolk District Council since 1 May 2016.")
+
+	rp := ledger(t, nil, "replay", "--store", store, "--partnership", gnn, "--type", "StatutoryRoleDesignated")
+	require.Equal(t, 0, rp.code, rp.stderr)
+	assert.Contains(t, rp.stdout, "councils North Norfolk District Council;")
+	assert.NotContains(t, rp.stdout, " 0%")
+
+	st := ledger(t, nil, "state", "--store", store, "--partnership", gnn, "--as-of", "2016-06-30")
+	require.Equal(t, 0, st.code, st.stderr)
+	assert.Contains(t, st.stdout, "monitoring officer")
+	assert.NotContains(t, st.stdout, "_officer")
+	assert.NotContains(t, st.stdout, "paid_service")
+}

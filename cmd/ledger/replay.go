@@ -781,6 +781,9 @@ func (wd replayWords) item(field, s string) string {
 	case "shares", "councils":
 		if i := strings.LastIndexByte(s, ' '); i > 0 {
 			if n, err := strconv.Atoi(s[i+1:]); err == nil {
+				if n == 0 && field == "councils" { // a designation only: no time share recorded
+					return wd.council(s[:i])
+				}
 				return wd.council(s[:i]) + " " + domain.BasisPoints(n).String()
 			}
 		}

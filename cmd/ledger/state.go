@@ -113,7 +113,7 @@ func printState(w io.Writer, st *projections.State) {
 			}
 			reportf(tw, "  %s\t%s\tfor %s\t%s\tsince %s%s\n", ap.Officer, orDash(ap.Post), strings.Join(councils, ", "), orDash(ap.Basis), ap.Since, term)
 			for _, r := range ap.Roles {
-				reportf(tw, "  \t  %s\tat %s\t\tsince %s\n", strings.ReplaceAll(r.Role, "_", " "), r.Council, r.Since)
+				reportf(tw, "  \t  %s\tat %s\t\tsince %s\n", words.Role(domain.StatutoryRole(r.Role)), r.Council, r.Since)
 			}
 			if cs := ap.CostShare; cs != nil {
 				reportf(tw, "  \t  cost share\t%s\t%s\tfrom %s\n", cs.Basis, shares(cs.Shares), cs.AppliesFrom)
