@@ -175,14 +175,7 @@ func TestPackBadInput(t *testing.T) {
 // savings target read "forecast savings of £0 … the net saving is £0 … (£0 short)", its row
 // Forecast £0, One-off costs £0, Net £0, and the chart drew £0 bars (compose turned nil into 0).
 func TestPackNeverWritesUnrecordedMoneyAsZero(t *testing.T) {
-	store := seeded(t)
-	r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "SavingsTargetSet", "--effective", "2016-05-01",
-		"--data", `{"council":"north-norfolk","financial_year":2016,"category":"m","amount_pence":300000}`,
-		"--source", `{"kind":"minutes","title":"Cabinet"}`, "--certainty", "confirmed")
-	require.Equal(t, 0, r.code, r.stderr)
-	dir := filepath.Join(t.TempDir(), "pack")
-	p := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-30", "--format", "md,json", "-o", dir)
-	require.Equal(t, 0, p.code, p.stderr)
+	_, dir := recordThenPack(t, "SavingsTargetSet", `{"council":"north-norfolk","financial_year":2016,"category":"m","amount_pence":300000}`)
 	md, err := os.ReadFile(filepath.Join(dir, "pack.md"))
 	require.NoError(t, err)
 	js, err := os.ReadFile(filepath.Join(dir, "pack.json"))
@@ -219,14 +212,7 @@ func TestPackNeverWritesUnrecordedMoneyAsZero(t *testing.T) {
 // counted him among the officers shared, replay wrote "councils North Norfolk District Council 0%",
 // and 'ledger state' wrote roles with its own underscore replacement (now words.Role).
 func TestDesignationOnlyOfficerInWords(t *testing.T) {
-	store := seeded(t)
-	r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "StatutoryRoleDesignated", "--effective", "2016-05-01",
-		"--data", `{"council":"north-norfolk","role":"monitoring_officer","officer":{"name":"Bob Other"}}`,
-		"--source", `{"kind":"minutes","title":"Cabinet"}`, "--certainty", "confirmed")
-	require.Equal(t, 0, r.code, r.stderr)
-	dir := filepath.Join(t.TempDir(), "pack")
-	p := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-30", "--format", "md", "-o", dir)
-	require.Equal(t, 0, p.code, p.stderr)
+	store, dir := recordThenPack(t, "StatutoryRoleDesignated", `{"council":"north-norfolk","role":"monitoring_officer","officer":{"name":"Bob Other"}}`)
 	md, err := os.ReadFile(filepath.Join(dir, "pack.md"))
 	require.NoError(t, err)
 	assert.NotContains(t, string(md), "as  on")
@@ -244,4 +230,17 @@ func TestDesignationOnlyOfficerInWords(t *testing.T) {
 	assert.Contains(t, st.stdout, "monitoring officer")
 	assert.NotContains(t, st.stdout, "_officer")
 	assert.NotContains(t, st.stdout, "paid_service")
+}
+
+// recordThenPack records one event of typ (effective 1 May 2016) on the demo ledger, then writes its
+// pack as of 30 June 2016 in Markdown and JSON; it returns the store and the pack's directory.
+func recordThenPack(t *testing.T, typ, data string) (store, dir string) {
+	store = seeded(t)
+	r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", typ, "--effective", "2016-05-01",
+		"--data", data, "--source", `{"kind":"minutes","title":"Cabinet"}`, "--certainty", "confirmed")
+	require.Equal(t, 0, r.code, r.stderr)
+	dir = filepath.Join(t.TempDir(), "pack")
+	p := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-30", "--format", "md,json", "-o", dir)
+	require.Equal(t, 0, p.code, p.stderr)
+	return store, dir
 }
