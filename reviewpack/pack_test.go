@@ -135,7 +135,7 @@ func TestComposeFlagsLateCorrections(t *testing.T) {
 	assert.Contains(t, late[0].Text, "corrected event 7")
 	for _, c := range r.Chronology {
 		if c.Seq == 7 {
-			assert.Equal(t, []string{"Report: North Norfolk outturn report 2015/16, 2016-07-01"}, c.Sources, "the correction's sources replace the original's")
+			assert.Equal(t, []string{"Report: North Norfolk outturn report 2015/16, 1 July 2016"}, c.Sources, "the correction's sources replace the original's")
 		}
 	}
 }

@@ -63,7 +63,7 @@ func TestBrowser(t *testing.T) {
 			chromedp.WaitVisible(chromedp.ID("no-appointments")),
 		))
 		assert.NotContains(t, text(t, ctx, "people"), "Sheila Oxtoby")
-		assert.Contains(t, text(t, ctx, "axes"), "as of 2015-11-06")
+		assert.Contains(t, text(t, ctx, "axes"), "as of 6 November 2015")
 		require.NoError(t, chromedp.Do(ctx,
 			chromedp.SetValue(chromedp.ID("as_of"), "2015-11-07"),
 			chromedp.Click(chromedp.ID("show")),

@@ -103,3 +103,13 @@ func TestLyingServerCannotForgeLines(t *testing.T) {
 		assert.False(t, strings.HasPrefix(strings.TrimSpace(line), "FORGED LINE"), "a forged line: %q", line)
 	}
 }
+
+// Dates in prose are Date.Long ("7 October 2015"); ISO dates are for machine fields. 'ledger state'
+// wrote "Trial period: 2015-10-07 to 2016-06-30".
+func TestStateProseDatesAreLong(t *testing.T) {
+	store := seeded(t)
+	r := ledger(t, nil, "state", "--store", store, "--partnership", gnn, "--as-of", "2016-03-31")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "Trial period: 7 October 2015 to 30 June 2016")
+	assert.NotContains(t, r.stdout, "Trial period: 2015-")
+}

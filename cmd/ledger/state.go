@@ -75,7 +75,7 @@ func printState(w io.Writer, st *projections.State) {
 	}
 	reportf(w, "Status: %s\n", status)
 	if tp := st.TrialPeriod; tp != nil {
-		reportf(w, "Trial period: %s to %s\n", orDash(tp.From.String()), orDash(tp.To.String()))
+		reportf(w, "Trial period: %s to %s\n", orDash(tp.From.Long()), orDash(tp.To.Long()))
 	}
 	if rd := st.ReviewDate; rd != nil {
 		reportf(w, "Review due: %s\n", rd.DueOn)

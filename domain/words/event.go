@@ -68,9 +68,9 @@ func Event(typ string, p domain.Payload, names Names) string {
 			bodies[i] = b.Body + " of " + names.Council(b.Council)
 		}
 		if len(bodies) == 0 {
-			return fmt.Sprintf("Review scheduled, due %s", p.DueOn)
+			return fmt.Sprintf("Review scheduled, due %s", p.DueOn.Long())
 		}
-		return fmt.Sprintf("Review scheduled, due %s, for the %s", p.DueOn, JoinAnd(bodies))
+		return fmt.Sprintf("Review scheduled, due %s, for the %s", p.DueOn.Long(), JoinAnd(bodies))
 	case domain.ExternalReviewCommissioned:
 		return fmt.Sprintf("External review commissioned from %s: %s", p.Reviewer, p.Scope)
 	case domain.ReviewOutcomeRecorded:

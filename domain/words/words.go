@@ -4,7 +4,9 @@
 //
 // It reads domain values and payloads (domain.Payload, domain.SourceRef, domain.MinuteRef,
 // domain.CouncilRef), never JSON, and writes money, shares and dates with the domain's one formatters
-// (domain.Pence.String, domain.BasisPoints.String, domain.Date.String and Long). It imports only the
+// (domain.Pence.String, domain.BasisPoints.String, domain.Date.String and Long; prose writes dates
+// with Date.Long, "7 November 2015", and leaves Date.String, "2015-11-07", to machine fields: JSON
+// members, inputs, URLs and ISO date columns; a value not recorded is NotRecorded). It imports only the
 // domain and the standard library, so every layer above the domain may use it. Its functions are pure
 // and safe for concurrent use.
 package words
@@ -226,7 +228,7 @@ func Source(s domain.SourceRef) string {
 	b.WriteString(": ")
 	b.WriteString(orText(s.Title, "untitled"))
 	if !s.Published.IsZero() {
-		b.WriteString(", " + s.Published.String())
+		b.WriteString(", " + s.Published.Long())
 	}
 	if s.Locator != "" {
 		b.WriteString(", " + s.Locator)
@@ -245,7 +247,7 @@ func Source(s domain.SourceRef) string {
 func SourceTitle(s domain.SourceRef) string {
 	t := "“" + orText(s.Title, "untitled") + "”"
 	if !s.Published.IsZero() {
-		t += ", " + s.Published.String()
+		t += ", " + s.Published.Long()
 	}
 	return t
 }
@@ -258,7 +260,7 @@ func Minute(m domain.MinuteRef) string {
 	}
 	s := Capital(Phrase(m.Body))
 	if !m.Meeting.IsZero() {
-		s += " " + m.Meeting.String()
+		s += " " + m.Meeting.Long()
 	}
 	if m.Item != "" {
 		s += ", item " + m.Item

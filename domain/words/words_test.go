@@ -107,13 +107,13 @@ func TestSourcesAndMinutes(t *testing.T) {
 		got  string
 		want string
 	}{
-		{"source line", words.Source(press), "Press: Shared chief executive, 2015-12-18, p. 3 <https://example.org/a>"},
+		{"source line", words.Source(press), "Press: Shared chief executive, 18 December 2015, p. 3 <https://example.org/a>"},
 		{"illustrative source", words.Source(invented), "Minutes: Full Council minutes, item 8 (illustrative)"},
 		{"untitled source of an unknown kind", words.Source(domain.SourceRef{Kind: "video_clip"}), "Video clip: untitled"},
-		{"source in a sentence", words.SourceTitle(press), "“Shared chief executive”, 2015-12-18"},
+		{"source in a sentence", words.SourceTitle(press), "“Shared chief executive”, 18 December 2015"},
 		{"source in a sentence, no date", words.SourceTitle(invented), "“Full Council minutes”"},
 		{"minute as written", words.Minute(domain.MinuteRef{Raw: "Cabinet 19 October 2015, minute 10", Body: "cabinet"}), "Cabinet 19 October 2015, minute 10"},
-		{"minute from its parts", words.Minute(domain.MinuteRef{Body: "full-council", Meeting: domain.MustDate("2015-10-15"), Item: "8"}), "Full council 2015-10-15, item 8"},
+		{"minute from its parts", words.Minute(domain.MinuteRef{Body: "full-council", Meeting: domain.MustDate("2015-10-15"), Item: "8"}), "Full council 15 October 2015, item 8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,7 +164,7 @@ func TestEvent(t *testing.T) {
 			"Cost of chief executive shared (equal basis): Great Yarmouth Borough Council 50%, North Norfolk District Council 50%"},
 		{"review with bodies", domain.TypeReviewScheduled, domain.ReviewScheduled{DueOn: domain.MustDate("2016-06-30"),
 			Bodies: []domain.BodyRef{{Council: gy, Body: "full council"}, {Council: nn, Body: "cabinet"}}},
-			"Review scheduled, due 2016-06-30, for the full council of Great Yarmouth Borough Council and cabinet of North Norfolk District Council"},
+			"Review scheduled, due 30 June 2016, for the full council of Great Yarmouth Borough Council and cabinet of North Norfolk District Council"},
 		{"a council never named is its slug", domain.TypeWithdrawalNoticeGiven, domain.WithdrawalNoticeGiven{Council: domain.MustCouncil("broadland"), NoticeDays: 90},
 			"broadland gave 90 days' notice of withdrawal"},
 		{"a joining council names itself", domain.TypeCouncilJoinedPartnership, domain.CouncilJoinedPartnership{Council: domain.Council{Council: domain.MustCouncil("broadland"), Name: "Broadland District Council"}},
