@@ -76,6 +76,9 @@ type replayStep struct {
 	Made    []replayFact   `json:"made"`
 	Changed []replayChange `json:"changed"`
 	Ended   []replayFact   `json:"ended"`
+	// Lapsed are the facts that ended by the passage of time before the event (a fixed-term
+	// appointment whose ends_on passed, with the roles it carried), not by the event.
+	Lapsed []replayFact `json:"lapsed,omitempty"`
 	// Words are the lines the text output prints under the event's heading.
 	Words []string `json:"words"`
 }
@@ -503,6 +506,11 @@ type factID struct {
 // effect fills st's facts and words from eff; after lists the state's facts after the event (for
 // the labels of changed facts).
 func (wd replayWords) effect(st *replayStep, eff domain.Effect, after func() []domain.Fact) {
+	for _, f := range eff.Lapsed {
+		rf := wd.fact(f)
+		st.Lapsed = append(st.Lapsed, rf)
+		st.Words = append(st.Words, "before it, a fixed term ran out: ends "+rf.Label)
+	}
 	for _, f := range eff.Made {
 		rf := wd.fact(f)
 		st.Made = append(st.Made, rf)
