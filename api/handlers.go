@@ -261,32 +261,35 @@ func (s *server) eventByID(ctx context.Context, text string) (eventstore.Event, 
 	return eventstore.Event{}, notFound("no event %s is recorded", id)
 }
 
-func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) error {
+// visibleEvent is the event the path's {id} names, read by a caller with the reader role; an event of a
+// ledger-* stream is not found unless the caller may see it (visible).
+func (s *server) visibleEvent(r *http.Request) (eventstore.Event, error) {
 	p, err := s.require(r, tokens.RoleReader)
 	if err != nil {
-		return err
+		return eventstore.Event{}, err
 	}
 	e, err := s.eventByID(r.Context(), r.PathValue("id"))
 	if err != nil {
-		return err
+		return eventstore.Event{}, err
 	}
 	if !visible(p, e) {
-		return notFound("no event %s is recorded", e.ID)
+		return eventstore.Event{}, notFound("no event %s is recorded", e.ID)
+	}
+	return e, nil
+}
+
+func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.visibleEvent(r)
+	if err != nil {
+		return err
 	}
 	return encode(w, r, http.StatusOK, e)
 }
 
 func (s *server) handleProof(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.require(r, tokens.RoleReader)
+	e, err := s.visibleEvent(r)
 	if err != nil {
 		return err
-	}
-	e, err := s.eventByID(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	if !visible(p, e) {
-		return notFound("no event %s is recorded", e.ID)
 	}
 	b, err := s.Log.Prove(r.Context(), e.ID)
 	if err != nil {

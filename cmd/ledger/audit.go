@@ -256,11 +256,16 @@ func cmdTreeHead(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("tree-head: %w", err)
 	}
-	w, closeOut, err := a.output(*out)
+	return a.writeJSONOutput(*out, th)
+}
+
+// writeJSONOutput writes v as indented JSON to path (a.output: stdout for "" or "-").
+func (a *app) writeJSONOutput(path string, v any) error {
+	w, closeOut, err := a.output(path)
 	if err != nil {
 		return err
 	}
-	if err := writeJSON(w, th); err != nil {
+	if err := writeJSON(w, v); err != nil {
 		closeOut()
 		return err
 	}
@@ -297,18 +302,13 @@ func cmdProve(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}
-	w, closeOut, err := a.output(*out)
-	if err != nil {
-		return err
-	}
-	if err := writeJSON(w, b); err != nil {
-		closeOut()
+	if err := a.writeJSONOutput(*out, b); err != nil {
 		return err
 	}
 	if *out != "" {
 		fmt.Fprintf(a.stderr, "wrote the proof of event %s (seq %d) under the tree head of size %d to %s\n", id, b.LeafIndex+1, b.TreeHead.Size, *out)
 	}
-	return closeOut()
+	return nil
 }
 
 // The most a command reads of a file named on its command line (readUserFile): each is many times

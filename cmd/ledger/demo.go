@@ -15,12 +15,8 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("demo")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	options := serverFlags(fs) // the demo is a server: serve's flags apply
-	pos, err := a.parseFlags(fs, args)
-	if err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErrorf("demo: unexpected argument %q (run 'ledger help demo')", pos[0])
 	}
 	opts, err := options("demo")
 	if err != nil {

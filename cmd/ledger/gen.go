@@ -11,12 +11,8 @@ func cmdGen(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("gen")
 	parts := fs.Int("partnerships", 300, "how many partnerships")
 	events := fs.Int("events", 1_000_000, "how many events in all")
-	pos, err := a.parseFlags(fs, args)
-	if err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErrorf("gen: unexpected argument %q (run 'ledger help gen')", pos[0])
 	}
 	if *parts < 1 || *events < 5**parts {
 		return usageErrorf("gen: want at least 1 partnership and 5 events per partnership (got %d and %d)", *parts, *events)

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -99,4 +100,22 @@ func TestHelpOfAnUnknownCommandExitsTwo(t *testing.T) {
 	all := ledger(t, nil, "help")
 	assert.Equal(t, 0, all.code)
 	assert.Contains(t, all.stdout, "commands:")
+}
+
+// TestPartnershipFlagIsReadOneWay: every command taking --partnership refuses a missing or malformed
+// one the same way, naming the flag, before it opens anything (state and pack used to answer "no
+// partnership "No Pe" is recorded" where history and replay said it was not a slug).
+func TestPartnershipFlagIsReadOneWay(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, cmd := range [][]string{{"history"}, {"replay"}, {"state"}, {"pack", "--as-of", "2016-06-30", "-o", "p"}} {
+		bad := ledger(t, nil, append(slices.Clone(cmd), "--partnership", "No Pe")...)
+		assert.Equal(t, 2, bad.code, "%v: %s", cmd, bad.stderr)
+		assert.Contains(t, bad.stderr, "ledger: "+cmd[0]+": --partnership: ")
+		missing := ledger(t, nil, cmd...)
+		assert.Equal(t, 2, missing.code)
+		assert.Contains(t, missing.stderr, cmd[0]+": --partnership is required")
+	}
+	entries, err := os.ReadDir(".")
+	require.NoError(t, err)
+	assert.Empty(t, entries, "nothing opened or created")
 }

@@ -15,19 +15,12 @@ func cmdHistory(ctx context.Context, a *app, args []string) error {
 	slug := fs.String("partnership", "", "the partnership's slug (required)")
 	knownAt := fs.String("known-at", "", "only what was recorded by then: a seq, an RFC 3339 time or a date (default: all)")
 	asJSON := fs.Bool("json", false, "print the events as a JSON array of envelopes")
-	pos, err := a.parseFlags(fs, args)
-	if err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usageErrorf("history: unexpected argument %q (run 'ledger help history')", pos[0])
-	}
-	if *slug == "" {
-		return usageErrorf("history: --partnership is required (run 'ledger help history')")
-	}
-	ps, err := domain.ParsePartnershipSlug(*slug)
+	ps, err := partnershipFlag("history", *slug)
 	if err != nil {
-		return usageErrorf("history: --partnership: %v", err)
+		return err
 	}
 	k, err := projections.ParseKnownAt(*knownAt)
 	if err != nil {

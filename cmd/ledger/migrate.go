@@ -17,12 +17,8 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("migrate")
 	from := fs.String("from", "", "the store to copy from (default: --store)")
 	to := fs.String("to", "", "the store to copy into; it must be empty (bolt:FILE or esdb://host:2113?tls=false)")
-	pos, err := a.parseFlags(fs, args)
-	if err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErrorf("migrate: unexpected argument %q (run 'ledger help migrate')", pos[0])
 	}
 	if *from == "" {
 		*from = a.store

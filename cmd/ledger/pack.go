@@ -25,15 +25,13 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	committee := fs.String("committee", "", "the committee on the cover (default: the bodies the review is scheduled for)")
 	meeting := fs.String("meeting", "", "the meeting date on the cover (default: the review's due date)")
 	author := fs.String("author", "", "the report author on the cover (each cover option: at most 200 characters, no control characters)")
-	pos, err := a.parseFlags(fs, args)
-	if err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if _, err := partnershipFlag("pack", *slug); err != nil {
 		return err
 	}
 	switch {
-	case len(pos) > 0:
-		return usageErrorf("pack: unexpected argument %q (run 'ledger help pack')", pos[0])
-	case *slug == "":
-		return usageErrorf("pack: --partnership is required (run 'ledger help pack')")
 	case *asOf == "":
 		return usageErrorf("pack: --as-of is required: the pack must say which date it describes (run 'ledger help pack')")
 	case *out == "":

@@ -28,12 +28,8 @@ func cmdRecord(ctx context.Context, a *app, args []string) error {
 	var sources stringList
 	fs.Var(&sources, "source", `a source: kind:title[|url], e.g. 'minutes:Cabinet 4 January 2016', or a JSON object (repeatable; at least one)`)
 	asJSON := fs.Bool("json", false, "print the stored envelope as JSON")
-	pos, err := a.parseFlags(fs, args)
-	if err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErrorf("record: unexpected argument %q (run 'ledger help record')", pos[0])
 	}
 	for name, v := range map[string]string{"--partnership": *slug, "--type": *typ, "--effective": *effective, "--data": *data} {
 		if v == "" {

@@ -182,19 +182,12 @@ func cmdReplay(ctx context.Context, a *app, args []string) error {
 	var types typeList
 	fs.Var(&types, "type", "show only events of this `TYPE` (repeat it, or a comma list); every event is still folded")
 	asJSON := fs.Bool("json", false, "print the walk as JSON (docs/replay.md)")
-	pos, err := a.parseFlags(fs, args)
-	if err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usageErrorf("replay: unexpected argument %q (run 'ledger help replay')", pos[0])
-	}
-	if *slug == "" {
-		return usageErrorf("replay: --partnership is required (run 'ledger help replay')")
-	}
-	ps, err := domain.ParsePartnershipSlug(*slug)
+	ps, err := partnershipFlag("replay", *slug)
 	if err != nil {
-		return usageErrorf("replay: --partnership: %v", err)
+		return err
 	}
 	q, err := projections.ParseQuery(*asOf, *knownAt) // one parse of both axes, as 'ledger state' reads them
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/partnership-ledger/ledger/api/client"
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/fault"
 )
@@ -253,6 +254,19 @@ func (a *app) parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // parseNoArgs parses the flags of a command that takes no positional argument: a stray word (a
 // mistyped flag value, an argument of another command) is refused in one line rather than ignored.
+// partnershipFlag reads cmd's --partnership: required, and a partnership slug
+// (domain.ParsePartnershipSlug); otherwise a usage error (one line, exit 2) naming the flag.
+func partnershipFlag(cmd, slug string) (domain.PartnershipSlug, error) {
+	if slug == "" {
+		return domain.PartnershipSlug{}, usageErrorf("%s: --partnership is required (run 'ledger help %s')", cmd, cmd)
+	}
+	ps, err := domain.ParsePartnershipSlug(slug)
+	if err != nil {
+		return domain.PartnershipSlug{}, usageErrorf("%s: --partnership: %v", cmd, err)
+	}
+	return ps, nil
+}
+
 func (a *app) parseNoArgs(fs *flag.FlagSet, args []string) error {
 	pos, err := a.parseFlags(fs, args)
 	if err != nil {

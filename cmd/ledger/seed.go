@@ -9,12 +9,8 @@ import (
 
 func cmdSeed(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("seed")
-	pos, err := a.parseFlags(fs, args)
-	if err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErrorf("seed: unexpected argument %q (run 'ledger help seed')", pos[0])
 	}
 	s, err := a.openStore(ctx, a.store)
 	if err != nil {

@@ -25,12 +25,8 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	options := serverFlags(fs)
-	pos, err := a.parseFlags(fs, args)
-	if err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErrorf("serve: unexpected argument %q (run 'ledger help serve')", pos[0])
 	}
 	opts, err := options("serve")
 	if err != nil {

@@ -18,15 +18,11 @@ func cmdState(ctx context.Context, a *app, args []string) error {
 	asOf := fs.String("as-of", "", "the date in effect, YYYY-MM-DD (default: today)")
 	knownAt := fs.String("known-at", "", "only what was recorded by then: a seq, an RFC 3339 time or a date (default: all)")
 	asJSON := fs.Bool("json", false, "print the state as a JSON object")
-	pos, err := a.parseFlags(fs, args)
-	if err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usageErrorf("state: unexpected argument %q (run 'ledger help state')", pos[0])
-	}
-	if *slug == "" {
-		return usageErrorf("state: --partnership is required (run 'ledger help state')")
+	if _, err := partnershipFlag("state", *slug); err != nil {
+		return err
 	}
 	if _, err := projections.ParseQuery(*asOf, *knownAt); err != nil {
 		return badFlag("state", "", err)

@@ -19,15 +19,12 @@ func cmdVerify(ctx context.Context, a *app, args []string) error {
 	var heads stringList
 	fs.Var(&heads, "tree-head", "a signed tree head kept earlier (from 'ledger tree-head'); the ledger must extend it (repeatable; needs --key)")
 	keyText := fs.String("key", "", "the ledger's public key, as printed by 'ledger key': --tree-head files must be signed by it; with --server (required) the server's tree head too, and what it sends is checked against it")
-	pos, err := a.parseFlags(fs, args)
-	if err != nil {
+	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErrorf("verify: unexpected argument %q (run 'ledger help verify')", pos[0])
 	}
 	var opts audit.VerifyOptions
 	if len(heads) > 0 || *keyText != "" {
+		var err error
 		if opts.Key, err = parseKeyFlag("verify", *keyText); err != nil {
 			return err
 		}
