@@ -180,20 +180,10 @@ func (e JointAppointmentMade) check(p *problems) {
 	if len(e.Councils) == 0 {
 		p.add("/data/councils", "needs at least one council served")
 	}
-	seen := map[CouncilRef]bool{}
-	var total int
-	for i, c := range e.Councils {
-		at := fmt.Sprintf("/data/councils/%d", i)
-		requiredCouncil(p, at+"/council", c.Council)
-		if seen[c.Council] {
-			p.addf(at+"/council", "council %s is listed twice", c.Council)
-		}
-		seen[c.Council] = true
-		if c.TimeShareBasisPoints <= 0 {
-			p.add(at+"/time_share_basis_points", "must be positive (10000 is all of the officer's time)")
-		}
-		total += int(c.TimeShareBasisPoints)
-	}
+	total := councilShares(p, "/data/councils", "time_share_basis_points", "must be positive (10000 is all of the officer's time)",
+		len(e.Councils), func(i int) (CouncilRef, BasisPoints) {
+			return e.Councils[i].Council, e.Councils[i].TimeShareBasisPoints
+		})
 	if total > 10000 {
 		p.addf("/data/councils", "time shares sum to %d basis points; an officer has at most 10000 (100%%)", total)
 	}
@@ -261,20 +251,8 @@ func (e CostShareAgreed) check(p *problems) {
 	if len(e.Shares) < 2 {
 		p.add("/data/shares", "needs at least two councils")
 	}
-	seen := map[CouncilRef]bool{}
-	total := 0
-	for i, s := range e.Shares {
-		at := fmt.Sprintf("/data/shares/%d", i)
-		requiredCouncil(p, at+"/council", s.Council)
-		if seen[s.Council] {
-			p.addf(at+"/council", "council %s is listed twice", s.Council)
-		}
-		seen[s.Council] = true
-		if s.BasisPoints <= 0 {
-			p.add(at+"/basis_points", "must be a positive whole number of basis points")
-		}
-		total += int(s.BasisPoints)
-	}
+	total := councilShares(p, "/data/shares", "basis_points", "must be a positive whole number of basis points",
+		len(e.Shares), func(i int) (CouncilRef, BasisPoints) { return e.Shares[i].Council, e.Shares[i].BasisPoints })
 	if len(e.Shares) > 0 && total != 10000 {
 		p.addf("/data/shares", "shares sum to %d basis points; they must sum to exactly 10000 (100%%)", total)
 	}
@@ -376,4 +354,26 @@ func (e EventRetracted) check(p *problems) {
 		p.add("/data/target", "is required (the id of the event to retract)")
 	}
 	oneOf(p, "/data/reason", e.Reason, RetractEnteredInError, RetractSourceWithdrawn, RetractDuplicate)
+}
+
+// councilShares checks a list of n council shares at pointer list (a JointAppointmentMade's time shares,
+// a CostShareAgreed's shares): each names a council, once, with a positive share in the member named
+// share (notPositive is its message). It returns the sum of the shares in basis points.
+func councilShares(p *problems, list, share, notPositive string, n int, at func(i int) (CouncilRef, BasisPoints)) int {
+	seen := map[CouncilRef]bool{}
+	total := 0
+	for i := range n {
+		c, bp := at(i)
+		ptr := fmt.Sprintf("%s/%d", list, i)
+		requiredCouncil(p, ptr+"/council", c)
+		if seen[c] {
+			p.addf(ptr+"/council", "council %s is listed twice", c)
+		}
+		seen[c] = true
+		if bp <= 0 {
+			p.add(ptr+"/"+share, notPositive)
+		}
+		total += int(bp)
+	}
+	return total
 }
