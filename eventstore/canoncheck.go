@@ -52,6 +52,23 @@ func (k *canonChecker) literal(lit string) bool {
 	return true
 }
 
+// after reads what follows a member or element of an array or object closed by end: a comma (more
+// follow: more is true), end (the container is done: ok), or anything else (not canonical).
+func (k *canonChecker) after(end byte) (more, ok bool) {
+	if k.pos >= len(k.in) {
+		return false, false
+	}
+	switch k.in[k.pos] {
+	case ',':
+		k.pos++
+		return true, true
+	case end:
+		k.pos++
+		return false, true
+	}
+	return false, false
+}
+
 func (k *canonChecker) array(depth int) bool {
 	k.pos++ // [
 	if k.pos < len(k.in) && k.in[k.pos] == ']' {
@@ -62,17 +79,8 @@ func (k *canonChecker) array(depth int) bool {
 		if !k.value(depth + 1) {
 			return false
 		}
-		if k.pos >= len(k.in) {
-			return false
-		}
-		switch k.in[k.pos] {
-		case ',':
-			k.pos++
-		case ']':
-			k.pos++
-			return true
-		default:
-			return false
+		if more, ok := k.after(']'); !more {
+			return ok
 		}
 	}
 }
@@ -104,17 +112,8 @@ func (k *canonChecker) object(depth int) bool {
 		if !k.value(depth + 1) {
 			return false
 		}
-		if k.pos >= len(k.in) {
-			return false
-		}
-		switch k.in[k.pos] {
-		case ',':
-			k.pos++
-		case '}':
-			k.pos++
-			return true
-		default:
-			return false
+		if more, ok := k.after('}'); !more {
+			return ok
 		}
 	}
 }
