@@ -71,3 +71,48 @@ func TestReopenAcrossFlushes(t *testing.T) {
 		assert.Equal(t, evs[len(evs)-2], back[0])
 	}
 }
+
+func TestCheckpointContract(t *testing.T) {
+	paths := map[eventstore.Store]string{}
+	open := func(t *testing.T, path string) eventstore.Store {
+		s, err := bolt.Open(path, bolt.Options{})
+		require.NoError(t, err)
+		paths[s] = path
+		return s
+	}
+	storetest.RunCheckpoints(t, func(t *testing.T) eventstore.Store { return open(t, filepath.Join(t.TempDir(), "ledger.db")) },
+		func(t *testing.T, s eventstore.Store) eventstore.Store {
+			require.NoError(t, s.Close())
+			return open(t, paths[s])
+		})
+}
+
+// TestCheckpointsBesideEvents: a file holding events and checkpoints reopens (read-only too) with its
+// log unchanged and its checkpoints readable; a read-only store refuses a put.
+func TestCheckpointsBesideEvents(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	s, err := bolt.Open(path, bolt.Options{})
+	require.NoError(t, err)
+	evs, err := s.Append(ctx, "s", eventstore.NoStream, storetest.Event("T", `{"n":1}`), storetest.Event("T", `{"n":2}`))
+	require.NoError(t, err)
+	cp := storetest.TestCheckpoint(2, 2)
+	require.NoError(t, s.PutCheckpoint(ctx, cp))
+	more, err := s.Append(ctx, "s", eventstore.Exact(1), storetest.Event("T", `{"n":3}`))
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	for _, opts := range []bolt.Options{{}, {ReadOnly: true}} {
+		s, err := bolt.Open(path, opts)
+		require.NoError(t, err, "read-only %v", opts.ReadOnly)
+		assert.Equal(t, append(evs, more...), storetest.Collect(t, s.ReadAll(ctx, 0, eventstore.Forward, 0)))
+		got, err := s.LatestCheckpoint(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, cp.Note, got.Note)
+		storetest.Check(t, s)
+		if opts.ReadOnly {
+			assert.ErrorIs(t, s.PutCheckpoint(ctx, storetest.TestCheckpoint(3, 3)), bolt.ErrReadOnly)
+		}
+		require.NoError(t, s.Close())
+	}
+}

@@ -220,10 +220,14 @@ func Open(path string, opts Options) (*Store, error) {
 
 var allBuckets = [][]byte{bucketEvents, bucketRevs, bucketIDs, bucketMeta}
 
-// checkBuckets checks that the file holds the store's four buckets and nothing else.
+// checkBuckets checks that the file holds the store's four buckets, perhaps the checkpoints bucket
+// (bucketCheckpoints), and nothing else.
 func (s *Store) checkBuckets(tx *bbolt.Tx) error {
 	n := 0
 	err := tx.ForEach(func(name []byte, _ *bbolt.Bucket) error {
+		if string(name) == string(bucketCheckpoints) {
+			return nil
+		}
 		n++
 		if !slices.ContainsFunc(allBuckets, func(b []byte) bool { return string(b) == string(name) }) {
 			return damaged(s.path, "the root bucket", "it holds a bucket %q this store never writes", name)

@@ -35,6 +35,8 @@ type Store struct {
 	grown   chan struct{}    // closed and replaced on every append
 	closed  bool
 	reads   int // ReadStream calls, for tests that count them
+
+	checkpoints eventstore.CheckpointSet
 }
 
 var _ eventstore.Store = (*Store)(nil)

@@ -42,3 +42,7 @@ func TestFromEventsKeepsWhatItIsGiven(t *testing.T) {
 	storetest.Collect(t, s.ReadStream(ctx, "s", eventstore.Start, eventstore.Forward, 0))
 	assert.Equal(t, 1, s.ReadStreamCalls())
 }
+
+func TestCheckpointContract(t *testing.T) {
+	storetest.RunCheckpoints(t, func(t *testing.T) eventstore.Store { return memstore.New(memstore.Options{}) }, nil)
+}
