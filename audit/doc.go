@@ -13,9 +13,14 @@
 //   - Bundle is an offline inclusion proof for one event (Prove, CheckBundle); Consistency and
 //     CheckConsistency show that today's ledger extends an earlier signed tree head.
 //   - Log follows a live store and answers tree heads and proofs for the HTTP server.
+//   - Checkpoints are the same roots as C2SP tlog-checkpoints in C2SP signed notes (Key.SignCheckpoint,
+//     VerifyCheckpoint, under an origin naming the ledger), the format witnesses cosign; a
+//     Checkpointer signs them as the log grows and keeps them in an eventstore.CheckpointStore.
 //
 // docs/integrity.md documents every byte layout and how an auditor checks a proof by hand.
 //
-// Import rules: the package imports only eventstore, fault, github.com/google/uuid and the standard
-// library (its crypto among it): never domain or projections (internal/layers tests this).
+// Import rules: the package imports only eventstore, fault, github.com/google/uuid,
+// golang.org/x/mod/sumdb/note and github.com/transparency-dev/formats/log (signed notes and
+// checkpoints) and the standard library (its crypto among it): never domain or projections
+// (internal/layers tests this).
 package audit

@@ -38,7 +38,7 @@ var thirdParty = map[string][]string{
 	"eventstore":   {"github.com/google/uuid"},
 	"domain":       {"github.com/google/uuid", "github.com/goccy/go-json"},
 	"domain/words": {},
-	"audit":        {"github.com/google/uuid"},
+	"audit":        {"github.com/google/uuid", "golang.org/x/mod/sumdb/note", "github.com/transparency-dev/formats/log"},
 	"reviewpack": {"github.com/google/uuid", "github.com/go-pdf/fpdf", "golang.org/x/image/font/gofont/",
 		"golang.org/x/image/font/sfnt", "golang.org/x/text/unicode/norm"},
 }
