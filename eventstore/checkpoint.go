@@ -308,3 +308,21 @@ func cloneCheckpoint(cp Checkpoint) Checkpoint {
 	cp.Cosignatures = cosigs
 	return cp
 }
+
+// CheckpointsOf is the iterator of CheckpointStore.Checkpoints for a store that loads the list whole
+// (they are few: at most one per interval the server signs at): load runs when the iteration starts;
+// its error is yielded with a zero Checkpoint.
+func CheckpointsOf(load func() ([]Checkpoint, error)) iter.Seq2[Checkpoint, error] {
+	return func(yield func(Checkpoint, error) bool) {
+		cps, err := load()
+		if err != nil {
+			yield(Checkpoint{}, err)
+			return
+		}
+		for _, cp := range cps {
+			if !yield(cp, nil) {
+				return
+			}
+		}
+	}
+}

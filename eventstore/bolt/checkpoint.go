@@ -173,12 +173,10 @@ func (s *Store) CheckpointAt(ctx context.Context, size uint64) (cp eventstore.Ch
 	return cp, err
 }
 
-// Checkpoints implements eventstore.CheckpointStore. It reads all of them in one transaction
-// (a ledger keeps few: at most one per append batch the server signed).
+// Checkpoints implements eventstore.CheckpointStore. It reads all of them in one transaction.
 func (s *Store) Checkpoints(ctx context.Context, minSize uint64) iter.Seq2[eventstore.Checkpoint, error] {
-	return func(yield func(eventstore.Checkpoint, error) bool) {
-		var out []eventstore.Checkpoint
-		err := s.checkpointRead(ctx, func(b *bbolt.Bucket) error {
+	return eventstore.CheckpointsOf(func() (out []eventstore.Checkpoint, err error) {
+		err = s.checkpointRead(ctx, func(b *bbolt.Bucket) error {
 			if b == nil {
 				return nil
 			}
@@ -192,14 +190,6 @@ func (s *Store) Checkpoints(ctx context.Context, minSize uint64) iter.Seq2[event
 			}
 			return nil
 		})
-		if err != nil {
-			yield(eventstore.Checkpoint{}, err)
-			return
-		}
-		for _, cp := range out {
-			if !yield(cp, nil) {
-				return
-			}
-		}
-	}
+		return out, err
+	})
 }

@@ -42,6 +42,13 @@
 // index's head). Whatever fails is an *eventstore.DamageError (eventstore.ErrDamaged, also
 // eventstore.ErrCorrupt), reported by ReadStream, ReadAll, SubscribeAll and Append to the stream.
 //
+// # Checkpoints
+//
+// The ledger's signed checkpoints and their witnesses' cosignatures (eventstore.CheckpointStore) are
+// events of one stream outside the ledger's namespace, CheckpointStream(Namespace)
+// ("ledger.checkpoints", or "ledger.checkpoints.<namespace>"), without the ledger marker: they are
+// never ledger events, take no seq and no leaf of the Merkle tree (checkpoint.go).
+//
 // Appends to one stream from one Store are serialised in-process; appends from several processes are
 // ordered by KurrentDB's optimistic concurrency. One Store assigns recorded_at and commits under one
 // lock, so along seq its appends' recorded_at never decreases (appends to different streams wait for

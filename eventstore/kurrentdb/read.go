@@ -46,6 +46,14 @@ func isCode(err error, code esdb.ErrorCode) bool {
 // readPage reads up to n events of a stream (stream != "") or of $all, whole. found is false when
 // KurrentDB answers that the stream does not exist (never for $all).
 func (s *Store) readPage(ctx context.Context, stream string, dir esdb.Direction, from any, n uint64) (out []*esdb.RecordedEvent, found bool, err error) {
+	if stream != "" {
+		stream = s.opts.Namespace + stream
+	}
+	return s.readRawPage(ctx, stream, dir, from, n)
+}
+
+// readRawPage is readPage of a KurrentDB stream named in full (the namespace not prepended).
+func (s *Store) readRawPage(ctx context.Context, stream string, dir esdb.Direction, from any, n uint64) (out []*esdb.RecordedEvent, found bool, err error) {
 	for try := 0; ; try++ {
 		out, found, err = s.readPageOnce(ctx, stream, dir, from, n)
 		if err != nil && try < transientRetries && ctx.Err() == nil && (transientErr(err) || s.reconnectIfClosed(err)) {
@@ -61,7 +69,7 @@ func (s *Store) readPageOnce(ctx context.Context, stream string, dir esdb.Direct
 		var rs *esdb.ReadStream
 		var err error
 		if stream != "" {
-			rs, err = c.ReadStream(ctx, s.opts.Namespace+stream, esdb.ReadStreamOptions{Direction: dir, From: from.(esdb.StreamPosition)}, n)
+			rs, err = c.ReadStream(ctx, stream, esdb.ReadStreamOptions{Direction: dir, From: from.(esdb.StreamPosition)}, n)
 		} else {
 			rs, err = c.ReadAll(ctx, esdb.ReadAllOptions{Direction: dir, From: from.(esdb.AllPosition)}, n)
 		}

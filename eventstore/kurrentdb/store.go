@@ -68,6 +68,8 @@ type Store struct {
 	order sync.Mutex
 
 	followDone chan struct{}
+
+	checkpoints checkpointFold // the checkpoint stream, folded (checkpoint.go)
 }
 
 var _ eventstore.Store = (*Store)(nil)

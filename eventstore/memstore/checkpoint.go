@@ -59,16 +59,8 @@ func (s *Store) CheckpointAt(ctx context.Context, size uint64) (cp eventstore.Ch
 
 // Checkpoints implements eventstore.CheckpointStore.
 func (s *Store) Checkpoints(ctx context.Context, minSize uint64) iter.Seq2[eventstore.Checkpoint, error] {
-	return func(yield func(eventstore.Checkpoint, error) bool) {
-		var cps []eventstore.Checkpoint
-		if err := s.locked(ctx, func() error { cps = s.checkpoints.From(minSize); return nil }); err != nil {
-			yield(eventstore.Checkpoint{}, err)
-			return
-		}
-		for _, cp := range cps {
-			if !yield(cp, nil) {
-				return
-			}
-		}
-	}
+	return eventstore.CheckpointsOf(func() (cps []eventstore.Checkpoint, err error) {
+		err = s.locked(ctx, func() error { cps = s.checkpoints.From(minSize); return nil })
+		return cps, err
+	})
 }
