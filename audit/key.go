@@ -92,47 +92,54 @@ func LoadOrCreateKey(path string) (key Key, created bool, err error) {
 	if err != nil {
 		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
-		}
-	}
-	// Write a temporary file and link it into place: the key appears whole or not at all, and
-	// link fails if another process created the file first, in which case its key wins.
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".ledger-key-*")
-	if err != nil {
-		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
-	}
 	block := &pem.Block{Type: pemType, Headers: map[string]string{"Key-Id": key.id}, Bytes: der}
-	if err := pem.Encode(tmp, block); err != nil {
-		tmp.Close()
-		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
-	}
-	err = os.Link(tmp.Name(), path)
-	if err != nil && !errors.Is(err, fs.ErrExist) {
-		// No hard links on this file system: create the file exclusively instead.
-		err = writeExclusive(path, pem.EncodeToMemory(block))
-	}
+	err = CreateSecretFile(path, pem.EncodeToMemory(block))
 	if errors.Is(err, fs.ErrExist) {
-		key, err = loadKey(path)
+		key, err = loadKey(path) // another process created it first: its key wins
 		return key, false, err
 	}
 	if err != nil {
 		return Key{}, false, fmt.Errorf("key file %s: %w", path, err)
 	}
 	return key, true, nil
+}
+
+// CreateSecretFile creates the file at path holding b, mode 0600 (its directory, 0700, if missing),
+// whole or not at all: b is written to a temporary file in the same directory, synced, then linked
+// into place, so a crash leaves no half-written file and of two processes racing the first wins.
+// It returns an error matching fs.ErrExist, and changes nothing, when path exists.
+func CreateSecretFile(path string, b []byte) error {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".ledger-key-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	err = os.Link(tmp.Name(), path)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		// No hard links on this file system: create the file exclusively instead.
+		err = writeExclusive(path, b)
+	}
+	return err
 }
 
 func writeExclusive(path string, b []byte) error {

@@ -59,13 +59,18 @@ var examples = map[string][]string{
 		`ledger token issue --role auditor --actor "Internal audit"`,
 		"ledger token revoke TOKEN_ID",
 	},
+	"witness": {
+		"ledger witness key -o witness.key --name witness.great-yarmouth.gov.uk/ledger   # prints the vkey to pin",
+		"ledger witness key --key-file witness.key                                       # prints it again",
+		"ledger witness serve --key-file witness.key --log-key LOG_VKEY --addr 127.0.0.1:8090 --state witness-state",
+	},
 }
 
 // helpArgs are the arguments that make a command print its help, when "--help" alone does not.
 var helpArgs = map[string][]string{"token": {"issue", "--help"}}
 
 // subcommands lists the words a command takes before its flags, for 'ledger help COMMAND SUBCOMMAND'.
-var subcommands = map[string][]string{"token": {"issue", "revoke"}}
+var subcommands = map[string][]string{"token": {"issue", "revoke"}, "witness": {"serve", "key"}}
 
 // helpUsage is what 'ledger help help' prints.
 const helpUsage = `usage: ledger help [COMMAND [SUBCOMMAND]]

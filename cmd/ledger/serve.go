@@ -160,18 +160,24 @@ func (a *app) serve(ctx context.Context, store eventstore.Store, opts serveOptio
 	if opts.ready != nil {
 		opts.ready(base)
 	}
+	return a.serveUntilDone(ctx, "serve", srv, ln, "stopped: every request finished and the store is closed")
+}
+
+// serveUntilDone serves srv on ln until ctx ends (SIGINT/SIGTERM), then shuts it down gracefully
+// (in-flight requests finish, within 15 s) and prints stopped.
+func (a *app) serveUntilDone(ctx context.Context, cmd string, srv *http.Server, ln net.Listener, stopped string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+		return fmt.Errorf("%s: %w", cmd, err)
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
-		return fmt.Errorf("serve: shutdown: %w", err)
+		return fmt.Errorf("%s: shutdown: %w", cmd, err)
 	}
-	fmt.Fprintln(a.stdout, "stopped: every request finished and the store is closed")
+	fmt.Fprintln(a.stdout, stopped)
 	return nil
 }

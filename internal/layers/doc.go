@@ -10,12 +10,12 @@
 //	3 domain/words (the ledger's English, used by every layer above)
 //	4 domain/recording, domain/refdata, projections, tokens
 //	5 domain/demo, audit
-//	6 reviewpack
+//	6 reviewpack, witness
 //	7 api, api/web, api/client
 //	8 cmd/ledger
 //
 // Besides, as the packages' own documentation states: eventstore knows nothing of domain; domain,
-// domain/words, audit, eventstore and fault import only the third-party modules their doc comments
+// domain/words, audit, eventstore, fault and witness import only the third-party modules their doc comments
 // name (domain/words none); the store adapters are chosen only in cmd (other packages' tests may use
 // them); test support (storetest, kurrenttest, faulttest) is imported only by _test.go files;
 // api/client does not import the server packages api and api/web. A new package must be given a layer here and in the test.

@@ -26,8 +26,8 @@ var layer = map[string]int{
 	"domain/words":     3,
 	"domain/recording": 4, "domain/refdata": 4, "projections": 4, "tokens": 4,
 	"domain/demo": 5, "audit": 5,
-	"reviewpack": 6,
-	"api":        7, "api/web": 7, "api/client": 7,
+	"reviewpack": 6, "witness": 6,
+	"api": 7, "api/web": 7, "api/client": 7,
 	"cmd/ledger": 8,
 }
 
@@ -41,6 +41,8 @@ var thirdParty = map[string][]string{
 	"audit":        {"github.com/google/uuid", "golang.org/x/mod/sumdb/note", "github.com/transparency-dev/formats/log"},
 	"reviewpack": {"github.com/google/uuid", "github.com/go-pdf/fpdf", "golang.org/x/image/font/gofont/",
 		"golang.org/x/image/font/sfnt", "golang.org/x/text/unicode/norm"},
+	"witness": {"golang.org/x/mod/sumdb/note", "github.com/transparency-dev/formats/", "github.com/transparency-dev/merkle/",
+		"go.etcd.io/bbolt"},
 }
 
 // adapters are chosen only in cmd; testOnly packages are imported only by _test.go files.

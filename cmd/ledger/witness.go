@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/partnership-ledger/ledger/api"
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/fault"
+	"github.com/partnership-ledger/ledger/witness"
+)
+
+// cmdWitness is 'ledger witness serve' (run a witness: C2SP tlog-witness) and 'ledger witness key'
+// (make or show a witness's key). 'ledger witness --help' shows both subcommands' flags.
+func cmdWitness(ctx context.Context, a *app, args []string) error {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
+		fs, _ := witnessFlags(a, "")
+		return a.parseNoArgs(fs, args)
+	}
+	if len(args) == 0 || (args[0] != "serve" && args[0] != "key") {
+		return usageErrorf("witness: want 'witness serve --key-file FILE --log-key VKEY' or 'witness key -o FILE --name NAME' (run 'ledger help witness')")
+	}
+	if args[0] == "key" {
+		return witnessKey(a, args[1:])
+	}
+	return witnessServe(ctx, a, args[1:])
+}
+
+// witnessFlagValues are the flags of 'ledger witness' as parsed.
+type witnessFlagValues struct {
+	addr, state, out, name *string
+	logKeys                *stringList
+}
+
+// witnessFlags declares the flags of the subcommand sub ("serve", "key"; "" for both, for help).
+// --key-file is the global flag (a.keyFile); it is declared here so that help lists it.
+func witnessFlags(a *app, sub string) (*flag.FlagSet, witnessFlagValues) {
+	fs := a.newFlags("witness")
+	var v witnessFlagValues
+	fs.String("key-file", "", "the witness's key `FILE` ('ledger witness key' makes it); required by serve; with key alone it prints the key's vkey")
+	if sub != "key" {
+		v.addr = fs.String("addr", "127.0.0.1:8090", "serve: address to listen on (port 0 picks a free port)")
+		v.state = fs.String("state", "witness-state", "serve: the `DIR` where the witness keeps the last checkpoint it cosigned per log (created if missing)")
+		v.logKeys = &stringList{}
+		fs.Var(v.logKeys, "log-key", "serve: a log's checkpoint key `VKEY` (ORIGIN+HASH+KEY, as the ledger prints it); repeatable, one per log or key")
+	}
+	if sub != "serve" {
+		v.out = fs.String("o", "", "key: write a new key to `FILE` (never replacing one) and print its vkey")
+		v.name = fs.String("name", "", "key: the witness's `NAME`, a schema-less URL, e.g. witness.great-yarmouth.gov.uk/ledger (with -o)")
+	}
+	return fs, v
+}
+
+// witnessKey makes a witness key (-o FILE --name NAME) or prints the vkey of one (--key-file FILE).
+func witnessKey(a *app, args []string) error {
+	fs, v := witnessFlags(a, "key")
+	if err := a.parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	var key witness.Key
+	switch {
+	case *v.out != "" && a.given["key-file"]:
+		return usageErrorf("witness key: give -o FILE to make a key or --key-file FILE to show one, not both")
+	case *v.out != "":
+		if *v.name == "" {
+			return usageErrorf("witness key: --name NAME is required with -o, e.g. --name witness.great-yarmouth.gov.uk/ledger")
+		}
+		k, err := witness.CreateKeyFile(*v.out, *v.name)
+		if err != nil {
+			return usageErrorf("witness key: %s", messageOf(err))
+		}
+		key = k
+		fmt.Fprintf(a.stderr, "made a witness key in %s: keep it secret and back it up; give the vkey below to the ledger's operator (--witness VKEY@URL) and to auditors\n", *v.out)
+	case a.given["key-file"]:
+		if *v.name != "" {
+			return usageErrorf("witness key: --name is for a new key (-o FILE); a key's name is in its file")
+		}
+		k, err := loadWitnessKey(a.keyFile)
+		if err != nil {
+			return err
+		}
+		key = k
+	default:
+		return usageErrorf("witness key: want -o FILE --name NAME (a new key) or --key-file FILE (show its vkey)")
+	}
+	reportf(a.stdout, "%s\n", key.VerifierKey())
+	return nil
+}
+
+// loadWitnessKey reads the witness key file at path (at most audit.MaxKeyFileBytes); a missing,
+// unreadable or wrong one is bad input.
+func loadWitnessKey(path string) (witness.Key, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return witness.Key{}, usageErrorf("witness: no key file %s; make one with 'ledger witness key -o %s --name NAME'", path, path)
+	}
+	b, err := readUserFile("witness", path, audit.MaxKeyFileBytes, "a witness key file is one line")
+	if err != nil {
+		return witness.Key{}, err
+	}
+	k, err := witness.ParseKey(string(bytes.TrimSpace(b)))
+	if err != nil {
+		return witness.Key{}, usageErrorf("witness: key file %s: %s", path, messageOf(err))
+	}
+	return k, nil
+}
+
+// messageOf is err's message for people (fault.Message), or its text when it has none.
+func messageOf(err error) string {
+	if m := fault.Message(err); m != "" {
+		return m
+	}
+	return err.Error()
+}
+
+// witnessServe runs a witness until ctx ends (SIGINT/SIGTERM).
+func witnessServe(ctx context.Context, a *app, args []string) error {
+	fs, v := witnessFlags(a, "serve")
+	if err := a.parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if !a.given["key-file"] {
+		return usageErrorf("witness serve: --key-file FILE is required (make one with 'ledger witness key -o FILE --name NAME')")
+	}
+	if len(*v.logKeys) == 0 {
+		return usageErrorf("witness serve: --log-key VKEY is required: the checkpoint key of each log to witness, as the ledger prints it")
+	}
+	var logs []note.Verifier
+	for _, s := range *v.logKeys {
+		lk, err := witness.ParseLogKey(s)
+		if err != nil {
+			return usageErrorf("witness serve: --log-key: %s", messageOf(err))
+		}
+		logs = append(logs, lk)
+	}
+	key, err := loadWitnessKey(a.keyFile)
+	if err != nil {
+		return err
+	}
+	ln, err := listen("witness serve", *v.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	state, err := witness.OpenState(*v.state)
+	if err != nil {
+		return err
+	}
+	defer state.Close()
+	logger := slog.New(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	srv := &http.Server{
+		Handler:           api.NewWitnessServer(witness.New(key.Signer(), logs, state), logger),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	reportf(a.stdout, "witness %s\n", key.VerifierKey())
+	for _, lk := range logs {
+		reportf(a.stdout, "witnessing log %s\n", lk.Name())
+	}
+	reportf(a.stdout, "listening on http://%s\n", ln.Addr().String())
+	return a.serveUntilDone(ctx, "witness serve", srv, ln, "stopped: every request finished and the witness state is closed")
+}
