@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -236,12 +237,12 @@ func TestWitnessStatuses(t *testing.T) {
 	strangerCP := stranger.checkpoint(t, 5)
 	strangerCP = bytes.Replace(strangerCP, []byte(origin), []byte("stranger.example/log"), 1) // text names it
 
-	tampered := bytes.Clone(good.Checkpoint)
-	i := bytes.LastIndexByte(tampered[:len(tampered)-1], ' ') + 10
-	tampered[i] ^= 'A' ^ 'B' // a letter of the signature's base64
-	if tampered[i] == good.Checkpoint[i] {
-		tampered[i] ^= 1
-	}
+	// The log's signature with one bit of the Ed25519 signature flipped (its key hash kept).
+	text, sigLine, _ := strings.Cut(string(good.Checkpoint), "\n\n")
+	name, b64, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(sigLine, "— "), "\n"), " ")
+	sig := mustB64(t, b64)
+	sig[10] ^= 1
+	tampered := []byte(text + "\n\n— " + name + " " + base64.StdEncoding.EncodeToString(sig) + "\n")
 	emptyRoot := func() []byte {
 		text := tlog.Checkpoint{Origin: origin, Size: 0, Hash: make([]byte, 32)}.Marshal()
 		b, err := note.Sign(&note.Note{Text: string(text)}, signer)
