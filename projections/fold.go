@@ -1,11 +1,8 @@
 package projections
 
 import (
-	"cmp"
 	"fmt"
 	"iter"
-	"slices"
-	"strings"
 	"sync"
 
 	"github.com/partnership-ledger/ledger/domain"
@@ -74,8 +71,9 @@ func effective(entries []entry) []effEvent {
 // fold returns the partnership's state as of asOf after the events (those in effect on asOf, in
 // effective order): the domain's fold (domain.State) advanced to asOf (fixed terms ended before it
 // lapse: domain.State.AdvanceTo), mapped to the view. decisionsHint, when positive, is the expected
-// number of decisions (a capacity, not a limit).
-func fold(slug string, events iter.Seq[effEvent], decisionsHint int, asOf domain.Date) *State {
+// number of decisions (a capacity, not a limit). The view shares the pieces r holds that are the
+// same (reuse).
+func fold(slug string, events iter.Seq[effEvent], decisionsHint int, asOf domain.Date, r *reuse) *State {
 	s := states.Get().(*domain.State)
 	defer states.Put(s)
 	s.Reset()
@@ -90,25 +88,22 @@ func fold(slug string, events iter.Seq[effEvent], decisionsHint int, asOf domain
 		s.Apply(eff)
 	}
 	s.AdvanceTo(asOf)
-	return view(slug, s)
+	return view(slug, s, r)
 }
 
 // states keeps domain states between folds: a query folds one and maps it to a view that shares
 // none of its lists, so the next query can fold into the same memory (domain.State.Reset).
 var states = sync.Pool{New: func() any { return domain.NewState() }}
 
-// view maps the domain's facts to the read model: the same facts, in the view's shapes.
-func view(slug string, s *domain.State) *State {
+// view maps the domain's facts to the read model: the same facts, in the view's shapes. The
+// decision register, the savings and the councils' names come from r where an earlier view of the
+// partnership built them from the same facts.
+func view(slug string, s *domain.State, r *reuse) *State {
 	st := &State{Partnership: slug, Name: s.Name, Purpose: s.Purpose, Scope: s.Scope,
 		Partners: make([]Partner, len(s.Partners)), Appointments: make([]Appointment, len(s.Appointments)),
-		Services: make([]Service, len(s.Services)), Decisions: make([]Decision, len(s.Decisions)),
+		Services: make([]Service, len(s.Services)), Decisions: r.decisionsView(s.Decisions),
 		Agreements: make([]Agreement, len(s.Agreements)), Funding: make([]Funding, len(s.Funding)),
-		Reviews: make([]ReviewResult, len(s.Outcomes)), EventCount: s.EventCount, Councils: make(words.Names, len(s.Named))}
-	for _, c := range s.Named {
-		if c.Name != "" {
-			st.Councils[c.Council] = c.Name
-		}
-	}
+		Reviews: make([]ReviewResult, len(s.Outcomes)), EventCount: s.EventCount, Councils: r.namesView(s.Named)}
 	for i, p := range s.Partners {
 		st.Partners[i] = Partner{Council: p.Council.Council.String(), Name: p.Council.Name, Kind: string(p.Council.Kind),
 			ONSCode: p.Council.ONSCode, Since: p.Since, Evidence: p.Evidence}
@@ -162,11 +157,7 @@ func view(slug string, s *domain.State) *State {
 		}
 		st.Services[i] = v
 	}
-	st.Savings = savings(s.Accounts)
-	for i, d := range s.Decisions {
-		st.Decisions[i] = Decision{Minute: minute(d.Minute), Resolution: d.Resolution, Outcome: d.Outcome, Votes: votes(d.Votes),
-			KeyDecision: d.KeyDecision, CallInApplies: d.CallInApplies, EffectiveOn: d.EffectiveOn, Evidence: d.Evidence}
-	}
+	st.Savings = r.savingsView(s.Accounts)
 	for i, a := range s.Agreements {
 		st.Agreements[i] = Agreement{Kind: a.Kind, Parties: refs(a.Parties), Signed: a.Signed, Commences: a.Commences, Ends: a.Ends,
 			NoticeDays: a.NoticeDays, ReviewDue: a.ReviewDue, Evidence: a.Evidence}
@@ -226,65 +217,6 @@ func votes(v *domain.Votes) string {
 		return ""
 	}
 	return fmt.Sprintf("%d for, %d against, %d abstentions", v.For, v.Against, v.Abstentions)
-}
-
-// savings maps the accounts, by financial year then council.
-func savings(accounts []domain.Account) Savings {
-	out := Savings{Years: []SavingsYear{}, BelowTarget: []string{}}
-	order := make([]int, len(accounts))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		x, y := &accounts[a], &accounts[b]
-		if c := cmp.Compare(x.FinancialYear, y.FinancialYear); c != 0 {
-			return c
-		}
-		return strings.Compare(x.Council.String(), y.Council.String())
-	})
-	for _, i := range order {
-		a := &accounts[i]
-		t := a.Totals()
-		cs := CouncilSavings{Council: a.Council.String(), HasOutturn: t.HasOutturn, BelowTarget: t.BelowTarget(),
-			Lines: make([]SavingsLine, len(a.Figures))}
-		n := 0
-		for _, f := range a.Figures {
-			n += len(f.Evidence)
-		}
-		cs.Evidence = make(Evidence, 0, n)
-		for j, f := range a.Figures {
-			cs.Lines[j] = SavingsLine{Kind: f.Kind, Category: f.Category, AmountPence: f.Amount, PeriodTo: f.PeriodTo, Evidence: f.Evidence}
-			cs.Evidence = append(cs.Evidence, f.Evidence...)
-		}
-		if t.HasTarget {
-			cs.TargetPence = pence(t.Target)
-		}
-		if t.HasForecast {
-			cs.ForecastPence = pence(t.Forecast)
-		}
-		if t.HasOutturn {
-			cs.OutturnPence = pence(t.Outturn)
-		}
-		if t.HasOneOff {
-			cs.OneOffCostsPence = pence(t.OneOffCosts)
-		}
-		if net, ok := t.Net(); ok {
-			cs.NetPence = pence(net)
-			if t.HasTarget {
-				cs.AgainstTargetPence = pence(net - t.Target)
-			}
-		}
-		label := a.FinancialYear.String()
-		if cs.BelowTarget {
-			out.BelowTarget = append(out.BelowTarget, cs.Council+" "+label)
-		}
-		if n := len(out.Years); n == 0 || out.Years[n-1].FinancialYear != a.FinancialYear {
-			out.Years = append(out.Years, SavingsYear{FinancialYear: a.FinancialYear, Label: label})
-		}
-		y := &out.Years[len(out.Years)-1]
-		y.Councils = append(y.Councils, cs)
-	}
-	return out
 }
 
 func pence(p domain.Pence) *domain.Pence { return &p }

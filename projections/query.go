@@ -58,6 +58,7 @@ type viewCache struct {
 	mu     sync.Mutex
 	epochs map[int]*touchedView // by the number of corrections/retractions in the prefix
 	latest *stateCache
+	parts  reuse // pieces of the views built, for the next query's view
 }
 
 // stateCache is the state for the whole known stream (prefix length n) as of one date.
@@ -254,7 +255,7 @@ func (m *Models) state(r resolved) *State {
 	} else {
 		// The prefix's share of the partnership's decisions, as a capacity (a little over, rarely under).
 		hint := r.snap.decided*len(r.prefix)/len(r.snap.entries) + 8
-		body = fold(r.slug, p.effectiveFor(r.snap, len(r.prefix), r.asOf), hint, r.asOf)
+		body = fold(r.slug, p.effectiveFor(r.snap, len(r.prefix), r.asOf), hint, r.asOf, &c.parts)
 		body.LastSeq = r.prefix[len(r.prefix)-1].seq
 		if len(r.prefix) == len(r.snap.entries) {
 			c.mu.Lock()
