@@ -61,8 +61,9 @@ func TestEndingAnAppointmentUnderAnotherSpellingEndsItInTheState(t *testing.T) {
 	minSeq = stored.Seq
 
 	assert.Equal(t, []string{"great-yarmouth"}, karenAt("2016-10-30"), "in effect from 31 October only")
-	assert.Empty(t, karenAt("2016-10-31"), "ended under another spelling: ended in the state too")
-	for _, a := range appointments("2016-10-31") {
+	assert.Equal(t, []string{"great-yarmouth"}, karenAt("2016-10-31"), "she serves on her last day")
+	assert.Empty(t, karenAt("2016-11-01"), "ended under another spelling: ended in the state too, from the day after her last day")
+	for _, a := range appointments("2016-11-01") {
 		assert.NotEqual(t, "karen  SLY", a.Officer)
 	}
 }

@@ -309,7 +309,7 @@ func (s *State) facts(kinds []FactKind, in *scope) []Fact {
 				fact(k, a.key+"|"+strings.ToLower(a.Post), a.Evidence, Field{"officer", a.Officer.Name}, Field{"post", a.Post},
 					Field{"statutory_role", a.StatutoryRole}, Field{"employing_council", a.EmployingCouncil},
 					Field{"councils", sharesText(a.Councils)}, Field{"basis", a.Basis}, Field{"starts_on", a.StartsOn},
-					Field{"ends_on", a.EndsOn}, Field{"statutory_roles", rolesText(s.RolesOf(a))})
+					Field{"ends_on", a.EndsOn}, Field{"last_days", endingsText(a.Ending)}, Field{"statutory_roles", rolesText(s.RolesOf(a))})
 			}
 		case FactDesignation:
 			for _, d := range s.Designations {
@@ -459,6 +459,17 @@ func sharesText(cs []CouncilShare) []string {
 	out := make([]string, len(cs))
 	for i, c := range cs {
 		out[i] = fmt.Sprintf("%s %d", c.Council, int(c.TimeShareBasisPoints))
+	}
+	return out
+}
+
+// endingsText gives an appointment's endings not yet in effect as "council last-day", one a council.
+func endingsText(es []Ending) []string {
+	var out []string
+	for _, e := range es {
+		for _, c := range e.Councils {
+			out = append(out, fmt.Sprintf("%s %s", c, e.LastDay))
+		}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -371,12 +372,30 @@ func (s *State) checkEnd(p AppointmentEnded) {
 		return
 	}
 	found := &s.Appointments[i]
-	if !p.LastDay.IsZero() && p.LastDay.Before(found.StartsOn) {
+	on := s.checker.cur.EffectiveOn
+	switch {
+	case p.LastDay.IsZero():
+	case p.LastDay.Before(found.StartsOn):
 		s.bad("/data/last_day", "%s is before the appointment started (%s)", p.LastDay, found.StartsOn)
+	case p.LastDay.Before(on.AddDays(-1)):
+		// The appointment is out of force from the day after its last day: an end recorded late is
+		// dated then, so that the state as of the days between shows it ended (known_at tells when
+		// it was known).
+		s.bad("/data/last_day", "%s is more than a day before the event's effective_on (%s): the appointment is out of force from the day after its last day, so record the end with effective_on %s",
+			p.LastDay, on, p.LastDay.AddDays(1))
+	case !found.EndsOn.IsZero() && found.EndsOn.Before(p.LastDay):
+		s.bad("/data/last_day", "%s is after the last day of the appointment's fixed term (ends_on %s)", p.LastDay, found.EndsOn)
 	}
 	for i, c := range p.Councils {
 		if !found.serves(c) {
 			s.bad(fmt.Sprintf("/data/councils/%d", i), "the appointment of %s as %s does not serve %s", p.Officer.Name, p.Post, c)
+			continue
+		}
+		for _, e := range found.Ending {
+			if slices.Contains(e.Councils, c) {
+				s.bad(fmt.Sprintf("/data/councils/%d", i), "the appointment of %s as %s already ends at %s (last day %s, event %s)",
+					p.Officer.Name, p.Post, c, e.LastDay, firstID(e.Evidence))
+			}
 		}
 	}
 }

@@ -19,10 +19,14 @@ import (
 //     strings.EqualFold, services after trimming spaces: serviceKey);
 //   - a council is its slug.
 //
-// What ends a fact: AppointmentEnded removes the councils it names from the officer's appointment in
-// that post (and the statutory roles it carries there), and the appointment when none is left; a
-// fixed-term appointment lapses, with the roles it carries, on the day after its ends_on (the fold
-// reaches that day with the next event after it, or with AdvanceTo); StatutoryRoleVacated ends the
+// What ends a fact: an end date is the last day in force, and the fact is out of force from the next
+// day. AppointmentEnded removes the councils it names from the officer's appointment in that post
+// (and the statutory roles it carries there), and the appointment when none is left, from the day
+// after its last_day: at once when last_day is the day before the event's effective_on, else
+// (last_day on or after effective_on: the appointment is served to last_day) when the fold reaches
+// the day after last_day (Appointment.Ending); a fixed-term appointment lapses, with the roles it
+// carries, on the day after its ends_on. The fold reaches such a day with the next event after it,
+// or with AdvanceTo; StatutoryRoleVacated ends the
 // holder's designation; CouncilWithdrew ends a partner (and its
 // notice); ServiceReturnedToSeparateDelivery returns a service; PartnershipDissolved sets the status.
 // Corrections and retractions are applied before the fold (EffectiveView): a retracted event is not
@@ -112,7 +116,20 @@ type Appointment struct {
 	Approvals        []MinuteRef
 	Evidence         []uuid.UUID // the appointment, then the events that changed it
 	Sources          []SourceRef
-	key              string // officerKey(Officer.Name)
+	// Ending lists the AppointmentEnded events in effect whose last day has not passed: the councils
+	// they name are served to the last day inclusive and left the day after (AdvanceTo).
+	Ending []Ending
+	key    string // officerKey(Officer.Name)
+}
+
+// Ending is an AppointmentEnded recorded on or before the officer's last day: the appointment still
+// serves Councils on LastDay, and stops serving them (with the statutory roles it carries there) from
+// the next day.
+type Ending struct {
+	Councils []CouncilRef
+	LastDay  Date
+	Evidence []uuid.UUID // the AppointmentEnded, with the corrections applied to it
+	Sources  []SourceRef
 }
 
 // Designation is the holder of a statutory role at one council: the one record of who holds it, which
@@ -276,7 +293,7 @@ type State struct {
 	Last Date
 
 	lastAcct int  // index in Accounts of the account used last: figures come in runs
-	lapse    Date // the earliest ends_on among the appointments (zero when none has one)
+	lapse    Date // the earliest ends_on or Ending.LastDay among the appointments (zero when none has one)
 	checker  *checker
 }
 
@@ -375,8 +392,8 @@ func (s *State) apply(e *Effective) {
 			Councils: p.Councils, Basis: p.Basis, StartsOn: since, EndsOn: p.EndsOn, Approvals: p.Approvals,
 			Evidence: ev, Sources: src, key: key}
 		s.Appointments = append(s.Appointments, a)
-		if !p.EndsOn.IsZero() && (s.lapse.IsZero() || p.EndsOn.Before(s.lapse)) {
-			s.lapse = p.EndsOn
+		if !p.EndsOn.IsZero() {
+			s.noteLapse(p.EndsOn)
 		}
 		if p.StatutoryRole != "" && p.Post != "" {
 			for _, c := range p.Councils {
@@ -406,12 +423,17 @@ func (s *State) apply(e *Effective) {
 			return
 		}
 		a := &s.Appointments[i]
-		a.Councils = slices.DeleteFunc(slices.Clone(a.Councils), func(c CouncilShare) bool { return slices.Contains(p.Councils, c.Council) })
-		s.endRoles(a.key, a.Post, func(c CouncilRef) bool { return slices.Contains(p.Councils, c) })
-		if len(a.Councils) == 0 {
+		a.Evidence = appendEvidence(a.Evidence, ev)
+		if !p.LastDay.IsZero() && !p.LastDay.Before(on) {
+			// Served to the last day inclusive: the councils named are left the day after (AdvanceTo).
+			a.Ending = append(slices.Clip(a.Ending), Ending{Councils: p.Councils, LastDay: p.LastDay, Evidence: ev, Sources: src})
+			s.noteLapse(p.LastDay)
+			return
+		}
+		// The last day is the day before the event's (or, read from a store that holds one, earlier:
+		// Decide refuses that): out of force from the event's date.
+		if *a = s.leave(*a, p.Councils); len(a.Councils) == 0 {
 			s.Appointments = slices.Delete(s.Appointments, i, i+1)
-		} else {
-			a.Evidence = appendEvidence(a.Evidence, ev)
 		}
 	case ServiceSharingProposed:
 		sv := s.service(p.Service)
@@ -565,7 +587,8 @@ func SamePost(a, b string) bool { return strings.EqualFold(a, b) }
 func serviceKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
 // AdvanceTo brings the state to date d without an event: every fixed-term appointment whose ends_on
-// is before d lapses, with the statutory roles it carries. Apply does it before each event; a reader
+// is before d lapses, with the statutory roles it carries, and every Ending whose last day is before d
+// takes effect (its councils are no longer served, nor their roles held through the appointment). Apply does it before each event; a reader
 // of the state as of a date after the last event folded (the read models' as_of) calls it with that
 // date. Dates before the state's are a no-op.
 func (s *State) AdvanceTo(d Date) {
@@ -579,13 +602,47 @@ func (s *State) AdvanceTo(d Date) {
 			s.endRoles(a.key, a.Post, func(CouncilRef) bool { return true })
 			continue
 		}
-		if !a.EndsOn.IsZero() && (s.lapse.IsZero() || a.EndsOn.Before(s.lapse)) {
-			s.lapse = a.EndsOn
+		if len(a.Ending) > 0 {
+			var due []CouncilRef
+			var rest []Ending
+			for _, e := range a.Ending {
+				if e.LastDay.Before(d) {
+					due = append(due, e.Councils...)
+				} else {
+					rest = append(rest, e)
+					s.noteLapse(e.LastDay)
+				}
+			}
+			if due != nil {
+				a = s.leave(a, due)
+				a.Ending = rest
+				if len(a.Councils) == 0 {
+					continue
+				}
+			}
+		}
+		if !a.EndsOn.IsZero() {
+			s.noteLapse(a.EndsOn)
 		}
 		kept = append(kept, a)
 	}
 	clear(s.Appointments[len(kept):])
 	s.Appointments = kept
+}
+
+// noteLapse keeps s.lapse the earliest last day of the appointments' fixed terms and endings.
+func (s *State) noteLapse(d Date) {
+	if s.lapse.IsZero() || d.Before(s.lapse) {
+		s.lapse = d
+	}
+}
+
+// leave returns a without the councils gone (an AppointmentEnded taking effect), ending the
+// statutory roles it carries there. An appointment left with no council is out of force.
+func (s *State) leave(a Appointment, gone []CouncilRef) Appointment {
+	a.Councils = slices.DeleteFunc(slices.Clone(a.Councils), func(c CouncilShare) bool { return slices.Contains(gone, c.Council) })
+	s.endRoles(a.key, a.Post, func(c CouncilRef) bool { return slices.Contains(gone, c) })
+	return a
 }
 
 // lapsesBefore reports whether some appointment lapses before d (AdvanceTo(d) would change the state).
@@ -691,6 +748,17 @@ func (s *State) appointmentInForce(key, post string) int {
 		}
 	}
 	return found
+}
+
+// LastDayAt returns the last day the appointment serves c by an Ending (an AppointmentEnded in
+// effect whose last day has not passed), or the zero Date when none names c.
+func (a *Appointment) LastDayAt(c CouncilRef) Date {
+	for _, e := range a.Ending {
+		if slices.Contains(e.Councils, c) {
+			return e.LastDay
+		}
+	}
+	return Date{}
 }
 
 // AppointmentOf returns the officer's appointment in post (names compared as SameOfficer, posts

@@ -24,7 +24,7 @@ func TestOfficerIdentityIsOneMeaning(t *testing.T) {
 		b, _ := started(t)
 		appointed := b.ok(cmd(domain.TypeJointAppointmentMade, "2015-11-07", karen))
 		ended := b.ok(cmd(domain.TypeAppointmentEnded, "2016-09-30", `{"officer":{"name":"karen  SLY"},"post":"Chief-Finance-Officer",
-		  "councils":["great-yarmouth"],"last_day":"2016-09-30","reason":"resignation"}`))
+		  "councils":["great-yarmouth"],"last_day":"2016-09-29","reason":"resignation"}`))
 		st := folded(b)
 		require.Len(t, st.Appointments, 1)
 		a := st.Appointments[0]
@@ -37,7 +37,7 @@ func TestOfficerIdentityIsOneMeaning(t *testing.T) {
 
 		// Ending the rest under yet another spelling ends the appointment.
 		b.ok(cmd(domain.TypeAppointmentEnded, "2016-10-01", `{"officer":{"name":" KAREN sly "},"post":"CHIEF-finance-officer",
-		  "councils":["north-norfolk"],"last_day":"2016-10-01","reason":"resignation"}`))
+		  "councils":["north-norfolk"],"last_day":"2016-09-30","reason":"resignation"}`))
 		assert.Empty(t, folded(b).Appointments)
 	})
 
@@ -73,7 +73,7 @@ func TestOfficerIdentityIsOneMeaning(t *testing.T) {
 		  "employing_council": "great-yarmouth", "councils": [{"council": "great-yarmouth", "time_share_basis_points": 2000}],
 		  "basis": "interim", "starts_on": "2015-11-07"}`))
 		b.ok(cmd(domain.TypeAppointmentEnded, "2016-09-30", `{"officer":{"name":"karen slye"},"post":"chief-finance-officer",
-		  "councils":["great-yarmouth"],"last_day":"2016-09-30","reason":"resignation"}`))
+		  "councils":["great-yarmouth"],"last_day":"2016-09-29","reason":"resignation"}`))
 		st := folded(b)
 		require.Len(t, st.Appointments, 1, "Karen Slye's appointment ended, Karen Sly's did not")
 		assert.Equal(t, "Karen Sly", st.Appointments[0].Officer.Name)
@@ -128,9 +128,9 @@ func TestApplyEffect(t *testing.T) {
 	  "shares": [{"council": "great-yarmouth", "basis_points": 4000}, {"council": "north-norfolk", "basis_points": 6000}], "applies_from": "2016-01-01"}`))
 	b.ok(cmd(domain.TypeStatutoryRoleDesignated, "2016-01-02", `{"council":"north-norfolk","role":"head_of_paid_service","officer":{"name":"Karen Sly"}}`))
 	b.ok(cmd(domain.TypeAppointmentEnded, "2016-09-30", `{"officer":{"name":"karen  SLY"},"post":"Chief-Finance-Officer",
-	  "councils":["great-yarmouth"],"last_day":"2016-09-30","reason":"resignation"}`))
+	  "councils":["great-yarmouth"],"last_day":"2016-09-29","reason":"resignation"}`))
 	b.ok(cmd(domain.TypeAppointmentEnded, "2016-10-01", `{"officer":{"name":"Karen Sly"},"post":"chief-finance-officer",
-	  "councils":["north-norfolk"],"last_day":"2016-10-01","reason":"resignation"}`))
+	  "councils":["north-norfolk"],"last_day":"2016-09-30","reason":"resignation"}`))
 
 	s := domain.NewState()
 	var effects []domain.Effect

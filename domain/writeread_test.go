@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -106,7 +107,7 @@ func TestEndingAnAppointmentEndsItsRolesOnBothSides(t *testing.T) {
 	b, _ := started(t)
 	b.ok(cmd(domain.TypeJointAppointmentMade, "2015-11-07", karen))
 	b.ok(cmd(domain.TypeAppointmentEnded, "2016-03-31", `{"officer":{"name":"karen  SLY"},"post":"Chief-Finance-Officer",
-	  "councils":["great-yarmouth"],"last_day":"2016-03-31","reason":"resignation"}`))
+	  "councils":["great-yarmouth"],"last_day":"2016-03-30","reason":"resignation"}`))
 	st := folded(b)
 	require.Len(t, st.Designations, 1)
 	assert.Equal(t, domain.MustCouncil("north-norfolk"), st.Designations[0].Council)
@@ -145,4 +146,128 @@ func TestCorrectionsEffectiveDateIsTheDayItIsMade(t *testing.T) {
 	_, err = d.Decide(correct("2026-11-30"))
 	require.NoError(t, err)
 	b.ok(correct("2016-01-02"))
+}
+
+// An end date is the last day in force (docs/domain.md, rules 4 and 6): an AppointmentEnded's
+// last_day, like a fixed term's ends_on, is a day the officer serves, with the roles the appointment
+// carries; from the next day the appointment is out of force. The fold (as the read models take it)
+// and Decide agree on both days.
+func TestLastDayIsInForceOnBothSides(t *testing.T) {
+	endBoth := func(eff, last string) domain.Command {
+		return cmd(domain.TypeAppointmentEnded, eff, `{"officer":{"name":"Karen Sly"},"post":"chief-finance-officer",
+		  "councils":["great-yarmouth","north-norfolk"],"last_day":"`+last+`","reason":"resignation"}`)
+	}
+	reappoint := func(eff, post string, bp int) domain.Command {
+		return cmd(domain.TypeJointAppointmentMade, eff, fmt.Sprintf(`{"officer": {"name": "karen sly"}, "post": %q,
+		  "employing_council": "north-norfolk", "councils": [{"council": "north-norfolk", "time_share_basis_points": %d}],
+		  "basis": "permanent", "starts_on": %q}`, post, bp, eff))
+	}
+
+	t.Run("recorded on the last day: in office that day, out the next", func(t *testing.T) {
+		b, _ := started(t)
+		b.ok(cmd(domain.TypeJointAppointmentMade, "2015-11-07", karen))
+		ended := b.ok(endBoth("2016-09-30", "2016-09-30"))
+
+		on := asOf(b, "2016-09-30")
+		require.Len(t, on.Appointments, 1, "in force on its last day")
+		a := on.Appointments[0]
+		assert.Len(t, a.Councils, 2)
+		assert.Len(t, on.RolesOf(&a), 2, "with the roles it carries")
+		assert.Equal(t, domain.MustDate("2016-09-30"), a.LastDayAt(domain.MustCouncil("great-yarmouth")))
+		assert.Equal(t, ended, a.Evidence[1], "the end is evidence of the appointment while it is pending")
+		// Decide sees the same: the post, her time and the role are taken on the last day.
+		b.refused(reappoint("2016-09-30", "Chief-Finance-Officer", 1000), "/data/post", "already holds the post")
+		b.refused(reappoint("2016-09-30", "head-of-finance", 10000), "/data/councils", "at most 10000")
+		b.refused(cmd(domain.TypeStatutoryRoleDesignated, "2016-09-30", `{"council":"great-yarmouth","role":"chief_finance_officer","officer":{"name":"Bob Other"}}`),
+			"/data/role", "held by Karen Sly")
+		b.refused(endBoth("2016-09-30", "2016-09-30"), "/data/councils/0", "already ends at great-yarmouth (last day 2016-09-30")
+
+		after := asOf(b, "2016-10-01")
+		assert.Empty(t, after.Appointments, "out of force the day after its last day")
+		assert.Empty(t, after.Designations, "and the roles it carried with it")
+		b.refused(cmd(domain.TypeStatutoryRoleVacated, "2016-10-01", `{"council":"great-yarmouth","role":"chief_finance_officer","officer":{"name":"Karen Sly"}}`),
+			"/data/officer/name", "no one holds chief_finance_officer at great-yarmouth")
+		b.ok(reappoint("2016-10-01", "Chief-Finance-Officer", 10000))
+		b.ok(cmd(domain.TypeStatutoryRoleDesignated, "2016-10-01", `{"council":"great-yarmouth","role":"chief_finance_officer","officer":{"name":"Bob Other"}}`))
+		st := asOf(b, "2016-10-01")
+		require.Len(t, st.Appointments, 2, "Karen Sly's new appointment and Bob Other's role")
+		assert.Empty(t, st.Appointments[0].Ending)
+	})
+
+	t.Run("recorded the day after the last day: out of force from the event's date", func(t *testing.T) {
+		b, _ := started(t)
+		b.ok(cmd(domain.TypeJointAppointmentMade, "2015-11-07", karen))
+		b.ok(endBoth("2016-10-01", "2016-09-30"))
+		assert.Len(t, asOf(b, "2016-09-30").Appointments, 1)
+		assert.Empty(t, asOf(b, "2016-10-01").Appointments)
+		assert.Empty(t, asOf(b, "2016-10-01").Designations)
+		b.ok(reappoint("2016-10-01", "chief-finance-officer", 10000))
+	})
+
+	t.Run("recorded late: dated the day after the last day, or refused", func(t *testing.T) {
+		b, _ := started(t)
+		b.ok(cmd(domain.TypeJointAppointmentMade, "2015-11-07", karen))
+		b.refused(endBoth("2016-10-05", "2016-09-30"), "/data/last_day", "record the end with effective_on 2016-10-01")
+		assert.Len(t, asOf(b, "2016-10-05").Appointments, 1, "nothing recorded")
+	})
+
+	t.Run("recorded in advance: in force to the last day, at the councils it names", func(t *testing.T) {
+		b, _ := started(t)
+		b.ok(cmd(domain.TypeJointAppointmentMade, "2015-11-07", karen))
+		b.ok(cmd(domain.TypeAppointmentEnded, "2016-09-01", `{"officer":{"name":"Karen Sly"},"post":"chief-finance-officer",
+		  "councils":["great-yarmouth"],"last_day":"2016-09-30","reason":"notice"}`))
+		mid := asOf(b, "2016-09-15")
+		require.Len(t, mid.Appointments, 1)
+		assert.Len(t, mid.Appointments[0].Councils, 2, "still serves Great Yarmouth until its last day")
+		assert.Len(t, mid.Designations, 2)
+		assert.Len(t, asOf(b, "2016-09-30").Appointments[0].Councils, 2)
+		after := asOf(b, "2016-10-01")
+		require.Len(t, after.Appointments, 1)
+		assert.Equal(t, []domain.CouncilShare{{Council: domain.MustCouncil("north-norfolk"), TimeShareBasisPoints: 5000}}, after.Appointments[0].Councils)
+		assert.Empty(t, after.Appointments[0].Ending)
+		require.Len(t, after.Designations, 1, "the role at Great Yarmouth ends with the appointment there")
+		assert.Equal(t, domain.MustCouncil("north-norfolk"), after.Designations[0].Council)
+		// Her time at Great Yarmouth is free from the day after the last day, not before.
+		gy := func(eff string) domain.Command {
+			return cmd(domain.TypeJointAppointmentMade, eff, `{"officer": {"name": "Karen Sly"}, "post": "head-of-finance",
+			  "employing_council": "great-yarmouth", "councils": [{"council": "great-yarmouth", "time_share_basis_points": 5000}],
+			  "basis": "permanent", "starts_on": "`+eff+`"}`)
+		}
+		b.refused(gy("2016-09-30"), "/data/councils", "at most 10000")
+		b.ok(gy("2016-10-01"))
+	})
+
+	t.Run("a last day after the fixed term's ends_on is refused", func(t *testing.T) {
+		b, _ := started(t)
+		b.ok(cmd(domain.TypeJointAppointmentMade, "2015-11-07", fixedTerm))
+		b.refused(endBoth("2016-06-01", "2016-07-31"), "/data/last_day", "after the last day of the appointment's fixed term (ends_on 2016-06-30)")
+		b.ok(endBoth("2016-06-01", "2016-06-15"))
+		assert.Len(t, asOf(b, "2016-06-15").Appointments, 1)
+		assert.Empty(t, asOf(b, "2016-06-16").Appointments)
+	})
+}
+
+// An end recorded on or before the last day shows its effect when it is folded (the appointment's
+// last_days), and what it ends as lapsed before the first event after the last day.
+func TestLastDayEffect(t *testing.T) {
+	b, _ := started(t)
+	b.ok(cmd(domain.TypeJointAppointmentMade, "2015-11-07", karen))
+	b.ok(cmd(domain.TypeAppointmentEnded, "2016-09-30", `{"officer":{"name":"Karen Sly"},"post":"chief-finance-officer",
+	  "councils":["great-yarmouth"],"last_day":"2016-09-30","reason":"resignation"}`))
+	b.ok(cmd(domain.TypeStatutoryRoleDesignated, "2016-10-01", `{"council":"great-yarmouth","role":"chief_finance_officer","officer":{"name":"Bob Other"}}`))
+	s := domain.NewState()
+	var effects []domain.Effect
+	for _, e := range domain.EffectiveView(b.hist) {
+		effects = append(effects, s.ApplyEffect(e))
+	}
+	require.Len(t, effects, 5)
+	end := effects[3]
+	require.Len(t, end.Changed, 1)
+	assert.Empty(t, end.Ended, "nothing ends on the last day")
+	require.Len(t, end.Changed[0].Changes, 1)
+	assert.Equal(t, "last_days", end.Changed[0].Changes[0].Name)
+	assert.Equal(t, []string{"great-yarmouth 2016-09-30"}, end.Changed[0].Changes[0].After)
+	next := effects[4]
+	require.Len(t, next.Lapsed, 1, "Karen Sly's role at Great Yarmouth lapsed before Bob Other's designation")
+	assert.Equal(t, "great-yarmouth|chief_finance_officer", next.Lapsed[0].Key)
 }

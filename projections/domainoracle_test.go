@@ -250,13 +250,24 @@ func (d decoded) writeReadAgreement(slug string, k int, asOf string, st *project
 	var wrong []string
 	for _, a := range st.Appointments {
 		if a.Post != "" {
-			councils := make([]string, len(a.Councils))
-			for i, c := range a.Councils {
-				councils[i] = c.Council
+			// A council the view shows with a last day is already ending there (an end recorded on
+			// or before the last day): Decide refuses to end it again; the others it can end.
+			var councils []string
+			for _, c := range a.Councils {
+				if !c.LastDay.IsZero() {
+					if ps := own(domain.TypeAppointmentEnded, map[string]any{"officer": map[string]string{"name": a.Officer}, "post": a.Post,
+						"councils": []string{c.Council}, "last_day": asOf, "reason": "resignation"}); len(ps) == 0 {
+						wrong = append(wrong, fmt.Sprintf("the view shows %q as %q ending at %s (last day %s), but Decide accepts ending it again", a.Officer, a.Post, c.Council, c.LastDay))
+					}
+					continue
+				}
+				councils = append(councils, c.Council)
 			}
-			if ps := own(domain.TypeAppointmentEnded, map[string]any{"officer": map[string]string{"name": a.Officer}, "post": a.Post,
-				"councils": councils, "last_day": asOf, "reason": "resignation"}); len(ps) > 0 {
-				wrong = append(wrong, fmt.Sprintf("the view shows %q as %q for %v in force, but Decide refuses to end it: %v", a.Officer, a.Post, councils, ps))
+			if len(councils) > 0 {
+				if ps := own(domain.TypeAppointmentEnded, map[string]any{"officer": map[string]string{"name": a.Officer}, "post": a.Post,
+					"councils": councils, "last_day": asOf, "reason": "resignation"}); len(ps) > 0 {
+					wrong = append(wrong, fmt.Sprintf("the view shows %q as %q for %v in force, but Decide refuses to end it: %v", a.Officer, a.Post, councils, ps))
+				}
 			}
 		}
 		for _, r := range a.Roles {

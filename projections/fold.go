@@ -132,7 +132,7 @@ func view(slug string, s *domain.State, r *reuse) *State {
 			Since: a.StartsOn, EndsOn: a.EndsOn, Councils: make([]CouncilShare, len(a.Councils)), Roles: make([]RoleHeld, len(roles)),
 			Evidence: a.Evidence}
 		for j, c := range a.Councils {
-			v.Councils[j] = CouncilShare{Council: c.Council.String(), BasisPoints: c.TimeShareBasisPoints}
+			v.Councils[j] = CouncilShare{Council: c.Council.String(), BasisPoints: c.TimeShareBasisPoints, LastDay: a.LastDayAt(c.Council)}
 		}
 		for j, r := range roles {
 			v.Roles[j] = RoleHeld{Council: r.Council.String(), Role: string(r.Role), Since: r.Since, Evidence: r.Evidence}

@@ -443,7 +443,20 @@ func (g *generator) endAppointment(p *genPart) bool {
 			councils = append(councils, c.Council)
 		}
 	}
-	last := eff.AddDays(-1)
+	// The last day is the day before the event (out of force from its date), the event's own date,
+	// or a later one (an end recorded in advance: served to the last day, out of force the day after);
+	// now and then one Decide refuses: more than a day before the event, or after a fixed term's end.
+	var last domain.Date
+	switch g.rng.IntN(8) {
+	case 0, 1, 2:
+		last = eff.AddDays(-1)
+	case 3, 4:
+		last = eff
+	case 5, 6:
+		last = eff.AddDays(1 + g.rng.IntN(40))
+	default:
+		last = eff.AddDays(-2 - g.rng.IntN(10))
+	}
 	if last.Before(a.StartsOn) {
 		last = a.StartsOn
 	}

@@ -96,7 +96,16 @@ func TestNameCaseOnTheQueryPath(t *testing.T) {
 		before := b.appointments("2016-09-29")
 		require.Len(t, before, 1)
 		assert.Equal(t, []string{"great-yarmouth", "north-norfolk"}, councilsOf(before[0]))
-		after := b.appointments("2016-09-30")
+		assert.True(t, before[0].Councils[0].LastDay.IsZero(), "the end is not in effect before its date")
+		// On her last day she still serves Great Yarmouth, with the role; the view gives the last day.
+		last := b.appointments("2016-09-30")
+		require.Len(t, last, 1)
+		assert.Equal(t, []string{"great-yarmouth", "north-norfolk"}, councilsOf(last[0]))
+		assert.Equal(t, domain.MustDate("2016-09-30"), last[0].Councils[0].LastDay)
+		assert.True(t, last[0].Councils[1].LastDay.IsZero())
+		assert.Len(t, last[0].Roles, 2, "her s151 role at Great Yarmouth is held on her last day")
+		assert.Len(t, last[0].Evidence, 2, "the appointment and its ending")
+		after := b.appointments("2016-10-01")
 		require.Len(t, after, 1)
 		assert.Equal(t, "Karen Sly", after[0].Officer)
 		assert.Equal(t, []string{"north-norfolk"}, councilsOf(after[0]))
@@ -112,7 +121,7 @@ func TestNameCaseOnTheQueryPath(t *testing.T) {
 		b.ok(domain.TypeJointAppointmentMade, "2016-04-01", `{"officer": {"name": "karen   sly"}, "post": "Chief-Finance-Officer",
 		  "employing_council": "north-norfolk", "councils": [{"council": "north-norfolk", "time_share_basis_points": 10000}],
 		  "basis": "permanent", "starts_on": "2016-04-01"}`)
-		assert.Empty(t, b.appointments("2016-03-31"))
+		assert.Len(t, b.appointments("2016-03-31"), 1, "in force on its last day")
 		after := b.appointments("2016-04-01")
 		require.Len(t, after, 1)
 		assert.Equal(t, "karen   sly", after[0].Officer)
@@ -130,7 +139,8 @@ func TestNameCaseOnTheQueryPath(t *testing.T) {
 		assert.Len(t, b.appointments("2016-01-01"), 2)
 		b.ok(domain.TypeAppointmentEnded, "2016-09-30", `{"officer":{"name":"KAREN SLYE"},"post":"chief-finance-officer",
 		  "councils":["great-yarmouth"],"last_day":"2016-09-30","reason":"resignation"}`)
-		after := b.appointments("2016-09-30")
+		assert.Len(t, b.appointments("2016-09-30"), 2, "Karen Slye serves on her last day")
+		after := b.appointments("2016-10-01")
 		require.Len(t, after, 1, "Karen Slye's appointment ended; Karen Sly's did not")
 		assert.Equal(t, "Karen Sly", after[0].Officer)
 		assert.Equal(t, []string{"great-yarmouth", "north-norfolk"}, councilsOf(after[0]))

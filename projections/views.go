@@ -140,6 +140,9 @@ type Appointment struct {
 type CouncilShare struct {
 	Council     string             `json:"council"`
 	BasisPoints domain.BasisPoints `json:"time_share_basis_points,omitempty"`
+	// LastDay is the last day the council is served, when an AppointmentEnded naming it is in effect
+	// and that day has not passed (domain.Ending): from the day after, the council is not in the view.
+	LastDay domain.Date `json:"last_day,omitzero"`
 }
 
 // RoleHeld is a statutory role held at one council.

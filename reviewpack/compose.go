@@ -520,6 +520,9 @@ func (c *composer) shareText(cs []projections.CouncilShare) string {
 		if s.BasisPoints > 0 {
 			parts[i] += " " + domain.BasisPoints(s.BasisPoints).String()
 		}
+		if !s.LastDay.IsZero() {
+			parts[i] += " (last day " + s.LastDay.Long() + ")" // an ending recorded, not yet in effect
+		}
 	}
 	return strings.Join(parts, ", ")
 }

@@ -774,7 +774,8 @@ func (wd replayWords) council(slug string) string {
 }
 
 // item writes one element of a list field. The fold gives list elements as text (domain/effect.go):
-// "council basis-points" for shares and councils, "role at council since date" for statutory roles,
+// "council basis-points" for shares and councils, "council last-day" for an appointment's last days
+// (an AppointmentEnded not yet in effect), "role at council since date" for statutory roles,
 // "council year category pence" for a business case's amounts, "body of council" for bodies, and
 // council slugs for parties, recipients, receiving councils and candidates.
 func (wd replayWords) item(field, s string) string {
@@ -786,6 +787,12 @@ func (wd replayWords) item(field, s string) string {
 					return wd.council(s[:i])
 				}
 				return wd.council(s[:i]) + " " + domain.BasisPoints(n).String()
+			}
+		}
+	case "last_days":
+		if c, day, ok := strings.Cut(s, " "); ok {
+			if d, err := domain.ParseDate(day); err == nil {
+				return wd.council(c) + " to " + d.Long()
 			}
 		}
 	case "statutory_roles":

@@ -102,6 +102,9 @@ func printState(w io.Writer, st *projections.State) {
 			councils := make([]string, len(ap.Councils))
 			for i, c := range ap.Councils {
 				councils[i] = c.Council
+				if !c.LastDay.IsZero() {
+					councils[i] += " to " + c.LastDay.String() // an ending recorded: the last day served
+				}
 			}
 			term := ""
 			if !ap.EndsOn.IsZero() {
