@@ -109,10 +109,12 @@ type Effect struct {
 	Made    []Fact
 	Changed []FactChange
 	Ended   []Fact
-	// Lapsed are the facts that ended by the passage of time before the event took effect, not by
-	// it: fixed-term appointments whose ends_on passed, with the statutory roles they carried
-	// (State.AdvanceTo).
-	Lapsed []Fact
+	// Lapsed and LapseChanged are the facts that the passage of time ended or changed before the
+	// event took effect, not the event: appointments whose fixed term's ends_on or an
+	// AppointmentEnded's last_day passed (no longer serving some councils, or none), with the
+	// statutory roles they carried there (State.AdvanceTo).
+	Lapsed       []Fact
+	LapseChanged []FactChange
 }
 
 // IsZero reports whether the event changed no fact.
@@ -125,16 +127,24 @@ func (e Effect) IsZero() bool { return len(e.Made) == 0 && len(e.Changed) == 0 &
 // a register). Its cost is in proportion to those facts, not to the history, so replaying a history
 // is linear in its length; rebuilding read models uses Apply.
 func (s *State) ApplyEffect(e Effective) Effect {
-	var lapsed []Fact
-	if s.lapsesBefore(e.EffectiveOn) {
-		lapseKinds := []FactKind{FactAppointment, FactDesignation}
-		before := s.facts(lapseKinds, nil)
-		s.AdvanceTo(e.EffectiveOn)
-		lapsed = diffFacts(e, before, s.facts(lapseKinds, nil)).Ended
-	}
+	lapse := s.AdvanceEffect(e.EffectiveOn)
 	eff := s.applyEffect(e)
-	eff.Lapsed = lapsed
+	eff.Lapsed, eff.LapseChanged = lapse.Ended, lapse.Changed
 	return eff
+}
+
+// AdvanceEffect advances the state to d as AdvanceTo does and returns what the passage of time did
+// (in Ended and Changed; Event and Type are zero): the appointments whose ends_on or last_day is
+// before d, and the statutory roles they carried. A reader of the state as of d after the last event
+// (ledger replay) calls it with d.
+func (s *State) AdvanceEffect(d Date) Effect {
+	if !s.lapsesBefore(d) {
+		return Effect{}
+	}
+	kinds := []FactKind{FactAppointment, FactDesignation}
+	before := s.facts(kinds, nil)
+	s.AdvanceTo(d)
+	return diffFacts(Effective{}, before, s.facts(kinds, nil))
 }
 
 func (s *State) applyEffect(e Effective) Effect {

@@ -392,8 +392,8 @@ const (
 )
 
 // JointAppointmentMade records an officer of one council serving several (s113 LGA 1972). The
-// appointment is in force from StartsOn, which must equal the event's effective date, until an
-// AppointmentEnded.
+// appointment is in force from StartsOn, which must equal the event's effective date, to EndsOn (a
+// fixed term's last day, when given) or an AppointmentEnded's LastDay inclusive.
 type JointAppointmentMade struct {
 	Officer          Officer        `json:"officer"`
 	Post             string         `json:"post" limit:"name"`
@@ -423,7 +423,13 @@ type StatutoryRoleVacated struct {
 }
 
 // AppointmentEnded ends an officer's joint appointment at some or all of the councils it served.
-// LastDay is the last day served; the appointment is out of force from the event's effective date.
+// LastDay is the last day served, in force as a fixed term's EndsOn is: the appointment serves the
+// councils named to LastDay inclusive and is out of force there (with the statutory roles it carries
+// there) from the day after (docs/domain.md, rules 4 and 6). LastDay is the day before the event's
+// effective date (the end takes effect on that date) or on or after it (an end recorded in advance:
+// State.AdvanceTo applies it the day after LastDay); Decide refuses a LastDay more than a day before
+// the effective date (a late record is dated the day after LastDay: /data/last_day) or after the
+// appointment's EndsOn, and an end of a council already ending (/data/councils/i).
 type AppointmentEnded struct {
 	Officer  Officer      `json:"officer"`
 	Post     string       `json:"post" limit:"name"`

@@ -84,7 +84,7 @@ func TestFixedTermAndRolesAgreeEndToEnd(t *testing.T) {
 	require.Len(t, st.Appointments, 1, "a reappointment is one appointment")
 	rep := ledger(t, nil, "replay", "--store", r.store, "--partnership", "aa-bb", "--as-of", "2015-08-03")
 	require.Equal(t, 0, rep.code, rep.stderr)
-	assert.Contains(t, rep.stdout, "before it, a fixed term ran out: ends appointment of Karen Sly", "replay says the term ran out")
+	assert.Contains(t, rep.stdout, "before it, a last day passed: ends appointment of Karen Sly", "replay says the term ran out")
 	assert.NotContains(t, rep.stdout, "changes appointment of Karen Sly", "the reappointment is a new appointment, not a change")
 	assert.Equal(t, "karen  SLY", st.Appointments[0].Officer)
 	assert.Empty(t, st.Appointments[0].Roles)
@@ -104,6 +104,51 @@ func TestFixedTermAndRolesAgreeEndToEnd(t *testing.T) {
 		}
 	}
 	assert.Equal(t, map[string]string{"aa chief_finance_officer": "Jane Doe", "bb chief_finance_officer": "Bob Other"}, holders)
+}
+
+// An AppointmentEnded's last_day is in force, as a fixed term's ends_on is (docs/domain.md, rules 4
+// and 6): on it the views, ledger state and Decide all have the officer in office with the roles the
+// appointment carries there; from the next day none of them do, and replay says when it happened.
+func TestLastDayAgreesEndToEnd(t *testing.T) {
+	r := newRecorder(t)
+	r.ok("JointAppointmentMade", "2015-02-01", `{"officer":{"name":"Karen Sly"},"post":"chief-finance-officer",
+	  "statutory_role":"chief_finance_officer","employing_council":"aa",
+	  "councils":[{"council":"aa","time_share_basis_points":5000},{"council":"bb","time_share_basis_points":5000}],
+	  "basis":"interim","starts_on":"2015-02-01"}`)
+	r.refused("AppointmentEnded", "2015-07-05", `{"officer":{"name":"Karen Sly"},"post":"chief-finance-officer","councils":["aa"],
+	  "last_day":"2015-06-30","reason":"resignation"}`, "--data: /last_day: 2015-06-30 is more than a day before the event's effective_on (2015-07-05)")
+	r.ok("AppointmentEnded", "2015-06-30", `{"officer":{"name":"karen  SLY"},"post":"Chief-Finance-Officer","councils":["aa"],
+	  "last_day":"2015-06-30","reason":"resignation"}`)
+
+	st := r.state("2015-06-30")
+	require.Len(t, st.Appointments, 1)
+	a := st.Appointments[0]
+	require.Len(t, a.Councils, 2, "on her last day she serves both councils")
+	assert.Equal(t, "2015-06-30", a.Councils[0].LastDay.String())
+	assert.True(t, a.Councils[1].LastDay.IsZero())
+	assert.Len(t, a.Roles, 2, "with the role at each")
+	text := ledger(t, nil, "state", "--store", r.store, "--partnership", "aa-bb", "--as-of", "2015-06-30")
+	require.Equal(t, 0, text.code, text.stderr)
+	assert.Contains(t, text.stdout, "for aa to 2015-06-30, bb")
+	r.refused("StatutoryRoleDesignated", "2015-06-30", `{"council":"aa","role":"chief_finance_officer","officer":{"name":"Bob Other"}}`,
+		"held by Karen Sly")
+	r.refused("JointAppointmentMade", "2015-06-30", `{"officer":{"name":"Karen Sly"},"post":"head-of-finance","employing_council":"aa",
+	  "councils":[{"council":"aa","time_share_basis_points":5000}],"basis":"permanent","starts_on":"2015-06-30"}`, "at most 10000")
+
+	st = r.state("2015-07-01")
+	require.Len(t, st.Appointments, 1)
+	require.Len(t, st.Appointments[0].Councils, 1, "from the next day she serves bb alone")
+	assert.Equal(t, "bb", st.Appointments[0].Councils[0].Council)
+	require.Len(t, st.Appointments[0].Roles, 1, "the role at aa ended with the appointment there")
+	assert.Equal(t, "bb", st.Appointments[0].Roles[0].Council)
+	rep := ledger(t, nil, "replay", "--store", r.store, "--partnership", "aa-bb", "--as-of", "2015-07-01")
+	require.Equal(t, 0, rep.code, rep.stderr)
+	assert.Contains(t, rep.stdout, "changes appointment of Karen Sly as chief finance officer: last days (not recorded) → AA Borough Council to 30 June 2015")
+	assert.Contains(t, rep.stdout, "by 1 July 2015, with no event: a last day passed")
+	assert.Contains(t, rep.stdout, "ends statutory role chief finance officer (s151) at AA Borough Council")
+	r.ok("StatutoryRoleDesignated", "2015-07-01", `{"council":"aa","role":"chief_finance_officer","officer":{"name":"Bob Other"}}`)
+	r.ok("JointAppointmentMade", "2015-07-01", `{"officer":{"name":"Karen Sly"},"post":"head-of-finance","employing_council":"aa",
+	  "councils":[{"council":"aa","time_share_basis_points":5000}],"basis":"permanent","starts_on":"2015-07-01"}`)
 }
 
 func TestTargetAloneIsNotBelowTargetEndToEnd(t *testing.T) {

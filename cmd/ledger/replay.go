@@ -49,6 +49,16 @@ type replayReport struct {
 	Types       []string     `json:"types,omitempty"`   // the types shown; empty: all
 	Steps       []replayStep `json:"steps"`             // the events shown, in walk order
 	Omitted     int          `json:"omitted,omitempty"` // events folded but not shown (--type)
+	// ByAsOf is what the passage of time did after the last event folded, up to the as-of date: an
+	// appointment whose ends_on or last_day passed, with the roles it carried (nil when nothing).
+	ByAsOf *replayLapse `json:"by_as_of,omitempty"`
+}
+
+// replayLapse is what the passage of time changed and ended, not an event.
+type replayLapse struct {
+	Changed []replayChange `json:"changed,omitempty"`
+	Ended   []replayFact   `json:"ended,omitempty"`
+	Words   []string       `json:"words"`
 }
 
 // replayStep is one event of the walk and its effect.
@@ -76,9 +86,10 @@ type replayStep struct {
 	Made    []replayFact   `json:"made"`
 	Changed []replayChange `json:"changed"`
 	Ended   []replayFact   `json:"ended"`
-	// Lapsed are the facts that ended by the passage of time before the event (a fixed-term
-	// appointment whose ends_on passed, with the roles it carried), not by the event.
-	Lapsed []replayFact `json:"lapsed,omitempty"`
+	// Lapsed and LapseChanged are the facts that the passage of time ended or changed before the
+	// event (an appointment whose ends_on or last_day passed, with the roles it carried), not the event.
+	Lapsed       []replayFact   `json:"lapsed,omitempty"`
+	LapseChanged []replayChange `json:"lapse_changed,omitempty"`
 	// Words are the lines the text output prints under the event's heading.
 	Words []string `json:"words"`
 }
@@ -450,6 +461,11 @@ func (w walk) replay(day domain.Date, types []string) replayReport {
 		}
 		rep.Steps = append(rep.Steps, st)
 	}
+	if lapse := s.AdvanceEffect(day); len(lapse.Changed) > 0 || len(lapse.Ended) > 0 {
+		var lp replayStep
+		wd.effect(&lp, lapse, s.Facts)
+		rep.ByAsOf = &replayLapse{Changed: lp.Changed, Ended: lp.Ended, Words: lp.Words}
+	}
 	return rep
 }
 
@@ -499,10 +515,13 @@ type factID struct {
 // effect fills st's facts and words from eff; after lists the state's facts after the event (for
 // the labels of changed facts).
 func (wd replayWords) effect(st *replayStep, eff domain.Effect, after func() []domain.Fact) {
-	for _, f := range eff.Lapsed {
-		rf := wd.fact(f)
-		st.Lapsed = append(st.Lapsed, rf)
-		st.Words = append(st.Words, "before it, a fixed term ran out: ends "+rf.Label)
+	if len(eff.Lapsed) > 0 || len(eff.LapseChanged) > 0 {
+		var lp replayStep
+		wd.effect(&lp, domain.Effect{Changed: eff.LapseChanged, Ended: eff.Lapsed}, after)
+		st.Lapsed, st.LapseChanged = lp.Ended, lp.Changed
+		for _, line := range lp.Words {
+			st.Words = append(st.Words, "before it, a last day passed: "+line)
+		}
 	}
 	for _, f := range eff.Made {
 		rf := wd.fact(f)
@@ -867,6 +886,13 @@ func printReplay(w io.Writer, rep replayReport) {
 		fmt.Fprintln(w)
 		sayLine(w, "#%d  %s  %s  (%s)", st.Seq, st.EffectiveOn.Long(), st.Type, meta)
 		for _, line := range st.Words {
+			sayLine(w, "  %s", line)
+		}
+	}
+	if rep.ByAsOf != nil {
+		fmt.Fprintln(w)
+		sayLine(w, "by %s, with no event: a last day passed", rep.AsOf.Long())
+		for _, line := range rep.ByAsOf.Words {
 			sayLine(w, "  %s", line)
 		}
 	}

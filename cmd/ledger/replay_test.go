@@ -378,20 +378,10 @@ func TestReplayEndsInTheStateLedgerStateShows(t *testing.T) {
 		}
 		rep := replayJSON(t, store, args...)
 		facts := map[string]map[string]any{} // kind|key → field → value
-		for _, st := range rep.Steps {
-			if !st.Folded {
-				continue
-			}
-			for _, f := range st.Made {
-				fields := map[string]any{}
-				for _, x := range f.Fields {
-					fields[x.Name] = x.Value
-				}
-				facts[f.Kind+"|"+f.Key] = fields
-			}
-			for _, c := range st.Changed {
+		change := func(seq uint64, changed []replayChange, ended []replayFact) {
+			for _, c := range changed {
 				fields := facts[c.Kind+"|"+c.Key]
-				require.NotNil(t, fields, "#%d changes %s|%s, which no step made", st.Seq, c.Kind, c.Key)
+				require.NotNil(t, fields, "#%d changes %s|%s, which no step made", seq, c.Kind, c.Key)
 				for _, x := range c.Changes {
 					if x.After == nil {
 						delete(fields, x.Name)
@@ -400,10 +390,27 @@ func TestReplayEndsInTheStateLedgerStateShows(t *testing.T) {
 					}
 				}
 			}
-			for _, f := range st.Ended {
-				require.Contains(t, facts, f.Kind+"|"+f.Key, "#%d ends a fact no step made", st.Seq)
+			for _, f := range ended {
+				require.Contains(t, facts, f.Kind+"|"+f.Key, "#%d ends a fact no step made", seq)
 				delete(facts, f.Kind+"|"+f.Key)
 			}
+		}
+		for _, st := range rep.Steps {
+			if !st.Folded {
+				continue
+			}
+			change(st.Seq, st.LapseChanged, st.Lapsed) // before the event: the passage of time
+			for _, f := range st.Made {
+				fields := map[string]any{}
+				for _, x := range f.Fields {
+					fields[x.Name] = x.Value
+				}
+				facts[f.Kind+"|"+f.Key] = fields
+			}
+			change(st.Seq, st.Changed, st.Ended)
+		}
+		if rep.ByAsOf != nil {
+			change(0, rep.ByAsOf.Changed, rep.ByAsOf.Ended)
 		}
 		var want, got []string
 		r := ledger(t, nil, append([]string{"state", "--store", store, "--partnership", gnn, "--json"}, args...)...)

@@ -225,16 +225,19 @@ func entries() []entry {
 		{gnn, "gy-review-outcome", "2016-09-14T09:00:00Z", "2016-09-13", domain.Reported, srcs(press2016),
 			domain.ReviewOutcomeRecorded{Review: "june-2016", Council: gy, Outcome: domain.ReviewMakePermanent,
 				Rationale: "Great Yarmouth offers the shared officers permanent posts"}},
-		// The roles are vacated before the appointments that carry them end (an appointment's end
-		// ends the roles it carries: docs/domain.md, rule 4).
-		{gnn, "vacate-hops-nn", "2016-10-01T09:00:00Z", "2016-09-30", domain.Reported, srcs(press2016),
+		// The officers serve North Norfolk to their last day, 30 September 2016, with its statutory
+		// roles; from 1 October the roles are vacant and the appointments no longer serve it (an end
+		// date is the last day in force: docs/domain.md, rules 4 and 6). The roles are vacated before
+		// the appointments that carry them end on the same day (an appointment's end ends the roles
+		// it carries there, after which there is nothing to vacate).
+		{gnn, "vacate-hops-nn", "2016-10-01T09:00:00Z", "2016-10-01", domain.Reported, srcs(press2016),
 			domain.StatutoryRoleVacated{Council: nn, Role: domain.HeadOfPaidService, Officer: sheila, Reason: "resignation"}},
-		{gnn, "vacate-s151-nn", "2016-10-01T09:01:00Z", "2016-09-30", domain.Reported, srcs(press2016),
+		{gnn, "vacate-s151-nn", "2016-10-01T09:01:00Z", "2016-10-01", domain.Reported, srcs(press2016),
 			domain.StatutoryRoleVacated{Council: nn, Role: domain.ChiefFinanceOfficer, Officer: karen, Reason: "resignation"}},
-		{gnn, "sheila-oxtoby-leaves-nn", "2016-10-01T09:02:00Z", "2016-09-30", domain.Reported, srcs(press2016),
+		{gnn, "sheila-oxtoby-leaves-nn", "2016-10-01T09:02:00Z", "2016-10-01", domain.Reported, srcs(press2016),
 			domain.AppointmentEnded{Officer: sheila, Post: "chief-executive", Councils: []domain.CouncilRef{nn},
 				LastDay: date("2016-09-30"), Reason: "resignation"}},
-		{gnn, "karen-sly-leaves-nn", "2016-10-01T09:03:00Z", "2016-09-30", domain.Reported, srcs(press2016),
+		{gnn, "karen-sly-leaves-nn", "2016-10-01T09:03:00Z", "2016-10-01", domain.Reported, srcs(press2016),
 			domain.AppointmentEnded{Officer: karen, Post: "chief-finance-officer", Councils: []domain.CouncilRef{nn},
 				LastDay: date("2016-09-30"), Reason: "resignation"}},
 		{gnn, "dissolved", "2016-10-01T09:04:00Z", "2016-09-30", domain.Reported, srcs(press2016),

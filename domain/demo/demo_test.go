@@ -153,9 +153,35 @@ func TestAcceptance(t *testing.T) {
 		assert.Equal(t, domain.TypeBusinessCasePublished, last.Type)
 	})
 	t.Run("North Norfolk ended it in September 2016", func(t *testing.T) {
-		last := view[len(view)-1]
-		assert.Equal(t, domain.TypePartnershipDissolved, last.Type)
-		assert.Equal(t, domain.MustDate("2016-09-30"), last.EffectiveOn)
+		var dissolved []domain.Effective
+		for _, e := range view {
+			if e.Type == domain.TypePartnershipDissolved {
+				dissolved = append(dissolved, e)
+			}
+		}
+		require.Len(t, dissolved, 1)
+		assert.Equal(t, domain.MustDate("2016-09-30"), dissolved[0].EffectiveOn)
+		// The officers serve North Norfolk, with its statutory roles, to their last day, 30 September;
+		// from 1 October they serve Great Yarmouth alone.
+		served := func(d string) map[string]int {
+			s := domain.NewState()
+			for _, e := range view {
+				if !e.EffectiveOn.After(domain.MustDate(d)) {
+					s.Apply(e)
+				}
+			}
+			s.AdvanceTo(domain.MustDate(d))
+			out := map[string]int{}
+			for _, a := range s.Appointments {
+				if a.StatutoryRole != "" { // the shared chief executive and chief finance officer
+					out[a.Officer.Name+" councils"] = len(a.Councils)
+					out[a.Officer.Name+" roles"] = len(s.RolesOf(&a))
+				}
+			}
+			return out
+		}
+		assert.Equal(t, map[string]int{"Sheila Oxtoby councils": 2, "Sheila Oxtoby roles": 2, "Karen Sly councils": 2, "Karen Sly roles": 2}, served("2016-09-30"))
+		assert.Equal(t, map[string]int{"Sheila Oxtoby councils": 1, "Sheila Oxtoby roles": 1, "Karen Sly councils": 1, "Karen Sly roles": 1}, served("2016-10-01"))
 	})
 }
 
