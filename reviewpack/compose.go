@@ -167,6 +167,7 @@ func (c *composer) report() *Report {
 	r.Register = c.register()
 	r.Flags = c.flags()
 	r.Options = c.options()
+	r.Risks, r.Gaps = c.risks(), c.gaps()
 	r.Cover = c.cover(name)
 	r.Summary = c.summary(name, r)
 	r.Recommendation = "That the committee considers the facts set out in this report and recommends to " +
@@ -353,6 +354,9 @@ func (c *composer) summary(name string, r *Report) []string {
 	}
 	if n := len(r.Flags); n > 0 {
 		out = append(out, fmt.Sprintf("Section 7 lists %s the committee should weigh, such as facts reported only in the press and illustrative sources.", words.Count(n, "matter", "matters")))
+	}
+	if p := findingsSummary(r); p != "" {
+		out = append(out, p)
 	}
 	out = append(out, fmt.Sprintf("This pack shows the partnership as it stood on %s, as recorded in the ledger %s: %s in all, up to ledger event %d.",
 		c.asOf.Long(), knownPhrase(c.ev.KnownAt), words.Count(len(c.ev.Events), "event", "events"), c.ev.TreeHead.Size))

@@ -198,6 +198,12 @@ func handReport() *reviewpack.Report {
 			{Kind: reviewpack.FlagIllustrative, Text: "The minute number of the 15 October 2015 decision is illustrative.", Refs: refs(3)},
 			{Kind: reviewpack.FlagLateCorrect, Text: "On 2 July 2016, after the as-of date, the ledger corrected event 8.", Refs: refs(8, 41)},
 		},
+		Risks: []reviewpack.Finding{
+			{Kind: reviewpack.RiskOneOfficerTwoRoles, Text: "Sheila Oxtoby is head of paid service at both councils.", Why: "Her absence leaves both without one.", Refs: refs(7)},
+		},
+		Gaps: []reviewpack.Finding{
+			{Kind: reviewpack.GapNoS113Agreement, Text: "No section 113 agreement is recorded.", Why: "The terms cannot be checked.", Refs: refs(7, 8)},
+		},
 		Register: []reviewpack.RegisterRow{
 			{Seq: 3, ID: "01890a5d-ac96-774b-bcce-b302099a8057", Type: "DecisionTaken", EffectiveOn: "2015-10-15", RecordedAt: "2015-10-16 09:00", Certainty: "confirmed", Hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
 			{Seq: 7, ID: "01890a5d-ac96-774b-bcce-b302099a8058", Type: "JointAppointmentMade", EffectiveOn: "2015-11-07", RecordedAt: "2015-11-08 09:30", Certainty: "confirmed", Hash: "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752"},

@@ -30,6 +30,8 @@ func renderHTML(r *Report, w io.Writer) error {
 		// RegisterExplained introduces Appendix A.
 		RegisterExplained string
 		FinanceRows       []FinanceRow
+		Findings          []findingSection
+		WhyItMatters      string
 		Chart             template.HTML
 	}{
 		R:     r,
@@ -39,6 +41,8 @@ func renderHTML(r *Report, w io.Writer) error {
 		RefsExplained:     refsExplained,
 		RegisterExplained: registerExplained,
 		FinanceRows:       financeRows(&r.Finance),
+		Findings:          findingSections(r),
+		WhyItMatters:      whyItMatters,
 		// chartSVG escapes every piece of text it draws.
 		Chart: template.HTML(chartSVG(&r.Finance.Chart)), //nolint:gosec // built from escaped text
 	}

@@ -166,6 +166,20 @@ func renderMarkdown(r *Report, w io.Writer) error {
 		p()
 	}
 
+	for _, sec := range findingSections(r) {
+		p("## ", sec.Heading)
+		p()
+		if len(sec.Items) == 0 {
+			p(sec.None)
+			p()
+			continue
+		}
+		for _, f := range sec.Items {
+			p("- ", mdText(f.Text), " _", whyItMatters, "_ ", mdText(withRefs(f.Why, f.Refs)))
+		}
+		p()
+	}
+
 	p("## ", hRegister)
 	p()
 	p(registerExplained)

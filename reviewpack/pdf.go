@@ -93,7 +93,7 @@ func renderPDF(r *Report, w io.Writer) (err error) {
 
 	d.cover()
 	f.AddPage()
-	for _, section := range []func(){d.summary, d.options, d.chronology, d.people, d.services, d.finance, d.flags, d.appendices} {
+	for _, section := range []func(){d.summary, d.options, d.chronology, d.people, d.services, d.finance, d.flags, d.findings, d.appendices} {
 		section()
 		d.lossNote()
 	}
@@ -632,6 +632,19 @@ func (d *pdfDoc) flags() {
 			rule, fill = [3]int{214, 137, 16}, [3]int{253, 246, 233}
 		}
 		d.box(flagTitle(f.Kind)+".", withRefs(f.Text, f.Refs), rule, fill)
+	}
+}
+
+// findings writes the risks and gaps sections: each finding a bullet, what it is, then why it matters.
+func (d *pdfDoc) findings() {
+	for _, sec := range findingSections(d.r) {
+		d.h2(sec.Heading)
+		if len(sec.Items) == 0 {
+			d.para(sec.None)
+		}
+		for _, f := range sec.Items {
+			d.bullet(f.Text + " " + whyItMatters + " " + withRefs(f.Why, f.Refs))
+		}
 	}
 }
 

@@ -29,6 +29,12 @@ type Report struct {
 	TreeHead       TreeHeadLine   `json:"tree_head"`
 	HowToVerify    []string       `json:"how_to_verify"` // paragraphs
 	Glossary       []GlossaryItem `json:"glossary,omitempty"`
+
+	// Risks are what the recorded facts put at risk (risks.go); Gaps what the record leaves unknown
+	// that bears on the decision (gaps.go). Both are derived from the views at the pack's as-of and
+	// known-at.
+	Risks []Finding `json:"risks"`
+	Gaps  []Finding `json:"gaps"`
 }
 
 // KnownAtLine says which prefix of the ledger the pack reflects.
@@ -189,6 +195,16 @@ const (
 type Flag struct {
 	Kind string   `json:"kind"`
 	Text string   `json:"text"`
+	Refs []uint64 `json:"refs,omitempty"`
+}
+
+// Finding is a risk the recorded facts show, or a gap: something the ledger does not record that the
+// committee needs. Text says what it is, Why why it matters to the committee's decision, and Refs
+// cites the events it is derived from (a gap cites the facts that make the missing one matter).
+type Finding struct {
+	Kind string   `json:"kind"` // one of the Gap… or Risk… kinds
+	Text string   `json:"text"`
+	Why  string   `json:"why"`
 	Refs []uint64 `json:"refs,omitempty"`
 }
 

@@ -39,10 +39,15 @@ const (
 	hServices     = "5. Shared services"
 	hFinance      = "6. Finance"
 	hFlags        = "7. Matters to note"
+	hRisks        = "8. Risks"
+	hGaps         = "9. Gaps and unknowns"
 	hRegister     = "Appendix A. Event register"
 	hTreeHead     = "Appendix B. Signed tree head"
 	hVerify       = "Appendix C. How to verify this pack"
 	hGlossary     = "Appendix D. Glossary"
+	whyItMatters  = "Why it matters:"
+	noRisks       = "The recorded facts show none of the risks this pack looks for: statutory roles that would lapse together, one officer holding statutory roles at several councils, a trial or review date passed without a decision."
+	noGaps        = "The record holds each of the facts this pack looks for: agreements, approvals and cost shares of shared posts, the statutory roles of councils that share theirs, outturns of ended years, savings targets and exit terms."
 	refsExplained = "Numbers in square brackets are ledger event numbers (seq); Appendix A lists each event with its hash."
 
 	registerExplained = "Every event of the partnership recorded by the pack's known-at point, in the order the ledger recorded them. " +
@@ -103,3 +108,14 @@ func flagTitle(kind string) string {
 
 // totalCouncil is the Council of a financial year's total row.
 const totalCouncil = "All councils"
+
+// findingSection is a section of findings (risks, gaps) as every renderer prints it.
+type findingSection struct {
+	ID, Heading, None string
+	Items             []Finding
+}
+
+// findingSections are the risks and gaps sections, in the order they are printed.
+func findingSections(r *Report) []findingSection {
+	return []findingSection{{"risks", hRisks, noRisks, r.Risks}, {"gaps", hGaps, noGaps, r.Gaps}}
+}

@@ -67,14 +67,19 @@ func Post(post string, role domain.StatutoryRole) string {
 }
 
 // JoinAnd lists items in English: "", "a", "a and b", "a, b and c".
-func JoinAnd(items []string) string {
+func JoinAnd(items []string) string { return join(items, " and ") }
+
+// JoinOr lists alternatives in English: "", "a", "a or b", "a, b or c".
+func JoinOr(items []string) string { return join(items, " or ") }
+
+func join(items []string, last string) string {
 	switch len(items) {
 	case 0:
 		return ""
 	case 1:
 		return items[0]
 	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+	return strings.Join(items[:len(items)-1], ", ") + last + items[len(items)-1]
 }
 
 // Capital returns s with its first letter in capitals: "head of HR" → "Head of HR".
@@ -121,14 +126,18 @@ var smallNumbers = []string{"no", "one", "two", "three", "four", "five", "six", 
 // Count writes a count and a noun, the count in words up to ten: "no events", "one officer is",
 // "two officers are", "12 events".
 func Count(n int, one, many string) string {
-	num := strconv.Itoa(n)
-	if n >= 0 && n < len(smallNumbers) {
-		num = smallNumbers[n]
-	}
 	if n == 1 {
-		return num + " " + one
+		return Number(n) + " " + one
 	}
-	return num + " " + many
+	return Number(n) + " " + many
+}
+
+// Number writes a count in words up to ten, in digits above: "no", "one", "ten", "11".
+func Number(n int) string {
+	if n >= 0 && n < len(smallNumbers) {
+		return smallNumbers[n]
+	}
+	return strconv.Itoa(n)
 }
 
 // Verb picks the form of a verb that agrees with a count: one for 1, many otherwise.

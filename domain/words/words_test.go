@@ -1,6 +1,7 @@
 package words_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -78,6 +79,7 @@ func TestListsAndCounts(t *testing.T) {
 		{[]string{"a", "b", "c"}, "a, b and c"},
 	} {
 		assert.Equal(t, tt.want, words.JoinAnd(tt.items), "%q", tt.items)
+		assert.Equal(t, strings.ReplaceAll(tt.want, " and ", " or "), words.JoinOr(tt.items), "%q", tt.items)
 	}
 	for _, tt := range []struct {
 		n    int

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// packText builds the demo partnership's pack from store as of asOf (with extra flags) and returns
+// its Markdown.
+func packText(t *testing.T, store, asOf string, extra ...string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "pack")
+	args := append([]string{"pack", "--store", store, "--partnership", gnn, "--as-of", asOf, "--format", "md,json", "-o", dir}, extra...)
+	r := ledger(t, nil, args...)
+	require.Equal(t, 0, r.code, r.stderr)
+	md, err := os.ReadFile(filepath.Join(dir, "pack.md"))
+	require.NoError(t, err)
+	return string(md)
+}
+
+// section returns the Markdown of the section whose heading starts with "## "+heading.
+func section(t *testing.T, md, heading string) string {
+	t.Helper()
+	i := strings.Index(md, "\n## "+heading)
+	require.GreaterOrEqual(t, i, 0, "no section %q", heading)
+	rest := md[i+1:]
+	if j := strings.Index(rest[3:], "\n## "); j >= 0 {
+		rest = rest[:j+3]
+	}
+	return rest
+}
+
+// The pack's risks come from the facts: Great Yarmouth's head of paid service and s151 officer are
+// both North Norfolk officers on interim shared appointments, so both lapse if the trial ends
+// unreplaced; each of the two holds a statutory role at both councils; once the trial end has passed
+// with no review outcome recorded, that is a risk too, and an outcome from each council removes it.
+func TestPackRisksFromFacts(t *testing.T) {
+	store := seeded(t)
+	risks := section(t, packText(t, store, "2016-06-15", "--known-at", "2016-06-15"), "8. Risks")
+	for _, want := range []string{
+		"Great Yarmouth Borough Council's head of paid service and chief finance officer (s151) are both held by officers of North Norfolk District Council on interim shared appointments: Sheila Oxtoby and Karen Sly.",
+		"If the trial ends on 30 June 2016 without a decision to continue the sharing or to replace them, Great Yarmouth Borough Council loses both its statutory officers at once",
+		"Sheila Oxtoby is head of paid service at Great Yarmouth Borough Council and North Norfolk District Council.",
+		"Karen Sly is chief finance officer (s151) at Great Yarmouth Borough Council and North Norfolk District Council.",
+	} {
+		assert.Contains(t, risks, want)
+	}
+	assert.NotContains(t, risks, "North Norfolk District Council's head of paid service", "the employing council keeps its own officers")
+	assert.NotContains(t, risks, "no decision on the arrangement's future", "the trial has not ended on 15 June 2016")
+
+	// August 2016, as known then: the trial ended and the review fell due with no outcome recorded.
+	risks = section(t, packText(t, store, "2016-08-01", "--known-at", "2016-08-01"), "8. Risks")
+	assert.Contains(t, risks, "The trial ended, and the review was due, on 30 June 2016, and by 1 August 2016 no decision on the arrangement's future is recorded for Great Yarmouth Borough Council or North Norfolk District Council.")
+	assert.Contains(t, risks, "If the sharing ends without a decision", "the trial end is past: the lapse no longer waits for it")
+
+	// Once both councils' outcomes are known (September 2016), that risk is gone.
+	risks = section(t, packText(t, store, "2016-09-20", "--known-at", "2016-09-20"), "8. Risks")
+	assert.NotContains(t, risks, "no decision on the arrangement's future")
+}
+
+// A gap is derived from what the ledger lacks at the pack's point in both times: recording the
+// missing fact removes it, and the gap cites the facts that make it matter.
+func TestPackGapsAppearAndDisappear(t *testing.T) {
+	store := seeded(t)
+	gaps := section(t, packText(t, store, "2016-06-30"), "9. Gaps and unknowns")
+	for _, want := range []string{
+		"No section 113 agreement is recorded for three shared posts: Sheila Oxtoby as chief executive, Karen Sly as chief finance officer and North Norfolk head of HR (name not reported) as head of HR.",
+		"No monitoring officer is recorded for Great Yarmouth Borough Council or North Norfolk District Council.",
+		"No outturn is recorded for 2015/16, which ended on 31 March 2016, for Great Yarmouth Borough Council or North Norfolk District Council.",
+		"whether the savings were made by 31 March 2016 cannot be answered",
+		"No savings target is recorded for 2015/16",
+		"No exit terms are recorded for the three shared posts",
+		"Why it matters:",
+	} {
+		assert.Contains(t, gaps, want)
+	}
+	assert.Contains(t, gaps, "[8, 9, 16]", "the s113 gap cites the shared appointments")
+
+	// Record an s113 agreement between both councils with a notice period, and a monitoring officer at
+	// Great Yarmouth: those gaps go (the monitoring officer's only for Great Yarmouth).
+	for _, e := range []struct{ typ, data string }{
+		{"AgreementExecuted", `{"reference":"s113-2016","kind":"s113","title":"Section 113 agreement","parties":["great-yarmouth","north-norfolk"],"signed":"2016-05-01","commences":"2016-05-01","notice_days":90}`},
+		{"StatutoryRoleDesignated", `{"council":"great-yarmouth","role":"monitoring_officer","officer":{"name":"Alex Example"}}`},
+	} {
+		r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", e.typ, "--effective", "2016-05-01",
+			"--data", e.data, "--source", `{"kind":"agreement","title":"Test record"}`, "--certainty", "confirmed")
+		require.Equal(t, 0, r.code, r.stderr)
+	}
+	after := section(t, packText(t, store, "2016-06-30"), "9. Gaps and unknowns")
+	assert.NotContains(t, after, "No section 113 agreement")
+	assert.NotContains(t, after, "No exit terms")
+	assert.Contains(t, after, "No monitoring officer is recorded for North Norfolk District Council.")
+	// As known before those events were recorded, the gaps stand.
+	before := section(t, packText(t, store, "2016-06-30", "--known-at", "2016-06-30"), "9. Gaps and unknowns")
+	assert.Contains(t, before, "No section 113 agreement")
+}
+
+// Risks and gaps are printed in every format: the HTML and PDF packs carry the same sentences as the
+// Markdown.
+func TestPackFindingsInEveryFormat(t *testing.T) {
+	store := seeded(t)
+	dir := filepath.Join(t.TempDir(), "pack")
+	r := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-15", "--format", "html,pdf", "-o", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	html, err := os.ReadFile(filepath.Join(dir, "pack.html"))
+	require.NoError(t, err)
+	pdf, err := exec.Command("pdftotext", "-raw", filepath.Join(dir, "pack.pdf"), "-").Output()
+	require.NoError(t, err, "pdftotext (apt-get install poppler-utils)")
+	flat := strings.Join(strings.Fields(string(pdf)), " ")
+	for _, want := range []string{"8. Risks", "9. Gaps and unknowns", "Sheila Oxtoby is head of paid service at Great Yarmouth Borough Council and North Norfolk District Council.",
+		"No monitoring officer is recorded for Great Yarmouth Borough Council or North Norfolk District Council.", "Why it matters:"} {
+		assert.Contains(t, string(html), want)
+		assert.Contains(t, flat, want)
+	}
+}
