@@ -51,6 +51,9 @@ func newEnv(t testing.TB, private bool) *env {
 	return newEnvWith(t, private, nil)
 }
 
+// testOrigin is the checkpoint origin of the test servers.
+const testOrigin = "ledger.example.gov.uk/api-test"
+
 // newEnvWith is newEnv with a hook that may change the server's Config before it starts.
 func newEnvWith(t testing.TB, private bool, configure func(*api.Config)) *env {
 	t.Helper()
@@ -75,7 +78,9 @@ func newEnvWith(t testing.TB, private bool, configure func(*api.Config)) *env {
 		return i.Token
 	}
 	e := &env{store: store, models: models, log: log, recorder: issue(tokens.RoleRecorder), admin: issue(tokens.RoleAdmin), auditor: issue(tokens.RoleAuditor)}
-	cfg := api.Config{Store: store, Models: models, Log: log, Recorder: recording.New(store, nil), Tokens: ts, Private: private}
+	checkpoints, err := audit.NewCheckpointer(log, store, testOrigin)
+	require.NoError(t, err)
+	cfg := api.Config{Store: store, Models: models, Log: log, Recorder: recording.New(store, nil), Tokens: ts, Private: private, Checkpoints: checkpoints}
 	if configure != nil {
 		configure(&cfg)
 	}

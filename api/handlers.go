@@ -362,7 +362,34 @@ func (s *server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 
 func (s *server) handleKey(w http.ResponseWriter, r *http.Request) error {
 	k := s.Log.Key()
-	return encode(w, r, http.StatusOK, map[string]string{"public_key": k.PublicText(), "key_id": k.ID(), "algorithm": "Ed25519"})
+	body := map[string]string{"public_key": k.PublicText(), "key_id": k.ID(), "algorithm": "Ed25519"}
+	if s.Checkpoints != nil {
+		vkey, err := audit.VerifierKey(s.Checkpoints.Origin, k.Public())
+		if err != nil {
+			return err
+		}
+		body["origin"], body["vkey"] = s.Checkpoints.Origin, vkey
+	}
+	return encode(w, r, http.StatusOK, body)
+}
+
+// handleCheckpoint serves the latest signed checkpoint with its stored cosignatures (C2SP
+// tlog-checkpoint and signed-note: text/plain; charset=utf-8). A checkpoint follows appends within
+// a second or so (audit.Checkpointer), so caches must ask again each time (no-cache); the ETag lets
+// them ask cheaply.
+func (s *server) handleCheckpoint(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.require(r, tokens.RoleReader); err != nil {
+		return err
+	}
+	if s.Checkpoints == nil {
+		return fault.Errorf(fault.NotImplemented, "this server keeps no checkpoints")
+	}
+	cp, err := s.Checkpoints.Latest(r.Context())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	return write(w, r, http.StatusOK, bodyOf(audit.WithCosignatures(cp), "text/plain; charset=utf-8"))
 }
 
 // handleReviewPack serves a review pack in one format, through Packs (cached, and limited per caller).

@@ -178,6 +178,7 @@ func TestOpenAPIMatchesEveryRoute(t *testing.T) {
 		{"GET", "/v1/audit/consistency", "/v1/audit/consistency?from=10", "", "", 200},
 		{"GET", "/v1/audit/verify", "/v1/audit/verify", e.auditor, "", 200},
 		{"GET", "/v1/audit/key", "/v1/audit/key", "", "", 200},
+		{"GET", "/checkpoint", "/checkpoint", "", "", 200},
 		{"POST", "/v1/admin/tokens", "/v1/admin/tokens", e.admin, `{"role":"auditor","actor":"Scrutiny officer"}`, 201},
 		{"DELETE", "/v1/admin/tokens/{id}", "/v1/admin/tokens/" + tok.TokenID, e.admin, "", 204},
 		{"GET", "/readyz", "/readyz", "", "", 200},
@@ -200,7 +201,13 @@ func TestOpenAPIMatchesEveryRoute(t *testing.T) {
 			}
 			ctype := strings.Split(r.header.Get("Content-Type"), ";")[0]
 			media, ok := content[ctype].(map[string]any)
-			require.True(t, ok, "the document lists content type %s", ctype)
+			if !ok {
+				media, ok = content[r.header.Get("Content-Type")].(map[string]any) // with its parameters
+			}
+			require.True(t, ok, "the document lists content type %s", r.header.Get("Content-Type"))
+			if !strings.HasSuffix(ctype, "json") {
+				return // text (a checkpoint): its type is what the document promises
+			}
 			schema, ok := media["schema"].(map[string]any)
 			require.True(t, ok)
 			var body any

@@ -31,6 +31,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	handle("GET /v1/audit/consistency", s.h(s.handleConsistency))
 	handle("GET /v1/audit/verify", s.h(s.handleVerify))
 	handle("GET /v1/audit/key", s.h(s.handleKey))
+	handle("GET /checkpoint", s.h(s.handleCheckpoint)) // C2SP tlog-checkpoint: where transparency tools look
 
 	// Administration.
 	handle("POST /v1/admin/tokens", s.h(s.handleIssueToken))

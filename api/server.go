@@ -47,6 +47,10 @@ type Config struct {
 	// Packs renders review packs; share one with the pages so that both count against the same
 	// cache and limits. Default: NewPacks over Store, Models and Log with Limiter.
 	Packs *Packs
+	// Checkpoints signs and keeps the ledger's C2SP checkpoints (GET /checkpoint), kept current by
+	// the caller (Checkpointer.Run). Nil: GET /checkpoint answers 501, and /v1/audit/key names no
+	// origin.
+	Checkpoints *audit.Checkpointer
 }
 
 type server struct {
@@ -91,10 +95,11 @@ func (s *server) h(fn handler) http.Handler {
 	})
 }
 
-// encoded is a JSON answer body with its ETag.
+// encoded is an answer body with its ETag: JSON unless ctype says otherwise.
 type encoded struct {
-	body []byte
-	etag string
+	body  []byte
+	etag  string
+	ctype string // "" for application/json
 }
 
 func encodeBody(v any) (encoded, error) {
@@ -102,9 +107,13 @@ func encodeBody(v any) (encoded, error) {
 	if err != nil {
 		return encoded{}, err
 	}
-	b = append(b, '\n')
+	return bodyOf(append(b, '\n'), ""), nil
+}
+
+// bodyOf is b as an answer of content type ctype ("" for JSON), with the ETag of its bytes.
+func bodyOf(b []byte, ctype string) encoded {
 	sum := sha256.Sum256(b)
-	return encoded{body: b, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}, nil
+	return encoded{body: b, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, ctype: ctype}
 }
 
 // encode writes v as JSON with status, and an ETag of the body; a matching If-None-Match gets 304.
@@ -124,7 +133,11 @@ func write(w http.ResponseWriter, r *http.Request, status int, e encoded) error 
 			return nil
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
+	ctype := e.ctype
+	if ctype == "" {
+		ctype = "application/json"
+	}
+	w.Header().Set("Content-Type", ctype)
 	w.WriteHeader(status)
 	_, err := w.Write(e.body)
 	return err

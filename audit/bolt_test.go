@@ -48,7 +48,7 @@ func TestBoltLogProves(t *testing.T) {
 	require.NoError(t, audit.CheckBundle(b, key.Public()))
 	c, err := log.Consistency(9, 12)
 	require.NoError(t, err)
-	require.NoError(t, audit.CheckConsistency(c.From, c.To, c.Proof, key.Public()))
+	require.NoError(t, audit.CheckConsistency(audit.HeadOfTree(c.From), audit.HeadOfTree(c.To), c.Proof, audit.PinnedKey{Public: key.Public()}))
 	assert.True(t, events[8].RecordedAt.Equal(c.From.Timestamp))
 
 	rep, err := audit.Verify(ctx, store, nil)

@@ -90,27 +90,15 @@ func CheckBundleProof(b Bundle) error {
 	return nil
 }
 
-// Consistency is a consistency proof between two signed tree heads, as the API serves it and
-// `ledger check-consistency` checks it. In JSON: {"from": {...}, "to": {...}, "proof": ["<hex>", ...]}.
+// Consistency is a consistency proof between two signed tree heads, as the API serves it. In JSON:
+// {"from": {...}, "to": {...}, "proof": ["<hex>", ...]}, which is also a ConsistencyFile (File).
 type Consistency struct {
 	From  TreeHead `json:"from"`
 	To    TreeHead `json:"to"`
 	Proof []Hash   `json:"proof"`
 }
 
-// CheckConsistency checks offline that the tree head newer extends older: both signatures verify under
-// pub (ErrWrongKey, ErrBadSignature), older is not larger (ErrInvalidProof) and the RFC 9162
-// consistency proof links their roots (ErrInvalidProof). A ledger that lost or changed events since
-// older was signed fails here.
-func CheckConsistency(older, newer TreeHead, proof []Hash, pub ed25519.PublicKey) error {
-	if err := VerifyTreeHead(older, pub); err != nil {
-		return fmt.Errorf("check consistency: older head: %w", err)
-	}
-	if err := VerifyTreeHead(newer, pub); err != nil {
-		return fmt.Errorf("check consistency: newer head: %w", err)
-	}
-	if err := VerifyConsistency(older.Size, newer.Size, older.Root, newer.Root, proof); err != nil {
-		return fmt.Errorf("check consistency from size %d to %d: %w", older.Size, newer.Size, err)
-	}
-	return nil
+// File is c as a ConsistencyFile, the same JSON, for CheckConsistency.
+func (c Consistency) File() ConsistencyFile {
+	return ConsistencyFile{From: HeadOfTree(c.From), To: HeadOfTree(c.To), Proof: c.Proof}
 }

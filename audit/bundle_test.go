@@ -135,13 +135,13 @@ func TestCheckConsistency(t *testing.T) {
 	}
 	c, err := log.Consistency(13, 50)
 	require.NoError(t, err)
-	require.NoError(t, audit.CheckConsistency(c.From, c.To, c.Proof, key.Public()))
+	require.NoError(t, audit.CheckConsistency(audit.HeadOfTree(c.From), audit.HeadOfTree(c.To), c.Proof, audit.PinnedKey{Public: key.Public()}))
 
 	raw, err := json.Marshal(c)
 	require.NoError(t, err)
 	var back audit.Consistency
 	require.NoError(t, json.Unmarshal(raw, &back))
-	require.NoError(t, audit.CheckConsistency(back.From, back.To, back.Proof, key.Public()))
+	require.NoError(t, audit.CheckConsistency(audit.HeadOfTree(back.From), audit.HeadOfTree(back.To), back.Proof, audit.PinnedKey{Public: key.Public()}))
 
 	// A ledger rebuilt without event 5 cannot prove it extends the old head.
 	rewritten := append(append([]eventstore.Event{}, events[:4]...), events[5:]...)
@@ -152,8 +152,19 @@ func TestCheckConsistency(t *testing.T) {
 	newHead := key.Sign(49, root, events[49].RecordedAt)
 	proof, err := forged.ConsistencyProof(13, 49)
 	require.NoError(t, err)
-	assert.ErrorIs(t, audit.CheckConsistency(c.From, newHead, proof, key.Public()), audit.ErrInvalidProof)
+	assert.ErrorIs(t, audit.CheckConsistency(audit.HeadOfTree(c.From), audit.HeadOfTree(newHead), proof, audit.PinnedKey{Public: key.Public()}), audit.ErrInvalidProof)
 
-	assert.ErrorIs(t, audit.CheckConsistency(c.From, c.To, c.Proof, testKey(2).Public()), audit.ErrWrongKey)
-	assert.ErrorIs(t, audit.CheckConsistency(c.To, c.From, c.Proof, key.Public()), audit.ErrInvalidProof)
+	f := c.File()
+	assert.ErrorIs(t, audit.CheckConsistency(f.From, f.To, f.Proof, audit.PinnedKey{Public: testKey(2).Public()}), audit.ErrWrongKey)
+
+	// The API's Consistency is a ConsistencyFile of tree heads, byte for byte.
+	var file audit.ConsistencyFile
+	require.NoError(t, json.Unmarshal(raw, &file))
+	again, err := json.Marshal(file)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(raw), string(again))
+	require.NoError(t, audit.CheckConsistency(file.From, file.To, file.Proof, audit.PinnedKey{Public: key.Public()}))
+	reversed := audit.CheckConsistency(audit.HeadOfTree(c.To), audit.HeadOfTree(c.From), c.Proof, audit.PinnedKey{Public: key.Public()})
+	assert.ErrorIs(t, reversed, audit.ErrOutOfRange, "heads given the wrong way round are bad input")
+	assert.True(t, audit.IsBadHead(reversed))
 }

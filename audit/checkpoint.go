@@ -231,23 +231,58 @@ func VerifyCheckpoint(text []byte, pin PinnedKey) (Checkpoint, error) {
 	case err != nil:
 		return Checkpoint{}, bad(ErrBadCheckpoint, "not a signed checkpoint: %v", err)
 	}
-	var body log.Checkpoint
-	if _, err := body.Unmarshal([]byte(n.Text)); err != nil {
-		return Checkpoint{}, bad(ErrBadCheckpoint, "not a checkpoint: %v", err)
+	cp, err := parseBody(n.Text)
+	if err != nil {
+		return Checkpoint{}, err
 	}
-	if len(body.Hash) != len(Hash{}) {
-		return Checkpoint{}, bad(ErrBadCheckpoint, "the checkpoint's root is %d bytes, want %d", len(body.Hash), len(Hash{}))
-	}
-	if err := checkSizeLine(n.Text); err != nil {
-		return Checkpoint{}, bad(ErrBadCheckpoint, "not a checkpoint: %v", err)
-	}
-	cp := Checkpoint{Origin: body.Origin, Size: body.Size, Note: bytes.Clone(text)}
-	copy(cp.Root[:], body.Hash)
+	cp.Note = bytes.Clone(text)
 	for _, s := range n.UnverifiedSigs {
 		if c, err := signatureOf(s); err == nil {
 			cp.Cosignatures = append(cp.Cosignatures, c)
 		}
 	}
+	return cp, nil
+}
+
+// parseBody reads a checkpoint's text (the note's text, before its signatures) with
+// log.Checkpoint, and holds it to this ledger's shape: a 32-byte root, a size line in C2SP form.
+// Errors match ErrBadCheckpoint.
+func parseBody(text string) (Checkpoint, error) {
+	bad := func(format string, args ...any) error {
+		return &fault.Error{Kind: fault.Malformed, Message: fmt.Sprintf(format, args...), Err: ErrBadCheckpoint}
+	}
+	var body log.Checkpoint
+	if _, err := body.Unmarshal([]byte(text)); err != nil {
+		return Checkpoint{}, bad("not a checkpoint: %v", err)
+	}
+	if len(body.Hash) != len(Hash{}) {
+		return Checkpoint{}, bad("the checkpoint's root is %d bytes, want %d", len(body.Hash), len(Hash{}))
+	}
+	if err := checkSizeLine(text); err != nil {
+		return Checkpoint{}, bad("not a checkpoint: %v", err)
+	}
+	cp := Checkpoint{Origin: body.Origin, Size: body.Size}
+	copy(cp.Root[:], body.Hash)
+	return cp, nil
+}
+
+// ParseCheckpoint reads a signed checkpoint's origin, size and root without checking any signature
+// (VerifyCheckpoint does, once the key is known): for a file whose key is given later. Errors match
+// ErrBadCheckpoint (fault.Malformed).
+func ParseCheckpoint(text []byte) (Checkpoint, error) {
+	if len(text) > eventstore.MaxCheckpointNoteBytes {
+		return Checkpoint{}, &fault.Error{Kind: fault.Malformed, Err: ErrBadCheckpoint,
+			Message: fmt.Sprintf("a checkpoint is at most %d bytes; this is %d", eventstore.MaxCheckpointNoteBytes, len(text))}
+	}
+	body, _, ok := bytes.Cut(text, []byte("\n\n"))
+	if !ok {
+		return Checkpoint{}, &fault.Error{Kind: fault.Malformed, Err: ErrBadCheckpoint, Message: "not a signed checkpoint: no blank line before its signatures"}
+	}
+	cp, err := parseBody(string(body) + "\n")
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	cp.Note = bytes.Clone(text)
 	return cp, nil
 }
 

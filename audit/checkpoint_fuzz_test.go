@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -82,5 +83,46 @@ func FuzzParseSignatureLine(f *testing.F) {
 		back, err := audit.ParseSignatureLine(audit.SignatureLine(c))
 		require.NoError(t, err)
 		require.Equal(t, c, back)
+	})
+}
+
+// FuzzConsistencyFile: no proof file crashes its reader or CheckConsistency; a refusal is an error,
+// and what passes links two heads the key signed.
+func FuzzConsistencyFile(f *testing.F) {
+	key := testKey(9)
+	tree := audit.NewTree(0)
+	for _, e := range sealedEvents(5, 2) {
+		tree.Append(e.Hash)
+	}
+	r2, err := tree.Root(2)
+	require.NoError(f, err)
+	r5, err := tree.Root(5)
+	require.NoError(f, err)
+	a, err := key.SignCheckpoint(origin, 2, r2)
+	require.NoError(f, err)
+	b, err := key.SignCheckpoint(origin, 5, r5)
+	require.NoError(f, err)
+	pa, err := audit.ParseCheckpoint(a)
+	require.NoError(f, err)
+	pb, err := audit.ParseCheckpoint(b)
+	require.NoError(f, err)
+	proof, err := tree.ConsistencyProof(2, 5)
+	require.NoError(f, err)
+	good, err := json.Marshal(audit.ConsistencyFile{From: audit.HeadOfCheckpoint(pa), To: audit.HeadOfCheckpoint(pb), Proof: proof})
+	require.NoError(f, err)
+	f.Add(good)
+	f.Add([]byte(`{"from":null,"to":{"size":1},"proof":[]}`))
+	f.Add([]byte(`{"from":"x\n1\nAAAA\n\n","to":"","proof":["00"]}`))
+	pin := audit.PinnedKey{Public: key.Public()}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var cf audit.ConsistencyFile
+		if json.Unmarshal(in, &cf) != nil {
+			return
+		}
+		if err := audit.CheckConsistency(cf.From, cf.To, cf.Proof, pin); err == nil {
+			require.NoError(t, cf.From.Verify(pin))
+			require.NoError(t, cf.To.Verify(pin))
+			require.LessOrEqual(t, cf.From.Size(), cf.To.Size())
+		}
 	})
 }

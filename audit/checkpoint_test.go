@@ -24,7 +24,6 @@ import (
 
 const origin = "ledger.example.gov.uk/great-yarmouth-north-norfolk"
 
-
 // Our checkpoints are read by the transparency-dev and Go checksum database libraries, under the
 // verifier key `ledger key` prints, and our inclusion and consistency proofs verify against the
 // checkpoint's root with transparency-dev/merkle's verifier.

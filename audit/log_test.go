@@ -72,7 +72,7 @@ func TestLogFollowsStore(t *testing.T) {
 
 	c, err := log.Consistency(5, 25)
 	require.NoError(t, err)
-	require.NoError(t, audit.CheckConsistency(c.From, c.To, c.Proof, key.Public()))
+	require.NoError(t, audit.CheckConsistency(audit.HeadOfTree(c.From), audit.HeadOfTree(c.To), c.Proof, audit.PinnedKey{Public: key.Public()}))
 	proof, err := log.ConsistencyProof(5, 25)
 	require.NoError(t, err)
 	assert.Equal(t, c.Proof, proof)

@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -36,13 +35,14 @@ type Report struct {
 
 // BadHead names a kept tree head the ledger does not extend, and why.
 type BadHead struct {
+	Kind   string `json:"kind"` // "tree head" or "checkpoint"
 	Size   uint64 `json:"size"`
 	Root   Hash   `json:"root"`
 	Reason string `json:"reason"`
 }
 
 func (b *BadHead) Error() string {
-	return fmt.Sprintf("the ledger does not extend the kept tree head of size %d (root %s): %s", b.Size, b.Root, b.Reason)
+	return fmt.Sprintf("the ledger does not extend the kept %s of size %d (root %s): %s", b.Kind, b.Size, b.Root, b.Reason)
 }
 
 // BadEvent names the first event that does not verify and what is wrong with it.
@@ -77,12 +77,12 @@ func Verify(ctx context.Context, store eventstore.Store, progress func(done uint
 type VerifyOptions struct {
 	// Progress, if not nil, is called every few thousand events and at the end with the count so far.
 	Progress func(done uint64)
-	// Heads are signed tree heads kept from earlier; each must verify under Key, and the ledger must
-	// extend each (CheckExtends). Only a kept head catches events cut off the end, two events of
-	// different streams swapped, or a stream re-sealed forward after an edit: every hash chain still
-	// verifies, only the Merkle root differs.
-	Heads []TreeHead
-	Key   ed25519.PublicKey
+	// Heads are signed tree heads or checkpoints kept from earlier; each must verify under Key, and
+	// the ledger must extend each (CheckExtends). Only a kept head catches events cut off the end, two
+	// events of different streams swapped, or a stream re-sealed forward after an edit: every hash
+	// chain still verifies, only the Merkle root differs.
+	Heads []SignedHead
+	Key   PinnedKey
 }
 
 // VerifyStore reads a store's global log up to its head, in seq order, and checks every event: seq
@@ -156,39 +156,49 @@ func checkHeads(rep *Report, tree *Tree, opts VerifyOptions) {
 	if !rep.Intact {
 		return
 	}
-	for _, th := range opts.Heads {
-		if err := CheckExtends(tree, th, opts.Key); err != nil {
+	for _, h := range opts.Heads {
+		if err := CheckExtends(tree, h, opts.Key); err != nil {
 			rep.Intact = false
-			rep.BadHead = &BadHead{Size: th.Size, Root: th.Root, Reason: err.Error()}
+			rep.BadHead = &BadHead{Kind: h.Kind(), Size: h.Size(), Root: h.Root(), Reason: err.Error()}
 			return
 		}
 		rep.HeadsKept++
 	}
 }
 
-// CheckExtends checks that the ledger whose Merkle tree is t extends the signed tree head th: th
-// verifies under pub (ErrWrongKey, ErrBadSignature), the ledger holds at least th.Size events, and the
-// RFC 9162 consistency proof from th to the tree's full size verifies (ErrInvalidProof). It is the one
-// check behind `ledger verify --tree-head` and `ledger check-consistency`.
-func CheckExtends(t *Tree, th TreeHead, pub ed25519.PublicKey) error {
-	if err := VerifyTreeHead(th, pub); err != nil {
+// CheckExtends checks that the ledger whose Merkle tree is t extends the signed head h (a tree head
+// or a checkpoint): h verifies under pin (SignedHead.Verify: ErrWrongKey, ErrBadSignature,
+// ErrWrongOrigin), the ledger holds at least h's size of events, and the RFC 9162 consistency proof
+// from h to the tree's full size verifies (ErrInvalidProof). It is the one check behind `ledger
+// verify --tree-head` and `ledger check-consistency`; the messages name both sizes and roots.
+func CheckExtends(t *Tree, h SignedHead, pin PinnedKey) error {
+	if err := h.Verify(pin); err != nil {
 		return err
 	}
+	return Extends(t, h)
+}
+
+// Extends is CheckExtends without the signature check, for a head whose signature is checked
+// elsewhere or not at all (`ledger consistency-proof` refuses to prove from a head the ledger does
+// not extend): ErrInvalidProof, naming both sizes and roots, when the ledger does not extend h.
+func Extends(t *Tree, h SignedHead) error {
 	n := t.Size()
-	if th.Size > n {
-		return fmt.Errorf("%w: the ledger holds %d events, fewer than the %d the head was signed over: events were cut off its end",
-			ErrInvalidProof, n, th.Size)
-	}
 	root, err := t.Root(n)
 	if err != nil {
 		return err
 	}
-	proof, err := t.ConsistencyProof(th.Size, n)
+	if h.Size() > n {
+		return fmt.Errorf("%w: the ledger holds %d events (root %s), fewer than the %d the %s was signed over (root %s): events were cut off its end, or the %s is another ledger's",
+			ErrInvalidProof, n, root, h.Size(), h.Kind(), h.Root(), h.Kind())
+	}
+	proof, err := t.ConsistencyProof(h.Size(), n)
 	if err != nil {
 		return err
 	}
-	if err := VerifyConsistency(th.Size, n, th.Root, root, proof); err != nil {
-		return fmt.Errorf("%w: the first %d events are not the ones the head was signed over (removed, reordered or rewritten)", err, th.Size)
+	if err := VerifyConsistency(h.Size(), n, h.Root(), root, proof); err != nil {
+		at, _ := t.Root(h.Size())
+		return fmt.Errorf("%w: the first %d events are not the ones the %s was signed over (removed, reordered or rewritten): their root is %s, the %s's %s",
+			err, h.Size(), h.Kind(), at, h.Kind(), h.Root())
 	}
 	return nil
 }

@@ -42,6 +42,7 @@ import (
 // sends for that route.
 const (
 	MaxKeyBytes         = 4 << 10                 // GET /v1/audit/key: a 32-byte key, its id and algorithm
+	MaxCheckpointBytes  = 64 << 10                // GET /checkpoint: a signed note and its cosignatures
 	MaxTreeHeadBytes    = 16 << 10                // GET /v1/audit/tree-head: one signed head (about 300 bytes)
 	MaxProofBytes       = 4 << 20                 // GET /v1/events/{id}/proof, /v1/audit/consistency: an event, 64 hashes, heads
 	MaxTokenBytes       = 16 << 10                // POST /v1/admin/tokens
@@ -724,6 +725,10 @@ type PublicKey struct {
 	PublicKey string `json:"public_key"` // base64 of the 32-byte Ed25519 key
 	KeyID     string `json:"key_id"`
 	Algorithm string `json:"algorithm"` // Ed25519
+	// Origin names the ledger in its checkpoints; VKey is the key as a C2SP signed-note verifier key
+	// under that origin ("<origin>+<8 hex>+<base64>"), the text to pin for checkpoints.
+	Origin string `json:"origin"`
+	VKey   string `json:"vkey"`
 }
 
 // Key is GET /v1/audit/key. An answer whose public key is not a 32-byte Ed25519 key, or whose key id
@@ -743,7 +748,28 @@ func (c *Client) Key(ctx context.Context) (PublicKey, error) {
 	case k.KeyID != audit.KeyID(pub):
 		return k, c.fail(http.MethodGet, path, "the answer's key_id %q is not the id of its public key (%s)", cut(k.KeyID, 80), audit.KeyID(pub))
 	}
+	if k.VKey == "" && k.Origin == "" {
+		return k, nil // a server that keeps no checkpoints
+	}
+	if pin, err := audit.ParsePinnedKey(k.VKey); err != nil || !pin.Public.Equal(pub) || pin.Origin != k.Origin {
+		return k, c.fail(http.MethodGet, path, "the answer's vkey %q is not its public key under its origin %q", cut(k.VKey, 120), cut(k.Origin, 80))
+	}
 	return k, nil
+}
+
+// Checkpoint is GET /checkpoint: the ledger's latest signed checkpoint (C2SP tlog-checkpoint) with
+// the cosignatures stored for it, as the server sent it. Its signature is for the caller to check
+// (audit.VerifyCheckpoint); an answer that is not a checkpoint at all is a *TransportError.
+func (c *Client) Checkpoint(ctx context.Context) ([]byte, error) {
+	const path = "/checkpoint"
+	b, err := c.getBytes(ctx, path, MaxCheckpointBytes)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := audit.ParseCheckpoint(b); err != nil {
+		return nil, c.fail(http.MethodGet, path, "the answer is not a signed checkpoint: %v", err)
+	}
+	return b, nil
 }
 
 // PackQuery is what GET /v1/partnerships/{id}/review-pack takes: the point in both times (AsOf is

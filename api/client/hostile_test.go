@@ -87,6 +87,9 @@ func TestKeyAnswerIsChecked(t *testing.T) {
 		{fmt.Sprintf(`{"public_key":%q,"key_id":%q,"algorithm":"Ed25519"}`, key.PublicText(), other.ID()), "is not the id of its public key"},
 		{fmt.Sprintf(`{"public_key":%q,"key_id":"x","algorithm":"Ed25519"}`, base64.StdEncoding.EncodeToString(make([]byte, 31))), "not an Ed25519 public key"},
 		{fmt.Sprintf(`{"public_key":%q,"key_id":%q,"algorithm":"RSA"}`, key.PublicText(), key.ID()), "not Ed25519"},
+		{fmt.Sprintf(`{"public_key":%q,"key_id":%q,"algorithm":"Ed25519","origin":"example.org/a","vkey":%q}`, key.PublicText(), key.ID(), mustVKey(t, "example.org/a", other)), "is not its public key under its origin"},
+		{fmt.Sprintf(`{"public_key":%q,"key_id":%q,"algorithm":"Ed25519","origin":"example.org/b","vkey":%q}`, key.PublicText(), key.ID(), mustVKey(t, "example.org/a", key)), "is not its public key under its origin"},
+		{fmt.Sprintf(`{"public_key":%q,"key_id":%q,"algorithm":"Ed25519","origin":"example.org/a","vkey":"nonsense"}`, key.PublicText(), key.ID()), "is not its public key under its origin"},
 	} {
 		c := serve(t, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(tt.body)) })
 		_, err := c.Key(context.Background())
@@ -99,6 +102,38 @@ func TestKeyAnswerIsChecked(t *testing.T) {
 	k, err := c.Key(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, key.ID(), k.KeyID)
+
+	vkey := mustVKey(t, "example.org/a", key)
+	c = serve(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"public_key":%q,"key_id":%q,"algorithm":"Ed25519","origin":"example.org/a","vkey":%q}`, key.PublicText(), key.ID(), vkey)
+	})
+	k, err = c.Key(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, vkey, k.VKey)
+}
+
+func mustVKey(t *testing.T, origin string, key audit.Key) string {
+	t.Helper()
+	vkey, err := audit.VerifierKey(origin, key.Public())
+	require.NoError(t, err)
+	return vkey
+}
+
+// A checkpoint answer that is not a signed checkpoint is refused; one is returned as sent.
+func TestCheckpointAnswerIsChecked(t *testing.T) {
+	key, err := audit.NewKey()
+	require.NoError(t, err)
+	signed, err := key.SignCheckpoint("example.org/a", 3, audit.EmptyRoot)
+	require.NoError(t, err)
+	for _, body := range []string{"", "{}", "example.org/a\n3\nAAAA\n\n— x AAAA\n", strings.Repeat("x", client.MaxCheckpointBytes+1)} {
+		c := serve(t, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(body)) })
+		_, err := c.Checkpoint(context.Background())
+		requireServerFault(t, c, "/checkpoint", err)
+	}
+	c := serve(t, func(w http.ResponseWriter, r *http.Request) { w.Write(signed) })
+	got, err := c.Checkpoint(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, signed, got)
 }
 
 // A proof bundle of another event than the one asked for is refused; a tree head of another size

@@ -207,7 +207,10 @@ func cmdKey(ctx context.Context, a *app, args []string) error {
 		return writeJSON(a.stdout, k)
 	}
 	// Through reportf: with --server the text comes from the server.
-	reportf(a.stdout, "public key: %s\nkey id:     %s\nalgorithm:  %s\n\nPin the public key: check-proof, check-consistency and verify-pack take it with --key.\n", k.PublicKey, k.KeyID, k.Algorithm)
+	reportf(a.stdout, "public key: %s\nkey id:     %s\nalgorithm:  %s\norigin:     %s\nvkey:       %s\n\n"+
+		"Pin the public key or the vkey: verify, check-proof, check-consistency, checkpoint and verify-pack take either with --key;\n"+
+		"the vkey (a C2SP signed-note verifier key) also checks the ledger's checkpoints in any transparency tool.\n",
+		k.PublicKey, k.KeyID, k.Algorithm, k.Origin, k.VKey)
 	return nil
 }
 
@@ -289,9 +292,11 @@ func cmdProve(ctx context.Context, a *app, args []string) error {
 	}
 	var pub ed25519.PublicKey
 	if *keyText != "" {
-		if pub, err = parseKeyFlag("prove", *keyText); err != nil {
+		pin, err := parseKeyFlag("prove", *keyText)
+		if err != nil {
 			return err
 		}
+		pub = pin.Public
 	}
 	src, err := a.source()
 	if err != nil {
@@ -364,16 +369,19 @@ func jsonProblem(err error) string {
 	return ptr + ": " + why
 }
 
-// parseKeyFlag reads a pinned public key given with --key.
-func parseKeyFlag(cmd, text string) ([]byte, error) {
+// parseKeyFlag reads the pinned key given with --key: the base64 public key or the note verifier key
+// that 'ledger key' prints (audit.ParsePinnedKey). Every command that checks a signature takes the
+// key this way, never from the operator's key file: a missing --key is bad input saying where the key
+// comes from.
+func parseKeyFlag(cmd, text string) (audit.PinnedKey, error) {
 	if text == "" {
-		return nil, usageErrorf("%s: --key PUBKEY is required (the public key printed by 'ledger key')", cmd)
+		return audit.PinnedKey{}, usageErrorf("%s: --key PUBKEY is required: the ledger's public key or note verifier key, which 'ledger key' prints (with --server URL, from the server); pin it once and keep it", cmd)
 	}
-	pub, err := audit.ParsePublicKey(text)
+	pin, err := audit.ParsePinnedKey(text)
 	if err != nil {
-		return nil, badFlag(cmd, "key", err)
+		return audit.PinnedKey{}, badFlag(cmd, "key", err)
 	}
-	return pub, nil
+	return pin, nil
 }
 
 func cmdCheckProof(ctx context.Context, a *app, args []string) error {
@@ -398,7 +406,7 @@ func cmdCheckProof(ctx context.Context, a *app, args []string) error {
 		// Not a bundle at all (a tree head, {}): the file is the wrong input, not evidence of tampering.
 		return usageErrorf("check-proof: %s is not a proof bundle (it needs an event and a signed tree head, as 'ledger prove' writes)", pos[0])
 	}
-	if err := audit.CheckBundle(b, pub); err != nil {
+	if err := audit.CheckBundle(b, pub.Public); err != nil {
 		sayLine(a.stdout, "REFUSED: %v", err)
 		return &exitError{code: 1, err: err, silent: true}
 	}
@@ -409,15 +417,26 @@ func cmdCheckProof(ctx context.Context, a *app, args []string) error {
 
 func cmdCheckConsistency(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("check-consistency")
-	keyText := fs.String("key", "", "the ledger's public key, as printed by 'ledger key' (default: the public half of the ledger's key file; required with --server)")
+	keyText := fs.String("key", "", "the ledger's public key or note verifier key, as 'ledger key' prints it (required)")
 	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageErrorf("check-consistency: want one TREE_HEAD_FILE (a tree head from 'ledger tree-head', or a proof bundle)")
+		return usageErrorf("check-consistency: want one FILE: a tree head or checkpoint kept earlier, or a proof file from 'ledger consistency-proof'")
 	}
-	older, err := readTreeHead("check-consistency", pos[0]) // its signature is checked once the key is known
+	pin, err := parseKeyFlag("check-consistency", *keyText)
+	if err != nil {
+		return err
+	}
+	b, err := readKeptFile("check-consistency", pos[0])
+	if err != nil {
+		return err
+	}
+	if isProofFile(b) {
+		return a.checkProofFile(pos[0], b, pin) // offline: no store, no server
+	}
+	older, err := parseKeptHead("check-consistency", pos[0], b, pin)
 	if err != nil {
 		return err
 	}
@@ -426,15 +445,8 @@ func cmdCheckConsistency(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer src.Close()
-	pub, err := src.PinnedKey(ctx, "check-consistency", *keyText)
-	if err != nil {
-		return err
-	}
-	if err := checkKeptHead("check-consistency", pos[0], older, pub); err != nil {
-		return err
-	}
 	// The same check as verify --tree-head: the whole ledger verifies, then extends the head.
-	rep, err := src.Verify(ctx, audit.VerifyOptions{Heads: []audit.TreeHead{older}, Key: pub})
+	rep, err := src.Verify(ctx, audit.VerifyOptions{Heads: []audit.SignedHead{older}, Key: pin})
 	if err != nil {
 		return err
 	}
@@ -446,8 +458,7 @@ func cmdCheckConsistency(ctx context.Context, a *app, args []string) error {
 		}
 		return &exitError{code: 1, err: bad, silent: true}
 	}
-	reportf(a.stdout, "consistent: the ledger today (size %d, root %s) extends the tree head of size %d (root %s)\n",
-		rep.Size, rep.Root, older.Size, older.Root)
+	reportf(a.stdout, "consistent: the ledger today (size %d, root %s) extends the %s\n", rep.Size, rep.Root, older)
 	return nil
 }
 

@@ -199,7 +199,7 @@ func TestOldTreeHeadIsConsistentAfterMoreEvents(t *testing.T) {
 	rec := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "SavingsReported",
 		"--effective", "2016-03-01", "--data", savingsOK, "--source", pressSource, "--certainty", "reported")
 	require.Equal(t, 0, rec.code, rec.stderr)
-	c := ledger(t, nil, "check-consistency", th, "--store", store)
+	c := ledger(t, nil, "check-consistency", th, "--store", store, "--key", publicKey(t, "--store", store))
 	assert.Equal(t, 0, c.code, c.stdout+c.stderr)
 	assert.Contains(t, c.stdout, "consistent")
 }

@@ -70,7 +70,7 @@ func TestFilesNamedOnTheCommandLineAreDescribedForPeople(t *testing.T) {
 		{"check-consistency, an array", []string{"check-consistency", array, "--key", key}, "check-consistency: " + array + " cannot be read: must be an object, not a JSON array"},
 		{"verify --tree-head, an array", []string{"verify", "--tree-head", array, "--key", key}, "verify: " + array + " cannot be read: must be an object, not a JSON array"},
 		{"check-proof, a number for an id", []string{"check-proof", proof, "--key", key}, "check-proof: " + proof + " cannot be read: /event/id: must be a string, not a JSON number"},
-		{"check-consistency, not JSON", []string{"check-consistency", notJSON, "--key", key}, notJSON + " cannot be read: not valid JSON at byte 1"},
+		{"check-consistency, neither JSON nor a checkpoint", []string{"check-consistency", notJSON, "--key", key}, notJSON + " is neither a tree head (JSON) nor a checkpoint: not a signed checkpoint"},
 		{"import, a member of the wrong type", []string{"import", "--store", target, badLine}, "export line 1: /seq: must be a whole number, not a JSON string"},
 		{"verify --file, a member of the wrong type", []string{"verify", "--file", badLine}, "verify: " + badLine + ": export line 1: /seq: must be a whole number, not a JSON string"},
 		{"import, not JSON", []string{"import", "--store", target, notJSON}, "export line 1: not valid JSON at byte 1"},

@@ -46,7 +46,7 @@ func TestFilesNamedOnTheCommandLineAreBounded(t *testing.T) {
 	}{
 		{[]string{"key", "--server", "http://127.0.0.1:1", "--token-file", "/dev/zero"}, "--token-file: /dev/zero is larger than 4096 bytes; a token is one line"},
 		{[]string{"check-proof", "/dev/zero", "--key", pub}, fmt.Sprintf("check-proof: /dev/zero is larger than %d bytes; a proof bundle", maxBundleBytes)},
-		{[]string{"check-consistency", "/dev/zero", "--key", pub, "--server", "http://127.0.0.1:1"}, fmt.Sprintf("/dev/zero is larger than %d bytes; a tree head is under 1 KiB", maxHeadFileBytes)},
+		{[]string{"check-consistency", "/dev/zero", "--key", pub, "--server", "http://127.0.0.1:1"}, fmt.Sprintf("/dev/zero is larger than %d bytes; a tree head or checkpoint is under 1 KiB", maxHeadFileBytes)},
 		{[]string{"verify-pack", "pack", "--key", "/dev/zero"}, "verify-pack: --key: /dev/zero is larger than 16384 bytes; a public key is"},
 	} {
 		r := ledger(t, nil, tt.args...)

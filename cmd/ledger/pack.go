@@ -112,7 +112,7 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return usageErrorf("verify-pack: %s is not a directory", dir)
 	}
-	v, err := reviewpack.VerifyDir(ctx, dir, pub)
+	v, err := reviewpack.VerifyDir(ctx, dir, pub.Public)
 	var refused *reviewpack.RefusedError
 	if errors.As(err, &refused) {
 		sayLine(a.stdout, "REFUSED: %s does not verify:", dir)

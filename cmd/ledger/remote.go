@@ -139,20 +139,20 @@ func (s *serverSource) Salvage(ctx context.Context, w io.Writer) (uint64, error,
 // (audit.CheckExtends): a server that sends an altered event, leaves one out, or signs with another key
 // fails, naming what.
 func (s *serverSource) Verify(ctx context.Context, opts audit.VerifyOptions) (audit.Report, error) {
-	if opts.Key == nil {
+	if opts.Key.Public == nil {
 		return audit.Report{}, usageErrorf("verify: --key PUBKEY is required with --server: what the server sends is checked against the tree head it signed, under the key you pinned ('ledger key' on the ledger's machine prints it)")
 	}
 	th, err := s.c.TreeHead(ctx, 0)
 	if err != nil {
 		return audit.Report{}, err
 	}
-	if err := audit.VerifyTreeHead(th, opts.Key); err != nil {
+	if err := audit.VerifyTreeHead(th, opts.Key.Public); err != nil {
 		if errors.Is(err, audit.ErrWrongKey) {
 			return audit.Report{}, &exitError{code: 1, err: fmt.Errorf("the server at %s signs its tree head (size %d, key id %s) with a key other than the pinned one (key id %s)",
-				s.c.Base(), th.Size, th.KeyID, audit.KeyID(opts.Key))}
+				s.c.Base(), th.Size, th.KeyID, opts.Key.ID())}
 		}
 		return audit.Report{}, &exitError{code: 1, err: fmt.Errorf("the server at %s sent a tree head (size %d, root %s) whose signature does not verify under the pinned key (key id %s): the head was altered or forged",
-			s.c.Base(), th.Size, th.Root, audit.KeyID(opts.Key))}
+			s.c.Base(), th.Size, th.Root, opts.Key.ID())}
 	}
 	p := s.a.newProgress("verifying "+s.c.Base(), th.Size)
 	opts.Progress = p.Update
@@ -161,7 +161,7 @@ func (s *serverSource) Verify(ctx context.Context, opts audit.VerifyOptions) (au
 		return rep, err // verify and check-consistency both come here: the command is not named
 	}
 	if rep.FirstBad == nil {
-		if err := audit.CheckExtends(tree, th, opts.Key); err != nil {
+		if err := audit.CheckExtends(tree, audit.HeadOfTree(th), opts.Key); err != nil {
 			return rep, &exitError{code: 1, err: fmt.Errorf("the %d events the server at %s sent are not the ones its signed tree head of size %d (root %s) covers: %v",
 				rep.Events, s.c.Base(), th.Size, th.Root, err)}
 		}
@@ -170,11 +170,51 @@ func (s *serverSource) Verify(ctx context.Context, opts audit.VerifyOptions) (au
 	return rep, nil
 }
 
-func (s *serverSource) PinnedKey(ctx context.Context, cmd, text string) (ed25519.PublicKey, error) {
-	if text == "" {
-		return nil, usageErrorf("%s: --key PUBKEY is required with --server: the server's answers are checked against the key you pinned", cmd)
+// Checkpoint is GET /checkpoint, as the server sent it.
+func (s *serverSource) Checkpoint(ctx context.Context) ([]byte, error) {
+	return s.c.Checkpoint(ctx)
+}
+
+// ConsistencyProof asks the server for the proof from old to its latest head of old's kind (GET
+// /v1/audit/consistency, and GET /checkpoint for a checkpoint), and holds the proof to old's root: a
+// server whose ledger does not extend old fails (exit 1, naming both).
+func (s *serverSource) ConsistencyProof(ctx context.Context, old audit.SignedHead) (audit.ConsistencyFile, error) {
+	var now audit.SignedHead
+	to := uint64(0)
+	if old.Checkpoint != nil {
+		text, err := s.c.Checkpoint(ctx)
+		if err != nil {
+			return audit.ConsistencyFile{}, err
+		}
+		cp, err := audit.ParseCheckpoint(text)
+		if err != nil {
+			return audit.ConsistencyFile{}, err // Checkpoint checked it already
+		}
+		now, to = audit.HeadOfCheckpoint(cp), cp.Size
+	} else {
+		th, err := s.c.TreeHead(ctx, 0)
+		if err != nil {
+			return audit.ConsistencyFile{}, err
+		}
+		now, to = audit.HeadOfTree(th), th.Size
 	}
-	return parseKeyFlag(cmd, text)
+	if old.Size() > to {
+		return audit.ConsistencyFile{}, &exitError{code: 1, err: fmt.Errorf("NOT CONSISTENT: the server at %s has signed the ledger up to size %d (root %s), smaller than the kept %s",
+			s.c.Base(), to, now.Root(), old)}
+	}
+	var proof []audit.Hash
+	if old.Size() > 0 && old.Size() < to {
+		c, err := s.c.Consistency(ctx, old.Size(), to)
+		if err != nil {
+			return audit.ConsistencyFile{}, err
+		}
+		proof = c.Proof
+	}
+	if err := audit.VerifyConsistency(old.Size(), to, old.Root(), now.Root(), proof); err != nil {
+		return audit.ConsistencyFile{}, &exitError{code: 1, err: fmt.Errorf("NOT CONSISTENT: the server at %s cannot prove that its %s extends the kept %s: %v",
+			s.c.Base(), now, old, err)}
+	}
+	return audit.ConsistencyFile{From: old, To: now, Proof: proof}, nil
 }
 
 // Pack fetches the pack in each format as the server renders it (pack.json first: it says what the

@@ -31,6 +31,7 @@ type app struct {
 	store   string // --store, LEDGER_STORE, default bolt:ledger.db
 	server  string // --server: read commands go through a running server
 	keyFile string // --key-file
+	origin  string // --origin, LEDGER_ORIGIN: the checkpoint origin ("": audit.DefaultOrigin)
 	token   string // --token-file, LEDGER_TOKEN or --token: credentials for --server calls that need them
 
 	tokenFlag, tokenFile string // --token, --token-file as given
@@ -59,8 +60,10 @@ func commands() []command {
 		{"prove", "--event ID [-o FILE]", "write an inclusion proof bundle for one event", cmdProve},
 		{"check-proof", "FILE --key PUBKEY", "check a proof bundle offline against a pinned public key", cmdCheckProof},
 		{"tree-head", "[--size N] [-o FILE]", "print the signed tree head (keep it to check consistency later)", cmdTreeHead},
-		{"check-consistency", "TREE_HEAD_FILE [--key PUBKEY]", "prove the ledger today extends an earlier signed tree head", cmdCheckConsistency},
-		{"key", "", "print the tree-signing public key and key id", cmdKey},
+		{"checkpoint", "[-o FILE] [--key PUBKEY]", "sign, keep and print the ledger's C2SP checkpoint, with its witnesses' cosignatures", cmdCheckpoint},
+		{"check-consistency", "FILE --key PUBKEY", "prove the ledger today extends a kept tree head or checkpoint, or check a consistency-proof file offline", cmdCheckConsistency},
+		{"consistency-proof", "OLD [-o FILE]", "write the proof that the ledger today extends a kept tree head or checkpoint, for check-consistency offline", cmdConsistencyProof},
+		{"key", "", "print the tree-signing public key, key id, origin and note verifier key", cmdKey},
 		{"export", "[-o FILE] [--salvage]", "write every event as JSON Lines (--salvage: those that verify, up to the first bad one)", cmdExport},
 		{"import", "FILE", "verify an export, then load it into an empty store (or complete one that holds its first events)", cmdImport},
 		{"migrate", "--from STORE --to STORE", "copy a ledger into an empty store (bolt or KurrentDB; or complete one), keeping ids, hashes and seq; verify it", cmdMigrate},
@@ -78,6 +81,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	a.store = orDefault(getenv("LEDGER_STORE"), "bolt:ledger.db")
 	a.server = getenv("LEDGER_SERVER")
 	a.keyFile = getenv("LEDGER_KEY_FILE")
+	a.origin = getenv("LEDGER_ORIGIN")
 	a.token = getenv("LEDGER_TOKEN")
 
 	rest, err := a.takeGlobals(args)
@@ -141,6 +145,9 @@ global flags (before or after the command):
                     are refused); LEDGER_SERVER_TIMEOUT (default 30s) is how long to wait for a
                     server that sends nothing
   --key-file FILE   the tree-signing key (default: beside a bolt store)
+  --origin NAME     the name the ledger's checkpoints carry, a URL without its scheme such as
+                    ledger.example.gov.uk/great-yarmouth-north-norfolk; env LEDGER_ORIGIN
+                    (default partnership-ledger/KEY_ID); set it once and keep it
   --token-file FILE API token for --server calls that need one, read from FILE; or env LEDGER_TOKEN
   --token TOKEN     the same on the command line (others can see it in ps; a warning says so)
 
@@ -151,7 +158,7 @@ global flags (before or after the command):
 // takeGlobals removes the global flags from anywhere in args, so they may come before or after the
 // subcommand, and returns the rest in order.
 func (a *app) takeGlobals(args []string) ([]string, error) {
-	globals := map[string]*string{"store": &a.store, "server": &a.server, "key-file": &a.keyFile, "token": &a.tokenFlag, "token-file": &a.tokenFile}
+	globals := map[string]*string{"store": &a.store, "server": &a.server, "key-file": &a.keyFile, "origin": &a.origin, "token": &a.tokenFlag, "token-file": &a.tokenFile}
 	var rest []string
 	for i := 0; i < len(args); i++ {
 		arg := args[i]

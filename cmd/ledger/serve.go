@@ -122,10 +122,26 @@ func (a *app) serve(ctx context.Context, store eventstore.Store, opts serveOptio
 	models := projections.NewModels(projections.Options{Now: a.now})
 	runner := projections.NewRunner(store, models)
 	auditLog := audit.NewLog(store, key)
+	checkpoints, err := a.checkpointer(ctx, store, key, auditLog)
+	if err != nil {
+		return err
+	}
+	checkpoints.Logger = logger
+	signCheckpoints := func(ctx context.Context) error {
+		// The first checkpoint covers the ledger as it is when the server starts, not the part of it
+		// the audit log has folded so far.
+		if head, err := store.Head(ctx); err == nil {
+			if err := auditLog.WaitFor(ctx, head.Seq); err != nil {
+				return err
+			}
+		}
+		return checkpoints.Run(ctx)
+	}
 
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	for name, run := range map[string]func(context.Context) error{"projections": runner.Run, "audit log": auditLog.Run} {
+	// The checkpointer signs after appends, in the background: appends never wait for it.
+	for name, run := range map[string]func(context.Context) error{"projections": runner.Run, "audit log": auditLog.Run, "checkpoints": signCheckpoints} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -142,7 +158,7 @@ func (a *app) serve(ctx context.Context, store eventstore.Store, opts serveOptio
 	}
 	cfg := api.Config{
 		Store: store, Models: models, Log: auditLog, Recorder: recording.NewWithOptions(store, recording.Options{Clock: a.now, Timeout: opts.recordTimeout}),
-		Tokens: tokens, Logger: logger, Now: a.now, Private: opts.private, Limits: opts.limits,
+		Tokens: tokens, Logger: logger, Now: a.now, Private: opts.private, Limits: opts.limits, Checkpoints: checkpoints,
 	}
 	cfg.Limiter = api.NewLimiter(opts.limits)
 	cfg.Packs = api.NewPacks(reviewpack.Source{Events: store, Models: models, Log: auditLog}, a.now, cfg.Limiter)

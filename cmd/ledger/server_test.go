@@ -171,7 +171,7 @@ func TestServerReadsRefuseWhatTheyCannotCheck(t *testing.T) {
 		want string
 	}{
 		{"verify without a pinned key", []string{"verify"}, "--key PUBKEY is required with --server"},
-		{"check-consistency without a pinned key", []string{"check-consistency", writeHead(t, s.base)}, "--key PUBKEY is required with --server"},
+		{"check-consistency without a pinned key", []string{"check-consistency", writeHead(t, s.base)}, "--key PUBKEY is required: the ledger's public key or note verifier key, which 'ledger key' prints"},
 		{"verify without an auditor token", []string{"verify", "--key", pub}, "auditor token"},
 		{"export without an auditor token", []string{"export", "-o", filepath.Join(work, "out.jsonl")}, "auditor token"},
 		{"export --salvage", []string{"export", "--salvage", "-o", filepath.Join(work, "out.jsonl")}, "does not go with --server"},

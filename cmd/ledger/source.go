@@ -45,9 +45,13 @@ type ledgerSource interface {
 	Salvage(ctx context.Context, w io.Writer) (written uint64, stopped error, err error)
 	// Verify checks every event and the Merkle tree, then opts.Heads under opts.Key.
 	Verify(ctx context.Context, opts audit.VerifyOptions) (audit.Report, error)
-	// PinnedKey is the public key tree heads are checked against: --key's text, or where the source
-	// allows it, the ledger's own key file. cmd names the command in errors.
-	PinnedKey(ctx context.Context, cmd, text string) (ed25519.PublicKey, error)
+	// Checkpoint is the latest signed checkpoint (C2SP tlog-checkpoint) with the cosignatures stored
+	// for it, as GET /checkpoint serves it; a local store first signs and keeps one at its size.
+	Checkpoint(ctx context.Context) ([]byte, error)
+	// ConsistencyProof is the proof that the ledger today extends old (whose signature is not
+	// checked), with a signed head of old's kind at today's size. A ledger that does not extend old
+	// fails (exit 1, naming both sizes and roots).
+	ConsistencyProof(ctx context.Context, old audit.SignedHead) (audit.ConsistencyFile, error)
 	// Pack writes the review pack of opts in formats into dir.
 	Pack(ctx context.Context, opts reviewpack.Options, formats []string, dir string) (packWritten, error)
 	// IssueToken issues an API token (the server needs an admin token); by is the actor recorded.
@@ -225,7 +229,15 @@ func (l *localSource) PublicKey(ctx context.Context) (client.PublicKey, error) {
 	if err != nil {
 		return client.PublicKey{}, err
 	}
-	return client.PublicKey{PublicKey: key.PublicText(), KeyID: key.ID(), Algorithm: "Ed25519"}, nil
+	origin, err := l.a.originFor(key)
+	if err != nil {
+		return client.PublicKey{}, err
+	}
+	vkey, err := audit.VerifierKey(origin, key.Public())
+	if err != nil {
+		return client.PublicKey{}, err
+	}
+	return client.PublicKey{PublicKey: key.PublicText(), KeyID: key.ID(), Algorithm: "Ed25519", Origin: origin, VKey: vkey}, nil
 }
 
 func (l *localSource) TreeHead(ctx context.Context, size uint64) (audit.TreeHead, error) {
@@ -273,7 +285,7 @@ func (l *localSource) Salvage(ctx context.Context, w io.Writer) (uint64, error, 
 }
 
 func (l *localSource) Verify(ctx context.Context, opts audit.VerifyOptions) (audit.Report, error) {
-	if opts.Key != nil && len(opts.Heads) == 0 {
+	if opts.Key.Public != nil && len(opts.Heads) == 0 {
 		return audit.Report{}, usageErrorf("verify: --key checks kept tree heads: give them with --tree-head FILE")
 	}
 	s, err := l.store(ctx)
@@ -283,19 +295,73 @@ func (l *localSource) Verify(ctx context.Context, opts audit.VerifyOptions) (aud
 	return l.a.verifyStore(ctx, s, opts)
 }
 
-func (l *localSource) PinnedKey(ctx context.Context, cmd, text string) (ed25519.PublicKey, error) {
-	if text != "" {
-		return parseKeyFlag(cmd, text)
-	}
-	s, err := l.store(ctx) // first: a missing key is reported with the ledger's size
+func (l *localSource) Checkpoint(ctx context.Context) ([]byte, error) {
+	// Signing keeps the checkpoint in the store: open it for writing (it must exist).
+	w, err := l.a.openStore(ctx, l.a.store)
 	if err != nil {
 		return nil, err
 	}
-	key, err := l.a.loadKey(ctx, s)
+	defer w.Close()
+	if err := w.mustExist(); err != nil {
+		return nil, err
+	}
+	key, err := l.a.loadKey(ctx, w)
 	if err != nil {
 		return nil, err
 	}
-	return key.Public(), nil
+	lg := audit.NewLog(w, key)
+	if _, err := lg.CatchUp(ctx); err != nil {
+		return nil, fmt.Errorf("build the Merkle tree: %w", err)
+	}
+	cpr, err := l.a.checkpointer(ctx, w, key, lg)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := cpr.SignNow(ctx); err != nil {
+		return nil, err
+	}
+	cp, err := cpr.Latest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return audit.WithCosignatures(cp), nil
+}
+
+func (l *localSource) ConsistencyProof(ctx context.Context, old audit.SignedHead) (audit.ConsistencyFile, error) {
+	lg, err := l.auditLog(ctx)
+	if err != nil {
+		return audit.ConsistencyFile{}, err
+	}
+	if err := extendsOrFails(lg.Tree(), old); err != nil {
+		return audit.ConsistencyFile{}, err
+	}
+	n := lg.Size()
+	var now audit.SignedHead
+	if old.Checkpoint != nil {
+		origin, err := l.a.originFor(lg.Key())
+		if err != nil {
+			return audit.ConsistencyFile{}, err
+		}
+		if origin != old.Checkpoint.Origin {
+			return audit.ConsistencyFile{}, usageErrorf("consistency-proof: the kept checkpoint names the ledger %q, this ledger signs as %q (--origin, LEDGER_ORIGIN)", old.Checkpoint.Origin, origin)
+		}
+		cp, err := lg.Checkpoint(origin, n)
+		if err != nil {
+			return audit.ConsistencyFile{}, err
+		}
+		parsed, err := audit.ParseCheckpoint(cp.Note)
+		if err != nil {
+			return audit.ConsistencyFile{}, err
+		}
+		now = audit.HeadOfCheckpoint(parsed)
+	} else {
+		th, err := lg.TreeHead(n)
+		if err != nil {
+			return audit.ConsistencyFile{}, err
+		}
+		now = audit.HeadOfTree(th)
+	}
+	return proofFrom(lg.Tree(), old, now)
 }
 
 func (l *localSource) Pack(ctx context.Context, opts reviewpack.Options, formats []string, dir string) (packWritten, error) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"os"
@@ -17,8 +16,8 @@ func cmdVerify(ctx context.Context, a *app, args []string) error {
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	file := fs.String("file", "", "verify an export file (JSON Lines) instead of a store")
 	var heads stringList
-	fs.Var(&heads, "tree-head", "a signed tree head kept earlier (from 'ledger tree-head'); the ledger must extend it (repeatable; needs --key)")
-	keyText := fs.String("key", "", "the ledger's public key, as printed by 'ledger key': --tree-head files must be signed by it; with --server (required) the server's tree head too, and what it sends is checked against it")
+	fs.Var(&heads, "tree-head", "a signed tree head or checkpoint kept earlier (from 'ledger tree-head' or 'ledger checkpoint'); the ledger must extend it (repeatable; needs --key)")
+	keyText := fs.String("key", "", "the ledger's public key or note verifier key, as printed by 'ledger key': --tree-head files must be signed by it; with --server (required) the server's tree head too, and what it sends is checked against it")
 	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -38,7 +37,7 @@ func cmdVerify(ctx context.Context, a *app, args []string) error {
 	}
 	var rep audit.Report
 	if *file != "" {
-		if opts.Key != nil && len(opts.Heads) == 0 {
+		if opts.Key.Public != nil && len(opts.Heads) == 0 {
 			return usageErrorf("verify: --key checks kept tree heads: give them with --tree-head FILE")
 		}
 		f, err := os.Open(*file)
@@ -121,48 +120,4 @@ func verdict(rep audit.Report) string {
 	}
 	return fmt.Sprintf("intact: %d events in %d streams; every hash chain verifies; Merkle root at size %d is %s%s",
 		rep.Events, rep.Streams, rep.Size, rep.Root, heads)
-}
-
-// readKeptHead reads a kept tree head (readTreeHead) and checks its signature under pub first: a head
-// that is forged or signed by another key is a bad input file (exit 2, naming it), not evidence that
-// the ledger was tampered with.
-func readKeptHead(cmd, path string, pub ed25519.PublicKey) (audit.TreeHead, error) {
-	th, err := readTreeHead(cmd, path)
-	if err != nil {
-		return th, err
-	}
-	return th, checkKeptHead(cmd, path, th, pub)
-}
-
-// checkKeptHead checks the signature of the tree head th, read from path, under pub (see readKeptHead).
-func checkKeptHead(cmd, path string, th audit.TreeHead, pub ed25519.PublicKey) error {
-	if err := audit.VerifyTreeHead(th, pub); err != nil {
-		return usageErrorf("%s: %s is not a tree head signed by the key it is checked against (%v); check the file and the key", cmd, path, err)
-	}
-	return nil
-}
-
-// readTreeHead reads a signed tree head from a file: a tree head from 'ledger tree-head', or any file
-// that carries one (a proof bundle, a review pack's pack.json).
-func readTreeHead(cmd, path string) (audit.TreeHead, error) {
-	var th audit.TreeHead
-	var wrapped struct {
-		TreeHead *audit.TreeHead `json:"tree_head"`
-	}
-	b, err := readUserFile(cmd, path, maxHeadFileBytes, "a tree head is under 1 KiB (keep it with 'ledger tree-head -o FILE'); a proof bundle or pack.json carrying one is read up to 16 MiB")
-	if err != nil {
-		return th, err
-	}
-	if err := decodeJSONFile(cmd, path, b, &wrapped); err != nil {
-		return th, err
-	}
-	if wrapped.TreeHead != nil {
-		th = *wrapped.TreeHead
-	} else if err := decodeJSONFile(cmd, path, b, &th); err != nil {
-		return th, err
-	}
-	if th.Size == 0 || len(th.Signature) == 0 {
-		return th, usageErrorf("%s: %s holds no signed tree head", cmd, path)
-	}
-	return th, nil
 }
