@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -300,4 +301,72 @@ func TestCheckpointerLatestAndConflicts(t *testing.T) {
 
 	_, err = audit.NewCheckpointer(lg, store, "https://bad")
 	assert.ErrorIs(t, err, audit.ErrWrongOrigin)
+}
+
+// The checkpoint vector of docs/integrity.md §9: the test-only key of §3 (seed of 32 bytes of 0x01)
+// signs the root of §2's one-leaf tree at size 1 under the example origin.
+func TestCheckpointVector(t *testing.T) {
+	key := testKey(1)
+	root := audit.Hash{}
+	copy(root[:], mustHex(t, "05c62251ddb70e9b7b8158f7e2cbcf8d724533096c3346303036aa77dfb1415a"))
+	signed, err := key.SignCheckpoint(origin, 1, root)
+	require.NoError(t, err)
+	assert.Equal(t, origin+"\n1\nBcYiUd23Dpt7gVj34svPjXJFMwlsM0YwMDaqd9+xQVo=\n\n"+
+		"— "+origin+" StxDwVkeM5gR4Y5VkYXKqwT/kpUl7racrkcJobB1q2Z9jxxXAcLk+zVC3Bof1zKhKBHeTX4smgYRqhuMsCgLogxzuwQ=\n", string(signed))
+	vkey, err := audit.VerifierKey(origin, key.Public())
+	require.NoError(t, err)
+	assert.Equal(t, origin+"+4adc43c1+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c", vkey)
+	assert.Equal(t, "partnership-ledger/34750f98bd59fcfc", audit.DefaultOrigin(key.ID()))
+}
+
+// blockedCheckpoints is a CheckpointStore whose puts wait until released: a slow or stuck store.
+type blockedCheckpoints struct {
+	eventstore.CheckpointStore
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b *blockedCheckpoints) PutCheckpoint(ctx context.Context, cp eventstore.Checkpoint) error {
+	select {
+	case b.entered <- struct{}{}:
+	default:
+	}
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return b.CheckpointStore.PutCheckpoint(ctx, cp)
+}
+
+// Appends never wait for a checkpoint: with the checkpoint store stuck, events are appended and the
+// log follows them; the checkpoint comes once the store answers.
+func TestAppendsNeverWaitForCheckpoints(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store := memstore.New(memstore.Options{})
+	lg := audit.NewLog(store, testKey(3))
+	go lg.Run(ctx)
+	blocked := &blockedCheckpoints{CheckpointStore: store, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	cpr, err := audit.NewCheckpointer(lg, blocked, origin)
+	require.NoError(t, err)
+	cpr.Every = time.Millisecond
+	stored := make(chan eventstore.Checkpoint, 10)
+	cpr.Stored = func(cp eventstore.Checkpoint) { stored <- cp }
+	go cpr.Run(ctx)
+	<-blocked.entered // the checkpointer is stuck in its first put
+
+	for i := range 20 {
+		_, err := store.Append(ctx, "s", eventstore.Any, storetest.Event("T", fmt.Sprintf(`{"n":%d}`, i)))
+		require.NoError(t, err)
+	}
+	wait, stop := context.WithTimeout(ctx, 10*time.Second)
+	defer stop()
+	require.NoError(t, lg.WaitFor(wait, 20), "the log follows the appends while the checkpoint store is stuck")
+	close(blocked.release)
+	select {
+	case <-stored:
+	case <-wait.Done():
+		t.Fatal("no checkpoint once the store answered")
+	}
 }

@@ -202,7 +202,7 @@ func (s *serverSource) ConsistencyProof(ctx context.Context, old audit.SignedHea
 		return audit.ConsistencyFile{}, &exitError{code: 1, err: fmt.Errorf("NOT CONSISTENT: the server at %s has signed the ledger up to size %d (root %s), smaller than the kept %s",
 			s.c.Base(), to, now.Root(), old)}
 	}
-	var proof []audit.Hash
+	proof := []audit.Hash{}
 	if old.Size() > 0 && old.Size() < to {
 		c, err := s.c.Consistency(ctx, old.Size(), to)
 		if err != nil {
