@@ -12,7 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/demo"
+	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore/bolt"
 	"github.com/partnership-ledger/ledger/reviewpack"
 )
@@ -108,4 +110,38 @@ func TestDemoPackReadsWell(t *testing.T) {
 	} {
 		assert.NotContains(t, md, bad)
 	}
+}
+
+// An end date is the last day in force (docs/domain.md, rules 4 and 6): the pack as of an officer's
+// last day has them in office, names the last day of an end recorded in advance, and the pack as of
+// the next day does not have them at that council.
+func TestPackLastDay(t *testing.T) {
+	ctx := context.Background()
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "ledger.db"), bolt.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+	_, err = demo.SeedStore(ctx, store)
+	require.NoError(t, err)
+	_, err = recording.New(store, nil).Record(ctx, "test", domain.Command{Partnership: demo.GreatYarmouthNorthNorfolk,
+		Type: domain.TypeAppointmentEnded, EffectiveOn: "2016-09-01", Certainty: "confirmed",
+		Sources: []domain.SourceRef{{Kind: domain.SourceMinutes, Title: "Minutes"}},
+		Data: []byte(`{"officer":{"name":"North Norfolk head of HR (name not reported)"},"post":"head-of-hr","councils":["great-yarmouth"],
+		  "last_day":"2016-09-20","reason":"notice"}`)}, nil)
+	require.NoError(t, err)
+	pack := func(asOf string) string {
+		src, err := reviewpack.LoadSource(ctx, store, testKey(), demo.GreatYarmouthNorthNorfolk)
+		require.NoError(t, err)
+		opts := demoOptions
+		opts.AsOf = asOf
+		p, err := reviewpack.Build(ctx, src, opts)
+		require.NoError(t, err)
+		return string(render(t, p, "md"))
+	}
+	last := pack("2016-09-30")
+	assert.Contains(t, last, "Sheila Oxtoby serves Great Yarmouth Borough Council 50%, North Norfolk District Council 50% as chief executive")
+	notice := pack("2016-09-20")
+	assert.Contains(t, notice, "Great Yarmouth Borough Council 50% (last day 20 September 2016), North Norfolk District Council 50% as head of HR")
+	next := pack("2016-10-01")
+	assert.Contains(t, next, "Sheila Oxtoby serves Great Yarmouth Borough Council 50% as chief executive")
+	assert.NotContains(t, next, "(last day")
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/api/web"
 	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/demo"
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore/bolt"
@@ -133,6 +134,13 @@ func TestPages(t *testing.T) {
 		// and a figure not recorded in the one phrase (it was "none set" and "not yet").
 		{"services and savings in words", gnn + "?as_of=2016-03-31", 200, []string{`<td data-label="Receiving">Great Yarmouth Borough Council, North Norfolk District Council</td>`,
 			`data-label="Target">not recorded<`, `data-label="Outturn">not recorded<`}, []string{"great-yarmouth, north-norfolk", "none set", "not yet<", "no outturn yet"}},
+		// An end date is the last day in force: on 30 September 2016, their last day, the officers
+		// still serve North Norfolk with its statutory roles; from 1 October they do not.
+		{"on the officers' last day", gnn + "?as_of=2016-09-30", 200, []string{`<span class="role">head of paid service at North Norfolk District Council`,
+			`<span class="role">chief finance officer (s151) at North Norfolk District Council`}, nil},
+		{"the day after their last day", gnn + "?as_of=2016-10-01", 200, []string{`<span class="role">head of paid service at Great Yarmouth Borough Council`,
+			"ended for North Norfolk District Council, last day 30 September 2016"},
+			[]string{`<span class="role">head of paid service at North Norfolk District Council`, `<span class="role">chief finance officer (s151) at North Norfolk District Council`}},
 		{"bad as_of is a message by the control", gnn + "?as_of=2015-02-30", 400, []string{"as_of-error", "is not a date"}, nil},
 		{"bad known_at is a message by the control", gnn + "?known_at=yesterday", 400, []string{"known_at-error"}, nil},
 		{"known_at before the appointment was recorded", gnn + "?as_of=2016-01-01&known_at=2015-11-01", 200, nil, []string{"Sheila Oxtoby"}},
@@ -513,4 +521,22 @@ func TestRecordFormTooLargeAndHugeYear(t *testing.T) {
 	assert.Contains(t, msg, strings.Repeat("9", 30))
 	assert.NotContains(t, msg, "9223372036854775807")
 	faulttest.AssertForPeople(t, msg)
+}
+
+// An end recorded before the officer's last day: the page shows the council still served, with its
+// last day, until that day, and not after it.
+func TestPageShowsALastDayRecordedInAdvance(t *testing.T) {
+	srv := newServerWith(t, func(cfg *web.Config) {
+		_, err := cfg.Recorder.Record(context.Background(), "test", domain.Command{Partnership: demo.GreatYarmouthNorthNorfolk,
+			Type: domain.TypeAppointmentEnded, EffectiveOn: "2016-09-01", Certainty: "confirmed",
+			Sources: []domain.SourceRef{{Kind: domain.SourceMinutes, Title: "Minutes"}},
+			Data: []byte(`{"officer":{"name":"North Norfolk head of HR (name not reported)"},"post":"head-of-hr","councils":["great-yarmouth"],
+			  "last_day":"2016-09-20","reason":"notice"}`)}, nil)
+		require.NoError(t, err)
+	})
+	_, body := get(t, srv.Client(), srv.URL+gnn+"?as_of=2016-09-20")
+	assert.Contains(t, body, `Great Yarmouth Borough Council 50% <span class="sub">(last day 20 September 2016)</span>, North Norfolk District Council 50%`)
+	_, body = get(t, srv.Client(), srv.URL+gnn+"?as_of=2016-09-21")
+	assert.NotContains(t, body, "(last day")
+	assert.Contains(t, body, `<th scope="row">North Norfolk head of HR (name not reported)</th>`)
 }

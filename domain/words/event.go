@@ -43,7 +43,11 @@ func Event(typ string, p domain.Payload, names Names) string {
 	case domain.StatutoryRoleVacated:
 		return fmt.Sprintf("%s no longer %s at %s", p.Officer.Name, Role(p.Role), names.Council(p.Council))
 	case domain.AppointmentEnded:
-		return fmt.Sprintf("%s's appointment as %s ended for %s (%s)", p.Officer.Name, Phrase(p.Post), names.Councils(p.Councils), p.Reason)
+		last := ""
+		if !p.LastDay.IsZero() {
+			last = ", last day " + p.LastDay.Long() // in force that day, out of force from the next
+		}
+		return fmt.Sprintf("%s's appointment as %s ended for %s%s (%s)", p.Officer.Name, Phrase(p.Post), names.Councils(p.Councils), last, p.Reason)
 	case domain.ServiceSharingProposed:
 		return fmt.Sprintf("Sharing %s proposed between %s", Phrase(p.Service), names.Councils(p.Candidates))
 	case domain.ServiceMovedToSharedDelivery:

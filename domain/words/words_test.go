@@ -172,6 +172,9 @@ func TestEvent(t *testing.T) {
 		{"a joining council names itself", domain.TypeCouncilJoinedPartnership, domain.CouncilJoinedPartnership{Council: domain.Council{Council: domain.MustCouncil("broadland"), Name: "Broadland District Council"}},
 			"Broadland District Council joined the partnership"},
 		{"service", domain.TypeServiceMovedToSharedDelivery, domain.ServiceMovedToSharedDelivery{Service: "hr", LeadCouncil: nn}, "HR moved to shared delivery led by North Norfolk District Council"},
+		{"an end gives the last day served", domain.TypeAppointmentEnded, domain.AppointmentEnded{Officer: domain.Officer{Name: "Karen Sly"},
+			Post: "chief-finance-officer", Councils: []domain.CouncilRef{nn}, LastDay: domain.MustDate("2016-09-30"), Reason: "resignation"},
+			"Karen Sly's appointment as chief finance officer ended for North Norfolk District Council, last day 30 September 2016 (resignation)"},
 		{"a type this build does not know", "SomethingNew", nil, "SomethingNew"},
 	}
 	for _, tt := range tests {
