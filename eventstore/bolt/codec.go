@@ -82,9 +82,51 @@ func (r *reader) bytes() []byte {
 	return v
 }
 
+// shared holds the short strings of the envelopes one read has decoded (stream, type, effective date,
+// recorder, certainty): a ledger has few distinct values of each, so the events of a long read share
+// them instead of allocating five strings each. A nil *shared shares nothing.
+type shared struct {
+	last [5]string // each field's value in the event before: runs of a stream, type or date are common
+	m    map[string]string
+}
+
+// The envelope's shared fields, indices in shared.last.
+const (
+	fieldStream = iota
+	fieldType
+	fieldEffectiveOn
+	fieldRecordedBy
+	fieldCertainty
+)
+
+// maxShared bounds how many strings a read keeps to share; past it, new values are allocated as usual.
+const maxShared = 1 << 14
+
+// str returns string(b), the field's value, shared when an earlier event of the read had it.
+func (sh *shared) str(field int, b []byte) string {
+	if sh == nil {
+		return string(b)
+	}
+	if sh.last[field] == string(b) {
+		return sh.last[field]
+	}
+	s, ok := sh.m[string(b)]
+	if !ok {
+		s = string(b)
+		if sh.m == nil {
+			sh.m = map[string]string{}
+		}
+		if len(sh.m) < maxShared {
+			sh.m[s] = s
+		}
+	}
+	sh.last[field] = s
+	return s
+}
+
 // decodeEvent decodes a stored envelope. The result's byte slices are copies: bbolt's memory is only
-// valid inside its transaction.
-func decodeEvent(raw []byte) (eventstore.Event, error) {
+// valid inside its transaction. Its strings come from sh (nil: allocated).
+func decodeEvent(raw []byte, sh *shared) (eventstore.Event, error) {
 	if len(raw) == 0 || raw[0] != codecVersion {
 		return eventstore.Event{}, fmt.Errorf("%w: unknown record version", eventstore.ErrCorrupt)
 	}
@@ -95,14 +137,14 @@ func decodeEvent(raw []byte) (eventstore.Event, error) {
 	copy(e.ID[:], r.fixed(16))
 	e.Revision = r.uvarint()
 	e.Seq = r.uvarint()
-	e.Stream = string(r.bytes())
-	e.Type = string(r.bytes())
+	e.Stream = sh.str(fieldStream, r.bytes())
+	e.Type = sh.str(fieldType, r.bytes())
 	e.Schema = int(r.uvarint())
-	e.EffectiveOn = string(r.bytes())
+	e.EffectiveOn = sh.str(fieldEffectiveOn, r.bytes())
 	e.RecordedAt = time.Unix(0, int64(binary.BigEndian.Uint64(r.fixed(8)))).UTC()
-	e.RecordedBy = string(r.bytes())
+	e.RecordedBy = sh.str(fieldRecordedBy, r.bytes())
 	e.Sources = r.bytes()
-	e.Certainty = string(r.bytes())
+	e.Certainty = sh.str(fieldCertainty, r.bytes())
 	copy(e.CorrelationID[:], r.fixed(16))
 	copy(e.CausationID[:], r.fixed(16))
 	copy(e.PrevHash[:], r.fixed(32))

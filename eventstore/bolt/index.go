@@ -229,12 +229,13 @@ func (s *Store) rebuildTail(tx *bbolt.Tx) error {
 	}
 	c := tx.Bucket(bucketEvents).Cursor()
 	var entries []indexEntry
+	var sh shared
 	next := indexed + 1
 	for k, v := c.Seek(u64(next)); k != nil; k, v = c.Next() {
 		if getU64(k) != next {
 			return damaged(s.path, fmt.Sprintf("event seq %d", next), "the event is missing")
 		}
-		e, err := s.decodeAt(next, v)
+		e, err := s.decodeAt(next, v, &sh)
 		if err != nil {
 			return err
 		}

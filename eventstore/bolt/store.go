@@ -269,7 +269,7 @@ func (s *Store) readHead(tx *bbolt.Tx) (eventstore.Head, error) {
 		return eventstore.Head{}, damaged(s.path, fmt.Sprintf("event seq %d", getU64(lastKey)),
 			"the log holds events up to seq %d, past the end the meta record names (seq %d)", getU64(lastKey), seq)
 	}
-	e, err := s.decodeAt(seq, tx.Bucket(bucketEvents).Get(u64(seq)))
+	e, err := s.decodeAt(seq, tx.Bucket(bucketEvents).Get(u64(seq)), nil)
 	if err != nil {
 		return eventstore.Head{}, err
 	}
@@ -278,12 +278,12 @@ func (s *Store) readHead(tx *bbolt.Tx) (eventstore.Head, error) {
 
 // decodeAt decodes the stored event at seq, checking that it says it is that seq; damage is a
 // *eventstore.DamageError naming the event.
-func (s *Store) decodeAt(seq uint64, raw []byte) (eventstore.Event, error) {
+func (s *Store) decodeAt(seq uint64, raw []byte, sh *shared) (eventstore.Event, error) {
 	at := func() string { return fmt.Sprintf("event seq %d", seq) } // only on damage: reads run per event
 	if raw == nil {
 		return eventstore.Event{}, damaged(s.path, at(), "the event is missing")
 	}
-	e, err := decodeEvent(raw)
+	e, err := decodeEvent(raw, sh)
 	if err != nil {
 		return eventstore.Event{}, damaged(s.path, at(), "the record does not decode (%v)", errors.Unwrap(err))
 	}
@@ -298,7 +298,7 @@ func (s *Store) decodeAt(seq uint64, raw []byte) (eventstore.Event, error) {
 // change what a read answers, what an append chains to or which tokens a server loads. A mismatch is
 // a *eventstore.DamageError naming the index entry and what the event says.
 func (s *Store) decodeRev(tx *bbolt.Tx, stream string, rev, seq uint64) (eventstore.Event, error) {
-	e, err := s.decodeAt(seq, tx.Bucket(bucketEvents).Get(u64(seq)))
+	e, err := s.decodeAt(seq, tx.Bucket(bucketEvents).Get(u64(seq)), nil)
 	if err != nil {
 		return eventstore.Event{}, err
 	}
@@ -312,7 +312,7 @@ func (s *Store) decodeRev(tx *bbolt.Tx, stream string, rev, seq uint64) (eventst
 // decodeID decodes the event the ids index names for id, at seq, and checks it has that id; a
 // mismatch is a *eventstore.DamageError (see decodeRev).
 func (s *Store) decodeID(tx *bbolt.Tx, id uuid.UUID, seq uint64) (eventstore.Event, error) {
-	e, err := s.decodeAt(seq, tx.Bucket(bucketEvents).Get(u64(seq)))
+	e, err := s.decodeAt(seq, tx.Bucket(bucketEvents).Get(u64(seq)), nil)
 	if err != nil {
 		return eventstore.Event{}, err
 	}
@@ -928,6 +928,8 @@ func (s *Store) readIndexed(stream string, entries []revSeq) ([]eventstore.Event
 func (s *Store) ReadAll(ctx context.Context, afterSeq uint64, dir eventstore.Direction, limit int) iter.Seq2[eventstore.Event, error] {
 	return func(yield func(eventstore.Event, error) bool) {
 		returned := 0
+		var chunk []eventstore.Event // one buffer for every read: events are yielded by value
+		var sh shared
 		next := afterSeq + 1 // forwards: the next seq to read
 		if dir == eventstore.Backward {
 			if afterSeq == 0 {
@@ -946,7 +948,8 @@ func (s *Store) ReadAll(ctx context.Context, afterSeq uint64, dir eventstore.Dir
 				want = min(want, limit-returned)
 			}
 			head := s.head.Load().Seq // before the read: the read's snapshot holds at least this
-			chunk, err := s.readSeqs(next, dir, want)
+			var err error
+			chunk, err = s.readSeqs(next, dir, want, chunk, &sh)
 			if err == nil && dir == eventstore.Forward && len(chunk) < want {
 				// The log must reach the head the meta record names (a store opened for Salvage
 				// whose last events are missing reads short).
@@ -984,13 +987,14 @@ func (s *Store) ReadAll(ctx context.Context, afterSeq uint64, dir eventstore.Dir
 	}
 }
 
-// readSeqs reads up to n events starting at seq from (inclusive) in one read transaction. On an error
+// readSeqs reads up to n events starting at seq from (inclusive) in one read transaction, into buf's
+// memory when it has room (buf's elements are overwritten), sharing strings through sh. On an error
 // it also returns the events read before it.
-func (s *Store) readSeqs(from uint64, dir eventstore.Direction, n int) ([]eventstore.Event, error) {
+func (s *Store) readSeqs(from uint64, dir eventstore.Direction, n int, buf []eventstore.Event, sh *shared) ([]eventstore.Event, error) {
 	if from == 0 || n <= 0 {
 		return nil, nil
 	}
-	var chunk []eventstore.Event
+	chunk := buf[:0]
 	err := s.view(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketEvents).Cursor()
 		k, v := c.Seek(u64(from))
@@ -1008,7 +1012,7 @@ func (s *Store) readSeqs(from uint64, dir eventstore.Direction, n int) ([]events
 			if want := from + uint64(len(chunk)); dir == eventstore.Forward && getU64(k) != want {
 				return damaged(s.path, fmt.Sprintf("event seq %d", want), "the event is missing (the log goes on at seq %d)", getU64(k))
 			}
-			e, err := s.decodeAt(getU64(k), v)
+			e, err := s.decodeAt(getU64(k), v, sh)
 			if err != nil {
 				return err
 			}
@@ -1028,6 +1032,8 @@ func (s *Store) readSeqs(from uint64, dir eventstore.Direction, n int) ([]events
 func (s *Store) SubscribeAll(ctx context.Context, afterSeq uint64) iter.Seq2[eventstore.Event, error] {
 	return func(yield func(eventstore.Event, error) bool) {
 		last := afterSeq
+		var chunk []eventstore.Event // one buffer for every read: events are yielded by value
+		var sh shared
 		for {
 			// Take the notification channel before reading, so a commit between the read and the
 			// wait is not missed.
@@ -1038,7 +1044,8 @@ func (s *Store) SubscribeAll(ctx context.Context, afterSeq uint64) iter.Seq2[eve
 				yield(eventstore.Event{}, err)
 				return
 			}
-			chunk, err := s.readSeqs(last+1, eventstore.Forward, readChunk)
+			var err error
+			chunk, err = s.readSeqs(last+1, eventstore.Forward, readChunk, chunk, &sh)
 			for _, e := range chunk { // on an error, the events before it
 				if !yield(e, nil) {
 					return
