@@ -28,21 +28,40 @@ type Date struct {
 // names the problem, e.g. "2015-02-30 is not a valid date". New commands accept a narrower range
 // (MinCommandDate to MaxCommandDate), checked by Decide.
 func ParseDate(s string) (Date, error) {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+	if d, ok := parseDate(s); ok {
+		return d, nil
+	}
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' || !digits(s[0:4]) || !digits(s[5:7]) || !digits(s[8:10]) {
 		return Date{}, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
 	}
-	y, err1 := strconv.Atoi(s[0:4])
-	m, err2 := strconv.Atoi(s[5:7])
-	d, err3 := strconv.Atoi(s[8:10])
-	if err1 != nil || err2 != nil || err3 != nil || s[0] == '+' || s[5] == '+' || s[8] == '+' ||
-		s[0] == '-' || s[5] == '-' || s[8] == '-' {
-		return Date{}, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
+	return Date{}, fmt.Errorf("%s is not a valid date", s)
+}
+
+// parseDate reads YYYY-MM-DD (ASCII digits) naming a real date with a year from 1 to 9999, without
+// allocating: every stored event carries dates.
+func parseDate[T string | []byte](s T) (Date, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' || !digits(s[0:4]) || !digits(s[5:7]) || !digits(s[8:10]) {
+		return Date{}, false
 	}
-	dt, err := NewDate(y, time.Month(m), d)
-	if err != nil {
-		return Date{}, fmt.Errorf("%s is not a valid date", s)
+	num := func(t T) int {
+		n := 0
+		for i := 0; i < len(t); i++ {
+			n = n*10 + int(t[i]-'0')
+		}
+		return n
 	}
-	return dt, nil
+	d, err := NewDate(num(s[0:4]), time.Month(num(s[5:7])), num(s[8:10]))
+	return d, err == nil
+}
+
+// digits reports whether s is one or more ASCII digits.
+func digits[T string | []byte](s T) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return len(s) > 0
 }
 
 // NewDate returns the date y-m-d. It returns an error when the date does not exist (2015-02-30) or
@@ -51,11 +70,25 @@ func NewDate(y int, m time.Month, d int) (Date, error) {
 	if y < 1 || y > 9999 {
 		return Date{}, fmt.Errorf("year %d is out of range (1–9999)", y)
 	}
-	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	if t.Year() != y || t.Month() != m || t.Day() != d {
+	if m < time.January || m > time.December || d < 1 || d > daysIn(y, m) {
 		return Date{}, fmt.Errorf("%04d-%02d-%02d is not a valid date", y, int(m), d)
 	}
 	return Date{v: int32(y*10000 + int(m)*100 + d)}, nil
+}
+
+// daysIn returns the number of days in month m (1–12) of year y, in the proleptic Gregorian
+// calendar (as package time counts them).
+func daysIn(y int, m time.Month) int {
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }
 
 // MustDate is ParseDate for constants in code and tests; it panics on an invalid date.
@@ -168,6 +201,10 @@ func (d Date) MarshalText() ([]byte, error) {
 
 // UnmarshalText parses YYYY-MM-DD; see ParseDate.
 func (d *Date) UnmarshalText(b []byte) error {
+	if p, ok := parseDate(b); ok {
+		*d = p
+		return nil
+	}
 	p, err := ParseDate(string(b))
 	if err != nil {
 		return err
@@ -274,8 +311,8 @@ func (p Pence) appendTo(b []byte, plus bool) []byte {
 
 // UnmarshalJSON accepts only a JSON integer.
 func (p *Pence) UnmarshalJSON(b []byte) error {
-	s := string(bytes.TrimSpace(b))
-	n, err := strconv.ParseInt(s, 10, 64)
+	s := bytes.TrimSpace(b)
+	n, err := strconv.ParseInt(string(s), 10, 64) // the conversion does not allocate: nothing keeps it
 	if err != nil {
 		return fmt.Errorf("%s is not a whole number of pence", s)
 	}
@@ -399,8 +436,8 @@ func (fy FinancialYear) String() string {
 
 // UnmarshalJSON accepts the start year as a JSON integer.
 func (fy *FinancialYear) UnmarshalJSON(b []byte) error {
-	s := string(bytes.TrimSpace(b))
-	y, err := strconv.Atoi(s)
+	s := bytes.TrimSpace(b)
+	y, err := strconv.Atoi(string(s)) // the conversion does not allocate: nothing keeps it
 	if err != nil {
 		return fmt.Errorf("%s is not a financial year (the start year as an integer, e.g. 2015)", s)
 	}
@@ -414,7 +451,7 @@ func (fy *FinancialYear) UnmarshalJSON(b []byte) error {
 
 // isSlug reports whether s is lowercase letters and digits in runs joined by single hyphens
 // (^[a-z0-9]+(-[a-z0-9]+)*$), without a regexp: slugs are parsed for every stored event.
-func isSlug(s string) bool {
+func isSlug[T string | []byte](s T) bool {
 	prevHyphen := true // no leading hyphen
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -428,6 +465,29 @@ func isSlug(s string) bool {
 		}
 	}
 	return !prevHyphen
+}
+
+// councilSlugs holds the council slugs decoded lately: a ledger names few councils, each stored event
+// names some, and decoding them shares one string per slug rather than allocating one a mention.
+var councilSlugs internTable
+
+// internTable is a fixed-size cache of strings by their bytes, safe for concurrent use. A slot keeps
+// the last string put in it; a miss (a new string, or two strings sharing a slot) only allocates.
+type internTable [256]atomic.Pointer[string]
+
+// of returns string(b), shared with earlier calls for the same bytes when the table still holds it.
+func (t *internTable) of(b []byte) string {
+	h := uint32(2166136261) // FNV-1a
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	slot := &t[h%uint32(len(t))]
+	if p := slot.Load(); p != nil && *p == string(b) {
+		return *p
+	}
+	s := string(b)
+	slot.Store(&s)
+	return s
 }
 
 // CouncilRef is a council's stable slug, e.g. "great-yarmouth": lowercase letters, digits and single
@@ -467,6 +527,10 @@ func (c CouncilRef) MarshalText() ([]byte, error) {
 
 // UnmarshalText validates the slug; see ParseCouncilRef.
 func (c *CouncilRef) UnmarshalText(b []byte) error {
+	if len(b) >= 2 && len(b) <= 64 && isSlug(b) {
+		*c = CouncilRef{slug: councilSlugs.of(b)}
+		return nil
+	}
 	v, err := ParseCouncilRef(string(b))
 	if err != nil {
 		return err

@@ -2,7 +2,9 @@ package domain_test
 
 import (
 	"encoding/json"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -223,4 +225,60 @@ func TestParsePounds(t *testing.T) {
 		_, err := domain.ParsePounds(in)
 		assert.Error(t, err, "%q", in)
 	}
+}
+
+// TestDatesAgreeWithPackageTime holds NewDate's calendar (no time.Date since decoding stored events
+// became allocation-free) to package time's for every year, month and day around the valid ones, and
+// Date.UnmarshalText to ParseDate.
+func TestDatesAgreeWithPackageTime(t *testing.T) {
+	for y := 0; y <= 10000; y++ {
+		for m := 0; m <= 13; m++ {
+			for d := 0; d <= 32; d++ {
+				tm := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+				real := y >= 1 && y <= 9999 && tm.Year() == y && int(tm.Month()) == m && tm.Day() == d
+				got, err := domain.NewDate(y, time.Month(m), d)
+				if real != (err == nil) {
+					t.Fatalf("NewDate(%d, %d, %d): error %v, but package time says real=%v", y, m, d, err, real)
+				}
+				if real && (got.Year() != y || int(got.Month()) != m || got.Day() != d) {
+					t.Fatalf("NewDate(%d, %d, %d) = %s", y, m, d, got)
+				}
+			}
+		}
+	}
+	for _, s := range []string{"2015-11-07", "2016-02-29", "2015-02-29", "2015-13-01", "0000-01-01", "9999-12-31",
+		"2015-1-07", "2015-+1-07", "20a5-11-07", "2015/11/07", "", "２015-11-07", "2015-11-07 "} {
+		want, wantErr := domain.ParseDate(s)
+		var got domain.Date
+		err := got.UnmarshalText([]byte(s))
+		assert.Equal(t, want, got, s)
+		if wantErr == nil {
+			assert.NoError(t, err, s)
+		} else {
+			assert.EqualError(t, err, wantErr.Error(), s)
+		}
+	}
+}
+
+// TestStoredValuesDecodeWithoutAllocating: dates, amounts, years and council slugs are decoded for
+// every stored event of a rebuild, so their decoding must not allocate (a slug seen before is shared).
+func TestStoredValuesDecodeWithoutAllocating(t *testing.T) {
+	var (
+		d  domain.Date
+		p  domain.Pence
+		fy domain.FinancialYear
+		c  domain.CouncilRef
+	)
+	date, amount, year, slug := []byte("2016-02-29"), []byte("4000000"), []byte("2015"), []byte("great-yarmouth")
+	require.NoError(t, c.UnmarshalText(slug))
+	allocs := testing.AllocsPerRun(100, func() {
+		require.NoError(t, d.UnmarshalText(date))
+		require.NoError(t, p.UnmarshalJSON(amount))
+		require.NoError(t, fy.UnmarshalJSON(year))
+		require.NoError(t, c.UnmarshalText(slug))
+	})
+	assert.Zero(t, allocs)
+	assert.Equal(t, "2016-02-29 4000000 2015/16 great-yarmouth", d.String()+" "+strconv.FormatInt(int64(p), 10)+" "+fy.String()+" "+c.String())
+	require.Error(t, c.UnmarshalText([]byte("Great-Yarmouth")))
+	assert.Equal(t, "great-yarmouth", c.String(), "a refused slug leaves the value as it was")
 }
