@@ -32,14 +32,17 @@ func (m *Models) CatchUp(ctx context.Context, src Reader) error {
 	workers := max(1, runtime.GOMAXPROCS(0))
 	work := make(chan *job, workers*2)
 	ordered := make(chan *job, workers*2)
+	// Jobs go round: a batch's memory is reused once its events are applied, so a rebuild does not
+	// allocate (and collect) a batch of events and entries per 2,048 events.
+	free := make(chan *job, workers*2+2)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	for range workers {
 		go func() {
 			for j := range work {
-				for i, e := range j.events {
-					j.entries[i], j.slugs[i], j.isPart[i] = m.decodeEntry(e)
+				for i := range j.events {
+					j.entries[i], j.slugs[i], j.isPart[i] = m.decodeEntry(j.events[i])
 				}
 				close(j.done)
 			}
@@ -51,21 +54,30 @@ func (m *Models) CatchUp(ctx context.Context, src Reader) error {
 		defer func() { readErr <- rerr }()
 		defer close(work)
 		defer close(ordered)
-		batch := make([]eventstore.Event, 0, loadBatch)
+		newJob := func() *job {
+			select {
+			case j := <-free:
+				j.events, j.done = j.events[:0], make(chan struct{})
+				return j
+			default:
+				return &job{events: make([]eventstore.Event, 0, loadBatch), entries: make([]entry, loadBatch),
+					slugs: make([]string, loadBatch), isPart: make([]bool, loadBatch), done: make(chan struct{})}
+			}
+		}
+		j := newJob()
 		flush := func() bool {
-			if len(batch) == 0 {
+			if len(j.events) == 0 {
 				return true
 			}
-			n := len(batch)
-			j := &job{events: batch, entries: make([]entry, n), slugs: make([]string, n), isPart: make([]bool, n), done: make(chan struct{})}
-			batch = make([]eventstore.Event, 0, loadBatch)
+			full := j
+			j = newJob()
 			select {
-			case work <- j:
+			case work <- full:
 			case <-ctx.Done():
 				return false
 			}
 			select {
-			case ordered <- j:
+			case ordered <- full:
 			case <-ctx.Done():
 				return false
 			}
@@ -76,18 +88,38 @@ func (m *Models) CatchUp(ctx context.Context, src Reader) error {
 				rerr = err
 				return
 			}
-			batch = append(batch, e)
-			if len(batch) == loadBatch && !flush() {
+			j.events = append(j.events, e)
+			if len(j.events) == loadBatch && !flush() {
 				return
 			}
 		}
 		flush()
 	}()
 
+	tuned := false
+	defer func() {
+		if tuned {
+			catchUpGC.leave()
+		}
+	}()
 	for j := range ordered {
 		<-j.done
-		if err := m.applyBatch(j.events, j.entries, j.slugs, j.isPart); err != nil {
+		n := len(j.events)
+		if n == loadBatch { // a long catch-up: collect less often (gc.go)
+			if !tuned {
+				catchUpGC.enter()
+				tuned = true
+			}
+			catchUpGC.check()
+		}
+		if err := m.applyBatch(j.events, j.entries[:n], j.slugs[:n], j.isPart[:n]); err != nil {
 			return err
+		}
+		clear(j.events) // what the models keep was copied out; let the rest be collected
+		clear(j.entries[:n])
+		select {
+		case free <- j:
+		default:
 		}
 	}
 	if err := <-readErr; err != nil {
