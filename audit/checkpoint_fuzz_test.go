@@ -27,7 +27,16 @@ func FuzzVerifyCheckpoint(f *testing.F) {
 	f.Add([]byte("\n"))
 	pin := audit.PinnedKey{Public: key.Public()}
 	f.Fuzz(func(t *testing.T, in []byte) {
+		parsed, perr := audit.ParseCheckpoint(in)
+		if perr != nil {
+			require.ErrorIs(t, perr, audit.ErrBadCheckpoint)
+		}
 		cp, err := audit.VerifyCheckpoint(in, pin)
+		if err == nil {
+			require.NoError(t, perr, "what verifies also parses")
+			require.Equal(t, cp.Size, parsed.Size)
+			require.Equal(t, cp.Root, parsed.Root)
+		}
 		if err != nil {
 			if !errors.Is(err, audit.ErrBadCheckpoint) && !errors.Is(err, audit.ErrWrongKey) && !errors.Is(err, audit.ErrBadSignature) {
 				t.Fatalf("unexpected kind of error %v", err)

@@ -3,10 +3,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -271,4 +274,53 @@ func TestEverySignatureCheckNeedsAPinnedKey(t *testing.T) {
 		assert.Contains(t, r.stderr, "--key PUBKEY is required", "%v", args)
 		assert.Contains(t, r.stderr, "'ledger key' prints", "%v", args)
 	}
+}
+
+// A running server signs a checkpoint after an append, by itself, and serves it; the checkpoint
+// before it is extended by the new one.
+func TestServerSignsACheckpointAfterAppends(t *testing.T) {
+	store := seeded(t)
+	k := ledgerKey(t, "--store", store)
+	recorder, err := os.ReadFile(issueToken(t, store, "recorder"))
+	require.NoError(t, err)
+	n := headSeq(t, store)
+	s := startServe(t, store)
+	before := filepath.Join(t.TempDir(), "before.txt")
+	r := ledger(t, nil, "checkpoint", "--server", s.base, "--key", k.VKey, "-o", before)
+	require.Equal(t, 0, r.code, r.stderr)
+
+	body := `{"type":"SavingsReported","effective_on":"2016-03-01","certainty":"reported","sources":[{"kind":"press","title":"EDP, 1 March 2016"}],` +
+		`"data":{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":100,"status":"forecast","period_to":"2016-03-31"}}`
+	req, err := http.NewRequest("POST", s.base+"/v1/partnerships/"+gnn+"/events", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(recorder)))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, 201, res.StatusCode)
+
+	v, err := note.NewVerifier(k.VKey)
+	require.NoError(t, err)
+	deadline := time.Now().Add(20 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		res, err := http.Get(s.base + "/checkpoint")
+		require.NoError(t, err)
+		text, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		require.NoError(t, err)
+		cp, _, _, err := log.ParseCheckpoint(text, k.Origin, v)
+		require.NoError(t, err)
+		if cp.Size == n+1 {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "no checkpoint of size %d within 20 s (latest %d)", n+1, cp.Size)
+		<-tick.C
+	}
+	require.NoError(t, s.stop())
+	r = ledger(t, nil, "check-consistency", before, "--key", k.VKey, "--store", store)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, fmt.Sprintf("today (size %d", n+1))
 }
