@@ -88,6 +88,8 @@ func TestEveryReadCommandWithServerMatchesTheStore(t *testing.T) {
 		{name: "export", args: []string{"export"}, serverExtra: []string{"--token-file", auditor}},
 		{name: "verify", args: []string{"verify"}, serverExtra: []string{"--token-file", auditor, "--key", pub}},
 		{name: "verify --tree-head", args: []string{"verify", "--tree-head", kept, "--key", pub}, serverExtra: []string{"--token-file", auditor}},
+		{name: "checkpoint", args: []string{"checkpoint", "--key", pub}},
+		{name: "consistency-proof", args: []string{"consistency-proof", kept}},
 		{name: "key", args: []string{"key"}},
 		{name: "key --json", args: []string{"key", "--json"}},
 	}
