@@ -59,6 +59,7 @@ func serverFlags(fs *flag.FlagSet) func(cmd string) (serveOptions, error) {
 	sessionIdle := fs.Duration("session-idle", web.DefaultSessionIdle, "a signed-in page session ends after this long without a request")
 	recordTimeout := fs.Duration("record-timeout", recording.DefaultTimeout,
 		"how long a recording request may wait for its turn; past it the command is withdrawn unrecorded and answered 503 with Retry-After")
+	witnesses := witnessFlagsOfServer(fs)
 	return func(cmd string) (serveOptions, error) {
 		if *recordTimeout <= 0 {
 			return serveOptions{}, usageErrorf("%s: --record-timeout must be a positive duration such as 5s; got %s", cmd, *recordTimeout)
@@ -80,8 +81,12 @@ func serverFlags(fs *flag.FlagSet) func(cmd string) (serveOptions, error) {
 		if *writeRate == 0 {
 			limits.WritesPerSecond = -1
 		}
+		w, err := witnesses(cmd)
+		if err != nil {
+			return serveOptions{}, err
+		}
 		return serveOptions{private: *private, recordTimeout: *recordTimeout, limits: limits,
-			sessionMaxAge: *sessionMaxAge, sessionIdle: *sessionIdle}, nil
+			sessionMaxAge: *sessionMaxAge, sessionIdle: *sessionIdle, witnesses: w}, nil
 	}
 }
 
@@ -106,6 +111,8 @@ type serveOptions struct {
 	sessionMaxAge, sessionIdle time.Duration
 	// ready, when set, is called with the base URL once the server listens.
 	ready func(baseURL string)
+	// witnesses are the witnesses asked to cosign checkpoints (--witness, --witness-quorum).
+	witnesses witnessOptions
 }
 
 // serve runs the HTTP server over store until ctx ends (SIGINT/SIGTERM), then shuts down gracefully:

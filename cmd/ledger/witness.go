@@ -172,3 +172,55 @@ func witnessServe(ctx context.Context, a *app, args []string) error {
 	reportf(a.stdout, "listening on http://%s\n", ln.Addr().String())
 	return a.serveUntilDone(ctx, "witness serve", srv, ln, "stopped: every request finished and the witness state is closed")
 }
+
+// witnessOptions are the witnesses a server asks to cosign its checkpoints.
+type witnessOptions struct {
+	remotes []witness.Remote // --witness VKEY@URL
+	quorum  int              // --witness-quorum (0 when there are no witnesses)
+}
+
+// witnessFlagsOfServer declares serve's and demo's --witness and --witness-quorum and returns what
+// reads them once parsed: bad input is a usage error naming the flag.
+func witnessFlagsOfServer(fs *flag.FlagSet) func(cmd string) (witnessOptions, error) {
+	specs := &stringList{}
+	fs.Var(specs, "witness", "a witness to ask for cosignatures of each new checkpoint, `VKEY@URL`: the vkey 'ledger witness key' printed and its base URL, e.g. ...+BASE64@http://127.0.0.1:8090 (repeatable; docs/integrity.md §10)")
+	quorum := fs.Int("witness-quorum", 0, "how many of the --witness witnesses must cosign a checkpoint for it to count as witnessed (default: all of them)")
+	return func(cmd string) (witnessOptions, error) {
+		var o witnessOptions
+		seen := map[string]bool{}
+		for _, s := range *specs {
+			r, err := witness.ParseRemote(s)
+			if err != nil {
+				return o, usageErrorf("%s: --witness: %s", cmd, messageOf(err))
+			}
+			id := fmt.Sprintf("%s+%08x", r.Key.Name(), r.Key.KeyHash())
+			if seen[id] {
+				return o, usageErrorf("%s: --witness: the witness %s is given twice", cmd, r.Key.Name())
+			}
+			seen[id] = true
+			o.remotes = append(o.remotes, r)
+		}
+		switch n := len(o.remotes); {
+		case n == 0 && *quorum != 0:
+			return o, usageErrorf("%s: --witness-quorum needs witnesses: give each with --witness VKEY@URL", cmd)
+		case *quorum < 0 || *quorum > n:
+			return o, usageErrorf("%s: --witness-quorum must be 1 to %d, the number of witnesses given (got %d)", cmd, n, *quorum)
+		case *quorum == 0:
+			o.quorum = n
+		default:
+			o.quorum = *quorum
+		}
+		return o, nil
+	}
+}
+
+// cosigner returns the witness client of a server (nil without witnesses): it asks the witnesses to
+// cosign each checkpoint checkpoints stores, with consistency proofs from log, and stores their
+// cosignatures beside the checkpoints, where GET /checkpoint serves them.
+func (o witnessOptions) cosigner(checkpoints *audit.Checkpointer, log *audit.Log, logger *slog.Logger) *witness.Cosigner {
+	if len(o.remotes) == 0 {
+		return nil
+	}
+	return &witness.Cosigner{Witnesses: o.remotes, Quorum: o.quorum, Store: checkpoints.Store,
+		Latest: checkpoints.Latest, Proof: log.ConsistencyProof, Logger: logger}
+}

@@ -195,3 +195,93 @@ func TestWitnessProcessSurvivesKill(t *testing.T) {
 	_, err = remote.AddCheckpoint(ctx, http.DefaultClient, request(tree, 7, 9))
 	require.NoError(t, err)
 }
+
+// runBinary runs the built binary with args in dir and returns its standard output; it must succeed.
+func runBinary(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(ledgerBinary(t), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "LEDGER_STORE=", "LEDGER_SERVER=", "LEDGER_KEY_FILE=", "LEDGER_TOKEN=", "LEDGER_ORIGIN=")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "ledger %s: %s", strings.Join(args, " "), stderr.String())
+	return string(out)
+}
+
+// A witness and a ledger server, each its own process on loopback: after an append the server's
+// checkpoint grows, the witness cosigns it (the ledger's client sends it with the consistency proof
+// from the size the witness held) and GET /checkpoint serves the cosignature, which verifies under
+// the witness's pinned vkey; the witness serves the same checkpoint.
+func TestWitnessAndServerAsProcesses(t *testing.T) {
+	dir := t.TempDir()
+	store := "bolt:" + filepath.Join(dir, "ledger.db")
+	const origin = "ledger.example.gov.uk/e2e-norfolk"
+	runBinary(t, dir, "seed", "--store", store)
+	var token string
+	for _, f := range strings.Fields(runBinary(t, dir, "token", "issue", "--role", "recorder", "--actor", "Witness test", "--store", store)) {
+		if strings.HasPrefix(f, "pl_") {
+			token = f
+		}
+	}
+	require.NotEmpty(t, token)
+	var vkey string
+	for _, line := range strings.Split(runBinary(t, dir, "key", "--store", store, "--origin", origin), "\n") {
+		if v, ok := strings.CutPrefix(line, "vkey:"); ok {
+			vkey = strings.TrimSpace(v)
+		}
+	}
+	require.True(t, strings.HasPrefix(vkey, origin+"+"), "ledger key prints the checkpoint vkey under the origin: %q", vkey)
+	wvkey := strings.TrimSpace(runBinary(t, dir, "witness", "key", "-o", "w.key", "--name", "witness.north-norfolk.example/ledger"))
+
+	w := startProcess(t, dir, "witness", "serve", "--key-file", "w.key", "--log-key", vkey, "--addr", "127.0.0.1:0", "--state", "witness-state")
+	s := startProcess(t, dir, "serve", "--store", store, "--origin", origin, "--addr", "127.0.0.1:0",
+		"--witness", wvkey+"@"+w.base, "--witness-quorum", "1")
+
+	logV, err := note.NewVerifier(vkey)
+	require.NoError(t, err)
+	witnessV, err := witness.ParseVerifierKey(wvkey)
+	require.NoError(t, err)
+	// cosigned waits (at most 30 s) until GET url serves a checkpoint of at least minSize signed by
+	// the ledger and cosigned by the witness, and returns its size.
+	cosigned := func(url string, minSize uint64) uint64 {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		var last string
+		for {
+			res, err := http.Get(url)
+			if err == nil {
+				b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<16))
+				res.Body.Close()
+				last = fmt.Sprintf("%d %s", res.StatusCode, b)
+				if n, err := note.Open(b, note.VerifierList(logV, witnessV)); err == nil && len(n.Sigs) == 2 {
+					cp, err := witness.ParseCheckpointText(n.Text)
+					require.NoError(t, err)
+					require.Equal(t, origin, cp.Origin)
+					if cp.Size >= minSize {
+						return cp.Size
+					}
+				}
+			}
+			require.True(t, time.Now().Before(deadline), "no cosigned checkpoint of size %d or more at %s within 30 s; last answer: %s\nserver: %s\nwitness: %s",
+				minSize, url, last, s.stderr.String(), w.stderr.String())
+			pollPause()
+		}
+	}
+	size := cosigned(s.base+"/checkpoint", 1)
+
+	body := `{"type":"SavingsReported","effective_on":"2016-03-01","certainty":"reported","sources":[{"kind":"press","title":"EDP, 1 March 2016"}],` +
+		`"data":{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":100,"status":"forecast","period_to":"2016-03-31"}}`
+	req, err := http.NewRequest("POST", s.base+"/v1/partnerships/great-yarmouth-north-norfolk/events", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusCreated, res.StatusCode)
+
+	grown := cosigned(s.base+"/checkpoint", size+1)
+	assert.Equal(t, size+1, grown, "the checkpoint after the append, cosigned")
+	assert.Equal(t, grown, cosigned(w.base+"/"+witness.OriginHash(origin)+"/checkpoint", grown), "the witness serves what it cosigned")
+}
