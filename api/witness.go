@@ -46,7 +46,12 @@ func NewWitnessServer(w *witness.Witness, logger *slog.Logger) http.Handler {
 			return nil
 		}
 		if err != nil {
-			if f := fault.Of(err); f != nil && f.Kind != fault.Internal {
+			switch f := fault.Of(err); {
+			case f != nil && f.Kind == fault.Unprocessable:
+				// A validly signed checkpoint that does not extend the one cosigned: evidence of
+				// another history of the log, kept in the log (tlog-witness allows it).
+				logger.WarnContext(r.Context(), "add-checkpoint refused: the log shows another history", slog.String("reason", f.Message), slog.String("request", string(body)))
+			case f != nil && f.Kind != fault.Internal:
 				logger.InfoContext(r.Context(), "add-checkpoint refused", slog.String("kind", string(f.Kind)), slog.String("reason", f.Message))
 			}
 			return err
