@@ -22,6 +22,7 @@ var examples = map[string][]string{
 	"serve": {
 		"ledger serve --addr 127.0.0.1:8080",
 		"ledger serve --private --write-rate 5    # every read needs a token; 5 recordings/s per caller",
+		"ledger serve --witness 'WITNESS_VKEY@http://witness.example:8090' --witness-quorum 1   # witnesses cosign each checkpoint",
 	},
 	"record": {
 		`ledger record --partnership great-yarmouth-north-norfolk --type SavingsReported --effective 2016-03-01 \

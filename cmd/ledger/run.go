@@ -52,7 +52,7 @@ func commands() []command {
 	return []command{
 		{"demo", "[--addr ADDR] [serve's flags: --private, --write-rate N, ...]", "load the Norfolk demo (if the store is empty), then serve the API and pages; takes every flag of serve", cmdDemo},
 		{"seed", "", "load the Norfolk demo ledger and exit (a second run changes nothing)", cmdSeed},
-		{"serve", "[--addr ADDR] [--private] [--record-timeout D] [--write-rate N] [--write-burst N] [--pack-renders N] [--server-pack-renders N] [--packs-per-minute N] [--verifications N] [--session-max-age D] [--session-idle D]", "serve the HTTP API and pages", cmdServe},
+		{"serve", "[--addr ADDR] [--private] [--record-timeout D] [--write-rate N] [--write-burst N] [--pack-renders N] [--server-pack-renders N] [--packs-per-minute N] [--verifications N] [--session-max-age D] [--session-idle D] [--witness VKEY@URL]... [--witness-quorum N]", "serve the HTTP API and pages", cmdServe},
 		{"record", "--partnership P --type T --effective D --data JSON [--source JSON]... [--certainty C]", "validate and append one event", cmdRecord},
 		{"history", "--partnership P [--known-at K] [--json]", "the events of a partnership, in order, with hashes", cmdHistory},
 		{"state", "--partnership P [--as-of D] [--known-at K] [--json]", "a partnership at a point in both times", cmdState},

@@ -134,21 +134,38 @@ func (a *app) serve(ctx context.Context, store eventstore.Store, opts serveOptio
 		return err
 	}
 	checkpoints.Logger = logger
-	signCheckpoints := func(ctx context.Context) error {
+	caughtUp := func(ctx context.Context) error {
 		// The first checkpoint covers the ledger as it is when the server starts, not the part of it
 		// the audit log has folded so far.
 		if head, err := store.Head(ctx); err == nil {
-			if err := auditLog.WaitFor(ctx, head.Seq); err != nil {
+			return auditLog.WaitFor(ctx, head.Seq)
+		}
+		return nil
+	}
+	background := map[string]func(context.Context) error{"projections": runner.Run, "audit log": auditLog.Run,
+		"checkpoints": func(ctx context.Context) error {
+			if err := caughtUp(ctx); err != nil {
 				return err
 			}
+			return checkpoints.Run(ctx)
+		}}
+	// The witnesses are asked to cosign each new checkpoint (docs/integrity.md §10).
+	if cosigner := opts.witnesses.cosigner(checkpoints, auditLog, logger); cosigner != nil {
+		checkpoints.Stored = func(eventstore.Checkpoint) { cosigner.Notify() }
+		background["witnesses"] = func(ctx context.Context) error {
+			if err := caughtUp(ctx); err != nil {
+				return err
+			}
+			return cosigner.Run(ctx)
 		}
-		return checkpoints.Run(ctx)
+		reportf(a.stdout, "asking %d witness(es) to cosign each checkpoint of %s (quorum %d)\n", len(cosigner.Witnesses), checkpoints.Origin, cosigner.Quorum)
 	}
 
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	// The checkpointer signs after appends, in the background: appends never wait for it.
-	for name, run := range map[string]func(context.Context) error{"projections": runner.Run, "audit log": auditLog.Run, "checkpoints": signCheckpoints} {
+	// The checkpointer signs after appends, and the witnesses are asked, in the background: appends
+	// never wait for them.
+	for name, run := range background {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
