@@ -299,18 +299,22 @@ func parseCommand(cmd Command, p *problems) (NewEvent, bool) {
 	return ev, p.empty()
 }
 
-// checkProvenance enforces invariant 11's second half: facts whose every source is the press are
-// recorded as reported.
+// checkProvenance enforces rule 11's second half: facts whose every source is the press are
+// recorded as reported, and a confirmed fact cites a confirming source (SourceRef.Confirms).
 func checkProvenance(sources []SourceRef, c Certainty, field string, p *problems) {
 	if len(sources) == 0 || c == Reported {
 		return
 	}
+	pressOnly := true
 	for _, s := range sources {
-		if s.Kind != SourcePress {
-			return
-		}
+		pressOnly = pressOnly && s.Kind == SourcePress
 	}
-	p.addf(field, "every source is a press report, so the certainty must be reported (got %s)", c)
+	switch {
+	case pressOnly:
+		p.addf(field, "every source is a press report, so the certainty must be reported (got %s)", c)
+	case c == Confirmed && !HasConfirmingSource(sources):
+		p.add(field, "confirmed needs a confirming source: minutes, a report or an agreement none of whose details is assumed; cite one, or record the certainty as reported or inferred")
+	}
 }
 
 // checkTarget enforces invariant 10 for the target of a correction or retraction and returns the

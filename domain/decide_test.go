@@ -20,7 +20,7 @@ type book struct {
 	hist []domain.Recorded
 }
 
-var minutesSource = []domain.SourceRef{{Kind: domain.SourceMinutes, Title: "Minutes", Illustrative: true}}
+var minutesSource = []domain.SourceRef{{Kind: domain.SourceMinutes, Title: "Minutes"}}
 
 func cmd(typ, eff, data string) domain.Command {
 	return domain.Command{Partnership: "gy-nn", Type: typ, EffectiveOn: eff, Sources: minutesSource,
@@ -282,6 +282,24 @@ func TestInvariants(t *testing.T) {
 			c.Sources = []domain.SourceRef{{Kind: domain.SourcePress, Title: "EDP"}}
 			return c
 		}, "/certainty", "must be reported"},
+		{"11 confirmed citing only minutes whose details are assumed", nil, func(map[string]uuid.UUID) domain.Command {
+			c := cmd(domain.TypeSavingsTargetSet, "2015-12-01", `{"council":"north-norfolk","financial_year":2015,"category":"x","amount_pence":1}`)
+			c.Sources = []domain.SourceRef{{Kind: domain.SourceMinutes, Title: "Cabinet minutes", Locator: "minute 10", Assumed: []string{"locator"}},
+				{Kind: domain.SourcePress, Title: "EDP"}}
+			return c
+		}, "/certainty", "confirmed needs a confirming source: minutes, a report or an agreement none of whose details is assumed"},
+		{"11 confirmed citing a letter", nil, func(map[string]uuid.UUID) domain.Command {
+			c := cmd(domain.TypeSavingsTargetSet, "2015-12-01", `{"council":"north-norfolk","financial_year":2015,"category":"x","amount_pence":1}`)
+			c.Sources = []domain.SourceRef{{Kind: domain.SourceLetter, Title: "Letter from the leader"}}
+			return c
+		}, "/certainty", "confirmed needs a confirming source"},
+		{"11 a correction to confirmed needs a confirming source", func(b *book, ids map[string]uuid.UUID) {
+			c := cmd(domain.TypeSavingsTargetSet, "2015-12-01", `{"council":"north-norfolk","financial_year":2015,"category":"x","amount_pence":1}`)
+			c.Sources, c.Certainty = []domain.SourceRef{{Kind: domain.SourceLetter, Title: "Letter"}}, "inferred"
+			ids["target"] = b.ok(c)
+		}, func(ids map[string]uuid.UUID) domain.Command {
+			return cmd(domain.TypeEventCorrected, "2015-12-02", `{"target":"`+ids["target"].String()+`","certainty":"confirmed","reason":"sure now"}`)
+		}, "/data/certainty", "confirmed needs a confirming source"},
 		{"12 same id, other content", func(b *book, _ map[string]uuid.UUID) {
 			c := cmd(domain.TypeSavingsTargetSet, "2015-12-01", `{"council":"north-norfolk","financial_year":2015,"category":"x","amount_pence":1}`)
 			c.ID = uuid.MustParse("0190f3a4-0000-7000-8000-00000000000c")

@@ -171,8 +171,8 @@ func TestLargestCommandFitsTheEventCap(t *testing.T) {
 	var sources []domain.SourceRef
 	for range domain.MaxSources {
 		sources = append(sources, domain.SourceRef{Kind: domain.SourceMinutes, Title: wide(domain.MaxNameRunes),
-			URL: wide(domain.MaxTextRunes), Locator: wide(domain.MaxNameRunes), SHA256: wide(domain.MaxNameRunes),
-			Published: domain.MaxCommandDate, Illustrative: true})
+			Publisher: wide(domain.MaxNameRunes), URL: wide(domain.MaxTextRunes), Locator: wide(domain.MaxNameRunes),
+			SHA256: wide(domain.MaxNameRunes), Published: domain.MaxCommandDate, Assumed: domain.SourceDetails()})
 	}
 	raw, err := json.Marshal(sources)
 	require.NoError(t, err)

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -32,4 +33,28 @@ func TestDecodeStoredSources(t *testing.T) {
 		_, err := domain.DecodeStoredSources([]byte(bad))
 		assert.ErrorIs(t, err, domain.ErrMalformed, bad)
 	}
+}
+
+// An event recorded with the old illustrative flag still decodes as stored, and reads as every detail
+// it gives assumed; per-detail marks read as given.
+func TestAssumedDetails(t *testing.T) {
+	old, err := domain.DecodeStoredSources([]byte(`[{"illustrative":true,"kind":"minutes","locator":"item 8","published":"2015-10-15","title":"Minutes"}]`))
+	require.NoError(t, err)
+	require.Len(t, old, 1)
+	assert.Equal(t, []string{"kind", "title", "published", "locator"}, old[0].AssumedDetails())
+	assert.True(t, old[0].AllAssumed())
+	assert.False(t, old[0].Confirms(), "an illustrative source confirms nothing")
+
+	article := domain.SourceRef{Kind: domain.SourcePress, Title: "Shared chief executive", Publisher: "Eastern Daily Press",
+		Published: domain.MustDate("2015-12-18"), SHA256: strings.Repeat("ab", 32), Assumed: []string{"publisher", "title", "published"}}
+	assert.Equal(t, []string{"title", "publisher", "published"}, article.AssumedDetails(), "in SourceDetails order")
+	assert.False(t, article.AllAssumed(), "its kind and text (SHA-256) are not assumed")
+	assert.False(t, article.Confirms(), "the press confirms nothing")
+
+	minutes := domain.SourceRef{Kind: domain.SourceMinutes, Title: "Cabinet minutes", Locator: "minute 10"}
+	assert.True(t, minutes.Confirms())
+	assert.Nil(t, minutes.AssumedDetails())
+	minutes.Assumed = []string{"locator"}
+	assert.False(t, minutes.Confirms(), "a primary source with an assumed detail does not confirm")
+	assert.False(t, domain.HasConfirmingSource([]domain.SourceRef{minutes, article}))
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -727,15 +728,110 @@ func (k *SourceKind) UnmarshalText(b []byte) error {
 }
 
 // SourceRef is the evidence for a fact: a document, where in it, and (when held) its SHA-256.
-// Illustrative marks details the demo invented, so that no pack passes them off as fact.
+//
+// Assumed names the details of the reference that were assumed rather than read from the document
+// ("publisher", "published", "locator", …: the SourceDetails), so that no view or pack passes them
+// off as fact while the rest of the reference (the text held under SHA256, say) stands. Illustrative
+// is the form events recorded before per-detail marks used: it reads as every detail assumed
+// (AssumedDetails), and a new command may not use it (check).
 type SourceRef struct {
 	Kind         SourceKind `json:"kind"`
 	Title        string     `json:"title" limit:"name"`
+	Publisher    string     `json:"publisher,omitempty" limit:"name"`
 	URL          string     `json:"url,omitempty" limit:"text"`
 	Published    Date       `json:"published,omitzero"`
 	Locator      string     `json:"locator,omitempty" limit:"name"`
 	SHA256       string     `json:"sha256,omitempty" limit:"name"`
+	Assumed      []string   `json:"assumed,omitempty" limit:"name"`
 	Illustrative bool       `json:"illustrative,omitempty"`
+}
+
+// The details of a source reference that can be marked assumed, by their JSON names. A SHA-256 is
+// never assumed: it is computed from a document the ledger's keepers hold.
+const (
+	DetailKind      = "kind"
+	DetailTitle     = "title"
+	DetailPublisher = "publisher"
+	DetailPublished = "published"
+	DetailLocator   = "locator"
+	DetailURL       = "url"
+)
+
+// SourceDetails returns the names of the details a source reference can mark assumed, in the order
+// AssumedDetails lists them.
+func SourceDetails() []string {
+	return []string{DetailKind, DetailTitle, DetailPublisher, DetailPublished, DetailLocator, DetailURL}
+}
+
+// gives reports whether the reference gives the named detail (kind and title always count).
+func (s SourceRef) gives(detail string) bool {
+	switch detail {
+	case DetailKind, DetailTitle:
+		return true
+	case DetailPublisher:
+		return s.Publisher != ""
+	case DetailPublished:
+		return !s.Published.IsZero()
+	case DetailLocator:
+		return s.Locator != ""
+	case DetailURL:
+		return s.URL != ""
+	}
+	return false
+}
+
+// GivenDetails returns the details the reference gives (kind and title always), in SourceDetails
+// order: those it may mark assumed.
+func (s SourceRef) GivenDetails() []string {
+	var out []string
+	for _, d := range SourceDetails() {
+		if s.gives(d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// AssumedDetails returns the details of the reference that were assumed, in SourceDetails order:
+// those named in Assumed, or, for a reference recorded with the old Illustrative flag, every detail
+// it gives. nil when none is assumed.
+func (s SourceRef) AssumedDetails() []string {
+	var out []string
+	for _, d := range SourceDetails() {
+		if (s.Illustrative && s.gives(d)) || slices.Contains(s.Assumed, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// AllAssumed reports whether every detail the reference gives was assumed (always so for the old
+// Illustrative flag): nothing in it identifies a document anyone has read.
+func (s SourceRef) AllAssumed() bool {
+	if s.Illustrative {
+		return true
+	}
+	for _, d := range SourceDetails() {
+		if s.gives(d) && !slices.Contains(s.Assumed, d) {
+			return false
+		}
+	}
+	return true
+}
+
+// Confirms reports whether the reference can confirm a fact: a primary source (minutes, a report or
+// an agreement) none of whose details is assumed. A confirmed fact needs one (docs/domain.md, rule 11).
+func (s SourceRef) Confirms() bool {
+	switch s.Kind {
+	case SourceMinutes, SourceReport, SourceAgreement:
+		return !s.Illustrative && len(s.Assumed) == 0
+	}
+	return false
+}
+
+// HasConfirmingSource reports whether any of the sources confirms a fact (SourceRef.Confirms).
+func HasConfirmingSource(sources []SourceRef) bool {
+	return slices.ContainsFunc(sources, SourceRef.Confirms)
 }
 
 // check adds the problems of a source reference standing on its own (an envelope's sources, a
@@ -763,6 +859,23 @@ func (s SourceRef) rules(p *problems, at string) {
 	if s.SHA256 != "" {
 		if b, err := hex.DecodeString(s.SHA256); err != nil || len(b) != 32 || strings.ToLower(s.SHA256) != s.SHA256 {
 			p.add(at+"/sha256", "must be 64 lowercase hex digits (the SHA-256 of the document)")
+		}
+	}
+	if s.Illustrative {
+		p.add(at+"/illustrative", "is the form of events recorded before per-detail marks; name the details that were assumed instead, e.g. \"assumed\": [\"publisher\", \"published\"]")
+	}
+	if len(s.Assumed) > len(SourceDetails()) {
+		p.addf(at+"/assumed", "has %d names; a source has %d details that can be assumed (%s)", len(s.Assumed), len(SourceDetails()), strings.Join(SourceDetails(), ", "))
+		return
+	}
+	for i, d := range s.Assumed {
+		switch {
+		case !slices.Contains(SourceDetails(), d):
+			p.addf(fmt.Sprintf("%s/assumed/%d", at, i), "%q is not a detail of a source that can be assumed (%s)", d, strings.Join(SourceDetails(), ", "))
+		case slices.Index(s.Assumed, d) < i:
+			p.addf(fmt.Sprintf("%s/assumed/%d", at, i), "%q is listed twice", d)
+		case !s.gives(d):
+			p.addf(fmt.Sprintf("%s/assumed/%d", at, i), "%q is not given in this source, so it cannot be marked assumed", d)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package domain_test
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -142,10 +143,11 @@ func TestSlugsAndEnums(t *testing.T) {
 }
 
 func TestParseSources(t *testing.T) {
-	got, err := domain.ParseSources([]byte(`[{"kind":"press","title":"EDP","published":"2015-12-18","illustrative":true}]`))
+	got, err := domain.ParseSources([]byte(`[{"kind":"press","title":"EDP","publisher":"Eastern Daily Press","published":"2015-12-18","assumed":["publisher","published"]}]`))
 	require.NoError(t, err)
 	require.Len(t, got, 1)
-	assert.True(t, got[0].Illustrative)
+	assert.Equal(t, []string{"publisher", "published"}, got[0].AssumedDetails())
+	assert.False(t, got[0].AllAssumed(), "the title was read, not assumed")
 
 	_, err = domain.ParseSources([]byte(`[{"kind":"press","title":"","sha256":"xyz","url":"ftp://x"}]`))
 	var ve *domain.ValidationError
@@ -181,8 +183,18 @@ func TestParseSource(t *testing.T) {
 		{"shorthand", "press:EDP, December 2015", domain.SourceRef{Kind: domain.SourcePress, Title: "EDP, December 2015"}, ""},
 		{"shorthand with url", "minutes:Full Council|https://example.org/m.pdf",
 			domain.SourceRef{Kind: domain.SourceMinutes, Title: "Full Council", URL: "https://example.org/m.pdf"}, ""},
-		{"json", `{"kind":"report","title":"Business case","illustrative":true}`,
-			domain.SourceRef{Kind: domain.SourceReport, Title: "Business case", Illustrative: true}, ""},
+		{"json", `{"kind":"report","title":"Business case","published":"2016-02-01","assumed":["published"]}`,
+			domain.SourceRef{Kind: domain.SourceReport, Title: "Business case", Published: domain.MustDate("2016-02-01"), Assumed: []string{"published"}}, ""},
+		{"the old illustrative flag is refused in a new source", `{"kind":"report","title":"Business case","illustrative":true}`,
+			domain.SourceRef{}, `/sources/0/illustrative: is the form of events recorded before per-detail marks`},
+		{"an unknown detail", `{"kind":"report","title":"x","assumed":["title","colour"]}`, domain.SourceRef{},
+			`/sources/0/assumed/1: "colour" is not a detail of a source that can be assumed (kind, title, publisher, published, locator, url)`},
+		{"a detail twice", `{"kind":"report","title":"x","assumed":["title","title"]}`, domain.SourceRef{}, `/sources/0/assumed/1: "title" is listed twice`},
+		{"a detail the source does not give", `{"kind":"report","title":"x","assumed":["locator"]}`, domain.SourceRef{},
+			`/sources/0/assumed/0: "locator" is not given in this source, so it cannot be marked assumed`},
+		{"the hash is never assumed", `{"kind":"report","title":"x","sha256":"` + strings.Repeat("ab", 32) + `","assumed":["sha256"]}`, domain.SourceRef{},
+			`/sources/0/assumed/0: "sha256" is not a detail of a source that can be assumed`},
+		{"assumed is a list of names", `{"kind":"report","title":"x","assumed":"title"}`, domain.SourceRef{}, `/sources/0/assumed`},
 		{"unknown kind", "rumour:x", domain.SourceRef{}, "is not a source kind"},
 		{"no title", "press:", domain.SourceRef{}, "/sources/0/title: is required"},
 		{"no kind", "just a title", domain.SourceRef{}, "want kind:title"},

@@ -195,7 +195,7 @@ func (g *generator) record(p *genPart, typ string, eff domain.Date, payload doma
 		g.t.Fatalf("encode %s: %v", typ, err)
 	}
 	cmd := domain.Command{Partnership: p.slug, Type: typ, EffectiveOn: eff.String(), ID: g.newID(),
-		Sources: []domain.SourceRef{{Kind: domain.SourceMinutes, Title: "Minutes", Illustrative: true}}, Certainty: "confirmed",
+		Sources: []domain.SourceRef{{Kind: domain.SourceMinutes, Title: "Minutes"}}, Certainty: "confirmed",
 		Data: data}
 	if g.rng.IntN(6) == 0 {
 		cmd.Sources = []domain.SourceRef{{Kind: domain.SourcePress, Title: "Eastern Daily Press"}}

@@ -2,6 +2,7 @@ package reviewpack_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -63,12 +64,18 @@ func TestComposeFromEvidenceMatchesTheWholeLedger(t *testing.T) {
 }
 
 // TestFixtureIsWhatTheDomainRecords keeps the fixture honest: every payload decodes strictly, so the
-// pack built from it says what the domain makes of it.
+// pack built from it says what the domain makes of it. Its minutes are cited in the old form (one
+// illustrative flag, from before per-detail marks), as a ledger recorded before them holds them: such
+// sources decode as stored, every other source passes today's checks.
 func TestFixtureIsWhatTheDomainRecords(t *testing.T) {
 	for _, e := range fixtureEvents {
 		_, err := domain.DecodePayload(e.typ, domain.CurrentSchema, []byte(e.data))
 		assert.NoError(t, err, e.typ)
-		_, err = domain.ParseSources([]byte(e.sources))
-		assert.NoError(t, err, e.typ)
+		stored, err := domain.DecodeStoredSources([]byte(e.sources))
+		require.NoError(t, err, e.typ)
+		if !slices.ContainsFunc(stored, func(s domain.SourceRef) bool { return s.Illustrative }) {
+			_, err = domain.ParseSources([]byte(e.sources))
+			assert.NoError(t, err, e.typ)
+		}
 	}
 }

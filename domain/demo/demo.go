@@ -52,44 +52,64 @@ var (
 
 func date(s string) domain.Date { return domain.MustDate(s) }
 
-// Sources.
+// Sources. Each marks the details the demo assumed (SourceRef.Assumed), detail by detail: the two
+// articles are held (their SHA-256 is of the text as the demo's authors held it), but neither text
+// shows its publisher, headline or date; the council minutes and reports are not held, so their
+// minute numbers, meeting dates and titles are assumed as far as the demo's story does not give them.
+// None of them confirms a fact (SourceRef.Confirms), so no demo fact is recorded as confirmed.
 var (
-	// seed000 is the December 2015 press report on the shared chief executive. Its title and exact
-	// date are not in the text we hold, so they are illustrative.
+	// seed000 is the December 2015 article on the shared chief executive. "Six weeks into her new
+	// shared role" (from 7 November) dates it about 18 December 2015.
 	seed000 = domain.SourceRef{Kind: domain.SourcePress,
-		Title:        "Eastern Daily Press: shared chief executive expects £40,000 saving at each council",
-		Published:    date("2015-12-18"),
-		SHA256:       "a7caed1a9930b42ede28201736824adccce060e1a47b1acd9c2ad12e41d73f82",
-		Illustrative: true}
-	// seed002 is the press report of the Improvement East grant. The article's date is not shown; early 2010 is inferred from its mention of the coming general
-	// election.
+		Title:     "Shared chief executive expects £40,000 saving at each council",
+		Publisher: "Eastern Daily Press",
+		Published: date("2015-12-18"),
+		SHA256:    "a7caed1a9930b42ede28201736824adccce060e1a47b1acd9c2ad12e41d73f82",
+		Assumed:   []string{domain.DetailTitle, domain.DetailPublisher, domain.DetailPublished}}
+	// seed002 is the article on the Improvement East grant. It is undated; early 2010 is inferred
+	// from its mention of the coming general election.
 	seed002 = domain.SourceRef{Kind: domain.SourcePress,
-		Title:        "Eastern Daily Press: Norfolk councils join forces to save cash",
-		Published:    date("2010-02-10"),
-		SHA256:       "844a1dad5d1866f31feb650face6a2974c8aad9d547070ee3f6b51ae54343298",
-		Illustrative: true}
+		Title:     "Norfolk councils join forces to save cash",
+		Publisher: "Eastern Daily Press",
+		Published: date("2010-02-10"),
+		SHA256:    "844a1dad5d1866f31feb650face6a2974c8aad9d547070ee3f6b51ae54343298",
+		Assumed:   []string{domain.DetailTitle, domain.DetailPublisher, domain.DetailPublished}}
+	// gyMinutes: the story gives the meeting (Great Yarmouth's full council, 15 October 2015), not
+	// its item number.
 	gyMinutes = domain.SourceRef{Kind: domain.SourceMinutes,
 		Title:     "Great Yarmouth Borough Council, minutes of Full Council, 15 October 2015",
-		Published: date("2015-10-15"), Locator: "item 8", Illustrative: true}
-	nnMinutes = domain.SourceRef{Kind: domain.SourceMinutes,
+		Published: date("2015-10-15"), Locator: "item 8", Assumed: []string{domain.DetailLocator}}
+	// nnMinutes: North Norfolk must have agreed to share its officers, but the story gives no
+	// meeting: every detail is assumed.
+	nnMinutes = wholly(domain.SourceRef{Kind: domain.SourceMinutes,
 		Title:     "North Norfolk District Council, minutes of Cabinet, 19 October 2015",
-		Published: date("2015-10-19"), Locator: "item 10", Illustrative: true}
-	gyReport = domain.SourceRef{Kind: domain.SourceReport,
+		Published: date("2015-10-19"), Locator: "minute 10"})
+	// gyReport: the officers' report to the full council, assumed as a whole.
+	gyReport = wholly(domain.SourceRef{Kind: domain.SourceReport,
 		Title:     "Report to Full Council: sharing a chief executive and chief finance officer with North Norfolk",
-		Published: date("2015-10-07"), Illustrative: true}
-	businessCase = domain.SourceRef{Kind: domain.SourceReport,
-		Title:     "Business case: sharing back-office services between Great Yarmouth and North Norfolk",
-		Published: date("2016-02-01"), Illustrative: true}
+		Published: date("2015-10-07")})
+	// The press reports of the head of HR's sharing and of the ending: the facts are the story's,
+	// the citations (headline and date) are assumed.
 	press2016 = domain.SourceRef{Kind: domain.SourcePress,
 		Title:     "Press report: North Norfolk ends shared management with Great Yarmouth",
-		Published: date("2016-09-30"), Illustrative: true}
+		Published: date("2016-09-30"), Assumed: []string{domain.DetailTitle, domain.DetailPublished}}
 	press2016Cabinet = domain.SourceRef{Kind: domain.SourcePress,
 		Title:     "Press report: North Norfolk cabinet prefers its own management team",
-		Published: date("2016-09-06"), Illustrative: true}
+		Published: date("2016-09-06"), Assumed: []string{domain.DetailTitle, domain.DetailPublished}}
+	press2016Offer = domain.SourceRef{Kind: domain.SourcePress,
+		Title:     "Press report: Great Yarmouth offers the shared officers permanent posts",
+		Published: date("2016-09-13"), Assumed: []string{domain.DetailTitle, domain.DetailPublished}}
 	pressHR = domain.SourceRef{Kind: domain.SourcePress,
 		Title:     "Press report: North Norfolk's head of HR shared with Great Yarmouth",
-		Published: date("2015-11-20"), Illustrative: true}
+		Published: date("2015-11-20"), Assumed: []string{domain.DetailTitle, domain.DetailPublished}}
 )
+
+// wholly marks every detail the source gives as assumed: a document the story implies but does not
+// describe.
+func wholly(s domain.SourceRef) domain.SourceRef {
+	s.Assumed = s.GivenDetails()
+	return s
+}
 
 var (
 	gyFullCouncil = domain.MinuteRef{Council: gy, Body: "full council", Meeting: date("2015-10-15"), Item: "8",
@@ -145,38 +165,38 @@ func entries() []entry {
 				Notes: "some areas of customer services"}},
 
 		// Great Yarmouth and North Norfolk, 2015–16.
-		{gnn, "proposed", "2015-10-08T09:00:00Z", "2015-10-07", domain.Confirmed, srcs(gyReport),
+		{gnn, "proposed", "2015-10-08T09:00:00Z", "2015-10-07", domain.Inferred, srcs(gyReport),
 			domain.PartnershipProposed{Name: "Great Yarmouth and North Norfolk shared management",
 				Partners: []domain.Council{greatYarmouth, northNorfolk},
 				Scope:    []string{"senior management"},
 				Purpose: "Share North Norfolk's chief executive and chief finance officer with Great Yarmouth on an " +
 					"interim basis, and look at sharing back-office services.",
 				TrialEndsOn: date("2016-03-31"), ReviewDue: date("2016-06-30")}},
-		{gnn, "gy-full-council-2015-10-15", "2015-10-16T09:00:00Z", "2015-10-15", domain.Confirmed, srcs(gyMinutes),
+		{gnn, "gy-full-council-2015-10-15", "2015-10-16T09:00:00Z", "2015-10-15", domain.Inferred, srcs(gyMinutes),
 			domain.DecisionTaken{Minute: gyFullCouncil,
 				Resolution: "To share North Norfolk District Council's chief executive (as head of paid service) and " +
-					"chief finance officer (as s151 officer) on an interim basis under s113 of the Local Government Act 1972.",
+					"chief finance officer (as s151 officer) on an interim basis.",
 				Outcome: domain.OutcomeApproved, KeyDecision: true, CallInApplies: false}},
 		{gnn, "nn-cabinet-2015-10-19", "2015-10-20T09:00:00Z", "2015-10-19", domain.Inferred, srcs(nnMinutes),
 			domain.DecisionTaken{Minute: nnCabinet,
-				Resolution: "To place the chief executive and chief finance officer at the disposal of Great Yarmouth " +
-					"Borough Council on an interim basis (s113).",
+				Resolution: "To share the chief executive and chief finance officer with Great Yarmouth Borough Council " +
+					"on an interim basis.",
 				Outcome: domain.OutcomeApproved, KeyDecision: true, CallInApplies: true}},
-		{gnn, "appoint-sheila-oxtoby", "2015-11-09T09:00:00Z", "2015-11-07", domain.Confirmed, srcs(gyMinutes, seed000),
+		{gnn, "appoint-sheila-oxtoby", "2015-11-09T09:00:00Z", "2015-11-07", domain.Inferred, srcs(gyMinutes, nnMinutes),
 			domain.JointAppointmentMade{Officer: sheila, Post: "chief-executive", StatutoryRole: domain.HeadOfPaidService,
 				EmployingCouncil: nn, Councils: shares(gy, nn), Basis: domain.BasisInterim, StartsOn: date("2015-11-07"),
 				Approvals: []domain.MinuteRef{gyFullCouncil, nnCabinet}}},
-		{gnn, "appoint-karen-sly", "2015-11-09T09:05:00Z", "2015-11-07", domain.Confirmed, srcs(gyMinutes, seed000),
+		{gnn, "appoint-karen-sly", "2015-11-09T09:05:00Z", "2015-11-07", domain.Inferred, srcs(gyMinutes, nnMinutes),
 			domain.JointAppointmentMade{Officer: karen, Post: "chief-finance-officer", StatutoryRole: domain.ChiefFinanceOfficer,
 				EmployingCouncil: nn, Councils: shares(gy, nn), Basis: domain.BasisInterim, StartsOn: date("2015-11-07"),
 				Approvals: []domain.MinuteRef{gyFullCouncil, nnCabinet}}},
-		{gnn, "designate-hops-gy", "2015-11-09T09:10:00Z", "2015-11-07", domain.Confirmed, srcs(gyMinutes),
+		{gnn, "designate-hops-gy", "2015-11-09T09:10:00Z", "2015-11-07", domain.Inferred, srcs(gyMinutes),
 			domain.StatutoryRoleDesignated{Council: gy, Role: domain.HeadOfPaidService, Officer: sheila,
 				AuthorisedBy: []domain.MinuteRef{gyFullCouncil}}},
 		{gnn, "designate-hops-nn", "2015-11-09T09:11:00Z", "2015-11-07", domain.Inferred, srcs(nnMinutes),
 			domain.StatutoryRoleDesignated{Council: nn, Role: domain.HeadOfPaidService, Officer: sheila,
 				AuthorisedBy: []domain.MinuteRef{nnCabinet}}},
-		{gnn, "designate-s151-gy", "2015-11-09T09:12:00Z", "2015-11-07", domain.Confirmed, srcs(gyMinutes),
+		{gnn, "designate-s151-gy", "2015-11-09T09:12:00Z", "2015-11-07", domain.Inferred, srcs(gyMinutes),
 			domain.StatutoryRoleDesignated{Council: gy, Role: domain.ChiefFinanceOfficer, Officer: karen,
 				AuthorisedBy: []domain.MinuteRef{gyFullCouncil}}},
 		{gnn, "designate-s151-nn", "2015-11-09T09:13:00Z", "2015-11-07", domain.Inferred, srcs(nnMinutes),
@@ -209,20 +229,29 @@ func entries() []entry {
 				Bodies:           []domain.BodyRef{{Council: gy, Body: "full council"}, {Council: nn, Body: "cabinet"}},
 				TermsOfReference: "whether the interim shared management has worked and should go further"}},
 		// Recorded after the fact: the proposal's trial end was entered as 31 March 2016 ("by March"
-		// is when the savings fall due); the press report gives the trial as lasting to around June 2016.
+		// is when the savings fall due); the article gives the trial as lasting to around June 2016.
 		{gnn, "correct-trial-end", "2015-12-19T09:00:00Z", "2015-12-19", domain.Reported, srcs(seed000),
 			domain.EventCorrected{Target: EventID(gnn, "proposed"), Data: []byte(`{"trial_ends_on":"2016-06-30"}`),
 				Reason:   "the trial runs to around June 2016, when both councils review it; 31 March 2016 was the savings date",
-				Evidence: "press report, December 2015 (seed 000)"}},
-		{gnn, "business-case", "2016-02-02T09:00:00Z", "2016-02-01", domain.Inferred, srcs(businessCase, seed000),
-			domain.BusinessCasePublished{Document: businessCase.Title,
-				Options: []string{"share human resources", "share finance", "keep separate back offices"}}},
+				Evidence: "the December 2015 article: the trial \u201cis to expected to last until sometime around June 2016\u201d"}},
+		// The appointments were entered from the minutes; the article, published six weeks later, is the
+		// one source the demo holds that reports them, so it is added to their sources when it appears.
+		{gnn, "sources-sheila-oxtoby", "2015-12-19T09:01:00Z", "2015-12-19", domain.Reported, srcs(seed000),
+			domain.EventCorrected{Target: EventID(gnn, "appoint-sheila-oxtoby"), Sources: srcs(gyMinutes, nnMinutes, seed000),
+				Certainty: domain.Reported,
+				Reason:    "the December 2015 article reports that Sheila Oxtoby has worked for both councils since 7 November",
+				Evidence:  "the December 2015 article: \u201cThe trial process began with Mrs Oxtoby and chief finance officer, Karen Sly, working for both authorities on November 7.\u201d"}},
+		{gnn, "sources-karen-sly", "2015-12-19T09:02:00Z", "2015-12-19", domain.Reported, srcs(seed000),
+			domain.EventCorrected{Target: EventID(gnn, "appoint-karen-sly"), Sources: srcs(gyMinutes, nnMinutes, seed000),
+				Certainty: domain.Reported,
+				Reason:    "the December 2015 article reports that Karen Sly has worked for both councils since 7 November",
+				Evidence:  "the December 2015 article: \u201cThe trial process began with Mrs Oxtoby and chief finance officer, Karen Sly, working for both authorities on November 7.\u201d"}},
 
 		// The ending, September 2016 (press only).
 		{gnn, "nn-review-outcome", "2016-09-07T09:00:00Z", "2016-09-06", domain.Reported, srcs(press2016Cabinet),
 			domain.ReviewOutcomeRecorded{Review: "june-2016", Council: nn, Outcome: domain.ReviewTerminate,
 				Rationale: "North Norfolk's cabinet prefers its own management team"}},
-		{gnn, "gy-review-outcome", "2016-09-14T09:00:00Z", "2016-09-13", domain.Reported, srcs(press2016),
+		{gnn, "gy-review-outcome", "2016-09-14T09:00:00Z", "2016-09-13", domain.Reported, srcs(press2016Offer),
 			domain.ReviewOutcomeRecorded{Review: "june-2016", Council: gy, Outcome: domain.ReviewMakePermanent,
 				Rationale: "Great Yarmouth offers the shared officers permanent posts"}},
 		// The officers serve North Norfolk to their last day, 30 September 2016, with its statutory

@@ -65,6 +65,42 @@ func TestEveryEventHasProvenance(t *testing.T) {
 	}
 }
 
+// The demo keeps to what its sources say and marks what it assumes (issue 21, point 8): nothing
+// about real people or agreements that the story does not give, no fact recorded as confirmed (no
+// source the demo cites is held as a primary document), the articles it holds not discredited as a
+// whole, the savings by March a forecast, and no source cited before it was published.
+func TestDemoKeepsToItsSources(t *testing.T) {
+	for _, c := range demo.Commands() {
+		name := c.Partnership + "/" + c.Type + "/" + c.ID.String()
+		assert.NotEqual(t, string(domain.Confirmed), c.Certainty, "%s: no demo source confirms a fact", name)
+		assert.NotContains(t, string(c.Data), "monitoring_officer", "%s: the story names no monitoring officer", name)
+		assert.NotContains(t, string(c.Data), "s113", "%s: the story names no s113 agreement", name)
+		assert.NotEqual(t, domain.TypeAgreementExecuted, c.Type, "%s: the story records no agreement", name)
+		assert.NotEqual(t, domain.TypeBusinessCasePublished, c.Type, "%s: the article says a business case is being looked at, not published", name)
+		p, err := domain.DecodePayload(c.Type, domain.CurrentSchema, c.Data)
+		require.NoError(t, err)
+		sources := c.Sources
+		if corr, ok := p.(domain.EventCorrected); ok && len(corr.Sources) > 0 {
+			sources = append(append([]domain.SourceRef{}, sources...), corr.Sources...)
+		}
+		if s, ok := p.(domain.SavingsReported); ok {
+			assert.Equal(t, domain.SavingsForecast, s.Status, "%s: the article expects the saving by March; it reports no outturn", name)
+		}
+		for _, s := range sources {
+			assert.False(t, s.Illustrative, "%s: sources mark their assumed details one by one", name)
+			assert.NotEmpty(t, s.AssumedDetails(), "%s: %q: every demo source assumes some detail", name, s.Title)
+			assert.False(t, s.Confirms(), "%s: %q", name, s.Title)
+			if s.SHA256 != "" {
+				assert.False(t, s.AllAssumed(), "%s: an article held by its SHA-256 is not invented as a whole", name)
+				assert.ElementsMatch(t, []string{"title", "publisher", "published"}, s.AssumedDetails(), "%s", name)
+			}
+			if !s.Published.IsZero() {
+				assert.False(t, s.Published.After(domain.LondonDate(c.RecordedAt)), "%s cites %q, published %s, before it was published", name, s.Title, s.Published)
+			}
+		}
+	}
+}
+
 // knownAt returns the history recorded by the end of the given day in London.
 func knownAt(t *testing.T, hist []domain.Recorded, day string) []domain.Recorded {
 	london := domain.London()
@@ -150,7 +186,7 @@ func TestAcceptance(t *testing.T) {
 			assert.NotEqual(t, domain.TypeReviewOutcomeRecorded, e.Type)
 		}
 		last := known[len(known)-1]
-		assert.Equal(t, domain.TypeBusinessCasePublished, last.Type)
+		assert.Equal(t, domain.TypeEventCorrected, last.Type)
 	})
 	t.Run("North Norfolk ended it in September 2016", func(t *testing.T) {
 		var dissolved []domain.Effective

@@ -17,7 +17,7 @@ import (
 	"github.com/partnership-ledger/ledger/eventstore/memstore"
 )
 
-var src = []domain.SourceRef{{Kind: domain.SourceMinutes, Title: "Minutes", Illustrative: true}}
+var src = []domain.SourceRef{{Kind: domain.SourceMinutes, Title: "Minutes"}}
 
 func cmd(typ, eff, data string) domain.Command {
 	return domain.Command{Partnership: "gy-nn", Type: typ, EffectiveOn: eff, Sources: src, Certainty: "confirmed",

@@ -29,7 +29,7 @@ const batch = 1000
 var namespace = uuid.MustParse("0b6d1c5e-9f3a-4a8e-8c31-2f5d7a9e4b11")
 
 var sources = func() json.RawMessage {
-	b, _ := json.Marshal([]domain.SourceRef{{Kind: domain.SourceReport, Title: "Generated reference data", Illustrative: true}})
+	b, _ := json.Marshal([]domain.SourceRef{{Kind: domain.SourceReport, Title: "Generated reference data"}})
 	return b
 }()
 

@@ -225,8 +225,9 @@ func (n Names) Councils(cs []domain.CouncilRef) string {
 var sourceKinds = map[domain.SourceKind]string{domain.SourceMinutes: "Minutes", domain.SourceReport: "Report",
 	domain.SourceAgreement: "Agreement", domain.SourceLetter: "Letter", domain.SourcePress: "Press", domain.SourceWeb: "Web page"}
 
-// Source is a source reference on one line: "Press: Title, 2015-12-18, p. 3 <https://…>", with
-// " (illustrative)" at the end for a source whose details were invented.
+// Source is a source reference on one line: "Press: Title, Publisher, 18 December 2015, p. 3
+// <https://…>", then in brackets what the reader must know of it: the details that were assumed
+// (SourceAssumed) and whether the ledger's keepers hold the text ("text held, SHA-256 a7caed1a9930…").
 func Source(s domain.SourceRef) string {
 	var b strings.Builder
 	if k := sourceKinds[s.Kind]; k != "" {
@@ -236,6 +237,9 @@ func Source(s domain.SourceRef) string {
 	}
 	b.WriteString(": ")
 	b.WriteString(orText(s.Title, "untitled"))
+	if s.Publisher != "" {
+		b.WriteString(", " + s.Publisher)
+	}
 	if !s.Published.IsZero() {
 		b.WriteString(", " + s.Published.Long())
 	}
@@ -245,10 +249,67 @@ func Source(s domain.SourceRef) string {
 	if s.URL != "" {
 		b.WriteString(" <" + s.URL + ">")
 	}
-	if s.Illustrative {
-		b.WriteString(" (illustrative)")
+	var notes []string
+	if a := SourceAssumed(s); a != "" {
+		notes = append(notes, a)
+	}
+	if len(s.SHA256) >= 12 {
+		notes = append(notes, "text held, SHA-256 "+s.SHA256[:12]+"…")
+	}
+	if len(notes) > 0 {
+		b.WriteString(" (" + strings.Join(notes, "; ") + ")")
 	}
 	return b.String()
+}
+
+// sourceDetails are the details of a source reference (domain.SourceDetails) in words.
+var sourceDetails = map[string]string{domain.DetailKind: "kind of document", domain.DetailTitle: "title",
+	domain.DetailPublisher: "publisher", domain.DetailPublished: "date", domain.DetailLocator: "item or page",
+	domain.DetailURL: "address"}
+
+// SourceAssumed says which details of a source were assumed: "assumed: title, publisher and date",
+// "every detail assumed" (for the old illustrative flag, or when each detail given is marked), or ""
+// when none is.
+func SourceAssumed(s domain.SourceRef) string {
+	details := s.AssumedDetails()
+	switch {
+	case len(details) == 0:
+		return ""
+	case s.AllAssumed():
+		return "every detail assumed"
+	}
+	out := make([]string, len(details))
+	for i, d := range details {
+		out[i] = orText(sourceDetails[d], Phrase(d))
+	}
+	return "assumed: " + JoinAnd(out)
+}
+
+// Certainty is an event's certainty as a reader should take it: "confirmed", "reported" or
+// "inferred"; an event recorded as confirmed without a confirming source (domain.HasConfirmingSource:
+// recorded before the rule, or a view of one) is "recorded as confirmed; no confirming source".
+func Certainty(c string, sources []domain.SourceRef) string {
+	if c == string(domain.Confirmed) && !domain.HasConfirmingSource(sources) {
+		return NoConfirmingSource
+	}
+	return c
+}
+
+// NoConfirmingSource is the certainty of an event recorded as confirmed whose sources confirm nothing.
+const NoConfirmingSource = "recorded as confirmed; no confirming source"
+
+// Retraction is why an event was retracted (domain.EventRetracted.Reason) in words:
+// "source_withdrawn" → "its source was withdrawn".
+func Retraction(reason string) string {
+	switch reason {
+	case domain.RetractEnteredInError:
+		return "it was entered in error"
+	case domain.RetractSourceWithdrawn:
+		return "its source was withdrawn"
+	case domain.RetractDuplicate:
+		return "it duplicates another event"
+	}
+	return Phrase(reason)
 }
 
 // SourceTitle names a source inside a sentence: its title in quotation marks, and its date when

@@ -104,13 +104,26 @@ func TestSourcesAndMinutes(t *testing.T) {
 	press := domain.SourceRef{Kind: domain.SourcePress, Title: "Shared chief executive", Published: domain.MustDate("2015-12-18"),
 		Locator: "p. 3", URL: "https://example.org/a"}
 	invented := domain.SourceRef{Kind: domain.SourceMinutes, Title: "Full Council minutes", Locator: "item 8", Illustrative: true}
+	article := domain.SourceRef{Kind: domain.SourcePress, Title: "Shared chief executive", Publisher: "Eastern Daily Press",
+		Published: domain.MustDate("2015-12-18"), SHA256: "a7caed1a9930b42ede28201736824adccce060e1a47b1acd9c2ad12e41d73f82",
+		Assumed: []string{"title", "publisher", "published"}}
+	minutes := domain.SourceRef{Kind: domain.SourceMinutes, Title: "Cabinet minutes", Locator: "minute 10", Assumed: []string{"locator"}}
 	tests := []struct {
 		name string
 		got  string
 		want string
 	}{
 		{"source line", words.Source(press), "Press: Shared chief executive, 18 December 2015, p. 3 <https://example.org/a>"},
-		{"illustrative source", words.Source(invented), "Minutes: Full Council minutes, item 8 (illustrative)"},
+		{"a source recorded with the old illustrative flag", words.Source(invented), "Minutes: Full Council minutes, item 8 (every detail assumed)"},
+		{"a held article with assumed details", words.Source(article),
+			"Press: Shared chief executive, Eastern Daily Press, 18 December 2015 (assumed: title, publisher and date; text held, SHA-256 a7caed1a9930…)"},
+		{"minutes with an assumed minute number", words.Source(minutes), "Minutes: Cabinet minutes, minute 10 (assumed: item or page)"},
+		{"confirmed with a confirming source", words.Certainty("confirmed", []domain.SourceRef{{Kind: domain.SourceMinutes, Title: "Minutes"}}), "confirmed"},
+		{"confirmed without one", words.Certainty("confirmed", []domain.SourceRef{minutes, article}), "recorded as confirmed; no confirming source"},
+		{"reported", words.Certainty("reported", []domain.SourceRef{article}), "reported"},
+		{"retraction in words", words.Retraction("source_withdrawn"), "its source was withdrawn"},
+		{"retraction, entered in error", words.Retraction("entered_in_error"), "it was entered in error"},
+		{"retraction, an unknown reason", words.Retraction("court_order"), "court order"},
 		{"untitled source of an unknown kind", words.Source(domain.SourceRef{Kind: "video_clip"}), "Video clip: untitled"},
 		{"source in a sentence", words.SourceTitle(press), "“Shared chief executive”, 18 December 2015"},
 		{"source in a sentence, no date", words.SourceTitle(invented), "“Full Council minutes”"},
