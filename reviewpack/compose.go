@@ -686,7 +686,7 @@ func (c *composer) flags() []Flag {
 			titles = append(titles, words.SourceTitle(s))
 		}
 		fact := fmt.Sprintf("%s (%s)", strings.TrimSuffix(words.Sentence(e.Description), "."), e.EffectiveOn.Long())
-		if e.Certainty == "reported" || pressOnly {
+		if pressOnly { // a fact reported with minutes or a report among its sources is not press-only
 			press.add(orText(reportKind(srcs), "reports")+" only: "+orText(strings.Join(titles, "; "), "no source given"), fact, e.Seq)
 		}
 		for _, s := range srcs {

@@ -80,7 +80,7 @@ func TestPackGapsAppearAndDisappear(t *testing.T) {
 	} {
 		assert.Contains(t, gaps, want)
 	}
-	assert.Contains(t, gaps, "[8, 9, 16]", "the s113 gap cites the shared appointments")
+	assert.Contains(t, gaps, "[8, 9, 16, 23, 24]", "the s113 gap cites the shared appointments (8, 9, 16) and the corrections adding the article to two of them (23, 24)")
 
 	// Record an s113 agreement between both councils with a notice period, and a monitoring officer at
 	// Great Yarmouth: those gaps go (the monitoring officer's only for Great Yarmouth).
