@@ -410,7 +410,7 @@ func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if q.AsOf == "" {
+	if q.AsOf.IsZero() {
 		return fault.BadParam("as_of", "as_of (the date the pack reviews, YYYY-MM-DD) is required")
 	}
 	slug := r.PathValue("id")

@@ -40,10 +40,10 @@ func NewPacks(src reviewpack.Source, now func() time.Time, lim *Limiter) *Packs 
 func (p *Packs) Render(ctx context.Context, caller string, opts reviewpack.Options, format string) ([]byte, error) {
 	opts.Now = p.now
 	key := func(seq uint64) string {
-		return strings.Join([]string{opts.Partnership, opts.AsOf, opts.KnownAt.String(), strconv.FormatUint(seq, 10), format,
+		return strings.Join([]string{opts.Partnership, opts.AsOf.String(), opts.KnownAt.String(), strconv.FormatUint(seq, 10), format,
 			opts.Cover.Committee, opts.Cover.Meeting, opts.Cover.Author}, "\x00")
 	}
-	if opts.AsOf != "" {
+	if !opts.AsOf.IsZero() {
 		if axes, err := p.src.Models.Axes(opts.Partnership, projections.Query{AsOf: opts.AsOf, KnownAt: opts.KnownAt}); err == nil {
 			if b, ok := p.cache.get(key(axes.KnownAt.Seq)); ok {
 				return b, nil
@@ -63,7 +63,7 @@ func (p *Packs) Render(ctx context.Context, caller string, opts reviewpack.Optio
 	if err := pack.Render(format, &buf); err != nil {
 		return nil, err
 	}
-	if opts.AsOf != "" { // a pack for "today" changes at midnight: not cached
+	if !opts.AsOf.IsZero() { // a pack for "today" changes at midnight: not cached
 		p.cache.put(key(pack.Evidence.TreeHead.Size), buf.Bytes())
 	}
 	return buf.Bytes(), nil

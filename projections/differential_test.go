@@ -191,7 +191,7 @@ func timelineAt(q projections.Query) bool { return pointHash(q)/4%2 == 0 }
 
 func pointHash(q projections.Query) uint64 {
 	h := fnv.New64a()
-	h.Write([]byte(q.AsOf + "|" + q.KnownAt.String()))
+	h.Write([]byte(q.AsOf.String() + "|" + q.KnownAt.String()))
 	return h.Sum64()
 }
 
@@ -279,8 +279,16 @@ const (
 	byTime                  // KnownAtTime of the prefix's last recorded_at, plus half a minute
 )
 
+// asOfDate is an as_of of the tests as a query takes it: "" is today (the zero Date).
+func asOfDate(s string) domain.Date {
+	if s == "" {
+		return domain.Date{}
+	}
+	return domain.MustDate(s)
+}
+
 func (f *freshAnswers) query(k int, asOf string, mode knownMode) projections.Query {
-	q := projections.Query{AsOf: asOf, KnownAt: projections.KnownAtSeq(uint64(k))}
+	q := projections.Query{AsOf: asOfDate(asOf), KnownAt: projections.KnownAtSeq(uint64(k))}
 	switch mode {
 	case byAll:
 		q.KnownAt = projections.KnownAt{}
@@ -520,7 +528,7 @@ func TestDifferentialNameCase(t *testing.T) {
 		require.NoError(t, m.Apply(e))
 	}
 	held := func(asOf string) []string {
-		st, err := m.State("great-yarmouth-north-norfolk", projections.Query{AsOf: asOf})
+		st, err := m.State("great-yarmouth-north-norfolk", projections.Query{AsOf: asOfDate(asOf)})
 		require.NoError(t, err)
 		var out []string
 		for _, a := range st.Appointments {

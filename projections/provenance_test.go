@@ -51,7 +51,7 @@ func TestTimelineCarriesProvenance(t *testing.T) {
 	}
 
 	t.Run("as corrected", func(t *testing.T) {
-		tl, err := m.Timeline("gy-nn", projections.Query{AsOf: "2020-01-01"})
+		tl, err := m.Timeline("gy-nn", projections.Query{AsOf: domain.MustDate("2020-01-01")})
 		require.NoError(t, err)
 		require.Len(t, tl.Entries, 2, "the retracted decision is left out")
 		assert.Equal(t, []domain.SourceRef{press}, tl.Entries[0].Sources)
@@ -66,13 +66,13 @@ func TestTimelineCarriesProvenance(t *testing.T) {
 			{Seq: 5, ID: id(5), Type: domain.TypeEventRetracted, Target: id(4), Reason: domain.RetractDuplicate},
 		}, tl.Corrections)
 
-		st, err := m.State("gy-nn", projections.Query{AsOf: "2020-01-01"})
+		st, err := m.State("gy-nn", projections.Query{AsOf: domain.MustDate("2020-01-01")})
 		require.NoError(t, err)
 		assert.Equal(t, words.Names{gy: "Great Yarmouth Borough Council", nn: "North Norfolk District Council"}, st.Councils)
 	})
 
 	t.Run("before the corrections were recorded", func(t *testing.T) {
-		tl, err := m.Timeline("gy-nn", projections.Query{AsOf: "2020-01-01", KnownAt: projections.KnownAtSeq(2)})
+		tl, err := m.Timeline("gy-nn", projections.Query{AsOf: domain.MustDate("2020-01-01"), KnownAt: projections.KnownAtSeq(2)})
 		require.NoError(t, err)
 		require.Len(t, tl.Entries, 2)
 		saving := tl.Entries[1]
@@ -81,7 +81,7 @@ func TestTimelineCarriesProvenance(t *testing.T) {
 		assert.False(t, saving.Corrected)
 		assert.Empty(t, tl.Corrections)
 
-		tl, err = m.Timeline("gy-nn", projections.Query{AsOf: "2020-01-01", KnownAt: projections.KnownAtSeq(4)})
+		tl, err = m.Timeline("gy-nn", projections.Query{AsOf: domain.MustDate("2020-01-01"), KnownAt: projections.KnownAtSeq(4)})
 		require.NoError(t, err)
 		require.Len(t, tl.Entries, 3, "the decision, not yet retracted")
 		assert.Equal(t, domain.TypeDecisionTaken, tl.Entries[1].Type)

@@ -17,25 +17,44 @@ import (
 var ErrBadAsOf = errors.New("projections: bad as_of")
 
 // Query is a point in both times. The zero value is today (from the models' clock) as everything
-// recorded knows it.
+// recorded knows it. Text from people becomes a Query once, at the edge: ParseQuery.
 type Query struct {
-	AsOf    string  // YYYY-MM-DD; "" means today in Europe/London
-	KnownAt KnownAt // the zero value means everything recorded
+	AsOf    domain.Date // the date in effect; the zero Date means today in Europe/London
+	KnownAt KnownAt     // the zero value means everything recorded
 }
 
-// ParseQuery checks an as_of and a known_at given as text (either may be empty) and returns the
-// query. Errors match ErrBadAsOf or ErrBadKnownAt and name the value.
+// ParseQuery checks an as_of (YYYY-MM-DD) and a known_at (ParseKnownAt) given as text (either may be
+// empty: today, everything recorded) and returns the query. Errors match ErrBadAsOf or
+// ErrBadKnownAt and name the value.
 func ParseQuery(asOf, knownAt string) (Query, error) {
+	var q Query
 	if asOf != "" {
-		if _, err := parseAsOf(asOf); err != nil {
-			return Query{}, BadAsOf(asOf, err)
+		d, err := ParseAsOf(asOf)
+		if err != nil {
+			return Query{}, err
 		}
+		q.AsOf = d
 	}
 	k, err := ParseKnownAt(knownAt)
 	if err != nil {
 		return Query{}, err
 	}
-	return Query{AsOf: asOf, KnownAt: k}, nil
+	q.KnownAt = k
+	return q, nil
+}
+
+// ParseAsOf reads an as_of, YYYY-MM-DD (years 0001–9999). The error matches ErrBadAsOf (BadAsOf:
+// a fault.Malformed at the parameter as_of) and names the value and what is wrong with it.
+func ParseAsOf(s string) (domain.Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return domain.Date{}, BadAsOf(s, fmt.Errorf("%q is not a valid date (YYYY-MM-DD): %s", s, dateProblem(err)))
+	}
+	d, err := domain.NewDate(t.Year(), t.Month(), t.Day())
+	if err != nil {
+		return domain.Date{}, BadAsOf(s, fmt.Errorf("%q is not a valid date (YYYY-MM-DD): %v", s, err))
+	}
+	return d, nil
 }
 
 // effEvent is an event as it stands after corrections known at the view's known_at.
@@ -81,36 +100,15 @@ type resolved struct {
 }
 
 func (m *Models) resolve(slug string, q Query) (resolved, error) {
-	asOf, err := m.asOf(q)
-	if err != nil {
-		return resolved{slug: slug}, err
-	}
-	return m.resolveAt(slug, asOf, q.KnownAt)
+	return m.resolveAt(slug, m.asOf(q), q.KnownAt)
 }
 
-// asOf returns q's as_of as a date: today in Europe/London by the models' clock when q gives none.
-func (m *Models) asOf(q Query) (domain.Date, error) {
-	if q.AsOf == "" {
-		return domain.LondonDate(m.now()), nil
+// asOf returns q's as_of: today in Europe/London by the models' clock when q gives none.
+func (m *Models) asOf(q Query) domain.Date {
+	if q.AsOf.IsZero() {
+		return domain.LondonDate(m.now())
 	}
-	d, err := parseAsOf(q.AsOf)
-	if err != nil {
-		return domain.Date{}, BadAsOf(q.AsOf, err)
-	}
-	return d, nil
-}
-
-// parseAsOf reads an as_of, YYYY-MM-DD; the error names the value and what is wrong with it.
-func parseAsOf(s string) (domain.Date, error) {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return domain.Date{}, fmt.Errorf("%q is not a valid date (YYYY-MM-DD): %s", s, dateProblem(err))
-	}
-	d, err := domain.NewDate(t.Year(), t.Month(), t.Day())
-	if err != nil {
-		return domain.Date{}, fmt.Errorf("%q is not a valid date (YYYY-MM-DD): %v", s, err)
-	}
-	return d, nil
+	return q.AsOf
 }
 
 // resolveAt makes a point in both times concrete for one partnership against a snapshot.
@@ -232,9 +230,8 @@ func (m *Models) Axes(slug string, q Query) (Axes, error) {
 	return r.axes, err
 }
 
-// State returns the partnership slug at q. Errors: ErrBadAsOf for an as_of that is not a date;
-// ErrUnknownPartnership when nothing was recorded for slug by q's known_at. The result is shared:
-// do not modify it. Safe for concurrent use.
+// State returns the partnership slug at q. Errors: ErrUnknownPartnership when nothing was recorded
+// for slug by q's known_at. The result is shared: do not modify it. Safe for concurrent use.
 func (m *Models) State(slug string, q Query) (*State, error) {
 	r, err := m.resolve(slug, q)
 	if err != nil {
@@ -302,12 +299,10 @@ func (m *Models) Timeline(slug string, q Query) (*Timeline, error) {
 }
 
 // List returns the partnerships list at q, sorted by slug; partnerships with nothing recorded by
-// q's known_at are left out. Errors: ErrBadAsOf. Safe for concurrent use.
+// q's known_at are left out. The error is always nil (the query was checked when parsed: ParseQuery);
+// it is kept for callers written against an earlier List. Safe for concurrent use.
 func (m *Models) List(q Query) (*List, error) {
-	first, err := m.resolve("", q)
-	if errors.Is(err, ErrBadAsOf) {
-		return nil, err
-	}
+	first, _ := m.resolve("", q) // "" is no partnership: only the axes are wanted
 	out := &List{Axes: first.axes, Partnerships: []Summary{}}
 	// Every partnership at the same cut of the log, even while events arrive.
 	cut := KnownAtSeq(first.kseq)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/demo"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/eventstore/memstore"
@@ -66,7 +67,7 @@ func TestSparseLogGivesTheSameViews(t *testing.T) {
 	}
 	for _, asOf := range []string{"2015-01-01", "2015-11-07", "2016-03-31", "2016-06-30", "2016-10-01", "2030-01-01"} {
 		for _, k := range known {
-			q := projections.Query{AsOf: asOf, KnownAt: k}
+			q := projections.Query{AsOf: domain.MustDate(asOf), KnownAt: k}
 			want, wantErr := whole.State(slug, q)
 			wantTL, _ := whole.Timeline(slug, q)
 			for name, m := range map[string]*projections.Models{"Load": sparse, "Apply": applied} {

@@ -29,10 +29,10 @@ type Source struct {
 // Options say which pack to build. The zero value of KnownAt means everything recorded.
 type Options struct {
 	Partnership string
-	AsOf        string // YYYY-MM-DD; "" means today in Europe/London by Now
+	AsOf        domain.Date // the date in effect; the zero Date means today in Europe/London by Now
 	KnownAt     projections.KnownAt
 	Cover       CoverOptions
-	// Now gives "today" when AsOf is empty. Default time.Now. A pack with an explicit AsOf never
+	// Now gives "today" when AsOf is the zero Date. Default time.Now. A pack with an explicit AsOf never
 	// reads it.
 	Now func() time.Time
 }
@@ -41,7 +41,7 @@ type Options struct {
 // head is the signed head at the known_at cut (its size is the last seq known), so the same query on
 // the same ledger always builds the same pack, byte for byte, however much the ledger has grown since.
 //
-// Errors: a *CoverError for a cover option CoverOptions.Check refuses, those of projections' queries (ErrUnknownPartnership, ErrBadAsOf), the store's, and
+// Errors: a *CoverError for a cover option CoverOptions.Check refuses, those of projections' queries (ErrUnknownPartnership), the store's, and
 // audit's (the log has not caught up with the models, or its tree does not match the events).
 // Build is safe for concurrent use when its Source's parts are.
 func Build(ctx context.Context, src Source, opts Options) (*Pack, error) {
@@ -49,12 +49,12 @@ func Build(ctx context.Context, src Source, opts Options) (*Pack, error) {
 		return nil, err
 	}
 	asOf := opts.AsOf
-	if asOf == "" {
+	if asOf.IsZero() {
 		now := opts.Now
 		if now == nil {
 			now = time.Now
 		}
-		asOf = domain.LondonDate(now()).String()
+		asOf = domain.LondonDate(now())
 	}
 	// Where the query falls on both axes (as_of checked, known_at resolved to a seq), without a fold:
 	// Compose folds the evidence itself.
@@ -70,7 +70,7 @@ func Build(ctx context.Context, src Source, opts Options) (*Pack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("review pack %s: tree head: %w", opts.Partnership, err)
 	}
-	ev := &Evidence{Partnership: opts.Partnership, AsOf: asOf, KnownAt: opts.KnownAt.String(), Cover: opts.Cover, TreeHead: th}
+	ev := &Evidence{Partnership: opts.Partnership, AsOf: asOf.String(), KnownAt: opts.KnownAt.String(), Cover: opts.Cover, TreeHead: th}
 	tree := src.Log.Tree()
 	for e, err := range src.Events.ReadStream(ctx, domain.StreamPrefix+opts.Partnership, eventstore.Start, eventstore.Forward, 0) {
 		if err != nil {

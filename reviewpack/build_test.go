@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
@@ -49,7 +50,7 @@ func wholeLedger(t *testing.T) sliceLog { return sealAll(t, fixtureEvents) }
 func TestBuild(t *testing.T) {
 	ctx := context.Background()
 	all := wholeLedger(t)
-	opts := reviewpack.Options{Partnership: slug, AsOf: "2016-06-30", Cover: reviewpack.CoverOptions{Committee: "Scrutiny Committee"}}
+	opts := reviewpack.Options{Partnership: slug, AsOf: domain.MustDate("2016-06-30"), Cover: reviewpack.CoverOptions{Committee: "Scrutiny Committee"}}
 
 	t.Run("matches the evidence it cites", func(t *testing.T) {
 		p, err := reviewpack.Build(ctx, source(t, all), opts)
@@ -88,16 +89,19 @@ func TestBuild(t *testing.T) {
 		require.ErrorIs(t, err, projections.ErrUnknownPartnership)
 	})
 
-	t.Run("a bad as_of", func(t *testing.T) {
-		o := opts
-		o.AsOf = "2016-02-30"
-		_, err := reviewpack.Build(ctx, source(t, all), o)
+	t.Run("a bad as_of in the evidence", func(t *testing.T) {
+		// Options take a domain.Date (parsed at the edge); evidence read back from a pack is text.
+		p, err := reviewpack.Build(ctx, source(t, all), opts)
+		require.NoError(t, err)
+		ev := *p.Evidence
+		ev.AsOf = "2016-02-30"
+		_, err = reviewpack.Compose(ctx, &ev)
 		require.ErrorIs(t, err, projections.ErrBadAsOf)
 	})
 }
 
 func TestWriteDirThenVerify(t *testing.T) {
-	p, err := reviewpack.Build(context.Background(), source(t, wholeLedger(t)), reviewpack.Options{Partnership: slug, AsOf: "2016-06-30"})
+	p, err := reviewpack.Build(context.Background(), source(t, wholeLedger(t)), reviewpack.Options{Partnership: slug, AsOf: domain.MustDate("2016-06-30")})
 	require.NoError(t, err)
 	dir := t.TempDir()
 	m, err := reviewpack.WriteDir(p, dir, []string{"md"})

@@ -55,7 +55,14 @@ func Compose(ctx context.Context, ev *Evidence) (*Report, error) {
 	if err := m.CatchUp(ctx, evidenceLog{ev}); err != nil {
 		return nil, fmt.Errorf("reviewpack: fold the evidence: %w", err)
 	}
-	q := projections.Query{AsOf: ev.AsOf, KnownAt: projections.KnownAtSeq(size)}
+	q := projections.Query{KnownAt: projections.KnownAtSeq(size)}
+	if ev.AsOf != "" { // "" is the day of the tree head (the models' clock)
+		d, err := projections.ParseAsOf(ev.AsOf)
+		if err != nil {
+			return nil, err
+		}
+		q.AsOf = d
+	}
 	st, err := m.State(ev.Partnership, q)
 	if err != nil {
 		return nil, err

@@ -47,12 +47,12 @@ func TestComposeFromEvidenceMatchesTheWholeLedger(t *testing.T) {
 			for _, k := range l.knownAt {
 				known, err := projections.ParseKnownAt(k)
 				require.NoError(t, err)
-				p, err := reviewpack.Build(ctx, src, reviewpack.Options{Partnership: l.slug, AsOf: asOf, KnownAt: known})
+				p, err := reviewpack.Build(ctx, src, reviewpack.Options{Partnership: l.slug, AsOf: domain.MustDate(asOf), KnownAt: known})
 				require.NoError(t, err, "%s: as of %s known at %s", l.name, asOf, k)
 				ev := p.Evidence
 				require.Less(t, len(ev.Events), int(ev.TreeHead.Size), "the evidence has gaps in seq")
 
-				q := projections.Query{AsOf: asOf, KnownAt: projections.KnownAtSeq(ev.TreeHead.Size)}
+				q := projections.Query{AsOf: domain.MustDate(asOf), KnownAt: projections.KnownAtSeq(ev.TreeHead.Size)}
 				st, err := src.Models.State(l.slug, q)
 				require.NoError(t, err)
 				tl, err := src.Models.Timeline(l.slug, q)

@@ -21,7 +21,7 @@ import (
 
 // demoOptions is the pack the demo's committee would have had: the Great Yarmouth and North Norfolk
 // partnership as of the end of its trial.
-var demoOptions = reviewpack.Options{Partnership: demo.GreatYarmouthNorthNorfolk, AsOf: "2016-06-30",
+var demoOptions = reviewpack.Options{Partnership: demo.GreatYarmouthNorthNorfolk, AsOf: domain.MustDate("2016-06-30"),
 	Cover: reviewpack.CoverOptions{Committee: "Overview and Scrutiny Committee", Author: "Head of Policy and Performance"}}
 
 // demoPack seeds the Norfolk demo into a fresh store and builds its pack.

@@ -139,11 +139,11 @@ func (s *server) handlePartnership(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	var q projections.Query
 	if body.AsOf != "" {
-		if _, err := projections.ParseQuery(body.AsOf, ""); err != nil {
+		if d, err := projections.ParseAsOf(body.AsOf); err != nil {
 			body.AsOfErr = fmt.Sprintf("%q is not a date. Enter it as YYYY-MM-DD, e.g. 2015-11-07.", body.AsOf)
 			status = http.StatusBadRequest
 		} else {
-			q.AsOf = body.AsOf
+			q.AsOf = d
 		}
 	}
 	if body.KnownAt != "" {
@@ -196,7 +196,7 @@ func (s *server) handlePack(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	asOf := q.AsOf
+	asOf := q.AsOf.String()
 	if asOf == "" {
 		asOf = "today"
 	}

@@ -51,8 +51,8 @@ func (s *serverSource) PartnershipEvents(ctx context.Context, slug domain.Partne
 	return events, nil
 }
 
-func (s *serverSource) State(ctx context.Context, slug, asOf, knownAt string) (*projections.State, error) {
-	return s.c.State(ctx, slug, client.Query{AsOf: asOf, KnownAt: knownAt})
+func (s *serverSource) State(ctx context.Context, slug string, q projections.Query) (*projections.State, error) {
+	return s.c.State(ctx, slug, client.Query{AsOf: q.AsOf.String(), KnownAt: q.KnownAt.String()})
 }
 
 func (s *serverSource) PublicKey(ctx context.Context) (client.PublicKey, error) {
@@ -221,7 +221,7 @@ func (s *serverSource) ConsistencyProof(ctx context.Context, old audit.SignedHea
 // pack is) and writes them with their manifest as the local pack does (reviewpack.WriteRendered): the
 // same files, byte for byte, for the same ledger. Nothing is signed here.
 func (s *serverSource) Pack(ctx context.Context, opts reviewpack.Options, formats []string, dir string) (packWritten, error) {
-	q := client.PackQuery{Query: client.Query{AsOf: opts.AsOf, KnownAt: opts.KnownAt.String()},
+	q := client.PackQuery{Query: client.Query{AsOf: opts.AsOf.String(), KnownAt: opts.KnownAt.String()},
 		Committee: opts.Cover.Committee, Meeting: opts.Cover.Meeting, Author: opts.Cover.Author}
 	if opts.KnownAt.IsAll() {
 		q.KnownAt = ""

@@ -205,11 +205,9 @@ func cmdReplay(ctx context.Context, a *app, args []string) error {
 		return badFlag("replay", "", err)
 	}
 	k := q.KnownAt
-	day := domain.LondonDate(a.now())
-	if *asOf != "" {
-		if day, err = domain.ParseDate(*asOf); err != nil {
-			return usageErrorf("replay: --as-of: %v", err)
-		}
+	day := q.AsOf
+	if day.IsZero() {
+		day = domain.LondonDate(a.now())
 	}
 	until, err := parseReplayUntil(*untilText)
 	if err != nil {
@@ -228,7 +226,7 @@ func cmdReplay(ctx context.Context, a *app, args []string) error {
 	if len(events) == 0 {
 		// Nothing of the partnership recorded by --known-at: refused as 'ledger state' refuses it
 		// (the same error, from the same query), not an empty walk.
-		if _, err := src.State(ctx, ps.String(), "", *knownAt); err != nil {
+		if _, err := src.State(ctx, ps.String(), projections.Query{KnownAt: k}); err != nil {
 			return fmt.Errorf("replay: %w", err)
 		}
 	}

@@ -30,8 +30,9 @@ type ledgerSource interface {
 	// given), in order: k resolves over the whole log to the last seq it includes. A partnership with no
 	// events at all is bad input.
 	PartnershipEvents(ctx context.Context, slug domain.PartnershipSlug, k projections.KnownAt, text string) ([]eventstore.Event, error)
-	// State is the partnership at as_of and known_at as the commands take them (validated already).
-	State(ctx context.Context, slug, asOf, knownAt string) (*projections.State, error)
+	// State is the partnership at q (as_of and known_at parsed once from the command's flags:
+	// projections.ParseQuery).
+	State(ctx context.Context, slug string, q projections.Query) (*projections.State, error)
 	// PublicKey is the tree-signing public key auditors pin.
 	PublicKey(ctx context.Context) (client.PublicKey, error)
 	// TreeHead is the signed tree head of size (0: the latest).
@@ -212,11 +213,7 @@ func (l *localSource) PartnershipEvents(ctx context.Context, slug domain.Partner
 	return events, nil
 }
 
-func (l *localSource) State(ctx context.Context, slug, asOf, knownAt string) (*projections.State, error) {
-	q, err := projections.ParseQuery(asOf, knownAt) // an error is for people (fault): bad input
-	if err != nil {
-		return nil, err
-	}
+func (l *localSource) State(ctx context.Context, slug string, q projections.Query) (*projections.State, error) {
 	m, err := l.modelsFor(ctx, slug)
 	if err != nil {
 		return nil, err

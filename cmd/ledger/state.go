@@ -24,7 +24,8 @@ func cmdState(ctx context.Context, a *app, args []string) error {
 	if _, err := partnershipFlag("state", *slug); err != nil {
 		return err
 	}
-	if _, err := projections.ParseQuery(*asOf, *knownAt); err != nil {
+	q, err := projections.ParseQuery(*asOf, *knownAt)
+	if err != nil {
 		return badFlag("state", "", err)
 	}
 	src, err := a.source()
@@ -32,7 +33,7 @@ func cmdState(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer src.Close()
-	st, err := src.State(ctx, *slug, *asOf, *knownAt)
+	st, err := src.State(ctx, *slug, q)
 	if err != nil {
 		return fmt.Errorf("state: %w", err)
 	}
