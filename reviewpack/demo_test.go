@@ -132,7 +132,7 @@ func TestPackLastDay(t *testing.T) {
 		src, err := reviewpack.LoadSource(ctx, store, testKey(), demo.GreatYarmouthNorthNorfolk)
 		require.NoError(t, err)
 		opts := demoOptions
-		opts.AsOf = asOf
+		opts.AsOf = domain.MustDate(asOf)
 		p, err := reviewpack.Build(ctx, src, opts)
 		require.NoError(t, err)
 		return string(render(t, p, "md"))
