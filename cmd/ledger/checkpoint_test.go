@@ -289,16 +289,7 @@ func TestServerSignsACheckpointAfterAppends(t *testing.T) {
 	r := ledger(t, nil, "checkpoint", "--server", s.base, "--key", k.VKey, "-o", before)
 	require.Equal(t, 0, r.code, r.stderr)
 
-	body := `{"type":"SavingsReported","effective_on":"2016-03-01","certainty":"reported","sources":[{"kind":"press","title":"EDP, 1 March 2016"}],` +
-		`"data":{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":100,"status":"forecast","period_to":"2016-03-31"}}`
-	req, err := http.NewRequest("POST", s.base+"/v1/partnerships/"+gnn+"/events", strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(recorder)))
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	res.Body.Close()
-	require.Equal(t, 201, res.StatusCode)
+	postSaving(t, s.base, strings.TrimSpace(string(recorder)), 100)
 
 	v, err := note.NewVerifier(k.VKey)
 	require.NoError(t, err)

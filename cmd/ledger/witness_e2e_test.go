@@ -209,70 +209,25 @@ func runBinary(t *testing.T, dir string, args ...string) string {
 	return string(out)
 }
 
-// A witness and a ledger server, each its own process on loopback: after an append the server's
-// checkpoint grows, the witness cosigns it (the ledger's client sends it with the consistency proof
-// from the size the witness held) and GET /checkpoint serves the cosignature, which verifies under
-// the witness's pinned vkey; the witness serves the same checkpoint.
-func TestWitnessAndServerAsProcesses(t *testing.T) {
-	dir := t.TempDir()
-	store := "bolt:" + filepath.Join(dir, "ledger.db")
-	const origin = "ledger.example.gov.uk/e2e-norfolk"
-	runBinary(t, dir, "seed", "--store", store)
-	var token string
-	for _, f := range strings.Fields(runBinary(t, dir, "token", "issue", "--role", "recorder", "--actor", "Witness test", "--store", store)) {
-		if strings.HasPrefix(f, "pl_") {
-			token = f
-		}
-	}
-	require.NotEmpty(t, token)
-	var vkey string
-	for _, line := range strings.Split(runBinary(t, dir, "key", "--store", store, "--origin", origin), "\n") {
-		if v, ok := strings.CutPrefix(line, "vkey:"); ok {
-			vkey = strings.TrimSpace(v)
-		}
-	}
-	require.True(t, strings.HasPrefix(vkey, origin+"+"), "ledger key prints the checkpoint vkey under the origin: %q", vkey)
-	wvkey := strings.TrimSpace(runBinary(t, dir, "witness", "key", "-o", "w.key", "--name", "witness.north-norfolk.example/ledger"))
-
-	w := startProcess(t, dir, "witness", "serve", "--key-file", "w.key", "--log-key", vkey, "--addr", "127.0.0.1:0", "--state", "witness-state")
-	s := startProcess(t, dir, "serve", "--store", store, "--origin", origin, "--addr", "127.0.0.1:0",
-		"--witness", wvkey+"@"+w.base, "--witness-quorum", "1")
-
-	logV, err := note.NewVerifier(vkey)
+// seedForWitnesses makes a ledger (the demo, with its key beside it) and returns its store, a
+// recorder token and the checkpoint vkey 'ledger key' gives under origin.
+func seedForWitnesses(t *testing.T, origin string) (store, token, vkey string) {
+	t.Helper()
+	store = seeded(t)
+	b, err := os.ReadFile(issueToken(t, store, "recorder"))
 	require.NoError(t, err)
-	witnessV, err := witness.ParseVerifierKey(wvkey)
-	require.NoError(t, err)
-	// cosigned waits (at most 30 s) until GET url serves a checkpoint of at least minSize signed by
-	// the ledger and cosigned by the witness, and returns its size.
-	cosigned := func(url string, minSize uint64) uint64 {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		var last string
-		for {
-			res, err := http.Get(url)
-			if err == nil {
-				b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<16))
-				res.Body.Close()
-				last = fmt.Sprintf("%d %s", res.StatusCode, b)
-				if n, err := note.Open(b, note.VerifierList(logV, witnessV)); err == nil && len(n.Sigs) == 2 {
-					cp, err := witness.ParseCheckpointText(n.Text)
-					require.NoError(t, err)
-					require.Equal(t, origin, cp.Origin)
-					if cp.Size >= minSize {
-						return cp.Size
-					}
-				}
-			}
-			require.True(t, time.Now().Before(deadline), "no cosigned checkpoint of size %d or more at %s within 30 s; last answer: %s\nserver: %s\nwitness: %s",
-				minSize, url, last, s.stderr.String(), w.stderr.String())
-			pollPause()
-		}
-	}
-	size := cosigned(s.base+"/checkpoint", 1)
+	k := ledgerKey(t, "--store", store, "--origin", origin)
+	require.Equal(t, origin, k.Origin)
+	return store, strings.TrimSpace(string(b)), k.VKey
+}
 
-	body := `{"type":"SavingsReported","effective_on":"2016-03-01","certainty":"reported","sources":[{"kind":"press","title":"EDP, 1 March 2016"}],` +
-		`"data":{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":100,"status":"forecast","period_to":"2016-03-31"}}`
-	req, err := http.NewRequest("POST", s.base+"/v1/partnerships/great-yarmouth-north-norfolk/events", strings.NewReader(body))
+// postSaving appends one SavingsReported event of amount pence through a server's API, as a
+// recorder.
+func postSaving(t *testing.T, base, token string, amount int) {
+	t.Helper()
+	body := fmt.Sprintf(`{"type":"SavingsReported","effective_on":"2016-03-01","certainty":"reported","sources":[{"kind":"press","title":"EDP, 1 March 2016"}],`+
+		`"data":{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":%d,"status":"forecast","period_to":"2016-03-31"}}`, amount)
+	req, err := http.NewRequest("POST", base+"/v1/partnerships/great-yarmouth-north-norfolk/events", strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
@@ -280,8 +235,114 @@ func TestWitnessAndServerAsProcesses(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusCreated, res.StatusCode)
+}
 
-	grown := cosigned(s.base+"/checkpoint", size+1)
+// waitCosigned waits (at most 30 s) until GET url serves a checkpoint of origin, of at least minSize,
+// that verifies under logV and carries a cosignature that verifies under witnessV, and returns its size.
+func waitCosigned(t *testing.T, url, origin string, minSize uint64, logV, witnessV note.Verifier, procs ...*process) uint64 {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	var last string
+	for {
+		res, err := http.Get(url)
+		if err == nil {
+			b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<16))
+			res.Body.Close()
+			last = fmt.Sprintf("%d %s", res.StatusCode, b)
+			if n, err := note.Open(b, note.VerifierList(logV, witnessV)); err == nil && len(n.Sigs) == 2 {
+				cp, err := witness.ParseCheckpointText(n.Text)
+				require.NoError(t, err)
+				require.Equal(t, origin, cp.Origin)
+				if cp.Size >= minSize {
+					return cp.Size
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			var logs []string
+			for _, p := range procs {
+				logs = append(logs, p.stderr.String())
+			}
+			t.Fatalf("no cosigned checkpoint of size %d or more at %s within 30 s; last answer: %s\nlogs:\n%s", minSize, url, last, strings.Join(logs, "\n"))
+		}
+		pollPause()
+	}
+}
+
+// waitLog waits (at most 30 s) until p has logged want on stderr.
+func waitLog(t *testing.T, p *process, want string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(p.stderr.String(), want) {
+		require.True(t, time.Now().Before(deadline), "%q not logged within 30 s:\n%s", want, p.stderr.String())
+		pollPause()
+	}
+}
+
+// A witness and a ledger server, each its own process on loopback: after an append the server's
+// checkpoint grows, the witness cosigns it (the ledger's client sends it with the consistency proof
+// from the size the witness held) and GET /checkpoint serves the cosignature, which verifies under
+// the witness's pinned vkey; the witness serves the same checkpoint.
+func TestWitnessAndServerAsProcesses(t *testing.T) {
+	dir := t.TempDir()
+	const origin = "ledger.example.gov.uk/e2e-norfolk"
+	store, token, vkey := seedForWitnesses(t, origin)
+	wvkey := strings.TrimSpace(runBinary(t, dir, "witness", "key", "-o", "w.key", "--name", "witness.north-norfolk.example/ledger"))
+
+	w := startProcess(t, dir, "witness", "serve", "--key-file", "w.key", "--log-key", vkey, "--addr", "127.0.0.1:0", "--state", "witness-state")
+	s := startProcess(t, dir, "serve", "--store", store, "--origin", origin, "--addr", "127.0.0.1:0",
+		"--witness", wvkey+"@"+w.base, "--witness-quorum", "1")
+	assert.Contains(t, s.stdout.String(), "asking 1 witness(es) to cosign each checkpoint of "+origin+" (quorum 1)")
+
+	logV, err := note.NewVerifier(vkey)
+	require.NoError(t, err)
+	witnessV, err := witness.ParseVerifierKey(wvkey)
+	require.NoError(t, err)
+	size := waitCosigned(t, s.base+"/checkpoint", origin, 1, logV, witnessV, s, w)
+
+	postSaving(t, s.base, token, 100)
+	grown := waitCosigned(t, s.base+"/checkpoint", origin, size+1, logV, witnessV, s, w)
 	assert.Equal(t, size+1, grown, "the checkpoint after the append, cosigned")
-	assert.Equal(t, grown, cosigned(w.base+"/"+witness.OriginHash(origin)+"/checkpoint", grown), "the witness serves what it cosigned")
+	assert.Equal(t, grown, waitCosigned(t, w.base+"/"+witness.OriginHash(origin)+"/checkpoint", origin, grown, logV, witnessV, s, w),
+		"the witness serves what it cosigned")
+	waitLog(t, s, `"msg":"checkpoint witnessed"`)
+}
+
+// A fork: two copies of one ledger, under one key and origin, each given a different event. The
+// witness cosigns the first copy's checkpoint and refuses the second's (422: another history), which
+// the second server logs as an error and never serves as cosigned.
+func TestWitnessRefusesAForkedLedger(t *testing.T) {
+	dirA, dirB := t.TempDir(), t.TempDir()
+	const origin = "ledger.example.gov.uk/fork-norfolk"
+	storeA, token, vkey := seedForWitnesses(t, origin)
+	storeB := copyLedger(t, storeA) // the same ledger and key, before either grows
+	wvkey := strings.TrimSpace(runBinary(t, dirA, "witness", "key", "-o", "w.key", "--name", "witness.great-yarmouth.example/ledger"))
+	w := startProcess(t, dirA, "witness", "serve", "--key-file", "w.key", "--log-key", vkey, "--addr", "127.0.0.1:0", "--state", "witness-state")
+	logV, err := note.NewVerifier(vkey)
+	require.NoError(t, err)
+	witnessV, err := witness.ParseVerifierKey(wvkey)
+	require.NoError(t, err)
+
+	a := startProcess(t, dirA, "serve", "--store", storeA, "--origin", origin, "--addr", "127.0.0.1:0", "--witness", wvkey+"@"+w.base)
+	size := waitCosigned(t, a.base+"/checkpoint", origin, 1, logV, witnessV, a, w)
+	postSaving(t, a.base, token, 100)
+	require.Equal(t, size+1, waitCosigned(t, a.base+"/checkpoint", origin, size+1, logV, witnessV, a, w))
+	a.kill()
+
+	b := startProcess(t, dirB, "serve", "--store", storeB, "--origin", origin, "--addr", "127.0.0.1:0", "--witness", wvkey+"@"+w.base)
+	postSaving(t, b.base, token, 999) // the same size as A's, another event
+	waitLog(t, w, "add-checkpoint refused: the log shows another history")
+	waitLog(t, b, "it has seen another history of this log")
+
+	res, err := http.Get(b.base + "/checkpoint")
+	require.NoError(t, err)
+	served, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	n, err := note.Open(served, note.VerifierList(logV))
+	require.NoError(t, err, "B's checkpoint is signed by the ledger's key")
+	cp, err := witness.ParseCheckpointText(n.Text)
+	require.NoError(t, err)
+	assert.Equal(t, size+1, cp.Size, "B's checkpoint has A's size")
+	_, err = note.Open(served, note.VerifierList(witnessV))
+	assert.Error(t, err, "B's checkpoint carries no cosignature of the witness: %s", served)
 }
