@@ -414,7 +414,7 @@ func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error 
 		return fault.BadParam("as_of", "as_of (the date the pack reviews, YYYY-MM-DD) is required")
 	}
 	slug := r.PathValue("id")
-	cover := reviewpack.CoverOptions{Committee: r.URL.Query().Get("committee"), Meeting: r.URL.Query().Get("meeting"), Author: r.URL.Query().Get("author")}
+	cover := reviewpack.CoverOptions{Committee: r.URL.Query().Get("committee"), Meetings: r.URL.Query()["meeting"], Author: r.URL.Query().Get("author")}
 	if err := cover.Check(); err != nil {
 		return err
 	}

@@ -116,7 +116,7 @@ func view(slug string, s *domain.State, r *reuse) *State {
 		st.TrialPeriod = &TrialPeriod{From: t.From, To: t.To, Evidence: t.Evidence}
 	}
 	if r := s.ReviewDue; r != nil {
-		rd := &ReviewDate{DueOn: r.DueOn, Terms: r.Terms, Evidence: r.Evidence}
+		rd := &ReviewDate{DueOn: r.DueOn, Terms: r.Terms, Evidence: r.Evidence, Review: r.Review, BodyRefs: append([]domain.BodyRef(nil), r.Bodies...)}
 		if len(r.Bodies) > 0 {
 			rd.Bodies = make([]string, len(r.Bodies))
 			for i, b := range r.Bodies {
@@ -166,7 +166,7 @@ func view(slug string, s *domain.State, r *reuse) *State {
 		st.Funding[i] = Funding{Funder: f.Funder, Recipients: refs(f.Recipients), AmountPence: f.AmountPence, Purpose: f.Purpose, Evidence: f.Evidence}
 	}
 	for i, o := range s.Outcomes {
-		r := ReviewResult{Council: o.Council.String(), Outcome: o.Outcome, Rationale: o.Rationale, On: o.On, Evidence: o.Evidence}
+		r := ReviewResult{Council: o.Council.String(), Outcome: o.Outcome, Rationale: o.Rationale, On: o.On, Evidence: o.Evidence, Review: o.Review}
 		if o.Minute != nil {
 			m := minute(*o.Minute)
 			r.Minute = &m

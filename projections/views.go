@@ -118,6 +118,11 @@ type ReviewDate struct {
 	Bodies   []string    `json:"bodies,omitempty"`
 	Terms    string      `json:"terms_of_reference,omitempty"`
 	Evidence Evidence    `json:"evidence"`
+	// Review is the scheduled review's name ("" when the date comes from the proposal) and BodyRefs
+	// its bodies as recorded (council slug and body), for readers in Go: the review pack gives each
+	// body its own meeting. Not part of the JSON (Bodies is).
+	Review   string           `json:"-"`
+	BodyRefs []domain.BodyRef `json:"-"`
 }
 
 // Appointment is a post an officer holds for one or more councils on as_of, with the statutory roles
@@ -282,6 +287,9 @@ type ReviewResult struct {
 	Rationale string      `json:"rationale,omitempty"`
 	On        domain.Date `json:"on"`
 	Evidence  Evidence    `json:"evidence"`
+	// Review is the name of the scheduled review the outcome is of, for readers in Go (the review
+	// pack matches outcomes to the review's bodies). Not part of the JSON.
+	Review string `json:"-"`
 }
 
 // Timeline is every event of a partnership in effect on as_of, in effective order, as known at

@@ -24,13 +24,22 @@ type Evidence struct {
 	Events      []CitedEvent `json:"events"` // in seq order
 }
 
-// CoverOptions are the cover-sheet fields the person building the pack may set. Empty fields take
-// their defaults from the ledger (the review's bodies and due date). Each is text under the ledger's
-// text rule and the limit its `limit` tag declares (domain.FieldLimit); Check applies both.
+// CoverOptions are the cover-sheet fields the person building the pack may set. The bodies that
+// consider the review come from the ledger (the review's bodies), each with the meeting date the
+// ledger holds for it, if any; Meetings gives a body's meeting date for this pack. Each option is
+// text under the ledger's text rule and the limit its `limit` tag declares (domain.FieldLimit);
+// Check applies both and the form of each meeting.
 type CoverOptions struct {
-	Committee string `json:"committee,omitempty" limit:"name"`
-	Meeting   string `json:"meeting,omitempty" limit:"name"`
-	Author    string `json:"author,omitempty" limit:"name"`
+	Committee string `json:"committee,omitempty" limit:"name"` // the body the pack is prepared for, if not one the review names
+	// Meeting is the one meeting date packs of format ledger-review-pack-v2 carried as text; no
+	// pack is built with it now (Check refuses it): each body has its own meeting (Meetings).
+	Meeting string `json:"meeting,omitempty" limit:"name"`
+	Author  string `json:"author,omitempty" limit:"name"`
+	// Meetings are "BODY=DATE", each as given (`ledger pack --meeting`, repeatable; the meeting
+	// query parameter of the API): BODY names one of the bodies the review is scheduled for, as
+	// COUNCIL:BODY ("north-norfolk:cabinet") or by the body alone where that names one of them
+	// ("cabinet"), or the Committee; DATE is YYYY-MM-DD.
+	Meetings []string `json:"meetings,omitempty" limit:"name"`
 }
 
 // CoverError is a cover option that breaks the text rule or its limit. Field is its JSON name, which
@@ -52,14 +61,30 @@ func (c CoverOptions) Check() error {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		n, _ := domain.FieldLimit(t.Field(i))
-		s := v.Field(i).String()
-		msg := domain.TextLimitProblem(s, n)
-		if j := strings.IndexAny(s, "\t\n\r"); msg == "" && j >= 0 {
-			msg = fmt.Sprintf("control character U+%04X is not allowed in a cover option (it is one line)", s[j])
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		var values []string
+		switch f := v.Field(i); f.Kind() {
+		case reflect.String:
+			values = []string{f.String()}
+		case reflect.Slice: // a repeatable option: its parameter and flag are named in the singular
+			values, name = f.Interface().([]string), strings.TrimSuffix(name, "s")
 		}
-		if msg != "" {
-			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-			return &CoverError{Field: name, Detail: msg}
+		for _, s := range values {
+			msg := domain.TextLimitProblem(s, n)
+			if j := strings.IndexAny(s, "\t\n\r"); msg == "" && j >= 0 {
+				msg = fmt.Sprintf("control character U+%04X is not allowed in a cover option (it is one line)", s[j])
+			}
+			if msg != "" {
+				return &CoverError{Field: name, Detail: msg}
+			}
+		}
+	}
+	if c.Meeting != "" {
+		return &CoverError{Field: "meeting", Detail: fmt.Sprintf("%q: want BODY=DATE, e.g. north-norfolk:cabinet=2016-06-20: each body that considers the review has its own meeting", c.Meeting)}
+	}
+	for _, m := range c.Meetings {
+		if _, _, err := parseMeeting(m); err != nil {
+			return &CoverError{Field: "meeting", Detail: err.Error()}
 		}
 	}
 	return nil

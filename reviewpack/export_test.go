@@ -5,5 +5,9 @@ import "github.com/partnership-ledger/ledger/projections"
 // ComposeViews writes the report of ev from views given by the caller, as Compose does from the views
 // of its own models: for comparing the two.
 func ComposeViews(ev *Evidence, st *projections.State, tl *projections.Timeline) *Report {
-	return newComposer(ev, st, tl).report()
+	r, err := compose(ev, st, tl)
+	if err != nil {
+		panic(err)
+	}
+	return r
 }

@@ -117,7 +117,7 @@ func evidenceOf(t testing.TB, events []rawEvent, cover reviewpack.CoverOptions) 
 // fixturePack composes the fixture's pack.
 func fixturePack(t testing.TB) *reviewpack.Pack {
 	t.Helper()
-	ev := fixtureEvidence(t, reviewpack.CoverOptions{Committee: "Scrutiny Committee", Meeting: "2016-06-30", Author: "Head of Policy"})
+	ev := fixtureEvidence(t, reviewpack.CoverOptions{Committee: "Scrutiny Committee", Meetings: []string{"Scrutiny Committee=2016-06-30"}, Author: "Head of Policy"})
 	r, err := reviewpack.Compose(context.Background(), ev)
 	require.NoError(t, err)
 	return &reviewpack.Pack{Report: r, Evidence: ev}
@@ -134,7 +134,12 @@ func handReport() *reviewpack.Report {
 		KnownAt:     reviewpack.KnownAtLine{Requested: "2016-06-01", Seq: 42, Time: "2016-05-31T10:00:00Z"},
 		Cover: reviewpack.Cover{
 			Title: "Review of Great Yarmouth and North Norfolk shared management", Committee: "Scrutiny Committee",
-			Meeting: "2016-06-30", Author: "Head of Policy and Performance",
+			Author: "Head of Policy and Performance",
+			Meetings: []reviewpack.MeetingRow{
+				{Label: "Prepared for", Body: "Scrutiny Committee", Date: "2016-06-30", Meeting: "meeting on 30 June 2016 (date given for this pack)"},
+				{Label: "Considered by", Body: "Full council of Great Yarmouth Borough Council", Meeting: "meeting date not recorded"},
+				{Label: "Considered by", Body: "Cabinet of North Norfolk District Council", Date: "2016-06-28", Meeting: "the ledger records it deciding the review's outcome at its meeting on 28 June 2016 (Cabinet 28 June 2016, minute 12)", Refs: refs(40)},
+			},
 			Purpose: "To give the committee the facts it needs to review the partnership.",
 			Subject: "The shared management partnership", Status: "active since 7 November 2015",
 			ReviewDue: "2016-06-30", Bodies: "Great Yarmouth Full Council and North Norfolk Cabinet",

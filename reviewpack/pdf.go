@@ -122,7 +122,7 @@ func pdfTime(s string) time.Time {
 // table, so no offset moves.
 func withFileID(pdf []byte, r *Report) []byte {
 	sum := sha256.Sum256([]byte(strings.Join([]string{"ledger-review-pack-v1", r.Partnership, r.AsOf,
-		r.KnownAt.Requested, itoa(r.KnownAt.Seq), r.TreeHead.Root, r.Cover.Committee, r.Cover.Meeting, r.Cover.Author}, "\x00")))
+		r.KnownAt.Requested, itoa(r.KnownAt.Seq), r.TreeHead.Root, r.Cover.Committee, r.Cover.Meeting, r.Cover.Author, meetingsKey(r)}, "\x00")))
 	id := hex.EncodeToString(sum[:16])
 	const end = "\n>>\nstartxref"
 	i := bytes.LastIndex(pdf, []byte(end))

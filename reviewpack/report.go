@@ -48,7 +48,7 @@ type KnownAtLine struct {
 type Cover struct {
 	Title       string `json:"title"`
 	Committee   string `json:"committee"`
-	Meeting     string `json:"meeting"` // date of the meeting, YYYY-MM-DD, or text
+	Meeting     string `json:"meeting,omitempty"` // not set: each body has its own meeting (Meetings)
 	Author      string `json:"author"`
 	Purpose     string `json:"purpose"`
 	Subject     string `json:"subject"` // "Review of the ... partnership"
@@ -58,6 +58,21 @@ type Cover struct {
 	Bodies      string `json:"bodies,omitempty"` // bodies that will consider the review
 	Reference   string `json:"reference"`        // a short fingerprint of the tree head, for citing the pack
 	Disclaimers string `json:"disclaimers,omitempty"`
+
+	// Meetings are the cover's rows of bodies (cover.go): the committee the pack is prepared for, if
+	// given, then each body the review is scheduled for, each with its own meeting. Committee is
+	// that committee as given; Meeting and Bodies are not printed (packs of format v2 printed them).
+	Meetings []MeetingRow `json:"meetings"`
+}
+
+// MeetingRow is a body that considers the review, and its meeting: the date given for the pack, the
+// meeting the ledger records the body deciding at, both, or "meeting date not recorded".
+type MeetingRow struct {
+	Label   string   `json:"label"`          // "Considered by" or "Prepared for"
+	Body    string   `json:"body"`           // "Cabinet of North Norfolk District Council"; "" when the ledger names none
+	Date    string   `json:"date,omitempty"` // YYYY-MM-DD: the date given, else the one recorded
+	Meeting string   `json:"meeting"`        // the meeting in words
+	Refs    []uint64 `json:"refs,omitempty"`
 }
 
 // Option is one course open to the committee, with the facts that bear on it.

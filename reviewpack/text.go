@@ -3,6 +3,8 @@ package reviewpack
 import (
 	"strconv"
 	"strings"
+
+	"github.com/partnership-ledger/ledger/domain/words"
 )
 
 // refsText cites ledger events: "[12, 15]"; "" when there are none.
@@ -67,21 +69,22 @@ func coverRows(r *Report) [][2]string {
 	} else {
 		known += " (" + detail + ")"
 	}
-	rows := [][2]string{
-		{"Committee", r.Cover.Committee},
-		{"Meeting", r.Cover.Meeting},
+	var rows [][2]string
+	for _, m := range r.Cover.Meetings {
+		rows = append(rows, [2]string{m.Label, meetingText(m)})
+	}
+	rows = append(rows, [][2]string{
 		{"Report author", r.Cover.Author},
 		{"Subject", r.Cover.Subject},
 		{"Purpose", r.Cover.Purpose},
 		{"Partnership", r.Name + " (" + r.Partnership + ")"},
 		{"Status", r.Cover.Status},
 		{"Review due", r.Cover.ReviewDue},
-		{"Considered by", r.Cover.Bodies},
 		{"Terms of reference", r.Cover.Terms},
 		{"State as of", r.AsOf},
 		{"As known at", known},
 		{"Pack reference", r.Cover.Reference},
-	}
+	}...)
 	out := rows[:0]
 	for _, kv := range rows {
 		if strings.TrimSpace(kv[1]) != "" {
@@ -118,4 +121,13 @@ type findingSection struct {
 // findingSections are the risks and gaps sections, in the order they are printed.
 func findingSections(r *Report) []findingSection {
 	return []findingSection{{"risks", hRisks, noRisks, r.Risks}, {"gaps", hGaps, noGaps, r.Gaps}}
+}
+
+// meetingText is a cover row's value for a body: "Cabinet of North Norfolk District Council: meeting
+// date not recorded".
+func meetingText(m MeetingRow) string {
+	if m.Body == "" {
+		return withRefs(words.Sentence(m.Meeting), m.Refs)
+	}
+	return withRefs(m.Body+": "+m.Meeting, m.Refs)
 }

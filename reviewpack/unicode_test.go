@@ -59,7 +59,7 @@ func withText(text string) []rawEvent {
 
 func packOf(t testing.TB, events []rawEvent) *reviewpack.Pack {
 	t.Helper()
-	ev := evidenceOf(t, events, reviewpack.CoverOptions{Committee: "Scrutiny Committee", Meeting: "2016-06-30"})
+	ev := evidenceOf(t, events, reviewpack.CoverOptions{Committee: "Scrutiny Committee", Meetings: []string{"Scrutiny Committee=2016-06-30"}})
 	r, err := reviewpack.Compose(context.Background(), ev)
 	require.NoError(t, err)
 	return &reviewpack.Pack{Report: r, Evidence: ev}
@@ -179,6 +179,8 @@ func FuzzPDFText(f *testing.F) {
 		r.Finance.Chart.Categories[0] = s
 		r.Finance.Chart.Series[0].Name = s
 		r.Flags[0].Text = s
+		r.Cover.Meetings[0].Body, r.Cover.Meetings[1].Meeting = s, s
+		r.Risks[0].Text, r.Gaps[0].Why = s, s
 		r.Register[0].ID = s // set in Go Mono
 		r.TreeHead.Signature = s
 		r.HowToVerify = append(r.HowToVerify, s)

@@ -776,7 +776,8 @@ func (c *Client) Checkpoint(ctx context.Context) ([]byte, error) {
 // required) and the cover options.
 type PackQuery struct {
 	Query
-	Committee, Meeting, Author string
+	Committee, Author string
+	Meetings          []string // "BODY=DATE", each sent as a meeting parameter
 }
 
 // ReviewPack is GET /v1/partnerships/{id}/review-pack: the pack rendered in format (html, pdf, md or
@@ -784,10 +785,13 @@ type PackQuery struct {
 func (c *Client) ReviewPack(ctx context.Context, slug string, q PackQuery, format string) ([]byte, error) {
 	v := q.values()
 	v.Set("format", format)
-	for name, val := range map[string]string{"committee": q.Committee, "meeting": q.Meeting, "author": q.Author} {
+	for name, val := range map[string]string{"committee": q.Committee, "author": q.Author} {
 		if val != "" {
 			v.Set(name, val)
 		}
+	}
+	for _, m := range q.Meetings {
+		v.Add("meeting", m)
 	}
 	return c.getBytes(ctx, withQuery("/v1/partnerships/"+url.PathEscape(slug)+"/review-pack", v), MaxPackBytes)
 }

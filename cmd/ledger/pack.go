@@ -22,8 +22,9 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	knownAt := fs.String("known-at", "", "only what was recorded by then: a seq, an RFC 3339 time or a date (default: all)")
 	formats := fs.String("format", strings.Join(reviewpack.Formats, ","), "formats to write, comma-separated: html, pdf, md, json (json is always written)")
 	out := fs.String("o", "", "the `DIR` to write the pack into (required; created if missing)")
-	committee := fs.String("committee", "", "the committee on the cover (default: the bodies the review is scheduled for)")
-	meeting := fs.String("meeting", "", "the meeting date on the cover (default: the review's due date)")
+	committee := fs.String("committee", "", "the committee the pack is prepared for, on the cover beside the bodies the review is scheduled for")
+	var meetings stringList
+	fs.Var(&meetings, "meeting", "a body's meeting on the cover, `BODY=DATE` (repeatable): BODY is COUNCIL:BODY of a body the review is scheduled for (e.g. north-norfolk:cabinet), the body alone where that is enough, or the --committee; a body without one reads 'meeting date not recorded'")
 	author := fs.String("author", "", "the report author on the cover (each cover option: at most 200 characters, no control characters)")
 	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
@@ -37,7 +38,7 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	case *out == "":
 		return usageErrorf("pack: -o DIR is required (run 'ledger help pack')")
 	}
-	cover := reviewpack.CoverOptions{Committee: *committee, Meeting: *meeting, Author: *author}
+	cover := reviewpack.CoverOptions{Committee: *committee, Meetings: meetings, Author: *author}
 	if err := cover.Check(); err != nil {
 		ce := err.(*reviewpack.CoverError)
 		return usageErrorf("pack: --%s %s", ce.Field, ce.Detail)
@@ -69,6 +70,9 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	}
 	defer src.Close()
 	w, err := src.Pack(ctx, reviewpack.Options{Partnership: *slug, AsOf: q.AsOf, KnownAt: q.KnownAt, Cover: cover}, want, *out)
+	if ce := (*reviewpack.CoverError)(nil); errors.As(err, &ce) { // a meeting naming no body of this pack
+		return usageErrorf("pack: --%s %s", ce.Field, ce.Detail)
+	}
 	if err != nil {
 		return fmt.Errorf("pack: %w", err)
 	}

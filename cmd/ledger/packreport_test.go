@@ -119,3 +119,64 @@ func TestPackFindingsInEveryFormat(t *testing.T) {
 		assert.Contains(t, flat, want)
 	}
 }
+
+// The cover has a row per body the review is scheduled for, each with its own meeting: never one
+// invented date for both, never "a scrutiny committee" for a full council or a cabinet. A meeting
+// given for a body (--meeting COUNCIL:BODY=DATE) is its own; the meeting at which the ledger records
+// a council deciding the review's outcome through that body is shown with its minute.
+func TestPackCoverRowPerBody(t *testing.T) {
+	store := seeded(t)
+	cover := func(md string) string { return md[:strings.Index(md, "\n## ")] }
+	c := cover(packText(t, store, "2016-06-15"))
+	assert.Contains(t, c, "| **Considered by** | Full council of Great Yarmouth Borough Council: meeting date not recorded |")
+	assert.Contains(t, c, "| **Considered by** | Cabinet of North Norfolk District Council: meeting date not recorded |")
+	assert.NotContains(t, strings.ToLower(c), "scrutiny")
+	assert.NotContains(t, c, "**Meeting**", "no one meeting date for both bodies")
+
+	c = cover(packText(t, store, "2016-06-15", "--meeting", "north-norfolk:cabinet=2016-06-20", "--committee", "Joint Scrutiny Panel",
+		"--meeting", "Joint scrutiny panel=2016-06-10"))
+	assert.Contains(t, c, "| **Prepared for** | Joint Scrutiny Panel: meeting on 10 June 2016 (date given for this pack) |")
+	assert.Contains(t, c, "| **Considered by** | Full council of Great Yarmouth Borough Council: meeting date not recorded |")
+	assert.Contains(t, c, "| **Considered by** | Cabinet of North Norfolk District Council: meeting on 20 June 2016 (date given for this pack) |")
+
+	// A review of May 2016 for the same bodies, whose outcome Great Yarmouth's full council records at
+	// its meeting of 26 May 2016.
+	for _, e := range []struct{ typ, eff, data string }{
+		{"ReviewScheduled", "2016-05-01", `{"review":"may-2016","due_on":"2016-05-31","bodies":[{"council":"great-yarmouth","body":"full council"},{"council":"north-norfolk","body":"cabinet"}]}`},
+		{"ReviewOutcomeRecorded", "2016-05-26", `{"review":"may-2016","council":"great-yarmouth","outcome":"continue","rationale":"The trial has worked.","minute":{"council":"great-yarmouth","body":"Full Council","meeting":"2016-05-26","item":"9","raw":"Full Council 26 May 2016, item 9"}}`},
+	} {
+		r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", e.typ, "--effective", e.eff,
+			"--data", e.data, "--source", `{"kind":"minutes","title":"Full Council minutes"}`, "--certainty", "confirmed")
+		require.Equal(t, 0, r.code, r.stderr)
+	}
+	c = cover(packText(t, store, "2016-06-30", "--meeting", "cabinet=2016-06-20"))
+	assert.Regexp(t, `\| \*\*Considered by\*\* \| Full council of Great Yarmouth Borough Council: the ledger records it deciding the review's outcome at its meeting on 26 May 2016 \(Full Council 26 May 2016, item 9\) \[\d+\] \|`, c)
+	assert.Contains(t, c, "| **Considered by** | Cabinet of North Norfolk District Council: meeting on 20 June 2016 (date given for this pack) |")
+}
+
+// A meeting option is BODY=DATE naming one body of this pack: anything else is one line, exit 2,
+// naming --meeting, and nothing is written.
+func TestPackMeetingRefused(t *testing.T) {
+	store := seeded(t)
+	out := filepath.Join(t.TempDir(), "p")
+	for _, tt := range []struct{ meeting, want string }{
+		{"2016-06-30", "want BODY=DATE"},
+		{"=2016-06-30", "name the body"},
+		{"cabinet=30/06/2016", `"30/06/2016" is not a date`},
+		{"scrutiny=2016-06-30", `"scrutiny" is not a body the review is scheduled for`},
+		{"great-yarmouth:cabinet=2016-06-30", "north-norfolk:cabinet"},
+	} {
+		t.Run(tt.meeting, func(t *testing.T) {
+			r := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-15", "-o", out, "--meeting", tt.meeting)
+			assert.Equal(t, 2, r.code, r.stderr)
+			assert.True(t, strings.HasPrefix(r.stderr, "ledger: pack: --meeting "), r.stderr)
+			assert.Contains(t, r.stderr, tt.want)
+			assert.Equal(t, 1, strings.Count(strings.TrimSpace(r.stderr), "\n")+1, "one line: %q", r.stderr)
+			assert.NoDirExists(t, out, "nothing written")
+		})
+	}
+	r := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-15", "-o", out,
+		"--meeting", "cabinet=2016-06-20", "--meeting", "north-norfolk:cabinet=2016-06-21")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "already given")
+}

@@ -222,7 +222,7 @@ func (s *serverSource) ConsistencyProof(ctx context.Context, old audit.SignedHea
 // same files, byte for byte, for the same ledger. Nothing is signed here.
 func (s *serverSource) Pack(ctx context.Context, opts reviewpack.Options, formats []string, dir string) (packWritten, error) {
 	q := client.PackQuery{Query: client.Query{AsOf: opts.AsOf.String(), KnownAt: opts.KnownAt.String()},
-		Committee: opts.Cover.Committee, Meeting: opts.Cover.Meeting, Author: opts.Cover.Author}
+		Committee: opts.Cover.Committee, Meetings: opts.Cover.Meetings, Author: opts.Cover.Author}
 	if opts.KnownAt.IsAll() {
 		q.KnownAt = ""
 	}

@@ -1,0 +1,177 @@
+package reviewpack
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/words"
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+// Labels of the cover's meeting rows.
+const (
+	labelConsideredBy = "Considered by"
+	labelPreparedFor  = "Prepared for"
+	meetingNotGiven   = "meeting date not given"
+)
+
+// parseMeeting reads a meeting cover option, "BODY=DATE" (CoverOptions.Meetings). The error says what
+// is wrong for people, without the option's name.
+func parseMeeting(s string) (body string, on domain.Date, err error) {
+	i := strings.LastIndex(s, "=")
+	if i < 0 {
+		return "", on, fmt.Errorf("%q: want BODY=DATE, e.g. north-norfolk:cabinet=2016-06-20: each body that considers the review has its own meeting", s)
+	}
+	body, date := strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
+	if body == "" {
+		return "", on, fmt.Errorf("%q: name the body before '=' (COUNCIL:BODY, e.g. north-norfolk:cabinet)", s)
+	}
+	if on, err = domain.ParseDate(date); err != nil {
+		return "", on, fmt.Errorf("%q: %q is not a date (YYYY-MM-DD)", s, date)
+	}
+	return body, on, nil
+}
+
+// sameName compares names of bodies ignoring case and runs of spaces.
+func sameName(a, b string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+}
+
+// coverBody is one body on the cover: a body the review is scheduled for, or the committee given.
+type coverBody struct {
+	label, name   string // name: "Full council of Great Yarmouth Borough Council"
+	council, body string // as recorded (slug, body); "" for the committee
+	given         domain.Date
+	givenAs       string // the option as given, for messages
+	recorded      projections.ReviewResult
+	recordedFound bool
+}
+
+// meetings resolves the cover's bodies and their meetings: the committee given (CoverOptions.Committee)
+// first, then each body the review is scheduled for, in the order recorded. A body's meeting is the
+// date given for it (CoverOptions.Meetings), and the meeting at which the ledger records its council
+// deciding the review's outcome through that body, if any. A meeting option naming no body, or more
+// than one, or a body named twice, is a *CoverError for the meeting parameter.
+func (c *composer) meetings() ([]MeetingRow, error) {
+	var bodies []*coverBody
+	if cm := strings.TrimSpace(c.ev.Cover.Committee); cm != "" {
+		bodies = append(bodies, &coverBody{label: labelPreparedFor, name: cm})
+	}
+	rd := c.st.ReviewDate
+	if rd != nil {
+		for _, b := range rd.BodyRefs {
+			cb := &coverBody{label: labelConsideredBy, council: b.Council.String(), body: b.Body,
+				name: words.Capital(b.Body + " of " + c.council(b.Council.String()))}
+			for _, o := range c.st.Reviews {
+				if rd.Review != "" && o.Review == rd.Review && o.Council == cb.council && o.Minute != nil &&
+					o.Minute.Council == cb.council && sameName(o.Minute.Body, cb.body) && !o.Minute.Meeting.IsZero() {
+					cb.recorded, cb.recordedFound = o, true
+				}
+			}
+			bodies = append(bodies, cb)
+		}
+	}
+	for _, m := range c.ev.Cover.Meetings {
+		name, on, err := parseMeeting(m)
+		if err != nil {
+			return nil, &CoverError{Field: "meeting", Detail: err.Error()}
+		}
+		var found []*coverBody
+		for _, b := range bodies {
+			if b.names(name) {
+				found = append(found, b)
+			}
+		}
+		switch {
+		case len(found) == 0:
+			return nil, &CoverError{Field: "meeting", Detail: fmt.Sprintf("%q: %q is not %s", m, name, c.bodiesAccepted(bodies))}
+		case len(found) > 1:
+			return nil, &CoverError{Field: "meeting", Detail: fmt.Sprintf("%q: %q names %s; write COUNCIL:BODY", m, name, words.Count(len(found), "body", "bodies"))}
+		case found[0].givenAs != "":
+			return nil, &CoverError{Field: "meeting", Detail: fmt.Sprintf("%q: a meeting for %s is already given (%q)", m, words.Lower(found[0].name), found[0].givenAs)}
+		}
+		found[0].given, found[0].givenAs = on, m
+	}
+	var out []MeetingRow
+	for _, b := range bodies {
+		out = append(out, c.meetingRow(b))
+	}
+	if rd == nil || len(rd.BodyRefs) == 0 {
+		text := "no review with its bodies is recorded"
+		if rd != nil && !rd.DueOn.IsZero() {
+			text = "the ledger names no body for the review due on " + rd.DueOn.Long()
+		}
+		row := MeetingRow{Label: labelConsideredBy, Meeting: text}
+		if rd != nil {
+			row.Refs = c.refs(rd.Evidence)
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// names reports whether a meeting option's BODY names b: COUNCIL:BODY, the body alone, or the
+// cover's own name for it; the committee by its name.
+func (b *coverBody) names(spec string) bool {
+	if b.council == "" {
+		return sameName(spec, b.name)
+	}
+	if council, body, ok := strings.Cut(spec, ":"); ok && strings.TrimSpace(council) == b.council && sameName(body, b.body) {
+		return true
+	}
+	return sameName(spec, b.body) || sameName(spec, b.name)
+}
+
+// bodiesAccepted says which bodies a meeting option may name.
+func (c *composer) bodiesAccepted(bodies []*coverBody) string {
+	var names []string
+	for _, b := range bodies {
+		if b.council == "" {
+			names = append(names, fmt.Sprintf("the committee %q", b.name))
+			continue
+		}
+		names = append(names, fmt.Sprintf("%s (%s:%s)", words.Lower(b.name), b.council, b.body))
+	}
+	if len(names) == 0 {
+		return "a body the review is scheduled for: the ledger records none by this pack's as-of and known-at, and no --committee is given"
+	}
+	return "a body the review is scheduled for, nor the committee given: " + words.JoinOr(names)
+}
+
+// meetingRow writes a body's meeting: the date given for this pack, the meeting the ledger records,
+// both, or that neither is known.
+func (c *composer) meetingRow(b *coverBody) MeetingRow {
+	row := MeetingRow{Label: b.label, Body: b.name}
+	var parts []string
+	if !b.given.IsZero() {
+		row.Date = b.given.String()
+		parts = append(parts, "meeting on "+b.given.Long()+" (date given for this pack)")
+	}
+	if b.recordedFound {
+		m := b.recorded.Minute
+		if row.Date == "" {
+			row.Date = m.Meeting.String()
+		}
+		parts = append(parts, fmt.Sprintf("the ledger records it deciding the review's outcome at its meeting on %s (%s)", m.Meeting.Long(), minuteText(*m)))
+		row.Refs = c.refs(b.recorded.Evidence)
+	}
+	switch {
+	case len(parts) > 0:
+		row.Meeting = strings.Join(parts, "; ")
+	case b.council == "":
+		row.Meeting = meetingNotGiven
+	default:
+		row.Meeting = "meeting date " + words.NotRecorded
+	}
+	return row
+}
+
+// meetingsKey is the cover's meetings as one string, for the PDF's file identifier.
+func meetingsKey(r *Report) string {
+	parts := make([]string, len(r.Cover.Meetings))
+	for i, m := range r.Cover.Meetings {
+		parts[i] = meetingText(m)
+	}
+	return strings.Join(parts, "\x01")
+}
