@@ -38,9 +38,10 @@
 //     refused when any event that remains would break a rule, e.g. an appointment whose approval
 //     cites the retracted DecisionTaken. The problem names that event (Problem.Event, EventType).
 //   - Before PartnershipProposed only DecisionTaken may be recorded (a council decides before a
-//     partnership exists). After PartnershipDissolved only wind-down events may follow:
-//     AppointmentEnded, StatutoryRoleVacated, ServiceReturnedToSeparateDelivery, SavingsReported,
-//     OneOffCostIncurred, ReviewOutcomeRecorded and DecisionTaken.
+//     partnership exists). PartnershipDissolved ends the sharing (appointments and the roles they
+//     carry, designations, cost shares, shared services, partners); after it only wind-down events
+//     may follow: SavingsReported, OneOffCostIncurred, ReviewOutcomeRecorded and DecisionTaken,
+//     naming councils that were partners when it was dissolved.
 //   - Dates inside a payload that say when the event itself takes effect (starts_on,
 //     applies_from, from) must equal the envelope's effective_on, so the two cannot disagree.
 //   - A withdrawal needs either a WithdrawalNoticeGiven whose notice_days have run, or an

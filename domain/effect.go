@@ -228,19 +228,19 @@ func touches(typ string) []FactKind {
 	case TypeCouncilJoinedPartnership, TypeWithdrawalNoticeGiven, TypeCouncilWithdrew:
 		return []FactKind{FactPartner}
 	case TypeDecisionTaken:
-		return []FactKind{FactDecision}
+		return []FactKind{FactPartner, FactDecision} // an approving decision: a partner since its date
 	case TypeAgreementExecuted, TypeAgreementVaried:
-		return []FactKind{FactAgreement, FactStatus}
+		return []FactKind{FactStatus, FactTrialPeriod, FactAgreement} // the first thing shared starts the trial
 	case TypeExternalFundingAwarded:
 		return []FactKind{FactFunding}
 	case TypeBusinessCasePublished:
 		return []FactKind{FactBusinessCase}
 	case TypeJointAppointmentMade, TypeAppointmentEnded:
-		return []FactKind{FactAppointment, FactDesignation, FactStatus}
+		return []FactKind{FactStatus, FactTrialPeriod, FactAppointment, FactDesignation}
 	case TypeStatutoryRoleDesignated, TypeStatutoryRoleVacated:
 		return []FactKind{FactDesignation, FactAppointment}
 	case TypeServiceSharingProposed, TypeServiceMovedToSharedDelivery, TypeServiceReturnedToSeparateDelivery:
-		return []FactKind{FactService, FactStatus}
+		return []FactKind{FactStatus, FactTrialPeriod, FactService}
 	case TypeCostShareAgreed:
 		return []FactKind{FactCostShare}
 	case TypeSavingsTargetSet, TypeSavingsReported, TypeOneOffCostIncurred:
@@ -251,8 +251,8 @@ func touches(typ string) []FactKind {
 		return []FactKind{FactExternalReview}
 	case TypeReviewOutcomeRecorded:
 		return []FactKind{FactReviewOutcome, FactStatus}
-	case TypePartnershipDissolved:
-		return []FactKind{FactStatus}
+	case TypePartnershipDissolved: // ends the sharing (State.dissolve)
+		return []FactKind{FactPartner, FactStatus, FactAppointment, FactDesignation, FactService, FactCostShare}
 	}
 	return nil
 }
@@ -288,6 +288,9 @@ func (s *State) facts(kinds []FactKind, in *scope) []Fact {
 			for _, p := range s.Partners {
 				f := []Field{{"council", p.Council.Council}, {"name", p.Council.Name}, {"kind", string(p.Council.Kind)},
 					{"ons_code", p.Council.ONSCode}, {"since", p.Since}}
+				if p.Approval != nil {
+					f = append(f, Field{"approved_by", p.Approval.Raw})
+				}
 				if n := p.Notice; n != nil {
 					f = append(f, Field{"notice_given_on", n.GivenOn}, Field{"notice_days", n.NoticeDays}, Field{"proposed_end", n.ProposedEnd})
 				}

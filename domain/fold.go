@@ -91,20 +91,30 @@ func (s *State) bad(field, format string, args ...any) {
 		msg: fmt.Sprintf(format, args...)})
 }
 
-// windDown lists the types that may still be recorded after the partnership is dissolved.
+// windDown lists the types that may still be recorded after the partnership is dissolved. The
+// dissolution itself ended the appointments, statutory roles, cost shares and shared services
+// (State.dissolve), so there is nothing left to end: what may follow is the money still to be
+// counted, the councils' review outcomes and their decisions.
 func windDown(typ string) bool {
 	switch typ {
-	case TypeAppointmentEnded, TypeStatutoryRoleVacated, TypeServiceReturnedToSeparateDelivery, TypeSavingsReported,
-		TypeOneOffCostIncurred, TypeReviewOutcomeRecorded, TypeDecisionTaken:
+	case TypeSavingsReported, TypeOneOffCostIncurred, TypeReviewOutcomeRecorded, TypeDecisionTaken:
 		return true
 	}
 	return false
 }
 
-// active checks that c is an active partner on the current event's effective date (invariant 1).
+// active checks that c is an active partner on the current event's effective date (invariant 1);
+// after the dissolution (a wind-down event), that it was a partner when the partnership was dissolved.
 func (s *State) active(field string, c CouncilRef) bool {
 	if c.IsZero() {
 		return false
+	}
+	if !s.DissolvedOn.IsZero() {
+		if !s.WasPartnerAtDissolution(c) {
+			s.bad(field, "council %s was not a partner when the partnership was dissolved on %s", c, s.DissolvedOn)
+			return false
+		}
+		return true
 	}
 	if s.partner(c) < 0 {
 		s.bad(field, "council %s is not an active partner on %s", c, s.checker.cur.EffectiveOn)
@@ -142,7 +152,7 @@ func (s *State) check(e Effective) {
 		return
 	}
 	if !s.DissolvedOn.IsZero() && !windDown(e.Type) {
-		s.bad("/effective_on", "the partnership was dissolved on %s; only wind-down events may follow", s.DissolvedOn)
+		s.bad("/effective_on", "the partnership was dissolved on %s, which ended its shared appointments, statutory roles, cost shares and shared services; after it only savings, one-off costs, review outcomes and decisions may be recorded", s.DissolvedOn)
 		return
 	}
 	s.checkMoney(e.Payload)

@@ -28,7 +28,8 @@ import (
 // carries, on the day after its ends_on. The fold reaches such a day with the next event after it,
 // or with AdvanceTo; StatutoryRoleVacated ends the
 // holder's designation; CouncilWithdrew ends a partner (and its
-// notice); ServiceReturnedToSeparateDelivery returns a service; PartnershipDissolved sets the status.
+// notice); ServiceReturnedToSeparateDelivery returns a service; PartnershipDissolved ends the sharing
+// (dissolve: appointments, roles, cost shares, shared services, partners) and sets the status.
 // Corrections and retractions are applied before the fold (EffectiveView): a retracted event is not
 // folded at all, a corrected one is folded as corrected.
 
@@ -54,12 +55,19 @@ const (
 )
 
 // Partner is a council in the partnership: named by PartnershipProposed or CouncilJoinedPartnership,
-// until it withdraws.
+// until it withdraws or the partnership is dissolved (then it is in State.Former).
+//
+// A partner is a partner since its approving decision: the last approved DecisionTaken of that
+// council recorded before it was named (a council decides before it joins), else the first one after;
+// until one is recorded, since the day it was named (Approval nil). The rules' "active partner" is a council named and not
+// gone, approved or not.
 type Partner struct {
 	Council  Council
 	Since    Date
+	Approval *MinuteRef        // the approving decision's minute; nil when none is recorded
 	Notice   *WithdrawalNotice // nil until the council gives notice
-	Evidence []uuid.UUID
+	Until    Date              // a former partner: the withdrawal's or dissolution's effective date, from which it is not a partner
+	Evidence []uuid.UUID       // the event that named it, then its approving decision
 	Sources  []SourceRef
 }
 
@@ -83,7 +91,9 @@ type Status struct {
 	Sources  []SourceRef
 }
 
-// TrialPeriod is the trial a partnership was proposed with.
+// TrialPeriod is the trial a partnership was proposed with: it ends on the proposal's trial_ends_on
+// (as corrected) and starts when the partnership becomes active, with the first thing shared (the
+// first joint appointment, agreement or service in shared delivery); From is zero until then.
 type TrialPeriod struct {
 	From, To Date
 	Evidence []uuid.UUID
@@ -270,6 +280,7 @@ type State struct {
 	Name, Purpose string
 	Scope         []string
 	Partners      []Partner // active partners, in the order named
+	Former        []Partner // partners that withdrew or were partners when the partnership was dissolved, in the order they left
 	Named         []Council // every council named by the partnership, withdrawn ones too
 	Status        Status
 	Trial         *TrialPeriod
@@ -340,7 +351,7 @@ func (s *State) apply(e *Effective) {
 		}
 		s.setStatus(StatusProposed, on, "", ev, src)
 		if !p.TrialEndsOn.IsZero() {
-			s.Trial = &TrialPeriod{From: on, To: p.TrialEndsOn, Evidence: ev, Sources: src}
+			s.Trial = &TrialPeriod{To: p.TrialEndsOn, Evidence: ev, Sources: src} // From: activate
 		}
 		if !p.ReviewDue.IsZero() && s.ReviewDue == nil {
 			s.ReviewDue = &ReviewDue{DueOn: p.ReviewDue, Evidence: ev, Sources: src}
@@ -353,10 +364,15 @@ func (s *State) apply(e *Effective) {
 		}
 	case CouncilWithdrew:
 		if i := s.partner(p.Council); i >= 0 {
-			s.Partners = slices.Delete(s.Partners, i, i+1)
+			s.partnerLeaves(i, on)
 		}
 	case DecisionTaken:
 		s.Decisions = append(s.Decisions, Decision{DecisionTaken: p, EffectiveOn: on, Evidence: ev, Sources: src})
+		if p.Outcome == OutcomeApproved {
+			if i := s.partner(p.Minute.Council); i >= 0 && s.Partners[i].Approval == nil {
+				s.approve(&s.Partners[i], &s.Decisions[len(s.Decisions)-1])
+			}
+		}
 	case AgreementExecuted:
 		s.Agreements = append(s.Agreements, Agreement{AgreementExecuted: p, Evidence: ev, Sources: src})
 		s.activate(on, ev, src)
@@ -491,7 +507,63 @@ func (s *State) apply(e *Effective) {
 	case PartnershipDissolved:
 		s.DissolvedOn = on
 		s.setStatus(StatusDissolved, on, p.Reason, ev, src)
+		s.dissolve(on, ev, src)
 	}
+}
+
+// dissolve ends the sharing on the day the partnership is dissolved: every appointment (and the
+// statutory roles they carry, and roles held on their own: the partnership no longer records who
+// holds them), every cost share, every service in shared delivery (returned to separate delivery
+// that day) or only proposed (dropped: a proposal does not outlive the partnership), and every
+// partner (now in Former, until that day): from that day nothing is shared. What is recorded after it is a wind-down (fold.go).
+func (s *State) dissolve(on Date, ev []uuid.UUID, src []SourceRef) {
+	for len(s.Partners) > 0 {
+		s.partnerLeaves(0, on)
+	}
+	s.Appointments, s.Designations, s.CostShares = nil, nil, nil
+	s.lapse = Date{}
+	var kept []Service
+	for _, sv := range s.Services {
+		switch sv.Status {
+		case ServiceProposed:
+			continue
+		case ServiceShared:
+			sv.Status, sv.Since = ServiceReturned, on
+			sv.Evidence = appendEvidence(sv.Evidence, ev)
+			sv.Sources = src
+		}
+		kept = append(kept, sv)
+	}
+	s.Services = kept
+}
+
+// partnerLeaves moves the active partner at index i to Former: not a partner from on.
+func (s *State) partnerLeaves(i int, on Date) {
+	p := s.Partners[i]
+	p.Until = on
+	s.Former = append(s.Former, p)
+	s.Partners = slices.Delete(s.Partners, i, i+1)
+}
+
+// approve makes d the partner's approving decision: the partner is a partner since its date.
+func (s *State) approve(p *Partner, d *Decision) {
+	m := d.Minute
+	p.Since, p.Approval = d.EffectiveOn, &m
+	p.Evidence = appendEvidence(p.Evidence, d.Evidence)
+}
+
+// WasPartnerAtDissolution reports whether c was an active partner when the partnership was dissolved
+// (false while it is not): the councils a wind-down event may name.
+func (s *State) WasPartnerAtDissolution(c CouncilRef) bool {
+	if s.DissolvedOn.IsZero() {
+		return false
+	}
+	for _, p := range s.Former {
+		if p.Council.Council == c && p.Until == s.DissolvedOn {
+			return true
+		}
+	}
+	return false
 }
 
 // appendEvidence returns evidence followed by more, never writing into evidence's array (which a
@@ -511,6 +583,14 @@ func (s *State) addPartner(c Council, since Date, ev []uuid.UUID, src []SourceRe
 		return
 	}
 	s.Partners = append(s.Partners, Partner{Council: c, Since: since, Evidence: ev, Sources: src})
+	// An approving decision taken before the council was named (a council decides before it joins):
+	// the last one.
+	for j := len(s.Decisions) - 1; j >= 0; j-- {
+		if d := &s.Decisions[j]; d.Outcome == OutcomeApproved && d.Minute.Council == c.Council {
+			s.approve(&s.Partners[len(s.Partners)-1], d)
+			break
+		}
+	}
 }
 
 // partner returns the index in Partners of the active partner c, or -1.
@@ -542,9 +622,14 @@ func (s *State) setStatus(value string, since Date, reason string, ev []uuid.UUI
 }
 
 // activate marks a proposed partnership active when something is actually shared.
+// The trial, if one was proposed, starts then.
 func (s *State) activate(since Date, ev []uuid.UUID, src []SourceRef) {
 	if s.Status.Value == "" || s.Status.Value == StatusProposed {
 		s.setStatus(StatusActive, since, "", ev, src)
+		if t := s.Trial; t != nil && t.From.IsZero() {
+			t.From = since
+			t.Evidence = appendEvidence(t.Evidence, ev)
+		}
 	}
 }
 

@@ -297,6 +297,25 @@ func (d decoded) writeReadAgreement(slug string, k int, asOf string, st *project
 			}
 		}
 	}
+	if st.Status.Value == projections.StatusDissolved {
+		wrong = append(wrong, dissolvedShowsNothingShared(st)...)
+		// Decide refuses new sharing after the dissolution, as the view shows none.
+		var former []string
+		for _, p := range st.Former {
+			former = append(former, p.Council)
+		}
+		if len(former) >= 2 {
+			if ps := own(domain.TypeCostShareAgreed, map[string]any{"subject": "a new subject", "basis": "equal", "applies_from": asOf,
+				"shares": []map[string]any{{"council": former[0], "basis_points": 5000}, {"council": former[1], "basis_points": 5000}}}); len(ps) == 0 {
+				wrong = append(wrong, "the partnership is dissolved, but Decide accepts a new cost share")
+			}
+			if ps := own(domain.TypeJointAppointmentMade, map[string]any{"officer": map[string]string{"name": "Someone Else Entirely"}, "post": "a new post",
+				"employing_council": former[0], "basis": "interim", "starts_on": asOf,
+				"councils": []map[string]any{{"council": former[0], "time_share_basis_points": 5000}, {"council": former[1], "time_share_basis_points": 5000}}}); len(ps) == 0 {
+				wrong = append(wrong, "the partnership is dissolved, but Decide accepts a new joint appointment")
+			}
+		}
+	}
 	for _, e := range domain.EffectiveView(hist) {
 		a, ok := e.Payload.(domain.JointAppointmentMade)
 		if !ok || e.EffectiveOn.String() > asOf || inView(st, a.Officer.Name, a.Post) {
@@ -312,6 +331,24 @@ func (d decoded) writeReadAgreement(slug string, k int, asOf string, st *project
 		}
 	}
 	return strings.Join(wrong, "\n")
+}
+
+// dissolvedShowsNothingShared lists what a view of a dissolved partnership still shows as shared:
+// the dissolution ends appointments (and roles), cost shares, shared services and partners.
+func dissolvedShowsNothingShared(st *projections.State) []string {
+	var wrong []string
+	if len(st.Partners) > 0 {
+		wrong = append(wrong, fmt.Sprintf("the partnership is dissolved, but the view shows %d partners", len(st.Partners)))
+	}
+	if len(st.Appointments) > 0 {
+		wrong = append(wrong, fmt.Sprintf("the partnership is dissolved, but the view shows %q as %q in force", st.Appointments[0].Officer, st.Appointments[0].Post))
+	}
+	for _, s := range st.Services {
+		if s.Status != projections.ServiceReturned || s.CostShare != nil {
+			wrong = append(wrong, fmt.Sprintf("the partnership is dissolved, but the view shows service %q %s (cost share %v)", s.Service, s.Status, s.CostShare != nil))
+		}
+	}
+	return wrong
 }
 
 // heldInView reports whether the view shows someone holding role at council.

@@ -104,11 +104,13 @@ func view(slug string, s *domain.State, r *reuse) *State {
 		Services: make([]Service, len(s.Services)), Decisions: r.decisionsView(s.Decisions),
 		Agreements: make([]Agreement, len(s.Agreements)), Funding: make([]Funding, len(s.Funding)),
 		Reviews: make([]ReviewResult, len(s.Outcomes)), EventCount: s.EventCount, Councils: r.namesView(s.Named)}
-	for i, p := range s.Partners {
-		st.Partners[i] = Partner{Council: p.Council.Council.String(), Name: p.Council.Name, Kind: string(p.Council.Kind),
-			ONSCode: p.Council.ONSCode, Since: p.Since, Evidence: p.Evidence}
-		if n := p.Notice; n != nil {
-			st.Partners[i].Notice = &WithdrawalNotice{GivenOn: n.GivenOn, NoticeDays: n.NoticeDays, ProposedEnd: n.ProposedEnd, Evidence: n.Evidence}
+	for i := range s.Partners {
+		st.Partners[i] = partner(&s.Partners[i])
+	}
+	if len(s.Former) > 0 {
+		st.Former = make([]Partner, len(s.Former))
+		for i := range s.Former {
+			st.Former[i] = partner(&s.Former[i])
 		}
 	}
 	st.Status = Status{Value: s.Status.Value, Since: s.Status.Since, Reason: s.Status.Reason, Evidence: s.Status.Evidence}
@@ -174,6 +176,19 @@ func view(slug string, s *domain.State, r *reuse) *State {
 		st.Reviews[i] = r
 	}
 	return st
+}
+
+func partner(p *domain.Partner) Partner {
+	v := Partner{Council: p.Council.Council.String(), Name: p.Council.Name, Kind: string(p.Council.Kind),
+		ONSCode: p.Council.ONSCode, Since: p.Since, Until: p.Until, Evidence: p.Evidence}
+	if p.Approval != nil {
+		m := minute(*p.Approval)
+		v.ApprovedBy = &m
+	}
+	if n := p.Notice; n != nil {
+		v.Notice = &WithdrawalNotice{GivenOn: n.GivenOn, NoticeDays: n.NoticeDays, ProposedEnd: n.ProposedEnd, Evidence: n.Evidence}
+	}
+	return v
 }
 
 // councilName is a council's name as the partnership named it, or its slug.

@@ -711,18 +711,20 @@ func (g *generator) dissolve(p *genPart) bool {
 	return true
 }
 
-// windDown records what may follow a dissolution, or corrects and retracts (which may undo it).
+// windDown records what may follow a dissolution (which ended the appointments, roles, cost shares
+// and shared services: an end or a vacation is refused, and tried now and then to keep it so), or
+// corrects and retracts (which may undo it).
 func (g *generator) windDown(p *genPart) bool {
-	switch g.rng.IntN(6) {
+	switch g.rng.IntN(7) {
 	case 0:
 		return g.endAppointment(p)
 	case 1:
 		return g.vacate(p)
-	case 2:
+	case 2, 3:
 		return g.correct(p)
-	case 3:
-		return g.retract(p)
 	case 4:
+		return g.retract(p)
+	case 5:
 		return g.decision(p)
 	default:
 		return g.money(p)

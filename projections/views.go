@@ -52,7 +52,8 @@ type State struct {
 	Name         string         `json:"name"`
 	Purpose      string         `json:"purpose,omitempty"`
 	Scope        []string       `json:"scope,omitempty"`
-	Partners     []Partner      `json:"partners"`
+	Partners     []Partner      `json:"partners"`                  // the partners on as_of: none once the partnership is dissolved
+	Former       []Partner      `json:"former_partners,omitempty"` // councils that withdrew, or were partners when it was dissolved
 	Status       Status         `json:"status"`
 	TrialPeriod  *TrialPeriod   `json:"trial_period,omitempty"`
 	ReviewDate   *ReviewDate    `json:"review_date,omitempty"`
@@ -70,15 +71,19 @@ type State struct {
 	Councils words.Names `json:"-"`
 }
 
-// Partner is a council in the partnership on as_of.
+// Partner is a council in the partnership on as_of (or, in former_partners, one that was).
 type Partner struct {
-	Council  string            `json:"council"` // slug
-	Name     string            `json:"name,omitempty"`
-	Kind     string            `json:"kind,omitempty"` // district | borough | unitary | county
-	ONSCode  string            `json:"ons_code,omitempty"`
-	Since    domain.Date       `json:"since"`
-	Notice   *WithdrawalNotice `json:"withdrawal_notice,omitempty"`
-	Evidence Evidence          `json:"evidence"`
+	Council string `json:"council"` // slug
+	Name    string `json:"name,omitempty"`
+	Kind    string `json:"kind,omitempty"` // district | borough | unitary | county
+	ONSCode string `json:"ons_code,omitempty"`
+	// Since is the date of the council's approving decision (ApprovedBy), or, when none is recorded,
+	// of the event that named it (domain.Partner).
+	Since      domain.Date       `json:"since"`
+	ApprovedBy *MinuteRef        `json:"approved_by,omitempty"`
+	Until      domain.Date       `json:"until,omitzero"` // a former partner: the date of its withdrawal or of the dissolution, from which it is not a partner
+	Notice     *WithdrawalNotice `json:"withdrawal_notice,omitempty"`
+	Evidence   Evidence          `json:"evidence"`
 }
 
 // WithdrawalNotice is notice given by a partner that it will leave.
@@ -105,7 +110,9 @@ type Status struct {
 	Evidence Evidence    `json:"evidence"`
 }
 
-// TrialPeriod is the trial the partnership was proposed with.
+// TrialPeriod is the trial the partnership was proposed with: from the first thing shared (the first
+// joint appointment, agreement or shared service; absent until then) to the proposal's trial end as
+// corrected.
 type TrialPeriod struct {
 	From     domain.Date `json:"from,omitzero"`
 	To       domain.Date `json:"to,omitzero"`

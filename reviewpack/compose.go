@@ -196,11 +196,20 @@ func (c *composer) report() *Report {
 }
 
 func (c *composer) decisionMakers() string {
-	if len(c.st.Partners) == 0 {
+	partners := c.st.Partners
+	if len(partners) == 0 && c.st.Status.Value == projections.StatusDissolved {
+		// The councils that were partners when it was dissolved.
+		for _, p := range c.st.Former {
+			if p.Until == c.st.Status.Since {
+				partners = append(partners, p)
+			}
+		}
+	}
+	if len(partners) == 0 {
 		return "the partner councils"
 	}
-	names := make([]string, len(c.st.Partners))
-	for i, p := range c.st.Partners {
+	names := make([]string, len(partners))
+	for i, p := range partners {
 		names[i] = c.council(p.Council)
 	}
 	return words.JoinAnd(names)
@@ -249,8 +258,10 @@ func (c *composer) summary(name string, r *Report) []string {
 		first += " Its stated purpose: “" + strings.TrimSuffix(words.Sentence(st.Purpose), ".") + "”."
 	}
 	first += fmt.Sprintf(" On %s its status was %s.", c.asOf.Long(), humanStatus(st.Status))
-	if tp := st.TrialPeriod; tp != nil && (!tp.From.IsZero() || !tp.To.IsZero()) {
-		first += fmt.Sprintf(" It began as a trial from %s to %s.", orText(tp.From.Long(), "a date not recorded"), orText(tp.To.Long(), "a date not recorded"))
+	if tp := st.TrialPeriod; tp != nil && !tp.From.IsZero() {
+		first += fmt.Sprintf(" It began as a trial %s.", words.Trial(tp.From, tp.To))
+	} else if tp != nil {
+		first += fmt.Sprintf(" Its trial has %s.", words.Trial(tp.From, tp.To))
 	}
 	out = append(out, first)
 
@@ -517,6 +528,17 @@ func (c *composer) partners() []PartnerRow {
 				row.Notice += ", leaving " + n.ProposedEnd.String()
 			}
 			row.Refs = mergeRefs(row.Refs, c.refs(n.Evidence))
+		}
+		out = append(out, row)
+	}
+	// Former partners: no longer partners on the as-of date, said so in the row.
+	for _, p := range c.st.Former {
+		row := PartnerRow{Council: c.council(p.Council), Kind: p.Kind, Since: p.Since.String(), Until: p.Until.String(), Refs: c.refs(p.Evidence)}
+		if c.st.Status.Value == projections.StatusDissolved && p.Until == c.st.Status.Since {
+			row.Notice = "not a partner since the partnership was dissolved on " + p.Until.Long()
+			row.Refs = mergeRefs(row.Refs, c.refs(c.st.Status.Evidence))
+		} else {
+			row.Notice = "withdrew on " + p.Until.Long()
 		}
 		out = append(out, row)
 	}

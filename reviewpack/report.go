@@ -105,8 +105,9 @@ type ChronRow struct {
 type PartnerRow struct {
 	Council string   `json:"council"` // the council's name
 	Kind    string   `json:"kind,omitempty"`
-	Since   string   `json:"since"`
-	Notice  string   `json:"notice,omitempty"`
+	Since   string   `json:"since"`            // the date of its approving decision, else of the event that named it
+	Until   string   `json:"until,omitempty"`  // a former partner: the date of its withdrawal or the dissolution, from which it is not a partner
+	Notice  string   `json:"notice,omitempty"` // a notice of withdrawal, or for a former partner how it ceased to be one
 	Refs    []uint64 `json:"refs"`
 }
 

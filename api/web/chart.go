@@ -100,12 +100,12 @@ func amount(p *domain.Pence) int64 {
 	return int64(*p)
 }
 
-// councilNames maps the partners' slugs to their names.
+// councilNames maps the slugs of the councils the partnership named (former partners too) to their names.
 func councilNames(st *projections.State) map[string]string {
 	names := map[string]string{}
-	for _, p := range st.Partners {
-		if p.Name != "" {
-			names[p.Council] = p.Name
+	for c, n := range st.Councils {
+		if n != "" {
+			names[c.String()] = n
 		}
 	}
 	return names

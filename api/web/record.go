@@ -82,6 +82,14 @@ func (s *server) recordPage(r *http.Request, slug string, f *recordForm) (page, 
 		return page{}, err
 	}
 	f.Slug, f.Name, f.Partners, f.Types = slug, st.Name, st.Partners, commonTypes
+	if st.Status.Value == projections.StatusDissolved {
+		// A wind-down event names a council that was a partner when the partnership was dissolved.
+		for _, p := range st.Former {
+			if p.Until == st.Status.Since {
+				f.Partners = append(f.Partners, p)
+			}
+		}
+	}
 	if f.Form == "" {
 		f.Form = "savings"
 	}

@@ -110,6 +110,6 @@ func TestStateProseDatesAreLong(t *testing.T) {
 	store := seeded(t)
 	r := ledger(t, nil, "state", "--store", store, "--partnership", gnn, "--as-of", "2016-03-31")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "Trial period: 7 October 2015 to 30 June 2016")
+	assert.Contains(t, r.stdout, "Trial period: from 7 November 2015 to 30 June 2016", "from the first joint appointment")
 	assert.NotContains(t, r.stdout, "Trial period: 2015-")
 }

@@ -72,7 +72,7 @@ func printState(w io.Writer, st *projections.State) {
 	}
 	reportf(w, "Status: %s\n", status)
 	if tp := st.TrialPeriod; tp != nil {
-		reportf(w, "Trial period: %s to %s\n", orDash(tp.From.Long()), orDash(tp.To.Long()))
+		reportf(w, "Trial period: %s\n", words.Trial(tp.From, tp.To))
 	}
 	if rd := st.ReviewDate; rd != nil {
 		reportf(w, "Review due: %s\n", rd.DueOn)
@@ -92,10 +92,18 @@ func printState(w io.Writer, st *projections.State) {
 	if section("Partners", len(st.Partners)) {
 		for _, p := range st.Partners {
 			line := safef("  %s\t%s\tsince %s", p.Council, p.Name, p.Since)
+			if p.ApprovedBy != nil {
+				line += safef(" (%s)", p.ApprovedBy.Raw)
+			}
 			if p.Notice != nil {
 				line += safef("\tnotice given %s, leaving %s", p.Notice.GivenOn, orDash(p.Notice.ProposedEnd.String()))
 			}
 			fmt.Fprintln(tw, line)
+		}
+	}
+	if len(st.Former) > 0 && section("Former partners", len(st.Former)) {
+		for _, p := range st.Former {
+			reportf(tw, "  %s\t%s\tsince %s\tuntil %s\n", p.Council, p.Name, p.Since, p.Until)
 		}
 	}
 	if section("Appointments", len(st.Appointments)) {

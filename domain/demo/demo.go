@@ -269,7 +269,10 @@ func entries() []entry {
 		{gnn, "karen-sly-leaves-nn", "2016-10-01T09:03:00Z", "2016-10-01", domain.Reported, srcs(press2016),
 			domain.AppointmentEnded{Officer: karen, Post: "chief-finance-officer", Councils: []domain.CouncilRef{nn},
 				LastDay: date("2016-09-30"), Reason: "resignation"}},
-		{gnn, "dissolved", "2016-10-01T09:04:00Z", "2016-09-30", domain.Reported, srcs(press2016),
+		// The agreement ended in September 2016: the partnership is dissolved with effect from 1
+		// October, the day after the officers' last day, and the dissolution ends what was still shared
+		// (docs/domain.md, rule 1).
+		{gnn, "dissolved", "2016-10-01T09:04:00Z", "2016-10-01", domain.Reported, srcs(press2016),
 			domain.PartnershipDissolved{Reason: "North Norfolk's leader ended the shared management agreement"}},
 	}
 }

@@ -438,3 +438,23 @@ func (t Total) String() string {
 	}
 	return t.Sum.String() + " (" + NotRecorded + " for " + JoinAnd(t.Missing) + ")"
 }
+
+// Trial writes a trial period: "from 7 November 2015 to 30 June 2016". A trial starts with the first
+// thing shared (domain.TrialPeriod): before that, "not yet started (it starts with the first joint
+// appointment or service shared), to end on 30 June 2016". An end not recorded is NotRecorded.
+func Trial(from, to domain.Date) string {
+	end := NotRecorded
+	if !to.IsZero() {
+		end = to.Long()
+	}
+	if from.IsZero() {
+		if to.IsZero() {
+			return "not yet started; its end is " + NotRecorded
+		}
+		return "not yet started (it starts with the first joint appointment or service shared), to end on " + end
+	}
+	if to.IsZero() {
+		return "from " + from.Long() + "; its end is " + NotRecorded
+	}
+	return "from " + from.Long() + " to " + end
+}

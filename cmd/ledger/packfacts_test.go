@@ -1,0 +1,109 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+// stateJSON is `ledger state --json` of the demo partnership at the given flags.
+func stateJSON(t *testing.T, store string, args ...string) projections.State {
+	t.Helper()
+	r := ledger(t, nil, append([]string{"state", "--store", store, "--partnership", gnn, "--json"}, args...)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	var st projections.State
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &st))
+	return st
+}
+
+// packMarkdown builds the demo partnership's pack with the given flags and returns its Markdown.
+func packMarkdown(t *testing.T, store string, args ...string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "pack")
+	r := ledger(t, nil, append([]string{"pack", "--store", store, "--partnership", gnn, "--format", "md", "-o", dir}, args...)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	md, err := os.ReadFile(filepath.Join(dir, "pack.md"))
+	require.NoError(t, err)
+	return string(md)
+}
+
+// Issue 21 point 1, facts from the one fold, as `ledger state` and `ledger pack` show them: the trial
+// starts with the first joint appointment (7 November 2015), not the proposal's date, and ends on the
+// proposal's trial end as corrected; the partners are partners since their approving decisions.
+func TestTrialAndPartnersFromTheFold(t *testing.T) {
+	store := seeded(t)
+	st := stateJSON(t, store, "--as-of", "2016-06-15")
+	require.NotNil(t, st.TrialPeriod)
+	assert.Equal(t, "2015-11-07", st.TrialPeriod.From.String(), "the first joint appointment, not the proposal of 7 October")
+	assert.Equal(t, "2016-06-30", st.TrialPeriod.To.String(), "the trial end as corrected")
+	since := map[string]string{}
+	for _, p := range st.Partners {
+		since[p.Council] = p.Since.String()
+		require.NotNil(t, p.ApprovedBy, p.Council)
+	}
+	assert.Equal(t, map[string]string{"great-yarmouth": "2015-10-15", "north-norfolk": "2015-10-19"}, since)
+
+	before := stateJSON(t, store, "--as-of", "2015-10-10")
+	require.NotNil(t, before.TrialPeriod)
+	assert.True(t, before.TrialPeriod.From.IsZero(), "nothing shared yet: the trial has not started")
+
+	text := ledger(t, nil, "state", "--store", store, "--partnership", gnn, "--as-of", "2016-06-15")
+	require.Equal(t, 0, text.code, text.stderr)
+	assert.Contains(t, text.stdout, "Trial period: from 7 November 2015 to 30 June 2016")
+	assert.Contains(t, text.stdout, "since 2015-10-15 (Full Council 15 October 2015, item 8)")
+
+	md := packMarkdown(t, store, "--as-of", "2016-06-15")
+	assert.Contains(t, md, "It began as a trial from 7 November 2015 to 30 June 2016.")
+	assert.NotContains(t, md, "7 October 2015 to 30 June 2016")
+	assert.Contains(t, md, "| Great Yarmouth Borough Council | borough | 2015-10-15 |")
+	assert.Contains(t, md, "| North Norfolk District Council | district | 2015-10-19 |")
+}
+
+// Issue 21 point 1: PartnershipDissolved (effective 1 October 2016, the day after the officers' last day) ends the sharing. As of 1 October 2016
+// nothing is shown as shared — no appointment, statutory role carried for the partnership, time or
+// cost share, shared service — and neither council is a current partner; Great Yarmouth's "make
+// permanent" review outcome is stated as that decision, not turned into an appointment.
+func TestDissolutionEndsTheSharing(t *testing.T) {
+	store := seeded(t)
+	st := stateJSON(t, store, "--as-of", "2016-10-01")
+	assert.Equal(t, projections.StatusDissolved, st.Status.Value)
+	assert.Empty(t, st.Partners, "no current partner after the dissolution")
+	var former []string
+	for _, p := range st.Former {
+		former = append(former, p.Council)
+		assert.Equal(t, "2016-10-01", p.Until.String())
+	}
+	assert.Equal(t, []string{"great-yarmouth", "north-norfolk"}, former)
+	assert.Empty(t, st.Appointments, "no shared appointment, time share, role or cost share")
+	for _, s := range st.Services {
+		assert.NotEqual(t, projections.ServiceShared, s.Status, s.Service)
+		assert.Nil(t, s.CostShare, s.Service)
+	}
+	require.Len(t, st.Reviews, 2, "the review outcomes stay, as decisions")
+
+	// The day before, the sharing still stood.
+	assert.Len(t, stateJSON(t, store, "--as-of", "2016-09-30").Appointments, 3)
+
+	text := ledger(t, nil, "state", "--store", store, "--partnership", gnn, "--as-of", "2016-10-01")
+	require.Equal(t, 0, text.code, text.stderr)
+	assert.Contains(t, text.stdout, "Partners: none")
+	assert.Contains(t, text.stdout, "Appointments: none")
+	assert.Contains(t, text.stdout, "until 2016-10-01")
+
+	md := packMarkdown(t, store, "--as-of", "2016-10-01")
+	assert.Contains(t, md, "No officer was shared between the councils on the as-of date.")
+	assert.NotContains(t, md, "serves Great Yarmouth Borough Council 50%")
+	assert.NotContains(t, md, "| Sheila Oxtoby | Chief executive |", "no appointment in the shared posts table")
+	assert.NotContains(t, md, "The cost of the chief executive is shared")
+	assert.Contains(t, md, "not a partner since the partnership was dissolved on 1 October 2016")
+	assert.Contains(t, md, "Great Yarmouth Borough Council decided on 13 September 2016 to make the arrangement permanent: Great Yarmouth offers the shared officers permanent posts.",
+		"the decision, stated as a decision")
+	assert.NotContains(t, md, "permanent since", "not an appointment the record does not hold")
+	assert.NotContains(t, md, "| permanent |")
+}
