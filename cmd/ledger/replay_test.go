@@ -236,7 +236,7 @@ func TestReplayAsOf(t *testing.T) {
 		}
 	}
 	dissolved := step(t, rep, 31)
-	assert.Equal(t, []string{"takes effect on 30 September 2016, after the as-of date (10 September 2016): not folded"}, dissolved.Words)
+	assert.Equal(t, []string{"takes effect on 1 October 2016, after the as-of date (10 September 2016): not folded"}, dissolved.Words)
 
 	// The correction's effect is on the state as of the as-of date: before the trial, none.
 	early := replayJSON(t, store, "--as-of", "2015-10-01")
