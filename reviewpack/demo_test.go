@@ -141,7 +141,11 @@ func TestPackLastDay(t *testing.T) {
 	assert.Contains(t, last, "Sheila Oxtoby serves Great Yarmouth Borough Council 50%, North Norfolk District Council 50% as chief executive")
 	notice := pack("2016-09-20")
 	assert.Contains(t, notice, "Great Yarmouth Borough Council 50% (last day 20 September 2016), North Norfolk District Council 50% as head of HR")
-	next := pack("2016-10-01")
-	assert.Contains(t, next, "Sheila Oxtoby serves Great Yarmouth Borough Council 50% as chief executive")
+	next := pack("2016-09-21")
+	assert.Contains(t, next, "North Norfolk head of HR (name not reported) serves North Norfolk District Council 50% as head of HR")
 	assert.NotContains(t, next, "(last day")
+	// The dissolution, with effect from 1 October 2016, ends what was still shared (issue 21).
+	dissolved := pack("2016-10-01")
+	assert.Contains(t, dissolved, "No officer was shared between the councils on the as-of date.")
+	assert.NotContains(t, dissolved, "Sheila Oxtoby serves")
 }

@@ -138,9 +138,13 @@ func TestPages(t *testing.T) {
 		// still serve North Norfolk with its statutory roles; from 1 October they do not.
 		{"on the officers' last day", gnn + "?as_of=2016-09-30", 200, []string{`<span class="role">head of paid service at North Norfolk District Council`,
 			`<span class="role">chief finance officer (s151) at North Norfolk District Council`}, nil},
-		{"the day after their last day", gnn + "?as_of=2016-10-01", 200, []string{`<span class="role">head of paid service at Great Yarmouth Borough Council`,
-			"ended for North Norfolk District Council, last day 30 September 2016"},
-			[]string{`<span class="role">head of paid service at North Norfolk District Council`, `<span class="role">chief finance officer (s151) at North Norfolk District Council`}},
+		{"their last day", gnn + "?as_of=2016-09-30", 200, []string{`<span class="role">head of paid service at Great Yarmouth Borough Council`,
+			`<span class="role">head of paid service at North Norfolk District Council`}, nil},
+		// The day after their last day the partnership is dissolved (issue 21): nothing is shared.
+		{"the day after their last day", gnn + "?as_of=2016-10-01", 200, []string{"No joint appointments were in effect on 2016-10-01",
+			"ended for North Norfolk District Council, last day 30 September 2016", "not a partner on this date"},
+			[]string{`<span class="role">head of paid service at Great Yarmouth Borough Council`, `<span class="role">head of paid service at North Norfolk District Council`,
+				`<span class="role">chief finance officer (s151) at North Norfolk District Council`}},
 		{"bad as_of is a message by the control", gnn + "?as_of=2015-02-30", 400, []string{"as_of-error", "is not a date"}, nil},
 		{"bad known_at is a message by the control", gnn + "?known_at=yesterday", 400, []string{"known_at-error"}, nil},
 		{"known_at before the appointment was recorded", gnn + "?as_of=2016-01-01&known_at=2015-11-01", 200, nil, []string{"Sheila Oxtoby"}},
