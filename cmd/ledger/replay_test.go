@@ -252,7 +252,8 @@ func TestReplayRetraction(t *testing.T) {
 		"--data", `{"target":"f6caa24b-1650-56e4-b793-91465c8d3137","reason":"entered_in_error","notes":"finance was not proposed"}`,
 		"--source", pressSource, "--certainty", "reported")
 	require.Equal(t, 0, r.code, r.stderr)
-	rep := replayJSON(t, store, "--as-of", "2016-12-31")
+	// As of a date before the dissolution, which ends every proposal still standing.
+	rep := replayJSON(t, store, "--as-of", "2016-06-30")
 	finance := step(t, rep, 20)
 	assert.False(t, finance.Folded)
 	assert.Equal(t, uint64(32), finance.RetractedBy)
