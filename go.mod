@@ -7,6 +7,7 @@ toolchain go1.26.10
 require (
 	github.com/EventStore/EventStore-Client-Go/v4 v4.2.0
 	github.com/chromedp/chromedp v0.23.0
+	github.com/go-fonts/liberation v0.3.3
 	github.com/go-pdf/fpdf v0.9.0
 	github.com/goccy/go-json v0.10.5
 	github.com/google/uuid v1.6.0

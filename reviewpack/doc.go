@@ -4,10 +4,11 @@
 //
 //   - HTML: one self-contained page (html/template), print-ready on A4 through CSS @page, the savings
 //     chart as inline SVG; no scripts, fonts or images are fetched.
-//   - PDF: A4, drawn with github.com/go-pdf/fpdf (pure Go) in the Go fonts (gofont), embedded as
+//   - PDF: A4, drawn with github.com/go-pdf/fpdf (pure Go) in the Liberation fonts (github.com/go-fonts/liberation,
+//     SIL OFL 1.1: Sans for text and digits, Mono for hashes), embedded as
 //     UTF-8 TrueType subsets so that "£" and typographic quotes print; bookmarks per section, running
-//     header and "Page n of m" footer, table headers repeated on every page a table spans. The Go
-//     fonts cover Latin (Welsh and Polish included), Greek and Cyrillic; fpdf neither shapes text nor
+//     header and "Page n of m" footer, table headers repeated on every page a table spans. The
+//     Liberation fonts cover Latin (Welsh and Polish included), Greek and Cyrillic; fpdf neither shapes text nor
 //     falls back to other fonts, so a character they lack (Arabic, Hebrew, Indic scripts, CJK, emoji,
 //     control characters) prints as □, one per character or emoji sequence, and the table or section
 //     says that the HTML and JSON packs hold the exact text. Text too long for a page (stored before
@@ -55,7 +56,7 @@
 // parts are (projections.Models and audit.Log are).
 //
 // Import rules: reviewpack sits above projections and audit and below api and cmd; outside the
-// ledger it imports only the PDF writer (github.com/go-pdf/fpdf), the Go fonts with the parser that
-// reads their character maps (golang.org/x/image/font), Unicode normalisation for the PDF's text
+// ledger it imports only the PDF writer (github.com/go-pdf/fpdf), the Liberation fonts (github.com/go-fonts/liberation)
+// with the parser that reads their character maps (golang.org/x/image/font), Unicode normalisation for the PDF's text
 // (golang.org/x/text/unicode/norm) and github.com/google/uuid (internal/layers tests this).
 package reviewpack

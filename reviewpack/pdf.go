@@ -13,9 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-pdf/fpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/gomono"
-	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/partnership-ledger/ledger/domain"
 )
@@ -82,9 +79,9 @@ func renderPDF(r *Report, w io.Writer) (err error) {
 	f.SetLang("en-GB")
 	// fpdf writes the subset's table sizes back into the font bytes it is given (the hhea and head
 	// tables), which would change the next document built from the same bytes: give it copies.
-	f.AddUTF8FontFromBytes("go", "", bytes.Clone(goregular.TTF))
-	f.AddUTF8FontFromBytes("go", "B", bytes.Clone(gobold.TTF))
-	f.AddUTF8FontFromBytes("gomono", "", bytes.Clone(gomono.TTF))
+	for _, pf := range pdfFonts {
+		f.AddUTF8FontFromBytes(pf.family, pf.style, bytes.Clone(pf.ttf))
+	}
 	f.SetMargins(pdfMarginL, pdfMarginT, pdfMarginR)
 	f.SetAutoPageBreak(true, pdfMarginB)
 	f.AliasNbPages("{nb}")
@@ -144,7 +141,7 @@ func (d *pdfDoc) header() {
 	// The title was noted on the cover if it lost anything: not again under whatever table or section
 	// a page break happens in.
 	defer func(t pdfTextMapper) { d.txt = t }(d.txt)
-	d.SetFont("go", "", 7.5)
+	d.SetFont("sans", "", 7.5)
 	d.color(colMuted)
 	d.SetXY(pdfMarginL, 9)
 	d.CellFormat(pdfContentW, 4, d.r.Cover.Title, "", 0, "L", false, 0, "")
@@ -157,7 +154,7 @@ func (d *pdfDoc) header() {
 
 func (d *pdfDoc) footer() {
 	defer func(t pdfTextMapper) { d.txt = t }(d.txt)
-	d.SetFont("go", "", 7.5)
+	d.SetFont("sans", "", 7.5)
 	d.color(colMuted)
 	d.SetXY(pdfMarginL, pdfPageH-13)
 	d.CellFormat(pdfContentW/2, 4, d.r.Cover.Reference, "", 0, "L", false, 0, "")
@@ -176,7 +173,7 @@ func (d *pdfDoc) h2(title string) {
 	d.space(50) // the heading, a subheading and the start of what follows: never a heading alone at a page's foot
 	d.Ln(4)
 	d.Bookmark(title, 0, -1)
-	d.SetFont("go", "B", 13.5)
+	d.SetFont("sans", "B", 13.5)
 	d.color(colAccent)
 	d.CellFormat(pdfContentW, 7, title, "", 1, "L", false, 0, "")
 	d.SetDrawColor(colAccent[0], colAccent[1], colAccent[2])
@@ -191,19 +188,19 @@ func (d *pdfDoc) h3(title string) {
 	d.space(35) // the subheading with a table's header and first rows
 	d.Ln(1)
 	d.Bookmark(title, 1, -1)
-	d.SetFont("go", "B", 11)
+	d.SetFont("sans", "B", 11)
 	d.CellFormat(pdfContentW, 6, title, "", 1, "L", false, 0, "")
 	d.Ln(0.5)
 }
 
 func (d *pdfDoc) para(text string) {
-	d.SetFont("go", "", pdfBodySize)
+	d.SetFont("sans", "", pdfBodySize)
 	d.MultiCell(pdfContentW, 5, text, "", "L", false)
 	d.Ln(2)
 }
 
 func (d *pdfDoc) note(text string) {
-	d.SetFont("go", "", 8)
+	d.SetFont("sans", "", 8)
 	d.color(colMuted)
 	d.MultiCell(pdfContentW, 4, text, "", "L", false)
 	d.color([3]int{17, 17, 17})
@@ -211,7 +208,7 @@ func (d *pdfDoc) note(text string) {
 }
 
 func (d *pdfDoc) bullet(text string) {
-	d.SetFont("go", "", pdfBodySize)
+	d.SetFont("sans", "", pdfBodySize)
 	lines := d.SplitText(text, pdfContentW-6)
 	d.space(float64(len(lines)) * 5)
 	x := d.GetX()
@@ -230,7 +227,7 @@ func (d *pdfDoc) box(label, text string, rule, fill [3]int) {
 		return text
 	}
 	// Measure in bold, which is wider than the body text: the box is never too short.
-	d.SetFont("go", "B", pdfBodySize)
+	d.SetFont("sans", "B", pdfBodySize)
 	text = d.txt.text(text, pdfMaxText)
 	lines := d.SplitText(body(text), pdfContentW-8)
 	// A box is drawn on one page: cut the text until it fits one.
@@ -254,9 +251,9 @@ func (d *pdfDoc) box(label, text string, rule, fill [3]int) {
 	d.SetRightMargin(pdfMarginR + 4)
 	d.SetXY(x+4, y+2)
 	if label != "" {
-		d.SetFont("go", "B", pdfBodySize)
+		d.SetFont("sans", "B", pdfBodySize)
 		d.Write(5, label+" ")
-		d.SetFont("go", "", pdfBodySize)
+		d.SetFont("sans", "", pdfBodySize)
 	}
 	d.Write(5, text)
 	d.SetLeftMargin(pdfMarginL)
@@ -272,13 +269,13 @@ type pdfCol struct {
 	mono  bool
 }
 
-// font returns the font and size a column's cells are set in: hashes in Go Mono, a little smaller so
+// font returns the font and size a column's cells are set in: hashes in Liberation Mono, a little smaller so
 // that 64 hex digits fit on a line.
 func (c pdfCol) font(head bool, size float64) (string, float64) {
 	if c.mono && !head {
-		return "gomono", size * 0.86
+		return "mono", size * 0.86
 	}
-	return "go", size
+	return "sans", size
 }
 
 // rowStyle marks rows printed differently.
@@ -377,7 +374,7 @@ func drawHead(d *pdfDoc, cols []pdfCol, widths []float64, size, lineH, pad float
 	for i, c := range cols {
 		heads[i] = c.head
 	}
-	d.SetFont("go", "B", size)
+	d.SetFont("sans", "B", size)
 	n := 1
 	for i, h := range heads {
 		n = max(n, len(d.SplitText(h, widths[i]-2*pad+2*d.GetCellMargin())))
@@ -400,11 +397,11 @@ func drawHead(d *pdfDoc, cols []pdfCol, widths []float64, size, lineH, pad float
 func (d *pdfDoc) cover() {
 	r := d.r
 	d.AddPage()
-	d.SetFont("go", "", 9)
+	d.SetFont("sans", "", 9)
 	d.color(colMuted)
 	d.CellFormat(pdfContentW, 5, "SCRUTINY REPORT · generated from the Partnership Ledger", "", 1, "L", false, 0, "")
 	d.Ln(6)
-	d.SetFont("go", "B", 22)
+	d.SetFont("sans", "B", 22)
 	d.color(colAccent)
 	d.MultiCell(pdfContentW, 10, d.txt.text(r.Cover.Title, pdfMaxTitle), "", "L", false)
 	d.SetDrawColor(colAccent[0], colAccent[1], colAccent[2])
@@ -415,7 +412,7 @@ func (d *pdfDoc) cover() {
 	d.color([3]int{17, 17, 17})
 	labelW := 42.0
 	for _, kv := range coverRows(r) {
-		d.SetFont("go", "", 10.5)
+		d.SetFont("sans", "", 10.5)
 		value := kv[1]
 		lines := d.SplitText(value, pdfContentW-labelW)
 		if len(lines) > pdfMaxCoverLines {
@@ -425,9 +422,9 @@ func (d *pdfDoc) cover() {
 		h := float64(max(1, len(lines))) * 5.5
 		d.space(h + 3)
 		y := d.GetY()
-		d.SetFont("go", "B", 10.5)
+		d.SetFont("sans", "B", 10.5)
 		d.CellFormat(labelW, 5.5, kv[0], "", 0, "L", false, 0, "")
-		d.SetFont("go", "", 10.5)
+		d.SetFont("sans", "", 10.5)
 		d.SetXY(pdfMarginL+labelW, y)
 		d.MultiCell(pdfContentW-labelW, 5.5, value, "", "L", false)
 		d.SetDrawColor(220, 220, 220)
@@ -573,10 +570,10 @@ func (d *pdfDoc) chart(c *Chart) {
 	x0, y0 := pdfMarginL, d.GetY()
 	left, foot, top := 24.0, 18.0, 9.0
 	plotW, plotH := pdfContentW-left-2, H-top-foot
-	d.SetFont("go", "B", 9.5)
+	d.SetFont("sans", "B", 9.5)
 	d.SetXY(x0, y0)
 	d.CellFormat(pdfContentW, 5, c.Title, "", 0, "L", false, 0, "")
-	d.SetFont("go", "", 7.5)
+	d.SetFont("sans", "", 7.5)
 	d.SetDrawColor(204, 204, 204)
 	d.SetLineWidth(0.15)
 	base := y0 + top + plotH
@@ -671,7 +668,7 @@ func (d *pdfDoc) appendices() {
 
 	d.h2(hVerify)
 	for i, p := range r.HowToVerify {
-		d.SetFont("go", "", pdfBodySize)
+		d.SetFont("sans", "", pdfBodySize)
 		lines := d.SplitText(p, pdfContentW-7)
 		d.space(float64(len(lines)) * 5)
 		y := d.GetY()
@@ -683,7 +680,7 @@ func (d *pdfDoc) appendices() {
 	if len(r.Glossary) > 0 {
 		d.h2(hGlossary)
 		for _, g := range r.Glossary {
-			d.SetFont("go", "B", pdfBodySize)
+			d.SetFont("sans", "B", pdfBodySize)
 			d.space(10)
 			d.CellFormat(pdfContentW, 5, g.Term, "", 1, "L", false, 0, "")
 			d.para(g.Meaning)

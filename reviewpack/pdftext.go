@@ -7,15 +7,16 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/gomono"
-	"golang.org/x/image/font/gofont/goregular"
+	"github.com/go-fonts/liberation/liberationmonoregular"
+	"github.com/go-fonts/liberation/liberationsansbold"
+	"github.com/go-fonts/liberation/liberationsansregular"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/text/unicode/norm"
 )
 
-// The PDF is set in the Go fonts, which cover Latin (Welsh ŵ ŷ and Polish ł ą included), Greek and
-// Cyrillic but not Arabic, Hebrew, Indic scripts, CJK or emoji, and fpdf neither shapes text nor falls
+// The PDF is set in the Liberation fonts (SIL Open Font License 1.1; Liberation Sans has the metrics of
+// Arial and Helvetica, which the HTML pack names, with lining figures and a true hyphen), which cover
+// Latin (Welsh ŵ ŷ and Polish ł ą included), Greek and Cyrillic but not Arabic, Hebrew, Indic scripts, CJK or emoji, and fpdf neither shapes text nor falls
 // back to other fonts; its width tables stop at U+FFFF (a rune past it indexes out of range). Every
 // string is therefore mapped before fpdf sees it (pdfText): a character the fonts cannot print becomes
 // pdfMissingMark and the section says so (pdfLossNote); text too long for a page is cut with
@@ -67,12 +68,23 @@ type runeSet [0x10000 / 64]uint64
 
 func (s *runeSet) has(r rune) bool { return r >= 0 && r < 0x10000 && s[r>>6]&(1<<(r&63)) != 0 }
 
-// pdfGlyphs is the set of code points every embedded font (Go Regular, Go Bold, Go Mono) maps to a
+// pdfFonts are the embedded fonts: text in Liberation Sans (regular and bold), hashes and ids in
+// Liberation Mono. One typeface sets all text and digits.
+var pdfFonts = []struct {
+	family, style string
+	ttf           []byte
+}{
+	{"sans", "", liberationsansregular.TTF},
+	{"sans", "B", liberationsansbold.TTF},
+	{"mono", "", liberationmonoregular.TTF},
+}
+
+// pdfGlyphs is the set of code points every embedded font (pdfFonts) maps to a
 // glyph, read once from the fonts' cmap tables, so a string maps the same way whichever font sets it.
 var pdfGlyphs = sync.OnceValues(func() (*runeSet, error) {
 	var fonts []*sfnt.Font
-	for _, b := range [][]byte{goregular.TTF, gobold.TTF, gomono.TTF} {
-		f, err := sfnt.Parse(b)
+	for _, pf := range pdfFonts {
+		f, err := sfnt.Parse(pf.ttf)
 		if err != nil {
 			return nil, fmt.Errorf("reviewpack: pdf: embedded font: %w", err)
 		}
@@ -81,6 +93,9 @@ var pdfGlyphs = sync.OnceValues(func() (*runeSet, error) {
 	var set runeSet
 	var buf sfnt.Buffer
 	for r := rune(0x20); r < 0x10000; r++ {
+		if !printsAlone(r) {
+			continue
+		}
 		all := true
 		for _, f := range fonts {
 			if g, err := f.GlyphIndex(&buf, r); err != nil || g == 0 {
@@ -108,7 +123,7 @@ type pdfTextMapper struct {
 }
 
 // text returns s as the embedded fonts can print it, at most max code points (0: no limit):
-//   - invalid UTF-8 becomes U+FFFD; the text is put in Unicode Normalization Form C, so a letter
+//   - invalid UTF-8 becomes U+FFFD (which the fonts lack: it prints as pdfMissingMark); the text is put in Unicode Normalization Form C, so a letter
 //     followed by a combining accent prints as the precomposed letter the fonts have (w + U+0302 → ŵ);
 //   - CR LF and a lone CR become LF (callers that print one line handle LF), a tab becomes a space;
 //   - any other character the fonts lack (control characters, characters past U+FFFF, scripts they do
@@ -176,6 +191,16 @@ func (m *pdfTextMapper) plain(s string) bool {
 		}
 	}
 	return true
+}
+
+// printsAlone reports whether r, given a glyph, prints correctly on its own, as fpdf sets text: one
+// glyph after another, left to right, without shaping. Combining marks, joiners and other format
+// characters need positioning or shaping fpdf does not do, and right-to-left scripts (Hebrew, Arabic
+// and their neighbours) would print in reverse, so they count as missing even where the fonts have
+// glyphs for them.
+func printsAlone(r rune) bool {
+	return !unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc, unicode.Cf,
+		unicode.Hebrew, unicode.Arabic, unicode.Syriac, unicode.Thaana, unicode.Nko, unicode.Samaritan, unicode.Mandaic)
 }
 
 // joinsCluster reports whether r continues the character before it rather than starting one: a

@@ -7,6 +7,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
 )
 
 // An internal test: pdfTextMapper's promise is about what reaches fpdf, which no renderer output shows
@@ -31,7 +34,7 @@ func TestPDFTextMapper(t *testing.T) {
 		{"line ends", "a\r\nb\rc\td", "a\nb\nc d", false, false, 0},
 		{"control characters", "a\x00b\x7fc\u0085d", "a□b□c□d", true, false, 0},
 		{"bidi controls shown", "\u202eabc", "□abc", true, false, 0},
-		{"invalid UTF-8", "a\xffb", "a\uFFFDb", false, false, 0},
+		{"invalid UTF-8", "a\xffb", "a□b", true, false, 0},
 		{"cut at max", strings.Repeat("x", 12), strings.Repeat("x", 9) + "…", false, true, 10},
 		{"cut at max counts code points", strings.Repeat("ŵ", 10), strings.Repeat("ŵ", 10), false, false, 10},
 		{"too many lines", strings.Repeat("a\n", pdfMaxLines+5), strings.Repeat("a\n", pdfMaxLines-1) + "a…", false, true, 0},
@@ -77,4 +80,27 @@ func FuzzPDFTextMapper(f *testing.F) {
 		require.Equal(t, out, again.text(out, max))
 		require.False(t, again.missing || again.cut)
 	})
+}
+
+// TestPDFTypeface is the regression test for a pack whose hyphens printed as long dashes and whose
+// digits looked like another typeface (the Go fonts: a hyphen wider than their en dash, slab-footed
+// figures): the text font's hyphen is narrower than its en dash, and its figures share one width.
+func TestPDFTypeface(t *testing.T) {
+	f, err := sfnt.Parse(pdfFonts[0].ttf)
+	require.NoError(t, err)
+	var buf sfnt.Buffer
+	adv := func(r rune) fixed.Int26_6 {
+		g, err := f.GlyphIndex(&buf, r)
+		require.NoError(t, err)
+		require.NotZero(t, g, "the text font has %q", r)
+		a, err := f.GlyphAdvance(&buf, g, fixed.I(1000), font.HintingNone)
+		require.NoError(t, err)
+		return a
+	}
+	assert.Less(t, adv('-'), adv('–')*3/4, "a hyphen is clearly shorter than an en dash")
+	for r := '1'; r <= '9'; r++ {
+		assert.Equal(t, adv('0'), adv(r), "figures of one width, %q", r)
+	}
+	assert.Equal(t, "sans", pdfFonts[0].family)
+	assert.Equal(t, pdfFonts[0].family, pdfFonts[1].family, "bold is the same typeface")
 }

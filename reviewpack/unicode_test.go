@@ -37,7 +37,7 @@ var textCorpus = []struct {
 	{"Hebrew", "מועצת העיר", "□□□□□ □□□□"},
 	{"CJK", "共享服务 議会 𠀋𡈽", "□□□□ □□ □□"},
 	{"Devanagari", "नगर परिषद", "□□□ □□□□"},
-	{"combining marks", "Cafe\u0301 w\u0302 q\u0307 x\u0323\u0307 end", "Café ŵ q□ □ end"},
+	{"combining marks", "Cafe\u0301 w\u0302 q\u0307 x\u0323\u0307 end", "Café ŵ q□ ẋ□ end"},
 	{"Greek and Cyrillic", "Δήμος Совет", "Δήμος Совет"},
 }
 

@@ -39,7 +39,7 @@ var thirdParty = map[string][]string{
 	"domain":       {"github.com/google/uuid", "github.com/goccy/go-json"},
 	"domain/words": {},
 	"audit":        {"github.com/google/uuid", "golang.org/x/mod/sumdb/note", "github.com/transparency-dev/formats/log"},
-	"reviewpack": {"github.com/google/uuid", "github.com/go-pdf/fpdf", "golang.org/x/image/font/gofont/",
+	"reviewpack": {"github.com/google/uuid", "github.com/go-pdf/fpdf", "github.com/go-fonts/liberation/",
 		"golang.org/x/image/font/sfnt", "golang.org/x/text/unicode/norm"},
 	"witness": {"golang.org/x/mod/sumdb/note", "github.com/transparency-dev/formats/", "github.com/transparency-dev/merkle/",
 		"go.etcd.io/bbolt"},
