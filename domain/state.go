@@ -491,7 +491,7 @@ func (s *State) apply(e *Effective) {
 	case SavingsTargetSet:
 		s.figure(&Figure{Kind: FigureTarget, Council: p.Council, FinancialYear: p.FinancialYear, Category: p.Category, Amount: p.AmountPence, Evidence: ev, Sources: src})
 	case SavingsReported:
-		s.figure(&Figure{Kind: p.Status, Council: p.Council, FinancialYear: p.FinancialYear, Category: p.Category, Amount: p.AmountPence, PeriodTo: p.PeriodTo, Evidence: ev, Sources: src})
+		s.figure(&Figure{Kind: figureKind(p.Status), Council: p.Council, FinancialYear: p.FinancialYear, Category: p.Category, Amount: p.AmountPence, PeriodTo: p.PeriodTo, Evidence: ev, Sources: src})
 	case OneOffCostIncurred:
 		s.figure(&Figure{Kind: FigureOneOffCost, Council: p.Council, FinancialYear: p.FinancialYear, Category: p.Category, Amount: p.AmountPence, Evidence: ev, Sources: src})
 	case ReviewScheduled:
@@ -929,6 +929,19 @@ func (s *State) figure(f *Figure) {
 	acct.Figures = append(acct.Figures, *f)
 }
 
+// figureKind is a savings report's status as the figure's kind: the package's own string for the
+// kinds it knows, so that Account.latest compares kinds by their memory (the same string) before
+// their bytes.
+func figureKind(status string) string {
+	switch status {
+	case SavingsForecast:
+		return SavingsForecast
+	case SavingsOutturn:
+		return SavingsOutturn
+	}
+	return status
+}
+
 // figureKey identifies the latest figure of a kind in a category.
 type figureKey struct{ kind, category string }
 
@@ -963,7 +976,8 @@ func (s *State) account(c CouncilRef, fy FinancialYear) *Account {
 	if i := s.lastAcct; i >= 0 && i < len(s.Accounts) && s.Accounts[i].FinancialYear == fy && s.Accounts[i].Council == c {
 		return &s.Accounts[i]
 	}
-	for i := range s.Accounts {
+	// From the newest: figures are mostly of the latest years, whose accounts were opened last.
+	for i := len(s.Accounts) - 1; i >= 0; i-- {
 		if s.Accounts[i].FinancialYear == fy && s.Accounts[i].Council == c { // the year first: a number
 			s.lastAcct = i
 			return &s.Accounts[i]
