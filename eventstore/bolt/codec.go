@@ -124,15 +124,14 @@ func (sh *shared) str(field int, b []byte) string {
 	return s
 }
 
-// decodeEvent decodes a stored envelope. The result's byte slices are copies: bbolt's memory is only
-// valid inside its transaction. Its strings come from sh (nil: allocated).
+// decodeEvent decodes a stored envelope. The result's byte slices (sources and data, in one
+// allocation) are copies: bbolt's memory is only valid inside its transaction. Its strings come from
+// sh (nil: allocated).
 func decodeEvent(raw []byte, sh *shared) (eventstore.Event, error) {
 	if len(raw) == 0 || raw[0] != codecVersion {
 		return eventstore.Event{}, fmt.Errorf("%w: unknown record version", eventstore.ErrCorrupt)
 	}
-	b := make([]byte, len(raw)-1)
-	copy(b, raw[1:])
-	r := &reader{b: b}
+	r := &reader{b: raw[1:]}
 	var e eventstore.Event
 	copy(e.ID[:], r.fixed(16))
 	e.Revision = r.uvarint()
@@ -156,5 +155,9 @@ func decodeEvent(raw []byte, sh *shared) (eventstore.Event, error) {
 	if r.err != nil {
 		return eventstore.Event{}, fmt.Errorf("%w: %v", eventstore.ErrCorrupt, r.err)
 	}
+	b := make([]byte, len(e.Sources)+len(e.Data))
+	n := copy(b, e.Sources)
+	copy(b[n:], e.Data)
+	e.Sources, e.Data = b[:n:n], b[n:]
 	return e, nil
 }
