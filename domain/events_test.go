@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -187,5 +188,19 @@ func TestDecodePayloadErrors(t *testing.T) {
 			require.ErrorAs(t, err, &de)
 			assert.Contains(t, err.Error(), tt.contains)
 		})
+	}
+}
+
+// TestContainsNullIsBytesContains: the windowed search finds "null" wherever bytes.Contains does,
+// at every offset across the windows' edges, and nowhere else.
+func TestContainsNullIsBytesContains(t *testing.T) {
+	for n := 0; n <= 200; n++ {
+		base := bytes.Repeat([]byte("nul n"), n/5+1)[:n]
+		assert.False(t, domain.ContainsNull(base), "length %d", n)
+		for at := 0; at+4 <= n; at++ {
+			b := append([]byte(nil), base...)
+			copy(b[at:], "null")
+			assert.Equal(t, bytes.Contains(b, []byte("null")), domain.ContainsNull(b), "null at %d of %d", at, n)
+		}
 	}
 }

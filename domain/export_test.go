@@ -9,3 +9,6 @@ func ApplyEffectWhole(s *State, e Effective) Effect {
 	after := s.facts(kinds, nil)
 	return diffFacts(e, before, after)
 }
+
+// ContainsNull is containsNull, for its test against bytes.Contains.
+var ContainsNull = containsNull

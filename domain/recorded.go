@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -84,7 +83,7 @@ func DecodeStoredSources(raw []byte) ([]SourceRef, error) {
 		return nil, nil
 	}
 	unmarshal := gojson.Unmarshal
-	if bytes.Contains(raw, nullLiteral) {
+	if containsNull(raw) {
 		unmarshal = json.Unmarshal // as in DecodeStoredPayload: go-json mishandles null for text types
 	}
 	var sources []SourceRef
