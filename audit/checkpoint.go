@@ -231,7 +231,7 @@ func VerifyCheckpoint(text []byte, pin PinnedKey) (Checkpoint, error) {
 	case err != nil:
 		return Checkpoint{}, bad(ErrBadCheckpoint, "not a signed checkpoint: %v", err)
 	}
-	cp, err := parseBody(n.Text)
+	cp, err := ParseCheckpointText(n.Text)
 	if err != nil {
 		return Checkpoint{}, err
 	}
@@ -244,10 +244,11 @@ func VerifyCheckpoint(text []byte, pin PinnedKey) (Checkpoint, error) {
 	return cp, nil
 }
 
-// parseBody reads a checkpoint's text (the note's text, before its signatures) with
-// log.Checkpoint, and holds it to this ledger's shape: a 32-byte root, a size line in C2SP form.
-// Errors match ErrBadCheckpoint.
-func parseBody(text string) (Checkpoint, error) {
+// ParseCheckpointText reads a checkpoint's text (the note's text, before its signatures, as
+// note.Open gives it) with log.Checkpoint, and holds it to the C2SP shape the ledger and its
+// witnesses read: an origin, a size line without leading zeros, a base64 root of 32 bytes, then
+// any extension lines. It checks no signature. Errors match ErrBadCheckpoint (fault.Malformed).
+func ParseCheckpointText(text string) (Checkpoint, error) {
 	bad := func(format string, args ...any) error {
 		return &fault.Error{Kind: fault.Malformed, Message: fmt.Sprintf(format, args...), Err: ErrBadCheckpoint}
 	}
@@ -278,7 +279,7 @@ func ParseCheckpoint(text []byte) (Checkpoint, error) {
 	if !ok {
 		return Checkpoint{}, &fault.Error{Kind: fault.Malformed, Err: ErrBadCheckpoint, Message: "not a signed checkpoint: no blank line before its signatures"}
 	}
-	cp, err := parseBody(string(body) + "\n")
+	cp, err := ParseCheckpointText(string(body) + "\n")
 	if err != nil {
 		return Checkpoint{}, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/fault"
 )
 
@@ -86,7 +87,7 @@ func (r Remote) AddCheckpoint(ctx context.Context, hc *http.Client, req AddCheck
 		if !ok || !bytes.HasSuffix(body, []byte("\n")) {
 			return nil, fmt.Errorf("the witness answered 409 without a size (%q)", clip(body))
 		}
-		cp, err := ParseCheckpointText(noteText(req.Checkpoint))
+		cp, err := audit.ParseCheckpointText(noteText(req.Checkpoint))
 		if err != nil {
 			return nil, err
 		}

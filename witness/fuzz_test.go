@@ -3,12 +3,10 @@ package witness_test
 import (
 	"bytes"
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	tlog "github.com/transparency-dev/formats/log"
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/partnership-ledger/ledger/audit"
@@ -65,23 +63,5 @@ func FuzzAddCheckpoint(f *testing.F) {
 		}
 		assert.True(t, bytes.HasPrefix(cosigs, []byte("— ")), "%q", cosigs)
 		assert.True(t, bytes.HasSuffix(after, cosigs), "the state holds what was cosigned")
-	})
-}
-
-// FuzzParseCheckpointText: no text panics the checkpoint reader; what it reads without extension
-// lines is exactly the text transparency-dev/formats writes for it.
-func FuzzParseCheckpointText(f *testing.F) {
-	f.Add("log\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n")
-	f.Add("log\n01\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\next\n")
-	f.Add("\n\n\n")
-	f.Fuzz(func(t *testing.T, text string) {
-		cp, err := witness.ParseCheckpointText(text)
-		if err != nil {
-			assert.Equal(t, fault.Malformed, fault.KindOf(err))
-			return
-		}
-		assert.Len(t, cp.Root, witness.HashSize)
-		out := string(tlog.Checkpoint{Origin: cp.Origin, Size: cp.Size, Hash: cp.Root}.Marshal())
-		assert.True(t, strings.HasPrefix(text, out), "%q reads as %q", text, out)
 	})
 }

@@ -3,7 +3,6 @@ package witness
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"github.com/transparency-dev/merkle/rfc6962"
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/fault"
 )
 
@@ -85,14 +85,14 @@ func (w *Witness) AddCheckpoint(body []byte) ([]byte, error) {
 		}
 		return nil, malformed("the checkpoint is not a signed note (c2sp.org/signed-note): %v", err)
 	}
-	cp, err := ParseCheckpointText(n.Text)
+	cp, err := audit.ParseCheckpointText(n.Text)
 	if err != nil {
-		return nil, err
+		return nil, malformed("%s", fault.Message(err))
 	}
 	if req.OldSize > cp.Size {
 		return nil, malformed("old size %d is larger than the checkpoint's size %d", req.OldSize, cp.Size)
 	}
-	if cp.Size == 0 && !bytes.Equal(cp.Root, rfc6962.DefaultHasher.EmptyRoot()) {
+	if cp.Size == 0 && !bytes.Equal(cp.Root[:], rfc6962.DefaultHasher.EmptyRoot()) {
 		return nil, fault.Errorf(fault.Unprocessable, "add-checkpoint: a checkpoint of size 0 must have the empty tree's root")
 	}
 	// The log's signatures, as verified, then the witness's own.
@@ -105,7 +105,7 @@ func (w *Witness) AddCheckpoint(body []byte) ([]byte, error) {
 		if req.OldSize != cur.Size {
 			return record{}, false, &ConflictError{Origin: cp.Origin, Size: cur.Size}
 		}
-		if err := consistent(req.OldSize, cp.Size, req.Proof, cur.Root, cp.Root, held); err != nil {
+		if err := consistent(req.OldSize, cp.Size, req.Proof, cur.Root, cp.Root[:], held); err != nil {
 			return record{}, false, err
 		}
 		signed, err := note.Sign(&note.Note{Text: n.Text}, w.signer)
@@ -114,7 +114,7 @@ func (w *Witness) AddCheckpoint(body []byte) ([]byte, error) {
 		}
 		cosigs = signed[len(n.Text)+1:] // after the text and the empty line
 		full := append(append([]byte{}, logSigned...), cosigs...)
-		return record{Size: cp.Size, Root: cp.Root, Checkpoint: full}, true, nil
+		return record{Size: cp.Size, Root: cp.Root[:], Checkpoint: full}, true, nil
 	})
 	if err != nil {
 		return nil, err
@@ -141,47 +141,6 @@ func consistent(oldSize, size uint64, prf [][]byte, oldRoot, root []byte, held b
 		return fault.Errorf(fault.Unprocessable, "add-checkpoint: the consistency proof from size %d to %d does not verify against the checkpoint this witness cosigned (%v): the log is not an extension of it", oldSize, size, err)
 	}
 	return nil
-}
-
-// Checkpoint is the text of a checkpoint (c2sp.org/tlog-checkpoint): origin, tree size and root hash;
-// extension lines are kept in the note text and not read.
-type Checkpoint struct {
-	Origin string
-	Size   uint64
-	Root   []byte // HashSize bytes
-}
-
-// ParseCheckpointText reads a checkpoint's note text: a non-empty origin line, the size in decimal
-// without leading zeroes, the base64 of a HashSize-byte root, each ending in "\n", then optional
-// non-empty extension lines. Anything else is fault.Malformed.
-func ParseCheckpointText(text string) (Checkpoint, error) {
-	b := []byte(text)
-	var lines [3][]byte
-	for i := range lines {
-		var ok bool
-		if lines[i], b, ok = bytes.Cut(b, []byte("\n")); !ok {
-			return Checkpoint{}, malformed("the checkpoint's text must have an origin, a size and a root line")
-		}
-	}
-	if len(lines[0]) == 0 {
-		return Checkpoint{}, malformed("the checkpoint's origin line is empty")
-	}
-	size, ok := parseDecimal(lines[1])
-	if !ok {
-		return Checkpoint{}, malformed("the checkpoint's size %q is not a decimal without leading zeroes", clip(lines[1]))
-	}
-	root, err := base64.StdEncoding.Strict().DecodeString(string(lines[2]))
-	if err != nil || len(root) != HashSize {
-		return Checkpoint{}, malformed("the checkpoint's root is not the base64 of a %d-byte hash", HashSize)
-	}
-	for len(b) > 0 {
-		var ext []byte
-		ext, b, _ = bytes.Cut(b, []byte("\n"))
-		if len(ext) == 0 {
-			return Checkpoint{}, malformed("the checkpoint has an empty extension line")
-		}
-	}
-	return Checkpoint{Origin: string(lines[0]), Size: size, Root: root}, nil
 }
 
 // OriginHash is the lowercase hex SHA-256 of a log's origin, which names the log in the witness's

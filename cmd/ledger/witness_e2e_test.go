@@ -250,7 +250,7 @@ func waitCosigned(t *testing.T, url, origin string, minSize uint64, logV, witnes
 			res.Body.Close()
 			last = fmt.Sprintf("%d %s", res.StatusCode, b)
 			if n, err := note.Open(b, note.VerifierList(logV, witnessV)); err == nil && len(n.Sigs) == 2 {
-				cp, err := witness.ParseCheckpointText(n.Text)
+				cp, err := audit.ParseCheckpointText(n.Text)
 				require.NoError(t, err)
 				require.Equal(t, origin, cp.Origin)
 				if cp.Size >= minSize {
@@ -340,7 +340,7 @@ func TestWitnessRefusesAForkedLedger(t *testing.T) {
 	res.Body.Close()
 	n, err := note.Open(served, note.VerifierList(logV))
 	require.NoError(t, err, "B's checkpoint is signed by the ledger's key")
-	cp, err := witness.ParseCheckpointText(n.Text)
+	cp, err := audit.ParseCheckpointText(n.Text)
 	require.NoError(t, err)
 	assert.Equal(t, size+1, cp.Size, "B's checkpoint has A's size")
 	_, err = note.Open(served, note.VerifierList(witnessV))
