@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/partnership-ledger/ledger/fault"
 )
@@ -53,4 +54,50 @@ func ReadFileAtMost(path string, max int64) ([]byte, error) {
 		return nil, &FileTooLargeError{Path: path, Max: max}
 	}
 	return b, nil
+}
+
+// writeSyncedTemp writes b to a new file of mode 0600 in dir (named by pattern, as os.CreateTemp),
+// syncs and closes it, and returns its name; on an error it removes it.
+func writeSyncedTemp(dir, pattern string, b []byte) (name string, err error) {
+	tmp, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return "", err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := tmp.Chmod(0o600); err != nil {
+		return "", err
+	}
+	if _, err := tmp.Write(b); err != nil {
+		return "", err
+	}
+	if err := tmp.Sync(); err != nil {
+		return "", err
+	}
+	return tmp.Name(), tmp.Close()
+}
+
+// ReplaceFile replaces the file at path with b (mode 0600) so that a crash leaves the old file or the
+// new one whole, never a part: b is written to a temporary file in the same directory and synced,
+// renamed over path, and the directory is synced. Errors are os's.
+func ReplaceFile(path string, b []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := writeSyncedTemp(dir, ".tmp-"+filepath.Base(path)+"-*", b)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

@@ -114,27 +114,12 @@ func CreateSecretFile(path string, b []byte) error {
 			return err
 		}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".ledger-key-*")
+	tmp, err := writeSyncedTemp(filepath.Dir(path), ".ledger-key-*", b)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	err = os.Link(tmp.Name(), path)
+	defer os.Remove(tmp)
+	err = os.Link(tmp, path)
 	if err != nil && !errors.Is(err, fs.ErrExist) {
 		// No hard links on this file system: create the file exclusively instead.
 		err = writeExclusive(path, b)

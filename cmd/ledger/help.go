@@ -69,6 +69,10 @@ var examples = map[string][]string{
 		`ledger token issue --role auditor --actor "Internal audit"`,
 		"ledger token revoke TOKEN_ID",
 	},
+	"audit": {
+		"ledger audit follow --server https://ledger.example.gov.uk --key 'ORIGIN+HASH+BASE64' --state ~/ledger-audit",
+		"ledger audit follow --server URL --key VKEY --state DIR --once --witness W1_VKEY --witness W2_VKEY --quorum 1",
+	},
 	"witness": {
 		"ledger witness key -o witness.key --name witness.great-yarmouth.gov.uk/ledger   # prints the vkey to pin",
 		"ledger witness key --key-file witness.key                                       # prints it again",
@@ -80,7 +84,7 @@ var examples = map[string][]string{
 var helpArgs = map[string][]string{"token": {"issue", "--help"}}
 
 // subcommands lists the words a command takes before its flags, for 'ledger help COMMAND SUBCOMMAND'.
-var subcommands = map[string][]string{"token": {"issue", "revoke"}, "witness": {"serve", "key"}}
+var subcommands = map[string][]string{"token": {"issue", "revoke"}, "witness": {"serve", "key"}, "audit": {"follow"}}
 
 // helpUsage is what 'ledger help help' prints.
 const helpUsage = `usage: ledger help [COMMAND [SUBCOMMAND]]

@@ -77,6 +77,16 @@ func (a *app) source() (ledgerSource, error) {
 	if a.server == "" {
 		return &localSource{a: a}, nil
 	}
+	c, err := a.serverClient()
+	if err != nil {
+		return nil, err
+	}
+	return &serverSource{a: a, c: c}, nil
+}
+
+// serverClient is the API client of the server named by --server, with its idle timeout
+// (LEDGER_SERVER_TIMEOUT) and the client's caps on every answer; a bad URL is bad input.
+func (a *app) serverClient() (*client.Client, error) {
 	c, err := client.New(a.server, a.token)
 	if err != nil {
 		return nil, usageErrorf("--server: %v", err)
@@ -88,7 +98,7 @@ func (a *app) source() (ledgerSource, error) {
 		}
 		c.SetIdleTimeout(d)
 	}
-	return &serverSource{a: a, c: c}, nil
+	return c, nil
 }
 
 // storeOnly names the commands that write or serve the store on this machine, with what to do instead

@@ -306,6 +306,13 @@ func TestWitnessAndServerAsProcesses(t *testing.T) {
 	assert.Equal(t, grown, waitCosigned(t, w.base+"/"+witness.OriginHash(origin)+"/checkpoint", origin, grown, logV, witnessV, s, w),
 		"the witness serves what it cosigned")
 	waitLog(t, s, `"msg":"checkpoint witnessed"`)
+
+	// An auditor following the server with the witness pinned keeps the cosigned checkpoint and says
+	// who cosigned it and when.
+	r := follow(t, s.base, vkey, filepath.Join(dir, "audit"), "--witness", wvkey, "--quorum", "1")
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, fmt.Sprintf("first checkpoint kept: size %d, root ", grown))
+	assert.Contains(t, r.stdout, "; cosigned by witness.north-norfolk.example/ledger (at 20")
 }
 
 // A fork: two copies of one ledger, under one key and origin, each given a different event. The
@@ -327,6 +334,13 @@ func TestWitnessRefusesAForkedLedger(t *testing.T) {
 	size := waitCosigned(t, a.base+"/checkpoint", origin, 1, logV, witnessV, a, w)
 	postSaving(t, a.base, token, 100)
 	require.Equal(t, size+1, waitCosigned(t, a.base+"/checkpoint", origin, size+1, logV, witnessV, a, w))
+	// An auditor follows A, requiring the witness's cosignature, and keeps A's checkpoint.
+	auditState := filepath.Join(t.TempDir(), "audit")
+	r := follow(t, a.base, vkey, auditState, "--witness", wvkey)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	require.Contains(t, r.stdout, fmt.Sprintf("first checkpoint kept: size %d", size+1))
+	kept, err := audit.ParseCheckpoint(mustRead(t, filepath.Join(auditState, "checkpoint")))
+	require.NoError(t, err)
 	a.kill()
 
 	b := startProcess(t, dirB, "serve", "--store", storeB, "--origin", origin, "--addr", "127.0.0.1:0", "--witness", wvkey+"@"+w.base)
@@ -345,4 +359,20 @@ func TestWitnessRefusesAForkedLedger(t *testing.T) {
 	assert.Equal(t, size+1, cp.Size, "B's checkpoint has A's size")
 	_, err = note.Open(served, note.VerifierList(witnessV))
 	assert.Error(t, err, "B's checkpoint carries no cosignature of the witness: %s", served)
+
+	// The auditor who kept A's checkpoint follows B: exit 1, naming both checkpoints.
+	other, err := audit.ParseCheckpoint(served)
+	require.NoError(t, err)
+	r = follow(t, b.base, vkey, auditState)
+	assert.Equal(t, 1, r.code, r.stdout+r.stderr)
+	oneLine(t, r, "audit follow of the fork")
+	assert.Contains(t, r.stdout, fmt.Sprintf("FORK: the server's checkpoint of size %d (root %s) and the kept checkpoint of size %d (root %s) are two histories under one key",
+		other.Size, other.Root, kept.Size, kept.Root))
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return b
 }
