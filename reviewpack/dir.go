@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -131,6 +132,10 @@ func (e *partialError) Unwrap() []error { return e.failed }
 // ErrRefused is matched (errors.Is) by VerifyDir's error when a pack does not verify.
 var ErrRefused = errors.New("reviewpack: pack refused")
 
+// ErrNotAPack is matched by VerifyFile's error when the file given is not a pack's pack.json at all
+// (not a JSON object naming a pack format): bad input rather than a damaged pack.
+var ErrNotAPack = errors.New("reviewpack: not a review pack")
+
 // RefusedError lists everything that failed when a pack was checked, each naming the file and what
 // in it failed.
 type RefusedError struct {
@@ -149,9 +154,27 @@ type Verified struct {
 	Partnership string
 	AsOf        string
 	KnownAt     string
+	Format      string // pack.json's format: FormatVersion, or one of EarlierFormats
 	TreeHead    TreeHead
-	Events      int      // events checked against the tree head
-	Files       []string // files checked against the rebuilt pack and the manifest
+	Events      int // events checked against the tree head
+	// Rebuilt reports that the report in pack.json was rebuilt from its events and matched, and that
+	// every rendering present was re-rendered and matched byte for byte (the current format only).
+	Rebuilt bool
+	Files   []string // pack files checked, in Formats order
+	// Absent names the pack files (renderings and manifest.json) that were not checked because they
+	// were not there: a pack downloaded as pack.json alone lacks all of them.
+	Absent []string
+	// Unchecked names renderings of an earlier format that were present but could be checked against
+	// nothing (no manifest.json beside them).
+	Unchecked []string
+}
+
+// EarlierFormats are the pack formats written by earlier versions of the ledger that VerifyDir and
+// VerifyFile still accept, each with what changed after it. Their events, audit paths and signed tree
+// head are checked exactly as today's; their report and renderings were composed by that version's
+// rules, which this version no longer has, so they are checked only against manifest.json's SHA-256s.
+var EarlierFormats = map[string]string{
+	"ledger-review-pack-v2": "before issue 21: the report's facts, wording and typography were revised",
 }
 
 // VerifyDir checks a pack directory offline against a pinned public key:
@@ -162,43 +185,91 @@ type Verified struct {
 //  3. the events are the partnership's whole stream up to the tree head (nothing left out);
 //  4. the report in pack.json is exactly what those events give (Compose), so an edited fact is caught;
 //  5. every other pack file present is byte for byte what the rebuilt pack renders to;
-//  6. manifest.json lists every pack file with its SHA-256 and size.
+//  6. manifest.json, when present, lists every pack file with its SHA-256 and size.
+//
+// A rendering or manifest.json that is absent is not a failure (a member may have downloaded
+// pack.json alone); Verified.Absent names it. A pack of an earlier format (EarlierFormats) gets checks
+// 1–3, and its files are checked against manifest.json (5 and 6 without rebuilding). Failures name the
+// file and, for an event, its number [n] (the seq the report cites) and its event id.
 //
 // It returns a *RefusedError (ErrRefused) naming every failure, or an error for a directory it cannot
-// read at all.
+// read at all (os.ErrNotExist when it has no pack.json).
 func VerifyDir(ctx context.Context, dir string, pub ed25519.PublicKey) (Verified, error) {
+	return verify(ctx, dir, filepath.Join(dir, FileName("json")), pub)
+}
+
+// VerifyFile checks one pack.json on its own (a pack downloaded as one file, under any name) as
+// VerifyDir checks a directory's pack.json: the signature, every event and audit path, and the report
+// rebuilt from the events. It looks at no other file: every rendering and manifest.json are reported
+// in Verified.Absent. Errors as VerifyDir's, and one matching ErrNotAPack for a file that names no
+// pack format.
+func VerifyFile(ctx context.Context, path string, pub ed25519.PublicKey) (Verified, error) {
+	return verify(ctx, "", path, pub)
+}
+
+// packFile is pack.json as read by the verifier: the report stays raw until the format says how to
+// read it.
+type packFile struct {
+	Format string `json:"format"`
+	*Evidence
+	Report json.RawMessage `json:"report"`
+}
+
+// verify checks the pack.json at path, and, when dir is not "", the other files in dir.
+func verify(ctx context.Context, dir, path string, pub ed25519.PublicKey) (Verified, error) {
 	var problems []string
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	var v Verified
+	jsonName := filepath.Base(path)
 
-	raw, err := audit.ReadFileAtMost(filepath.Join(dir, FileName("json")), MaxFileBytes)
+	raw, err := audit.ReadFileAtMost(path, MaxFileBytes)
 	if errors.Is(err, audit.ErrFileTooLarge) {
-		return v, &RefusedError{Problems: []string{fmt.Sprintf("%s is larger than %d bytes, more than any pack", FileName("json"), MaxFileBytes)}}
+		return v, &RefusedError{Problems: []string{fmt.Sprintf("%s is larger than %d bytes, more than any pack", jsonName, MaxFileBytes)}}
 	}
 	if err != nil {
 		return v, err
 	}
-	var f File
+	var head struct {
+		Format string `json:"format"`
+	}
+	headErr := json.Unmarshal(raw, &head)
+	if dir == "" && (headErr != nil || head.Format == "") {
+		return v, fmt.Errorf("%w: %s has no pack format", ErrNotAPack, jsonName)
+	}
+	if err := headErr; err != nil {
+		return v, &RefusedError{Problems: []string{fmt.Sprintf("%s cannot be read: %v", jsonName, err)}}
+	}
+	_, earlier := EarlierFormats[head.Format]
+	if head.Format != FormatVersion && !earlier {
+		return v, &RefusedError{Problems: []string{fmt.Sprintf("%s is format %q; this ledger checks %q and the earlier %s",
+			jsonName, head.Format, FormatVersion, strings.Join(slices.Sorted(maps.Keys(EarlierFormats)), ", "))}}
+	}
+	var f packFile
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil || f.Evidence == nil || f.Report == nil {
+	if err := dec.Decode(&f); err != nil || f.Evidence == nil || len(f.Report) == 0 || string(f.Report) == "null" {
 		if err == nil {
 			err = errors.New("evidence or report missing")
 		}
-		return v, &RefusedError{Problems: []string{fmt.Sprintf("pack.json cannot be read: %v", err)}}
+		return v, &RefusedError{Problems: []string{fmt.Sprintf("%s cannot be read: %v", jsonName, err)}}
 	}
-	if f.Format != FormatVersion {
-		return v, &RefusedError{Problems: []string{fmt.Sprintf("pack.json is format %q; this ledger checks %q", f.Format, FormatVersion)}}
+	var report *Report
+	if !earlier {
+		dec := json.NewDecoder(bytes.NewReader(f.Report))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&report); err != nil {
+			return v, &RefusedError{Problems: []string{fmt.Sprintf("%s cannot be read: report: %v", jsonName, err)}}
+		}
 	}
 	ev := f.Evidence
-	v.Partnership, v.AsOf, v.KnownAt, v.TreeHead, v.Events = ev.Partnership, ev.AsOf, ev.KnownAt, ev.TreeHead, len(ev.Events)
+	v.Partnership, v.AsOf, v.KnownAt, v.TreeHead, v.Events, v.Format = ev.Partnership, ev.AsOf, ev.KnownAt, ev.TreeHead, len(ev.Events), f.Format
 	if err := audit.VerifyTreeHead(ev.TreeHead, pub); err != nil {
-		fail("pack.json: signed tree head: %v", err)
+		fail("%s: signed tree head: %v", jsonName, err)
 	}
 	prev := eventstore.ZeroHash
-	for i, ce := range ev.Events {
+	for _, ce := range ev.Events {
 		if err := checkEvent(ce, prev, ev.TreeHead); err != nil {
-			fail("pack.json: event %d (seq %d, %s): %v", i+1, ce.Event.Seq, ce.Event.Type, err)
+			fail("%s: event [%d] (id %s, %s): %v", jsonName, ce.Event.Seq, ce.Event.ID, ce.Event.Type, err)
 		}
 		prev = ce.Event.Hash
 	}
@@ -206,17 +277,40 @@ func VerifyDir(ctx context.Context, dir string, pub ed25519.PublicKey) (Verified
 		return v, &RefusedError{Problems: problems}
 	}
 
+	// Compose also refuses a stream with an event left out (ErrIncomplete), whatever the format.
 	rebuilt, err := Compose(ctx, ev)
 	if err != nil {
-		return v, &RefusedError{Problems: []string{fmt.Sprintf("pack.json: %v", err)}}
+		return v, &RefusedError{Problems: []string{fmt.Sprintf("%s: %v", jsonName, err)}}
 	}
-	if diff := reportDiff(f.Report, rebuilt); diff != "" {
-		fail("pack.json: the report does not match the events it cites: %s differs", diff)
+	var pack *Pack
+	if !earlier {
+		if diff := reportDiff(report, rebuilt); diff != "" {
+			fail("%s: the report does not match the events it cites: %s differs", jsonName, diff)
+		}
+		pack = &Pack{Report: rebuilt, Evidence: ev}
+		v.Rebuilt = true
 	}
-	pack := &Pack{Report: rebuilt, Evidence: ev}
 
-	man, manErr := readManifest(dir)
-	if manErr != nil {
+	if dir == "" {
+		v.Files = []string{FileName("json")}
+		for _, format := range Formats {
+			if format != "json" {
+				v.Absent = append(v.Absent, FileName(format))
+			}
+		}
+		v.Absent = append(v.Absent, ManifestName)
+		if len(problems) > 0 {
+			return v, &RefusedError{Problems: problems}
+		}
+		return v, nil
+	}
+
+	man, manErr := readManifest(dir, f.Format)
+	noManifest := errors.Is(manErr, os.ErrNotExist)
+	switch {
+	case noManifest:
+		v.Absent = append(v.Absent, ManifestName)
+	case manErr != nil:
 		fail("%s: %v", ManifestName, manErr)
 	}
 	listed := map[string]ManifestFile{}
@@ -225,22 +319,26 @@ func VerifyDir(ctx context.Context, dir string, pub ed25519.PublicKey) (Verified
 	}
 	for _, format := range Formats {
 		name := FileName(format)
-		got, err := audit.ReadFileAtMost(filepath.Join(dir, name), MaxFileBytes)
-		if errors.Is(err, audit.ErrFileTooLarge) {
-			fail("%s: larger than %d bytes, more than any pack", name, MaxFileBytes)
-			continue
-		}
-		if errors.Is(err, os.ErrNotExist) {
-			if _, ok := listed[name]; ok {
-				fail("%s: listed in the manifest but missing", name)
-			}
-			continue
-		}
-		if err != nil {
-			return v, err
-		}
-		v.Files = append(v.Files, name)
+		got := raw
 		if format != "json" {
+			got, err = audit.ReadFileAtMost(filepath.Join(dir, name), MaxFileBytes)
+			if errors.Is(err, audit.ErrFileTooLarge) {
+				fail("%s: larger than %d bytes, more than any pack", name, MaxFileBytes)
+				continue
+			}
+			if errors.Is(err, os.ErrNotExist) {
+				if _, ok := listed[name]; ok {
+					fail("%s: listed in the manifest but missing", name)
+				} else {
+					v.Absent = append(v.Absent, name)
+				}
+				continue
+			}
+			if err != nil {
+				return v, err
+			}
+		}
+		if format != "json" && pack != nil {
 			var want bytes.Buffer
 			if err := pack.Render(format, &want); err != nil {
 				return v, err
@@ -249,6 +347,11 @@ func VerifyDir(ctx context.Context, dir string, pub ed25519.PublicKey) (Verified
 				fail("%s: does not match the pack rebuilt from the events in pack.json (edited, or built by another version)", name)
 			}
 		}
+		if format != "json" && pack == nil && manErr != nil {
+			v.Unchecked = append(v.Unchecked, name)
+			continue
+		}
+		v.Files = append(v.Files, name)
 		sum := sha256.Sum256(got)
 		switch mf, ok := listed[name]; {
 		case manErr != nil:
@@ -292,7 +395,9 @@ func checkEvent(ce CitedEvent, prev audit.Hash, th TreeHead) error {
 	return nil
 }
 
-func readManifest(dir string) (Manifest, error) {
+// readManifest reads dir's manifest.json, which must be of the pack's format; an absent manifest is
+// an error matching os.ErrNotExist.
+func readManifest(dir, format string) (Manifest, error) {
 	var m Manifest
 	b, err := audit.ReadFileAtMost(filepath.Join(dir, ManifestName), MaxManifestBytes)
 	if errors.Is(err, audit.ErrFileTooLarge) {
@@ -304,8 +409,8 @@ func readManifest(dir string) (Manifest, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return m, err
 	}
-	if m.Format != FormatVersion {
-		return m, fmt.Errorf("format %q, want %q", m.Format, FormatVersion)
+	if m.Format != format {
+		return m, fmt.Errorf("format %q, but pack.json is %q", m.Format, format)
 	}
 	return m, nil
 }

@@ -42,15 +42,17 @@
 //
 // # Verifiable offline
 //
-// VerifyDir (ledger verify-pack) needs only the pack directory and the ledger's pinned public key. It
-// checks the tree head's signature, recomputes every event's hash from its envelope and its link to
-// the stream's previous event, follows each audit path to the signed root, checks that the events
-// are the partnership's whole stream up to the tree head, rebuilds the Report with Compose and
-// compares it with the one in pack.json, re-renders the other formats and compares them byte for
-// byte, and checks manifest.json's SHA-256s. An edited event, an edited fact in any format, a dropped
-// event or a swapped manifest is refused, naming what failed. A pack is checked by the same version
-// of the rendering code that built it: pack.json carries FormatVersion, which changes whenever the
-// wording or layout changes.
+// VerifyDir (ledger verify-pack DIR) needs only the pack directory and the ledger's pinned public key;
+// VerifyFile (ledger verify-pack pack.json) needs only pack.json. They check the tree head's signature,
+// recompute every event's hash from its envelope and its link to the stream's previous event, follow
+// each audit path to the signed root, check that the events are the partnership's whole stream up to
+// the tree head, rebuild the Report with Compose and compare it with the one in pack.json; VerifyDir
+// also re-renders each other format present and compares it byte for byte, and checks manifest.json's
+// SHA-256s when it is there. An edited event, an edited fact in any format, a dropped event or a
+// swapped manifest is refused, naming what failed (an event by [n] and id); an absent rendering is
+// named, not refused. A pack is rebuilt by the same version of the rendering code that built it:
+// pack.json carries FormatVersion, which changes whenever the wording or layout changes; a pack of one
+// of EarlierFormats is checked by the rules that still apply to it (docs/integrity.md §7).
 //
 // A Pack is immutable and safe for concurrent use; Build is safe for concurrent use when its Source's
 // parts are (projections.Models and audit.Log are).

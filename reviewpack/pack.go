@@ -8,8 +8,13 @@ import (
 	"strings"
 )
 
-// FormatVersion names the layout of pack.json. verify-pack refuses any other.
-const FormatVersion = "ledger-review-pack-v2"
+// FormatVersion names the layout of pack.json and the rules its report and renderings were composed
+// by; it changes whenever they do. verify-pack rebuilds and compares a pack of this format, checks a
+// pack of one of EarlierFormats by the rules that still apply to it (dir.go), and refuses any other.
+//
+// v3 (issue 21): the report's facts, money and time honesty, provenance, gaps and risks, the pack's
+// own explanation of its verification, the PDF's typeface and the HTML's contents and links.
+const FormatVersion = "ledger-review-pack-v3"
 
 // Formats lists the formats a pack renders to, in the order `ledger pack` writes them.
 var Formats = []string{"html", "pdf", "md", "json"}

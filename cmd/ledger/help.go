@@ -63,7 +63,7 @@ var examples = map[string][]string{
 		"ledger replay --partnership great-yarmouth-north-norfolk --until 2016-06-01",
 	},
 	"pack":        {"ledger pack --partnership great-yarmouth-north-norfolk --as-of 2016-06-30 --format html,pdf -o pack/"},
-	"verify-pack": {"ledger verify-pack pack/ --key PUBKEY"},
+	"verify-pack": {"ledger verify-pack pack/ --key PUBKEY", "ledger verify-pack pack.json --key PUBKEY   # a pack downloaded as one file"},
 	"gen":         {"ledger gen --store bolt:ref.db --partnerships 300 --events 1000000"},
 	"token": {
 		`ledger token issue --role auditor --actor "Internal audit"`,

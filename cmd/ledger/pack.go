@@ -87,8 +87,9 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// cmdVerifyPack checks a review pack directory offline against a pinned public key: exit 0 valid,
-// 1 refused (naming every check that failed), 2 bad input.
+// cmdVerifyPack checks a review pack offline against a pinned public key: a pack directory, or a
+// pack.json on its own (a pack downloaded as one file). Exit 0 valid, 1 refused (one line naming every
+// check that failed, events by [n] and id), 2 bad input.
 func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("verify-pack")
 	keyText := fs.String("key", "", "the ledger's public key as 'ledger key' prints it, or a file holding it (required)")
@@ -98,7 +99,7 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 	}
 	switch {
 	case len(pos) != 1:
-		return usageErrorf("verify-pack: want one pack directory (run 'ledger help verify-pack')")
+		return usageErrorf("verify-pack: want one pack directory or pack.json (run 'ledger help verify-pack')")
 	}
 	text := *keyText
 	if st, err := os.Stat(text); err == nil && !st.IsDir() { // a file holding the key's text
@@ -112,28 +113,46 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	dir := pos[0]
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return usageErrorf("verify-pack: %s is not a directory", dir)
+	target := pos[0]
+	st, err := os.Stat(target)
+	if err != nil || !(st.IsDir() || st.Mode().IsRegular()) {
+		return usageErrorf("verify-pack: %s is not a pack directory or a pack.json file", target)
 	}
-	v, err := reviewpack.VerifyDir(ctx, dir, pub.Public)
+	verify := reviewpack.VerifyDir
+	if !st.IsDir() {
+		verify = reviewpack.VerifyFile
+	}
+	v, err := verify(ctx, target, pub.Public)
 	var refused *reviewpack.RefusedError
 	if errors.As(err, &refused) {
-		sayLine(a.stdout, "REFUSED: %s does not verify:", dir)
-		for _, p := range refused.Problems {
-			sayLine(a.stdout, "  - %s", p)
-		}
+		sayLine(a.stdout, "REFUSED: %s does not verify: %s", target, strings.Join(refused.Problems, "; "))
 		return &exitError{code: 1, err: err, silent: true}
 	}
 	if errors.Is(err, os.ErrNotExist) {
-		return usageErrorf("verify-pack: %s has no %s", dir, reviewpack.FileName("json"))
+		return usageErrorf("verify-pack: %s has no %s", target, reviewpack.FileName("json"))
+	}
+	if errors.Is(err, reviewpack.ErrNotAPack) {
+		return usageErrorf("verify-pack: %s is not a review pack's pack.json (it names no pack format)", target)
 	}
 	if err != nil {
 		return fmt.Errorf("verify-pack: %w", err)
 	}
 	th := v.TreeHead
-	sayLine(a.stdout, "valid: review pack for %s as of %s, known at %s", v.Partnership, v.AsOf, v.KnownAt)
-	sayLine(a.stdout, "  %d events proved in the tree head of size %d, root %s, signed by key %s", v.Events, th.Size, th.Root, th.KeyID)
-	sayLine(a.stdout, "  the report rebuilds from those events; %s match it and the manifest", strings.Join(v.Files, ", "))
+	sayLine(a.stdout, "valid: review pack for %s as of %s, known at %s (format %s)", v.Partnership, v.AsOf, v.KnownAt, v.Format)
+	sayLine(a.stdout, "  %d events, each with its audit path, proved in the tree head of size %d, root %s, signed by key %s", v.Events, th.Size, th.Root, th.KeyID)
+	if v.Rebuilt {
+		sayLine(a.stdout, "  the report rebuilds from those events; %s match it%s", strings.Join(v.Files, ", "), map[bool]string{true: "", false: " and the manifest"}[slices.Contains(v.Absent, reviewpack.ManifestName)])
+	} else {
+		sayLine(a.stdout, "  format %s was written by an earlier version of the ledger (%s): this version cannot rebuild its report or renderings, so the facts as worded in it are not checked against the events", v.Format, reviewpack.EarlierFormats[v.Format])
+		if len(v.Files) > 0 && !slices.Contains(v.Absent, reviewpack.ManifestName) {
+			sayLine(a.stdout, "  %s match the SHA-256s in %s (the manifest is not signed: it shows the files are the ones written together)", strings.Join(v.Files, ", "), reviewpack.ManifestName)
+		}
+		if len(v.Unchecked) > 0 {
+			sayLine(a.stdout, "  not checked: %s (no %s to check them against)", strings.Join(v.Unchecked, ", "), reviewpack.ManifestName)
+		}
+	}
+	if len(v.Absent) > 0 {
+		sayLine(a.stdout, "  not checked, because absent: %s", strings.Join(v.Absent, ", "))
+	}
 	return nil
 }

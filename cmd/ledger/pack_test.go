@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -154,7 +155,8 @@ func TestPackBadInput(t *testing.T) {
 		{"check-proof of {}", []string{"check-proof", aFile + ".empty.json", "--key", pub}, "is not a proof bundle"},
 		{"verify-pack without key", []string{"verify-pack", out}, "--key PUBKEY is required"},
 		{"verify-pack bad key", []string{"verify-pack", out, "--key", "not-a-key"}, "--key"},
-		{"verify-pack no directory", []string{"verify-pack", filepath.Join(out, "missing"), "--key", pub}, "is not a directory"},
+		{"verify-pack no directory", []string{"verify-pack", filepath.Join(out, "missing"), "--key", pub}, "is not a pack directory or a pack.json file"},
+		{"verify-pack of {}", []string{"verify-pack", aFile + ".empty.json", "--key", pub}, "is not a review pack's pack.json"},
 	}
 	head := ledger(t, nil, "tree-head", "--store", store)
 	require.Equal(t, 0, head.code, head.stderr)
@@ -243,4 +245,57 @@ func recordThenPack(t *testing.T, typ, data string) (store, dir string) {
 	p := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-30", "--format", "md,json", "-o", dir)
 	require.Equal(t, 0, p.code, p.stderr)
 	return store, dir
+}
+
+// TestVerifyPackOneFile: a member who downloaded pack.json alone checks it with verify-pack: every
+// event, audit path and the signature are checked and the report rebuilt, and the renderings it could
+// not check are named. A tampered pack.json is refused on one line naming the event by [n] and id.
+func TestVerifyPackOneFile(t *testing.T) {
+	store, pub := packLedger(t)
+	dir := filepath.Join(t.TempDir(), "pack")
+	require.Equal(t, 0, ledger(t, nil, "pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", dir).code)
+	b, err := os.ReadFile(filepath.Join(dir, "pack.json"))
+	require.NoError(t, err)
+	one := filepath.Join(t.TempDir(), "gy-nn-pack.json")
+	require.NoError(t, os.WriteFile(one, b, 0o644))
+
+	ok := ledger(t, nil, "verify-pack", one, "--key", pub)
+	require.Equal(t, 0, ok.code, "stdout: %s\nstderr: %s", ok.stdout, ok.stderr)
+	assert.Contains(t, ok.stdout, "valid: review pack for gy-nn as of 2016-06-30")
+	assert.Contains(t, ok.stdout, "the report rebuilds from those events")
+	assert.Contains(t, ok.stdout, "not checked, because absent: pack.html, pack.pdf, pack.md, manifest.json")
+
+	var f struct {
+		Events []struct {
+			Event struct {
+				ID  string `json:"id"`
+				Seq uint64 `json:"seq"`
+			} `json:"event"`
+		} `json:"events"`
+	}
+	require.NoError(t, json.Unmarshal(b, &f))
+	require.NoError(t, os.WriteFile(one, []byte(strings.Replace(string(b), `"amount_pence": 4000000`, `"amount_pence": 5000000`, 1)), 0o644))
+	bad := ledger(t, nil, "verify-pack", one, "--key", pub)
+	assert.Equal(t, 1, bad.code)
+	assert.Equal(t, 1, strings.Count(strings.TrimSpace(bad.stdout), "\n")+1, "one line: %q", bad.stdout)
+	first := f.Events[0].Event
+	assert.Contains(t, bad.stdout, "REFUSED: "+one+" does not verify: gy-nn-pack.json: event ["+strconv.FormatUint(first.Seq, 10)+"] (id "+first.ID+", SavingsReported)")
+}
+
+// TestVerifyPackEarlierFormat: packs written before issue 21 (format v2, kept in reviewpack's
+// testdata) still verify, and verify-pack says what it could and could not check.
+func TestVerifyPackEarlierFormat(t *testing.T) {
+	const key = "Ws7jZghMUyYASPUH/fXWC+PnOkgT1BhmU6SKkuhfvMs="
+	for _, name := range []string{"june", "october"} {
+		dir := filepath.Join("..", "..", "reviewpack", "testdata", "packs", "v2", name)
+		r := ledger(t, nil, "verify-pack", dir, "--key", key)
+		require.Equal(t, 0, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		assert.Contains(t, r.stdout, "(format ledger-review-pack-v2)")
+		assert.Contains(t, r.stdout, "written by an earlier version of the ledger")
+		assert.Contains(t, r.stdout, "pack.html, pack.pdf, pack.md, pack.json match the SHA-256s in manifest.json")
+
+		one := ledger(t, nil, "verify-pack", filepath.Join(dir, "pack.json"), "--key", key)
+		require.Equal(t, 0, one.code, "stdout: %s\nstderr: %s", one.stdout, one.stderr)
+		assert.Contains(t, one.stdout, "not checked, because absent: pack.html, pack.pdf, pack.md, manifest.json")
+	}
 }
