@@ -418,8 +418,15 @@ func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error 
 	if err := cover.Check(); err != nil {
 		return err
 	}
-	body, err := s.Packs.Render(r.Context(), Caller(r, p), reviewpack.Options{Partnership: slug, AsOf: q.AsOf, KnownAt: q.KnownAt,
-		Cover: cover}, format)
+	opts := reviewpack.Options{Partnership: slug, AsOf: q.AsOf, KnownAt: q.KnownAt, Cover: cover}
+	if r.URL.Query().Has("since") {
+		k, err := reviewpack.ParseSince(r.URL.Query().Get("since"))
+		if err != nil {
+			return err
+		}
+		opts.Since = &k
+	}
+	body, err := s.Packs.Render(r.Context(), Caller(r, p), opts, format)
 	if err != nil {
 		return err
 	}

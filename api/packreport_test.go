@@ -33,3 +33,31 @@ func TestReviewPackMeetingPerBody(t *testing.T) {
 		}
 	}
 }
+
+// since= on the review pack: the changes since the last report's known-at, parsed as known_at is;
+// one that is malformed, "all", or not before the pack's known-at is a 400 naming the parameter.
+func TestReviewPackSince(t *testing.T) {
+	e := newEnv(t, false)
+	md := e.do(t, "GET", gnn+"/review-pack?as_of=2016-10-15&known_at=2016-10-15&since=2016-06-15&format=md", "", "")
+	require.Equal(t, 200, md.status, string(md.body))
+	assert.Contains(t, string(md.body), "## 10. Changes since the last report")
+	assert.Contains(t, string(md.body), "seven events of this partnership were recorded")
+	plain := e.do(t, "GET", gnn+"/review-pack?as_of=2016-10-15&known_at=2016-10-15&format=md", "", "")
+	require.Equal(t, 200, plain.status)
+	assert.NotContains(t, string(plain.body), "Changes since the last report", "a pack without since is not served from the cache of one with it")
+
+	for _, tt := range []struct{ query, detail string }{
+		{"since=2016-06-15&known_at=2016-06-15", "is not before the pack's known-at"},
+		{"since=2016-07-01&known_at=2016-06-15", "is not before the pack's known-at"},
+		{"since=all", "want the known-at of the last report"},
+		{"since=", "want the known-at of the last report"},
+		{"since=soon", "want a seq number"},
+	} {
+		r := e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-15&format=md&"+tt.query, "", "")
+		require.Equal(t, 400, r.status, "%s: %s", tt.query, r.body)
+		p := problemOf(t, r)
+		require.Len(t, p.Errors, 1)
+		assert.Equal(t, "since", p.Errors[0].Parameter)
+		assert.Contains(t, p.Errors[0].Detail, tt.detail)
+	}
+}

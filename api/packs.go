@@ -41,7 +41,7 @@ func (p *Packs) Render(ctx context.Context, caller string, opts reviewpack.Optio
 	opts.Now = p.now
 	key := func(seq uint64) string {
 		return strings.Join([]string{opts.Partnership, opts.AsOf.String(), opts.KnownAt.String(), strconv.FormatUint(seq, 10), format,
-			opts.Cover.Committee, strings.Join(opts.Cover.Meetings, "\x01"), opts.Cover.Author}, "\x00")
+			opts.Cover.Committee, strings.Join(opts.Cover.Meetings, "\x01"), opts.Cover.Author, sinceKey(opts.Since)}, "\x00")
 	}
 	if !opts.AsOf.IsZero() {
 		if axes, err := p.src.Models.Axes(opts.Partnership, projections.Query{AsOf: opts.AsOf, KnownAt: opts.KnownAt}); err == nil {
@@ -103,4 +103,13 @@ func (c *packCache) put(key string, b []byte) {
 		c.m[key] = b
 		c.bytes += len(b)
 	}
+}
+
+// sinceKey is the since of a pack for its cache key: "" for none, else the value as given (which
+// resolves to the same seq for the same known prefix).
+func sinceKey(k *projections.KnownAt) string {
+	if k == nil {
+		return ""
+	}
+	return "since=" + k.String()
 }

@@ -91,6 +91,10 @@ func dateProblem(err error) string {
 	return "want YYYY-MM-DD"
 }
 
+// Time returns the inclusive upper bound on recorded_at of a known_at given as a time or a date (the
+// end of that day in Europe/London), and false for a seq or everything recorded.
+func (k KnownAt) Time() (time.Time, bool) { return k.t, k.kind == knownTime }
+
 // IsAll reports whether k means everything recorded (the default).
 func (k KnownAt) IsAll() bool { return k.kind == knownAll }
 

@@ -32,6 +32,9 @@ type Options struct {
 	AsOf        domain.Date // the date in effect; the zero Date means today in Europe/London by Now
 	KnownAt     projections.KnownAt
 	Cover       CoverOptions
+	// Since, when not nil, is the known-at of the last report (ParseSince): the pack lists what was
+	// recorded after it and before KnownAt, and what that changed. It must come before KnownAt.
+	Since *projections.KnownAt
 	// Now gives "today" when AsOf is the zero Date. Default time.Now. A pack with an explicit AsOf never
 	// reads it.
 	Now func() time.Time
@@ -41,7 +44,8 @@ type Options struct {
 // head is the signed head at the known_at cut (its size is the last seq known), so the same query on
 // the same ledger always builds the same pack, byte for byte, however much the ledger has grown since.
 //
-// Errors: a *CoverError for a cover option CoverOptions.Check refuses, those of projections' queries (ErrUnknownPartnership), the store's, and
+// Errors: a *CoverError for a cover option CoverOptions.Check refuses, or for a meeting that names no
+// body of the pack; a fault at the parameter "since" for a Since not before KnownAt; those of projections' queries (ErrUnknownPartnership), the store's, and
 // audit's (the log has not caught up with the models, or its tree does not match the events).
 // Build is safe for concurrent use when its Source's parts are.
 func Build(ctx context.Context, src Source, opts Options) (*Pack, error) {
@@ -71,6 +75,12 @@ func Build(ctx context.Context, src Source, opts Options) (*Pack, error) {
 		return nil, fmt.Errorf("review pack %s: tree head: %w", opts.Partnership, err)
 	}
 	ev := &Evidence{Partnership: opts.Partnership, AsOf: asOf.String(), KnownAt: opts.KnownAt.String(), Cover: opts.Cover, TreeHead: th}
+	if opts.Since != nil {
+		if ev.SinceSeq, err = resolveSince(src.Models, *opts.Since, opts.KnownAt, size, opts.Now); err != nil {
+			return nil, err
+		}
+		ev.Since = opts.Since.String()
+	}
 	tree := src.Log.Tree()
 	for e, err := range src.Events.ReadStream(ctx, domain.StreamPrefix+opts.Partnership, eventstore.Start, eventstore.Forward, 0) {
 		if err != nil {

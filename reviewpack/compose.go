@@ -71,18 +71,27 @@ func Compose(ctx context.Context, ev *Evidence) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return compose(ev, st, tl)
+	return compose(ev, m, st, tl)
 }
 
-// compose writes the report from the views. Its error is a *CoverError for a cover option that names
-// nothing in the views (a meeting of a body the review is not scheduled for).
-func compose(ev *Evidence, st *projections.State, tl *projections.Timeline) (*Report, error) {
+// compose writes the report from the views (st and tl at the pack's point in both times, v for the
+// others: changes.go). Its error is a *CoverError for a cover option that names nothing in the views
+// (a meeting of a body the review is not scheduled for).
+func compose(ev *Evidence, v viewer, st *projections.State, tl *projections.Timeline) (*Report, error) {
 	c := newComposer(ev, st, tl)
 	var err error
 	if c.meetingRows, err = c.meetings(); err != nil {
 		return nil, err
 	}
-	return c.report(), nil
+	r := c.report()
+	if r.Changes, err = c.changes(v, r); err != nil {
+		return nil, err
+	}
+	if r.Changes != nil && len(r.Summary) > 0 {
+		last := len(r.Summary) - 1
+		r.Summary = slices.Insert(r.Summary, last, changesSummary(r.Changes))
+	}
+	return r, nil
 }
 
 // evidenceLog is the cited events as a log for projections: the partnership's events alone, their

@@ -57,7 +57,7 @@ func TestComposeFromEvidenceMatchesTheWholeLedger(t *testing.T) {
 				require.NoError(t, err)
 				tl, err := src.Models.Timeline(l.slug, q)
 				require.NoError(t, err)
-				assert.Equal(t, reviewpack.ComposeViews(ev, st, tl), p.Report, "%s: as of %s known at %s", l.name, asOf, k)
+				assert.Equal(t, reviewpack.ComposeViews(ev, src.Models, st, tl), p.Report, "%s: as of %s known at %s", l.name, asOf, k)
 			}
 		}
 	}

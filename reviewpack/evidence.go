@@ -22,6 +22,11 @@ type Evidence struct {
 	Cover       CoverOptions `json:"cover_options"`
 	TreeHead    TreeHead     `json:"tree_head"`
 	Events      []CitedEvent `json:"events"` // in seq order
+
+	// Since is the known-at of the last report as requested (a seq, a time or a date; "" for none),
+	// SinceSeq the last ledger seq it knew: the pack says what was recorded after it (changes.go).
+	Since    string `json:"since,omitempty"`
+	SinceSeq uint64 `json:"since_seq,omitempty"`
 }
 
 // CoverOptions are the cover-sheet fields the person building the pack may set. The bodies that

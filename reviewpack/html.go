@@ -31,6 +31,8 @@ func renderHTML(r *Report, w io.Writer) error {
 		RegisterExplained string
 		FinanceRows       []FinanceRow
 		Findings          []findingSection
+		ChangesHeading    string
+		ChangedWhat       string
 		WhyItMatters      string
 		Chart             template.HTML
 	}{
@@ -42,6 +44,8 @@ func renderHTML(r *Report, w io.Writer) error {
 		RegisterExplained: registerExplained,
 		FinanceRows:       financeRows(&r.Finance),
 		Findings:          findingSections(r),
+		ChangesHeading:    hChanges,
+		ChangedWhat:       hChangedWhat,
 		WhyItMatters:      whyItMatters,
 		// chartSVG escapes every piece of text it draws.
 		Chart: template.HTML(chartSVG(&r.Finance.Chart)), //nolint:gosec // built from escaped text

@@ -180,6 +180,26 @@ func renderMarkdown(r *Report, w io.Writer) error {
 		p()
 	}
 
+	if ch := r.Changes; ch != nil {
+		p("## ", hChanges)
+		p()
+		p(mdText(ch.Intro))
+		p()
+		if len(ch.Events) > 0 {
+			rows = rows[:0]
+			for _, e := range ch.Events {
+				rows = append(rows, []string{itoa(e.Seq), e.Recorded, e.Effective, e.What})
+			}
+			table(changeHeads, rows)
+		}
+		p("### ", hChangedWhat)
+		p()
+		for _, f := range ch.Effects {
+			p("- ", mdText(withRefs(f.Text, f.Refs)))
+		}
+		p()
+	}
+
 	p("## ", hRegister)
 	p()
 	p(registerExplained)

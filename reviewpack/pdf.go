@@ -90,7 +90,7 @@ func renderPDF(r *Report, w io.Writer) (err error) {
 
 	d.cover()
 	f.AddPage()
-	for _, section := range []func(){d.summary, d.options, d.chronology, d.people, d.services, d.finance, d.flags, d.findings, d.appendices} {
+	for _, section := range []func(){d.summary, d.options, d.chronology, d.people, d.services, d.finance, d.flags, d.findings, d.changes, d.appendices} {
 		section()
 		d.lossNote()
 	}
@@ -629,6 +629,28 @@ func (d *pdfDoc) flags() {
 			rule, fill = [3]int{214, 137, 16}, [3]int{253, 246, 233}
 		}
 		d.box(flagTitle(f.Kind)+".", withRefs(f.Text, f.Refs), rule, fill)
+	}
+}
+
+// changes writes "Changes since the last report", when the pack has one.
+func (d *pdfDoc) changes() {
+	ch := d.r.Changes
+	if ch == nil {
+		return
+	}
+	d.h2(hChanges)
+	d.para(ch.Intro)
+	if len(ch.Events) > 0 {
+		rows := make([][]string, len(ch.Events))
+		for i, e := range ch.Events {
+			rows[i] = []string{itoa(e.Seq), strings.Replace(e.Recorded, " ", "\n", 1), e.Effective, e.What}
+		}
+		d.table([]pdfCol{{changeHeads[0], 0.06, "R", false}, {changeHeads[1], 0.13, "L", false}, {changeHeads[2], 0.12, "L", false},
+			{changeHeads[3], 0.69, "L", false}}, rows, nil, pdfTableSize)
+	}
+	d.h3(hChangedWhat)
+	for _, f := range ch.Effects {
+		d.bullet(withRefs(f.Text, f.Refs))
 	}
 }
 

@@ -35,6 +35,28 @@ type Report struct {
 	// known-at.
 	Risks []Finding `json:"risks"`
 	Gaps  []Finding `json:"gaps"`
+	// Changes is what was recorded since the last report (changes.go), when the pack was asked for
+	// one (Options.Since); nil otherwise.
+	Changes *Changes `json:"changes,omitempty"`
+}
+
+// Changes is "Changes since the last report": the partnership's events recorded after the last
+// report's known-at (SinceSeq) and by this pack's, in words, and what they changed in the position as
+// of the pack's as-of date.
+type Changes struct {
+	Since    string      `json:"since"`     // the last report's known-at as requested
+	SinceSeq uint64      `json:"since_seq"` // the last ledger seq it knew
+	Intro    string      `json:"intro"`
+	Events   []ChangeRow `json:"events"`  // in seq order
+	Effects  []Fact      `json:"effects"` // what changed in the position, with the events it comes from
+}
+
+// ChangeRow is one event recorded since the last report.
+type ChangeRow struct {
+	Seq       uint64 `json:"seq"`
+	Recorded  string `json:"recorded"`  // recorded_at, "YYYY-MM-DD HH:MM" UTC
+	Effective string `json:"effective"` // effective_on, as corrected
+	What      string `json:"what"`
 }
 
 // KnownAtLine says which prefix of the ledger the pack reflects.

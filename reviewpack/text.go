@@ -43,6 +43,8 @@ const (
 	hFlags        = "7. Matters to note"
 	hRisks        = "8. Risks"
 	hGaps         = "9. Gaps and unknowns"
+	hChanges      = "10. Changes since the last report"
+	hChangedWhat  = "What they changed"
 	hRegister     = "Appendix A. Event register"
 	hTreeHead     = "Appendix B. Signed tree head"
 	hVerify       = "Appendix C. How to verify this pack"
@@ -131,3 +133,6 @@ func meetingText(m MeetingRow) string {
 	}
 	return withRefs(m.Body+": "+m.Meeting, m.Refs)
 }
+
+// changeHeads are the columns of the events recorded since the last report.
+var changeHeads = []string{"#", "Recorded (UTC)", "Effective", "What was recorded"}

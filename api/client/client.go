@@ -776,6 +776,7 @@ func (c *Client) Checkpoint(ctx context.Context) ([]byte, error) {
 // required) and the cover options.
 type PackQuery struct {
 	Query
+	Since             string // the last report's known-at, as given
 	Committee, Author string
 	Meetings          []string // "BODY=DATE", each sent as a meeting parameter
 }
@@ -785,7 +786,7 @@ type PackQuery struct {
 func (c *Client) ReviewPack(ctx context.Context, slug string, q PackQuery, format string) ([]byte, error) {
 	v := q.values()
 	v.Set("format", format)
-	for name, val := range map[string]string{"committee": q.Committee, "author": q.Author} {
+	for name, val := range map[string]string{"committee": q.Committee, "author": q.Author, "since": q.Since} {
 		if val != "" {
 			v.Set(name, val)
 		}

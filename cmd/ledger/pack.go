@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
 )
@@ -20,6 +21,7 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	slug := fs.String("partnership", "", "the partnership's slug (required)")
 	asOf := fs.String("as-of", "", "the date in effect, YYYY-MM-DD (required)")
 	knownAt := fs.String("known-at", "", "only what was recorded by then: a seq, an RFC 3339 time or a date (default: all)")
+	since := fs.String("since", "", "the known-at of the last report (a seq, an RFC 3339 time or a date, before --known-at): the pack lists what was recorded since and what it changed")
 	formats := fs.String("format", strings.Join(reviewpack.Formats, ","), "formats to write, comma-separated: html, pdf, md, json (json is always written)")
 	out := fs.String("o", "", "the `DIR` to write the pack into (required; created if missing)")
 	committee := fs.String("committee", "", "the committee the pack is prepared for, on the cover beside the bodies the review is scheduled for")
@@ -61,6 +63,14 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return badFlag("pack", "", err)
 	}
+	opts := reviewpack.Options{Partnership: *slug, AsOf: q.AsOf, KnownAt: q.KnownAt, Cover: cover}
+	if *since != "" {
+		k, err := reviewpack.ParseSince(*since)
+		if err != nil {
+			return badFlag("pack", "", err)
+		}
+		opts.Since = &k
+	}
 	if fi, err := os.Stat(*out); err == nil && !fi.IsDir() {
 		return usageErrorf("pack: -o %s is a file; give a directory (it is created if missing)", *out)
 	}
@@ -69,9 +79,10 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer src.Close()
-	w, err := src.Pack(ctx, reviewpack.Options{Partnership: *slug, AsOf: q.AsOf, KnownAt: q.KnownAt, Cover: cover}, want, *out)
-	if ce := (*reviewpack.CoverError)(nil); errors.As(err, &ce) { // a meeting naming no body of this pack
-		return usageErrorf("pack: --%s %s", ce.Field, ce.Detail)
+	w, err := src.Pack(ctx, opts, want, *out)
+	if f := fault.Of(err); f != nil && len(f.Fields) == 1 && f.Fields[0].Parameter != "" {
+		// A meeting naming no body of this pack, a since not before the known-at: the flag at fault.
+		return badFlag("pack", "", err)
 	}
 	if err != nil {
 		return fmt.Errorf("pack: %w", err)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -179,4 +180,72 @@ func TestPackMeetingRefused(t *testing.T) {
 		"--meeting", "cabinet=2016-06-20", "--meeting", "north-norfolk:cabinet=2016-06-21")
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, "already given")
+}
+
+// --since KNOWN_AT lists the partnership's events recorded after the last report's known-at, in
+// words, and what they changed in the position as of the pack's date; the pack verifies, and
+// --since is refused when it is not a known-at before the pack's.
+func TestPackChangesSinceTheLastReport(t *testing.T) {
+	store, pub := seeded(t), ""
+	dir := filepath.Join(t.TempDir(), "pack")
+	r := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-10-15", "--known-at", "2016-10-15",
+		"--since", "2016-06-15", "--format", "md,html,pdf,json", "-o", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	md, err := os.ReadFile(filepath.Join(dir, "pack.md"))
+	require.NoError(t, err)
+	ch := section(t, string(md), "10. Changes since the last report")
+	// The last report knew the ledger up to the last event recorded by 15 June 2016 (the business case).
+	m := regexp.MustCompile(`Since the last report, which knew the ledger up to event (\d+) \(by the end of 15 June 2016\), seven events of this partnership were recorded, up to ledger event (\d+)\.`).FindStringSubmatch(ch)
+	require.NotNil(t, m, ch)
+	assert.Contains(t, ch, "| "+m[2]+" | 2016-10-01 09:04 | 2016-09-30 | Partnership dissolved", "the last event known")
+	assert.NotContains(t, ch, "| "+m[1]+" |", "the last report knew its own last event")
+	assert.NotContains(t, ch, "Business case published", "recorded before the last report")
+	for _, want := range []string{
+		"### What they changed",
+		"- Status: active since 7 November 2015 → dissolved since 30 September 2016",
+		"New review outcome: North Norfolk District Council decided on 6 September 2016 to end the partnership. [",
+		"No longer in statutory roles: head of paid service at North Norfolk District Council held by Sheila Oxtoby.",
+		"Risk no longer open: Sheila Oxtoby is head of paid service at Great Yarmouth Borough Council and North Norfolk District Council.",
+	} {
+		assert.Contains(t, ch, want)
+	}
+	assert.Contains(t, string(md), "Section 10 lists the seven events recorded since the last report (which knew the ledger up to event "+m[1]+")")
+	html, err := os.ReadFile(filepath.Join(dir, "pack.html"))
+	require.NoError(t, err)
+	assert.Contains(t, string(html), "10. Changes since the last report")
+	pdf, err := exec.Command("pdftotext", "-raw", filepath.Join(dir, "pack.pdf"), "-").Output()
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(strings.Fields(string(pdf)), " "), "10. Changes since the last report Since the last report, which knew the ledger up to event "+m[1])
+	key := ledger(t, nil, "key", "--store", store)
+	require.Equal(t, 0, key.code, key.stderr)
+	pub = strings.Fields(key.stdout)[2]
+	v := ledger(t, nil, "verify-pack", dir, "--key", pub)
+	assert.Equal(t, 0, v.code, "the changes rebuild from the evidence: %s%s", v.stdout, v.stderr)
+
+	// Without --since there is no such section.
+	assert.NotContains(t, packText(t, store, "2016-10-15"), "Changes since the last report")
+
+	out := filepath.Join(t.TempDir(), "p")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--since", "2016-06-15", "--known-at", "2016-06-15"}, "--since: since 2016-06-15 is not before the pack's known-at (2016-06-15"},
+		{[]string{"--since", "2016-07-01", "--known-at", "2016-06-15"}, "is not before the pack's known-at"},
+		{[]string{"--since", "25", "--known-at", "24"}, "since 25 is not before the pack's known-at (24, up to ledger event 24)"},
+		{[]string{"--since", "24", "--known-at", "24"}, "since 24 is not before"},
+		{[]string{"--since", "all"}, "--since: since \"all\": want the known-at of the last report"},
+		{[]string{"--since", "yesterday"}, "--since: since \"yesterday\": want a seq number"},
+		{[]string{"--since", "2016-02-30"}, "--since: since \"2016-02-30\": not a valid date"},
+		{[]string{"--since", "2099-01-01"}, "is not before the pack's known-at (all"},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			r := ledger(t, nil, append([]string{"pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-15", "-o", out}, tt.args...)...)
+			assert.Equal(t, 2, r.code, r.stderr)
+			assert.True(t, strings.HasPrefix(r.stderr, "ledger: pack: --since: "), r.stderr)
+			assert.Contains(t, r.stderr, tt.want)
+			assert.Equal(t, 1, strings.Count(strings.TrimSpace(r.stderr), "\n")+1, "one line: %q", r.stderr)
+			assert.NoDirExists(t, out, "nothing written")
+		})
+	}
 }

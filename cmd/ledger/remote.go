@@ -223,6 +223,9 @@ func (s *serverSource) ConsistencyProof(ctx context.Context, old audit.SignedHea
 func (s *serverSource) Pack(ctx context.Context, opts reviewpack.Options, formats []string, dir string) (packWritten, error) {
 	q := client.PackQuery{Query: client.Query{AsOf: opts.AsOf.String(), KnownAt: opts.KnownAt.String()},
 		Committee: opts.Cover.Committee, Meetings: opts.Cover.Meetings, Author: opts.Cover.Author}
+	if opts.Since != nil {
+		q.Since = opts.Since.String()
+	}
 	if opts.KnownAt.IsAll() {
 		q.KnownAt = ""
 	}
