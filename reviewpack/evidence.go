@@ -105,5 +105,5 @@ type CitedEvent struct {
 // Fault describes the refused cover option for people (fault.Malformed, at the parameter named as
 // in the HTTP API, e.g. "committee").
 func (e *CoverError) Fault() *fault.Error {
-	return (&fault.Error{Kind: fault.Malformed, Message: e.Error()}).Param(e.Field, e.Error())
+	return (&fault.Error{Kind: fault.Malformed, Message: e.Error()}).Param(e.Field, e.Detail)
 }
