@@ -504,6 +504,15 @@ func TestReviewPackOverHTTP(t *testing.T) {
 	require.Equal(t, 200, md.status)
 	assert.Contains(t, string(md.body), "Sheila Oxtoby")
 	assert.Contains(t, string(md.body), "Karen Sly")
+	// Issue 21 point 3: the default known_at is the end of the as-of day, so a June pack does not
+	// know what was recorded in September; known_at=all asks for it.
+	june := e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-15&format=md", "", "")
+	require.Equal(t, 200, june.status, string(june.body))
+	assert.Contains(t, string(june.body), "as recorded in the ledger by the end of 15 June 2016 (event ")
+	assert.NotContains(t, string(june.body), "2016-09")
+	juneAll := e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-15&format=md&known_at=all", "", "")
+	require.Equal(t, 200, juneAll.status, string(juneAll.body))
+	assert.Contains(t, string(juneAll.body), "2016-09")
 	assert.Equal(t, 400, e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-30&format=docx", "", "").status)
 	assert.Equal(t, 400, e.do(t, "GET", gnn+"/review-pack?format=pdf", "", "").status, "as_of is required")
 }

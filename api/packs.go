@@ -39,6 +39,9 @@ func NewPacks(src reviewpack.Source, now func() time.Time, lim *Limiter) *Packs 
 // (answered 429 with Retry-After).
 func (p *Packs) Render(ctx context.Context, caller string, opts reviewpack.Options, format string) ([]byte, error) {
 	opts.Now = p.now
+	if !opts.AsOf.IsZero() {
+		opts.KnownAt = opts.KnownAtFor(opts.AsOf) // the default, the end of the as-of day, keys the cache as given
+	}
 	key := func(seq uint64) string {
 		return strings.Join([]string{opts.Partnership, opts.AsOf.String(), opts.KnownAt.String(), strconv.FormatUint(seq, 10), format,
 			opts.Cover.Committee, strings.Join(opts.Cover.Meetings, "\x01"), opts.Cover.Author, sinceKey(opts.Since)}, "\x00")

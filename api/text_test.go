@@ -25,7 +25,7 @@ func TestReviewPackTakesAnyText(t *testing.T) {
 	e.settle(t)
 	for _, format := range []string{"html", "pdf", "md", "json"} {
 		t.Run(format, func(t *testing.T) {
-			res := e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-30&format="+format, "", "")
+			res := e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-30&known_at=all&format="+format, "", "") // recorded today: after the default, the end of the as-of day
 			require.Equal(t, 200, res.status, string(res.body))
 			if format == "pdf" {
 				assert.True(t, bytes.HasPrefix(res.body, []byte("%PDF-")))

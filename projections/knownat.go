@@ -48,8 +48,10 @@ func KnownAtTime(t time.Time) KnownAt {
 func ParseKnownAt(s string) (KnownAt, error) {
 	in := strings.TrimSpace(s)
 	switch {
-	case in == "" || strings.EqualFold(in, "all"):
+	case in == "":
 		return KnownAt{}, nil
+	case strings.EqualFold(in, "all"):
+		return KnownAt{input: "all"}, nil // everything, asked for (Given)
 	case allDigits(in):
 		n, err := strconv.ParseUint(in, 10, 64)
 		if err != nil {
@@ -61,10 +63,7 @@ func ParseKnownAt(s string) (KnownAt, error) {
 		if err != nil {
 			return KnownAt{}, badKnownAt("%q: not a valid date (YYYY-MM-DD): %s", s, dateProblem(err))
 		}
-		// The end of the day in London: the last instant before the next midnight there (which is
-		// 23 or 25 hours away on the days the clocks change).
-		end := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, domain.London()).Add(-time.Nanosecond)
-		return KnownAt{kind: knownTime, t: end, input: in}, nil
+		return KnownAt{kind: knownTime, t: endOfDay(d.Year(), d.Month(), d.Day()), input: in}, nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, in)
 	if err != nil {
@@ -97,6 +96,22 @@ func (k KnownAt) Time() (time.Time, bool) { return k.t, k.kind == knownTime }
 
 // IsAll reports whether k means everything recorded (the default).
 func (k KnownAt) IsAll() bool { return k.kind == knownAll }
+
+// Given reports whether k was given: false only for the zero value, so that a default can stand in
+// for it ("all" asked for explicitly is given).
+func (k KnownAt) Given() bool { return k != KnownAt{} }
+
+// KnownAtEndOf is everything recorded by the end of day d in Europe/London (what the date "2016-06-15"
+// means as a known_at): the default known_at of a review pack as of d.
+func KnownAtEndOf(d domain.Date) KnownAt {
+	return KnownAt{kind: knownTime, t: endOfDay(d.Year(), d.Month(), d.Day()), input: d.String()}
+}
+
+// endOfDay is the last instant of a civil day in London, before the next midnight there (which is 23
+// or 25 hours away on the days the clocks change).
+func endOfDay(y int, m time.Month, day int) time.Time {
+	return time.Date(y, m, day+1, 0, 0, 0, 0, domain.London()).Add(-time.Nanosecond)
+}
 
 // String returns the value as it was given ("all" for the default).
 func (k KnownAt) String() string {

@@ -26,18 +26,30 @@ type Source struct {
 	Log    *audit.Log
 }
 
-// Options say which pack to build. The zero value of KnownAt means everything recorded.
+// Options say which pack to build.
 type Options struct {
 	Partnership string
 	AsOf        domain.Date // the date in effect; the zero Date means today in Europe/London by Now
-	KnownAt     projections.KnownAt
-	Cover       CoverOptions
+	// KnownAt is what the ledger had recorded; the zero value (not given) means the end of the as-of
+	// day in Europe/London (KnownAtFor), so that a pack as of June does not know September. Ask for
+	// everything recorded with ParseKnownAt("all").
+	KnownAt projections.KnownAt
+	Cover   CoverOptions
 	// Since, when not nil, is the known-at of the last report (ParseSince): the pack lists what was
 	// recorded after it and before KnownAt, and what that changed. It must come before KnownAt.
 	Since *projections.KnownAt
 	// Now gives "today" when AsOf is the zero Date. Default time.Now. A pack with an explicit AsOf never
 	// reads it.
 	Now func() time.Time
+}
+
+// KnownAtFor is the known_at a pack as of asOf is built at: opts.KnownAt when given, else the end of
+// asOf in Europe/London (projections.KnownAtEndOf).
+func (o Options) KnownAtFor(asOf domain.Date) projections.KnownAt {
+	if o.KnownAt.Given() {
+		return o.KnownAt
+	}
+	return projections.KnownAtEndOf(asOf)
 }
 
 // Build builds the review pack for a partnership as of opts.AsOf, as known at opts.KnownAt. The tree
@@ -60,6 +72,7 @@ func Build(ctx context.Context, src Source, opts Options) (*Pack, error) {
 		}
 		asOf = domain.LondonDate(now())
 	}
+	opts.KnownAt = opts.KnownAtFor(asOf)
 	// Where the query falls on both axes (as_of checked, known_at resolved to a seq), without a fold:
 	// Compose folds the evidence itself.
 	axes, err := src.Models.Axes(opts.Partnership, projections.Query{AsOf: asOf, KnownAt: opts.KnownAt})

@@ -50,7 +50,7 @@ func wholeLedger(t *testing.T) sliceLog { return sealAll(t, fixtureEvents) }
 func TestBuild(t *testing.T) {
 	ctx := context.Background()
 	all := wholeLedger(t)
-	opts := reviewpack.Options{Partnership: slug, AsOf: domain.MustDate("2016-06-30"), Cover: reviewpack.CoverOptions{Committee: "Scrutiny Committee"}}
+	opts := reviewpack.Options{Partnership: slug, AsOf: domain.MustDate("2016-06-30"), KnownAt: knownAll, Cover: reviewpack.CoverOptions{Committee: "Scrutiny Committee"}}
 
 	t.Run("matches the evidence it cites", func(t *testing.T) {
 		p, err := reviewpack.Build(ctx, source(t, all), opts)

@@ -236,6 +236,7 @@ func (c *composer) cover(name string) Cover {
 			"continue, be made permanent, be varied or end. Every fact cites the ledger events it rests on, and the pack can be checked offline against the ledger's signed tree head.",
 		Status:    humanStatus(st.Status),
 		Reference: fmt.Sprintf("Ledger tree head %s… (size %d)", c.ev.TreeHead.Root.String()[:12], c.ev.TreeHead.Size),
+		Axes:      axesText(c.asOf, c.ev.KnownAt, c.ev.TreeHead.Size),
 	}
 	if rd := st.ReviewDate; rd != nil {
 		cv.ReviewDue = rd.DueOn.String()

@@ -16,13 +16,18 @@ import (
 	"github.com/partnership-ledger/ledger/domain/demo"
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore/bolt"
+	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
 )
 
 // demoOptions is the pack the demo's committee would have had: the Great Yarmouth and North Norfolk
 // partnership as of the end of its trial.
+// demoOptions know everything recorded (known_at "all"): tests record events today, after a pack's
+// default known_at (the end of its as-of day), and the golden is the demo's whole record.
 var demoOptions = reviewpack.Options{Partnership: demo.GreatYarmouthNorthNorfolk, AsOf: domain.MustDate("2016-06-30"),
-	Cover: reviewpack.CoverOptions{Committee: "Overview and Scrutiny Committee", Author: "Head of Policy and Performance"}}
+	KnownAt: knownAll, Cover: reviewpack.CoverOptions{Committee: "Overview and Scrutiny Committee", Author: "Head of Policy and Performance"}}
+
+var knownAll, _ = projections.ParseKnownAt("all")
 
 // demoPack seeds the Norfolk demo into a fresh store and builds its pack.
 func demoPack(t testing.TB) *reviewpack.Pack {

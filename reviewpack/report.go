@@ -79,6 +79,7 @@ type Cover struct {
 	Terms       string `json:"terms_of_reference,omitempty"`
 	Bodies      string `json:"bodies,omitempty"` // bodies that will consider the review
 	Reference   string `json:"reference"`        // a short fingerprint of the tree head, for citing the pack
+	Axes        string `json:"axes,omitempty"`   // both axes in words: the position on the as-of date, as recorded by the known-at point
 	Disclaimers string `json:"disclaimers,omitempty"`
 
 	// Meetings are the cover's rows of bodies (cover.go): the committee the pack is prepared for, if

@@ -85,6 +85,7 @@ func coverRows(r *Report) [][2]string {
 		{"Terms of reference", r.Cover.Terms},
 		{"State as of", r.AsOf},
 		{"As known at", known},
+		{"Position described", r.Cover.Axes},
 		{"Pack reference", r.Cover.Reference},
 	}...)
 	out := rows[:0]

@@ -3,9 +3,11 @@ package reviewpack
 // The pack's own phrases, built from the one wording (package words) and the views.
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/words"
@@ -33,6 +35,9 @@ func humanStatus(s projections.Status) string {
 	return v
 }
 
+// knownPhrase says how much of the ledger a pack reflects, from its known_at as asked for: "by the end
+// of 15 June 2016" (a date: the end of that day in Europe/London), "up to its event 21", "by 12:00 UTC
+// on 1 June 2016", "by the time the pack was built" (everything recorded).
 func knownPhrase(k string) string {
 	if k == "" || strings.EqualFold(k, "all") {
 		return "by the time the pack was built"
@@ -43,7 +48,16 @@ func knownPhrase(k string) string {
 	if _, err := strconv.ParseUint(k, 10, 64); err == nil {
 		return "up to its event " + k
 	}
+	if t, err := time.Parse(time.RFC3339Nano, k); err == nil {
+		return "by " + domain.TimeText(t) + " UTC"
+	}
 	return "by " + k
+}
+
+// axesText states both axes of a pack in words, for its cover: "The position on 15 June 2016, as
+// recorded in the ledger by the end of 15 June 2016 (event 24)."
+func axesText(asOf domain.Date, knownAt string, seq uint64) string {
+	return fmt.Sprintf("The position on %s, as recorded in the ledger %s (event %d).", asOf.Long(), knownPhrase(knownAt), seq)
 }
 
 func orAll(s string) string {

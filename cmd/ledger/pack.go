@@ -20,7 +20,7 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("pack")
 	slug := fs.String("partnership", "", "the partnership's slug (required)")
 	asOf := fs.String("as-of", "", "the date in effect, YYYY-MM-DD (required)")
-	knownAt := fs.String("known-at", "", "only what was recorded by then: a seq, an RFC 3339 time or a date (default: all)")
+	knownAt := fs.String("known-at", "", "only what was recorded by then: a seq, an RFC 3339 time, a date or all (default: the end of the as-of day in Europe/London)")
 	since := fs.String("since", "", "the known-at of the last report (a seq, an RFC 3339 time or a date, before --known-at): the pack lists what was recorded since and what it changed")
 	formats := fs.String("format", strings.Join(reviewpack.Formats, ","), "formats to write, comma-separated: html, pdf, md, json (json is always written)")
 	out := fs.String("o", "", "the `DIR` to write the pack into (required; created if missing)")

@@ -242,7 +242,7 @@ func recordThenPack(t *testing.T, typ, data string) (store, dir string) {
 		"--data", data, "--source", `{"kind":"minutes","title":"Cabinet"}`, "--certainty", "confirmed")
 	require.Equal(t, 0, r.code, r.stderr)
 	dir = filepath.Join(t.TempDir(), "pack")
-	p := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-30", "--format", "md,json", "-o", dir)
+	p := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-30", "--known-at", "all", "--format", "md,json", "-o", dir)
 	require.Equal(t, 0, p.code, p.stderr)
 	return store, dir
 }

@@ -107,3 +107,25 @@ func TestDissolutionEndsTheSharing(t *testing.T) {
 	assert.NotContains(t, md, "permanent since", "not an appointment the record does not hold")
 	assert.NotContains(t, md, "| permanent |")
 }
+
+// Issue 21 point 3: a pack defaults to known_at = the end of its as-of day (Europe/London), so a June
+// pack does not know September; the cover states both axes in words. --known-at all still asks for
+// everything recorded.
+func TestJunePackDefaultOmitsSeptember(t *testing.T) {
+	store := seeded(t)
+	dir := filepath.Join(t.TempDir(), "pack")
+	r := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-15", "--format", "md", "-o", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "as of 2016-06-15, known at 2016-06-15:")
+	mdBytes, err := os.ReadFile(filepath.Join(dir, "pack.md"))
+	require.NoError(t, err)
+	md := string(mdBytes)
+	assert.Regexp(t, `The position on 15 June 2016, as recorded in the ledger by the end of 15 June 2016 \(event \d+\)\.`, md)
+	for _, later := range []string{"2016-09", "September 2016", "dissolved", "Review outcome recorded", "decided to make the arrangement permanent"} {
+		assert.NotContains(t, md, later, "recorded after 15 June 2016")
+	}
+
+	all := packMarkdown(t, store, "--as-of", "2016-06-15", "--known-at", "all")
+	assert.Contains(t, all, "Review outcome recorded", "asked for everything recorded")
+	assert.Contains(t, all, "as recorded in the ledger by the time the pack was built")
+}

@@ -13,11 +13,12 @@ import (
 )
 
 // packText builds the demo partnership's pack from store as of asOf (with extra flags) and returns
-// its Markdown.
+// its Markdown. It knows everything recorded (--known-at all; an extra --known-at wins): the tests
+// record events today, after the default known_at, the end of the as-of day.
 func packText(t *testing.T, store, asOf string, extra ...string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "pack")
-	args := append([]string{"pack", "--store", store, "--partnership", gnn, "--as-of", asOf, "--format", "md,json", "-o", dir}, extra...)
+	args := append([]string{"pack", "--store", store, "--partnership", gnn, "--as-of", asOf, "--format", "md,json", "-o", dir, "--known-at", "all"}, extra...)
 	r := ledger(t, nil, args...)
 	require.Equal(t, 0, r.code, r.stderr)
 	md, err := os.ReadFile(filepath.Join(dir, "pack.md"))

@@ -226,8 +226,8 @@ func (s *serverSource) Pack(ctx context.Context, opts reviewpack.Options, format
 	if opts.Since != nil {
 		q.Since = opts.Since.String()
 	}
-	if opts.KnownAt.IsAll() {
-		q.KnownAt = ""
+	if !opts.KnownAt.Given() {
+		q.KnownAt = "" // the server's default: the end of the as-of day
 	}
 	rawJSON, err := s.c.ReviewPack(ctx, opts.Partnership, q, "json")
 	if err != nil {
