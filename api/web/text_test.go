@@ -66,7 +66,7 @@ func TestPagesTakeAnyText(t *testing.T) {
 
 	for _, format := range []string{"html", "pdf", "md", "json"} {
 		t.Run(format, func(t *testing.T) {
-			status, body := get(t, srv.Client(), srv.URL+gnn+"/pack."+format+"?as_of=2016-06-30")
+			status, body := get(t, srv.Client(), srv.URL+gnn+"/pack."+format+"?as_of=2016-06-30&known_at=all")
 			require.Equal(t, 200, status, body)
 			if format != "pdf" {
 				assert.Contains(t, body, text)
