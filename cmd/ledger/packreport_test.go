@@ -238,7 +238,8 @@ func TestPackChangesSinceTheLastReport(t *testing.T) {
 		{[]string{"--since", "all"}, "--since: since \"all\": want the known-at of the last report"},
 		{[]string{"--since", "yesterday"}, "--since: since \"yesterday\": want a seq number"},
 		{[]string{"--since", "2016-02-30"}, "--since: since \"2016-02-30\": not a valid date"},
-		{[]string{"--since", "2099-01-01"}, "is not before the pack's known-at (all"},
+		{[]string{"--since", "2099-01-01"}, "is not before the pack's known-at (2016-06-15"}, // the default: the end of the as-of day
+		{[]string{"--since", "2099-01-01", "--known-at", "all"}, "is not before the pack's known-at (all"},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			r := ledger(t, nil, append([]string{"pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-15", "-o", out}, tt.args...)...)
