@@ -791,10 +791,22 @@ func reportKind(srcs []domain.SourceRef) string {
 func (c *composer) howToVerify() []string {
 	th := c.ev.TreeHead
 	return []string{
-		fmt.Sprintf("Obtain the ledger's public key from its operator (“ledger key” prints it) by a channel you trust, and check that its key id is %s.", th.KeyID),
-		"Run “ledger verify-pack DIR --key PUBKEY” on the directory holding this pack. It needs no access to the ledger. It recomputes the hash of every event in pack.json from its content, follows each event's audit path to the root of the signed tree head, checks the tree head's Ed25519 signature against the key, rebuilds this report from those events, and checks that pack.html, pack.pdf and pack.md are exactly what the events produce and match manifest.json. Any edit to any file is refused, naming what failed.",
-		fmt.Sprintf("To check by hand: an event's hash is SHA-256 of its ledger-event-v1 form (docs/integrity.md) followed by the previous event's hash; its Merkle leaf is SHA-256(0x00 || hash); the audit path combines leaves as SHA-256(0x01 || left || right) up to the root %s of a tree of %d events (RFC 9162).", th.Root, th.Size),
-		"To check that the ledger today still holds this history unchanged, run “ledger check-consistency pack.json” against the ledger: it proves that today's tree extends the tree head in this pack.",
+		"What a check proves. Every fact in this report cites numbered ledger events, shown as [n]; Appendix A lists each with its event id and hash. " +
+			"The ledger signs one fingerprint of all its events, the signed tree head in Appendix B. Checking this pack proves that each event it cites is exactly as the ledger recorded it, " +
+			"that none of the partnership's events up to that point has been left out, and that this report is what those events produce: no fact, figure or date has been changed since the pack was built. " +
+			"It does not prove that the events are true; that rests on the sources each one cites, shown in the chronology.",
+		fmt.Sprintf("What you need. The ledger's public key, obtained from the council or the ledger's operator (“ledger key” prints it), not from this pack or from whoever sent it: its key id must be %s. "+
+			"The ledger program, which runs on your own computer without access to the ledger. And this pack: pack.json on its own is enough, however you downloaded it.", th.KeyID),
+		"Check the pack. Run “ledger verify-pack pack.json --key PUBKEY”, giving the file you downloaded and the public key. " +
+			"To check the other copies too, put pack.json with pack.html, pack.pdf, pack.md and manifest.json in one folder and run “ledger verify-pack FOLDER --key PUBKEY”. " +
+			"A pass prints “valid” with the number of events checked, and lists each copy it checked; any copy it could not check because you do not have it is named as absent.",
+		"If the check fails. verify-pack prints “REFUSED” and what failed: an event by its number [n] and its event id, or a file by its name. " +
+			"Do not rely on this pack: ask its author for a fresh copy and tell the council's audit contact.",
+		"Later: has the ledger changed since? Ask the ledger's operator for a consistency proof made with “ledger consistency-proof pack.json -o proof.json”, then run “ledger check-consistency proof.json --key PUBKEY”. " +
+			"“consistent” means the ledger today still holds every event of this pack unchanged, with later events only added after them.",
+		fmt.Sprintf("For an auditor checking by hand: an event's hash is SHA-256 of its canonical form (ledger-event-v1: the event as in pack.json, as RFC 8785 JSON) followed by the previous event's hash; "+
+			"its Merkle leaf is SHA-256(0x00 || hash); each event's audit path in pack.json combines with it as SHA-256(0x01 || left || right) up to the root %s of a tree of %d events (RFC 9162); "+
+			"the tree head's Ed25519 signature covers “ledger-tree-head-v1” followed by the size (8 bytes), the root (32 bytes) and the timestamp (8 bytes, Unix nanoseconds), all big-endian. The ledger's integrity documentation, published with its source, gives each step exactly.", th.Root, th.Size),
 	}
 }
 

@@ -32,6 +32,19 @@ var knownAll, _ = projections.ParseKnownAt("all")
 // demoPack seeds the Norfolk demo into a fresh store and builds its pack.
 func demoPack(t testing.TB) *reviewpack.Pack {
 	t.Helper()
+	return demoPackWith(t, demoOptions)
+}
+
+// demoPackAsOf is the demo's pack as of another date (YYYY-MM-DD).
+func demoPackAsOf(t testing.TB, asOf string) *reviewpack.Pack {
+	t.Helper()
+	o := demoOptions
+	o.AsOf = domain.MustDate(asOf)
+	return demoPackWith(t, o)
+}
+
+func demoPackWith(t testing.TB, opts reviewpack.Options) *reviewpack.Pack {
+	t.Helper()
 	ctx := context.Background()
 	store, err := bolt.Open(filepath.Join(t.TempDir(), "ledger.db"), bolt.Options{})
 	require.NoError(t, err)
@@ -40,7 +53,7 @@ func demoPack(t testing.TB) *reviewpack.Pack {
 	require.NoError(t, err)
 	src, err := reviewpack.LoadSource(ctx, store, testKey(), demoOptions.Partnership)
 	require.NoError(t, err)
-	p, err := reviewpack.Build(ctx, src, demoOptions)
+	p, err := reviewpack.Build(ctx, src, opts)
 	require.NoError(t, err)
 	return p
 }

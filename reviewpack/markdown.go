@@ -206,9 +206,9 @@ func renderMarkdown(r *Report, w io.Writer) error {
 	p()
 	rows = rows[:0]
 	for _, e := range r.Register {
-		rows = append(rows, []string{itoa(e.Seq), e.EffectiveOn, e.Type, e.Certainty, e.RecordedAt, "`" + e.ID + "`", "`" + e.Hash + "`"})
+		rows = append(rows, []string{refsText([]uint64{e.Seq}), e.EffectiveOn, e.Type, e.Certainty, e.RecordedAt, "`" + e.ID + "`", "`" + e.Hash + "`"})
 	}
-	table([]string{"#", "Effective", "Type", "Certainty", "Recorded (UTC)", "Event id", "SHA-256 hash"}, rows)
+	table([]string{"[n]", "Effective", "Type", "Certainty", "Recorded (UTC)", "Event id", "SHA-256 hash"}, rows)
 
 	p("## ", hTreeHead)
 	p()
@@ -225,7 +225,15 @@ func renderMarkdown(r *Report, w io.Writer) error {
 	p("## ", hVerify)
 	p()
 	for i, para := range r.HowToVerify {
-		p(itoa(uint64(i+1)), ". ", mdText(para))
+		var b strings.Builder
+		for _, piece := range splitCommands(strings.Join(strings.Fields(para), " ")) {
+			if piece.command {
+				b.WriteString("`" + piece.text + "`")
+			} else {
+				b.WriteString(mdEscaper.Replace(piece.text))
+			}
+		}
+		p(itoa(uint64(i+1)), ". ", b.String())
 	}
 	p()
 	if len(r.Glossary) > 0 {

@@ -675,9 +675,9 @@ func (d *pdfDoc) appendices() {
 	rows := make([][]string, len(r.Register))
 	for i, e := range r.Register {
 		// The date and the time on two lines, never split inside the date.
-		rows[i] = []string{itoa(e.Seq), e.EffectiveOn, e.Type, e.Certainty, strings.Replace(e.RecordedAt, " ", "\n", 1), e.ID + "\n" + e.Hash}
+		rows[i] = []string{refsText([]uint64{e.Seq}), e.EffectiveOn, e.Type, e.Certainty, strings.Replace(e.RecordedAt, " ", "\n", 1), e.ID + "\n" + e.Hash}
 	}
-	d.table([]pdfCol{{"#", 0.05, "R", false}, {"Effective", 0.1, "L", false}, {"Type", 0.17, "L", false},
+	d.table([]pdfCol{{"[n]", 0.05, "R", false}, {"Effective", 0.1, "L", false}, {"Type", 0.17, "L", false},
 		{"Certainty", 0.08, "L", false}, {"Recorded (UTC)", 0.1, "L", false}, {"Event id and SHA-256 hash", 0.5, "L", true}},
 		rows, nil, 7)
 

@@ -52,7 +52,7 @@ const (
 	whyItMatters  = "Why it matters:"
 	noRisks       = "The recorded facts show none of the risks this pack looks for: statutory roles that would lapse together, one officer holding statutory roles at several councils, a trial or review date passed without a decision."
 	noGaps        = "The record holds each of the facts this pack looks for: agreements, approvals and cost shares of shared posts, the statutory roles of councils that share theirs, outturns of ended years, savings targets and exit terms."
-	refsExplained = "Numbers in square brackets are ledger event numbers (seq); Appendix A lists each event with its hash."
+	refsExplained = "Numbers in square brackets, such as [3], are ledger event numbers; Appendix A lists each event [n] with its event id and hash, and Appendix C says how to check them."
 
 	registerExplained = "Every event of the partnership recorded by the pack's known-at point, in the order the ledger recorded them. " +
 		"Events that take effect after the as-of date are listed because the pack's proofs cover them, but they do not count towards the position described. " +
@@ -137,3 +137,29 @@ func meetingText(m MeetingRow) string {
 
 // changeHeads are the columns of the events recorded since the last report.
 var changeHeads = []string{"#", "Recorded (UTC)", "Effective", "What was recorded"}
+
+// textPiece is a run of text, or a command the text quotes.
+type textPiece struct {
+	text    string
+	command bool
+}
+
+// splitCommands splits text around the commands it quotes (“ledger …”), dropping their quotation
+// marks, so that a renderer can set them as code.
+func splitCommands(text string) []textPiece {
+	const open, shut = "“ledger ", "”"
+	var out []textPiece
+	for {
+		i := strings.Index(text, open)
+		if i < 0 {
+			break
+		}
+		j := strings.Index(text[i:], shut)
+		if j < 0 {
+			break
+		}
+		out = append(out, textPiece{text: text[:i]}, textPiece{text: text[i+len("“") : i+j], command: true})
+		text = text[i+j+len(shut):]
+	}
+	return append(out, textPiece{text: text})
+}

@@ -1,0 +1,112 @@
+package reviewpack_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestHTMLPackStructure: the HTML pack has a list of contents linking every section, each [n] links
+// to its event's row of the register and is titled with its event id, every link leads to an element
+// of the page, and every table column header has scope="col".
+func TestHTMLPackStructure(t *testing.T) {
+	p := demoPack(t)
+	page := string(render(t, p, "html"))
+
+	nav := regexp.MustCompile(`(?s)<nav id="contents" aria-labelledby="contents-h">(.*?)</nav>`).FindStringSubmatch(page)
+	require.NotNil(t, nav, "a list of contents")
+	sections := regexp.MustCompile(`<h2 id="([a-z0-9-]+)">`).FindAllStringSubmatch(page, -1)
+	require.Greater(t, len(sections), 10)
+	for _, s := range sections {
+		if s[1] != "contents-h" {
+			assert.Contains(t, nav[1], `href="#`+s[1]+`"`, "the contents list section %s", s[1])
+		}
+	}
+
+	ids := map[string]bool{}
+	for _, m := range regexp.MustCompile(` id="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		assert.False(t, ids[m[1]], "id %s is unique", m[1])
+		ids[m[1]] = true
+	}
+	for _, m := range regexp.MustCompile(`href="#([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		assert.True(t, ids[m[1]], "link to #%s leads somewhere", m[1])
+	}
+
+	eventID := map[string]string{}
+	for _, e := range p.Report.Register {
+		eventID[strconv.FormatUint(e.Seq, 10)] = e.ID
+	}
+	links := regexp.MustCompile(`<a href="#event-(\d+)" title="event ([^"]+)">(\d+)</a>`).FindAllStringSubmatch(page, -1)
+	require.NotEmpty(t, links, "[n] references are links")
+	for _, l := range links {
+		assert.Equal(t, l[1], l[3], "the link names its own event")
+		assert.Equal(t, eventID[l[1]], l[2], "[%s] is titled with its event id", l[1])
+	}
+	// No citation is left unlinked: every "[..]" in a refs span holds only links.
+	for _, m := range regexp.MustCompile(`<span class="refs">\[([^\]]*)\]</span>`).FindAllStringSubmatch(page, -1) {
+		assert.NotRegexp(t, `(^|, )\d`, m[1], "an unlinked reference in [%s]", m[1])
+	}
+
+	for _, thead := range regexp.MustCompile(`(?s)<thead>.*?</thead>`).FindAllString(page, -1) {
+		for _, th := range regexp.MustCompile(`<th[\s>][^>]*>`).FindAllString(thead, -1) {
+			assert.Contains(t, th, `scope="col"`, "column header %s", th)
+		}
+	}
+}
+
+const chromiumPath = "/usr/bin/chromium"
+
+// TestHTMLPackAccessibility runs axe-core (testdata/axe, vendored from npm) on the demo's HTML pack
+// in headless Chromium: no finding of serious or critical impact.
+func TestHTMLPackAccessibility(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skip("browser tests need Chromium at " + chromiumPath + ": apt-get update && apt-get install -y chromium; CI installs it")
+	}
+	axe, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
+	require.NoError(t, err)
+	for _, asOf := range []string{"2016-06-15", "2016-10-01"} {
+		t.Run(asOf, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "pack.html")
+			require.NoError(t, os.WriteFile(path, render(t, demoPackAsOf(t, asOf), "html"), 0o644))
+
+			opts := []chromedp.ExecAllocatorOption{
+				chromedp.ExecPath(chromiumPath), chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true),
+				chromedp.Flag("disable-gpu", true), chromedp.Flag("no-first-run", true),
+				chromedp.Flag("disable-background-networking", true), chromedp.UserDataDir(t.TempDir()),
+				chromedp.WindowSize(1200, 900),
+			}
+			actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+			ctx, cancelB := chromedp.NewContext(actx)
+			ctx, cancelC := context.WithTimeout(ctx, 90*time.Second)
+			defer func() { cancelC(); cancelB(); cancelA() }()
+
+			type finding struct {
+				ID     string `json:"id"`
+				Impact string `json:"impact"`
+				Help   string `json:"help"`
+				Nodes  []struct {
+					Target []string `json:"target"`
+				} `json:"nodes"`
+			}
+			require.NoError(t, chromedp.Do(ctx, chromedp.Navigate("file://"+path)))
+			ran, err := chromedp.Run(ctx, chromedp.Evaluate[bool](string(axe)+";typeof axe.run === 'function'"))
+			require.NoError(t, err)
+			found, err := chromedp.Run(ctx, chromedp.Evaluate[[]finding](`axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => ({target: n.target}))})))`,
+				chromedp.EvalAwaitPromise))
+			require.NoError(t, err)
+			require.True(t, ran, "axe-core loaded")
+			for _, v := range found {
+				t.Logf("axe: %s (%s): %s %v", v.ID, v.Impact, v.Help, v.Nodes)
+				assert.NotContains(t, []string{"serious", "critical"}, v.Impact, "axe-core %s: %s", v.ID, v.Help)
+			}
+		})
+	}
+}
