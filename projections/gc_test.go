@@ -2,14 +2,17 @@ package projections
 
 import (
 	"context"
+	"encoding/json"
 	"runtime/debug"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/domain/refdata"
+	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/eventstore/memstore"
 )
 
@@ -72,4 +75,38 @@ func TestCatchUpPutsTheCollectorBack(t *testing.T) {
 	p, l = gcSettings()
 	assert.Equal(t, 100, p)
 	assert.Equal(t, limit, l)
+}
+
+// TestCatchUpOfManyBatchesMatchesApply: a catch-up of several batches (whose memory it reuses, and
+// during which the collector is tuned) gives the same views as applying the events one at a time.
+func TestCatchUpOfManyBatchesMatchesApply(t *testing.T) {
+	ctx := context.Background()
+	s := memstore.New(memstore.Options{})
+	require.NoError(t, refdata.Generate(ctx, s, refdata.Options{Partnerships: 3, Events: 5*loadBatch + 17}))
+	now := func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+	loaded, err := Load(ctx, s, Options{Now: now})
+	require.NoError(t, err)
+	applied := NewModels(Options{Now: now})
+	for e, err := range s.ReadAll(ctx, 0, eventstore.Forward, 0) {
+		require.NoError(t, err)
+		require.NoError(t, applied.Apply(e))
+	}
+	require.Equal(t, applied.Seq(), loaded.Seq())
+	asJSON := func(v any, err error) string {
+		if err != nil {
+			return "error: " + err.Error() // a partnership not yet known at known_at: the same error
+		}
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		return string(b)
+	}
+	require.Len(t, loaded.Slugs(), 3)
+	for _, q := range []struct{ asOf, knownAt string }{{"", ""}, {"2018-06-30", ""}, {"2017-03-31", "4000"}, {"2020-12-31", "9000"}} {
+		query, err := ParseQuery(q.asOf, q.knownAt)
+		require.NoError(t, err)
+		for _, slug := range loaded.Slugs() {
+			assert.Equal(t, asJSON(applied.State(slug, query)), asJSON(loaded.State(slug, query)), "%s at %+v", slug, q)
+			assert.Equal(t, asJSON(applied.Timeline(slug, query)), asJSON(loaded.Timeline(slug, query)), "%s timeline at %+v", slug, q)
+		}
+	}
 }
