@@ -444,7 +444,7 @@ func (c *composer) options() []Option {
 		}
 	}
 	for _, ag := range st.Agreements {
-		txt := fmt.Sprintf("A %s agreement between %s", humanize(ag.Kind), c.councils(ag.Parties))
+		txt := fmt.Sprintf("The %s agreement between %s", words.Phrase(ag.Kind), c.councils(ag.Parties))
 		if !ag.Commences.IsZero() {
 			txt += " commenced " + ag.Commences.Long()
 		}
@@ -453,7 +453,7 @@ func (c *composer) options() []Option {
 		}
 		perm.Facts = append(perm.Facts, Fact{txt + ".", c.refs(ag.Evidence)})
 		if ag.NoticeDays > 0 {
-			end.Facts = append(end.Facts, Fact{fmt.Sprintf("The %s agreement may be ended on %d days' notice.", humanize(ag.Kind), ag.NoticeDays), c.refs(ag.Evidence)})
+			end.Facts = append(end.Facts, Fact{fmt.Sprintf("The %s agreement may be ended on %d days' notice.", words.Phrase(ag.Kind), ag.NoticeDays), c.refs(ag.Evidence)})
 		}
 	}
 	for _, s := range st.Services {
@@ -500,6 +500,7 @@ func (c *composer) options() []Option {
 			end.Facts = append(end.Facts, f)
 		}
 	}
+	c.consequences(&cont, &perm, &vary, &end)
 	return []Option{cont, perm, vary, end}
 }
 

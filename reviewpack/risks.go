@@ -31,37 +31,12 @@ func (c *composer) risks() []Finding {
 func (c *composer) riskRolesLapse() []Finding {
 	var out []Finding
 	tp := c.st.TrialPeriod
-	for _, p := range c.st.Partners {
-		var roles, officers, employers []string
-		var refs []uint64
-		interim, ends := true, domain.Date{}
-		for _, a := range c.sharedPosts() {
-			if a.EmployingCouncil == p.Council {
-				continue
-			}
-			for _, r := range a.Roles {
-				if r.Council != p.Council {
-					continue
-				}
-				roles = append(roles, words.Role(domain.StatutoryRole(r.Role)))
-				refs = mergeRefs(refs, c.refs(r.Evidence))
-				if !slices.Contains(officers, a.Officer) {
-					officers = append(officers, a.Officer)
-				}
-				if e := c.council(a.EmployingCouncil); !slices.Contains(employers, e) {
-					employers = append(employers, e)
-				}
-				refs = mergeRefs(refs, c.refs(a.Evidence))
-				interim = interim && a.Basis == domain.BasisInterim
-				if ends.IsZero() || (!a.EndsOn.IsZero() && a.EndsOn.Before(ends)) {
-					ends = a.EndsOn
-				}
-			}
-		}
+	for _, h := range c.rolesHeldFor() {
+		roles, officers, employers, refs, interim, ends := h.roles, h.officers, h.employers, h.refs, h.interim, h.ends
 		if len(roles) < 2 {
 			continue
 		}
-		name := c.council(p.Council)
+		name := h.council
 		all, lost := "both", "both its statutory officers"
 		if len(roles) > 2 {
 			all, lost = "all", "all "+words.Number(len(roles))+" of its statutory officers"
@@ -216,4 +191,50 @@ func (c *composer) theseCouncils(names []string) string {
 		return "both councils"
 	}
 	return words.JoinAnd(names)
+}
+
+// heldFor is the statutory roles of one partner council held by officers of other councils through
+// shared appointments.
+type heldFor struct {
+	council                    string // its name
+	roles, officers, employers []string
+	refs                       []uint64 // the roles' and the appointments' events
+	interim                    bool     // every such appointment is interim
+	ends                       domain.Date
+}
+
+// rolesHeldFor lists, per partner council in order, the statutory roles other councils' officers hold
+// for it through shared appointments (councils with none are left out). The employing council keeps
+// its own officers, so its roles are not among them.
+func (c *composer) rolesHeldFor() []heldFor {
+	var out []heldFor
+	for _, p := range c.st.Partners {
+		h := heldFor{council: c.council(p.Council), interim: true}
+		for _, a := range c.sharedPosts() {
+			if a.EmployingCouncil == p.Council {
+				continue
+			}
+			for _, r := range a.Roles {
+				if r.Council != p.Council {
+					continue
+				}
+				h.roles = append(h.roles, words.Role(domain.StatutoryRole(r.Role)))
+				h.refs = mergeRefs(h.refs, mergeRefs(c.refs(r.Evidence), c.refs(a.Evidence)))
+				if !slices.Contains(h.officers, a.Officer) {
+					h.officers = append(h.officers, a.Officer)
+				}
+				if e := c.council(a.EmployingCouncil); !slices.Contains(h.employers, e) {
+					h.employers = append(h.employers, e)
+				}
+				h.interim = h.interim && a.Basis == domain.BasisInterim
+				if h.ends.IsZero() || (!a.EndsOn.IsZero() && a.EndsOn.Before(h.ends)) {
+					h.ends = a.EndsOn
+				}
+			}
+		}
+		if len(h.roles) > 0 {
+			out = append(out, h)
+		}
+	}
+	return out
 }

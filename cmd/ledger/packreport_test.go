@@ -251,3 +251,36 @@ func TestPackChangesSinceTheLastReport(t *testing.T) {
 		})
 	}
 }
+
+// Each option carries the facts and consequences bearing on it: ending the arrangement leaves Great
+// Yarmouth to fill the two statutory roles North Norfolk's officers hold for it, on exit terms the
+// record does not hold; no option says nothing bears on it when the ledger has facts that do.
+func TestPackOptionsWithConsequences(t *testing.T) {
+	store := seeded(t)
+	opts := section(t, packText(t, store, "2016-06-15", "--known-at", "2016-06-15"), "2. Options")
+	assert.NotContains(t, opts, "No recorded facts bear on this option")
+	end := opts[strings.Index(opts, "### Option 4"):]
+	for _, want := range []string{
+		"Great Yarmouth Borough Council would have to fill its head of paid service and chief finance officer (s151) itself: they are now held for it by officers of North Norfolk District Council (section 8).",
+		"North Norfolk District Council, which employs the three shared officers, would keep them (chief executive, chief finance officer and head of HR) for itself alone.",
+		"The sharing proposed for human resources and finance would not go ahead.",
+		"No notice period or exit terms are recorded (section 9)",
+	} {
+		assert.Contains(t, end, want)
+	}
+	perm := opts[strings.Index(opts, "### Option 2"):strings.Index(opts, "### Option 3")]
+	assert.Contains(t, perm, "The present arrangement rests on the approvals recorded (Full Council 15 October 2015, item 8 and Cabinet 19 October 2015, minute 10)")
+	assert.Contains(t, perm, "No section 113 agreement is recorded for the shared posts (section 9)")
+	cont := opts[:strings.Index(opts, "### Option 2")]
+	assert.Contains(t, cont, "Without a decision by each council to continue beyond 30 June 2016, Great Yarmouth Borough Council would lose its head of paid service and chief finance officer (s151) at once (section 8).")
+
+	// With a notice period recorded, the end option states it instead of its absence.
+	r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "AgreementExecuted", "--effective", "2016-05-01",
+		"--data", `{"reference":"s113-2016","kind":"s113","title":"Section 113 agreement","parties":["great-yarmouth","north-norfolk"],"signed":"2016-05-01","commences":"2016-05-01","notice_days":90}`,
+		"--source", `{"kind":"agreement","title":"Test record"}`, "--certainty", "confirmed")
+	require.Equal(t, 0, r.code, r.stderr)
+	opts = section(t, packText(t, store, "2016-06-15"), "2. Options")
+	assert.Contains(t, opts, "The s113 agreement may be ended on 90 days' notice.")
+	assert.NotContains(t, opts, "No notice period or exit terms are recorded")
+	assert.NotContains(t, opts, "No section 113 agreement is recorded")
+}

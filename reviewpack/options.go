@@ -1,0 +1,98 @@
+package reviewpack
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/partnership-ledger/ledger/domain/words"
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+// consequences adds to each option what would follow from taking it, derived from the views: ending
+// the arrangement leaves councils to fill the statutory roles other councils' officers hold for them,
+// returns shared posts to their employers and stops proposed sharing, on notice terms recorded or
+// not; making it permanent rests on the approvals recorded and needs the agreement the record lacks;
+// varying it starts from the time shares in force; continuing it past the trial's end needs a decision.
+func (c *composer) consequences(cont, perm, vary, end *Option) {
+	st := c.st
+	posts := c.sharedPosts()
+	if len(posts) == 0 && len(st.Services) == 0 {
+		return
+	}
+	// End: the statutory roles each council would have to fill, and the posts that go home.
+	held := c.rolesHeldFor()
+	for _, h := range held {
+		end.Facts = append(end.Facts, Fact{fmt.Sprintf("%s would have to fill its %s itself: %s now held for it by %s of %s (section 8).",
+			h.council, words.JoinAnd(h.roles), words.Verb(len(h.roles), "the role is", "they are"),
+			words.Verb(len(h.officers), "an officer", "officers"), words.JoinAnd(h.employers)), h.refs})
+	}
+	byEmployer := map[string][]projections.Appointment{}
+	var employers []string
+	for _, a := range posts {
+		if _, ok := byEmployer[a.EmployingCouncil]; !ok {
+			employers = append(employers, a.EmployingCouncil)
+		}
+		byEmployer[a.EmployingCouncil] = append(byEmployer[a.EmployingCouncil], a)
+	}
+	for _, e := range employers {
+		var posts []string
+		var refs []uint64
+		for _, a := range byEmployer[e] {
+			posts = append(posts, words.Phrase(a.Post))
+			refs = mergeRefs(refs, c.refs(a.Evidence))
+		}
+		n := len(byEmployer[e])
+		end.Facts = append(end.Facts, Fact{fmt.Sprintf("%s, which employs the %s, would keep %s (%s) for itself alone.", c.council(e),
+			words.Count(n, "shared officer", "shared officers"), words.Verb(n, "that officer", "them"), words.JoinAnd(posts)), refs})
+	}
+	var proposed []string
+	var proposedRefs []uint64
+	for _, s := range st.Services {
+		if s.Status == projections.ServiceProposed {
+			proposed = append(proposed, words.Lower(humanize(s.Service)))
+			proposedRefs = mergeRefs(proposedRefs, c.refs(s.Evidence))
+		}
+	}
+	if len(proposed) > 0 {
+		end.Facts = append(end.Facts, Fact{fmt.Sprintf("The sharing proposed for %s would not go ahead.", words.JoinAnd(proposed)), proposedRefs})
+	}
+	if g := c.gapExitTerms(); len(g) > 0 {
+		end.Facts = append(end.Facts, Fact{"No notice period or exit terms are recorded (section 9): the notice each council must give, and who bears the costs of ending, cannot be stated from the record.", g[0].Refs})
+	}
+
+	// Make permanent: the approvals of the interim arrangement, and the agreement it lacks.
+	var approvals []string
+	var approvalRefs []uint64
+	for _, a := range posts {
+		for _, m := range a.Approvals {
+			if t := minuteText(m); !slices.Contains(approvals, t) {
+				approvals = append(approvals, t)
+			}
+		}
+		if len(a.Approvals) > 0 {
+			approvalRefs = mergeRefs(approvalRefs, c.refs(a.Evidence))
+		}
+	}
+	if len(approvals) > 0 {
+		perm.Facts = append(perm.Facts, Fact{fmt.Sprintf("The present arrangement rests on the approvals recorded (%s); making it permanent needs a new decision by each council.", words.JoinAnd(approvals)), approvalRefs})
+	}
+	if g := c.gapS113(); len(g) > 0 {
+		perm.Facts = append(perm.Facts, Fact{"No section 113 agreement is recorded for the shared posts (section 9): a permanent arrangement would need one setting out how the officers are directed, paid for and released.", g[0].Refs})
+	}
+
+	// Vary: shared posts whose cost no share divides.
+	if g := c.gapCostShares(); len(g) > 0 {
+		vary.Facts = append(vary.Facts, Fact{"A variation could settle what the record lacks: " + words.Lower(g[0].Text), g[0].Refs})
+	}
+
+	// Continue: what waits on a decision to continue past the trial's end.
+	if tp := st.TrialPeriod; tp != nil && !tp.To.IsZero() && !tp.To.Before(c.asOf) {
+		for _, h := range held {
+			if len(h.roles) < 2 {
+				continue
+			}
+			cont.Facts = append(cont.Facts, Fact{fmt.Sprintf("Without a decision by each council to continue beyond %s, %s would lose its %s at once (section 8).",
+				tp.To.Long(), h.council, words.JoinAnd(h.roles)), mergeRefs(h.refs, c.refs(tp.Evidence))})
+		}
+	}
+}
