@@ -805,7 +805,7 @@ func (c *composer) howToVerify() []string {
 			"Do not rely on this pack: ask its author for a fresh copy and tell the council's audit contact.",
 		"Later: has the ledger changed since? Ask the ledger's operator for a consistency proof made with “ledger consistency-proof pack.json -o proof.json”, then run “ledger check-consistency proof.json --key PUBKEY”. " +
 			"“consistent” means the ledger today still holds every event of this pack unchanged, with later events only added after them.",
-		fmt.Sprintf("For an auditor checking by hand: an event's hash is SHA-256 of its canonical form (ledger-event-v1: the event as in pack.json, as RFC 8785 JSON) followed by the previous event's hash; "+
+		fmt.Sprintf("Checking by hand. An auditor can repeat each step without the ledger program: an event's hash is SHA-256 of its canonical form (ledger-event-v1: the event as in pack.json, as RFC 8785 JSON) followed by the previous event's hash; "+
 			"its Merkle leaf is SHA-256(0x00 || hash); each event's audit path in pack.json combines with it as SHA-256(0x01 || left || right) up to the root %s of a tree of %d events (RFC 9162); "+
 			"the tree head's Ed25519 signature covers “ledger-tree-head-v1” followed by the size (8 bytes), the root (32 bytes) and the timestamp (8 bytes, Unix nanoseconds), all big-endian. The ledger's integrity documentation, published with its source, gives each step exactly.", th.Root, th.Size),
 	}

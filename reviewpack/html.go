@@ -115,18 +115,23 @@ func withContents(page []byte) []byte {
 		return page
 	}
 	var nav bytes.Buffer
-	nav.WriteString(`<nav id="contents" aria-labelledby="contents-h">` + "\n" + `<h2 id="contents-h">` + hContents + "</h2>\n<ol>\n")
+	nav.WriteString(`<nav id="contents" aria-labelledby="contents-h">` + "\n" + `<h2 id="contents-h">` + hContents + "</h2>\n<ul>\n")
 	for _, m := range htmlSection.FindAllSubmatch(page[at:], -1) {
 		nav.WriteString(`<li><a href="#` + string(m[1]) + `">` + string(m[2]) + "</a></li>\n")
 	}
-	nav.WriteString("</ol>\n</nav>")
+	nav.WriteString("</ul>\n</nav>")
 	return bytes.Join([][]byte{page[:at], nav.Bytes(), page[at+len(contentsMark):]}, nil)
 }
 
-// htmlCommands sets each command quoted in text (“ledger …”) as code.
+// htmlCommands sets a paragraph of Appendix C: its lead phrase in bold, each command it quotes
+// (“ledger …”) as code.
 func htmlCommands(text string) template.HTML {
 	var b strings.Builder
-	for _, piece := range splitCommands(text) {
+	lead, rest := leadPhrase(text)
+	if lead != "" {
+		b.WriteString("<strong>" + template.HTMLEscapeString(lead) + "</strong> ")
+	}
+	for _, piece := range splitCommands(rest) {
 		if piece.command {
 			b.WriteString("<code>" + template.HTMLEscapeString(piece.text) + "</code>")
 		} else {

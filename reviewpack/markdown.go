@@ -226,7 +226,11 @@ func renderMarkdown(r *Report, w io.Writer) error {
 	p()
 	for i, para := range r.HowToVerify {
 		var b strings.Builder
-		for _, piece := range splitCommands(strings.Join(strings.Fields(para), " ")) {
+		lead, rest := leadPhrase(strings.Join(strings.Fields(para), " "))
+		if lead != "" {
+			b.WriteString("**" + mdEscaper.Replace(lead) + "** ")
+		}
+		for _, piece := range splitCommands(rest) {
 			if piece.command {
 				b.WriteString("`" + piece.text + "`")
 			} else {

@@ -696,8 +696,23 @@ func (d *pdfDoc) appendices() {
 		y := d.GetY()
 		d.CellFormat(7, 5, itoa(uint64(i+1))+".", "", 0, "L", false, 0, "")
 		d.SetXY(pdfMarginL+7, y)
-		d.MultiCell(pdfContentW-7, 5, p, "", "L", false)
-		d.Ln(1.5)
+		// The lead phrase in bold, commands in the mono face, wrapped under the number.
+		d.SetLeftMargin(pdfMarginL + 7)
+		lead, rest := leadPhrase(p)
+		if lead != "" {
+			d.SetFont("sans", "B", pdfBodySize)
+			d.Write(5, lead+" ")
+		}
+		for _, piece := range splitCommands(rest) {
+			if piece.command {
+				d.SetFont("mono", "", pdfBodySize*0.9)
+			} else {
+				d.SetFont("sans", "", pdfBodySize)
+			}
+			d.Write(5, piece.text)
+		}
+		d.SetLeftMargin(pdfMarginL)
+		d.Ln(6.5)
 	}
 	if len(r.Glossary) > 0 {
 		d.h2(hGlossary)

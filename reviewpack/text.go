@@ -163,3 +163,13 @@ func splitCommands(text string) []textPiece {
 	}
 	return append(out, textPiece{text: text})
 }
+
+// leadPhrase splits a paragraph of Appendix C into its lead phrase, the short first sentence that
+// names the step ("Check the pack."), and the rest; lead is "" when the first sentence is not short.
+func leadPhrase(p string) (lead, rest string) {
+	i := strings.IndexAny(p, ".?")
+	if i < 0 || i > 60 || !strings.HasPrefix(p[i+1:], " ") {
+		return "", p
+	}
+	return p[:i+1], p[i+2:]
+}
