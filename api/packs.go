@@ -66,7 +66,10 @@ func (p *Packs) Render(ctx context.Context, caller string, opts reviewpack.Optio
 	if err := pack.Render(format, &buf); err != nil {
 		return nil, err
 	}
-	if !opts.AsOf.IsZero() { // a pack for "today" changes at midnight: not cached
+	// A pack for "today" changes at midnight, and one whose checkpoint awaits the witnesses' quorum
+	// embeds a witnessed one once it is reached: neither is cached.
+	awaiting := p.src.Witnessed != nil && pack.Evidence.Checkpoint != nil && !pack.Evidence.Checkpoint.Witnessed
+	if !opts.AsOf.IsZero() && !awaiting {
 		p.cache.put(key(pack.Evidence.TreeHead.Size), buf.Bytes())
 	}
 	return buf.Bytes(), nil

@@ -24,6 +24,13 @@ type Source struct {
 	Events StreamReader
 	Models *projections.Models
 	Log    *audit.Log
+	// Checkpoints and Origin, when both set, make the pack embed a C2SP checkpoint (PackCheckpoint):
+	// the ledger's stored checkpoints and the origin it signs them under. Witnessed says whether a
+	// stored checkpoint has the ledger's quorum of witness cosignatures; nil: none has (a ledger
+	// without witnesses).
+	Checkpoints eventstore.CheckpointStore
+	Origin      string
+	Witnessed   func(eventstore.Checkpoint) bool
 }
 
 // Options say which pack to build.
@@ -93,6 +100,9 @@ func Build(ctx context.Context, src Source, opts Options) (*Pack, error) {
 			return nil, err
 		}
 		ev.Since = opts.Since.String()
+	}
+	if ev.Checkpoint, err = checkpointFor(ctx, src, size); err != nil {
+		return nil, fmt.Errorf("review pack %s: %w", opts.Partnership, err)
 	}
 	tree := src.Log.Tree()
 	for e, err := range src.Events.ReadStream(ctx, domain.StreamPrefix+opts.Partnership, eventstore.Start, eventstore.Forward, 0) {

@@ -186,6 +186,7 @@ func (c *composer) report() *Report {
 		TreeHead: TreeHeadLine{Size: th.Size, Root: th.Root.String(), Timestamp: th.Timestamp.UTC().Format(time.RFC3339Nano),
 			KeyID: th.KeyID, Signature: base64.StdEncoding.EncodeToString(th.Signature)},
 	}
+	r.Checkpoint = checkpointLine(ev)
 	r.Chronology = c.chronology()
 	r.Partners = c.partners()
 	r.Appointments, r.Roles = c.appointments()

@@ -156,7 +156,8 @@ type Verified struct {
 	KnownAt     string
 	Format      string // pack.json's format: FormatVersion, or one of EarlierFormats
 	TreeHead    TreeHead
-	Events      int // events checked against the tree head
+	Checkpoint  *PackCheckpoint // the embedded checkpoint, checked against the tree head; nil if none
+	Events      int             // events checked against the tree head
 	// Rebuilt reports that the report in pack.json was rebuilt from its events and matched, and that
 	// every rendering present was re-rendered and matched byte for byte (the current format only).
 	Rebuilt bool
@@ -266,6 +267,8 @@ func verify(ctx context.Context, dir, path string, pub ed25519.PublicKey) (Verif
 	if err := audit.VerifyTreeHead(ev.TreeHead, pub); err != nil {
 		fail("%s: signed tree head: %v", jsonName, err)
 	}
+	problems = append(problems, checkCheckpoint(ev, pub)...)
+	v.Checkpoint = ev.Checkpoint
 	prev := eventstore.ZeroHash
 	for _, ce := range ev.Events {
 		if err := checkEvent(ce, prev, ev.TreeHead); err != nil {

@@ -21,7 +21,10 @@ type Evidence struct {
 	KnownAt     string       `json:"known_at"` // as requested ("all", a seq, a time or a date)
 	Cover       CoverOptions `json:"cover_options"`
 	TreeHead    TreeHead     `json:"tree_head"`
-	Events      []CitedEvent `json:"events"` // in seq order
+	// Checkpoint is the C2SP checkpoint covering the tree head, with its cosignatures (checkpoint.go);
+	// absent in packs built without the ledger's checkpoints.
+	Checkpoint *PackCheckpoint `json:"checkpoint,omitempty"`
+	Events     []CitedEvent    `json:"events"` // in seq order
 
 	// Since is the known-at of the last report as requested (a seq, a time or a date; "" for none),
 	// SinceSeq the last ledger seq it knew: the pack says what was recorded after it (changes.go).

@@ -25,6 +25,7 @@ var packTemplate = template.Must(template.New("pack.html.tmpl").Funcs(template.F
 // htmlHeadings are the section headings, for the template.
 type htmlHeadings struct {
 	Summary, Options, Chronology, People, Services, Finance, Flags, Register, TreeHead, Verify, Glossary string
+	Checkpoint                                                                                           string
 }
 
 // hContents heads the HTML pack's list of contents.
@@ -81,7 +82,7 @@ func renderHTML(r *Report, w io.Writer) error {
 		R:     r,
 		Cover: coverRows(r),
 		H: htmlHeadings{hSummary, hOptions, hChronology, hPeople, hServices, hFinance, hFlags, hRegister,
-			hTreeHead, hVerify, hGlossary},
+			hTreeHead, hVerify, hGlossary, hCheckpoint},
 		RefsExplained:     refsExplained,
 		RegisterExplained: registerExplained,
 		FinanceRows:       financeRows(&r.Finance),

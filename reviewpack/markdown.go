@@ -221,6 +221,16 @@ func renderMarkdown(r *Report, w io.Writer) error {
 	p("| **Key id** | `", th.KeyID, "` |")
 	p("| **Signature** | `", th.Signature, "` |")
 	p()
+	if cp := r.Checkpoint; cp != nil {
+		p("### ", hCheckpoint)
+		p()
+		p(mdText(cp.Sentence))
+		p()
+		p("```")
+		p(strings.TrimSuffix(cp.Note, "\n"))
+		p("```")
+		p()
+	}
 
 	p("## ", hVerify)
 	p()

@@ -687,6 +687,11 @@ func (d *pdfDoc) appendices() {
 		{"Tree size", itoa(th.Size)}, {"Root hash", th.Root}, {"Timestamp", th.Timestamp},
 		{"Key id", th.KeyID}, {"Signature", th.Signature},
 	}, nil, 8)
+	if cp := r.Checkpoint; cp != nil {
+		d.h3(hCheckpoint)
+		d.para(cp.Sentence)
+		d.note(strings.TrimSuffix(cp.Note, "\n"))
+	}
 
 	d.h2(hVerify)
 	for i, p := range r.HowToVerify {

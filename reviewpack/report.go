@@ -16,19 +16,21 @@ type Report struct {
 	Cover       Cover       `json:"cover"`
 	Summary     []string    `json:"summary"` // executive summary paragraphs
 	// Recommendation is what the report asks the committee to do.
-	Recommendation string         `json:"recommendation"`
-	Options        []Option       `json:"options"`
-	Chronology     []ChronRow     `json:"chronology"`
-	Partners       []PartnerRow   `json:"partners"`
-	Appointments   []Appointment  `json:"appointments"`
-	Roles          []RoleRow      `json:"statutory_roles"`
-	Services       []ServiceRow   `json:"services"`
-	Finance        Finance        `json:"finance"`
-	Flags          []Flag         `json:"flags"`
-	Register       []RegisterRow  `json:"register"`
-	TreeHead       TreeHeadLine   `json:"tree_head"`
-	HowToVerify    []string       `json:"how_to_verify"` // paragraphs
-	Glossary       []GlossaryItem `json:"glossary,omitempty"`
+	Recommendation string        `json:"recommendation"`
+	Options        []Option      `json:"options"`
+	Chronology     []ChronRow    `json:"chronology"`
+	Partners       []PartnerRow  `json:"partners"`
+	Appointments   []Appointment `json:"appointments"`
+	Roles          []RoleRow     `json:"statutory_roles"`
+	Services       []ServiceRow  `json:"services"`
+	Finance        Finance       `json:"finance"`
+	Flags          []Flag        `json:"flags"`
+	Register       []RegisterRow `json:"register"`
+	TreeHead       TreeHeadLine  `json:"tree_head"`
+	// Checkpoint is the embedded C2SP checkpoint, printed after the tree head (checkpoint.go).
+	Checkpoint  *CheckpointLine `json:"checkpoint,omitempty"`
+	HowToVerify []string        `json:"how_to_verify"` // paragraphs
+	Glossary    []GlossaryItem  `json:"glossary,omitempty"`
 
 	// Risks are what the recorded facts put at risk (risks.go); Gaps what the record leaves unknown
 	// that bears on the decision (gaps.go). Both are derived from the views at the pack's as-of and

@@ -47,6 +47,7 @@ const (
 	hChangedWhat  = "What they changed"
 	hRegister     = "Appendix A. Event register"
 	hTreeHead     = "Appendix B. Signed tree head"
+	hCheckpoint   = "Checkpoint (C2SP tlog-checkpoint) and witnesses"
 	hVerify       = "Appendix C. How to verify this pack"
 	hGlossary     = "Appendix D. Glossary"
 	whyItMatters  = "Why it matters:"

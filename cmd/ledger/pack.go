@@ -9,9 +9,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
+	"github.com/partnership-ledger/ledger/witness"
 )
 
 // cmdPack writes the review pack of a partnership into a directory: pack.html, pack.pdf, pack.md,
@@ -104,6 +106,7 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("verify-pack")
 	keyText := fs.String("key", "", "the ledger's public key as 'ledger key' prints it, or a file holding it (required)")
+	quorum := pinnedWitnessFlags(fs, "require a cosignature of the pack's checkpoint by")
 	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -121,6 +124,10 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 		text = string(b)
 	}
 	pub, err := parseKeyFlag("verify-pack", text)
+	if err != nil {
+		return err
+	}
+	q, err := quorum("verify-pack")
 	if err != nil {
 		return err
 	}
@@ -148,6 +155,10 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("verify-pack: %w", err)
 	}
+	witnessed, err := packWitnessed(a, target, v, q)
+	if err != nil {
+		return err
+	}
 	th := v.TreeHead
 	sayLine(a.stdout, "valid: review pack for %s as of %s, known at %s (format %s)", v.Partnership, v.AsOf, v.KnownAt, v.Format)
 	sayLine(a.stdout, "  %d events, each with its audit path, proved in the tree head of size %d, root %s, signed by key %s", v.Events, th.Size, th.Root, th.KeyID)
@@ -165,5 +176,42 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 	if len(v.Absent) > 0 {
 		sayLine(a.stdout, "  not checked, because absent: %s", strings.Join(v.Absent, ", "))
 	}
+	if witnessed != "" {
+		sayLine(a.stdout, "  %s", witnessed)
+	}
 	return nil
+}
+
+// packWitnessed says what the pack's checkpoint shows (one line, "" for a pack without one) and
+// holds its cosignatures to the pinned quorum q: a pack short of it is refused in one line naming
+// the witnesses missing (exit 1).
+func packWitnessed(a *app, target string, v reviewpack.Verified, q witness.Quorum) (string, error) {
+	refuse := func(format string, args ...any) (string, error) {
+		err := fmt.Errorf(format, args...)
+		sayLine(a.stdout, "REFUSED: %s: %v", target, err)
+		return "", &exitError{code: 1, err: err, silent: true}
+	}
+	if v.Checkpoint == nil {
+		if len(q.Witnesses) > 0 {
+			return refuse("the pack embeds no checkpoint, so no witness cosigned it (built without the ledger's checkpoints, or by an earlier version); %d of the pinned witnesses needed", q.N)
+		}
+		return "", nil
+	}
+	cp, err := audit.ParseCheckpoint([]byte(v.Checkpoint.Note))
+	if err != nil {
+		return "", err // VerifyDir checked it
+	}
+	line := fmt.Sprintf("checkpoint of size %d (root %s) of %s covers the tree head", cp.Size, cp.Root, cp.Origin)
+	if !v.Checkpoint.Witnessed {
+		line += "; it had no witness quorum yet when the pack was built"
+	}
+	if len(q.Witnesses) == 0 {
+		return line, nil
+	}
+	cosigned, missing, met := q.Check([]byte(v.Checkpoint.Note))
+	if !met {
+		return refuse("its checkpoint of size %d is %s: %d of the pinned witnesses needed, %d found; missing: %s",
+			cp.Size, cosignedWords(cosigned), q.N, len(cosigned), strings.Join(missing, ", "))
+	}
+	return line + "; " + cosignedWords(cosigned), nil
 }

@@ -185,7 +185,8 @@ func (a *app) serve(ctx context.Context, store eventstore.Store, opts serveOptio
 		Tokens: tokens, Logger: logger, Now: a.now, Private: opts.private, Limits: opts.limits, Checkpoints: checkpoints,
 	}
 	cfg.Limiter = api.NewLimiter(opts.limits)
-	cfg.Packs = api.NewPacks(reviewpack.Source{Events: store, Models: models, Log: auditLog}, a.now, cfg.Limiter)
+	cfg.Packs = api.NewPacks(reviewpack.Source{Events: store, Models: models, Log: auditLog,
+		Checkpoints: checkpoints.Store, Origin: checkpoints.Origin, Witnessed: opts.witnesses.witnessed()}, a.now, cfg.Limiter)
 	cfg.Pages = pages(cfg, opts.sessionMaxAge, opts.sessionIdle)
 	srv := &http.Server{
 		Handler:           api.NewServer(cfg),

@@ -384,6 +384,14 @@ func (l *localSource) Pack(ctx context.Context, opts reviewpack.Options, formats
 	if err != nil {
 		return packWritten{}, err
 	}
+	// The pack embeds the ledger's checkpoint at its size (no witnesses are known here: a server with
+	// witnesses embeds the oldest witnessed one).
+	if src.Origin, err = l.a.originFor(key); err != nil {
+		return packWritten{}, err
+	}
+	if src.Checkpoints, err = checkpointStore(s); err != nil {
+		return packWritten{}, err
+	}
 	p, err := reviewpack.Build(ctx, src, opts)
 	if err != nil {
 		return packWritten{}, err

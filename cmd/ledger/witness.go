@@ -16,6 +16,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/witness"
 )
@@ -223,4 +224,13 @@ func (o witnessOptions) cosigner(checkpoints *audit.Checkpointer, log *audit.Log
 	}
 	return &witness.Cosigner{Witnesses: o.remotes, Quorum: o.quorum, Store: checkpoints.Store,
 		Latest: checkpoints.Latest, Proof: log.ConsistencyProof, Logger: logger}
+}
+
+// witnessed says whether a stored checkpoint has the quorum of the server's witnesses (a pack embeds
+// the oldest such checkpoint covering it); nil without witnesses.
+func (o witnessOptions) witnessed() func(eventstore.Checkpoint) bool {
+	if len(o.remotes) == 0 {
+		return nil
+	}
+	return func(cp eventstore.Checkpoint) bool { return witness.CountCosignatures(cp, o.remotes) >= o.quorum }
 }

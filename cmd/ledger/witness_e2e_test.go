@@ -313,6 +313,15 @@ func TestWitnessAndServerAsProcesses(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, fmt.Sprintf("first checkpoint kept: size %d, root ", grown))
 	assert.Contains(t, r.stdout, "; cosigned by witness.north-norfolk.example/ledger (at 20")
+
+	// A pack built by the server embeds the witnessed checkpoint; verify-pack requires its cosignature.
+	pack := filepath.Join(dir, "pack")
+	r = ledger(t, nil, "pack", "--server", s.base, "--partnership", "great-yarmouth-north-norfolk", "--as-of", "2016-06-30", "--format", "json", "-o", pack)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	r = ledger(t, nil, "verify-pack", pack, "--key", vkey, "--witness", wvkey)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, fmt.Sprintf("checkpoint of size %d (root ", grown))
+	assert.Contains(t, r.stdout, "covers the tree head; cosigned by witness.north-norfolk.example/ledger (at 20")
 }
 
 // A fork: two copies of one ledger, under one key and origin, each given a different event. The
