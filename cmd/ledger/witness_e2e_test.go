@@ -320,7 +320,7 @@ func TestWitnessAndServerAsProcesses(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
 	r = ledger(t, nil, "verify-pack", pack, "--key", vkey, "--witness", wvkey)
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
-	assert.Contains(t, r.stdout, fmt.Sprintf("checkpoint of size %d (root ", grown))
+	assert.Contains(t, r.stdout, fmt.Sprintf("checkpoint of size %d (root ", size), "the oldest witnessed checkpoint covering the pack (known at the end of its as-of day), not the latest")
 	assert.Contains(t, r.stdout, "covers the tree head; cosigned by witness.north-norfolk.example/ledger (at 20")
 }
 
