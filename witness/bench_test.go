@@ -19,7 +19,7 @@ func BenchmarkAddCheckpoint(b *testing.B) {
 	log.grow("a", 100_000)
 	v, err := witness.ParseLogKey(vkey)
 	require.NoError(b, err)
-	st, err := witness.OpenState(b.TempDir())
+	st, err := witness.CreateState(b.TempDir())
 	require.NoError(b, err)
 	defer st.Close()
 	w := witness.New(newWitnessKey(b).Signer(), []note.Verifier{v}, st)

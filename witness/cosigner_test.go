@@ -76,7 +76,7 @@ func serveWitness(t *testing.T, logVKey string) *countingWitness {
 	t.Helper()
 	v, err := witness.ParseLogKey(logVKey)
 	require.NoError(t, err)
-	st, err := witness.OpenState(t.TempDir())
+	st, err := witness.CreateState(t.TempDir())
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	k := newWitnessKey(t)

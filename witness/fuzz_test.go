@@ -43,7 +43,7 @@ func FuzzAddCheckpoint(f *testing.F) {
 	f.Add([]byte("old 3\n\n" + origin + "\n3\nAAAA\n\n— x y\n"))
 	v, err := witness.ParseLogKey(vkey)
 	require.NoError(f, err)
-	st, err := witness.OpenState(f.TempDir())
+	st, err := witness.CreateState(f.TempDir())
 	require.NoError(f, err)
 	f.Cleanup(func() { st.Close() })
 	w := witness.New(newWitnessKey(f).Signer(), []note.Verifier{v}, st)

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -53,7 +55,7 @@ func keyFrom(name string, priv ed25519.PrivateKey) (Key, error) {
 }
 
 func checkName(name string) error {
-	if name == "" || len(name) > 200 || !utf8.ValidString(name) || strings.ContainsRune(name, '+') ||
+	if name == "" || len(name) > 200 || strings.Contains(name, "://") || !utf8.ValidString(name) || strings.ContainsRune(name, '+') ||
 		strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0 {
 		return fault.Errorf(fault.Malformed, "a witness name is a schema-less URL of at most 200 bytes without spaces, '+' or control characters, e.g. witness.great-yarmouth.gov.uk/ledger (got %q)", name)
 	}
@@ -99,6 +101,11 @@ func CreateKeyFile(path, name string) (Key, error) {
 	k, err := NewKey(name)
 	if err != nil {
 		return Key{}, err
+	}
+	if d := filepath.Dir(path); d != "" {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return Key{}, fault.Errorf(fault.Malformed, "%s: the directory %s does not exist; make it first (a key is written only where asked)", path, d)
+		}
 	}
 	err = audit.CreateSecretFile(path, []byte(skey(k.name, k.priv)+"\n"))
 	if errors.Is(err, fs.ErrExist) {

@@ -10,6 +10,8 @@ import (
 
 	"go.etcd.io/bbolt"
 
+	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/eventstore/bolt"
 	"github.com/partnership-ledger/ledger/fault"
 )
 
@@ -36,19 +38,45 @@ type State struct {
 	db *bbolt.DB
 }
 
-// OpenState opens (creating it and the directory, mode 0700, if missing) the state file StateFile
-// in dir. Another process holding it is a fault.Busy error naming the file.
+// OpenState opens the existing state file StateFile in dir, checked before bbolt maps it
+// (bolt.OpenChecked): an empty, cut short or otherwise damaged file is a *eventstore.DamageError
+// (matching eventstore.ErrCorrupt), never a crash and never a fresh state. A missing file is an error
+// matching fs.ErrNotExist: a witness never starts again from nothing on its own, since a witness that
+// forgot what it cosigned would cosign a smaller or forked history (CreateState starts a new one).
+// Another process holding it is a fault.Busy error naming the file.
 func OpenState(dir string) (*State, error) {
+	path := filepath.Join(dir, StateFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("witness state %s: %w", path, err)
+	}
+	db, err := bolt.OpenChecked(path, &bbolt.Options{Timeout: time.Second})
+	return wrapState(path, db, err)
+}
+
+// CreateState makes a new, empty state file StateFile in dir (creating dir, mode 0700, if missing)
+// and opens it. A file already there is an error matching fs.ErrExist: it is never replaced.
+func CreateState(dir string) (*State, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("witness state: %w", err)
 	}
 	path := filepath.Join(dir, StateFile)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("witness state: %w", err)
+	}
+	f.Close()
+	// An empty file is what bbolt initialises; only this call ever hands one to it.
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
-	if errors.Is(err, bbolt.ErrTimeout) {
+	return wrapState(path, db, err)
+}
+
+// wrapState checks the logs bucket of a freshly opened db (creating it in a new file).
+func wrapState(path string, db *bbolt.DB, err error) (*State, error) {
+	if errors.Is(err, eventstore.ErrLocked) || errors.Is(err, bbolt.ErrTimeout) {
 		return nil, fault.Errorf(fault.Busy, "witness state %s is held by another process (another 'ledger witness serve'?)", path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("witness state %s: %w", path, err)
+		return nil, err
 	}
 	if err := db.Update(func(tx *bbolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(logsBucket)

@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -98,6 +100,9 @@ func startWitness(t *testing.T, dir string, key witness.Key, logKeys ...string) 
 		vs = append(vs, v)
 	}
 	st, err := witness.OpenState(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		st, err = witness.CreateState(dir)
+	}
 	require.NoError(t, err)
 	srv := httptest.NewServer(api.NewWitnessServer(witness.New(key.Signer(), vs, st), nil))
 	remote, err := witness.ParseRemote(key.VerifierKey() + "@" + srv.URL)

@@ -76,7 +76,8 @@ var examples = map[string][]string{
 	"witness": {
 		"ledger witness key -o witness.key --name witness.great-yarmouth.gov.uk/ledger   # prints the vkey to pin",
 		"ledger witness key --key-file witness.key                                       # prints it again",
-		"ledger witness serve --key-file witness.key --log-key LOG_VKEY --addr 127.0.0.1:8090 --state witness-state",
+		"ledger witness serve --key-file witness.key --log-key LOG_VKEY --state /var/lib/ledger-witness --init   # the first run only: a new state",
+		"ledger witness serve --key-file witness.key --log-key LOG_VKEY --addr 127.0.0.1:8090 --state /var/lib/ledger-witness",
 	},
 }
 

@@ -73,7 +73,7 @@ func commands() []command {
 		{"gen", "--partnerships N --events M", "generate the reference data set", cmdGen},
 		{"token", "issue --role R --actor NAME | revoke ID", "issue or revoke API credentials", cmdToken},
 		{"audit", "follow --server URL --key PUBKEY --state DIR [--interval D] [--once] [--witness VKEY]... [--quorum N]", "follow a server's checkpoints as an auditor: keep the last, check each new one extends it, exit 1 on a fork", cmdAudit},
-		{"witness", "serve --key-file FILE --log-key VKEY... [--addr ADDR] [--state DIR] | key -o FILE --name NAME | key --key-file FILE", "run a witness that cosigns a ledger's checkpoints (C2SP tlog-witness), or make or show its key", cmdWitness},
+		{"witness", "serve --key-file FILE --log-key VKEY... --state DIR [--init] [--addr ADDR] | key -o FILE --name NAME | key --key-file FILE", "run a witness that cosigns a ledger's checkpoints (C2SP tlog-witness), or make or show its key", cmdWitness},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -40,6 +41,7 @@ func cmdWitness(ctx context.Context, a *app, args []string) error {
 // witnessFlagValues are the flags of 'ledger witness' as parsed.
 type witnessFlagValues struct {
 	addr, state, out, name *string
+	init                   *bool
 	logKeys                *stringList
 }
 
@@ -51,7 +53,8 @@ func witnessFlags(a *app, sub string) (*flag.FlagSet, witnessFlagValues) {
 	fs.String("key-file", "", "the witness's key `FILE` ('ledger witness key' makes it); required by serve; with key alone it prints the key's vkey")
 	if sub != "key" {
 		v.addr = fs.String("addr", "127.0.0.1:8090", "serve: address to listen on (port 0 picks a free port)")
-		v.state = fs.String("state", "witness-state", "serve: the `DIR` where the witness keeps the last checkpoint it cosigned per log (created if missing)")
+		v.state = fs.String("state", "", "serve: the `DIR` (a fixed absolute path) holding witness.db, the last checkpoint the witness cosigned per log; required, and it must exist unless --init")
+		v.init = fs.Bool("init", false, "serve: start a NEW, empty witness state in --state DIR (refused when DIR/witness.db exists); only for a new witness: one that forgot what it cosigned would cosign a smaller or forked history")
 		v.logKeys = &stringList{}
 		fs.Var(v.logKeys, "log-key", "serve: a log's checkpoint key `VKEY` (ORIGIN+HASH+KEY, as the ledger prints it); repeatable, one per log or key")
 	}
@@ -136,23 +139,32 @@ func witnessServe(ctx context.Context, a *app, args []string) error {
 		return usageErrorf("witness serve: --log-key VKEY is required: the checkpoint key of each log to witness, as the ledger prints it")
 	}
 	var logs []note.Verifier
+	seen := map[string]bool{}
 	for _, s := range *v.logKeys {
 		lk, err := witness.ParseLogKey(s)
 		if err != nil {
 			return usageErrorf("witness serve: --log-key: %s", messageOf(err))
 		}
+		id := fmt.Sprintf("%s+%08x", lk.Name(), lk.KeyHash())
+		if seen[id] {
+			return usageErrorf("witness serve: --log-key: the key %s+%08x is given twice", lk.Name(), lk.KeyHash())
+		}
+		seen[id] = true
 		logs = append(logs, lk)
 	}
 	key, err := loadWitnessKey(a.keyFile)
 	if err != nil {
 		return err
 	}
+	if *v.state == "" {
+		return usageErrorf("witness serve: --state DIR is required: the directory holding the witness's state (witness.db); add --init only to start a new witness")
+	}
 	ln, err := listen("witness serve", *v.addr)
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
-	state, err := witness.OpenState(*v.state)
+	state, err := openWitnessState(a, *v.state, *v.init)
 	if err != nil {
 		return err
 	}
@@ -172,6 +184,36 @@ func witnessServe(ctx context.Context, a *app, args []string) error {
 	}
 	reportf(a.stdout, "listening on http://%s\n", ln.Addr().String())
 	return a.serveUntilDone(ctx, "witness serve", srv, ln, "stopped: every request finished and the witness state is closed")
+}
+
+// openWitnessState opens the witness state in dir (--state), or with init (--init) makes a new one
+// there and says so on stderr. A missing state without --init, an existing one with --init, or a
+// directory that cannot be made is bad input (exit 2); a damaged state file is one line, exit 1
+// (docs/integrity.md §10).
+func openWitnessState(a *app, dir string, init bool) (*witness.State, error) {
+	path := filepath.Join(dir, witness.StateFile)
+	if !init {
+		var d *eventstore.DamageError
+		st, err := witness.OpenState(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, usageErrorf("witness serve: --state %s: no witness state (%s) there; give the directory that holds it, or --init to start a new witness (never for one that lost its state: restore that from its latest copy)", dir, path)
+		case errors.As(err, &d):
+			return nil, &exitError{code: 1, err: fault.Errorf(fault.Internal, "witness serve: the witness state is damaged at %s: %s (its latest copy: never an older one, never a new empty state)", d.Where, d.Reason)}
+		case err != nil && fault.KindOf(err) != fault.Busy:
+			return nil, usageErrorf("witness serve: --state %s: %s", dir, messageOf(err))
+		}
+		return st, err
+	}
+	st, err := witness.CreateState(dir)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return nil, usageErrorf("witness serve: --init: %s exists; drop --init to use it (a witness state is never replaced)", path)
+	case err != nil:
+		return nil, usageErrorf("witness serve: --state %s: %s", dir, messageOf(err))
+	}
+	fmt.Fprintf(a.stderr, "witness serve: started a NEW, EMPTY witness state in %s: this witness has cosigned nothing yet; from now on keep this file (back it up; never restore an older copy) and start without --init\n", path)
+	return st, nil
 }
 
 // witnessOptions are the witnesses a server asks to cosign its checkpoints.

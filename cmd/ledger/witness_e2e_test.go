@@ -170,7 +170,7 @@ func TestWitnessProcessSurvivesKill(t *testing.T) {
 	}
 
 	args := []string{"witness", "serve", "--key-file", "w.key", "--log-key", vkey, "--addr", "127.0.0.1:0", "--state", "state"}
-	w := startProcess(t, dir, args...)
+	w := startProcess(t, dir, append(args, "--init")...)
 	assert.Contains(t, w.stdout.String(), "witness "+wvkey)
 	remote, err := witness.ParseRemote(wvkey + "@" + w.base)
 	require.NoError(t, err)
@@ -289,7 +289,7 @@ func TestWitnessAndServerAsProcesses(t *testing.T) {
 	store, token, vkey := seedForWitnesses(t, origin)
 	wvkey := strings.TrimSpace(runBinary(t, dir, "witness", "key", "-o", "w.key", "--name", "witness.north-norfolk.example/ledger"))
 
-	w := startProcess(t, dir, "witness", "serve", "--key-file", "w.key", "--log-key", vkey, "--addr", "127.0.0.1:0", "--state", "witness-state")
+	w := startProcess(t, dir, "witness", "serve", "--key-file", "w.key", "--log-key", vkey, "--addr", "127.0.0.1:0", "--state", "witness-state", "--init")
 	s := startProcess(t, dir, "serve", "--store", store, "--origin", origin, "--addr", "127.0.0.1:0",
 		"--witness", wvkey+"@"+w.base, "--witness-quorum", "1")
 	assert.Contains(t, s.stdout.String(), "asking 1 witness(es) to cosign each checkpoint of "+origin+" (quorum 1)")
@@ -333,7 +333,7 @@ func TestWitnessRefusesAForkedLedger(t *testing.T) {
 	storeA, token, vkey := seedForWitnesses(t, origin)
 	storeB := copyLedger(t, storeA) // the same ledger and key, before either grows
 	wvkey := strings.TrimSpace(runBinary(t, dirA, "witness", "key", "-o", "w.key", "--name", "witness.great-yarmouth.example/ledger"))
-	w := startProcess(t, dirA, "witness", "serve", "--key-file", "w.key", "--log-key", vkey, "--addr", "127.0.0.1:0", "--state", "witness-state")
+	w := startProcess(t, dirA, "witness", "serve", "--key-file", "w.key", "--log-key", vkey, "--addr", "127.0.0.1:0", "--state", "witness-state", "--init")
 	logV, err := note.NewVerifier(vkey)
 	require.NoError(t, err)
 	witnessV, err := witness.ParseVerifierKey(wvkey)

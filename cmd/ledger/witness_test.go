@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/mod/sumdb/note"
+
+	"github.com/partnership-ledger/ledger/witness"
 )
 
 // Bad input to the witness commands and to serve's --witness flags is one line and exit 2, and
@@ -41,6 +44,8 @@ func TestWitnessFlagsRefuseBadInput(t *testing.T) {
 		{[]string{"witness", "key", "-o", "new.key"}, "--name NAME is required"},
 		{[]string{"witness", "key", "-o", "new.key", "--name", "has space"}, "a witness name is"},
 		{[]string{"witness", "key", "-o", "new.key", "--name", "a+b"}, "a witness name is"},
+		{[]string{"witness", "key", "-o", "new.key", "--name", "https://x.test/w"}, "a witness name is a schema-less URL"},
+		{[]string{"witness", "key", "-o", "nodir/n.key", "--name", "x.test/w"}, "the directory nodir does not exist"},
 		{[]string{"witness", "key", "-o", "w.key", "--name", "witness.example/w"}, "w.key exists"},
 		{[]string{"witness", "key", "-o", "new.key", "--key-file", "w.key"}, "not both"},
 		{[]string{"witness", "key", "--key-file", "junk.key"}, "key file junk.key"},
@@ -51,6 +56,10 @@ func TestWitnessFlagsRefuseBadInput(t *testing.T) {
 		{[]string{"witness", "serve", "--key-file", "none.key", "--log-key", logVKey}, "no key file none.key"},
 		{[]string{"witness", "serve", "--key-file", "junk.key", "--log-key", logVKey}, "key file junk.key"},
 		{[]string{"witness", "serve", "--key-file", "w.key", "--log-key", logVKey, "extra"}, "unexpected argument"},
+		{[]string{"witness", "serve", "--key-file", "w.key", "--log-key", logVKey}, "--state DIR is required"},
+		{[]string{"witness", "serve", "--key-file", "w.key", "--log-key", logVKey, "--log-key", logVKey, "--state", "st"}, "is given twice"},
+		{[]string{"witness", "serve", "--key-file", "w.key", "--log-key", logVKey, "--state", "st"}, "no witness state (st/witness.db) there"},
+		{[]string{"witness", "serve", "--key-file", "w.key", "--log-key", logVKey, "--state", "/proc/x", "--init"}, "--state /proc/x"},
 		{[]string{"serve", "--witness", "nonsense"}, "--witness"},
 		{[]string{"serve", "--witness", wvkey}, "VKEY@URL"},
 		{[]string{"serve", "--witness", wvkey + "@ftp://x"}, "not an http(s) URL"},
@@ -77,4 +86,60 @@ func TestWitnessFlagsRefuseBadInput(t *testing.T) {
 	after, err := os.ReadFile(filepath.Join(dir, "w.key"))
 	require.NoError(t, err)
 	assert.Equal(t, keyBytes, after, "an existing key is never replaced")
+}
+
+// A witness never starts again from nothing on its own (docs/integrity.md §10): its state must
+// exist unless --init, which makes a new one, says so loudly, and never replaces one. An existing
+// state file that is empty, cut short or overwritten is refused in one line, exit 1, never a crash
+// (SIGBUS, a bbolt panic) and never a fresh state.
+func TestWitnessStateIsNeverSilentlyNew(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.Equal(t, 0, ledger(t, nil, "witness", "key", "-o", "w.key", "--name", "witness.example/w").code)
+	_, logVKey, err := note.GenerateKey(nil, "ledger.example/x")
+	require.NoError(t, err)
+	serve := func(state string, more ...string) result {
+		return ledger(t, nil, append([]string{"witness", "serve", "--key-file", "w.key", "--log-key", logVKey, "--addr", "127.0.0.1:0", "--state", state}, more...)...)
+	}
+
+	// A sound state, made as --init makes it, to damage below.
+	sound := filepath.Join(dir, "sound")
+	st, err := witness.CreateState(sound)
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+	good, err := os.ReadFile(filepath.Join(sound, witness.StateFile))
+	require.NoError(t, err)
+	require.Greater(t, len(good), 12288)
+
+	r := serve(sound, "--init")
+	assert.Equal(t, 2, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "exists; drop --init to use it")
+
+	overwritten := append([]byte(nil), good...)
+	for off := 8192; off+32 <= len(overwritten); off += 4096 {
+		copy(overwritten[off:], bytes.Repeat([]byte{0xA5}, 32))
+	}
+	for name, content := range map[string][]byte{
+		"empty":       nil,
+		"cut short":   good[:10000],
+		"overwritten": overwritten,
+		"not bbolt":   bytes.Repeat([]byte("x"), 8192),
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := filepath.Join(t.TempDir(), "state")
+			require.NoError(t, os.MkdirAll(d, 0o700))
+			path := filepath.Join(d, witness.StateFile)
+			require.NoError(t, os.WriteFile(path, content, 0o600))
+			r := serve(d)
+			assert.Equal(t, 1, r.code, r.stderr)
+			assert.Contains(t, r.stderr, "the witness state is damaged at ")
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+			assert.NotContains(t, r.stderr, "goroutine")
+			after, err := os.ReadFile(path)
+			require.NoError(t, err)
+			assert.Equal(t, len(content), len(after), "the damaged file is left as it is")
+			r = serve(d, "--init")
+			assert.Equal(t, 2, r.code, "--init never replaces a damaged state: %s", r.stderr)
+		})
+	}
 }

@@ -52,7 +52,7 @@ func checkFile(path string, timeout time.Duration) (fileStats, error) {
 	}
 	size := st.Size()
 	if size == 0 {
-		return fileStats{}, damaged(path, "byte 0", "the file is empty (0 bytes), so the ledger it held is gone")
+		return fileStats{}, damaged(path, "byte 0", "the file is empty (0 bytes), so all it held is gone")
 	}
 	data, unmap, err := mapFile(f, size)
 	if err != nil {

@@ -1,8 +1,12 @@
 package bolt
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
+	"time"
+
+	"go.etcd.io/bbolt"
 
 	"github.com/partnership-ledger/ledger/eventstore"
 )
@@ -29,4 +33,31 @@ func guarded(path, at string, fn func() error) (err error) {
 		}
 	}()
 	return fn()
+}
+
+// OpenChecked opens the existing bbolt file at path for a user of bbolt other than Store (the
+// witness's state): the file is first checked as Open checks a store's (checkFile: an empty file,
+// meta pages, every reachable page's bounds and structure, the free list), then opened with opts
+// under guarded, so damage is a *eventstore.DamageError (matching eventstore.ErrCorrupt) and never a
+// crash. Another process holding the file past opts.Timeout is an error matching
+// eventstore.ErrLocked; a missing file one matching fs.ErrNotExist. A Store's own checks (its
+// buckets, its meta record, its indexes) are not made: the caller checks its own buckets.
+func OpenChecked(path string, opts *bbolt.Options) (*bbolt.DB, error) {
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = time.Second
+	}
+	if _, err := checkFile(path, timeout); err != nil {
+		return nil, err
+	}
+	var db *bbolt.DB
+	err := guarded(path, "a page", func() error {
+		var err error
+		db, err = bbolt.Open(path, 0o600, opts)
+		return err
+	})
+	if errors.Is(err, bbolt.ErrTimeout) {
+		return nil, lockedError(path)
+	}
+	return db, err
 }
