@@ -223,7 +223,7 @@ func diffFindings(kind string, before, after []Finding) []Fact {
 	}
 	for _, f := range before {
 		if !has(after, f) {
-			out = append(out, Fact{words.Capital(kind) + " no longer open: " + f.Text, f.Refs})
+			out = append(out, Fact{words.Capital(kind) + " no longer applies: " + f.Text, f.Refs})
 		}
 	}
 	return out

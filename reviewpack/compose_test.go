@@ -47,9 +47,18 @@ func TestComposeFromEvidenceMatchesTheWholeLedger(t *testing.T) {
 			for _, k := range l.knownAt {
 				known, err := projections.ParseKnownAt(k)
 				require.NoError(t, err)
-				p, err := reviewpack.Build(ctx, src, reviewpack.Options{Partnership: l.slug, AsOf: domain.MustDate(asOf), KnownAt: known})
+				opts := reviewpack.Options{Partnership: l.slug, AsOf: domain.MustDate(asOf), KnownAt: known}
+				if k == "all" { // and the changes since the first events were known: the other folds agree too
+					since := projections.KnownAtSeq(3)
+					opts.Since = &since
+				}
+				p, err := reviewpack.Build(ctx, src, opts)
 				require.NoError(t, err, "%s: as of %s known at %s", l.name, asOf, k)
 				ev := p.Evidence
+				if opts.Since != nil {
+					require.NotNil(t, p.Report.Changes)
+					require.NotEmpty(t, p.Report.Changes.Events)
+				}
 				require.Less(t, len(ev.Events), int(ev.TreeHead.Size), "the evidence has gaps in seq")
 
 				q := projections.Query{AsOf: domain.MustDate(asOf), KnownAt: projections.KnownAtSeq(ev.TreeHead.Size)}

@@ -32,6 +32,15 @@
 // reads only the envelope's metadata (seq, id, type, dates, hash) for the register and citations.
 // Renderers read only the Report.
 //
+// # What a council report holds
+//
+// Besides the facts, each derived from the views at the pack's as-of and known-at, never written
+// for one partnership: the cover's row per body the review is scheduled for, each with its own
+// meeting (cover.go); the risks the facts show (risks.go) and the gaps in the record that bear on
+// the decision (gaps.go), each saying why it matters and citing its events; the consequences of each
+// option (options.go); and, with Options.Since, the events recorded since the last report and what
+// they changed (changes.go).
+//
 // # Reproducible
 //
 // The same ledger with the same as_of and known_at gives byte-identical files in every format, even

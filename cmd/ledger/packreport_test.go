@@ -206,7 +206,7 @@ func TestPackChangesSinceTheLastReport(t *testing.T) {
 		"- Status: active since 7 November 2015 → dissolved since ",
 		"New review outcome: North Norfolk District Council decided on 6 September 2016 to end the partnership. [",
 		"No longer in statutory roles: head of paid service at North Norfolk District Council held by Sheila Oxtoby.",
-		"Risk no longer open: Sheila Oxtoby is head of paid service at Great Yarmouth Borough Council and North Norfolk District Council.",
+		"Risk no longer applies: Sheila Oxtoby is head of paid service at Great Yarmouth Borough Council and North Norfolk District Council.",
 	} {
 		assert.Contains(t, ch, want)
 	}
