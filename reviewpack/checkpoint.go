@@ -106,6 +106,21 @@ func checkpointLine(ev *Evidence) *CheckpointLine {
 	return &CheckpointLine{Origin: cp.Origin, Size: cp.Size, Root: cp.Root.String(), Note: ev.Checkpoint.Note, Sentence: s.String()}
 }
 
+// checkpointStep is the step of Appendix C that checks the checkpoint's witnesses ("" without a
+// checkpoint).
+func checkpointStep(ev *Evidence) string {
+	if ev.Checkpoint == nil {
+		return ""
+	}
+	s := "Was everyone shown the same ledger? The checkpoint in Appendix B is the ledger's signed statement in the format transparency tools read (C2SP tlog-checkpoint). " +
+		"Witnesses run by others than the ledger's operator (a partner council, the external auditor) cosign a checkpoint only when it extends every one they cosigned before, so a ledger that showed one history to one council and another to the next could not have both cosigned. " +
+		"Run “ledger verify-pack pack.json --key PUBKEY --witness VKEY --quorum N”, with the key of each witness you trust, obtained from whoever runs it: it prints which of them cosigned and when, and refuses the pack if fewer than N did."
+	if !ev.Checkpoint.Witnessed {
+		s += " This pack's checkpoint had no witness quorum yet when it was built: ask for the pack again later."
+	}
+	return s
+}
+
 // cosignatureLines counts the signature lines of a signed note by keys not named origin.
 func cosignatureLines(note, origin string) int {
 	_, sigs, _ := strings.Cut(note, "\n\n")

@@ -137,6 +137,8 @@ func TestPackEmbedsTheOldestWitnessedCheckpoint(t *testing.T) {
 	assert.Equal(t, k, own.Size)
 	assert.Empty(t, own.Cosignatures)
 	assert.Contains(t, bare.Report.Checkpoint.Sentence, "It has no witness quorum yet")
+	assert.Contains(t, bare.Report.HowToVerify[len(bare.Report.HowToVerify)-1], "--witness VKEY --quorum N")
+	assert.Contains(t, bare.Report.HowToVerify[len(bare.Report.HowToVerify)-1], "had no witness quorum yet")
 	var md bytes.Buffer
 	require.NoError(t, bare.Render("md", &md))
 	assert.Contains(t, md.String(), "It has no witness quorum yet")

@@ -201,6 +201,9 @@ func (c *composer) report() *Report {
 	r.Recommendation = "That the committee considers the facts set out in this report and recommends to " +
 		c.decisionMakers() + " which of the options in section 2 to take: to continue the arrangement, to make it permanent, to vary it, or to end it."
 	r.HowToVerify = c.howToVerify()
+	if step := checkpointStep(c.ev); step != "" {
+		r.HowToVerify = append(r.HowToVerify, step)
+	}
 	r.Glossary = glossary
 	return r
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -220,5 +221,48 @@ func TestAuditFollowHostileServer(t *testing.T) {
 		kept, err := os.ReadFile(filepath.Join(dir, "checkpoint"))
 		require.NoError(t, err)
 		assert.Equal(t, honest, kept, mode)
+	}
+}
+
+// Without --once, audit follow keeps following: it prints one line per new checkpoint as the ledger
+// grows, reports a server that stops answering and asks again, and ends without error when its
+// context ends (SIGINT/SIGTERM).
+func TestAuditFollowKeepsFollowing(t *testing.T) {
+	store := seeded(t)
+	k := ledgerKey(t, "--store", store)
+	tok, err := os.ReadFile(issueToken(t, store, "recorder"))
+	require.NoError(t, err)
+	n := headSeq(t, store)
+	s := startServe(t, store)
+	waitCheckpointSize(t, s.base, n)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"audit", "follow", "--server", s.base, "--key", k.VKey, "--state", t.TempDir(), "--interval", "20ms"},
+			func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
+	}()
+	waitFor := func(buf *syncBuffer, want string) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for !strings.Contains(buf.String(), want) {
+			require.True(t, time.Now().Before(deadline), "%q not printed within 30 s: %s", want, buf.String())
+			pollPause()
+		}
+	}
+	waitFor(&out, safef("first checkpoint kept: size %d", n))
+	postSaving(t, s.base, strings.TrimSpace(string(tok)), 100)
+	waitFor(&out, safef("new checkpoint kept: size %d", n+1))
+	assert.Equal(t, 2, strings.Count(out.String(), "\n"), "one line per new checkpoint: %s", out.String())
+	require.NoError(t, s.stop())
+	waitFor(&errOut, "; asking again in 20ms")
+	cancel()
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("audit follow did not end within 30 s of its context")
 	}
 }
