@@ -50,6 +50,13 @@ func TestTimelineCarriesProvenance(t *testing.T) {
 		require.NoError(t, m.Apply(e))
 	}
 
+	// What the correction changed, field by field, from the fold's own reading (domain.Correct).
+	changes := []projections.CorrectedChange{
+		{Field: "amount_pence", Before: json.RawMessage(`4000000`), After: json.RawMessage(`3500000`)},
+		{Field: "sources", Before: mustJSON(t, []domain.SourceRef{press}), After: mustJSON(t, []domain.SourceRef{report})},
+		{Field: "certainty", Before: json.RawMessage(`"reported"`), After: json.RawMessage(`"confirmed"`)},
+	}
+
 	t.Run("as corrected", func(t *testing.T) {
 		tl, err := m.Timeline("gy-nn", projections.Query{AsOf: domain.MustDate("2020-01-01")})
 		require.NoError(t, err)
@@ -62,8 +69,9 @@ func TestTimelineCarriesProvenance(t *testing.T) {
 		require.IsType(t, domain.SavingsReported{}, saving.Payload)
 		assert.Equal(t, domain.Pence(3500000), saving.Payload.(domain.SavingsReported).AmountPence)
 		assert.Equal(t, []projections.Correction{
-			{Seq: 3, ID: id(3), Type: domain.TypeEventCorrected, Target: id(2), Reason: "the council's own report"},
-			{Seq: 5, ID: id(5), Type: domain.TypeEventRetracted, Target: id(4), Reason: domain.RetractDuplicate},
+			{Seq: 3, ID: id(3), Type: domain.TypeEventCorrected, Target: id(2), Reason: "the council's own report", Changes: changes,
+				Sources: []domain.SourceRef{report}, Certainty: "confirmed"},
+			{Seq: 5, ID: id(5), Type: domain.TypeEventRetracted, Target: id(4), Reason: domain.RetractDuplicate, Certainty: "confirmed"},
 		}, tl.Corrections)
 
 		st, err := m.State("gy-nn", projections.Query{AsOf: domain.MustDate("2020-01-01")})
@@ -86,6 +94,14 @@ func TestTimelineCarriesProvenance(t *testing.T) {
 		require.Len(t, tl.Entries, 3, "the decision, not yet retracted")
 		assert.Equal(t, domain.TypeDecisionTaken, tl.Entries[1].Type)
 		assert.Equal(t, []domain.MinuteRef{minute}, words.Minutes(tl.Entries[1].Payload))
-		assert.Equal(t, []projections.Correction{{Seq: 3, ID: id(3), Type: domain.TypeEventCorrected, Target: id(2), Reason: "the council's own report"}}, tl.Corrections)
+		assert.Equal(t, []projections.Correction{{Seq: 3, ID: id(3), Type: domain.TypeEventCorrected, Target: id(2), Reason: "the council's own report", Changes: changes,
+			Sources: []domain.SourceRef{report}, Certainty: "confirmed"}}, tl.Corrections)
 	})
+}
+
+func mustJSON(t *testing.T, v any) json.RawMessage {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
 }

@@ -281,21 +281,55 @@ func (m *Models) Timeline(slug string, q Query) (*Timeline, error) {
 			Description: describe(e, names), Corrected: e.corrected, Evidence: e.evidence, Payload: e.payload,
 		})
 	}
+	var current map[uuid.UUID]domain.Recorded // each corrected target as corrected so far, in seq order
 	for _, i := range r.snap.corr {
 		if i >= len(r.prefix) {
 			break
 		}
 		e := &r.prefix[i]
-		c := Correction{Seq: e.seq, ID: e.id, Type: e.typ}
+		c := Correction{Seq: e.seq, ID: e.id, Type: e.typ, Sources: e.sources, Certainty: e.certainty}
 		switch p := e.payload.(type) {
 		case domain.EventCorrected:
-			c.Target, c.Reason = p.Target, p.Reason
+			c.Target, c.Reason, c.Evidence = p.Target, p.Reason, p.Evidence
+			if current == nil {
+				current = correctedTargets(r.prefix, r.snap.corr)
+			}
+			if t, ok := current[p.Target]; ok {
+				if corrected, fields, err := domain.Correct(t, p); err == nil {
+					current[p.Target] = corrected
+					for _, f := range fields {
+						c.Changes = append(c.Changes, CorrectedChange{Field: f.Field, Before: f.Before, After: f.After})
+					}
+				}
+			}
 		case domain.EventRetracted:
-			c.Target, c.Reason = p.Target, p.Reason
+			c.Target, c.Reason, c.Notes = p.Target, p.Reason, p.Notes
 		}
 		tl.Corrections = append(tl.Corrections, c)
 	}
 	return tl, nil
+}
+
+// correctedTargets returns the events of the prefix that corrections in it target, as recorded, keyed
+// by id: the starting point from which Timeline applies the corrections in seq order.
+func correctedTargets(prefix []entry, corr []int) map[uuid.UUID]domain.Recorded {
+	want := map[uuid.UUID]bool{}
+	for _, i := range corr {
+		if i >= len(prefix) {
+			break
+		}
+		if p, ok := prefix[i].payload.(domain.EventCorrected); ok {
+			want[p.Target] = true
+		}
+	}
+	out := make(map[uuid.UUID]domain.Recorded, len(want))
+	for _, e := range prefix {
+		if want[e.id] && e.payload != nil {
+			out[e.id] = domain.Recorded{ID: e.id, Seq: e.seq, Type: e.typ, Schema: domain.CurrentSchema, EffectiveOn: e.eff,
+				Sources: e.sources, Certainty: domain.Certainty(e.certainty), Payload: e.payload}
+		}
+	}
+	return out
 }
 
 // List returns the partnerships list at q, sorted by slug; partnerships with nothing recorded by

@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -328,11 +329,27 @@ type TimelineEntry struct {
 }
 
 // Correction is an EventCorrected or EventRetracted known at the timeline's known_at, whatever its
-// as_of: the event it changed or removed, and why.
+// as_of: the event it changed or removed, why, and, for a correction, what it changed field by field
+// (domain.Correct: the target as corrected before it against the target with it).
 type Correction struct {
-	Seq    uint64    `json:"seq"`
-	ID     uuid.UUID `json:"id"`
-	Type   string    `json:"type"`   // domain.TypeEventCorrected or domain.TypeEventRetracted
-	Target uuid.UUID `json:"target"` // the event corrected or retracted
-	Reason string    `json:"reason"`
+	Seq      uint64    `json:"seq"`
+	ID       uuid.UUID `json:"id"`
+	Type     string    `json:"type"`   // domain.TypeEventCorrected or domain.TypeEventRetracted
+	Target   uuid.UUID `json:"target"` // the event corrected or retracted
+	Reason   string    `json:"reason"`
+	Evidence string    `json:"evidence,omitempty"` // a correction's evidence, as recorded
+	// Sources and Certainty are the correction's or retraction's own, as recorded.
+	Sources   []domain.SourceRef `json:"sources,omitempty"`
+	Certainty string             `json:"certainty,omitempty"`
+	Notes     string             `json:"notes,omitempty"` // a retraction's notes, as recorded
+	Changes   []CorrectedChange  `json:"changes,omitempty"`
+}
+
+// CorrectedChange is one field a correction changed: a member of the target's data by its JSON name,
+// or effective_on, sources or certainty, with its values as JSON before and after (before absent for
+// a member the target did not have, after absent for one the correction removed).
+type CorrectedChange struct {
+	Field  string          `json:"field"`
+	Before json.RawMessage `json:"before,omitempty"`
+	After  json.RawMessage `json:"after,omitempty"`
 }

@@ -100,7 +100,7 @@ func (c *composer) effects(was *composer, r *Report) []Fact {
 	var out []Fact
 	field := func(what, old, new string, refs []uint64) {
 		if old != new {
-			out = append(out, Fact{fmt.Sprintf("%s: %s → %s.", what, orText(old, words.NotRecorded), orText(new, words.NotRecorded)), refs})
+			out = append(out, Fact{Text: fmt.Sprintf("%s: %s → %s.", what, orText(old, words.NotRecorded), orText(new, words.NotRecorded)), Refs: refs})
 		}
 	}
 	st, ws := c.st, was.st
@@ -155,14 +155,14 @@ func (c *composer) effects(was *composer, r *Report) []Fact {
 		func(FundingRow) []string { return nil }, func(x FundingRow) []uint64 { return x.Refs })...)
 	for _, rv := range st.Reviews {
 		if !slices.ContainsFunc(ws.Reviews, func(o projections.ReviewResult) bool { return o.Council == rv.Council && o.Review == rv.Review }) {
-			out = append(out, Fact{fmt.Sprintf("New review outcome: %s decided on %s to %s.", c.council(rv.Council), rv.On.Long(), words.Outcome(rv.Outcome)), c.refs(rv.Evidence)})
+			out = append(out, Fact{Text: fmt.Sprintf("New review outcome: %s decided on %s to %s.", c.council(rv.Council), rv.On.Long(), words.Outcome(rv.Outcome)), Refs: c.refs(rv.Evidence)})
 		}
 	}
 	for _, ag := range st.Agreements {
 		if !slices.ContainsFunc(ws.Agreements, func(o projections.Agreement) bool {
 			return o.Kind == ag.Kind && slices.Equal(o.Parties, ag.Parties) && o.Commences == ag.Commences
 		}) {
-			out = append(out, Fact{fmt.Sprintf("New agreement: %s between %s.", words.Phrase(ag.Kind), c.councils(ag.Parties)), c.refs(ag.Evidence)})
+			out = append(out, Fact{Text: fmt.Sprintf("New agreement: %s between %s.", words.Phrase(ag.Kind), c.councils(ag.Parties)), Refs: c.refs(ag.Evidence)})
 		}
 	}
 	wasRisks, wasGaps := was.risks(), was.gaps()
@@ -188,7 +188,7 @@ func diffRows[T any](table string, before, after []T, key, name func(T) string, 
 		seen[k] = true
 		b, ok := old[k]
 		if !ok {
-			out = append(out, Fact{fmt.Sprintf("New in %s: %s.", table, name(a)), refs(a)})
+			out = append(out, Fact{Text: fmt.Sprintf("New in %s: %s.", table, name(a)), Refs: refs(a)})
 			continue
 		}
 		fb, fa := fields(b), fields(a)
@@ -199,12 +199,12 @@ func diffRows[T any](table string, before, after []T, key, name func(T) string, 
 			}
 		}
 		if len(changes) > 0 {
-			out = append(out, Fact{fmt.Sprintf("Changed in %s: %s: %s.", table, name(a), strings.Join(changes, "; ")), refs(a)})
+			out = append(out, Fact{Text: fmt.Sprintf("Changed in %s: %s: %s.", table, name(a), strings.Join(changes, "; ")), Refs: refs(a)})
 		}
 	}
 	for _, b := range before {
 		if !seen[key(b)] {
-			out = append(out, Fact{fmt.Sprintf("No longer in %s: %s.", table, name(b)), refs(b)})
+			out = append(out, Fact{Text: fmt.Sprintf("No longer in %s: %s.", table, name(b)), Refs: refs(b)})
 		}
 	}
 	return out
@@ -218,12 +218,12 @@ func diffFindings(kind string, before, after []Finding) []Fact {
 	}
 	for _, f := range after {
 		if !has(before, f) {
-			out = append(out, Fact{"New " + kind + ": " + f.Text, f.Refs})
+			out = append(out, Fact{Text: "New " + kind + ": " + f.Text, Refs: f.Refs})
 		}
 	}
 	for _, f := range before {
 		if !has(after, f) {
-			out = append(out, Fact{words.Capital(kind) + " no longer applies: " + f.Text, f.Refs})
+			out = append(out, Fact{Text: words.Capital(kind) + " no longer applies: " + f.Text, Refs: f.Refs})
 		}
 	}
 	return out

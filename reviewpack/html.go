@@ -20,6 +20,14 @@ var packTemplate = template.Must(template.New("pack.html.tmpl").Funcs(template.F
 	"seqLink":   func(uint64) template.HTML { return "" },
 	"commands":  htmlCommands,
 	"flagTitle": flagTitle,
+	// provenance.go
+	"cite":                 cite,
+	"withCertainty":        withCertainty,
+	"hEvents":              func() string { return hEvents },
+	"hCorrections":         func() string { return hCorrections },
+	"correctionsExplained": func() string { return correctionsExplained },
+	"correctionHead":       func() []string { return correctionHead },
+	"correctionCells":      correctionCells,
 }).ParseFS(templateFS, "templates/pack.html.tmpl"))
 
 // htmlHeadings are the section headings, for the template.
@@ -87,7 +95,7 @@ func renderHTML(r *Report, w io.Writer) error {
 		RegisterExplained: registerExplained,
 		FinanceRows:       financeRows(&r.Finance),
 		Findings:          findingSections(r),
-		ChangesHeading:    hChanges,
+		ChangesHeading:    hCorrections,
 		ChangedWhat:       hChangedWhat,
 		WhyItMatters:      whyItMatters,
 		// chartSVG escapes every piece of text it draws.

@@ -69,7 +69,7 @@ func renderMarkdown(r *Report, w io.Writer) error {
 		p("### ", mdText(o.Heading))
 		p()
 		for _, f := range o.Facts {
-			p("- ", mdText(withRefs(f.Text, f.Refs)))
+			p("- ", mdText(withRefs(withCertainty(f.Text, f.Certainty), f.Refs)))
 		}
 		if len(o.Facts) == 0 {
 			p("- No recorded facts bear on this option.")
@@ -89,6 +89,17 @@ func renderMarkdown(r *Report, w io.Writer) error {
 		rows = append(rows, []string{itoa(c.Seq), c.Date, what, c.Certainty, strings.Join(refs, "<br>")})
 	}
 	table([]string{"#", "Date", "What happened", "Certainty", "Minutes and sources"}, rows)
+	if len(r.Corrections) > 0 {
+		p("### ", hCorrections)
+		p()
+		p(mdText(correctionsExplained))
+		p()
+		rows = rows[:0]
+		for _, ch := range r.Corrections {
+			rows = append(rows, correctionCells(ch))
+		}
+		table(correctionHead, rows)
+	}
 
 	p("## ", hPeople)
 	p()
@@ -97,31 +108,31 @@ func renderMarkdown(r *Report, w io.Writer) error {
 	rows = rows[:0]
 	for _, a := range r.Appointments {
 		rows = append(rows, []string{a.Officer, a.Post, a.Employer, a.Councils, a.Basis, a.Since,
-			strings.Join(a.Approvals, "<br>"), refsText(a.Refs)})
+			strings.Join(a.Approvals, "<br>"), cite(a.Certainty, a.Refs)})
 	}
-	table([]string{"Officer", "Post", "Employed by", "Serves", "Basis", "Since", "Approved by", "Events"}, rows)
+	table([]string{"Officer", "Post", "Employed by", "Serves", "Basis", "Since", "Approved by", hEvents}, rows)
 	p("### Statutory roles")
 	p()
 	rows = rows[:0]
 	for _, s := range r.Roles {
-		rows = append(rows, []string{s.Council, s.Role, s.Officer, s.Since, refsText(s.Refs)})
+		rows = append(rows, []string{s.Council, s.Role, s.Officer, s.Since, cite(s.Certainty, s.Refs)})
 	}
-	table([]string{"Council", "Role", "Held by", "Since", "Events"}, rows)
+	table([]string{"Council", "Role", "Held by", "Since", hEvents}, rows)
 	p("### Partner councils")
 	p()
 	rows = rows[:0]
 	for _, pr := range r.Partners {
-		rows = append(rows, []string{pr.Council, pr.Kind, pr.Since, pr.Notice, refsText(pr.Refs)})
+		rows = append(rows, []string{pr.Council, pr.Kind, pr.Since, pr.Notice, cite(pr.Certainty, pr.Refs)})
 	}
-	table([]string{"Council", "Kind", "Partner since", "Notice of withdrawal", "Events"}, rows)
+	table([]string{"Council", "Kind", "Partner since", "Notice of withdrawal", hEvents}, rows)
 
 	p("## ", hServices)
 	p()
 	rows = rows[:0]
 	for _, s := range r.Services {
-		rows = append(rows, []string{s.Service, s.Status, s.Detail, s.Since, s.CostShare, refsText(s.Refs)})
+		rows = append(rows, []string{s.Service, s.Status, s.Detail, s.Since, s.CostShare, cite(s.Certainty, s.Refs)})
 	}
-	table([]string{"Service", "Status", "Arrangement", "Since", "Cost share", "Events"}, rows)
+	table([]string{"Service", "Status", "Arrangement", "Since", "Cost share", hEvents}, rows)
 
 	p("## ", hFinance)
 	p()
@@ -131,7 +142,7 @@ func renderMarkdown(r *Report, w io.Writer) error {
 	for _, f := range financeRows(&r.Finance) {
 		rows = append(rows, financeCells(f))
 	}
-	table([]string{"Year", "Council", "Target", "Forecast", "Outturn", "One-off costs", "Net saving", "Against target", "Events"}, rows)
+	table([]string{"Year", "Council", "Target", "Forecast", "Outturn", "One-off costs", "Net saving", "Against target", hEvents}, rows)
 	for _, n := range r.Finance.Notes {
 		p(mdText(n))
 		p()
@@ -140,17 +151,17 @@ func renderMarkdown(r *Report, w io.Writer) error {
 	p()
 	rows = rows[:0]
 	for _, c := range r.Finance.CostShares {
-		rows = append(rows, []string{c.Subject, c.Basis, c.Shares, c.AppliesFrom, refsText(c.Refs)})
+		rows = append(rows, []string{c.Subject, c.Basis, c.Shares, c.AppliesFrom, cite(c.Certainty, c.Refs)})
 	}
-	table([]string{"Post or service", "Basis", "Shares", "From", "Events"}, rows)
+	table([]string{"Post or service", "Basis", "Shares", "From", hEvents}, rows)
 	if len(r.Finance.Funding) > 0 {
 		p("### External funding")
 		p()
 		rows = rows[:0]
 		for _, f := range r.Finance.Funding {
-			rows = append(rows, []string{f.Funder, f.Recipients, f.Amount, f.Purpose, refsText(f.Refs)})
+			rows = append(rows, []string{f.Funder, f.Recipients, f.Amount, f.Purpose, cite(f.Certainty, f.Refs)})
 		}
-		table([]string{"Funder", "Recipients", "Amount", "Purpose", "Events"}, rows)
+		table([]string{"Funder", "Recipients", "Amount", "Purpose", hEvents}, rows)
 	}
 
 	p("## ", hFlags)
@@ -181,7 +192,7 @@ func renderMarkdown(r *Report, w io.Writer) error {
 	}
 
 	if ch := r.Changes; ch != nil {
-		p("## ", hChanges)
+		p("## ", hCorrections)
 		p()
 		p(mdText(ch.Intro))
 		p()
@@ -283,7 +294,7 @@ func financeCells(f FinanceRow) []string {
 	if f.BelowTarget {
 		against += " (below target)"
 	}
-	return []string{f.Year, f.Council, f.Target, f.Forecast, f.Outturn, f.OneOff, f.Net, against, refsText(f.Refs)}
+	return []string{f.Year, f.Council, f.Target, f.Forecast, f.Outturn, f.OneOff, f.Net, against, cite(f.Certainty, f.Refs)}
 }
 
 // mdText escapes the characters that would start Markdown markup inside running text.

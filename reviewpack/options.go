@@ -22,9 +22,9 @@ func (c *composer) consequences(cont, perm, vary, end *Option) {
 	// End: the statutory roles each council would have to fill, and the posts that go home.
 	held := c.rolesHeldFor()
 	for _, h := range held {
-		end.Facts = append(end.Facts, Fact{fmt.Sprintf("%s would have to fill its %s itself: %s now held for it by %s of %s (section 8).",
+		end.Facts = append(end.Facts, Fact{Text: fmt.Sprintf("%s would have to fill its %s itself: %s now held for it by %s of %s (section 8).",
 			h.council, words.JoinAnd(h.roles), words.Verb(len(h.roles), "the role is", "they are"),
-			words.Verb(len(h.officers), "an officer", "officers"), words.JoinAnd(h.employers)), h.refs})
+			words.Verb(len(h.officers), "an officer", "officers"), words.JoinAnd(h.employers)), Refs: h.refs})
 	}
 	byEmployer := map[string][]projections.Appointment{}
 	var employers []string
@@ -42,8 +42,8 @@ func (c *composer) consequences(cont, perm, vary, end *Option) {
 			refs = mergeRefs(refs, c.refs(a.Evidence))
 		}
 		n := len(byEmployer[e])
-		end.Facts = append(end.Facts, Fact{fmt.Sprintf("%s, which employs the %s, would keep %s (%s) for itself alone.", c.council(e),
-			words.Count(n, "shared officer", "shared officers"), words.Verb(n, "that officer", "them"), words.JoinAnd(posts)), refs})
+		end.Facts = append(end.Facts, Fact{Text: fmt.Sprintf("%s, which employs the %s, would keep %s (%s) for itself alone.", c.council(e),
+			words.Count(n, "shared officer", "shared officers"), words.Verb(n, "that officer", "them"), words.JoinAnd(posts)), Refs: refs})
 	}
 	var proposed []string
 	var proposedRefs []uint64
@@ -54,10 +54,10 @@ func (c *composer) consequences(cont, perm, vary, end *Option) {
 		}
 	}
 	if len(proposed) > 0 {
-		end.Facts = append(end.Facts, Fact{fmt.Sprintf("The sharing proposed for %s would not go ahead.", words.JoinAnd(proposed)), proposedRefs})
+		end.Facts = append(end.Facts, Fact{Text: fmt.Sprintf("The sharing proposed for %s would not go ahead.", words.JoinAnd(proposed)), Refs: proposedRefs})
 	}
 	if g := c.gapExitTerms(); len(g) > 0 {
-		end.Facts = append(end.Facts, Fact{"No notice period or exit terms are recorded (section 9): the notice each council must give, and who bears the costs of ending, cannot be stated from the record.", g[0].Refs})
+		end.Facts = append(end.Facts, Fact{Text: "No notice period or exit terms are recorded (section 9): the notice each council must give, and who bears the costs of ending, cannot be stated from the record.", Refs: g[0].Refs})
 	}
 
 	// Make permanent: the approvals of the interim arrangement, and the agreement it lacks.
@@ -74,15 +74,15 @@ func (c *composer) consequences(cont, perm, vary, end *Option) {
 		}
 	}
 	if len(approvals) > 0 {
-		perm.Facts = append(perm.Facts, Fact{fmt.Sprintf("The present arrangement rests on the approvals recorded (%s); making it permanent needs a new decision by each council.", words.JoinAnd(approvals)), approvalRefs})
+		perm.Facts = append(perm.Facts, Fact{Text: fmt.Sprintf("The present arrangement rests on the approvals recorded (%s); making it permanent needs a new decision by each council.", words.JoinAnd(approvals)), Refs: approvalRefs})
 	}
 	if g := c.gapS113(); len(g) > 0 {
-		perm.Facts = append(perm.Facts, Fact{"No section 113 agreement is recorded for the shared posts (section 9): a permanent arrangement would need one setting out how the officers are directed, paid for and released.", g[0].Refs})
+		perm.Facts = append(perm.Facts, Fact{Text: "No section 113 agreement is recorded for the shared posts (section 9): a permanent arrangement would need one setting out how the officers are directed, paid for and released.", Refs: g[0].Refs})
 	}
 
 	// Vary: shared posts whose cost no share divides.
 	if g := c.gapCostShares(); len(g) > 0 {
-		vary.Facts = append(vary.Facts, Fact{"A variation could settle what the record lacks: " + words.Lower(g[0].Text), g[0].Refs})
+		vary.Facts = append(vary.Facts, Fact{Text: "A variation could settle what the record lacks: " + words.Lower(g[0].Text), Refs: g[0].Refs})
 	}
 
 	// Continue: what waits on a decision to continue past the trial's end.
@@ -91,8 +91,8 @@ func (c *composer) consequences(cont, perm, vary, end *Option) {
 			if len(h.roles) < 2 {
 				continue
 			}
-			cont.Facts = append(cont.Facts, Fact{fmt.Sprintf("Without a decision by each council to continue beyond %s, %s would lose its %s at once (section 8).",
-				tp.To.Long(), h.council, words.JoinAnd(h.roles)), mergeRefs(h.refs, c.refs(tp.Evidence))})
+			cont.Facts = append(cont.Facts, Fact{Text: fmt.Sprintf("Without a decision by each council to continue beyond %s, %s would lose its %s at once (section 8).",
+				tp.To.Long(), h.council, words.JoinAnd(h.roles)), Refs: mergeRefs(h.refs, c.refs(tp.Evidence))})
 		}
 	}
 }

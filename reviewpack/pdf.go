@@ -459,7 +459,7 @@ func (d *pdfDoc) options() {
 			d.bullet("No recorded facts bear on this option.")
 		}
 		for _, f := range o.Facts {
-			d.bullet(withRefs(f.Text, f.Refs))
+			d.bullet(withRefs(withCertainty(f.Text, f.Certainty), f.Refs))
 		}
 		d.Ln(1)
 	}
@@ -478,6 +478,17 @@ func (d *pdfDoc) chronology() {
 	}
 	d.table([]pdfCol{{"#", 0.05, "R", false}, {"Date", 0.11, "L", false}, {"What happened", 0.40, "L", false},
 		{"Certainty", 0.1, "L", false}, {"Minutes and sources", 0.34, "L", false}}, rows, nil, pdfTableSize)
+	if len(d.r.Corrections) > 0 {
+		d.h3(hCorrections)
+		d.para(correctionsExplained)
+		rows = make([][]string, len(d.r.Corrections))
+		for i, ch := range d.r.Corrections {
+			rows[i] = correctionCells(ch)
+		}
+		d.table([]pdfCol{{correctionHead[0], 0.05, "R", false}, {correctionHead[1], 0.2, "L", false}, {correctionHead[2], 0.1, "L", false},
+			{correctionHead[3], 0.12, "L", false}, {correctionHead[4], 0.12, "L", false}, {correctionHead[5], 0.12, "L", false},
+			{correctionHead[6], 0.15, "L", false}, {correctionHead[7], 0.14, "L", false}}, rows, nil, pdfTableSize)
+	}
 }
 
 func (d *pdfDoc) people() {
@@ -486,35 +497,35 @@ func (d *pdfDoc) people() {
 	d.h3("Shared posts")
 	rows := make([][]string, len(r.Appointments))
 	for i, a := range r.Appointments {
-		rows[i] = []string{a.Officer, a.Post, a.Employer, a.Councils, a.Basis, a.Since, strings.Join(a.Approvals, "\n"), refsText(a.Refs)}
+		rows[i] = []string{a.Officer, a.Post, a.Employer, a.Councils, a.Basis, a.Since, strings.Join(a.Approvals, "\n"), cite(a.Certainty, a.Refs)}
 	}
 	d.table([]pdfCol{{"Officer", 0.12, "L", false}, {"Post", 0.12, "L", false}, {"Employed by", 0.13, "L", false},
 		{"Serves", 0.16, "L", false}, {"Basis", 0.08, "L", false}, {"Since", 0.115, "L", false},
-		{"Approved by", 0.185, "L", false}, {"Events", 0.09, "L", false}}, rows, nil, pdfTableSize)
+		{"Approved by", 0.165, "L", false}, {hEvents, 0.11, "L", false}}, rows, nil, pdfTableSize)
 	d.h3("Statutory roles")
 	rows = make([][]string, len(r.Roles))
 	for i, s := range r.Roles {
-		rows[i] = []string{s.Council, s.Role, s.Officer, s.Since, refsText(s.Refs)}
+		rows[i] = []string{s.Council, s.Role, s.Officer, s.Since, cite(s.Certainty, s.Refs)}
 	}
 	d.table([]pdfCol{{"Council", 0.26, "L", false}, {"Role", 0.26, "L", false}, {"Held by", 0.2, "L", false},
-		{"Since", 0.14, "L", false}, {"Events", 0.14, "L", false}}, rows, nil, pdfTableSize)
+		{"Since", 0.14, "L", false}, {hEvents, 0.14, "L", false}}, rows, nil, pdfTableSize)
 	d.h3("Partner councils")
 	rows = make([][]string, len(r.Partners))
 	for i, p := range r.Partners {
-		rows[i] = []string{p.Council, p.Kind, p.Since, p.Notice, refsText(p.Refs)}
+		rows[i] = []string{p.Council, p.Kind, p.Since, p.Notice, cite(p.Certainty, p.Refs)}
 	}
 	d.table([]pdfCol{{"Council", 0.3, "L", false}, {"Kind", 0.12, "L", false}, {"Partner since", 0.14, "L", false},
-		{"Notice of withdrawal", 0.3, "L", false}, {"Events", 0.14, "L", false}}, rows, nil, pdfTableSize)
+		{"Notice of withdrawal", 0.3, "L", false}, {hEvents, 0.14, "L", false}}, rows, nil, pdfTableSize)
 }
 
 func (d *pdfDoc) services() {
 	d.h2(hServices)
 	rows := make([][]string, len(d.r.Services))
 	for i, s := range d.r.Services {
-		rows[i] = []string{s.Service, s.Status, s.Detail, s.Since, s.CostShare, refsText(s.Refs)}
+		rows[i] = []string{s.Service, s.Status, s.Detail, s.Since, s.CostShare, cite(s.Certainty, s.Refs)}
 	}
 	d.table([]pdfCol{{"Service", 0.17, "L", false}, {"Status", 0.12, "L", false}, {"Arrangement", 0.28, "L", false},
-		{"Since", 0.11, "L", false}, {"Cost share", 0.22, "L", false}, {"Events", 0.1, "L", false}}, rows, nil, pdfTableSize)
+		{"Since", 0.11, "L", false}, {"Cost share", 0.2, "L", false}, {hEvents, 0.12, "L", false}}, rows, nil, pdfTableSize)
 }
 
 func (d *pdfDoc) finance() {
@@ -536,7 +547,7 @@ func (d *pdfDoc) finance() {
 	}
 	d.table([]pdfCol{{"Year", 0.08, "L", false}, {"Council", 0.16, "L", false}, {"Target", 0.1, "R", false},
 		{"Forecast", 0.1, "R", false}, {"Outturn", 0.1, "R", false}, {"One-off costs", 0.1, "R", false},
-		{"Net saving", 0.1, "R", false}, {"Against target", 0.14, "R", false}, {"Events", 0.12, "L", false}}, rows, styles, pdfTableSize)
+		{"Net saving", 0.1, "R", false}, {"Against target", 0.12, "R", false}, {hEvents, 0.14, "L", false}}, rows, styles, pdfTableSize)
 	for _, n := range r.Finance.Notes {
 		d.note(n)
 	}
@@ -544,18 +555,18 @@ func (d *pdfDoc) finance() {
 	d.h3("Cost shares")
 	rows = make([][]string, len(r.Finance.CostShares))
 	for i, c := range r.Finance.CostShares {
-		rows[i] = []string{c.Subject, c.Basis, c.Shares, c.AppliesFrom, refsText(c.Refs)}
+		rows[i] = []string{c.Subject, c.Basis, c.Shares, c.AppliesFrom, cite(c.Certainty, c.Refs)}
 	}
 	d.table([]pdfCol{{"Post or service", 0.22, "L", false}, {"Basis", 0.12, "L", false}, {"Shares", 0.36, "L", false},
-		{"From", 0.14, "L", false}, {"Events", 0.16, "L", false}}, rows, nil, pdfTableSize)
+		{"From", 0.14, "L", false}, {hEvents, 0.16, "L", false}}, rows, nil, pdfTableSize)
 	if len(r.Finance.Funding) > 0 {
 		d.h3("External funding")
 		rows = make([][]string, len(r.Finance.Funding))
 		for i, f := range r.Finance.Funding {
-			rows[i] = []string{f.Funder, f.Recipients, f.Amount, f.Purpose, refsText(f.Refs)}
+			rows[i] = []string{f.Funder, f.Recipients, f.Amount, f.Purpose, cite(f.Certainty, f.Refs)}
 		}
 		d.table([]pdfCol{{"Funder", 0.18, "L", false}, {"Recipients", 0.26, "L", false}, {"Amount", 0.12, "R", false},
-			{"Purpose", 0.32, "L", false}, {"Events", 0.12, "L", false}}, rows, nil, pdfTableSize)
+			{"Purpose", 0.3, "L", false}, {hEvents, 0.14, "L", false}}, rows, nil, pdfTableSize)
 	}
 }
 
@@ -625,7 +636,7 @@ func (d *pdfDoc) flags() {
 	}
 	for _, f := range d.r.Flags {
 		rule, fill := [3]int{170, 0, 0}, [3]int{251, 238, 238}
-		if f.Kind == FlagIllustrative || f.Kind == FlagPressOnly {
+		if f.Kind == FlagIllustrative || f.Kind == FlagPressOnly || f.Kind == FlagAssumed || f.Kind == FlagNoConfirming || f.Kind == FlagLateSource {
 			rule, fill = [3]int{214, 137, 16}, [3]int{253, 246, 233}
 		}
 		d.box(flagTitle(f.Kind)+".", withRefs(f.Text, f.Refs), rule, fill)
@@ -638,7 +649,7 @@ func (d *pdfDoc) changes() {
 	if ch == nil {
 		return
 	}
-	d.h2(hChanges)
+	d.h2(hCorrections)
 	d.para(ch.Intro)
 	if len(ch.Events) > 0 {
 		rows := make([][]string, len(ch.Events))

@@ -40,6 +40,9 @@ type Report struct {
 	// Changes is what was recorded since the last report (changes.go), when the pack was asked for
 	// one (Options.Since); nil otherwise.
 	Changes *Changes `json:"changes,omitempty"`
+	// Corrections is "What changed" (provenance.go): what each correction changed, field by field,
+	// and what each retraction removed, in the order they were recorded.
+	Corrections []CorrectionRow `json:"corrections,omitempty"`
 }
 
 // Changes is "Changes since the last report": the partnership's events recorded after the last
@@ -111,6 +114,9 @@ type Option struct {
 type Fact struct {
 	Text string   `json:"text"`
 	Refs []uint64 `json:"refs,omitempty"` // ledger seqs, listed in the register
+	// Certainty is the weakest certainty of the events the fact rests on (provenance.go): confirmed,
+	// reported, inferred, or words.NoConfirmingSource.
+	Certainty string `json:"certainty,omitempty"`
 }
 
 // ChronRow is one event on the chronology.
@@ -118,22 +124,24 @@ type ChronRow struct {
 	Seq          uint64   `json:"seq"`
 	Date         string   `json:"date"` // effective_on
 	Type         string   `json:"type"`
-	What         string   `json:"what"`
+	What         string   `json:"what"` // the event in words, then its notes (domain.NotesOf): "… Note: …"
 	Certainty    string   `json:"certainty"`
-	Minutes      []string `json:"minutes,omitempty"` // minute references as the council wrote them
-	Sources      []string `json:"sources"`           // one line per source reference
-	Illustrative bool     `json:"illustrative,omitempty"`
+	Minutes      []string `json:"minutes,omitempty"`      // minute references as the council wrote them
+	Sources      []string `json:"sources"`                // one line per source reference
+	Assumed      bool     `json:"assumed,omitempty"`      // a source has assumed details
+	Illustrative bool     `json:"illustrative,omitempty"` // packs before per-detail marks: a source was illustrative
 	Corrected    bool     `json:"corrected,omitempty"`
 }
 
 // PartnerRow is a partner council on the as-of date.
 type PartnerRow struct {
-	Council string   `json:"council"` // the council's name
-	Kind    string   `json:"kind,omitempty"`
-	Since   string   `json:"since"`            // the date of its approving decision, else of the event that named it
-	Until   string   `json:"until,omitempty"`  // a former partner: the date of its withdrawal or the dissolution, from which it is not a partner
-	Notice  string   `json:"notice,omitempty"` // a notice of withdrawal, or for a former partner how it ceased to be one
-	Refs    []uint64 `json:"refs"`
+	Council   string   `json:"council"` // the council's name
+	Kind      string   `json:"kind,omitempty"`
+	Since     string   `json:"since"`            // the date of its approving decision, else of the event that named it
+	Until     string   `json:"until,omitempty"`  // a former partner: the date of its withdrawal or the dissolution, from which it is not a partner
+	Notice    string   `json:"notice,omitempty"` // a notice of withdrawal, or for a former partner how it ceased to be one
+	Refs      []uint64 `json:"refs"`
+	Certainty string   `json:"certainty,omitempty"` // the weakest certainty of Refs (provenance.go)
 }
 
 // Appointment is a shared post in force on the as-of date.
@@ -147,15 +155,17 @@ type Appointment struct {
 	Approvals []string `json:"approvals,omitempty"`
 	CostShare string   `json:"cost_share,omitempty"`
 	Refs      []uint64 `json:"refs"`
+	Certainty string   `json:"certainty,omitempty"` // the weakest certainty of Refs (provenance.go)
 }
 
 // RoleRow is a statutory role held at a council by a shared officer.
 type RoleRow struct {
-	Council string   `json:"council"`
-	Role    string   `json:"role"`
-	Officer string   `json:"officer"`
-	Since   string   `json:"since"`
-	Refs    []uint64 `json:"refs"`
+	Council   string   `json:"council"`
+	Role      string   `json:"role"`
+	Officer   string   `json:"officer"`
+	Since     string   `json:"since"`
+	Refs      []uint64 `json:"refs"`
+	Certainty string   `json:"certainty,omitempty"` // the weakest certainty of Refs (provenance.go)
 }
 
 // ServiceRow is a service that is shared, proposed for sharing, or returned.
@@ -166,6 +176,7 @@ type ServiceRow struct {
 	Since     string   `json:"since"`
 	CostShare string   `json:"cost_share,omitempty"`
 	Refs      []uint64 `json:"refs"`
+	Certainty string   `json:"certainty,omitempty"` // the weakest certainty of Refs (provenance.go)
 }
 
 // Finance is the money: savings by year and council, one-off costs, cost shares, funding and a chart.
@@ -190,6 +201,7 @@ type FinanceRow struct {
 	AgainstTarget string   `json:"against_target"`
 	BelowTarget   bool     `json:"below_target,omitempty"`
 	Refs          []uint64 `json:"refs,omitempty"`
+	Certainty     string   `json:"certainty,omitempty"` // the weakest certainty of Refs (provenance.go)
 }
 
 // CostShareRow is how one post's or service's cost is split.
@@ -199,6 +211,7 @@ type CostShareRow struct {
 	Shares      string   `json:"shares"` // "Great Yarmouth 50%, North Norfolk 50%"
 	AppliesFrom string   `json:"applies_from"`
 	Refs        []uint64 `json:"refs"`
+	Certainty   string   `json:"certainty,omitempty"` // the weakest certainty of Refs (provenance.go)
 }
 
 // FundingRow is external funding awarded.
@@ -208,6 +221,7 @@ type FundingRow struct {
 	Amount     string   `json:"amount"`
 	Purpose    string   `json:"purpose,omitempty"`
 	Refs       []uint64 `json:"refs"`
+	Certainty  string   `json:"certainty,omitempty"` // the weakest certainty of Refs (provenance.go)
 }
 
 // Chart is a grouped bar chart: one group per category (financial year), one bar per series.

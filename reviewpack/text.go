@@ -107,6 +107,12 @@ func flagTitle(kind string) string {
 		return "Reported only in the press"
 	case FlagIllustrative:
 		return "Illustrative source"
+	case FlagAssumed:
+		return "Source with assumed details"
+	case FlagNoConfirming:
+		return "Confirmed without a confirming source"
+	case FlagLateSource:
+		return "Source published after it was cited"
 	case FlagLateCorrect:
 		return "Corrected after the as-of date"
 	}

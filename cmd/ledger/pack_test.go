@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -9,15 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/partnership-ledger/ledger/audit"
-	"github.com/partnership-ledger/ledger/eventstore"
-	"github.com/partnership-ledger/ledger/eventstore/bolt"
 )
 
 // packLedger writes a small partnership history straight into a bolt store and returns the --store
@@ -32,32 +25,14 @@ func packLedgerWith(t *testing.T, category string) (store, pub string) {
 	t.Helper()
 	cat, err := json.Marshal(category)
 	require.NoError(t, err)
-	dir := t.TempDir()
-	path := filepath.Join(dir, "ledger.db")
-	s, err := bolt.Open(path, bolt.Options{})
-	require.NoError(t, err)
-	events := []struct{ typ, eff, rec, certainty, sources, data string }{
+	return writeEvents(t, "partnership-gy-nn", []storedEvent{
 		{"SavingsReported", "2015-12-18", "2015-12-18T12:00:00Z", "reported",
 			`[{"kind":"press","title":"Shared chief executive: £40,000 saving each","published":"2015-12-18"}]`,
 			`{"council":"north-norfolk","financial_year":2015,"category":` + string(cat) + `,"amount_pence":4000000,"status":"forecast","period_to":"2016-03-31"}`},
 		{"SavingsReported", "2015-12-18", "2015-12-18T12:01:00Z", "reported",
 			`[{"kind":"press","title":"Shared chief executive: £40,000 saving each","published":"2015-12-18"}]`,
 			`{"council":"great-yarmouth","financial_year":2015,"category":"shared management","amount_pence":4000000,"status":"forecast","period_to":"2016-03-31"}`},
-	}
-	for i, e := range events {
-		rec, err := time.Parse(time.RFC3339, e.rec)
-		require.NoError(t, err)
-		_, err = s.Append(context.Background(), "partnership-gy-nn", eventstore.Any, eventstore.Event{
-			ID: uuid.NewSHA1(uuid.NameSpaceURL, []byte{byte(i)}), Stream: "partnership-gy-nn", Type: e.typ,
-			EffectiveOn: e.eff, RecordedAt: rec, RecordedBy: "test", Certainty: e.certainty,
-			Sources: json.RawMessage(e.sources), Data: json.RawMessage(e.data),
-		})
-		require.NoError(t, err)
-	}
-	require.NoError(t, s.Close())
-	key, _, err := audit.LoadOrCreateKey(filepath.Join(dir, "ledger.key"))
-	require.NoError(t, err)
-	return "bolt:" + path, key.PublicText()
+	})
 }
 
 func TestPackThenVerifyPack(t *testing.T) {

@@ -77,12 +77,12 @@ var (
 	// gyMinutes: the story gives the meeting (Great Yarmouth's full council, 15 October 2015), not
 	// its item number.
 	gyMinutes = domain.SourceRef{Kind: domain.SourceMinutes,
-		Title:     "Great Yarmouth Borough Council, minutes of Full Council, 15 October 2015",
+		Title:     "Great Yarmouth Borough Council, Full Council minutes",
 		Published: date("2015-10-15"), Locator: "item 8", Assumed: []string{domain.DetailLocator}}
 	// nnMinutes: North Norfolk must have agreed to share its officers, but the story gives no
 	// meeting: every detail is assumed.
 	nnMinutes = wholly(domain.SourceRef{Kind: domain.SourceMinutes,
-		Title:     "North Norfolk District Council, minutes of Cabinet, 19 October 2015",
+		Title:     "North Norfolk District Council, Cabinet minutes",
 		Published: date("2015-10-19"), Locator: "minute 10"})
 	// gyReport: the officers' report to the full council, assumed as a whole.
 	gyReport = wholly(domain.SourceRef{Kind: domain.SourceReport,

@@ -12,6 +12,9 @@
 package words
 
 import (
+	"encoding/json"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -457,4 +460,92 @@ func Trial(from, to domain.Date) string {
 		return "from " + from.Long() + "; its end is " + NotRecorded
 	}
 	return "from " + from.Long() + " to " + end
+}
+
+// CorrectedField names a field a correction changed (domain.CorrectedField.Field) for people:
+// "trial_ends_on" → "Trial ends on", "effective_on" → "Date it takes effect".
+func CorrectedField(field string) string {
+	switch field {
+	case domain.CorrectedEffectiveOn:
+		return "Date it takes effect"
+	case domain.CorrectedSources:
+		return "Sources"
+	case domain.CorrectedCertainty:
+		return "Certainty"
+	}
+	return Capital(Phrase(field))
+}
+
+// CorrectedValue writes a field's value as a correction recorded it (JSON, domain.CorrectedField) in
+// words: a date as "30 June 2016", an amount in a field ending _pence as money, a share in basis
+// points as a percentage, sources one per line as Source writes them, a council by its name, true and
+// false as yes and no; nil (absent) is NotRecorded. Other lists and objects are their JSON.
+func CorrectedValue(field string, v json.RawMessage, names Names) string {
+	if len(v) == 0 || string(v) == "null" {
+		return NotRecorded
+	}
+	if field == domain.CorrectedSources {
+		var srcs []domain.SourceRef
+		if json.Unmarshal(v, &srcs) == nil {
+			out := make([]string, len(srcs))
+			for i, s := range srcs {
+				out[i] = Source(s)
+			}
+			return strings.Join(out, "; ")
+		}
+	}
+	var x any
+	if json.Unmarshal(v, &x) != nil {
+		return string(v)
+	}
+	switch t := x.(type) {
+	case string:
+		if d, err := domain.ParseDate(t); err == nil {
+			return d.Long()
+		}
+		if c, err := domain.ParseCouncilRef(t); err == nil && names[c] != "" {
+			return names[c]
+		}
+		return t
+	case bool:
+		if t {
+			return "yes"
+		}
+		return "no"
+	case float64:
+		var n int64
+		if json.Unmarshal(v, &n) == nil {
+			switch {
+			case strings.HasSuffix(field, "_pence"):
+				return domain.Pence(n).String()
+			case strings.HasSuffix(field, "basis_points"):
+				return domain.BasisPoints(n).String()
+			}
+		}
+	}
+	return string(v)
+}
+
+// CorrectedChange writes a field's values before and after a correction (CorrectedValue each); a
+// change of sources that only adds some reads "as before, and …" with the sources added, so that a
+// reader sees what was added without comparing two lists.
+func CorrectedChange(field string, before, after json.RawMessage, names Names) (old, new string) {
+	old, new = CorrectedValue(field, before, names), CorrectedValue(field, after, names)
+	if field != domain.CorrectedSources {
+		return old, new
+	}
+	var b, a []domain.SourceRef
+	if json.Unmarshal(before, &b) != nil || json.Unmarshal(after, &a) != nil || len(a) <= len(b) {
+		return old, new
+	}
+	var added []string
+	for _, s := range a {
+		if !slices.ContainsFunc(b, func(x domain.SourceRef) bool { return reflect.DeepEqual(x, s) }) {
+			added = append(added, Source(s))
+		}
+	}
+	if len(added) != len(a)-len(b) {
+		return old, new
+	}
+	return old, "as before, and " + strings.Join(added, "; ")
 }

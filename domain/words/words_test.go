@@ -1,6 +1,7 @@
 package words_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -221,4 +222,26 @@ func TestMoneyNotRecordedAndTotals(t *testing.T) {
 	all.Add(&p, "B")
 	assert.Equal(t, "£80,000", all.String())
 	assert.Equal(t, domain.Pence(8000000), *all.Pence())
+}
+
+func TestCorrectedValues(t *testing.T) {
+	names := words.Names{domain.MustCouncil("north-norfolk"): "North Norfolk District Council"}
+	for _, tt := range []struct {
+		field, v, want string
+	}{
+		{"trial_ends_on", `"2016-06-30"`, "30 June 2016"},
+		{"amount_pence", `3500000`, "£35,000"},
+		{"time_share_basis_points", `5000`, "50%"},
+		{"council", `"north-norfolk"`, "North Norfolk District Council"},
+		{"key_decision", `true`, "yes"},
+		{"notes", ``, "not recorded"},
+		{"notes", `null`, "not recorded"},
+		{"certainty", `"reported"`, "reported"},
+		{"sources", `[{"kind":"press","title":"EDP","assumed":["title"]}]`, "Press: EDP (assumed: title)"},
+		{"councils", `["a","b"]`, `["a","b"]`},
+	} {
+		assert.Equal(t, tt.want, words.CorrectedValue(tt.field, json.RawMessage(tt.v), names), tt.field)
+	}
+	assert.Equal(t, "Trial ends on", words.CorrectedField("trial_ends_on"))
+	assert.Equal(t, "Date it takes effect", words.CorrectedField("effective_on"))
 }
