@@ -95,7 +95,7 @@ func renderHTML(r *Report, w io.Writer) error {
 		RegisterExplained: registerExplained,
 		FinanceRows:       financeRows(&r.Finance),
 		Findings:          findingSections(r),
-		ChangesHeading:    hCorrections,
+		ChangesHeading:    hChanges,
 		ChangedWhat:       hChangedWhat,
 		WhyItMatters:      whyItMatters,
 		// chartSVG escapes every piece of text it draws.

@@ -192,7 +192,7 @@ func renderMarkdown(r *Report, w io.Writer) error {
 	}
 
 	if ch := r.Changes; ch != nil {
-		p("## ", hCorrections)
+		p("## ", hChanges)
 		p()
 		p(mdText(ch.Intro))
 		p()

@@ -649,7 +649,7 @@ func (d *pdfDoc) changes() {
 	if ch == nil {
 		return
 	}
-	d.h2(hCorrections)
+	d.h2(hChanges)
 	d.para(ch.Intro)
 	if len(ch.Events) > 0 {
 		rows := make([][]string, len(ch.Events))
