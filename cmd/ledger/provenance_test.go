@@ -70,7 +70,7 @@ func TestDemoPackShowsProvenance(t *testing.T) {
 		"--source", pressSource, "--certainty", "reported")
 	require.Equal(t, 0, r.code, r.stderr)
 	dir := filepath.Join(t.TempDir(), "pack")
-	p := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-15", "--format", "md,json", "-o", dir)
+	p := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-06-15", "--known-at", "all", "--format", "md,json", "-o", dir)
 	require.Equal(t, 0, p.code, p.stderr)
 	md, err := os.ReadFile(filepath.Join(dir, "pack.md"))
 	require.NoError(t, err)
