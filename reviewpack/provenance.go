@@ -195,9 +195,14 @@ func (c *composer) provenanceFlags() (out []Flag, assumed int) {
 	// events citing it, so that a committee reads a list, not a paragraph per source.
 	groups := newFlagGroups()
 	sourceOf := map[string]domain.SourceRef{}
-	var noConfirm, late []Flag
+	// Events recorded as confirmed that no source confirms make one warning, each event named by its
+	// type and date (its [n] leads to the chronology, which has it in full).
+	var unconfirmed []string
+	var unconfirmedRefs []uint64
+	var late []Flag
 	for _, e := range c.tl.Entries {
 		fact := fmt.Sprintf("%s (%s)", strings.TrimSuffix(words.Sentence(e.Description), "."), e.EffectiveOn.Long())
+		named := fmt.Sprintf("%s of %s [%d]", words.EventType(e.Type), e.EffectiveOn.Long(), e.Seq)
 		for _, s := range e.Sources {
 			if len(s.AssumedDetails()) == 0 {
 				continue
@@ -207,14 +212,18 @@ func (c *composer) provenanceFlags() (out []Flag, assumed int) {
 			groups.add(key, fact, e.Seq)
 		}
 		if e.Certainty == string(domain.Confirmed) && !domain.HasConfirmingSource(e.Sources) {
-			noConfirm = append(noConfirm, Flag{FlagNoConfirming, fmt.Sprintf("%s was recorded as confirmed, but none of its sources confirms it: "+
-				"a confirmed fact needs minutes, a report or an agreement none of whose details is assumed. Read it as unconfirmed.", fact), []uint64{e.Seq}})
+			if len(unconfirmed) < maxFlagItems {
+				unconfirmed = append(unconfirmed, named)
+				unconfirmedRefs = append(unconfirmedRefs, e.Seq)
+			} else if len(unconfirmed) == maxFlagItems {
+				unconfirmed = append(unconfirmed, "and more (see the chronology: “"+words.NoConfirmingSource+"”)")
+			}
 		}
 		if day, seq, ok := c.citedOn(e); ok {
 			for _, s := range e.Sources {
 				if !s.Published.IsZero() && s.Published.After(day) {
 					late = append(late, Flag{FlagLateSource, fmt.Sprintf("%s cites “%s”, published %s, but the source was cited on %s, before it was published: "+
-						"it cannot be what the fact was recorded from.", fact, s.Title, s.Published.Long(), day.Long()), []uint64{seq}})
+						"it cannot be what the fact was recorded from.", named, s.Title, s.Published.Long(), day.Long()), []uint64{seq}})
 				}
 			}
 		}
@@ -248,7 +257,13 @@ func (c *composer) provenanceFlags() (out []Flag, assumed int) {
 			"the record implies but does not describe. %s: %s%s.", words.Capital(words.Count(assumed, "fact", "facts")), words.Verb(assumed, "cites", "cite"),
 			words.Count(n, "source", "sources"), words.Capital(words.Count(n, "source", "sources")), strings.Join(items, "; "), more), sortedRefs(refs)})
 	}
-	return append(append(out, noConfirm...), late...), assumed
+	if len(unconfirmed) > 0 {
+		out = append(out, Flag{FlagNoConfirming, fmt.Sprintf("%s recorded as confirmed, but none of %s sources confirms %s: a confirmed fact needs minutes, "+
+			"a report or an agreement none of whose details is assumed. Read %s as unconfirmed: %s.",
+			words.Capital(words.Count(len(unconfirmedRefs), "event was", "events were")), words.Verb(len(unconfirmedRefs), "its", "their"),
+			words.Verb(len(unconfirmedRefs), "it", "them"), words.Verb(len(unconfirmedRefs), "it", "them"), strings.Join(unconfirmed, "; ")), unconfirmedRefs})
+	}
+	return append(out, late...), assumed
 }
 
 // citedOn returns the day (Europe/London) an entry's sources were cited, and the event that cited

@@ -168,8 +168,9 @@ func TestOldFormatEventsStillVerifyAndReadHonestly(t *testing.T) {
 	assert.Contains(t, text, "Minutes: Great Yarmouth Full Council minutes, 15 October 2015, item 8 (every detail assumed)")
 	assert.Contains(t, text, "| recorded as confirmed; no confirming source |", "the chronology's certainty")
 	assert.Contains(t, text, "(recorded as confirmed; no confirming source)", "a fact resting on it")
-	assert.Contains(t, text, "**Confirmed without a confirming source.** Partnership proposed")
-	assert.Contains(t, text, "**Source published after it was cited.** Savings forecast for North Norfolk District Council in 2015/16: £40,000 (shared management) (18 December 2015) cites “Outturn report 2015/16”, published 1 July 2016, but the source was cited on 18 December 2015")
+	assert.Contains(t, text, "**Confirmed without a confirming source.** One event was recorded as confirmed, but none of its sources confirms it: "+
+		"a confirmed fact needs minutes, a report or an agreement none of whose details is assumed. Read it as unconfirmed: Partnership proposed of 15 October 2015 [1].")
+	assert.Contains(t, text, "**Source published after it was cited.** Savings reported of 18 December 2015 [2] cites “Outturn report 2015/16”, published 1 July 2016, but the source was cited on 18 December 2015")
 
 	ok := ledger(t, nil, "verify-pack", dir, "--key", pub)
 	assert.Equal(t, 0, ok.code, "stdout: %s\nstderr: %s", ok.stdout, ok.stderr)
