@@ -141,7 +141,7 @@ func TestPDFBoundsLongText(t *testing.T) {
 				}
 			}
 			assert.Positive(t, pages)
-			assert.LessOrEqual(t, pages, 40, "one field must not make a PDF of hundreds of pages")
+			assert.LessOrEqual(t, pages, 45, "one field must not make a PDF of hundreds of pages (tens: the text is cut where it appears)")
 			text := strings.Join(strings.Fields(pdfText(t, pdf)), " ")
 			assert.Contains(t, text, "cut short")
 			assert.Contains(t, string(render(t, p, "html")), "Karen "+tt.text, "the HTML holds the whole text")
