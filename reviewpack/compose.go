@@ -325,6 +325,7 @@ func (c *composer) summary(name string, r *Report) []string {
 	// Sums over figures some of which were not recorded name those missing (words.Total): a figure
 	// not recorded is not £0.
 	var target, forecast, outturn, oneOff, net words.Total
+	allOutturn := true // every net saving rests on an outturn: otherwise the total is a forecast
 	for _, y := range st.Savings.Years {
 		for _, cs := range y.Councils {
 			label := c.council(cs.Council) + " in " + y.Label
@@ -335,6 +336,7 @@ func (c *composer) summary(name string, r *Report) []string {
 			}
 			oneOff.Add(cs.OneOffCostsPence, label)
 			net.Add(cs.NetPence, label)
+			allOutturn = allOutturn && (cs.NetPence == nil || cs.HasOutturn)
 		}
 	}
 	if len(st.Savings.Years) > 0 {
@@ -357,11 +359,11 @@ func (c *composer) summary(name string, r *Report) []string {
 		case !oneOff.Recorded() && !net.Recorded():
 			money += ". No one-off costs were recorded, and no net saving can be worked out."
 		case !oneOff.Recorded():
-			money += fmt.Sprintf(". No one-off costs were recorded; the net saving is %s.", net)
+			money += fmt.Sprintf(". No one-off costs were recorded; the %s is %s%s.", words.NetSavingTerm(allOutturn), net, forecastNote(allOutturn))
 		case !net.Recorded():
 			money += fmt.Sprintf(". One-off costs were %s; no net saving can be worked out.", oneOff)
 		default:
-			money += fmt.Sprintf(". One-off costs were %s, leaving a net saving of %s.", oneOff, net)
+			money += fmt.Sprintf(". One-off costs were %s, leaving a %s of %s%s.", oneOff, words.NetSavingTerm(allOutturn), net, forecastNote(allOutturn))
 		}
 		if n := len(st.Savings.BelowTarget); n > 0 {
 			money += fmt.Sprintf(" Savings fell below target in %s (%s).", words.Count(n, "case", "cases"), strings.Join(c.belowTargetText(), "; "))
@@ -438,9 +440,9 @@ func (c *composer) options() []Option {
 	}
 	for _, y := range st.Savings.Years {
 		for _, cs := range y.Councils {
-			txt := fmt.Sprintf("%s, %s: net saving %s against a target of %s.", c.council(cs.Council), y.Label, words.Money(cs.NetPence), words.Money(cs.TargetPence))
+			txt := fmt.Sprintf("%s, %s: %s against a target of %s.", c.council(cs.Council), y.Label, words.NetSaving(cs.NetPence, cs.HasOutturn), words.Money(cs.TargetPence))
 			if !hasTarget(cs) {
-				txt = fmt.Sprintf("%s, %s: net saving %s; no savings target was recorded.", c.council(cs.Council), y.Label, words.Money(cs.NetPence))
+				txt = fmt.Sprintf("%s, %s: %s; no savings target was recorded.", c.council(cs.Council), y.Label, words.NetSaving(cs.NetPence, cs.HasOutturn))
 			}
 			if cs.BelowTarget {
 				txt = c.belowTarget(y.Label, cs)
@@ -508,6 +510,14 @@ func (c *composer) options() []Option {
 	}
 	c.consequences(&cont, &perm, &vary, &end)
 	return []Option{cont, perm, vary, end}
+}
+
+// forecastNote says that a net saving worked out from a forecast is not a saving made.
+func forecastNote(fromOutturn bool) string {
+	if fromOutturn {
+		return ""
+	}
+	return ": a forecast, not a saving made"
 }
 
 func reasonText(r string) string {
@@ -642,6 +652,7 @@ func (c *composer) finance() Finance {
 		// A figure not recorded is words.NotRecorded, never £0; a total names the councils whose
 		// figure it lacks (words.Total), and the chart leaves out a point with nothing recorded.
 		var t, fc, ot, oo, net words.Total
+		fromOutturn := true // the total net rests on outturns only
 		for _, cs := range y.Councils {
 			name := c.council(cs.Council)
 			outturn := words.NotRecorded
@@ -657,19 +668,24 @@ func (c *composer) finance() Finance {
 			}
 			f.Rows = append(f.Rows, FinanceRow{Year: y.Label, Council: name,
 				Target: target, Forecast: words.Money(cs.ForecastPence),
-				Outturn: outturn, OneOff: words.Money(cs.OneOffCostsPence), Net: words.Money(cs.NetPence),
+				Outturn: outturn, OneOff: words.Money(cs.OneOffCostsPence), Net: words.Net(cs.NetPence, cs.HasOutturn),
 				AgainstTarget: against, BelowTarget: cs.BelowTarget, Refs: c.refs(cs.Evidence)})
 			t.Add(cs.TargetPence, name)
 			fc.Add(cs.ForecastPence, name)
 			oo.Add(cs.OneOffCostsPence, name)
 			net.Add(cs.NetPence, name)
+			fromOutturn = fromOutturn && (cs.NetPence == nil || cs.HasOutturn)
+		}
+		totNet := net.String()
+		if net.Recorded() && !fromOutturn {
+			totNet += " (forecast)"
 		}
 		totAgainst := words.NotRecorded
 		if t.Recorded() && net.Recorded() && len(t.Missing) == 0 && len(net.Missing) == 0 {
 			totAgainst = (net.Sum - t.Sum).SignedString()
 		}
 		tot := FinanceRow{Year: y.Label, Council: totalCouncil, Target: t.String(), Forecast: fc.String(),
-			Outturn: ot.String(), OneOff: oo.String(), Net: net.String(), AgainstTarget: totAgainst,
+			Outturn: ot.String(), OneOff: oo.String(), Net: totNet, AgainstTarget: totAgainst,
 			BelowTarget: totAgainst != words.NotRecorded && t.Sum > 0 && net.Sum < t.Sum}
 		if len(y.Councils) > 1 {
 			f.Totals = append(f.Totals, tot)
@@ -682,7 +698,7 @@ func (c *composer) finance() Finance {
 	}
 	chart.Series = series
 	f.Chart = chart
-	f.Notes = []string{"Financial years run from 1 April to 31 March. Net saving is the outturn where one has been reported, otherwise the forecast, less one-off costs. “" + words.NotRecorded + "” means no figure was recorded (no target, forecast, outturn or one-off cost), which is not the same as zero; a total over figures some of which were not recorded names the councils it lacks, and the chart leaves such a point out."}
+	f.Notes = []string{"Financial years run from 1 April to 31 March. Net saving is the outturn less one-off costs; where no outturn has been reported it is worked out from the forecast and marked “(forecast)”: a forecast net saving, not a saving made. “" + words.NotRecorded + "” means no figure was recorded (no target, forecast, outturn or one-off cost), which is not the same as zero; a total over figures some of which were not recorded names the councils it lacks, and the chart leaves such a point out."}
 	for _, a := range c.st.Appointments {
 		if cs := a.CostShare; cs != nil {
 			f.CostShares = append(f.CostShares, CostShareRow{Subject: humanize(a.Post) + " (" + a.Officer + ")", Basis: cs.Basis,
@@ -899,7 +915,7 @@ func (c *composer) belowTarget(year string, cs projections.CouncilSavings) strin
 	if cs.AgainstTargetPence == nil {
 		return fmt.Sprintf("%s, %s: net saving %s against a target of %s.", c.council(cs.Council), year, words.NotRecorded, words.Money(cs.TargetPence))
 	}
-	return fmt.Sprintf("%s, %s: net saving %s is %s below the target of %s.", c.council(cs.Council), year, words.Money(cs.NetPence),
+	return fmt.Sprintf("%s, %s: %s is %s below the target of %s.", c.council(cs.Council), year, words.NetSaving(cs.NetPence, cs.HasOutturn),
 		(-*cs.AgainstTargetPence).String(), words.Money(cs.TargetPence))
 }
 

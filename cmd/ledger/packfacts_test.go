@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -128,4 +129,37 @@ func TestJunePackDefaultOmitsSeptember(t *testing.T) {
 	all := packMarkdown(t, store, "--as-of", "2016-06-15", "--known-at", "all")
 	assert.Contains(t, all, "Review outcome recorded", "asked for everything recorded")
 	assert.Contains(t, all, "as recorded in the ledger by the time the pack was built")
+}
+
+// Issue 21 point 2, money honesty as `ledger pack` and `ledger state` show it: a value not recorded is
+// "not recorded", never £0; the December 2015 forecasts are never called savings or net savings; and
+// once 2015/16 has ended with no outturn recorded by the pack's known-at, the pack says so.
+func TestMoneyIsHonestInPacksAndState(t *testing.T) {
+	store := seeded(t)
+	zero := regexp.MustCompile(`£0(\D|$)`)
+	for _, asOf := range []string{"2016-06-15", "2016-10-01"} {
+		md := packMarkdown(t, store, "--as-of", asOf)
+		assert.False(t, zero.MatchString(md), "as of %s: no £0 for an absent value", asOf)
+		assert.Contains(t, md, "the forecast net saving is £80,000: a forecast, not a saving made", asOf)
+		assert.Contains(t, md, "Great Yarmouth Borough Council, 2015/16: forecast net saving £40,000; no savings target was recorded.", asOf)
+		assert.Contains(t, md, "| £40,000 (forecast) |", asOf)
+		assert.NotRegexp(t, `[^t] net saving (is |of )?£`, md, "as of %s: a forecast is not called a net saving", asOf)
+		// "Did we save £40,000 by March?": the pack answers that no outturn is recorded.
+		assert.Contains(t, md, "No outturn is recorded for 2015/16, which ended on 31 March 2016", asOf)
+
+		text := ledger(t, nil, "state", "--store", store, "--partnership", gnn, "--as-of", asOf)
+		require.Equal(t, 0, text.code, text.stderr)
+		assert.False(t, zero.MatchString(text.stdout), "as of %s: ledger state writes no £0", asOf)
+		assert.Contains(t, text.stdout, "£40,000 (forecast)", "ledger state marks a net worked out from a forecast")
+		assert.Contains(t, text.stdout, "not recorded")
+
+		st := stateJSON(t, store, "--as-of", asOf)
+		require.Len(t, st.Savings.Years, 1)
+		for _, cs := range st.Savings.Years[0].Councils {
+			assert.Nil(t, cs.TargetPence, "no target recorded: null, not 0")
+			assert.Nil(t, cs.OutturnPence)
+			assert.Nil(t, cs.OneOffCostsPence)
+			assert.False(t, cs.HasOutturn, "the net rests on the forecast")
+		}
+	}
 }

@@ -150,7 +150,7 @@ func printState(w io.Writer, st *projections.State) {
 				}
 				reportf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", y.Label, c.Council,
 					money(c.TargetPence, false), money(c.ForecastPence, false), money(c.OutturnPence, false),
-					money(c.OneOffCostsPence, false), money(c.NetPence, false), money(c.AgainstTargetPence, true), flag)
+					money(c.OneOffCostsPence, false), words.Net(c.NetPence, c.HasOutturn), money(c.AgainstTargetPence, true), flag)
 			}
 		}
 	}

@@ -549,3 +549,37 @@ func CorrectedChange(field string, before, after json.RawMessage, names Names) (
 	}
 	return old, "as before, and " + strings.Join(added, "; ")
 }
+
+// A net saving (docs/domain.md, rule 7) is the outturn less one-off costs; where no outturn is
+// recorded it is worked out from the forecast, and is then a forecast net saving: a forecast, never a
+// saving made. NetSaving and Net are the one wording of both.
+
+// NetSavingTerm names a net saving by what it rests on: "net saving" (an outturn) or "forecast net
+// saving" (a forecast, no outturn recorded).
+func NetSavingTerm(fromOutturn bool) string {
+	if fromOutturn {
+		return "net saving"
+	}
+	return "forecast net saving"
+}
+
+// NetSaving writes a net saving with its term: "net saving £40,000", "forecast net saving £40,000",
+// or "net saving not recorded" (nil: neither an outturn nor a forecast).
+func NetSaving(p *domain.Pence, fromOutturn bool) string {
+	if p == nil {
+		return "net saving " + NotRecorded
+	}
+	return NetSavingTerm(fromOutturn) + " " + p.String()
+}
+
+// Net writes a net saving for a table cell: "£40,000" from an outturn, "£40,000 (forecast)" from a
+// forecast, NotRecorded when absent.
+func Net(p *domain.Pence, fromOutturn bool) string {
+	switch {
+	case p == nil:
+		return NotRecorded
+	case fromOutturn:
+		return p.String()
+	}
+	return p.String() + " (forecast)"
+}

@@ -245,3 +245,17 @@ func TestCorrectedValues(t *testing.T) {
 	assert.Equal(t, "Trial ends on", words.CorrectedField("trial_ends_on"))
 	assert.Equal(t, "Date it takes effect", words.CorrectedField("effective_on"))
 }
+
+// A net saving worked out from a forecast is never called a saving (issue 21 point 2).
+func TestNetSavingSaysWhatItRestsOn(t *testing.T) {
+	p := domain.Pence(4000000)
+	assert.Equal(t, "net saving £40,000", words.NetSaving(&p, true))
+	assert.Equal(t, "forecast net saving £40,000", words.NetSaving(&p, false))
+	assert.Equal(t, "net saving not recorded", words.NetSaving(nil, false))
+	assert.Equal(t, "£40,000", words.Net(&p, true))
+	assert.Equal(t, "£40,000 (forecast)", words.Net(&p, false))
+	assert.Equal(t, "not recorded", words.Net(nil, true))
+	from, to := domain.MustDate("2015-11-07"), domain.MustDate("2016-06-30")
+	assert.Equal(t, "from 7 November 2015 to 30 June 2016", words.Trial(from, to))
+	assert.Equal(t, "not yet started (it starts with the first joint appointment or service shared), to end on 30 June 2016", words.Trial(domain.Date{}, to))
+}
