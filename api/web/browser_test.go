@@ -56,8 +56,10 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("as-of date moves the joint appointment in and out", func(t *testing.T) {
 		require.NoError(t, chromedp.Do(ctx,
-			chromedp.Navigate(base+gnn),
-			chromedp.WaitVisible(chromedp.ID("as_of")),
+			// Start from a date with appointments: today the partnership is dissolved and shows none,
+			// so "no-appointments" would be visible before the form is sent.
+			chromedp.Navigate(base+gnn+"?as_of=2016-06-15"),
+			chromedp.WaitVisible(chromedp.CSS("tr.appointment")),
 			chromedp.SetValue(chromedp.ID("as_of"), "2015-11-06"),
 			chromedp.Click(chromedp.ID("show")),
 			chromedp.WaitVisible(chromedp.ID("no-appointments")),
