@@ -1,6 +1,7 @@
 package witness_test
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -49,10 +50,10 @@ func TestQuorumCheck(t *testing.T) {
 	// w2's cosignature altered: it no longer counts.
 	lines := strings.Split(string(signed), "\n")
 	for i, l := range lines {
-		if strings.HasPrefix(l, "— witness.example/w2 ") {
-			b := []byte(l)
-			b[len(b)-3] ^= 1
-			lines[i] = string(b)
+		if sig, ok := strings.CutPrefix(l, "— witness.example/w2 "); ok {
+			b := mustB64(t, sig)
+			b[len(b)-1] ^= 1 // the Ed25519 signature's last byte: still base64, no longer valid
+			lines[i] = "— witness.example/w2 " + base64.StdEncoding.EncodeToString(b)
 		}
 	}
 	cosigned, missing, met = q.Check([]byte(strings.Join(lines, "\n")))
