@@ -3,12 +3,14 @@ package witness
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -47,7 +49,7 @@ func ParseRemote(spec string) (Remote, error) {
 	return Remote{Key: v, VKey: strings.TrimSpace(vkey), URL: strings.TrimSuffix(u.String(), "/")}, nil
 }
 
-// RefusedError is a witness's answer other than 200 or 409: its status and the start of its body.
+// RefusedError is a witness's answer other than 200 or 409: its status and what it says (refusal).
 type RefusedError struct {
 	Status int
 	Body   string
@@ -93,7 +95,7 @@ func (r Remote) AddCheckpoint(ctx context.Context, hc *http.Client, req AddCheck
 		}
 		return nil, &ConflictError{Origin: cp.Origin, Size: size}
 	default:
-		return nil, &RefusedError{Status: res.StatusCode, Body: clip(body)}
+		return nil, &RefusedError{Status: res.StatusCode, Body: refusal(res.Header.Get("Content-Type"), body)}
 	}
 	// The answer is signature lines: appended to the checkpoint, they make a note whose
 	// signatures by the pinned key verify (tlog-witness).
@@ -106,6 +108,35 @@ func (r Remote) AddCheckpoint(ctx context.Context, hc *http.Client, req AddCheck
 		return nil, fmt.Errorf("the witness's cosignature does not verify under its pinned key %s: %v", r.VKey, err)
 	}
 	return n.Sigs, nil
+}
+
+// MaxRefusalBytes bounds the text of a witness's refusal kept in a RefusedError (and so in the
+// ledger's log): enough for any reason a witness gives, never a whole hostile body.
+const MaxRefusalBytes = 512
+
+// refusal is what a witness's non-200 answer says, for people: an RFC 9457 problem's title and
+// detail when it sent one, else its body; valid UTF-8 with newlines as spaces, at most
+// MaxRefusalBytes (cut on a character boundary, "…" marking the cut).
+func refusal(contentType string, body []byte) string {
+	text := string(body)
+	if strings.HasPrefix(contentType, "application/problem+json") {
+		var p struct {
+			Title  string `json:"title"`
+			Detail string `json:"detail"`
+		}
+		if json.Unmarshal(body, &p) == nil && (p.Title != "" || p.Detail != "") {
+			text = strings.TrimSuffix(p.Title+": "+p.Detail, ": ")
+		}
+	}
+	text = strings.ToValidUTF8(strings.Join(strings.Fields(text), " "), "\ufffd")
+	if len(text) > MaxRefusalBytes {
+		cut := MaxRefusalBytes
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut] + "…"
+	}
+	return text
 }
 
 // noteText is the text of a signed note: everything before its last blank line, with its final

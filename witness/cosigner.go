@@ -30,10 +30,14 @@ const DefaultTimeout = 30 * time.Second
 // cosigned it, with a consistency proof from the size that witness last cosigned (known from the
 // cosignatures stored, else learnt from the witness's 409 answer), checks each cosignature against
 // the witness's pinned key and stores it (eventstore.CheckpointStore.PutCosignature), so GET
-// /checkpoint serves it. A witness that fails is asked again after Retry, doubling up to 32 × Retry,
-// and at the next checkpoint. A witness that refuses a checkpoint as inconsistent with one it
-// cosigned (422) or holds a larger tree than the ledger's (409) is logged as an error: it has seen
-// another history of this log.
+// /checkpoint serves it. Each witness is asked on its own goroutine, independently of the others: a
+// witness that is slow, hangs (up to the HTTP client's timeout) or fails never delays the others nor
+// the quorum they make. A witness that fails is asked again after Retry, doubling up to 32 × Retry,
+// and at the next checkpoint; after any failure its size is learnt again. A witness that refuses a
+// checkpoint as inconsistent with one it cosigned (422) is logged as an error: it has seen another
+// history of this log. A 409 naming a size larger than the ledger's checkpoint is a claim without
+// proof (no cosigned checkpoint comes with it): it is logged as a misbehaving witness (a warning),
+// not as a fork, and nothing of it is kept.
 type Cosigner struct {
 	Witnesses []Remote
 	// Quorum is how many of Witnesses must cosign a checkpoint for it to count as witnessed.
@@ -48,32 +52,41 @@ type Cosigner struct {
 	HTTP *http.Client
 	// Retry is the first wait before asking a failed witness again (default DefaultRetry).
 	Retry time.Duration
-	// Round, when set, is called after each round with the size of the checkpoint sent and how many
-	// of Witnesses have cosigned it (for tests and metrics).
+	// Round, when set, is called after each time a witness is asked (or found to have cosigned), on
+	// that witness's goroutine, with the size of the checkpoint and how many of Witnesses have
+	// cosigned it (for tests and metrics). It may be called from several goroutines at once.
 	Round func(size uint64, cosigned int)
 
-	wakeOnce sync.Once
-	wake     chan struct{}
-	mu       sync.Mutex
-	known    map[int]uint64 // by index in Witnesses: the size it last cosigned, when known
+	wakeOnce  sync.Once
+	wake      []chan struct{} // one per witness
+	mu        sync.Mutex
+	known     map[int]uint64 // by index in Witnesses: the size it last cosigned, when known
+	witnessed uint64         // the largest size logged as witnessed
 }
 
-func (c *Cosigner) wakeChan() chan struct{} {
-	c.wakeOnce.Do(func() { c.wake = make(chan struct{}, 1) })
+func (c *Cosigner) wakeChans() []chan struct{} {
+	c.wakeOnce.Do(func() {
+		c.wake = make([]chan struct{}, len(c.Witnesses))
+		for i := range c.wake {
+			c.wake[i] = make(chan struct{}, 1)
+		}
+	})
 	return c.wake
 }
 
 // Notify tells the cosigner a new checkpoint is stored. It never blocks: notifications while a
-// round runs make one more round.
+// witness is being asked make it be asked once more.
 func (c *Cosigner) Notify() {
-	select {
-	case c.wakeChan() <- struct{}{}:
-	default:
+	for _, ch := range c.wakeChans() {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
 	}
 }
 
-// Run asks the witnesses once at once, then at each Notify (and, after a failure, after the retry
-// wait) until ctx ends; it returns nil then.
+// Run asks each witness at once, then at each Notify (and, after a failure, after the retry wait),
+// each on its own goroutine, until ctx ends; it returns nil when all of them have stopped.
 func (c *Cosigner) Run(ctx context.Context) error {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -86,12 +99,28 @@ func (c *Cosigner) Run(ctx context.Context) error {
 	if retry <= 0 {
 		retry = DefaultRetry
 	}
+	wake := c.wakeChans()
+	var wg sync.WaitGroup
+	for i := range c.Witnesses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.follow(ctx, i, wake[i], retry)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// follow asks witness i until ctx ends: at once, at each wake, and after a failure after the retry
+// wait (doubling up to 32 × retry).
+func (c *Cosigner) follow(ctx context.Context, i int, wake <-chan struct{}, retry time.Duration) {
 	wait := retry
 	for {
-		all := c.round(ctx)
+		ok := c.turn(ctx, i)
 		var after <-chan time.Time
 		var timer *time.Timer
-		if all {
+		if ok {
 			wait = retry
 		} else {
 			timer = time.NewTimer(wait)
@@ -100,21 +129,22 @@ func (c *Cosigner) Run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-		case <-c.wakeChan():
+		case <-wake:
 		case <-after:
 		}
 		if timer != nil {
 			timer.Stop()
 		}
 		if ctx.Err() != nil {
-			return nil
+			return
 		}
 	}
 }
 
-// round asks every witness that has not cosigned the latest checkpoint, at once, and returns whether
-// all of them now have. Failures are logged.
-func (c *Cosigner) round(ctx context.Context) bool {
+// turn asks witness i to cosign the latest checkpoint unless it has, and reports whether it now has.
+// Failures are logged.
+func (c *Cosigner) turn(ctx context.Context, i int) bool {
+	w := c.Witnesses[i]
 	cp, err := c.Latest(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -122,53 +152,51 @@ func (c *Cosigner) round(ctx context.Context) bool {
 		}
 		return false
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	all := true
-	for i, w := range c.Witnesses {
-		if HasCosignature(cp, w.Key) {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			err := c.ask(ctx, i, cp)
-			if err == nil {
-				return
-			}
-			mu.Lock()
-			all = false
-			mu.Unlock()
+	ok := HasCosignature(cp, w.Key)
+	if !ok {
+		err := c.ask(ctx, i, cp)
+		ok = err == nil
+		if err != nil {
+			c.forget(i)
 			if ctx.Err() != nil {
-				return
+				return false
 			}
 			var refused *RefusedError
 			var ahead *aheadError
-			if (errors.As(err, &refused) && refused.Status == http.StatusUnprocessableEntity) || errors.As(err, &ahead) {
+			switch {
+			case errors.As(err, &refused) && refused.Status == http.StatusUnprocessableEntity:
 				c.Logger.Error("witness refused the ledger's checkpoint as inconsistent with one it cosigned: it has seen another history of this log", "witness", w.Key.Name(), "url", w.URL, "size", cp.Size, "err", err)
-				return
+			case errors.As(err, &ahead):
+				c.Logger.Warn("witness misbehaves: it claims a larger tree than this ledger's without proof; asking it again later", "witness", w.Key.Name(), "url", w.URL, "size", cp.Size, "err", err)
+			default:
+				c.Logger.Warn("witness did not cosign", "witness", w.Key.Name(), "url", w.URL, "size", cp.Size, "err", err)
 			}
-			c.Logger.Warn("witness did not cosign", "witness", w.Key.Name(), "url", w.URL, "size", cp.Size, "err", err)
-		}()
+		}
 	}
-	wg.Wait()
 	if stored, err := c.Store.CheckpointAt(ctx, cp.Size); err == nil {
 		n := CountCosignatures(stored, c.Witnesses)
-		if n >= c.Quorum && CountCosignatures(cp, c.Witnesses) < c.Quorum {
+		c.mu.Lock()
+		first := n >= c.Quorum && c.witnessed < cp.Size && CountCosignatures(cp, c.Witnesses) < c.Quorum
+		if first {
+			c.witnessed = cp.Size
+		}
+		c.mu.Unlock()
+		if first {
 			c.Logger.Info("checkpoint witnessed", "size", cp.Size, "cosignatures", n, "quorum", c.Quorum)
 		}
 		if c.Round != nil {
 			c.Round(cp.Size, n)
 		}
 	}
-	return all
+	return ok
 }
 
-// aheadError: the witness holds a larger tree than the ledger's checkpoint.
+// aheadError: the witness answered 409 with a size larger than the ledger's checkpoint, a claim that
+// comes without any checkpoint to back it.
 type aheadError struct{ held, size uint64 }
 
 func (e *aheadError) Error() string {
-	return fmt.Sprintf("the witness has cosigned a tree of %d events, more than this ledger's checkpoint of %d", e.held, e.size)
+	return fmt.Sprintf("the witness says it holds a tree of %d events, more than this ledger's checkpoint of %d, and shows no checkpoint of it", e.held, e.size)
 }
 
 // ask sends cp to witness i (learning its size from a 409 once) and stores its cosignatures.
@@ -196,7 +224,6 @@ func (c *Cosigner) ask(ctx context.Context, i int, cp eventstore.Checkpoint) err
 		var conflict *ConflictError
 		if errors.As(err, &conflict) && attempt == 0 {
 			old = conflict.Size
-			c.remember(i, old)
 			continue
 		}
 		if err != nil {
@@ -215,6 +242,14 @@ func (c *Cosigner) ask(ctx context.Context, i int, cp eventstore.Checkpoint) err
 		c.Logger.Info("witness cosigned", "witness", w.Key.Name(), "size", cp.Size)
 		return nil
 	}
+}
+
+// forget drops what is known of witness i's size, so the next request learns it again (from the
+// cosignatures stored, else from its 409).
+func (c *Cosigner) forget(i int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.known, i)
 }
 
 func (c *Cosigner) remember(i int, size uint64) {

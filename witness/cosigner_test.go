@@ -3,9 +3,12 @@ package witness_test
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -253,4 +256,114 @@ func TestCosignerForkIsRefused(t *testing.T) {
 	defer mu.Unlock()
 	assert.Contains(t, logs.String(), "another history")
 	assert.Contains(t, logs.String(), a.remote.Key.Name())
+}
+
+// Each witness is asked on its own: a witness that never answers (it hangs, and the cosigner's HTTP
+// client would wait for it as long as it likes) delays neither the healthy witness nor the quorum it
+// makes, checkpoint after checkpoint.
+func TestCosignerHungWitnessDelaysNoOther(t *testing.T) {
+	l := newLedgerSide(3)
+	a := serveWitness(t, l.vkey(t))
+	release := make(chan struct{})
+	var hung atomic.Int32
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hung.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(slow.Close)
+	t.Cleanup(func() { close(release) })
+	slowRemote, err := witness.ParseRemote(newWitnessKey(t).VerifierKey() + "@" + slow.URL)
+	require.NoError(t, err)
+
+	r := newRounds()
+	c := &witness.Cosigner{Witnesses: []witness.Remote{slowRemote, a.remote}, Quorum: 1, Store: l.store,
+		Latest: l.store.LatestCheckpoint, Proof: l.tree.ConsistencyProof, Retry: time.Hour, Round: r.record,
+		HTTP: &http.Client{}} // no timeout: only the test's end releases the hung witness
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	t.Cleanup(func() { cancel(); <-done })
+	size := l.grow(t, "a", 3)
+	go func() { done <- c.Run(ctx) }()
+	r.waitFor(t, size, 1)
+	for range 3 {
+		size = l.grow(t, "b", 2)
+		c.Notify()
+		r.waitFor(t, size, 1)
+	}
+	assert.Equal(t, int32(1), hung.Load(), "the hung witness is still being asked its first time")
+}
+
+// A witness that answers 409 with a size larger than the ledger's checkpoint (here 2^64-1) backs it
+// with nothing: the cosigner logs it as a misbehaving witness (not as another history), keeps
+// nothing of it, and asks again at the next checkpoint, which the witness then cosigns.
+func TestCosignerHugeConflictSizeIsNotKept(t *testing.T) {
+	l := newLedgerSide(4)
+	a := serveWitness(t, l.vkey(t))
+	target, err := url.Parse(a.remote.URL)
+	require.NoError(t, err)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var lies atomic.Int32
+	liar := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if lies.Add(1) == 1 {
+			w.Header().Set("Content-Type", "text/x.tlog.size")
+			w.WriteHeader(http.StatusConflict)
+			fmt.Fprint(w, "18446744073709551615\n")
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(liar.Close)
+	liarRemote, err := witness.ParseRemote(a.remote.VKey + "@" + liar.URL)
+	require.NoError(t, err)
+
+	var logs strings.Builder
+	var mu sync.Mutex
+	r := newRounds()
+	c := &witness.Cosigner{Witnesses: []witness.Remote{liarRemote}, Quorum: 1, Store: l.store,
+		Latest: l.store.LatestCheckpoint, Proof: l.tree.ConsistencyProof, Retry: time.Hour, Round: r.record,
+		Logger: newTestLogger(&mu, &logs)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	t.Cleanup(func() { cancel(); <-done })
+	size := l.grow(t, "a", 4)
+	go func() { done <- c.Run(ctx) }()
+	r.waitFor(t, size, 0)
+	size = l.grow(t, "b", 3)
+	c.Notify()
+	r.waitFor(t, size, 1)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Contains(t, logs.String(), "witness misbehaves")
+	assert.Contains(t, logs.String(), "18446744073709551615")
+	assert.NotContains(t, logs.String(), "another history")
+}
+
+// A witness's refusal reaches the ledger's log in full (an RFC 9457 problem's title and detail), up
+// to witness.MaxRefusalBytes, on one line.
+func TestRefusalIsReadable(t *testing.T) {
+	l := newLedgerSide(5)
+	long := strings.Repeat("the reason goes on ", 20) + "\n\x1b[2J" + strings.Repeat("x", 2000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusForbidden)
+		detail, _ := json.Marshal(long)
+		fmt.Fprintf(w, `{"type":"/problems/forbidden","title":"Forbidden","status":403,"detail":%s}`, detail)
+	}))
+	t.Cleanup(srv.Close)
+	remote, err := witness.ParseRemote(newWitnessKey(t).VerifierKey() + "@" + srv.URL)
+	require.NoError(t, err)
+	size := l.grow(t, "a", 2)
+	cp, err := l.store.CheckpointAt(context.Background(), size)
+	require.NoError(t, err)
+	_, err = remote.AddCheckpoint(context.Background(), http.DefaultClient, witness.AddCheckpointRequest{Checkpoint: cp.Note})
+	var refused *witness.RefusedError
+	require.ErrorAs(t, err, &refused)
+	assert.Equal(t, http.StatusForbidden, refused.Status)
+	assert.True(t, strings.HasPrefix(refused.Body, "Forbidden: the reason goes on the reason goes on"), refused.Body)
+	assert.Contains(t, refused.Body, strings.Repeat("the reason goes on ", 20))
+	assert.NotContains(t, refused.Body, "\n")
+	assert.LessOrEqual(t, len(refused.Body), witness.MaxRefusalBytes+len("…"))
 }
