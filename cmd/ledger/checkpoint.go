@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -13,16 +14,53 @@ import (
 	"github.com/partnership-ledger/ledger/fault"
 )
 
-// origin is the ledger's checkpoint origin (--origin, LEDGER_ORIGIN), else audit.DefaultOrigin of
-// key. A malformed one is bad input naming where it came from.
-func (a *app) originFor(key audit.Key) (string, error) {
+// originFor is the ledger's checkpoint origin: the origin of the latest checkpoint stored in s (a
+// ledger keeps one origin: its witnesses and auditors pinned the vkey of it), else --origin
+// (LEDGER_ORIGIN), else audit.DefaultOrigin of key. s may be nil (no store: --origin or the default).
+// A malformed --origin, or one that differs from the stored checkpoints' origin, is bad input (exit
+// 2) naming both (docs/integrity.md §10).
+func (a *app) originFor(ctx context.Context, s eventstore.Store, key audit.Key) (string, error) {
+	stored, size, err := storedOrigin(ctx, s)
+	if err != nil {
+		return "", err
+	}
 	if a.origin == "" {
+		if stored != "" {
+			return stored, nil
+		}
 		return audit.DefaultOrigin(key.ID()), nil
 	}
 	if err := audit.CheckOrigin(a.origin); err != nil {
 		return "", badFlag("", "origin", err)
 	}
+	if stored != "" && stored != a.origin {
+		return "", usageErrorf("--origin %q differs from %q, the origin of this ledger's stored checkpoints (the latest of size %d): a ledger keeps one origin, since witnesses and auditors pinned its vkey; drop --origin (and LEDGER_ORIGIN)", a.origin, stored, size)
+	}
 	return a.origin, nil
+}
+
+// storedOrigin is the origin and size of the latest checkpoint stored in s ("" when s is nil or
+// holds none).
+func storedOrigin(ctx context.Context, s eventstore.Store) (string, uint64, error) {
+	if s == nil {
+		return "", 0, nil
+	}
+	cs, err := checkpointStore(s)
+	if err != nil {
+		return "", 0, err
+	}
+	cp, err := cs.LatestCheckpoint(ctx)
+	if errors.Is(err, eventstore.ErrCheckpointNotFound) {
+		return "", 0, nil
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	parsed, err := audit.ParseCheckpoint(cp.Note)
+	if err != nil {
+		return "", 0, fmt.Errorf("the stored checkpoint of size %d: %w", cp.Size, err)
+	}
+	return parsed.Origin, parsed.Size, nil
 }
 
 // checkpointStore is the eventstore.CheckpointStore of a store the commands opened (through a
@@ -44,7 +82,7 @@ func checkpointStore(s eventstore.Store) (eventstore.CheckpointStore, error) {
 
 // checkpointer is the Checkpointer of the ledger in s, signing with key under the configured origin.
 func (a *app) checkpointer(ctx context.Context, s eventstore.Store, key audit.Key, lg *audit.Log) (*audit.Checkpointer, error) {
-	origin, err := a.originFor(key)
+	origin, err := a.originFor(ctx, s, key)
 	if err != nil {
 		return nil, err
 	}

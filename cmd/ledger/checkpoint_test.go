@@ -102,19 +102,33 @@ func TestCheckpointCommand(t *testing.T) {
 	assert.Equal(t, 1, wrong.code, wrong.stderr)
 	oneLine(t, wrong, "checkpoint")
 
+	// A ledger keeps one origin (docs/integrity.md §10): an --origin (LEDGER_ORIGIN) other than its
+	// stored checkpoints' is refused before anything is signed or served, exit 2, naming both.
 	named := map[string]string{"LEDGER_ORIGIN": "ledger.example.gov.uk/" + gnn}
-	r := ledger(t, named, "key", "--json", "--store", store)
-	require.Equal(t, 0, r.code)
-	assert.Contains(t, r.stdout, `"origin": "ledger.example.gov.uk/`+gnn+`"`)
-	// A second origin for the size already checkpointed is refused, naming why.
-	r = ledger(t, named, "checkpoint", "--store", store)
-	assert.Equal(t, 1, r.code, r.stdout+r.stderr)
-	assert.Contains(t, r.stderr, "another origin or key")
-	oneLine(t, r, "checkpoint")
-	recordSaving(t, store, 1)
-	r = ledger(t, named, "checkpoint", "--store", store)
+	for _, args := range [][]string{{"key", "--store", store}, {"checkpoint", "--store", store},
+		{"serve", "--store", store, "--addr", "127.0.0.1:0"}, {"consistency-proof", "--store", store, path, "-o", filepath.Join(t.TempDir(), "p.json")}} {
+		r := ledger(t, named, args...)
+		assert.Equal(t, 2, r.code, r.stdout+r.stderr)
+		assert.Contains(t, r.stderr, `differs from "`+k.Origin+`", the origin of this ledger's stored checkpoints`)
+		oneLine(t, r, args[0])
+	}
+	// A ledger started under --origin keeps it: without --origin, the commands (and serve) take the
+	// origin of its stored checkpoints, and 'ledger key' prints the vkey of that origin.
+	fresh := seeded(t)
+	r := ledger(t, named, "checkpoint", "--store", fresh)
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.True(t, strings.HasPrefix(r.stdout, "ledger.example.gov.uk/"+gnn+"\n"), r.stdout)
+	recordSaving(t, fresh, 1)
+	fk := ledgerKey(t, "--store", fresh)
+	assert.Equal(t, "ledger.example.gov.uk/"+gnn, fk.Origin)
+	r = ledger(t, nil, "checkpoint", "--store", fresh, "--key", fk.VKey)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.True(t, strings.HasPrefix(r.stdout, "ledger.example.gov.uk/"+gnn+"\n"), r.stdout)
+	fs := startServe(t, fresh)
+	served := ledger(t, nil, "checkpoint", "--server", fs.base, "--key", fk.VKey)
+	require.Equal(t, 0, served.code, served.stderr)
+	assert.Equal(t, r.stdout, served.stdout, "serve without --origin keeps the stored origin")
+	require.NoError(t, fs.stop())
 
 	for _, bad := range []string{"https://ledger.example.gov.uk/x", "a b", "a+b"} {
 		r := ledger(t, nil, "checkpoint", "--store", store, "--origin", bad)

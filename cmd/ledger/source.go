@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"time"
 
 	"github.com/google/uuid"
@@ -236,7 +237,14 @@ func (l *localSource) PublicKey(ctx context.Context) (client.PublicKey, error) {
 	if err != nil {
 		return client.PublicKey{}, err
 	}
-	origin, err := l.a.originFor(key)
+	// The origin of the checkpoints stored, when the store exists: the vkey witnesses must pin.
+	var s eventstore.Store
+	if file, isBolt := boltPath(l.a.store); !isBolt || statOK(file) {
+		if s, err = l.store(ctx); err != nil {
+			return client.PublicKey{}, err
+		}
+	}
+	origin, err := l.a.originFor(ctx, s, key)
 	if err != nil {
 		return client.PublicKey{}, err
 	}
@@ -345,7 +353,11 @@ func (l *localSource) ConsistencyProof(ctx context.Context, old audit.SignedHead
 	n := lg.Size()
 	var now audit.SignedHead
 	if old.Checkpoint != nil {
-		origin, err := l.a.originFor(lg.Key())
+		s, err := l.store(ctx)
+		if err != nil {
+			return audit.ConsistencyFile{}, err
+		}
+		origin, err := l.a.originFor(ctx, s, lg.Key())
 		if err != nil {
 			return audit.ConsistencyFile{}, err
 		}
@@ -386,7 +398,7 @@ func (l *localSource) Pack(ctx context.Context, opts reviewpack.Options, formats
 	}
 	// The pack embeds the ledger's checkpoint at its size (no witnesses are known here: a server with
 	// witnesses embeds the oldest witnessed one).
-	if src.Origin, err = l.a.originFor(key); err != nil {
+	if src.Origin, err = l.a.originFor(ctx, s, key); err != nil {
 		return packWritten{}, err
 	}
 	if src.Checkpoints, err = checkpointStore(s); err != nil {
@@ -432,4 +444,10 @@ func (l *localSource) Close() error {
 		return nil
 	}
 	return l.s.Close()
+}
+
+// statOK reports whether path exists (os.Stat succeeds).
+func statOK(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
