@@ -264,6 +264,9 @@ func ParseCheckpointText(text string) (Checkpoint, error) {
 	}
 	cp := Checkpoint{Origin: body.Origin, Size: body.Size}
 	copy(cp.Root[:], body.Hash)
+	if err := CheckEmptyRoot("checkpoint", cp.Size, cp.Root); err != nil {
+		return Checkpoint{}, err
+	}
 	return cp, nil
 }
 

@@ -27,7 +27,24 @@ var (
 	ErrBadKey = errors.New("audit: bad key")
 	// ErrBadExport: a line of an export file is not a JSON event envelope.
 	ErrBadExport = errors.New("audit: bad export file")
+	// ErrEmptyTreeRoot: a signed checkpoint or tree head of size 0 whose root is not the empty
+	// tree's (EmptyRoot): no log can have it (see CheckEmptyRoot).
+	ErrEmptyTreeRoot = errors.New("audit: a head of size 0 with another root than the empty tree's")
 )
+
+// CheckEmptyRoot is the one rule for heads of size 0 (RFC 9162 §2.1.1): the root of the empty tree is
+// EmptyRoot, so a checkpoint or tree head (what: "checkpoint", "tree head") of size 0 with another
+// root is invalid, whoever signed it. The error is a fault.Malformed matching ErrEmptyTreeRoot and
+// ErrBadCheckpoint. ParseCheckpointText and VerifyTreeHead apply it, so every reader of a checkpoint
+// or tree head (check-consistency, proof files, verify --tree-head, consistency-proof, audit follow,
+// the witness) refuses such a head alike.
+func CheckEmptyRoot(what string, size uint64, root Hash) error {
+	if size != 0 || root == EmptyRoot {
+		return nil
+	}
+	return &fault.Error{Kind: fault.Malformed, Err: errors.Join(ErrEmptyTreeRoot, ErrBadCheckpoint),
+		Message: fmt.Sprintf("the %s of size 0 has the root %s, not the empty tree's %s: no log has it", what, root, EmptyRoot)}
+}
 
 // badKey is an error matching ErrBadKey whose message for people (fault.Malformed) says what is
 // wrong with the key.

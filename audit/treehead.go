@@ -44,6 +44,7 @@ var emptyTimestamp = time.Unix(0, 0).UTC()
 
 // VerifyTreeHead checks a tree head's signature under pub. It returns an error matching ErrWrongKey
 // when the head names another key id, and ErrBadSignature when the signature does not verify.
+// A tree head of size 0 must have EmptyRoot (CheckEmptyRoot).
 func VerifyTreeHead(th TreeHead, pub ed25519.PublicKey) error {
 	if len(pub) != ed25519.PublicKeySize {
 		return badKey("public key is %d bytes, want %d", len(pub), ed25519.PublicKeySize)
@@ -54,5 +55,5 @@ func VerifyTreeHead(th TreeHead, pub ed25519.PublicKey) error {
 	if !ed25519.Verify(pub, SigningBytes(th.Size, th.Root, th.Timestamp), th.Signature) {
 		return fmt.Errorf("%w: tree head of size %d, root %s", ErrBadSignature, th.Size, th.Root)
 	}
-	return nil
+	return CheckEmptyRoot("tree head", th.Size, th.Root)
 }

@@ -86,14 +86,14 @@ func (w *Witness) AddCheckpoint(body []byte) ([]byte, error) {
 		return nil, malformed("the checkpoint is not a signed note (c2sp.org/signed-note): %v", err)
 	}
 	cp, err := audit.ParseCheckpointText(n.Text)
+	if errors.Is(err, audit.ErrEmptyTreeRoot) {
+		return nil, fault.Errorf(fault.Unprocessable, "add-checkpoint: %s", fault.Message(err))
+	}
 	if err != nil {
 		return nil, malformed("%s", fault.Message(err))
 	}
 	if req.OldSize > cp.Size {
 		return nil, malformed("old size %d is larger than the checkpoint's size %d", req.OldSize, cp.Size)
-	}
-	if cp.Size == 0 && !bytes.Equal(cp.Root[:], rfc6962.DefaultHasher.EmptyRoot()) {
-		return nil, fault.Errorf(fault.Unprocessable, "add-checkpoint: a checkpoint of size 0 must have the empty tree's root")
 	}
 	// The log's signatures, as verified, then the witness's own.
 	logSigned, err := note.Sign(&note.Note{Text: n.Text, Sigs: n.Sigs})

@@ -157,7 +157,21 @@ func cmdConsistencyProof(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer src.Close()
-	f, err := src.ConsistencyProof(ctx, old)
+	// OLD must be signed by this ledger's key (with --server, the key the server says is its own)
+	// before anything is said of consistency: a forged or foreign OLD is a bad file (exit 2, naming
+	// it), never evidence against the ledger (docs/integrity.md §7.2).
+	pk, err := src.PublicKey(ctx)
+	if err != nil {
+		return err
+	}
+	pin, err := audit.ParsePinnedKey(pk.VKey)
+	if err != nil {
+		return fmt.Errorf("consistency-proof: the ledger's key: %w", err)
+	}
+	if err := verifyKeptHead("consistency-proof", pos[0], old, pin); err != nil {
+		return err
+	}
+	f, err := src.ConsistencyProof(ctx, old, pin)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -229,6 +230,21 @@ func TestConsistencyRefusals(t *testing.T) {
 	pf["from"], pf["to"] = pf["to"], pf["from"]
 	swapped, err := json.Marshal(pf)
 	require.NoError(t, err)
+	// A checkpoint of the right origin and a size the ledger has, signed by a key not the ledger's:
+	// a forged OLD, never evidence against the ledger.
+	forged, err := audit.KeyFromSeed(bytes.Repeat([]byte{7}, 32)).SignCheckpoint(k.Origin, n, audit.Hash{1})
+	require.NoError(t, err)
+	forgedCP := write("forged.txt", string(forged))
+	// A checkpoint and a tree head of size 0 signed by the ledger's own key with a root that is not
+	// the empty tree's: invalid everywhere (audit.CheckEmptyRoot).
+	ledgerKeyFile, err := audit.LoadKey(keyBeside(store))
+	require.NoError(t, err)
+	zero, err := ledgerKeyFile.SignCheckpoint(k.Origin, 0, audit.Hash{9})
+	require.NoError(t, err)
+	zeroCP := write("zero.txt", string(zero))
+	zeroHead, err := json.Marshal(ledgerKeyFile.Sign(0, audit.Hash{9}, time.Unix(0, 0).UTC()))
+	require.NoError(t, err)
+	zeroTH := write("zero.json", string(zeroHead))
 
 	for _, tt := range []struct {
 		name string
@@ -249,6 +265,11 @@ func TestConsistencyRefusals(t *testing.T) {
 		{"an altered proof", []string{"check-consistency", write("altered.json", string(alteredProof)), "--key", k.VKey}, 1, []string{"NOT CONSISTENT", fmt.Sprintf("size %d", n), fmt.Sprintf("size %d", n+1)}},
 		{"a proof the wrong way round", []string{"check-consistency", write("swapped.json", string(swapped)), "--key", k.VKey}, 2, []string{"larger than the newer"}},
 		{"a proof under another key", []string{"check-consistency", proof, "--key", otherLedger.PublicKey}, 2, []string{proof}},
+		{"consistency-proof from a forged checkpoint", []string{"consistency-proof", forgedCP, "--store", store}, 2, []string{forgedCP, "not a checkpoint signed by the key"}},
+		{"a size-0 checkpoint with a root", []string{"check-consistency", zeroCP, "--key", k.VKey, "--store", store}, 2, []string{zeroCP, "of size 0 has the root"}},
+		{"a size-0 checkpoint with a root, verify", []string{"verify", "--tree-head", zeroCP, "--key", k.VKey, "--store", store}, 2, []string{"of size 0 has the root"}},
+		{"a size-0 checkpoint with a root, consistency-proof", []string{"consistency-proof", zeroCP, "--store", store}, 2, []string{zeroCP, "of size 0 has the root"}},
+		{"a size-0 tree head with a root", []string{"check-consistency", zeroTH, "--key", k.VKey, "--store", store}, 2, []string{zeroTH}},
 		{"a proof file missing its heads", []string{"check-consistency", write("empty.json", `{"from":null,"to":null,"proof":[]}`), "--key", k.VKey}, 2, []string{"not a consistency proof file"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

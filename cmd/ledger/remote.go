@@ -178,7 +178,7 @@ func (s *serverSource) Checkpoint(ctx context.Context) ([]byte, error) {
 // ConsistencyProof asks the server for the proof from old to its latest head of old's kind (GET
 // /v1/audit/consistency, and GET /checkpoint for a checkpoint), and holds the proof to old's root: a
 // server whose ledger does not extend old fails (exit 1, naming both).
-func (s *serverSource) ConsistencyProof(ctx context.Context, old audit.SignedHead) (audit.ConsistencyFile, error) {
+func (s *serverSource) ConsistencyProof(ctx context.Context, old audit.SignedHead, pin audit.PinnedKey) (audit.ConsistencyFile, error) {
 	var now audit.SignedHead
 	to := uint64(0)
 	if old.Checkpoint != nil {
@@ -197,6 +197,9 @@ func (s *serverSource) ConsistencyProof(ctx context.Context, old audit.SignedHea
 			return audit.ConsistencyFile{}, err
 		}
 		now, to = audit.HeadOfTree(th), th.Size
+	}
+	if err := now.Verify(pin); err != nil {
+		return audit.ConsistencyFile{}, &exitError{code: 1, err: fmt.Errorf("the server at %s sent a %s that does not verify under the key it serves (key id %s): %s", s.c.Base(), now, pin.ID(), errMessage(err))}
 	}
 	if old.Size() > to {
 		return audit.ConsistencyFile{}, &exitError{code: 1, err: fmt.Errorf("NOT CONSISTENT: the server at %s has signed the ledger up to size %d (root %s), smaller than the kept %s",

@@ -50,10 +50,11 @@ type ledgerSource interface {
 	// Checkpoint is the latest signed checkpoint (C2SP tlog-checkpoint) with the cosignatures stored
 	// for it, as GET /checkpoint serves it; a local store first signs and keeps one at its size.
 	Checkpoint(ctx context.Context) ([]byte, error)
-	// ConsistencyProof is the proof that the ledger today extends old (whose signature is not
-	// checked), with a signed head of old's kind at today's size. A ledger that does not extend old
-	// fails (exit 1, naming both sizes and roots).
-	ConsistencyProof(ctx context.Context, old audit.SignedHead) (audit.ConsistencyFile, error)
+	// ConsistencyProof is the proof that the ledger today extends old (whose signature the caller
+	// checked under pin, the ledger's key), with a signed head of old's kind at today's size. A
+	// server's head that does not verify under pin fails (exit 1) before anything is said of
+	// consistency; a ledger that does not extend old fails (exit 1, naming both sizes and roots).
+	ConsistencyProof(ctx context.Context, old audit.SignedHead, pin audit.PinnedKey) (audit.ConsistencyFile, error)
 	// Pack writes the review pack of opts in formats into dir.
 	Pack(ctx context.Context, opts reviewpack.Options, formats []string, dir string) (packWritten, error)
 	// IssueToken issues an API token (the server needs an admin token); by is the actor recorded.
@@ -342,7 +343,7 @@ func (l *localSource) Checkpoint(ctx context.Context) ([]byte, error) {
 	return audit.WithCosignatures(cp), nil
 }
 
-func (l *localSource) ConsistencyProof(ctx context.Context, old audit.SignedHead) (audit.ConsistencyFile, error) {
+func (l *localSource) ConsistencyProof(ctx context.Context, old audit.SignedHead, _ audit.PinnedKey) (audit.ConsistencyFile, error) {
 	lg, err := l.auditLog(ctx)
 	if err != nil {
 		return audit.ConsistencyFile{}, err
