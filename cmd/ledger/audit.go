@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
@@ -353,6 +354,21 @@ func readJSONFile(cmd, path string, max int64, what string, v any) error {
 // decodeJSONFile decodes b, read from path, into v: a usage error when it is not JSON of v's shape.
 func decodeJSONFile(cmd, path string, b []byte, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
+		return usageErrorf("%s: %s cannot be read: %s", cmd, path, jsonProblem(err))
+	}
+	return nil
+}
+
+// decodeStrictJSONFile is decodeJSONFile for a file whose shape is the ledger's own (a proof file):
+// a member name given twice (eventstore.Canonicalize's rule, however it is spelled) or a member v
+// does not have is bad input too, naming it.
+func decodeStrictJSONFile(cmd, path string, b []byte, v any) error {
+	if _, err := eventstore.Canonicalize(b); err != nil {
+		return usageErrorf("%s: %s cannot be read: %s", cmd, path, errMessage(err))
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		return usageErrorf("%s: %s cannot be read: %s", cmd, path, jsonProblem(err))
 	}
 	return nil

@@ -294,11 +294,14 @@ func isProofFile(b []byte) bool {
 // then the proof between them.
 func (a *app) checkProofFile(path string, b []byte, pin audit.PinnedKey) error {
 	var f audit.ConsistencyFile
-	if err := decodeJSONFile("check-consistency", path, b, &f); err != nil {
+	if err := decodeStrictJSONFile("check-consistency", path, b, &f); err != nil {
 		return err
 	}
 	if (f.From.TreeHead == nil && f.From.Checkpoint == nil) || (f.To.TreeHead == nil && f.To.Checkpoint == nil) {
 		return usageErrorf("check-consistency: %s is not a consistency proof file (it needs from, to and proof, as 'ledger consistency-proof' writes)", path)
+	}
+	if f.From.Kind() != f.To.Kind() {
+		return usageErrorf("check-consistency: %s: /to is a %s but /from a %s; a proof file links two heads of one kind, as 'ledger consistency-proof' writes", path, f.To.Kind(), f.From.Kind())
 	}
 	err := audit.CheckConsistency(f.From, f.To, f.Proof, pin)
 	switch {

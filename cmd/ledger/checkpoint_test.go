@@ -245,6 +245,13 @@ func TestConsistencyRefusals(t *testing.T) {
 	zeroHead, err := json.Marshal(ledgerKeyFile.Sign(0, audit.Hash{9}, time.Unix(0, 0).UTC()))
 	require.NoError(t, err)
 	zeroTH := write("zero.json", string(zeroHead))
+	// A tree head as from, a checkpoint as to.
+	oldHead := keep(t, "old.json", "tree-head", "--store", old)
+	headText, err := os.ReadFile(oldHead)
+	require.NoError(t, err)
+	mixedDoc, err := json.Marshal(map[string]any{"from": json.RawMessage(headText), "to": string(cpText), "proof": pf["proof"]})
+	require.NoError(t, err)
+	mixed := string(mixedDoc)
 
 	for _, tt := range []struct {
 		name string
@@ -270,6 +277,9 @@ func TestConsistencyRefusals(t *testing.T) {
 		{"a size-0 checkpoint with a root, verify", []string{"verify", "--tree-head", zeroCP, "--key", k.VKey, "--store", store}, 2, []string{"of size 0 has the root"}},
 		{"a size-0 checkpoint with a root, consistency-proof", []string{"consistency-proof", zeroCP, "--store", store}, 2, []string{zeroCP, "of size 0 has the root"}},
 		{"a size-0 tree head with a root", []string{"check-consistency", zeroTH, "--key", k.VKey, "--store", store}, 2, []string{zeroTH}},
+		{"a proof file with an unknown member", []string{"check-consistency", write("extra.json", strings.Replace(string(proofText), `{`, `{"note":"x",`, 1)), "--key", k.VKey}, 2, []string{"note"}},
+		{"a proof file with a key twice", []string{"check-consistency", write("twice.json", strings.Replace(string(proofText), `{`, `{"proof":[],`, 1)), "--key", k.VKey}, 2, []string{"repeated member name \"proof\""}},
+		{"a proof file mixing a tree head and a checkpoint", []string{"check-consistency", write("mixed.json", mixed), "--key", k.VKey}, 2, []string{"/to is a checkpoint but /from a tree head"}},
 		{"a proof file missing its heads", []string{"check-consistency", write("empty.json", `{"from":null,"to":null,"proof":[]}`), "--key", k.VKey}, 2, []string{"not a consistency proof file"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
