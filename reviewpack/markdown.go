@@ -86,9 +86,9 @@ func renderMarkdown(r *Report, w io.Writer) error {
 			what += " (corrected)"
 		}
 		refs := append(append([]string{}, c.Minutes...), c.Sources...)
-		rows = append(rows, []string{itoa(c.Seq), c.Date, what, c.Certainty, strings.Join(refs, "<br>")})
+		rows = append(rows, []string{refsText([]uint64{c.Seq}), c.Date, what, c.Certainty, strings.Join(refs, "<br>")})
 	}
-	table([]string{"#", "Date", "What happened", "Certainty", "Minutes and sources"}, rows)
+	table([]string{"[n]", "Date", "What happened", "Certainty", "Minutes and sources"}, rows)
 	if len(r.Corrections) > 0 {
 		p("### ", hCorrections)
 		p()
@@ -199,7 +199,7 @@ func renderMarkdown(r *Report, w io.Writer) error {
 		if len(ch.Events) > 0 {
 			rows = rows[:0]
 			for _, e := range ch.Events {
-				rows = append(rows, []string{itoa(e.Seq), e.Recorded, e.Effective, e.What})
+				rows = append(rows, []string{refsText([]uint64{e.Seq}), e.Recorded, e.Effective, e.What})
 			}
 			table(changeHeads, rows)
 		}

@@ -474,9 +474,9 @@ func (d *pdfDoc) chronology() {
 			what += " (corrected)"
 		}
 		refs := append(append([]string{}, c.Minutes...), c.Sources...)
-		rows[i] = []string{itoa(c.Seq), c.Date, what, c.Certainty, strings.Join(refs, "\n")}
+		rows[i] = []string{refsText([]uint64{c.Seq}), c.Date, what, c.Certainty, strings.Join(refs, "\n")}
 	}
-	d.table([]pdfCol{{"#", 0.05, "R", false}, {"Date", 0.11, "L", false}, {"What happened", 0.40, "L", false},
+	d.table([]pdfCol{{"[n]", 0.05, "R", false}, {"Date", 0.11, "L", false}, {"What happened", 0.40, "L", false},
 		{"Certainty", 0.1, "L", false}, {"Minutes and sources", 0.34, "L", false}}, rows, nil, pdfTableSize)
 	if len(d.r.Corrections) > 0 {
 		d.h3(hCorrections)
@@ -654,7 +654,7 @@ func (d *pdfDoc) changes() {
 	if len(ch.Events) > 0 {
 		rows := make([][]string, len(ch.Events))
 		for i, e := range ch.Events {
-			rows[i] = []string{itoa(e.Seq), strings.Replace(e.Recorded, " ", "\n", 1), e.Effective, e.What}
+			rows[i] = []string{refsText([]uint64{e.Seq}), strings.Replace(e.Recorded, " ", "\n", 1), e.Effective, e.What}
 		}
 		d.table([]pdfCol{{changeHeads[0], 0.06, "R", false}, {changeHeads[1], 0.13, "L", false}, {changeHeads[2], 0.12, "L", false},
 			{changeHeads[3], 0.69, "L", false}}, rows, nil, pdfTableSize)

@@ -143,7 +143,7 @@ func meetingText(m MeetingRow) string {
 }
 
 // changeHeads are the columns of the events recorded since the last report.
-var changeHeads = []string{"#", "Recorded (UTC)", "Effective", "What was recorded"}
+var changeHeads = []string{"[n]", "Recorded (UTC)", "Effective", "What was recorded"}
 
 // textPiece is a run of text, or a command the text quotes.
 type textPiece struct {
