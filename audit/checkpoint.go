@@ -36,10 +36,10 @@ import (
 var (
 	// ErrBadCheckpoint: the text is not a signed note holding a checkpoint (C2SP tlog-checkpoint),
 	// or not one of this ledger's shape (a 32-byte root).
-	ErrBadCheckpoint = errors.New("audit: not a checkpoint")
+	ErrBadCheckpoint = errors.New("not a checkpoint")
 	// ErrWrongOrigin: a checkpoint names another log (origin) than the pinned key's, or an origin
 	// is not of the form the ledger takes.
-	ErrWrongOrigin = errors.New("audit: checkpoint of another origin")
+	ErrWrongOrigin = errors.New("checkpoint of another origin")
 )
 
 // MaxOriginBytes bounds an origin (and so the ledger's key name).
@@ -252,15 +252,16 @@ func ParseCheckpointText(text string) (Checkpoint, error) {
 	bad := func(format string, args ...any) error {
 		return &fault.Error{Kind: fault.Malformed, Message: fmt.Sprintf(format, args...), Err: ErrBadCheckpoint}
 	}
+	// The size line first: the parser's own message for it shows Go's ("strconv.ParseUint: ...").
+	if err := checkSizeLine(text); err != nil {
+		return Checkpoint{}, bad("not a checkpoint: %v", err)
+	}
 	var body log.Checkpoint
 	if _, err := body.Unmarshal([]byte(text)); err != nil {
 		return Checkpoint{}, bad("not a checkpoint: %v", err)
 	}
 	if len(body.Hash) != len(Hash{}) {
 		return Checkpoint{}, bad("the checkpoint's root is %d bytes, want %d", len(body.Hash), len(Hash{}))
-	}
-	if err := checkSizeLine(text); err != nil {
-		return Checkpoint{}, bad("not a checkpoint: %v", err)
 	}
 	cp := Checkpoint{Origin: body.Origin, Size: body.Size}
 	copy(cp.Root[:], body.Hash)

@@ -11,25 +11,25 @@ import (
 // *eventstore.ChainError) carry the details.
 var (
 	// ErrOutOfRange: a size, leaf index or seq the tree does not have (yet).
-	ErrOutOfRange = errors.New("audit: out of range")
+	ErrOutOfRange = errors.New("out of range")
 	// ErrInvalidProof: an inclusion or consistency proof does not lead to the root it claims.
-	ErrInvalidProof = errors.New("audit: proof does not verify")
+	ErrInvalidProof = errors.New("proof does not verify")
 	// ErrBadSignature: a tree head's signature does not verify under the public key.
-	ErrBadSignature = errors.New("audit: tree head signature does not verify")
+	ErrBadSignature = errors.New("tree head signature does not verify")
 	// ErrWrongKey: a tree head names another key id than the public key given to check it.
-	ErrWrongKey = errors.New("audit: tree head was signed by another key")
+	ErrWrongKey = errors.New("tree head was signed by another key")
 	// ErrTampered: an event's fields do not match its hash, or an export or bundle was altered.
-	ErrTampered = errors.New("audit: tampered")
+	ErrTampered = errors.New("tampered")
 	// ErrStoreNotEmpty: Copy and Import refuse a target store that holds events other than the
 	// source's first ones (see NotEmptyError).
-	ErrStoreNotEmpty = errors.New("audit: target store is not empty")
+	ErrStoreNotEmpty = errors.New("target store is not empty")
 	// ErrBadKey: a key file or public key text cannot be read.
-	ErrBadKey = errors.New("audit: bad key")
+	ErrBadKey = errors.New("bad key")
 	// ErrBadExport: a line of an export file is not a JSON event envelope.
-	ErrBadExport = errors.New("audit: bad export file")
+	ErrBadExport = errors.New("bad export file")
 	// ErrEmptyTreeRoot: a signed checkpoint or tree head of size 0 whose root is not the empty
 	// tree's (EmptyRoot): no log can have it (see CheckEmptyRoot).
-	ErrEmptyTreeRoot = errors.New("audit: a head of size 0 with another root than the empty tree's")
+	ErrEmptyTreeRoot = errors.New("a head of size 0 with another root than the empty tree's")
 )
 
 // CheckEmptyRoot is the one rule for heads of size 0 (RFC 9162 §2.1.1): the root of the empty tree is

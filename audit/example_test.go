@@ -41,5 +41,5 @@ func ExampleVerifyTreeHead() {
 	fmt.Println(audit.VerifyTreeHead(th, pinned))
 	// Output:
 	// 34750f98bd59fcfc <nil>
-	// audit: tree head signature does not verify: tree head of size 2, root e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+	// tree head signature does not verify: tree head of size 2, root e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 }

@@ -134,7 +134,7 @@ type OutOfRangeError struct {
 
 // Error says which value is out of range and the limit.
 func (e *OutOfRangeError) Error() string {
-	return fmt.Sprintf("audit: %s %d is out of range (at most %d)", e.What, e.Value, e.Limit)
+	return fmt.Sprintf("%s %d is out of range (at most %d)", e.What, e.Value, e.Limit)
 }
 
 // Is makes an *OutOfRangeError match ErrOutOfRange.

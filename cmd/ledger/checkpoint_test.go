@@ -18,6 +18,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/fault/faulttest"
 )
 
 // keyOf is `ledger key --json` of a ledger: its base64 public key, origin and note verifier key.
@@ -290,6 +291,8 @@ func TestConsistencyRefusals(t *testing.T) {
 				assert.Contains(t, r.stdout+r.stderr, w)
 			}
 			assert.NotContains(t, r.stdout+r.stderr, "goroutine")
+			// Was "NOT CONSISTENT: ... audit: proof does not verify: ...".
+			faulttest.AssertForPeople(t, strings.TrimSpace(r.stdout+r.stderr))
 		})
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault/faulttest"
 )
 
 const gnn = "great-yarmouth-north-norfolk"
@@ -185,6 +186,16 @@ func TestProofChecksOfflineAgainstThePinnedKey(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(other.stdout), &ok2))
 	wrong := ledger(t, nil, "check-proof", bundle, "--key", ok2.PublicKey)
 	assert.Equal(t, 1, wrong.code)
+	// Was "REFUSED: check proof: audit: tree head was signed by another key: ...".
+	assert.Contains(t, wrong.stdout+wrong.stderr, "signed by another key")
+	faulttest.AssertForPeople(t, strings.TrimSpace(wrong.stdout+wrong.stderr))
+	// The same for a kept tree head: was "(audit: tree head was signed by another key ...)".
+	head := filepath.Join(dir, "head.json")
+	require.Equal(t, 0, ledger(t, nil, "tree-head", "--store", store, "-o", head).code)
+	wrongHead := ledger(t, nil, "verify", "--store", store, "--tree-head", head, "--key", ok2.PublicKey)
+	assert.NotEqual(t, 0, wrongHead.code)
+	assert.Contains(t, wrongHead.stdout+wrongHead.stderr, "signed by another key")
+	faulttest.AssertForPeople(t, strings.TrimSpace(wrongHead.stdout+wrongHead.stderr))
 
 	// Usage mistakes are exit 2.
 	assert.Equal(t, 2, ledger(t, nil, "check-proof", bundle).code)

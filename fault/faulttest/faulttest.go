@@ -9,8 +9,8 @@ import (
 )
 
 // internals are what a message for people must never show: the "pkg: " prefixes of Go sentinel
-// errors, Go type names (qualified, pointer or builtin), encoding/json's and Go's own wording.
-var internals = regexp.MustCompile(`\b(projections|eventstore|domain|recording|audit|reviewpack|api|web|fault|bolt|kurrentdb|json|strconv|time): |` +
+// errors (not a file name such as "proof.json: "), Go type names (qualified, pointer or builtin), encoding/json's and Go's own wording.
+var internals = regexp.MustCompile(`(?:^|[^\w./-])(projections|eventstore|domain|recording|audit|reviewpack|api|web|fault|bolt|kurrentdb|json|strconv|time): |` +
 	`\*?\b[a-z][a-z0-9]*\.[A-Z][A-Za-z0-9]*\b|\b(u?int(8|16|32|64)?|float(32|64))\b|map\[|\[\][a-z]|` +
 	`%!|\(MISSING\)|<nil>|\bpanic\b|goroutine `)
 
