@@ -260,7 +260,13 @@ func cmdTreeHead(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("tree-head: %w", err)
 	}
-	return a.writeJSONOutput(*out, th)
+	if err := a.writeJSONOutput(*out, th); err != nil {
+		return err
+	}
+	if *out != "" && *out != "-" {
+		fmt.Fprintf(a.stderr, "wrote the signed tree head of size %d to %s; keep it for 'ledger check-consistency %s --key PUBKEY'\n", th.Size, *out, *out)
+	}
+	return nil
 }
 
 // writeJSONOutput writes v as indented JSON to path (a.output: stdout for "" or "-").
@@ -402,7 +408,7 @@ func parseKeyFlag(cmd, text string) (audit.PinnedKey, error) {
 
 func cmdCheckProof(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("check-proof")
-	keyText := fs.String("key", "", "the ledger's public key, as printed by 'ledger key' (required)")
+	keyText := fs.String("key", "", "the ledger's public key or note verifier key (vkey), as 'ledger key' prints them (required)")
 	pos, err := a.parseFlags(fs, args)
 	if err != nil {
 		return err

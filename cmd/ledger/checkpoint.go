@@ -127,7 +127,17 @@ func cmdCheckpoint(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	writeNote(w, text)
-	return closeOut()
+	if err := closeOut(); err != nil {
+		return err
+	}
+	if *out != "" && *out != "-" {
+		what := "the checkpoint"
+		if cp, err := audit.ParseCheckpoint(text); err == nil {
+			what = fmt.Sprintf("the checkpoint of size %d", cp.Size)
+		}
+		fmt.Fprintf(a.stderr, "wrote %s to %s; keep it for 'ledger check-consistency %s --key VKEY'\n", what, *out, *out)
+	}
+	return nil
 }
 
 // writeNote writes a signed note line by line, each line made terminal-safe (a server's answer is

@@ -336,6 +336,10 @@ func TestServerSignsACheckpointAfterAppends(t *testing.T) {
 	before := filepath.Join(t.TempDir(), "before.txt")
 	r := ledger(t, nil, "checkpoint", "--server", s.base, "--key", k.VKey, "-o", before)
 	require.Equal(t, 0, r.code, r.stderr)
+	// It says what it wrote, as prove and consistency-proof do (it printed nothing).
+	assert.Contains(t, r.stderr, "wrote the checkpoint of size ")
+	assert.Contains(t, r.stderr, " to "+before)
+	assert.Empty(t, r.stdout)
 
 	postSaving(t, s.base, strings.TrimSpace(string(recorder)), 100)
 

@@ -207,6 +207,10 @@ func TestOldTreeHeadIsConsistentAfterMoreEvents(t *testing.T) {
 	th := filepath.Join(t.TempDir(), "head.json")
 	r := ledger(t, nil, "tree-head", "--store", store, "-o", th)
 	require.Equal(t, 0, r.code, r.stderr)
+	// It says what it wrote, as prove and consistency-proof do (it printed nothing).
+	assert.Contains(t, r.stderr, "wrote the signed tree head of size ")
+	assert.Contains(t, r.stderr, " to "+th)
+	assert.Empty(t, r.stdout)
 	rec := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "SavingsReported",
 		"--effective", "2016-03-01", "--data", savingsOK, "--source", pressSource, "--certainty", "reported")
 	require.Equal(t, 0, rec.code, rec.stderr)

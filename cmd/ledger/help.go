@@ -42,7 +42,7 @@ var examples = map[string][]string{
 		"ledger verify --file ledger.jsonl --tree-head head.json --key PUBKEY",
 	},
 	"prove":       {"ledger prove --event EVENT_ID -o proof.json   # EVENT_ID from 'ledger history'"},
-	"check-proof": {"ledger check-proof proof.json --key PUBKEY      # PUBKEY as 'ledger key' prints it"},
+	"check-proof": {"ledger check-proof proof.json --key PUBKEY      # PUBKEY (or VKEY) as 'ledger key' prints it"},
 	"tree-head":   {"ledger tree-head -o head.json"},
 	"checkpoint": {
 		"ledger checkpoint -o checkpoint.txt     # keep it: C2SP tlog-checkpoint, checkable by any signed-note tool",
@@ -50,10 +50,10 @@ var examples = map[string][]string{
 	},
 	"check-consistency": {
 		"ledger check-consistency head.json --key PUBKEY          # PUBKEY or VKEY as 'ledger key' prints it",
-		"ledger check-consistency checkpoint.txt --key VKEY --server http://127.0.0.1:8080",
-		"ledger check-consistency proof.json --key VKEY           # offline, from 'ledger consistency-proof'",
+		"ledger check-consistency checkpoint.txt --key VKEY --server http://127.0.0.1:8080 --token-file auditor.token",
+		"ledger check-consistency consistency.json --key VKEY     # offline, from 'ledger consistency-proof'",
 	},
-	"consistency-proof": {"ledger consistency-proof checkpoint.txt -o proof.json   # or a kept head.json"},
+	"consistency-proof": {"ledger consistency-proof checkpoint.txt -o consistency.json   # or a kept head.json"},
 	"key":               {"ledger key", "ledger key --store 'esdb://localhost:2113?tls=false' --key-file secrets/ledger.key --origin ledger.example.gov.uk/great-yarmouth-north-norfolk"},
 	"export":            {"ledger export -o ledger.jsonl", "ledger export --salvage -o good.jsonl   # from a damaged bolt file"},
 	"import":            {"ledger import ledger.jsonl --store bolt:copy.db"},
@@ -173,6 +173,7 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 		line += strings.ReplaceAll(usage, "\n", "\n    \t")
 		switch {
 		case f.DefValue == "" || f.DefValue == "false" || f.DefValue == "0":
+		case strings.Contains(usage, "(default"): // the text gives the default in words: one default, not two
 		case name == "string":
 			line += fmt.Sprintf(" (default %q)", f.DefValue)
 		default:

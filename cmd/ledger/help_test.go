@@ -87,6 +87,35 @@ func TestHelpShowsEveryCommandsFlagsAndExamples(t *testing.T) {
 
 // Help about a command that does not exist, or a command that does not exist, is bad input: one line,
 // exit 2 (issue 20: 'ledger help nosuch' exited 0).
+// Help says what the code does (a newcomer's findings): check-proof's --key takes a vkey too; key's
+// usage names --json; --server-pack-renders has one default, not "(default: half the cores ...) ...
+// (default 1)"; migrate's --to may be a target to complete, as the summary says; the --server example
+// of check-consistency carries the auditor token it needs.
+func TestHelpAgreesWithTheCode(t *testing.T) {
+	help := func(cmd string) string {
+		h := ledger(t, nil, "help", cmd)
+		require.Equal(t, 0, h.code, h.stderr)
+		return h.stdout
+	}
+	assert.Contains(t, help("check-proof"), "public key or note verifier key (vkey)")
+	assert.True(t, strings.HasPrefix(help("key"), "usage: ledger key [--json]"), help("key"))
+	for _, cmd := range []string{"serve", "demo"} {
+		h := help(cmd)
+		_, flagText, ok := strings.Cut(h, "\n  --server-pack-renders")
+		require.True(t, ok, h)
+		flagText, _, _ = strings.Cut(flagText, "\n  -")
+		assert.Equal(t, 1, strings.Count(flagText, "(default"), "one default for --server-pack-renders in help %s: %s", cmd, flagText)
+	}
+	mig := help("migrate")
+	assert.NotContains(t, mig, "must be empty")
+	assert.Contains(t, mig, "which it completes")
+	for line := range strings.SplitSeq(help("check-consistency"), "\n") {
+		if strings.Contains(line, "ledger check-consistency") && strings.Contains(line, "--server") {
+			assert.Contains(t, line, "--token-file auditor.token", "an example with --server needs the auditor token")
+		}
+	}
+}
+
 func TestHelpOfAnUnknownCommandExitsTwo(t *testing.T) {
 	for _, args := range [][]string{{"help", "nosuch"}, {"nosuch"}, {"--help", "nosuch"}, {"help", "record", "extra"}} {
 		r := ledger(t, nil, args...)

@@ -16,7 +16,7 @@ import (
 func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("migrate")
 	from := fs.String("from", "", "the store to copy from (default: --store)")
-	to := fs.String("to", "", "the store to copy into; it must be empty (bolt:FILE or esdb://host:2113?tls=false)")
+	to := fs.String("to", "", "the store to copy into (bolt:FILE or esdb://host:2113?tls=false): empty, or holding the first events of this ledger (an interrupted migrate), which it completes")
 	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
