@@ -61,11 +61,16 @@ func pinnedWitnessFlags(fs *flag.FlagSet, purpose string) func(cmd string) (witn
 	fs.Var(vkeys, "witness", purpose+" this witness: its `VKEY`, as 'ledger witness key' prints it (repeatable)")
 	n := fs.Int("quorum", 0, "how many of the --witness witnesses must have cosigned (default: all of them)")
 	return func(cmd string) (witness.Quorum, error) {
+		// The witnesses alone first (a bad vkey, one given twice: --witness; was blamed on --quorum when
+		// one was given), then the count (--quorum).
+		if _, err := witness.ParseQuorum(*vkeys, 0); err != nil {
+			return witness.Quorum{}, usageErrorf("%s: --witness: %s", cmd, messageOf(err))
+		}
 		q, err := witness.ParseQuorum(*vkeys, *n)
 		if err != nil {
-			flag := "witness"
-			if len(*vkeys) > 0 && *n != 0 {
-				flag = "quorum"
+			flag := "quorum"
+			if len(*vkeys) == 0 {
+				flag = "witness" // a quorum of no witnesses: what is missing is --witness
 			}
 			return q, usageErrorf("%s: --%s: %s", cmd, flag, messageOf(err))
 		}

@@ -28,7 +28,7 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	out := fs.String("o", "", "the `DIR` to write the pack into (required; created if missing)")
 	committee := fs.String("committee", "", "the committee the pack is prepared for, on the cover beside the bodies the review is scheduled for")
 	var meetings stringList
-	fs.Var(&meetings, "meeting", "a body's meeting on the cover, `BODY=DATE` (repeatable): BODY is COUNCIL:BODY of a body the review is scheduled for (e.g. north-norfolk:cabinet), the body alone where that is enough, or the --committee; a body without one reads 'meeting date not recorded'")
+	fs.Var(&meetings, "meeting", "a body's meeting on the cover, `BODY=DATE` (repeatable): BODY is COUNCIL:BODY of a body the review is scheduled for (e.g. north-norfolk:cabinet), the body alone where that is enough, or the --committee; a body the review names without one reads 'meeting date not recorded', the --committee without one 'meeting date not given'")
 	author := fs.String("author", "", "the report author on the cover (each cover option: at most 200 characters, no control characters)")
 	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
@@ -163,7 +163,11 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 	sayLine(a.stdout, "valid: review pack for %s as of %s, known at %s (format %s)", v.Partnership, v.AsOf, v.KnownAt, v.Format)
 	sayLine(a.stdout, "  %d events, each with its audit path, proved in the tree head of size %d, root %s, signed by key %s", v.Events, th.Size, th.Root, th.KeyID)
 	if v.Rebuilt {
-		sayLine(a.stdout, "  the report rebuilds from those events; %s match it%s", strings.Join(v.Files, ", "), map[bool]string{true: "", false: " and the manifest"}[slices.Contains(v.Absent, reviewpack.ManifestName)])
+		verb := "match" // "pack.html, pack.json match it"; one file "matches" it
+		if len(v.Files) == 1 {
+			verb = "matches"
+		}
+		sayLine(a.stdout, "  the report rebuilds from those events; %s %s it%s", strings.Join(v.Files, ", "), verb, map[bool]string{true: "", false: " and the manifest"}[slices.Contains(v.Absent, reviewpack.ManifestName)])
 	} else {
 		sayLine(a.stdout, "  format %s was written by an earlier version of the ledger (%s): this version cannot rebuild its report or renderings, so the facts as worded in it are not checked against the events", v.Format, reviewpack.EarlierFormats[v.Format])
 		if len(v.Files) > 0 && !slices.Contains(v.Absent, reviewpack.ManifestName) {

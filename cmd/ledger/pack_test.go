@@ -237,7 +237,7 @@ func TestVerifyPackOneFile(t *testing.T) {
 	ok := ledger(t, nil, "verify-pack", one, "--key", pub)
 	require.Equal(t, 0, ok.code, "stdout: %s\nstderr: %s", ok.stdout, ok.stderr)
 	assert.Contains(t, ok.stdout, "valid: review pack for gy-nn as of 2016-06-30")
-	assert.Contains(t, ok.stdout, "the report rebuilds from those events")
+	assert.Contains(t, ok.stdout, "the report rebuilds from those events; pack.json matches it\n", "one file matches (was \"pack.json match it\")")
 	assert.Contains(t, ok.stdout, "not checked, because absent: pack.html, pack.pdf, pack.md, manifest.json")
 
 	var f struct {

@@ -46,6 +46,8 @@ func TestVerifyPackRequiresTheWitnessQuorum(t *testing.T) {
 		{[]string{"--witness", "junk"}, "verify-pack: --witness: a witness key is NAME+HASH+KEY"},
 		{[]string{"--quorum", "1"}, "verify-pack: --witness: a quorum needs witnesses"},
 		{[]string{"--witness", w1.VerifierKey(), "--quorum", "2"}, "verify-pack: --quorum: the quorum must be 1 to 1"},
+		// Was "verify-pack: --quorum: the witness ... is given twice".
+		{[]string{"--witness", w1.VerifierKey(), "--witness", w1.VerifierKey(), "--quorum", "1"}, "verify-pack: --witness: the witness witness.great-yarmouth.example/ledger is given twice"},
 	} {
 		r := ledger(t, nil, append([]string{"verify-pack", dir, "--key", pub}, tt.args...)...)
 		failsInOneLine(t, r, 2, tt.want)
