@@ -337,6 +337,9 @@ const (
 // bytes (audit.ReadFileAtMost); what says what such a file holds, for the one-line refusal of a larger
 // one: "CMD: PATH is larger than N bytes; WHAT" (bad input, exit 2). Any error is a usage error.
 func readUserFile(cmd, path string, max int64, what string) ([]byte, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, usageErrorf("%s: %s is a directory; give a file (of a review pack, its pack.json)", cmd, path)
+	}
 	b, err := audit.ReadFileAtMost(path, max)
 	if errors.Is(err, audit.ErrFileTooLarge) {
 		return nil, usageErrorf("%s: %s is larger than %d bytes; %s", cmd, path, max, what)

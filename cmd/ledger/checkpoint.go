@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/fault"
+	"github.com/partnership-ledger/ledger/reviewpack"
 )
 
 // originFor is the ledger's checkpoint origin: the origin of the latest checkpoint stored in s (a
@@ -225,8 +228,16 @@ func readSignedHead(cmd, path string) (audit.SignedHead, error) {
 	return parseSignedHead(cmd, path, b)
 }
 
-// readKeptFile reads a file of kept heads or proofs named on the command line.
+// readKeptFile reads a file of kept heads or proofs named on the command line. A review pack's
+// directory stands for its pack.json, as verify-pack takes it (was "read pack3/: is a directory").
 func readKeptFile(cmd, path string) ([]byte, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		packJSON := filepath.Join(path, reviewpack.FileName("json"))
+		if _, err := os.Stat(packJSON); err != nil {
+			return nil, usageErrorf("%s: %s is a directory without a pack.json; give a tree head, checkpoint, proof file or a review pack's pack.json", cmd, path)
+		}
+		path = packJSON
+	}
 	return readUserFile(cmd, path, maxHeadFileBytes, "a tree head or checkpoint is under 1 KiB (keep one with 'ledger tree-head -o FILE' or 'ledger checkpoint -o FILE'); a proof file, bundle or pack.json carrying one is read up to 16 MiB")
 }
 

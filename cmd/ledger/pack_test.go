@@ -274,3 +274,35 @@ func TestVerifyPackEarlierFormat(t *testing.T) {
 		assert.Contains(t, one.stdout, "not checked, because absent: pack.html, pack.pdf, pack.md, manifest.json")
 	}
 }
+
+// TestAPackDirectoryIsAKeptHead: every command that reads a kept head takes a review pack's
+// directory as its pack.json, as verify-pack does (was "read pack3/: is a directory", Go's words);
+// a directory that is not a pack, and a directory where a file is wanted, are one line saying so.
+func TestAPackDirectoryIsAKeptHead(t *testing.T) {
+	store, pub := packLedger(t)
+	dir := filepath.Join(t.TempDir(), "pack3")
+	require.Equal(t, 0, ledger(t, nil, "pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", dir).code)
+	proof := filepath.Join(t.TempDir(), "consistency.json")
+	cp := ledger(t, nil, "consistency-proof", dir+"/", "--store", store, "-o", proof)
+	require.Equal(t, 0, cp.code, cp.stdout+cp.stderr)
+	assert.Contains(t, cp.stderr, "wrote the proof")
+	for _, args := range [][]string{
+		{"check-consistency", dir + "/", "--key", pub, "--store", store},
+		{"verify", "--tree-head", dir, "--key", pub, "--store", store},
+		{"check-consistency", proof, "--key", pub},
+	} {
+		r := ledger(t, nil, args...)
+		assert.Equal(t, 0, r.code, "%v: %s%s", args, r.stdout, r.stderr)
+	}
+	empty := t.TempDir()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"consistency-proof", empty, "--store", store}, "consistency-proof: " + empty + " is a directory without a pack.json"},
+		{[]string{"check-consistency", empty, "--key", pub}, "check-consistency: " + empty + " is a directory without a pack.json"},
+		{[]string{"check-proof", dir, "--key", pub}, "check-proof: " + dir + " is a directory; give a file"},
+	} {
+		assertBadInput(t, tt.args, tt.want)
+	}
+}
