@@ -178,6 +178,49 @@ var EarlierFormats = map[string]string{
 	"ledger-review-pack-v2": "before issue 21: the report's facts, wording and typography were revised",
 }
 
+// earlierMembers are, for each of EarlierFormats, the members its pack.json, its report and its
+// cover_options could carry. A pack labelled with an earlier format that carries any other member (a
+// checkpoint, since, gaps, risks: what only later formats have) was relabelled, and is refused: the
+// label would otherwise exempt a report written by today's version from being rebuilt.
+var earlierMembers = map[string]struct{ pack, report, cover []string }{
+	"ledger-review-pack-v2": {
+		pack: []string{"format", "partnership", "as_of", "known_at", "cover_options", "tree_head", "events", "report"},
+		report: []string{"partnership", "name", "as_of", "known_at", "cover", "summary", "recommendation", "options",
+			"chronology", "partners", "appointments", "statutory_roles", "services", "finance", "flags", "register",
+			"tree_head", "how_to_verify", "glossary"},
+		cover: []string{"committee", "meeting", "author"},
+	},
+}
+
+// laterMembers names, in order, the members of raw (pack.json of an earlier format) that its format
+// never had, each as a JSON pointer ("/checkpoint", "/report/gaps"); nil when there are none. raw
+// has already decoded as an object.
+func laterMembers(raw []byte, format string) []string {
+	want := earlierMembers[format]
+	var extra []string
+	check := func(prefix string, obj json.RawMessage, allowed []string) {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(obj, &m) != nil {
+			return // not an object: the decoder that follows names it
+		}
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			if !slices.Contains(allowed, k) {
+				extra = append(extra, prefix+"/"+k)
+			}
+		}
+	}
+	check("", raw, want.pack)
+	var top struct {
+		Report json.RawMessage `json:"report"`
+		Cover  json.RawMessage `json:"cover_options"`
+	}
+	if json.Unmarshal(raw, &top) == nil {
+		check("/report", top.Report, want.report)
+		check("/cover_options", top.Cover, want.cover)
+	}
+	return extra
+}
+
 // VerifyDir checks a pack directory offline against a pinned public key:
 //
 //  1. pack.json's signed tree head verifies under pub;
@@ -244,6 +287,12 @@ func verify(ctx context.Context, dir, path string, pub ed25519.PublicKey) (Verif
 	if head.Format != FormatVersion && !earlier {
 		return v, &RefusedError{Problems: []string{fmt.Sprintf("%s is format %q; this ledger checks %q and the earlier %s",
 			jsonName, head.Format, FormatVersion, strings.Join(slices.Sorted(maps.Keys(EarlierFormats)), ", "))}}
+	}
+	if earlier {
+		if extra := laterMembers(raw, head.Format); len(extra) > 0 {
+			return v, &RefusedError{Problems: []string{fmt.Sprintf("%s is labelled %s but carries %s, which only later formats have: a pack relabelled to escape the report's check",
+				jsonName, head.Format, strings.Join(extra, ", "))}}
+		}
 	}
 	var f packFile
 	dec := json.NewDecoder(bytes.NewReader(raw))

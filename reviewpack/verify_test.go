@@ -91,6 +91,19 @@ func TestEarlierFormatsStillVerify(t *testing.T) {
 		require.ErrorIs(t, err, reviewpack.ErrRefused)
 		assert.Contains(t, err.Error(), "pack.md: SHA-256")
 	})
+	t.Run("members only later formats have", func(t *testing.T) {
+		for _, c := range []struct{ after, add, pointer string }{
+			{`"format": "ledger-review-pack-v2",`, `"since": "3",`, "/since"},
+			{`"report": {`, `"gaps": [],`, "/report/gaps"},
+			{`"cover_options": {`, `"meetings": ["cabinet=2016-06-20"]`, "/cover_options/meetings"},
+		} {
+			dir := copyDir(t, filepath.Join("testdata", "packs", "v2", "june"))
+			editFile(t, filepath.Join(dir, "pack.json"), c.after, c.after+c.add)
+			_, err := reviewpack.VerifyDir(ctx, dir, v2Pub(t))
+			require.ErrorIs(t, err, reviewpack.ErrRefused, c.pointer)
+			assert.Contains(t, err.Error(), "pack.json is labelled ledger-review-pack-v2 but carries "+c.pointer+", which only later formats have")
+		}
+	})
 	t.Run("unknown format", func(t *testing.T) {
 		dir := copyDir(t, filepath.Join("testdata", "packs", "v2", "june"))
 		editFile(t, filepath.Join(dir, "pack.json"), `"format": "ledger-review-pack-v2"`, `"format": "ledger-review-pack-v1"`)

@@ -160,7 +160,11 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	th := v.TreeHead
-	sayLine(a.stdout, "valid: review pack for %s as of %s, known at %s (format %s)", v.Partnership, v.AsOf, v.KnownAt, v.Format)
+	if v.Rebuilt {
+		sayLine(a.stdout, "valid: review pack for %s as of %s, known at %s (format %s)", v.Partnership, v.AsOf, v.KnownAt, v.Format)
+	} else { // the as-of, known-at and cover of an earlier format are its own words: never echoed as facts
+		sayLine(a.stdout, "events, proofs and signature valid; report NOT checked: review pack for %s (format %s): its report's wording, as-of date and cover are not checked (do not rely on its text; rebuild it from the ledger to check it)", v.Partnership, v.Format)
+	}
 	sayLine(a.stdout, "  %d events, each with its audit path, proved in the tree head of size %d, root %s, signed by key %s", v.Events, th.Size, th.Root, th.KeyID)
 	if v.Rebuilt {
 		verb := "match" // "pack.html, pack.json match it"; one file "matches" it
@@ -169,7 +173,7 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 		}
 		sayLine(a.stdout, "  the report rebuilds from those events; %s %s it%s", strings.Join(v.Files, ", "), verb, map[bool]string{true: "", false: " and the manifest"}[slices.Contains(v.Absent, reviewpack.ManifestName)])
 	} else {
-		sayLine(a.stdout, "  format %s was written by an earlier version of the ledger (%s): this version cannot rebuild its report or renderings, so the facts as worded in it are not checked against the events", v.Format, reviewpack.EarlierFormats[v.Format])
+		sayLine(a.stdout, "  format %s was written by an earlier version of the ledger (%s): this version cannot rebuild its report or renderings, so nothing in them is checked against the events; to check, build the pack again with 'ledger pack --partnership %s --known-at %d --as-of DATE' and compare", v.Format, reviewpack.EarlierFormats[v.Format], v.Partnership, th.Size)
 		if len(v.Files) > 0 && !slices.Contains(v.Absent, reviewpack.ManifestName) {
 			sayLine(a.stdout, "  %s match the SHA-256s in %s (the manifest is not signed: it shows the files are the ones written together)", strings.Join(v.Files, ", "), reviewpack.ManifestName)
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -222,15 +223,23 @@ func recordThenPack(t *testing.T, typ, data string) (store, dir string) {
 	return store, dir
 }
 
-// TestVerifyPackOneFile: a member who downloaded pack.json alone checks it with verify-pack: every
-// event, audit path and the signature are checked and the report rebuilt, and the renderings it could
-// not check are named. A tampered pack.json is refused on one line naming the event by [n] and id.
-func TestVerifyPackOneFile(t *testing.T) {
+// gyNNPackJSON builds gy-nn's pack as of 2016-06-30 in packLedger's ledger and returns its pack.json
+// and the ledger's public key.
+func gyNNPackJSON(t *testing.T) ([]byte, string) {
+	t.Helper()
 	store, pub := packLedger(t)
 	dir := filepath.Join(t.TempDir(), "pack")
 	require.Equal(t, 0, ledger(t, nil, "pack", "--store", store, "--partnership", "gy-nn", "--as-of", "2016-06-30", "-o", dir).code)
 	b, err := os.ReadFile(filepath.Join(dir, "pack.json"))
 	require.NoError(t, err)
+	return b, pub
+}
+
+// TestVerifyPackOneFile: a member who downloaded pack.json alone checks it with verify-pack: every
+// event, audit path and the signature are checked and the report rebuilt, and the renderings it could
+// not check are named. A tampered pack.json is refused on one line naming the event by [n] and id.
+func TestVerifyPackOneFile(t *testing.T) {
+	b, pub := gyNNPackJSON(t)
 	one := filepath.Join(t.TempDir(), "gy-nn-pack.json")
 	require.NoError(t, os.WriteFile(one, b, 0o644))
 
@@ -265,7 +274,9 @@ func TestVerifyPackEarlierFormat(t *testing.T) {
 		dir := filepath.Join("..", "..", "reviewpack", "testdata", "packs", "v2", name)
 		r := ledger(t, nil, "verify-pack", dir, "--key", key)
 		require.Equal(t, 0, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
-		assert.Contains(t, r.stdout, "(format ledger-review-pack-v2)")
+		assert.True(t, strings.HasPrefix(r.stdout, "events, proofs and signature valid; report NOT checked: review pack for great-yarmouth-north-norfolk (format ledger-review-pack-v2)"), r.stdout)
+		assert.NotContains(t, r.stdout, "valid: review pack", "nothing in an earlier format's report is checked")
+		assert.NotContains(t, r.stdout, "as of 2016", "its as-of is its own word, not a checked fact")
 		assert.Contains(t, r.stdout, "written by an earlier version of the ledger")
 		assert.Contains(t, r.stdout, "pack.html, pack.pdf, pack.md, pack.json match the SHA-256s in manifest.json")
 
@@ -305,4 +316,45 @@ func TestAPackDirectoryIsAKeptHead(t *testing.T) {
 	} {
 		assertBadInput(t, tt.args, tt.want)
 	}
+}
+
+// TestVerifyPackRelabelled (issue 21): a pack of today's format relabelled as an earlier one, whose
+// report verify-pack cannot rebuild, with its as-of and report edited (£80,000 made £800,000). Carrying
+// members only later formats have, it is refused (exit 1) naming them; stripped of them, its events
+// still verify (exit 0) but verify-pack never says "valid" of it, says the report, as-of and cover are
+// not checked, and never repeats the as-of it was given as a fact.
+func TestVerifyPackRelabelled(t *testing.T) {
+	b, pub := gyNNPackJSON(t)
+	var p map[string]any
+	require.NoError(t, json.Unmarshal(b, &p))
+	p["format"], p["as_of"] = "ledger-review-pack-v2", "2099-10-01"
+	p["checkpoint"] = map[string]any{} // a member only later formats have, whatever the pack held
+	forged, err := json.Marshal(p)
+	require.NoError(t, err)
+	forged = []byte(strings.ReplaceAll(string(forged), "£", "£9"))
+	one := filepath.Join(t.TempDir(), "forged.json")
+	require.NoError(t, os.WriteFile(one, forged, 0o644))
+	r := ledger(t, nil, "verify-pack", one, "--key", pub)
+	assert.Equal(t, 1, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+	assert.Contains(t, r.stdout, "forged.json is labelled ledger-review-pack-v2 but carries /checkpoint")
+	assert.Contains(t, r.stdout, "which only later formats have")
+
+	delete(p, "checkpoint")
+	report := p["report"].(map[string]any)
+	for k := range report {
+		if !slices.Contains([]string{"partnership", "name", "as_of", "known_at", "cover", "summary", "recommendation", "options",
+			"chronology", "partners", "appointments", "statutory_roles", "services", "finance", "flags", "register",
+			"tree_head", "how_to_verify", "glossary"}, k) {
+			delete(report, k)
+		}
+	}
+	forged, err = json.Marshal(p)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(one, forged, 0o644))
+	r = ledger(t, nil, "verify-pack", one, "--key", pub)
+	require.Equal(t, 0, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+	first, _, _ := strings.Cut(r.stdout, "\n")
+	assert.Equal(t, "events, proofs and signature valid; report NOT checked: review pack for gy-nn (format ledger-review-pack-v2): its report's wording, as-of date and cover are not checked (do not rely on its text; rebuild it from the ledger to check it)", first)
+	assert.NotContains(t, r.stdout, "valid: review pack")
+	assert.NotContains(t, r.stdout, "2099-10-01", "the as-of a relabelled pack states is not echoed as a fact")
 }

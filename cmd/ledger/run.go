@@ -69,7 +69,7 @@ func commands() []command {
 		{"migrate", "--from STORE --to STORE", "copy a ledger into an empty store (bolt or KurrentDB; or complete one), keeping ids, hashes and seq; verify it", cmdMigrate},
 		{"replay", "--partnership P [--as-of D] [--known-at K] [--until SEQ|DATE] [--type T]... [--json]", "what each event made true, changed and ended, in effective order; --known-at is the recording axis, --as-of and --until the effective axis (docs/replay.md)", cmdReplay},
 		{"pack", "--partnership P --as-of D [--known-at K] --format html,pdf,md,json -o DIR", "write the review pack", cmdPack},
-		{"verify-pack", "DIR|pack.json --key PUBKEY [--witness VKEY]... [--quorum N]", "check a review pack offline (a directory, or pack.json on its own; with --witness: its checkpoint's cosignatures)", cmdVerifyPack},
+		{"verify-pack", "DIR|pack.json --key PUBKEY [--witness VKEY]... [--quorum N]", "check a review pack offline (a directory, or pack.json on its own; with --witness: its checkpoint's cosignatures); exit 0 valid (a pack of an earlier format: its events, proofs and signature only, and the first line says its report is NOT checked), 1 refused, 2 bad input", cmdVerifyPack},
 		{"gen", "--partnerships N --events M", "generate the reference data set", cmdGen},
 		{"token", "issue --role R --actor NAME | revoke ID", "issue or revoke API credentials", cmdToken},
 		{"audit", "follow --server URL --key PUBKEY --state DIR [--interval D] [--once] [--witness VKEY]... [--quorum N]", "follow a server's checkpoints as an auditor: keep the last, check each new one extends it, exit 1 on a fork", cmdAudit},
