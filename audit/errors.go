@@ -14,6 +14,10 @@ var (
 	ErrOutOfRange = errors.New("out of range")
 	// ErrInvalidProof: an inclusion or consistency proof does not lead to the root it claims.
 	ErrInvalidProof = errors.New("proof does not verify")
+	// ErrInconsistent (with ErrInvalidProof): a consistency proof that leads to the second root from
+	// another root at the first size, so the second tree is proven not to extend the first (when the
+	// first size is not a power of two; a proof that fails otherwise proves nothing either way).
+	ErrInconsistent = errors.New("the newer tree is proven not to extend the older")
 	// ErrBadSignature: a tree head's signature does not verify under the public key.
 	ErrBadSignature = errors.New("tree head signature does not verify")
 	// ErrWrongKey: a tree head names another key id than the public key given to check it.

@@ -339,11 +339,13 @@ func VerifyConsistency(first, second uint64, firstRoot, secondRoot Hash, proof [
 	if sn != 0 {
 		return fmt.Errorf("%w: consistency proof is shorter than needed", ErrInvalidProof)
 	}
-	if fr != firstRoot {
-		return fmt.Errorf("%w: proof does not lead to the first root %s", ErrInvalidProof, firstRoot)
-	}
 	if sr != secondRoot {
 		return fmt.Errorf("%w: proof does not lead to the second root %s", ErrInvalidProof, secondRoot)
+	}
+	if fr != firstRoot {
+		// The proof does lead to the second root, from another first root: the second tree's own
+		// proof shows that its first `first` leaves are not the ones firstRoot commits to.
+		return fmt.Errorf("%w: %w: the proof leads to the second root from the root %s at size %d, not %s", ErrInvalidProof, ErrInconsistent, fr, first, firstRoot)
 	}
 	return nil
 }

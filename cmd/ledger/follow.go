@@ -101,6 +101,7 @@ type follower struct {
 	kept   *audit.Checkpoint
 	// waiting is the checkpoint last reported as lacking its quorum, so that it is reported once.
 	waiting *audit.Hash
+	once    bool // --once: say what was found even when nothing is new
 }
 
 // forkError is a checkpoint that does not extend the kept one: the end of 'audit follow' (exit 1).
@@ -140,7 +141,7 @@ func auditFollow(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	f := &follower{a: a, c: c, pin: pin, quorum: q, dir: *v.state}
+	f := &follower{a: a, c: c, pin: pin, quorum: q, dir: *v.state, once: *v.once}
 	if err := f.load(); err != nil {
 		return err
 	}
@@ -203,7 +204,21 @@ func (f *follower) round(ctx context.Context) error {
 		kept := audit.HeadOfCheckpoint(*f.kept)
 		switch {
 		case cp.Size == f.kept.Size && cp.Root == f.kept.Root:
-			return nil // nothing new
+			if !f.once {
+				return nil // nothing new
+			}
+			// --once says what it checked, and holds the kept checkpoint to the quorum asked now.
+			cosigned, missing, met := f.quorum.Check(text)
+			if !met {
+				return &exitError{code: 1, err: fmt.Errorf("nothing new: the server's %s is the kept one, and it has no witness quorum (%d of %d needed): %s; not cosigned by %s",
+					now, len(cosigned), f.quorum.N, cosignedWords(cosigned), strings.Join(missing, ", "))}
+			}
+			line := fmt.Sprintf("nothing new: the server's checkpoint is the kept one (size %d, root %s)", cp.Size, cp.Root)
+			if len(f.quorum.Witnesses) > 0 {
+				line += "; " + cosignedWords(cosigned)
+			}
+			sayLine(f.a.stdout, "%s", line)
+			return nil
 		case cp.Size == f.kept.Size:
 			return f.fork(cp, fmt.Sprintf("the server's %s and the kept %s are two histories under one key: one size, two roots", now, kept))
 		case cp.Size < f.kept.Size:
@@ -217,8 +232,16 @@ func (f *follower) round(ctx context.Context) error {
 			}
 			proof = c.Proof
 		}
-		if err := audit.CheckConsistency(kept, now, proof, f.pin); err != nil {
-			return f.fork(cp, fmt.Sprintf("the server's %s is not shown to extend the kept %s: the consistency proof it sent does not link them (%s)", now, kept, errMessage(err)))
+		err := audit.CheckConsistency(kept, now, proof, f.pin)
+		if errors.Is(err, audit.ErrInconsistent) {
+			return f.fork(cp, fmt.Sprintf("the server's %s does not extend the kept %s: its own consistency proof leads to its root from another history (%s)", now, kept, errMessage(err)))
+		}
+		if err != nil {
+			// A proof that does not verify proves nothing either way: the server failed to show its
+			// checkpoint extends the kept one. Not a FORK (no evidence is filed, the kept checkpoint
+			// stays); asked again next round (with --once, exit 1).
+			return &exitError{code: 1, err: fmt.Errorf("the server at %s did not prove that its %s extends the kept %s: the consistency proof it sent does not verify (%s); the kept checkpoint is unchanged",
+				f.c.Base(), now, kept, errMessage(err))}
 		}
 	}
 	cosigned, missing, met := f.quorum.Check(text)

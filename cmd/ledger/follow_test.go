@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -72,7 +74,7 @@ func TestAuditFollowKeepsAndCatchesAFork(t *testing.T) {
 
 	r = follow(t, s.base, k.VKey, state)
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Empty(t, r.stdout, "nothing new")
+	assert.Equal(t, safef("nothing new: the server's checkpoint is the kept one (size %d, root %s)\n", n, first.Root), r.stdout)
 
 	postSaving(t, s.base, token, 100)
 	waitCheckpointSize(t, s.base, n+1)
@@ -103,7 +105,8 @@ func TestAuditFollowKeepsAndCatchesAFork(t *testing.T) {
 	assert.Equal(t, grown.Note, still, "the kept checkpoint is unchanged")
 	require.NoError(t, f.stop())
 
-	// Larger than the kept one, but no proof links it: a fork too.
+	// Larger than the kept one, and the server's own proof leads to its root from another root at
+	// the kept size: a proven fork.
 	recordSaving(t, fork, 998)
 	f = startServe(t, fork)
 	larger, err := audit.ParseCheckpoint(waitCheckpointSize(t, f.base, n+2))
@@ -111,7 +114,7 @@ func TestAuditFollowKeepsAndCatchesAFork(t *testing.T) {
 	r = follow(t, f.base, k.VKey, state)
 	assert.Equal(t, 1, r.code, r.stdout+r.stderr)
 	oneLine(t, r, "larger fork")
-	assert.Contains(t, r.stdout, safef("the server's checkpoint of size %d (root %s) is not shown to extend the kept checkpoint of size %d (root %s)", n+2, larger.Root, n+1, grown.Root))
+	assert.Contains(t, r.stdout, safef("FORK: the server's checkpoint of size %d (root %s) does not extend the kept checkpoint of size %d (root %s): its own consistency proof", n+2, larger.Root, n+1, grown.Root))
 	require.NoError(t, f.stop())
 }
 
@@ -179,6 +182,17 @@ func TestAuditFollowHostileServer(t *testing.T) {
 	recordSaving(t, grownStore, 5)
 	g := startServe(t, grownStore)
 	grown := waitCheckpointSize(t, g.base, n+1)
+	// Its real consistency proof from the kept size, with proof[0] altered: the server fails to prove
+	// its checkpoint extends the kept one, which is no proof of a fork.
+	res, err := http.Get(fmt.Sprintf("%s/v1/audit/consistency?from=%d&to=%d", g.base, n, n+1))
+	require.NoError(t, err)
+	var wrong map[string]any
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&wrong))
+	res.Body.Close()
+	require.NotEmpty(t, wrong["proof"])
+	wrong["proof"].([]any)[0] = strings.Repeat("ab", 32)
+	wrongProof, err := json.Marshal(wrong)
+	require.NoError(t, err)
 	require.NoError(t, g.stop())
 
 	release := make(chan struct{})
@@ -197,8 +211,11 @@ func TestAuditFollowHostileServer(t *testing.T) {
 			}
 		case mode == "huge":
 			w.Write([]byte(strings.Repeat("A", 1<<20)))
-		case mode == "badproof" && rest == "checkpoint":
+		case (mode == "badproof" || mode == "wrongproof") && rest == "checkpoint":
 			w.Write(grown)
+		case mode == "wrongproof":
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(wrongProof)
 		case mode == "badproof":
 			w.Header().Set("Content-Type", "application/json")
 			w.Write([]byte(`{"from":{"size":1},"to":{"size":2},"proof":["00"]}`))
@@ -210,18 +227,32 @@ func TestAuditFollowHostileServer(t *testing.T) {
 	require.Equal(t, 0, follow(t, s.base, k.VKey, dir).code)
 	env := map[string]string{"LEDGER_SERVER_TIMEOUT": "100ms"}
 	for mode, want := range map[string]string{
-		"garbage":  "the answer is not a signed checkpoint",
-		"foreign":  "does not verify under the pinned key",
-		"stall":    "within 100ms",
-		"huge":     "/huge/checkpoint",
-		"badproof": "/badproof/v1/audit/consistency",
+		"garbage":    "the answer is not a signed checkpoint",
+		"foreign":    "does not verify under the pinned key",
+		"stall":      "within 100ms",
+		"huge":       "/huge/checkpoint",
+		"badproof":   "/badproof/v1/audit/consistency",
+		"wrongproof": "did not prove that its checkpoint of size",
 	} {
 		r := ledger(t, env, "audit", "follow", "--server", hostile.URL+"/"+mode, "--key", k.VKey, "--state", dir, "--once")
 		failsInOneLine(t, r, 1, want)
 		kept, err := os.ReadFile(filepath.Join(dir, "checkpoint"))
 		require.NoError(t, err)
 		assert.Equal(t, honest, kept, mode)
+		assert.NotContains(t, r.stdout+r.stderr, "FORK", mode)
+		evidence, err := filepath.Glob(filepath.Join(dir, "fork-*"))
+		require.NoError(t, err)
+		assert.Empty(t, evidence, "%s: nothing is filed as evidence", mode)
 	}
+	// --once on an unchanged kept checkpoint says what it checked; asked for a quorum it lacks, exit 1.
+	r := follow(t, s.base, k.VKey, dir)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, fmt.Sprintf("nothing new: the server's checkpoint is the kept one (size %d", n))
+	wv, err := witness.NewKey("witness.example/none")
+	require.NoError(t, err)
+	r = follow(t, s.base, k.VKey, dir, "--witness", wv.VerifierKey(), "--quorum", "1")
+	failsInOneLine(t, r, 1, "nothing new: the server's checkpoint of size")
+	assert.Contains(t, r.stderr, "no witness quorum (0 of 1 needed)")
 }
 
 // Without --once, audit follow keeps following: it prints one line per new checkpoint as the ledger
