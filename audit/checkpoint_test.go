@@ -370,3 +370,36 @@ func TestAppendsNeverWaitForCheckpoints(t *testing.T) {
 		t.Fatal("no checkpoint once the store answered")
 	}
 }
+
+// The ledger writes no extension lines, and reads them as C2SP tlog-checkpoint allows: a validly
+// signed checkpoint with extension lines after its root verifies, its size and root read, the
+// extensions ignored (docs/integrity.md §9). A size-0 checkpoint must carry the empty tree's root.
+func TestCheckpointExtensionLinesAreIgnoredAndSizeZeroIsEmpty(t *testing.T) {
+	key := audit.KeyFromSeed(make([]byte, 32))
+	const origin = "ledger.example.gov.uk/ext"
+	vkey, err := audit.VerifierKey(origin, key.Public())
+	require.NoError(t, err)
+	// The same key as a signed-note signer: PRIVATE+KEY+NAME+HASH+base64(0x01 ‖ seed).
+	hash := strings.Split(vkey, "+")[1]
+	signer, err := note.NewSigner("PRIVATE+KEY+" + origin + "+" + hash + "+" + base64.StdEncoding.EncodeToString(append([]byte{1}, make([]byte, 32)...)))
+	require.NoError(t, err)
+	root := audit.Hash{3}
+	text := log.Checkpoint{Origin: origin, Size: 7, Hash: root[:]}.Marshal()
+	signed, err := note.Sign(&note.Note{Text: string(text) + "extension one\nextension two\n"}, signer)
+	require.NoError(t, err)
+	pin, err := audit.ParsePinnedKey(vkey)
+	require.NoError(t, err)
+	cp, err := audit.VerifyCheckpoint(signed, pin)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(7), cp.Size)
+	assert.Equal(t, root, cp.Root)
+
+	zero, err := key.SignCheckpoint(origin, 0, audit.Hash{9})
+	require.NoError(t, err)
+	_, err = audit.VerifyCheckpoint(zero, pin)
+	require.ErrorIs(t, err, audit.ErrEmptyTreeRoot)
+	empty, err := key.SignCheckpoint(origin, 0, audit.EmptyRoot)
+	require.NoError(t, err)
+	_, err = audit.VerifyCheckpoint(empty, pin)
+	require.NoError(t, err)
+}

@@ -69,6 +69,11 @@ func (w *Witness) AddCheckpoint(body []byte) ([]byte, error) {
 		return nil, err
 	}
 	origin, _, _ := bytes.Cut(req.Checkpoint, []byte("\n"))
+	if err := audit.CheckOrigin(string(origin)); err != nil {
+		// Not an origin at all (an empty first line, spaces, control characters): malformed, not an
+		// unknown log.
+		return nil, malformed("the checkpoint does not start with an origin line: %s", fault.Message(err))
+	}
 	keys, ok := w.logs[string(origin)]
 	if !ok {
 		return nil, fault.Errorf(fault.NotFound, "add-checkpoint: this witness does not know the log %q", clip(origin))

@@ -267,6 +267,7 @@ func TestWitnessStatuses(t *testing.T) {
 		{"no empty line", []byte("old 0\n"), 400},
 		{"no checkpoint", []byte("old 0\n\n"), 400},
 		{"not a note", []byte("old 0\n\n" + origin + "\n5\n"), 400},
+		{"a checkpoint starting with an empty line", []byte("old 0\n\n\n" + string(good.Checkpoint)), 400},
 		{"old above the checkpoint's size", witness.AddCheckpointRequest{OldSize: 6, Proof: [][]byte{make([]byte, 32)}, Checkpoint: good.Checkpoint}.Marshal(), 400},
 		{"an unknown origin", witness.AddCheckpointRequest{Checkpoint: strangerCP}.Marshal(), 404},
 		{"signed by another key of the same name", witness.AddCheckpointRequest{Checkpoint: impostor.checkpoint(t, 5)}.Marshal(), 403},
@@ -293,6 +294,21 @@ func TestWitnessStatuses(t *testing.T) {
 		require.NoError(t, err)
 		res.Body.Close()
 		assert.Equal(t, 404, res.StatusCode, path)
+	}
+	// Another method on a witness path is 405 with Allow, as a problem.
+	for _, tc := range []struct{ method, path, allow string }{
+		{http.MethodGet, "/add-checkpoint", "POST"},
+		{http.MethodPut, "/add-checkpoint", "POST"},
+		{http.MethodPost, "/" + witness.OriginHash(origin) + "/checkpoint", "GET, HEAD"},
+	} {
+		req, err := http.NewRequest(tc.method, f.srv.URL+tc.path, nil)
+		require.NoError(t, err)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		assert.Equal(t, 405, res.StatusCode, tc.path)
+		assert.Equal(t, tc.allow, res.Header.Get("Allow"), tc.path)
+		assert.Equal(t, "application/problem+json", res.Header.Get("Content-Type"), tc.path)
 	}
 }
 
