@@ -78,7 +78,7 @@ func (w *Witness) AddCheckpoint(body []byte) ([]byte, error) {
 	if !ok {
 		return nil, fault.Errorf(fault.NotFound, "add-checkpoint: this witness does not know the log %q", clip(origin))
 	}
-	n, err := note.Open(req.Checkpoint, note.VerifierList(keys...))
+	n, err := note.Open(knownSignatures(req.Checkpoint, keys), note.VerifierList(keys...))
 	if err != nil {
 		var unverified *note.UnverifiedNoteError
 		var invalid *note.InvalidSignatureError
@@ -170,4 +170,30 @@ func (w *Witness) Latest(originHash string) ([]byte, error) {
 		break
 	}
 	return nil, fault.Errorf(fault.NotFound, "this witness has cosigned no checkpoint of that log")
+}
+
+// knownSignatures is the signed note cp keeping only the signature lines by a name of keys: tlog-witness
+// says signatures by unknown keys MUST be ignored, and note.Open refuses a note of more than 100
+// signature lines, so those lines are dropped before it reads the note. A note whose signature block
+// cannot be split (no blank line) is returned as it is, for note.Open to refuse.
+func knownSignatures(cp []byte, keys []note.Verifier) []byte {
+	i := bytes.LastIndex(cp, []byte("\n\n"))
+	if i < 0 {
+		return cp
+	}
+	out := bytes.Clone(cp[:i+2])
+	for _, line := range bytes.SplitAfter(cp[i+2:], []byte("\n")) {
+		name, _, _ := bytes.Cut(bytes.TrimPrefix(line, []byte("— ")), []byte(" "))
+		if !bytes.HasPrefix(line, []byte("— ")) {
+			out = append(out, line...) // not a signature line: note.Open judges it
+			continue
+		}
+		for _, k := range keys {
+			if string(name) == k.Name() {
+				out = append(out, line...)
+				break
+			}
+		}
+	}
+	return out
 }

@@ -283,8 +283,14 @@ func TestWitnessStatuses(t *testing.T) {
 			assert.Equal(t, "application/problem+json", ctype)
 		})
 	}
-	// Nothing was held: the good checkpoint is still a first sight.
-	status, ctype, body := f.post(t, good.Marshal())
+	// Nothing was held: the good checkpoint is still a first sight. It carries 150 signatures by keys
+	// the witness does not know, which tlog-witness says it must ignore (more than note.Open's 100).
+	crowded := good
+	crowded.Checkpoint = bytes.Clone(good.Checkpoint)
+	for i := range 150 {
+		crowded.Checkpoint = fmt.Appendf(crowded.Checkpoint, "— unknown.example/k%d %s\n", i, base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{byte(i)}, 72)))
+	}
+	status, ctype, body := f.post(t, crowded.Marshal())
 	assert.Equal(t, 200, status, body)
 	assert.Equal(t, "text/plain; charset=utf-8", ctype)
 	assert.True(t, strings.HasPrefix(body, "— witness.great-yarmouth.example/w1 "), body)
