@@ -11,7 +11,6 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/partnership-ledger/ledger/eventstore"
-	"github.com/partnership-ledger/ledger/eventstore/bolt"
 	"github.com/partnership-ledger/ledger/fault"
 )
 
@@ -38,18 +37,22 @@ type State struct {
 	db *bbolt.DB
 }
 
-// OpenState opens the existing state file StateFile in dir, checked before bbolt maps it
-// (bolt.OpenChecked): an empty, cut short or otherwise damaged file is a *eventstore.DamageError
-// (matching eventstore.ErrCorrupt), never a crash and never a fresh state. A missing file is an error
-// matching fs.ErrNotExist: a witness never starts again from nothing on its own, since a witness that
-// forgot what it cosigned would cosign a smaller or forked history (CreateState starts a new one).
-// Another process holding it is a fault.Busy error naming the file.
-func OpenState(dir string) (*State, error) {
+// Opener opens an existing bbolt file with opts. cmd/ledger passes eventstore/bolt.OpenChecked, which
+// checks the file before bbolt maps it (an empty, cut short or overwritten file is a
+// *eventstore.DamageError, never a crash); the layers keep that store adapter out of this package.
+type Opener func(path string, opts *bbolt.Options) (*bbolt.DB, error)
+
+// OpenState opens the existing state file StateFile in dir with open: damage is open's error (with
+// bolt.OpenChecked, a *eventstore.DamageError matching eventstore.ErrCorrupt), never a fresh state. A
+// missing file is an error matching fs.ErrNotExist: a witness never starts again from nothing on its
+// own, since a witness that forgot what it cosigned would cosign a smaller or forked history
+// (CreateState starts a new one). Another process holding it is a fault.Busy error naming the file.
+func OpenState(dir string, open Opener) (*State, error) {
 	path := filepath.Join(dir, StateFile)
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("witness state %s: %w", path, err)
 	}
-	db, err := bolt.OpenChecked(path, &bbolt.Options{Timeout: time.Second})
+	db, err := open(path, &bbolt.Options{Timeout: time.Second})
 	return wrapState(path, db, err)
 }
 

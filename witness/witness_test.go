@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	tlog "github.com/transparency-dev/formats/log"
 	fnote "github.com/transparency-dev/formats/note"
+	"go.etcd.io/bbolt"
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/partnership-ledger/ledger/api"
@@ -99,7 +100,7 @@ func startWitness(t *testing.T, dir string, key witness.Key, logKeys ...string) 
 		require.NoError(t, err)
 		vs = append(vs, v)
 	}
-	st, err := witness.OpenState(dir)
+	st, err := witness.OpenState(dir, func(path string, opts *bbolt.Options) (*bbolt.DB, error) { return bbolt.Open(path, 0o600, opts) })
 	if errors.Is(err, fs.ErrNotExist) {
 		st, err = witness.CreateState(dir)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/eventstore/bolt"
 	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/witness"
 )
@@ -194,7 +195,7 @@ func openWitnessState(a *app, dir string, init bool) (*witness.State, error) {
 	path := filepath.Join(dir, witness.StateFile)
 	if !init {
 		var d *eventstore.DamageError
-		st, err := witness.OpenState(dir)
+		st, err := witness.OpenState(dir, bolt.OpenChecked)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			return nil, usageErrorf("witness serve: --state %s: no witness state (%s) there; give the directory that holds it, or --init to start a new witness (never for one that lost its state: restore that from its latest copy)", dir, path)
