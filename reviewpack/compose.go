@@ -245,7 +245,7 @@ func (c *composer) cover(name string) Cover {
 		Axes:      axesText(c.asOf, c.ev.KnownAt, c.ev.TreeHead.Size),
 	}
 	if rd := st.ReviewDate; rd != nil {
-		cv.ReviewDue = rd.DueOn.String()
+		cv.ReviewDue = words.DueDate(rd.DueOn, c.asOf)
 		cv.Bodies = words.Capital(words.JoinAnd(rd.Bodies))
 		cv.Terms = rd.Terms
 	}
@@ -374,9 +374,9 @@ func (c *composer) summary(name string, r *Report) []string {
 	}
 
 	if rd := st.ReviewDate; rd != nil {
-		p := "A review is due on " + rd.DueOn.Long()
+		p := words.ReviewDue(rd.DueOn, c.asOf)
 		if len(rd.Bodies) > 0 {
-			p += ", to be considered by " + words.JoinAnd(rd.Bodies)
+			p += map[bool]string{false: ", to be considered by ", true: ", to have been considered by "}[rd.DueOn.Before(c.asOf)] + words.JoinAnd(rd.Bodies)
 		}
 		out = append(out, p+".")
 	}
@@ -418,10 +418,10 @@ func (c *composer) options() []Option {
 	end := Option{Key: "end", Heading: "Option 4: end the arrangement"}
 
 	if tp := st.TrialPeriod; tp != nil && !tp.To.IsZero() {
-		cont.Facts = append(cont.Facts, Fact{Text: fmt.Sprintf("The trial period runs to %s; continuing beyond it needs a decision by each council.", tp.To.Long()), Refs: c.refs(tp.Evidence)})
+		cont.Facts = append(cont.Facts, Fact{Text: words.TrialEnd(tp.To, c.asOf) + "; continuing beyond it needs a decision by each council.", Refs: c.refs(tp.Evidence)})
 	}
 	if rd := st.ReviewDate; rd != nil {
-		cont.Facts = append(cont.Facts, Fact{Text: "A review is due on " + rd.DueOn.Long() + ".", Refs: c.refs(rd.Evidence)})
+		cont.Facts = append(cont.Facts, Fact{Text: words.ReviewDue(rd.DueOn, c.asOf) + ".", Refs: c.refs(rd.Evidence)})
 	}
 	for _, a := range st.Appointments {
 		if a.Post == "" { // a designation only: no post, share or basis to state

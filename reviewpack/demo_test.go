@@ -167,3 +167,26 @@ func TestPackLastDay(t *testing.T) {
 	assert.Contains(t, dissolved, "No officer was shared between the councils on the as-of date.")
 	assert.NotContains(t, dissolved, "Sheila Oxtoby serves")
 }
+
+// TestPackTenseAfterDates (issue 21): once the as-of date is past the review's due date and the
+// trial's end, the summary, option 1 and the cover say so in the past tense, in the one wording
+// words.ReviewDue and words.TrialEnd give; before them, the future.
+func TestPackTenseAfterDates(t *testing.T) {
+	for _, tc := range []struct {
+		asOf string
+		want []string
+		not  []string
+	}{
+		{"2016-06-15", []string{"A review is due on 30 June 2016", "The trial period runs to 30 June 2016"}, []string{"was due", "trial period ended"}},
+		{"2016-07-15", []string{"The review was due on 30 June 2016", "The trial period ended on 30 June 2016", "30 June 2016 (passed by the as-of date)"}, []string{"A review is due", "trial period runs to"}},
+	} {
+		var md bytes.Buffer
+		require.NoError(t, demoPackAsOf(t, tc.asOf).Render("md", &md))
+		for _, w := range tc.want {
+			assert.Contains(t, md.String(), w, tc.asOf)
+		}
+		for _, w := range tc.not {
+			assert.NotContains(t, md.String(), w, tc.asOf)
+		}
+	}
+}

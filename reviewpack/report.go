@@ -80,7 +80,7 @@ type Cover struct {
 	Purpose     string `json:"purpose"`
 	Subject     string `json:"subject"` // "Review of the ... partnership"
 	Status      string `json:"status"`
-	ReviewDue   string `json:"review_due,omitempty"`
+	ReviewDue   string `json:"review_due,omitempty"` // in words, "30 June 2016", marked once passed by the as-of (words.DueDate)
 	Terms       string `json:"terms_of_reference,omitempty"`
 	Bodies      string `json:"bodies,omitempty"` // bodies that will consider the review
 	Reference   string `json:"reference"`        // a short fingerprint of the tree head, for citing the pack

@@ -142,7 +142,7 @@ func (c *composer) riskUndecided() []Finding {
 			passed = append(passed, "The trial ended, and the review was due, on "+trialEnd.Long())
 			trialEnd = domain.Date{}
 		default:
-			passed = append(passed, "The review was due on "+rd.DueOn.Long())
+			passed = append(passed, words.ReviewDue(rd.DueOn, c.asOf))
 		}
 	}
 	if !trialEnd.IsZero() {

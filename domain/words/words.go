@@ -462,6 +462,35 @@ func Trial(from, to domain.Date) string {
 	return "from " + from.Long() + " to " + end
 }
 
+// ReviewDue says when the review is or was due, in the tense of the as-of date the text describes:
+// "A review is due on 30 June 2016" while due is not before asOf, "The review was due on 30 June 2016"
+// once asOf is later. No full stop.
+func ReviewDue(due, asOf domain.Date) string {
+	if due.Before(asOf) {
+		return "The review was due on " + due.Long()
+	}
+	return "A review is due on " + due.Long()
+}
+
+// DueDate is a date something is due on for a heading's value (a cover's "Review due"): "30 June
+// 2016", or "30 June 2016 (passed by the as-of date)" once asOf is later.
+func DueDate(due, asOf domain.Date) string {
+	if due.Before(asOf) {
+		return due.Long() + " (passed by the as-of date)"
+	}
+	return due.Long()
+}
+
+// TrialEnd says when the trial period ends or ended, in the tense of asOf: "The trial period runs
+// to 30 June 2016" while to is not before asOf, "The trial period ended on 30 June 2016" once asOf
+// is later. No full stop.
+func TrialEnd(to, asOf domain.Date) string {
+	if to.Before(asOf) {
+		return "The trial period ended on " + to.Long()
+	}
+	return "The trial period runs to " + to.Long()
+}
+
 // CorrectedField names a field a correction changed (domain.CorrectedField.Field) for people:
 // "trial_ends_on" → "Trial ends on", "effective_on" → "Date it takes effect".
 func CorrectedField(field string) string {
