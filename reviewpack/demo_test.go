@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -189,4 +190,26 @@ func TestPackTenseAfterDates(t *testing.T) {
 			assert.NotContains(t, md.String(), w, tc.asOf)
 		}
 	}
+}
+
+// TestAbsenceHasNoCertainty (issue 21): a fact saying something is not recorded (option 2's missing
+// section 113 agreement, option 4's missing exit terms) carries no certainty label: no source says
+// what the record lacks.
+func TestAbsenceHasNoCertainty(t *testing.T) {
+	p := demoPackAsOf(t, "2016-06-15")
+	n := 0
+	for _, o := range p.Report.Options {
+		for _, f := range o.Facts {
+			if strings.HasPrefix(f.Text, "No ") || strings.Contains(f.Text, "what the record lacks") {
+				n++
+				assert.True(t, f.Absence, f.Text)
+				assert.Empty(t, f.Certainty, f.Text)
+			}
+		}
+	}
+	assert.GreaterOrEqual(t, n, 2, "the demo's June pack states the missing s113 agreement and exit terms")
+	var md bytes.Buffer
+	require.NoError(t, p.Render("md", &md))
+	assert.NotRegexp(t, `No section 113 agreement is recorded[^\n]*\(reported\)`, md.String())
+	assert.NotRegexp(t, `No notice period or exit terms are recorded[^\n]*\(reported\)`, md.String())
 }

@@ -57,7 +57,7 @@ func (c *composer) consequences(cont, perm, vary, end *Option) {
 		end.Facts = append(end.Facts, Fact{Text: fmt.Sprintf("The sharing proposed for %s would not go ahead.", words.JoinAnd(proposed)), Refs: proposedRefs})
 	}
 	if g := c.gapExitTerms(); len(g) > 0 {
-		end.Facts = append(end.Facts, Fact{Text: "No notice period or exit terms are recorded (section 9): the notice each council must give, and who bears the costs of ending, cannot be stated from the record.", Refs: g[0].Refs})
+		end.Facts = append(end.Facts, Fact{Text: "No notice period or exit terms are recorded (section 9): the notice each council must give, and who bears the costs of ending, cannot be stated from the record.", Refs: g[0].Refs, Absence: true})
 	}
 
 	// Make permanent: the approvals of the interim arrangement, and the agreement it lacks.
@@ -77,12 +77,12 @@ func (c *composer) consequences(cont, perm, vary, end *Option) {
 		perm.Facts = append(perm.Facts, Fact{Text: fmt.Sprintf("The present arrangement rests on the approvals recorded (%s); making it permanent needs a new decision by each council.", words.JoinAnd(approvals)), Refs: approvalRefs})
 	}
 	if g := c.gapS113(); len(g) > 0 {
-		perm.Facts = append(perm.Facts, Fact{Text: "No section 113 agreement is recorded for the shared posts (section 9): a permanent arrangement would need one setting out how the officers are directed, paid for and released.", Refs: g[0].Refs})
+		perm.Facts = append(perm.Facts, Fact{Text: "No section 113 agreement is recorded for the shared posts (section 9): a permanent arrangement would need one setting out how the officers are directed, paid for and released.", Refs: g[0].Refs, Absence: true})
 	}
 
 	// Vary: shared posts whose cost no share divides.
 	if g := c.gapCostShares(); len(g) > 0 {
-		vary.Facts = append(vary.Facts, Fact{Text: "A variation could settle what the record lacks: " + words.Lower(g[0].Text), Refs: g[0].Refs})
+		vary.Facts = append(vary.Facts, Fact{Text: "A variation could settle what the record lacks: " + words.Lower(g[0].Text), Refs: g[0].Refs, Absence: true})
 	}
 
 	// Continue: what waits on a decision to continue past the trial's end.

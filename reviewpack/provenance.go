@@ -94,8 +94,9 @@ func (c *composer) certify(r *Report) {
 	}
 	for i := range r.Options {
 		for j := range r.Options[i].Facts {
-			f := &r.Options[i].Facts[j]
-			f.Certainty = weakest(cert, f.Refs)
+			if f := &r.Options[i].Facts[j]; !f.Absence {
+				f.Certainty = weakest(cert, f.Refs)
+			}
 		}
 	}
 	for i := range r.Partners {

@@ -117,6 +117,10 @@ type Fact struct {
 	// Certainty is the weakest certainty of the events the fact rests on (provenance.go): confirmed,
 	// reported, inferred, or words.NoConfirmingSource.
 	Certainty string `json:"certainty,omitempty"`
+	// Absence marks a fact that says something is not recorded ("No section 113 agreement is
+	// recorded …"): it carries no Certainty, since a certainty is of what a source says and no source
+	// says what the record lacks.
+	Absence bool `json:"absence,omitempty"`
 }
 
 // ChronRow is one event on the chronology.
