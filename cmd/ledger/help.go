@@ -62,7 +62,7 @@ var examples = map[string][]string{
 		"ledger replay --partnership great-yarmouth-north-norfolk",
 		"ledger replay --partnership great-yarmouth-north-norfolk --until 2016-06-01",
 	},
-	"pack":        {"ledger pack --partnership great-yarmouth-north-norfolk --as-of 2016-06-30 --format html,pdf -o pack/"},
+	"pack":        {"ledger pack --partnership great-yarmouth-north-norfolk --as-of 2016-06-30 --format html,pdf -o pack/", "ledger pack --partnership great-yarmouth-north-norfolk --as-of 2016-06-30 --witness WITNESS_VKEY --quorum 1 -o pack/   # embed the oldest checkpoint the witness cosigned"},
 	"verify-pack": {"ledger verify-pack pack/ --key PUBKEY", "ledger verify-pack pack.json --key PUBKEY   # a pack downloaded as one file", "ledger verify-pack pack/ --key PUBKEY --witness W1_VKEY --witness W2_VKEY --quorum 1"},
 	"gen":         {"ledger gen --store bolt:ref.db --partnerships 300 --events 1000000"},
 	"token": {

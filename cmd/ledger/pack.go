@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
@@ -30,8 +31,22 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	var meetings stringList
 	fs.Var(&meetings, "meeting", "a body's meeting on the cover, `BODY=DATE` (repeatable): BODY is COUNCIL:BODY of a body the review is scheduled for (e.g. north-norfolk:cabinet), the body alone where that is enough, or the --committee; a body the review names without one reads 'meeting date not recorded', the --committee without one 'meeting date not given'")
 	author := fs.String("author", "", "the report author on the cover (each cover option: at most 200 characters, no control characters)")
+	quorumOf := pinnedWitnessFlags(fs, "embed the oldest stored checkpoint covering the pack that has the --quorum of cosignatures by")
 	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	wq, err := quorumOf("pack")
+	if err != nil {
+		return err
+	}
+	if len(wq.Witnesses) > 0 {
+		if a.server != "" {
+			return usageErrorf("pack: --witness: with --server the server's own witnesses (serve --witness) decide which checkpoint a pack embeds; give --witness only with the store")
+		}
+		a.packWitnessed = func(cp eventstore.Checkpoint) bool {
+			_, _, met := wq.Check(audit.WithCosignatures(cp))
+			return met
+		}
 	}
 	if _, err := partnershipFlag("pack", *slug); err != nil {
 		return err

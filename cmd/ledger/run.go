@@ -37,6 +37,11 @@ type app struct {
 	tokenFlag, tokenFile string // --token, --token-file as given
 
 	given map[string]bool // the global flags given on the command line, by name
+
+	// packWitnessed says whether a stored checkpoint has the quorum of the witnesses 'ledger pack
+	// --witness VKEY --quorum N' pins (nil: none pinned); a pack built from the store embeds the oldest
+	// such checkpoint covering it, as a server with witnesses does (docs/integrity.md §10).
+	packWitnessed func(eventstore.Checkpoint) bool
 }
 
 // command is one subcommand of the ledger binary.

@@ -397,8 +397,9 @@ func (l *localSource) Pack(ctx context.Context, opts reviewpack.Options, formats
 	if err != nil {
 		return packWritten{}, err
 	}
-	// The pack embeds the ledger's checkpoint at its size (no witnesses are known here: a server with
-	// witnesses embeds the oldest witnessed one).
+	// The pack embeds the oldest stored checkpoint covering it with the quorum of the witnesses pinned
+	// by 'pack --witness' (as a server with witnesses does), else the ledger's checkpoint at its size.
+	src.Witnessed = l.a.packWitnessed
 	if src.Origin, err = l.a.originFor(ctx, s, key); err != nil {
 		return packWritten{}, err
 	}

@@ -322,6 +322,30 @@ func TestWitnessAndServerAsProcesses(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, fmt.Sprintf("checkpoint of size %d (root ", size), "the oldest witnessed checkpoint covering the pack (known at the end of its as-of day), not the latest")
 	assert.Contains(t, r.stdout, "covers the tree head; cosigned by witness.north-norfolk.example/ledger (at 20")
+
+	// With --server the server's witnesses decide: pack refuses --witness there (exit 2, one line).
+	r = ledger(t, nil, "pack", "--server", s.base, "--partnership", "great-yarmouth-north-norfolk", "--as-of", "2016-06-30", "--format", "json", "--witness", wvkey, "-o", filepath.Join(dir, "refused"))
+	assert.Equal(t, 2, r.code, r.stdout+r.stderr)
+	assert.Equal(t, 1, strings.Count(strings.TrimSpace(r.stderr), "\n")+1, r.stderr)
+	assert.NoDirExists(t, filepath.Join(dir, "refused"))
+
+	// From the store, pinning the same witness and quorum embeds the same witnessed checkpoint: the
+	// same bytes as the server's pack. Without them, the ledger's own checkpoint at the pack's size.
+	s.kill()
+	fromStore := filepath.Join(dir, "pack-store")
+	r = ledger(t, nil, "pack", "--store", store, "--origin", origin, "--partnership", "great-yarmouth-north-norfolk", "--as-of", "2016-06-30", "--format", "json", "--witness", wvkey, "--quorum", "1", "-o", fromStore)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	want, err := os.ReadFile(filepath.Join(pack, "pack.json"))
+	require.NoError(t, err)
+	got, err := os.ReadFile(filepath.Join(fromStore, "pack.json"))
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got), "a pack from the store pinning the server's witnesses is the server's pack")
+	unpinned := filepath.Join(dir, "pack-unpinned")
+	r = ledger(t, nil, "pack", "--store", store, "--origin", origin, "--partnership", "great-yarmouth-north-norfolk", "--as-of", "2016-06-30", "--format", "json", "-o", unpinned)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	r = ledger(t, nil, "verify-pack", unpinned, "--key", vkey)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "it had no witness quorum yet when the pack was built")
 }
 
 // A fork: two copies of one ledger, under one key and origin, each given a different event. The
