@@ -230,3 +230,45 @@ func TestDemoRevokeCommandsWorkAsPrinted(t *testing.T) {
 		assert.Contains(t, r.stdout, "revoked token")
 	}
 }
+
+// TestFirstDemoWarnsOfItsNewKeyBeforeServing: the first demo's warning to back up the new key comes
+// before the serving banner, not after "Press Ctrl-C to stop." (a newcomer's finding), with stdout and
+// stderr on one terminal.
+func TestFirstDemoWarnsOfItsNewKeyBeforeServing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	store := tempStore(t)
+	go func() {
+		err := run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--store", store}, func(string) string { return "" }, strings.NewReader(""), pw, pw)
+		pw.Close()
+		done <- err
+	}()
+	var lines []string
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if strings.HasPrefix(strings.TrimSpace(sc.Text()), "Press Ctrl-C") {
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the demo did not stop within 30 s of its context ending")
+	}
+	warning, listening := -1, -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, "warning: created a new tree-signing key") && warning < 0 {
+			warning = i
+		}
+		if strings.HasPrefix(l, "listening on ") && listening < 0 {
+			listening = i
+		}
+	}
+	require.GreaterOrEqual(t, warning, 0, "the first demo warns of its new key:\n%s", strings.Join(lines, "\n"))
+	require.GreaterOrEqual(t, listening, 0, strings.Join(lines, "\n"))
+	assert.Less(t, warning, listening, "the key warning comes before the serving banner:\n%s", strings.Join(lines, "\n"))
+}
