@@ -54,7 +54,7 @@ func witnessFlags(a *app, sub string) (*flag.FlagSet, witnessFlagValues) {
 	fs.String("key-file", "", "the witness's key `FILE` ('ledger witness key' makes it); required by serve; with key alone it prints the key's vkey")
 	if sub != "key" {
 		v.addr = fs.String("addr", "127.0.0.1:8090", "serve: address to listen on (port 0 picks a free port)")
-		v.state = fs.String("state", "", "serve: the `DIR` (a fixed absolute path) holding witness.db, the last checkpoint the witness cosigned per log; required, and it must exist unless --init")
+		v.state = fs.String("state", "", "serve: the `DIR` holding witness.db, the last checkpoint the witness cosigned per log; required, and it must exist unless --init; it should be a fixed absolute path (a relative one is taken from the directory the witness starts in)")
 		v.init = fs.Bool("init", false, "serve: start a NEW, empty witness state in --state DIR (refused when DIR/witness.db exists); only for a new witness: one that forgot what it cosigned would cosign a smaller or forked history")
 		v.logKeys = &stringList{}
 		fs.Var(v.logKeys, "log-key", "serve: a log's checkpoint key `VKEY` (ORIGIN+HASH+KEY, as the ledger prints it); repeatable, one per log or key")
