@@ -335,7 +335,7 @@ func (c *composer) summary(name string, r *Report) []string {
 				outturn.Add(cs.OutturnPence, label)
 			}
 			oneOff.Add(cs.OneOffCostsPence, label)
-			net.Add(cs.NetPence, label)
+			net.Add(netOf(cs), label)
 			allOutturn = allOutturn && (cs.NetPence == nil || cs.HasOutturn)
 		}
 	}
@@ -356,10 +356,8 @@ func (c *composer) summary(name string, r *Report) []string {
 			money += "; no outturn has been reported"
 		}
 		switch {
-		case !oneOff.Recorded() && !net.Recorded():
-			money += ". No one-off costs were recorded, and no net saving can be worked out."
 		case !oneOff.Recorded():
-			money += fmt.Sprintf(". No one-off costs were recorded; the %s is %s%s.", words.NetSavingTerm(allOutturn), net, forecastNote(allOutturn))
+			money += ". No one-off costs were recorded, so no net saving can be worked out."
 		case !net.Recorded():
 			money += fmt.Sprintf(". One-off costs were %s; no net saving can be worked out.", oneOff)
 		default:
@@ -396,6 +394,25 @@ func (c *composer) summary(name string, r *Report) []string {
 	out = append(out, fmt.Sprintf("This pack shows the partnership as it stood on %s, as recorded in the ledger %s: %s in all, up to ledger event %d.",
 		c.asOf.Long(), knownPhrase(c.ev.KnownAt), words.Count(len(c.ev.Events), "event", "events"), c.ev.TreeHead.Size))
 	return out
+}
+
+// netOf is a council's net saving in a year for a total or the chart: nil (not recorded) where no
+// one-off costs are recorded, since a net of savings less costs not recorded cannot be worked out
+// (docs/domain.md, rule 7: not recorded is never £0).
+func netOf(cs projections.CouncilSavings) *domain.Pence {
+	if cs.OneOffCostsPence == nil {
+		return nil
+	}
+	return cs.NetPence
+}
+
+// netSavingText is a council's net saving in a year in words (words.NetSaving), or that it cannot be
+// worked out where no one-off costs are recorded (netOf).
+func netSavingText(cs projections.CouncilSavings) string {
+	if netOf(cs) == nil && cs.NetPence != nil {
+		return "net saving " + words.NetNoOneOff
+	}
+	return words.NetSaving(cs.NetPence, cs.HasOutturn)
 }
 
 func (c *composer) belowTargetText() []string {
@@ -440,9 +457,9 @@ func (c *composer) options() []Option {
 	}
 	for _, y := range st.Savings.Years {
 		for _, cs := range y.Councils {
-			txt := fmt.Sprintf("%s, %s: %s against a target of %s.", c.council(cs.Council), y.Label, words.NetSaving(cs.NetPence, cs.HasOutturn), words.Money(cs.TargetPence))
+			txt := fmt.Sprintf("%s, %s: %s against a target of %s.", c.council(cs.Council), y.Label, netSavingText(cs), words.Money(cs.TargetPence))
 			if !hasTarget(cs) {
-				txt = fmt.Sprintf("%s, %s: %s; no savings target was recorded.", c.council(cs.Council), y.Label, words.NetSaving(cs.NetPence, cs.HasOutturn))
+				txt = fmt.Sprintf("%s, %s: %s; no savings target was recorded.", c.council(cs.Council), y.Label, netSavingText(cs))
 			}
 			if cs.BelowTarget {
 				txt = c.belowTarget(y.Label, cs)
@@ -647,7 +664,7 @@ func (c *composer) services() []ServiceRow {
 func (c *composer) finance() Finance {
 	var f Finance
 	chart := Chart{Title: "Savings by financial year, all councils"}
-	series := []ChartSeries{{Name: "Target"}, {Name: "Forecast"}, {Name: "Outturn"}, {Name: "Net of one-off costs"}}
+	series := []ChartSeries{{Name: "Target"}, {Name: "Forecast"}, {Name: "Outturn"}, {Name: "Net of one-off costs (forecast or outturn)"}}
 	for _, y := range c.st.Savings.Years {
 		// A figure not recorded is words.NotRecorded, never £0; a total names the councils whose
 		// figure it lacks (words.Total), and the chart leaves out a point with nothing recorded.
@@ -662,18 +679,21 @@ func (c *composer) finance() Finance {
 			} else {
 				ot.Add(nil, name)
 			}
-			target, against := words.Money(cs.TargetPence), words.SignedMoney(cs.AgainstTargetPence)
+			target, against, netText := words.Money(cs.TargetPence), words.SignedMoney(cs.AgainstTargetPence), words.Net(cs.NetPence, cs.HasOutturn)
 			if !hasTarget(cs) {
 				target, against = words.NotRecorded, words.NotRecorded
 			}
+			if cs.OneOffCostsPence == nil && cs.NetPence != nil {
+				netText, against = words.NetNoOneOff, words.NotRecorded
+			}
 			f.Rows = append(f.Rows, FinanceRow{Year: y.Label, Council: name,
 				Target: target, Forecast: words.Money(cs.ForecastPence),
-				Outturn: outturn, OneOff: words.Money(cs.OneOffCostsPence), Net: words.Net(cs.NetPence, cs.HasOutturn),
+				Outturn: outturn, OneOff: words.Money(cs.OneOffCostsPence), Net: netText,
 				AgainstTarget: against, BelowTarget: cs.BelowTarget, Refs: c.refs(cs.Evidence)})
 			t.Add(cs.TargetPence, name)
 			fc.Add(cs.ForecastPence, name)
 			oo.Add(cs.OneOffCostsPence, name)
-			net.Add(cs.NetPence, name)
+			net.Add(netOf(cs), name)
 			fromOutturn = fromOutturn && (cs.NetPence == nil || cs.HasOutturn)
 		}
 		totNet := net.String()
@@ -698,7 +718,7 @@ func (c *composer) finance() Finance {
 	}
 	chart.Series = series
 	f.Chart = chart
-	f.Notes = []string{"Financial years run from 1 April to 31 March. Net saving is the outturn less one-off costs; where no outturn has been reported it is worked out from the forecast and marked “(forecast)”: a forecast net saving, not a saving made. “" + words.NotRecorded + "” means no figure was recorded (no target, forecast, outturn or one-off cost), which is not the same as zero; a total over figures some of which were not recorded names the councils it lacks, and the chart leaves such a point out."}
+	f.Notes = []string{"Financial years run from 1 April to 31 March. The net is the outturn less one-off costs; where no outturn has been reported it is worked out from the forecast and marked “(forecast)”: a forecast net saving, not a saving made; where no one-off costs are recorded it cannot be worked out. “" + words.NotRecorded + "” means no figure was recorded (no target, forecast, outturn or one-off cost), which is not the same as zero; a total over figures some of which were not recorded names the councils it lacks, and the chart leaves such a point out."}
 	for _, a := range c.st.Appointments {
 		if cs := a.CostShare; cs != nil {
 			f.CostShares = append(f.CostShares, CostShareRow{Subject: humanize(a.Post) + " (" + a.Officer + ")", Basis: cs.Basis,

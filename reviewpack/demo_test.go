@@ -16,6 +16,7 @@ import (
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/demo"
 	"github.com/partnership-ledger/ledger/domain/recording"
+	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/eventstore/bolt"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
@@ -212,4 +213,17 @@ func TestAbsenceHasNoCertainty(t *testing.T) {
 	require.NoError(t, p.Render("md", &md))
 	assert.NotRegexp(t, `No section 113 agreement is recorded[^\n]*\(reported\)`, md.String())
 	assert.NotRegexp(t, `No notice period or exit terms are recorded[^\n]*\(reported\)`, md.String())
+}
+
+// TestNetNeedsOneOffCosts (issue 21): where no one-off costs are recorded the pack works out no net
+// figure (was "No one-off costs were recorded; the forecast net saving is £80,000", £0 costs taken
+// for granted), and a net resting on forecasts is never headed "Net saving".
+func TestNetNeedsOneOffCosts(t *testing.T) {
+	var md bytes.Buffer
+	require.NoError(t, demoPackAsOf(t, "2016-06-15").Render("md", &md))
+	assert.Contains(t, md.String(), "No one-off costs were recorded, so no net saving can be worked out.")
+	assert.Contains(t, md.String(), words.NetNoOneOff)
+	assert.Contains(t, md.String(), "| Net (forecast or outturn) |")
+	assert.NotContains(t, md.String(), "| Net saving |")
+	assert.NotContains(t, md.String(), "the forecast net saving is")
 }

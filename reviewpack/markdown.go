@@ -142,7 +142,7 @@ func renderMarkdown(r *Report, w io.Writer) error {
 	for _, f := range financeRows(&r.Finance) {
 		rows = append(rows, financeCells(f))
 	}
-	table([]string{"Year", "Council", "Target", "Forecast", "Outturn", "One-off costs", "Net saving", "Against target", hEvents}, rows)
+	table([]string{"Year", "Council", "Target", "Forecast", "Outturn", "One-off costs", "Net (forecast or outturn)", "Against target", hEvents}, rows)
 	for _, n := range r.Finance.Notes {
 		p(mdText(n))
 		p()

@@ -547,7 +547,7 @@ func (d *pdfDoc) finance() {
 	}
 	d.table([]pdfCol{{"Year", 0.08, "L", false}, {"Council", 0.16, "L", false}, {"Target", 0.1, "R", false},
 		{"Forecast", 0.1, "R", false}, {"Outturn", 0.1, "R", false}, {"One-off costs", 0.1, "R", false},
-		{"Net saving", 0.1, "R", false}, {"Against target", 0.12, "R", false}, {hEvents, 0.14, "L", false}}, rows, styles, pdfTableSize)
+		{"Net (forecast or outturn)", 0.1, "R", false}, {"Against target", 0.12, "R", false}, {hEvents, 0.14, "L", false}}, rows, styles, pdfTableSize)
 	for _, n := range r.Finance.Notes {
 		d.note(n)
 	}

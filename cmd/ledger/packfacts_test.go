@@ -140,9 +140,11 @@ func TestMoneyIsHonestInPacksAndState(t *testing.T) {
 	for _, asOf := range []string{"2016-06-15", "2016-10-01"} {
 		md := packMarkdown(t, store, "--as-of", asOf)
 		assert.False(t, zero.MatchString(md), "as of %s: no £0 for an absent value", asOf)
-		assert.Contains(t, md, "the forecast net saving is £80,000: a forecast, not a saving made", asOf)
-		assert.Contains(t, md, "Great Yarmouth Borough Council, 2015/16: forecast net saving £40,000; no savings target was recorded.", asOf)
-		assert.Contains(t, md, "| £40,000 (forecast) |", asOf)
+		// No one-off costs are recorded: no net is worked out (they are not £0).
+		assert.Contains(t, md, "No one-off costs were recorded, so no net saving can be worked out.", asOf)
+		assert.Contains(t, md, "Great Yarmouth Borough Council, 2015/16: net saving cannot be worked out: one-off costs not recorded; no savings target was recorded.", asOf)
+		assert.Contains(t, md, "| cannot be worked out: one-off costs not recorded |", asOf)
+		assert.NotContains(t, md, "| Net saving |", asOf)
 		assert.NotRegexp(t, `[^t] net saving (is |of )?£`, md, "as of %s: a forecast is not called a net saving", asOf)
 		// "Did we save £40,000 by March?": the pack answers that no outturn is recorded.
 		assert.Contains(t, md, "No outturn is recorded for 2015/16, which ended on 31 March 2016", asOf)

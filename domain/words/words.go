@@ -601,6 +601,10 @@ func NetSaving(p *domain.Pence, fromOutturn bool) string {
 	return NetSavingTerm(fromOutturn) + " " + p.String()
 }
 
+// NetNoOneOff is what a net figure reads where no one-off costs are recorded: a net of savings less
+// one-off costs not recorded cannot be worked out (docs/domain.md, rule 7: not recorded is never £0).
+const NetNoOneOff = "cannot be worked out: one-off costs not recorded"
+
 // Net writes a net saving for a table cell: "£40,000" from an outturn, "£40,000 (forecast)" from a
 // forecast, NotRecorded when absent.
 func Net(p *domain.Pence, fromOutturn bool) string {
