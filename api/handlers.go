@@ -28,8 +28,22 @@ func (s *server) query(r *http.Request) (projections.Query, error) {
 	if err := s.waitMinSeq(r); err != nil {
 		return projections.Query{}, err
 	}
+	if err := once(r, "as_of", "known_at"); err != nil {
+		return projections.Query{}, err
+	}
 	asOf, knownAt := r.URL.Query().Get("as_of"), r.URL.Query().Get("known_at")
 	return projections.ParseQuery(asOf, knownAt)
+}
+
+// once refuses (400 naming the parameter) a query parameter among names given more than once
+// (as_of=…&as_of=…): which one was meant cannot be told, so neither is chosen.
+func once(r *http.Request, names ...string) error {
+	for _, n := range names {
+		if v := r.URL.Query()[n]; len(v) > 1 {
+			return fault.BadParam(n, "%s is given %d times: give it once", n, len(v))
+		}
+	}
+	return nil
 }
 
 func (s *server) handleList(w http.ResponseWriter, r *http.Request) error {
@@ -419,6 +433,9 @@ func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	opts := reviewpack.Options{Partnership: slug, AsOf: q.AsOf, KnownAt: q.KnownAt, Cover: cover}
+	if err := once(r, "since", "format", "committee", "author"); err != nil {
+		return err
+	}
 	if r.URL.Query().Has("since") {
 		k, err := reviewpack.ParseSince(r.URL.Query().Get("since"))
 		if err != nil {

@@ -52,6 +52,8 @@ func TestReviewPackSince(t *testing.T) {
 		{"since=all", "want the known-at of the last report"},
 		{"since=", "want the known-at of the last report"},
 		{"since=soon", "want a seq number"},
+		{"since=%203", "without spaces"}, // issue 21: " 3" was taken as 3
+		{"since=5&since=6", "since is given 2 times: give it once"},
 	} {
 		r := e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-15&format=md&"+tt.query, "", "")
 		require.Equal(t, 400, r.status, "%s: %s", tt.query, r.body)
@@ -60,4 +62,7 @@ func TestReviewPackSince(t *testing.T) {
 		assert.Equal(t, "since", p.Errors[0].Parameter)
 		assert.Contains(t, p.Errors[0].Detail, tt.detail)
 	}
+	r := e.do(t, "GET", gnn+"/review-pack?as_of=2016-06-15&as_of=2016-06-16&format=md", "", "")
+	require.Equal(t, 400, r.status, "%s", r.body)
+	assert.Equal(t, "as_of", problemOf(t, r).Errors[0].Parameter, "a repeated as_of is refused, not one chosen")
 }

@@ -1,6 +1,7 @@
 package reviewpack
 
 import (
+	"strings"
 	"time"
 
 	"github.com/partnership-ledger/ledger/fault"
@@ -12,6 +13,9 @@ import (
 // end of that day in Europe/London). "" and "all" are refused: the last report knew less than
 // everything. The error is a fault at the parameter "since".
 func ParseSince(s string) (projections.KnownAt, error) {
+	if s == "" || strings.TrimSpace(s) != s {
+		return projections.KnownAt{}, fault.BadParam("since", "since %q: want the known-at of the last report, without spaces: a seq number (1234), an RFC 3339 timestamp or a date", s)
+	}
 	k, err := projections.ParseKnownAt(s)
 	if err != nil {
 		f := fault.Of(err)

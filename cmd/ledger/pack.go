@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,9 +23,11 @@ import (
 func cmdPack(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("pack")
 	slug := fs.String("partnership", "", "the partnership's slug (required)")
-	asOf := fs.String("as-of", "", "the date in effect, YYYY-MM-DD (required)")
-	knownAt := fs.String("known-at", "", "only what was recorded by then: a seq, an RFC 3339 time, a date or all (default: the end of the as-of day in Europe/London)")
-	since := fs.String("since", "", "the known-at of the last report (a seq, an RFC 3339 time or a date, before --known-at): the pack lists what was recorded since and what it changed")
+	asOf := onceFlag(fs, "as-of", "the date in effect, YYYY-MM-DD (required)")
+	knownAt := onceFlag(fs, "known-at", "only what was recorded by then: a seq, an RFC 3339 time, a date or all (default: the end of the as-of day in Europe/London)")
+	sinceFlag := &onceValue{}
+	fs.Var(sinceFlag, "since", "the known-at of the last report (a seq, an RFC 3339 time or a date, before --known-at): the pack lists what was recorded since and what it changed")
+	since := &sinceFlag.s
 	formats := fs.String("format", strings.Join(reviewpack.Formats, ","), "formats to write, comma-separated: html, pdf, md, json (json is always written)")
 	out := fs.String("o", "", "the `DIR` to write the pack into (required; created if missing)")
 	committee := fs.String("committee", "", "the committee the pack is prepared for, on the cover beside the bodies the review is scheduled for")
@@ -81,7 +84,7 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 		return badFlag("pack", "", err)
 	}
 	opts := reviewpack.Options{Partnership: *slug, AsOf: q.AsOf, KnownAt: q.KnownAt, Cover: cover}
-	if *since != "" {
+	if sinceFlag.set {
 		k, err := reviewpack.ParseSince(*since)
 		if err != nil {
 			return badFlag("pack", "", err)
@@ -237,4 +240,28 @@ func packWitnessed(a *app, target string, v reviewpack.Verified, q witness.Quoru
 			cp.Size, cosignedWords(cosigned), q.N, len(cosigned), strings.Join(missing, ", "))
 	}
 	return line + "; " + cosignedWords(cosigned), nil
+}
+
+// onceValue is a flag that may be given once: a second --since (or --as-of, --known-at) is refused
+// rather than the last one silently chosen. set tells a flag given as "" from one not given.
+type onceValue struct {
+	s   string
+	set bool
+}
+
+func (o *onceValue) String() string { return o.s }
+
+func (o *onceValue) Set(v string) error {
+	if o.set {
+		return errors.New("given more than once: give it once")
+	}
+	o.s, o.set = v, true
+	return nil
+}
+
+// onceFlag defines a string flag that may be given once (onceValue) and returns its value.
+func onceFlag(fs *flag.FlagSet, name, usage string) *string {
+	o := &onceValue{}
+	fs.Var(o, name, usage)
+	return &o.s
 }

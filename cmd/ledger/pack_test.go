@@ -358,3 +358,23 @@ func TestVerifyPackRelabelled(t *testing.T) {
 	assert.NotContains(t, r.stdout, "valid: review pack")
 	assert.NotContains(t, r.stdout, "2099-10-01", "the as-of a relabelled pack states is not echoed as a fact")
 }
+
+// TestPackQueryFlagsOnce (issue 21): --since "" is refused (it built a pack without the section), as
+// are --since " 3" and a --since, --as-of or --known-at given twice (the last was chosen silently):
+// each is exit 2 naming the flag.
+func TestPackQueryFlagsOnce(t *testing.T) {
+	store := seeded(t)
+	base := []string{"pack", "--store", store, "--partnership", gnn, "-o", filepath.Join(t.TempDir(), "p")}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--as-of", "2016-10-01", "--since", ""}, `pack: --since: since "": want the known-at of the last report`},
+		{[]string{"--as-of", "2016-10-01", "--since", " 3"}, `pack: --since: since " 3": want the known-at of the last report, without spaces`},
+		{[]string{"--as-of", "2016-10-01", "--since", "5", "--since", "6"}, `flag -since: given more than once`},
+		{[]string{"--as-of", "2016-10-01", "--as-of", "2016-06-15"}, `flag -as-of: given more than once`},
+		{[]string{"--as-of", "2016-10-01", "--known-at", "all", "--known-at", "3"}, `flag -known-at: given more than once`},
+	} {
+		assertBadInput(t, append(slices.Clone(base), tt.args...), tt.want)
+	}
+}
