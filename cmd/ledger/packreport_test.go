@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,7 +19,11 @@ import (
 func packText(t *testing.T, store, asOf string, extra ...string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "pack")
-	args := append([]string{"pack", "--store", store, "--partnership", gnn, "--as-of", asOf, "--format", "md,json", "-o", dir, "--known-at", "all"}, extra...)
+	args := []string{"pack", "--store", store, "--partnership", gnn, "--as-of", asOf, "--format", "md,json", "-o", dir}
+	if !slices.Contains(extra, "--known-at") { // a flag is given once (TestPackQueryFlagsOnce)
+		args = append(args, "--known-at", "all")
+	}
+	args = append(args, extra...)
 	r := ledger(t, nil, args...)
 	require.Equal(t, 0, r.code, r.stderr)
 	md, err := os.ReadFile(filepath.Join(dir, "pack.md"))
