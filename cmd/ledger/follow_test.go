@@ -211,6 +211,15 @@ func TestAuditFollowHostileServer(t *testing.T) {
 			}
 		case mode == "huge":
 			w.Write([]byte(strings.Repeat("A", 1<<20)))
+		case mode == "wrongproof" && rest == "v1/audit/key": // the ledger's own key, as its server serves it
+			res, err := http.Get(s.base + "/v1/audit/key")
+			if err != nil {
+				w.WriteHeader(http.StatusBadGateway)
+				return
+			}
+			defer res.Body.Close()
+			w.Header().Set("Content-Type", res.Header.Get("Content-Type"))
+			io.Copy(w, res.Body)
 		case (mode == "badproof" || mode == "wrongproof") && rest == "checkpoint":
 			w.Write(grown)
 		case mode == "wrongproof":
@@ -244,8 +253,15 @@ func TestAuditFollowHostileServer(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, evidence, "%s: nothing is filed as evidence", mode)
 	}
+	// consistency-proof --server against the same broken proof: the server's failure, not a fork, and
+	// nothing written (it said NOT CONSISTENT).
+	out := filepath.Join(t.TempDir(), "consistency.json")
+	r := ledger(t, env, "consistency-proof", filepath.Join(dir, "checkpoint"), "--server", hostile.URL+"/wrongproof", "-o", out)
+	failsInOneLine(t, r, 1, "did not prove that its")
+	assert.NotContains(t, r.stdout+r.stderr, "NOT CONSISTENT")
+	assert.NoFileExists(t, out)
 	// --once on an unchanged kept checkpoint says what it checked; asked for a quorum it lacks, exit 1.
-	r := follow(t, s.base, k.VKey, dir)
+	r = follow(t, s.base, k.VKey, dir)
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, fmt.Sprintf("nothing new: the server's checkpoint is the kept one (size %d", n))
 	wv, err := witness.NewKey("witness.example/none")

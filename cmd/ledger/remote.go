@@ -214,7 +214,13 @@ func (s *serverSource) ConsistencyProof(ctx context.Context, old audit.SignedHea
 		proof = c.Proof
 	}
 	if err := audit.VerifyConsistency(old.Size(), to, old.Root(), now.Root(), proof); err != nil {
-		return audit.ConsistencyFile{}, &exitError{code: 1, err: fmt.Errorf("NOT CONSISTENT: the server at %s cannot prove that its %s extends the kept %s: %v",
+		// NOT CONSISTENT only for a proven inconsistency (the proof reaches the signed root from another
+		// root at the kept size), as audit follow does; a proof that merely fails is the server's failure.
+		if errors.Is(err, audit.ErrInconsistent) {
+			return audit.ConsistencyFile{}, &exitError{code: 1, err: fmt.Errorf("NOT CONSISTENT: the server at %s proves that its %s does not extend the kept %s: %v",
+				s.c.Base(), now, old, err)}
+		}
+		return audit.ConsistencyFile{}, &exitError{code: 1, err: fmt.Errorf("the server at %s did not prove that its %s extends the kept %s: the consistency proof it sent does not verify (%v); nothing was written",
 			s.c.Base(), now, old, err)}
 	}
 	return audit.ConsistencyFile{From: old, To: now, Proof: proof}, nil
