@@ -52,6 +52,9 @@ func TestRecordSourcesWithAssumedDetails(t *testing.T) {
 			"/certainty", "confirmed needs a confirming source: minutes, a report or an agreement none of whose details is assumed"},
 		{"confirmed citing a letter", body("confirmed", `[{"kind":"letter","title":"Letter from the leader"}]`),
 			"/certainty", "confirmed needs a confirming source"},
+		// issue 21: a source published after the event is recorded (now) cannot be cited
+		{"a source published in the future", body("reported", `[{"kind":"press","title":"EDP"},{"kind":"press","title":"Future","published":"2099-01-01"}]`),
+			"/sources/1/published", "2099-01-01 is after the day the event is recorded"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.head(t)

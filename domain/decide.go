@@ -157,6 +157,7 @@ func decide(d *Decider, cmd Command) ([]NewEvent, error) {
 	if target != nil {
 		checkCorrectionDate(st, ev.EffectiveOn, d.today(cmd), &p)
 	}
+	checkPublished(cmd.Sources, d.today(cmd), &p)
 	baseline := map[string]bool{}
 	var after []violation
 	if target == nil && !ev.EffectiveOn.Before(last) && !st.lapsesBefore(ev.EffectiveOn) {
@@ -385,4 +386,18 @@ func DecodeCommand(partnership string, body []byte) (Command, error) {
 	}
 	return Command{Partnership: partnership, Type: in.Type, EffectiveOn: in.EffectiveOn, Sources: in.Sources,
 		Certainty: in.Certainty, Data: in.Data}, nil
+}
+
+// checkPublished refuses a source published after the day the event is recorded (today, Europe/London;
+// zero when no clock is set, and then nothing is checked): a document cannot be cited before it
+// exists. The problem names /sources/N/published.
+func checkPublished(sources []SourceRef, today Date, p *problems) {
+	if today.IsZero() {
+		return
+	}
+	for i, s := range sources {
+		if !s.Published.IsZero() && today.Before(s.Published) {
+			p.addf(fmt.Sprintf("/sources/%d/published", i), "%s is after the day the event is recorded (%s): a source cannot be cited before it is published", s.Published, today)
+		}
+	}
 }

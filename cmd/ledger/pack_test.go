@@ -378,3 +378,13 @@ func TestPackQueryFlagsOnce(t *testing.T) {
 		assertBadInput(t, append(slices.Clone(base), tt.args...), tt.want)
 	}
 }
+
+// TestRecordRefusesFutureSource (issue 21): `ledger record` refuses a source published after the
+// day the event is recorded (now): exit 2 naming the source's published date, nothing written.
+func TestRecordRefusesFutureSource(t *testing.T) {
+	store := seeded(t)
+	assertBadInput(t, []string{"record", "--store", store, "--partnership", gnn, "--type", "SavingsReported", "--effective", "2016-05-01",
+		"--data", `{"council":"north-norfolk","financial_year":2015,"category":"shared management","status":"forecast","period_to":"2016-03-31","amount_pence":100}`,
+		"--source", `{"kind":"press","title":"Future","published":"2099-01-01"}`, "--certainty", "reported"},
+		"2099-01-01 is after the day the event is recorded")
+}
