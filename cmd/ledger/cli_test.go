@@ -85,11 +85,11 @@ func TestRecordRefusesBadInput(t *testing.T) {
 		{"council not a partner", []string{"--type", "SavingsReported", "--effective", "2016-03-01",
 			"--data", strings.Replace(savingsOK, "north-norfolk", "breckland", 1)}, "breckland"},
 		{"shares summing to 9,999", []string{"--type", "CostShareAgreed", "--effective", "2016-03-01", "--data",
-			`{"subject":"head-of-hr","basis":"ratio","shares":[{"council":"great-yarmouth","basis_points":4999},{"council":"north-norfolk","basis_points":5000}],"applies_from":"2016-03-01"}`}, "--data: /shares: shares sum to 9999"},
+			`{"subject":"head-of-hr","basis":"ratio","shares":[{"council":"great-yarmouth","basis_points":4999},{"council":"north-norfolk","basis_points":5000}],"applies_from":"2016-03-01"}`}, "--data (/data/shares): shares sum to 9999"},
 		{"impossible date", []string{"--type", "SavingsReported", "--effective", "2015-02-30", "--data", savingsOK}, "2015-02-30"},
 		{"negative amount", []string{"--type", "OneOffCostIncurred", "--effective", "2016-03-01", "--data",
 			`{"council":"north-norfolk","financial_year":2015,"category":"implementation","amount_pence":-100}`}, "amount_pence"},
-		{"malformed JSON", []string{"--type", "SavingsReported", "--effective", "2016-03-01", "--data", `{"council":`}, "record: --data: /council: not valid JSON: it ends before the value does"},
+		{"malformed JSON", []string{"--type", "SavingsReported", "--effective", "2016-03-01", "--data", `{"council":`}, "record: --data (/data/council): not valid JSON: it ends before the value does"},
 		{"missing flag", []string{"--type", "SavingsReported", "--data", savingsOK}, "--effective is required"},
 	}
 	for _, tt := range tests {

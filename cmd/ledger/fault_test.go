@@ -3,12 +3,15 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/fault/faulttest"
 )
 
@@ -32,12 +35,12 @@ func TestErrorsForPeopleOnTheCommandLine(t *testing.T) {
 		{"replay until", []string{"replay", "--store", store, "--partnership", gnn, "--until", "soon"}, `replay: --until: "soon": want a seq number`},
 		{"pack as_of", []string{"pack", "--store", store, "--partnership", gnn, "--as-of", "2016-02-30", "-o", t.TempDir()}, `pack: --as-of: "2016-02-30" is not a valid date`},
 		{"pack unknown partnership", []string{"pack", "--store", store, "--partnership", "no-such-partnership", "--as-of", "2016-06-01", "-o", t.TempDir()}, `no partnership "no-such-partnership"`},
-		{"unknown data member", append(record, strings.Replace(savingsOK, `"status"`, `"colour":"red","status"`, 1)), `record: --data: /colour: unknown field "colour"`},
-		{"data member of the wrong JSON type", append(record, strings.Replace(savingsOK, `"shared management"`, `["shared management"]`, 1)), "record: --data: /category: must be a string, not a JSON array"},
+		{"unknown data member", append(record, strings.Replace(savingsOK, `"status"`, `"colour":"red","status"`, 1)), `record: --data (/data/colour): unknown field "colour"`},
+		{"data member of the wrong JSON type", append(record, strings.Replace(savingsOK, `"shared management"`, `["shared management"]`, 1)), "record: --data (/data/category): must be a string, not a JSON array"},
 		// Was "--key: audit: bad key: public key is 6 bytes, want 32".
 		{"a pinned key that is not one", []string{"check-proof", filepath.Join(t.TempDir(), "proof.json"), "--key", "nonsense"}, "check-proof: --key: public key is 6 bytes, want 32"},
 		{"a tree size out of range", []string{"tree-head", "--store", store, "--size", "99999"}, "tree-head: --size: size 99999 is out of range"},
-		{"a rule", append(record, strings.Replace(savingsOK, "north-norfolk", "breckland", 1)), "record: --data: /council: council breckland is not an active partner"},
+		{"a rule", append(record, strings.Replace(savingsOK, "north-norfolk", "breckland", 1)), "record: --data (/data/council): council breckland is not an active partner"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { assertBadInput(t, tt.args, tt.want) })
@@ -113,20 +116,91 @@ func TestRecordNamesTheFlagsTyped(t *testing.T) {
 		return args
 	}
 	for _, tt := range []struct{ flag, value, want string }{
-		{"--effective", "2015-02-30", "record: --effective: 2015-02-30 is not a valid date"},
-		{"--certainty", "sure", `record: --certainty: "sure" is not a certainty`},
-		{"--type", "Nope", `record: --type: "Nope" is not an event type`},
-		{"--source", "", "record: --source: needs at least one source"},
-		{"--source", "press:", "record: --source #1: title: is required"},
-		{"--partnership", "No Pe", `record: --partnership: "No Pe" is not a partnership slug`},
-		{"--data", strings.Replace(savingsOK, "north-norfolk", "breckland", 1), "record: --data: /council: council breckland is not an active partner"},
-		{"--data", strings.Replace(savingsOK, `"shared management"`, `"a","category":"b"`, 1), `record: --data: /category: repeated member name "category"`},
-		{"--data", "{", "record: --data: not valid JSON: it ends before the value does"},
+		{"--effective", "2015-02-30", "record: --effective (/effective_on): 2015-02-30 is not a valid date"},
+		{"--certainty", "sure", `record: --certainty (/certainty): "sure" is not a certainty`},
+		{"--type", "Nope", `record: --type (/type): "Nope" is not an event type`},
+		{"--source", "", "record: --source (/sources): needs at least one source"},
+		{"--source", "press:", "record: --source #1 (/sources/0/title): is required"},
+		{"--partnership", "No Pe", `record: --partnership (/partnership): "No Pe" is not a partnership slug`},
+		{"--data", strings.Replace(savingsOK, "north-norfolk", "breckland", 1), "record: --data (/data/council): council breckland is not an active partner"},
+		{"--data", strings.Replace(savingsOK, `"shared management"`, `"a","category":"b"`, 1), `record: --data (/data/category): repeated member name "category"`},
+		{"--data", "{", "record: --data (/data): not valid JSON: it ends before the value does"},
 	} {
 		t.Run(tt.flag+" "+tt.value, func(t *testing.T) { assertBadInput(t, with(tt.flag, tt.value), "ledger: "+tt.want) })
 	}
 	// A target that is not an event id was "invalid UUID length: 4"; a second --source is #2.
 	assertBadInput(t, []string{"record", "--store", store, "--partnership", gnn, "--type", "EventRetracted", "--effective", "2016-03-01",
-		"--data", `{"target":"abcd","reason":"entered_in_error"}`, "--source", "minutes:Cabinet"}, "ledger: record: --data: /target: is not an event id (a UUID such as")
-	assertBadInput(t, append(with("", ""), "--source", "press:"), "ledger: record: --source #2: title: is required")
+		"--data", `{"target":"abcd","reason":"entered_in_error"}`, "--source", "minutes:Cabinet"}, "ledger: record: --data (/data/target): is not an event id (a UUID such as")
+	assertBadInput(t, append(with("", ""), "--source", "press:"), "ledger: record: --source #2 (/sources/1/title): is required")
+}
+
+// TestRecordNamesFlagAndPointer (issue 21): an error about a field of the event 'ledger record'
+// builds names the flag typed and the JSON pointer the HTTP API names for the same field, for
+// every flag that fills the event, with the second --source counted from 1 and its pointer from 0
+// (was "--source #2: assumed 1: …"); a flag that fills one member given twice is refused (the last
+// was recorded silently). Each is one line, exit 2, nothing written.
+func TestRecordNamesFlagAndPointer(t *testing.T) {
+	store := seeded(t)
+	before := headSeq(t, store)
+	base := []string{"record", "--store", store, "--partnership", gnn, "--type", "SavingsReported", "--effective", "2016-03-01",
+		"--data", savingsOK, "--certainty", "reported", "--source", pressSource}
+	for _, tt := range []struct {
+		name  string
+		extra []string
+		want  string
+	}{
+		{"an assumed detail of the second source", []string{"--source", `{"kind":"press","title":"EDP","assumed":["title","colour"]}`},
+			`ledger: record: --source #2 (/sources/1/assumed/1): "colour" is not a detail of a source that can be assumed`},
+		{"a second source that is not one", []string{"--source", "nope"}, `ledger: record: --source #2 (/sources/1): "nope" is not a source`},
+		{"a third source's date", []string{"--source", "press:x", "--source", `{"kind":"press","title":"EDP","published":"2016-02-30"}`},
+			"ledger: record: --source #3 (/sources/2/published): 2016-02-30 is not a valid date"},
+		{"a source's member of the wrong type", []string{"--source", `{"kind":"press","title":1}`}, "ledger: record: --source #2 (/sources/1/title): must be a string, not a JSON number"},
+		{"--type twice", []string{"--type", "SavingsReported"}, "flag -type: given more than once"},
+		{"--effective twice", []string{"--effective", "2016-03-02"}, "flag -effective: given more than once"},
+		{"--data twice", []string{"--data", savingsOK}, "flag -data: given more than once"},
+		{"--certainty twice", []string{"--certainty", "reported"}, "flag -certainty: given more than once"},
+		{"--partnership twice", []string{"--partnership", gnn}, "flag -partnership: given more than once"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assertBadInput(t, append(slices.Clone(base), tt.extra...), tt.want)
+			assert.Equal(t, before, headSeq(t, store), "nothing appended")
+		})
+	}
+	for _, tt := range []struct{ flag, value, want string }{
+		{"--effective", "2016-13-01", "ledger: record: --effective (/effective_on): 2016-13-01 is not a valid date"},
+		{"--certainty", "sure", `ledger: record: --certainty (/certainty): "sure" is not a certainty`},
+		{"--type", "Nope", `ledger: record: --type (/type): "Nope" is not an event type`},
+		{"--partnership", "No Pe", `ledger: record: --partnership (/partnership): "No Pe" is not a partnership slug`},
+		{"--data", strings.Replace(savingsOK, "500000", "-1e400", 1), "ledger: record: --data (/data/amount_pence): "},
+	} {
+		t.Run(tt.flag, func(t *testing.T) {
+			args := slices.Clone(base)
+			args[slices.Index(args, tt.flag)+1] = tt.value
+			assertBadInput(t, args, tt.want)
+			assert.Equal(t, before, headSeq(t, store), "nothing appended")
+		})
+	}
+}
+
+// FuzzRecordSourceFlag: whatever a second --source holds, 'ledger record' refuses it or reads it
+// without a panic, and a refusal about one of its fields is one line naming the flag and the JSON
+// pointer under /sources/1.
+func FuzzRecordSourceFlag(f *testing.F) {
+	for _, s := range []string{"press:EDP", "nope", "press:", `{"kind":"press","title":"EDP","assumed":["colour"]}`,
+		`{"kind":"press","title":1}`, `{"kind":"press","title":"x","published":"2016-02-30"}`, "{", `{"kind":"press","title":"x","assumed":["title","title"]}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, err := domain.ParseSource(s)
+		if err == nil {
+			return
+		}
+		msg := recordError(err, "", 1).Error()
+		if strings.ContainsAny(msg, "\n\r") {
+			t.Fatalf("more than one line: %q", msg)
+		}
+		if f := fault.Of(err); f != nil && len(f.Fields) > 0 && !strings.HasPrefix(msg, "record: --source #2 (/sources/1") {
+			t.Fatalf("the flag and pointer not named: %q", msg)
+		}
+	})
 }

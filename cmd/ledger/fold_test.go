@@ -116,7 +116,7 @@ func TestLastDayAgreesEndToEnd(t *testing.T) {
 	  "councils":[{"council":"aa","time_share_basis_points":5000},{"council":"bb","time_share_basis_points":5000}],
 	  "basis":"interim","starts_on":"2015-02-01"}`)
 	r.refused("AppointmentEnded", "2015-07-05", `{"officer":{"name":"Karen Sly"},"post":"chief-finance-officer","councils":["aa"],
-	  "last_day":"2015-06-30","reason":"resignation"}`, "--data: /last_day: 2015-06-30 is more than a day before the event's effective_on (2015-07-05)")
+	  "last_day":"2015-06-30","reason":"resignation"}`, "--data (/data/last_day): 2015-06-30 is more than a day before the event's effective_on (2015-07-05)")
 	r.ok("AppointmentEnded", "2015-06-30", `{"officer":{"name":"karen  SLY"},"post":"Chief-Finance-Officer","councils":["aa"],
 	  "last_day":"2015-06-30","reason":"resignation"}`)
 

@@ -25,15 +25,15 @@ func TestRecordGateCLI(t *testing.T) {
 	tests := []struct {
 		name, effective, data, want string
 	}{
-		{"repeated amount was stored as the last", "2016-03-01", `{` + rest + `,"category":"x","amount_pence":100,"amount_pence":999}`, `record: --data: /amount_pence: repeated member name "amount_pence"`},
-		{"repeated amount spelled with an escape", "2016-03-01", `{` + rest + `,"category":"x","amount_pence":100,"\u0061mount_pence":999}`, `--data: /amount_pence: repeated member name`},
-		{"lone surrogate", "2016-03-01", `{` + rest + `,"category":"x\ud800y","amount_pence":1}`, "record: --data: /category: lone surrogate"},
+		{"repeated amount was stored as the last", "2016-03-01", `{` + rest + `,"category":"x","amount_pence":100,"amount_pence":999}`, `record: --data (/data/amount_pence): repeated member name "amount_pence"`},
+		{"repeated amount spelled with an escape", "2016-03-01", `{` + rest + `,"category":"x","amount_pence":100,"\u0061mount_pence":999}`, `--data (/data/amount_pence): repeated member name`},
+		{"lone surrogate", "2016-03-01", `{` + rest + `,"category":"x\ud800y","amount_pence":1}`, "record: --data (/data/category): lone surrogate"},
 		{"NUL", "2016-03-01", `{` + rest + `,"category":"x\u0000y","amount_pence":1}`, "U+0000"},
 		{"right-to-left override", "2016-03-01", `{` + rest + `,"category":"x` + "\u202e" + `y","amount_pence":1}`, "U+202E"},
-		{"100 KB category", "2016-03-01", `{` + rest + `,"category":"` + strings.Repeat("c", 100_000) + `","amount_pence":1}`, "record: --data: /category: is 100000 characters long; the limit for names, titles and categories is 200"},
-		{"2^53 pence", "2016-03-01", `{` + rest + `,"category":"x","amount_pence":9007199254740992}`, "record: --data: /amount_pence: 9007199254740992 pence"},
-		{"effective 9999-12-31", "9999-12-31", `{` + rest + `,"category":"x","amount_pence":1}`, "record: --effective: 9999-12-31 is outside the dates the ledger accepts (1900-01-01 to 2199-12-31)"},
-		{"effective 0001-01-01", "0001-01-01", `{` + rest + `,"category":"x","amount_pence":1}`, "record: --effective: 0001-01-01 is outside the dates"},
+		{"100 KB category", "2016-03-01", `{` + rest + `,"category":"` + strings.Repeat("c", 100_000) + `","amount_pence":1}`, "record: --data (/data/category): is 100000 characters long; the limit for names, titles and categories is 200"},
+		{"2^53 pence", "2016-03-01", `{` + rest + `,"category":"x","amount_pence":9007199254740992}`, "record: --data (/data/amount_pence): 9007199254740992 pence"},
+		{"effective 9999-12-31", "9999-12-31", `{` + rest + `,"category":"x","amount_pence":1}`, "record: --effective (/effective_on): 9999-12-31 is outside the dates the ledger accepts (1900-01-01 to 2199-12-31)"},
+		{"effective 0001-01-01", "0001-01-01", `{` + rest + `,"category":"x","amount_pence":1}`, "record: --effective (/effective_on): 0001-01-01 is outside the dates"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,7 +63,7 @@ func TestRecordGateCLI(t *testing.T) {
 			r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "SavingsReported", "--effective", "2016-03-01",
 				"--data", savingsOK, "--certainty", "reported", "--source", src)
 			assert.Equal(t, 2, r.code, "stdout %q stderr %q", r.stdout, r.stderr)
-			assert.Contains(t, r.stderr, "record: --source #1: ")
+			assert.Contains(t, r.stderr, "record: --source #1 (/sources/0")
 			assert.Len(t, strings.Split(strings.TrimSpace(r.stderr), "\n"), 1, "one line: %q", r.stderr)
 			assert.Equal(t, before, headSeq(t, store), "nothing appended")
 		})

@@ -43,10 +43,10 @@ func TestRecordSourceWithAssumedDetails(t *testing.T) {
 		name, source, certainty, want string
 	}{
 		{"an unknown detail", `{"kind":"press","title":"EDP","assumed":["title","colour"]}`, "reported",
-			`--source #1: assumed 1: "colour" is not a detail of a source that can be assumed`},
-		{"the old flag", `{"kind":"press","title":"EDP","illustrative":true}`, "reported", "--source #1: illustrative: is the form of events recorded before per-detail marks"},
+			`--source #1 (/sources/0/assumed/1): "colour" is not a detail of a source that can be assumed`},
+		{"the old flag", `{"kind":"press","title":"EDP","illustrative":true}`, "reported", "--source #1 (/sources/0/illustrative): is the form of events recorded before per-detail marks"},
 		{"confirmed by minutes whose minute number is assumed", `{"kind":"minutes","title":"Cabinet","locator":"minute 10","assumed":["locator"]}`, "confirmed",
-			"--certainty: confirmed needs a confirming source"},
+			"--certainty (/certainty): confirmed needs a confirming source"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "SavingsReported", "--effective", "2016-03-01",

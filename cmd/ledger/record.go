@@ -20,11 +20,15 @@ func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 
 func cmdRecord(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("record")
-	slug := fs.String("partnership", "", "the partnership's slug, e.g. great-yarmouth-north-norfolk (required)")
-	typ := fs.String("type", "", "the event type, e.g. SavingsReported (required)")
-	effective := fs.String("effective", "", "the date the event takes effect, YYYY-MM-DD (required)")
-	data := fs.String("data", "", "the payload as a JSON object (required)")
-	certainty := fs.String("certainty", "confirmed", "confirmed, reported or inferred")
+	// Each flag that fills one member of the event may be given once (onceValue): a second --type or
+	// --data is refused rather than the last one silently recorded.
+	slug := onceFlag(fs, "partnership", "the partnership's slug, e.g. great-yarmouth-north-norfolk (required)")
+	typ := onceFlag(fs, "type", "the event type, e.g. SavingsReported (required)")
+	effective := onceFlag(fs, "effective", "the date the event takes effect, YYYY-MM-DD (required)")
+	data := onceFlag(fs, "data", "the payload as a JSON object (required)")
+	certaintyFlag := &onceValue{s: "confirmed"}
+	fs.Var(certaintyFlag, "certainty", "confirmed, reported or inferred")
+	certainty := &certaintyFlag.s
 	var sources stringList
 	fs.Var(&sources, "source", `a source: kind:title[|url], e.g. 'minutes:Cabinet 4 January 2016', or a JSON object (repeatable; at least one)`)
 	asJSON := fs.Bool("json", false, "print the stored envelope as JSON")
@@ -104,9 +108,10 @@ func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
 }
 
 // recordError is err, an error for people about a command 'ledger record' built from its flags,
-// naming the flags typed rather than the command's JSON pointers: "record: --effective: …",
-// "record: --data: /amount_pence: …", "record: --source #2: title: …", problems joined by "; " on
-// one line. at prefixes the pointers of err (a --data checked on its own: "/data"); source is the
+// naming each field at fault by the flag typed and by the JSON pointer (RFC 6901) the HTTP API names
+// for the same field of the event: "record: --effective (/effective_on): …", "record: --data
+// (/data/amount_pence): …", "record: --source #2 (/sources/1/assumed/0): …", problems joined by "; "
+// on one line. at prefixes the pointers of err (a --data checked on its own: "/data"); source is the
 // index of the --source err concerns (ParseSource's pointers are under /sources/0). An error without
 // fields for people is returned as it is.
 func recordError(err error, at string, source int) error {
@@ -124,15 +129,21 @@ func recordError(err error, at string, source int) error {
 		if fl.Event != "" {
 			msg += " (conflicts with " + fl.Event + ")"
 		}
-		parts = append(parts, recordFlag(ptr)+": "+msg)
+		switch name := recordFlag(ptr); {
+		case name != "":
+			msg = name + " (" + ptr + "): " + msg
+		case ptr != "":
+			msg = ptr + ": " + msg
+		}
+		parts = append(parts, msg)
 	}
 	return &fault.Error{Kind: f.Kind, Message: "record: " + strings.Join(parts, "; "), Err: err}
 }
 
 // recordFlag names the flag of 'ledger record' that fills the command member at the JSON pointer
 // (RFC 6901): /partnership --partnership, /type --type, /effective_on --effective, /certainty
-// --certainty, /data --data (a member inside it "--data: /amount_pence"), /sources --source (the
-// N-th from 0, "--source #N+1", a member of it "--source #N+1: title").
+// --certainty, /data and a member inside it --data, /sources --source, /sources/N and a member of it
+// "--source #N+1" (the flags counted from 1, the pointer's index from 0); "" for "".
 func recordFlag(pointer string) string {
 	switch pointer {
 	case "/partnership":
@@ -148,18 +159,15 @@ func recordFlag(pointer string) string {
 	case "/sources":
 		return "--source"
 	}
-	if rest, ok := strings.CutPrefix(pointer, "/data/"); ok {
-		return "--data: /" + rest
+	if strings.HasPrefix(pointer, "/data/") {
+		return "--data"
 	}
 	if rest, ok := strings.CutPrefix(pointer, "/sources/"); ok {
-		n, member, _ := strings.Cut(rest, "/")
-		if i, err := strconv.Atoi(n); err == nil {
-			name := "--source #" + strconv.Itoa(i+1)
-			if member != "" {
-				name += ": " + strings.ReplaceAll(member, "/", " ")
-			}
-			return name
+		n, _, _ := strings.Cut(rest, "/")
+		if i, err := strconv.Atoi(n); err == nil && i >= 0 {
+			return "--source #" + strconv.Itoa(i+1)
 		}
+		return "--source"
 	}
-	return pointer
+	return ""
 }
