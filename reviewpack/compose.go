@@ -549,7 +549,7 @@ func (c *composer) chronology() []ChronRow {
 	for _, e := range c.tl.Entries {
 		row := ChronRow{Seq: e.Seq, Date: e.EffectiveOn.String(), Type: words.EventType(e.Type), What: words.Sentence(e.Description), Certainty: e.Certainty, Corrected: e.Corrected}
 		for _, m := range words.Minutes(e.Payload) {
-			if line := "Minute: " + words.Minute(m); !slices.Contains(row.Minutes, line) {
+			if line := "Minute: " + words.MinuteCited(m, e.Sources); !slices.Contains(row.Minutes, line) {
 				row.Minutes = append(row.Minutes, line)
 			}
 		}
@@ -621,7 +621,7 @@ func (c *composer) appointments() ([]Appointment, []RoleRow) {
 		row := Appointment{Officer: a.Officer, Post: humanize(a.Post), Employer: c.council(a.EmployingCouncil),
 			Councils: c.shareText(a.Councils), Basis: a.Basis, Since: a.Since.String(), Refs: c.refs(a.Evidence)}
 		for _, m := range a.Approvals {
-			row.Approvals = append(row.Approvals, minuteText(m))
+			row.Approvals = append(row.Approvals, c.minuteText(m, row.Refs))
 		}
 		if cs := a.CostShare; cs != nil {
 			row.CostShare = c.sharesText(cs.Shares)

@@ -153,7 +153,7 @@ func (c *composer) meetingRow(b *coverBody) MeetingRow {
 		if row.Date == "" {
 			row.Date = m.Meeting.String()
 		}
-		parts = append(parts, fmt.Sprintf("the ledger records it deciding the review's outcome at its meeting on %s (%s)", m.Meeting.Long(), minuteText(*m)))
+		parts = append(parts, fmt.Sprintf("the ledger records it deciding the review's outcome at its meeting on %s (%s)", m.Meeting.Long(), c.minuteText(*m, c.refs(b.recorded.Evidence))))
 		row.Refs = c.refs(b.recorded.Evidence)
 	}
 	switch {

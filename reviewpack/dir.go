@@ -176,6 +176,7 @@ type Verified struct {
 // rules, which this version no longer has, so they are checked only against manifest.json's SHA-256s.
 var EarlierFormats = map[string]string{
 	"ledger-review-pack-v2": "before issue 21: the report's facts, wording and typography were revised",
+	"ledger-review-pack-v3": "before issue 21's committee review: assumed minute details, dates and certainty were put in words",
 }
 
 // earlierMembers are, for each of EarlierFormats, the members its pack.json, its report and its
@@ -189,6 +190,14 @@ var earlierMembers = map[string]struct{ pack, report, cover []string }{
 			"chronology", "partners", "appointments", "statutory_roles", "services", "finance", "flags", "register",
 			"tree_head", "how_to_verify", "glossary"},
 		cover: []string{"committee", "meeting", "author"},
+	},
+	"ledger-review-pack-v3": {
+		pack: []string{"format", "partnership", "as_of", "known_at", "cover_options", "tree_head", "checkpoint", "events",
+			"since", "since_seq", "report"},
+		report: []string{"partnership", "name", "as_of", "known_at", "cover", "summary", "recommendation", "options",
+			"chronology", "partners", "appointments", "statutory_roles", "services", "finance", "flags", "register",
+			"tree_head", "checkpoint", "how_to_verify", "glossary", "risks", "gaps", "changes", "corrections"},
+		cover: []string{"committee", "meeting", "author", "meetings"},
 	},
 }
 

@@ -65,7 +65,7 @@ func (c *composer) consequences(cont, perm, vary, end *Option) {
 	var approvalRefs []uint64
 	for _, a := range posts {
 		for _, m := range a.Approvals {
-			if t := minuteText(m); !slices.Contains(approvals, t) {
+			if t := c.minuteText(m, c.refs(a.Evidence)); !slices.Contains(approvals, t) {
 				approvals = append(approvals, t)
 			}
 		}
@@ -74,7 +74,7 @@ func (c *composer) consequences(cont, perm, vary, end *Option) {
 		}
 	}
 	if len(approvals) > 0 {
-		perm.Facts = append(perm.Facts, Fact{Text: fmt.Sprintf("The present arrangement rests on the approvals recorded (%s); making it permanent needs a new decision by each council.", words.JoinAnd(approvals)), Refs: approvalRefs})
+		perm.Facts = append(perm.Facts, Fact{Text: fmt.Sprintf("The present arrangement rests on the approvals recorded: %s. Making it permanent needs a new decision by each council.", words.JoinAnd(approvals)), Refs: approvalRefs})
 	}
 	if g := c.gapS113(); len(g) > 0 {
 		perm.Facts = append(perm.Facts, Fact{Text: "No section 113 agreement is recorded for the shared posts (section 9): a permanent arrangement would need one setting out how the officers are directed, paid for and released.", Refs: g[0].Refs, Absence: true})

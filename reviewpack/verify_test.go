@@ -113,6 +113,50 @@ func TestEarlierFormatsStillVerify(t *testing.T) {
 	})
 }
 
+// v3Key is the public key of the ledger that wrote the packs in testdata/packs/v3 (see its README).
+const v3Key = "2KEs7sRHMC+xEFDLJRRDC4JTaWMJ7xXn04oS1Bzh6T8="
+
+// TestV3PacksStillVerify: packs of format v3 (issue 21 before its committee review, built at commit
+// 7b5daa2) verify after v4: events, audit paths and signature, files against the manifest, and the
+// report is not rebuilt (the CLI says "report NOT checked": TestVerifyPackEarlierFormatV3). A v3
+// pack carrying a member only v4 has is refused.
+func TestV3PacksStillVerify(t *testing.T) {
+	ctx := context.Background()
+	b, err := base64.StdEncoding.DecodeString(v3Key)
+	require.NoError(t, err)
+	pub := ed25519.PublicKey(b)
+	for _, name := range []string{"june", "october"} {
+		dir := filepath.Join("testdata", "packs", "v3", name)
+		t.Run(name, func(t *testing.T) {
+			v, err := reviewpack.VerifyDir(ctx, dir, pub)
+			require.NoError(t, err)
+			assert.Equal(t, "ledger-review-pack-v3", v.Format)
+			assert.Contains(t, reviewpack.EarlierFormats, v.Format)
+			assert.False(t, v.Rebuilt, "an earlier format is not rebuilt by today's rules")
+			assert.Equal(t, []string{"pack.html", "pack.pdf", "pack.md", "pack.json"}, v.Files)
+			assert.Empty(t, v.Absent)
+
+			one, err := reviewpack.VerifyFile(ctx, filepath.Join(dir, "pack.json"), pub)
+			require.NoError(t, err)
+			assert.False(t, one.Rebuilt)
+		})
+	}
+	t.Run("tampered rendering", func(t *testing.T) {
+		dir := copyDir(t, filepath.Join("testdata", "packs", "v3", "june"))
+		editFile(t, filepath.Join(dir, "pack.md"), "£40,000", "£400,000")
+		_, err := reviewpack.VerifyDir(ctx, dir, pub)
+		require.ErrorIs(t, err, reviewpack.ErrRefused)
+		assert.Contains(t, err.Error(), "pack.md: SHA-256")
+	})
+	t.Run("a member only later formats have", func(t *testing.T) {
+		dir := copyDir(t, filepath.Join("testdata", "packs", "v3", "june"))
+		editFile(t, filepath.Join(dir, "pack.json"), `"report": {`, `"report": {"retractions": [],`)
+		_, err := reviewpack.VerifyDir(ctx, dir, pub)
+		require.ErrorIs(t, err, reviewpack.ErrRefused)
+		assert.Contains(t, err.Error(), "pack.json is labelled ledger-review-pack-v3 but carries /report/retractions, which only later formats have")
+	})
+}
+
 // TestVerifyOnePackFile: a pack downloaded as pack.json alone, under another name, verifies in full
 // (every event, audit path and the signature; the report rebuilt) and names what it could not check;
 // an edit to it is refused naming the event by [n] and id.

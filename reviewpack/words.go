@@ -18,10 +18,27 @@ import (
 // "Chief executive", "head-of-hr" → "Head of HR".
 func humanize(s string) string { return words.Capital(words.Phrase(s)) }
 
-// minuteText is a minute as the council wrote it (words.Minute).
-func minuteText(m projections.MinuteRef) string {
-	c, _ := domain.ParseCouncilRef(m.Council)
-	return words.Minute(domain.MinuteRef{Council: c, Body: m.Body, Meeting: m.Meeting, Item: m.Item, Raw: m.Raw})
+// minuteText is a minute of a view as the council wrote it, marked with what the sources of the
+// events refs (as in effect) assume of it (words.MinuteCited).
+func (c *composer) minuteText(m projections.MinuteRef, refs []uint64) string {
+	council, _ := domain.ParseCouncilRef(m.Council)
+	return words.MinuteCited(domain.MinuteRef{Council: council, Body: m.Body, Meeting: m.Meeting, Item: m.Item, Raw: m.Raw}, c.sourcesOf(refs))
+}
+
+// sourcesOf returns the sources the events refs cite, as in effect on the as-of date (the
+// timeline's). A composer without a timeline (the last report's position, which "Changes since"
+// compares by fields that cite no minute) has none.
+func (c *composer) sourcesOf(refs []uint64) []domain.SourceRef {
+	if c.tl == nil {
+		return nil
+	}
+	var out []domain.SourceRef
+	for _, e := range c.tl.Entries {
+		if slices.Contains(refs, e.Seq) {
+			out = append(out, e.Sources...)
+		}
+	}
+	return out
 }
 
 func humanStatus(s projections.Status) string {

@@ -266,23 +266,27 @@ func TestVerifyPackOneFile(t *testing.T) {
 	assert.Contains(t, bad.stdout, "REFUSED: "+one+" does not verify: gy-nn-pack.json: event ["+strconv.FormatUint(first.Seq, 10)+"] (id "+first.ID+", SavingsReported)")
 }
 
-// TestVerifyPackEarlierFormat: packs written before issue 21 (format v2, kept in reviewpack's
-// testdata) still verify, and verify-pack says what it could and could not check.
+// TestVerifyPackEarlierFormat: packs written before issue 21 (format v2) and before its committee
+// review (format v3), kept in reviewpack's testdata, still verify, and verify-pack says what it could
+// and could not check.
 func TestVerifyPackEarlierFormat(t *testing.T) {
-	const key = "Ws7jZghMUyYASPUH/fXWC+PnOkgT1BhmU6SKkuhfvMs="
-	for _, name := range []string{"june", "october"} {
-		dir := filepath.Join("..", "..", "reviewpack", "testdata", "packs", "v2", name)
-		r := ledger(t, nil, "verify-pack", dir, "--key", key)
-		require.Equal(t, 0, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
-		assert.True(t, strings.HasPrefix(r.stdout, "events, proofs and signature valid; report NOT checked: review pack for great-yarmouth-north-norfolk (format ledger-review-pack-v2)"), r.stdout)
-		assert.NotContains(t, r.stdout, "valid: review pack", "nothing in an earlier format's report is checked")
-		assert.NotContains(t, r.stdout, "as of 2016", "its as-of is its own word, not a checked fact")
-		assert.Contains(t, r.stdout, "written by an earlier version of the ledger")
-		assert.Contains(t, r.stdout, "pack.html, pack.pdf, pack.md, pack.json match the SHA-256s in manifest.json")
+	keys := map[string]string{"v2": "Ws7jZghMUyYASPUH/fXWC+PnOkgT1BhmU6SKkuhfvMs=", "v3": "2KEs7sRHMC+xEFDLJRRDC4JTaWMJ7xXn04oS1Bzh6T8="}
+	for _, format := range []string{"v2", "v3"} {
+		for _, name := range []string{"june", "october"} {
+			key := keys[format]
+			dir := filepath.Join("..", "..", "reviewpack", "testdata", "packs", format, name)
+			r := ledger(t, nil, "verify-pack", dir, "--key", key)
+			require.Equal(t, 0, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+			assert.True(t, strings.HasPrefix(r.stdout, "events, proofs and signature valid; report NOT checked: review pack for great-yarmouth-north-norfolk (format ledger-review-pack-"+format+")"), r.stdout)
+			assert.NotContains(t, r.stdout, "valid: review pack", "nothing in an earlier format's report is checked")
+			assert.NotContains(t, r.stdout, "as of 2016", "its as-of is its own word, not a checked fact")
+			assert.Contains(t, r.stdout, "written by an earlier version of the ledger")
+			assert.Contains(t, r.stdout, "pack.html, pack.pdf, pack.md, pack.json match the SHA-256s in manifest.json")
 
-		one := ledger(t, nil, "verify-pack", filepath.Join(dir, "pack.json"), "--key", key)
-		require.Equal(t, 0, one.code, "stdout: %s\nstderr: %s", one.stdout, one.stderr)
-		assert.Contains(t, one.stdout, "not checked, because absent: pack.html, pack.pdf, pack.md, manifest.json")
+			one := ledger(t, nil, "verify-pack", filepath.Join(dir, "pack.json"), "--key", key)
+			require.Equal(t, 0, one.code, "stdout: %s\nstderr: %s", one.stdout, one.stderr)
+			assert.Contains(t, one.stdout, "not checked, because absent: pack.html, pack.pdf, pack.md, manifest.json")
+		}
 	}
 }
 

@@ -274,7 +274,7 @@ func TestPackOptionsWithConsequences(t *testing.T) {
 		assert.Contains(t, end, want)
 	}
 	perm := opts[strings.Index(opts, "### Option 2"):strings.Index(opts, "### Option 3")]
-	assert.Contains(t, perm, "The present arrangement rests on the approvals recorded (Full Council 15 October 2015, item 8 and Cabinet 19 October 2015, minute 10)")
+	assert.Contains(t, perm, "The present arrangement rests on the approvals recorded: Full Council 15 October 2015, item 8 (assumed: minute number) and Cabinet 19 October 2015, minute 10 (every detail assumed).")
 	assert.Contains(t, perm, "No section 113 agreement is recorded for the shared posts (section 9)")
 	cont := opts[:strings.Index(opts, "### Option 2")]
 	assert.Contains(t, cont, "Without a decision by each council to continue beyond 30 June 2016, Great Yarmouth Borough Council would lose its head of paid service and chief finance officer (s151) at once (section 8).")

@@ -341,6 +341,52 @@ func Minute(m domain.MinuteRef) string {
 	return strings.TrimSpace(s)
 }
 
+// minuteDetails are the details of a minutes source (domain.SourceDetails) that a minute reference
+// repeats, in words: its meeting date and its item.
+var minuteDetails = []struct{ detail, words string }{{domain.DetailPublished, "meeting date"}, {domain.DetailLocator, "minute number"}}
+
+// MinuteAssumed says which details of a minute reference the sources citing it mark assumed
+// (domain.SourceRef.Assumed): a minutes source of the same meeting (its published date is the meeting
+// date) whose date or item (locator) was assumed gives "assumed: meeting date and minute number",
+// one with every detail assumed "every detail assumed". It is "" when no minutes source of that
+// meeting assumes anything, or none is cited. This is the one wording of an assumed minute: every
+// place a minute is printed beside facts (a pack's chronology, approvals, options and cover) uses
+// MinuteCited.
+func MinuteAssumed(m domain.MinuteRef, sources []domain.SourceRef) string {
+	var assumed []string
+	all := false
+	for _, s := range sources {
+		if s.Kind != domain.SourceMinutes || s.Published != m.Meeting {
+			continue
+		}
+		details := s.AssumedDetails()
+		if len(details) > 0 && s.AllAssumed() {
+			all = true
+		}
+		for _, d := range minuteDetails {
+			if slices.Contains(details, d.detail) && !slices.Contains(assumed, d.words) {
+				assumed = append(assumed, d.words)
+			}
+		}
+	}
+	switch {
+	case all:
+		return "every detail assumed"
+	case len(assumed) == 0:
+		return ""
+	}
+	return "assumed: " + JoinAnd(assumed)
+}
+
+// MinuteCited is a minute reference as Minute writes it, followed by what its sources mark assumed
+// (MinuteAssumed) in brackets: "Full Council 15 October 2015, item 8 (assumed: minute number)".
+func MinuteCited(m domain.MinuteRef, sources []domain.SourceRef) string {
+	if a := MinuteAssumed(m, sources); a != "" {
+		return Minute(m) + " (" + a + ")"
+	}
+	return Minute(m)
+}
+
 // Minutes returns the minuted decisions an event's payload cites (a decision's minute, an
 // appointment's approvals, the decisions that authorised it), in the order recorded.
 func Minutes(p domain.Payload) []domain.MinuteRef {

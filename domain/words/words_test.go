@@ -259,3 +259,31 @@ func TestNetSavingSaysWhatItRestsOn(t *testing.T) {
 	assert.Equal(t, "from 7 November 2015 to 30 June 2016", words.Trial(from, to))
 	assert.Equal(t, "not yet started (it starts with the first joint appointment or service shared), to end on 30 June 2016", words.Trial(domain.Date{}, to))
 }
+
+// A minute reference is marked with what the minutes source of its meeting assumes of it, once.
+func TestMinuteCited(t *testing.T) {
+	m := domain.MinuteRef{Council: domain.MustCouncil("great-yarmouth"), Body: "full council", Meeting: domain.MustDate("2015-10-15"),
+		Item: "8", Raw: "Full Council 15 October 2015, item 8"}
+	minutes := domain.SourceRef{Kind: domain.SourceMinutes, Title: "Full Council minutes", Published: domain.MustDate("2015-10-15"), Locator: "item 8"}
+	item := minutes
+	item.Assumed = []string{domain.DetailLocator}
+	whole := minutes
+	whole.Assumed = whole.GivenDetails()
+	other := item
+	other.Published = domain.MustDate("2015-10-19")
+	press := domain.SourceRef{Kind: domain.SourcePress, Title: "x", Published: domain.MustDate("2015-10-15"), Assumed: []string{domain.DetailPublished}}
+	for _, tt := range []struct {
+		name    string
+		sources []domain.SourceRef
+		want    string
+	}{
+		{"no source", nil, "Full Council 15 October 2015, item 8"},
+		{"read from the minutes", []domain.SourceRef{minutes}, "Full Council 15 October 2015, item 8"},
+		{"item assumed", []domain.SourceRef{item, item}, "Full Council 15 October 2015, item 8 (assumed: minute number)"},
+		{"every detail assumed", []domain.SourceRef{whole}, "Full Council 15 October 2015, item 8 (every detail assumed)"},
+		{"another meeting's minutes", []domain.SourceRef{other}, "Full Council 15 October 2015, item 8"},
+		{"not minutes", []domain.SourceRef{press}, "Full Council 15 October 2015, item 8"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, words.MinuteCited(m, tt.sources)) })
+	}
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// packFiles builds the demo pack in every format and returns each file's text (the PDF's through
+// pdftotext, its words joined by single spaces).
+func packFiles(t *testing.T, store, asOf string, extra ...string) map[string]string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "pack")
+	r := ledger(t, nil, append([]string{"pack", "--store", store, "--partnership", gnn, "--as-of", asOf, "-o", dir}, extra...)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	out := map[string]string{}
+	for _, f := range []string{"html", "md", "json"} {
+		b, err := os.ReadFile(filepath.Join(dir, "pack."+f))
+		require.NoError(t, err)
+		out[f] = string(b)
+	}
+	pdf, err := exec.Command("pdftotext", "-raw", filepath.Join(dir, "pack.pdf"), "-").Output()
+	require.NoError(t, err, "pdftotext (apt-get install poppler-utils)")
+	out["pdf"] = strings.Join(strings.Fields(string(pdf)), " ")
+	return out
+}
+
+// A minute number (or a whole minute) that its minutes source marks assumed is marked wherever the
+// minute is printed: the chronology's "Minute:" lines, the shared posts' "Approved by" column and
+// option 2, in every rendering (the committee member read them as known).
+func TestPackMarksAssumedMinutes(t *testing.T) {
+	store := seeded(t)
+	files := packFiles(t, store, "2016-06-15")
+	gy := "Full Council 15 October 2015, item 8 (assumed: minute number)"
+	nn := "Cabinet 19 October 2015, minute 10 (every detail assumed)"
+	for format, text := range files {
+		assert.Contains(t, text, gy, format)
+		assert.Contains(t, text, nn, format)
+	}
+	md := files["md"]
+	assert.Contains(t, md, "Minute: "+gy)
+	assert.Contains(t, md, "Minute: "+nn)
+	assert.NotContains(t, md, "Minute: Full Council 15 October 2015, item 8<", "an unmarked minute in the chronology")
+	assert.Contains(t, md, "| "+gy+"<br>"+nn+" |", "the Approved by column")
+	perm := section(t, md, "2. Options")
+	perm = perm[strings.Index(perm, "### Option 2"):strings.Index(perm, "### Option 3")]
+	assert.Contains(t, perm, "The present arrangement rests on the approvals recorded: "+gy+" and "+nn+".")
+	var pack struct {
+		Report struct {
+			Chronology   []struct{ Minutes []string }
+			Appointments []struct{ Approvals []string }
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(files["json"]), &pack))
+	var minutes []string
+	for _, c := range pack.Report.Chronology {
+		minutes = append(minutes, c.Minutes...)
+	}
+	assert.Contains(t, minutes, "Minute: "+gy)
+	require.NotEmpty(t, pack.Report.Appointments)
+	assert.Equal(t, []string{gy, nn}, pack.Report.Appointments[0].Approvals)
+}
