@@ -88,7 +88,7 @@ func TestDemoPackShowsProvenance(t *testing.T) {
 	assert.Contains(t, text, "as chief executive on an interim basis since 7 November 2015. (reported) [8, 23]")
 	assert.Contains(t, text, "The trial period runs to 30 June 2016; continuing beyond it needs a decision by each council. (inferred) [")
 	assert.Contains(t, text, "| Certainty and events |")
-	assert.Contains(t, text, "| interim | 2015-11-07 | Full Council 15 October 2015, item 8<br>Cabinet 19 October 2015, minute 10 | reported [8, 23] |")
+	assert.Contains(t, text, "| interim | 2015-11-07 | Full Council 15 October 2015, item 8 (assumed: minute number)<br>Cabinet 19 October 2015, minute 10 (every detail assumed) | reported [8, 23] |")
 	assert.Contains(t, text, "| 2015/16 | North Norfolk District Council | not recorded | £40,000 | not recorded | not recorded | cannot be worked out: one-off costs not recorded | not recorded | reported [17] |")
 	assert.Contains(t, text, "| Chief executive (Sheila Oxtoby) | equal | Great Yarmouth Borough Council 50%, North Norfolk District Council 50% | 2015-11-07 | inferred [14] |")
 
