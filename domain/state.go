@@ -1035,8 +1035,13 @@ func (a Account) Totals() Totals {
 }
 
 // Net is the outturn when there is one, else the forecast, less one-off costs; ok is false when
-// neither an outturn nor a forecast is recorded.
+// it cannot be worked out: neither an outturn nor a forecast is recorded, or no one-off cost is (an
+// absent value is absent, never £0: docs/domain.md, rule 7). A net from a forecast is a forecast
+// net saving, never a saving.
 func (t Totals) Net() (net Pence, ok bool) {
+	if !t.HasOneOff {
+		return 0, false
+	}
 	switch {
 	case t.HasOutturn:
 		return t.Outturn - t.OneOffCosts, true
@@ -1046,9 +1051,10 @@ func (t Totals) Net() (net Pence, ok bool) {
 	return 0, false
 }
 
-// BelowTarget reports whether there is a figure to compare with a target above zero and it falls
-// short: a net saving (an outturn or a forecast, less one-off costs) below the target. With only a
-// target (no forecast and no outturn recorded) nothing is below it: there is nothing to compare.
+// BelowTarget reports whether the figures it compares are all recorded and fall short: a target
+// above zero, and a net saving (an outturn or a forecast, less one-off costs: Net) below it. Without
+// a target, a forecast or outturn, or one-off costs there is nothing to compare, and nothing is
+// below target.
 func (t Totals) BelowTarget() bool {
 	net, ok := t.Net()
 	return ok && t.HasTarget && t.Target > 0 && net < t.Target

@@ -214,7 +214,8 @@ type Service struct {
 type Savings struct {
 	Years []SavingsYear `json:"years"`
 	// BelowTarget lists "council FY" pairs whose net saving is below target (flagged in packs); a
-	// council with a target but no forecast or outturn is not listed (CouncilSavings.BelowTarget).
+	// council without a target or a net (no forecast or outturn, or no one-off costs) is not listed
+	// (CouncilSavings.BelowTarget).
 	BelowTarget []string `json:"below_target"`
 }
 
@@ -227,8 +228,9 @@ type SavingsYear struct {
 
 // CouncilSavings is one council's savings in one financial year. Targets, forecasts and outturns are
 // the latest figure per category, summed; one-off costs add up. Net is the outturn when there is one,
-// else the forecast, less one-off costs. A figure that was not recorded is absent (JSON null), never 0:
-// no target, no forecast, no outturn, no one-off cost; net is absent without a forecast or an outturn,
+// else the forecast, less one-off costs (domain.Totals.Net). A figure that was not recorded is absent
+// (JSON null), never 0: no target, no forecast, no outturn, no one-off cost; net is absent without a
+// forecast or an outturn, or without one-off costs (a net of costs not recorded cannot be worked out),
 // and against_target without a net or a target.
 type CouncilSavings struct {
 	Council            string        `json:"council"`
@@ -239,9 +241,16 @@ type CouncilSavings struct {
 	OneOffCostsPence   *domain.Pence `json:"one_off_costs_pence"`
 	NetPence           *domain.Pence `json:"net_pence"`
 	AgainstTargetPence *domain.Pence `json:"against_target_pence"` // net − target
-	BelowTarget        bool          `json:"below_target"`         // a target above 0 and a net below it; false without a forecast or an outturn (nothing to compare)
+	BelowTarget        bool          `json:"below_target"`         // a target above 0 and a net below it; false without a target or a net (nothing to compare)
 	Lines              []SavingsLine `json:"lines"`
 	Evidence           Evidence      `json:"evidence"`
+}
+
+// NetLacksOneOff reports whether savings (a forecast or an outturn) are recorded but no one-off
+// cost is, so that the net cannot be worked out (NetPence nil): the words say so
+// (words.NetNoOneOff) rather than "not recorded".
+func (cs CouncilSavings) NetLacksOneOff() bool {
+	return cs.NetPence == nil && cs.OneOffCostsPence == nil && (cs.ForecastPence != nil || cs.HasOutturn)
 }
 
 // SavingsLine is one figure: a target, forecast, outturn or one-off cost in a category.

@@ -335,7 +335,7 @@ func (c *composer) summary(name string, r *Report) []string {
 				outturn.Add(cs.OutturnPence, label)
 			}
 			oneOff.Add(cs.OneOffCostsPence, label)
-			net.Add(netOf(cs), label)
+			net.Add(cs.NetPence, label)
 			allOutturn = allOutturn && (cs.NetPence == nil || cs.HasOutturn)
 		}
 	}
@@ -396,20 +396,10 @@ func (c *composer) summary(name string, r *Report) []string {
 	return out
 }
 
-// netOf is a council's net saving in a year for a total or the chart: nil (not recorded) where no
-// one-off costs are recorded, since a net of savings less costs not recorded cannot be worked out
-// (docs/domain.md, rule 7: not recorded is never £0).
-func netOf(cs projections.CouncilSavings) *domain.Pence {
-	if cs.OneOffCostsPence == nil {
-		return nil
-	}
-	return cs.NetPence
-}
-
 // netSavingText is a council's net saving in a year in words (words.NetSaving), or that it cannot be
-// worked out where no one-off costs are recorded (netOf).
+// worked out where savings are recorded but no one-off costs (CouncilSavings.NetLacksOneOff).
 func netSavingText(cs projections.CouncilSavings) string {
-	if netOf(cs) == nil && cs.NetPence != nil {
+	if cs.NetLacksOneOff() {
 		return "net saving " + words.NetNoOneOff
 	}
 	return words.NetSaving(cs.NetPence, cs.HasOutturn)
@@ -683,7 +673,7 @@ func (c *composer) finance() Finance {
 			if !hasTarget(cs) {
 				target, against = words.NotRecorded, words.NotRecorded
 			}
-			if cs.OneOffCostsPence == nil && cs.NetPence != nil {
+			if cs.NetLacksOneOff() {
 				netText, against = words.NetNoOneOff, words.NotRecorded
 			}
 			f.Rows = append(f.Rows, FinanceRow{Year: y.Label, Council: name,
@@ -693,7 +683,7 @@ func (c *composer) finance() Finance {
 			t.Add(cs.TargetPence, name)
 			fc.Add(cs.ForecastPence, name)
 			oo.Add(cs.OneOffCostsPence, name)
-			net.Add(netOf(cs), name)
+			net.Add(cs.NetPence, name)
 			fromOutturn = fromOutturn && (cs.NetPence == nil || cs.HasOutturn)
 		}
 		totNet := net.String()

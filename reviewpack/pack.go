@@ -15,7 +15,8 @@ import (
 // v3 (issue 21): the report's facts, money and time honesty, provenance, gaps and risks, the pack's
 // own explanation of its verification, the PDF's typeface and the HTML's contents and links.
 // v4 (issue 21's committee review): assumed minute details marked wherever a minute is printed, the
-// cover's dates in words, retractions in words, certainty stated for each risk and gap.
+// cover's dates in words, retractions in words, certainty stated for each risk and gap; a net needs
+// one-off costs recorded, and a below-target flag the figures it compares.
 const FormatVersion = "ledger-review-pack-v4"
 
 // Formats lists the formats a pack renders to, in the order `ledger pack` writes them.

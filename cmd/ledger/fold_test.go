@@ -164,9 +164,16 @@ func TestTargetAloneIsNotBelowTargetEndToEnd(t *testing.T) {
 	require.Equal(t, 0, text.code, text.stderr)
 	assert.NotContains(t, text.stdout, "BELOW TARGET")
 
-	// With a forecast short of it, it is below target.
+	// With a forecast short of it but no one-off costs recorded, there is no net to compare: not
+	// below target (the costs are not £0: domain.Totals.Net).
 	r.ok("SavingsReported", "2015-06-01", `{"council":"aa","financial_year":2015,"category":"shared management","amount_pence":1000000,
 	  "status":"forecast","period_to":"2016-03-31"}`)
+	st = r.state("2015-06-02")
+	assert.False(t, st.Savings.Years[0].Councils[0].BelowTarget, "no one-off costs recorded: no net")
+	assert.Empty(t, st.Savings.BelowTarget)
+
+	// With the one-off costs recorded, the net falls short of the target.
+	r.ok("OneOffCostIncurred", "2015-06-02", `{"council":"aa","financial_year":2015,"category":"recruitment","amount_pence":100000}`)
 	st = r.state("2015-06-02")
 	assert.True(t, st.Savings.Years[0].Councils[0].BelowTarget)
 	assert.Equal(t, []string{"aa 2015/16"}, st.Savings.BelowTarget)

@@ -33,13 +33,19 @@ func TestStateUsesTheOneFormatters(t *testing.T) {
 	assert.NotContains(t, out, ".00%")
 	assert.NotContains(t, out, "£40,000.00")
 	assert.NotContains(t, out, "£0", "no target, outturn or one-off cost is recorded: none is shown as £0")
-	assert.Regexp(t, `2015/16  north-norfolk +not recorded +£40,000 +not recorded +not recorded +£40,000 \(forecast\) +not recorded`, out)
+	assert.Regexp(t, `2015/16  north-norfolk +not recorded +£40,000 +not recorded +not recorded +cannot be worked out: one-off costs not recorded +not recorded`, out)
 
 	r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "SavingsTargetSet", "--effective", "2016-01-01",
 		"--data", `{"council":"north-norfolk","financial_year":2015,"category":"shared management","amount_pence":3000000}`,
 		"--source", `{"kind":"minutes","title":"Cabinet"}`, "--certainty", "confirmed")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Regexp(t, `2015/16  north-norfolk +£30,000 +£40,000 +not recorded +not recorded +£40,000 \(forecast\) +\+£10,000 `, state())
+	assert.Regexp(t, `2015/16  north-norfolk +£30,000 +£40,000 +not recorded +not recorded +cannot be worked out: one-off costs not recorded +not recorded`, state(),
+		"no one-off costs recorded: no net, nothing against the target")
+	r = ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "OneOffCostIncurred", "--effective", "2016-01-01",
+		"--data", `{"council":"north-norfolk","financial_year":2015,"category":"recruitment","amount_pence":500000}`,
+		"--source", `{"kind":"minutes","title":"Cabinet"}`, "--certainty", "confirmed")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Regexp(t, `2015/16  north-norfolk +£30,000 +£40,000 +not recorded +£5,000 +£35,000 \(forecast\) +\+£5,000 `, state())
 }
 
 // Values from the store are escaped wherever the CLI prints them: a recorder's resolution with a line

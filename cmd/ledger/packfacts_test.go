@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -152,7 +153,7 @@ func TestMoneyIsHonestInPacksAndState(t *testing.T) {
 		text := ledger(t, nil, "state", "--store", store, "--partnership", gnn, "--as-of", asOf)
 		require.Equal(t, 0, text.code, text.stderr)
 		assert.False(t, zero.MatchString(text.stdout), "as of %s: ledger state writes no £0", asOf)
-		assert.Contains(t, text.stdout, "£40,000 (forecast)", "ledger state marks a net worked out from a forecast")
+		assert.Contains(t, text.stdout, words.NetNoOneOff, "ledger state works out no net without one-off costs")
 		assert.Contains(t, text.stdout, "not recorded")
 
 		st := stateJSON(t, store, "--as-of", asOf)

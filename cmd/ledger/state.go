@@ -144,13 +144,16 @@ func printState(w io.Writer, st *projections.State) {
 		fmt.Fprintln(tw, "  year\tcouncil\ttarget\tforecast\toutturn\tone-off costs\tnet\tagainst target\t")
 		for _, y := range st.Savings.Years {
 			for _, c := range y.Councils {
-				flag := ""
+				flag, net := "", words.Net(c.NetPence, c.HasOutturn)
 				if c.BelowTarget {
 					flag = "BELOW TARGET"
 				}
+				if c.NetLacksOneOff() {
+					net = words.NetNoOneOff
+				}
 				reportf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", y.Label, c.Council,
 					money(c.TargetPence, false), money(c.ForecastPence, false), money(c.OutturnPence, false),
-					money(c.OneOffCostsPence, false), words.Net(c.NetPence, c.HasOutturn), money(c.AgainstTargetPence, true), flag)
+					money(c.OneOffCostsPence, false), net, money(c.AgainstTargetPence, true), flag)
 			}
 		}
 	}
