@@ -161,6 +161,36 @@ type Designation struct {
 	key      string // officerKey(Officer.Name)
 }
 
+// Vacancy is a statutory role at a council whose holder the record ended, with no holder recorded
+// since: StatutoryRoleVacated, the appointment carrying the role ending at the council or lapsing, or
+// the dissolution ending the sharing. A designation of the role at the council ends the vacancy.
+type Vacancy struct {
+	Council CouncilRef
+	Role    StatutoryRole
+	Since   Date    // the first day with no holder recorded
+	Officer Officer // the last holder
+	Post    string  // the post of the appointment that carried the role ("" when it stood on its own)
+	// Evidence is the last holder's designation, then the event that ended it.
+	Evidence []uuid.UUID
+	Sources  []SourceRef // of the event that ended it
+}
+
+// Dissolution is what PartnershipDissolved ended: the sharing as it stood when the partnership was
+// dissolved, kept so that a reader can state the wind-down (who held which roles, which costs were
+// shared, which services went back) after the state itself no longer holds them.
+type Dissolution struct {
+	On           Date
+	Reason       string
+	AuthorisedBy []MinuteRef
+	Partners     []CouncilRef  // the partners then, in the order named
+	Appointments []Appointment // the appointments in force then (their roles are in Roles)
+	Roles        []Designation // the statutory roles held then
+	CostShares   []CostShare   // the cost shares in force then
+	Services     []string      // the services in shared delivery then, returned to separate delivery by it
+	Evidence     []uuid.UUID
+	Sources      []SourceRef
+}
+
 // Service is a service proposed for sharing, shared, or returned to separate delivery.
 type Service struct {
 	Service           string
@@ -298,6 +328,11 @@ type State struct {
 	BusinessCases []BusinessCase
 	External      []ExternalReview
 	DissolvedOn   Date // zero unless dissolved
+	// Dissolution is what the dissolution ended; nil unless dissolved.
+	Dissolution *Dissolution
+	// Vacancies are the statutory roles whose holder the record ended, with no holder recorded since,
+	// in the order they fell vacant.
+	Vacancies []Vacancy
 	// EventCount is the number of events folded (events of a type this build does not know count too).
 	EventCount int
 	// Last is the effective date of the last event folded.
@@ -431,6 +466,7 @@ func (s *State) apply(e *Effective) {
 		if j < 0 || s.Designations[j].key != key {
 			return // not the holder (Decide refuses it)
 		}
+		s.vacate(s.Designations[j], on, ev, src)
 		s.Designations = slices.Delete(s.Designations, j, j+1)
 		s.placeholder(key)
 	case AppointmentEnded:
@@ -448,7 +484,7 @@ func (s *State) apply(e *Effective) {
 		}
 		// The last day is the day before the event's (or, read from a store that holds one, earlier:
 		// Decide refuses that): out of force from the event's date.
-		if *a = s.leave(*a, p.Councils); len(a.Councils) == 0 {
+		if *a = s.leave(*a, p.Councils, on, ev, src); len(a.Councils) == 0 {
 			s.Appointments = slices.Delete(s.Appointments, i, i+1)
 		}
 	case ServiceSharingProposed:
@@ -507,6 +543,7 @@ func (s *State) apply(e *Effective) {
 	case PartnershipDissolved:
 		s.DissolvedOn = on
 		s.setStatus(StatusDissolved, on, p.Reason, ev, src)
+		s.Dissolution = &Dissolution{On: on, Reason: p.Reason, AuthorisedBy: p.AuthorisedBy, Evidence: ev, Sources: src}
 		s.dissolve(on, ev, src)
 	}
 }
@@ -517,6 +554,20 @@ func (s *State) apply(e *Effective) {
 // that day) or only proposed (dropped: a proposal does not outlive the partnership), and every
 // partner (now in Former, until that day): from that day nothing is shared. What is recorded after it is a wind-down (fold.go).
 func (s *State) dissolve(on Date, ev []uuid.UUID, src []SourceRef) {
+	if d := s.Dissolution; d != nil {
+		for _, p := range s.Partners {
+			d.Partners = append(d.Partners, p.Council.Council)
+		}
+		d.Appointments, d.Roles, d.CostShares = s.Appointments, s.Designations, s.CostShares
+		for _, sv := range s.Services {
+			if sv.Status == ServiceShared {
+				d.Services = append(d.Services, sv.Service)
+			}
+		}
+	}
+	for _, r := range s.Designations {
+		s.vacate(r, on, ev, src)
+	}
 	for len(s.Partners) > 0 {
 		s.partnerLeaves(0, on)
 	}
@@ -684,7 +735,7 @@ func (s *State) AdvanceTo(d Date) {
 	kept := s.Appointments[:0]
 	for _, a := range s.Appointments {
 		if !a.EndsOn.IsZero() && a.EndsOn.Before(d) {
-			s.endRoles(a.key, a.Post, func(CouncilRef) bool { return true })
+			s.endRoles(a.key, a.Post, func(CouncilRef) bool { return true }, a.EndsOn.AddDays(1), a.Evidence, a.Sources)
 			continue
 		}
 		if len(a.Ending) > 0 {
@@ -693,13 +744,13 @@ func (s *State) AdvanceTo(d Date) {
 			for _, e := range a.Ending {
 				if e.LastDay.Before(d) {
 					due = append(due, e.Councils...)
+					a = s.leave(a, e.Councils, e.LastDay.AddDays(1), e.Evidence, e.Sources)
 				} else {
 					rest = append(rest, e)
 					s.noteLapse(e.LastDay)
 				}
 			}
 			if due != nil {
-				a = s.leave(a, due)
 				a.Ending = rest
 				if len(a.Councils) == 0 {
 					continue
@@ -724,23 +775,46 @@ func (s *State) noteLapse(d Date) {
 
 // leave returns a without the councils gone (an AppointmentEnded taking effect), ending the
 // statutory roles it carries there. An appointment left with no council is out of force.
-func (s *State) leave(a Appointment, gone []CouncilRef) Appointment {
+func (s *State) leave(a Appointment, gone []CouncilRef, from Date, ev []uuid.UUID, src []SourceRef) Appointment {
 	a.Councils = slices.DeleteFunc(slices.Clone(a.Councils), func(c CouncilShare) bool { return slices.Contains(gone, c.Council) })
-	s.endRoles(a.key, a.Post, func(c CouncilRef) bool { return slices.Contains(gone, c) })
+	s.endRoles(a.key, a.Post, func(c CouncilRef) bool { return slices.Contains(gone, c) }, from, ev, src)
 	return a
 }
 
 // lapsesBefore reports whether some appointment lapses before d (AdvanceTo(d) would change the state).
 func (s *State) lapsesBefore(d Date) bool { return !s.lapse.IsZero() && s.lapse.Before(d) }
 
-// endRoles ends the statutory roles the officer's appointment in post carries at the councils at.
-func (s *State) endRoles(key, post string, at func(CouncilRef) bool) {
+// endRoles ends the statutory roles the officer's appointment in post carries at the councils at:
+// each falls vacant from the day from, by the event ev (with its sources src).
+func (s *State) endRoles(key, post string, at func(CouncilRef) bool, from Date, ev []uuid.UUID, src []SourceRef) {
 	if post == "" {
 		return
 	}
 	s.Designations = slices.DeleteFunc(slices.Clone(s.Designations), func(d Designation) bool {
-		return d.key == key && d.Post != "" && strings.EqualFold(d.Post, post) && at(d.Council)
+		if d.key == key && d.Post != "" && strings.EqualFold(d.Post, post) && at(d.Council) {
+			s.vacate(d, from, ev, src)
+			return true
+		}
+		return false
 	})
+}
+
+// vacate records that the designation d ended, from the day from, by the event ev: its role at its
+// council has no holder until another is designated.
+func (s *State) vacate(d Designation, from Date, ev []uuid.UUID, src []SourceRef) {
+	s.Vacancies = append(slices.DeleteFunc(s.Vacancies, func(v Vacancy) bool { return v.Council == d.Council && v.Role == d.Role }),
+		Vacancy{Council: d.Council, Role: d.Role, Since: from, Officer: d.Officer, Post: d.Post,
+			Evidence: appendEvidence(d.Evidence, ev), Sources: src})
+}
+
+// VacancyOf returns the vacancy of role at c, and whether the role is vacant in the record.
+func (s *State) VacancyOf(c CouncilRef, role StatutoryRole) (Vacancy, bool) {
+	for _, v := range s.Vacancies {
+		if v.Council == c && v.Role == role {
+			return v, true
+		}
+	}
+	return Vacancy{}, false
 }
 
 // designate makes d's officer the holder of d's role at d's council, when the role is free (one
@@ -750,6 +824,9 @@ func (s *State) endRoles(key, post string, at func(CouncilRef) bool) {
 func (s *State) designate(d Designation) {
 	j := s.designation(d.Council, d.Role)
 	if j < 0 {
+		if len(s.Vacancies) > 0 {
+			s.Vacancies = slices.DeleteFunc(s.Vacancies, func(v Vacancy) bool { return v.Council == d.Council && v.Role == d.Role })
+		}
 		s.Designations = append(s.Designations, d)
 		if d.Post == "" {
 			s.placeholder(d.key)
@@ -1058,4 +1135,38 @@ func (t Totals) Net() (net Pence, ok bool) {
 func (t Totals) BelowTarget() bool {
 	net, ok := t.Net()
 	return ok && t.HasTarget && t.Target > 0 && net < t.Target
+}
+
+// OutcomeConflict is a scheduled review for which councils recorded different outcomes: the
+// councils disagree on the partnership's future, a matter for their committees.
+type OutcomeConflict struct {
+	Review   string
+	Outcomes []ReviewOutcome // one per council, in the order recorded
+}
+
+// OutcomeConflicts lists, in the order the reviews' first outcomes were recorded, each review whose
+// outcomes (compared without case, spaces as underscores: "make permanent" is make_permanent) differ
+// between councils.
+func (s *State) OutcomeConflicts() []OutcomeConflict {
+	var out []OutcomeConflict
+	var seen []string
+	norm := func(o string) string { return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(o), " ", "_")) }
+	for _, o := range s.Outcomes {
+		if slices.ContainsFunc(seen, func(r string) bool { return strings.EqualFold(r, o.Review) }) {
+			continue
+		}
+		seen = append(seen, o.Review)
+		var same []ReviewOutcome
+		differ := false
+		for _, p := range s.Outcomes {
+			if strings.EqualFold(p.Review, o.Review) {
+				same = append(same, p)
+				differ = differ || norm(p.Outcome) != norm(o.Outcome)
+			}
+		}
+		if differ {
+			out = append(out, OutcomeConflict{Review: o.Review, Outcomes: same})
+		}
+	}
+	return out
 }

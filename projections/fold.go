@@ -129,27 +129,9 @@ func view(slug string, s *domain.State, r *reuse) *State {
 	}
 	for i := range s.Appointments {
 		a := &s.Appointments[i]
-		roles := s.RolesOf(a)
-		v := Appointment{Officer: a.Officer.Name, Post: a.Post, EmployingCouncil: a.EmployingCouncil.String(), Basis: a.Basis,
-			Since: a.StartsOn, EndsOn: a.EndsOn, Councils: make([]CouncilShare, len(a.Councils)), Roles: make([]RoleHeld, len(roles)),
-			Evidence: a.Evidence}
-		for j, c := range a.Councils {
-			v.Councils[j] = CouncilShare{Council: c.Council.String(), BasisPoints: c.TimeShareBasisPoints, LastDay: a.LastDayAt(c.Council)}
-		}
-		for j, r := range roles {
-			v.Roles[j] = RoleHeld{Council: r.Council.String(), Role: string(r.Role), Since: r.Since, Evidence: r.Evidence}
-		}
-		if len(a.Approvals) > 0 {
-			v.Approvals = make([]MinuteRef, len(a.Approvals))
-			for j, m := range a.Approvals {
-				v.Approvals[j] = minute(m)
-			}
-		}
-		if a.Post != "" {
-			v.CostShare = costShare(s, a.Post)
-		}
-		st.Appointments[i] = v
+		st.Appointments[i] = appointment(s, a, s.RolesOf(a))
 	}
+	windDown(st, s)
 	for i, sv := range s.Services {
 		v := Service{Service: sv.Service, Status: sv.Status, LeadCouncil: sv.LeadCouncil.String(), ReceivingCouncils: refs(sv.ReceivingCouncils),
 			Since: sv.Since, Candidates: refs(sv.Candidates), Agreement: sv.Agreement, Evidence: sv.Evidence,
@@ -176,6 +158,73 @@ func view(slug string, s *domain.State, r *reuse) *State {
 		st.Reviews[i] = r
 	}
 	return st
+}
+
+// appointment maps an appointment and the roles it carries to the view.
+func appointment(s *domain.State, a *domain.Appointment, roles []domain.Designation) Appointment {
+	v := Appointment{Officer: a.Officer.Name, Post: a.Post, EmployingCouncil: a.EmployingCouncil.String(), Basis: a.Basis,
+		Since: a.StartsOn, EndsOn: a.EndsOn, Councils: make([]CouncilShare, len(a.Councils)), Roles: make([]RoleHeld, len(roles)),
+		Evidence: a.Evidence}
+	for j, c := range a.Councils {
+		v.Councils[j] = CouncilShare{Council: c.Council.String(), BasisPoints: c.TimeShareBasisPoints, LastDay: a.LastDayAt(c.Council)}
+	}
+	for j, r := range roles {
+		v.Roles[j] = RoleHeld{Council: r.Council.String(), Role: string(r.Role), Since: r.Since, Evidence: r.Evidence}
+	}
+	if len(a.Approvals) > 0 {
+		v.Approvals = make([]MinuteRef, len(a.Approvals))
+		for j, m := range a.Approvals {
+			v.Approvals[j] = minute(m)
+		}
+	}
+	if a.Post != "" {
+		v.CostShare = costShare(s, a.Post)
+	}
+	return v
+}
+
+// windDown maps the domain's wind-down facts: the vacant statutory roles, what the dissolution
+// ended, and the reviews whose councils recorded different outcomes.
+func windDown(st *State, s *domain.State) {
+	for _, v := range s.Vacancies {
+		st.Vacancies = append(st.Vacancies, Vacancy{Council: v.Council.String(), Role: string(v.Role), Since: v.Since,
+			Officer: v.Officer.Name, Post: v.Post, Evidence: v.Evidence})
+	}
+	if d := s.Dissolution; d != nil {
+		dv := &Dissolution{On: d.On, Reason: d.Reason, Partners: refs(d.Partners), Services: d.Services, Evidence: d.Evidence}
+		for i := range d.Appointments {
+			a := &d.Appointments[i]
+			var roles []domain.Designation
+			for _, r := range d.Roles {
+				if domain.SameOfficer(r.Officer.Name, a.Officer.Name) && r.Post != "" && domain.SamePost(r.Post, a.Post) {
+					roles = append(roles, r)
+				}
+			}
+			v := appointment(s, a, roles)
+			v.CostShare = nil // the cost shares it ended are in CostShares
+			dv.Appointments = append(dv.Appointments, v)
+		}
+		for _, c := range d.CostShares {
+			cs := EndedCostShare{Subject: c.Subject, CostShare: CostShare{Basis: c.Basis, AppliesFrom: c.AppliesFrom, Shares: make([]Share, len(c.Shares)), Evidence: c.Evidence}}
+			for i, sh := range c.Shares {
+				cs.Shares[i] = Share{Council: sh.Council.String(), BasisPoints: sh.BasisPoints}
+			}
+			dv.CostShares = append(dv.CostShares, cs)
+		}
+		st.Dissolution = dv
+	}
+	for _, c := range s.OutcomeConflicts() {
+		oc := OutcomeConflict{Review: c.Review}
+		for _, o := range c.Outcomes {
+			r := ReviewResult{Council: o.Council.String(), Outcome: o.Outcome, Rationale: o.Rationale, On: o.On, Evidence: o.Evidence, Review: o.Review}
+			if o.Minute != nil {
+				m := minute(*o.Minute)
+				r.Minute = &m
+			}
+			oc.Outcomes = append(oc.Outcomes, r)
+		}
+		st.OutcomeConflicts = append(st.OutcomeConflicts, oc)
+	}
 }
 
 func partner(p *domain.Partner) Partner {

@@ -70,6 +70,45 @@ type State struct {
 	// Councils names every council the events in effect named (partners that withdrew too), for
 	// readers that write councils' names (the review pack). It is not part of the JSON.
 	Councils words.Names `json:"-"`
+	// Vacancies, Dissolution and OutcomeConflicts are the domain's wind-down facts (domain.State's
+	// Vacancies, Dissolution and OutcomeConflicts), for the review pack. Not part of the JSON.
+	Vacancies        []Vacancy         `json:"-"`
+	Dissolution      *Dissolution      `json:"-"`
+	OutcomeConflicts []OutcomeConflict `json:"-"`
+}
+
+// Vacancy is a statutory role at a council whose holder the record ended, with no holder recorded
+// since (domain.Vacancy).
+type Vacancy struct {
+	Council  string      // slug
+	Role     string      // head_of_paid_service | monitoring_officer | chief_finance_officer
+	Since    domain.Date // the first day with no holder recorded
+	Officer  string      // the last holder
+	Post     string      // the post that carried the role, or ""
+	Evidence Evidence    // the last holder's designation, then the event that ended it
+}
+
+// Dissolution is what the partnership's dissolution ended (domain.Dissolution).
+type Dissolution struct {
+	On           domain.Date
+	Reason       string
+	Partners     []string      // the partners then (slugs)
+	Appointments []Appointment // the appointments in force then, with the roles they carried
+	CostShares   []EndedCostShare
+	Services     []string // returned to separate delivery by it
+	Evidence     Evidence
+}
+
+// EndedCostShare is a cost share the dissolution ended.
+type EndedCostShare struct {
+	Subject string
+	CostShare
+}
+
+// OutcomeConflict is a review whose councils recorded different outcomes (domain.OutcomeConflict).
+type OutcomeConflict struct {
+	Review   string
+	Outcomes []ReviewResult
 }
 
 // Partner is a council in the partnership on as_of (or, in former_partners, one that was).

@@ -90,6 +90,7 @@ func (c *composer) changes(v viewer, r *Report) (*Changes, error) {
 	}
 	was := newComposer(ev, before, nil)
 	was.meetingRows = c.meetingRows
+	c.sinceRows = ch.Events
 	ch.Effects = c.effects(was, r)
 	return ch, nil
 }
@@ -166,8 +167,8 @@ func (c *composer) effects(was *composer, r *Report) []Fact {
 		}
 	}
 	wasRisks, wasGaps := was.risks(), was.gaps()
-	out = append(out, diffFindings("risk", wasRisks, r.Risks)...)
-	out = append(out, diffFindings("gap", wasGaps, r.Gaps)...)
+	out = append(out, c.diffFindings("risk", wasRisks, r.Risks)...)
+	out = append(out, c.diffFindings("gap", wasGaps, r.Gaps)...)
 	if len(out) == 0 {
 		out = append(out, Fact{Text: "These events changed nothing in the position as of " + c.asOf.Long() + " that this pack sets out."})
 	}
@@ -210,8 +211,9 @@ func diffRows[T any](table string, before, after []T, key, name func(T) string, 
 	return out
 }
 
-// diffFindings says which risks or gaps are new and which are gone.
-func diffFindings(kind string, before, after []Finding) []Fact {
+// diffFindings says which risks or gaps are new and which are gone, and what closed each one gone
+// (closedBy).
+func (c *composer) diffFindings(kind string, before, after []Finding) []Fact {
 	var out []Fact
 	has := func(fs []Finding, f Finding) bool {
 		return slices.ContainsFunc(fs, func(g Finding) bool { return g.Kind == f.Kind && g.Text == f.Text })
@@ -223,7 +225,11 @@ func diffFindings(kind string, before, after []Finding) []Fact {
 	}
 	for _, f := range before {
 		if !has(after, f) {
-			out = append(out, Fact{Text: words.Capital(kind) + " no longer applies: " + f.Text, Refs: f.Refs})
+			text, refs := words.Capital(kind)+" no longer applies: "+f.Text, f.Refs
+			if why, seqs := c.closedBy(f, c.sinceRows); why != "" {
+				text, refs = text+" "+why, mergeRefs(refs, seqs)
+			}
+			out = append(out, Fact{Text: text, Refs: refs})
 		}
 	}
 	return out

@@ -121,6 +121,7 @@ type composer struct {
 	// Counted by flags, for the cover.
 	pressFacts, assumedFacts int
 	meetingRows              []MeetingRow // the cover's bodies and meetings (cover.go)
+	sinceRows                []ChangeRow  // the events recorded since the last report (changes.go), for closedBy
 }
 
 func newComposer(ev *Evidence, st *projections.State, tl *projections.Timeline) *composer {
@@ -200,6 +201,10 @@ func (c *composer) report() *Report {
 	r.Summary = c.summary(name, r)
 	r.Recommendation = "That the committee considers the facts set out in this report and recommends to " +
 		c.decisionMakers() + " which of the options in section 2 to take: to continue the arrangement, to make it permanent, to vary it, or to end it."
+	if c.dissolved() { // the options of a running arrangement give way to the wind-down (winddown.go)
+		r.Options, r.OptionsHeading = c.windDown(), hWindDown
+		r.Recommendation = c.windDownRecommendation(r.Options)
+	}
 	r.HowToVerify = c.howToVerify()
 	if step := checkpointStep(c.ev); step != "" {
 		r.HowToVerify = append(r.HowToVerify, step)
@@ -243,6 +248,11 @@ func (c *composer) cover(name string) Cover {
 		Status:    humanStatus(st.Status),
 		Reference: fmt.Sprintf("Ledger tree head %s… (size %d)", c.ev.TreeHead.Root.String()[:12], c.ev.TreeHead.Size),
 		Axes:      axesText(c.asOf, c.ev.KnownAt, c.ev.TreeHead.Size),
+	}
+	if c.dissolved() { // the options of a running arrangement give way to the wind-down (winddown.go)
+		cv.Purpose = "To give the committee the facts it needs on the partnership's wind-down after its dissolution on " + st.Dissolution.On.Long() +
+			": each council's statutory roles, the shared posts and costs to settle, the exit terms and the review outcomes. " +
+			"Every fact cites the ledger events it rests on, and the pack can be checked offline against the ledger's signed tree head."
 	}
 	if rd := st.ReviewDate; rd != nil {
 		cv.ReviewDue = words.DueDate(rd.DueOn, c.asOf)
@@ -494,16 +504,7 @@ func (c *composer) options() []Option {
 		end.Facts = append(end.Facts, Fact{Text: "The partnership was dissolved on " + st.Status.Since.Long() + reasonText(st.Status.Reason) + ".", Refs: c.refs(st.Status.Evidence)})
 	}
 	for _, rv := range st.Reviews {
-		txt := fmt.Sprintf("%s decided on %s to %s", c.council(rv.Council), rv.On.Long(), words.Outcome(rv.Outcome))
-		if rv.Minute != nil && rv.Minute.Raw != "" {
-			txt += " (" + rv.Minute.Raw + ")"
-		}
-		if rv.Rationale != "" {
-			txt += ": " + words.Sentence(rv.Rationale)
-		} else {
-			txt += "."
-		}
-		f := Fact{Text: txt, Refs: c.refs(rv.Evidence)}
+		f := c.outcomeFact(rv)
 		switch rv.Outcome {
 		case "continue", "extend":
 			cont.Facts = append(cont.Facts, f)
@@ -747,6 +748,7 @@ func (c *composer) flags() []Flag {
 			}
 		}
 	}
+	out = append(out, c.conflictFlags()...)
 	// Press-only facts are grouped by the source they rest on, so that a long history gives a
 	// committee a few warnings, not thousands; so are sources with assumed details (provenance.go).
 	press := newFlagGroups()

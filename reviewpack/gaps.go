@@ -57,6 +57,7 @@ func (c *composer) gaps() []Finding {
 	out = append(out, c.gapApprovals()...)
 	out = append(out, c.gapCostShares()...)
 	out = append(out, c.gapStatutoryRoles()...)
+	out = append(out, c.gapVacancies()...)
 	out = append(out, c.gapOutturns()...)
 	out = append(out, c.gapTargets()...)
 	out = append(out, c.gapExitTerms()...)

@@ -89,7 +89,7 @@ func renderHTML(r *Report, w io.Writer) error {
 	}{
 		R:     r,
 		Cover: coverRows(r),
-		H: htmlHeadings{hSummary, hOptions, hChronology, hPeople, hServices, hFinance, hFlags, hRegister,
+		H: htmlHeadings{hSummary, optionsHeading(r), hChronology, hPeople, hServices, hFinance, hFlags, hRegister,
 			hTreeHead, hVerify, hGlossary, hCheckpoint},
 		RefsExplained:     refsExplained,
 		RegisterExplained: registerExplained,

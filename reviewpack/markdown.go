@@ -63,7 +63,7 @@ func renderMarkdown(r *Report, w io.Writer) error {
 	p("_", refsExplained, "_")
 	p()
 
-	p("## ", hOptions)
+	p("## ", optionsHeading(r))
 	p()
 	for _, o := range r.Options {
 		p("### ", mdText(o.Heading))

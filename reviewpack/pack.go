@@ -16,7 +16,9 @@ import (
 // own explanation of its verification, the PDF's typeface and the HTML's contents and links.
 // v4 (issue 21's committee review): assumed minute details marked wherever a minute is printed, the
 // cover's dates in words, retractions in words, certainty stated for each risk and gap; a net needs
-// one-off costs recorded, and a below-target flag the figures it compares.
+// one-off costs recorded, and a below-target flag the figures it compares; a dissolved
+// partnership's section 2 is its wind-down (options_heading), vacant statutory roles are gaps and
+// risks, differing review outcomes a matter to note, and a finding gone names what closed it.
 const FormatVersion = "ledger-review-pack-v4"
 
 // Formats lists the formats a pack renders to, in the order `ledger pack` writes them.

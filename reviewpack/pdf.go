@@ -452,7 +452,7 @@ func (d *pdfDoc) summary() {
 }
 
 func (d *pdfDoc) options() {
-	d.h2(hOptions)
+	d.h2(optionsHeading(d.r))
 	for _, o := range d.r.Options {
 		d.h3(o.Heading)
 		if len(o.Facts) == 0 {

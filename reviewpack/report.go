@@ -16,8 +16,11 @@ type Report struct {
 	Cover       Cover       `json:"cover"`
 	Summary     []string    `json:"summary"` // executive summary paragraphs
 	// Recommendation is what the report asks the committee to do.
-	Recommendation string        `json:"recommendation"`
-	Options        []Option      `json:"options"`
+	Recommendation string   `json:"recommendation"`
+	Options        []Option `json:"options"`
+	// OptionsHeading heads section 2 when it is not the options of a running arrangement: the
+	// wind-down matters of a dissolved partnership ("2. Winding down"); "" for "2. Options".
+	OptionsHeading string        `json:"options_heading,omitempty"`
 	Chronology     []ChronRow    `json:"chronology"`
 	Partners       []PartnerRow  `json:"partners"`
 	Appointments   []Appointment `json:"appointments"`

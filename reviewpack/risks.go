@@ -22,6 +22,7 @@ func (c *composer) risks() []Finding {
 	out = append(out, c.riskRolesLapse()...)
 	out = append(out, c.riskOneOfficer()...)
 	out = append(out, c.riskUndecided()...)
+	out = append(out, c.riskVacancies()...)
 	return out
 }
 

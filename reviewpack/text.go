@@ -98,6 +98,14 @@ func coverRows(r *Report) [][2]string {
 	return out
 }
 
+// optionsHeading is section 2's heading: the report's own (Report.OptionsHeading), else "2. Options".
+func optionsHeading(r *Report) string {
+	if r.OptionsHeading != "" {
+		return r.OptionsHeading
+	}
+	return hOptions
+}
+
 // flagTitle names a flag kind for people.
 func flagTitle(kind string) string {
 	switch kind {
@@ -115,6 +123,8 @@ func flagTitle(kind string) string {
 		return "Source published after it was cited"
 	case FlagLateCorrect:
 		return "Corrected after the as-of date"
+	case FlagConflictingOutcomes:
+		return "Councils recorded different review outcomes"
 	}
 	return kind
 }
