@@ -156,8 +156,8 @@ func (c *composer) gapStatutoryRoles() []Finding {
 		var at []string
 		var refs []uint64
 		for _, p := range c.st.Partners {
-			if len(held[p.Council]) == 0 || held[p.Council][string(sr.role)] {
-				continue
+			if len(held[p.Council]) == 0 || held[p.Council][string(sr.role)] || c.vacant(p.Council, sr.role) {
+				continue // a role whose holder ended is a gap of its own, with its date (gapVacancies)
 			}
 			at = append(at, c.council(p.Council))
 			refs = mergeRefs(refs, evidence[p.Council])

@@ -187,7 +187,8 @@ func (c *composer) reviewName(review string) string {
 type vacantAt struct {
 	council  string // slug
 	since    domain.Date
-	roles    []string
+	roles    []string // in words
+	laws     []string // "a chief finance officer (s151) (Local Government Act 1972, s151)", per role
 	officers []string // the last holders
 	refs     []uint64
 }
@@ -208,6 +209,7 @@ func (c *composer) vacancies() []vacantAt {
 			}
 			g := &out[i]
 			g.roles = append(g.roles, words.Role(sr.role))
+			g.laws = append(g.laws, words.Article(words.Role(sr.role))+" "+words.Role(sr.role)+" ("+sr.law+")")
 			if !slices.Contains(g.officers, v.Officer) {
 				g.officers = append(g.officers, v.Officer)
 			}
@@ -232,6 +234,13 @@ func (c *composer) vacancies() []vacantAt {
 		return a.since.Compare(b.since)
 	})
 	return out
+}
+
+// vacant reports whether role at the council (a slug) is vacant in the record by the as-of date.
+func (c *composer) vacant(council string, role domain.StatutoryRole) bool {
+	return slices.ContainsFunc(c.st.Vacancies, func(v projections.Vacancy) bool {
+		return v.Council == council && v.Role == string(role) && !v.Since.After(c.asOf)
+	})
 }
 
 // vacancyText is "No head of paid service or chief finance officer (s151) is recorded for Great
@@ -263,8 +272,8 @@ func (c *composer) gapVacancies() []Finding {
 	for _, g := range c.vacancies() {
 		out = append(out, Finding{Kind: GapRoleVacant,
 			Text: c.vacancyText(g) + ".",
-			Why: fmt.Sprintf("Every council must have a head of paid service (Local Government and Housing Act 1989, s4), a chief finance officer (Local Government Act 1972, s151) and a monitoring officer (s5 of the 1989 Act). %s held %s until %s; the record does not show who has held %s since.",
-				words.JoinAnd(g.officers), words.Verb(len(g.roles), "this role", "these roles"), g.since.AddDays(-1).Long(), words.Verb(len(g.roles), "it", "them")),
+			Why: fmt.Sprintf("Every council must have %s. %s held %s until %s; the record does not show who has held %s since.",
+				words.JoinAnd(g.laws), words.JoinAnd(g.officers), words.Verb(len(g.roles), "this role", "these roles"), g.since.AddDays(-1).Long(), words.Verb(len(g.roles), "it", "them")),
 			Refs: g.refs})
 	}
 	return out

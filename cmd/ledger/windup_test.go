@@ -140,7 +140,8 @@ func TestGapNoLongerAppliesSaysWhy(t *testing.T) {
 	last := headSeq(t, store)
 	md := packText(t, store, "2016-06-15")
 	const gap = "No chief finance officer (s151) is recorded for Great Yarmouth Borough Council from 1 May 2016."
-	assert.Contains(t, section(t, md, "9. Gaps and unknowns"), "- "+gap+" _Why it matters:_")
+	assert.Contains(t, section(t, md, "9. Gaps and unknowns"), "- "+gap+" _Why it matters:_ Every council must have a chief finance officer (s151) (Local Government Act 1972, s151). Karen Sly held this role until 30 April 2016; the record does not show who has held it since.")
+	assert.NotContains(t, md, "No chief finance officer (s151) is recorded for Great Yarmouth Borough Council. ", "one gap for the vacant role, with its date")
 	assert.Contains(t, section(t, md, "8. Risks"), "- Great Yarmouth Borough Council may have been without its chief finance officer (s151) since 1 May 2016: no holder is recorded after Karen Sly.")
 
 	rec("StatutoryRoleDesignated", "2016-05-10", `{"council":"great-yarmouth","role":"chief_finance_officer","officer":{"name":"Jane Doe"}}`)
