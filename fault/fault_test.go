@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/fault/faulttest"
@@ -83,4 +84,40 @@ func TestJSONProblemSpeaksForPeople(t *testing.T) {
 		assert.Equal(t, tt.why, why, tt.doc)
 		faulttest.AssertForPeople(t, why)
 	}
+}
+
+// TestJSONProblemInNamesTheIndexedMember: a value of the wrong type deep in lists is named by its
+// pointer with the indexes (encoding/json says "events.leaf_index"), with what is allowed; a document
+// that is not JSON, or stops short, is placed by byte, line and column.
+func TestJSONProblemInNamesTheIndexedMember(t *testing.T) {
+	type cited struct {
+		LeafIndex uint64 `json:"leaf_index"`
+		Name      string `json:"name"`
+	}
+	type Evidence struct {
+		Events []cited `json:"events"`
+	}
+	var v struct {
+		Format string `json:"format"`
+		*Evidence
+		Tags []string `json:"tags"`
+	}
+	for _, tt := range []struct{ doc, pointer, reason string }{
+		{`{"format":"x","events":[{"leaf_index":1},{"name":"a","leaf_index":-1}]}`, "/events/1/leaf_index", "must be a whole number from 0 to 18446744073709551615, not a JSON number -1"},
+		{"{\"format\":\"x\",\n \"events\":[{\"leaf_index\":{\"a\":[1]}}]}", "/events/0/leaf_index", "must be a whole number from 0 to 18446744073709551615, not a JSON object"},
+		{`{"events":[{"leaf_index":2}, {}, {"name":["x"]}],"tags":["a/~b"]}`, "/events/2/name", "must be a string, not a JSON array"},
+		{`{"tags":["a",1]}`, "/tags/1", "must be a string, not a JSON number"},
+		{`{"format":"x",` + "\n" + `"events":[{"leaf_index":1}`, "", "not complete JSON: it ends at byte 41 (line 2, column 27) before the value does"},
+		{"{\"format\":\"x\",\n  \"events\": x}", "", "not valid JSON at byte 28 (line 2, column 14)"},
+		{"  ", "", "empty: not JSON"},
+	} {
+		err := json.Unmarshal([]byte(tt.doc), &v)
+		require.Error(t, err, tt.doc)
+		p, r := fault.JSONProblemIn([]byte(tt.doc), err)
+		assert.Equal(t, tt.pointer, p, tt.doc)
+		assert.Equal(t, tt.reason, r, tt.doc)
+	}
+	p, ok := fault.JSONPointerAt([]byte(`{"a/b":[0,{"c~":true}]}`), 20)
+	assert.True(t, ok)
+	assert.Equal(t, "/a~1b/1/c~0", p)
 }

@@ -16,7 +16,9 @@ import (
 	"strings"
 
 	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 // ManifestName is the file in a pack directory that lists every other file with its SHA-256.
@@ -132,9 +134,24 @@ func (e *partialError) Unwrap() []error { return e.failed }
 // ErrRefused is matched (errors.Is) by VerifyDir's error when a pack does not verify.
 var ErrRefused = errors.New("reviewpack: pack refused")
 
-// ErrNotAPack is matched by VerifyFile's error when the file given is not a pack's pack.json at all
-// (not a JSON object naming a pack format): bad input rather than a damaged pack.
+// ErrNotAPack is matched by VerifyDir's and VerifyFile's error when the pack.json is not a pack's
+// pack.json at all (not complete JSON, or not a JSON object naming a pack format): bad input rather
+// than a damaged pack. The error is a *NotAPackError saying why.
 var ErrNotAPack = errors.New("reviewpack: not a review pack")
+
+// NotAPackError says why a file is not a pack's pack.json: Reason is for people ("not complete JSON:
+// it ends at byte 5000 (line 1, column 5001) before the value does", "it names no pack format").
+type NotAPackError struct {
+	Name   string // the file as named (its base name)
+	Reason string
+}
+
+func (e *NotAPackError) Error() string {
+	return e.Name + " is not a review pack's pack.json: " + e.Reason
+}
+
+// Is makes a *NotAPackError match ErrNotAPack.
+func (e *NotAPackError) Is(target error) bool { return target == ErrNotAPack }
 
 // RefusedError lists everything that failed when a pack was checked, each naming the file and what
 // in it failed.
@@ -245,8 +262,11 @@ func laterMembers(raw []byte, format string) []string {
 // 1–3, and its files are checked against manifest.json (5 and 6 without rebuilding). Failures name the
 // file and, for an event, its number [n] (the seq the report cites) and its event id.
 //
-// It returns a *RefusedError (ErrRefused) naming every failure, or an error for a directory it cannot
-// read at all (os.ErrNotExist when it has no pack.json).
+// It returns a *RefusedError (ErrRefused) naming every failure of a pack.json that names a pack format
+// (an event left out named from the revisions around it, a member of the wrong kind by its JSON
+// pointer); a *NotAPackError (ErrNotAPack) for a pack.json that is not complete JSON or names no pack
+// format; an *audit.FileTooLargeError for a pack file larger than MaxFileBytes; or an error for a
+// directory it cannot read at all (os.ErrNotExist when it has no pack.json).
 func VerifyDir(ctx context.Context, dir string, pub ed25519.PublicKey) (Verified, error) {
 	return verify(ctx, dir, filepath.Join(dir, FileName("json")), pub)
 }
@@ -254,8 +274,7 @@ func VerifyDir(ctx context.Context, dir string, pub ed25519.PublicKey) (Verified
 // VerifyFile checks one pack.json on its own (a pack downloaded as one file, under any name) as
 // VerifyDir checks a directory's pack.json: the signature, every event and audit path, and the report
 // rebuilt from the events. It looks at no other file: every rendering and manifest.json are reported
-// in Verified.Absent. Errors as VerifyDir's, and one matching ErrNotAPack for a file that names no
-// pack format.
+// in Verified.Absent. Errors as VerifyDir's.
 func VerifyFile(ctx context.Context, path string, pub ed25519.PublicKey) (Verified, error) {
 	return verify(ctx, "", path, pub)
 }
@@ -276,21 +295,21 @@ func verify(ctx context.Context, dir, path string, pub ed25519.PublicKey) (Verif
 	jsonName := filepath.Base(path)
 
 	raw, err := audit.ReadFileAtMost(path, MaxFileBytes)
-	if errors.Is(err, audit.ErrFileTooLarge) {
-		return v, &RefusedError{Problems: []string{fmt.Sprintf("%s is larger than %d bytes, more than any pack", jsonName, MaxFileBytes)}}
-	}
 	if err != nil {
-		return v, err
+		return v, err // a file larger than MaxFileBytes is an *audit.FileTooLargeError: bad input
 	}
 	var head struct {
 		Format string `json:"format"`
 	}
-	headErr := json.Unmarshal(raw, &head)
-	if dir == "" && (headErr != nil || head.Format == "") {
-		return v, fmt.Errorf("%w: %s has no pack format", ErrNotAPack, jsonName)
+	if err := json.Unmarshal(raw, &head); err != nil {
+		ptr, why := fault.JSONProblemIn(raw, err)
+		if ptr != "" {
+			why = ptr + ": " + why
+		}
+		return v, &NotAPackError{Name: jsonName, Reason: why}
 	}
-	if err := headErr; err != nil {
-		return v, &RefusedError{Problems: []string{fmt.Sprintf("%s cannot be read: %v", jsonName, err)}}
+	if head.Format == "" {
+		return v, &NotAPackError{Name: jsonName, Reason: `it names no pack format (its "format" member)`}
 	}
 	_, earlier := EarlierFormats[head.Format]
 	if head.Format != FormatVersion && !earlier {
@@ -307,17 +326,18 @@ func verify(ctx context.Context, dir, path string, pub ed25519.PublicKey) (Verif
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil || f.Evidence == nil || len(f.Report) == 0 || string(f.Report) == "null" {
-		if err == nil {
-			err = errors.New("evidence or report missing")
+		why := "its events or its report is missing"
+		if err != nil {
+			why = jsonMemberProblem(raw, "", err)
 		}
-		return v, &RefusedError{Problems: []string{fmt.Sprintf("%s cannot be read: %v", jsonName, err)}}
+		return v, &RefusedError{Problems: []string{fmt.Sprintf("%s cannot be read: %s", jsonName, why)}}
 	}
 	var report *Report
 	if !earlier {
 		dec := json.NewDecoder(bytes.NewReader(f.Report))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&report); err != nil {
-			return v, &RefusedError{Problems: []string{fmt.Sprintf("%s cannot be read: report: %v", jsonName, err)}}
+			return v, &RefusedError{Problems: []string{fmt.Sprintf("%s cannot be read: %s", jsonName, jsonMemberProblem(f.Report, "/report", err))}}
 		}
 	}
 	ev := f.Evidence
@@ -327,12 +347,29 @@ func verify(ctx context.Context, dir, path string, pub ed25519.PublicKey) (Verif
 	}
 	problems = append(problems, checkCheckpoint(ev, pub)...)
 	v.Checkpoint = ev.Checkpoint
-	prev := eventstore.ZeroHash
-	for _, ce := range ev.Events {
-		if err := checkEvent(ce, prev, ev.TreeHead); err != nil {
-			fail("%s: event [%d] (id %s, %s): %v", jsonName, ce.Event.Seq, ce.Event.ID, ce.Event.Type, err)
+	var latest *eventstore.Event               // the event of the highest revision so far: the one e chains to
+	at := make(map[uint64]int, len(ev.Events)) // a revision's last place in the list
+	for i, ce := range ev.Events {
+		at[ce.Event.Revision] = i
+	}
+	for i, ce := range ev.Events {
+		// An event left out of the stream shows as a gap in the revisions before it breaks the
+		// chain: the gap is named, and the chain across it is not blamed.
+		want, missing := eventstore.ZeroHash, missingBefore(latest, ce.Event, i, at)
+		if latest != nil {
+			want = latest.Hash
 		}
-		prev = ce.Event.Hash
+		if missing != "" {
+			want = ce.Event.PrevHash
+		}
+		if err := checkEvent(ce, want, ev.TreeHead); err != nil {
+			fail("%s: event [%d] (id %s, %s): %v", jsonName, ce.Event.Seq, ce.Event.ID, ce.Event.Type, err)
+		} else if missing != "" {
+			fail("%s: %s", jsonName, missing)
+		}
+		if latest == nil || ce.Event.Revision > latest.Revision {
+			latest = &ev.Events[i].Event
+		}
 	}
 	if len(problems) > 0 {
 		return v, &RefusedError{Problems: problems}
@@ -383,10 +420,6 @@ func verify(ctx context.Context, dir, path string, pub ed25519.PublicKey) (Verif
 		got := raw
 		if format != "json" {
 			got, err = audit.ReadFileAtMost(filepath.Join(dir, name), MaxFileBytes)
-			if errors.Is(err, audit.ErrFileTooLarge) {
-				fail("%s: larger than %d bytes, more than any pack", name, MaxFileBytes)
-				continue
-			}
 			if errors.Is(err, os.ErrNotExist) {
 				if _, ok := listed[name]; ok {
 					fail("%s: listed in the manifest but missing", name)
@@ -431,7 +464,53 @@ func verify(ctx context.Context, dir, path string, pub ed25519.PublicKey) (Verif
 	return v, nil
 }
 
-// checkEvent recomputes an event's hash and follows its audit path to the tree head's root.
+// missingBefore says which events of the stream are missing before e, the i-th event of a pack's
+// evidence, from the revisions, which count a stream's events from 0; latest is the event of the
+// highest revision before it in the list (nil for the first), at the last place of each revision in
+// the list. It is "one event of the stream is missing between [11] and [13] …", or "" when e is the
+// next revision (or the stream's first); a revision that comes later in the list is not missing, and
+// e is then named as out of order, as is an event repeated or placed after a later one.
+func missingBefore(latest *eventstore.Event, e eventstore.Event, i int, at map[uint64]int) string {
+	from := uint64(0) // the revision e should be
+	if latest != nil {
+		if e.Revision <= latest.Revision {
+			return fmt.Sprintf("event [%d] (id %s) is revision %d of %s, yet follows [%d], revision %d: the events are repeated or out of order",
+				e.Seq, e.ID, e.Revision, e.Stream, latest.Seq, latest.Revision)
+		}
+		from = latest.Revision + 1
+	}
+	for r := from; r < e.Revision && r < from+uint64(len(at)); r++ {
+		if j, ok := at[r]; ok && j > i {
+			return fmt.Sprintf("event [%d] (id %s) is revision %d of %s, but revision %d comes later in the list: the events are out of order",
+				e.Seq, e.ID, e.Revision, e.Stream, r)
+		}
+	}
+	n := e.Revision - from
+	switch {
+	case n == 0:
+		return ""
+	case latest == nil:
+		return fmt.Sprintf("%s of the stream %s missing before the first event given, [%d] (id %s), which is revision %d (revisions count from 0)",
+			words.Count(int(min(n, 1<<30)), "event", "events"), map[bool]string{true: "is", false: "are"}[n == 1], e.Seq, e.ID, e.Revision)
+	}
+	return fmt.Sprintf("%s of the stream %s missing between [%d] and [%d] (id %s): they are revisions %d and %d of %s",
+		words.Count(int(min(n, 1<<30)), "event", "events"), map[bool]string{true: "is", false: "are"}[n == 1], latest.Seq, e.Seq, e.ID, latest.Revision, e.Revision, e.Stream)
+}
+
+// jsonMemberProblem says what is wrong with the JSON value doc that err (from decoding it) found,
+// naming the member by its pointer with at prefixed: "/events/3/leaf_index: must be a whole number
+// from 0 to 18446744073709551615, not a JSON number -1" (fault.JSONProblemIn).
+func jsonMemberProblem(doc []byte, at string, err error) string {
+	ptr, why := fault.JSONProblemIn(doc, err)
+	if ptr = at + ptr; ptr != "" {
+		return ptr + ": " + why
+	}
+	return why
+}
+
+// checkEvent recomputes an event's hash, checks that it chains to prev, and follows its audit path to
+// the tree head's root. An event whose own fields do not hash to its recorded hash is called altered
+// before its chain is looked at.
 func checkEvent(ce CitedEvent, prev audit.Hash, th TreeHead) error {
 	e := ce.Event
 	var err error
@@ -441,11 +520,11 @@ func checkEvent(ce CitedEvent, prev audit.Hash, th TreeHead) error {
 	if e.Sources, err = eventstore.Canonicalize(e.Sources); err != nil {
 		return fmt.Errorf("sources: %v", err)
 	}
-	if e.PrevHash != prev {
-		return fmt.Errorf("prev_hash %s does not name the stream's previous event %s", e.PrevHash, prev)
-	}
 	if got := eventstore.ComputeHash(e, e.PrevHash); got != e.Hash {
 		return fmt.Errorf("its fields hash to %s, not its recorded hash %s: the event was altered", got, e.Hash)
+	}
+	if e.PrevHash != prev {
+		return fmt.Errorf("prev_hash %s does not name the stream's previous event %s", e.PrevHash, prev)
 	}
 	if e.Seq == 0 || ce.LeafIndex != e.Seq-1 {
 		return fmt.Errorf("leaf index %d is not seq %d - 1", ce.LeafIndex, e.Seq)

@@ -188,7 +188,7 @@ func TestVerifyDir(t *testing.T) {
 			events := f["events"].([]any)
 			f["events"] = append(events[:3:3], events[4:]...)
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "pack.json"), jsonMarshal(t, f), 0o644))
-		}, "prev_hash"},
+		}, "one event of the stream is missing between [5] and [9]"}, // not [9]'s prev_hash
 		{"the Markdown", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "pack.md"), "Executive summary", "Summary")
 		}, "pack.md: does not match"},

@@ -119,8 +119,10 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 }
 
 // cmdVerifyPack checks a review pack offline against a pinned public key: a pack directory, or a
-// pack.json on its own (a pack downloaded as one file). Exit 0 valid, 1 refused (one line naming every
-// check that failed, events by [n] and id), 2 bad input.
+// pack.json on its own (a pack downloaded as one file). Exit 0 valid; 1 refused, a pack whose contents
+// do not check (one line naming every check that failed, events by [n] and id); 2 bad input: no key,
+// a path that is not a pack, a pack.json that is not complete JSON or names no pack format, a file
+// larger than reviewpack.MaxFileBytes.
 func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlags("verify-pack")
 	keyText := fs.String("key", "", "the ledger's public key as 'ledger key' prints it, or a file holding it (required)")
@@ -167,8 +169,13 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 	if errors.Is(err, os.ErrNotExist) {
 		return usageErrorf("verify-pack: %s has no %s", target, reviewpack.FileName("json"))
 	}
-	if errors.Is(err, reviewpack.ErrNotAPack) {
-		return usageErrorf("verify-pack: %s is not a review pack's pack.json (it names no pack format)", target)
+	var notAPack *reviewpack.NotAPackError
+	if errors.As(err, &notAPack) {
+		return usageErrorf("verify-pack: %s is not a review pack's pack.json: %s", filepath.Join(target, map[bool]string{true: reviewpack.FileName("json")}[st.IsDir()]), notAPack.Reason)
+	}
+	var tooLarge *audit.FileTooLargeError
+	if errors.As(err, &tooLarge) {
+		return usageErrorf("verify-pack: %s is larger than %d bytes (%d MiB), the most any file of a review pack may be", tooLarge.Path, tooLarge.Max, tooLarge.Max>>20)
 	}
 	if err != nil {
 		return fmt.Errorf("verify-pack: %w", err)
