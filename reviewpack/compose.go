@@ -517,6 +517,7 @@ func (c *composer) options() []Option {
 		}
 	}
 	c.consequences(&cont, &perm, &vary, &end)
+	c.nothingShared(&cont, &perm, &vary, &end)
 	return []Option{cont, perm, vary, end}
 }
 

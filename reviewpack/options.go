@@ -96,3 +96,25 @@ func (c *composer) consequences(cont, perm, vary, end *Option) {
 		}
 	}
 }
+
+// nothingShared gives each option that no recorded fact bears on, while nothing is shared between the
+// councils (no shared post, no agreement, no service in shared delivery), what follows from that:
+// an option is never left saying nothing. Where something is shared every option has its facts.
+func (c *composer) nothingShared(options ...*Option) {
+	st := c.st
+	if len(c.sharedPosts()) > 0 || len(st.Agreements) > 0 || slices.ContainsFunc(st.Services, func(s projections.Service) bool { return s.Status == projections.ServiceShared }) {
+		return
+	}
+	lead := fmt.Sprintf("On %s nothing is shared between the councils: no post is shared, no agreement is recorded and no service is in shared delivery (sections 4 and 5)", c.asOf.Long())
+	follows := map[string]string{
+		"continue":       "continuing as it is keeps the partnership at what has been proposed",
+		"make_permanent": "there is no arrangement in force yet to make permanent",
+		"vary":           "a variation would change what has been proposed, not an arrangement in force",
+		"end":            "ending it now would end proposals only, with no shared post or service to unwind",
+	}
+	for _, o := range options {
+		if len(o.Facts) == 0 && follows[o.Key] != "" {
+			o.Facts = append(o.Facts, Fact{Text: lead + "; " + follows[o.Key] + ".", Refs: c.refs(st.Status.Evidence), Absence: true})
+		}
+	}
+}

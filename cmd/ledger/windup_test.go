@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
@@ -151,4 +153,25 @@ func TestGapNoLongerAppliesSaysWhy(t *testing.T) {
 	ch := section(t, md, "10. Changes since the last report")
 	assert.Contains(t, ch, fmt.Sprintf("- Gap no longer applies: %s Closed by event %d (Jane Doe designated chief finance officer (s151) at Great Yarmouth Borough Council).", gap, closer))
 	assert.Contains(t, ch, fmt.Sprintf("- Risk no longer applies: Great Yarmouth Borough Council may have been without its chief finance officer (s151) since 1 May 2016: no holder is recorded after Karen Sly. Closed by event %d", closer))
+}
+
+// No option says nothing: the demo's revenues and benefits partnership shares nothing yet (two
+// services proposed), and options 1 and 2 read "No recorded facts bear on this option"; each now says
+// what follows from nothing being shared.
+func TestNoOptionSaysNothing(t *testing.T) {
+	store := seeded(t)
+	dir := filepath.Join(t.TempDir(), "pack")
+	r := ledger(t, nil, "pack", "--store", store, "--partnership", "norfolk-revenues-benefits", "--as-of", "2016-06-30", "--format", "md", "-o", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	b, err := os.ReadFile(filepath.Join(dir, "pack.md"))
+	require.NoError(t, err)
+	md := string(b)
+	assert.NotContains(t, md, "No recorded facts bear on this option")
+	const lead = "On 30 June 2016 nothing is shared between the councils: no post is shared, no agreement is recorded and no service is in shared delivery (sections 4 and 5); "
+	assert.Contains(t, md, "### Option 1: continue the arrangement as it is\n\n- "+lead+"continuing as it is keeps the partnership at what has been proposed.")
+	assert.Contains(t, md, "### Option 2: make the arrangement permanent\n\n- "+lead+"there is no arrangement in force yet to make permanent.")
+	assert.Contains(t, md, "Revenues and benefits has been proposed for sharing", "option 3 keeps its own facts")
+	for _, asOf := range []string{"2016-06-15", "2016-09-30"} {
+		assert.NotContains(t, packMarkdown(t, store, "--as-of", asOf, "--known-at", "all"), "No recorded facts bear on this option", asOf)
+	}
 }
