@@ -18,8 +18,11 @@ func TestReviewPackMeetingPerBody(t *testing.T) {
 	assert.Contains(t, string(md.body), "| **Considered by** | Cabinet of North Norfolk District Council: meeting on 20 June 2016 (date given for this pack) |")
 
 	for _, tt := range []struct{ meeting, detail string }{
-		{"2016-06-30", "want BODY=DATE"},
-		{"cabinet%3D2016-13-01", "is not a date"},
+		{"2016-06-30", "want BODY=YYYY-MM-DD"},
+		{"cabinet%3D2016-13-01", "2016-13-01 is not a valid date"},
+		{"cabinet%3D2016-06-20%3Dx", `"cabinet=2016-06-20=x" has 2 '='`},
+		{"cabinet%3D1066-01-01", "1066-01-01 is outside the dates the ledger accepts"},
+		{"cabinet%3D2016-06-14", "the meeting is before the date the pack describes (as of 2016-06-15)"},
 		{"scrutiny%3D2016-06-30", "is not a body the review is scheduled for"},
 	} {
 		for _, format := range []string{"md", "pdf"} {

@@ -206,9 +206,19 @@ func TextLimitProblem(s string, maxRunes int) string {
 
 // checkDateLimit adds a problem when d is outside MinCommandDate–MaxCommandDate.
 func checkDateLimit(p *problems, at string, d Date) {
-	if d.Before(MinCommandDate) || d.After(MaxCommandDate) {
-		p.addf(at, "%s is outside the dates the ledger accepts (%s to %s)", d, MinCommandDate, MaxCommandDate)
+	if msg := DateLimitProblem(d); msg != "" {
+		p.addf(at, "%s", msg)
 	}
+}
+
+// DateLimitProblem says, for people, why d is outside the dates the ledger accepts in a command or an
+// option (MinCommandDate to MaxCommandDate): "1066-01-01 is outside the dates the ledger accepts
+// (1900-01-01 to 2199-12-31)"; "" when it is inside.
+func DateLimitProblem(d Date) string {
+	if d.Before(MinCommandDate) || d.After(MaxCommandDate) {
+		return fmt.Sprintf("%s is outside the dates the ledger accepts (%s to %s)", d, MinCommandDate, MaxCommandDate)
+	}
+	return ""
 }
 
 // checkNew adds the problems a new payload has on its own: its rules (check) and the limits.

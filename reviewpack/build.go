@@ -63,8 +63,8 @@ func (o Options) KnownAtFor(asOf domain.Date) projections.KnownAt {
 // head is the signed head at the known_at cut (its size is the last seq known), so the same query on
 // the same ledger always builds the same pack, byte for byte, however much the ledger has grown since.
 //
-// Errors: a *CoverError for a cover option CoverOptions.Check refuses, or for a meeting that names no
-// body of the pack; a fault at the parameter "since" for a Since not before KnownAt; those of projections' queries (ErrUnknownPartnership), the store's, and
+// Errors: a *CoverError for a cover option CoverOptions.Check refuses, for a meeting dated before the
+// as-of date, or for a meeting that names no body of the pack; a fault at the parameter "since" for a Since not before KnownAt; those of projections' queries (ErrUnknownPartnership), the store's, and
 // audit's (the log has not caught up with the models, or its tree does not match the events).
 // Build is safe for concurrent use when its Source's parts are.
 func Build(ctx context.Context, src Source, opts Options) (*Pack, error) {
@@ -78,6 +78,9 @@ func Build(ctx context.Context, src Source, opts Options) (*Pack, error) {
 			now = time.Now
 		}
 		asOf = domain.LondonDate(now())
+	}
+	if err := checkMeetingsAfter(opts.Cover, asOf); err != nil {
+		return nil, err
 	}
 	opts.KnownAt = opts.KnownAtFor(asOf)
 	// Where the query falls on both axes (as_of checked, known_at resolved to a seq), without a fold:

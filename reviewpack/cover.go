@@ -16,21 +16,47 @@ const (
 	meetingNotGiven   = "meeting date not given"
 )
 
-// parseMeeting reads a meeting cover option, "BODY=DATE" (CoverOptions.Meetings). The error says what
-// is wrong for people, without the option's name.
+// meetingShape is what a meeting option looks like, for messages.
+const meetingShape = "want BODY=YYYY-MM-DD, e.g. north-norfolk:cabinet=2016-06-20"
+
+// parseMeeting reads a meeting cover option, "BODY=YYYY-MM-DD" (CoverOptions.Meetings): one '=', a
+// body before it, and after it a real date within the dates the ledger accepts
+// (domain.DateLimitProblem). The error quotes the whole option and says what is wrong for people,
+// without the option's name.
 func parseMeeting(s string) (body string, on domain.Date, err error) {
-	i := strings.LastIndex(s, "=")
-	if i < 0 {
-		return "", on, fmt.Errorf("%q: want BODY=DATE, e.g. north-norfolk:cabinet=2016-06-20: each body that considers the review has its own meeting", s)
+	switch strings.Count(s, "=") {
+	case 0:
+		return "", on, fmt.Errorf("%q: %s: each body that considers the review has its own meeting", s, meetingShape)
+	case 1:
+	default:
+		return "", on, fmt.Errorf("%q has %d '=': %s, with one '=' between the body and the date", s, strings.Count(s, "="), meetingShape)
 	}
-	body, date := strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
+	body, date, _ := strings.Cut(s, "=")
+	body, date = strings.TrimSpace(body), strings.TrimSpace(date)
 	if body == "" {
 		return "", on, fmt.Errorf("%q: name the body before '=' (COUNCIL:BODY, e.g. north-norfolk:cabinet)", s)
 	}
 	if on, err = domain.ParseDate(date); err != nil {
-		return "", on, fmt.Errorf("%q: %q is not a date (YYYY-MM-DD)", s, date)
+		return "", on, fmt.Errorf("%q: %v: %s", s, err, meetingShape)
+	}
+	if msg := domain.DateLimitProblem(on); msg != "" {
+		return "", on, fmt.Errorf("%q: the meeting date %s", s, msg)
 	}
 	return body, on, nil
+}
+
+// checkMeetingsAfter refuses a meeting option (already well formed: CoverOptions.Check) dated before
+// asOf, the date the pack describes: a body meets to consider the pack on or after that date, so an
+// earlier one is a slip (a *CoverError for the meeting parameter). Build checks it, not Compose, so a
+// pack built before this rule still verifies.
+func checkMeetingsAfter(c CoverOptions, asOf domain.Date) error {
+	for _, m := range c.Meetings {
+		if _, on, err := parseMeeting(m); err == nil && on.Before(asOf) {
+			return &CoverError{Field: "meeting", Detail: fmt.Sprintf("%q: the meeting is before the date the pack describes (as of %s): a meeting that considers the pack falls on or after it; give the meeting's date, or an earlier as-of",
+				m, asOf)}
+		}
+	}
+	return nil
 }
 
 // sameName compares names of bodies ignoring case and runs of spaces.

@@ -88,7 +88,7 @@ func (c CoverOptions) Check() error {
 		}
 	}
 	if c.Meeting != "" {
-		return &CoverError{Field: "meeting", Detail: fmt.Sprintf("%q: want BODY=DATE, e.g. north-norfolk:cabinet=2016-06-20: each body that considers the review has its own meeting", c.Meeting)}
+		return &CoverError{Field: "meeting", Detail: fmt.Sprintf("%q: %s: each body that considers the review has its own meeting", c.Meeting, meetingShape)}
 	}
 	for _, m := range c.Meetings {
 		if _, _, err := parseMeeting(m); err != nil {

@@ -32,7 +32,7 @@ func cmdPack(ctx context.Context, a *app, args []string) error {
 	out := fs.String("o", "", "the `DIR` to write the pack into (required; created if missing)")
 	committee := fs.String("committee", "", "the committee the pack is prepared for, on the cover beside the bodies the review is scheduled for")
 	var meetings stringList
-	fs.Var(&meetings, "meeting", "a body's meeting on the cover, `BODY=DATE` (repeatable): BODY is COUNCIL:BODY of a body the review is scheduled for (e.g. north-norfolk:cabinet), the body alone where that is enough, or the --committee; a body the review names without one reads 'meeting date not recorded', the --committee without one 'meeting date not given'")
+	fs.Var(&meetings, "meeting", "a body's meeting on the cover, `BODY=DATE` (repeatable; DATE is YYYY-MM-DD, on or after --as-of): BODY is COUNCIL:BODY of a body the review is scheduled for (e.g. north-norfolk:cabinet), the body alone where that is enough, or the --committee; a body the review names without one reads 'meeting date not recorded', the --committee without one 'meeting date not given'")
 	author := fs.String("author", "", "the report author on the cover (each cover option: at most 200 characters, no control characters)")
 	quorumOf := pinnedWitnessFlags(fs, "embed the oldest stored checkpoint covering the pack that has the --quorum of cosignatures by")
 	if err := a.parseNoArgs(fs, args); err != nil {

@@ -141,8 +141,8 @@ func TestPackCoverRowPerBody(t *testing.T) {
 	assert.NotContains(t, c, "**Meeting**", "no one meeting date for both bodies")
 
 	c = cover(packText(t, store, "2016-06-15", "--meeting", "north-norfolk:cabinet=2016-06-20", "--committee", "Joint Scrutiny Panel",
-		"--meeting", "Joint scrutiny panel=2016-06-10"))
-	assert.Contains(t, c, "| **Prepared for** | Joint Scrutiny Panel: meeting on 10 June 2016 (date given for this pack) |")
+		"--meeting", "Joint scrutiny panel=2016-06-17"))
+	assert.Contains(t, c, "| **Prepared for** | Joint Scrutiny Panel: meeting on 17 June 2016 (date given for this pack) |")
 	assert.Contains(t, c, "| **Considered by** | Full council of Great Yarmouth Borough Council: meeting date not recorded |")
 	assert.Contains(t, c, "| **Considered by** | Cabinet of North Norfolk District Council: meeting on 20 June 2016 (date given for this pack) |")
 
@@ -156,9 +156,9 @@ func TestPackCoverRowPerBody(t *testing.T) {
 			"--data", e.data, "--source", `{"kind":"minutes","title":"Full Council minutes"}`, "--certainty", "confirmed")
 		require.Equal(t, 0, r.code, r.stderr)
 	}
-	c = cover(packText(t, store, "2016-06-30", "--meeting", "cabinet=2016-06-20"))
+	c = cover(packText(t, store, "2016-06-30", "--meeting", "cabinet=2016-07-04"))
 	assert.Regexp(t, `\| \*\*Considered by\*\* \| Full council of Great Yarmouth Borough Council: the ledger records it deciding the review's outcome at its meeting on 26 May 2016 \(Full Council 26 May 2016, item 9\) \[\d+\] \|`, c)
-	assert.Contains(t, c, "| **Considered by** | Cabinet of North Norfolk District Council: meeting on 20 June 2016 (date given for this pack) |")
+	assert.Contains(t, c, "| **Considered by** | Cabinet of North Norfolk District Council: meeting on 4 July 2016 (date given for this pack) |")
 }
 
 // A meeting option is BODY=DATE naming one body of this pack: anything else is one line, exit 2,
@@ -167,7 +167,7 @@ func TestPackMeetingRefused(t *testing.T) {
 	store := seeded(t)
 	out := filepath.Join(t.TempDir(), "p")
 	for _, tt := range []struct{ meeting, want string }{
-		{"2016-06-30", "want BODY=DATE"},
+		{"2016-06-30", "want BODY=YYYY-MM-DD"},
 		{"=2016-06-30", "name the body"},
 		{"cabinet=30/06/2016", `"30/06/2016" is not a date`},
 		{"scrutiny=2016-06-30", `"scrutiny" is not a body the review is scheduled for`},

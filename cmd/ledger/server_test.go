@@ -108,7 +108,7 @@ func TestEveryReadCommandWithServerMatchesTheStore(t *testing.T) {
 	}
 	serverPack := filepath.Join(work, "pack")
 	packArgs := []string{"pack", "--partnership", gnn, "--as-of", "2016-06-30", "--known-at", "2016-06-01", "--committee", "Joint Shared Services Committee", "--format", "md,html,pdf",
-		"--meeting", "north-norfolk:cabinet=2016-06-20", "--meeting", "Joint Shared Services Committee=2016-06-10", "--since", "2016-01-01"}
+		"--meeting", "north-norfolk:cabinet=2016-07-04", "--meeting", "Joint Shared Services Committee=2016-07-01", "--since", "2016-01-01"}
 	sp := ledger(t, nil, append(slices.Clone(packArgs), "-o", serverPack, "--server", s.base)...)
 	require.Equal(t, 0, sp.code, sp.stderr)
 	entries, err := os.ReadDir(work)
