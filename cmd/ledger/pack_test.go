@@ -195,7 +195,7 @@ func TestDesignationOnlyOfficerInWords(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, string(md), "as  on")
 	assert.NotContains(t, string(md), "Bob Other serves")
-	assert.Contains(t, string(md), "Three officers are shared", "Bob Other holds no shared post")
+	assert.Contains(t, string(md), "Two officers are shared", "Bob Other holds no shared post")
 	assert.Contains(t, string(md), "Designated to a statutory role without a shared post: Bob Other, monitoring officer at North Norfolk District Council since 1 May 2016.")
 
 	rp := ledger(t, nil, "replay", "--store", store, "--partnership", gnn, "--type", "StatutoryRoleDesignated")

@@ -77,26 +77,26 @@ func TestDemoPackShowsProvenance(t *testing.T) {
 	text := string(md)
 
 	assert.Contains(t, text, "### What changed")
-	assert.Contains(t, text, "| 22 | Partnership proposed of 7 October 2015 [5] | Trial ends on | 31 March 2016 | 30 June 2016 | 2015-12-19 09:00 UTC, demo-seed | "+
+	assert.Contains(t, text, "| 21 | Partnership proposed of 7 October 2015 [5] | Trial ends on | 31 March 2016 | 30 June 2016 | 2015-12-19 09:00 UTC, demo-seed | "+
 		"The trial runs to around June 2016, when both councils review it; 31 March 2016 was the savings date | the December 2015 article: the trial “is to expected to last until sometime around June 2016” |")
-	assert.Contains(t, text, "| 23 | Joint appointment made of 7 November 2015 [8] | Certainty | inferred | reported |")
-	assert.Contains(t, text, "| 32 | Service sharing proposed of 18 December 2015 [20] | The whole event | Service sharing proposed of 18 December 2015 | retracted: no longer part of the record in effect |")
+	assert.Contains(t, text, "| 22 | Joint appointment made of 7 November 2015 [8] | Certainty | inferred | reported |")
+	assert.Contains(t, text, "| 31 | Service sharing proposed of 18 December 2015 [19] | The whole event | Service sharing proposed of 18 December 2015 | retracted: no longer part of the record in effect |")
 	assert.Contains(t, text, "Its source was withdrawn (the article did not name finance)")
 	assert.NotContains(t, text, "source_withdrawn", "a retraction in words, never its code")
 
 	// Certainty on every fact, in every section.
-	assert.Contains(t, text, "as chief executive on an interim basis since 7 November 2015. (reported) [8, 23]")
+	assert.Contains(t, text, "as chief executive on an interim basis since 7 November 2015. (reported) [8, 22]")
 	assert.Contains(t, text, "The trial period runs to 30 June 2016; continuing beyond it needs a decision by each council. (inferred) [")
 	assert.Contains(t, text, "| Certainty and events |")
-	assert.Contains(t, text, "| interim | 2015-11-07 | Full Council 15 October 2015, item 8 (assumed: minute number)<br>Cabinet 19 October 2015, minute 10 (every detail assumed) | reported [8, 23] |")
-	assert.Contains(t, text, "| 2015/16 | North Norfolk District Council | not recorded | £40,000 | not recorded | not recorded | cannot be worked out: one-off costs not recorded | not recorded | reported [17] |")
+	assert.Contains(t, text, "| interim | 2015-11-07 | Full Council 15 October 2015, item 8 (every detail assumed)<br>Cabinet 19 October 2015, minute 10 (every detail assumed) | reported [8, 22] |")
+	assert.Contains(t, text, "| 2015/16 | North Norfolk District Council | not recorded | £40,000 | not recorded | not recorded | cannot be worked out: one-off costs not recorded | not recorded | reported [16] |")
 	assert.Contains(t, text, "| Chief executive (Sheila Oxtoby) | equal | Great Yarmouth Borough Council 50%, North Norfolk District Council 50% | 2015-11-07 | inferred [14] |")
 
 	// The article is held: its headline, publisher and date are assumed, not the whole of it.
 	assert.Contains(t, text, "Press: Shared chief executive expects £40,000 saving at each council, Eastern Daily Press, 18 December 2015 (assumed: title, publisher and date; text held, SHA-256 a7caed1a9930…)")
 	assert.NotContains(t, text, "illustrative")
 	assert.NotContains(t, text, "invented")
-	assert.Contains(t, text, "“Shared chief executive expects £40,000 saving at each council”, 18 December 2015, Eastern Daily Press: assumed: title, publisher and date [8, 9, 17, 18, 19, 21]", "the retracted event no longer cites it")
+	assert.Contains(t, text, "“Shared chief executive expects £40,000 saving at each council”, 18 December 2015, Eastern Daily Press: assumed: title, publisher and date [8, 9, 16, 17, 18, 20]", "the retracted event no longer cites it")
 	assert.Contains(t, text, "“North Norfolk District Council, Cabinet minutes”, 19 October 2015: every detail assumed")
 	assert.NotContains(t, text, "| confirmed |", "the demo confirms nothing")
 }

@@ -37,7 +37,7 @@ func packFiles(t *testing.T, store, asOf string, extra ...string) map[string]str
 func TestPackMarksAssumedMinutes(t *testing.T) {
 	store := seeded(t)
 	files := packFiles(t, store, "2016-06-15")
-	gy := "Full Council 15 October 2015, item 8 (assumed: minute number)"
+	gy := "Full Council 15 October 2015, item 8 (every detail assumed)"
 	nn := "Cabinet 19 October 2015, minute 10 (every detail assumed)"
 	for format, text := range files {
 		assert.Contains(t, text, gy, format)
@@ -65,4 +65,26 @@ func TestPackMarksAssumedMinutes(t *testing.T) {
 	assert.Contains(t, minutes, "Minute: "+gy)
 	require.NotEmpty(t, pack.Report.Appointments)
 	assert.Equal(t, []string{gy, nn}, pack.Report.Appointments[0].Approvals)
+}
+
+// The demo as members read it keeps to its two articles (issue 21's review): no shared head of HR,
+// which the article only says "could be shared"; the September 2016 ending, which no article
+// reports, inferred and marked as the demo's assumption; no meeting stated as fact.
+func TestDemoPackKeepsToItsArticles(t *testing.T) {
+	store := seeded(t)
+	june := packText(t, store, "2016-06-15", "--known-at", "2016-06-15")
+	assert.NotContains(t, june, "head of HR")
+	assert.Contains(t, june, "Two officers are shared between the councils")
+	assert.Contains(t, june, "Sharing human resources proposed between Great Yarmouth Borough Council and North Norfolk District Council. Note: Back-office roles such as HR and finance could be shared")
+	assert.Contains(t, june, "Minutes: Great Yarmouth Borough Council, Full Council minutes, 15 October 2015, item 8 (every detail assumed)")
+
+	october := packText(t, store, "2016-10-01")
+	assert.Contains(t, october, "Great Yarmouth Borough Council decided on 13 September 2016 to make the arrangement permanent: Great Yarmouth keeps the posts after the trial "+
+		"(assumed for the demo: its brief says the trial ended in September 2016; no source it holds gives the date or the reasons). (inferred)")
+	assert.Contains(t, october, "Report: The demo's brief (not a council document): the trial ended in September 2016, 6 September 2016 (assumed: kind of document and date)")
+	for _, gone := range []string{"resignation", "prefers its own management team", "offers the shared officers permanent posts", "leader ended", "Press report:"} {
+		assert.NotContains(t, october, gone, "nothing the articles do not say")
+	}
+	chron := section(t, october, "3. Chronology")
+	assert.NotContains(t, chron, "2016 | reported", "no September event is reported")
 }

@@ -72,7 +72,7 @@ func TestReplayEveryEventShowsItsEffect(t *testing.T) {
 	rep := replayJSON(t, store, "--as-of", "2016-12-31")
 	assert.Equal(t, "effective", rep.Order)
 	assert.Equal(t, "2016-12-31", rep.AsOf.String())
-	require.Len(t, rep.Steps, 27, "every event of the partnership")
+	require.Len(t, rep.Steps, 26, "every event of the partnership")
 	for _, st := range rep.Steps {
 		assert.NotEmpty(t, st.Words, "#%d %s says what it did", st.Seq, st.Type)
 		assert.False(t, st.Made == nil || st.Changed == nil || st.Ended == nil, "#%d: lists, never null", st.Seq)
@@ -105,11 +105,11 @@ func TestReplayEveryEventShowsItsEffect(t *testing.T) {
 	assert.Empty(t, designated.Made)
 	assert.Contains(t, designated.Words[0], "statutory role chief finance officer (s151) at Great Yarmouth Borough Council")
 
-	vacated := step(t, rep, 28)
+	vacated := step(t, rep, 27)
 	assert.Equal(t, []string{"statutory_role"}, kinds(vacated.Ended))
 	assert.Contains(t, vacated.Words, "ends statutory role chief finance officer (s151) at North Norfolk District Council")
 
-	sources := step(t, rep, 23)
+	sources := step(t, rep, 22)
 	require.NotNil(t, sources.Corrects)
 	assert.Equal(t, []string{"sources", "certainty"}, sources.Corrects.Fields, "the article added to the appointment's sources")
 
@@ -117,7 +117,7 @@ func TestReplayEveryEventShowsItsEffect(t *testing.T) {
 	assert.Equal(t, []string{"decision"}, kinds(decision.Made))
 	assert.Contains(t, decision.Words[0], "records the decision Full Council 15 October 2015, item 8: body full council; council Great Yarmouth Borough Council")
 
-	ended := step(t, rep, 29) // after the vacations of the same day
+	ended := step(t, rep, 28) // after the vacations of the same day
 	require.Len(t, ended.Changed, 1)
 	assert.Equal(t, "appointment of Sheila Oxtoby as chief executive", ended.Changed[0].Label)
 	assert.Equal(t, "councils", ended.Changed[0].Changes[0].Name)
@@ -125,10 +125,10 @@ func TestReplayEveryEventShowsItsEffect(t *testing.T) {
 
 	// The correction follows its target; the target is folded as corrected and says so.
 	proposed := step(t, rep, 5)
-	assert.Equal(t, []uint64{22}, proposed.CorrectedBy)
+	assert.Equal(t, []uint64{21}, proposed.CorrectedBy)
 	assert.Contains(t, proposed.Words, "makes true: trial period: to 30 June 2016", "the trial starts with the first thing shared")
 	assert.Contains(t, step(t, rep, 8).Words, "changes trial period: from (not recorded) → 7 November 2015", "the first joint appointment starts the trial")
-	assert.Equal(t, uint64(22), rep.Steps[1].Seq, "the correction right after the event it corrects")
+	assert.Equal(t, uint64(21), rep.Steps[1].Seq, "the correction right after the event it corrects")
 	corr := rep.Steps[1]
 	require.NotNil(t, corr.Corrects)
 	assert.Equal(t, uint64(5), corr.Corrects.Event)
@@ -153,10 +153,10 @@ func TestReplayTypeFilters(t *testing.T) {
 		for _, st := range rep.Steps {
 			seqs = append(seqs, st.Seq)
 		}
-		assert.Equal(t, []uint64{14, 15, 27, 28}, seqs, "%v", args)
-		assert.Equal(t, 23, rep.Omitted)
+		assert.Equal(t, []uint64{14, 15, 26, 27}, seqs, "%v", args)
+		assert.Equal(t, 22, rep.Omitted)
 		assert.Equal(t, []string{"StatutoryRoleVacated", "CostShareAgreed"}, rep.Types)
-		assert.Equal(t, []string{"statutory_role"}, kinds(step(t, rep, 27).Ended), "the designation was folded though not shown")
+		assert.Equal(t, []string{"statutory_role"}, kinds(step(t, rep, 26).Ended), "the designation was folded though not shown")
 	}
 	ended := replayJSON(t, store, "--type", "AppointmentEnded")
 	require.Len(t, ended.Steps, 2)
@@ -164,20 +164,20 @@ func TestReplayTypeFilters(t *testing.T) {
 		"the label of a fact made by an event not shown")
 	text := ledger(t, nil, "replay", "--store", store, "--partnership", gnn, "--type", "DecisionTaken")
 	require.Equal(t, 0, text.code, text.stderr)
-	assert.Contains(t, text.stdout, "showing DecisionTaken (25 other events folded, not shown)")
+	assert.Contains(t, text.stdout, "showing DecisionTaken (24 other events folded, not shown)")
 	assert.Equal(t, 2, strings.Count(text.stdout, "records the decision"))
 }
 
-// --known-at is the recording axis: a later recording (the correction, seq 22) is neither shown nor
+// --known-at is the recording axis: a later recording (the correction, seq 21) is neither shown nor
 // applied.
 func TestReplayKnownAtHidesLaterRecordings(t *testing.T) {
 	store := seeded(t)
-	for _, k := range []string{"21", "2015-12-18"} {
+	for _, k := range []string{"20", "2015-12-18"} {
 		rep := replayJSON(t, store, "--known-at", k, "--as-of", "2016-12-31")
 		assert.Equal(t, k, rep.KnownAt)
-		require.Len(t, rep.Steps, 17, "known at %s: seqs 5 to 21", k)
+		require.Len(t, rep.Steps, 16, "known at %s: seqs 5 to 20", k)
 		for _, st := range rep.Steps {
-			assert.LessOrEqual(t, st.Seq, uint64(21))
+			assert.LessOrEqual(t, st.Seq, uint64(20))
 		}
 		proposed := step(t, rep, 5)
 		assert.Empty(t, proposed.CorrectedBy)
@@ -197,7 +197,7 @@ func TestReplayUntilIsOnTheEffectiveAxis(t *testing.T) {
 			assert.False(t, st.EffectiveOn.String() > "2015-11-07", "#%d effective %s", st.Seq, st.EffectiveOn)
 		}
 	}
-	assert.Equal(t, []uint64{5, 22, 6, 7, 8, 23, 9, 24, 10, 11, 12, 13, 14, 15, 16}, seqs,
+	assert.Equal(t, []uint64{5, 21, 6, 7, 8, 22, 9, 23, 10, 11, 12, 13, 14, 15}, seqs,
 		"effective order; the corrections (recorded 19 December 2015) go with their targets")
 	assert.Equal(t, "2015-11-07", rep.Until)
 
@@ -207,24 +207,24 @@ func TestReplayUntilIsOnTheEffectiveAxis(t *testing.T) {
 	assert.Len(t, bySeq.Steps, 7)
 
 	// --until between an event and its correction: the event is shown as corrected (at K), and its
-	// line says the correction comes later, after --until (it said "as corrected by #22" and then
-	// stopped before listing #22).
+	// line says the correction comes later, after --until (it said "as corrected by #21" and then
+	// stopped before listing #21).
 	cut := replayJSON(t, store, "--until", "5")
 	require.Len(t, cut.Steps, 1)
-	assert.Equal(t, []uint64{22}, cut.Steps[0].CorrectedBy)
-	assert.Equal(t, []uint64{22}, cut.Steps[0].CorrectedAfterUntil)
+	assert.Equal(t, []uint64{21}, cut.Steps[0].CorrectedBy)
+	assert.Equal(t, []uint64{21}, cut.Steps[0].CorrectedAfterUntil)
 	text := ledger(t, nil, "replay", "--store", store, "--partnership", gnn, "--until", "5")
 	require.Equal(t, 0, text.code, text.stderr)
-	assert.Contains(t, text.stdout, "as corrected later by #22, after --until)")
-	assert.NotContains(t, text.stdout, "as corrected by #22")
-	assert.Empty(t, replayJSON(t, store, "--until", "22").Steps[0].CorrectedAfterUntil, "#22 listed: no note")
+	assert.Contains(t, text.stdout, "as corrected later by #21, after --until)")
+	assert.NotContains(t, text.stdout, "as corrected by #21")
+	assert.Empty(t, replayJSON(t, store, "--until", "21").Steps[0].CorrectedAfterUntil, "#21 listed: no note")
 }
 
 // --as-of is the date the state is shown as of: events effective after it are listed, not folded.
 func TestReplayAsOf(t *testing.T) {
 	store := seeded(t)
 	rep := replayJSON(t, store, "--as-of", "2016-09-10")
-	require.Len(t, rep.Steps, 27)
+	require.Len(t, rep.Steps, 26)
 	for _, st := range rep.Steps {
 		after := st.EffectiveOn.String() > "2016-09-10"
 		assert.Equal(t, after, st.AfterAsOf, "#%d", st.Seq)
@@ -235,12 +235,12 @@ func TestReplayAsOf(t *testing.T) {
 			assert.Empty(t, st.Ended)
 		}
 	}
-	dissolved := step(t, rep, 31)
+	dissolved := step(t, rep, 30)
 	assert.Equal(t, []string{"takes effect on 1 October 2016, after the as-of date (10 September 2016): not folded"}, dissolved.Words)
 
 	// The correction's effect is on the state as of the as-of date: before the trial, none.
 	early := replayJSON(t, store, "--as-of", "2015-10-01")
-	corr := step(t, early, 22)
+	corr := step(t, early, 21)
 	assert.Empty(t, corr.Changed)
 	assert.Contains(t, corr.Words, "no change to the state as of 1 October 2015")
 }
@@ -254,15 +254,15 @@ func TestReplayRetraction(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	// As of a date before the dissolution, which ends every proposal still standing.
 	rep := replayJSON(t, store, "--as-of", "2016-06-30")
-	finance := step(t, rep, 20)
+	finance := step(t, rep, 19)
 	assert.False(t, finance.Folded)
-	assert.Equal(t, uint64(32), finance.RetractedBy)
-	assert.Equal(t, []string{"retracted by event #32: not folded, no effect"}, finance.Words)
-	ret := step(t, rep, 32)
+	assert.Equal(t, uint64(31), finance.RetractedBy)
+	assert.Equal(t, []string{"retracted by event #31: not folded, no effect"}, finance.Words)
+	ret := step(t, rep, 31)
 	require.NotNil(t, ret.Retracts)
-	assert.Equal(t, uint64(20), ret.Retracts.Event)
+	assert.Equal(t, uint64(19), ret.Retracts.Event)
 	assert.Equal(t, []string{"service"}, kinds(ret.Ended))
-	assert.Equal(t, "retracts event #20 (ServiceSharingProposed of 18 December 2015): entered in error (finance was not proposed)", ret.Words[0])
+	assert.Equal(t, "retracts event #19 (ServiceSharingProposed of 18 December 2015): entered in error (finance was not proposed)", ret.Words[0])
 	assert.Contains(t, ret.Words[1], "ends service finance")
 }
 

@@ -325,7 +325,7 @@ func TestVerifyWithServerCatchesAServerThatLies(t *testing.T) {
 	})
 	cut := ledger(t, nil, "verify", "--server", short, "--token-file", auditor, "--key", pub)
 	assert.Equal(t, 1, cut.code, cut.stdout+cut.stderr)
-	assert.Contains(t, cut.stderr, "did not send events seq 32 to 32, which its signed tree head of size 32 covers")
+	assert.Contains(t, cut.stderr, "did not send events seq 31 to 31, which its signed tree head of size 31 covers")
 
 	// One event left out in the middle, for an auditor.
 	gap := rewritingEvents(t, s.base, func(events []eventstore.Event, last bool) []eventstore.Event {
@@ -347,7 +347,7 @@ func TestVerifyWithServerCatchesAServerThatLies(t *testing.T) {
 	})
 	rs := ledger(t, nil, "verify", "--server", resealed, "--token-file", auditor, "--key", pub)
 	assert.Equal(t, 1, rs.code, rs.stdout+rs.stderr)
-	assert.Contains(t, rs.stderr, "are not the ones its signed tree head of size 32")
+	assert.Contains(t, rs.stderr, "are not the ones its signed tree head of size 31")
 
 	honest := rewriting(t, s.base, func(_ string, body []byte) []byte { return body })
 	ok := ledger(t, nil, "verify", "--server", honest, "--token-file", auditor, "--key", pub)

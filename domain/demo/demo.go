@@ -1,7 +1,10 @@
 // Package demo loads the Norfolk demo ledger: two partnerships between Norfolk councils, built from
-// two Eastern Daily Press reports and council minutes, with every invented detail marked illustrative
-// in its source reference. The press reports are cited by title, date and the SHA-256 of the
-// article's text as the demo's authors held it; the repository does not carry the articles.
+// two Eastern Daily Press reports (the demo's seeds), with every detail the articles do not give marked
+// assumed in its source reference (domain.SourceRef.Assumed) and every fact they do not report
+// recorded as inferred, its free text saying where it comes from. The articles are cited by the
+// SHA-256 of their text as the demo's authors held it; the repository does not carry them. Nothing
+// about real people or agreements goes beyond what the articles say, except the end of the trial in
+// September 2016, which the demo's brief gives: its events are inferred and their sources assumed.
 //
 // The demo is seeded offline: each event's recorded_at is the plausible day it would have been
 // entered (the day after a meeting, the day a press report appeared), non-decreasing in append
@@ -54,8 +57,8 @@ func date(s string) domain.Date { return domain.MustDate(s) }
 
 // Sources. Each marks the details the demo assumed (SourceRef.Assumed), detail by detail: the two
 // articles are held (their SHA-256 is of the text as the demo's authors held it), but neither text
-// shows its publisher, headline or date; the council minutes and reports are not held, so their
-// minute numbers, meeting dates and titles are assumed as far as the demo's story does not give them.
+// shows its publisher, headline or date; the council minutes and reports are not held, and the
+// articles name no meeting, so every detail of them is assumed (wholly).
 // None of them confirms a fact (SourceRef.Confirms), so no demo fact is recorded as confirmed.
 var (
 	// seed000 is the December 2015 article on the shared chief executive. "Six weeks into her new
@@ -74,11 +77,12 @@ var (
 		Published: date("2010-02-10"),
 		SHA256:    "844a1dad5d1866f31feb650face6a2974c8aad9d547070ee3f6b51ae54343298",
 		Assumed:   []string{domain.DetailTitle, domain.DetailPublisher, domain.DetailPublished}}
-	// gyMinutes: the story gives the meeting (Great Yarmouth's full council, 15 October 2015), not
-	// its item number.
-	gyMinutes = domain.SourceRef{Kind: domain.SourceMinutes,
+	// gyMinutes: Great Yarmouth must have agreed to share North Norfolk's officers before they began
+	// on 7 November 2015, but neither article names a meeting: the body, the date (15 October 2015)
+	// and the item are assumed, so every detail is.
+	gyMinutes = wholly(domain.SourceRef{Kind: domain.SourceMinutes,
 		Title:     "Great Yarmouth Borough Council, Full Council minutes",
-		Published: date("2015-10-15"), Locator: "item 8", Assumed: []string{domain.DetailLocator}}
+		Published: date("2015-10-15"), Locator: "item 8"})
 	// nnMinutes: North Norfolk must have agreed to share its officers, but the story gives no
 	// meeting: every detail is assumed.
 	nnMinutes = wholly(domain.SourceRef{Kind: domain.SourceMinutes,
@@ -88,21 +92,16 @@ var (
 	gyReport = wholly(domain.SourceRef{Kind: domain.SourceReport,
 		Title:     "Report to Full Council: sharing a chief executive and chief finance officer with North Norfolk",
 		Published: date("2015-10-07")})
-	// The press reports of the head of HR's sharing and of the ending: the facts are the story's,
-	// the citations (headline and date) are assumed.
-	press2016 = domain.SourceRef{Kind: domain.SourcePress,
-		Title:     "Press report: North Norfolk ends shared management with Great Yarmouth",
-		Published: date("2016-09-30"), Assumed: []string{domain.DetailTitle, domain.DetailPublished}}
-	press2016Cabinet = domain.SourceRef{Kind: domain.SourcePress,
-		Title:     "Press report: North Norfolk cabinet prefers its own management team",
-		Published: date("2016-09-06"), Assumed: []string{domain.DetailTitle, domain.DetailPublished}}
-	press2016Offer = domain.SourceRef{Kind: domain.SourcePress,
-		Title:     "Press report: Great Yarmouth offers the shared officers permanent posts",
-		Published: date("2016-09-13"), Assumed: []string{domain.DetailTitle, domain.DetailPublished}}
-	pressHR = domain.SourceRef{Kind: domain.SourcePress,
-		Title:     "Press report: North Norfolk's head of HR shared with Great Yarmouth",
-		Published: date("2015-11-20"), Assumed: []string{domain.DetailTitle, domain.DetailPublished}}
+	// brief2016 is the ending, September 2016: no article the demo holds reports it; the demo's
+	// brief says only that the trial ended in September 2016. It is cited as what it is, not as a
+	// press report; its kind and date are assumed, and the events citing it are inferred.
+	brief2016 = domain.SourceRef{Kind: domain.SourceReport,
+		Title:     "The demo's brief (not a council document): the trial ended in September 2016",
+		Published: date("2016-09-06"), Assumed: []string{domain.DetailKind, domain.DetailPublished}}
 )
+
+// assumedEnd says where the demo's September 2016 events come from, in their free text.
+const assumedEnd = "assumed for the demo: its brief says the trial ended in September 2016; no source it holds gives the date or the reasons"
 
 // wholly marks every detail the source gives as assumed: a document the story implies but does not
 // describe.
@@ -208,10 +207,8 @@ func entries() []entry {
 		{gnn, "cost-share-chief-finance-officer", "2015-11-09T09:21:00Z", "2015-11-07", domain.Inferred, srcs(gyReport),
 			domain.CostShareAgreed{Subject: "chief-finance-officer", Basis: domain.ShareEqual, AppliesFrom: date("2015-11-07"),
 				Shares: []domain.Share{{Council: gy, BasisPoints: 5000}, {Council: nn, BasisPoints: 5000}}}},
-		{gnn, "shared-head-of-hr", "2015-11-20T12:00:00Z", "2015-11-07", domain.Reported, srcs(pressHR),
-			domain.JointAppointmentMade{Officer: domain.Officer{Name: "North Norfolk head of HR (name not reported)"},
-				Post: "head-of-hr", EmployingCouncil: nn, Councils: shares(gy, nn), Basis: domain.BasisInterim,
-				StartsOn: date("2015-11-07")}},
+		// The December 2015 article says only that back-office roles such as HR "could be shared":
+		// that is the proposal below (propose-hr), not a shared head of HR.
 		{gnn, "savings-forecast-nn-2015", "2015-12-18T12:00:00Z", "2015-12-18", domain.Reported, srcs(seed000),
 			domain.SavingsReported{Council: nn, FinancialYear: 2015, Category: "shared management",
 				AmountPence: 4000000, Status: domain.SavingsForecast, PeriodTo: date("2016-03-31")}},
@@ -247,33 +244,34 @@ func entries() []entry {
 				Reason:    "the December 2015 article reports that Karen Sly has worked for both councils since 7 November",
 				Evidence:  "the December 2015 article: \u201cThe trial process began with Mrs Oxtoby and chief finance officer, Karen Sly, working for both authorities on November 7.\u201d"}},
 
-		// The ending, September 2016 (press only).
-		{gnn, "nn-review-outcome", "2016-09-07T09:00:00Z", "2016-09-06", domain.Reported, srcs(press2016Cabinet),
+		// The ending, September 2016: inferred from the demo's brief, every source detail assumed
+		// (assumedEnd). Which council decided what, and when, is the demo's assumption.
+		{gnn, "nn-review-outcome", "2016-09-07T09:00:00Z", "2016-09-06", domain.Inferred, srcs(brief2016),
 			domain.ReviewOutcomeRecorded{Review: "june-2016", Council: nn, Outcome: domain.ReviewTerminate,
-				Rationale: "North Norfolk's cabinet prefers its own management team"}},
-		{gnn, "gy-review-outcome", "2016-09-14T09:00:00Z", "2016-09-13", domain.Reported, srcs(press2016Offer),
+				Rationale: "The trial ended in September 2016 (" + assumedEnd + ")"}},
+		{gnn, "gy-review-outcome", "2016-09-14T09:00:00Z", "2016-09-13", domain.Inferred, srcs(brief2016),
 			domain.ReviewOutcomeRecorded{Review: "june-2016", Council: gy, Outcome: domain.ReviewMakePermanent,
-				Rationale: "Great Yarmouth offers the shared officers permanent posts"}},
+				Rationale: "Great Yarmouth keeps the posts after the trial (" + assumedEnd + ")"}},
 		// The officers serve North Norfolk to their last day, 30 September 2016, with its statutory
 		// roles; from 1 October the roles are vacant and the appointments no longer serve it (an end
 		// date is the last day in force: docs/domain.md, rules 4 and 6). The roles are vacated before
 		// the appointments that carry them end on the same day (an appointment's end ends the roles
 		// it carries there, after which there is nothing to vacate).
-		{gnn, "vacate-hops-nn", "2016-10-01T09:00:00Z", "2016-10-01", domain.Reported, srcs(press2016),
-			domain.StatutoryRoleVacated{Council: nn, Role: domain.HeadOfPaidService, Officer: sheila, Reason: "resignation"}},
-		{gnn, "vacate-s151-nn", "2016-10-01T09:01:00Z", "2016-10-01", domain.Reported, srcs(press2016),
-			domain.StatutoryRoleVacated{Council: nn, Role: domain.ChiefFinanceOfficer, Officer: karen, Reason: "resignation"}},
-		{gnn, "sheila-oxtoby-leaves-nn", "2016-10-01T09:02:00Z", "2016-10-01", domain.Reported, srcs(press2016),
+		{gnn, "vacate-hops-nn", "2016-10-01T09:00:00Z", "2016-10-01", domain.Inferred, srcs(brief2016),
+			domain.StatutoryRoleVacated{Council: nn, Role: domain.HeadOfPaidService, Officer: sheila, Reason: "the trial ended (" + assumedEnd + ")"}},
+		{gnn, "vacate-s151-nn", "2016-10-01T09:01:00Z", "2016-10-01", domain.Inferred, srcs(brief2016),
+			domain.StatutoryRoleVacated{Council: nn, Role: domain.ChiefFinanceOfficer, Officer: karen, Reason: "the trial ended (" + assumedEnd + ")"}},
+		{gnn, "sheila-oxtoby-leaves-nn", "2016-10-01T09:02:00Z", "2016-10-01", domain.Inferred, srcs(brief2016),
 			domain.AppointmentEnded{Officer: sheila, Post: "chief-executive", Councils: []domain.CouncilRef{nn},
-				LastDay: date("2016-09-30"), Reason: "resignation"}},
-		{gnn, "karen-sly-leaves-nn", "2016-10-01T09:03:00Z", "2016-10-01", domain.Reported, srcs(press2016),
+				LastDay: date("2016-09-30"), Reason: "the trial ended (" + assumedEnd + ")"}},
+		{gnn, "karen-sly-leaves-nn", "2016-10-01T09:03:00Z", "2016-10-01", domain.Inferred, srcs(brief2016),
 			domain.AppointmentEnded{Officer: karen, Post: "chief-finance-officer", Councils: []domain.CouncilRef{nn},
-				LastDay: date("2016-09-30"), Reason: "resignation"}},
+				LastDay: date("2016-09-30"), Reason: "the trial ended (" + assumedEnd + ")"}},
 		// The agreement ended in September 2016: the partnership is dissolved with effect from 1
 		// October, the day after the officers' last day, and the dissolution ends what was still shared
 		// (docs/domain.md, rule 1).
-		{gnn, "dissolved", "2016-10-01T09:04:00Z", "2016-10-01", domain.Reported, srcs(press2016),
-			domain.PartnershipDissolved{Reason: "North Norfolk's leader ended the shared management agreement"}},
+		{gnn, "dissolved", "2016-10-01T09:04:00Z", "2016-10-01", domain.Inferred, srcs(brief2016),
+			domain.PartnershipDissolved{Reason: "the shared management ended in September 2016 (" + assumedEnd + ")"}},
 	}
 }
 
