@@ -90,7 +90,7 @@ func TestDissolvedPackWindsDown(t *testing.T) {
 	assert.Contains(t, md, "To give the committee the facts it needs on the partnership's wind-down after its dissolution on 1 October 2016")
 	for _, want := range []string{
 		"### Matter 1: the dissolution and the review outcomes",
-		"- The partnership was dissolved on 1 October 2016 (North Norfolk's leader ended the shared management agreement); from that day nothing is shared between the councils.",
+		"- The partnership was dissolved on 1 October 2016 (the shared management ended, assumed for the demo, whose brief says only that the trial ended in September 2016); from that day nothing is shared between the councils.",
 		"North Norfolk District Council decided on 6 September 2016 to end the partnership",
 		"Great Yarmouth Borough Council decided on 13 September 2016 to make the arrangement permanent",
 		"- The councils recorded different outcomes for the review due on 30 June 2016: North Norfolk District Council to end the partnership (6 September 2016) and Great Yarmouth Borough Council to make the arrangement permanent (13 September 2016). No decision reconciling them is recorded; this is a matter for the committee.",
@@ -98,7 +98,7 @@ func TestDissolvedPackWindsDown(t *testing.T) {
 		"- No head of paid service or chief finance officer (s151) is recorded for Great Yarmouth Borough Council from 1 October 2016: Sheila Oxtoby and Karen Sly held them until 30 September 2016 (section 9).",
 		"- No head of paid service or chief finance officer (s151) is recorded for North Norfolk District Council from 1 October 2016",
 		"### Matter 3: the shared posts and costs to settle",
-		"- The three shared appointments of officers employed by North Norfolk District Council ended with the partnership on 1 October 2016: Sheila Oxtoby as chief executive, Karen Sly as chief finance officer and North Norfolk head of HR (name not reported) as head of HR.",
+		"- The two shared appointments of officers employed by North Norfolk District Council ended with the partnership on 1 October 2016: Sheila Oxtoby as chief executive and Karen Sly as chief finance officer.",
 		"- The cost shares ended on 1 October 2016: the chief executive (Great Yarmouth Borough Council 50%, North Norfolk District Council 50%, equal basis) and the chief finance officer",
 		"- No settlement between the councils of the shared costs up to 1 October 2016 is recorded",
 		"- No outturn is recorded for 2015/16 for Great Yarmouth Borough Council or North Norfolk District Council: what the partnership saved in that year cannot be stated from the record.",

@@ -101,7 +101,7 @@ var (
 )
 
 // assumedEnd says where the demo's September 2016 events come from, in their free text.
-const assumedEnd = "assumed for the demo: its brief says the trial ended in September 2016; no source it holds gives the date or the reasons"
+const assumedEnd = "assumed for the demo, whose brief says only that the trial ended in September 2016"
 
 // wholly marks every detail the source gives as assumed: a document the story implies but does not
 // describe.
@@ -248,30 +248,30 @@ func entries() []entry {
 		// (assumedEnd). Which council decided what, and when, is the demo's assumption.
 		{gnn, "nn-review-outcome", "2016-09-07T09:00:00Z", "2016-09-06", domain.Inferred, srcs(brief2016),
 			domain.ReviewOutcomeRecorded{Review: "june-2016", Council: nn, Outcome: domain.ReviewTerminate,
-				Rationale: "The trial ended in September 2016 (" + assumedEnd + ")"}},
+				Rationale: "North Norfolk ends the arrangement, " + assumedEnd}},
 		{gnn, "gy-review-outcome", "2016-09-14T09:00:00Z", "2016-09-13", domain.Inferred, srcs(brief2016),
 			domain.ReviewOutcomeRecorded{Review: "june-2016", Council: gy, Outcome: domain.ReviewMakePermanent,
-				Rationale: "Great Yarmouth keeps the posts after the trial (" + assumedEnd + ")"}},
+				Rationale: "Great Yarmouth keeps the posts after the trial, " + assumedEnd}},
 		// The officers serve North Norfolk to their last day, 30 September 2016, with its statutory
 		// roles; from 1 October the roles are vacant and the appointments no longer serve it (an end
 		// date is the last day in force: docs/domain.md, rules 4 and 6). The roles are vacated before
 		// the appointments that carry them end on the same day (an appointment's end ends the roles
 		// it carries there, after which there is nothing to vacate).
 		{gnn, "vacate-hops-nn", "2016-10-01T09:00:00Z", "2016-10-01", domain.Inferred, srcs(brief2016),
-			domain.StatutoryRoleVacated{Council: nn, Role: domain.HeadOfPaidService, Officer: sheila, Reason: "the trial ended (" + assumedEnd + ")"}},
+			domain.StatutoryRoleVacated{Council: nn, Role: domain.HeadOfPaidService, Officer: sheila, Reason: "the trial ended, " + assumedEnd}},
 		{gnn, "vacate-s151-nn", "2016-10-01T09:01:00Z", "2016-10-01", domain.Inferred, srcs(brief2016),
-			domain.StatutoryRoleVacated{Council: nn, Role: domain.ChiefFinanceOfficer, Officer: karen, Reason: "the trial ended (" + assumedEnd + ")"}},
+			domain.StatutoryRoleVacated{Council: nn, Role: domain.ChiefFinanceOfficer, Officer: karen, Reason: "the trial ended, " + assumedEnd}},
 		{gnn, "sheila-oxtoby-leaves-nn", "2016-10-01T09:02:00Z", "2016-10-01", domain.Inferred, srcs(brief2016),
 			domain.AppointmentEnded{Officer: sheila, Post: "chief-executive", Councils: []domain.CouncilRef{nn},
-				LastDay: date("2016-09-30"), Reason: "the trial ended (" + assumedEnd + ")"}},
+				LastDay: date("2016-09-30"), Reason: "the trial ended, " + assumedEnd}},
 		{gnn, "karen-sly-leaves-nn", "2016-10-01T09:03:00Z", "2016-10-01", domain.Inferred, srcs(brief2016),
 			domain.AppointmentEnded{Officer: karen, Post: "chief-finance-officer", Councils: []domain.CouncilRef{nn},
-				LastDay: date("2016-09-30"), Reason: "the trial ended (" + assumedEnd + ")"}},
+				LastDay: date("2016-09-30"), Reason: "the trial ended, " + assumedEnd}},
 		// The agreement ended in September 2016: the partnership is dissolved with effect from 1
 		// October, the day after the officers' last day, and the dissolution ends what was still shared
 		// (docs/domain.md, rule 1).
 		{gnn, "dissolved", "2016-10-01T09:04:00Z", "2016-10-01", domain.Inferred, srcs(brief2016),
-			domain.PartnershipDissolved{Reason: "the shared management ended in September 2016 (" + assumedEnd + ")"}},
+			domain.PartnershipDissolved{Reason: "the shared management ended, " + assumedEnd}},
 	}
 }
 
