@@ -363,7 +363,7 @@ func readJSONFile(cmd, path string, max int64, what string, v any) error {
 // decodeJSONFile decodes b, read from path, into v: a usage error when it is not JSON of v's shape.
 func decodeJSONFile(cmd, path string, b []byte, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
-		return usageErrorf("%s: %s cannot be read: %s", cmd, path, jsonProblem(err))
+		return usageErrorf("%s: %s cannot be read: %s", cmd, path, jsonProblem(b, err))
 	}
 	return nil
 }
@@ -378,16 +378,17 @@ func decodeStrictJSONFile(cmd, path string, b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return usageErrorf("%s: %s cannot be read: %s", cmd, path, jsonProblem(err))
+		return usageErrorf("%s: %s cannot be read: %s", cmd, path, jsonProblem(b, err))
 	}
 	return nil
 }
 
-// jsonProblem says what is wrong with a JSON document encoding/json could not decode, in people's
-// words (fault.JSONProblem): "/event/id: must be a string, not a JSON number", or the reason alone
-// when it concerns the whole document.
-func jsonProblem(err error) string {
-	ptr, why := fault.JSONProblem(err)
+// jsonProblem says what is wrong with the JSON document doc that encoding/json could not decode, in
+// people's words (fault.JSONProblemIn): "/proof/2: must be a string, not a JSON number", or the
+// reason alone when it concerns the whole document ("not complete JSON: it ends at byte 90 (line 4,
+// column 2) before the value does").
+func jsonProblem(doc []byte, err error) string {
+	ptr, why := fault.JSONProblemIn(doc, err)
 	if ptr == "" {
 		return why
 	}

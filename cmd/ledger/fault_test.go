@@ -62,6 +62,9 @@ func TestFilesNamedOnTheCommandLineAreDescribedForPeople(t *testing.T) {
 		return p
 	}
 	array, proof := write("b.json", "[1,2]\n"), write("p.json", `{"event":{"id":5}}`)
+	// A list member of the wrong type is named with its index, a file cut short by where it stops
+	// (was "/proof: must be a string", "not valid JSON: it ends before the value does").
+	listed, cut := write("l.json", `{"event":{},"audit_path":["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",7]}`), write("c.json", "{\"event\":\n {\"id\":")
 	notJSON, badLine := write("n.jsonl", "in\n"), write("e.jsonl", `{"seq":"x"}`+"\n")
 	key := "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
 	target := "bolt:" + filepath.Join(dir, "i.db")
@@ -73,6 +76,8 @@ func TestFilesNamedOnTheCommandLineAreDescribedForPeople(t *testing.T) {
 		{"check-consistency, an array", []string{"check-consistency", array, "--key", key}, "check-consistency: " + array + " cannot be read: must be an object, not a JSON array"},
 		{"verify --tree-head, an array", []string{"verify", "--tree-head", array, "--key", key}, "verify: " + array + " cannot be read: must be an object, not a JSON array"},
 		{"check-proof, a number for an id", []string{"check-proof", proof, "--key", key}, "check-proof: " + proof + " cannot be read: /event/id: must be a string, not a JSON number"},
+		{"check-proof, a number in a list", []string{"check-proof", listed, "--key", key}, "check-proof: " + listed + " cannot be read: /audit_path/1: must be a string, not a JSON number"},
+		{"check-proof, a file cut short", []string{"check-proof", cut, "--key", key}, "check-proof: " + cut + " cannot be read: not complete JSON: it ends at byte 17 (line 2, column 8) before the value does"},
 		{"check-consistency, neither JSON nor a checkpoint", []string{"check-consistency", notJSON, "--key", key}, notJSON + " is neither a tree head (JSON) nor a checkpoint: not a signed checkpoint"},
 		{"import, a member of the wrong type", []string{"import", "--store", target, badLine}, "export line 1: /seq: must be a whole number, not a JSON string"},
 		{"verify --file, a member of the wrong type", []string{"verify", "--file", badLine}, "verify: " + badLine + ": export line 1: /seq: must be a whole number, not a JSON string"},
