@@ -329,6 +329,9 @@ func verify(ctx context.Context, dir, path string, pub ed25519.PublicKey) (Verif
 		why := "its events or its report is missing"
 		if err != nil {
 			why = jsonMemberProblem(raw, "", err)
+			if at := eventAtFault(raw); at != "" && !strings.HasPrefix(why, "/") {
+				why = at + ": " + why // a value's own decoder (a hash, an id) says not where it is
+			}
 		}
 		return v, &RefusedError{Problems: []string{fmt.Sprintf("%s cannot be read: %s", jsonName, why)}}
 	}
@@ -506,6 +509,24 @@ func jsonMemberProblem(doc []byte, at string, err error) string {
 		return ptr + ": " + why
 	}
 	return why
+}
+
+// eventAtFault is the pointer of the first of pack.json's events that does not decode on its own
+// ("/events/3"), or "" when they all do (or raw's events are not a list).
+func eventAtFault(raw []byte) string {
+	var probe struct {
+		Events []json.RawMessage `json:"events"`
+	}
+	if json.Unmarshal(raw, &probe) != nil {
+		return ""
+	}
+	for i, e := range probe.Events {
+		var ce CitedEvent
+		if json.Unmarshal(e, &ce) != nil {
+			return fmt.Sprintf("/events/%d", i)
+		}
+	}
+	return ""
 }
 
 // checkEvent recomputes an event's hash, checks that it chains to prev, and follows its audit path to
