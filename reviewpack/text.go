@@ -3,6 +3,7 @@ package reviewpack
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/partnership-ledger/ledger/domain/words"
 )
@@ -62,14 +63,16 @@ const (
 
 // coverRows are the cover sheet's label/value pairs, in order, skipping empty values.
 func coverRows(r *Report) [][2]string {
-	known := r.KnownAt.Requested
+	// Both axes in words (words.Instant, domain.Date.Long); pack.json keeps them as machines read them.
 	detail := "ledger event " + strconv.FormatUint(r.KnownAt.Seq, 10)
-	if r.KnownAt.Time != "" {
+	if t, err := time.Parse(time.RFC3339Nano, r.KnownAt.Time); err == nil {
+		detail += ", recorded " + words.Instant(t)
+	} else if r.KnownAt.Time != "" {
 		detail += ", recorded " + r.KnownAt.Time
 	}
-	if known == "" || known == "all" {
-		known = "everything recorded (" + detail + ")"
-	} else {
+	known := "everything recorded (" + detail + ")"
+	if k := r.KnownAt.Requested; k != "" && k != "all" {
+		known = strings.TrimPrefix(knownPhrase(k), "by ")
 		known += " (" + detail + ")"
 	}
 	var rows [][2]string
@@ -84,7 +87,7 @@ func coverRows(r *Report) [][2]string {
 		{"Status", r.Cover.Status},
 		{"Review due", r.Cover.ReviewDue},
 		{"Terms of reference", r.Cover.Terms},
-		{"State as of", r.AsOf},
+		{"State as of", dateLong(r.AsOf)},
 		{"As known at", known},
 		{"Position described", r.Cover.Axes},
 		{"Pack reference", r.Cover.Reference},

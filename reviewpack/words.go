@@ -53,8 +53,8 @@ func humanStatus(s projections.Status) string {
 }
 
 // knownPhrase says how much of the ledger a pack reflects, from its known_at as asked for: "by the end
-// of 15 June 2016" (a date: the end of that day in Europe/London), "up to its event 21", "by 12:00 UTC
-// on 1 June 2016", "by the time the pack was built" (everything recorded).
+// of 15 June 2016" (a date: the end of that day in Europe/London), "up to its event 21", "by 1 June 2016
+// at 12:00 UTC", "by the time the pack was built" (everything recorded).
 func knownPhrase(k string) string {
 	if k == "" || strings.EqualFold(k, "all") {
 		return "by the time the pack was built"
@@ -66,7 +66,7 @@ func knownPhrase(k string) string {
 		return "up to its event " + k
 	}
 	if t, err := time.Parse(time.RFC3339Nano, k); err == nil {
-		return "by " + domain.TimeText(t) + " UTC"
+		return "by " + words.Instant(t)
 	}
 	return "by " + k
 }

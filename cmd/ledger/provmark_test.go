@@ -88,3 +88,21 @@ func TestDemoPackKeepsToItsArticles(t *testing.T) {
 	chron := section(t, october, "3. Chronology")
 	assert.NotContains(t, chron, "2016 | reported", "no September event is reported")
 }
+
+// The cover states both axes in words (the one date formatter, domain.Date.Long, and words.Instant)
+// in every rendering a person reads; pack.json keeps the ISO forms machines read.
+func TestPackCoverDatesInWords(t *testing.T) {
+	store := seeded(t)
+	files := packFiles(t, store, "2016-06-15", "--known-at", "2016-06-15")
+	for _, format := range []string{"md", "html", "pdf"} {
+		text := files[format]
+		cover := text[:strings.Index(text, "Executive summary")] // Appendix B keeps the tree head's RFC 3339 timestamp for auditors
+		assert.NotContains(t, cover, "T09:02:00Z", "%s: no RFC 3339 time for people", format)
+		assert.NotContains(t, cover, "2016-06-15", format)
+		assert.Contains(t, text, "the end of 15 June 2016 (ledger event 23, recorded 19 December 2015 at 09:02 UTC)", format)
+	}
+	assert.Contains(t, files["md"], "| **State as of** | 15 June 2016 |")
+	assert.NotContains(t, files["md"], "| **State as of** | 2016-06-15 |")
+	assert.Contains(t, files["json"], `"as_of": "2016-06-15"`)
+	assert.Contains(t, files["json"], `"time": "2015-12-19T09:02:00Z"`)
+}

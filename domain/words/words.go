@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -506,6 +507,13 @@ func Trial(from, to domain.Date) string {
 		return "from " + from.Long() + "; its end is " + NotRecorded
 	}
 	return "from " + from.Long() + " to " + end
+}
+
+// Instant writes a recorded instant (recorded_at, kept in UTC) for people: "1 October 2016 at 09:04
+// UTC", its UTC date with domain.Date.Long and the time to the minute. Machine fields keep RFC 3339.
+func Instant(t time.Time) string {
+	t = t.UTC()
+	return domain.DateOf(t).Long() + " at " + t.Format("15:04") + " UTC"
 }
 
 // ReviewDue says when the review is or was due, in the tense of the as-of date the text describes:
