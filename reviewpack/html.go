@@ -23,6 +23,7 @@ var packTemplate = template.Must(template.New("pack.html.tmpl").Funcs(template.F
 	// provenance.go
 	"cite":                 cite,
 	"withCertainty":        withCertainty,
+	"findingCertainty":     findingCertainty,
 	"hEvents":              func() string { return hEvents },
 	"hCorrections":         func() string { return hCorrections },
 	"correctionsExplained": func() string { return correctionsExplained },

@@ -186,7 +186,7 @@ func renderMarkdown(r *Report, w io.Writer) error {
 			continue
 		}
 		for _, f := range sec.Items {
-			p("- ", mdText(f.Text), " _", whyItMatters, "_ ", mdText(withRefs(f.Why, f.Refs)))
+			p("- ", mdText(f.Text), " _", whyItMatters, "_ ", mdText(findingTail(f)))
 		}
 		p()
 	}

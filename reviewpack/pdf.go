@@ -673,7 +673,7 @@ func (d *pdfDoc) findings() {
 			d.para(sec.None)
 		}
 		for _, f := range sec.Items {
-			d.bullet(f.Text + " " + whyItMatters + " " + withRefs(f.Why, f.Refs))
+			d.bullet(f.Text + " " + whyItMatters + " " + findingTail(f))
 		}
 	}
 }

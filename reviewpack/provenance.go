@@ -120,6 +120,29 @@ func (c *composer) certify(r *Report) {
 	for i := range r.Finance.Funding {
 		r.Finance.Funding[i].Certainty = weakest(cert, r.Finance.Funding[i].Refs)
 	}
+	for _, fs := range [][]Finding{r.Risks, r.Gaps} {
+		for i := range fs {
+			fs[i].Certainty = weakest(cert, fs[i].Refs)
+		}
+	}
+}
+
+// findingCertainty says how certain the facts a risk or gap rests on are, before the events it
+// cites: "How certain: inferred, the weakest of the facts it rests on"; "" without a certainty.
+func findingCertainty(certainty string) string {
+	if certainty == "" {
+		return ""
+	}
+	return "How certain: " + certainty + ", the weakest of the facts it rests on"
+}
+
+// findingTail is what follows a finding's "Why it matters": the reason, how certain the facts it
+// rests on are (findingCertainty), and the events it cites.
+func findingTail(f Finding) string {
+	if c := findingCertainty(f.Certainty); c != "" {
+		return withRefs(f.Why+" "+c+".", f.Refs)
+	}
+	return withRefs(f.Why, f.Refs)
 }
 
 // envelope returns the cited event with the id, if the evidence holds it.

@@ -268,6 +268,9 @@ type Finding struct {
 	Text string   `json:"text"`
 	Why  string   `json:"why"`
 	Refs []uint64 `json:"refs,omitempty"`
+	// Certainty is how certain the facts it rests on are: the weakest certainty of Refs
+	// (provenance.go), printed with them (findingCertainty).
+	Certainty string `json:"certainty,omitempty"`
 }
 
 // RegisterRow is one event cited by the pack, with its hash.

@@ -106,3 +106,29 @@ func TestPackCoverDatesInWords(t *testing.T) {
 	assert.Contains(t, files["json"], `"as_of": "2016-06-15"`)
 	assert.Contains(t, files["json"], `"time": "2015-12-19T09:02:00Z"`)
 }
+
+// Each risk and gap says how certain the facts it rests on are: the weakest certainty of the events
+// it cites, before their [n], in every rendering.
+func TestFindingsStateTheirCertainty(t *testing.T) {
+	store := seeded(t)
+	files := packFiles(t, store, "2016-06-15", "--known-at", "2016-06-15")
+	want := "How certain: inferred, the weakest of the facts it rests on. [8, 10, 11, 22]" // Sheila Oxtoby's two roles: designations inferred
+	for _, format := range []string{"md", "pdf"} {
+		assert.Contains(t, files[format], want, format)
+	}
+	assert.Contains(t, files["html"], "How certain: inferred, the weakest of the facts it rests on.")
+	risks := section(t, files["md"], "8. Risks")
+	gaps := section(t, files["md"], "9. Gaps and unknowns")
+	for _, sec := range []string{risks, gaps} {
+		for _, line := range strings.Split(sec, "\n") {
+			if strings.HasPrefix(line, "- ") && strings.Contains(line, "[") {
+				assert.Contains(t, line, "How certain: ", "a finding resting on events says how certain they are: %s", line)
+			}
+		}
+	}
+	assert.Contains(t, gaps, "How certain: reported, the weakest of the facts it rests on. [16, 17]", "the outturn gap rests on the reported forecasts")
+	var pack struct{ Report struct{ Risks, Gaps []struct{ Certainty string } } }
+	require.NoError(t, json.Unmarshal([]byte(files["json"]), &pack))
+	require.NotEmpty(t, pack.Report.Risks)
+	assert.Equal(t, "inferred", pack.Report.Risks[0].Certainty)
+}
