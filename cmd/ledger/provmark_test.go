@@ -127,7 +127,9 @@ func TestFindingsStateTheirCertainty(t *testing.T) {
 		}
 	}
 	assert.Contains(t, gaps, "How certain: reported, the weakest of the facts it rests on. [16, 17]", "the outturn gap rests on the reported forecasts")
-	var pack struct{ Report struct{ Risks, Gaps []struct{ Certainty string } } }
+	var pack struct {
+		Report struct{ Risks, Gaps []struct{ Certainty string } }
+	}
 	require.NoError(t, json.Unmarshal([]byte(files["json"]), &pack))
 	require.NotEmpty(t, pack.Report.Risks)
 	assert.Equal(t, "inferred", pack.Report.Risks[0].Certainty)
