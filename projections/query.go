@@ -3,6 +3,7 @@ package projections
 import (
 	"errors"
 	"fmt"
+	"github.com/partnership-ledger/ledger/domain/words"
 	"iter"
 	"slices"
 	"sync"
@@ -304,6 +305,11 @@ func (m *Models) Timeline(slug string, q Query) (*Timeline, error) {
 			}
 		case domain.EventRetracted:
 			c.Target, c.Reason, c.Notes = p.Target, p.Reason, p.Notes
+			for j := range r.prefix[:i] {
+				if r.prefix[j].id == p.Target {
+					c.Retracted = words.Event(r.prefix[j].typ, r.prefix[j].payload, names)
+				}
+			}
 		}
 		tl.Corrections = append(tl.Corrections, c)
 	}

@@ -391,6 +391,9 @@ type Correction struct {
 	Certainty string             `json:"certainty,omitempty"`
 	Notes     string             `json:"notes,omitempty"` // a retraction's notes, as recorded
 	Changes   []CorrectedChange  `json:"changes,omitempty"`
+	// Retracted is, for a retraction, what the retracted event said in words (words.Event, as
+	// recorded), for readers in Go (a review pack's "Retracted" notes); not part of the JSON.
+	Retracted string `json:"-"`
 }
 
 // CorrectedChange is one field a correction changed: a member of the target's data by its JSON name,

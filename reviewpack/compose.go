@@ -781,13 +781,14 @@ func (c *composer) flags() []Flag {
 			continue
 		}
 		day := domain.LondonDate(c.ev.Events[i].Event.RecordedAt)
+		if corr.Type == domain.TypeEventRetracted {
+			out = append(out, c.retractedFlag(corr, c.ev.Events[i].Event, day))
+			continue
+		}
 		if !day.After(c.asOf) {
 			continue
 		}
 		verb := "corrected"
-		if corr.Type == domain.TypeEventRetracted {
-			verb = "retracted"
-		}
 		refs := []uint64{corr.Seq}
 		target := "an earlier event"
 		if t, ok := c.seqOf(corr.Target); ok {

@@ -202,6 +202,30 @@ func (c *composer) corrections() []CorrectionRow {
 	return out
 }
 
+// retractedFlag says in words what a retraction removed: what the retracted event said, why, when
+// and by whom, and whether that was after the pack's as-of date (env is the retraction, recorded on
+// day).
+func (c *composer) retractedFlag(corr projections.Correction, env eventstore.Event, day domain.Date) Flag {
+	target, refs := "An event not in this pack", []uint64{corr.Seq}
+	if t, ok := c.envelope(corr.Target); ok {
+		target, refs = fmt.Sprintf("Event %d, of %s", t.Seq, dateLong(t.EffectiveOn)), []uint64{t.Seq, corr.Seq}
+	}
+	said := ""
+	if corr.Retracted != "" {
+		said = ", which recorded “" + strings.TrimSuffix(corr.Retracted, ".") + "”,"
+	}
+	when := day.Long()
+	if day.After(c.asOf) {
+		when += ", after the as-of date,"
+	}
+	why := words.Retraction(corr.Reason)
+	if corr.Notes != "" {
+		why += " (" + strings.TrimSuffix(corr.Notes, ".") + ")"
+	}
+	return Flag{FlagRetracted, fmt.Sprintf("%s%s was retracted on %s by %s: %s. It is no longer part of the record in effect, and no fact in this pack rests on it.",
+		target, said, when, env.RecordedBy, why), refs}
+}
+
 // dateLong writes a YYYY-MM-DD date in words, or the text as given when it is not one.
 func dateLong(s string) string {
 	if d, err := domain.ParseDate(s); err == nil {

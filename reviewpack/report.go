@@ -251,6 +251,7 @@ const (
 	FlagPressOnly    = "press_only"
 	FlagIllustrative = "illustrative_source"
 	FlagLateCorrect  = "corrected_after_as_of"
+	FlagRetracted    = "retracted"
 )
 
 // Flag is something a committee member should be warned about.

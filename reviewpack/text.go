@@ -124,6 +124,8 @@ func flagTitle(kind string) string {
 		return "Confirmed without a confirming source"
 	case FlagLateSource:
 		return "Source published after it was cited"
+	case FlagRetracted:
+		return "Retracted"
 	case FlagLateCorrect:
 		return "Corrected after the as-of date"
 	case FlagConflictingOutcomes:

@@ -134,3 +134,24 @@ func TestFindingsStateTheirCertainty(t *testing.T) {
 	require.NotEmpty(t, pack.Report.Risks)
 	assert.Equal(t, "inferred", pack.Report.Risks[0].Certainty)
 }
+
+// A retraction is listed in words under its own heading (it was filed under "Corrected after the
+// as-of date" with no word of what it removed): what the retracted event said, why, when and by whom.
+func TestRetractionInWords(t *testing.T) {
+	store := seeded(t)
+	r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "EventRetracted", "--effective", "2016-03-01",
+		"--data", `{"target":"f6caa24b-1650-56e4-b793-91465c8d3137","reason":"source_withdrawn","notes":"the article did not name finance"}`,
+		"--source", pressSource, "--certainty", "reported")
+	require.Equal(t, 0, r.code, r.stderr)
+	files := packFiles(t, store, "2016-06-15", "--known-at", "all")
+	want := "Event 19, of 18 December 2015, which recorded “Sharing finance proposed between Great Yarmouth Borough Council and North Norfolk District Council”, was retracted on "
+	for _, format := range []string{"md", "html", "pdf"} {
+		text := files[format]
+		assert.Contains(t, text, "Retracted", format)
+		assert.Contains(t, text, want, format)
+		assert.Contains(t, text, ", after the as-of date, by ", format)
+		assert.Contains(t, text, ": its source was withdrawn (the article did not name finance). It is no longer part of the record in effect", format)
+		assert.NotContains(t, text, "the ledger retracted event", "%s: not filed as a correction", format)
+	}
+	assert.Contains(t, files["md"], "- **Retracted.** "+want)
+}
