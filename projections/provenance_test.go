@@ -71,8 +71,9 @@ func TestTimelineCarriesProvenance(t *testing.T) {
 		assert.Equal(t, []projections.Correction{
 			{Seq: 3, ID: id(3), Type: domain.TypeEventCorrected, Target: id(2), Reason: "the council's own report", Changes: changes,
 				Sources: []domain.SourceRef{report}, Certainty: "confirmed"},
-			{Seq: 5, ID: id(5), Type: domain.TypeEventRetracted, Target: id(4), Reason: domain.RetractDuplicate, Certainty: "confirmed"},
-		}, tl.Corrections)
+			{Seq: 5, ID: id(5), Type: domain.TypeEventRetracted, Target: id(4), Reason: domain.RetractDuplicate, Certainty: "confirmed",
+				Retracted: "Cabinet 1 December 2015, item 4 (Great Yarmouth Borough Council, approved): To note"},
+		}, tl.Corrections, "a retraction carries what the retracted event said")
 
 		st, err := m.State("gy-nn", projections.Query{AsOf: domain.MustDate("2020-01-01")})
 		require.NoError(t, err)
