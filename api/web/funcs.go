@@ -15,7 +15,8 @@ func (s *server) funcs() template.FuncMap {
 		"evidence":    s.evidenceLinks,
 		"money":       money,
 		"notRecorded": func() string { return words.NotRecorded },
-		"phrase":      words.Phrase, // an identifier in words: "head-of-hr" → "head of HR"
+		"phrase":      words.Phrase,        // an identifier in words: "head-of-hr" → "head of HR"
+		"certainty":   words.CertaintyText, // "reported" → "reported by a secondary source"
 		"role":        func(r string) string { return words.Role(domain.StatutoryRole(r)) },
 		"join":        strings.Join,
 		"timeText":    domain.TimeText, // when an event was recorded: "2016-06-01 09:00" (UTC)

@@ -544,3 +544,13 @@ func TestPageShowsALastDayRecordedInAdvance(t *testing.T) {
 	assert.NotContains(t, body, "(last day")
 	assert.Contains(t, body, `<th scope="row">Karen Sly</th>`)
 }
+
+// The pages write certainty in words (words.CertaintyText), not as a code.
+func TestPagesCertaintyInWords(t *testing.T) {
+	srv := newServerWith(t, nil)
+	_, body := get(t, srv.Client(), srv.URL+gnn+"?as_of=2016-06-15")
+	assert.Contains(t, body, `<span class="tag">reported by a secondary source</span>`)
+	assert.Contains(t, body, `<span class="tag">inferred from other facts</span>`)
+	assert.NotContains(t, body, `<span class="tag">reported</span>`)
+	assert.NotContains(t, body, `<span class="tag">inferred</span>`)
+}

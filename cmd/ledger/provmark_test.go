@@ -155,3 +155,15 @@ func TestRetractionInWords(t *testing.T) {
 	}
 	assert.Contains(t, files["md"], "- **Retracted.** "+want)
 }
+
+// ledger replay writes each event's certainty in words (words.CertaintyText), never as its code alone.
+func TestReplayCertaintyInWords(t *testing.T) {
+	store := seeded(t)
+	r := ledger(t, nil, "replay", "--store", store, "--partnership", gnn, "--as-of", "2016-12-31")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "(recorded 2015-10-08 09:00 UTC, inferred from other facts, as corrected by #21)")
+	assert.Contains(t, r.stdout, "UTC, reported by a secondary source)")
+	assert.Contains(t, r.stdout, "certainty reported by a secondary source")
+	assert.NotContains(t, r.stdout, " UTC, reported)")
+	assert.NotContains(t, r.stdout, " UTC, inferred)")
+}

@@ -601,7 +601,7 @@ func (wd replayWords) acting(st *replayStep, w walk, it walkItem, day domain.Dat
 		}
 		if p.Certainty != "" {
 			c.Fields = append(c.Fields, "certainty")
-			named = append(named, "certainty "+string(p.Certainty))
+			named = append(named, "certainty "+words.CertaintyText(string(p.Certainty)))
 		}
 		st.Corrects = c
 		st.Words = append(st.Words, fmt.Sprintf("corrects %s: %s; reason: %s", about, words.JoinAnd(named), p.Reason))
@@ -865,7 +865,7 @@ func printReplay(w io.Writer, rep replayReport) {
 	for _, st := range rep.Steps {
 		meta := "recorded " + domain.TimeText(st.RecordedAt) + " UTC"
 		if st.Certainty != "" {
-			meta += ", " + st.Certainty
+			meta += ", " + words.CertaintyText(st.Certainty)
 		}
 		var now, later []string // corrections listed in this walk, and those --until cut from it
 		for _, n := range st.CorrectedBy {

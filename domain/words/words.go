@@ -299,6 +299,24 @@ func Certainty(c string, sources []domain.SourceRef) string {
 	return c
 }
 
+// CertaintyText is a certainty as a person reads it on its own (a page, a replay line), saying what
+// it rests on: "confirmed by a primary source", "reported by a secondary source", "inferred from other
+// facts"; NoConfirmingSource as it is; another value as a Phrase. This is the one wording of each
+// certainty, as the review pack's glossary explains its labels.
+func CertaintyText(c string) string {
+	switch c {
+	case string(domain.Confirmed):
+		return "confirmed by a primary source"
+	case string(domain.Reported):
+		return "reported by a secondary source"
+	case string(domain.Inferred):
+		return "inferred from other facts"
+	case NoConfirmingSource:
+		return c
+	}
+	return Phrase(c)
+}
+
 // NoConfirmingSource is the certainty of an event recorded as confirmed whose sources confirm nothing.
 const NoConfirmingSource = "recorded as confirmed; no confirming source"
 
