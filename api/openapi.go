@@ -6,7 +6,10 @@ import (
 )
 
 // openAPI is the OpenAPI 3.1 description of every route; api's tests validate real answers against it.
+// It is generated (package api/openapigen) from the hand-written openapi.src.json and the Go types:
+// edit openapi.src.json, never openapi.json, then run go generate ./api (TestOpenAPIGenerated -update).
 //
+//go:generate go test -run TestOpenAPIGenerated -update .
 //go:embed openapi.json
 var openAPI []byte
 

@@ -11,7 +11,7 @@
 //	4 domain/recording, domain/refdata, projections, tokens
 //	5 domain/demo, audit
 //	6 reviewpack, witness
-//	7 api, api/web, api/client
+//	7 api, api/web, api/client, api/openapigen (builds api/openapi.json; used by api's tests only)
 //	8 cmd/ledger
 //
 // Besides, as the packages' own documentation states: eventstore knows nothing of domain; domain,

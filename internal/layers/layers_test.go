@@ -27,7 +27,7 @@ var layer = map[string]int{
 	"domain/recording": 4, "domain/refdata": 4, "projections": 4, "tokens": 4,
 	"domain/demo": 5, "audit": 5,
 	"reviewpack": 6, "witness": 6,
-	"api": 7, "api/web": 7, "api/client": 7,
+	"api": 7, "api/web": 7, "api/client": 7, "api/openapigen": 7,
 	"cmd/ledger": 8,
 }
 
