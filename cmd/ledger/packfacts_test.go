@@ -58,7 +58,7 @@ func TestTrialAndPartnersFromTheFold(t *testing.T) {
 	text := ledger(t, nil, "state", "--store", store, "--partnership", gnn, "--as-of", "2016-06-15")
 	require.Equal(t, 0, text.code, text.stderr)
 	assert.Contains(t, text.stdout, "Trial period: from 7 November 2015 to 30 June 2016")
-	assert.Contains(t, text.stdout, "since 2015-10-15 (Full Council 15 October 2015, item 8)")
+	assert.Contains(t, text.stdout, "since 2015-10-15 (Full Council 15 October 2015, item 8 (every detail assumed))")
 
 	md := packMarkdown(t, store, "--as-of", "2016-06-15")
 	assert.Contains(t, md, "It began as a trial from 7 November 2015 to 30 June 2016.")

@@ -167,3 +167,25 @@ func TestReplayCertaintyInWords(t *testing.T) {
 	assert.NotContains(t, r.stdout, " UTC, reported)")
 	assert.NotContains(t, r.stdout, " UTC, inferred)")
 }
+
+// ledger state prints a minute with what its sources mark assumed, as the pack does (issue 21's
+// review: 'since 2015-10-15 (Full Council 15 October 2015, item 8)' read as known), from a store and
+// from a server alike.
+func TestStateMarksAssumedMinutes(t *testing.T) {
+	store := seeded(t)
+	gy := "Full Council 15 October 2015, item 8 (every detail assumed)"
+	nn := "Cabinet 19 October 2015, minute 10 (every detail assumed)"
+	check := func(where string, r result) {
+		require.Equal(t, 0, r.code, r.stderr)
+		partners := r.stdout[strings.Index(r.stdout, "Partners:"):strings.Index(r.stdout, "Appointments:")]
+		assert.Contains(t, partners, "since 2015-10-15 ("+gy+")", where)
+		assert.Contains(t, partners, "since 2015-10-19 ("+nn+")", where)
+		decisions := r.stdout[strings.Index(r.stdout, "Decisions:"):]
+		assert.Contains(t, decisions, gy, where)
+		assert.Contains(t, decisions, nn, where)
+		assert.NotContains(t, r.stdout, "item 8)", where+": an unmarked minute")
+	}
+	check("store", ledger(t, nil, "state", "--partnership", "great-yarmouth-north-norfolk", "--as-of", "2016-06-15", "--store", store))
+	s := startServe(t, store)
+	check("server", ledger(t, nil, "state", "--partnership", "great-yarmouth-north-norfolk", "--as-of", "2016-06-15", "--known-at", "2016-06-15", "--server", s.base))
+}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/google/uuid"
 
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/words"
@@ -21,7 +24,8 @@ func cmdState(ctx context.Context, a *app, args []string) error {
 	if err := a.parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if _, err := partnershipFlag("state", *slug); err != nil {
+	ps, err := partnershipFlag("state", *slug)
+	if err != nil {
 		return err
 	}
 	q, err := projections.ParseQuery(*asOf, *knownAt)
@@ -40,13 +44,52 @@ func cmdState(ctx context.Context, a *app, args []string) error {
 	if *asJSON {
 		return writeJSON(a.stdout, st)
 	}
-	printState(a.stdout, st)
+	cited, err := citedSources(ctx, src, ps, st)
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	printState(a.stdout, st, cited)
 	return nil
+}
+
+// citedSources maps each event of the partnership in effect at st's known_at (as corrected:
+// domain.EffectiveView) to the sources it cites, so that a minute is printed with what its sources mark
+// assumed (words.MinuteCited), as the review pack prints it. The state's JSON carries evidence ids,
+// not sources, so the events are read once more at the state's own seq.
+func citedSources(ctx context.Context, src ledgerSource, ps domain.PartnershipSlug, st *projections.State) (map[uuid.UUID][]domain.SourceRef, error) {
+	events, err := src.PartnershipEvents(ctx, ps, projections.KnownAtSeq(st.KnownAt.Seq), strconv.FormatUint(st.KnownAt.Seq, 10))
+	if err != nil {
+		return nil, err
+	}
+	history := make([]domain.Recorded, 0, len(events))
+	for _, e := range events {
+		r, err := replayDecode(e)
+		if err != nil {
+			return nil, fmt.Errorf("event #%d: %w", e.Seq, err)
+		}
+		history = append(history, r)
+	}
+	out := map[uuid.UUID][]domain.SourceRef{}
+	for _, e := range domain.EffectiveView(history) {
+		out[e.ID] = e.Sources
+	}
+	return out, nil
+}
+
+// minuteCited is a minute of the state as words.MinuteCited writes it, with the sources of the
+// events that are its evidence.
+func minuteCited(m projections.MinuteRef, evidence projections.Evidence, cited map[uuid.UUID][]domain.SourceRef) string {
+	var sources []domain.SourceRef
+	for _, id := range evidence {
+		sources = append(sources, cited[id]...)
+	}
+	council, _ := domain.ParseCouncilRef(m.Council) // a view's slug; zero (no council) if it is not one
+	return words.MinuteCited(domain.MinuteRef{Council: council, Body: m.Body, Meeting: m.Meeting, Item: m.Item, Raw: m.Raw}, sources)
 }
 
 // printState writes the state as a person reads it (through reportf: its values come from the store
 // or a server, and only its own format strings lay it out).
-func printState(w io.Writer, st *projections.State) {
+func printState(w io.Writer, st *projections.State, cited map[uuid.UUID][]domain.SourceRef) {
 	name := st.Name
 	if name == "" {
 		name = st.Partnership
@@ -93,7 +136,7 @@ func printState(w io.Writer, st *projections.State) {
 		for _, p := range st.Partners {
 			line := safef("  %s\t%s\tsince %s", p.Council, p.Name, p.Since)
 			if p.ApprovedBy != nil {
-				line += safef(" (%s)", p.ApprovedBy.Raw)
+				line += safef(" (%s)", minuteCited(*p.ApprovedBy, p.Evidence, cited))
 			}
 			if p.Notice != nil {
 				line += safef("\tnotice given %s, leaving %s", p.Notice.GivenOn, orDash(p.Notice.ProposedEnd.String()))
@@ -159,7 +202,7 @@ func printState(w io.Writer, st *projections.State) {
 	}
 	if section("Decisions", len(st.Decisions)) {
 		for _, d := range st.Decisions {
-			reportf(tw, "  %s\t%s\t%s\t%s\n", d.Minute.Meeting, d.Minute.Raw, d.Outcome, d.Resolution)
+			reportf(tw, "  %s\t%s\t%s\t%s\n", d.Minute.Meeting, minuteCited(d.Minute, d.Evidence, cited), d.Outcome, d.Resolution)
 		}
 	}
 	tw.Flush()
