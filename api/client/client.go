@@ -1,15 +1,42 @@
-// Package client is a Go client of the ledger's own HTTP API (api/openapi.json), as `ledger --server`
-// uses it. Each method is one route; an answer decodes into the Go type the server encodes
-// (eventstore.Event, projections.State, projections.List, audit.TreeHead, audit.Bundle,
-// audit.Consistency, tokens.Issued). An error answer (RFC 9457 problem+json) is a *Problem carrying
-// its status, title, detail and the fields it names (JSON pointer, parameter or header); it is also
-// an error for people (fault.Faulter) of the kind its problem type names. A server that cannot be
-// reached, or whose answer cannot be read, is a *TransportError. The client checks nothing a server
-// says about the ledger: callers verify what they download (see audit) against a key they pinned.
+// Package client is the Go client of the ledger's HTTP API (api/openapi.json, served at
+// /openapi.json), as `ledger --server` uses it; its changes are listed in docs/changelog.md. Each
+// method is one route:
+//
+//	List                 GET  /v1/partnerships                      *projections.List
+//	State                GET  /v1/partnerships/{id}                 *projections.State
+//	Appointments, Services, Savings, Decisions
+//	                     GET  /v1/partnerships/{id}/{model}         *AppointmentsView ... *DecisionsView
+//	Timeline             GET  /v1/partnerships/{id}/timeline        *projections.Timeline
+//	PartnershipEvents    GET  /v1/partnerships/{id}/events          eventstore.Event, every page
+//	Record               POST /v1/partnerships/{id}/events          Recorded (the event, its ETag)
+//	Events               GET  /v1/events                            eventstore.Event, every page
+//	Event                GET  /v1/events/{id}                       eventstore.Event
+//	Proof                GET  /v1/events/{id}/proof                 audit.Bundle
+//	TreeHead, Consistency, Key
+//	                     GET  /v1/audit/{tree-head,consistency,key} audit.TreeHead, audit.Consistency, PublicKey
+//	Checkpoint           GET  /checkpoint                           the signed note's bytes
+//	ReviewPack           GET  /v1/partnerships/{id}/review-pack     the pack's bytes
+//	IssueToken, RevokeToken
+//	                     POST, DELETE /v1/admin/tokens              tokens.Issued
+//
+// Shapes and units: an answer decodes into the Go type the server encodes. Dates are civil dates
+// YYYY-MM-DD (domain.Date; as_of is one); known_at is a seq of the global log, an RFC 3339 time or a
+// date; money is integer pence (domain.Pence, "amount_pence", "net_pence"), never a float; a figure
+// not recorded is JSON null (a nil pointer), never 0; shares are basis points (10000 = 100%); an
+// event's data and sources are RFC 8785 canonical JSON, as the ledger hashes them.
+//
+// Errors: an error answer (RFC 9457 problem+json) is a *Problem carrying its status, type, title,
+// detail and the fields it names (JSON pointer into the body, query parameter or header), and for a
+// refused conditional record (412, IsPreconditionFailed) the stream's current ETag and revision; its
+// kinds and statuses are those of docs/errors.md, and it is also an error for people
+// (fault.Faulter) of the kind its problem type names. A server that cannot be reached, or whose
+// answer cannot be read or is not what the route serves (another event, another partnership, more
+// than the route's Max*Bytes), is a *TransportError. The client checks nothing a server says about
+// the ledger: callers verify what they download (see audit) against a key they pinned.
 //
 // Import rules: client sits in the api layer (internal/layers: eventstore, domain, projections, audit,
-// reviewpack, api, cmd); it imports eventstore, projections, audit, reviewpack, tokens and fault, and not the
-// server package (api) or the pages (api/web).
+// reviewpack, api, cmd); it imports eventstore, domain, projections, audit, reviewpack, tokens and
+// fault, and not the server package (api) or the pages (api/web).
 package client
 
 import (
@@ -124,17 +151,34 @@ func (c *Client) Base() string { return c.base.String() }
 func (c *Client) HasToken() bool { return c.token != "" }
 
 // Problem is an error answer of the API: an RFC 9457 problem detail, with the request it answered.
+// Its kinds, statuses and problem types are listed in docs/errors.md.
 type Problem struct {
 	Base         string // the server, as given to New
 	Method, Path string // the request, e.g. GET /v1/audit/tree-head?size=9
 	Status       int    // the HTTP status
-	Type         string
+	Type         string // the problem type, "/problems/<kind>" (fault.Kind.Type)
 	Title        string
 	Detail       string
 	// Fields are the problem's "errors": each names a JSON pointer into the request body, a query
 	// parameter or a header, with what is wrong with it.
 	Fields []ProblemField
+	// ExpectedRevision and CurrentRevision are the stream revisions of a refused conditional record
+	// (the problem's expected_revision and current_revision members; nil when it sent none):
+	// CurrentRevision is the partnership's last event's revision when the answer was made.
+	ExpectedRevision, CurrentRevision *uint64
+	// ETag is the answer's ETag header, as sent ("" when none): on a 412 to Record, the strong
+	// entity-tag of the partnership's stream now (RFC 9110 §13.1.1), to send as IfMatch after
+	// reading what changed.
+	ETag string
+	// Allow is the answer's Allow header split at commas (RFC 9110 §10.2.1): on a 405, the methods the
+	// route takes.
+	Allow []string
 }
+
+// IsPreconditionFailed reports whether the answer is 412 Precondition Failed (RFC 9110 §15.5.13): a
+// Record whose IfMatch no longer names the partnership's last event. Nothing was recorded; ETag and
+// CurrentRevision say where the stream is now.
+func (p *Problem) IsPreconditionFailed() bool { return p.Status == http.StatusPreconditionFailed }
 
 // ProblemField is one entry of a problem's "errors" member.
 type ProblemField struct {
@@ -233,6 +277,7 @@ func (s tooSlow) Error() string {
 // answer is a 2xx answer's body: each read that brings bytes restarts the idle timer; Close ends the
 // request.
 type answer struct {
+	header http.Header // the answer's headers
 	body   io.ReadCloser
 	ctx    context.Context
 	timer  *time.Timer
@@ -262,7 +307,7 @@ func (a *answer) Close() error {
 // when the status is 2xx; a 3xx is a *TransportError naming where it points (redirects are not
 // followed), any other answer a *Problem. The request ends when the server sends nothing for the
 // idle timeout, or lasts ten times that in all; the body must be closed.
-func (c *Client) do(ctx context.Context, method, path string, body io.Reader, contentType string) (io.ReadCloser, error) {
+func (c *Client) do(ctx context.Context, method, path string, body io.Reader, contentType string, headers ...string) (*answer, error) {
 	u, err := c.base.Parse(c.base.Path + path)
 	if err != nil {
 		return nil, c.fail(method, path, "%v", err)
@@ -284,6 +329,9 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, co
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		timer.Stop()
@@ -300,7 +348,7 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, co
 	}
 	timer.Stop()
 	timer = time.AfterFunc(c.idle, func() { cancel(stalled{d: c.idle, body: true}) })
-	a := &answer{body: resp.Body, ctx: ctx, timer: timer, idle: c.idle, cancel: cancelAll}
+	a := &answer{header: resp.Header, body: resp.Body, ctx: ctx, timer: timer, idle: c.idle, cancel: cancelAll}
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return a, nil
@@ -315,6 +363,14 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, co
 	defer a.Close()
 	p := problemOf(method, path, resp.StatusCode, a)
 	p.Base = c.Base()
+	p.ETag = cut(resp.Header.Get("ETag"), 100)
+	for _, v := range resp.Header.Values("Allow") {
+		for m := range strings.SplitSeq(v, ",") {
+			if m = strings.TrimSpace(m); m != "" && len(p.Allow) < 20 {
+				p.Allow = append(p.Allow, cut(m, 20))
+			}
+		}
+	}
 	return nil, p
 }
 
@@ -344,6 +400,15 @@ func problemOf(method, path string, status int, body io.Reader) *Problem {
 	}
 	if err := json.Unmarshal(b, &doc); err == nil && (doc.Title != "" || doc.Detail != "") {
 		p.Type, p.Title, p.Detail = doc.Type, cut(doc.Title, MaxDetail), cut(doc.Detail, MaxDetail)
+		// The revisions of a refused conditional record (RFC 9457 §3.2 extension members), read on
+		// their own: a server that sends them malformed still has its title and detail read.
+		var revs struct {
+			Expected *uint64 `json:"expected_revision"`
+			Current  *uint64 `json:"current_revision"`
+		}
+		if json.Unmarshal(b, &revs) == nil {
+			p.ExpectedRevision, p.CurrentRevision = revs.Expected, revs.Current
+		}
 		for i, f := range doc.Errors {
 			if i == 20 {
 				break
@@ -397,7 +462,14 @@ func (c *Client) sendJSON(ctx context.Context, method, path string, body any, ma
 	if v == nil {
 		return nil
 	}
-	b, err := c.read(method, path, resp, max)
+	return c.decode(method, path, resp, max, v, required...)
+}
+
+// decode reads the answer body (at most max bytes) to the request method path and decodes it into v.
+// The answer must be a JSON object holding each required member (not null): anything else is not what
+// the route serves, a *TransportError.
+func (c *Client) decode(method, path string, body io.Reader, max int64, v any, required ...string) error {
+	b, err := c.read(method, path, body, max)
 	if err != nil {
 		return err
 	}
@@ -601,11 +673,7 @@ func (c *Client) paged(ctx context.Context, first string, limit int, b budget) i
 					return // recorded after what was asked for
 				}
 				last = e.Seq
-				var err error
-				if e.Data, err = eventstore.Canonicalize(e.Data); err == nil {
-					e.Sources, err = eventstore.Canonicalize(e.Sources)
-				}
-				if err != nil {
+				if err := canonical(&e); err != nil {
 					yield(eventstore.Event{}, c.fail(http.MethodGet, path, "event seq %d (id %s): not JSON: %v", e.Seq, e.ID, err))
 					return
 				}
@@ -671,11 +739,7 @@ func (c *Client) Proof(ctx context.Context, id uuid.UUID) (audit.Bundle, error) 
 	if err := checkHead(b.TreeHead, 0); err != nil {
 		return b, c.fail(http.MethodGet, path, "the bundle's tree head is not a signed tree head: %v", err)
 	}
-	var err error
-	if b.Event.Data, err = eventstore.Canonicalize(b.Event.Data); err == nil {
-		b.Event.Sources, err = eventstore.Canonicalize(b.Event.Sources)
-	}
-	if err != nil {
+	if err := canonical(&b.Event); err != nil {
 		return b, c.fail(http.MethodGet, path, "event %s: not JSON: %v", id, err)
 	}
 	return b, nil
@@ -807,4 +871,18 @@ func (c *Client) IssueToken(ctx context.Context, role, actor string) (tokens.Iss
 // RevokeToken is DELETE /v1/admin/tokens/{id} (an admin token is needed).
 func (c *Client) RevokeToken(ctx context.Context, id uuid.UUID) error {
 	return c.sendJSON(ctx, http.MethodDelete, "/v1/admin/tokens/"+id.String(), nil, MaxTokenBytes, nil)
+}
+
+// canonical puts an event's data and sources back in the form the ledger stores and hashes (RFC 8785
+// canonical JSON): the server's encoder escapes <, > and & in an answer. The error says which is not
+// JSON.
+func canonical(e *eventstore.Event) error {
+	var err error
+	if e.Data, err = eventstore.Canonicalize(e.Data); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	if e.Sources, err = eventstore.Canonicalize(e.Sources); err != nil {
+		return fmt.Errorf("sources: %w", err)
+	}
+	return nil
 }

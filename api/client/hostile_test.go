@@ -48,6 +48,31 @@ func TestWrongAnswersAreServerFaults(t *testing.T) {
 		{"/v1/events/" + id.String() + "/proof", func(c *client.Client) error { _, err := c.Proof(context.Background(), id); return err }},
 		{"/v1/partnerships/p", func(c *client.Client) error { _, err := c.State(context.Background(), "p", client.Query{}); return err }},
 		{"/v1/partnerships", func(c *client.Client) error { _, err := c.List(context.Background(), client.Query{}); return err }},
+		{"/v1/events/" + id.String(), func(c *client.Client) error { _, err := c.Event(context.Background(), id); return err }},
+		{"/v1/partnerships/p/appointments", func(c *client.Client) error {
+			_, err := c.Appointments(context.Background(), "p", client.Query{})
+			return err
+		}},
+		{"/v1/partnerships/p/services", func(c *client.Client) error {
+			_, err := c.Services(context.Background(), "p", client.Query{})
+			return err
+		}},
+		{"/v1/partnerships/p/savings", func(c *client.Client) error {
+			_, err := c.Savings(context.Background(), "p", client.Query{})
+			return err
+		}},
+		{"/v1/partnerships/p/decisions", func(c *client.Client) error {
+			_, err := c.Decisions(context.Background(), "p", client.Query{})
+			return err
+		}},
+		{"/v1/partnerships/p/timeline", func(c *client.Client) error {
+			_, err := c.Timeline(context.Background(), "p", client.Query{})
+			return err
+		}},
+		{"/v1/partnerships/p/events", func(c *client.Client) error {
+			_, err := c.Record(context.Background(), "p", client.RecordRequest{Type: "SavingsReported"}, client.RecordOptions{})
+			return err
+		}},
 		{"/v1/partnerships/p/events", func(c *client.Client) error {
 			for _, err := range c.PartnershipEvents(context.Background(), "p", 10) {
 				return err
