@@ -86,7 +86,7 @@ func newEnvWith(t testing.TB, private bool, configure func(*api.Config)) *env {
 	}
 	h := api.NewServer(cfg)
 	e.handler = h
-	e.srv = httptest.NewServer(h)
+	e.srv = httptest.NewServer(validating(t, h, nil)) // every exchange is checked against the document (contract_test.go)
 	t.Cleanup(func() { e.srv.Close(); cancel(); wg.Wait(); store.Close() })
 	e.settle(t)
 	return e
@@ -129,14 +129,17 @@ func (e *env) do(t testing.TB, method, path, token string, body string, headers 
 	return send(t, req)
 }
 
-// send sends req and reads the whole answer.
+// send sends req and reads the whole answer. A test server of newEnvWith checks the exchange against
+// the OpenAPI document, and a violation fails t (contract_test.go).
 func send(t testing.TB, req *http.Request) resp {
 	t.Helper()
+	req.Header.Set(contractCaller, "send")
 	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
+	contractOf(t, res.Header)
 	return resp{status: res.StatusCode, header: res.Header, body: b}
 }
 
