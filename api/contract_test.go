@@ -163,8 +163,10 @@ func (c *contract) violation(x exchange) string {
 }
 
 // unrouted checks an answer to a request the document has no operation for. Under /v1/ (an unknown
-// path, or a method a documented path does not have) it must be a 4xx problem+json that is a Problem;
-// outside /v1/ (the clerk pages, the index) the document makes no promise.
+// path, or a method a documented path does not have) it must be a 4xx problem+json that is a Problem.
+// A method a documented path outside /v1/ does not have (POST /healthz) must be refused with a 4xx,
+// a Problem if it says problem+json. Other paths outside /v1/ (the clerk pages, the index) are not
+// the API's: the document makes no promise about them.
 func (c *contract) unrouted(x exchange, req *http.Request, err error) string {
 	_, isPath := c.doc.Paths.Map()[req.URL.Path]
 	documented := errors.Is(err, routers.ErrMethodNotAllowed) || isPath
@@ -177,7 +179,11 @@ func (c *contract) unrouted(x exchange, req *http.Request, err error) string {
 	if x.req.Method == http.MethodHead {
 		return ""
 	}
-	if ct := x.header.Get("Content-Type"); ct != "application/problem+json" {
+	ct := x.header.Get("Content-Type")
+	if ct != "application/problem+json" && !strings.HasPrefix(req.URL.Path, "/v1/") {
+		return ""
+	}
+	if ct != "application/problem+json" {
 		return fmt.Sprintf("no operation in the document (%s): a refusal must be application/problem+json, not %q", firstLine(err), ct)
 	}
 	problem := c.doc.Components.Schemas["Problem"]
@@ -318,8 +324,11 @@ func TestContractHookCatches(t *testing.T) {
 		status                          int
 		want                            string
 	}{
-		{"an undocumented member", "GET", "/v1/audit/key", "application/json", `{"colour":"red"}`, 200,
-			`contract: GET /v1/audit/key → 200: answer: response body doesn't match schema`},
+		{"an answer without its required members", "GET", "/v1/audit/key", "application/json", `{"colour":"red"}`, 200,
+			`contract: GET /v1/audit/key → 200: answer: response body doesn't match schema #/components/schemas/Key`},
+		{"an undocumented member", "GET", "/v1/audit/key", "application/problem+json",
+			`{"type":"/problems/not-found","title":"Not found","status":404,"colour":"red"}`, 404,
+			`contract: GET /v1/audit/key → 404: answer: response body doesn't match schema #/components/schemas/Problem: validation failed due to: at '': additional properties 'colour' not allowed`},
 		{"an undocumented status", "GET", "/v1/audit/key", "application/problem+json",
 			`{"type":"/problems/teapot","title":"teapot","status":418,"detail":"short and stout"}`, 418,
 			`contract: GET /v1/audit/key → 418: status 418 is not documented for this operation`},
@@ -338,6 +347,7 @@ func TestContractHookCatches(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", c.ctype)
+				w.Header().Set("ETag", `"1"`)
 				w.WriteHeader(c.status)
 				io.WriteString(w, c.body)
 			})
