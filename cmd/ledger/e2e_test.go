@@ -21,6 +21,7 @@ type started struct {
 	token   string // the recorder token `ledger demo` printed
 	auditor string // the auditor token it printed
 	curls   []string
+	printed []string // every line the program printed until it was ready, as printed
 	revokes []string // the revoke commands the demo printed, as typed: "ledger token revoke ID --store S"
 	stop    func() error
 }
@@ -57,6 +58,7 @@ func startProgram(t testing.TB, args ...string) started {
 	sc := bufio.NewScanner(pr)
 	end := args[0] != "demo" // a demo's message ends with "Press Ctrl-C to stop."
 	for (s.base == "" || !end) && sc.Scan() {
+		s.printed = append(s.printed, sc.Text())
 		line := strings.TrimSpace(sc.Text())
 		end = end || strings.HasPrefix(line, "Press Ctrl-C")
 		if b, ok := strings.CutPrefix(line, "listening on "); ok {
