@@ -1,0 +1,29 @@
+package client_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// docs/changelog.md records the changes of issue 22 a client can notice: each phrase below names one
+// (a status, a header, a member, a method of this package), so a change landed without its line is
+// caught here as well as in review.
+func TestChangelogNamesEachChange(t *testing.T) {
+	b, err := os.ReadFile("../../docs/changelog.md")
+	require.NoError(t, err)
+	text := string(b)
+	require.Contains(t, text, "## Unreleased — API contract (issue 22)")
+	for _, phrase := range []string{
+		// The Go client.
+		"Client.Record", "IfMatch", "IdempotencyKey", "Client.Event", "Timeline", "IsPreconditionFailed",
+		"Problem.Allow",
+		// The document.
+		"expected_revision", "operationId",
+	} {
+		assert.True(t, strings.Contains(text, phrase), "docs/changelog.md names %q", phrase)
+	}
+}
