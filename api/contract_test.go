@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -62,9 +64,9 @@ func init() {
 
 // loadContract loads api.OpenAPI() as the validator sees it. The document's servers entry ("/") is
 // dropped so that routes match on path alone (the test servers listen on a random port).
-func loadContract() (*openapi3.T, routers.Router, error) {
+func loadContract(data []byte) (*openapi3.T, routers.Router, error) {
 	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(api.OpenAPI())
+	doc, err := loader.LoadFromData(data)
 	if err != nil {
 		return nil, nil, fmt.Errorf("loading the document: %w", err)
 	}
@@ -82,7 +84,7 @@ func loadContract() (*openapi3.T, routers.Router, error) {
 func theDocument(t testing.TB) *contract {
 	t.Helper()
 	contractOnce.Do(func() {
-		theContract.doc, theContract.router, theContract.err = loadContract()
+		theContract.doc, theContract.router, theContract.err = loadContract(api.OpenAPI())
 	})
 	require.NoError(t, theContract.err)
 	return &theContract
@@ -147,7 +149,13 @@ func (c *contract) violation(x exchange) string {
 	}
 	if x.status >= 200 && x.status < 400 {
 		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-			return "request: " + firstLine(err)
+			msg := "request: " + firstLine(err)
+			if rb := op.RequestBody; rb != nil && rb.Value != nil {
+				if mt := rb.Value.Content.Get(req.Header.Get("Content-Type")); mt != nil {
+					msg += c.narrow(mt.Schema, x.reqBody)
+				}
+			}
+			return msg
 		}
 	}
 	out := &openapi3filter.ResponseValidationInput{
@@ -157,9 +165,76 @@ func (c *contract) violation(x exchange) string {
 			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
 	}
 	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
-		return "answer: " + firstLine(err)
+		msg := "answer: " + firstLine(err)
+		if mt := resp.Value.Content.Get(x.header.Get("Content-Type")); mt != nil && !x.stream {
+			msg += c.narrow(mt.Schema, x.body)
+		}
+		return msg
 	}
 	return ""
+}
+
+// narrow says where a JSON body that fails its schema fails, when the library's first line does not:
+// for a oneOf discriminated by a property (an event by its type) the library reports the first
+// variant's complaint, so narrow follows the discriminator's mapping to the one variant the value
+// names, through list items and object members, down to the smallest schema that still refuses the
+// value. It returns "" when it finds nothing narrower.
+func (c *contract) narrow(s *openapi3.SchemaRef, body []byte) string {
+	var v any
+	if s == nil || json.Unmarshal(body, &v) != nil {
+		return ""
+	}
+	at, msg := c.narrowAt(s, v, "")
+	if msg == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (at %q: %s)", at, msg)
+}
+
+func (c *contract) narrowAt(s *openapi3.SchemaRef, v any, at string) (string, string) {
+	refuses := func(s *openapi3.SchemaRef, v any) error {
+		if s == nil || s.Value == nil {
+			return nil
+		}
+		return s.Value.VisitJSON(v, openapi3.EnableJSONSchema2020(), openapi3.VisitAsResponse())
+	}
+	err := refuses(s, v)
+	if err == nil {
+		return "", ""
+	}
+	sv := s.Value
+	switch v := v.(type) {
+	case map[string]any:
+		if d := sv.Discriminator; d != nil {
+			if name, ok := v[d.PropertyName].(string); ok {
+				if m, ok := d.Mapping[name]; ok {
+					target := c.doc.Components.Schemas[strings.TrimPrefix(m.Ref, "#/components/schemas/")]
+					if target == nil {
+						return at, fmt.Sprintf("%s %q maps to %s, which the document lacks", d.PropertyName, name, m.Ref)
+					}
+					return c.narrowAt(target, v, at)
+				}
+				return at + "/" + d.PropertyName, fmt.Sprintf("%q is not a %s the document maps", name, d.PropertyName)
+			} else if raw, has := v[d.PropertyName]; has {
+				return at + "/" + d.PropertyName, fmt.Sprintf("the discriminator must be a string, not %v", raw)
+			} else {
+				return at, fmt.Sprintf("the discriminator %q is missing", d.PropertyName)
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			if ps := sv.Properties[k]; ps != nil && refuses(ps, v[k]) != nil {
+				return c.narrowAt(ps, v[k], at+"/"+k)
+			}
+		}
+	case []any:
+		for i, item := range v {
+			if sv.Items != nil && refuses(sv.Items, item) != nil {
+				return c.narrowAt(sv.Items, item, fmt.Sprintf("%s/%d", at, i))
+			}
+		}
+	}
+	msg := strings.TrimPrefix(firstLine(err), "validation failed due to: ")
+	return at, strings.TrimPrefix(msg, "at '': ")
 }
 
 // unrouted checks an answer to a request the document has no operation for. Under /v1/ (an unknown
@@ -394,3 +469,42 @@ func (r *recordingTB) Errorf(format string, args ...any) {
 	r.errors = append(r.errors, fmt.Sprintf(format, args...))
 }
 func (r *recordingTB) Helper() {}
+
+// TestContractNarrowsADiscriminatedOneOf: a body that fails a oneOf discriminated by type is reported
+// where the variant its type names refuses it (the library alone reports the first variant's
+// complaint, "value must be 'A'"), through the items of a list.
+func TestContractNarrowsADiscriminatedOneOf(t *testing.T) {
+	doc, router, err := loadContract([]byte(`{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+	 "paths": {"/things": {"post": {"operationId": "postThings",
+	  "requestBody": {"content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}}}},
+	  "responses": {"204": {"description": "done"}}}}},
+	 "components": {"schemas": {
+	  "Thing": {"oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}],
+	   "discriminator": {"propertyName": "type", "mapping": {"A": "#/components/schemas/A", "B": "#/components/schemas/B"}}},
+	  "A": {"type": "object", "additionalProperties": false, "required": ["type", "n"],
+	   "properties": {"type": {"const": "A"}, "n": {"type": "integer", "maximum": 10}}},
+	  "B": {"type": "object", "additionalProperties": false, "required": ["type", "data"],
+	   "properties": {"type": {"const": "B"}, "data": {"type": "object", "additionalProperties": false,
+	    "properties": {"pence": {"type": "integer"}}}}}}}}`))
+	require.NoError(t, err)
+	c := &contract{doc: doc, router: router}
+	for body, want := range map[string]string{
+		`[{"type":"A","n":3},{"type":"B","data":{"pence":4.5}}]`: `(at "/1/data/pence": got number, want integer)`,
+		`[{"type":"B","data":{"colour":"red"}}]`:                 `(at "/0/data": additional properties 'colour' not allowed)`,
+		`[{"type":"A","n":11}]`:                                  `(at "/0/n": maximum: got 11, want 10)`,
+		`[{"type":"C"}]`:                                         `(at "/0/type": "C" is not a type the document maps)`,
+		`[{"type":7}]`:                                           `(at "/0/type": the discriminator must be a string, not 7)`,
+		`[{"n":1}]`:                                              `(at "/0": the discriminator "type" is missing)`,
+		`[{"type":"A","n":1},{"type":"B","data":{"pence":12}}]`:  "",
+	} {
+		req := httptest.NewRequest("POST", "/things", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		msg := c.check(exchange{req: req, reqBody: []byte(body), status: 204, header: http.Header{}})
+		if want == "" {
+			assert.Empty(t, msg, body)
+			continue
+		}
+		assert.True(t, strings.HasPrefix(msg, "contract: POST /things → 204: request: request body has an error"), msg)
+		assert.True(t, strings.HasSuffix(msg, want), "%s\n%s", body, msg)
+	}
+}
