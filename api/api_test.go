@@ -234,25 +234,24 @@ func TestRecordingAcceptance(t *testing.T) {
 		assert.Equal(t, 422, r3.status)
 		assert.Equal(t, before+1, e.head(t))
 	})
-	t.Run("stale If-Match is 409 with the current revision", func(t *testing.T) {
+	t.Run("stale If-Match is 412 with the current revision", func(t *testing.T) {
 		before := e.head(t)
 		r := e.do(t, "POST", gnn+"/events", e.recorder, fmt.Sprintf(savings, 300), "If-Match", `"2"`)
-		assert.Equal(t, 409, r.status)
+		assert.Equal(t, 412, r.status)
 		p := problemOf(t, r)
 		require.NotNil(t, p.CurrentRevision)
 		assert.Greater(t, *p.CurrentRevision, uint64(2))
 		assert.Equal(t, before, e.head(t))
-		// Was the store's "append to partnership-…: expected revision 2, but the stream is at
-		// revision N", naming no header, with expected_revision the string "revision 2".
-		assert.Equal(t, fmt.Sprintf("the partnership has changed since revision 2; it is now at revision %d: read it again and retry", *p.CurrentRevision), p.Detail)
+		// Was 409 (RFC 9110 §13.1.1: 412), naming no current ETag.
+		assert.Equal(t, fmt.Sprintf(`If-Match: "2" does not match the partnership, which is now at revision %d (ETag "%d"): nothing was recorded; read it again and retry`, *p.CurrentRevision, *p.CurrentRevision), p.Detail)
+		assert.Equal(t, fmt.Sprintf(`"%d"`, *p.CurrentRevision), r.header.Get("ETag"))
 		faulttest.AssertForPeople(t, p.Detail)
 		require.Len(t, p.Errors, 1)
 		assert.Equal(t, "If-Match", p.Errors[0].Header)
 		faulttest.AssertForPeople(t, p.Errors[0].Detail)
 		var raw map[string]any
 		require.NoError(t, json.Unmarshal(r.body, &raw))
-		assert.Equal(t, 2.0, raw["expected_revision"], "an integer, as current_revision")
-		assert.IsType(t, 0.0, raw["current_revision"])
+		assert.IsType(t, 0.0, raw["current_revision"], "an integer")
 	})
 	refusals := []struct {
 		name, body string
@@ -465,6 +464,16 @@ func FuzzRecordBody(f *testing.F) {
 		require.Less(t, res.StatusCode, 500, "never a 500 for a body")
 		if res.StatusCode >= 400 {
 			require.Equal(t, before, e.head(t), "a refusal appends nothing")
+			var p api.Problem
+			require.NoError(t, json.Unmarshal(answer, &p), "%s", answer)
+			if !faulttest.AssertForPeople(t, p.Detail) { // never a Go type name (issue 22)
+				t.FailNow()
+			}
+			for _, f := range p.Errors {
+				if !faulttest.AssertForPeople(t, f.Detail) {
+					t.FailNow()
+				}
+			}
 			return
 		}
 		// Accepted: what is stored is the gate's canonical form of the data sent, and it reads back

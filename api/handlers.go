@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -105,23 +104,24 @@ func stateKey(slug string, axes projections.Axes) string {
 	return fmt.Sprintf("state\x00%s\x00%s\x00%d\x00%s", slug, axes.AsOf, axes.KnownAt.Seq, axes.KnownAt.Requested)
 }
 
-// handleModel serves one read model of a partnership: appointments, services, savings, decisions or
-// timeline, with the axes it was taken at.
-func (s *server) handleModel(w http.ResponseWriter, r *http.Request) error {
-	model := r.PathValue("model")
+// modelHandler serves one read model of a partnership, model (one of readModels: appointments,
+// services, savings, decisions or timeline), with the axes it was taken at.
+func (s *server) modelHandler(model string) handler {
 	if model == "timeline" {
-		if _, err := s.require(r, tokens.RoleReader); err != nil {
-			return err
+		return func(w http.ResponseWriter, r *http.Request) error {
+			if _, err := s.require(r, tokens.RoleReader); err != nil {
+				return err
+			}
+			q, err := s.query(r)
+			if err != nil {
+				return err
+			}
+			tl, err := s.Models.Timeline(r.PathValue("id"), q)
+			if err != nil {
+				return err
+			}
+			return encode(w, r, http.StatusOK, tl)
 		}
-		q, err := s.query(r)
-		if err != nil {
-			return err
-		}
-		tl, err := s.Models.Timeline(r.PathValue("id"), q)
-		if err != nil {
-			return err
-		}
-		return encode(w, r, http.StatusOK, tl)
 	}
 	pick := map[string]func(*projections.State) any{
 		"appointments": func(st *projections.State) any { return st.Appointments },
@@ -129,16 +129,15 @@ func (s *server) handleModel(w http.ResponseWriter, r *http.Request) error {
 		"savings":      func(st *projections.State) any { return st.Savings },
 		"decisions":    func(st *projections.State) any { return st.Decisions },
 	}[model]
-	if pick == nil {
-		return notFound("no read model %q (appointments, services, savings, decisions, timeline)", model)
+	return func(w http.ResponseWriter, r *http.Request) error {
+		st, err := s.state(r)
+		if err != nil {
+			return err
+		}
+		return encode(w, r, http.StatusOK, map[string]any{
+			"partnership": st.Partnership, "as_of": st.AsOf, "known_at": st.KnownAt, model: pick(st),
+		})
 	}
-	st, err := s.state(r)
-	if err != nil {
-		return err
-	}
-	return encode(w, r, http.StatusOK, map[string]any{
-		"partnership": st.Partnership, "as_of": st.AsOf, "known_at": st.KnownAt, model: pick(st),
-	})
 }
 
 // page is a page of events with the cursor for the next one.
@@ -180,6 +179,8 @@ func limitParam(r *http.Request) (int, error) {
 	return int(n), nil
 }
 
+// handlePartnershipEvents serves a page of a partnership's events (after, limit), with the stream's
+// revision as its strong ETag ("31", revisionETag): what POST takes back in If-Match.
 func (s *server) handlePartnershipEvents(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.require(r, tokens.RoleReader); err != nil {
 		return err
@@ -198,6 +199,12 @@ func (s *server) handlePartnershipEvents(w http.ResponseWriter, r *http.Request)
 	} else if ok {
 		from = eventstore.AfterRevision(after)
 	}
+	// The stream's revision is read before the page, and raised to any later revision the page
+	// holds, so the ETag is never older than what the page shows.
+	last, exists, err := s.lastRevision(r.Context(), slug.Stream())
+	if err != nil {
+		return err
+	}
 	p := page{Events: []eventstore.Event{}}
 	full := false
 	for e, err := range s.Store.ReadStream(r.Context(), slug.Stream(), from, eventstore.Forward, limit) {
@@ -208,14 +215,20 @@ func (s *server) handlePartnershipEvents(w http.ResponseWriter, r *http.Request)
 			full = true
 			break
 		}
+		last, exists = max(last, e.Revision), true
 	}
-	if len(p.Events) == 0 && from == eventstore.Start {
+	if !exists {
 		return notFound("partnership %q has no events", slug)
 	}
 	if full || len(p.Events) == limit {
 		p.Next = fmt.Sprintf("/v1/partnerships/%s/events?after=%d&limit=%d", slug, p.Events[len(p.Events)-1].Revision, limit)
 	}
-	return encode(w, r, http.StatusOK, p)
+	e, err := encodeBody(p)
+	if err != nil {
+		return err
+	}
+	e.etag = revisionETag(last) // strong: a page is a function of its URL and the stream's revision
+	return write(w, r, http.StatusOK, e)
 }
 
 // visible reports whether a principal may see an event: ledger-* streams are for auditors only.
@@ -453,7 +466,10 @@ func (s *server) handleReviewPack(w http.ResponseWriter, r *http.Request) error 
 	return err
 }
 
-// handleRecord records one event: POST /v1/partnerships/{id}/events.
+// handleRecord records one event: POST /v1/partnerships/{id}/events. With If-Match (RFC 9110
+// §13.1.1: "*", or a list of the stream's strong ETags, "31", as GET .../events and this route
+// answer them) it records only while the partnership is at a revision the header names, else 412
+// with the current ETag (ifMatchExpected). It answers 201 with the event, Location and the new ETag.
 func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.require(r, tokens.RoleRecorder)
 	if err != nil {
@@ -465,13 +481,9 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 	if err := requireJSON(r); err != nil {
 		return err
 	}
-	var expected *uint64
-	if im := r.Header.Get("If-Match"); im != "" {
-		v, err := strconv.ParseUint(strings.Trim(strings.TrimPrefix(im, "W/"), `"`), 10, 64)
-		if err != nil {
-			return badHeader("If-Match", `If-Match must be a stream revision in quotes, e.g. "12"; got %q`, im)
-		}
-		expected = &v
+	ifMatch, conditional, err := parseConditionList(r, "If-Match")
+	if err != nil {
+		return err
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
@@ -495,22 +507,28 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 		}
 		cmd.ID = IdempotentID(p.TokenID, slug, key)
 	}
+	var expected *uint64
+	rawIfMatch := strings.Join(r.Header.Values("If-Match"), ", ")
+	if conditional {
+		ps, _ := domain.ParsePartnershipSlug(slug) // checked by partnership()
+		if expected, err = s.ifMatchExpected(r.Context(), ifMatch, rawIfMatch, ps.Stream(), cmd.ID != uuid.Nil); err != nil {
+			return err
+		}
+	}
 	res, err := s.Recorder.Record(r.Context(), p.Actor, cmd, expected)
 	var de *eventstore.DuplicateIDError
 	if errors.As(err, &de) || (err != nil && cmd.ID != uuid.Nil && isIDReuse(err)) {
 		return headerFault(fault.Unprocessable, "Idempotency-Key", "this Idempotency-Key was already used with a different request body")
 	}
-	if ce := new(eventstore.ConflictError); expected != nil && errors.As(err, &ce) {
-		f := ce.Fault() // the If-Match sent no longer holds: name the header
-		return &fault.Error{Kind: f.Kind, Message: f.Message, Err: err,
-			Fields: []fault.Field{{Header: "If-Match", Message: fmt.Sprintf(`revision "%d" is no longer the partnership's last`, *expected)}}}
+	if conditional {
+		err = asIfMatchFailure(err, rawIfMatch)
 	}
 	if err != nil {
 		return err
 	}
 	e := res.Events[0]
 	w.Header().Set("Location", "/v1/events/"+e.ID.String())
-	w.Header().Set("ETag", fmt.Sprintf(`"%d"`, e.Revision))
+	w.Header().Set("ETag", revisionETag(e.Revision))
 	if res.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
@@ -544,21 +562,15 @@ func requireJSON(r *http.Request) error {
 	return nil
 }
 
-// decodeBody reads a small JSON body into v: its exact bytes pass eventstore.Gate first (a refusal
-// names the JSON pointer), then unknown fields and trailing data are refused.
-func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+// decodeBody reads a small JSON body, the request's what ("the token's role and actor"), into v
+// with domain.UnmarshalBody: an empty body, one refused by eventstore.Gate or that is not an object,
+// unknown fields and trailing data are refused, naming the JSON pointer ("" for the whole body).
+func decodeBody(w http.ResponseWriter, r *http.Request, what string, v any) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		return err
 	}
-	canon, err := eventstore.Gate(body)
-	if err != nil {
-		if fault.Of(err) != nil {
-			return err
-		}
-		return fault.BadValue("", "%v", err)
-	}
-	return domain.Unmarshal(canon, v)
+	return domain.UnmarshalBody(body, what, v)
 }
 
 // isIDReuse reports whether a refusal is the domain's "this id was recorded with other content".
@@ -598,7 +610,7 @@ func (s *server) handleIssueToken(w http.ResponseWriter, r *http.Request) error 
 		Role  string `json:"role"`
 		Actor string `json:"actor"`
 	}
-	if err := decodeBody(w, r, &in); err != nil {
+	if err := decodeBody(w, r, "the token's role and actor", &in); err != nil {
 		return err
 	}
 	issued, err := s.Tokens.Issue(r.Context(), in.Role, in.Actor, p.Actor)

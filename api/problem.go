@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/fault"
+	"github.com/partnership-ledger/ledger/tokens"
 )
 
 // Problem is an RFC 9457 problem detail, the body of every error answer.
@@ -27,7 +29,10 @@ type Problem struct {
 	CurrentRevision  *uint64 `json:"current_revision,omitempty"`
 }
 
-// ProblemField names one offending field (a JSON pointer into the body) or query parameter.
+// ProblemField names one offending field: a value of the body by JSON pointer (RFC 6901; "" is the
+// whole body), a query or path parameter, or a header. Exactly one of pointer, parameter and header
+// is sent: a field that names neither a parameter nor a header names a value of the body, and its
+// pointer is sent even when it is "" (MarshalJSON).
 type ProblemField struct {
 	Pointer   string `json:"pointer,omitempty"`
 	Parameter string `json:"parameter,omitempty"`
@@ -36,13 +41,95 @@ type ProblemField struct {
 	Event     string `json:"event,omitempty"` // the recorded event a command would break
 }
 
+// MarshalJSON writes the field, with "pointer": "" when it names the whole body. Like every answer,
+// it leaves <, > and & unescaped.
+func (f ProblemField) MarshalJSON() ([]byte, error) {
+	type plain ProblemField
+	var v any = plain(f)
+	if f.Pointer == "" && f.Parameter == "" && f.Header == "" {
+		v = struct {
+			Pointer string `json:"pointer"`
+			plain
+		}{"", plain(f)}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
 // Errors the handlers return for the mapping below to answer.
 var (
 	errNotFound     = fault.Errorf(fault.NotFound, "not found")
 	errUnauthorized = fault.Errorf(fault.Unauthorized, "a valid bearer token is required (Authorization: Bearer <token>)")
-	errForbidden    = fault.Errorf(fault.Forbidden, "your token's role may not do this")
 	errNotReady     = fault.Errorf(fault.NotReady, "the read models have not caught up yet")
 )
+
+// forbidden is the 403 of a caller whose token's role (held) may not do what needs role need: it
+// names both, "this needs a recorder (or admin) token; yours is an auditor token".
+func forbidden(need, held string) error {
+	return fault.Errorf(fault.Forbidden, "this needs %s token; yours is %s token", roleNeeded(need), withArticle(held))
+}
+
+// roleNeeded names role need and the roles above it that may do the same (tokens.Principal.Can).
+func roleNeeded(need string) string {
+	switch need {
+	case tokens.RoleAdmin:
+		return withArticle(need)
+	case tokens.RoleReader:
+		return withArticle(need) + " (or any)"
+	}
+	return withArticle(need) + " (or " + tokens.RoleAdmin + ")"
+}
+
+// withArticle is a role with its indefinite article: "an auditor", "a recorder".
+func withArticle(role string) string {
+	if role != "" && strings.ContainsRune("aeiou", rune(role[0])) {
+		return "an " + role
+	}
+	return "a " + role
+}
+
+// preconditionFailed is a request whose If-Match (RFC 9110 §13.1.1) names no current revision of
+// the partnership, so nothing was recorded: 412, with the current revision as current_revision
+// and, in the ETag header, as the entity-tag to send instead (writeError).
+type preconditionFailed struct {
+	sent    string // the If-Match header as sent
+	current uint64 // the partnership's last revision, when exists
+	exists  bool   // false: nothing is recorded for the partnership
+}
+
+func (e *preconditionFailed) Error() string { return e.Fault().Message }
+
+// Fault is the problem for people (fault.PreconditionFailed, naming the header If-Match).
+func (e *preconditionFailed) Fault() *fault.Error {
+	var msg, field string
+	if e.exists {
+		msg = fmt.Sprintf(`If-Match: %s does not match the partnership, which is now at revision %d (ETag "%d"): nothing was recorded; read it again and retry`, e.sent, e.current, e.current)
+		field = fmt.Sprintf(`names no current revision; the current ETag is "%d" (a weak tag W/"…" never matches)`, e.current)
+	} else {
+		msg = fmt.Sprintf("If-Match: %s cannot match: nothing is recorded for this partnership yet, so nothing was recorded", e.sent)
+		field = "nothing is recorded for this partnership yet: send no If-Match to record its first event"
+	}
+	return &fault.Error{Kind: fault.PreconditionFailed, Message: msg, Fields: []fault.Field{{Header: "If-Match", Message: field}}}
+}
+
+// methodNotAllowed is a request for a route that exists with a method it does not take (RFC 9110
+// §15.5.6): 405, with the methods it takes in the Allow header (writeError).
+type methodNotAllowed struct {
+	method string
+	allow  []string // e.g. GET, HEAD
+}
+
+func (e *methodNotAllowed) Error() string { return e.Fault().Message }
+
+// Fault is the problem for people (fault.MethodNotAllowed).
+func (e *methodNotAllowed) Fault() *fault.Error {
+	return fault.Errorf(fault.MethodNotAllowed, "this route does not take %s; it takes %s", e.method, strings.Join(e.allow, ", "))
+}
 
 // notFound is a fault.NotFound whose message says what was not found.
 func notFound(format string, args ...any) error { return fault.Errorf(fault.NotFound, format, args...) }
@@ -70,20 +157,22 @@ var problems = map[fault.Kind]struct {
 	status int
 	title  string
 }{
-	fault.Malformed:        {400, "The request cannot be read"},
-	fault.Unauthorized:     {401, "Authentication required"},
-	fault.Forbidden:        {403, "Forbidden"},
-	fault.NotFound:         {404, "Not found"},
-	fault.Conflict:         {409, "The partnership has changed"},
-	fault.TooLarge:         {413, "Request body too large"},
-	fault.UnsupportedMedia: {415, "Unsupported media type"},
-	fault.Rule:             {422, "The command breaks a rule of the partnership"},
-	fault.Unprocessable:    {422, "The request breaks a rule"},
-	fault.TooManyRequests:  {429, "Too many requests"},
-	fault.Internal:         {500, "Internal error"},
-	fault.NotImplemented:   {501, "Not available on this store"},
-	fault.Busy:             {503, "The partnership is busy; nothing was recorded"},
-	fault.NotReady:         {503, "Not caught up yet"},
+	fault.Malformed:          {400, "The request cannot be read"},
+	fault.Unauthorized:       {401, "Authentication required"},
+	fault.Forbidden:          {403, "Forbidden"},
+	fault.NotFound:           {404, "Not found"},
+	fault.MethodNotAllowed:   {405, "Method not allowed"},
+	fault.Conflict:           {409, "The partnership has changed"},
+	fault.PreconditionFailed: {412, "Precondition failed"},
+	fault.TooLarge:           {413, "Request body too large"},
+	fault.UnsupportedMedia:   {415, "Unsupported media type"},
+	fault.Rule:               {422, "The command breaks a rule of the partnership"},
+	fault.Unprocessable:      {422, "The request breaks a rule"},
+	fault.TooManyRequests:    {429, "Too many requests"},
+	fault.Internal:           {500, "Internal error"},
+	fault.NotImplemented:     {501, "Not available on this store"},
+	fault.Busy:               {503, "The partnership is busy; nothing was recorded"},
+	fault.NotReady:           {503, "Not caught up yet"},
 }
 
 // problemFor maps an error to the problem a client sees: the one place errors become HTTP. The
@@ -108,8 +197,15 @@ func problemFor(err error) Problem {
 		p.Errors = append(p.Errors, ProblemField{Pointer: fl.Pointer, Parameter: fl.Parameter, Header: fl.Header,
 			Detail: fl.Message, Event: fl.Event})
 	}
+	var pf *preconditionFailed
 	var ce *eventstore.ConflictError
-	if errors.As(err, &ce) {
+	switch {
+	case errors.As(err, &pf):
+		if pf.exists {
+			cur := pf.current
+			p.CurrentRevision = &cur
+		}
+	case errors.As(err, &ce):
 		if exp, ok := ce.Expected.Revision(); ok {
 			p.ExpectedRevision = &exp
 		}
@@ -149,6 +245,12 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if p.Status == 401 {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="ledger"`)
+	}
+	if p.Status == 412 && p.CurrentRevision != nil {
+		w.Header().Set("ETag", revisionETag(*p.CurrentRevision))
+	}
+	if mna := new(methodNotAllowed); errors.As(err, &mna) {
+		w.Header().Set("Allow", strings.Join(mna.allow, ", "))
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")

@@ -116,7 +116,8 @@ func bodyOf(b []byte, ctype string) encoded {
 	return encoded{body: b, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, ctype: ctype}
 }
 
-// encode writes v as JSON with status, and an ETag of the body; a matching If-None-Match gets 304.
+// encode writes v as JSON with status, and an ETag of the body; a matching If-None-Match (RFC 9110
+// §13.1.2, weak comparison) gets 304.
 func encode(w http.ResponseWriter, r *http.Request, status int, v any) error {
 	e, err := encodeBody(v)
 	if err != nil {
@@ -126,9 +127,10 @@ func encode(w http.ResponseWriter, r *http.Request, status int, v any) error {
 }
 
 func write(w http.ResponseWriter, r *http.Request, status int, e encoded) error {
-	if status == http.StatusOK && r.Method == http.MethodGet {
+	if status == http.StatusOK && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		w.Header().Set("ETag", e.etag)
-		if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, e.etag) {
+		// A malformed If-None-Match is ignored (the answer is sent in full), never refused.
+		if inm, ok, err := parseConditionList(r, "If-None-Match"); ok && err == nil && inm.weakMatch(e.etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return nil
 		}
@@ -170,16 +172,6 @@ func (c *bodyCache) put(key string, e encoded) {
 	c.m[key] = e
 }
 
-func etagMatches(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
-}
-
 // principal returns the caller's principal from the Authorization header, if any valid one is given.
 // A malformed or unknown token is an error even where none is required; more than one Authorization
 // header is a bad request (400 naming the header).
@@ -206,7 +198,7 @@ func (s *server) principal(r *http.Request) (tokens.Principal, bool, error) {
 }
 
 // require checks that the caller holds role need; a reader need on a public server passes without
-// a token.
+// a token. A token of a role that may not is 403, naming the role needed and the role held.
 func (s *server) require(r *http.Request, need string) (tokens.Principal, error) {
 	p, ok, err := s.principal(r)
 	if err != nil {
@@ -219,7 +211,7 @@ func (s *server) require(r *http.Request, need string) (tokens.Principal, error)
 		return tokens.Principal{}, errUnauthorized
 	}
 	if !p.Can(need) {
-		return tokens.Principal{}, errForbidden
+		return tokens.Principal{}, forbidden(need, p.Role)
 	}
 	return p, nil
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -74,24 +73,10 @@ func NewWitnessServer(w *witness.Witness, logger *slog.Logger) http.Handler {
 		return err
 	}))
 	// Another method on a witness path is 405 with Allow (RFC 9110 §15.5.6), as problem+json.
-	mux.Handle("/add-checkpoint", methodNotAllowed("POST"))
-	mux.Handle("/{origin}/checkpoint", methodNotAllowed("GET, HEAD"))
+	mux.Handle("/add-checkpoint", s.notAllowed(http.MethodPost))
+	mux.Handle("/{origin}/checkpoint", s.notAllowed(http.MethodGet, http.MethodHead))
 	mux.Handle("/", s.h(func(http.ResponseWriter, *http.Request) error {
 		return fault.Errorf(fault.NotFound, "a witness answers POST /add-checkpoint and GET /<origin hash>/checkpoint (C2SP tlog-witness)")
 	}))
 	return securityHeaders(s.recoverer(mux))
-}
-
-// methodNotAllowed answers 405 with Allow: allow and an RFC 9457 problem naming the methods.
-func methodNotAllowed(allow string) http.Handler {
-	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		rw.Header().Set("Allow", allow)
-		rw.Header().Set("Content-Type", "application/problem+json")
-		rw.Header().Set("Cache-Control", "no-store")
-		rw.WriteHeader(http.StatusMethodNotAllowed)
-		enc := json.NewEncoder(rw)
-		enc.SetEscapeHTML(false)
-		enc.Encode(Problem{Type: "/problems/method-not-allowed", Title: "Method not allowed", Status: http.StatusMethodNotAllowed,
-			Detail: fmt.Sprintf("%s takes %s only (C2SP tlog-witness)", r.Pattern, allow), Instance: instance(r)})
-	})
 }

@@ -362,9 +362,10 @@ func sameContent(r Recorded, n NewEvent) bool {
 
 // DecodeCommand reads the JSON body of a request to record an event,
 // {"type", "effective_on", "sources", "certainty", "data"}, for the partnership named elsewhere
-// (the URL path). The body's exact bytes pass eventstore.Gate first (a refusal names the JSON
-// pointer at fault); Decide stores the canonical form of the body's data. Unknown fields, wrong JSON types and malformed values are refused with a
-// *ValidationError whose problems are Malformed (HTTP 400); the rules are left to Decide (422).
+// (the URL path), with UnmarshalBody: an empty body, one that does not pass eventstore.Gate or is
+// not a JSON object, unknown fields, wrong JSON types and malformed values are refused with a
+// *ValidationError whose problems are Malformed (HTTP 400), each at its JSON pointer ("" for the
+// whole body); the rules are left to Decide (422), which stores the canonical form of the data.
 // The event id, recorded_at and the actor never come from a body.
 func DecodeCommand(partnership string, body []byte) (Command, error) {
 	var in struct {
@@ -374,15 +375,8 @@ func DecodeCommand(partnership string, body []byte) (Command, error) {
 		Certainty   string          `json:"certainty"`
 		Data        json.RawMessage `json:"data"`
 	}
-	if _, err := eventstore.Gate(body); err != nil {
-		var p problems
-		gateProblem(&p, "", err)
-		return Command{}, p.err()
-	}
-	if err := strictUnmarshal(body, &in); err != nil {
-		var p problems
-		valueProblem(&p, "", err)
-		return Command{}, p.err()
+	if err := UnmarshalBody(body, "the event", &in); err != nil {
+		return Command{}, err
 	}
 	return Command{Partnership: partnership, Type: in.Type, EffectiveOn: in.EffectiveOn, Sources: in.Sources,
 		Certainty: in.Certainty, Data: in.Data}, nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/fault"
 )
 
@@ -24,6 +25,49 @@ func Unmarshal(data []byte, v any) error {
 		return p.err()
 	}
 	return nil
+}
+
+// UnmarshalBody decodes body, the JSON body of a request that carries what ("the event", "the
+// token's role and actor"), into v, a pointer to a struct, as Unmarshal does, after the checks of the
+// body as a whole: it must not be empty, its exact bytes must pass eventstore.Gate (RFC 8259 and the
+// ledger's limits), and it must be a JSON object. The error is a *ValidationError (ErrMalformed)
+// with one problem at the JSON pointer (RFC 6901) of the value at fault, "" for the whole body:
+// "the body is empty: send the event as a JSON object", "the body must be a JSON object, not a JSON
+// array", "/data/amount_pence: must be a whole number, not a JSON number 4200000.5". No message
+// names a Go type.
+func UnmarshalBody(body []byte, what string, v any) error {
+	var p problems
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 {
+		p.malformed("", fmt.Sprintf("the body is empty: send %s as a JSON object", what))
+		return p.err()
+	}
+	if _, err := eventstore.Gate(body); err != nil {
+		gateProblem(&p, "", err)
+		return p.err()
+	}
+	if trimmed[0] != '{' {
+		p.malformed("", fmt.Sprintf("the body must be a JSON object, not %s: send %s as a JSON object", jsonValueKind(trimmed[0]), what))
+		return p.err()
+	}
+	return Unmarshal(body, v)
+}
+
+// jsonValueKind names the kind of the JSON value that starts with b, for a message: "a JSON array".
+func jsonValueKind(b byte) string {
+	switch b {
+	case '[':
+		return "a JSON array"
+	case '"':
+		return "a JSON string"
+	case 't', 'f':
+		return "a JSON boolean"
+	case 'n':
+		return "JSON null"
+	case '{':
+		return "a JSON object"
+	}
+	return "a JSON number"
 }
 
 // valueError is a value of a decoded document that cannot be read: where (Pointer, an RFC 6901

@@ -13,6 +13,7 @@ package fault
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -36,8 +37,15 @@ const (
 	TooLarge Kind = "too-large"
 	// NotFound: no such partnership, event or tree size. HTTP 404.
 	NotFound Kind = "not-found"
-	// Conflict: the partnership changed since the revision the caller expected. HTTP 409.
+	// Conflict: the partnership changed since the revision the caller expected, found while
+	// recording (a store's expected-revision check, a witness's older size). HTTP 409.
 	Conflict Kind = "conflict"
+	// PreconditionFailed: a request's precondition (If-Match, RFC 9110 §13.1.1) does not hold for
+	// the current state, so nothing was done; the answer carries the current ETag. HTTP 412.
+	PreconditionFailed Kind = "precondition-failed"
+	// MethodNotAllowed: the route exists but does not take this method (RFC 9110 §15.5.6); the
+	// answer's Allow header lists the methods it takes. HTTP 405.
+	MethodNotAllowed Kind = "method-not-allowed"
 	// Unauthorized: no valid credentials. HTTP 401.
 	Unauthorized Kind = "unauthorized"
 	// Forbidden: the credentials' role may not do this. HTTP 403.
@@ -57,12 +65,16 @@ const (
 // Type is the kind's problem type, e.g. "/problems/bad-request".
 func (k Kind) Type() string { return "/problems/" + string(k) }
 
+// Kinds lists every kind, in the order docs/errors.md lists them.
+func Kinds() []Kind {
+	return []Kind{Malformed, Rule, Unprocessable, UnsupportedMedia, TooLarge, NotFound, MethodNotAllowed,
+		Conflict, PreconditionFailed, Unauthorized, Forbidden, Busy, TooManyRequests, NotReady, NotImplemented, Internal}
+}
+
 // KindOfType reads a problem type back into its Kind; an unknown type is Internal.
 func KindOfType(typ string) Kind {
 	k := Kind(strings.TrimPrefix(typ, "/problems/"))
-	switch k {
-	case Malformed, Rule, Unprocessable, UnsupportedMedia, TooLarge, NotFound, Conflict, Unauthorized,
-		Forbidden, Busy, TooManyRequests, NotReady, NotImplemented, Internal:
+	if slices.Contains(Kinds(), k) {
 		return k
 	}
 	return Internal

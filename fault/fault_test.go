@@ -53,10 +53,12 @@ func TestErrorTextKeepsTheCause(t *testing.T) {
 
 func TestKindsRoundTripThroughProblemTypes(t *testing.T) {
 	for _, k := range []fault.Kind{fault.Malformed, fault.Rule, fault.Unprocessable, fault.UnsupportedMedia,
-		fault.TooLarge, fault.NotFound, fault.Conflict, fault.Unauthorized, fault.Forbidden, fault.Busy,
-		fault.TooManyRequests, fault.NotReady, fault.NotImplemented, fault.Internal} {
+		fault.TooLarge, fault.NotFound, fault.MethodNotAllowed, fault.Conflict, fault.PreconditionFailed,
+		fault.Unauthorized, fault.Forbidden, fault.Busy, fault.TooManyRequests, fault.NotReady,
+		fault.NotImplemented, fault.Internal} {
 		assert.Equal(t, k, fault.KindOfType(k.Type()), k)
 	}
+	assert.Len(t, fault.Kinds(), 16, "every kind is listed once")
 	assert.Equal(t, fault.Internal, fault.KindOfType("/problems/nosuch"))
 	assert.Equal(t, fault.Internal, fault.KindOfType("about:blank"))
 }
