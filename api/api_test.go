@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/api"
+	"github.com/partnership-ledger/ledger/api/contracttest"
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/demo"
@@ -133,7 +134,7 @@ func (e *env) do(t testing.TB, method, path, token string, body string, headers 
 // the OpenAPI document, and a violation fails t (contract_test.go).
 func send(t testing.TB, req *http.Request) resp {
 	t.Helper()
-	req.Header.Set(contractCaller, "send")
+	req.Header.Set(contracttest.CallerHeader, "send")
 	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()

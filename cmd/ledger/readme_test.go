@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,13 +11,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnership-ledger/ledger/api"
+	"github.com/partnership-ledger/ledger/api/contracttest"
 )
 
 // readmeHost is the server the README's examples name; the test puts the running demo's in its place.
@@ -40,7 +37,8 @@ func TestREADMECurlExamples(t *testing.T) {
 	printed := curlLines(t, strings.Join(s.printed, "\n"))
 	require.Len(t, printed, 2, "the demo prints a curl line per token: %q", s.printed)
 
-	check := contractChecker(t)
+	contract, err := contracttest.Load(api.OpenAPI())
+	require.NoError(t, err)
 	run := func(name, line string) {
 		t.Run(name, func(t *testing.T) {
 			line = strings.NewReplacer(readmeHost, s.base, "RECORDER_TOKEN", s.token, "AUDITOR_TOKEN", s.auditor).Replace(line)
@@ -55,8 +53,8 @@ func TestREADMECurlExamples(t *testing.T) {
 			body, err := io.ReadAll(res.Body)
 			require.NoError(t, err)
 			require.Equal(t, c.want, res.StatusCode, "%s\nanswered: %s", line, body)
-			req.Body = io.NopCloser(bytes.NewReader(reqBody))
-			assert.NoError(t, check(req, res, body), "%s\nanswered: %s", line, body)
+			assert.Empty(t, contract.Check(contracttest.Exchange{Request: req, RequestBody: reqBody, Status: res.StatusCode,
+				Header: res.Header, Body: body}), "%s\nanswered: %s", line, body)
 		})
 	}
 	for i, l := range fromReadme {
@@ -280,39 +278,6 @@ func shellWords(line string) (words []string, comment string, err error) {
 		words = append(words, cur.String())
 	}
 	return words, "", nil
-}
-
-// contractChecker returns a check of an exchange against the OpenAPI document the server serves
-// (api.OpenAPI, loaded by kin-openapi): the answer always, the request when the server accepted it
-// (2xx or 3xx).
-func contractChecker(t *testing.T) func(req *http.Request, res *http.Response, body []byte) error {
-	t.Helper()
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(api.OpenAPI())
-	require.NoError(t, err)
-	require.NoError(t, doc.Validate(loader.Context))
-	doc.Servers = nil // the demo listens on a random port: match routes by path alone
-	router, err := gorillamux.NewRouter(doc)
-	require.NoError(t, err)
-	return func(req *http.Request, res *http.Response, body []byte) error {
-		route, params, err := router.FindRoute(req)
-		if err != nil {
-			return fmt.Errorf("the document has no operation for %s %s: %w", req.Method, req.URL.Path, err)
-		}
-		opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true}
-		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
-		if res.StatusCode < 400 {
-			if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
-				return fmt.Errorf("the request does not match the document: %w", err)
-			}
-		}
-		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.StatusCode,
-			Header: res.Header, Body: io.NopCloser(bytes.NewReader(body)), Options: opts}
-		if err := openapi3filter.ValidateResponse(req.Context(), out); err != nil {
-			return fmt.Errorf("the answer does not match the document: %w", err)
-		}
-		return nil
-	}
 }
 
 // The test's reading of curl commands: quotes, continuations, comments naming a status, -d making a

@@ -12,11 +12,12 @@
 //	5 domain/demo, audit
 //	6 reviewpack, witness
 //	7 api, api/web, api/client, api/openapigen (builds api/openapi.json; used by api's tests only)
+//	  and the test support api/contracttest (checks exchanges against the OpenAPI document)
 //	8 cmd/ledger
 //
 // Besides, as the packages' own documentation states: eventstore knows nothing of domain; domain,
 // domain/words, audit, eventstore, fault and witness import only the third-party modules their doc comments
 // name (domain/words none); the store adapters are chosen only in cmd (other packages' tests may use
-// them); test support (storetest, kurrenttest, faulttest) is imported only by _test.go files;
+// them); test support (storetest, kurrenttest, faulttest, contracttest) is imported only by _test.go files;
 // api/client does not import the server packages api and api/web. A new package must be given a layer here and in the test.
 package layers
