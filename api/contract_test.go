@@ -97,6 +97,12 @@ func TestContractHookCatches(t *testing.T) {
 			`contract: GET /v1/nowhere → 200: no operation in the document`},
 		{"a problem that is not a Problem", "GET", "/v1/nowhere", "application/problem+json", `{"status":"404"}`, 404,
 			`contract: GET /v1/nowhere → 404: answer: the problem does not match Problem`},
+		{"a method the document does not give the path, answered 404", "PUT", "/v1/audit/key", "application/problem+json",
+			`{"type":"/problems/not-found","title":"Not found","status":404}`, 404,
+			`contract: PUT /v1/audit/key → 404: the document gives this path only GET, HEAD: want 405 (RFC 9110 §15.5.6), not 404`},
+		{"a 405 whose Allow is not the document's", "DELETE", "/v1/partnerships/x/events", "application/problem+json",
+			`{"type":"/problems/method-not-allowed","title":"Method not allowed","status":405}`, 405,
+			`contract: DELETE /v1/partnerships/x/events → 405: Allow: "GET, POST, PUT", but the document gives this path GET, HEAD, POST`},
 		{"a 2xx to a request the document refuses", "GET", "/v1/events?limit=3000", "application/json", `{}`, 200,
 			`contract: GET /v1/events?limit=3000 → 200: request: parameter "limit" in query has an error`},
 	}
@@ -105,6 +111,7 @@ func TestContractHookCatches(t *testing.T) {
 			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", c.ctype)
 				w.Header().Set("ETag", `"1"`)
+				w.Header().Set("Allow", "GET, POST, PUT")
 				w.WriteHeader(c.status)
 				io.WriteString(w, c.body)
 			})

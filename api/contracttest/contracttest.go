@@ -18,7 +18,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -102,11 +101,11 @@ func firstLine(err error) string {
 // Check returns "" when the exchange keeps to the document, else one line naming method, path, status
 // and the library's first message line ("contract: GET /v1/audit/key → 200: answer: ...").
 //
-// A request for which the document has no operation: under /v1/ (an unknown path, or a method a
-// documented path does not have) the answer must be a 4xx application/problem+json that is a Problem
-// (components.schemas.Problem); a method a documented path outside /v1/ does not have (POST /healthz)
-// must be refused with a 4xx, a Problem if it says problem+json; other paths outside /v1/ (the clerk
-// pages, the index) are not the API's, and the document makes no promise about them.
+// A request for which the document has no operation is refused with a Problem
+// (application/problem+json, components.schemas.Problem): a method the document does not give a
+// documented path (PUT /v1/events, POST /healthz) is 405 with Allow naming exactly the document's
+// methods for the path (HEAD wherever GET); an unknown path under /v1/ is 404. Other paths outside /v1/
+// (the clerk pages, the index) are not the API's, and the document makes no promise about them.
 func (c *Contract) Check(x Exchange) string {
 	if msg := c.violation(x); msg != "" {
 		return fmt.Sprintf("contract: %s %s → %d: %s", x.Request.Method, x.Request.URL.RequestURI(), x.Status, msg)
@@ -238,22 +237,31 @@ func (c *Contract) narrowAt(s *openapi3.SchemaRef, v any, at string) (string, st
 
 // unrouted checks an answer to a request the document has no operation for (see Check).
 func (c *Contract) unrouted(x Exchange, req *http.Request, err error) string {
-	_, isPath := c.Doc.Paths.Map()[req.URL.Path]
-	documented := errors.Is(err, routers.ErrMethodNotAllowed) || isPath
-	if !documented && !strings.HasPrefix(req.URL.Path, "/v1/") {
-		return ""
+	allowed := c.allowed(req)
+	if len(allowed) == 0 && !strings.HasPrefix(req.URL.Path, "/v1/") {
+		return "" // not the API's: a page
 	}
-	if x.Status < 400 || x.Status >= 500 {
-		return fmt.Sprintf("no operation in the document (%s), yet status %d", firstLine(err), x.Status)
+	if len(allowed) > 0 {
+		if x.Status != http.StatusMethodNotAllowed {
+			return fmt.Sprintf("the document gives this path only %s: want 405 (RFC 9110 §15.5.6), not %d", strings.Join(allowed, ", "), x.Status)
+		}
+		var got []string
+		for _, m := range strings.Split(x.Header.Get("Allow"), ",") {
+			if m = strings.TrimSpace(m); m != "" {
+				got = append(got, m)
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, allowed) {
+			return fmt.Sprintf("Allow: %q, but the document gives this path %s", x.Header.Get("Allow"), strings.Join(allowed, ", "))
+		}
+	} else if x.Status != http.StatusNotFound {
+		return fmt.Sprintf("no operation in the document (%s): want 404, not %d", firstLine(err), x.Status)
 	}
 	if x.Request.Method == http.MethodHead {
 		return ""
 	}
-	ct := x.Header.Get("Content-Type")
-	if ct != "application/problem+json" && !strings.HasPrefix(req.URL.Path, "/v1/") {
-		return ""
-	}
-	if ct != "application/problem+json" {
+	if ct := x.Header.Get("Content-Type"); ct != "application/problem+json" {
 		return fmt.Sprintf("no operation in the document (%s): a refusal must be application/problem+json, not %q", firstLine(err), ct)
 	}
 	problem := c.Doc.Components.Schemas["Problem"]
@@ -265,6 +273,24 @@ func (c *Contract) unrouted(x Exchange, req *http.Request, err error) string {
 		return "answer: the problem does not match Problem: " + firstLine(err)
 	}
 	return ""
+}
+
+// allowed returns the methods the document gives req's path, sorted, with HEAD wherever GET is
+// (RFC 9110 §9.3.2); none when the document does not have the path.
+func (c *Contract) allowed(req *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodDelete, http.MethodGet, http.MethodPatch, http.MethodPost, http.MethodPut} {
+		probe := req.Clone(context.Background())
+		probe.Method = m
+		if _, _, err := c.router.FindRoute(probe); err == nil {
+			out = append(out, m)
+			if m == http.MethodGet {
+				out = append(out, http.MethodHead)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // contractWriter holds an answer back until it is checked, so the verdict can travel in its header;
