@@ -90,8 +90,30 @@ func (c *composer) changes(v viewer, r *Report) (*Changes, error) {
 	}
 	was := newComposer(ev, before, nil)
 	was.meetingRows = c.meetingRows
-	c.sinceRows = ch.Events
 	ch.Effects = c.effects(was, r)
+	// The risks and gaps the last report held: those as of its own as-of date (lastAsOf), which may
+	// be before this pack's, as its ledger gave them.
+	last, ok, err := c.findingsAt(v, c.lastAsOf(), ev.SinceSeq)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		last = findingsAt{}
+	}
+	k := &closer{c: c, v: v, rows: ch.Events, at: map[uint64]findingsAt{}, since: ev.SinceSeq}
+	risks, err := c.diffFindings(k, "risk", last.risks, r.Risks, nil)
+	if err != nil {
+		return nil, err
+	}
+	gaps, err := c.diffFindings(k, "gap", last.gaps, r.Gaps, r)
+	if err != nil {
+		return nil, err
+	}
+	ch.Effects = append(ch.Effects, risks...)
+	ch.Effects = append(ch.Effects, gaps...)
+	if len(ch.Effects) == 0 {
+		ch.Effects = append(ch.Effects, Fact{Text: "These events changed nothing in the position as of " + c.asOf.Long() + " that this pack sets out."})
+	}
 	return ch, nil
 }
 
@@ -166,12 +188,6 @@ func (c *composer) effects(was *composer, r *Report) []Fact {
 			out = append(out, Fact{Text: fmt.Sprintf("New agreement: %s between %s.", words.Phrase(ag.Kind), c.councils(ag.Parties)), Refs: c.refs(ag.Evidence)})
 		}
 	}
-	wasRisks, wasGaps := was.risks(), was.gaps()
-	out = append(out, c.diffFindings("risk", wasRisks, r.Risks)...)
-	out = append(out, c.diffFindings("gap", wasGaps, r.Gaps)...)
-	if len(out) == 0 {
-		out = append(out, Fact{Text: "These events changed nothing in the position as of " + c.asOf.Long() + " that this pack sets out."})
-	}
 	return out
 }
 
@@ -211,9 +227,11 @@ func diffRows[T any](table string, before, after []T, key, name func(T) string, 
 	return out
 }
 
-// diffFindings says which risks or gaps are new and which are gone, and what closed each one gone
-// (closedBy).
-func (c *composer) diffFindings(kind string, before, after []Finding) []Fact {
+// diffFindings says which risks or gaps are new since the last report (before: those it held) and
+// which it held no longer apply, with what closed each (closer, from the facts). A gap of a running
+// arrangement that the winding down of a dissolved partnership restates (r's section 2 matters) is
+// said to have moved there, not to be closed: it still holds, in another form.
+func (c *composer) diffFindings(k *closer, kind string, before, after []Finding, r *Report) ([]Fact, error) {
 	var out []Fact
 	has := func(fs []Finding, f Finding) bool {
 		return slices.ContainsFunc(fs, func(g Finding) bool { return g.Kind == f.Kind && g.Text == f.Text })
@@ -224,15 +242,30 @@ func (c *composer) diffFindings(kind string, before, after []Finding) []Fact {
 		}
 	}
 	for _, f := range before {
-		if !has(after, f) {
-			text, refs := words.Capital(kind)+" no longer applies: "+f.Text, f.Refs
-			if why, seqs := c.closedBy(f, c.sinceRows); why != "" {
-				text, refs = text+" "+why, mergeRefs(refs, seqs)
-			}
-			out = append(out, Fact{Text: text, Refs: refs})
+		if has(after, f) {
+			continue
 		}
+		seqs, err := k.closedBy(f, kind == "risk")
+		if err != nil {
+			return nil, err
+		}
+		refs := mergeRefs(f.Refs, seqs)
+		if r != nil && r.OptionsHeading == hWindDown {
+			if m := movedTo(f.Kind, r.Options); m != "" {
+				out = append(out, Fact{Text: fmt.Sprintf("%s now a matter of the winding down: %s With the partnership dissolved, it is set out in section 2 (%s).",
+					words.Capital(kind), f.Text, m), Refs: refs})
+				continue
+			}
+		}
+		text := words.Capital(kind) + " no longer applies: " + f.Text
+		if why := closedText(seqs, k.rows); why != "" {
+			text += " " + why
+		} else {
+			text += " No event recorded since closed it: it no longer holds as of " + c.asOf.Long() + "."
+		}
+		out = append(out, Fact{Text: text, Refs: refs})
 	}
-	return out
+	return out, nil
 }
 
 func trialText(tp *projections.TrialPeriod) string {

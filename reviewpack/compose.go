@@ -121,7 +121,6 @@ type composer struct {
 	// Counted by flags, for the cover.
 	pressFacts, assumedFacts int
 	meetingRows              []MeetingRow // the cover's bodies and meetings (cover.go)
-	sinceRows                []ChangeRow  // the events recorded since the last report (changes.go), for closedBy
 }
 
 func newComposer(ev *Evidence, st *projections.State, tl *projections.Timeline) *composer {
