@@ -21,8 +21,11 @@ func TestChangelogNamesEachChange(t *testing.T) {
 		// The Go client.
 		"Client.Record", "IfMatch", "IdempotencyKey", "Client.Event", "Timeline", "IsPreconditionFailed",
 		"Problem.Allow",
+		"WholeBody",
 		// The document.
 		"expected_revision", "operationId",
+		// The server (points 3 and 4).
+		"412", "ETag", `W/"12"`, "`*`", "405", "Allow", "not a parameter of this route", "403", "the body is empty",
 	} {
 		assert.True(t, strings.Contains(text, phrase), "docs/changelog.md names %q", phrase)
 	}

@@ -180,15 +180,39 @@ type Problem struct {
 // CurrentRevision say where the stream is now.
 func (p *Problem) IsPreconditionFailed() bool { return p.Status == http.StatusPreconditionFailed }
 
-// ProblemField is one entry of a problem's "errors" member.
+// ProblemField is one entry of a problem's "errors" member. At most one of Pointer, Parameter and
+// Header names what is at fault; a field with none of them names the whole request body (the server
+// sends "pointer": "", e.g. for a body that is empty or a JSON array: WholeBody is then true).
 type ProblemField struct {
-	Pointer   string `json:"pointer,omitempty"` // RFC 6901, into the request body
+	Pointer   string `json:"pointer,omitempty"` // RFC 6901, into the request body; "" for the whole body
 	Parameter string `json:"parameter,omitempty"`
 	Header    string `json:"header,omitempty"`
 	Detail    string `json:"detail"`
+	// WholeBody is true when the problem sent "pointer": "" (RFC 6901: the whole document), the body
+	// as a whole being at fault.
+	WholeBody bool `json:"-"`
 }
 
-// Pointer returns the JSON pointer of the first field the problem names, or "" when it names none.
+// UnmarshalJSON reads an "errors" entry, telling "pointer": "" (the whole body) from no pointer.
+func (f *ProblemField) UnmarshalJSON(b []byte) error {
+	type plain ProblemField
+	var v struct {
+		plain
+		Pointer *string `json:"pointer"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*f = ProblemField(v.plain)
+	if v.Pointer != nil {
+		f.Pointer = *v.Pointer
+		f.WholeBody = *v.Pointer == ""
+	}
+	return nil
+}
+
+// Pointer returns the JSON pointer of the first field the problem names, or "" when it names none or
+// names the whole body (ProblemField.WholeBody).
 func (p *Problem) Pointer() string {
 	for _, f := range p.Fields {
 		if f.Pointer != "" {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/api/client"
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/fault"
 )
 
 var recordedEvent = `{"id":"0190f5a0-0000-7000-8000-000000000001","stream":"partnership-p","revision":7,"seq":40,` +
@@ -115,6 +116,7 @@ func TestProblemHeadersAndRevisions(t *testing.T) {
 	var p *client.Problem
 	require.True(t, errors.As(err, &p), "%v", err)
 	assert.Equal(t, []string{"GET", "HEAD", "OPTIONS"}, p.Allow)
+	assert.Equal(t, fault.MethodNotAllowed, fault.KindOf(err))
 	assert.False(t, p.IsPreconditionFailed())
 
 	_, err = c.Record(context.Background(), "p", client.RecordRequest{Type: "SavingsReported"}, client.RecordOptions{})
@@ -153,4 +155,24 @@ func TestAnswersOfAnotherThingAreServerFaults(t *testing.T) {
 	assert.Contains(t, err.Error(), `the timeline of partnership "other", not of "p"`)
 	_, err = c.Appointments(ctx, "p", client.Query{})
 	requireServerFault(t, c, "/v1/partnerships/p/appointments", err)
+}
+
+// "pointer": "" names the whole body (RFC 6901), told apart from a field that names no pointer.
+func TestWholeBodyPointerIsReadBack(t *testing.T) {
+	c := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"type":"/problems/malformed","title":"The request cannot be read","status":400,"detail":"the body must be a JSON object, not a JSON array",` +
+			`"errors":[{"pointer":"","detail":"the body must be a JSON object, not a JSON array"},{"header":"If-Match","detail":"x"},{"pointer":"/data","detail":"y"}]}`))
+	})
+	_, err := c.Record(context.Background(), "p", client.RecordRequest{Type: "SavingsReported"}, client.RecordOptions{})
+	var p *client.Problem
+	require.True(t, errors.As(err, &p), "%v", err)
+	require.Len(t, p.Fields, 3)
+	assert.True(t, p.Fields[0].WholeBody)
+	assert.Equal(t, "the body must be a JSON object, not a JSON array", p.Fields[0].Detail)
+	assert.False(t, p.Fields[1].WholeBody)
+	assert.Equal(t, "If-Match", p.Fields[1].Header)
+	assert.False(t, p.Fields[2].WholeBody)
+	assert.Equal(t, "/data", p.Pointer())
 }
