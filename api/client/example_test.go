@@ -170,3 +170,34 @@ func ExampleClient_Record() {
 	// true {"amount_pence":4200000,"category":"shared management","council":"north-norfolk","financial_year":2015,"period_to":"2016-03-31","status":"forecast"}
 	// 400 /data/amount_pence
 }
+
+// A conditional record (RFC 9110 §13.1.1): If-Match carries the entity-tag of the stream as last read;
+// when another record came first the answer is 412, nothing is recorded, and the problem carries the
+// current ETag to retry with once the change has been read.
+func ExampleProblem_IsPreconditionFailed() {
+	demo := startDemoServer()
+	defer demo.stop()
+
+	c, err := client.New(demo.URL, demo.Recorder)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	req := savingsRequest(4200000) // a SavingsReported, as in the Record example
+	_, err = c.Record(ctx, "great-yarmouth-north-norfolk", req, client.RecordOptions{IfMatch: `"0"`}) // long stale
+	var p *client.Problem
+	if !errors.As(err, &p) || !p.IsPreconditionFailed() {
+		log.Fatalf("want a 412, got %v", err)
+	}
+	fmt.Println(p.Status, p.Title, "- the ETag names the current revision:", p.ETag == fmt.Sprintf(`"%d"`, *p.CurrentRevision))
+
+	// (Read what changed, decide the event still holds, then) retry with the current tag.
+	rec, err := c.Record(ctx, "great-yarmouth-north-norfolk", req, client.RecordOptions{IfMatch: p.ETag})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("recorded at the next revision:", rec.Event.Revision == *p.CurrentRevision+1)
+	// Output:
+	// 412 Precondition failed - the ETag names the current revision: true
+	// recorded at the next revision: true
+}
