@@ -196,57 +196,6 @@ var EarlierFormats = map[string]string{
 	"ledger-review-pack-v3": "before issue 21's committee review: assumed minute details, dates and certainty were put in words",
 }
 
-// earlierMembers are, for each of EarlierFormats, the members its pack.json, its report and its
-// cover_options could carry. A pack labelled with an earlier format that carries any other member (a
-// checkpoint, since, gaps, risks: what only later formats have) was relabelled, and is refused: the
-// label would otherwise exempt a report written by today's version from being rebuilt.
-var earlierMembers = map[string]struct{ pack, report, cover []string }{
-	"ledger-review-pack-v2": {
-		pack: []string{"format", "partnership", "as_of", "known_at", "cover_options", "tree_head", "events", "report"},
-		report: []string{"partnership", "name", "as_of", "known_at", "cover", "summary", "recommendation", "options",
-			"chronology", "partners", "appointments", "statutory_roles", "services", "finance", "flags", "register",
-			"tree_head", "how_to_verify", "glossary"},
-		cover: []string{"committee", "meeting", "author"},
-	},
-	"ledger-review-pack-v3": {
-		pack: []string{"format", "partnership", "as_of", "known_at", "cover_options", "tree_head", "checkpoint", "events",
-			"since", "since_seq", "report"},
-		report: []string{"partnership", "name", "as_of", "known_at", "cover", "summary", "recommendation", "options",
-			"chronology", "partners", "appointments", "statutory_roles", "services", "finance", "flags", "register",
-			"tree_head", "checkpoint", "how_to_verify", "glossary", "risks", "gaps", "changes", "corrections"},
-		cover: []string{"committee", "meeting", "author", "meetings"},
-	},
-}
-
-// laterMembers names, in order, the members of raw (pack.json of an earlier format) that its format
-// never had, each as a JSON pointer ("/checkpoint", "/report/gaps"); nil when there are none. raw
-// has already decoded as an object.
-func laterMembers(raw []byte, format string) []string {
-	want := earlierMembers[format]
-	var extra []string
-	check := func(prefix string, obj json.RawMessage, allowed []string) {
-		var m map[string]json.RawMessage
-		if json.Unmarshal(obj, &m) != nil {
-			return // not an object: the decoder that follows names it
-		}
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			if !slices.Contains(allowed, k) {
-				extra = append(extra, prefix+"/"+k)
-			}
-		}
-	}
-	check("", raw, want.pack)
-	var top struct {
-		Report json.RawMessage `json:"report"`
-		Cover  json.RawMessage `json:"cover_options"`
-	}
-	if json.Unmarshal(raw, &top) == nil {
-		check("/report", top.Report, want.report)
-		check("/cover_options", top.Cover, want.cover)
-	}
-	return extra
-}
-
 // VerifyDir checks a pack directory offline against a pinned public key:
 //
 //  1. pack.json's signed tree head verifies under pub;
@@ -317,9 +266,11 @@ func verify(ctx context.Context, dir, path string, pub ed25519.PublicKey) (Verif
 			jsonName, head.Format, FormatVersion, strings.Join(slices.Sorted(maps.Keys(EarlierFormats)), ", "))}}
 	}
 	if earlier {
-		if extra := laterMembers(raw, head.Format); len(extra) > 0 {
-			return v, &RefusedError{Problems: []string{fmt.Sprintf("%s is labelled %s but carries %s, which only later formats have: a pack relabelled to escape the report's check",
-				jsonName, head.Format, strings.Join(extra, ", "))}}
+		// An earlier format's report is not rebuilt, so its label must not be a way out of the check:
+		// the pack must hold only members that format had, at every depth (formats/<format>.json).
+		if ptr := foreignMember(raw, formatShape(head.Format)); ptr != "" {
+			return v, &RefusedError{Problems: []string{fmt.Sprintf("%s is labelled %s, but carries %s, a member that format never had: a pack of a later format relabelled to escape the report's check",
+				jsonName, head.Format, ptr)}}
 		}
 	}
 	var f packFile

@@ -101,7 +101,7 @@ func TestEarlierFormatsStillVerify(t *testing.T) {
 			editFile(t, filepath.Join(dir, "pack.json"), c.after, c.after+c.add)
 			_, err := reviewpack.VerifyDir(ctx, dir, v2Pub(t))
 			require.ErrorIs(t, err, reviewpack.ErrRefused, c.pointer)
-			assert.Contains(t, err.Error(), "pack.json is labelled ledger-review-pack-v2 but carries "+c.pointer+", which only later formats have")
+			assert.Contains(t, err.Error(), "pack.json is labelled ledger-review-pack-v2, but carries "+c.pointer+", a member that format never had")
 		}
 	})
 	t.Run("unknown format", func(t *testing.T) {
@@ -153,7 +153,7 @@ func TestV3PacksStillVerify(t *testing.T) {
 		editFile(t, filepath.Join(dir, "pack.json"), `"report": {`, `"report": {"retractions": [],`)
 		_, err := reviewpack.VerifyDir(ctx, dir, pub)
 		require.ErrorIs(t, err, reviewpack.ErrRefused)
-		assert.Contains(t, err.Error(), "pack.json is labelled ledger-review-pack-v3 but carries /report/retractions, which only later formats have")
+		assert.Contains(t, err.Error(), "pack.json is labelled ledger-review-pack-v3, but carries /report/retractions, a member that format never had")
 	})
 }
 

@@ -188,7 +188,7 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 	if v.Rebuilt {
 		sayLine(a.stdout, "valid: review pack for %s as of %s, known at %s (format %s)", v.Partnership, v.AsOf, v.KnownAt, v.Format)
 	} else { // the as-of, known-at and cover of an earlier format are its own words: never echoed as facts
-		sayLine(a.stdout, "events, proofs and signature valid; report NOT checked: review pack for %s (format %s): its report's wording, as-of date and cover are not checked (do not rely on its text; rebuild it from the ledger to check it)", v.Partnership, v.Format)
+		sayLine(a.stdout, "events, proofs and signature valid; report NOT checked: review pack for %s (format %s, an earlier format): only its events are proven; its report, renderings, as-of date and cover are not, and anyone who held the pack could have rewritten them without this check noticing (do not rely on its text; rebuild the pack from the ledger to read checked facts)", v.Partnership, v.Format)
 	}
 	sayLine(a.stdout, "  %d events, each with its audit path, proved in the tree head of size %d, root %s, signed by key %s", v.Events, th.Size, th.Root, th.KeyID)
 	if v.Rebuilt {
