@@ -16,7 +16,8 @@ import (
 // projections (State, Timeline), and of the events the pack reads only the envelope's metadata (seq,
 // id, type, dates, certainty as recorded, hash). No file decodes a payload or a source list with the
 // domain's decoders; apart from the JSON renderer (pack.go) and the checker of a pack's own files
-// (dir.go: pack.json, the manifest, and each event's data canonicalised to recompute its hash), no
+// (dir.go: pack.json, the manifest, and each event's data canonicalised to recompute its hash;
+// formats.go: the members each pack format may hold), no
 // file imports encoding/json or touches an event's data.
 func TestReadsNoEventJSON(t *testing.T) {
 	files, err := filepath.Glob("*.go")
@@ -32,7 +33,7 @@ func TestReadsNoEventJSON(t *testing.T) {
 			assert.NotContains(t, string(src), d, "%s decodes events itself", f)
 		}
 		checked++
-		if f == "pack.go" || f == "dir.go" {
+		if f == "pack.go" || f == "dir.go" || f == "formats.go" {
 			continue
 		}
 		parsed, err := parser.ParseFile(token.NewFileSet(), f, src, parser.ImportsOnly)
