@@ -59,7 +59,9 @@ func EventTypes() []string {
 }
 
 // Payload is the data of one event. Each event type has one payload struct; EventType returns its
-// type name.
+// type name. A text field whose values are a fixed list carries an `enum` tag listing them, in the
+// order check names them (TestEnumTagsMatchDecide holds the two equal); with the `limit` tags and the
+// value types' JSONSchema methods (schema.go) it is what api/openapigen describes each payload from.
 type Payload interface {
 	EventType() string
 	// check adds the problems the payload has on its own (required fields, ranges, sums), with
@@ -351,7 +353,7 @@ type Votes struct {
 type DecisionTaken struct {
 	Minute        MinuteRef `json:"minute"`
 	Resolution    string    `json:"resolution" limit:"text"`
-	Outcome       string    `json:"outcome" limit:"name"` // approved, rejected, deferred or amended
+	Outcome       string    `json:"outcome" limit:"name" enum:"approved,rejected,deferred,amended"`
 	Votes         *Votes    `json:"votes,omitempty"`
 	KeyDecision   bool      `json:"key_decision"`
 	CallInApplies bool      `json:"call_in_applies"`
@@ -369,7 +371,7 @@ const (
 // partnership, for AgreementVaried.
 type AgreementExecuted struct {
 	Reference    string       `json:"reference" limit:"name"`
-	Kind         string       `json:"kind" limit:"name"` // s113, joint_committee, inter_authority_agreement or sla
+	Kind         string       `json:"kind" limit:"name" enum:"s113,joint_committee,inter_authority_agreement,sla"`
 	Title        string       `json:"title" limit:"name"`
 	Parties      []CouncilRef `json:"parties"`
 	Signed       Date         `json:"signed"`
@@ -413,7 +415,7 @@ type JointAppointmentMade struct {
 	StatutoryRole    StatutoryRole  `json:"statutory_role,omitempty"`
 	EmployingCouncil CouncilRef     `json:"employing_council"`
 	Councils         []CouncilShare `json:"councils"`
-	Basis            string         `json:"basis" limit:"name"` // interim or permanent
+	Basis            string         `json:"basis" limit:"name" enum:"interim,permanent"`
 	StartsOn         Date           `json:"starts_on"`
 	EndsOn           Date           `json:"ends_on,omitzero"`
 	Approvals        []MinuteRef    `json:"approvals,omitempty"`
@@ -497,7 +499,7 @@ const (
 // partners, in whole basis points summing to 10000.
 type CostShareAgreed struct {
 	Subject     string  `json:"subject" limit:"name"`
-	Basis       string  `json:"basis" limit:"name"` // equal, fixed_ratio, caseload or time
+	Basis       string  `json:"basis" limit:"name" enum:"equal,fixed_ratio,caseload,time"`
 	Shares      []Share `json:"shares"`
 	AppliesFrom Date    `json:"applies_from"`
 	ResetEachFY bool    `json:"reset_each_financial_year,omitempty"`
@@ -523,7 +525,7 @@ type SavingsReported struct {
 	FinancialYear FinancialYear `json:"financial_year"`
 	Category      string        `json:"category" limit:"name"`
 	AmountPence   Pence         `json:"amount_pence"`
-	Status        string        `json:"status" limit:"name"` // forecast or outturn
+	Status        string        `json:"status" limit:"name" enum:"forecast,outturn"`
 	PeriodTo      Date          `json:"period_to"`
 }
 
@@ -566,7 +568,7 @@ const (
 type ReviewOutcomeRecorded struct {
 	Review    string     `json:"review" limit:"name"`
 	Council   CouncilRef `json:"council"`
-	Outcome   string     `json:"outcome" limit:"name"` // continue, make_permanent, extend, vary or terminate
+	Outcome   string     `json:"outcome" limit:"name" enum:"continue,make_permanent,extend,vary,terminate"`
 	Minute    *MinuteRef `json:"minute,omitempty"`
 	Rationale string     `json:"rationale" limit:"text"`
 }
@@ -603,7 +605,7 @@ const (
 // history. The original stays in the log.
 type EventRetracted struct {
 	Target uuid.UUID `json:"target"`
-	Reason string    `json:"reason" limit:"text"` // entered_in_error, source_withdrawn or duplicate
+	Reason string    `json:"reason" limit:"text" enum:"entered_in_error,source_withdrawn,duplicate"`
 	Notes  string    `json:"notes,omitempty" limit:"text"`
 }
 

@@ -263,7 +263,16 @@ func defaultsQuietly(t reflect.Type) bool {
 	switch t.Kind() {
 	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return !reflect.PointerTo(t).Implements(textUnmarshaler) && !reflect.PointerTo(t).Implements(jsonUnmarshaler)
+		pt := reflect.PointerTo(t)
+		if pt.Implements(textUnmarshaler) {
+			return false
+		}
+		if pt.Implements(jsonUnmarshaler) {
+			// encoding/json never calls UnmarshalJSON for a member left out: the member reads 0 quietly
+			// when 0 is a value the type accepts (Pence, BasisPoints; not FinancialYear, refused by check).
+			return reflect.New(t).Interface().(json.Unmarshaler).UnmarshalJSON([]byte("0")) == nil
+		}
+		return true
 	}
 	return false
 }

@@ -19,7 +19,9 @@ import (
 // Generated returns the schemas this package generates, by component name (components.schemas.<name>).
 // The hand-written document may not define any of them.
 func Generated() map[string]any {
-	return map[string]any{}
+	w := &walker{defs: map[string]any{}, docs: newSourceDocs()}
+	eventSchemas(w)
+	return w.defs
 }
 
 // Build returns the OpenAPI document: src (the JSON of api/openapi.src.json) with Generated added to

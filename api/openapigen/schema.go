@@ -1,0 +1,155 @@
+package openapigen
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/domain"
+)
+
+// schemer is a value type that describes its own JSON Schema (domain/schema.go).
+type schemer interface{ JSONSchema() map[string]any }
+
+var (
+	schemerType = reflect.TypeFor[schemer]()
+	uuidType    = reflect.TypeFor[uuid.UUID]()
+	rawType     = reflect.TypeFor[json.RawMessage]()
+	timeType    = reflect.TypeFor[time.Time]()
+	penceType   = reflect.TypeFor[domain.Pence]()
+)
+
+// ref is a JSON Schema reference to a component.
+func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+
+// walker turns Go types into JSON Schemas, adding each named struct and value type it meets to defs
+// (components.schemas) once. read is set for read models: amounts there are totals, not bounded by
+// domain.MaxAmountPence, and optional fields may be null.
+type walker struct {
+	defs map[string]any
+	docs *sourceDocs
+	read bool
+}
+
+// typeSchema returns the schema of a value of type t, with the limit of the field holding it (its
+// `limit` tag, through domain.FieldLimit) and its `enum` tag.
+func (w *walker) typeSchema(t reflect.Type, f *reflect.StructField) map[string]any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == uuidType:
+		return map[string]any{"type": "string", "format": "uuid"}
+	case t == rawType:
+		return map[string]any{"type": "object"}
+	case t == timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case t == penceType && w.read:
+		return map[string]any{"type": "integer", "description": "Pence (an integer: 4200000 is £42,000)."}
+	case t.Implements(schemerType):
+		name := t.Name()
+		if _, ok := w.defs[name]; !ok {
+			w.defs[name] = reflect.Zero(t).Interface().(schemer).JSONSchema()
+		}
+		return ref(name)
+	}
+	limit, limited := 0, false
+	if f != nil {
+		limit, limited = domain.FieldLimit(*f)
+	}
+	switch t.Kind() {
+	case reflect.String:
+		s := map[string]any{"type": "string"}
+		if limited {
+			s["maxLength"] = limit
+		}
+		if f != nil {
+			if enum, ok := f.Tag.Lookup("enum"); ok {
+				var vs []any
+				for _, v := range strings.Split(enum, ",") {
+					vs = append(vs, v)
+				}
+				s["enum"] = vs
+			}
+		}
+		return s
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		s := map[string]any{"type": "integer"}
+		if limited {
+			s["minimum"], s["maximum"] = 0, limit
+		} else if t.Kind() >= reflect.Uint {
+			s["minimum"] = 0
+		}
+		return s
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.Slice, reflect.Array:
+		return map[string]any{"type": "array", "items": w.typeSchema(t.Elem(), f)}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": w.typeSchema(t.Elem(), nil)}
+	case reflect.Struct:
+		name := t.Name()
+		if _, ok := w.defs[name]; !ok {
+			w.defs[name] = nil // placeholder: a recursive type refers to itself
+			w.defs[name] = w.structSchema(t)
+		}
+		return ref(name)
+	}
+	panic(fmt.Sprintf("openapigen: no schema for %s", t))
+}
+
+// structSchema describes a struct as a JSON object: its exported fields by JSON name, none other
+// allowed, required unless tagged omitempty or omitzero (what Decide requires: domain's check and
+// missingMembers), each with its field's doc comment.
+func (w *walker) structSchema(t reflect.Type) map[string]any {
+	props := map[string]any{}
+	required := []any{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		s := w.typeSchema(f.Type, &f)
+		optional := hasOpt(opts, "omitempty") || hasOpt(opts, "omitzero")
+		if w.read && optional && f.Type.Kind() == reflect.Pointer {
+			s = nullable(s)
+		}
+		if doc := w.docs.field(t, f.Name); doc != "" {
+			s["description"] = doc
+		}
+		props[name] = s
+		if !optional {
+			required = append(required, name)
+		}
+	}
+	s := map[string]any{"type": "object", "additionalProperties": false, "properties": props}
+	if len(required) > 0 {
+		s["required"] = required
+	}
+	if doc := w.docs.typ(t); doc != "" {
+		s["description"] = doc
+	}
+	return s
+}
+
+func hasOpt(opts, opt string) bool { return strings.Contains(","+opts+",", ","+opt+",") }
+
+// nullable lets s be null too (JSON Schema 2020-12: a type array, or anyOf for a reference).
+func nullable(s map[string]any) map[string]any {
+	if t, ok := s["type"].(string); ok {
+		s["type"] = []any{t, "null"}
+		return s
+	}
+	return map[string]any{"anyOf": []any{s, map[string]any{"type": "null"}}}
+}
