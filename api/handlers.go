@@ -495,7 +495,7 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !slices.Contains(domain.EventTypes(), cmd.Type) {
-		return fault.BadValue("/type", "%q is not an event type; see docs/domain.md for the catalogue (e.g. SavingsReported, DecisionTaken)", cmd.Type)
+		return fault.BadValue("/type", "%q is not an event type; docs/events.md is the catalogue (e.g. SavingsReported, DecisionTaken)", cmd.Type)
 	}
 	if keys := r.Header.Values("Idempotency-Key"); len(keys) > 1 {
 		return badHeader("Idempotency-Key", "send one Idempotency-Key header, not %d", len(keys))
@@ -524,7 +524,7 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 		err = asIfMatchFailure(err, rawIfMatch)
 	}
 	if err != nil {
-		return err
+		return catalogueLink(err, cmd.Type)
 	}
 	e := res.Events[0]
 	w.Header().Set("Location", "/v1/events/"+e.ID.String())

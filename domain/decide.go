@@ -261,7 +261,7 @@ func parseCommand(cmd Command, p *problems) (NewEvent, bool) {
 		if cmd.Type == "" {
 			p.add("/type", "is required (an event type, e.g. JointAppointmentMade)")
 		} else {
-			p.addf("/type", "%q is not an event type (known: %s)", cmd.Type, strings.Join(EventTypes(), ", "))
+			p.addf("/type", "%q is not an event type (known: %s; docs/events.md describes each)", cmd.Type, strings.Join(EventTypes(), ", "))
 		}
 		return ev, false
 	}

@@ -6,9 +6,11 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"maps"
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 )
 
@@ -21,12 +23,13 @@ type sourceDocs struct {
 	root  string
 	pkgs  map[string]*doc.Package // by import path
 	types map[string]*ast.TypeSpec
+	files map[string][]*ast.File // by import path, sorted by name
 }
 
 func newSourceDocs() *sourceDocs {
 	_, file, _, _ := runtime.Caller(0)
 	return &sourceDocs{root: filepath.Join(filepath.Dir(file), "..", ".."), pkgs: map[string]*doc.Package{},
-		types: map[string]*ast.TypeSpec{}}
+		types: map[string]*ast.TypeSpec{}, files: map[string][]*ast.File{}}
 }
 
 func (d *sourceDocs) pkg(path string) *doc.Package {
@@ -47,10 +50,11 @@ func (d *sourceDocs) pkg(path string) *doc.Package {
 	}
 	for _, ap := range parsed {
 		var files []*ast.File
-		for _, f := range ap.Files {
-			files = append(files, f)
+		for _, name := range slices.Sorted(maps.Keys(ap.Files)) {
+			files = append(files, ap.Files[name])
 		}
-		p, err := doc.NewFromFiles(fset, files, path, doc.PreserveAST)
+		d.files[path] = files
+		p, err := doc.NewFromFiles(fset, files, path, doc.PreserveAST|doc.AllDecls)
 		if err != nil {
 			panic(err)
 		}

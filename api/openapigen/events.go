@@ -94,7 +94,7 @@ func eventSchemas(w *walker) {
 	var records, events []any
 	recordMap, eventMap := map[string]any{}, map[string]any{}
 	for _, e := range EventTypes() {
-		data := w.structSchema(e.Go)
+		data := w.structSchema(e.DataSchema(), e.Go)
 		data["title"] = fmt.Sprintf("%s data, schema version %d", e.Name, e.Schema)
 		data["description"] = strings.TrimSpace(fmt.Sprintf("%s See docs/events.md#%s.", w.docs.typ(e.Go), e.Anchor()))
 		data["examples"] = []any{e.Example["data"]}

@@ -33,6 +33,8 @@ type walker struct {
 	defs map[string]any
 	docs *sourceDocs
 	read bool
+	// order holds the JSON names of each object component's members in Go field order, for docs.
+	order map[string][]string
 }
 
 // typeSchema returns the schema of a value of type t, with the limit of the field holding it (its
@@ -98,7 +100,7 @@ func (w *walker) typeSchema(t reflect.Type, f *reflect.StructField) map[string]a
 		name := t.Name()
 		if _, ok := w.defs[name]; !ok {
 			w.defs[name] = nil // placeholder: a recursive type refers to itself
-			w.defs[name] = w.structSchema(t)
+			w.defs[name] = w.structSchema(name, t)
 		}
 		return ref(name)
 	}
@@ -108,7 +110,11 @@ func (w *walker) typeSchema(t reflect.Type, f *reflect.StructField) map[string]a
 // structSchema describes a struct as a JSON object: its exported fields by JSON name, none other
 // allowed, required unless tagged omitempty or omitzero (what Decide requires: domain's check and
 // missingMembers), each with its field's doc comment.
-func (w *walker) structSchema(t reflect.Type) map[string]any {
+func (w *walker) structSchema(name string, t reflect.Type) map[string]any {
+	if w.order == nil {
+		w.order = map[string][]string{}
+	}
+	component := name
 	props := map[string]any{}
 	required := []any{}
 	for i := 0; i < t.NumField(); i++ {
@@ -129,6 +135,7 @@ func (w *walker) structSchema(t reflect.Type) map[string]any {
 			s["description"] = doc
 		}
 		props[name] = s
+		w.order[component] = append(w.order[component], name)
 		if !optional {
 			required = append(required, name)
 		}
