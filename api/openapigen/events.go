@@ -91,7 +91,11 @@ func normalise(v any) map[string]any {
 // (Record<Type>) and an event variant (<Type>Event) each, and RecordRequest and Event as a oneOf of
 // the variants discriminated by type.
 func eventSchemas(w *walker) {
+	// rw describes what was recorded: the same types without the limits on new commands, which are
+	// never applied to stored events (an event recorded before a limit was set still reads).
+	rw := &walker{defs: w.defs, docs: w.docs, read: true, suffix: "Stored", order: w.order}
 	var records, events []any
+	var names []any
 	recordMap, eventMap := map[string]any{}, map[string]any{}
 	for _, e := range EventTypes() {
 		data := w.structSchema(e.DataSchema(), e.Go)
@@ -119,8 +123,15 @@ func eventSchemas(w *walker) {
 		records = append(records, ref(rec))
 		recordMap[e.Name] = "#/components/schemas/" + rec
 
+		stored := rw.structSchema(e.DataSchema()+"Stored", e.Go)
+		stored["title"] = fmt.Sprintf("%s data as recorded, schema version %d", e.Name, e.Schema)
+		stored["description"] = fmt.Sprintf("The data of a recorded %s event: %s without the limits on new commands. See docs/events.md#%s.",
+			e.Name, e.DataSchema(), e.Anchor())
+		w.defs[e.DataSchema()+"Stored"] = stored
+		names = append(names, e.Name)
+
 		ev := e.Name + "Event"
-		w.defs[ev] = eventEnvelope(w, e)
+		w.defs[ev] = eventEnvelope(rw, e, map[string]any{"const": e.Name}, ref(e.DataSchema()+"Stored"))
 		events = append(events, ref(ev))
 		eventMap[e.Name] = "#/components/schemas/" + ev
 	}
@@ -129,8 +140,18 @@ func eventSchemas(w *walker) {
 		"oneOf":         records,
 		"discriminator": map[string]any{"propertyName": "type", "mapping": recordMap},
 	}
+	other := eventEnvelope(rw, EventType{Name: "another stream's"}, map[string]any{"type": "string", "not": map[string]any{"enum": names}},
+		map[string]any{"description": "Data this document does not describe."})
+	other["title"] = "An event of another stream"
+	other["description"] = "An event outside the partnerships' catalogue, e.g. of the token register's stream, which GET /v1/events lists too."
+	for name, v := range map[string]any{"schema": map[string]any{"type": "integer"}, "certainty": map[string]any{"type": "string"},
+		"effective_on": map[string]any{"type": "string"}, "sources": map[string]any{"description": "As that stream records them."}} {
+		other["properties"].(map[string]any)[name] = v
+	}
+	w.defs["OtherEvent"] = other
+	events = append(events, ref("OtherEvent"))
 	w.defs["Event"] = map[string]any{
-		"description":   "A recorded event: the envelope the ledger adds (id, stream, revision, seq, recorded_at, recorded_by, hashes) and the request's fields; data's schema depends on the type (docs/events.md).",
+		"description":   "A recorded event: the envelope the ledger adds (id, stream, revision, seq, recorded_at, recorded_by, hashes) and the request's fields. A partnership's event is the variant of its type, whose data is described (docs/events.md); GET /v1/events also lists the events of other streams (OtherEvent).",
 		"oneOf":         events,
 		"discriminator": map[string]any{"propertyName": "type", "mapping": eventMap},
 	}
@@ -142,7 +163,7 @@ func withDescription(s map[string]any, d string) map[string]any {
 }
 
 // eventEnvelope describes a recorded event of one type, as eventstore.Event is written in JSON.
-func eventEnvelope(w *walker, e EventType) map[string]any {
+func eventEnvelope(w *walker, e EventType, typ, data map[string]any) map[string]any {
 	hash := map[string]any{"type": "string", "pattern": "^[0-9a-f]{64}$"}
 	uuidS := func(d string) map[string]any {
 		return map[string]any{"type": "string", "format": "uuid", "description": d}
@@ -157,16 +178,16 @@ func eventEnvelope(w *walker, e EventType) map[string]any {
 			"stream":         map[string]any{"type": "string", "description": "The partnership's stream, partnership-<slug>."},
 			"revision":       map[string]any{"type": "integer", "minimum": 0, "description": "The event's position in its stream, from 0."},
 			"seq":            map[string]any{"type": "integer", "minimum": 1, "description": "The event's position in the whole ledger, from 1."},
-			"type":           map[string]any{"const": e.Name},
+			"type":           typ,
 			"schema":         map[string]any{"const": e.Schema, "description": "The data's schema version."},
-			"effective_on":   withDescription(w.typeSchema(reflect.TypeFor[domain.Date](), nil), "The date the event takes effect."),
+			"effective_on":   withDescription(w.typeSchema(dateType, nil), "The date the event takes effect."),
 			"recorded_at":    map[string]any{"type": "string", "format": "date-time"},
 			"recorded_by":    map[string]any{"type": "string", "description": "Who recorded it (the token's actor)."},
 			"sources":        map[string]any{"type": "array", "items": w.typeSchema(reflect.TypeFor[domain.SourceRef](), nil)},
 			"certainty":      w.typeSchema(reflect.TypeFor[domain.Certainty](), nil),
 			"correlation_id": uuidS("Groups events recorded together."),
 			"causation_id":   uuidS("The event that caused this one."),
-			"data":           ref(e.DataSchema()),
+			"data":           data,
 			"prev_hash":      withDescription(hash, "SHA-256 of the previous event of the ledger, hex."),
 			"hash":           map[string]any{"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "SHA-256 of this event, hex."},
 		},

@@ -95,7 +95,7 @@ func EventsDoc() []byte {
 }
 
 func isEventComponent(name string, types []EventType) bool {
-	if name == "RecordRequest" || name == "Event" {
+	if name == "RecordRequest" || name == "Event" || name == "OtherEvent" || strings.HasSuffix(name, "Stored") {
 		return true
 	}
 	for _, e := range types {

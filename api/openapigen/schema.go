@@ -21,6 +21,7 @@ var (
 	rawType     = reflect.TypeFor[json.RawMessage]()
 	timeType    = reflect.TypeFor[time.Time]()
 	penceType   = reflect.TypeFor[domain.Pence]()
+	dateType    = reflect.TypeFor[domain.Date]()
 )
 
 // ref is a JSON Schema reference to a component.
@@ -33,6 +34,9 @@ type walker struct {
 	defs map[string]any
 	docs *sourceDocs
 	read bool
+	// suffix is added to the name of each struct's component (a read walk's "Stored", so that the
+	// schemas of what was recorded, without the limits on new commands, sit beside the commands').
+	suffix string
 	// order holds the JSON names of each object component's members in Go field order, for docs.
 	order map[string][]string
 }
@@ -52,6 +56,8 @@ func (w *walker) typeSchema(t reflect.Type, f *reflect.StructField) map[string]a
 		return map[string]any{"type": "string", "format": "date-time"}
 	case t == penceType && w.read:
 		return map[string]any{"type": "integer", "description": "Pence (an integer: 4200000 is £42,000)."}
+	case t == dateType && w.read:
+		return map[string]any{"type": "string", "format": "date", "description": "A civil date, YYYY-MM-DD."}
 	case t.Implements(schemerType):
 		name := t.Name()
 		if _, ok := w.defs[name]; !ok {
@@ -60,7 +66,7 @@ func (w *walker) typeSchema(t reflect.Type, f *reflect.StructField) map[string]a
 		return ref(name)
 	}
 	limit, limited := 0, false
-	if f != nil {
+	if f != nil && !w.read { // what was recorded reads whatever the limits on new commands
 		limit, limited = domain.FieldLimit(*f)
 	}
 	switch t.Kind() {
@@ -97,7 +103,7 @@ func (w *walker) typeSchema(t reflect.Type, f *reflect.StructField) map[string]a
 	case reflect.Map:
 		return map[string]any{"type": "object", "additionalProperties": w.typeSchema(t.Elem(), nil)}
 	case reflect.Struct:
-		name := t.Name()
+		name := t.Name() + w.suffix
 		if _, ok := w.defs[name]; !ok {
 			w.defs[name] = nil // placeholder: a recursive type refers to itself
 			w.defs[name] = w.structSchema(name, t)
