@@ -228,6 +228,12 @@ type MinuteRef struct {
 	Raw     string      `json:"raw"`
 }
 
+// Ref is m as the domain writes it (for words.MinuteCited); a council that is not a slug is zero.
+func (m MinuteRef) Ref() domain.MinuteRef {
+	council, _ := domain.ParseCouncilRef(m.Council)
+	return domain.MinuteRef{Council: council, Body: m.Body, Meeting: m.Meeting, Item: m.Item, Raw: m.Raw}
+}
+
 // Service states, for Service.Status.
 const (
 	ServiceProposed = domain.ServiceProposed

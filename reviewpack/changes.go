@@ -51,7 +51,7 @@ func (c *composer) changes(v viewer, r *Report) (*Changes, error) {
 		switch te, ok := said[e.Seq]; {
 		case ok:
 			row.Effective = te.EffectiveOn.String()
-			row.What = words.Sentence(te.Description)
+			row.What = words.Sentence(words.Cited(te.Description, te.Payload, te.Sources))
 			if te.EffectiveOn.After(c.asOf) {
 				row.What += " Takes effect on " + te.EffectiveOn.Long() + ", after the as-of date."
 			}

@@ -538,7 +538,7 @@ func reasonText(r string) string {
 func (c *composer) chronology() []ChronRow {
 	out := make([]ChronRow, 0, len(c.tl.Entries))
 	for _, e := range c.tl.Entries {
-		row := ChronRow{Seq: e.Seq, Date: e.EffectiveOn.String(), Type: words.EventType(e.Type), What: words.Sentence(e.Description), Certainty: e.Certainty, Corrected: e.Corrected}
+		row := ChronRow{Seq: e.Seq, Date: e.EffectiveOn.String(), Type: words.EventType(e.Type), What: words.Sentence(words.Cited(e.Description, e.Payload, e.Sources)), Certainty: e.Certainty, Corrected: e.Corrected}
 		for _, m := range words.Minutes(e.Payload) {
 			if line := "Minute: " + words.MinuteCited(m, e.Sources); !slices.Contains(row.Minutes, line) {
 				row.Minutes = append(row.Minutes, line)
@@ -760,7 +760,7 @@ func (c *composer) flags() []Flag {
 			pressOnly = pressOnly && s.Kind == domain.SourcePress
 			titles = append(titles, words.SourceTitle(s))
 		}
-		fact := fmt.Sprintf("%s (%s)", strings.TrimSuffix(words.Sentence(e.Description), "."), e.EffectiveOn.Long())
+		fact := entryFact(e)
 		if pressOnly { // a fact reported with minutes or a report among its sources is not press-only
 			press.add(orText(reportKind(srcs), "reports")+" only: "+orText(strings.Join(titles, "; "), "no source given"), fact, e.Seq)
 		}

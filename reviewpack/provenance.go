@@ -249,7 +249,7 @@ func (c *composer) provenanceFlags() (out []Flag, assumed int) {
 	var unconfirmedRefs []uint64
 	var late []Flag
 	for _, e := range c.tl.Entries {
-		fact := fmt.Sprintf("%s (%s)", strings.TrimSuffix(words.Sentence(e.Description), "."), e.EffectiveOn.Long())
+		fact := entryFact(e)
 		named := fmt.Sprintf("%s of %s [%d]", words.EventType(e.Type), e.EffectiveOn.Long(), e.Seq)
 		for _, s := range e.Sources {
 			if len(s.AssumedDetails()) == 0 {

@@ -151,7 +151,7 @@ func (c *composer) windDownRecommendation(matters []Option) string {
 func (c *composer) outcomeFact(rv projections.ReviewResult) Fact {
 	txt := fmt.Sprintf("%s decided on %s to %s", c.council(rv.Council), rv.On.Long(), words.Outcome(rv.Outcome))
 	if rv.Minute != nil && rv.Minute.Raw != "" {
-		txt += " (" + rv.Minute.Raw + ")"
+		txt += " (" + c.minuteText(*rv.Minute, c.refs(rv.Evidence)) + ")"
 	}
 	if rv.Rationale != "" {
 		txt += ": " + words.Sentence(rv.Rationale)

@@ -21,8 +21,13 @@ func humanize(s string) string { return words.Capital(words.Phrase(s)) }
 // minuteText is a minute of a view as the council wrote it, marked with what the sources of the
 // events refs (as in effect) assume of it (words.MinuteCited).
 func (c *composer) minuteText(m projections.MinuteRef, refs []uint64) string {
-	council, _ := domain.ParseCouncilRef(m.Council)
-	return words.MinuteCited(domain.MinuteRef{Council: council, Body: m.Body, Meeting: m.Meeting, Item: m.Item, Raw: m.Raw}, c.sourcesOf(refs))
+	return words.MinuteCited(m.Ref(), c.sourcesOf(refs))
+}
+
+// entryFact is a timeline entry as a fact inside a list: its line with its minutes marked
+// (words.Cited) and its date, "Savings forecast for ... (18 December 2015)".
+func entryFact(e projections.TimelineEntry) string {
+	return fmt.Sprintf("%s (%s)", strings.TrimSuffix(words.Sentence(words.Cited(e.Description, e.Payload, e.Sources)), "."), e.EffectiveOn.Long())
 }
 
 // sourcesOf returns the sources the events refs cite, as in effect on the as-of date (the

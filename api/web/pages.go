@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
@@ -122,6 +124,26 @@ type partnershipPage struct {
 	Chart      chart
 	Recorded   string // id of the event just recorded
 	names      map[string]string
+}
+
+// Described is an entry's line with each minute it prints marked with what its sources assume
+// (words.Cited), as the review pack prints it; the JSON timeline keeps the description as recorded.
+func (p partnershipPage) Described(e projections.TimelineEntry) string {
+	return words.Cited(e.Description, e.Payload, e.Sources)
+}
+
+// Minute is a minute of the state marked with what the sources of its evidence assume
+// (words.MinuteCited): the sources are those the timeline's entries carry, as in effect.
+func (p partnershipPage) Minute(m *projections.MinuteRef, ev projections.Evidence) string {
+	var sources []domain.SourceRef
+	if p.Timeline != nil {
+		for _, e := range p.Timeline.Entries {
+			if slices.Contains(ev, e.ID) {
+				sources = append(sources, e.Sources...)
+			}
+		}
+	}
+	return words.MinuteCited(m.Ref(), sources)
 }
 
 // Council returns a partner's name, or the slug when the ledger has no name for it.

@@ -398,10 +398,19 @@ func (w walk) replay(day domain.Date, types []string) replayReport {
 		seqOf[r.ID] = r.Seq
 	}
 	full := domain.NewState() // every event known, at any date: the councils' names and the partnership's
+	wd := replayWords{names: words.Names{}, labels: map[factID]string{}, minutes: map[string]string{}}
+	cited := map[string][]domain.SourceRef{}
 	for _, e := range domain.EffectiveView(w.history) {
 		full.Apply(e)
+		for _, m := range words.Minutes(e.Payload) {
+			cited[m.String()] = append(cited[m.String()], e.Sources...)
+		}
 	}
-	wd := replayWords{names: words.Names{}, labels: map[factID]string{}}
+	for _, e := range domain.EffectiveView(w.history) {
+		for _, m := range words.Minutes(e.Payload) {
+			wd.minutes[m.String()] = words.MinuteCited(m, cited[m.String()])
+		}
+	}
 	for _, c := range full.Named {
 		if c.Name != "" {
 			wd.names[c.Council] = c.Name
@@ -502,6 +511,10 @@ func factsKnown(history []domain.Recorded, day domain.Date) []domain.Fact {
 type replayWords struct {
 	names  words.Names       // councils' names
 	labels map[factID]string // the label of each fact made so far (its identity does not change)
+	// minutes is each minute the events cite (domain.MinuteRef.String, as facts carry it) as
+	// words.MinuteCited writes it, with what the sources of every event citing it (as corrected)
+	// mark assumed, as the review pack and ledger state print it.
+	minutes map[string]string
 }
 
 // factID is a fact's identity: its kind and key.
@@ -763,6 +776,9 @@ func (wd replayWords) value(name string, v any) string {
 	case int:
 		return strconv.Itoa(x)
 	case string:
+		if m, ok := wd.minutes[x]; ok && (name == "minute" || name == "approved_by") {
+			return m
+		}
 		if name == "kind" && x == domain.FigureOneOffCost {
 			return "one-off cost"
 		}

@@ -115,7 +115,7 @@ func TestReplayEveryEventShowsItsEffect(t *testing.T) {
 
 	decision := step(t, rep, 6)
 	assert.Equal(t, []string{"decision"}, kinds(decision.Made))
-	assert.Contains(t, decision.Words[0], "records the decision Full Council 15 October 2015, item 8: body full council; council Great Yarmouth Borough Council")
+	assert.Contains(t, decision.Words[0], "records the decision Full Council 15 October 2015, item 8 (every detail assumed): body full council; council Great Yarmouth Borough Council")
 
 	ended := step(t, rep, 28) // after the vacations of the same day
 	require.Len(t, ended.Changed, 1)

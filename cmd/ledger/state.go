@@ -83,8 +83,7 @@ func minuteCited(m projections.MinuteRef, evidence projections.Evidence, cited m
 	for _, id := range evidence {
 		sources = append(sources, cited[id]...)
 	}
-	council, _ := domain.ParseCouncilRef(m.Council) // a view's slug; zero (no council) if it is not one
-	return words.MinuteCited(domain.MinuteRef{Council: council, Body: m.Body, Meeting: m.Meeting, Item: m.Item, Raw: m.Raw}, sources)
+	return words.MinuteCited(m.Ref(), sources)
 }
 
 // printState writes the state as a person reads it (through reportf: its values come from the store

@@ -688,3 +688,21 @@ func Net(p *domain.Pence, fromOutturn bool) string {
 	}
 	return p.String() + " (forecast)"
 }
+
+// Cited is an event's description (Event's line, as a view carries it) with each minute it prints
+// marked as MinuteCited marks it, from sources, the event's own sources as in effect: "Full Council
+// 15 October 2015, item 8 (every detail assumed) (Great Yarmouth Borough Council, approved): ...".
+// p is the event's payload as in effect (nil leaves desc as it is). Every place that prints an
+// event's line for a person uses Cited, so an assumed minute is never read as known.
+func Cited(desc string, p domain.Payload, sources []domain.SourceRef) string {
+	for _, m := range Minutes(p) {
+		a := MinuteAssumed(m, sources)
+		text := Minute(m)
+		i := strings.Index(desc, text)
+		if a == "" || i < 0 || strings.HasPrefix(desc[i+len(text):], " ("+a+")") {
+			continue
+		}
+		desc = desc[:i+len(text)] + " (" + a + ")" + desc[i+len(text):]
+	}
+	return desc
+}
