@@ -87,6 +87,9 @@ func compose(ev *Evidence, v viewer, st *projections.State, tl *projections.Time
 	if r.Changes, err = c.changes(v, r); err != nil {
 		return nil, err
 	}
+	if r.Empty, err = c.emptied(v, r); err != nil {
+		return nil, err
+	}
 	if r.Changes != nil && len(r.Summary) > 0 {
 		last := len(r.Summary) - 1
 		r.Summary = slices.Insert(r.Summary, last, changesSummary(r.Changes))
@@ -196,6 +199,7 @@ func (c *composer) report() *Report {
 	r.Flags = c.flags()
 	r.Options = c.options()
 	r.Risks, r.Gaps = c.risks(), c.gaps()
+	r.GapChecks = c.gapChecks()
 	r.Cover = c.cover(name)
 	r.Summary = c.summary(name, r)
 	r.Recommendation = "That the committee considers the facts set out in this report and recommends to " +
@@ -560,6 +564,9 @@ func (c *composer) partners() []PartnerRow {
 	out := make([]PartnerRow, 0, len(c.st.Partners))
 	for _, p := range c.st.Partners {
 		row := PartnerRow{Council: c.council(p.Council), Kind: p.Kind, Since: p.Since.String(), Refs: c.refs(p.Evidence)}
+		if p.ApprovedBy == nil {
+			row.Since += " (no approving decision recorded: section 9)"
+		}
 		if n := p.Notice; n != nil {
 			row.Notice = "given " + n.GivenOn.String()
 			if !n.ProposedEnd.IsZero() {

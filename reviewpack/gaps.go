@@ -55,6 +55,7 @@ func (c *composer) gaps() []Finding {
 	var out []Finding
 	out = append(out, c.gapS113()...)
 	out = append(out, c.gapApprovals()...)
+	out = append(out, c.gapPartnerApprovals()...) // gapchecks.go
 	out = append(out, c.gapCostShares()...)
 	out = append(out, c.gapStatutoryRoles()...)
 	out = append(out, c.gapVacancies()...)

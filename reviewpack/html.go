@@ -18,6 +18,7 @@ var templateFS embed.FS
 var packTemplate = template.Must(template.New("pack.html.tmpl").Funcs(template.FuncMap{
 	"refs":      func([]uint64) template.HTML { return "" },
 	"seqLink":   func(uint64) template.HTML { return "" },
+	"none":      func(string) template.HTML { return "" },
 	"commands":  htmlCommands,
 	"flagTitle": flagTitle,
 	// provenance.go
@@ -61,17 +62,23 @@ func renderHTML(r *Report, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	refs := func(refs []uint64) template.HTML {
+		if len(refs) == 0 {
+			return ""
+		}
+		parts := make([]string, len(refs))
+		for i, s := range refs {
+			parts[i] = string(link(s))
+		}
+		return template.HTML("[" + strings.Join(parts, ", ") + "]") //nolint:gosec // links built above
+	}
 	t.Funcs(template.FuncMap{
 		"seqLink": link,
-		"refs": func(refs []uint64) template.HTML {
-			if len(refs) == 0 {
-				return ""
-			}
-			parts := make([]string, len(refs))
-			for i, s := range refs {
-				parts[i] = string(link(s))
-			}
-			return template.HTML("[" + strings.Join(parts, ", ") + "]") //nolint:gosec // links built above
+		"refs":    refs,
+		"none": func(key string) template.HTML {
+			return template.HTML(emptyText(r, key, func(text string, rs []uint64) string { //nolint:gosec // escaped text and links built above
+				return template.HTMLEscapeString(text) + " " + string(refs(rs))
+			}))
 		},
 	})
 	data := struct {

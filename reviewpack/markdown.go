@@ -15,9 +15,12 @@ func renderMarkdown(r *Report, w io.Writer) error {
 		}
 		b.WriteByte('\n')
 	}
-	table := func(head []string, rows [][]string) {
+	mdNone := func(key string) string {
+		return emptyText(r, key, func(text string, refs []uint64) string { return mdText(withRefs(text, refs)) })
+	}
+	table := func(head []string, rows [][]string, none ...string) {
 		if len(rows) == 0 {
-			p("None recorded.")
+			p(append(none, "None recorded.")[0])
 			p()
 			return
 		}
@@ -110,21 +113,21 @@ func renderMarkdown(r *Report, w io.Writer) error {
 		rows = append(rows, []string{a.Officer, a.Post, a.Employer, a.Councils, a.Basis, a.Since,
 			strings.Join(a.Approvals, "<br>"), cite(a.Certainty, a.Refs)})
 	}
-	table([]string{"Officer", "Post", "Employed by", "Serves", "Basis", "Since", "Approved by", hEvents}, rows)
+	table([]string{"Officer", "Post", "Employed by", "Serves", "Basis", "Since", "Approved by", hEvents}, rows, mdNone(EmptyAppointments))
 	p("### Statutory roles")
 	p()
 	rows = rows[:0]
 	for _, s := range r.Roles {
 		rows = append(rows, []string{s.Council, s.Role, s.Officer, s.Since, cite(s.Certainty, s.Refs)})
 	}
-	table([]string{"Council", "Role", "Held by", "Since", hEvents}, rows)
+	table([]string{"Council", "Role", "Held by", "Since", hEvents}, rows, mdNone(EmptyRoles))
 	p("### Partner councils")
 	p()
 	rows = rows[:0]
 	for _, pr := range r.Partners {
 		rows = append(rows, []string{pr.Council, pr.Kind, pr.Since, pr.Notice, cite(pr.Certainty, pr.Refs)})
 	}
-	table([]string{"Council", "Kind", "Partner since", "Notice of withdrawal", hEvents}, rows)
+	table([]string{"Council", "Kind", "Partner since", "Notice of withdrawal", hEvents}, rows, mdNone(EmptyPartners))
 
 	p("## ", hServices)
 	p()
@@ -132,7 +135,7 @@ func renderMarkdown(r *Report, w io.Writer) error {
 	for _, s := range r.Services {
 		rows = append(rows, []string{s.Service, s.Status, s.Detail, s.Since, s.CostShare, cite(s.Certainty, s.Refs)})
 	}
-	table([]string{"Service", "Status", "Arrangement", "Since", "Cost share", hEvents}, rows)
+	table([]string{"Service", "Status", "Arrangement", "Since", "Cost share", hEvents}, rows, mdNone(EmptyServices))
 
 	p("## ", hFinance)
 	p()
@@ -153,7 +156,7 @@ func renderMarkdown(r *Report, w io.Writer) error {
 	for _, c := range r.Finance.CostShares {
 		rows = append(rows, []string{c.Subject, c.Basis, c.Shares, c.AppliesFrom, cite(c.Certainty, c.Refs)})
 	}
-	table([]string{"Post or service", "Basis", "Shares", "From", hEvents}, rows)
+	table([]string{"Post or service", "Basis", "Shares", "From", hEvents}, rows, mdNone(EmptyCostShares))
 	if len(r.Finance.Funding) > 0 {
 		p("### External funding")
 		p()
@@ -189,6 +192,10 @@ func renderMarkdown(r *Report, w io.Writer) error {
 			p("- ", mdText(f.Text), " _", whyItMatters, "_ ", mdText(findingTail(f)))
 		}
 		p()
+		if sec.Note != "" {
+			p(mdText(sec.Note))
+			p()
+		}
 	}
 
 	if ch := r.Changes; ch != nil {

@@ -284,10 +284,13 @@ type rowStyle struct {
 	warnCol      int // index of a cell printed in the warning colour, -1 for none
 }
 
+// none is what a list of the pack with no rows says (emptyText).
+func (d *pdfDoc) none(key string) string { return emptyText(d.r, key, withRefs) }
+
 // table writes rows under a header repeated on every page the table spans.
-func (d *pdfDoc) table(cols []pdfCol, rows [][]string, styles []rowStyle, size float64) {
+func (d *pdfDoc) table(cols []pdfCol, rows [][]string, styles []rowStyle, size float64, none ...string) {
 	if len(rows) == 0 {
-		d.para("None recorded.")
+		d.para(append(none, "None recorded.")[0])
 		return
 	}
 	lineH := size * 0.45
@@ -501,21 +504,21 @@ func (d *pdfDoc) people() {
 	}
 	d.table([]pdfCol{{"Officer", 0.12, "L", false}, {"Post", 0.12, "L", false}, {"Employed by", 0.13, "L", false},
 		{"Serves", 0.16, "L", false}, {"Basis", 0.08, "L", false}, {"Since", 0.115, "L", false},
-		{"Approved by", 0.165, "L", false}, {hEvents, 0.11, "L", false}}, rows, nil, pdfTableSize)
+		{"Approved by", 0.165, "L", false}, {hEvents, 0.11, "L", false}}, rows, nil, pdfTableSize, d.none(EmptyAppointments))
 	d.h3("Statutory roles")
 	rows = make([][]string, len(r.Roles))
 	for i, s := range r.Roles {
 		rows[i] = []string{s.Council, s.Role, s.Officer, s.Since, cite(s.Certainty, s.Refs)}
 	}
 	d.table([]pdfCol{{"Council", 0.26, "L", false}, {"Role", 0.26, "L", false}, {"Held by", 0.2, "L", false},
-		{"Since", 0.14, "L", false}, {hEvents, 0.14, "L", false}}, rows, nil, pdfTableSize)
+		{"Since", 0.14, "L", false}, {hEvents, 0.14, "L", false}}, rows, nil, pdfTableSize, d.none(EmptyRoles))
 	d.h3("Partner councils")
 	rows = make([][]string, len(r.Partners))
 	for i, p := range r.Partners {
 		rows[i] = []string{p.Council, p.Kind, p.Since, p.Notice, cite(p.Certainty, p.Refs)}
 	}
 	d.table([]pdfCol{{"Council", 0.3, "L", false}, {"Kind", 0.12, "L", false}, {"Partner since", 0.14, "L", false},
-		{"Notice of withdrawal", 0.3, "L", false}, {hEvents, 0.14, "L", false}}, rows, nil, pdfTableSize)
+		{"Notice of withdrawal", 0.3, "L", false}, {hEvents, 0.14, "L", false}}, rows, nil, pdfTableSize, d.none(EmptyPartners))
 }
 
 func (d *pdfDoc) services() {
@@ -525,7 +528,7 @@ func (d *pdfDoc) services() {
 		rows[i] = []string{s.Service, s.Status, s.Detail, s.Since, s.CostShare, cite(s.Certainty, s.Refs)}
 	}
 	d.table([]pdfCol{{"Service", 0.17, "L", false}, {"Status", 0.12, "L", false}, {"Arrangement", 0.28, "L", false},
-		{"Since", 0.11, "L", false}, {"Cost share", 0.2, "L", false}, {hEvents, 0.12, "L", false}}, rows, nil, pdfTableSize)
+		{"Since", 0.11, "L", false}, {"Cost share", 0.2, "L", false}, {hEvents, 0.12, "L", false}}, rows, nil, pdfTableSize, d.none(EmptyServices))
 }
 
 func (d *pdfDoc) finance() {
@@ -558,7 +561,7 @@ func (d *pdfDoc) finance() {
 		rows[i] = []string{c.Subject, c.Basis, c.Shares, c.AppliesFrom, cite(c.Certainty, c.Refs)}
 	}
 	d.table([]pdfCol{{"Post or service", 0.22, "L", false}, {"Basis", 0.12, "L", false}, {"Shares", 0.36, "L", false},
-		{"From", 0.14, "L", false}, {hEvents, 0.16, "L", false}}, rows, nil, pdfTableSize)
+		{"From", 0.14, "L", false}, {hEvents, 0.16, "L", false}}, rows, nil, pdfTableSize, d.none(EmptyCostShares))
 	if len(r.Finance.Funding) > 0 {
 		d.h3("External funding")
 		rows = make([][]string, len(r.Finance.Funding))
@@ -674,6 +677,9 @@ func (d *pdfDoc) findings() {
 		}
 		for _, f := range sec.Items {
 			d.bullet(f.Text + " " + whyItMatters + " " + findingTail(f))
+		}
+		if len(sec.Items) > 0 && sec.Note != "" {
+			d.para(sec.Note)
 		}
 	}
 }

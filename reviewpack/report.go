@@ -26,10 +26,15 @@ type Report struct {
 	Appointments   []Appointment `json:"appointments"`
 	Roles          []RoleRow     `json:"statutory_roles"`
 	Services       []ServiceRow  `json:"services"`
-	Finance        Finance       `json:"finance"`
-	Flags          []Flag        `json:"flags"`
-	Register       []RegisterRow `json:"register"`
-	TreeHead       TreeHeadLine  `json:"tree_head"`
+	// Empty says why a list with no rows is empty when the record held rows for it before (a
+	// dissolution ended them), by the Empty… keys (empty.go); a list not in it reads "None recorded".
+	Empty map[string]Fact `json:"empty,omitempty"`
+	// GapChecks says which checks of section 9 apply and which do not (gapchecks.go).
+	GapChecks *GapChecks    `json:"gap_checks,omitempty"`
+	Finance   Finance       `json:"finance"`
+	Flags     []Flag        `json:"flags"`
+	Register  []RegisterRow `json:"register"`
+	TreeHead  TreeHeadLine  `json:"tree_head"`
 	// Checkpoint is the embedded C2SP checkpoint, printed after the tree head (checkpoint.go).
 	Checkpoint  *CheckpointLine `json:"checkpoint,omitempty"`
 	HowToVerify []string        `json:"how_to_verify"` // paragraphs

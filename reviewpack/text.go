@@ -141,11 +141,13 @@ const totalCouncil = "All councils"
 type findingSection struct {
 	ID, Heading, None string
 	Items             []Finding
+	Note              string // printed after the items, when there are some
 }
 
 // findingSections are the risks and gaps sections, in the order they are printed.
 func findingSections(r *Report) []findingSection {
-	return []findingSection{{"risks", hRisks, noRisks, r.Risks}, {"gaps", hGaps, noGaps, r.Gaps}}
+	return []findingSection{{ID: "risks", Heading: hRisks, None: noRisks, Items: r.Risks},
+		{ID: "gaps", Heading: hGaps, None: gapsNone(r.GapChecks), Items: r.Gaps, Note: gapsNote(r.GapChecks)}}
 }
 
 // meetingText is a cover row's value for a body: "Cabinet of North Norfolk District Council: meeting

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,4 +32,43 @@ func TestChangesSinceCloseFindingsByTheirFacts(t *testing.T) {
 	assert.NotContains(t, june, "event 22 (Corrected event 8", "a certainty correction closes nothing")
 	assert.NotContains(t, june, "The trial ended on 31 March 2016", "the December report, as of 18 December 2015, held no such risk")
 	assert.Contains(t, june, "- New gap: No outturn is recorded for 2015/16, which ended on 31 March 2016")
+}
+
+// fixsections #3: a list empty on the as-of date that the dissolution ended says so (shared posts,
+// statutory roles, services and cost shares of the October pack), not "None recorded"; a list never
+// recorded still reads "None recorded".
+func TestEmptiedListsSayTheDissolutionEndedThem(t *testing.T) {
+	store := seeded(t)
+	md := packMarkdown(t, store, "--as-of", "2016-10-01")
+	const ended = "None on 1 October 2016: ended with the dissolution. [30]"
+	for _, sec := range []string{"4. Appointments and statutory roles", "5. Shared services", "6. Finance"} {
+		s := section(t, md, sec)
+		assert.Contains(t, s, ended, sec)
+		assert.NotContains(t, s, "None recorded.", sec)
+	}
+	assert.Equal(t, 2, strings.Count(section(t, md, "4. Appointments and statutory roles"), ended), "shared posts and statutory roles")
+	june := packMarkdown(t, store, "--as-of", "2016-06-15")
+	assert.NotContains(t, june, "ended with the dissolution")
+}
+
+// fixsections #2: section 9 says which of its checks do not apply (the revenues and benefits
+// partnership shares nothing yet), and a partner with no approving decision recorded is a gap,
+// flagged in the partner table.
+func TestGapsSayWhichChecksApply(t *testing.T) {
+	store := seeded(t)
+	dir := t.TempDir()
+	r := ledger(t, nil, "pack", "--store", store, "--partnership", "norfolk-revenues-benefits", "--as-of", "2010-03-01", "--format", "md", "-o", dir)
+	assert.Equal(t, 0, r.code, r.stderr)
+	b, err := os.ReadFile(filepath.Join(dir, "pack.md"))
+	assert.NoError(t, err)
+	md := string(b)
+	gaps := section(t, md, "9. Gaps and unknowns")
+	assert.NotContains(t, gaps, "The record holds each of the facts this pack looks for")
+	assert.Contains(t, gaps, "- No decision approving the partnership is recorded for North Norfolk District Council, Borough Council of King's Lynn and West Norfolk or Great Yarmouth Borough Council: each is shown as a partner from 9 February 2010, the date of the event that named them. _Why it matters:_")
+	assert.Contains(t, gaps, "These checks do not apply here: section 113 agreements, approvals and cost shares of shared posts (no shared post is recorded), the statutory roles of councils that share theirs (no council shares a statutory role), outturns of ended years and savings targets (no savings are recorded) and exit terms (nothing is shared yet).")
+	assert.Contains(t, section(t, md, "4. Appointments and statutory roles"), "| North Norfolk District Council | district | 2010-02-09 (no approving decision recorded: section 9) |")
+
+	june := packMarkdown(t, store, "--as-of", "2016-06-15")
+	assert.NotContains(t, june, "No decision approving the partnership", "both councils' decisions are recorded")
+	assert.NotContains(t, june, "do not apply here", "every check applies to the shared management")
 }
