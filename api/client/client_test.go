@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -121,13 +122,19 @@ func FuzzAnswers(f *testing.F) {
 	f.Add(404, []byte(`{"type":"/problems/not-found","title":"Not found","status":404,"errors":[{"pointer":"/x","detail":"d"}]}`))
 	f.Add(500, []byte("\xff\x00"))
 	f.Add(200, []byte(`{"events":[{"seq":2,"data":"\u003c"},{"seq":1}]}`))
+	f.Add(412, []byte(`{"type":"/problems/precondition-failed","title":"Precondition failed","status":412,"current_revision":9,"errors":[{"header":"If-Match","detail":"d"}]}`))
+	f.Add(400, []byte(`{"title":"t","current_revision":-1,"expected_revision":1e99,"errors":[{"pointer":"","detail":"d"},{"pointer":null,"detail":7}]}`))
+	f.Add(201, []byte(`{"id":"0190f5a0-0000-7000-8000-000000000001","stream":"partnership-p","revision":0,"seq":1,"type":"T","data":{},"sources":[]}`))
+	f.Add(200, []byte(`{"partnership":"p","as_of":"2016-01-01","known_at":{"seq":1,"requested":"all"},"entries":null}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		if status < 200 || status > 599 || (status >= 300 && status < 400) {
 			return
 		}
 		calls := 0
 		c := serve(t, func(w http.ResponseWriter, r *http.Request) {
-			calls++
+			if r.URL.Path == "/v1/events" {
+				calls++
+			}
 			if calls > 3 {
 				w.Write([]byte(`{"events":[]}`))
 				return
@@ -143,6 +150,29 @@ func FuzzAnswers(f *testing.F) {
 			assert.Equal(t, status, p.Status)
 		} else if err != nil {
 			require.True(t, errors.As(err, &te), "%v", err)
+		}
+		// Every other kind of answer ends the same way: a value, a *Problem of the status, or a
+		// *TransportError.
+		for _, call := range []func() error{
+			func() error {
+				_, err := c.Record(context.Background(), "p", client.RecordRequest{Type: "T"}, client.RecordOptions{IfMatch: `"1"`})
+				return err
+			},
+			func() error {
+				_, err := c.Event(context.Background(), uuid.MustParse("0190f5a0-0000-7000-8000-000000000001"))
+				return err
+			},
+			func() error { _, err := c.Timeline(context.Background(), "p", client.Query{}); return err },
+			func() error { _, err := c.Savings(context.Background(), "p", client.Query{}); return err },
+		} {
+			err := call()
+			if status >= 300 {
+				require.True(t, errors.As(err, &p), "%v", err)
+				assert.Equal(t, status, p.Status)
+				assert.Equal(t, status == 412, p.IsPreconditionFailed())
+			} else if err != nil {
+				require.True(t, errors.As(err, &te), "%v", err)
+			}
 		}
 		for _, err := range c.Events(context.Background(), 0, 1<<62) {
 			if err != nil {

@@ -184,6 +184,7 @@ func ExampleProblem_IsPreconditionFailed() {
 	}
 	ctx := context.Background()
 	req := savingsRequest(4200000) // a SavingsReported, as in the Record example
+
 	_, err = c.Record(ctx, "great-yarmouth-north-norfolk", req, client.RecordOptions{IfMatch: `"0"`}) // long stale
 	var p *client.Problem
 	if !errors.As(err, &p) || !p.IsPreconditionFailed() {
