@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/partnership-ledger/ledger/api/client"
+	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/fault/faulttest"
 )
@@ -215,4 +219,37 @@ func TestBodyPointers(t *testing.T) {
 			assert.Equal(t, before, e.head(t), "nothing recorded")
 		})
 	}
+}
+
+// The HTTP client the command line uses reads this server's 412 as a typed problem and says it in one
+// line; the ETag it answers is the next Record's If-Match.
+func TestClientSeesPreconditionFailed(t *testing.T) {
+	e := newEnv(t, false)
+	c, err := client.New(e.srv.URL, e.recorder)
+	require.NoError(t, err)
+	var sent struct {
+		Type        string          `json:"type"`
+		EffectiveOn string          `json:"effective_on"`
+		Certainty   string          `json:"certainty"`
+		Data        json.RawMessage `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(fmt.Sprintf(savings, 5)), &sent))
+	req := client.RecordRequest{Type: sent.Type, EffectiveOn: sent.EffectiveOn, Certainty: sent.Certainty, Data: sent.Data}
+	req.Sources = []domain.SourceRef{{Kind: "press", Title: "EDP, 1 March 2016"}}
+	cur, rev := eventsETag(t, e)
+	rec, err := c.Record(context.Background(), "great-yarmouth-north-norfolk", req, client.RecordOptions{IfMatch: cur})
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf(`"%d"`, rev+1), rec.ETag)
+
+	_, err = c.Record(context.Background(), "great-yarmouth-north-norfolk", req, client.RecordOptions{IfMatch: cur})
+	var p *client.Problem
+	require.True(t, errors.As(err, &p), "%v", err)
+	assert.True(t, p.IsPreconditionFailed())
+	assert.Equal(t, rec.ETag, p.ETag)
+	require.NotNil(t, p.CurrentRevision)
+	assert.Equal(t, rev+1, *p.CurrentRevision)
+	assert.Equal(t, fault.PreconditionFailed, fault.KindOf(err))
+	assert.Equal(t, fmt.Sprintf(`POST %s/v1/partnerships/great-yarmouth-north-norfolk/events: 412 Precondition failed: If-Match: %s does not match the partnership, which is now at revision %d (ETag "%d"): nothing was recorded; read it again and retry`,
+		e.srv.URL, cur, rev+1, rev+1), err.Error())
+	faulttest.AssertForPeople(t, fault.Message(err))
 }
