@@ -114,6 +114,9 @@ func view(slug string, s *domain.State, r *reuse) *State {
 		}
 	}
 	st.Status = Status{Value: s.Status.Value, Since: s.Status.Since, Reason: s.Status.Reason, Evidence: s.Status.Evidence}
+	if st.Status.Evidence == nil {
+		st.Status.Evidence = Evidence{} // [] in JSON, as the document says, not null: nothing in effect yet on as_of
+	}
 	if t := s.Trial; t != nil {
 		st.TrialPeriod = &TrialPeriod{From: t.From, To: t.To, Evidence: t.Evidence}
 	}

@@ -21,6 +21,7 @@ import (
 func Generated() map[string]any {
 	w := &walker{defs: map[string]any{}, docs: newSourceDocs()}
 	eventSchemas(w)
+	readModels(w)
 	return w.defs
 }
 

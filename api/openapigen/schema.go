@@ -24,6 +24,11 @@ var (
 	dateType    = reflect.TypeFor[domain.Date]()
 )
 
+type owned struct {
+	t    reflect.Type
+	read bool
+}
+
 // ref is a JSON Schema reference to a component.
 func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
 
@@ -37,6 +42,11 @@ type walker struct {
 	// suffix is added to the name of each struct's component (a read walk's "Stored", so that the
 	// schemas of what was recorded, without the limits on new commands, sit beside the commands').
 	suffix string
+	// owner records which Go type, in which mode, each struct component describes, so that two types
+	// of one name (domain.MinuteRef, projections.MinuteRef) get two components (the second "…View").
+	owner map[string]owned
+	// rename names a type's component otherwise than by its Go name (projections.KnownAtInfo: KnownAt).
+	rename map[reflect.Type]string
 	// order holds the JSON names of each object component's members in Go field order, for docs.
 	order map[string][]string
 }
@@ -50,6 +60,8 @@ func (w *walker) typeSchema(t reflect.Type, f *reflect.StructField) map[string]a
 	switch {
 	case t == uuidType:
 		return map[string]any{"type": "string", "format": "uuid"}
+	case t == rawType && w.read:
+		return map[string]any{"description": "Any JSON value, as recorded."}
 	case t == rawType:
 		return map[string]any{"type": "object"}
 	case t == timeType:
@@ -104,6 +116,19 @@ func (w *walker) typeSchema(t reflect.Type, f *reflect.StructField) map[string]a
 		return map[string]any{"type": "object", "additionalProperties": w.typeSchema(t.Elem(), nil)}
 	case reflect.Struct:
 		name := t.Name() + w.suffix
+		if w.read && t.PkgPath() == dateType.PkgPath() {
+			name = t.Name() + "Stored" // the domain's types as recorded, wherever a read model holds them
+		}
+		if n, ok := w.rename[t]; ok {
+			name = n
+		}
+		if w.owner == nil {
+			w.owner = map[string]owned{}
+		}
+		if o, ok := w.owner[name]; ok && o != (owned{t, w.read}) {
+			name += "View"
+		}
+		w.owner[name] = owned{t, w.read}
 		if _, ok := w.defs[name]; !ok {
 			w.defs[name] = nil // placeholder: a recursive type refers to itself
 			w.defs[name] = w.structSchema(name, t)
@@ -123,21 +148,28 @@ func (w *walker) structSchema(name string, t reflect.Type) map[string]any {
 	component := name
 	props := map[string]any{}
 	required := []any{}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if !f.IsExported() || name == "-" {
+	fields := reflect.VisibleFields(t)
+	for _, f := range fields {
+		if len(f.Index) > 1 && !promoted(t, f) {
 			continue
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" || (f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct) {
+			continue // an embedded struct's fields are the object's own (encoding/json)
 		}
 		if name == "" {
 			name = f.Name
 		}
 		s := w.typeSchema(f.Type, &f)
 		optional := hasOpt(opts, "omitempty") || hasOpt(opts, "omitzero")
-		if w.read && optional && f.Type.Kind() == reflect.Pointer {
-			s = nullable(s)
+		if w.read && !optional && f.Type.Kind() == reflect.Pointer {
+			s = nullable(s) // encoding/json writes a nil pointer as null
 		}
-		if doc := w.docs.field(t, f.Name); doc != "" {
+		decl := t
+		if len(f.Index) > 1 {
+			decl = t.FieldByIndex(f.Index[:len(f.Index)-1]).Type
+		}
+		if doc := w.docs.field(decl, f.Name); doc != "" {
 			s["description"] = doc
 		}
 		props[name] = s
@@ -154,6 +186,23 @@ func (w *walker) structSchema(name string, t reflect.Type) map[string]any {
 		s["description"] = doc
 	}
 	return s
+}
+
+// promoted reports whether f, a field of an embedded struct of t, is written as t's own: each struct
+// on its path is embedded without a JSON name.
+func promoted(t reflect.Type, f reflect.StructField) bool {
+	for _, i := range f.Index[:len(f.Index)-1] {
+		e := t.Field(i)
+		name, _, _ := strings.Cut(e.Tag.Get("json"), ",")
+		if !e.Anonymous || name != "" || !e.IsExported() {
+			return false
+		}
+		t = e.Type
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+	}
+	return true
 }
 
 func hasOpt(opts, opt string) bool { return strings.Contains(","+opts+",", ","+opt+",") }
