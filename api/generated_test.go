@@ -55,7 +55,7 @@ func TestEventsDocAnchors(t *testing.T) {
 			headings[strings.ToLower(h)] = true
 		}
 	}
-	links := regexp.MustCompile(regexp.QuoteMeta("docs/events.md") + `#([a-z0-9-]+)`).FindAllStringSubmatch(string(api.OpenAPI()), -1)
+	links := regexp.MustCompile(regexp.QuoteMeta("docs/events.md")+`#([a-z0-9-]+)`).FindAllStringSubmatch(string(api.OpenAPI()), -1)
 	require.NotEmpty(t, links)
 	for _, l := range links {
 		assert.True(t, headings[l[1]], "docs/events.md has no heading for #%s", l[1])
