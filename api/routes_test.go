@@ -65,9 +65,6 @@ func TestRouteTableMatchesTheDocument(t *testing.T) {
 		sort.Strings(q)
 		table[r.Method+" "+r.Path] = q
 	}
-	if _, ok := doc["GET /openapi.json"]; !ok {
-		delete(table, "GET /openapi.json") // until the document describes itself (helper contract)
-	}
 	assert.Equal(t, doc, table)
 }
 
