@@ -39,3 +39,22 @@ func TestChronologyMarksAssumedMinutes(t *testing.T) {
 		assert.Contains(t, pdf, w, "pdf")
 	}
 }
+
+// TestDemoReportsOnlyWhatTheArticleReports: the December 2015 article reports that both officers
+// have worked for both councils since 7 November, not who employs them or how their time is split,
+// so the appointments stay inferred and the correction adding the article says what is assumed;
+// the review's terms of reference say its date and bodies are assumed; option 4 states the recorded
+// employer and what would follow, not a reported fact (issue 21's acceptance test).
+func TestDemoReportsOnlyWhatTheArticleReports(t *testing.T) {
+	md := string(render(t, demoPackAsOf(t, "2016-06-15"), "md"))
+	for _, line := range strings.Split(md, "\n") {
+		if strings.Contains(line, "serves Great Yarmouth Borough Council 50%") || strings.HasPrefix(line, "| [8] ") || strings.HasPrefix(line, "| [9] ") {
+			assert.NotContains(t, line, "reported", line)
+			assert.Contains(t, line, "inferred", line)
+		}
+	}
+	assert.Contains(t, md, "North Norfolk as employer and the even split of time (50%/50%) are assumed for the demo")
+	assert.Contains(t, md, "so the due date and the two bodies are assumed for the demo")
+	assert.NotContains(t, md, "would keep them")
+	assert.Contains(t, md, "The record gives North Norfolk District Council as the employer of the two shared officers (chief executive and chief finance officer): ending the arrangement would leave them serving North Norfolk District Council alone, unless the councils agree otherwise. (inferred)")
+}

@@ -42,8 +42,9 @@ func (c *composer) consequences(cont, perm, vary, end *Option) {
 			refs = mergeRefs(refs, c.refs(a.Evidence))
 		}
 		n := len(byEmployer[e])
-		end.Facts = append(end.Facts, Fact{Text: fmt.Sprintf("%s, which employs the %s, would keep %s (%s) for itself alone.", c.council(e),
-			words.Count(n, "shared officer", "shared officers"), words.Verb(n, "that officer", "them"), words.JoinAnd(posts)), Refs: refs})
+		// What the record says (the employer), then what would follow: a consequence, not a fact.
+		end.Facts = append(end.Facts, Fact{Text: fmt.Sprintf("The record gives %s as the employer of the %s (%s): ending the arrangement would leave %s serving %s alone, unless the councils agree otherwise.",
+			c.council(e), words.Count(n, "shared officer", "shared officers"), words.JoinAnd(posts), words.Verb(n, "that officer", "them"), c.council(e)), Refs: refs})
 	}
 	var proposed []string
 	var proposedRefs []uint64

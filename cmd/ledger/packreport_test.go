@@ -267,7 +267,7 @@ func TestPackOptionsWithConsequences(t *testing.T) {
 	end := opts[strings.Index(opts, "### Option 4"):]
 	for _, want := range []string{
 		"Great Yarmouth Borough Council would have to fill its head of paid service and chief finance officer (s151) itself: they are now held for it by officers of North Norfolk District Council (section 8).",
-		"North Norfolk District Council, which employs the two shared officers, would keep them (chief executive and chief finance officer) for itself alone.",
+		"The record gives North Norfolk District Council as the employer of the two shared officers (chief executive and chief finance officer): ending the arrangement would leave them serving North Norfolk District Council alone, unless the councils agree otherwise.",
 		"The sharing proposed for human resources and finance would not go ahead.",
 		"No notice period or exit terms are recorded (section 9)",
 	} {

@@ -79,16 +79,17 @@ func TestDemoPackShowsProvenance(t *testing.T) {
 	assert.Contains(t, text, "### What changed")
 	assert.Contains(t, text, "| 21 | Partnership proposed of 7 October 2015 [5] | Trial ends on | 31 March 2016 | 30 June 2016 | 2015-12-19 09:00 UTC, demo-seed | "+
 		"The trial runs to around June 2016, when both councils review it; 31 March 2016 was the savings date | the December 2015 article: the trial “is to expected to last until sometime around June 2016” |")
-	assert.Contains(t, text, "| 22 | Joint appointment made of 7 November 2015 [8] | Certainty | inferred | reported |")
+	assert.Contains(t, text, "| 22 | Joint appointment made of 7 November 2015 [8] | Sources |")
+	assert.NotContains(t, text, "| Certainty | inferred | reported |", "the article does not report the appointment's employer or time shares (fixdemo)")
 	assert.Contains(t, text, "| 31 | Service sharing proposed of 18 December 2015 [19] | The whole event | Service sharing proposed of 18 December 2015 | retracted: no longer part of the record in effect |")
 	assert.Contains(t, text, "Its source was withdrawn (the article did not name finance)")
 	assert.NotContains(t, text, "source_withdrawn", "a retraction in words, never its code")
 
 	// Certainty on every fact, in every section.
-	assert.Contains(t, text, "as chief executive on an interim basis since 7 November 2015. (reported) [8, 22]")
+	assert.Contains(t, text, "as chief executive on an interim basis since 7 November 2015. (inferred) [8, 22]")
 	assert.Contains(t, text, "The trial period runs to 30 June 2016; continuing beyond it needs a decision by each council. (inferred) [")
 	assert.Contains(t, text, "| Certainty and events |")
-	assert.Contains(t, text, "| interim | 2015-11-07 | Full Council 15 October 2015, item 8 (every detail assumed)<br>Cabinet 19 October 2015, minute 10 (every detail assumed) | reported [8, 22] |")
+	assert.Contains(t, text, "| interim | 2015-11-07 | Full Council 15 October 2015, item 8 (every detail assumed)<br>Cabinet 19 October 2015, minute 10 (every detail assumed) | inferred [8, 22] |")
 	assert.Contains(t, text, "| 2015/16 | North Norfolk District Council | not recorded | £40,000 | not recorded | not recorded | cannot be worked out: one-off costs not recorded | not recorded | reported [16] |")
 	assert.Contains(t, text, "| Chief executive (Sheila Oxtoby) | equal | Great Yarmouth Borough Council 50%, North Norfolk District Council 50% | 2015-11-07 | inferred [14] |")
 

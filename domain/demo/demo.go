@@ -221,10 +221,15 @@ func entries() []entry {
 		{gnn, "propose-finance", "2015-12-18T12:03:00Z", "2015-12-18", domain.Reported, srcs(seed000),
 			domain.ServiceSharingProposed{Service: "finance", Candidates: []domain.CouncilRef{gy, nn},
 				Notes: "back-office roles such as HR and finance could be shared (business case)"}},
+		// The article expects meetings "at both authorities" around June 2016: the due date (30 June)
+		// and the two bodies are the demo's assumption. The review stays reported (a fact citing
+		// only a press report is reported: domain's certainty rule), and its terms of reference say
+		// what is assumed; the event has no notes field.
 		{gnn, "review-june-2016", "2015-12-18T12:04:00Z", "2015-12-18", domain.Reported, srcs(seed000),
 			domain.ReviewScheduled{Review: "june-2016", DueOn: date("2016-06-30"),
-				Bodies:           []domain.BodyRef{{Council: gy, Body: "full council"}, {Council: nn, Body: "cabinet"}},
-				TermsOfReference: "whether the interim shared management has worked and should go further"}},
+				Bodies: []domain.BodyRef{{Council: gy, Body: "full council"}, {Council: nn, Body: "cabinet"}},
+				TermsOfReference: "whether the interim shared management has worked and should go further; the article expects " +
+					"meetings at both authorities around June 2016, so the due date and the two bodies are assumed for the demo"}},
 		// Recorded after the fact: the proposal's trial end was entered as 31 March 2016 ("by March"
 		// is when the savings fall due); the article gives the trial as lasting to around June 2016.
 		{gnn, "correct-trial-end", "2015-12-19T09:00:00Z", "2015-12-19", domain.Reported, srcs(seed000),
@@ -235,14 +240,16 @@ func entries() []entry {
 		// one source the demo holds that reports them, so it is added to their sources when it appears.
 		{gnn, "sources-sheila-oxtoby", "2015-12-19T09:01:00Z", "2015-12-19", domain.Reported, srcs(seed000),
 			domain.EventCorrected{Target: EventID(gnn, "appoint-sheila-oxtoby"), Sources: srcs(gyMinutes, nnMinutes, seed000),
-				Certainty: domain.Reported,
-				Reason:    "the December 2015 article reports that Sheila Oxtoby has worked for both councils since 7 November",
-				Evidence:  "the December 2015 article: \u201cThe trial process began with Mrs Oxtoby and chief finance officer, Karen Sly, working for both authorities on November 7.\u201d"}},
+				Reason: "the December 2015 article reports that Sheila Oxtoby has worked for both councils since 7 November; " +
+					"it gives neither her employer nor how her time is shared, so the appointment stays inferred: " +
+					"North Norfolk as employer and the even split of time (50%/50%) are assumed for the demo",
+				Evidence: "the December 2015 article: \u201cThe trial process began with Mrs Oxtoby and chief finance officer, Karen Sly, working for both authorities on November 7.\u201d"}},
 		{gnn, "sources-karen-sly", "2015-12-19T09:02:00Z", "2015-12-19", domain.Reported, srcs(seed000),
 			domain.EventCorrected{Target: EventID(gnn, "appoint-karen-sly"), Sources: srcs(gyMinutes, nnMinutes, seed000),
-				Certainty: domain.Reported,
-				Reason:    "the December 2015 article reports that Karen Sly has worked for both councils since 7 November",
-				Evidence:  "the December 2015 article: \u201cThe trial process began with Mrs Oxtoby and chief finance officer, Karen Sly, working for both authorities on November 7.\u201d"}},
+				Reason: "the December 2015 article reports that Karen Sly has worked for both councils since 7 November; " +
+					"it gives neither her employer nor how her time is shared, so the appointment stays inferred: " +
+					"North Norfolk as employer and the even split of time (50%/50%) are assumed for the demo",
+				Evidence: "the December 2015 article: \u201cThe trial process began with Mrs Oxtoby and chief finance officer, Karen Sly, working for both authorities on November 7.\u201d"}},
 
 		// The ending, September 2016: inferred from the demo's brief, every source detail assumed
 		// (assumedEnd). Which council decided what, and when, is the demo's assumption.
