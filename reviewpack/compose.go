@@ -399,7 +399,11 @@ func (c *composer) summary(name string, r *Report) []string {
 		out = append(out, "Review outcomes recorded: "+strings.Join(parts, "; ")+".")
 	}
 	if n := len(r.Flags); n > 0 {
-		out = append(out, fmt.Sprintf("Section 7 lists %s the committee should weigh, such as facts reported only in the press and sources with assumed details.", words.Count(n, "matter", "matters")))
+		titles := make([]string, n) // the matters themselves, not examples that may not be among them
+		for i, f := range r.Flags {
+			titles[i] = flagMatter(f.Kind)
+		}
+		out = append(out, fmt.Sprintf("Section 7 lists %s the committee should weigh: %s.", words.Count(n, "matter", "matters"), words.JoinAnd(titles)))
 	}
 	if p := findingsSummary(r); p != "" {
 		out = append(out, p)

@@ -295,6 +295,9 @@ func (c *composer) provenanceFlags() (out []Flag, assumed int) {
 			items = append(items, item+": "+words.SourceAssumed(s)+" "+refsText(g.refs()))
 			refs = append(refs, g.refs()...)
 		}
+		if n == 1 { // the flag cites the one source's events: not twice
+			items[0] = strings.TrimSuffix(items[0], " "+refsText(sortedRefs(refs)))
+		}
 		more := ""
 		if n > len(items) {
 			more = fmt.Sprintf("; and %d more (see the chronology)", n-len(items))

@@ -134,6 +134,32 @@ func flagTitle(kind string) string {
 	return kind
 }
 
+// flagMatter names a matter to note within a sentence, as the executive summary lists them:
+// "facts reported only in the press".
+func flagMatter(kind string) string {
+	switch kind {
+	case FlagBelowTarget:
+		return "savings below target"
+	case FlagPressOnly:
+		return "facts reported only in the press"
+	case FlagIllustrative:
+		return "illustrative sources"
+	case FlagAssumed:
+		return "sources with assumed details"
+	case FlagNoConfirming:
+		return "facts recorded as confirmed without a confirming source"
+	case FlagLateSource:
+		return "sources published after they were cited"
+	case FlagRetracted:
+		return "retracted events"
+	case FlagLateCorrect:
+		return "corrections recorded after the as-of date"
+	case FlagConflictingOutcomes:
+		return "the councils' differing review outcomes"
+	}
+	return words.Lower(flagTitle(kind))
+}
+
 // totalCouncil is the Council of a financial year's total row.
 const totalCouncil = "All councils"
 

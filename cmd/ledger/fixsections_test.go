@@ -72,3 +72,24 @@ func TestGapsSayWhichChecksApply(t *testing.T) {
 	assert.NotContains(t, june, "No decision approving the partnership", "both councils' decisions are recorded")
 	assert.NotContains(t, june, "do not apply here", "every check applies to the shared management")
 }
+
+// fixsections #4: a review outcome is in words wherever it is listed (the chronology, "Changes since
+// the last report"); the summary names the matters of section 7 rather than giving examples that may
+// not be among them; a flag over one source cites its events once.
+func TestOutcomesAndMattersInWords(t *testing.T) {
+	store := seeded(t)
+	md := packMarkdown(t, store, "--as-of", "2016-10-01", "--since", "2016-06-15")
+	assert.NotContains(t, md, "review outcome: terminate")
+	assert.Contains(t, section(t, md, "3. Chronology"), "| North Norfolk District Council decided to end the partnership (review outcome). |")
+	assert.Contains(t, section(t, md, "10. Changes since the last report"), "| Great Yarmouth Borough Council decided to make the arrangement permanent (review outcome). |")
+	assert.Contains(t, md, "Section 7 lists three matters the committee should weigh: the councils' differing review outcomes, facts reported only in the press and sources with assumed details.")
+	assert.NotContains(t, md, "such as facts reported only in the press")
+
+	dir := t.TempDir()
+	r := ledger(t, nil, "pack", "--store", store, "--partnership", "norfolk-revenues-benefits", "--as-of", "2010-03-01", "--format", "md", "-o", dir)
+	assert.Equal(t, 0, r.code, r.stderr)
+	b, err := os.ReadFile(filepath.Join(dir, "pack.md"))
+	assert.NoError(t, err)
+	assert.Contains(t, string(b), "Eastern Daily Press: assumed: title, publisher and date. [1, 2, 3, 4]")
+	assert.NotContains(t, string(b), "[1, 2, 3, 4]. [1, 2, 3, 4]")
+}

@@ -78,7 +78,7 @@ func Event(typ string, p domain.Payload, names Names) string {
 	case domain.ExternalReviewCommissioned:
 		return fmt.Sprintf("External review commissioned from %s: %s", p.Reviewer, p.Scope)
 	case domain.ReviewOutcomeRecorded:
-		return fmt.Sprintf("%s review outcome: %s", names.Council(p.Council), Phrase(p.Outcome))
+		return fmt.Sprintf("%s decided to %s (review outcome)", names.Council(p.Council), Outcome(p.Outcome))
 	case domain.PartnershipDissolved:
 		return "Partnership dissolved: " + p.Reason
 	}
