@@ -161,7 +161,7 @@ func (c *composer) corrections() []CorrectionRow {
 	for _, corr := range c.tl.Corrections {
 		row := CorrectionRow{Seq: corr.Seq}
 		if env, ok := c.envelope(corr.ID); ok {
-			row.When, row.By = domain.TimeText(env.RecordedAt)+" UTC", env.RecordedBy
+			row.When, row.By = domain.TimeText(env.RecordedAt)+" UTC", words.Actor(env.RecordedBy)
 		}
 		row.Evidence = corr.Evidence
 		if row.Evidence == "" && len(corr.Sources) > 0 {
@@ -223,7 +223,7 @@ func (c *composer) retractedFlag(corr projections.Correction, env eventstore.Eve
 		why += " (" + strings.TrimSuffix(corr.Notes, ".") + ")"
 	}
 	return Flag{FlagRetracted, fmt.Sprintf("%s%s was retracted on %s by %s: %s. It is no longer part of the record in effect, and no fact in this pack rests on it.",
-		target, said, when, env.RecordedBy, why), refs}
+		target, said, when, words.Actor(env.RecordedBy), why), refs}
 }
 
 // dateLong writes a YYYY-MM-DD date in words, or the text as given when it is not one.

@@ -25,3 +25,10 @@ func TestCitedMarksTheMinuteItPrints(t *testing.T) {
 	assert.Equal(t, line, words.Cited(line, d, []domain.SourceRef{minutes}), "nothing assumed")
 	assert.Equal(t, line, words.Cited(line, nil, nil), "no payload")
 }
+
+// Actor words the CLI's recorded_by for a person, never "cli:unknown".
+func TestActorInWords(t *testing.T) {
+	assert.Equal(t, "someone at the command line whose name was not recorded", words.Actor("cli:unknown"))
+	assert.Equal(t, "alice, at the command line", words.Actor("cli:alice"))
+	assert.Equal(t, "demo-seed", words.Actor("demo-seed"))
+}
