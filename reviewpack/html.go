@@ -13,13 +13,13 @@ import (
 //go:embed templates/pack.html.tmpl
 var templateFS embed.FS
 
-// packTemplate is parsed once; renderHTML clones it to bind the functions that need the report
-// ("refs" links each [n] to its row of the event register, with the event id as its title).
+// packTemplate is parsed once. It writes every reference to events as text ("[8, 22]"); renderHTML
+// then links each [n] to its event (linkRefs), so that no reference in any section is left unlinked.
 var packTemplate = template.Must(template.New("pack.html.tmpl").Funcs(template.FuncMap{
-	"refs":      func([]uint64) template.HTML { return "" },
-	"seqLink":   func(uint64) template.HTML { return "" },
+	"refs":      refsText,
 	"none":      func(string) template.HTML { return "" },
 	"commands":  htmlCommands,
+	"figures":   htmlFigures,
 	"flagTitle": flagTitle,
 	// provenance.go
 	"cite":                 cite,
@@ -50,35 +50,13 @@ func renderHTML(r *Report, w io.Writer) error {
 	for _, e := range r.Register {
 		ids[e.Seq] = e.ID
 	}
-	link := func(seq uint64) template.HTML {
-		n := strconv.FormatUint(seq, 10)
-		id, ok := ids[seq]
-		if !ok {
-			return template.HTML(n)
-		}
-		return template.HTML(`<a href="#event-` + n + `" title="event ` + template.HTMLEscapeString(id) + `">` + n + `</a>`) //nolint:gosec // digits and an escaped id
-	}
 	t, err := packTemplate.Clone()
 	if err != nil {
 		return err
 	}
-	refs := func(refs []uint64) template.HTML {
-		if len(refs) == 0 {
-			return ""
-		}
-		parts := make([]string, len(refs))
-		for i, s := range refs {
-			parts[i] = string(link(s))
-		}
-		return template.HTML("[" + strings.Join(parts, ", ") + "]") //nolint:gosec // links built above
-	}
 	t.Funcs(template.FuncMap{
-		"seqLink": link,
-		"refs":    refs,
 		"none": func(key string) template.HTML {
-			return template.HTML(emptyText(r, key, func(text string, rs []uint64) string { //nolint:gosec // escaped text and links built above
-				return template.HTMLEscapeString(text) + " " + string(refs(rs))
-			}))
+			return template.HTML(template.HTMLEscapeString(emptyText(r, key, withRefs))) //nolint:gosec // escaped; linkRefs links its [n]
 		},
 	})
 	data := struct {
@@ -113,8 +91,75 @@ func renderHTML(r *Report, w io.Writer) error {
 	if err := t.Execute(&buf, data); err != nil {
 		return err
 	}
-	_, err = w.Write(withContents(buf.Bytes()))
+	_, err = w.Write(linkRefs(withContents(buf.Bytes()), ids))
 	return err
+}
+
+// refGroup matches a reference to events in a page's text: "[8]", "[8, 22]".
+var refGroup = regexp.MustCompile(`\[(\d+(?:, \d+)*)\]`)
+
+// linkRefs is the one place the HTML pack links a reference to events: in the text of page (outside
+// tags, links, and the style and title elements) each number of a [n] or [n, m, …] that names an
+// event of the register (ids: seq → event id) becomes a link to its row of Appendix A (id
+// "event-n"), titled with its event id: [<a href="#event-8" title="event …">8</a>, …]. A number the
+// register does not hold is left as text. page is html/template's output: text holds no raw '<', and
+// attribute values no raw '>'.
+func linkRefs(page []byte, ids map[uint64]string) []byte {
+	var out bytes.Buffer
+	out.Grow(len(page) + len(page)/8)
+	inLink := 0
+	for len(page) > 0 {
+		if page[0] != '<' {
+			n := bytes.IndexByte(page, '<')
+			if n < 0 {
+				n = len(page)
+			}
+			text := page[:n]
+			if inLink == 0 {
+				text = refGroup.ReplaceAllFunc(text, func(g []byte) []byte { return linkGroup(g, ids) })
+			}
+			out.Write(text)
+			page = page[n:]
+			continue
+		}
+		end := bytes.IndexByte(page, '>')
+		if end < 0 {
+			out.Write(page)
+			break
+		}
+		tag := page[:end+1]
+		name := ""
+		if f := bytes.Fields(tag[1:end]); len(f) > 0 {
+			name = strings.ToLower(string(f[0]))
+		}
+		switch name {
+		case "a":
+			inLink++
+		case "/a":
+			inLink = max(inLink-1, 0)
+		case "style", "title", "script":
+			closing := []byte("</" + name + ">")
+			if at := bytes.Index(page, closing); at >= 0 {
+				end = at + len(closing) - 1
+				tag = page[:end+1]
+			}
+		}
+		out.Write(tag)
+		page = page[end+1:]
+	}
+	return out.Bytes()
+}
+
+// linkGroup links each number of one reference group ("[8, 22]") that ids holds.
+func linkGroup(group []byte, ids map[uint64]string) []byte {
+	nums := strings.Split(string(group[1:len(group)-1]), ", ")
+	for i, n := range nums {
+		seq, err := strconv.ParseUint(n, 10, 64)
+		if id, ok := ids[seq]; ok && err == nil {
+			nums[i] = `<a href="#event-` + n + `" title="event ` + template.HTMLEscapeString(id) + `">` + n + `</a>`
+		}
+	}
+	return []byte("[" + strings.Join(nums, ", ") + "]")
 }
 
 // htmlSection matches a section heading as the template writes it: <h2 id="ID">TITLE</h2>, TITLE
@@ -156,4 +201,19 @@ func htmlCommands(text string) template.HTML {
 		}
 	}
 	return template.HTML(b.String()) //nolint:gosec // every piece escaped
+}
+
+// htmlFigures sets a table cell's text so that its figures never break over lines while its words
+// may: each word holding a digit ("£80,000", "−£10,000", "50%") is kept whole (span.fig, nowrap);
+// "cannot be worked out: one-off costs not recorded" wraps like any text.
+func htmlFigures(text string) template.HTML {
+	words := strings.Split(text, " ")
+	for i, w := range words {
+		w = template.HTMLEscapeString(w)
+		if strings.ContainsAny(w, "0123456789") {
+			w = `<span class="fig">` + w + `</span>`
+		}
+		words[i] = w
+	}
+	return template.HTML(strings.Join(words, " ")) //nolint:gosec // every word escaped
 }

@@ -1,13 +1,11 @@
 package reviewpack_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -77,16 +75,7 @@ func TestHTMLPackAccessibility(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "pack.html")
 			require.NoError(t, os.WriteFile(path, render(t, demoPackAsOf(t, asOf), "html"), 0o644))
 
-			opts := []chromedp.ExecAllocatorOption{
-				chromedp.ExecPath(chromiumPath), chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true),
-				chromedp.Flag("disable-gpu", true), chromedp.Flag("no-first-run", true),
-				chromedp.Flag("disable-background-networking", true), chromedp.UserDataDir(t.TempDir()),
-				chromedp.WindowSize(1200, 900),
-			}
-			actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-			ctx, cancelB := chromedp.NewContext(actx)
-			ctx, cancelC := context.WithTimeout(ctx, 90*time.Second)
-			defer func() { cancelC(); cancelB(); cancelA() }()
+			ctx := browser(t, 1200)
 
 			type finding struct {
 				ID     string `json:"id"`

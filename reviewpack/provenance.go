@@ -350,7 +350,7 @@ const correctionsExplained = "The ledger never edits what it recorded: a correct
 	"The rest of this pack shows the record as corrected."
 
 // correctionHead heads the columns of "What changed".
-var correctionHead = []string{"#", "Event changed", "Field", "Was", "Now", "Recorded (UTC), by", "Why", "Evidence"}
+var correctionHead = []string{"[n]", "Event changed", "Field", "Was", "Now", "Recorded (UTC), by", "Why", "Evidence"}
 
 // correctionCells are the cells of one line of "What changed".
 func correctionCells(ch CorrectionRow) []string {
@@ -358,7 +358,7 @@ func correctionCells(ch CorrectionRow) []string {
 	if ch.Target != 0 {
 		event = withRefs(event, []uint64{ch.Target})
 	}
-	return []string{itoa(ch.Seq), event, ch.Field, ch.Old, ch.New, ch.When + ", " + ch.By, ch.Why, ch.Evidence}
+	return []string{"[" + itoa(ch.Seq) + "]", event, ch.Field, ch.Old, ch.New, ch.When + ", " + ch.By, ch.Why, ch.Evidence}
 }
 
 // cite is the cell of a table row that cites events: its certainty, then the events ("reported [8, 23]").

@@ -54,7 +54,7 @@ const (
 	whyItMatters  = "Why it matters:"
 	noRisks       = "The recorded facts show none of the risks this pack looks for: statutory roles that would lapse together, one officer holding statutory roles at several councils, a trial or review date passed without a decision."
 	noGaps        = "The record holds each of the facts this pack looks for: agreements, approvals and cost shares of shared posts, the statutory roles of councils that share theirs, outturns of ended years, savings targets and exit terms."
-	refsExplained = "Numbers in square brackets, such as [3], are ledger event numbers; Appendix A lists each event [n] with its event id and hash, and Appendix C says how to check them."
+	refsExplained = "A number in square brackets, [n], is a ledger event's number; Appendix A lists each event [n] with its event id and hash, and Appendix C says how to check them."
 
 	registerExplained = "Every event of the partnership recorded by the pack's known-at point, in the order the ledger recorded them. " +
 		"Events that take effect after the as-of date are listed because the pack's proofs cover them, but they do not count towards the position described. " +
