@@ -133,7 +133,7 @@ func findingCertainty(certainty string) string {
 	if certainty == "" {
 		return ""
 	}
-	return "How certain: " + certainty + ", the weakest of the facts it rests on"
+	return "How certain: " + words.CertaintyText(certainty) + ", the weakest of the facts it rests on"
 }
 
 // findingTail is what follows a finding's "Why it matters": the reason, how certain the facts it

@@ -112,11 +112,11 @@ func TestPackCoverDatesInWords(t *testing.T) {
 func TestFindingsStateTheirCertainty(t *testing.T) {
 	store := seeded(t)
 	files := packFiles(t, store, "2016-06-15", "--known-at", "2016-06-15")
-	want := "How certain: inferred, the weakest of the facts it rests on. [8, 10, 11, 22]" // Sheila Oxtoby's two roles: designations inferred
+	want := "How certain: inferred from other facts, the weakest of the facts it rests on. [8, 10, 11, 22]" // Sheila Oxtoby's two roles: designations inferred
 	for _, format := range []string{"md", "pdf"} {
 		assert.Contains(t, files[format], want, format)
 	}
-	assert.Contains(t, files["html"], "How certain: inferred, the weakest of the facts it rests on.")
+	assert.Contains(t, files["html"], "How certain: inferred from other facts, the weakest of the facts it rests on.")
 	risks := section(t, files["md"], "8. Risks")
 	gaps := section(t, files["md"], "9. Gaps and unknowns")
 	for _, sec := range []string{risks, gaps} {
@@ -126,7 +126,7 @@ func TestFindingsStateTheirCertainty(t *testing.T) {
 			}
 		}
 	}
-	assert.Contains(t, gaps, "How certain: reported, the weakest of the facts it rests on. [16, 17]", "the outturn gap rests on the reported forecasts")
+	assert.Contains(t, gaps, "How certain: reported by a secondary source, the weakest of the facts it rests on. [16, 17]", "the outturn gap rests on the reported forecasts")
 	var pack struct {
 		Report struct{ Risks, Gaps []struct{ Certainty string } }
 	}
