@@ -383,6 +383,13 @@ func (c *composer) summary(name string, r *Report) []string {
 	} else {
 		out = append(out, "No savings targets, forecasts or outturns have been recorded.")
 	}
+	for _, fu := range st.Funding { // money the partnership received, beside what it saved (section 6)
+		txt := fmt.Sprintf("%s awarded %s to %s", fu.Funder, fu.AmountPence.String(), c.councils(fu.Recipients))
+		if fu.Purpose != "" {
+			txt += " to " + strings.TrimSuffix(fu.Purpose, ".")
+		}
+		out = append(out, txt+" (section 6).")
+	}
 
 	if rd := st.ReviewDate; rd != nil {
 		p := words.ReviewDue(rd.DueOn, c.asOf)

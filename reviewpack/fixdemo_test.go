@@ -1,6 +1,7 @@
 package reviewpack_test
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/demo"
+	"github.com/partnership-ledger/ledger/eventstore/bolt"
+	"github.com/partnership-ledger/ledger/reviewpack"
 )
 
 // TestChronologyMarksAssumedMinutes: a decision's line in the chronology ("What happened") prints
@@ -57,4 +63,25 @@ func TestDemoReportsOnlyWhatTheArticleReports(t *testing.T) {
 	assert.Contains(t, md, "so the due date and the two bodies are assumed for the demo")
 	assert.NotContains(t, md, "would keep them")
 	assert.Contains(t, md, "The record gives North Norfolk District Council as the employer of the two shared officers (chief executive and chief finance officer): ending the arrangement would leave them serving North Norfolk District Council alone, unless the councils agree otherwise. (inferred)")
+}
+
+// The executive summary names the money a partnership received (the revenues-and-benefits pack left
+// out its £50,000 grant: issue 21's acceptance test).
+func TestSummaryNamesTheGrant(t *testing.T) {
+	o := demoOptions
+	o.Partnership = demo.NorfolkRevenuesBenefits
+	o.AsOf = domain.MustDate("2010-03-01")
+	ctx := context.Background()
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "ledger.db"), bolt.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+	_, err = demo.SeedStore(ctx, store)
+	require.NoError(t, err)
+	src, err := reviewpack.LoadSource(ctx, store, testKey(), o.Partnership)
+	require.NoError(t, err)
+	p, err := reviewpack.Build(ctx, src, o)
+	require.NoError(t, err)
+	md := string(render(t, p, "md"))
+	summary := md[strings.Index(md, "## 1. Executive summary"):strings.Index(md, "## 2.")]
+	assert.Contains(t, summary, "Improvement East awarded £50,000 to North Norfolk District Council, Borough Council of King's Lynn and West Norfolk and Great Yarmouth Borough Council to study shared services between the three councils (section 6).")
 }
