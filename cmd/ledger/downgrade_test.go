@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,7 +37,7 @@ func TestVerifyPackDowngradeForgery(t *testing.T) {
 				r := ledger(t, nil, "verify-pack", one, "--key", pub)
 				assert.Equal(t, 1, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
 				assert.Equal(t, 1, strings.Count(r.stdout, "\n"), "one line: %q", r.stdout)
-				assert.Regexp(t, `^REFUSED: .*pack\.json is labelled ledger-review-pack-`+to+`, but carries /[a-z_/0-9]+, a member that format never had`, r.stdout)
+				assert.Regexp(t, `^REFUSED: .*pack\.json does not verify: it is labelled ledger-review-pack-`+to+`, but carries /[a-z_/0-9]+, a member that format never had`, r.stdout)
 				assert.NotContains(t, r.stdout, "NOT checked")
 			})
 		}
@@ -56,4 +58,47 @@ func TestVerifyPackDowngradeForgery(t *testing.T) {
 		assert.Equal(t, 1, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
 		assert.Contains(t, r.stdout, "is labelled ledger-review-pack-v3, but carries "+tt.ptr)
 	}
+}
+
+// TestVerifyPackMessagesNameTheFault (issue 21): the demo's October pack with its last event left out
+// is refused naming the event the report cites and the pack lacks (was "the report does not match …
+// appointments item 1 differs"); with its tree head's root changed, the failed signature is said once
+// (was a line of every event's audit path, ~6 KB); a REFUSED line names the file once.
+func TestVerifyPackMessagesNameTheFault(t *testing.T) {
+	store := seeded(t)
+	pub := publicKey(t, "--store", store)
+	dir := filepath.Join(t.TempDir(), "pack")
+	require.Equal(t, 0, ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-10-01", "-o", dir).code)
+	b, err := os.ReadFile(filepath.Join(dir, "pack.json"))
+	require.NoError(t, err)
+	var p map[string]any
+	require.NoError(t, json.Unmarshal(b, &p))
+	events := p["events"].([]any)
+	last := events[len(events)-1].(map[string]any)["event"].(map[string]any)["seq"].(float64)
+
+	write := func(v map[string]any) string {
+		out, err := json.Marshal(v)
+		require.NoError(t, err)
+		path := filepath.Join(t.TempDir(), "pack.json")
+		require.NoError(t, os.WriteFile(path, out, 0o644))
+		return path
+	}
+	p["events"] = events[:len(events)-1]
+	path := write(p)
+	r := ledger(t, nil, "verify-pack", path, "--key", pub)
+	assert.Equal(t, 1, r.code, r.stdout+r.stderr)
+	assert.Equal(t, fmt.Sprintf("REFUSED: %s does not verify: the report cites [%d], which the pack does not hold (an event left out of its events)\n", path, int(last)), r.stdout)
+
+	p["events"] = events
+	th := p["tree_head"].(map[string]any)
+	root := th["root"].(string)
+	th["root"] = map[bool]string{true: "1", false: "0"}[root[0] == '0'] + root[1:]
+	path = write(p)
+	r = ledger(t, nil, "verify-pack", path, "--key", pub)
+	assert.Equal(t, 1, r.code, r.stdout+r.stderr)
+	assert.Equal(t, 1, strings.Count(r.stdout, "\n"))
+	assert.Equal(t, 1, strings.Count(r.stdout, "signed tree head"), r.stdout)
+	assert.NotContains(t, r.stdout, "event [", "no event is blamed for a root the key did not sign")
+	assert.Less(t, len(r.stdout), 1000)
+	assert.Equal(t, 1, strings.Count(r.stdout, "pack.json"), "the file is named once: %s", r.stdout)
 }

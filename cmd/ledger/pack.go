@@ -163,7 +163,18 @@ func cmdVerifyPack(ctx context.Context, a *app, args []string) error {
 	v, err := verify(ctx, target, pub.Public)
 	var refused *reviewpack.RefusedError
 	if errors.As(err, &refused) {
-		sayLine(a.stdout, "REFUSED: %s does not verify: %s", target, strings.Join(refused.Problems, "; "))
+		problems := slices.Clone(refused.Problems)
+		if !st.IsDir() { // the target is the file each problem names: name it once
+			name := filepath.Base(target)
+			for i, p := range problems {
+				if rest, ok := strings.CutPrefix(p, name+": "); ok {
+					problems[i] = rest
+				} else if rest, ok := strings.CutPrefix(p, name+" "); ok {
+					problems[i] = "it " + rest
+				}
+			}
+		}
+		sayLine(a.stdout, "REFUSED: %s does not verify: %s", target, strings.Join(problems, "; "))
 		return &exitError{code: 1, err: err, silent: true}
 	}
 	if errors.Is(err, os.ErrNotExist) {

@@ -263,7 +263,7 @@ func TestVerifyPackOneFile(t *testing.T) {
 	assert.Equal(t, 1, bad.code)
 	assert.Equal(t, 1, strings.Count(strings.TrimSpace(bad.stdout), "\n")+1, "one line: %q", bad.stdout)
 	first := f.Events[0].Event
-	assert.Contains(t, bad.stdout, "REFUSED: "+one+" does not verify: gy-nn-pack.json: event ["+strconv.FormatUint(first.Seq, 10)+"] (id "+first.ID+", SavingsReported)")
+	assert.Contains(t, bad.stdout, "REFUSED: "+one+" does not verify: event ["+strconv.FormatUint(first.Seq, 10)+"] (id "+first.ID+", SavingsReported)")
 }
 
 // TestVerifyPackEarlierFormat: packs written before issue 21 (format v2) and before its committee
@@ -341,7 +341,7 @@ func TestVerifyPackRelabelled(t *testing.T) {
 	require.NoError(t, os.WriteFile(one, forged, 0o644))
 	r := ledger(t, nil, "verify-pack", one, "--key", pub)
 	assert.Equal(t, 1, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
-	assert.Contains(t, r.stdout, "forged.json is labelled ledger-review-pack-v2, but carries /checkpoint, a member that format never had")
+	assert.Contains(t, r.stdout, "forged.json does not verify: it is labelled ledger-review-pack-v2, but carries /checkpoint, a member that format never had")
 
 	delete(p, "checkpoint")
 	shapeJSON, err := os.ReadFile(filepath.Join("..", "..", "reviewpack", "formats", "ledger-review-pack-v2.json"))

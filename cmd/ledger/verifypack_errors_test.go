@@ -89,12 +89,12 @@ func TestVerifyPackBadInputOrTampered(t *testing.T) {
 		{"a list", write("list.json", []byte("[1]")), 2, "is not a review pack's pack.json: must be an object, not a JSON array", ""},
 		{"no format", write("noformat.json", []byte(`{"events":[]}`)), 2, `is not a review pack's pack.json: it names no pack format`, ""},
 		{"a negative leaf index", edited("neg.json", func(p map[string]any) { p["events"].([]any)[3].(map[string]any)["leaf_index"] = -1 }), 1,
-			"neg.json cannot be read: /events/3/leaf_index: must be a whole number from 0 to 18446744073709551615, not a JSON number -1", "Go struct"},
+			"neg.json does not verify: it cannot be read: /events/3/leaf_index: must be a whole number from 0 to 18446744073709551615, not a JSON number -1", "Go struct"},
 		{"a leaf index of the wrong type", edited("str.json", func(p map[string]any) { p["events"].([]any)[5].(map[string]any)["leaf_index"] = "7" }), 1,
 			"/events/5/leaf_index: must be a whole number from 0 to 18446744073709551615, not a JSON string", ""},
 		{"a hash that is not one", edited("hash.json", func(p map[string]any) {
 			p["events"].([]any)[4].(map[string]any)["event"].(map[string]any)["hash"] = "ab"
-		}), 1, `hash.json cannot be read: /events/4: hash "ab": want 64 hex digits`, ""},
+		}), 1, `hash.json does not verify: it cannot be read: /events/4: hash "ab": want 64 hex digits`, ""},
 		{"an event dropped", edited("drop.json", func(p map[string]any) { without(p, 12) }), 1,
 			fmt.Sprintf("one event of the stream is missing between [%d] and [%d]", seqOf(11), seqOf(13)), "prev_hash"},
 		{"two events dropped", edited("drop2.json", func(p map[string]any) { without(p, 12, 13) }), 1,
