@@ -125,9 +125,13 @@ func TestBrowser(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "54321", amount)
 		assert.Contains(t, text(t, ctx, "error-summary"), "Nothing was recorded")
+		// app.js moves the focus once it has run, which may be after the error is visible: wait for
+		// the focus to arrive (a condition with a deadline, not a sleep), then say where it is.
+		_, waitErr := chromedp.Run(ctx, chromedp.Poll[bool](`document.activeElement && document.activeElement.id === "error-summary"`,
+			chromedp.WithPollingTimeout(30*time.Second)))
 		focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
 		require.NoError(t, err)
-		assert.Equal(t, "error-summary", focused, "focus moves to the problems")
+		assert.Equal(t, "error-summary", focused, "focus moves to the problems (waiting: %v)", waitErr)
 	})
 
 	t.Run("the PDF pack downloads and parses", func(t *testing.T) {
