@@ -146,7 +146,7 @@ func (c *composer) effects(was *composer, r *Report) []Fact {
 	wasApps, wasRoles := was.appointments()
 	out = append(out, diffRows("partner councils", was.partners(), c.partners(),
 		func(p PartnerRow) string { return p.Council }, func(p PartnerRow) string { return p.Council },
-		func(p PartnerRow) []string { return []string{"since", p.Since, "notice", p.Notice} }, func(p PartnerRow) []uint64 { return p.Refs })...)
+		func(p PartnerRow) []string { return []string{"since", p.Since, "notice", p.Notice, "until", p.Ended} }, func(p PartnerRow) []uint64 { return p.Refs })...)
 	out = append(out, diffRows("shared posts", wasApps, apps,
 		func(a Appointment) string { return a.Officer + "\x00" + a.Post }, func(a Appointment) string { return a.Officer + " as " + words.Lower(a.Post) },
 		func(a Appointment) []string {

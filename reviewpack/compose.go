@@ -591,10 +591,10 @@ func (c *composer) partners() []PartnerRow {
 	for _, p := range c.st.Former {
 		row := PartnerRow{Council: c.council(p.Council), Kind: p.Kind, Since: p.Since.String(), Until: p.Until.String(), Refs: c.refs(p.Evidence)}
 		if c.st.Status.Value == projections.StatusDissolved && p.Until == c.st.Status.Since {
-			row.Notice = "not a partner since the partnership was dissolved on " + p.Until.Long()
+			row.Ended = "dissolved " + words.EndedFrom(p.Until)
 			row.Refs = mergeRefs(row.Refs, c.refs(c.st.Status.Evidence))
 		} else {
-			row.Notice = "withdrew on " + p.Until.Long()
+			row.Ended = "withdrew " + words.EndedFrom(p.Until)
 		}
 		out = append(out, row)
 	}

@@ -125,9 +125,9 @@ func renderMarkdown(r *Report, w io.Writer) error {
 	p()
 	rows = rows[:0]
 	for _, pr := range r.Partners {
-		rows = append(rows, []string{pr.Council, pr.Kind, pr.Since, pr.Notice, cite(pr.Certainty, pr.Refs)})
+		rows = append(rows, []string{pr.Council, pr.Kind, pr.Since, pr.Notice, pr.Ended, cite(pr.Certainty, pr.Refs)})
 	}
-	table([]string{"Council", "Kind", "Partner since", "Notice of withdrawal", hEvents}, rows, mdNone(EmptyPartners))
+	table([]string{"Council", "Kind", "Partner since", "Notice of withdrawal", "Until", hEvents}, rows, mdNone(EmptyPartners))
 
 	p("## ", hServices)
 	p()

@@ -515,10 +515,10 @@ func (d *pdfDoc) people() {
 	d.h3("Partner councils")
 	rows = make([][]string, len(r.Partners))
 	for i, p := range r.Partners {
-		rows[i] = []string{p.Council, p.Kind, p.Since, p.Notice, cite(p.Certainty, p.Refs)}
+		rows[i] = []string{p.Council, p.Kind, p.Since, p.Notice, p.Ended, cite(p.Certainty, p.Refs)}
 	}
-	d.table([]pdfCol{{"Council", 0.3, "L", false}, {"Kind", 0.12, "L", false}, {"Partner since", 0.14, "L", false},
-		{"Notice of withdrawal", 0.3, "L", false}, {hEvents, 0.14, "L", false}}, rows, nil, pdfTableSize, d.none(EmptyPartners))
+	d.table([]pdfCol{{"Council", 0.22, "L", false}, {"Kind", 0.1, "L", false}, {"Partner since", 0.12, "L", false},
+		{"Notice of withdrawal", 0.17, "L", false}, {"Until", 0.25, "L", false}, {hEvents, 0.14, "L", false}}, rows, nil, pdfTableSize, d.none(EmptyPartners))
 }
 
 func (d *pdfDoc) services() {

@@ -151,7 +151,8 @@ type PartnerRow struct {
 	Kind      string   `json:"kind,omitempty"`
 	Since     string   `json:"since"`            // the date of its approving decision, else of the event that named it
 	Until     string   `json:"until,omitempty"`  // a former partner: the date of its withdrawal or the dissolution, from which it is not a partner
-	Notice    string   `json:"notice,omitempty"` // a notice of withdrawal, or for a former partner how it ceased to be one
+	Notice    string   `json:"notice,omitempty"` // a notice of withdrawal given
+	Ended     string   `json:"ended,omitempty"`  // a former partner: how and when it ceased to be one, in words (words.EndedFrom)
 	Refs      []uint64 `json:"refs"`
 	Certainty string   `json:"certainty,omitempty"` // the weakest certainty of Refs (provenance.go)
 }

@@ -37,7 +37,7 @@ func (c *composer) windDown() []Option {
 	settle := Option{Key: "settlement", Heading: "Matter 3: the shared posts and costs to settle"}
 	exit := Option{Key: "exit_terms", Heading: "Matter 4: exit terms"}
 
-	ended.Facts = append(ended.Facts, Fact{Text: "The partnership was dissolved on " + d.On.Long() + reasonText(d.Reason) +
+	ended.Facts = append(ended.Facts, Fact{Text: "The partnership was dissolved" + reasonText(d.Reason) + " " + words.EndedFrom(d.On) +
 		"; from that day nothing is shared between the councils.", Refs: c.refs(d.Evidence)})
 	for _, rv := range c.st.Reviews {
 		ended.Facts = append(ended.Facts, c.outcomeFact(rv))
@@ -64,8 +64,8 @@ func (c *composer) windDown() []Option {
 	}
 	for _, e := range employers {
 		n := len(byEmployer[e])
-		settle.Facts = append(settle.Facts, Fact{Text: fmt.Sprintf("The %s of %s ended with the partnership on %s: %s.",
-			words.Count(n, "shared appointment", "shared appointments"), words.Verb(n, "an officer employed by "+c.council(e), "officers employed by "+c.council(e)), d.On.Long(), words.JoinAnd(byEmployer[e])),
+		settle.Facts = append(settle.Facts, Fact{Text: fmt.Sprintf("The %s of %s ended with the partnership %s: %s.",
+			words.Count(n, "shared appointment", "shared appointments"), words.Verb(n, "an officer employed by "+c.council(e), "officers employed by "+c.council(e)), words.EndedFrom(d.On), words.JoinAnd(byEmployer[e])),
 			Refs: mergeRefs(postRefs, c.refs(d.Evidence))})
 	}
 	if len(d.CostShares) > 0 {
@@ -75,7 +75,7 @@ func (c *composer) windDown() []Option {
 			parts = append(parts, fmt.Sprintf("the %s (%s, %s basis)", words.Lower(humanize(cs.Subject)), c.sharesText(cs.Shares), cs.Basis))
 			refs = mergeRefs(refs, c.refs(cs.Evidence))
 		}
-		settle.Facts = append(settle.Facts, Fact{Text: fmt.Sprintf("The cost shares ended on %s: %s.", d.On.Long(), words.JoinAnd(parts)), Refs: refs})
+		settle.Facts = append(settle.Facts, Fact{Text: fmt.Sprintf("The cost shares ended %s: %s.", words.EndedFrom(d.On), words.JoinAnd(parts)), Refs: refs})
 		settle.Facts = append(settle.Facts, Fact{Text: fmt.Sprintf("No settlement between the councils of the shared costs up to %s is recorded: what each council owes the other for the shared posts cannot be stated from the record.", d.On.Long()),
 			Refs: refs, Absence: true})
 	}
@@ -254,8 +254,8 @@ func (c *composer) vacancyText(g vacantAt) string {
 func (c *composer) roleFacts() []Fact {
 	var out []Fact
 	for _, g := range c.vacancies() {
-		out = append(out, Fact{Text: fmt.Sprintf("%s: %s held %s until %s (section 9).", c.vacancyText(g), words.JoinAnd(g.officers),
-			words.Verb(len(g.roles), "it", "them"), g.since.AddDays(-1).Long()), Refs: g.refs, Absence: true})
+		out = append(out, Fact{Text: fmt.Sprintf("%s: %s held %s %s (section 9).", c.vacancyText(g), words.JoinAnd(g.officers),
+			words.Verb(len(g.roles), "it", "them"), words.LastDay(g.since)), Refs: g.refs, Absence: true})
 	}
 	for _, a := range c.st.Appointments {
 		for _, r := range a.Roles {
@@ -272,8 +272,8 @@ func (c *composer) gapVacancies() []Finding {
 	for _, g := range c.vacancies() {
 		out = append(out, Finding{Kind: GapRoleVacant,
 			Text: c.vacancyText(g) + ".",
-			Why: fmt.Sprintf("Every council must have %s. %s held %s until %s; the record does not show who has held %s since.",
-				words.JoinAnd(g.laws), words.JoinAnd(g.officers), words.Verb(len(g.roles), "this role", "these roles"), g.since.AddDays(-1).Long(), words.Verb(len(g.roles), "it", "them")),
+			Why: fmt.Sprintf("Every council must have %s. %s held %s %s; the record does not show who has held %s since.",
+				words.JoinAnd(g.laws), words.JoinAnd(g.officers), words.Verb(len(g.roles), "this role", "these roles"), words.LastDay(g.since), words.Verb(len(g.roles), "it", "them")),
 			Refs: g.refs})
 	}
 	return out

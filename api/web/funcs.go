@@ -16,6 +16,7 @@ func (s *server) funcs() template.FuncMap {
 		"money":       money,
 		"notRecorded": func() string { return words.NotRecorded },
 		"phrase":      words.Phrase,        // an identifier in words: "head-of-hr" → "head of HR"
+		"lastDay":     words.LastDay,       // the first day not held → "until 30 September 2016 (the last day)"
 		"certainty":   words.CertaintyText, // "reported" → "reported by a secondary source"
 		"role":        func(r string) string { return words.Role(domain.StatutoryRole(r)) },
 		"join":        strings.Join,

@@ -96,14 +96,14 @@ func TestDissolutionEndsTheSharing(t *testing.T) {
 	require.Equal(t, 0, text.code, text.stderr)
 	assert.Contains(t, text.stdout, "Partners: none")
 	assert.Contains(t, text.stdout, "Appointments: none")
-	assert.Contains(t, text.stdout, "until 2016-10-01")
+	assert.Contains(t, text.stdout, "until 30 September 2016 (the last day)")
 
 	md := packMarkdown(t, store, "--as-of", "2016-10-01")
 	assert.Contains(t, md, "No officer was shared between the councils on the as-of date.")
 	assert.NotContains(t, md, "serves Great Yarmouth Borough Council 50%")
 	assert.NotContains(t, md, "| Sheila Oxtoby | Chief executive |", "no appointment in the shared posts table")
 	assert.NotContains(t, md, "The cost of the chief executive is shared")
-	assert.Contains(t, md, "not a partner since the partnership was dissolved on 1 October 2016")
+	assert.Contains(t, md, "dissolved with effect from 1 October 2016 (the last day was 30 September 2016)")
 	assert.Contains(t, md, "Great Yarmouth Borough Council decided on 13 September 2016 to make the arrangement permanent: Great Yarmouth keeps the posts after the trial, assumed for the demo, whose brief says only that the trial ended in September 2016. (inferred)",
 		"the decision, stated as a decision")
 	assert.NotContains(t, md, "permanent since", "not an appointment the record does not hold")

@@ -145,7 +145,7 @@ func printState(w io.Writer, st *projections.State, cited map[uuid.UUID][]domain
 	}
 	if len(st.Former) > 0 && section("Former partners", len(st.Former)) {
 		for _, p := range st.Former {
-			reportf(tw, "  %s\t%s\tsince %s\tuntil %s\n", p.Council, p.Name, p.Since, p.Until)
+			reportf(tw, "  %s\t%s\tsince %s\t%s\n", p.Council, p.Name, p.Since, words.LastDay(p.Until))
 		}
 	}
 	if section("Appointments", len(st.Appointments)) {

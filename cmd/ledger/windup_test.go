@@ -90,16 +90,16 @@ func TestDissolvedPackWindsDown(t *testing.T) {
 	assert.Contains(t, md, "To give the committee the facts it needs on the partnership's wind-down after its dissolution on 1 October 2016")
 	for _, want := range []string{
 		"### Matter 1: the dissolution and the review outcomes",
-		"- The partnership was dissolved on 1 October 2016 (the shared management ended, assumed for the demo, whose brief says only that the trial ended in September 2016); from that day nothing is shared between the councils.",
+		"- The partnership was dissolved (the shared management ended, assumed for the demo, whose brief says only that the trial ended in September 2016) with effect from 1 October 2016 (the last day was 30 September 2016); from that day nothing is shared between the councils.",
 		"North Norfolk District Council decided on 6 September 2016 to end the partnership",
 		"Great Yarmouth Borough Council decided on 13 September 2016 to make the arrangement permanent",
 		"- The councils recorded different outcomes for the review due on 30 June 2016: North Norfolk District Council to end the partnership (6 September 2016) and Great Yarmouth Borough Council to make the arrangement permanent (13 September 2016). No decision reconciling them is recorded; this is a matter for the committee.",
 		"### Matter 2: each council's statutory roles after the end of sharing",
-		"- No head of paid service or chief finance officer (s151) is recorded for Great Yarmouth Borough Council from 1 October 2016: Sheila Oxtoby and Karen Sly held them until 30 September 2016 (section 9).",
+		"- No head of paid service or chief finance officer (s151) is recorded for Great Yarmouth Borough Council from 1 October 2016: Sheila Oxtoby and Karen Sly held them until 30 September 2016 (the last day) (section 9).",
 		"- No head of paid service or chief finance officer (s151) is recorded for North Norfolk District Council from 1 October 2016",
 		"### Matter 3: the shared posts and costs to settle",
-		"- The two shared appointments of officers employed by North Norfolk District Council ended with the partnership on 1 October 2016: Sheila Oxtoby as chief executive and Karen Sly as chief finance officer.",
-		"- The cost shares ended on 1 October 2016: the chief executive (Great Yarmouth Borough Council 50%, North Norfolk District Council 50%, equal basis) and the chief finance officer",
+		"- The two shared appointments of officers employed by North Norfolk District Council ended with the partnership with effect from 1 October 2016 (the last day was 30 September 2016): Sheila Oxtoby as chief executive and Karen Sly as chief finance officer.",
+		"- The cost shares ended with effect from 1 October 2016 (the last day was 30 September 2016): the chief executive (Great Yarmouth Borough Council 50%, North Norfolk District Council 50%, equal basis) and the chief finance officer",
 		"- No settlement between the councils of the shared costs up to 1 October 2016 is recorded",
 		"- No outturn is recorded for 2015/16 for Great Yarmouth Borough Council or North Norfolk District Council: what the partnership saved in that year cannot be stated from the record.",
 		"### Matter 4: exit terms",
@@ -113,7 +113,7 @@ func TestDissolvedPackWindsDown(t *testing.T) {
 	assert.Contains(t, risks, "- North Norfolk District Council may have been without its head of paid service and chief finance officer (s151) since 1 October 2016")
 	gaps := section(t, md, "9. Gaps and unknowns")
 	assert.Contains(t, gaps, "- No head of paid service or chief finance officer (s151) is recorded for Great Yarmouth Borough Council from 1 October 2016. _Why it matters:_")
-	assert.Contains(t, gaps, "Sheila Oxtoby and Karen Sly held these roles until 30 September 2016; the record does not show who has held them since.")
+	assert.Contains(t, gaps, "Sheila Oxtoby and Karen Sly held these roles until 30 September 2016 (the last day); the record does not show who has held them since.")
 	note := section(t, md, "7. Matters to note")
 	assert.Contains(t, note, "- **Councils recorded different review outcomes.** The councils recorded different outcomes for the review due on 30 June 2016")
 
@@ -142,7 +142,7 @@ func TestGapNoLongerAppliesSaysWhy(t *testing.T) {
 	last := headSeq(t, store)
 	md := packText(t, store, "2016-06-15")
 	const gap = "No chief finance officer (s151) is recorded for Great Yarmouth Borough Council from 1 May 2016."
-	assert.Contains(t, section(t, md, "9. Gaps and unknowns"), "- "+gap+" _Why it matters:_ Every council must have a chief finance officer (s151) (Local Government Act 1972, s151). Karen Sly held this role until 30 April 2016; the record does not show who has held it since.")
+	assert.Contains(t, section(t, md, "9. Gaps and unknowns"), "- "+gap+" _Why it matters:_ Every council must have a chief finance officer (s151) (Local Government Act 1972, s151). Karen Sly held this role until 30 April 2016 (the last day); the record does not show who has held it since.")
 	assert.NotContains(t, md, "No chief finance officer (s151) is recorded for Great Yarmouth Borough Council. ", "one gap for the vacant role, with its date")
 	assert.Contains(t, section(t, md, "8. Risks"), "- Great Yarmouth Borough Council may have been without its chief finance officer (s151) since 1 May 2016: no holder is recorded after Karen Sly.")
 

@@ -720,3 +720,20 @@ func Actor(recordedBy string) string {
 	}
 	return user + ", at the command line"
 }
+
+// The ledger records an end by the first day something no longer held (an AppointmentEnded's or a
+// StatutoryRoleVacated's effective_on, a dissolution's date, a former partner's Until). People are
+// told both days, never a bare "to"/"until" that could be read either way: LastDay gives the last day
+// it held, EndedFrom the first day it did not.
+
+// LastDay writes the last day something held, from the first day it no longer did (firstDayNot):
+// "until 30 September 2016 (the last day)" for 1 October 2016.
+func LastDay(firstDayNot domain.Date) string {
+	return "until " + firstDayNot.AddDays(-1).Long() + " (the last day)"
+}
+
+// EndedFrom writes when something ended, from the first day it no longer held: "with effect from
+// 1 October 2016 (the last day was 30 September 2016)".
+func EndedFrom(firstDayNot domain.Date) string {
+	return "with effect from " + firstDayNot.Long() + " (the last day was " + firstDayNot.AddDays(-1).Long() + ")"
+}
