@@ -71,6 +71,8 @@ func renderHTML(r *Report, w io.Writer) error {
 		ChangesHeading    string
 		ChangedWhat       string
 		WhyItMatters      string
+		TreeHeadTimeLabel string
+		TreeHeadTime      string
 		Chart             template.HTML
 	}{
 		R:     r,
@@ -84,6 +86,8 @@ func renderHTML(r *Report, w io.Writer) error {
 		ChangesHeading:    hChanges,
 		ChangedWhat:       hChangedWhat,
 		WhyItMatters:      whyItMatters,
+		TreeHeadTimeLabel: treeHeadTimeLabel,
+		TreeHeadTime:      treeHeadTime(r.TreeHead),
 		// chartSVG escapes every piece of text it draws.
 		Chart: template.HTML(chartSVG(&r.Finance.Chart)), //nolint:gosec // built from escaped text
 	}

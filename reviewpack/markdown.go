@@ -235,7 +235,7 @@ func renderMarkdown(r *Report, w io.Writer) error {
 	p("|---|---|")
 	p("| **Tree size** | ", itoa(th.Size), " |")
 	p("| **Root hash** | `", th.Root, "` |")
-	p("| **Timestamp** | ", th.Timestamp, " |")
+	p("| **", treeHeadTimeLabel, "** | ", mdText(treeHeadTime(th)), " |")
 	p("| **Key id** | `", th.KeyID, "` |")
 	p("| **Signature** | `", th.Signature, "` |")
 	p()

@@ -701,7 +701,7 @@ func (d *pdfDoc) appendices() {
 	d.h2(hTreeHead)
 	th := r.TreeHead
 	d.table([]pdfCol{{"Field", 0.2, "L", false}, {"Value", 0.8, "L", true}}, [][]string{
-		{"Tree size", itoa(th.Size)}, {"Root hash", th.Root}, {"Timestamp", th.Timestamp},
+		{"Tree size", itoa(th.Size)}, {"Root hash", th.Root}, {treeHeadTimeLabel, treeHeadTime(th)},
 		{"Key id", th.KeyID}, {"Signature", th.Signature},
 	}, nil, 8)
 	if cp := r.Checkpoint; cp != nil {
