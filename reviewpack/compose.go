@@ -202,7 +202,8 @@ func (c *composer) report() *Report {
 	r.GapChecks = c.gapChecks()
 	r.Cover = c.cover(name)
 	r.Summary = c.summary(name, r)
-	r.Recommendation = "That the committee considers the facts set out in this report and recommends to " +
+	readers := c.readersName()
+	r.Recommendation = "That " + readers + " " + c.agree("consider", "considers") + " the facts set out in this report and " + c.agree("recommend", "recommends") + " to " +
 		c.decisionMakers() + " which of the options in section 2 to take: to continue the arrangement, to make it permanent, to vary it, or to end it."
 	if c.dissolved() { // the options of a running arrangement give way to the wind-down (winddown.go)
 		r.Options, r.OptionsHeading = c.windDown(), hWindDown
@@ -240,20 +241,21 @@ func (c *composer) decisionMakers() string {
 
 func (c *composer) cover(name string) Cover {
 	st, opt := c.st, c.ev.Cover
+	readers := c.readersName()
 	cv := Cover{
 		Title:     "Review of " + name,
 		Committee: opt.Committee,
 		Author:    opt.Author,
 		Meetings:  c.meetingRows,
 		Subject:   "The " + name + " partnership between " + c.decisionMakers() + ": the facts as recorded in the Partnership Ledger",
-		Purpose: "To give the committee the facts it needs to review the partnership and to recommend whether it should " +
+		Purpose: "To give " + readers + " the facts " + c.agree("they need", "it needs") + " to review the partnership and to recommend whether it should " +
 			"continue, be made permanent, be varied or end. Every fact cites the ledger events it rests on, and the pack can be checked offline against the ledger's signed tree head.",
 		Status:    humanStatus(st.Status),
 		Reference: fmt.Sprintf("Ledger tree head %s… (size %d)", c.ev.TreeHead.Root.String()[:12], c.ev.TreeHead.Size),
 		Axes:      axesText(c.asOf, c.ev.KnownAt, c.ev.TreeHead.Size),
 	}
 	if c.dissolved() { // the options of a running arrangement give way to the wind-down (winddown.go)
-		cv.Purpose = "To give the committee the facts it needs on the partnership's wind-down after its dissolution on " + st.Dissolution.On.Long() +
+		cv.Purpose = "To give " + readers + " the facts " + c.agree("they need", "it needs") + " on the partnership's wind-down after its dissolution on " + st.Dissolution.On.Long() +
 			": each council's statutory roles, the shared posts and costs to settle, the exit terms and the review outcomes. " +
 			"Every fact cites the ledger events it rests on, and the pack can be checked offline against the ledger's signed tree head."
 	}
@@ -410,7 +412,8 @@ func (c *composer) summary(name string, r *Report) []string {
 		for i, f := range r.Flags {
 			titles[i] = flagMatter(f.Kind)
 		}
-		out = append(out, fmt.Sprintf("Section 7 lists %s the committee should weigh: %s.", words.Count(n, "matter", "matters"), words.JoinAnd(titles)))
+		readers := c.readersName()
+		out = append(out, fmt.Sprintf("Section 7 lists %s %s should weigh: %s.", words.Count(n, "matter", "matters"), readers, words.JoinAnd(titles)))
 	}
 	if p := findingsSummary(r); p != "" {
 		out = append(out, p)
@@ -861,7 +864,7 @@ func (c *composer) howToVerify() []string {
 
 var glossary = []GlossaryItem{
 	{"As of", "The date whose position the pack describes: only events in effect on or before it count."},
-	{"Known at", "How much of the ledger the pack reflects: only what had been recorded by then, so a pack can show what a committee knew at the time."},
+	{"Known at", "How much of the ledger the pack reflects: only what had been recorded by then, so a pack can show what its readers knew at the time."},
 	{"Certainty", "confirmed: from a primary source such as minutes; reported: from the press or another secondary source; inferred: deduced from other facts."},
 	{"Assumed detail", "A detail of a source (its headline, publisher, date or minute number) that was assumed rather than read from the document; the pack names each one, and it is not evidence of fact."},
 	{"Section 113", "Section 113 of the Local Government Act 1972, under which an officer of one council is placed at the disposal of another while staying employed by the first."},

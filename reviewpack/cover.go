@@ -201,3 +201,38 @@ func meetingsKey(r *Report) string {
 	}
 	return strings.Join(parts, "\x01")
 }
+
+// readers names who the pack is for, to stand where a report says "the committee": the committee
+// given (CoverOptions.Committee), else the bodies the review is scheduled for ("the councils'
+// meetings" for two or more, "the meeting" for one), else "the partner councils". plural says which
+// verb agrees ("the committee considers", "the councils' meetings consider").
+func (c *composer) readers() (name string, plural bool) {
+	if strings.TrimSpace(c.ev.Cover.Committee) != "" {
+		return "the committee", false
+	}
+	n := 0
+	if rd := c.st.ReviewDate; rd != nil {
+		n = len(rd.BodyRefs)
+	}
+	switch {
+	case n == 1:
+		return "the meeting", false
+	case n > 1:
+		return "the councils' meetings", true
+	}
+	return "the partner councils", true
+}
+
+// readersName is readers' name alone.
+func (c *composer) readersName() string {
+	name, _ := c.readers()
+	return name
+}
+
+// agree is the verb form agreeing with readers: agree("consider", "considers").
+func (c *composer) agree(plural, singular string) string {
+	if _, pl := c.readers(); pl {
+		return plural
+	}
+	return singular
+}

@@ -93,7 +93,7 @@ func (c *composer) gapS113() []Finding {
 	return []Finding{{Kind: GapNoS113Agreement,
 		Text: fmt.Sprintf("No section 113 agreement is recorded for %s: %s.", words.Count(len(posts), "shared post", "shared posts"), words.JoinAnd(posts)),
 		Why: "An officer of one council serves another under section 113 of the Local Government Act 1972 by agreement between them. " +
-			"Without the agreement on record the committee cannot check who directs the officers, how their costs and liabilities are shared, or how the arrangement is ended.",
+			"Without the agreement on record " + c.readersName() + " cannot check who directs the officers, how their costs and liabilities are shared, or how the arrangement is ended.",
 		Refs: refs}}
 }
 
@@ -113,7 +113,7 @@ func (c *composer) gapApprovals() []Finding {
 		out = append(out, Finding{Kind: GapNoApproval,
 			Text: fmt.Sprintf("No decision approving %s is recorded for %s.", officerAsPost(a), words.JoinOr(missing)),
 			Why: "A council's officer serves another council only by decision of the councils concerned. " +
-				"Without the decision on record the committee cannot see who approved the arrangement, when, and on what terms.",
+				"Without the decision on record " + c.readersName() + " cannot see who approved the arrangement, when, and on what terms.",
 			Refs: c.refs(a.Evidence)})
 	}
 	return out

@@ -402,7 +402,7 @@ func (d *pdfDoc) cover() {
 	d.AddPage()
 	d.SetFont("sans", "", 9)
 	d.color(colMuted)
-	d.CellFormat(pdfContentW, 5, "SCRUTINY REPORT · generated from the Partnership Ledger", "", 1, "L", false, 0, "")
+	d.CellFormat(pdfContentW, 5, "REVIEW REPORT · generated from the Partnership Ledger", "", 1, "L", false, 0, "")
 	d.Ln(6)
 	d.SetFont("sans", "B", 22)
 	d.color(colAccent)

@@ -140,9 +140,10 @@ func (c *composer) windDownRecommendation(matters []Option) string {
 			}
 		}
 	}
-	txt := fmt.Sprintf("That the committee notes that the partnership was dissolved on %s", c.st.Dissolution.On.Long())
+	readers := c.readersName()
+	txt := fmt.Sprintf("That %s %s that the partnership was dissolved %s", readers, c.agree("note", "notes"), words.EndedFrom(c.st.Dissolution.On))
 	if len(names) > 0 {
-		txt += fmt.Sprintf(", and considers with %s the wind-down matters in section 2: %s", c.decisionMakers(), words.JoinAnd(names))
+		txt += fmt.Sprintf(", and %s with %s the wind-down matters in section 2: %s", c.agree("consider", "considers"), c.decisionMakers(), words.JoinAnd(names))
 	}
 	return txt + "."
 }
@@ -169,8 +170,8 @@ func (c *composer) conflictFact(oc projections.OutcomeConflict) Fact {
 		parts = append(parts, fmt.Sprintf("%s to %s (%s)", c.council(o.Council), words.Outcome(o.Outcome), o.On.Long()))
 		refs = mergeRefs(refs, c.refs(o.Evidence))
 	}
-	return Fact{Text: fmt.Sprintf("The councils recorded different outcomes for %s: %s. No decision reconciling them is recorded; this is a matter for the committee.",
-		c.reviewName(oc.Review), words.JoinAnd(parts)), Refs: refs}
+	return Fact{Text: fmt.Sprintf("The councils recorded different outcomes for %s: %s. No decision reconciling them is recorded; this is a matter for %s.",
+		c.reviewName(oc.Review), words.JoinAnd(parts), c.readersName()), Refs: refs}
 }
 
 // reviewName is a review in a sentence: "the review due on 30 June 2016" when the review date is
@@ -285,8 +286,8 @@ func (c *composer) riskVacancies() []Finding {
 	for _, g := range c.vacancies() {
 		out = append(out, Finding{Kind: RiskRoleVacant,
 			Text: fmt.Sprintf("%s may have been without its %s since %s: no holder is recorded after %s.", c.council(g.council), words.JoinAnd(g.roles), g.since.Long(), words.JoinAnd(g.officers)),
-			Why: fmt.Sprintf("A council without the statutory officers the law requires acts without the officer who answers for its staff, its finances or the lawfulness of its decisions; the committee should ask %s who has held %s since %s.",
-				c.council(g.council), words.Verb(len(g.roles), "the role", "each role"), g.since.Long()),
+			Why: fmt.Sprintf("A council without the statutory officers the law requires acts without the officer who answers for its staff, its finances or the lawfulness of its decisions; %s should ask %s who has held %s since %s.",
+				c.readersName(), c.council(g.council), words.Verb(len(g.roles), "the role", "each role"), g.since.Long()),
 			Refs: g.refs})
 	}
 	return out

@@ -82,7 +82,7 @@ func TestOutcomesAndMattersInWords(t *testing.T) {
 	assert.NotContains(t, md, "review outcome: terminate")
 	assert.Contains(t, section(t, md, "3. Chronology"), "| North Norfolk District Council decided to end the partnership (review outcome). |")
 	assert.Contains(t, section(t, md, "10. Changes since the last report"), "| Great Yarmouth Borough Council decided to make the arrangement permanent (review outcome). |")
-	assert.Contains(t, md, "Section 7 lists three matters the committee should weigh: the councils' differing review outcomes, facts reported only in the press and sources with assumed details.")
+	assert.Contains(t, md, "Section 7 lists three matters the councils' meetings should weigh: the councils' differing review outcomes, facts reported only in the press and sources with assumed details.")
 	assert.NotContains(t, md, "such as facts reported only in the press")
 
 	dir := t.TempDir()

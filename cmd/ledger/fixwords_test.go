@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -31,4 +33,30 @@ func TestEndDatesInOneConvention(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "until 30 September 2016 (the last day)")
 	assert.False(t, strings.Contains(r.stdout, "until 2016-10-01"), r.stdout)
+}
+
+// With no --committee the pack is worded for the bodies the review names (the demo's full council
+// and cabinet): "the councils' meetings", with verbs agreeing, not "the committee"; the PDF's running
+// label is "REVIEW REPORT", not "SCRUTINY REPORT". Given --committee, the committee it is.
+func TestPackWordedForItsBodies(t *testing.T) {
+	store := seeded(t)
+	md := packText(t, store, "2016-10-01")
+	assert.NotContains(t, md, "the committee")
+	assert.Contains(t, md, "| **Purpose** | To give the councils' meetings the facts they need on the partnership's wind-down")
+	assert.Contains(t, md, "**Recommendation.** That the councils' meetings note that the partnership was dissolved with effect from 1 October 2016 (the last day was 30 September 2016), and consider with")
+	assert.Contains(t, md, "Section 7 lists three matters the councils' meetings should weigh:")
+	june := packText(t, store, "2016-06-15")
+	assert.NotContains(t, june, "the committee")
+	assert.Contains(t, june, "**Recommendation.** That the councils' meetings consider the facts set out in this report and recommend to ")
+
+	named := packText(t, store, "2016-06-15", "--committee", "Joint Scrutiny Committee")
+	assert.Contains(t, named, "**Recommendation.** That the committee considers the facts set out in this report and recommends to ")
+
+	dir := filepath.Join(t.TempDir(), "pack")
+	r := ledger(t, nil, "pack", "--store", store, "--partnership", gnn, "--as-of", "2016-10-01", "--format", "pdf", "-o", dir)
+	require.Equal(t, 0, r.code, r.stderr)
+	text, err := exec.Command("pdftotext", filepath.Join(dir, "pack.pdf"), "-").Output()
+	require.NoError(t, err)
+	assert.Contains(t, string(text), "REVIEW REPORT")
+	assert.NotContains(t, string(text), "SCRUTINY")
 }

@@ -86,14 +86,14 @@ func TestDissolvedPackWindsDown(t *testing.T) {
 	for _, gone := range []string{"Option 1", "Option 3", "continue the arrangement as it is", "No recorded facts bear", "which of the options in section 2"} {
 		assert.NotContains(t, md, gone, "a dissolved partnership has no options of a running trial")
 	}
-	assert.Contains(t, md, "**Recommendation.** That the committee notes that the partnership was dissolved on 1 October 2016, and considers with Great Yarmouth Borough Council and North Norfolk District Council the wind-down matters in section 2: the councils' differing review outcomes, each council's statutory roles, the shared posts and costs to settle and the exit terms.")
-	assert.Contains(t, md, "To give the committee the facts it needs on the partnership's wind-down after its dissolution on 1 October 2016")
+	assert.Contains(t, md, "**Recommendation.** That the councils' meetings note that the partnership was dissolved with effect from 1 October 2016 (the last day was 30 September 2016), and consider with Great Yarmouth Borough Council and North Norfolk District Council the wind-down matters in section 2: the councils' differing review outcomes, each council's statutory roles, the shared posts and costs to settle and the exit terms.")
+	assert.Contains(t, md, "To give the councils' meetings the facts they need on the partnership's wind-down after its dissolution on 1 October 2016")
 	for _, want := range []string{
 		"### Matter 1: the dissolution and the review outcomes",
 		"- The partnership was dissolved (the shared management ended, assumed for the demo, whose brief says only that the trial ended in September 2016) with effect from 1 October 2016 (the last day was 30 September 2016); from that day nothing is shared between the councils.",
 		"North Norfolk District Council decided on 6 September 2016 to end the partnership",
 		"Great Yarmouth Borough Council decided on 13 September 2016 to make the arrangement permanent",
-		"- The councils recorded different outcomes for the review due on 30 June 2016: North Norfolk District Council to end the partnership (6 September 2016) and Great Yarmouth Borough Council to make the arrangement permanent (13 September 2016). No decision reconciling them is recorded; this is a matter for the committee.",
+		"- The councils recorded different outcomes for the review due on 30 June 2016: North Norfolk District Council to end the partnership (6 September 2016) and Great Yarmouth Borough Council to make the arrangement permanent (13 September 2016). No decision reconciling them is recorded; this is a matter for the councils' meetings.",
 		"### Matter 2: each council's statutory roles after the end of sharing",
 		"- No head of paid service or chief finance officer (s151) is recorded for Great Yarmouth Borough Council from 1 October 2016: Sheila Oxtoby and Karen Sly held them until 30 September 2016 (the last day) (section 9).",
 		"- No head of paid service or chief finance officer (s151) is recorded for North Norfolk District Council from 1 October 2016",
