@@ -150,8 +150,52 @@ func (s *server) checkQuery(names []string, next http.Handler) http.Handler {
 			s.writeError(w, r, f)
 			return
 		}
+		if err := nonEmpty(q); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// paramValues says, for each query parameter of the table, what a value of it is: what an empty
+// one (as_of= or a bare as_of) is told to give instead.
+var paramValues = map[string]string{
+	"as_of":     "a date YYYY-MM-DD",
+	"known_at":  "a seq, an RFC 3339 time or a date YYYY-MM-DD",
+	"min_seq":   "a seq (a whole number)",
+	"after":     "a revision or seq (a whole number)",
+	"limit":     "a page size, 1 to 1000",
+	"size":      "a tree size (a whole number)",
+	"from":      "a tree size (a whole number)",
+	"to":        "a tree size (a whole number)",
+	"format":    "one of html, pdf, md, json",
+	"committee": "the committee's name",
+	"meeting":   "BODY=YYYY-MM-DD",
+	"author":    "the author's name",
+	"since":     "a seq, an RFC 3339 time or a date YYYY-MM-DD",
+}
+
+// nonEmpty refuses (400 naming the parameter) a query parameter given with an empty value (as_of=,
+// or as_of alone), which would otherwise read as left out and silently answer with its default:
+// "as_of is empty: give a date YYYY-MM-DD or leave the parameter out". The first such parameter
+// by name is named.
+func nonEmpty(q url.Values) error {
+	var empty []string
+	for name, vs := range q {
+		if slices.Contains(vs, "") {
+			empty = append(empty, name)
+		}
+	}
+	if len(empty) == 0 {
+		return nil
+	}
+	name := slices.Min(empty)
+	what := paramValues[name]
+	if what == "" {
+		what = "a value"
+	}
+	return fault.BadParam(name, "%s is empty: give %s or leave the parameter out", name, what)
 }
 
 // paramName is a query parameter's name as a problem names it: as sent when it is made of letters,

@@ -211,3 +211,33 @@ func TestForbiddenNamesRole(t *testing.T) {
 		faulttest.AssertForPeople(t, p.Detail)
 	}
 }
+
+// Issue 22 (tester, point 1): a query parameter given empty (as_of=, or as_of alone) is 400 naming
+// it, on every route that takes it (was: read as left out, so today's state answered 200). Checked
+// in one place, before the handler, so every route refuses it the same way.
+func TestEmptyQueryParameter(t *testing.T) {
+	e := newEnv(t, false)
+	for _, rt := range api.RouteTable() {
+		for _, name := range rt.Query {
+			for _, q := range []string{name + "=", name} {
+				r := e.do(t, rt.Method, concrete(rt.Path)+"?"+q, e.admin, "")
+				op := rt.Method + " " + rt.Path + "?" + q
+				require.Equal(t, 400, r.status, "%s: %s", op, r.body)
+				p := problemOf(t, r)
+				assert.True(t, strings.HasPrefix(p.Detail, name+" is empty: give "), "%s: %s", op, p.Detail)
+				assert.True(t, strings.HasSuffix(p.Detail, " or leave the parameter out"), "%s: %s", op, p.Detail)
+				require.Len(t, p.Errors, 1, op)
+				assert.Equal(t, name, p.Errors[0].Parameter, op)
+				faulttest.AssertForPeople(t, p.Detail)
+			}
+		}
+	}
+	r := e.do(t, "GET", gnn+"?as_of", "", "")
+	require.Equal(t, 400, r.status)
+	assert.Equal(t, "as_of is empty: give a date YYYY-MM-DD or leave the parameter out", problemOf(t, r).Detail)
+	// A value given stays accepted, and an empty one among good ones is still named.
+	assert.Equal(t, 200, e.do(t, "GET", gnn+"?as_of=2015-11-07", "", "").status)
+	r = e.do(t, "GET", gnn+"?as_of=2015-11-07&known_at=", "", "")
+	require.Equal(t, 400, r.status)
+	assert.Equal(t, "known_at", problemOf(t, r).Errors[0].Parameter)
+}
