@@ -53,7 +53,7 @@ func TestReviewPackSince(t *testing.T) {
 		{"since=2016-06-15&known_at=2016-06-15", "is not before the pack's known-at"},
 		{"since=2016-07-01&known_at=2016-06-15", "is not before the pack's known-at"},
 		{"since=all", "want the known-at of the last report"},
-		{"since=", "want the known-at of the last report"},
+		{"since=", "since is empty: give a seq, an RFC 3339 time or a date YYYY-MM-DD, or leave the parameter out"},
 		{"since=soon", "want a seq number"},
 		{"since=%203", "without spaces"}, // issue 21: " 3" was taken as 3
 		{"since=5&since=6", "since is given 2 times: give it once"},

@@ -195,6 +195,9 @@ func nonEmpty(q url.Values) error {
 	if what == "" {
 		what = "a value"
 	}
+	if strings.Contains(what, " or ") {
+		what += "," // "give a seq ... or a date YYYY-MM-DD, or leave the parameter out"
+	}
 	return fault.BadParam(name, "%s is empty: give %s or leave the parameter out", name, what)
 }
 
