@@ -70,6 +70,13 @@ func (c *composer) changes(v viewer, r *Report) (*Changes, error) {
 				row.What += ": " + words.Phrase(strings.TrimSuffix(k.Reason, "."))
 			}
 			row.What += "."
+			// A certainty is no row's field, so the effects below cannot show its change: say it here.
+			for _, f := range k.Changes {
+				if f.Field == domain.CorrectedCertainty {
+					old, new := words.CorrectedChange(f.Field, f.Before, f.After, c.st.Councils)
+					row.What += fmt.Sprintf(" %s: %s → %s.", words.CorrectedField(f.Field), old, new)
+				}
+			}
 		default:
 			row.What = words.Sentence(words.EventType(e.Type)) + ", since retracted."
 		}

@@ -60,3 +60,16 @@ func TestPackWordedForItsBodies(t *testing.T) {
 	assert.Contains(t, string(text), "REVIEW REPORT")
 	assert.NotContains(t, string(text), "SCRUTINY")
 }
+
+// A correction that changes an event's certainty is listed, in words (words.CertaintyText), in
+// "What changed" and in section 10's changes since the last report, like any other corrected field.
+func TestCertaintyCorrectionListed(t *testing.T) {
+	store := seeded(t)
+	r := ledger(t, nil, "record", "--store", store, "--partnership", gnn, "--type", "EventCorrected", "--effective", "2016-06-01",
+		"--data", `{"target":"2ab58fe0-f365-55cf-86e4-cb74e7355bf8","certainty":"reported","reason":"the article reports the appointment"}`,
+		"--source", pressSource, "--certainty", "reported")
+	require.Equal(t, 0, r.code, r.stderr)
+	md := packText(t, store, "2016-10-01", "--since", "30")
+	assert.Contains(t, md, "| Certainty | inferred from other facts | reported by a secondary source |")
+	assert.Contains(t, section(t, md, "10."), "Corrected event 8: the article reports the appointment. Certainty: inferred from other facts → reported by a secondary source.")
+}

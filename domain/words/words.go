@@ -579,11 +579,17 @@ func CorrectedField(field string) string {
 
 // CorrectedValue writes a field's value as a correction recorded it (JSON, domain.CorrectedField) in
 // words: a date as "30 June 2016", an amount in a field ending _pence as money, a share in basis
-// points as a percentage, sources one per line as Source writes them, a council by its name, true and
+// points as a percentage, a certainty as CertaintyText ("reported by a secondary source"), sources one per line as Source writes them, a council by its name, true and
 // false as yes and no; nil (absent) is NotRecorded. Other lists and objects are their JSON.
 func CorrectedValue(field string, v json.RawMessage, names Names) string {
 	if len(v) == 0 || string(v) == "null" {
 		return NotRecorded
+	}
+	if field == domain.CorrectedCertainty {
+		var c string
+		if json.Unmarshal(v, &c) == nil {
+			return CertaintyText(c)
+		}
 	}
 	if field == domain.CorrectedSources {
 		var srcs []domain.SourceRef
