@@ -236,7 +236,7 @@ func TestCorrectedValues(t *testing.T) {
 		{"key_decision", `true`, "yes"},
 		{"notes", ``, "not recorded"},
 		{"notes", `null`, "not recorded"},
-		{"certainty", `"reported"`, "reported"},
+		{"certainty", `"reported"`, "reported by a secondary source"},
 		{"sources", `[{"kind":"press","title":"EDP","assumed":["title"]}]`, "Press: EDP (assumed: title)"},
 		{"councils", `["a","b"]`, `["a","b"]`},
 	} {
