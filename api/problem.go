@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/fault"
@@ -192,10 +193,14 @@ func problemFor(err error) Problem {
 		return Problem{Type: fault.Internal.Type(), Title: problems[fault.Internal].title, Status: 500,
 			Detail: "the server could not answer; the cause is in its log"}
 	}
-	p := Problem{Type: f.Kind.Type(), Title: problems[f.Kind].title, Status: problems[f.Kind].status, Detail: f.Message}
-	for _, fl := range f.Fields {
-		p.Errors = append(p.Errors, ProblemField{Pointer: fl.Pointer, Parameter: fl.Parameter, Header: fl.Header,
-			Detail: fl.Message, Event: fl.Event})
+	p := Problem{Type: f.Kind.Type(), Title: problems[f.Kind].title, Status: problems[f.Kind].status, Detail: shortened(f.Message)}
+	for i, fl := range f.Fields {
+		if i == maxListed {
+			p.Detail += fmt.Sprintf(" (errors[] lists the first %d of %d problems; %d more not listed)", maxListed, len(f.Fields), len(f.Fields)-maxListed)
+			break
+		}
+		p.Errors = append(p.Errors, ProblemField{Pointer: shortened(fl.Pointer), Parameter: shortened(fl.Parameter), Header: fl.Header,
+			Detail: shortened(fl.Message), Event: fl.Event})
 	}
 	var pf *preconditionFailed
 	var ce *eventstore.ConflictError
@@ -215,6 +220,54 @@ func problemFor(err error) Problem {
 		}
 	}
 	return p
+}
+
+// maxListed is how many fields at fault a problem's errors[] lists at most; the detail counts the
+// rest (docs/errors.md), so that a small request never gets a large answer (3,000 unknown query
+// parameters were 3,000 entries, 319 KB).
+const maxListed = 20
+
+// shortened is s, a problem's text, with every run of more than maxEchoed characters that are not
+// white space (a member or parameter name, a value, a pointer as the client sent it) cut to its first
+// maxEchoed characters and "…", keeping the punctuation that ends the run (a closing quote, a colon):
+// a 100 KB member name is quoted back as 80 characters each time it is named. Text of the server's
+// own is never that long in one word.
+func shortened(s string) string {
+	if len(s) <= maxEchoed {
+		return s
+	}
+	var b strings.Builder
+	run, cut, tail := 0, false, ""
+	end := func() {
+		if cut {
+			b.WriteString(tail)
+		}
+		run, cut, tail = 0, false, ""
+	}
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			end()
+			b.WriteRune(r)
+			continue
+		}
+		run++
+		switch {
+		case run <= maxEchoed:
+			b.WriteRune(r)
+		case !cut:
+			b.WriteString("…")
+			cut = true
+		}
+		if run > maxEchoed {
+			if strings.ContainsRune(`"'):;,.]}`, r) && len(tail) < 4 {
+				tail += string(r)
+			} else {
+				tail = ""
+			}
+		}
+	}
+	end()
+	return b.String()
 }
 
 // writeError answers err as problem+json, logging the cause of a 500. A client that went away

@@ -87,3 +87,44 @@ func TestEveryKindOfErrorIsAProblemForPeople(t *testing.T) {
 		})
 	}
 }
+
+// Issue 22 (tester, point 3): a small request never gets a large answer. errors[] lists at most 20
+// fields and the detail counts the rest (3,000 unknown parameters were 3,000 entries, 319 KB); a name
+// the client sent is quoted back cut to 80 characters and "…" wherever the problem names it (a
+// 100 KB member name was echoed four times, a 5,000-character parameter name in full).
+func TestProblemsAreBounded(t *testing.T) {
+	e := newEnv(t, false)
+	var q []string
+	for i := range 3000 {
+		q = append(q, fmt.Sprintf("p%04d=1", i))
+	}
+	r := e.do(t, "GET", gnn+"/appointments?"+strings.Join(q, "&"), "", "")
+	require.Equal(t, 400, r.status)
+	p := problemOf(t, r)
+	require.Len(t, p.Errors, 20)
+	assert.Equal(t, "p0000", p.Errors[0].Parameter)
+	assert.Equal(t, "p0019", p.Errors[19].Parameter)
+	assert.Contains(t, p.Detail, "(errors[] lists the first 20 of 3000 problems; 2980 more not listed)")
+	assert.Less(t, len(r.body), 8<<10, "%d bytes", len(r.body))
+	t.Logf("3,000 unknown parameters: %d bytes", len(r.body))
+
+	long := strings.Repeat("a", 5000)
+	r = e.do(t, "GET", gnn+"/appointments?"+long+"=1", "", "")
+	require.Equal(t, 400, r.status)
+	p = problemOf(t, r)
+	require.Len(t, p.Errors, 1)
+	assert.Equal(t, strings.Repeat("a", 80)+"…", p.Errors[0].Parameter)
+	assert.Less(t, len(r.body), 2<<10, "%d bytes", len(r.body))
+
+	member := strings.Repeat("m", 100<<10)
+	body := strings.Replace(fmt.Sprintf(savings, 100), `"status":"forecast"`, `"status":"forecast","`+member+`":1`, 1)
+	r = e.do(t, "POST", gnn+"/events", e.recorder, body)
+	require.Equal(t, 400, r.status, "%.300s", r.body)
+	p = problemOf(t, r)
+	require.Len(t, p.Errors, 1)
+	assert.Equal(t, "/data/"+strings.Repeat("m", 74)+"…", p.Errors[0].Pointer)
+	assert.Less(t, len(r.body), 2<<10, "%d bytes: %.300s", len(r.body), r.body)
+	assert.NotContains(t, string(r.body), strings.Repeat("m", 81))
+	assert.Contains(t, p.Detail, strings.Repeat("m", 74)+`…: unknown field "`+strings.Repeat("m", 79)+`…"; `, "the punctuation that ends a cut name is kept")
+	faulttest.AssertForPeople(t, p.Detail)
+}
