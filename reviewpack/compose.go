@@ -865,7 +865,7 @@ func (c *composer) howToVerify() []string {
 var glossary = []GlossaryItem{
 	{"As of", "The date whose position the pack describes: only events in effect on or before it count."},
 	{"Known at", "How much of the ledger the pack reflects: only what had been recorded by then, so a pack can show what its readers knew at the time."},
-	{"Certainty", "confirmed: from a primary source such as minutes; reported: from the press or another secondary source; inferred: deduced from other facts."},
+	{"Certainty", "How certain a fact is, said in full after a fact and by its first word in a table's Certainty column: confirmed by a primary source (such as minutes); reported by a secondary source (such as the press); inferred from other facts."},
 	{"Assumed detail", "A detail of a source (its headline, publisher, date or minute number) that was assumed rather than read from the document; the pack names each one, and it is not evidence of fact."},
 	{"Section 113", "Section 113 of the Local Government Act 1972, under which an officer of one council is placed at the disposal of another while staying employed by the first."},
 	{"Head of paid service", "The statutory role, usually the chief executive, responsible for a council's staff (Local Government and Housing Act 1989, s4)."},

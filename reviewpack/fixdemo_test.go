@@ -62,7 +62,7 @@ func TestDemoReportsOnlyWhatTheArticleReports(t *testing.T) {
 	assert.Contains(t, md, "North Norfolk as employer and the even split of time (50%/50%) are assumed for the demo")
 	assert.Contains(t, md, "so the due date and the two bodies are assumed for the demo")
 	assert.NotContains(t, md, "would keep them")
-	assert.Contains(t, md, "The record gives North Norfolk District Council as the employer of the two shared officers (chief executive and chief finance officer): ending the arrangement would leave them serving North Norfolk District Council alone, unless the councils agree otherwise. (inferred)")
+	assert.Contains(t, md, "The record gives North Norfolk District Council as the employer of the two shared officers (chief executive and chief finance officer): ending the arrangement would leave them serving North Norfolk District Council alone, unless the councils agree otherwise. (inferred from other facts)")
 }
 
 // The executive summary names the money a partnership received (the revenues-and-benefits pack left

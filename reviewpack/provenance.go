@@ -370,12 +370,14 @@ func cite(certainty string, refs []uint64) string {
 	return certainty + " " + r
 }
 
-// withCertainty ends a fact's sentence with its certainty: "… since 7 November 2015. (reported)".
+// withCertainty ends a fact's sentence with its certainty in words (words.CertaintyText, the one
+// wording; a table's Certainty column keeps the first word, as the glossary says): "… since 7
+// November 2015. (reported by a secondary source)".
 func withCertainty(text, certainty string) string {
 	if certainty == "" {
 		return text
 	}
-	return text + " (" + certainty + ")"
+	return text + " (" + words.CertaintyText(certainty) + ")"
 }
 
 // sortedRefs sorts refs and drops repeats.

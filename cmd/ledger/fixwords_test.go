@@ -73,3 +73,14 @@ func TestCertaintyCorrectionListed(t *testing.T) {
 	assert.Contains(t, md, "| Certainty | inferred from other facts | reported by a secondary source |")
 	assert.Contains(t, section(t, md, "10."), "Corrected event 8: the article reports the appointment. Certainty: inferred from other facts → reported by a secondary source.")
 }
+
+// A fact's certainty is said in the one wording (words.CertaintyText) after the fact, and a table's
+// Certainty column keeps its first word, as the glossary explains with the same words.
+func TestCertaintyInOneWording(t *testing.T) {
+	md := packText(t, seeded(t), "2016-10-01")
+	wind := section(t, md, "2.")
+	assert.Contains(t, wind, "from that day nothing is shared between the councils. (inferred from other facts) [30]")
+	assert.NotContains(t, md, "(inferred)")
+	assert.NotContains(t, md, "(reported)")
+	assert.Contains(t, md, "- **Certainty**: How certain a fact is, said in full after a fact and by its first word in a table's Certainty column: confirmed by a primary source (such as minutes); reported by a secondary source (such as the press); inferred from other facts.")
+}

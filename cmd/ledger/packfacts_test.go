@@ -104,7 +104,7 @@ func TestDissolutionEndsTheSharing(t *testing.T) {
 	assert.NotContains(t, md, "| Sheila Oxtoby | Chief executive |", "no appointment in the shared posts table")
 	assert.NotContains(t, md, "The cost of the chief executive is shared")
 	assert.Contains(t, md, "dissolved with effect from 1 October 2016 (the last day was 30 September 2016)")
-	assert.Contains(t, md, "Great Yarmouth Borough Council decided on 13 September 2016 to make the arrangement permanent: Great Yarmouth keeps the posts after the trial, assumed for the demo, whose brief says only that the trial ended in September 2016. (inferred)",
+	assert.Contains(t, md, "Great Yarmouth Borough Council decided on 13 September 2016 to make the arrangement permanent: Great Yarmouth keeps the posts after the trial, assumed for the demo, whose brief says only that the trial ended in September 2016. (inferred from other facts)",
 		"the decision, stated as a decision")
 	assert.NotContains(t, md, "permanent since", "not an appointment the record does not hold")
 	assert.NotContains(t, md, "| permanent |")

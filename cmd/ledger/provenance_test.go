@@ -86,8 +86,8 @@ func TestDemoPackShowsProvenance(t *testing.T) {
 	assert.NotContains(t, text, "source_withdrawn", "a retraction in words, never its code")
 
 	// Certainty on every fact, in every section.
-	assert.Contains(t, text, "as chief executive on an interim basis since 7 November 2015. (inferred) [8, 22]")
-	assert.Contains(t, text, "The trial period runs to 30 June 2016; continuing beyond it needs a decision by each council. (inferred) [")
+	assert.Contains(t, text, "as chief executive on an interim basis since 7 November 2015. (inferred from other facts) [8, 22]")
+	assert.Contains(t, text, "The trial period runs to 30 June 2016; continuing beyond it needs a decision by each council. (inferred from other facts) [")
 	assert.Contains(t, text, "| Certainty and events |")
 	assert.Contains(t, text, "| interim | 2015-11-07 | Full Council 15 October 2015, item 8 (every detail assumed)<br>Cabinet 19 October 2015, minute 10 (every detail assumed) | inferred [8, 22] |")
 	assert.Contains(t, text, "| 2015/16 | North Norfolk District Council | not recorded | £40,000 | not recorded | not recorded | cannot be worked out: one-off costs not recorded | not recorded | reported [16] |")

@@ -80,7 +80,7 @@ func TestDemoPackKeepsToItsArticles(t *testing.T) {
 
 	october := packText(t, store, "2016-10-01")
 	assert.Contains(t, october, "Great Yarmouth Borough Council decided on 13 September 2016 to make the arrangement permanent: Great Yarmouth keeps the posts after the trial, "+
-		"assumed for the demo, whose brief says only that the trial ended in September 2016. (inferred)")
+		"assumed for the demo, whose brief says only that the trial ended in September 2016. (inferred from other facts)")
 	assert.Contains(t, october, "Report: The demo's brief (not a council document): the trial ended in September 2016, 6 September 2016 (assumed: kind of document and date)")
 	for _, gone := range []string{"resignation", "prefers its own management team", "offers the shared officers permanent posts", "leader ended", "Press report:"} {
 		assert.NotContains(t, october, gone, "nothing the articles do not say")
