@@ -103,3 +103,98 @@ func TestEventSchemaLimits(t *testing.T) {
 }
 
 func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestSchemaRulesMatchDecide (issue 22 review, point 3): the request schema refuses what Decide
+// refuses by static rules beyond the limits: a source's sha256 that is not 64 lowercase hex digits, a
+// url that is not http(s), an assumed detail that is not one, the illustrative mark of old events, a
+// partnership of one council, an ONS code of the wrong form; and accepts the well-formed ones.
+func TestSchemaRulesMatchDecide(t *testing.T) {
+	check := schemaCheck(t)
+	base := `{"type":"SavingsReported","effective_on":"2016-03-01","certainty":"reported",` +
+		`"sources":[{"kind":"press","title":"EDP, 1 March 2016"}],"data":{"council":"north-norfolk",` +
+		`"financial_year":2015,"category":"shared management","amount_pence":4200000,"status":"forecast","period_to":"2016-03-31"}}`
+	src := `"title":"EDP, 1 March 2016"`
+	hex := strings.Repeat("ab", 32)
+	var proposed []byte
+	for _, c := range demo.Commands() {
+		if c.Type == domain.TypePartnershipProposed {
+			var err error
+			proposed, err = json.Marshal(map[string]any{"type": c.Type, "effective_on": c.EffectiveOn, "sources": c.Sources,
+				"certainty": c.Certainty, "data": c.Data})
+			require.NoError(t, err)
+			break
+		}
+	}
+	require.NotNil(t, proposed)
+	var v map[string]any
+	require.NoError(t, json.Unmarshal(proposed, &v))
+	partners := v["data"].(map[string]any)["partners"].([]any)
+	one := func(change func(data map[string]any)) string {
+		var w map[string]any
+		require.NoError(t, json.Unmarshal(proposed, &w))
+		change(w["data"].(map[string]any))
+		b, err := json.Marshal(w)
+		require.NoError(t, err)
+		return string(b)
+	}
+	for _, tc := range []struct{ name, body, field string }{
+		{"a sha256 of 63 digits", strings.Replace(base, src, src+`,"sha256":"`+hex[1:]+`"`, 1), "/sources/0/sha256"},
+		{"an uppercase sha256", strings.Replace(base, src, src+`,"sha256":"`+strings.ToUpper(hex)+`"`, 1), "/sources/0/sha256"},
+		{"an ftp url", strings.Replace(base, src, src+`,"url":"ftp://example.org/x"`, 1), "/sources/0/url"},
+		{"a url without a scheme", strings.Replace(base, src, src+`,"url":"example.org/x"`, 1), "/sources/0/url"},
+		{"an assumed detail that is not one", strings.Replace(base, src, src+`,"assumed":["colour"]`, 1), "/sources/0/assumed/0"},
+		{"the illustrative mark", strings.Replace(base, src, src+`,"illustrative":true`, 1), "/sources/0/illustrative"},
+		{"a partnership of one council", one(func(d map[string]any) { d["partners"] = partners[:1] }), "/data/partners"},
+		{"an ONS code of the wrong form", one(func(d map[string]any) {
+			p := map[string]any{}
+			for k, x := range partners[0].(map[string]any) {
+				p[k] = x
+			}
+			p["ons_code"] = "X123"
+			d["partners"] = append([]any{p}, partners[1:]...)
+		}), "/data/partners/0/ons_code"},
+	} {
+		require.NotEqual(t, base, tc.body, tc.name)
+		assert.Error(t, check("RecordRequest", []byte(tc.body)), "%s: the schema accepts it", tc.name)
+		assert.Contains(t, decideRefuses(t, []byte(tc.body)), tc.field, "%s: Decide accepts it", tc.name)
+	}
+	for _, tc := range []struct{ name, body string }{
+		{"a sha256 of 64 lowercase digits", strings.Replace(base, src, src+`,"sha256":"`+hex+`"`, 1)},
+		{"an https url", strings.Replace(base, src, src+`,"url":"https://www.north-norfolk.gov.uk/x"`, 1)},
+		{"an HTTP url", strings.Replace(base, src, src+`,"url":"HTTP://example.org"`, 1)},
+		{"an assumed detail", strings.Replace(base, src, src+`,"assumed":["title"]`, 1)},
+		{"a partnership of two councils", string(proposed)},
+	} {
+		assert.NoError(t, check("RecordRequest", []byte(tc.body)), "%s: the schema refuses it", tc.name)
+		assert.Empty(t, decideRefuses(t, []byte(tc.body)), "%s: Decide refuses it", tc.name)
+	}
+}
+
+// TestPenceWrittenWithAnExponent (issue 22 review, point 3): a whole amount written with an exponent
+// or a decimal point is refused saying how to write it, not that it is not whole; the schema says so.
+func TestPenceWrittenWithAnExponent(t *testing.T) {
+	for _, s := range []string{"42e5", "4.2e6", "0.0", "4200000.0"} {
+		var p domain.Pence
+		err := json.Unmarshal([]byte(s), &p)
+		require.Error(t, err, s)
+		assert.Equal(t, s+": write pence as digits, without an exponent or a decimal point (4200000, not 42e5 or 4200000.0)", err.Error())
+	}
+	var p domain.Pence
+	assert.EqualError(t, json.Unmarshal([]byte("4200000.5"), &p), "4200000.5 is not a whole number of pence")
+	c, err := contracttest.Load(api.OpenAPI())
+	require.NoError(t, err)
+	assert.Contains(t, c.Doc.Components.Schemas["Pence"].Value.Description, "without an exponent or a decimal point")
+}
+
+// TestAssumedEnumIsSourceDetails: the request schema's assumed values are domain.SourceDetails, in order.
+func TestAssumedEnumIsSourceDetails(t *testing.T) {
+	c, err := contracttest.Load(api.OpenAPI())
+	require.NoError(t, err)
+	var got []string
+	for _, v := range c.Doc.Components.Schemas["SourceRef"].Value.Properties["assumed"].Value.Items.Value.Enum {
+		got = append(got, v.(string))
+	}
+	assert.Equal(t, domain.SourceDetails(), got)
+	assert.NotContains(t, c.Doc.Components.Schemas["SourceRef"].Value.Properties, "illustrative")
+	assert.Contains(t, c.Doc.Components.Schemas["SourceRefStored"].Value.Properties, "illustrative")
+}

@@ -275,62 +275,62 @@ func EncodePayload(p Payload) (json.RawMessage, error) {
 
 // PartnershipProposed opens a partnership: at least two partners, named in full.
 type PartnershipProposed struct {
-	Name        string    `json:"name" limit:"name"`
-	Partners    []Council `json:"partners"`
+	Name        string    `json:"name" limit:"name"`            // the partnership's name
+	Partners    []Council `json:"partners" minItems:"2"`        // the founding councils, in full (at least two)
 	Scope       []string  `json:"scope,omitempty" limit:"name"` // service areas, e.g. "revenues and benefits"
-	Purpose     string    `json:"purpose" limit:"text"`
-	TrialEndsOn Date      `json:"trial_ends_on,omitzero"`
-	ReviewDue   Date      `json:"review_due,omitzero"`
-	Notes       string    `json:"notes,omitempty" limit:"text"`
+	Purpose     string    `json:"purpose" limit:"text"`         // what the partnership is for, in words
+	TrialEndsOn Date      `json:"trial_ends_on,omitzero"`       // the last day of the trial period, when there is one
+	ReviewDue   Date      `json:"review_due,omitzero"`          // the date a first review is due, when set
+	Notes       string    `json:"notes,omitempty" limit:"text"` // free notes
 }
 
 // CouncilJoinedPartnership adds a partner, named in full.
 type CouncilJoinedPartnership struct {
-	Council      Council     `json:"council"`
-	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"`
+	Council      Council     `json:"council"`                 // the council that joins, in full
+	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"` // the minuted decisions that approved joining
 }
 
 // CouncilWithdrew ends a partner's membership on the event's effective date. It must follow a
 // WithdrawalNoticeGiven by at least its notice period, unless AuthorisedBy cites a decision to
 // withdraw by mutual agreement.
 type CouncilWithdrew struct {
-	Council      CouncilRef  `json:"council"`
-	Reason       string      `json:"reason" limit:"text"`
-	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"`
+	Council      CouncilRef  `json:"council"`                 // the partner that leaves
+	Reason       string      `json:"reason" limit:"text"`     // why it leaves, in words
+	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"` // the minuted decisions behind the withdrawal (a withdrawal by mutual agreement cites one)
 }
 
 // WithdrawalNoticeGiven records a partner's notice to leave.
 type WithdrawalNoticeGiven struct {
-	Council      CouncilRef  `json:"council"`
-	NoticeDays   int         `json:"notice_days" limit:"count"`
-	ProposedEnd  Date        `json:"proposed_end"`
-	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"`
+	Council      CouncilRef  `json:"council"`                   // the partner giving notice
+	NoticeDays   int         `json:"notice_days" limit:"count"` // the notice period, in days
+	ProposedEnd  Date        `json:"proposed_end"`              // the date the council proposes its membership ends
+	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"`   // the minuted decisions to give notice
 }
 
 // ExternalFundingAwarded records a grant to some of the partners.
 type ExternalFundingAwarded struct {
-	Funder      string       `json:"funder" limit:"name"`
-	Recipients  []CouncilRef `json:"recipients"`
-	AmountPence Pence        `json:"amount_pence"`
-	Purpose     string       `json:"purpose" limit:"text"`
-	Notes       string       `json:"notes,omitempty" limit:"text"`
+	Funder      string       `json:"funder" limit:"name"`          // who awards the money
+	Recipients  []CouncilRef `json:"recipients" minItems:"1"`      // the councils that receive it
+	AmountPence Pence        `json:"amount_pence"`                 // the amount awarded, in pence (not negative)
+	Purpose     string       `json:"purpose" limit:"text"`         // what the money is for
+	Notes       string       `json:"notes,omitempty" limit:"text"` // free notes
 }
 
 // CouncilAmount is an amount of money for one council in one financial year.
 type CouncilAmount struct {
-	Council       CouncilRef    `json:"council"`
-	FinancialYear FinancialYear `json:"financial_year"`
-	Category      string        `json:"category,omitempty" limit:"name"`
-	AmountPence   Pence         `json:"amount_pence"`
+	Council       CouncilRef    `json:"council"`                         // the council the amount is for
+	FinancialYear FinancialYear `json:"financial_year"`                  // the financial year, by its start year
+	Category      string        `json:"category,omitempty" limit:"name"` // what the amount is for (a budget heading)
+	AmountPence   Pence         `json:"amount_pence"`                    // the amount, in pence
 }
 
 // BusinessCasePublished records a business case: its options, projected savings and one-off costs.
 type BusinessCasePublished struct {
-	Document         string          `json:"document" limit:"name"`
-	Options          []string        `json:"options,omitempty" limit:"text"`
-	ProjectedSavings []CouncilAmount `json:"projected_savings,omitempty"`
-	OneOffCosts      []CouncilAmount `json:"one_off_costs,omitempty"`
-	Notes            string          `json:"notes,omitempty" limit:"text"`
+	Document         string          `json:"document" limit:"name"`          // the business case's title
+	Options          []string        `json:"options,omitempty" limit:"text"` // the options it sets out, one per item
+	ProjectedSavings []CouncilAmount `json:"projected_savings,omitempty"`    // the savings it projects, per council and financial year
+	OneOffCosts      []CouncilAmount `json:"one_off_costs,omitempty"`        // the one-off costs it projects, per council and financial year
+	Notes            string          `json:"notes,omitempty" limit:"text"`   // free notes
 }
 
 // Decision outcomes.
@@ -343,20 +343,20 @@ const (
 
 // Votes is a recorded division.
 type Votes struct {
-	For         int `json:"for" limit:"count"`
-	Against     int `json:"against" limit:"count"`
-	Abstentions int `json:"abstentions" limit:"count"`
+	For         int `json:"for" limit:"count"`         // votes for
+	Against     int `json:"against" limit:"count"`     // votes against
+	Abstentions int `json:"abstentions" limit:"count"` // abstentions
 }
 
 // DecisionTaken records a minuted decision by a council body. Its minute identifies it: other
 // events cite it in approvals or authorised_by.
 type DecisionTaken struct {
-	Minute        MinuteRef `json:"minute"`
-	Resolution    string    `json:"resolution" limit:"text"`
-	Outcome       string    `json:"outcome" limit:"name" enum:"approved,rejected,deferred,amended"`
-	Votes         *Votes    `json:"votes,omitempty"`
-	KeyDecision   bool      `json:"key_decision"`
-	CallInApplies bool      `json:"call_in_applies"`
+	Minute        MinuteRef `json:"minute"`                                                         // where the decision is minuted
+	Resolution    string    `json:"resolution" limit:"text"`                                        // the resolution, as minuted
+	Outcome       string    `json:"outcome" limit:"name" enum:"approved,rejected,deferred,amended"` // what was decided
+	Votes         *Votes    `json:"votes,omitempty"`                                                // the votes cast, when recorded
+	KeyDecision   bool      `json:"key_decision"`                                                   // true for a key decision (executive arrangements)
+	CallInApplies bool      `json:"call_in_applies"`                                                // true when the decision may be called in before it takes effect
 }
 
 // Agreement kinds.
@@ -370,34 +370,34 @@ const (
 // AgreementExecuted records a signed agreement between partners. Reference names it within the
 // partnership, for AgreementVaried.
 type AgreementExecuted struct {
-	Reference    string       `json:"reference" limit:"name"`
-	Kind         string       `json:"kind" limit:"name" enum:"s113,joint_committee,inter_authority_agreement,sla"`
-	Title        string       `json:"title" limit:"name"`
-	Parties      []CouncilRef `json:"parties"`
-	Signed       Date         `json:"signed"`
-	Commences    Date         `json:"commences"`
-	Ends         Date         `json:"ends,omitzero"`
-	NoticeDays   int          `json:"notice_days,omitempty" limit:"count"`
-	ReviewDue    Date         `json:"review_due,omitzero"`
-	AuthorisedBy []MinuteRef  `json:"authorised_by,omitempty"`
+	Reference    string       `json:"reference" limit:"name"`                                                      // the agreement's name within the partnership (AgreementVaried refers to it)
+	Kind         string       `json:"kind" limit:"name" enum:"s113,joint_committee,inter_authority_agreement,sla"` // the kind of agreement: s113 (officers shared, s113 LGA 1972), joint committee, inter-authority agreement or service-level agreement
+	Title        string       `json:"title" limit:"name"`                                                          // the agreement's title
+	Parties      []CouncilRef `json:"parties" minItems:"2"`                                                        // the councils that signed
+	Signed       Date         `json:"signed"`                                                                      // the date it was signed
+	Commences    Date         `json:"commences"`                                                                   // the date it takes effect
+	Ends         Date         `json:"ends,omitzero"`                                                               // the date it ends, when fixed
+	NoticeDays   int          `json:"notice_days,omitempty" limit:"count"`                                         // the notice a party must give to leave, in days
+	ReviewDue    Date         `json:"review_due,omitzero"`                                                         // the date a review is due, when set
+	AuthorisedBy []MinuteRef  `json:"authorised_by,omitempty"`                                                     // the minuted decisions that authorised signing
 }
 
 // AgreementVaried changes an executed agreement; fields left zero are unchanged.
 type AgreementVaried struct {
-	Reference    string      `json:"reference" limit:"name"`
-	Variation    string      `json:"variation" limit:"text"`
-	Ends         Date        `json:"ends,omitzero"`
-	NoticeDays   int         `json:"notice_days,omitempty" limit:"count"`
-	ReviewDue    Date        `json:"review_due,omitzero"`
-	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"`
+	Reference    string      `json:"reference" limit:"name"`              // the agreement varied, by its reference
+	Variation    string      `json:"variation" limit:"text"`              // what changed, in words
+	Ends         Date        `json:"ends,omitzero"`                       // the new end date, when changed
+	NoticeDays   int         `json:"notice_days,omitempty" limit:"count"` // the new notice period, in days, when changed
+	ReviewDue    Date        `json:"review_due,omitzero"`                 // the new review date, when changed
+	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"`             // the minuted decisions that authorised the variation
 }
 
 // ---- People and posts ----
 
 // CouncilShare is one council's share of an officer's time.
 type CouncilShare struct {
-	Council              CouncilRef  `json:"council"`
-	TimeShareBasisPoints BasisPoints `json:"time_share_basis_points"`
+	Council              CouncilRef  `json:"council"`                 // a council the officer serves
+	TimeShareBasisPoints BasisPoints `json:"time_share_basis_points"` // its share of the officer's time, in basis points (10000 is all of it)
 }
 
 // Appointment bases.
@@ -410,81 +410,81 @@ const (
 // appointment is in force from StartsOn, which must equal the event's effective date, to EndsOn (a
 // fixed term's last day, when given) or an AppointmentEnded's LastDay inclusive.
 type JointAppointmentMade struct {
-	Officer          Officer        `json:"officer"`
-	Post             string         `json:"post" limit:"name"`
-	StatutoryRole    StatutoryRole  `json:"statutory_role,omitempty"`
-	EmployingCouncil CouncilRef     `json:"employing_council"`
-	Councils         []CouncilShare `json:"councils"`
-	Basis            string         `json:"basis" limit:"name" enum:"interim,permanent"`
-	StartsOn         Date           `json:"starts_on"`
-	EndsOn           Date           `json:"ends_on,omitzero"`
-	Approvals        []MinuteRef    `json:"approvals,omitempty"`
+	Officer          Officer        `json:"officer"`                                     // the person appointed
+	Post             string         `json:"post" limit:"name"`                           // the post's title
+	StatutoryRole    StatutoryRole  `json:"statutory_role,omitempty"`                    // the statutory role the post carries, when it carries one
+	EmployingCouncil CouncilRef     `json:"employing_council"`                           // the council that employs the officer
+	Councils         []CouncilShare `json:"councils" minItems:"1"`                       // the councils served and each one's share of time
+	Basis            string         `json:"basis" limit:"name" enum:"interim,permanent"` // interim or permanent
+	StartsOn         Date           `json:"starts_on"`                                   // the first day in post; must equal the event's effective_on
+	EndsOn           Date           `json:"ends_on,omitzero"`                            // a fixed term's last day, when the term is fixed
+	Approvals        []MinuteRef    `json:"approvals,omitempty"`                         // the minuted decisions that approved the appointment
 }
 
 // StatutoryRoleDesignated names the holder of a statutory role at one council.
 type StatutoryRoleDesignated struct {
-	Council      CouncilRef    `json:"council"`
-	Role         StatutoryRole `json:"role"`
-	Officer      Officer       `json:"officer"`
-	AuthorisedBy []MinuteRef   `json:"authorised_by,omitempty"`
+	Council      CouncilRef    `json:"council"`                 // the council designating
+	Role         StatutoryRole `json:"role"`                    // the statutory role
+	Officer      Officer       `json:"officer"`                 // the officer designated
+	AuthorisedBy []MinuteRef   `json:"authorised_by,omitempty"` // the minuted decisions that designated the officer
 }
 
 // StatutoryRoleVacated ends a holder's designation.
 type StatutoryRoleVacated struct {
-	Council CouncilRef    `json:"council"`
-	Role    StatutoryRole `json:"role"`
-	Officer Officer       `json:"officer"`
-	Reason  string        `json:"reason,omitempty" limit:"text"`
+	Council CouncilRef    `json:"council"`                       // the council whose role is vacant
+	Role    StatutoryRole `json:"role"`                          // the statutory role
+	Officer Officer       `json:"officer"`                       // the officer who held it
+	Reason  string        `json:"reason,omitempty" limit:"text"` // why the role became vacant
 }
 
 // AppointmentEnded ends an officer's joint appointment at some or all of the councils it served.
 // LastDay is the last day served, in force as a fixed term's EndsOn is: the appointment serves the
 // councils named to LastDay inclusive and is out of force there (with the statutory roles it carries
 // there) from the day after (docs/domain.md, rules 4 and 6). LastDay is the day before the event's
-// effective date (the end takes effect on that date) or on or after it (an end recorded in advance:
-// State.AdvanceTo applies it the day after LastDay); Decide refuses a LastDay more than a day before
+// effective date (the end takes effect on that date) or on or after it (an end recorded in advance,
+// which takes effect the day after LastDay); the server refuses a LastDay more than a day before
 // the effective date (a late record is dated the day after LastDay: /data/last_day) or after the
 // appointment's EndsOn, and an end of a council already ending (/data/councils/i).
 type AppointmentEnded struct {
-	Officer  Officer      `json:"officer"`
-	Post     string       `json:"post" limit:"name"`
-	Councils []CouncilRef `json:"councils"`
-	LastDay  Date         `json:"last_day"`
-	Reason   string       `json:"reason" limit:"text"` // resignation, notice, end_of_term, ...
+	Officer  Officer      `json:"officer"`               // the officer whose appointment ends
+	Post     string       `json:"post" limit:"name"`     // the post's title, as appointed
+	Councils []CouncilRef `json:"councils" minItems:"1"` // the councils where the appointment ends (some or all of those served)
+	LastDay  Date         `json:"last_day"`              // the last day served (inclusive)
+	Reason   string       `json:"reason" limit:"text"`   // resignation, notice, end_of_term, ...
 }
 
 // ---- Services ----
 
 // ServiceSharingProposed proposes a service (HR, finance, revenues and benefits, ...) for sharing.
 type ServiceSharingProposed struct {
-	Service    string       `json:"service" limit:"name"`
-	Candidates []CouncilRef `json:"candidates"`
-	Notes      string       `json:"notes,omitempty" limit:"text"`
+	Service    string       `json:"service" limit:"name"`         // the service proposed for sharing
+	Candidates []CouncilRef `json:"candidates" minItems:"1"`      // the councils that might share it
+	Notes      string       `json:"notes,omitempty" limit:"text"` // free notes
 }
 
 // ServiceMovedToSharedDelivery records a department moving to shared delivery: one council
 // provides it to the others, from the event's effective date.
 type ServiceMovedToSharedDelivery struct {
-	Service           string       `json:"service" limit:"name"`
-	LeadCouncil       CouncilRef   `json:"lead_council"`
-	ReceivingCouncils []CouncilRef `json:"receiving_councils"`
-	From              Date         `json:"from"`
-	Agreement         string       `json:"agreement,omitempty" limit:"name"`
+	Service           string       `json:"service" limit:"name"`                      // the service now shared
+	LeadCouncil       CouncilRef   `json:"lead_council"`                              // the council that delivers it
+	ReceivingCouncils []CouncilRef `json:"receiving_councils" minItems:"1"`           // the councils it is delivered to
+	From              Date         `json:"from"`                                      // the first day of shared delivery
+	Agreement         string       `json:"agreement,omitempty" limit:"name"`          // the agreement it is delivered under, by its reference
 	StaffTransferred  *int         `json:"staff_transferred,omitempty" limit:"count"` // TUPE headcount, if known
 }
 
 // ServiceReturnedToSeparateDelivery ends the shared delivery of a service.
 type ServiceReturnedToSeparateDelivery struct {
-	Service string `json:"service" limit:"name"`
-	Reason  string `json:"reason,omitempty" limit:"text"`
+	Service string `json:"service" limit:"name"`          // the shared service that ends
+	Reason  string `json:"reason,omitempty" limit:"text"` // why it returns to separate delivery
 }
 
 // ---- Money ----
 
 // Share is one council's share of a cost.
 type Share struct {
-	Council     CouncilRef  `json:"council"`
-	BasisPoints BasisPoints `json:"basis_points"`
+	Council     CouncilRef  `json:"council"`      // a council that pays a share
+	BasisPoints BasisPoints `json:"basis_points"` // its share, in basis points (10000 is 100%)
 }
 
 // Cost share bases.
@@ -498,19 +498,19 @@ const (
 // CostShareAgreed splits the cost of a subject (a post, a service, a joint budget) between active
 // partners, in whole basis points summing to 10000.
 type CostShareAgreed struct {
-	Subject     string  `json:"subject" limit:"name"`
-	Basis       string  `json:"basis" limit:"name" enum:"equal,fixed_ratio,caseload,time"`
-	Shares      []Share `json:"shares"`
-	AppliesFrom Date    `json:"applies_from"`
-	ResetEachFY bool    `json:"reset_each_financial_year,omitempty"`
+	Subject     string  `json:"subject" limit:"name"`                                      // what is shared (a post, service or budget)
+	Basis       string  `json:"basis" limit:"name" enum:"equal,fixed_ratio,caseload,time"` // how the split was worked out
+	Shares      []Share `json:"shares"`                                                    // each council's share; the shares add up to 10000 basis points
+	AppliesFrom Date    `json:"applies_from"`                                              // the first day the split applies
+	ResetEachFY bool    `json:"reset_each_financial_year,omitempty"`                       // true when the split is worked out again each financial year
 }
 
 // SavingsTargetSet sets a council's savings target for a financial year.
 type SavingsTargetSet struct {
-	Council       CouncilRef    `json:"council"`
-	FinancialYear FinancialYear `json:"financial_year"`
-	Category      string        `json:"category" limit:"name"`
-	AmountPence   Pence         `json:"amount_pence"`
+	Council       CouncilRef    `json:"council"`               // the council whose target it is
+	FinancialYear FinancialYear `json:"financial_year"`        // the financial year, by its start year
+	Category      string        `json:"category" limit:"name"` // what the saving is from (a budget heading)
+	AmountPence   Pence         `json:"amount_pence"`          // the target saving for the year, in pence
 }
 
 // Savings statuses.
@@ -521,20 +521,20 @@ const (
 
 // SavingsReported reports a forecast or outturn saving for a council and financial year.
 type SavingsReported struct {
-	Council       CouncilRef    `json:"council"`
-	FinancialYear FinancialYear `json:"financial_year"`
-	Category      string        `json:"category" limit:"name"`
-	AmountPence   Pence         `json:"amount_pence"`
-	Status        string        `json:"status" limit:"name" enum:"forecast,outturn"`
-	PeriodTo      Date          `json:"period_to"`
+	Council       CouncilRef    `json:"council"`                                     // the council reporting
+	FinancialYear FinancialYear `json:"financial_year"`                              // the financial year, by its start year
+	Category      string        `json:"category" limit:"name"`                       // what the saving is from (a budget heading)
+	AmountPence   Pence         `json:"amount_pence"`                                // the saving for the year, in pence (negative for a net cost)
+	Status        string        `json:"status" limit:"name" enum:"forecast,outturn"` // forecast (expected for the year) or outturn (achieved, after the year)
+	PeriodTo      Date          `json:"period_to"`                                   // the last day of the period the figure covers
 }
 
 // OneOffCostIncurred records a one-off cost (implementation, redundancy, pension strain).
 type OneOffCostIncurred struct {
-	Council       CouncilRef    `json:"council"`
-	FinancialYear FinancialYear `json:"financial_year"`
-	Category      string        `json:"category" limit:"name"`
-	AmountPence   Pence         `json:"amount_pence"`
+	Council       CouncilRef    `json:"council"`               // the council that bore the cost
+	FinancialYear FinancialYear `json:"financial_year"`        // the financial year, by its start year
+	Category      string        `json:"category" limit:"name"` // what the cost was for
+	AmountPence   Pence         `json:"amount_pence"`          // the cost, in pence
 }
 
 // ---- Review and ending ----
@@ -542,17 +542,17 @@ type OneOffCostIncurred struct {
 // ReviewScheduled schedules a review; Review names it within the partnership (e.g. "june-2016")
 // for the outcomes.
 type ReviewScheduled struct {
-	Review           string    `json:"review" limit:"name"`
-	DueOn            Date      `json:"due_on"`
-	Bodies           []BodyRef `json:"bodies"`
-	TermsOfReference string    `json:"terms_of_reference,omitempty" limit:"text"`
+	Review           string    `json:"review" limit:"name"`                       // the review's name within the partnership (outcomes refer to it)
+	DueOn            Date      `json:"due_on"`                                    // the date the review is due
+	Bodies           []BodyRef `json:"bodies"`                                    // the council bodies that will consider it
+	TermsOfReference string    `json:"terms_of_reference,omitempty" limit:"text"` // what the review will look at
 }
 
 // ExternalReviewCommissioned records a review by an outside body (e.g. the LGA).
 type ExternalReviewCommissioned struct {
-	Reviewer string `json:"reviewer" limit:"name"`
-	Scope    string `json:"scope" limit:"text"`
-	Review   string `json:"review,omitempty" limit:"name"`
+	Reviewer string `json:"reviewer" limit:"name"`         // who carries out the review
+	Scope    string `json:"scope" limit:"text"`            // what it covers
+	Review   string `json:"review,omitempty" limit:"name"` // the scheduled review it feeds, by its name
 }
 
 // Review outcomes.
@@ -566,17 +566,17 @@ const (
 
 // ReviewOutcomeRecorded records one council's outcome of a scheduled review.
 type ReviewOutcomeRecorded struct {
-	Review    string     `json:"review" limit:"name"`
-	Council   CouncilRef `json:"council"`
-	Outcome   string     `json:"outcome" limit:"name" enum:"continue,make_permanent,extend,vary,terminate"`
-	Minute    *MinuteRef `json:"minute,omitempty"`
-	Rationale string     `json:"rationale" limit:"text"`
+	Review    string     `json:"review" limit:"name"`                                                       // the review, by its name
+	Council   CouncilRef `json:"council"`                                                                   // the council whose outcome it is
+	Outcome   string     `json:"outcome" limit:"name" enum:"continue,make_permanent,extend,vary,terminate"` // what the council decided
+	Minute    *MinuteRef `json:"minute,omitempty"`                                                          // where the outcome is minuted
+	Rationale string     `json:"rationale" limit:"text"`                                                    // why, in words
 }
 
 // PartnershipDissolved ends the partnership on the event's effective date.
 type PartnershipDissolved struct {
-	Reason       string      `json:"reason" limit:"text"`
-	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"`
+	Reason       string      `json:"reason" limit:"text"`     // why the partnership ends
+	AuthorisedBy []MinuteRef `json:"authorised_by,omitempty"` // the minuted decisions to dissolve
 }
 
 // ---- Corrections ----
@@ -585,13 +585,13 @@ type PartnershipDissolved struct {
 // fields (top-level keys replace the target's); EffectiveOn, Sources and Certainty, when set, replace
 // the target's. The type and stream never change. Corrections apply in seq order, so the last wins.
 type EventCorrected struct {
-	Target      uuid.UUID       `json:"target"`
-	Data        json.RawMessage `json:"data,omitempty"`
-	EffectiveOn Date            `json:"effective_on,omitzero"`
-	Sources     []SourceRef     `json:"sources,omitempty"`
-	Certainty   Certainty       `json:"certainty,omitempty"`
-	Reason      string          `json:"reason" limit:"text"`
-	Evidence    string          `json:"evidence,omitempty" limit:"text"`
+	Target      uuid.UUID       `json:"target"`                          // the id of the event corrected
+	Data        json.RawMessage `json:"data,omitempty"`                  // the corrected data members (each top-level member replaces the target's)
+	EffectiveOn Date            `json:"effective_on,omitzero"`           // the corrected effective date, when it changes
+	Sources     []SourceRef     `json:"sources,omitempty"`               // the corrected sources, when they change
+	Certainty   Certainty       `json:"certainty,omitempty"`             // the corrected certainty, when it changes
+	Reason      string          `json:"reason" limit:"text"`             // why the event is corrected
+	Evidence    string          `json:"evidence,omitempty" limit:"text"` // what shows the correction is right
 }
 
 // Retraction reasons.
@@ -604,9 +604,9 @@ const (
 // EventRetracted removes an earlier event (and its corrections) from the partnership's effective
 // history. The original stays in the log.
 type EventRetracted struct {
-	Target uuid.UUID `json:"target"`
-	Reason string    `json:"reason" limit:"text" enum:"entered_in_error,source_withdrawn,duplicate"`
-	Notes  string    `json:"notes,omitempty" limit:"text"`
+	Target uuid.UUID `json:"target"`                                                                 // the id of the event retracted
+	Reason string    `json:"reason" limit:"text" enum:"entered_in_error,source_withdrawn,duplicate"` // why it is retracted
+	Notes  string    `json:"notes,omitempty" limit:"text"`                                           // free notes
 }
 
 // EventType returns TypePartnershipProposed.

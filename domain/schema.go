@@ -23,7 +23,7 @@ func (Pence) JSONSchema() map[string]any {
 	return map[string]any{
 		"type": "integer", "minimum": -int64(MaxAmountPence), "maximum": int64(MaxAmountPence),
 		"description": "An amount of money in whole pence (an integer: 4200000 is £42,000), at most ±" +
-			strconv.FormatInt(int64(MaxAmountPence), 10) + " (±£100bn).",
+			strconv.FormatInt(int64(MaxAmountPence), 10) + " (±£100bn). Write it as digits, without an exponent or a decimal point: 42e5 and 4200000.0 are refused (400) although they are whole.",
 	}
 }
 

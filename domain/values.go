@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -310,11 +311,16 @@ func (p Pence) appendTo(b []byte, plus bool) []byte {
 	return b
 }
 
-// UnmarshalJSON accepts only a JSON integer.
+// UnmarshalJSON accepts only a JSON integer written as digits: a whole number written with an
+// exponent or a decimal point (42e5, 4200000.0) is refused with a message saying how to write it, as
+// the value is read from the bytes as sent (Decide) and the schema's description says.
 func (p *Pence) UnmarshalJSON(b []byte) error {
 	s := bytes.TrimSpace(b)
 	n, err := strconv.ParseInt(string(s), 10, 64) // the conversion does not allocate: nothing keeps it
 	if err != nil {
+		if f, ferr := strconv.ParseFloat(string(s), 64); ferr == nil && f == math.Trunc(f) && bytes.ContainsAny(s, ".eE") {
+			return fmt.Errorf("%s: write pence as digits, without an exponent or a decimal point (4200000, not 42e5 or 4200000.0)", s)
+		}
 		return fmt.Errorf("%s is not a whole number of pence", s)
 	}
 	*p = Pence(n)
@@ -573,10 +579,10 @@ func (k *CouncilKind) UnmarshalText(b []byte) error {
 // Council names a council in full, as when it is first named in a partnership. ONSCode (e.g.
 // E07000145) is optional.
 type Council struct {
-	Council CouncilRef  `json:"council"`
-	Name    string      `json:"name" limit:"name"`
-	Kind    CouncilKind `json:"kind"`
-	ONSCode string      `json:"ons_code,omitempty" limit:"name"`
+	Council CouncilRef  `json:"council"`                                                    // the council's slug
+	Name    string      `json:"name" limit:"name"`                                          // the council's name in full
+	Kind    CouncilKind `json:"kind"`                                                       // the kind of council
+	ONSCode string      `json:"ons_code,omitempty" limit:"name" pattern:"^[EWSN][0-9]{8}$"` // the ONS code, a letter and 8 digits, when given
 }
 
 var onsRE = regexp.MustCompile(`^[EWSN][0-9]{8}$`)
@@ -661,18 +667,18 @@ func (p *PartnershipSlug) UnmarshalText(b []byte) error {
 // BodyRef names a decision-making body of a council: "full council", "cabinet", a committee, or an
 // officer acting under delegation.
 type BodyRef struct {
-	Council CouncilRef `json:"council"`
-	Body    string     `json:"body" limit:"name"`
+	Council CouncilRef `json:"council"`           // the council the body belongs to
+	Body    string     `json:"body" limit:"name"` // the body's name, e.g. "Cabinet" or "Joint Committee"
 }
 
 // MinuteRef points at a minuted decision: structured (council, body, meeting date, item) for
 // matching, and the council's own text (Raw) kept as written, because formats differ by council.
 type MinuteRef struct {
-	Council CouncilRef `json:"council"`
-	Body    string     `json:"body" limit:"name"`
-	Meeting Date       `json:"meeting"`
-	Item    string     `json:"item,omitempty" limit:"name"`
-	Raw     string     `json:"raw" limit:"name"`
+	Council CouncilRef `json:"council"`                     // the council whose body met
+	Body    string     `json:"body" limit:"name"`           // the body that met, e.g. "Cabinet"
+	Meeting Date       `json:"meeting"`                     // the date of the meeting
+	Item    string     `json:"item,omitempty" limit:"name"` // the item number in the minutes, when given
+	Raw     string     `json:"raw" limit:"name"`            // the minute reference as the council writes it
 }
 
 // Key returns the identity of the minute: council, body (case-insensitive), meeting and item.
@@ -730,20 +736,23 @@ func (k *SourceKind) UnmarshalText(b []byte) error {
 // SourceRef is the evidence for a fact: a document, where in it, and (when held) its SHA-256.
 //
 // Assumed names the details of the reference that were assumed rather than read from the document
-// ("publisher", "published", "locator", …: the SourceDetails), so that no view or pack passes them
-// off as fact while the rest of the reference (the text held under SHA256, say) stands. Illustrative
-// is the form events recorded before per-detail marks used: it reads as every detail assumed
-// (AssumedDetails), and a new command may not use it (check).
+// ("publisher", "published", "locator", …), so that no view or pack passes them off as fact while the
+// rest of the reference (the text held under SHA256, say) stands. Illustrative is the form events
+// recorded before per-detail marks used: it reads as every detail assumed, and a new event may not use
+// it (it is only in the schema of what was recorded).
 type SourceRef struct {
-	Kind         SourceKind `json:"kind"`
-	Title        string     `json:"title" limit:"name"`
-	Publisher    string     `json:"publisher,omitempty" limit:"name"`
-	URL          string     `json:"url,omitempty" limit:"text"`
-	Published    Date       `json:"published,omitzero"`
-	Locator      string     `json:"locator,omitempty" limit:"name"`
-	SHA256       string     `json:"sha256,omitempty" limit:"name"`
-	Assumed      []string   `json:"assumed,omitempty" limit:"name"`
-	Illustrative bool       `json:"illustrative,omitempty"`
+	Kind         SourceKind `json:"kind"`                                                                                          // what kind of document it is
+	Title        string     `json:"title" limit:"name"`                                                                            // the document's title
+	Publisher    string     `json:"publisher,omitempty" limit:"name"`                                                              // who published it
+	URL          string     `json:"url,omitempty" limit:"text" pattern:"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]"`                          // where it can be read: an http or https address
+	Published    Date       `json:"published,omitzero"`                                                                            // the date it was published
+	Locator      string     `json:"locator,omitempty" limit:"name"`                                                                // where in the document, e.g. "item 7" or "page 12"
+	SHA256       string     `json:"sha256,omitempty" limit:"name" pattern:"^[0-9a-f]{64}$"`                                        // the SHA-256 of the document held, 64 lowercase hex digits
+	Assumed      []string   `json:"assumed,omitempty" limit:"name" enum:"kind,title,publisher,published,locator,url" maxItems:"6"` // the details assumed rather than read from the document, each at most once and only one the reference gives
+	Illustrative bool       `json:"illustrative,omitempty" stored:"only"`                                                          // every detail assumed (events recorded before assumed existed; refused on a new event)
+
+	// The pattern, enum, maxItems and stored tags are read by api/openapigen: the request schema refuses
+	// what rules refuses (api's TestSchemaRulesMatchDecide holds them to it).
 }
 
 // The details of a source reference that can be marked assumed, by their JSON names. A SHA-256 is
@@ -930,7 +939,7 @@ func (c *Certainty) UnmarshalText(b []byte) error {
 
 // Officer is a person holding a post. Name identifies the officer within a partnership.
 type Officer struct {
-	Name string `json:"name" limit:"name"`
+	Name string `json:"name" limit:"name"` // the officer's name, as minuted
 }
 
 // StatutoryRole is one of the roles every principal council must fill.

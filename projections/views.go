@@ -118,7 +118,7 @@ type Partner struct {
 	Kind    string `json:"kind,omitempty"` // district | borough | unitary | county
 	ONSCode string `json:"ons_code,omitempty"`
 	// Since is the date of the council's approving decision (ApprovedBy), or, when none is recorded,
-	// of the event that named it (domain.Partner).
+	// of the event that named it.
 	Since      domain.Date       `json:"since"`
 	ApprovedBy *MinuteRef        `json:"approved_by,omitempty"`
 	Until      domain.Date       `json:"until,omitzero"` // a former partner: the date of its withdrawal or of the dissolution, from which it is not a partner
@@ -144,7 +144,7 @@ const (
 
 // Status is where the partnership stands on as_of, since when and why.
 type Status struct {
-	Value    string      `json:"value"` // StatusProposed, StatusActive, StatusUnderReview or StatusDissolved
+	Value    string      `json:"value" enum:"proposed,active,under review,dissolved"` // StatusProposed, StatusActive, StatusUnderReview or StatusDissolved
 	Since    domain.Date `json:"since,omitzero"`
 	Reason   string      `json:"reason,omitempty"`
 	Evidence Evidence    `json:"evidence"`
@@ -193,7 +193,7 @@ type CouncilShare struct {
 	Council     string             `json:"council"`
 	BasisPoints domain.BasisPoints `json:"time_share_basis_points,omitempty"`
 	// LastDay is the last day the council is served, when an AppointmentEnded naming it is in effect
-	// and that day has not passed (domain.Ending): from the day after, the council is not in the view.
+	// and that day has not passed: from the day after, the council is not in the view.
 	LastDay domain.Date `json:"last_day,omitzero"`
 }
 
@@ -388,8 +388,8 @@ type TimelineEntry struct {
 type Correction struct {
 	Seq      uint64    `json:"seq"`
 	ID       uuid.UUID `json:"id"`
-	Type     string    `json:"type"`   // domain.TypeEventCorrected or domain.TypeEventRetracted
-	Target   uuid.UUID `json:"target"` // the event corrected or retracted
+	Type     string    `json:"type" enum:"EventCorrected,EventRetracted"` // domain.TypeEventCorrected or domain.TypeEventRetracted
+	Target   uuid.UUID `json:"target"`                                    // the event corrected or retracted
 	Reason   string    `json:"reason"`
 	Evidence string    `json:"evidence,omitempty"` // a correction's evidence, as recorded
 	// Sources and Certainty are the correction's or retraction's own, as recorded.

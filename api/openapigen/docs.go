@@ -9,9 +9,12 @@ import (
 	"maps"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 const module = "github.com/partnership-ledger/ledger"
@@ -24,12 +27,19 @@ type sourceDocs struct {
 	pkgs  map[string]*doc.Package // by import path
 	types map[string]*ast.TypeSpec
 	files map[string][]*ast.File // by import path, sorted by name
+	// fields maps each struct type ("path.Name") to its fields' JSON names by Go name; consts maps a
+	// string constant's name to its value: the words a doc comment uses for the wire's (wire).
+	fields map[string]map[string]string
+	consts map[string]string
+	// renamed maps a Go type name to its component's name where they differ (KnownAtInfo: KnownAt).
+	renamed map[string]string
 }
 
 func newSourceDocs() *sourceDocs {
 	_, file, _, _ := runtime.Caller(0)
 	return &sourceDocs{root: filepath.Join(filepath.Dir(file), "..", ".."), pkgs: map[string]*doc.Package{},
-		types: map[string]*ast.TypeSpec{}, files: map[string][]*ast.File{}}
+		types: map[string]*ast.TypeSpec{}, files: map[string][]*ast.File{},
+		fields: map[string]map[string]string{}, consts: map[string]string{}, renamed: map[string]string{"KnownAtInfo": "KnownAt"}}
 }
 
 func (d *sourceDocs) pkg(path string) *doc.Package {
@@ -59,10 +69,14 @@ func (d *sourceDocs) pkg(path string) *doc.Package {
 			panic(err)
 		}
 		d.pkgs[path] = p
+		for _, f := range files {
+			d.stringConsts(f)
+		}
 		for _, t := range p.Types {
 			for _, spec := range t.Decl.Specs {
 				if ts, ok := spec.(*ast.TypeSpec); ok {
 					d.types[path+"."+ts.Name.Name] = ts
+					d.jsonNames(path+"."+ts.Name.Name, ts)
 				}
 			}
 		}
@@ -78,7 +92,7 @@ func (d *sourceDocs) typ(t reflect.Type) string {
 	}
 	for _, dt := range p.Types {
 		if dt.Name == t.Name() {
-			return flatten(dt.Doc)
+			return d.wire(flatten(dt.Doc), t)
 		}
 	}
 	return ""
@@ -101,10 +115,10 @@ func (d *sourceDocs) field(t reflect.Type, name string) string {
 		for _, n := range f.Names {
 			if n.Name == name {
 				if f.Doc != nil {
-					return flatten(f.Doc.Text())
+					return d.wire(flatten(f.Doc.Text()), t)
 				}
 				if f.Comment != nil {
-					return flatten(f.Comment.Text())
+					return d.wire(flatten(f.Comment.Text()), t)
 				}
 			}
 		}
@@ -114,3 +128,132 @@ func (d *sourceDocs) field(t reflect.Type, name string) string {
 
 // flatten joins a comment's lines into one line of text.
 func flatten(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// jsonNames records the JSON name of each field of a struct type spec with a json tag.
+func (d *sourceDocs) jsonNames(key string, ts *ast.TypeSpec) {
+	st, ok := ts.Type.(*ast.StructType)
+	if !ok {
+		return
+	}
+	m := map[string]string{}
+	for _, f := range st.Fields.List {
+		if f.Tag == nil {
+			continue
+		}
+		tag, err := strconv.Unquote(f.Tag.Value)
+		if err != nil {
+			continue
+		}
+		name, _, _ := strings.Cut(reflect.StructTag(tag).Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		for _, n := range f.Names {
+			m[n.Name] = name
+		}
+	}
+	d.fields[key] = m
+}
+
+// stringConsts records the string constants a file declares with a literal value (or another
+// package's constant of the same name already recorded: projections.StatusActive = domain.StatusActive).
+func (d *sourceDocs) stringConsts(f *ast.File) {
+	for _, decl := range f.Decls {
+		g, ok := decl.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range g.Specs {
+			vs := spec.(*ast.ValueSpec)
+			for i, n := range vs.Names {
+				if i >= len(vs.Values) {
+					continue
+				}
+				if v, ok := literal(vs.Values[i]); ok {
+					d.consts[n.Name] = v
+				}
+			}
+		}
+	}
+}
+
+var goFunc = regexp.MustCompile(` ?\((?:domain|projections|reviewpack)\.([A-Z][A-Za-z0-9]*)(\)|: )`)
+
+// isType reports whether name is a type of a package read so far.
+func (d *sourceDocs) isType(name string) bool {
+	for key := range d.types {
+		if strings.HasSuffix(key, "."+name) {
+			return true
+		}
+	}
+	return false
+}
+
+var goWord = regexp.MustCompile(`\b(?:(?:domain|projections|reviewpack)\.)?[A-Z][A-Za-z0-9]*(?:\.[A-Z][A-Za-z0-9]*)?\b`)
+
+// wire rewrites a doc comment of t (or of one of t's fields) in the wire's words: a field's Go name
+// becomes its JSON name (t's own fields, or a field of any type when the name has two capitals and one
+// JSON name everywhere: StartsOn, starts_on), Type.Field the field's JSON name, a string constant
+// its value (StatusDissolved: dissolved), a renamed type its component's name; package qualifiers
+// go (domain.Date: Date).
+func (d *sourceDocs) wire(s string, t reflect.Type) string {
+	own := d.fields[t.PkgPath()+"."+t.Name()]
+	s = goFunc.ReplaceAllStringFunc(s, func(m string) string {
+		sub := goFunc.FindStringSubmatch(m)
+		if d.isType(sub[1]) {
+			return m
+		}
+		if sub[2] == ")" {
+			return "" // "(domain.Ending)": a Go function the wire does not see
+		}
+		return " (" // "(domain.Correct: what it does)"
+	})
+	return goWord.ReplaceAllStringFunc(s, func(w string) string {
+		if w == t.Name() {
+			if n, ok := d.renamed[w]; ok {
+				return n
+			}
+			return w
+		}
+		for _, q := range []string{"domain.", "projections.", "reviewpack."} {
+			w = strings.TrimPrefix(w, q)
+		}
+		if typ, field, ok := strings.Cut(w, "."); ok {
+			for key, m := range d.fields {
+				if strings.HasSuffix(key, "."+typ) && m[field] != "" {
+					return "`" + m[field] + "`"
+				}
+			}
+			return w
+		}
+		if j, ok := own[w]; ok {
+			return "`" + j + "`"
+		}
+		if v, ok := d.consts[w]; ok && v != w {
+			return "`" + v + "`"
+		}
+		if n, ok := d.renamed[w]; ok {
+			return n
+		}
+		if strings.IndexFunc(w[1:], unicode.IsUpper) >= 0 && !d.isType(w) {
+			if j := d.uniqueField(w); j != "" {
+				return "`" + j + "`"
+			}
+		}
+		return w
+	})
+}
+
+// uniqueField returns the JSON name of the Go field name when every struct that has it names it alike.
+func (d *sourceDocs) uniqueField(name string) string {
+	j := ""
+	for _, m := range d.fields {
+		if v, ok := m[name]; ok {
+			if j != "" && v != j {
+				return ""
+			}
+			j = v
+		}
+	}
+	return j
+}

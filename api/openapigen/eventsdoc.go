@@ -59,7 +59,7 @@ func EventsDoc() []byte {
 		pf("Data schema: `%s` (schema version %d).\n\n", e.DataSchema(), e.Schema)
 		memberTable(&b, data, w.order[e.DataSchema()])
 		if rs := rules[e.Go.Name()]; len(rs) > 0 {
-			pf("Decide refuses data that breaks these rules, whatever the partnership's history, with these messages\n(… stands for a value):\n\n")
+			pf("The server refuses data that breaks these rules, whatever the partnership's history (422, naming the member),\nwith these messages (… stands for a value):\n\n")
 			for _, r := range rs {
 				pf("- %s\n", r)
 			}
@@ -166,6 +166,12 @@ func limitWords(s map[string]any) string {
 		if l := limitWords(items); l != "" {
 			out = append(out, "each"+l)
 		}
+	}
+	if n, ok := s["minItems"]; ok {
+		out = append(out, fmt.Sprintf("at least %v items", n))
+	}
+	if n, ok := s["maxItems"]; ok {
+		out = append(out, fmt.Sprintf("at most %v items", n))
 	}
 	if n, ok := s["maxLength"]; ok {
 		out = append(out, fmt.Sprintf("at most %v characters", n))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,6 +88,11 @@ func (w *walker) typeSchema(t reflect.Type, f *reflect.StructField) map[string]a
 		if limited {
 			s["maxLength"] = limit
 		}
+		if f != nil && !w.read {
+			if pattern, ok := f.Tag.Lookup("pattern"); ok {
+				s["pattern"] = pattern // what the field's rule in domain accepts (TestEventSchemaLimits)
+			}
+		}
 		if f != nil {
 			if enum, ok := f.Tag.Lookup("enum"); ok {
 				var vs []any
@@ -111,7 +117,19 @@ func (w *walker) typeSchema(t reflect.Type, f *reflect.StructField) map[string]a
 	case reflect.Float32, reflect.Float64:
 		return map[string]any{"type": "number"}
 	case reflect.Slice, reflect.Array:
-		return map[string]any{"type": "array", "items": w.typeSchema(t.Elem(), f)}
+		s := map[string]any{"type": "array", "items": w.typeSchema(t.Elem(), f)}
+		if f != nil && !w.read {
+			for _, k := range []string{"minItems", "maxItems"} {
+				if v, ok := f.Tag.Lookup(k); ok {
+					n, err := strconv.Atoi(v)
+					if err != nil {
+						panic(fmt.Sprintf("openapigen: %s tag %q of %s", k, v, f.Name))
+					}
+					s[k] = n
+				}
+			}
+		}
+		return s
 	case reflect.Map:
 		return map[string]any{"type": "object", "additionalProperties": w.typeSchema(t.Elem(), nil)}
 	case reflect.Struct:
@@ -156,6 +174,9 @@ func (w *walker) structSchema(name string, t reflect.Type) map[string]any {
 		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if !f.IsExported() || name == "-" || (f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct) {
 			continue // an embedded struct's fields are the object's own (encoding/json)
+		}
+		if f.Tag.Get("stored") == "only" && !w.read {
+			continue // read from what was recorded, refused on a new command
 		}
 		if name == "" {
 			name = f.Name
