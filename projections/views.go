@@ -144,7 +144,7 @@ const (
 
 // Status is where the partnership stands on as_of, since when and why.
 type Status struct {
-	Value    string      `json:"value" enum:"proposed,active,under review,dissolved"` // StatusProposed, StatusActive, StatusUnderReview or StatusDissolved
+	Value    string      `json:"value" enum:"proposed,active,under review,dissolved,"` // StatusProposed, StatusActive, StatusUnderReview or StatusDissolved; "" as of a date before the partnership was proposed
 	Since    domain.Date `json:"since,omitzero"`
 	Reason   string      `json:"reason,omitempty"`
 	Evidence Evidence    `json:"evidence"`
