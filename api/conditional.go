@@ -132,44 +132,92 @@ func (s *server) lastRevision(ctx context.Context, stream string) (rev uint64, e
 	return 0, false, nil
 }
 
-// ifMatchExpected evaluates a POST's If-Match, c (the header's text: raw), against the stream's
-// current revision, before the command is recorded; it returns the revision to record at, which
-// Record checks again under the partition's lock, so a write that lands in between fails the
-// store's check (eventstore.ConflictError) and is answered 412 like any other mismatch
-// (asIfMatchFailure).
+// recordConditions are a POST's conditional headers, parsed (parseRecordConditions): If-Match and
+// If-None-Match, each with the header's text as sent (raw).
+type recordConditions struct {
+	ifMatch, ifNoneMatch       conditionList
+	hasIfMatch, hasIfNoneMatch bool
+	rawIfMatch, rawIfNoneMatch string
+}
+
+// parseRecordConditions reads If-Match and If-None-Match; a malformed one is 400 naming it.
+func parseRecordConditions(r *http.Request) (c recordConditions, err error) {
+	if c.ifMatch, c.hasIfMatch, err = parseConditionList(r, "If-Match"); err != nil {
+		return c, err
+	}
+	if c.ifNoneMatch, c.hasIfNoneMatch, err = parseConditionList(r, "If-None-Match"); err != nil {
+		return c, err
+	}
+	c.rawIfMatch = strings.Join(r.Header.Values("If-Match"), ", ")
+	c.rawIfNoneMatch = strings.Join(r.Header.Values("If-None-Match"), ", ")
+	return c, nil
+}
+
+// any reports whether a condition was sent.
+func (c recordConditions) any() bool { return c.hasIfMatch || c.hasIfNoneMatch }
+
+// expected evaluates the conditions against the stream's current revision in RFC 9110 §13.2.2's
+// order, before the command is recorded: If-Match first (§13.1.1: true when "*" and something is
+// recorded, or a listed strong tag is the current ETag), then If-None-Match (§13.1.2: false when "*"
+// and something is recorded, or a listed tag, weak or not, is the current ETag). It returns the
+// revision to record at (nil: any), which Record checks again under the partition's lock, so a
+// write that lands in between fails the store's check (eventstore.ConflictError) and is answered 412
+// like any other false condition (failure); failing names the header that answer names.
 //
 // A condition that is false is 412 at once (*preconditionFailed), unless replayable (the request
 // has an Idempotency-Key): then the command is still handed to Record, expecting a revision the
 // stream never reaches (noRevision), so that a retry whose first attempt was recorded is answered
 // with that event (RFC 9110 §13.1.1 lets a server answer 2xx when the change asked for has already
 // happened) and anything else fails the store's check and becomes the 412.
-func (s *server) ifMatchExpected(ctx context.Context, c conditionList, raw, stream string, replayable bool) (*uint64, error) {
+//
+// If-None-Match: "*" on a partnership with nothing recorded cannot be held under the lock (Record
+// takes a revision, not "no stream"): two such requests at once may both pass it, and the second is
+// then decided against the first's event (the domain refuses a partnership formed twice, 422).
+func (c recordConditions) expected(ctx context.Context, s *server, stream string, replayable bool) (want *uint64, failing string, err error) {
 	cur, exists, err := s.lastRevision(ctx, stream)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	want := noRevision
-	switch {
-	case c.strongMatch(revisionETag(cur), exists):
-		want = cur
-	case !replayable:
-		return nil, &preconditionFailed{sent: echoed(raw), current: cur, exists: exists}
+	etag := revisionETag(cur)
+	fail := func(header, raw string) (*uint64, string, error) {
+		if replayable {
+			n := noRevision
+			return &n, header, nil
+		}
+		return nil, header, &preconditionFailed{header: header, sent: echoed(raw), current: cur, exists: exists}
 	}
-	return &want, nil
+	if c.hasIfMatch && !c.ifMatch.strongMatch(etag, exists) {
+		return fail("If-Match", c.rawIfMatch)
+	}
+	if c.hasIfNoneMatch && exists && c.ifNoneMatch.weakMatch(etag) {
+		return fail("If-None-Match", c.rawIfNoneMatch)
+	}
+	failing = "If-Match"
+	if !c.hasIfMatch {
+		failing = "If-None-Match"
+	}
+	if !exists {
+		return nil, failing, nil
+	}
+	return &cur, failing, nil
 }
 
-// noRevision is a revision no stream reaches: the expectation of an If-Match that matched nothing.
-const noRevision = ^uint64(0)
-
-// asIfMatchFailure turns the store's refusal of an expected revision into the 412 of the If-Match
-// sent (raw, the header's text); other errors are returned as they are.
-func asIfMatchFailure(err error, raw string) error {
+// failure turns the store's refusal of an expected revision into the 412 of the header failing
+// names; other errors are returned as they are.
+func (c recordConditions) failure(err error, failing string) error {
 	var ce *eventstore.ConflictError
 	if !errors.As(err, &ce) {
 		return err
 	}
-	return &preconditionFailed{sent: echoed(raw), current: ce.Actual, exists: ce.ActualExists}
+	raw := c.rawIfMatch
+	if failing == "If-None-Match" {
+		raw = c.rawIfNoneMatch
+	}
+	return &preconditionFailed{header: failing, sent: echoed(raw), current: ce.Actual, exists: ce.ActualExists}
 }
+
+// noRevision is a revision no stream reaches: the expectation of an If-Match that matched nothing.
+const noRevision = ^uint64(0)
 
 // echoed is a value a client sent (a header, a query parameter's name) as a problem quotes it back:
 // as sent when it is printable ASCII, else written as a quoted ASCII string with escapes; cut at

@@ -15,6 +15,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/api/client"
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/demo"
 	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/fault/faulttest"
 )
@@ -252,4 +253,70 @@ func TestClientSeesPreconditionFailed(t *testing.T) {
 	assert.Equal(t, fmt.Sprintf(`POST %s/v1/partnerships/great-yarmouth-north-norfolk/events: 412 Precondition failed: If-Match: %s does not match the partnership, which is now at revision %d (ETag "%d"): nothing was recorded; read it again and retry`,
 		e.srv.URL, cur, rev+1, rev+1), err.Error())
 	faulttest.AssertForPeople(t, fault.Message(err))
+}
+
+// Issue 22 (tester, point 2): If-None-Match on POST .../events follows RFC 9110 §13.1.2 ("*":
+// record only when nothing is recorded for the partnership; a list: unless the current ETag is
+// among them; was ignored), after If-Match (§13.2.2); If-Match on GET .../events is 412 when false
+// (was ignored).
+func TestRecordIfNoneMatch(t *testing.T) {
+	e := newEnv(t, false)
+	first := demo.Commands()[0]
+	body, err := json.Marshal(map[string]any{"type": first.Type, "effective_on": first.EffectiveOn, "sources": first.Sources,
+		"certainty": first.Certainty, "data": first.Data})
+	require.NoError(t, err)
+	newOne := "/v1/partnerships/" + first.Partnership + "-again/events"
+	r := e.do(t, "POST", newOne, e.recorder, string(body), "If-None-Match", "*")
+	require.Equal(t, 201, r.status, "nothing recorded yet: * holds: %s", r.body)
+	r = e.do(t, "POST", newOne, e.recorder, string(body), "If-None-Match", "*")
+	require.Equal(t, 412, r.status, "%s", r.body)
+	p := problemOf(t, r)
+	assert.Equal(t, fault.PreconditionFailed.Type(), p.Type)
+	require.Len(t, p.Errors, 1)
+	assert.Equal(t, "If-None-Match", p.Errors[0].Header)
+	require.NotNil(t, p.CurrentRevision)
+	assert.Equal(t, fmt.Sprintf(`"%d"`, *p.CurrentRevision), r.header.Get("ETag"))
+	faulttest.AssertForPeople(t, p.Detail)
+
+	before := e.head(t)
+	cur, rev := eventsETag(t, e)
+	for _, tt := range []struct {
+		name    string
+		headers []string
+		status  int
+		header  string
+	}{
+		{"star on a partnership with events", []string{"If-None-Match", "*"}, 412, "If-None-Match"},
+		{"the current tag", []string{"If-None-Match", cur}, 412, "If-None-Match"},
+		{"the current tag, weak", []string{"If-None-Match", "W/" + cur}, 412, "If-None-Match"},
+		{"a list holding the current", []string{"If-None-Match", `"1", ` + cur}, 412, "If-None-Match"},
+		{"If-Match first: both false names If-Match", []string{"If-Match", `"1"`, "If-None-Match", cur}, 412, "If-Match"},
+		{"If-Match holds, If-None-Match false", []string{"If-Match", cur, "If-None-Match", "*"}, 412, "If-None-Match"},
+		{"malformed", []string{"If-None-Match", "soon"}, 400, "If-None-Match"},
+	} {
+		r := e.do(t, "POST", gnn+"/events", e.recorder, fmt.Sprintf(savings, 5), tt.headers...)
+		require.Equal(t, tt.status, r.status, "%s: %s", tt.name, r.body)
+		p := problemOf(t, r)
+		require.Len(t, p.Errors, 1, tt.name)
+		assert.Equal(t, tt.header, p.Errors[0].Header, tt.name)
+		faulttest.AssertForPeople(t, p.Detail)
+	}
+	assert.Equal(t, before, e.head(t), "nothing was recorded")
+	r = e.do(t, "POST", gnn+"/events", e.recorder, fmt.Sprintf(savings, 5), "If-Match", cur, "If-None-Match", fmt.Sprintf(`"%d"`, rev-1))
+	require.Equal(t, 201, r.status, "both hold: %s", r.body)
+
+	// GET .../events with If-Match: the page when it holds, 412 when it does not.
+	cur, rev = eventsETag(t, e)
+	assert.Equal(t, 200, e.do(t, "GET", gnn+"/events", "", "", "If-Match", cur).status)
+	assert.Equal(t, 200, e.do(t, "GET", gnn+"/events", "", "", "If-Match", "*").status)
+	for _, im := range []string{fmt.Sprintf(`"%d"`, rev-1), "W/" + cur} {
+		r = e.do(t, "GET", gnn+"/events", "", "", "If-Match", im)
+		require.Equal(t, 412, r.status, "%s: %s", im, r.body)
+		p = problemOf(t, r)
+		assert.Equal(t, cur, r.header.Get("ETag"))
+		assert.Equal(t, "If-Match", p.Errors[0].Header)
+		assert.NotContains(t, p.Detail, "recorded", "a GET records nothing: %s", p.Detail)
+		faulttest.AssertForPeople(t, p.Detail)
+	}
+	assert.Equal(t, 404, e.do(t, "GET", "/v1/partnerships/nobody-yet/events", "", "", "If-Match", "*").status, "404 comes first")
 }

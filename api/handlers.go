@@ -220,6 +220,12 @@ func (s *server) handlePartnershipEvents(w http.ResponseWriter, r *http.Request)
 	if !exists {
 		return notFound("partnership %q has no events", slug)
 	}
+	// If-Match (RFC 9110 §13.1.1): a GET whose condition is false is 412, not the page.
+	if im, ok, err := parseConditionList(r, "If-Match"); err != nil {
+		return err
+	} else if ok && !im.strongMatch(revisionETag(last), true) {
+		return &preconditionFailed{header: "If-Match", read: true, sent: echoed(strings.Join(r.Header.Values("If-Match"), ", ")), current: last, exists: true}
+	}
 	if full || len(p.Events) == limit {
 		p.Next = fmt.Sprintf("/v1/partnerships/%s/events?after=%d&limit=%d", slug, p.Events[len(p.Events)-1].Revision, limit)
 	}
@@ -481,7 +487,7 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 	if err := requireJSON(r); err != nil {
 		return err
 	}
-	ifMatch, conditional, err := parseConditionList(r, "If-Match")
+	conds, err := parseRecordConditions(r)
 	if err != nil {
 		return err
 	}
@@ -508,10 +514,10 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 		cmd.ID = IdempotentID(p.TokenID, slug, key)
 	}
 	var expected *uint64
-	rawIfMatch := strings.Join(r.Header.Values("If-Match"), ", ")
-	if conditional {
+	var failing string
+	if conds.any() {
 		ps, _ := domain.ParsePartnershipSlug(slug) // checked by partnership()
-		if expected, err = s.ifMatchExpected(r.Context(), ifMatch, rawIfMatch, ps.Stream(), cmd.ID != uuid.Nil); err != nil {
+		if expected, failing, err = conds.expected(r.Context(), s, ps.Stream(), cmd.ID != uuid.Nil); err != nil {
 			return err
 		}
 	}
@@ -520,8 +526,8 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 	if errors.As(err, &de) || (err != nil && cmd.ID != uuid.Nil && isIDReuse(err)) {
 		return headerFault(fault.Unprocessable, "Idempotency-Key", "this Idempotency-Key was already used with a different request body")
 	}
-	if conditional {
-		err = asIfMatchFailure(err, rawIfMatch)
+	if conds.any() {
+		err = conds.failure(err, failing)
 	}
 	if err != nil {
 		return catalogueLink(err, cmd.Type)

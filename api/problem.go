@@ -98,7 +98,9 @@ func withArticle(role string) string {
 // the partnership, so nothing was recorded: 412, with the current revision as current_revision
 // and, in the ETag header, as the entity-tag to send instead (writeError).
 type preconditionFailed struct {
-	sent    string // the If-Match header as sent
+	header  string // the condition that failed: If-Match or If-None-Match
+	read    bool   // a GET: nothing was asked to be recorded
+	sent    string // the header as sent
 	current uint64 // the partnership's last revision, when exists
 	exists  bool   // false: nothing is recorded for the partnership
 }
@@ -108,14 +110,25 @@ func (e *preconditionFailed) Error() string { return e.Fault().Message }
 // Fault is the problem for people (fault.PreconditionFailed, naming the header If-Match).
 func (e *preconditionFailed) Fault() *fault.Error {
 	var msg, field string
-	if e.exists {
+	switch {
+	case e.read:
+		msg = fmt.Sprintf(`If-Match: %s does not match the partnership's events, now at revision %d (ETag "%d")`, e.sent, e.current, e.current)
+		field = fmt.Sprintf(`names no current revision; the current ETag is "%d" (a weak tag W/"…" never matches)`, e.current)
+	case e.header == "If-None-Match":
+		msg = fmt.Sprintf(`If-None-Match: %s does not hold: the partnership is now at revision %d (ETag "%d"): nothing was recorded`, e.sent, e.current, e.current)
+		field = fmt.Sprintf(`matches the current ETag "%d" ("*" matches once anything is recorded)`, e.current)
+	case e.exists:
 		msg = fmt.Sprintf(`If-Match: %s does not match the partnership, which is now at revision %d (ETag "%d"): nothing was recorded; read it again and retry`, e.sent, e.current, e.current)
 		field = fmt.Sprintf(`names no current revision; the current ETag is "%d" (a weak tag W/"…" never matches)`, e.current)
-	} else {
+	default:
 		msg = fmt.Sprintf("If-Match: %s cannot match: nothing is recorded for this partnership yet, so nothing was recorded", e.sent)
 		field = "nothing is recorded for this partnership yet: send no If-Match to record its first event"
 	}
-	return &fault.Error{Kind: fault.PreconditionFailed, Message: msg, Fields: []fault.Field{{Header: "If-Match", Message: field}}}
+	header := e.header
+	if header == "" {
+		header = "If-Match"
+	}
+	return &fault.Error{Kind: fault.PreconditionFailed, Message: msg, Fields: []fault.Field{{Header: header, Message: field}}}
 }
 
 // methodNotAllowed is a request for a route that exists with a method it does not take (RFC 9110
