@@ -255,8 +255,8 @@ func (c *composer) vacancyText(g vacantAt) string {
 func (c *composer) roleFacts() []Fact {
 	var out []Fact
 	for _, g := range c.vacancies() {
-		out = append(out, Fact{Text: fmt.Sprintf("%s: %s held %s %s (section 9).", c.vacancyText(g), words.JoinAnd(g.officers),
-			words.Verb(len(g.roles), "it", "them"), words.LastDay(g.since)), Refs: g.refs, Absence: true})
+		// Stated in full once, as a gap (section 9); here and in the risks it is referred to.
+		out = append(out, Fact{Text: c.vacancyText(g) + ": see section 9.", Refs: g.refs, Absence: true})
 	}
 	for _, a := range c.st.Appointments {
 		for _, r := range a.Roles {
@@ -285,7 +285,7 @@ func (c *composer) riskVacancies() []Finding {
 	var out []Finding
 	for _, g := range c.vacancies() {
 		out = append(out, Finding{Kind: RiskRoleVacant,
-			Text: fmt.Sprintf("%s may have been without its %s since %s: no holder is recorded after %s.", c.council(g.council), words.JoinAnd(g.roles), g.since.Long(), words.JoinAnd(g.officers)),
+			Text: fmt.Sprintf("%s may have been without its %s since %s (the gap in section 9).", c.council(g.council), words.JoinAnd(g.roles), g.since.Long()),
 			Why: fmt.Sprintf("A council without the statutory officers the law requires acts without the officer who answers for its staff, its finances or the lawfulness of its decisions; %s should ask %s who has held %s since %s.",
 				c.readersName(), c.council(g.council), words.Verb(len(g.roles), "the role", "each role"), g.since.Long()),
 			Refs: g.refs})

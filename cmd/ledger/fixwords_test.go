@@ -22,7 +22,7 @@ func TestEndDatesInOneConvention(t *testing.T) {
 	assert.Contains(t, wind, "in September 2016) with effect from 1 October 2016 (the last day was 30 September 2016); from that day nothing is shared")
 	assert.Contains(t, wind, "ended with the partnership with effect from 1 October 2016 (the last day was 30 September 2016): Sheila Oxtoby")
 	assert.Contains(t, wind, "The cost shares ended with effect from 1 October 2016 (the last day was 30 September 2016):")
-	assert.Contains(t, wind, "Sheila Oxtoby and Karen Sly held them until 30 September 2016 (the last day)")
+	assert.Contains(t, section(t, md, "9."), "Sheila Oxtoby and Karen Sly held these roles until 30 September 2016 (the last day)")
 	assert.NotContains(t, md, "ended on 1 October 2016")
 	assert.NotContains(t, md, "until 30 September 2016;")
 	assert.Contains(t, md, "| Council | Kind | Partner since | Notice of withdrawal | Until |")
@@ -83,4 +83,13 @@ func TestCertaintyInOneWording(t *testing.T) {
 	assert.NotContains(t, md, "(inferred)")
 	assert.NotContains(t, md, "(reported)")
 	assert.Contains(t, md, "- **Certainty**: How certain a fact is, said in full after a fact and by its first word in a table's Certainty column: confirmed by a primary source (such as minutes); reported by a secondary source (such as the press); inferred from other facts.")
+}
+
+// The vacant-role finding is stated in full once, as a gap (section 9); the wind-down's Matter 2 and
+// the risks refer to it.
+func TestVacantRoleStatedOnce(t *testing.T) {
+	md := packText(t, seeded(t), "2016-10-01")
+	assert.Equal(t, 2, strings.Count(md, "held these roles until 30 September 2016 (the last day)"), "once per council, in section 9")
+	assert.Contains(t, section(t, md, "2."), "- No head of paid service or chief finance officer (s151) is recorded for Great Yarmouth Borough Council from 1 October 2016: see section 9.")
+	assert.Contains(t, section(t, md, "8."), "- Great Yarmouth Borough Council may have been without its head of paid service and chief finance officer (s151) since 1 October 2016 (the gap in section 9).")
 }
