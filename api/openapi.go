@@ -16,7 +16,11 @@ var openAPI []byte
 // OpenAPI returns the OpenAPI 3.1 document served at /openapi.json.
 func OpenAPI() []byte { return openAPI }
 
-func handleOpenAPI(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(openAPI)
+// openAPIBody is the document as an answer, with the ETag of its bytes.
+var openAPIBody = bodyOf(openAPI, "")
+
+// handleOpenAPI serves the document, with its ETag and 304 to a matching If-None-Match (write), as
+// every other GET.
+func handleOpenAPI(w http.ResponseWriter, r *http.Request) error {
+	return write(w, r, http.StatusOK, openAPIBody)
 }

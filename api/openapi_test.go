@@ -120,3 +120,20 @@ func TestOpenAPIMatchesEveryRoute(t *testing.T) {
 		}
 	}
 }
+
+// Issue 22 (tester, point 4): /openapi.json answers with an ETag of its bytes and 304 to a matching
+// If-None-Match, as every other GET (it sent no ETag).
+func TestOpenAPIHasAnETag(t *testing.T) {
+	e := newEnv(t, false)
+	r := e.do(t, "GET", "/openapi.json", "", "")
+	require.Equal(t, 200, r.status)
+	tag := r.header.Get("ETag")
+	require.NotEmpty(t, tag)
+	assert.Equal(t, "application/json", r.header.Get("Content-Type"))
+	nm := e.do(t, "GET", "/openapi.json", "", "", "If-None-Match", tag)
+	assert.Equal(t, 304, nm.status)
+	assert.Empty(t, nm.body)
+	assert.Equal(t, tag, nm.header.Get("ETag"))
+	assert.Equal(t, 200, e.do(t, "GET", "/openapi.json", "", "", "If-None-Match", `"other"`).status)
+	assert.Equal(t, tag, e.do(t, "HEAD", "/openapi.json", "", "").header.Get("ETag"))
+}

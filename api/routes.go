@@ -70,7 +70,7 @@ func (s *server) table() []route {
 		{"GET", "/healthz", nil, http.HandlerFunc(s.handleHealthz)},
 		{"GET", "/readyz", nil, s.h(s.handleReadyz)},
 		{"GET", "/metrics", nil, s.h(s.handleMetrics)},
-		{"GET", "/openapi.json", nil, http.HandlerFunc(handleOpenAPI)},
+		{"GET", "/openapi.json", nil, s.h(handleOpenAPI)},
 	}...)
 }
 
