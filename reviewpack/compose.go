@@ -333,7 +333,7 @@ func (c *composer) summary(name string, r *Report) []string {
 		svc = "Services delivered jointly: " + words.JoinAnd(shared) + "."
 	}
 	if len(proposed) > 0 {
-		svc += " Proposed for sharing but not yet shared: " + words.JoinAnd(proposed) + "."
+		svc += " " + words.Capital(candidates(len(proposed))) + ", not yet shared: " + words.JoinAnd(proposed) + "."
 	}
 	out = append(out, svc)
 
@@ -501,7 +501,7 @@ func (c *composer) options() []Option {
 	for _, s := range st.Services {
 		switch s.Status {
 		case projections.ServiceProposed:
-			vary.Facts = append(vary.Facts, Fact{Text: fmt.Sprintf("%s has been proposed for sharing (%s) but has not moved to shared delivery.", humanize(s.Service), c.councils(s.Candidates)), Refs: c.refs(s.Evidence)})
+			vary.Facts = append(vary.Facts, Fact{Text: fmt.Sprintf("%s has been %s (by %s) but has not moved to shared delivery.", humanize(s.Service), words.SharingCandidate, c.councils(s.Candidates)), Refs: c.refs(s.Evidence)})
 		case projections.ServiceShared:
 			txt := fmt.Sprintf("%s is delivered jointly, led by %s, since %s.", humanize(s.Service), c.council(s.LeadCouncil), s.Since.Long())
 			vary.Facts = append(vary.Facts, Fact{Text: txt, Refs: c.refs(s.Evidence)})
@@ -663,7 +663,7 @@ func (c *composer) services() []ServiceRow {
 				row.Detail += fmt.Sprintf("; %s transferred", words.Count(s.StaffTransferred, "member of staff", "staff"))
 			}
 		case len(s.Candidates) > 0:
-			row.Detail = "proposed for " + c.councils(s.Candidates)
+			row.Detail = words.SharingCandidate + " by " + c.councils(s.Candidates)
 		}
 		if s.CostShare != nil {
 			row.CostShare = c.sharesText(s.CostShare.Shares)

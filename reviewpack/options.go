@@ -55,7 +55,7 @@ func (c *composer) consequences(cont, perm, vary, end *Option) {
 		}
 	}
 	if len(proposed) > 0 {
-		end.Facts = append(end.Facts, Fact{Text: fmt.Sprintf("The sharing proposed for %s would not go ahead.", words.JoinAnd(proposed)), Refs: proposedRefs})
+		end.Facts = append(end.Facts, Fact{Text: fmt.Sprintf("Any sharing of %s, %s, would not go ahead.", words.JoinAnd(proposed), candidates(len(proposed))), Refs: proposedRefs})
 	}
 	if g := c.gapExitTerms(); len(g) > 0 {
 		end.Facts = append(end.Facts, Fact{Text: "No notice period or exit terms are recorded (section 9): the notice each council must give, and who bears the costs of ending, cannot be stated from the record.", Refs: g[0].Refs, Absence: true})
@@ -118,4 +118,12 @@ func (c *composer) nothingShared(options ...*Option) {
 			o.Facts = append(o.Facts, Fact{Text: lead + "; " + follows[o.Key] + ".", Refs: c.refs(st.Status.Evidence), Absence: true})
 		}
 	}
+}
+
+// candidates is words.SharingCandidate or, for more than one service, words.SharingCandidates.
+func candidates(n int) string {
+	if n == 1 {
+		return words.SharingCandidate
+	}
+	return words.SharingCandidates
 }

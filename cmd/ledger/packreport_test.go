@@ -268,7 +268,7 @@ func TestPackOptionsWithConsequences(t *testing.T) {
 	for _, want := range []string{
 		"Great Yarmouth Borough Council would have to fill its head of paid service and chief finance officer (s151) itself: they are now held for it by officers of North Norfolk District Council (section 8).",
 		"The record gives North Norfolk District Council as the employer of the two shared officers (chief executive and chief finance officer): ending the arrangement would leave them serving North Norfolk District Council alone, unless the councils agree otherwise.",
-		"The sharing proposed for human resources and finance would not go ahead.",
+		"Any sharing of human resources and finance, named as possible candidates for sharing, would not go ahead.",
 		"No notice period or exit terms are recorded (section 9)",
 	} {
 		assert.Contains(t, end, want)

@@ -75,7 +75,7 @@ func TestDemoPackKeepsToItsArticles(t *testing.T) {
 	june := packText(t, store, "2016-06-15", "--known-at", "2016-06-15")
 	assert.NotContains(t, june, "head of HR")
 	assert.Contains(t, june, "Two officers are shared between the councils")
-	assert.Contains(t, june, "Sharing human resources proposed between Great Yarmouth Borough Council and North Norfolk District Council. Note: Back-office roles such as HR and finance could be shared")
+	assert.Contains(t, june, "Human resources named as a possible candidate for sharing by Great Yarmouth Borough Council and North Norfolk District Council. Note: A business case to be looked at: the article says back-office roles such as HR and finance could be shared")
 	assert.Contains(t, june, "Minutes: Great Yarmouth Borough Council, Full Council minutes, 15 October 2015, item 8 (every detail assumed)")
 
 	october := packText(t, store, "2016-10-01")
@@ -144,7 +144,7 @@ func TestRetractionInWords(t *testing.T) {
 		"--source", pressSource, "--certainty", "reported")
 	require.Equal(t, 0, r.code, r.stderr)
 	files := packFiles(t, store, "2016-06-15", "--known-at", "all")
-	want := "Event 19, of 18 December 2015, which recorded “Sharing finance proposed between Great Yarmouth Borough Council and North Norfolk District Council”, was retracted on "
+	want := "Event 19, of 18 December 2015, which recorded “Finance named as a possible candidate for sharing by Great Yarmouth Borough Council and North Norfolk District Council”, was retracted on "
 	for _, format := range []string{"md", "html", "pdf"} {
 		text := files[format]
 		assert.Contains(t, text, "Retracted", format)

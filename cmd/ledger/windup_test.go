@@ -170,7 +170,7 @@ func TestNoOptionSaysNothing(t *testing.T) {
 	const lead = "On 30 June 2016 nothing is shared between the councils: no post is shared, no agreement is recorded and no service is in shared delivery (sections 4 and 5); "
 	assert.Contains(t, md, "### Option 1: continue the arrangement as it is\n\n- "+lead+"continuing as it is keeps the partnership at what has been proposed.")
 	assert.Contains(t, md, "### Option 2: make the arrangement permanent\n\n- "+lead+"there is no arrangement in force yet to make permanent.")
-	assert.Contains(t, md, "Revenues and benefits has been proposed for sharing", "option 3 keeps its own facts")
+	assert.Contains(t, md, "Revenues and benefits has been named as a possible candidate for sharing", "option 3 keeps its own facts")
 	for _, asOf := range []string{"2016-06-15", "2016-09-30"} {
 		assert.NotContains(t, packMarkdown(t, store, "--as-of", asOf, "--known-at", "all"), "No recorded facts bear on this option", asOf)
 	}

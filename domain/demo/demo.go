@@ -217,10 +217,10 @@ func entries() []entry {
 				AmountPence: 4000000, Status: domain.SavingsForecast, PeriodTo: date("2016-03-31")}},
 		{gnn, "propose-hr", "2015-12-18T12:02:00Z", "2015-12-18", domain.Reported, srcs(seed000),
 			domain.ServiceSharingProposed{Service: "human resources", Candidates: []domain.CouncilRef{gy, nn},
-				Notes: "back-office roles such as HR and finance could be shared (business case)"}},
+				Notes: "a business case to be looked at: the article says back-office roles such as HR and finance could be shared"}},
 		{gnn, "propose-finance", "2015-12-18T12:03:00Z", "2015-12-18", domain.Reported, srcs(seed000),
 			domain.ServiceSharingProposed{Service: "finance", Candidates: []domain.CouncilRef{gy, nn},
-				Notes: "back-office roles such as HR and finance could be shared (business case)"}},
+				Notes: "a business case to be looked at: the article says back-office roles such as HR and finance could be shared"}},
 		// The article expects meetings "at both authorities" around June 2016: the due date (30 June)
 		// and the two bodies are the demo's assumption. The review stays reported (a fact citing
 		// only a press report is reported: domain's certainty rule), and its terms of reference say

@@ -49,7 +49,7 @@ func Event(typ string, p domain.Payload, names Names) string {
 		}
 		return fmt.Sprintf("%s's appointment as %s ended for %s%s (%s)", p.Officer.Name, Phrase(p.Post), names.Councils(p.Councils), last, p.Reason)
 	case domain.ServiceSharingProposed:
-		return fmt.Sprintf("Sharing %s proposed between %s", Phrase(p.Service), names.Councils(p.Candidates))
+		return fmt.Sprintf("%s %s by %s", Capital(Phrase(p.Service)), SharingCandidate, names.Councils(p.Candidates))
 	case domain.ServiceMovedToSharedDelivery:
 		return fmt.Sprintf("%s moved to shared delivery led by %s", Capital(Phrase(p.Service)), names.Council(p.LeadCouncil))
 	case domain.ServiceReturnedToSeparateDelivery:

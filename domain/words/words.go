@@ -86,6 +86,14 @@ func join(items []string, last string) string {
 	return strings.Join(items[:len(items)-1], ", ") + last + items[len(items)-1]
 }
 
+// SharingCandidate is what a ServiceSharingProposed event records of a service: that its councils
+// named it as a possible candidate for sharing, not that sharing it was formally proposed or
+// agreed ("proposed for sharing" read as a decision to members; issue 21).
+const SharingCandidate = "named as a possible candidate for sharing"
+
+// SharingCandidates is SharingCandidate for several services.
+const SharingCandidates = "named as possible candidates for sharing"
+
 // Capital returns s with its first letter in capitals: "head of HR" → "Head of HR".
 func Capital(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
