@@ -4,6 +4,7 @@ import (
 	"reflect"
 
 	"github.com/partnership-ledger/ledger/projections"
+	"github.com/partnership-ledger/ledger/reviewpack"
 )
 
 // readModels adds to w.defs the schemas of the read models the API answers, generated from the
@@ -13,7 +14,9 @@ import (
 // to them by these names.
 func readModels(w *walker) {
 	rw := &walker{defs: w.defs, docs: w.docs, read: true, order: w.order, owner: w.owner,
-		rename: map[reflect.Type]string{reflect.TypeFor[projections.KnownAtInfo](): "KnownAt"}}
+		rename: map[reflect.Type]string{reflect.TypeFor[projections.KnownAtInfo](): "KnownAt",
+			reflect.TypeFor[reviewpack.File](): "ReviewPack", reflect.TypeFor[reviewpack.Report](): "PackReport",
+			reflect.TypeFor[reviewpack.TreeHead](): "PackTreeHead"}}
 	for _, t := range []reflect.Type{
 		reflect.TypeFor[projections.List](),
 		reflect.TypeFor[projections.State](),
@@ -21,5 +24,10 @@ func readModels(w *walker) {
 	} {
 		rw.typeSchema(t, nil)
 	}
+	// GET …/review-pack?format=json, pack.json: reviewpack's model, whose empty lists may be null.
+	pw := *rw
+	pw.nilSlices = true
+	pw.typeSchema(reflect.TypeFor[reviewpack.File](), nil)
+	rw.owner = pw.owner
 	w.owner = rw.owner
 }

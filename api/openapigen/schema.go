@@ -1,6 +1,7 @@
 package openapigen
 
 import (
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -23,6 +24,9 @@ var (
 	timeType    = reflect.TypeFor[time.Time]()
 	penceType   = reflect.TypeFor[domain.Pence]()
 	dateType    = reflect.TypeFor[domain.Date]()
+
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
 )
 
 type owned struct {
@@ -50,6 +54,9 @@ type walker struct {
 	rename map[reflect.Type]string
 	// order holds the JSON names of each object component's members in Go field order, for docs.
 	order map[string][]string
+	// nilSlices: a slice written without omitempty may be null (encoding/json's nil slice), as in
+	// reviewpack's model; the projections' read models always give an array.
+	nilSlices bool
 }
 
 // typeSchema returns the schema of a value of type t, with the limit of the field holding it (its
@@ -77,6 +84,10 @@ func (w *walker) typeSchema(t reflect.Type, f *reflect.StructField) map[string]a
 			w.defs[name] = reflect.Zero(t).Interface().(schemer).JSONSchema()
 		}
 		return ref(name)
+	case w.read && (t.Implements(textMarshalerType) || reflect.PointerTo(t).Implements(textMarshalerType)):
+		return map[string]any{"type": "string"} // encoding/json writes it as its text
+	case w.read && (t.Implements(jsonMarshalerType) || reflect.PointerTo(t).Implements(jsonMarshalerType)):
+		return map[string]any{"description": "Any JSON value, as the type writes itself."}
 	}
 	limit, limited := 0, false
 	if f != nil && !w.read { // what was recorded reads whatever the limits on new commands
@@ -117,7 +128,14 @@ func (w *walker) typeSchema(t reflect.Type, f *reflect.StructField) map[string]a
 	case reflect.Float32, reflect.Float64:
 		return map[string]any{"type": "number"}
 	case reflect.Slice, reflect.Array:
-		s := map[string]any{"type": "array", "items": w.typeSchema(t.Elem(), f)}
+		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+			return map[string]any{"type": "string", "contentEncoding": "base64"} // encoding/json's []byte
+		}
+		items := w.typeSchema(t.Elem(), f)
+		if w.nilSlices && t.Elem().Kind() == reflect.Pointer {
+			items = nullable(items) // a nil element is written null
+		}
+		s := map[string]any{"type": "array", "items": items}
 		if f != nil && !w.read {
 			for _, k := range []string{"minItems", "maxItems"} {
 				if v, ok := f.Tag.Lookup(k); ok {
@@ -172,7 +190,11 @@ func (w *walker) structSchema(name string, t reflect.Type) map[string]any {
 			continue
 		}
 		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if !f.IsExported() || name == "-" || (f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct) {
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if !f.IsExported() || name == "-" || (f.Anonymous && name == "" && ft.Kind() == reflect.Struct) {
 			continue // an embedded struct's fields are the object's own (encoding/json)
 		}
 		if f.Tag.Get("stored") == "only" && !w.read {
@@ -183,7 +205,7 @@ func (w *walker) structSchema(name string, t reflect.Type) map[string]any {
 		}
 		s := w.typeSchema(f.Type, &f)
 		optional := hasOpt(opts, "omitempty") || hasOpt(opts, "omitzero")
-		if w.read && !optional && f.Type.Kind() == reflect.Pointer {
+		if w.read && !optional && (f.Type.Kind() == reflect.Pointer || (w.nilSlices && f.Type.Kind() == reflect.Slice)) {
 			s = nullable(s) // encoding/json writes a nil pointer as null
 		}
 		decl := t
