@@ -72,6 +72,7 @@ type coverBody struct {
 	givenAs       string // the option as given, for messages
 	recorded      projections.ReviewResult
 	recordedFound bool
+	outcome       *projections.ReviewResult // the council's outcome of the review, when no meeting of the body is recorded for it
 }
 
 // meetings resolves the cover's bodies and their meetings: the committee given (CoverOptions.Committee)
@@ -93,6 +94,9 @@ func (c *composer) meetings() ([]MeetingRow, error) {
 				if rd.Review != "" && o.Review == rd.Review && o.Council == cb.council && o.Minute != nil &&
 					o.Minute.Council == cb.council && sameName(o.Minute.Body, cb.body) && !o.Minute.Meeting.IsZero() {
 					cb.recorded, cb.recordedFound = o, true
+				}
+				if rd.Review != "" && o.Review == rd.Review && o.Council == cb.council {
+					cb.outcome = &o
 				}
 			}
 			bodies = append(bodies, cb)
@@ -187,6 +191,9 @@ func (c *composer) meetingRow(b *coverBody) MeetingRow {
 		row.Meeting = strings.Join(parts, "; ")
 	case b.council == "":
 		row.Meeting = meetingNotGiven
+	case b.outcome != nil: // what is recorded: the council's outcome, without the meeting that decided it
+		row.Meeting = fmt.Sprintf("review outcome recorded on %s; meeting %s", b.outcome.On.Long(), words.NotRecorded)
+		row.Refs = c.refs(b.outcome.Evidence)
 	default:
 		row.Meeting = "meeting date " + words.NotRecorded
 	}

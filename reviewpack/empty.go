@@ -2,7 +2,9 @@ package reviewpack
 
 import (
 	"fmt"
+	"slices"
 
+	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -46,6 +48,19 @@ func (c *composer) emptied(v viewer, r *Report) (map[string]Fact, error) {
 	for key, n := range held {
 		if n[0] == 0 && n[1] > 0 {
 			out[key] = Fact{Text: fmt.Sprintf("None on %s: ended with the dissolution.", c.asOf.Long()), Refs: c.refs(d.Evidence)}
+		}
+	}
+	if f, ok := out[EmptyRoles]; ok { // roles whose designations the dissolution left standing are not said to have ended
+		var standing []string
+		for _, g := range c.vacancies() {
+			if name := c.council(g.council) + "'s"; g.dissolved && !slices.Contains(standing, name) {
+				standing = append(standing, name)
+			}
+		}
+		if len(standing) > 0 {
+			f.Text = fmt.Sprintf("None recorded on %s: the shared appointments that carried them ended with the dissolution; %s designations are not recorded as ended, and who has held the roles since is not recorded (section 9).",
+				c.asOf.Long(), words.JoinAnd(standing))
+			out[EmptyRoles] = f
 		}
 	}
 	if len(out) == 0 {

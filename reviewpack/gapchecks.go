@@ -41,7 +41,12 @@ func (c *composer) gapChecks() *GapChecks {
 	for _, s := range c.st.Services {
 		shared = shared || s.Status == projections.ServiceShared
 	}
-	add(shared, "exit terms", "nothing is shared yet")
+	switch _, ended := c.endedSharing(); {
+	case c.dissolved():
+		add(ended, "exit terms", "nothing was shared when the partnership was dissolved")
+	default:
+		add(shared, "exit terms", "nothing is shared yet")
+	}
 	return g
 }
 

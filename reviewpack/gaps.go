@@ -243,14 +243,26 @@ func (c *composer) gapTargets() []Finding {
 
 // gapExitTerms: an arrangement in force (shared posts or services) and no agreement recording a
 // notice period or an end date.
+// A dissolved partnership's gap is of the sharing the dissolution ended (section 2's Matter 4).
 func (c *composer) gapExitTerms() []Finding {
-	if c.st.Status.Value == projections.StatusDissolved {
-		return nil
-	}
 	for _, ag := range c.st.Agreements {
 		if ag.NoticeDays > 0 || !ag.Ends.IsZero() {
 			return nil
 		}
+	}
+	if c.dissolved() {
+		refs, ended := c.endedSharing()
+		if !ended {
+			return nil
+		}
+		return []Finding{{Kind: GapNoExitTerms,
+			Text: fmt.Sprintf("No exit terms are recorded for the sharing the dissolution ended on %s: no agreement in the ledger sets a notice period or an end date.", c.st.Dissolution.On.Long()),
+			Why: "The notice the ending council had to give, and who bears the costs of ending the shared posts, such as redundancy or pension strain, " +
+				"depend on terms the record does not hold.",
+			Refs: refs}}
+	}
+	if c.st.Status.Value == projections.StatusDissolved {
+		return nil
 	}
 	var what []string
 	var refs []uint64

@@ -94,7 +94,9 @@ func (c *composer) certify(r *Report) {
 	}
 	for i := range r.Options {
 		for j := range r.Options[i].Facts {
-			if f := &r.Options[i].Facts[j]; !f.Absence {
+			if f := &r.Options[i].Facts[j]; f.Absence {
+				f.Certainty = c.absenceCertainty()
+			} else {
 				f.Certainty = weakest(cert, f.Refs)
 			}
 		}
@@ -120,11 +122,22 @@ func (c *composer) certify(r *Report) {
 	for i := range r.Finance.Funding {
 		r.Finance.Funding[i].Certainty = weakest(cert, r.Finance.Funding[i].Refs)
 	}
-	for _, fs := range [][]Finding{r.Risks, r.Gaps} {
-		for i := range fs {
-			fs[i].Certainty = weakest(cert, fs[i].Refs)
-		}
+	for i := range r.Risks {
+		r.Risks[i].Certainty = weakest(cert, r.Risks[i].Refs)
 	}
+	for i := range r.Gaps { // a gap is an absence: it rests on what the record holds, not on a source
+		r.Gaps[i].Certainty = c.absenceCertainty()
+	}
+}
+
+// absencePrefix begins the certainty of a fact that says something is not recorded (Fact.Absence, and
+// every gap): no source says what the record lacks, so its certainty is what it rests on, the record
+// the pack holds: "rests on what the record holds up to event 30" (the pack's tree size).
+const absencePrefix = "rests on what the record holds up to event "
+
+// absenceCertainty is the certainty of an absence in this pack (absencePrefix).
+func (c *composer) absenceCertainty() string {
+	return fmt.Sprintf("%s%d", absencePrefix, c.ev.TreeHead.Size)
 }
 
 // findingCertainty says how certain the facts a risk or gap rests on are, before the events it
@@ -132,6 +145,9 @@ func (c *composer) certify(r *Report) {
 func findingCertainty(certainty string) string {
 	if certainty == "" {
 		return ""
+	}
+	if strings.HasPrefix(certainty, absencePrefix) {
+		return "How certain: " + certainty
 	}
 	return "How certain: " + words.CertaintyText(certainty) + ", the weakest of the facts it rests on"
 }

@@ -75,7 +75,7 @@ func (c *composer) windDown() []Option {
 			parts = append(parts, fmt.Sprintf("the %s (%s, %s basis)", words.Lower(humanize(cs.Subject)), c.sharesText(cs.Shares), cs.Basis))
 			refs = mergeRefs(refs, c.refs(cs.Evidence))
 		}
-		settle.Facts = append(settle.Facts, Fact{Text: fmt.Sprintf("The cost shares ended %s: %s.", words.EndedFrom(d.On), words.JoinAnd(parts)), Refs: refs})
+		settle.Facts = append(settle.Facts, Fact{Text: fmt.Sprintf("The cost shares ended %s: %s.", words.EndedFrom(d.On), words.JoinAnd(parts)), Refs: mergeRefs(refs, c.refs(d.Evidence))})
 		settle.Facts = append(settle.Facts, Fact{Text: fmt.Sprintf("No settlement between the councils of the shared costs up to %s is recorded: what each council owes the other for the shared posts cannot be stated from the record.", d.On.Long()),
 			Refs: refs, Absence: true})
 	}
@@ -108,9 +108,9 @@ func (c *composer) windDown() []Option {
 			exit.Facts = append(exit.Facts, Fact{Text: fmt.Sprintf("The %s agreement between %s was to end on %s.", words.Phrase(ag.Kind), c.councils(ag.Parties), ag.Ends.Long()), Refs: c.refs(ag.Evidence)})
 		}
 	}
-	if !terms && (len(d.Appointments) > 0 || len(d.Services) > 0) {
-		exit.Facts = append(exit.Facts, Fact{Text: "No exit terms are recorded: the notice the ending council had to give, and who bears the costs of ending the shared posts (such as redundancy or pension strain), cannot be stated from the record.",
-			Refs: mergeRefs(postRefs, c.refs(d.Evidence)), Absence: true})
+	if refs, ended := c.endedSharing(); !terms && ended {
+		exit.Facts = append(exit.Facts, Fact{Text: "No exit terms are recorded (section 9): the notice the ending council had to give, and who bears the costs of ending the shared posts (such as redundancy or pension strain), cannot be stated from the record.",
+			Refs: refs, Absence: true})
 	}
 
 	var out []Option
@@ -120,6 +120,22 @@ func (c *composer) windDown() []Option {
 		}
 	}
 	return out
+}
+
+// endedSharing reports whether the dissolution ended shared appointments or services, with the events
+// of the posts it ended and of the dissolution: what exit terms would have governed.
+func (c *composer) endedSharing() ([]uint64, bool) {
+	d := c.st.Dissolution
+	if d == nil || (len(d.Appointments) == 0 && len(d.Services) == 0) {
+		return nil, false
+	}
+	var refs []uint64
+	for _, a := range d.Appointments {
+		if a.Post != "" {
+			refs = mergeRefs(refs, c.refs(a.Evidence))
+		}
+	}
+	return mergeRefs(refs, c.refs(d.Evidence)), true
 }
 
 // windDownRecommendation is the recommendation of a dissolved partnership's pack: to note the
@@ -192,6 +208,10 @@ type vacantAt struct {
 	laws     []string // "a chief finance officer (s151) (Local Government Act 1972, s151)", per role
 	officers []string // the last holders
 	refs     []uint64
+	// dissolved: the dissolution ended the shared appointment that carried the roles; no event ended
+	// the designations themselves (an appointment ending at another council, or the roles' own
+	// StatutoryRoleVacated, ends them by name).
+	dissolved bool
 }
 
 // vacancies groups the views' vacancies by council (in the order the partnership named them) and by
@@ -203,9 +223,12 @@ func (c *composer) vacancies() []vacantAt {
 			if v.Role != string(sr.role) || v.Since.After(c.asOf) {
 				continue
 			}
-			i := slices.IndexFunc(out, func(g vacantAt) bool { return g.council == v.Council && g.since == v.Since })
+			byDissolution := c.endedByDissolution(v)
+			i := slices.IndexFunc(out, func(g vacantAt) bool {
+				return g.council == v.Council && g.since == v.Since && g.dissolved == byDissolution
+			})
 			if i < 0 {
-				out = append(out, vacantAt{council: v.Council, since: v.Since})
+				out = append(out, vacantAt{council: v.Council, since: v.Since, dissolved: byDissolution})
 				i = len(out) - 1
 			}
 			g := &out[i]
@@ -237,6 +260,44 @@ func (c *composer) vacancies() []vacantAt {
 	return out
 }
 
+// endedByDissolution reports whether the event that ended the vacancy's designation (the last of its
+// evidence) is the dissolution.
+func (c *composer) endedByDissolution(v projections.Vacancy) bool {
+	d := c.st.Dissolution
+	return d != nil && len(v.Evidence) > 0 && slices.Contains(d.Evidence, v.Evidence[len(v.Evidence)-1])
+}
+
+// heldThrough says how the officers held a council's roles whose designations the dissolution left
+// standing: "Sheila Oxtoby and Karen Sly held Great Yarmouth Borough Council's head of paid service
+// and chief finance officer (s151) through shared appointments, which ended with the dissolution on
+// 1 October 2016; their designations there are not recorded as ended."
+func (c *composer) heldThrough(g vacantAt) string {
+	n := len(g.officers)
+	return fmt.Sprintf("%s held %s's %s through %s, which ended with the dissolution %s; %s there %s not recorded as ended.",
+		words.JoinAnd(g.officers), c.council(g.council), words.JoinAnd(g.roles),
+		words.Verb(n, "a shared appointment", "shared appointments"), words.EndedFrom(g.since),
+		words.Verb(n, "the designation", "their designations"), words.Verb(n, "is", "are"))
+}
+
+// unheldText is "Who has held the head of paid service and chief finance officer (s151) of Great
+// Yarmouth Borough Council since 1 October 2016 is not recorded" (a vacancy the dissolution left).
+func (c *composer) unheldText(g vacantAt) string {
+	return fmt.Sprintf("Who has held the %s of %s since %s is not recorded", words.JoinAnd(g.roles), c.council(g.council), g.since.Long())
+}
+
+// councilDecisions are the review outcomes the council recorded, as facts stated as those decisions.
+func (c *composer) councilDecisions(council string) ([]string, []uint64) {
+	var out []string
+	var refs []uint64
+	for _, rv := range c.st.Reviews {
+		if rv.Council == council && !rv.On.After(c.asOf) {
+			out = append(out, fmt.Sprintf("%s decided on %s to %s", c.council(council), rv.On.Long(), words.Outcome(rv.Outcome)))
+			refs = mergeRefs(refs, c.refs(rv.Evidence))
+		}
+	}
+	return out, refs
+}
+
 // vacant reports whether role at the council (a slug) is vacant in the record by the as-of date.
 func (c *composer) vacant(council string, role domain.StatutoryRole) bool {
 	return slices.ContainsFunc(c.st.Vacancies, func(v projections.Vacancy) bool {
@@ -256,6 +317,16 @@ func (c *composer) roleFacts() []Fact {
 	var out []Fact
 	for _, g := range c.vacancies() {
 		// Stated in full once, as a gap (section 9); here and in the risks it is referred to.
+		if g.dissolved { // its designations stand in the record: who holds the roles is what is not recorded
+			txt := c.unheldText(g) + ": see section 9"
+			refs := g.refs
+			if ds, drefs := c.councilDecisions(g.council); len(ds) > 0 {
+				txt += "; " + words.JoinAnd(ds) + ", and the record holds no appointment or designation following that decision"
+				refs = mergeRefs(refs, drefs)
+			}
+			out = append(out, Fact{Text: txt + ".", Refs: refs, Absence: true})
+			continue
+		}
 		out = append(out, Fact{Text: c.vacancyText(g) + ": see section 9.", Refs: g.refs, Absence: true})
 	}
 	for _, a := range c.st.Appointments {
@@ -271,6 +342,11 @@ func (c *composer) roleFacts() []Fact {
 func (c *composer) gapVacancies() []Finding {
 	var out []Finding
 	for _, g := range c.vacancies() {
+		if g.dissolved {
+			out = append(out, Finding{Kind: GapRoleVacant, Text: c.unheldText(g) + ".",
+				Why: fmt.Sprintf("Every council must have %s. %s", words.JoinAnd(g.laws), c.heldThrough(g)), Refs: g.refs})
+			continue
+		}
 		out = append(out, Finding{Kind: GapRoleVacant,
 			Text: c.vacancyText(g) + ".",
 			Why: fmt.Sprintf("Every council must have %s. %s held %s %s; the record does not show who has held %s since.",
@@ -284,8 +360,11 @@ func (c *composer) gapVacancies() []Finding {
 func (c *composer) riskVacancies() []Finding {
 	var out []Finding
 	for _, g := range c.vacancies() {
-		out = append(out, Finding{Kind: RiskRoleVacant,
-			Text: fmt.Sprintf("%s may have been without its %s since %s (the gap in section 9).", c.council(g.council), words.JoinAnd(g.roles), g.since.Long()),
+		text := fmt.Sprintf("%s may have been without its %s since %s (the gap in section 9).", c.council(g.council), words.JoinAnd(g.roles), g.since.Long())
+		if g.dissolved { // its designations stand in the record: not "without", but not known who holds them
+			text = c.unheldText(g) + " (the gap in section 9)."
+		}
+		out = append(out, Finding{Kind: RiskRoleVacant, Text: text,
 			Why: fmt.Sprintf("A council without the statutory officers the law requires acts without the officer who answers for its staff, its finances or the lawfulness of its decisions; %s should ask %s who has held %s since %s.",
 				c.readersName(), c.council(g.council), words.Verb(len(g.roles), "the role", "each role"), g.since.Long()),
 			Refs: g.refs})

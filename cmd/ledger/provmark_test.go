@@ -126,7 +126,7 @@ func TestFindingsStateTheirCertainty(t *testing.T) {
 			}
 		}
 	}
-	assert.Contains(t, gaps, "How certain: reported by a secondary source, the weakest of the facts it rests on. [16, 17]", "the outturn gap rests on the reported forecasts")
+	assert.Contains(t, gaps, "How certain: rests on what the record holds up to event 23. [16, 17]", "the outturn gap is an absence: it rests on the record (fixfacts2)")
 	var pack struct {
 		Report struct{ Risks, Gaps []struct{ Certainty string } }
 	}
