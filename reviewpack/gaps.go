@@ -256,7 +256,7 @@ func (c *composer) gapExitTerms() []Finding {
 			return nil
 		}
 		return []Finding{{Kind: GapNoExitTerms,
-			Text: fmt.Sprintf("No exit terms are recorded for the sharing the dissolution ended on %s: no agreement in the ledger sets a notice period or an end date.", c.st.Dissolution.On.Long()),
+			Text: fmt.Sprintf("No exit terms are recorded for the sharing the dissolution ended %s: no agreement in the ledger sets a notice period or an end date.", words.EndedFrom(c.st.Dissolution.On)),
 			Why: "The notice the ending council had to give, and who bears the costs of ending the shared posts, such as redundancy or pension strain, " +
 				"depend on terms the record does not hold.",
 			Refs: refs}}

@@ -16,14 +16,14 @@ import (
 func TestDissolvedPackWordsStandingDesignations(t *testing.T) {
 	october := packText(t, seeded(t), "2016-10-01")
 	held := "Sheila Oxtoby and Karen Sly held Great Yarmouth Borough Council's head of paid service and chief finance officer (s151) through shared appointments, " +
-		"which ended with the dissolution on 1 October 2016; their designations there are not recorded as ended."
+		"which ended with the dissolution with effect from 1 October 2016 (the last day was 30 September 2016); their designations there are not recorded as ended."
 	unheld := "Who has held the head of paid service and chief finance officer (s151) of Great Yarmouth Borough Council since 1 October 2016 is not recorded"
 
 	roles := section(t, october, "2. Winding down")
 	roles = roles[strings.Index(roles, "### Matter 2"):strings.Index(roles, "### Matter 3")]
 	assert.Contains(t, roles, "- "+unheld+": see section 9; Great Yarmouth Borough Council decided on 13 September 2016 to make the arrangement permanent, "+
 		"and the record holds no appointment or designation following that decision. (rests on what the record holds up to event 30) [8, 9, 10, 12, 22, 23, 25, 30]")
-	assert.Contains(t, roles, "No head of paid service or chief finance officer (s151) is recorded for North Norfolk District Council from 1 October 2016: Sheila Oxtoby and Karen Sly held them until 30 September 2016",
+	assert.Contains(t, roles, "No head of paid service or chief finance officer (s151) is recorded for North Norfolk District Council from 1 October 2016: Sheila Oxtoby and Karen Sly held them until 30 September 2016 (the last day)",
 		"North Norfolk's designations were ended by [26] and [27]")
 	assert.NotContains(t, roles, "recorded for Great Yarmouth Borough Council from 1 October 2016")
 
@@ -47,7 +47,7 @@ func TestDissolvedPackExitTermsAreAGap(t *testing.T) {
 	exit = exit[strings.Index(exit, "### Matter 4"):]
 	assert.Contains(t, exit, "- No exit terms are recorded (section 9): the notice the ending council had to give")
 	gaps := section(t, october, "9. Gaps and unknowns")
-	assert.Contains(t, gaps, "- No exit terms are recorded for the sharing the dissolution ended on 1 October 2016: no agreement in the ledger sets a notice period or an end date. "+
+	assert.Contains(t, gaps, "- No exit terms are recorded for the sharing the dissolution ended with effect from 1 October 2016 (the last day was 30 September 2016): no agreement in the ledger sets a notice period or an end date. "+
 		"_Why it matters:_ The notice the ending council had to give, and who bears the costs of ending the shared posts, such as redundancy or pension strain, depend on terms the record does not hold. "+
 		"How certain: rests on what the record holds up to event 30. [8, 9, 22, 23, 28, 29, 30]")
 	assert.NotContains(t, gaps, "nothing is shared yet")
@@ -58,7 +58,7 @@ func TestDissolvedPackExitTermsAreAGap(t *testing.T) {
 // (point 4).
 func TestEndedCostSharesCiteTheDissolution(t *testing.T) {
 	october := packText(t, seeded(t), "2016-10-01")
-	assert.Contains(t, october, "- The cost shares ended on 1 October 2016: the chief executive (Great Yarmouth Borough Council 50%, North Norfolk District Council 50%, equal basis) and "+
+	assert.Contains(t, october, "- The cost shares ended with effect from 1 October 2016 (the last day was 30 September 2016): the chief executive (Great Yarmouth Borough Council 50%, North Norfolk District Council 50%, equal basis) and "+
 		"the chief finance officer (Great Yarmouth Borough Council 50%, North Norfolk District Council 50%, equal basis). (inferred) [14, 15, 30]")
 }
 
