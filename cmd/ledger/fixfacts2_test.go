@@ -81,7 +81,7 @@ func TestAbsencesSayWhatTheyRestOn(t *testing.T) {
 	june := packText(t, store, "2016-06-15", "--known-at", "2016-06-15")
 	october := packText(t, store, "2016-10-01")
 	for _, tc := range []struct {
-		md, want string
+		pack, want string
 	}{
 		{june, "a permanent arrangement would need one setting out how the officers are directed, paid for and released. (rests on what the record holds up to event 23) [8, 9, 22, 23]"},
 		{june, "who bears the costs of ending, cannot be stated from the record. (rests on what the record holds up to event 23) [8, 9, 22, 23]"},
@@ -90,7 +90,7 @@ func TestAbsencesSayWhatTheyRestOn(t *testing.T) {
 		{october, "cannot be stated from the record. (rests on what the record holds up to event 30) [8, 9, 22, 23, 28, 29, 30]"},
 		{october, "cannot be answered from this record. How certain: rests on what the record holds up to event 30. [16, 17]"},
 	} {
-		assert.Contains(t, tc.md, tc.want)
+		assert.Contains(t, tc.pack, tc.want)
 	}
 	for _, md := range []string{june, october} {
 		for _, line := range strings.Split(section(t, md, "9. Gaps and unknowns"), "\n") {
