@@ -59,7 +59,7 @@ func TestDissolvedPackExitTermsAreAGap(t *testing.T) {
 func TestEndedCostSharesCiteTheDissolution(t *testing.T) {
 	october := packText(t, seeded(t), "2016-10-01")
 	assert.Contains(t, october, "- The cost shares ended with effect from 1 October 2016 (the last day was 30 September 2016): the chief executive (Great Yarmouth Borough Council 50%, North Norfolk District Council 50%, equal basis) and "+
-		"the chief finance officer (Great Yarmouth Borough Council 50%, North Norfolk District Council 50%, equal basis). (inferred) [14, 15, 30]")
+		"the chief finance officer (Great Yarmouth Borough Council 50%, North Norfolk District Council 50%, equal basis). (inferred from other facts) [14, 15, 30]")
 }
 
 // The cover says what the record holds of each body's consideration: the council's review outcome and
@@ -100,7 +100,7 @@ func TestAbsencesSayWhatTheyRestOn(t *testing.T) {
 		}
 		for _, line := range strings.Split(section(t, md, "2. "), "\n") {
 			if strings.HasPrefix(line, "- ") {
-				assert.Regexp(t, `\((inferred|reported|confirmed|recorded as confirmed; no confirming source|rests on what the record holds up to event \d+)\) \[`, line, "every fact of section 2 says how certain it is")
+				assert.Regexp(t, `\((inferred from other facts|reported by a secondary source|confirmed by a primary source|recorded as confirmed; no confirming source|rests on what the record holds up to event \d+)\) \[`, line, "every fact of section 2 says how certain it is")
 			}
 		}
 	}
