@@ -18,9 +18,6 @@ import (
 // cells "cannot be worked out: one-off costs not recorded" kept on one line by td.num's nowrap).
 // Figures themselves stay unbroken (white-space: nowrap on a cell holding only a figure).
 func TestHTMLTablesFitTheirContainer(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skip("browser tests need Chromium at " + chromiumPath + ": apt-get update && apt-get install -y chromium; CI installs it")
-	}
 	type overflow struct {
 		Table     string  `json:"table"`
 		Width     float64 `json:"width"`
@@ -68,8 +65,13 @@ func TestHTMLTablesFitTheirContainer(t *testing.T) {
 }
 
 // browser starts headless Chromium (chromiumPath) with a viewport width px wide, stopped when t ends.
+// browser starts headless Chromium for t, or skips t saying how to install it (.ci/run installs it,
+// so CI always runs these tests).
 func browser(t *testing.T, width int) context.Context {
 	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skip("browser tests need Chromium at " + chromiumPath + ": apt-get update && apt-get install -y chromium; CI installs it")
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath), chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true),
 		chromedp.Flag("disable-gpu", true), chromedp.Flag("no-first-run", true),
