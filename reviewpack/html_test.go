@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/partnership-ledger/ledger/internal/browsertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -60,39 +61,16 @@ func TestHTMLPackStructure(t *testing.T) {
 	}
 }
 
-const chromiumPath = "/usr/bin/chromium"
-
-// TestHTMLPackAccessibility runs axe-core (testdata/axe, vendored from npm) on the demo's HTML pack
+// TestHTMLPackAccessibility runs axe-core (vendored in internal/browsertest) on the demo's HTML pack
 // in headless Chromium: no finding of serious or critical impact.
 func TestHTMLPackAccessibility(t *testing.T) {
-	axe, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
-	require.NoError(t, err)
 	for _, asOf := range []string{"2016-06-15", "2016-10-01"} {
 		t.Run(asOf, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "pack.html")
 			require.NoError(t, os.WriteFile(path, render(t, demoPackAsOf(t, asOf), "html"), 0o644))
-
 			ctx := browser(t, 1200)
-
-			type finding struct {
-				ID     string `json:"id"`
-				Impact string `json:"impact"`
-				Help   string `json:"help"`
-				Nodes  []struct {
-					Target []string `json:"target"`
-				} `json:"nodes"`
-			}
 			require.NoError(t, chromedp.Do(ctx, chromedp.Navigate("file://"+path)))
-			ran, err := chromedp.Run(ctx, chromedp.Evaluate[bool](string(axe)+";typeof axe.run === 'function'"))
-			require.NoError(t, err)
-			found, err := chromedp.Run(ctx, chromedp.Evaluate[[]finding](`axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => ({target: n.target}))})))`,
-				chromedp.EvalAwaitPromise))
-			require.NoError(t, err)
-			require.True(t, ran, "axe-core loaded")
-			for _, v := range found {
-				t.Logf("axe: %s (%s): %s %v", v.ID, v.Impact, v.Help, v.Nodes)
-				assert.NotContains(t, []string{"serious", "critical"}, v.Impact, "axe-core %s: %s", v.ID, v.Help)
-			}
+			browsertest.AssertAccessible(t, ctx, "the HTML pack as of "+asOf)
 		})
 	}
 }

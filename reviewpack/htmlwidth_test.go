@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/partnership-ledger/ledger/internal/browsertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -64,23 +65,11 @@ func TestHTMLTablesFitTheirContainer(t *testing.T) {
 	}
 }
 
-// browser starts headless Chromium (chromiumPath) with a viewport width px wide, stopped when t ends.
-// browser starts headless Chromium for t, or skips t saying how to install it (.ci/run installs it,
-// so CI always runs these tests).
+// browser starts headless Chromium for t with a viewport width px wide, stopped when t ends; it skips
+// t saying how to install Chromium, or fails t when CI is set (see internal/browsertest; .ci/run sets
+// CI=true and installs Chromium, so CI always runs these tests).
 func browser(t *testing.T, width int) context.Context {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skip("browser tests need Chromium at " + chromiumPath + ": apt-get update && apt-get install -y chromium; CI installs it")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath), chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(max(width, 500), 3000), // headless windows are at least 500 px wide: callers set the viewport
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelC := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
-	return ctx
+	// headless windows are at least 500 px wide: callers set the viewport
+	return browsertest.Start(t, browsertest.Options{Width: width, Height: 3000, Timeout: 90 * time.Second})
 }

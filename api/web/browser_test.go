@@ -13,32 +13,16 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/partnership-ledger/ledger/internal/browsertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-const chromium = "/usr/bin/chromium"
-
-// browser starts headless Chromium, or skips the test saying how to install it.
+// browser starts headless Chromium (1280 × 900), or skips the test saying how to install it (fails
+// instead when CI is set: see internal/browsertest).
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skip("browser tests need Chromium at " + chromium + ": apt-get update && apt-get install -y chromium")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("lang", "en-GB"), chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelC := context.WithTimeout(ctx, 45*time.Second)
-	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
-	require.NoError(t, chromedp.Do(ctx), "start Chromium")
-	return ctx
+	return browsertest.Start(t, browsertest.Options{Timeout: 45 * time.Second})
 }
 
 // text returns the text of the element with that id.

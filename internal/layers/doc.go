@@ -3,7 +3,8 @@
 //
 // The layers, lowest first (a package imports only from layers below its own):
 //
-//	0 fault; internal/docpaths (a repository-wide test of the paths docs name; no code)
+//	0 fault; internal/docpaths (a repository-wide test of the paths docs name; no code);
+//	  internal/browsertest (headless Chromium and axe-core for browser tests; test-only)
 //	1 eventstore, fault/faulttest
 //	2 domain; the store adapters eventstore/bolt, eventstore/kurrentdb, eventstore/memstore and the
 //	  test support eventstore/storetest, eventstore/kurrentdb/kurrenttest

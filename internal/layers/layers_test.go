@@ -19,7 +19,7 @@ const module = "github.com/partnership-ledger/ledger"
 
 // layer is each package's layer (see doc.go): it imports only packages of lower layers.
 var layer = map[string]int{
-	"fault": 0, "internal/docpaths": 0,
+	"fault": 0, "internal/docpaths": 0, "internal/browsertest": 0,
 	"eventstore": 1, "fault/faulttest": 1,
 	"domain": 2, "eventstore/bolt": 2, "eventstore/kurrentdb": 2, "eventstore/memstore": 2,
 	"eventstore/storetest": 2, "eventstore/kurrentdb/kurrenttest": 2,
@@ -48,7 +48,7 @@ var thirdParty = map[string][]string{
 // adapters are chosen only in cmd; testOnly packages are imported only by _test.go files.
 var (
 	adapters = []string{"eventstore/bolt", "eventstore/kurrentdb", "eventstore/memstore"}
-	testOnly = []string{"eventstore/storetest", "eventstore/kurrentdb/kurrenttest", "fault/faulttest", "api/contracttest"}
+	testOnly = []string{"eventstore/storetest", "eventstore/kurrentdb/kurrenttest", "fault/faulttest", "api/contracttest", "internal/browsertest"}
 	// forbidden are imports a package's doc comment rules out beyond its layer.
 	forbidden = map[string][]string{
 		"eventstore": {"domain"},             // "It knows nothing of partnerships"
