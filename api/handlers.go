@@ -15,6 +15,7 @@ import (
 
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
@@ -511,7 +512,7 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 		if msg := domain.TextLimitProblem(key, domain.MaxNameRunes); msg != "" {
 			return badHeader("Idempotency-Key", "Idempotency-Key %s", msg)
 		}
-		cmd.ID = IdempotentID(p.TokenID, slug, key)
+		cmd.ID = recording.IdempotentID(p.TokenID.String(), slug, key)
 	}
 	var expected *uint64
 	var failing string
@@ -591,17 +592,6 @@ func isIDReuse(err error) bool {
 		}
 	}
 	return false
-}
-
-// idempotencyNamespace derives event ids from Idempotency-Keys.
-var idempotencyNamespace = uuid.MustParse("8f0b5a36-3f7e-4c55-9a55-1d1f4f3c2b10")
-
-// IdempotentID is the event id of a request with an Idempotency-Key: the same caller (token id),
-// partnership and key always give the same id, so a retry is answered with the first request's
-// event. Keys are scoped to the caller: two tokens using the same key make two different ids, so
-// neither collides with nor sees the other's event.
-func IdempotentID(caller uuid.UUID, partnership, key string) uuid.UUID {
-	return uuid.NewSHA1(idempotencyNamespace, []byte(caller.String()+"\x00"+partnership+"\x00"+key))
 }
 
 func (s *server) handleIssueToken(w http.ResponseWriter, r *http.Request) error {

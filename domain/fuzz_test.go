@@ -4,6 +4,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -140,5 +141,29 @@ func FuzzParsePounds(f *testing.F) {
 		require.Equal(t, r.Num().Int64(), int64(p), "%q", s)
 		assert.LessOrEqual(t, max(int64(p), -int64(p)), int64(domain.MaxAmountPence))
 		assert.NotContains(t, s, "e", "no exponent")
+	})
+}
+
+// FuzzParsePercent: whatever is accepted is exactly the decimal percentage written (math/big, never a
+// float), from 0 to 100, and BasisPoints.String writes it back in a form ParsePercent reads as the
+// same share.
+func FuzzParsePercent(f *testing.F) {
+	for _, s := range []string{"50", "33.33", "12.5%", "100", "0.05", "-5", "50.001", "1,5", " 50", "5e1", "101", "100.01", "007"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := domain.ParsePercent(s)
+		if err != nil {
+			return
+		}
+		r, ok := new(big.Rat).SetString(strings.TrimSuffix(s, "%"))
+		require.True(t, ok, "%q accepted but not a decimal", s)
+		r.Mul(r, big.NewRat(100, 1))
+		require.True(t, r.IsInt(), "%q has more than two decimal places", s)
+		require.Equal(t, r.Num().Int64(), int64(b), "%q", s)
+		require.True(t, b >= 0 && b <= 10000, "%q out of range", s)
+		back, err := domain.ParsePercent(b.String())
+		require.NoError(t, err, "%q written as %q", s, b.String())
+		assert.Equal(t, b, back)
 	})
 }

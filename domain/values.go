@@ -240,19 +240,9 @@ func ParsePounds(s string) (Pence, error) {
 	bad := errors.New("must be pounds written as digits with at most two decimal places, e.g. 40000 or 40000.50, " +
 		"with a leading minus for a negative amount (no £ sign, commas, spaces or exponent)")
 	neg := strings.HasPrefix(s, "-")
-	whole, frac, dot := strings.Cut(strings.TrimPrefix(s, "-"), ".")
-	if whole == "" || len(whole) > 15 || (dot && (len(frac) < 1 || len(frac) > 2)) {
+	n, ok := hundredths(strings.TrimPrefix(s, "-"), 15)
+	if !ok {
 		return 0, bad
-	}
-	var n int64
-	for _, c := range whole + frac {
-		if c < '0' || c > '9' {
-			return 0, bad
-		}
-		n = n*10 + int64(c-'0')
-	}
-	for range 2 - len(frac) {
-		n *= 10
 	}
 	if n > int64(MaxAmountPence) {
 		return 0, fmt.Errorf("must be within the largest amount the ledger accepts, ±%s", MaxAmountPence)
@@ -261,6 +251,27 @@ func ParsePounds(s string) (Pence, error) {
 		n = -n
 	}
 	return Pence(n), nil
+}
+
+// hundredths reads unsigned decimal text exactly, in hundredths: one to maxWhole ASCII digits,
+// optionally a point and one or two digits ("40000.5" → 4000050). The one digit reader of ParsePounds
+// and ParsePercent; maxWhole ≤ 15 keeps the result within int64.
+func hundredths(s string, maxWhole int) (int64, bool) {
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" || len(whole) > maxWhole || (dot && (len(frac) < 1 || len(frac) > 2)) {
+		return 0, false
+	}
+	var n int64
+	for _, c := range whole + frac {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	for range 2 - len(frac) {
+		n *= 10
+	}
+	return n, true
 }
 
 // String is the ledger's one way of writing money for people (the CLI, the pages and the review
@@ -337,6 +348,24 @@ func ParseBasisPoints(s string) (BasisPoints, error) {
 		return 0, fmt.Errorf("%q is not a whole number of basis points", s)
 	}
 	return NewBasisPoints(n)
+}
+
+// ParsePercent parses a share written in percent, exactly (never through a float): one to three ASCII
+// digits, optionally a point and one or two decimal digits, optionally a final "%" ("50", "33.33",
+// "12.5%", "100", "0.05"), from 0 to 100. It reads back everything BasisPoints.String writes for a
+// valid share. Everything else is refused: "-5", "50.001", "1,5", " 50", "5e1", "101". The error says
+// what is wrong without repeating s, to follow the name of the field it was read from.
+func ParsePercent(s string) (BasisPoints, error) {
+	bad := errors.New("must be a percentage written as digits with at most two decimal places, from 0 to 100, " +
+		"e.g. 50 or 33.33 (no spaces, commas or minus sign)")
+	n, ok := hundredths(strings.TrimSuffix(s, "%"), 3)
+	if !ok {
+		return 0, bad
+	}
+	if n > 10000 {
+		return 0, errors.New("must be at most 100 (a share of the whole)")
+	}
+	return BasisPoints(n), nil
 }
 
 // NewBasisPoints returns n as BasisPoints, or an error when n is outside 0–10000.

@@ -294,3 +294,23 @@ func TestStoredValuesDecodeWithoutAllocating(t *testing.T) {
 	require.Error(t, c.UnmarshalText([]byte("Great-Yarmouth")))
 	assert.Equal(t, "great-yarmouth", c.String(), "a refused slug leaves the value as it was")
 }
+
+func TestParsePercent(t *testing.T) {
+	for s, want := range map[string]domain.BasisPoints{"50": 5000, "33.33": 3333, "33.3": 3330, "12.5%": 1250,
+		"100": 10000, "100%": 10000, "0": 0, "0.05": 5, "007": 700} {
+		got, err := domain.ParsePercent(s)
+		require.NoError(t, err, s)
+		assert.Equal(t, want, got, s)
+	}
+	for _, s := range []string{"", "%", "-5", "50.001", "1,5", " 50", "50 ", "5e1", "101", "100.01", "50.", ".5", "1000", "50%%", "£50", "٥٠"} {
+		_, err := domain.ParsePercent(s)
+		assert.Error(t, err, "%q", s)
+	}
+	_, err := domain.ParsePercent("101")
+	assert.EqualError(t, err, "must be at most 100 (a share of the whole)")
+	for b := domain.BasisPoints(0); b <= 10000; b++ {
+		got, err := domain.ParsePercent(b.String())
+		require.NoError(t, err, b.String())
+		require.Equal(t, b, got, "String then ParsePercent gives the share back")
+	}
+}

@@ -511,3 +511,18 @@ func FromEvent(e eventstore.Event) (domain.Recorded, error) {
 func (e *UnavailableError) Fault() *fault.Error {
 	return &fault.Error{Kind: fault.Busy, Message: e.Error()}
 }
+
+// idempotencyNamespace is the UUID namespace (RFC 9562 name-based, SHA-1) of IdempotentID.
+var idempotencyNamespace = uuid.MustParse("8f0b5a36-3f7e-4c55-9a55-1d1f4f3c2b10")
+
+// IdempotentID is the event id (domain.Command.ID) of a command sent with an idempotency key: the same
+// caller, partnership slug and key always give the same id, so a retry or a double submit is answered
+// with the first command's event (Record's Result.Replayed) and the same id with other content is
+// refused at /id. Keys are scoped to the caller: two callers using the same key make two different
+// ids, so neither collides with nor sees the other's event.
+//
+// Callers: the API's Idempotency-Key header, with the token id as caller (api); the pages' hidden form
+// key, with "page:" and the signed-in actor as caller (api/web).
+func IdempotentID(caller, partnership, key string) uuid.UUID {
+	return uuid.NewSHA1(idempotencyNamespace, []byte(caller+"\x00"+partnership+"\x00"+key))
+}

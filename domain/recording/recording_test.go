@@ -190,3 +190,13 @@ func TestCacheReadsOnlyNewEvents(t *testing.T) {
 	// one read per command (and one for History), each starting after the cached revision
 	assert.Equal(t, 5, store.ReadStreamCalls())
 }
+
+// IdempotentID's ids are part of the API (an Idempotency-Key retried after an upgrade must find its
+// event): this vector was computed by the function as it was in package api before it moved here.
+func TestIdempotentIDIsStable(t *testing.T) {
+	caller := "11111111-2222-4333-8444-555555555555"
+	id := recording.IdempotentID(caller, "gy-nn-shared-management", "form-1")
+	assert.Equal(t, "39cee1e7-e2fe-5600-84e2-b67b77c54b35", id.String())
+	assert.NotEqual(t, id, recording.IdempotentID("page:someone", "gy-nn-shared-management", "form-1"), "keys are scoped to the caller")
+	assert.NotEqual(t, id, recording.IdempotentID(caller, "other", "form-1"), "and to the partnership")
+}
