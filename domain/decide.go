@@ -344,6 +344,20 @@ func checkTarget(history []Recorded, target uuid.UUID, p *problems) *Effective {
 	return nil
 }
 
+// CheckTarget is invariant 10's check of the event a correction or retraction would name, for a
+// page that offers to correct or retract it before any command exists: it returns the target as in
+// effect (the original with the corrections recorded so far applied; Evidence lists them), or a
+// *ValidationError at /data/target with Decide's own message: no such event in history, the event is
+// itself a correction or retraction, or it has been retracted. history is in seq order. Safe for
+// concurrent use.
+func CheckTarget(history []Recorded, target uuid.UUID) (Effective, error) {
+	var p problems
+	if e := checkTarget(history, target, &p); e != nil {
+		return *e, nil
+	}
+	return Effective{}, p.err()
+}
+
 // sameContent reports whether a stored event carries the same content as a new one, for
 // idempotent replays.
 func sameContent(r Recorded, n NewEvent) bool {

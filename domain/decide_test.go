@@ -466,3 +466,39 @@ func TestCorrectionBreakingItsTarget(t *testing.T) {
 	b.refused(cmd(domain.TypeEventCorrected, "2016-01-01", fmt.Sprintf(`{"target":%q,"effective_on":"2015-09-01","reason":"x"}`, appt)),
 		"/data/effective_on", "has not been proposed")
 }
+
+// CheckTarget answers what Decide answers about a correction's or retraction's target, before a
+// command exists: the target as corrected so far, or Decide's own problem at /data/target.
+func TestCheckTarget(t *testing.T) {
+	b, ids := started(t)
+	target := b.ok(cmd(domain.TypeSavingsReported, "2015-12-18", `{"council": "north-norfolk", "financial_year": 2015, "category": "shared management",
+  "amount_pence": 4000000, "status": "forecast", "period_to": "2016-03-31"}`))
+	corr := b.ok(cmd(domain.TypeEventCorrected, "2016-01-10", fmt.Sprintf(`{"target":%q,"data":{"amount_pence":3900000},"reason":"misread"}`, target)))
+	retr := b.ok(cmd(domain.TypeEventRetracted, "2016-01-11", fmt.Sprintf(`{"target":%q,"reason":"duplicate"}`, ids["decision"])))
+
+	e, err := domain.CheckTarget(b.hist, target)
+	require.NoError(t, err)
+	assert.Equal(t, domain.Pence(3900000), e.Payload.(domain.SavingsReported).AmountPence, "as corrected so far")
+	assert.Equal(t, []uuid.UUID{target, corr}, e.Evidence)
+
+	for name, tc := range map[string]struct {
+		id   uuid.UUID
+		want string
+	}{
+		"unknown":    {uuid.New(), "no event"},
+		"correction": {corr, "is a EventCorrected; correct or retract the original event instead"},
+		"retraction": {retr, "is a EventRetracted"},
+		"retracted":  {ids["decision"], "(DecisionTaken) has been retracted"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := domain.CheckTarget(b.hist, tc.id)
+			var ve *domain.ValidationError
+			require.ErrorAs(t, err, &ve)
+			require.Len(t, ve.Problems, 1)
+			assert.Equal(t, "/data/target", ve.Problems[0].Field)
+			assert.Contains(t, ve.Problems[0].Message, tc.want)
+			// Decide says the same of a retraction naming it.
+			b.refused(cmd(domain.TypeEventRetracted, "2016-02-01", fmt.Sprintf(`{"target":%q,"reason":"duplicate"}`, tc.id)), "/data/target", ve.Problems[0].Message)
+		})
+	}
+}

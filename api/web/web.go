@@ -129,6 +129,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /partnerships/{id}/record", s.handleRecordForm)
 	mux.HandleFunc("POST /partnerships/{id}/record", s.handleRecord)
 	mux.Handle("GET /events/{id}", s.reader(s.handleEvent))
+	mux.HandleFunc("GET /events/{id}/retract", s.handleRetractForm)
+	mux.HandleFunc("POST /events/{id}/retract", s.handleRetract)
 	mux.HandleFunc("GET /signin", s.handleSignInForm)
 	mux.HandleFunc("POST /signin", s.handleSignIn)
 	mux.HandleFunc("POST /signout", s.handleSignOut)
