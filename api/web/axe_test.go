@@ -168,14 +168,16 @@ func TestAccessibility(t *testing.T) {
 	})
 	ctx := browsertest.Start(t, browsertest.Options{Timeout: 4 * time.Minute})
 	base := srv.URL
-	proposed := demo.EventID(demo.GreatYarmouthNorthNorfolk, "proposed").String()
+	event := func(name string) string { return "/events/" + demo.EventID(demo.GreatYarmouthNorthNorfolk, name).String() }
 
 	t.Run("read", func(t *testing.T) {
 		for _, p := range []struct{ name, path string }{
 			{"the partnerships", "/"},
 			{"a partnership", gnn},
 			{"a partnership as of a date", gnn + "?as_of=2016-03-31"},
-			{"a corrected event", "/events/" + proposed},
+			{"an event", event("savings-forecast-gy-2015")},
+			{"a corrected event", event("proposed")},
+			{"a correction", event("correct-trial-end")},
 			{"the sign-in form", "/signin?next=/"},
 			{"no such page", "/no/such/page"},
 			{"no such partnership", "/partnerships/no-such-partnership"},
@@ -211,5 +213,8 @@ func TestAccessibility(t *testing.T) {
 			visit(t, ctx, base, "the record form for "+typ, gnn+"/record?type="+url.QueryEscape(typ))
 		}
 		refuse(t, ctx, base, "a refused record form", gnn+"/record")
+		visit(t, ctx, base, "the retract form", event("savings-forecast-gy-2015")+"/retract")
+		refuse(t, ctx, base, "a refused retract form", event("savings-forecast-gy-2015")+"/retract")
+		visit(t, ctx, base, "a correction that cannot be retracted", event("correct-trial-end")+"/retract")
 	})
 }
