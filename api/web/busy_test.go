@@ -34,10 +34,13 @@ func TestBusyRecordFormIs503AndRecordsNothing(t *testing.T) {
 	})
 	c, csrf := clerkAtRecordForm(t, srv)
 	form := func(category string) url.Values {
-		return url.Values{"csrf": {csrf}, "form": {"savings"}, "council": {"great-yarmouth"},
-			"financial_year": {"2016"}, "category": {category}, "amount": {"1000"}, "status": {"forecast"},
-			"period_to": {"2017-03-31"}, "effective_on": {"2016-09-01"}, "certainty": {"reported"}, "source_kind": {"press"},
-			"source_title": {"Eastern Daily Press"}}
+		form := savingsForm(csrf, "1000")
+		form.Set("/data/council", "great-yarmouth")
+		form.Set("/data/category", category)
+		form.Set("/certainty", "reported")
+		form.Set("/sources/0/kind", "press")
+		form.Set("/sources/0/title", "Eastern Daily Press")
+		return form
 	}
 	head := func() uint64 {
 		h, err := store.Head(context.Background())

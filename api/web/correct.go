@@ -48,35 +48,48 @@ func (s *server) clerk(w http.ResponseWriter, r *http.Request) (*session, *user)
 	return sess, u
 }
 
-// clerkPost is clerk for a form that records: the body is read up to maxRecordForm (413 beyond it),
-// must parse (400), carry the session's CSRF token (403, checkCSRF) and pass AllowWrite (429 or
-// its error's page). It answers the request itself and returns nil when any check fails.
+// clerkPost is clerk for a form that records: clerkForm, then allowWrite. It answers the request
+// itself and returns nil when any check fails.
 func (s *server) clerkPost(w http.ResponseWriter, r *http.Request) *user {
 	sess, u := s.clerk(w, r)
-	if u == nil {
+	if u == nil || !s.clerkForm(w, r, sess) || !s.allowWrite(w, r, sess) {
 		return nil
 	}
+	return u
+}
+
+// clerkForm reads a signed-in clerk's form: the body is read up to maxRecordForm (413 beyond it),
+// must parse (400) and carry the session's CSRF token (403, checkCSRF). It answers the request
+// itself and returns false when a check fails.
+func (s *server) clerkForm(w http.ResponseWriter, r *http.Request, sess *session) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, maxRecordForm)
 	if err := r.ParseForm(); err != nil {
 		if mbe := new(http.MaxBytesError); errors.As(err, &mbe) {
 			s.renderError(w, r, http.StatusRequestEntityTooLarge, "Form too large",
 				"The form is over the limit of 1 MiB, so nothing was read and nothing was recorded. Go back, shorten the longest text (the data or a title) and send it again.")
-			return nil
+			return false
 		}
 		s.renderError(w, r, http.StatusBadRequest, "Form not readable", "The form could not be read, so nothing was recorded. Go back, reload the page and try again.")
-		return nil
+		return false
 	}
 	if !checkCSRF(r, sess) {
 		s.renderError(w, r, http.StatusForbidden, "Form expired", "This form was not sent from a page of this session. Go back, reload the page and try again.")
-		return nil
+		return false
 	}
+	return true
+}
+
+// allowWrite asks AllowWrite, when set, before a form records (429 or its error's page); it
+// answers the request itself and returns false when the write is not allowed. A form's round trip
+// that records nothing (adding a row) does not ask.
+func (s *server) allowWrite(w http.ResponseWriter, r *http.Request, sess *session) bool {
 	if s.AllowWrite != nil {
 		if err := s.AllowWrite(r, sess.token); err != nil {
 			s.fail(w, r, err)
-			return nil
+			return false
 		}
 	}
-	return u
+	return true
 }
 
 // submit is the one way a page records: body holds the command's members as a form read them

@@ -1,100 +1,135 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/recording"
+	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/eventstore"
-	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
-// recordForm is the body of the record page: the values typed, and the problems by form field.
+// recordForm is the body of the record and propose pages: a generated form for one event type
+// (form.go), or the chooser of types when none is chosen, or the raw-JSON form ("other").
 type recordForm struct {
-	Slug     string
-	Name     string
-	Form     string // "savings" or "other"
+	Slug, Name string
+	New        bool   // the propose page (/partnerships/new): the partnership's slug is a field
+	Action     string // where the form posts
+	Type       string // the event type; "" shows the chooser
+	TypeText   string // the type in words
+	Types      []choice
+	Key        string      // the idempotency key, carried through every round trip
+	Fields     []formField // the data's fields
+	Envelope   []formField // effective_on, certainty, sources
+	Problems   []formProblem
+	all        []formField // Fields and Envelope, one slice
+
+	// The raw-JSON form (form=other), kept until the correction pages replace it.
+	Form     string
 	Values   map[string]string
 	Errors   map[string][]string
-	Problems []formProblem // every problem, for the summary at the top
 	Partners []projections.Partner
-	Types    []string
+	Other    []string
 }
 
-// formProblem is a problem with the form field it belongs to ("" when none fits).
-type formProblem struct {
-	Field   string
-	Message string
+// recordable are the types the record page offers: every type but the proposal (its own page) and
+// corrections and retractions (from an event's page).
+func recordable() []choice {
+	var out []choice
+	for _, t := range domain.EventTypes() {
+		if t != domain.TypePartnershipProposed && t != domain.TypeEventCorrected && t != domain.TypeEventRetracted {
+			out = append(out, choice{Value: t, Text: words.EventType(t)})
+		}
+	}
+	return out
+}
+
+func isRecordable(t string) bool {
+	return slices.ContainsFunc(recordable(), func(c choice) bool { return c.Value == t })
 }
 
 // commonTypes are offered in the general form's type select.
 var commonTypes = []string{domain.TypeDecisionTaken, domain.TypeJointAppointmentMade, domain.TypeServiceMovedToSharedDelivery,
 	domain.TypeReviewOutcomeRecorded, domain.TypeSavingsReported, domain.TypeEventCorrected, domain.TypeEventRetracted}
 
-// formPointers maps each field of the record forms to the JSON pointer of the command member it
-// fills: the one mapping between the forms and the command. Problems, whether the form's own or the
-// domain's, are placed beside the field by their pointer (fieldOf).
-var formPointers = map[string]string{
+// otherPointers maps each field of the raw-JSON form to the JSON pointer of the command member it
+// fills; problems are placed beside the field by their pointer (otherFieldOf).
+var otherPointers = map[string]string{
 	"effective_on": "/effective_on", "certainty": "/certainty", "source_kind": "/sources/0/kind",
-	"source_title": "/sources/0/title", "source_url": "/sources/0/url",
-	// the general form
-	"type": "/type", "data": "/data",
-	// the savings form (SavingsReported)
-	"council": "/data/council", "financial_year": "/data/financial_year", "category": "/data/category",
-	"amount": "/data/amount_pence", "status": "/data/status", "period_to": "/data/period_to",
+	"source_title": "/sources/0/title", "source_url": "/sources/0/url", "type": "/type", "data": "/data",
 }
 
-// savingsOnly are the fields of the savings form alone; type and data are the general form's.
-var savingsOnly = map[string]bool{"council": true, "financial_year": true, "category": true, "amount": true, "status": true, "period_to": true}
-
-// fieldOf returns the field of the given form whose member the JSON pointer is or is inside (the
-// longest such), "source_title" for the sources as a whole, or "" when no field of the form fits.
-func fieldOf(form, pointer string) string {
+// otherFieldOf returns the field of the raw-JSON form whose member the JSON pointer is or is inside
+// (the longest such), "source_title" for the sources as a whole, or "" when no field fits.
+func otherFieldOf(pointer string) string {
 	if pointer == "/sources" || pointer == "/sources/0" {
 		return "source_title"
 	}
 	best := ""
-	for f, p := range formPointers {
-		if (f == "type" || f == "data") && form == "savings" || savingsOnly[f] && form != "savings" {
-			continue
-		}
-		if (pointer == p || strings.HasPrefix(pointer, p+"/")) && len(p) > len(formPointers[best]) {
+	for f, p := range otherPointers {
+		if (pointer == p || strings.HasPrefix(pointer, p+"/")) && len(p) > len(otherPointers[best]) {
 			best = f
 		}
 	}
 	return best
 }
 
-func (s *server) recordPage(r *http.Request, slug string, f *recordForm) (page, error) {
-	st, err := s.Models.State(slug, projections.Query{})
-	if err != nil {
-		return page{}, err
+// recordState is the partnership a form records into (nil for the propose page).
+func (s *server) recordState(slug string, propose bool) (*projections.State, error) {
+	if propose {
+		return nil, nil
 	}
-	f.Slug, f.Name, f.Partners, f.Types = slug, st.Name, st.Partners, commonTypes
-	if st.Status.Value == projections.StatusDissolved {
-		// A wind-down event names a council that was a partner when the partnership was dissolved.
-		for _, p := range st.Former {
-			if p.Until == st.Status.Since {
-				f.Partners = append(f.Partners, p)
-			}
-		}
-	}
-	if f.Form == "" {
-		f.Form = "savings"
-	}
-	return s.page(r, "Record an event: "+st.Name, f), nil
+	return s.Models.State(slug, projections.Query{})
 }
+
+// formPage builds the record (or propose) page for type typ from the values v.
+func (s *server) formPage(r *http.Request, slug string, st *projections.State, f *recordForm, v url.Values) page {
+	f.Slug, f.Types = slug, recordable()
+	title := "Record an event"
+	if st != nil {
+		f.Name = st.Name
+		f.Action = "/partnerships/" + url.PathEscape(slug) + "/record"
+		title += ": " + st.Name
+	} else {
+		f.New, f.Action, f.Name, title = true, "/partnerships/new", "", "Propose a partnership"
+	}
+	if f.Type != "" && f.all == nil {
+		f.setFields(s.formFields(f.Type, st, v))
+	}
+	f.TypeText = words.EventType(f.Type)
+	return s.page(r, title, f)
+}
+
+// setFields keeps the fields formFields built: all, of which the first n are the data's.
+func (f *recordForm) setFields(all []formField, n int) {
+	f.all, f.Fields, f.Envelope = all, all[:n:n], all[n:]
+}
+
+// formFields builds a type's data and envelope fields from v, as one slice (so a problem placed on
+// either shows), the first n the data's. The propose page's slug comes first among the data.
+func (s *server) formFields(typ string, st *projections.State, v url.Values) (all []formField, n int) {
+	var data []formField
+	data = s.dataFields(typ, "/data", st, v)
+	if typ == domain.TypePartnershipProposed {
+		slug := formField{Name: "partnership", Pointer: "/partnership", ID: fieldID("/partnership"), Kind: kindText,
+			Label: "Short name (slug)", Full: "Short name (slug)", Required: false, Value: v.Get("/partnership"),
+			Hint: "Lowercase letters, digits and hyphens, e.g. great-yarmouth-north-norfolk: the partnership's address. Left blank, it is made from the name."}
+		data = append([]formField{slug}, data...)
+	}
+	return append(slices.Clip(data), envelopeFields(v)...), len(data)
+}
+
+// newKey is a fresh idempotency key for a form.
+func newKey() string { return randomToken() }
 
 func (s *server) handleRecordForm(w http.ResponseWriter, r *http.Request) {
 	if _, u := s.current(r); u == nil {
@@ -105,7 +140,30 @@ func (s *server) handleRecordForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	f := &recordForm{Form: q.Get("form"), Values: map[string]string{"certainty": "confirmed", "source_kind": "minutes"}}
+	slug := r.PathValue("id")
+	propose := r.URL.Path == "/partnerships/new"
+	st, err := s.recordState(slug, propose)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if q.Get("form") == "other" && !propose {
+		s.otherFormPage(w, r, slug, st, q)
+		return
+	}
+	f := &recordForm{Key: newKey(), Type: q.Get("type")}
+	if propose {
+		f.Type = domain.TypePartnershipProposed
+	} else if !isRecordable(f.Type) {
+		f.Type = "" // the chooser
+	}
+	s.render(w, http.StatusOK, "record.html", s.formPage(r, slug, st, f, url.Values{}))
+}
+
+// otherFormPage shows the raw-JSON form (form=other), prefilled for a correction or retraction of
+// the target its query names.
+func (s *server) otherFormPage(w http.ResponseWriter, r *http.Request, slug string, st *projections.State, q url.Values) {
+	f := &recordForm{Form: "other", Values: map[string]string{"source_kind": "minutes"}}
 	if t := q.Get("type"); t != "" {
 		f.Values["type"] = t
 	}
@@ -117,170 +175,178 @@ func (s *server) handleRecordForm(w http.ResponseWriter, r *http.Request) {
 			f.Values["data"] = `{"target": "` + target + `", "reason": "", "data": {}}`
 		}
 	}
-	p, err := s.recordPage(r, r.PathValue("id"), f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, http.StatusOK, "record.html", p)
+	s.render(w, http.StatusOK, "record.html", s.otherPage(r, slug, st, f))
 }
 
-var digits = regexp.MustCompile(`^-?[0-9]+$`)
+func (s *server) otherPage(r *http.Request, slug string, st *projections.State, f *recordForm) page {
+	f.Slug, f.Name, f.Partners, f.Other, f.Form = slug, st.Name, st.Partners, commonTypes, "other"
+	f.Action = "/partnerships/" + url.PathEscape(slug) + "/record"
+	return s.page(r, "Record an event: "+st.Name, f)
+}
 
 // maxRecordForm is the largest record form read, in bytes (1 MiB); a larger one is answered 413.
 const maxRecordForm = 1 << 20
 
+// handleRecord takes a post of the record page or the propose page: a generated form's add or
+// remove button (the form again with a row more or less, nothing recorded), its record button, or
+// the raw-JSON form.
 func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
-	sess, u := s.current(r)
-	if u == nil {
-		http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+	sess, u := s.clerk(w, r)
+	if u == nil || !s.clerkForm(w, r, sess) {
 		return
-	}
-	if !canRecord[u.Role] {
-		s.forbidden(w, r, u)
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxRecordForm)
-	if err := r.ParseForm(); err != nil {
-		if mbe := new(http.MaxBytesError); errors.As(err, &mbe) {
-			s.renderError(w, r, http.StatusRequestEntityTooLarge, "Form too large",
-				"The form is over the limit of 1 MiB, so nothing was read and nothing was recorded. Go back, shorten the longest text (the data or a title) and send it again.")
-			return
-		}
-		s.renderError(w, r, http.StatusBadRequest, "Form not readable", "The form could not be read, so nothing was recorded. Go back, reload the page and try again.")
-		return
-	}
-	if !checkCSRF(r, sess) {
-		s.renderError(w, r, http.StatusForbidden, "Form expired", "This form was not sent from a page of this session. Go back, reload the page and try again.")
-		return
-	}
-	if s.AllowWrite != nil {
-		if err := s.AllowWrite(r, sess.token); err != nil {
-			s.fail(w, r, err)
-			return
-		}
 	}
 	slug := r.PathValue("id")
-	f := &recordForm{Form: r.PostFormValue("form"), Values: map[string]string{}, Errors: map[string][]string{}}
-	if f.Form != "other" {
-		f.Form = "savings"
-	}
-	for k := range r.PostForm {
-		if k != "csrf" {
-			f.Values[k] = domain.TrimASCIISpace(r.PostFormValue(k)) // a trailing U+0085 stays, to be refused
-		}
-	}
-	v := f.Values
-	said := map[string]bool{} // the pointers a problem was listed at
-	add := func(pointer, msg string) {
-		said[pointer] = true
-		field := fieldOf(f.Form, pointer)
-		if field == "" {
-			// Nothing of this form fills that member: the summary names it.
-			if pointer != "" {
-				msg = pointer + ": " + msg
-			}
-			f.Problems = append(f.Problems, formProblem{Message: msg})
-			return
-		}
-		if field == "data" && pointer != formPointers["data"] {
-			// The data is typed as JSON: say where in it.
-			msg = strings.TrimPrefix(pointer, formPointers["data"]) + ": " + msg
-		}
-		f.Errors[field] = append(f.Errors[field], msg)
-		f.Problems = append(f.Problems, formProblem{Field: field, Message: msg})
-	}
-	// The form's text passes the gate's text rule before it is built into JSON: encoding/json would
-	// quietly replace invalid UTF-8 with U+FFFD. The raw data of the other form is gated as JSON.
-	for _, k := range slices.Sorted(maps.Keys(v)) {
-		if k == "data" {
-			continue
-		}
-		if msg := eventstore.TextProblem(v[k]); msg != "" {
-			add(formPointers[k], msg)
-		}
-	}
-	body := map[string]any{"effective_on": v["effective_on"], "certainty": v["certainty"]}
-	src := map[string]any{"kind": v["source_kind"], "title": v["source_title"]}
-	if v["source_url"] != "" {
-		src["url"] = v["source_url"]
-	}
-	body["sources"] = []any{src}
-	if f.Form == "savings" {
-		body["type"] = domain.TypeSavingsReported
-		data := map[string]any{"council": v["council"], "category": v["category"], "status": v["status"], "period_to": v["period_to"]}
-		if digits.MatchString(v["financial_year"]) {
-			fy, err := strconv.Atoi(v["financial_year"])
-			if err != nil { // beyond any int: Atoi's saturated value is not what was typed
-				add(formPointers["financial_year"], fmt.Sprintf("The financial year %q is not a year such as 2015.", v["financial_year"]))
-			}
-			data["financial_year"] = fy
-		} else {
-			data["financial_year"] = v["financial_year"]
-		}
-		if p, err := domain.ParsePounds(v["amount"]); err == nil {
-			data["amount_pence"] = p
-		} else {
-			add(formPointers["amount"], "The amount "+err.Error()+".")
-		}
-		body["data"] = data
-	} else {
-		body["type"] = v["type"]
-		if !slices.Contains(domain.EventTypes(), v["type"]) {
-			add(formPointers["type"], "Choose an event type.")
-		}
-		if !json.Valid([]byte(v["data"])) {
-			add(formPointers["data"], "The data is not valid JSON. Check the brackets, quotes and commas.")
-		} else {
-			body["data"] = json.RawMessage(v["data"])
-		}
-	}
-	// The domain's problems are listed with the form's (docs/domain.md: every problem found is
-	// reported at once), except at a member the form already said is wrong; nothing is recorded
-	// while any problem stands.
-	raw, _ := json.Marshal(body)
-	cmd, err := domain.DecodeCommand(slug, raw)
-	if err == nil && len(f.Problems) > 0 {
-		err = domain.CheckCommand(cmd) // the command's own problems; the history's wait for a clean form
-	} else if err == nil {
-		res, rerr := s.Recorder.Record(r.Context(), u.Actor, cmd, nil)
-		if rerr == nil {
-			e := res.Events[0]
-			ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-			// Read-your-writes: the partnership page reads the models, and the event page it links
-			// to finds the event through the tree's index (an event page 404ed for a moment).
-			_ = s.Models.WaitFor(ctx, e.Seq)
-			_ = s.Log.WaitFor(ctx, e.Seq)
-			cancel()
-			http.Redirect(w, r, "/partnerships/"+url.PathEscape(slug)+"?recorded="+e.ID.String()+"#confirmation", http.StatusSeeOther)
-			return
-		}
-		err = rerr
-	}
-	if err != nil {
-		fe := fault.Of(err)
-		if k := fault.KindOf(err); fe == nil || (k != fault.Malformed && k != fault.Rule) {
-			s.fail(w, r, err)
-			return
-		}
-		formSaid := maps.Clone(said)
-		for _, fl := range fe.Fields {
-			if formSaid[fl.Pointer] {
-				continue
-			}
-			msg := fl.Message
-			if fl.Event != "" {
-				msg += " (conflicts with " + fl.Event + ")"
-			}
-			add(fl.Pointer, msg)
-		}
-	}
-	p, err := s.recordPage(r, slug, f)
+	propose := r.URL.Path == "/partnerships/new"
+	st, err := s.recordState(slug, propose)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, http.StatusUnprocessableEntity, "record.html", p)
+	v := url.Values{}
+	for k, vals := range r.PostForm {
+		if k == "csrf" {
+			continue
+		}
+		for _, x := range vals {
+			v[k] = append(v[k], domain.TrimASCIISpace(x)) // a trailing U+0085 stays, to be refused
+		}
+	}
+	if v.Get("form") == "other" && !propose {
+		if s.allowWrite(w, r, sess) {
+			s.recordOther(w, r, u, slug, st, v)
+		}
+		return
+	}
+	f := &recordForm{Type: v.Get("type"), Key: v.Get("key")}
+	if f.Key == "" || len(f.Key) > 64 || eventstore.TextProblem(f.Key) != "" {
+		f.Key = newKey() // a form without a usable key records at most once from here on
+	}
+	if propose {
+		f.Type = domain.TypePartnershipProposed
+	} else if !isRecordable(f.Type) {
+		f.Type = ""
+		f.Problems = []formProblem{{Label: "Kind of event", Message: "choose the kind of event to record"}}
+		s.render(w, http.StatusUnprocessableEntity, "record.html", s.formPage(r, slug, st, f, url.Values{}))
+		return
+	}
+	f.setFields(s.formFields(f.Type, st, v))
+	if action := v.Get("action"); action != "" && action != "record" {
+		// Add or remove a row: the same form again, with what was typed, nothing recorded.
+		applyAction(f.all, v, action)
+		f.setFields(s.formFields(f.Type, st, v))
+		s.render(w, http.StatusOK, "record.html", s.formPage(r, slug, st, f, v))
+		return
+	}
+	if !s.allowWrite(w, r, sess) {
+		return
+	}
+	said := map[string]bool{} // the pointers the form itself found a problem at
+	add := func(pointer, msg string) {
+		said[pointer] = true
+		if pointer == "/id" {
+			// The key was used for other values: the form was sent, changed and sent again.
+			n := ""
+			if seq, ok := s.Log.Seq(formEventID(u.Actor, slug, f.Key)); ok {
+				n = " [" + strconv.FormatUint(seq, 10) + "]"
+			}
+			pointer, msg = "", "This form was already recorded as event"+n+" with other values; open a new form to record another."
+		}
+		f.Problems = append(f.Problems, placeProblem(f.all, pointer, msg))
+	}
+	body := readFields(f.Envelope, v, add)
+	body["type"] = f.Type
+	data := readFields(f.Fields, v, add)
+	body["data"] = data
+	if propose {
+		slug, _ = data["partnership"].(string)
+		delete(data, "partnership")
+		if slug == "" {
+			slug = slugOf(v.Get("/data/name"))
+			f.Fields[0].Value = slug
+		}
+	}
+	done, err := s.submit(w, r, u, slug, f.Key, body, len(f.Problems) > 0)
+	if done {
+		return
+	}
+	if err != nil && !formErrors(err, said, add) {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, http.StatusUnprocessableEntity, "record.html", s.formPage(r, slug, st, f, v))
+}
+
+// formEventID is the id of the event a page's form records: the same actor, partnership and form
+// key give the same id, so a form sent twice records once (recording.IdempotentID).
+func formEventID(actor, slug, key string) uuid.UUID {
+	return recording.IdempotentID("page:"+actor, slug, key)
+}
+
+// slugOf makes a slug of a name: lowercase letters and digits, runs of anything else one hyphen.
+func slugOf(name string) string {
+	s := strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	if len(s) > 64 {
+		s = strings.TrimRight(s[:64], "-")
+	}
+	return s
+}
+
+// recordOther takes a post of the raw-JSON form (form=other): an event of a type chosen from a
+// select, its data typed as JSON. The correction pages replace it.
+func (s *server) recordOther(w http.ResponseWriter, r *http.Request, u *user, slug string, st *projections.State, v url.Values) {
+	f := &recordForm{Form: "other", Values: map[string]string{}, Errors: map[string][]string{}}
+	for k := range v {
+		f.Values[k] = v.Get(k)
+	}
+	vals := f.Values
+	said := map[string]bool{} // the pointers a problem was listed at
+	add := func(pointer, msg string) {
+		said[pointer] = true
+		field := otherFieldOf(pointer)
+		if field == "" {
+			f.Problems = append(f.Problems, formProblem{Label: pointer, Message: msg})
+			return
+		}
+		if field == "data" && pointer != otherPointers["data"] {
+			// The data is typed as JSON: say where in it.
+			msg = strings.TrimPrefix(pointer, otherPointers["data"]) + ": " + msg
+		}
+		f.Errors[field] = append(f.Errors[field], msg)
+		f.Problems = append(f.Problems, formProblem{ID: field, Message: msg})
+	}
+	// The form's text passes the gate's text rule before it is built into JSON: encoding/json would
+	// quietly replace invalid UTF-8 with U+FFFD. The raw data is gated as JSON.
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
+		if k == "data" || otherPointers[k] == "" {
+			continue
+		}
+		if msg := eventstore.TextProblem(vals[k]); msg != "" {
+			add(otherPointers[k], msg)
+		}
+	}
+	body := map[string]any{"effective_on": vals["effective_on"], "certainty": vals["certainty"], "type": vals["type"]}
+	src := map[string]any{"kind": vals["source_kind"], "title": vals["source_title"]}
+	if vals["source_url"] != "" {
+		src["url"] = vals["source_url"]
+	}
+	body["sources"] = []any{src}
+	if !slices.Contains(domain.EventTypes(), vals["type"]) {
+		add(otherPointers["type"], "Choose an event type.")
+	}
+	if !json.Valid([]byte(vals["data"])) {
+		add(otherPointers["data"], "The data is not valid JSON. Check the brackets, quotes and commas.")
+	} else {
+		body["data"] = json.RawMessage(vals["data"])
+	}
+	done, err := s.submit(w, r, u, slug, "", body, len(f.Problems) > 0)
+	if done {
+		return
+	}
+	if err != nil && !formErrors(err, said, add) {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, http.StatusUnprocessableEntity, "record.html", s.otherPage(r, slug, st, f))
 }
 
 func (s *server) forbidden(w http.ResponseWriter, r *http.Request, u *user) {

@@ -128,6 +128,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /partnerships/{id}/{file}", s.reader(s.handlePack))
 	mux.HandleFunc("GET /partnerships/{id}/record", s.handleRecordForm)
 	mux.HandleFunc("POST /partnerships/{id}/record", s.handleRecord)
+	mux.HandleFunc("GET /partnerships/new", s.handleRecordForm)
+	mux.HandleFunc("POST /partnerships/new", s.handleRecord)
 	mux.Handle("GET /events/{id}", s.reader(s.handleEvent))
 	mux.HandleFunc("GET /events/{id}/retract", s.handleRetractForm)
 	mux.HandleFunc("POST /events/{id}/retract", s.handleRetract)

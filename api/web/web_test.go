@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"html"
 	"io"
@@ -15,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -222,44 +226,55 @@ func TestRecordingNeedsTokenAndCSRF(t *testing.T) {
 	assert.Contains(t, string(b), "Form expired")
 }
 
-// savingsForm is a valid savings-figure form of amount pounds.
+// savingsForm is a valid SavingsReported form of amount pounds, with a fresh idempotency key.
 func savingsForm(csrf, amount string) url.Values {
-	return url.Values{"csrf": {csrf}, "form": {"savings"}, "council": {"north-norfolk"}, "financial_year": {"2016"}, "category": {"shared management"},
-		"amount": {amount}, "status": {"forecast"}, "period_to": {"2017-03-31"}, "effective_on": {"2016-09-01"},
-		"certainty": {"confirmed"}, "source_kind": {"report"}, "source_title": {"Budget monitoring Q2"}}
+	return url.Values{"csrf": {csrf}, "key": {formKey()}, "type": {"SavingsReported"}, "/data/council": {"north-norfolk"},
+		"/data/financial_year": {"2016"}, "/data/category": {"shared management"}, "/data/amount_pence": {amount},
+		"/data/status": {"forecast"}, "/data/period_to": {"2017-03-31"}, "/effective_on": {"2016-09-01"},
+		"/certainty": {"confirmed"}, "/sources/0/kind": {"report"}, "/sources/0/title": {"Budget monitoring Q2"}}
 }
+
+// formKey is a fresh form key, as the record page makes one.
+func formKey() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// idOf is the element id of the form field named pointer: "/data/amount_pence" → "f-data-amount_pence".
+func idOf(pointer string) string { return "f" + strings.ReplaceAll(pointer, "/", "-") }
 
 func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 	srv := newServer(t)
 	c, csrf := clerkAtRecordForm(t, srv)
 	base := savingsForm(csrf, "12345")
 	tests := []struct {
-		name, field, value, errID string
+		name, field, value string
 	}{
-		{"impossible period end", "period_to", "2017-02-30", "period_to-error"},
-		{"impossible effective date", "effective_on", "2016-13-01", "effective_on-error"},
-		{"not a partner", "council", "broadland", "council-error"},
-		{"not an amount", "amount", "lots", "amount-error"},
-		{"no source title", "source_title", "", "source_title-error"},
+		{"impossible period end", "/data/period_to", "2017-02-30"},
+		{"impossible effective date", "/effective_on", "2016-13-01"},
+		{"not a partner", "/data/council", "broadland"},
+		{"not an amount", "/data/amount_pence", "lots"},
+		{"no source title", "/sources/0/title", ""},
 		// Issue 16: the form builds its command and passes the same checks as the API.
-		{"201-character category", "category", strings.Repeat("ŵ", 201), "category-error"},
-		{"right-to-left override", "category", "shared ‮management", "category-error"},
-		{"NUL in a source title", "source_title", "Budget\x00monitoring", "source_title-error"},
-		{"trailing C1 in a source title (was trimmed away)", "source_title", "Budget\u0085", "source_title-error"},
-		{"invalid UTF-8", "category", "caf\xe9", "category-error"},
-		{"effective 9999-12-31", "effective_on", "9999-12-31", "effective_on-error"},
-		{"amount beyond £100bn", "amount", "100000000000.01", "amount-error"},
+		{"201-character category", "/data/category", strings.Repeat("ŵ", 201)},
+		{"right-to-left override", "/data/category", "shared ‮management"},
+		{"NUL in a source title", "/sources/0/title", "Budget\x00monitoring"},
+		{"trailing C1 in a source title (was trimmed away)", "/sources/0/title", "Budget\u0085"},
+		{"invalid UTF-8", "/data/category", "caf\xe9"},
+		{"effective 9999-12-31", "/effective_on", "9999-12-31"},
+		{"amount beyond £100bn", "/data/amount_pence", "100000000000.01"},
 		// The tester: 1e3 was recorded as £1,000 (a float parse); pounds are decimal text, exactly.
-		{"exponent", "amount", "1e3", "amount-error"},
-		{"thousands separator", "amount", "1,000", "amount-error"},
-		{"pound sign", "amount", "£5", "amount-error"},
-		{"three decimal places", "amount", "5.001", "amount-error"},
-		{"hexadecimal", "amount", "0x10", "amount-error"},
-		{"infinity", "amount", "Inf", "amount-error"},
+		{"exponent", "/data/amount_pence", "1e3"},
+		{"thousands separator", "/data/amount_pence", "1,000"},
+		{"pound sign", "/data/amount_pence", "£5"},
+		{"three decimal places", "/data/amount_pence", "5.001"},
+		{"hexadecimal", "/data/amount_pence", "0x10"},
+		{"infinity", "/data/amount_pence", "Inf"},
 		// Values the payload cannot hold: placed by the pointer of the member at fault, /data/financial_year.
-		{"year in words", "financial_year", "twenty sixteen", "financial_year-error"},
-		{"status not offered", "status", "maybe", "status-error"},
-		{"control character in the source", "source_title", "Budget\x1b[2J", "source_title-error"},
+		{"year in words", "/data/financial_year", "twenty sixteen"},
+		{"status not offered", "/data/status", "maybe"},
+		{"control character in the source", "/sources/0/title", "Budget\x1b[2J"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -273,14 +288,18 @@ func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 			b, _ := io.ReadAll(res.Body)
 			res.Body.Close()
 			assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
-			assert.Contains(t, string(b), `id="`+tt.errID+`"`)
-			msg := fieldError(t, string(b), tt.errID)
+			id := idOf(tt.field)
+			assert.Contains(t, string(b), `id="`+id+`-error"`)
+			msg := fieldError(t, string(b), id+"-error")
 			faulttest.AssertForPeople(t, msg)
-			assert.Contains(t, summaryLinks(string(b))[strings.TrimSuffix(tt.errID, "-error")], msg, "the summary links the message to its field")
-			assert.Contains(t, string(b), `value="`+html.EscapeString(form.Get("amount"))+`"`, "input kept")
+			assertSummarySays(t, string(b), id, msg)
+			assert.Contains(t, string(b), `value="`+html.EscapeString(form.Get("/data/amount_pence"))+`"`, "input kept")
+			if tt.field != "/data/amount_pence" && tt.field != "/data/council" && tt.field != "/data/status" && tt.value != "" && utf8.ValidString(tt.value) && strings.IndexFunc(tt.value, unicode.IsControl) < 0 {
+				assert.Contains(t, string(b), html.EscapeString(tt.value), "what was typed is shown again")
+			}
 			assert.Contains(t, string(b), "Nothing was recorded")
-			if tt.field == "amount" && !strings.HasPrefix(tt.name, "amount beyond") {
-				assert.Contains(t, string(b), "The amount must be pounds written as digits with at most two decimal places", "names the field and the form")
+			if tt.field == "/data/amount_pence" && !strings.HasPrefix(tt.name, "amount beyond") {
+				assert.Contains(t, html.UnescapeString(string(b)), "Amount (£): must be pounds written as digits with at most two decimal places", "the summary names the field")
 			}
 		})
 	}
@@ -296,10 +315,22 @@ func fieldError(t *testing.T, page, errID string) string {
 	return html.UnescapeString(m[1])
 }
 
-// summaryLinks returns the messages of the error summary by the id of the field each links to.
+// assertSummarySays asserts that the error summary links an item "Label: message" to the field id,
+// its message the one shown beside the field (msg, which starts with a capital there).
+func assertSummarySays(t *testing.T, page, id, msg string) {
+	t.Helper()
+	for _, item := range summaryLinks(page)[id] {
+		if _, m, ok := strings.Cut(item, ": "); ok && strings.EqualFold(m, msg) {
+			return
+		}
+	}
+	t.Errorf("the summary links no item %q to #%s: %q", msg, id, summaryLinks(page)[id])
+}
+
+// summaryLinks returns the items of the error summary by the id of the field each links to.
 func summaryLinks(page string) map[string][]string {
 	links := map[string][]string{}
-	for _, m := range regexp.MustCompile(`<li><a href="#([a-z_]+)">([^<]*)</a></li>`).FindAllStringSubmatch(page, -1) {
+	for _, m := range regexp.MustCompile(`<li><a href="#([A-Za-z0-9_-]+)">([^<]*)</a></li>`).FindAllStringSubmatch(page, -1) {
 		links[m[1]] = append(links[m[1]], html.UnescapeString(m[2]))
 	}
 	return links
@@ -354,7 +385,7 @@ func TestRecordFormReadsPoundsExactly(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.amount, func(t *testing.T) {
 			form := savingsForm(csrf, tt.amount)
-			form.Set("category", fmt.Sprintf("exact amount %d", i))
+			form.Set("/data/category", fmt.Sprintf("exact amount %d", i))
 			res, err := c.PostForm(srv.URL+gnn+"/record", form)
 			require.NoError(t, err)
 			b, _ := io.ReadAll(res.Body)
@@ -373,7 +404,7 @@ func TestRecordFormReadsPoundsExactly(t *testing.T) {
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
-	assert.Contains(t, string(b), `id="amount-error"`)
+	assert.Contains(t, string(b), `id="f-data-amount_pence-error"`)
 	assert.Contains(t, html.UnescapeString(string(b)), "±£100,000,000,000")
 }
 
@@ -401,10 +432,12 @@ func TestRecordThenRetractThroughTheForms(t *testing.T) {
 	srv := newServer(t)
 	c, csrf := clerkAtRecordForm(t, srv)
 
-	res, err := c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf}, "form": {"savings"}, "council": {"great-yarmouth"},
-		"financial_year": {"2016"}, "category": {"shared management"}, "amount": {"7654.32"}, "status": {"forecast"},
-		"period_to": {"2017-03-31"}, "effective_on": {"2016-09-01"}, "certainty": {"reported"}, "source_kind": {"press"},
-		"source_title": {"Eastern Daily Press"}})
+	form := savingsForm(csrf, "7654.32")
+	form.Set("/data/council", "great-yarmouth")
+	form.Set("/certainty", "reported")
+	form.Set("/sources/0/kind", "press")
+	form.Set("/sources/0/title", "Eastern Daily Press")
+	res, err := c.PostForm(srv.URL+gnn+"/record", form)
 	require.NoError(t, err)
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
@@ -461,8 +494,8 @@ func TestPrivatePagesNeedSignIn(t *testing.T) {
 func TestRecordFormListsEveryProblemOncePerField(t *testing.T) {
 	srv := newServer(t)
 	c, csrf := clerkAtRecordForm(t, srv)
-	form := url.Values{"csrf": {csrf}, "form": {"savings"}, "status": {"forecast"}, "certainty": {"confirmed"}, "source_kind": {"minutes"}}
-	for _, k := range []string{"council", "financial_year", "category", "amount", "period_to", "effective_on", "source_title"} {
+	form := url.Values{"csrf": {csrf}, "key": {formKey()}, "type": {"SavingsReported"}, "/data/status": {"forecast"}, "/certainty": {"confirmed"}, "/sources/0/kind": {"minutes"}}
+	for _, k := range []string{"/data/council", "/data/financial_year", "/data/category", "/data/amount_pence", "/data/period_to", "/effective_on", "/sources/0/title"} {
 		form.Set(k, "")
 	}
 	res, err := c.PostForm(srv.URL+gnn+"/record", form)
@@ -471,14 +504,15 @@ func TestRecordFormListsEveryProblemOncePerField(t *testing.T) {
 	res.Body.Close()
 	page := string(b)
 	assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
-	for _, field := range []string{"amount", "council", "effective_on", "source_title"} {
-		assert.Equal(t, 1, strings.Count(page, `id="`+field+`-error"`), "one error element for %s", field)
-		faulttest.AssertForPeople(t, fieldError(t, page, field+"-error"))
-		assert.NotEmpty(t, summaryLinks(page)[field], "the summary lists %s", field)
+	for _, field := range []string{"/data/amount_pence", "/data/council", "/effective_on", "/sources/0/title"} {
+		id := idOf(field)
+		assert.Equal(t, 1, strings.Count(page, `id="`+id+`-error"`), "one error element for %s", field)
+		faulttest.AssertForPeople(t, fieldError(t, page, id+"-error"))
+		assert.NotEmpty(t, summaryLinks(page)[id], "the summary lists %s", field)
 	}
-	assert.Contains(t, page, `aria-describedby="amount-hint amount-error"`)
-	assert.Contains(t, page, `aria-describedby="council-hint council-error"`)
-	assert.Contains(t, page, `aria-describedby="certainty-hint"`, "a field without errors keeps its hint")
+	assert.Contains(t, page, `aria-describedby="f-data-amount_pence-hint f-data-amount_pence-error"`)
+	assert.Contains(t, page, `aria-describedby="f-data-financial_year-hint f-data-financial_year-error"`)
+	assert.Contains(t, page, `aria-describedby="f-sources-0-url-hint"`, "a field without errors keeps its hint")
 
 	// Six problems in the data of the general form: one error element holds them all.
 	res, err = c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf}, "form": {"other"}, "type": {"DecisionTaken"},
@@ -505,7 +539,7 @@ func TestRecordFormTooLargeAndHugeYear(t *testing.T) {
 	srv := newServer(t)
 	c, csrf := clerkAtRecordForm(t, srv)
 	big := savingsForm(csrf, "12345")
-	big.Set("category", strings.Repeat("x", 1<<20))
+	big.Set("/data/category", strings.Repeat("x", 1<<20))
 	res, err := c.PostForm(srv.URL+gnn+"/record", big)
 	require.NoError(t, err)
 	b, _ := io.ReadAll(res.Body)
@@ -515,15 +549,16 @@ func TestRecordFormTooLargeAndHugeYear(t *testing.T) {
 	assert.NotContains(t, string(b), "expired")
 
 	year := savingsForm(csrf, "12345")
-	year.Set("financial_year", strings.Repeat("9", 30))
+	year.Set("/data/financial_year", strings.Repeat("9", 30))
 	res, err = c.PostForm(srv.URL+gnn+"/record", year)
 	require.NoError(t, err)
 	b, _ = io.ReadAll(res.Body)
 	res.Body.Close()
 	assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
-	msg := fieldError(t, string(b), "financial_year-error")
-	assert.Contains(t, msg, strings.Repeat("9", 30))
-	assert.NotContains(t, msg, "9223372036854775807")
+	msg := fieldError(t, string(b), "f-data-financial_year-error")
+	assert.Contains(t, msg, "Must be a financial year")
+	assert.Contains(t, string(b), strings.Repeat("9", 30), "the year typed is shown again")
+	assert.NotContains(t, string(b), "9223372036854775807")
 	faulttest.AssertForPeople(t, msg)
 }
 
