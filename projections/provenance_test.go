@@ -70,9 +70,10 @@ func TestTimelineCarriesProvenance(t *testing.T) {
 		assert.Equal(t, domain.Pence(3500000), saving.Payload.(domain.SavingsReported).AmountPence)
 		assert.Equal(t, []projections.Correction{
 			{Seq: 3, ID: id(3), Type: domain.TypeEventCorrected, Target: id(2), Reason: "the council's own report", Changes: changes,
-				Sources: []domain.SourceRef{report}, Certainty: "confirmed"},
+				Sources: []domain.SourceRef{report}, Certainty: "confirmed", TargetSeq: 2, TargetOn: domain.MustDate("2015-12-18")},
 			{Seq: 5, ID: id(5), Type: domain.TypeEventRetracted, Target: id(4), Reason: domain.RetractDuplicate, Certainty: "confirmed",
-				Retracted: "Cabinet 1 December 2015, item 4 (Great Yarmouth Borough Council, approved): To note"},
+				Retracted: "Cabinet 1 December 2015, item 4 (Great Yarmouth Borough Council, approved): To note",
+				TargetSeq: 4, TargetOn: domain.MustDate("2015-12-01")},
 		}, tl.Corrections, "a retraction carries what the retracted event said")
 
 		st, err := m.State("gy-nn", projections.Query{AsOf: domain.MustDate("2020-01-01")})
@@ -96,7 +97,7 @@ func TestTimelineCarriesProvenance(t *testing.T) {
 		assert.Equal(t, domain.TypeDecisionTaken, tl.Entries[1].Type)
 		assert.Equal(t, []domain.MinuteRef{minute}, words.Minutes(tl.Entries[1].Payload))
 		assert.Equal(t, []projections.Correction{{Seq: 3, ID: id(3), Type: domain.TypeEventCorrected, Target: id(2), Reason: "the council's own report", Changes: changes,
-			Sources: []domain.SourceRef{report}, Certainty: "confirmed"}}, tl.Corrections)
+			Sources: []domain.SourceRef{report}, Certainty: "confirmed", TargetSeq: 2, TargetOn: domain.MustDate("2015-12-18")}}, tl.Corrections)
 	})
 }
 

@@ -283,12 +283,30 @@ func (m *Models) Timeline(slug string, q Query) (*Timeline, error) {
 		})
 	}
 	var current map[uuid.UUID]domain.Recorded // each corrected target as corrected so far, in seq order
+	var at map[uuid.UUID]int                  // the prefix's entries by id, once a correction needs them
 	for _, i := range r.snap.corr {
 		if i >= len(r.prefix) {
 			break
 		}
 		e := &r.prefix[i]
 		c := Correction{Seq: e.seq, ID: e.id, Type: e.typ, Sources: e.sources, Certainty: e.certainty}
+		var id uuid.UUID // the target
+		switch p := e.payload.(type) {
+		case domain.EventCorrected:
+			id = p.Target
+		case domain.EventRetracted:
+			id = p.Target
+		}
+		if at == nil {
+			at = indexByID(r.prefix)
+		}
+		target, ok := at[id] // the target's index in the prefix
+		if ok && target > i {
+			ok = false // recorded after its correction: not its target (Decide never records one)
+		}
+		if ok {
+			c.TargetSeq, c.TargetOn = r.prefix[target].seq, r.prefix[target].eff
+		}
 		switch p := e.payload.(type) {
 		case domain.EventCorrected:
 			c.Target, c.Reason, c.Evidence = p.Target, p.Reason, p.Evidence
@@ -305,15 +323,22 @@ func (m *Models) Timeline(slug string, q Query) (*Timeline, error) {
 			}
 		case domain.EventRetracted:
 			c.Target, c.Reason, c.Notes = p.Target, p.Reason, p.Notes
-			for j := range r.prefix[:i] {
-				if r.prefix[j].id == p.Target {
-					c.Retracted = words.Event(r.prefix[j].typ, r.prefix[j].payload, names)
-				}
+			if ok {
+				c.Retracted = words.Event(r.prefix[target].typ, r.prefix[target].payload, names)
 			}
 		}
 		tl.Corrections = append(tl.Corrections, c)
 	}
 	return tl, nil
+}
+
+// indexByID returns the index of each entry by its id.
+func indexByID(entries []entry) map[uuid.UUID]int {
+	out := make(map[uuid.UUID]int, len(entries))
+	for j := range entries {
+		out[entries[j].id] = j
+	}
+	return out
 }
 
 // correctedTargets returns the events of the prefix that corrections in it target, as recorded, keyed

@@ -400,6 +400,11 @@ type Correction struct {
 	// Retracted is, for a retraction, what the retracted event said in words (words.Event, as
 	// recorded), for readers in Go (a review pack's "Retracted" notes); not part of the JSON.
 	Retracted string `json:"-"`
+	// TargetSeq and TargetOn are the target's seq and effective date as recorded (zero when the
+	// target is not in the partnership's stream), for readers in Go (the pages' timeline places a
+	// retracted event by them); not part of the JSON.
+	TargetSeq uint64      `json:"-"`
+	TargetOn  domain.Date `json:"-"`
 }
 
 // CorrectedChange is one field a correction changed: a member of the target's data by its JSON name,

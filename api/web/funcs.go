@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/projections"
@@ -12,7 +14,7 @@ import (
 
 func (s *server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"evidence":    s.evidenceLinks,
+		"evidence":    func(ev projections.Evidence) template.HTML { return s.evidenceLinks(ev, nil) },
 		"money":       money,
 		"notRecorded": func() string { return words.NotRecorded },
 		"phrase":      words.Phrase,        // an identifier in words: "head-of-hr" → "head of HR"
@@ -31,22 +33,28 @@ func (s *server) funcs() template.FuncMap {
 	}
 }
 
-// evidenceLinks renders a fact's evidence as links to the event pages, labelled by seq.
-func (s *server) evidenceLinks(ev projections.Evidence) template.HTML {
+// evidenceLinks renders a fact's evidence as links to the event pages, labelled by the ledger's
+// event number as packs cite it ("[12]") and titled by the event's type in words from types
+// ("Joint appointment made [12]"; a correction "correction [23]"; "event [12]" for an id types lacks).
+func (s *server) evidenceLinks(ev projections.Evidence, types map[uuid.UUID]string) template.HTML {
 	var b strings.Builder
 	for i, id := range ev {
 		label := "event"
 		if seq, ok := s.Log.Seq(id); ok {
-			label = fmt.Sprintf("#%d", seq)
+			label = ref(seq)
 		}
 		if i > 0 {
 			b.WriteString(" ")
 		}
-		desc := "source event"
-		if i > 0 {
+		desc := "event"
+		switch t := types[id]; t {
+		case "":
+		case domain.TypeEventCorrected:
 			desc = "correction"
+		default:
+			desc = words.EventType(t)
 		}
-		fmt.Fprintf(&b, `<a class="ev" href="/events/%s" title="%s %s">%s</a>`, id, desc, template.HTMLEscapeString(label), template.HTMLEscapeString(label))
+		fmt.Fprintf(&b, `<a class="ev" href="/events/%s" title="%s %s">%s</a>`, id, template.HTMLEscapeString(desc), template.HTMLEscapeString(label), template.HTMLEscapeString(label))
 	}
 	return template.HTML(b.String())
 }

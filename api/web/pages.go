@@ -2,8 +2,7 @@ package web
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
+	"cmp"
 	"errors"
 	"fmt"
 	"html/template"
@@ -20,7 +19,6 @@ import (
 	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/words"
-	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
 	"github.com/partnership-ledger/ledger/reviewpack"
@@ -107,7 +105,29 @@ func (s *server) handleList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, http.StatusOK, "list.html", s.page(r, "Partnerships", l))
+	rows := make([]listRow, len(l.Partnerships))
+	for i, p := range l.Partnerships {
+		rows[i] = listRow{Summary: p, Partners: p.Partners}
+		// The partners by name, from the partnership at the list's own cut of the log.
+		if st, err := s.Models.State(p.Partnership, projections.Query{AsOf: l.AsOf, KnownAt: projections.KnownAtSeq(l.KnownAt.Seq)}); err == nil {
+			names := councilNames(st)
+			rows[i].Partners = make([]string, len(p.Partners))
+			for j, c := range p.Partners {
+				rows[i].Partners[j] = cmp.Or(names[c], c)
+			}
+		}
+	}
+	s.render(w, http.StatusOK, "list.html", s.page(r, "Partnerships", listPage{Partnerships: rows}))
+}
+
+// listPage is the body of the list page.
+type listPage struct{ Partnerships []listRow }
+
+// listRow is one partnership on the list page, with its partners' names (a slug for a council the
+// events never named).
+type listRow struct {
+	projections.Summary
+	Partners []string
 }
 
 // partnershipPage is the body of the partnership page.
@@ -123,7 +143,74 @@ type partnershipPage struct {
 	Verified   bool
 	Chart      chart
 	Recorded   string // id of the event just recorded
+	UpTo       string // the partnership's last event within known_at: "[33], the partnership's 30th event"
 	names      map[string]string
+	evidence   func(projections.Evidence, map[uuid.UUID]string) template.HTML
+	types      map[uuid.UUID]string // the type of each event the timeline names, for evidence links
+}
+
+// Evidence is a fact's evidence as links to the event pages (evidenceLinks), each titled by its
+// event's type.
+func (p partnershipPage) Evidence(ev projections.Evidence) template.HTML {
+	return p.evidence(ev, p.types)
+}
+
+// timelineRow is one line of the partnership page's timeline: an event in effect on the as-of date
+// (as corrected), or an event retracted by the known-at point that would have been, struck through
+// with the reason (Retraction).
+type timelineRow struct {
+	projections.TimelineEntry
+	Retraction *correctionNote
+	Assumed    []string // the event's sources that mark assumed details, as words.Source writes them
+}
+
+// Rows is the timeline in effective order (then seq): the events in effect and, in their places,
+// those retracted (Timeline.Corrections) whose effective date is not after the as-of date.
+func (p partnershipPage) Rows() []timelineRow {
+	if p.Timeline == nil {
+		return nil
+	}
+	var retracted []timelineRow
+	for _, c := range p.Timeline.Corrections {
+		if c.Type != domain.TypeEventRetracted || c.TargetSeq == 0 || c.TargetOn.After(p.Timeline.AsOf) {
+			continue
+		}
+		why := words.Retraction(c.Reason)
+		if c.Notes != "" {
+			why += " (" + strings.TrimSuffix(c.Notes, ".") + ")"
+		}
+		retracted = append(retracted, timelineRow{
+			TimelineEntry: projections.TimelineEntry{Seq: c.TargetSeq, ID: c.Target, EffectiveOn: c.TargetOn, Description: c.Retracted,
+				Evidence: projections.Evidence{c.Target}},
+			Retraction: &correctionNote{eventLink: eventLink{ID: c.ID, Seq: c.Seq, Ref: ref(c.Seq)}, Why: why},
+		})
+	}
+	slices.SortStableFunc(retracted, func(a, b timelineRow) int { return rowOrder(a.TimelineEntry, b.TimelineEntry) })
+	out := make([]timelineRow, 0, len(p.Timeline.Entries)+len(retracted))
+	for _, e := range p.Timeline.Entries {
+		for len(retracted) > 0 && rowOrder(retracted[0].TimelineEntry, e) < 0 {
+			out, retracted = append(out, retracted[0]), retracted[1:]
+		}
+		row := timelineRow{TimelineEntry: e}
+		for _, s := range e.Sources {
+			if len(s.AssumedDetails()) > 0 {
+				row.Assumed = append(row.Assumed, words.Source(s))
+			}
+		}
+		out = append(out, row)
+	}
+	return append(out, retracted...)
+}
+
+// rowOrder orders timeline entries as the timeline does: by effective date, then seq.
+func rowOrder(a, b projections.TimelineEntry) int {
+	switch {
+	case a.EffectiveOn.Before(b.EffectiveOn):
+		return -1
+	case b.EffectiveOn.Before(a.EffectiveOn):
+		return 1
+	}
+	return cmp.Compare(a.Seq, b.Seq)
 }
 
 // Described is an entry's line with each minute it prints marked with what its sources assume
@@ -188,6 +275,22 @@ func (s *server) handlePartnership(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body.State, body.Timeline, body.names = st, tl, councilNames(st)
+	body.evidence, body.types = s.evidenceLinks, map[uuid.UUID]string{}
+	for _, e := range tl.Entries {
+		body.types[e.ID] = e.Type
+	}
+	for _, c := range tl.Corrections {
+		body.types[c.ID] = c.Type
+		if c.Type == domain.TypeEventRetracted {
+			if t, err := s.eventByID(r.Context(), c.Target.String()); err == nil {
+				body.types[t.ID] = t.Type
+			}
+		}
+	}
+	body.UpTo = ref(st.LastSeq)
+	if last, err := s.eventAt(r.Context(), st.LastSeq); err == nil {
+		body.UpTo += ", " + partnershipOrdinal(last.Revision)
+	}
 	pq := url.Values{"as_of": {st.AsOf.String()}}
 	if q.KnownAt != (projections.KnownAt{}) {
 		pq.Set("known_at", body.KnownAt)
@@ -238,61 +341,4 @@ func (s *server) buildPack(r *http.Request, opts reviewpack.Options, format stri
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// eventPage is the body of the event page.
-type eventPage struct {
-	Event       eventstore.Event
-	Partnership string
-	Sources     string
-	Data        string
-	Proof       *audit.Bundle
-	ProofErr    string
-	ProofURL    string
-	Recorded    bool
-}
-
-func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) {
-	e, err := s.eventByID(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	slug, ok := strings.CutPrefix(e.Stream, domain.StreamPrefix)
-	if !ok {
-		// ledger-* streams (tokens) are for auditors, through the API.
-		s.fail(w, r, errNotFound)
-		return
-	}
-	body := eventPage{Event: e, Partnership: slug, Sources: indent(e.Sources), Data: indent(e.Data),
-		ProofURL: strings.ReplaceAll(s.ProofURL, "{id}", e.ID.String()), Recorded: r.URL.Query().Get("recorded") != ""}
-	if b, err := s.Log.Prove(r.Context(), e.ID); err == nil {
-		body.Proof = &b
-	} else {
-		body.ProofErr = "The proof is not ready yet: the audit log has not caught up with this event. Reload in a moment."
-	}
-	s.render(w, http.StatusOK, "event.html", s.page(r, e.Type+" #"+fmt.Sprint(e.Seq), body))
-}
-
-func (s *server) eventByID(ctx context.Context, text string) (eventstore.Event, error) {
-	id, err := uuid.Parse(text)
-	if err != nil {
-		return eventstore.Event{}, errNotFound
-	}
-	seq, ok := s.Log.Seq(id)
-	if !ok {
-		return eventstore.Event{}, errNotFound
-	}
-	for e, err := range s.Store.ReadAll(ctx, seq-1, eventstore.Forward, 1) {
-		return e, err
-	}
-	return eventstore.Event{}, errNotFound
-}
-
-func indent(raw json.RawMessage) string {
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, raw, "", "  "); err != nil {
-		return string(raw)
-	}
-	return buf.String()
 }

@@ -396,7 +396,9 @@ func TestRecordFormReadsPoundsExactly(t *testing.T) {
 			require.NotEmpty(t, id)
 			status, page := get(t, c, srv.URL+"/events/"+id)
 			require.Equal(t, http.StatusOK, status)
-			assert.Contains(t, html.UnescapeString(page), fmt.Sprintf(`"amount_pence": %d,`, tt.pence))
+			// The event page writes the amount stored in words, to the penny (it showed the JSON).
+			assert.Contains(t, page, "<dt>Amount pence</dt><dd>"+domain.Pence(tt.pence).String()+"</dd>")
+			assert.Equal(t, tt.shown, domain.Pence(tt.pence).String())
 		})
 	}
 	res, err := c.PostForm(srv.URL+gnn+"/record", savingsForm(csrf, "90071992547409.93"))
@@ -466,7 +468,10 @@ func TestRecordThenRetractThroughTheForms(t *testing.T) {
 			assert.Equal(t, tt.status, res.StatusCode)
 			assert.Contains(t, string(b), tt.want)
 			if tt.status == http.StatusOK {
-				assert.NotContains(t, string(b), "£7,654.32", "the retracted figure is gone")
+				page := string(b)
+				savings := page[strings.Index(page, `id="savings-h"`):strings.Index(page, `id="timeline-h"`)]
+				assert.NotContains(t, savings, "£7,654.32", "the retracted figure is gone")
+				assert.Regexp(t, `<del><span class="visually-hidden">Retracted: </span><span class="what">[^<]*£7,654.32`, page, "struck through on the timeline")
 			}
 		})
 	}

@@ -1,0 +1,467 @@
+package web
+
+import (
+	"context"
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/partnership-ledger/ledger/audit"
+	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/words"
+	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/fault"
+	"github.com/partnership-ledger/ledger/projections"
+)
+
+// eventPage is the body of the event page: one event of a partnership in the review pack's words
+// (package words), with what corrected or retracted it, and its place in the log and its proof.
+type eventPage struct {
+	Event       eventstore.Event
+	Partnership string // the slug, for links
+	Name        string // the partnership's name
+	Ref         string // "[12]": the ledger's event number, as packs cite it
+	Ordinal     string // "the partnership's 12th event"
+	Type        string // the type in words: "Joint appointment made"
+	Said        string // the event's line as recorded (words.Event, words.Cited), a sentence
+	AsCorrected string // the line as corrected, when a correction changed it
+	Effective   string // the effective date in words, as the event stands
+	Certainty   string // the certainty in words, as the event stands
+	RecordedAt  string // domain.TimeText
+	RecordedBy  string // words.Actor
+	Corrected   bool   // whether a correction changed it (Details are then as corrected)
+	Details     []member
+	Sources     []sourceLine
+	Unreadable  bool // this build cannot read the event's data (a type it does not know)
+
+	CorrectedBy []correctionNote // corrections of this event, in the order recorded
+	RetractedBy *correctionNote  // the retraction of this event
+	Corrects    *eventLink       // for a correction: the event it corrects
+	Retracts    *eventLink       // for a retraction: the event it retracts
+	CanChange   bool             // a correction or retraction may be recorded against it
+
+	JSONURL  string // the event as the API serves it (JSON)
+	Proof    *audit.Bundle
+	ProofErr string
+	ProofURL string
+	Recorded bool
+}
+
+// member is one member of an event's data in words: its name (words.CorrectedField) and value.
+type member struct {
+	Label string
+	Value value
+}
+
+// value is a member's value in words: text, a link to an event, a list or a group of members.
+type value struct {
+	Text    string
+	Href    string
+	List    []value
+	Members []member
+}
+
+// sourceLine is a source as words.Source writes it, and whether it marks assumed details.
+type sourceLine struct {
+	Text    string
+	Assumed bool
+}
+
+// correctionNote is a correction or retraction of the event on its page: "Corrected by [14] on 1
+// October 2016", with each field's old and new values, or a retraction's reason in words.
+type correctionNote struct {
+	eventLink
+	On      string   // the day it was recorded, in words
+	Changes []change // a correction's fields
+	Why     string   // a correction's reason as recorded, a retraction's in words (words.Retraction)
+}
+
+// change is one field a correction changed, in words (words.CorrectedField, words.CorrectedChange).
+type change struct{ Field, Old, New string }
+
+// eventLink is another event of the ledger, cited as packs cite it: "[14]", linked to its page.
+type eventLink struct {
+	ID   uuid.UUID
+	Seq  uint64
+	Ref  string // "[14]"
+	What string // its type and effective date in words: "Joint appointment made of 7 November 2015"
+}
+
+// ref writes an event number as packs cite it: "[14]".
+func ref(seq uint64) string { return "[" + strconv.FormatUint(seq, 10) + "]" }
+
+// ordinal writes a count as an ordinal number: 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st.
+func ordinal(n uint64) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.FormatUint(n, 10) + suffix
+}
+
+// partnershipOrdinal says where an event stands in its partnership's stream: "the partnership's
+// 12th event" for the event at revision 11.
+func partnershipOrdinal(revision uint64) string {
+	return "the partnership's " + ordinal(revision+1) + " event"
+}
+
+// handleEvent serves /events/{id}: a partnership's event in words. An id that is not a UUID, that
+// the ledger does not hold, or of an event outside a partnership (the tokens' stream, for auditors
+// through the API) is a 404 page.
+func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) {
+	e, err := s.eventByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	slug, ok := strings.CutPrefix(e.Stream, domain.StreamPrefix)
+	if !ok {
+		// ledger-* streams (tokens) are for auditors, through the API.
+		s.fail(w, r, errNotFound)
+		return
+	}
+	body, err := s.eventBody(r.Context(), e, slug)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body.ProofURL = strings.ReplaceAll(s.ProofURL, "{id}", e.ID.String())
+	body.JSONURL = strings.TrimSuffix(body.ProofURL, "/proof")
+	body.Recorded = r.URL.Query().Get("recorded") != ""
+	if b, err := s.Log.Prove(r.Context(), e.ID); err == nil {
+		body.Proof = &b
+	} else {
+		body.ProofErr = "The proof is not ready yet: the audit log has not caught up with this event. Reload in a moment."
+	}
+	s.render(w, http.StatusOK, "event.html", s.page(r, body.Type+" "+body.Ref, body))
+}
+
+// eventBody puts the event e of the partnership slug in words, with the corrections and retraction
+// the projections know of it (Timeline.Corrections, whatever their as-of date).
+func (s *server) eventBody(ctx context.Context, e eventstore.Event, slug string) (eventPage, error) {
+	body := eventPage{Event: e, Partnership: slug, Name: slug, Ref: ref(e.Seq), Ordinal: partnershipOrdinal(e.Revision),
+		Type: words.EventType(e.Type), RecordedAt: domain.TimeText(e.RecordedAt), RecordedBy: words.Actor(e.RecordedBy)}
+	var names words.Names
+	if st, err := s.Models.State(slug, projections.Query{}); err == nil {
+		body.Name, names = st.Name, st.Councils
+	}
+	var corrections []projections.Correction
+	if tl, err := s.Models.Timeline(slug, projections.Query{}); err == nil {
+		corrections = tl.Corrections
+	}
+	rec, err := domain.DecodeEnvelope(envelopeOf(e))
+	if err != nil {
+		// A type this build does not know (or a damaged event): the envelope and the JSON only.
+		body.Unreadable = true
+		body.Effective, body.Certainty = e.EffectiveOn, words.CertaintyText(e.Certainty)
+		return body, nil
+	}
+	body.Said = words.Sentence(words.Cited(words.Event(rec.Type, rec.Payload, names), rec.Payload, rec.Sources))
+	now := rec // the event as it stands: corrections applied in the order recorded
+	for _, c := range corrections {
+		if c.Target != e.ID {
+			continue
+		}
+		ce, err := s.eventByID(ctx, c.ID.String())
+		if err != nil {
+			return body, err
+		}
+		note := correctionNote{eventLink: s.link(c.ID, c.Seq, ""), On: domain.DateOf(ce.RecordedAt).Long()}
+		if c.Type == domain.TypeEventRetracted {
+			note.Why = words.Retraction(c.Reason)
+			if c.Notes != "" {
+				note.Why += " (" + strings.TrimSuffix(c.Notes, ".") + ")"
+			}
+			body.RetractedBy = &note
+			continue
+		}
+		note.Why = c.Reason
+		for _, ch := range c.Changes {
+			old, new := words.CorrectedChange(ch.Field, ch.Before, ch.After, names)
+			note.Changes = append(note.Changes, change{Field: words.CorrectedField(ch.Field), Old: old, New: new})
+		}
+		body.CorrectedBy = append(body.CorrectedBy, note)
+		if crec, err := domain.DecodeEnvelope(envelopeOf(ce)); err == nil {
+			if p, ok := crec.Payload.(domain.EventCorrected); ok {
+				if corrected, _, err := domain.Correct(now, p); err == nil {
+					now = corrected
+				}
+			}
+		}
+	}
+	body.Corrected = len(body.CorrectedBy) > 0
+	if body.Corrected {
+		if said := words.Sentence(words.Cited(words.Event(now.Type, now.Payload, names), now.Payload, now.Sources)); said != body.Said {
+			body.AsCorrected = said
+		}
+	}
+	body.Effective = now.EffectiveOn.Long()
+	body.Certainty = words.CertaintyText(words.Certainty(string(now.Certainty), now.Sources))
+	for _, src := range now.Sources {
+		body.Sources = append(body.Sources, sourceLine{Text: words.Source(src), Assumed: len(src.AssumedDetails()) > 0})
+	}
+	d := describer{names: names, sources: now.Sources, link: s.linkTo}
+	switch p := now.Payload.(type) {
+	case domain.EventCorrected:
+		body.Said = words.Sentence("Correction: " + p.Reason)
+		body.Corrects = d.event(p.Target)
+		body.Details = d.correction(p, corrections, e.ID)
+	case domain.EventRetracted:
+		body.Said = words.Sentence("Retraction: " + words.Retraction(p.Reason))
+		body.Retracts = d.event(p.Target)
+		body.Details = []member{{"Retracts", value{Text: body.Retracts.Ref, Href: "/events/" + p.Target.String()}},
+			{words.CorrectedField("reason"), value{Text: words.Capital(words.Retraction(p.Reason))}}}
+		if p.Notes != "" {
+			body.Details = append(body.Details, member{words.CorrectedField("notes"), value{Text: p.Notes}})
+		}
+	default:
+		body.Details = d.members(reflect.ValueOf(now.Payload))
+		body.CanChange = body.RetractedBy == nil
+	}
+	return body, nil
+}
+
+// envelopeOf is the domain's view of a stored event's envelope.
+func envelopeOf(e eventstore.Event) domain.Envelope {
+	return domain.Envelope{ID: e.ID, Stream: e.Stream, Seq: e.Seq, Revision: e.Revision, Type: e.Type, Schema: e.Schema,
+		EffectiveOn: e.EffectiveOn, RecordedAt: e.RecordedAt, RecordedBy: e.RecordedBy, Sources: e.Sources,
+		Certainty: e.Certainty, Data: e.Data}
+}
+
+// linkTo is the event with the id as a link, with its type and date in words when the ledger holds
+// it; ok is false when it does not.
+func (s *server) linkTo(id uuid.UUID) (eventLink, bool) {
+	seq, ok := s.Log.Seq(id)
+	if !ok {
+		return eventLink{ID: id}, false
+	}
+	return s.link(id, seq, ""), true
+}
+
+// link is the event id at seq as a link; what, when empty, is read from the store: the event's
+// type and effective date in words, as packs name an event ("Savings reported of 18 December 2015").
+func (s *server) link(id uuid.UUID, seq uint64, what string) eventLink {
+	if what == "" {
+		if e, err := s.eventByID(context.Background(), id.String()); err == nil {
+			what = words.EventType(e.Type)
+			if d, err := domain.ParseDate(e.EffectiveOn); err == nil {
+				what += " of " + d.Long()
+			}
+		}
+	}
+	return eventLink{ID: id, Seq: seq, Ref: ref(seq), What: what}
+}
+
+// describer writes an event's data members in words.
+type describer struct {
+	names   words.Names
+	sources []domain.SourceRef // the event's, for marking assumed minutes (words.MinuteCited)
+	link    func(uuid.UUID) (eventLink, bool)
+}
+
+// event is the event with the id as a link, or nil when the ledger does not hold it.
+func (d describer) event(id uuid.UUID) *eventLink {
+	l, ok := d.link(id)
+	if !ok {
+		return &eventLink{ID: id, Ref: "an event the ledger does not hold"}
+	}
+	return &l
+}
+
+// correction is a correction's data in words: the event it corrects, each field it changed (old →
+// new, from the projections' reading of it), its reason and evidence.
+func (d describer) correction(p domain.EventCorrected, corrections []projections.Correction, id uuid.UUID) []member {
+	t := d.event(p.Target)
+	out := []member{{"Corrects", value{Text: t.Ref, Href: "/events/" + p.Target.String()}}}
+	for _, c := range corrections {
+		if c.ID != id {
+			continue
+		}
+		var changes []value
+		for _, ch := range c.Changes {
+			old, new := words.CorrectedChange(ch.Field, ch.Before, ch.After, d.names)
+			changes = append(changes, value{Text: words.CorrectedField(ch.Field) + ": " + old + " → " + new})
+		}
+		if len(changes) == 0 {
+			changes = []value{{Text: "the correction changed no field"}}
+		}
+		out = append(out, member{"Changes", value{List: changes}})
+	}
+	out = append(out, member{words.CorrectedField("reason"), value{Text: p.Reason}})
+	if p.Evidence != "" {
+		out = append(out, member{words.CorrectedField("evidence"), value{Text: p.Evidence}})
+	}
+	return out
+}
+
+// members writes the exported, JSON-named fields of a struct in their order, each labelled as a
+// correction names it (words.CorrectedField); optional members left empty are left out.
+func (d describer) members(v reflect.Value) []member {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	var out []member
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" || f.Tag.Get("stored") == "only" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		fv := v.Field(i)
+		if (strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")) && fv.IsZero() {
+			continue
+		}
+		if (fv.Kind() == reflect.Pointer || fv.Kind() == reflect.Interface) && fv.IsNil() {
+			continue
+		}
+		out = append(out, member{Label: words.CorrectedField(name), Value: d.value(name, fv, f.Tag)})
+	}
+	return out
+}
+
+// value writes one value in words: a date, an amount, a share, a council (by its name), yes or no
+// as a correction writes them (words.CorrectedValue); a statutory role, a minute, a council in full,
+// a source and an enumerated value in words; another event as a link; a list item by item; a group
+// member by member (a group of one member as that member).
+func (d describer) value(name string, v reflect.Value, tag reflect.StructTag) value {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return value{Text: words.NotRecorded}
+		}
+		v = v.Elem()
+	}
+	switch x := v.Interface().(type) {
+	case uuid.UUID:
+		l, ok := d.link(x)
+		if !ok {
+			return value{Text: "an event the ledger does not hold"}
+		}
+		if l.What != "" {
+			l.Ref += ", " + l.What
+		}
+		return value{Text: l.Ref, Href: "/events/" + x.String()}
+	case domain.StatutoryRole:
+		return value{Text: words.Role(x)}
+	case domain.MinuteRef:
+		return value{Text: words.MinuteCited(x, d.sources) + ", " + d.names.Council(x.Council)}
+	case domain.Council:
+		t := x.Name
+		if t == "" {
+			t = d.names.Council(x.Council)
+		}
+		detail := []string{words.Phrase(string(x.Kind)) + " council"}
+		if x.ONSCode != "" {
+			detail = append(detail, "ONS code "+x.ONSCode)
+		}
+		return value{Text: t + " (" + strings.Join(detail, ", ") + ")"}
+	case domain.SourceRef:
+		return value{Text: words.Source(x)}
+	case domain.FinancialYear:
+		return value{Text: x.String()}
+	case json.RawMessage:
+		return value{Text: words.CorrectedValue(name, x, d.names)}
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		switch v.Interface().(type) {
+		case json.Marshaler, encoding.TextMarshaler:
+			return d.leaf(name, v) // a value type (a date, a council): as a correction writes it
+		}
+		ms := d.members(v)
+		if len(ms) == 1 {
+			return ms[0].Value
+		}
+		return value{Members: ms}
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			break
+		}
+		if v.Len() == 0 {
+			return value{Text: "none"}
+		}
+		items := make([]value, v.Len())
+		plain := make([]string, v.Len())
+		simple := true
+		for i := range v.Len() {
+			items[i] = d.value(name, v.Index(i), tag)
+			plain[i] = items[i].Text
+			simple = simple && items[i].Href == "" && items[i].List == nil && items[i].Members == nil &&
+				!strings.Contains(items[i].Text, ", ") // items with commas of their own: one a line
+		}
+		if simple {
+			return value{Text: words.JoinAnd(plain)}
+		}
+		return value{List: items}
+	case reflect.String:
+		if tag.Get("enum") != "" || identifiers[name] && !strings.Contains(v.String(), " ") {
+			return value{Text: words.Phrase(v.String())}
+		}
+	}
+	return d.leaf(name, v)
+}
+
+// identifiers are the data members that may hold an identifier chosen by the recorder (a post, a
+// service, what a cost share is of), written as a phrase as words.Event writes them when they are one
+// (no spaces): "chief-finance-officer" → "chief finance officer".
+var identifiers = map[string]bool{"post": true, "service": true, "subject": true}
+
+// leaf writes a value as a correction writes it (words.CorrectedValue).
+func (d describer) leaf(name string, v reflect.Value) value {
+	raw, err := json.Marshal(v.Interface())
+	if err != nil {
+		return value{Text: fmt.Sprint(v.Interface())}
+	}
+	return value{Text: words.CorrectedValue(name, raw, d.names)}
+}
+
+// eventByID returns the event with the id text. Errors: fault.NotFound for text that is not a UUID
+// and for an id the ledger does not hold; the store's own errors.
+func (s *server) eventByID(ctx context.Context, text string) (eventstore.Event, error) {
+	id, err := uuid.Parse(text)
+	if err != nil {
+		return eventstore.Event{}, errNotFound
+	}
+	seq, ok := s.Log.Seq(id)
+	if !ok {
+		return eventstore.Event{}, errNotFound
+	}
+	e, err := s.eventAt(ctx, seq)
+	if err == nil && e.ID != id {
+		return eventstore.Event{}, fault.Errorf(fault.Internal, "event %s: the log's seq %d holds %s", id, seq, e.ID)
+	}
+	return e, err
+}
+
+// eventAt returns the event at seq (from 1). Errors: fault.NotFound for seq 0 or past the store's
+// head; the store's own errors.
+func (s *server) eventAt(ctx context.Context, seq uint64) (eventstore.Event, error) {
+	if seq == 0 {
+		return eventstore.Event{}, errNotFound
+	}
+	for e, err := range s.Store.ReadAll(ctx, seq-1, eventstore.Forward, 1) {
+		return e, err
+	}
+	return eventstore.Event{}, errNotFound
+}
