@@ -506,29 +506,31 @@ func rowIndexes(v url.Values, src string) (idx []int, over bool) {
 	return idx, over
 }
 
-// sharesHint says what the shares of a list add up to, when every share typed is a percentage.
-func sharesHint(f formField) string {
-	h := "Each partner's share as a percentage, e.g. 50 or 33.33; the shares must add up to 100%."
-	var sum int
+// shareSum adds up the percentages of a list's rows, in basis points; ok is false unless every
+// row's percentage is typed and reads.
+func shareSum(f formField) (sum int, ok bool) {
 	for _, r := range f.Rows {
 		for _, m := range r.Fields {
 			if m.Kind != kindPercent {
 				continue
 			}
-			if m.Value == "" {
-				return h
-			}
 			bp, err := domain.ParsePercent(m.Value)
 			if err != nil {
-				return h
+				return 0, false
 			}
 			sum += int(bp)
 		}
 	}
-	if len(f.Rows) == 0 {
-		return h
+	return sum, len(f.Rows) > 0
+}
+
+// sharesHint says what the shares of a list add up to, when every share typed is a percentage.
+func sharesHint(f formField) string {
+	h := "Each partner's share as a percentage, e.g. 50 or 33.33; the shares must add up to 100%."
+	if sum, ok := shareSum(f); ok {
+		return h + " These add up to " + domain.BasisPoints(sum).String() + "."
 	}
-	return h + " These add up to " + domain.BasisPoints(sum).String() + "."
+	return h
 }
 
 // labels are the members whose name reads badly in words.
@@ -658,6 +660,12 @@ func readField(f *formField, add func(pointer, msg string)) (any, bool) {
 		}
 		if len(f.Rows) == 0 {
 			return nil, false
+		}
+		if f.Name == "shares" {
+			if sum, ok := shareSum(*f); ok && sum != 10000 {
+				// Said in percent, as typed (the rules say it in basis points).
+				add(f.Pointer, "add up to "+domain.BasisPoints(sum).String()+"; they must add up to exactly 100%")
+			}
 		}
 		arr := make([]any, 0, len(f.Rows))
 		for i := range f.Rows {
