@@ -273,8 +273,16 @@ func TestRetractedEventStruckThrough(t *testing.T) {
 	assert.NotContains(t, page, "Correct this event")
 	assert.NotContains(t, page, "Retract this event")
 
+	// A retracted event's sources are marked as the entries in effect are.
+	hops := demo.EventID(demo.GreatYarmouthNorthNorfolk, "designate-hops-gy")
+	l.record(t, domain.TypeEventRetracted, "2016-09-03", map[string]any{"target": hops, "reason": domain.RetractDuplicate})
+	_, page = get(t, c, l.url+gnn+"?as_of=2016-06-15")
+	struck := regexp.MustCompile(`<li class="retracted">.*Sheila Oxtoby designated head of paid service at Great Yarmouth Borough Council.*</li>`).FindString(page)
+	assert.Contains(t, struck, "it duplicates another event")
+	assert.Contains(t, struck, `<span class="sub assumed">Source with assumed details: Minutes: Great Yarmouth Borough Council, Full Council minutes, 15 October 2015, item 8 (every detail assumed)</span>`)
+
 	// An event nobody changed offers both, to a recorder.
-	_, page = get(t, c, l.url+"/events/"+demo.EventID(demo.GreatYarmouthNorthNorfolk, "designate-hops-gy").String())
+	_, page = get(t, c, l.url+"/events/"+demo.EventID(demo.GreatYarmouthNorthNorfolk, "designate-hops-nn").String())
 	assert.Contains(t, page, "Correct this event")
 	assert.Contains(t, page, "Retract this event")
 }

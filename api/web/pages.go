@@ -146,7 +146,8 @@ type partnershipPage struct {
 	UpTo       string // the partnership's last event within known_at: "[33], the partnership's 30th event"
 	names      map[string]string
 	evidence   func(projections.Evidence, map[uuid.UUID]string) template.HTML
-	types      map[uuid.UUID]string // the type of each event the timeline names, for evidence links
+	types      map[uuid.UUID]string          // the type of each event the timeline names, for evidence links
+	retracted  map[uuid.UUID]domain.Recorded // the events retracted, as recorded
 }
 
 // Evidence is a fact's evidence as links to the event pages (evidenceLinks), each titled by its
@@ -179,11 +180,17 @@ func (p partnershipPage) Rows() []timelineRow {
 		if c.Notes != "" {
 			why += " (" + strings.TrimSuffix(c.Notes, ".") + ")"
 		}
-		retracted = append(retracted, timelineRow{
+		row := timelineRow{
 			TimelineEntry: projections.TimelineEntry{Seq: c.TargetSeq, ID: c.Target, EffectiveOn: c.TargetOn, Description: c.Retracted,
 				Evidence: projections.Evidence{c.Target}},
 			Retraction: &correctionNote{eventLink: eventLink{ID: c.ID, Seq: c.Seq, Ref: ref(c.Seq)}, Why: why},
-		})
+		}
+		if rec, ok := p.retracted[c.Target]; ok {
+			// Its minutes and sources marked with what they assume, as the entries in effect are.
+			row.Description = words.Cited(c.Retracted, rec.Payload, rec.Sources)
+			row.Assumed = assumedSources(rec.Sources)
+		}
+		retracted = append(retracted, row)
 	}
 	slices.SortStableFunc(retracted, func(a, b timelineRow) int { return rowOrder(a.TimelineEntry, b.TimelineEntry) })
 	out := make([]timelineRow, 0, len(p.Timeline.Entries)+len(retracted))
@@ -191,15 +198,20 @@ func (p partnershipPage) Rows() []timelineRow {
 		for len(retracted) > 0 && rowOrder(retracted[0].TimelineEntry, e) < 0 {
 			out, retracted = append(out, retracted[0]), retracted[1:]
 		}
-		row := timelineRow{TimelineEntry: e}
-		for _, s := range e.Sources {
-			if len(s.AssumedDetails()) > 0 {
-				row.Assumed = append(row.Assumed, words.Source(s))
-			}
-		}
-		out = append(out, row)
+		out = append(out, timelineRow{TimelineEntry: e, Assumed: assumedSources(e.Sources)})
 	}
 	return append(out, retracted...)
+}
+
+// assumedSources are the sources that mark assumed details, as words.Source writes them.
+func assumedSources(sources []domain.SourceRef) []string {
+	var out []string
+	for _, s := range sources {
+		if len(s.AssumedDetails()) > 0 {
+			out = append(out, words.Source(s))
+		}
+	}
+	return out
 }
 
 // rowOrder orders timeline entries as the timeline does: by effective date, then seq.
@@ -275,15 +287,19 @@ func (s *server) handlePartnership(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body.State, body.Timeline, body.names = st, tl, councilNames(st)
-	body.evidence, body.types = s.evidenceLinks, map[uuid.UUID]string{}
+	body.evidence, body.types, body.retracted = s.evidenceLinks, map[uuid.UUID]string{}, map[uuid.UUID]domain.Recorded{}
 	for _, e := range tl.Entries {
 		body.types[e.ID] = e.Type
 	}
 	for _, c := range tl.Corrections {
 		body.types[c.ID] = c.Type
-		if c.Type == domain.TypeEventRetracted {
-			if t, err := s.eventByID(r.Context(), c.Target.String()); err == nil {
-				body.types[t.ID] = t.Type
+		if c.Type != domain.TypeEventRetracted || c.TargetOn.After(tl.AsOf) {
+			continue
+		}
+		if e, err := s.eventByID(r.Context(), c.Target.String()); err == nil {
+			body.types[e.ID] = e.Type
+			if rec, err := domain.DecodeEnvelope(envelopeOf(e)); err == nil {
+				body.retracted[e.ID] = rec
 			}
 		}
 	}
