@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -86,6 +88,21 @@ func Start(t testing.TB, o Options) context.Context {
 	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
 	require.NoError(t, chromedp.Do(ctx), "start Chromium")
 	return ctx
+}
+
+// WithoutScript opens a tab of the browser ctx drives, in a browser context of its own (cookies
+// not shared with ctx's tabs), with the page's scripts switched off
+// (Emulation.setScriptExecutionDisabled), as a browser that runs no JavaScript shows a page; the
+// test's own queries (chromedp's selectors, Evaluate, Axe) still run. It is closed when t ends.
+func WithoutScript(t testing.TB, ctx context.Context) context.Context {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	require.NoError(t, chromedp.Do(tab, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	})), "switch scripts off")
+	return tab
 }
 
 // Finding is one axe-core violation: its rule id, impact ("minor", "moderate", "serious" or
