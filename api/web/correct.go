@@ -9,13 +9,13 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/partnership-ledger/ledger/domain"
-	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/fault"
@@ -23,7 +23,7 @@ import (
 )
 
 // The pages that correct and retract an event (GET|POST /events/{id}/correct and /retract) record
-// through the same path as the record page: the clerk's checks (clerk, clerkPost), one command built
+// through the same path as the record page: the clerk's checks (clerk, clerkForm, allowWrite before recording), one command built
 // from form fields named by their JSON pointers, and submit (domain.DecodeCommand, then
 // recording.Service.Record with the form's idempotency key). The target comes from the address,
 // never from the form.
@@ -46,16 +46,6 @@ func (s *server) clerk(w http.ResponseWriter, r *http.Request) (*session, *user)
 		return nil, nil
 	}
 	return sess, u
-}
-
-// clerkPost is clerk for a form that records: clerkForm, then allowWrite. It answers the request
-// itself and returns nil when any check fails.
-func (s *server) clerkPost(w http.ResponseWriter, r *http.Request) *user {
-	sess, u := s.clerk(w, r)
-	if u == nil || !s.clerkForm(w, r, sess) || !s.allowWrite(w, r, sess) {
-		return nil
-	}
-	return u
 }
 
 // clerkForm reads a signed-in clerk's form: the body is read up to maxRecordForm (413 beyond it),
@@ -102,16 +92,9 @@ func (s *server) allowWrite(w http.ResponseWriter, r *http.Request, sess *sessio
 // partnership page (303 to ?recorded=ID#confirmation) and done is true. err is what stopped it: a
 // fault.Malformed or fault.Rule error with the fields at fault (formErrors), or another for s.fail.
 func (s *server) submit(w http.ResponseWriter, r *http.Request, u *user, slug, key string, body map[string]any, checkOnly bool) (done bool, err error) {
-	raw, err := json.Marshal(body)
+	cmd, err := s.command(u, slug, key, body)
 	if err != nil {
 		return false, err
-	}
-	cmd, err := domain.DecodeCommand(slug, raw)
-	if err != nil {
-		return false, err
-	}
-	if key != "" {
-		cmd.ID = recording.IdempotentID("page:"+u.Actor, slug, key)
 	}
 	if checkOnly {
 		return false, domain.CheckCommand(cmd)
@@ -129,6 +112,23 @@ func (s *server) submit(w http.ResponseWriter, r *http.Request, u *user, slug, k
 	cancel()
 	http.Redirect(w, r, "/partnerships/"+url.PathEscape(slug)+"?recorded="+e.ID.String()+"#confirmation", http.StatusSeeOther)
 	return true, nil
+}
+
+// command is the command a page's form builds (submit): body decoded by domain.DecodeCommand for
+// the partnership slug, with the id formEventID(actor, slug, key) when key is set.
+func (s *server) command(u *user, slug, key string, body map[string]any) (domain.Command, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return domain.Command{}, err
+	}
+	cmd, err := domain.DecodeCommand(slug, raw)
+	if err != nil {
+		return domain.Command{}, err
+	}
+	if key != "" {
+		cmd.ID = formEventID(u.Actor, slug, key)
+	}
+	return cmd, nil
 }
 
 // formErrors passes each field of a form's error (a fault.Malformed or fault.Rule error, as submit
@@ -161,6 +161,7 @@ type target struct {
 	Slug        string           // the partnership's slug
 	Partnership string           // the partnership's name
 	Names       words.Names
+	State       *projections.State // the partnership now, for the choices of a council
 	Seq         uint64
 	Type        string // the event's type in words
 	Line        string // the event in words, as in effect (words.Cited)
@@ -204,7 +205,7 @@ func (s *server) readTarget(r *http.Request) (t *target, refusal string, err err
 	if err != nil {
 		return nil, "", err
 	}
-	t = &target{ID: e.ID, Slug: slug, Partnership: st.Name, Names: st.Councils, Seq: e.Seq, Type: words.EventType(e.Type)}
+	t = &target{ID: e.ID, Slug: slug, Partnership: st.Name, Names: st.Councils, State: st, Seq: e.Seq, Type: words.EventType(e.Type)}
 	eff, err := domain.CheckTarget(hist, e.ID)
 	if err != nil {
 		var ve *domain.ValidationError
@@ -235,70 +236,44 @@ func (s *server) postTarget(w http.ResponseWriter, r *http.Request) (t *target, 
 	return t, refusal, true
 }
 
-// pageForm is what a correct or retract form sent: its values by field name (TrimASCIISpace'd), the
-// problems found, by pointer, and the fields the page knows, for placing them.
-type pageForm struct {
-	Values   map[string]string
-	Errors   map[string][]string // by element id
-	Problems []pageProblem       // every problem, for the summary: Field is the element id
-	said     map[string]bool     // the pointers a problem was listed at
-	labels   map[string]string   // the label of each field name (a JSON pointer) the page has
-}
-
-func newPageForm(labels map[string]string) *pageForm {
-	return &pageForm{Values: map[string]string{}, Errors: map[string][]string{}, said: map[string]bool{}, labels: labels}
-}
-
-// stubID is the element id of the form field named by a JSON pointer: "/data/reason" →
-// "f-data-reason" (the form engine's rule; it goes when the engine lands).
-func stubID(pointer string) string { return "f" + strings.ReplaceAll(pointer, "/", "-") }
-
-// pageProblem is a problem for the summary: the element id of its field ("" when none) and its
-// line, "Label: message".
-type pageProblem struct {
-	Field, Message string
-}
-
-// add places a problem at the field named pointer or, failing that, its nearest ancestor the page
-// has; with none it goes to the summary alone. Summary items read "Label: message".
-func (f *pageForm) add(pointer, msg string) {
-	f.said[pointer] = true
-	for p := pointer; p != ""; p = p[:strings.LastIndexByte(p, '/')] {
-		if label, ok := f.labels[p]; ok {
-			id := stubID(p)
-			f.Errors[id] = append(f.Errors[id], msg)
-			f.Problems = append(f.Problems, pageProblem{Field: id, Message: label + ": " + msg})
-			return
+// postedValues are a form's values by name, but the CSRF token and the button pressed, each
+// trimmed of ASCII space (a trailing U+0085 stays, to be refused).
+func postedValues(r *http.Request) url.Values {
+	v := url.Values{}
+	for k, vals := range r.PostForm {
+		if k != "csrf" && k != "action" {
+			for _, x := range vals {
+				v[k] = append(v[k], domain.TrimASCIISpace(x))
+			}
 		}
 	}
-	f.Problems = append(f.Problems, pageProblem{Message: words.Capital(msg)})
+	return v
 }
 
-// readPageForm takes the posted values of the fields the page has. A field name the page does not have, or
-// one sent twice, is a forged or stale form: it is answered 400 and read reports false, as for a
-// form without its idempotency key.
-func (s *server) readPageForm(w http.ResponseWriter, r *http.Request, f *pageForm) (key string, ok bool) {
-	for _, k := range slices.Sorted(maps.Keys(r.PostForm)) {
-		if k == "csrf" || k == "key" || k == "action" {
-			continue
+// checkNames answers 400, and reports false, for a form that is not one of this page's: a name
+// none of fs (built from v) has ("key" and "field" are the page's own), a name sent twice but for
+// a field of ticked boxes, or no idempotency key. Nothing is recorded; a forged or stale form is
+// refused whole rather than read in part.
+func (s *server) checkNames(w http.ResponseWriter, r *http.Request, v url.Values, fs ...[]formField) (key string, ok bool) {
+	known := map[string]bool{"key": false, "field": false}
+	for _, f := range fs {
+		pointers(f, known)
+	}
+	for _, k := range slices.Sorted(maps.Keys(v)) {
+		many, ok := known[k]
+		msg := ""
+		switch {
+		case !ok:
+			msg = fmt.Sprintf("The form sent a field this page does not have (%.80q)", k)
+		case len(v[k]) > 1 && !many:
+			msg = fmt.Sprintf("The form sent the field %.80q twice", k)
 		}
-		if _, known := f.labels[k]; !known {
-			s.renderError(w, r, http.StatusBadRequest, "Form not recognised",
-				fmt.Sprintf("The form sent a field this page does not have (%.80q), so nothing was recorded. Go back, reload the page and try again.", k))
+		if msg != "" {
+			s.renderError(w, r, http.StatusBadRequest, "Form not recognised", msg+", so nothing was recorded. Go back, reload the page and try again.")
 			return "", false
-		}
-		if len(r.PostForm[k]) > 1 {
-			s.renderError(w, r, http.StatusBadRequest, "Form not recognised",
-				fmt.Sprintf("The form sent the field “%s” twice, so nothing was recorded. Go back, reload the page and try again.", f.labels[k]))
-			return "", false
-		}
-		v := domain.TrimASCIISpace(r.PostForm.Get(k)) // a trailing U+0085 stays, to be refused
-		f.Values[k] = v
-		if msg := eventstore.TextProblem(v); msg != "" {
-			f.add(k, msg)
 		}
 	}
-	key = r.PostForm.Get("key")
+	key = v.Get("key")
 	if key == "" || len(key) > 100 || eventstore.TextProblem(key) != "" {
 		s.renderError(w, r, http.StatusBadRequest, "Form not recognised",
 			"The form has lost its key, which makes sure it is recorded only once, so nothing was recorded. Go back, reload the page and fill it in again.")
@@ -307,34 +282,42 @@ func (s *server) readPageForm(w http.ResponseWriter, r *http.Request, f *pageFor
 	return key, true
 }
 
-// radio is one choice of a radio group.
-type radio struct {
-	Value, Label string
-	Checked      bool
+// pointers adds the form names of fs (every control, and every row of a list) to known; true for a
+// field of ticked boxes, whose name may be sent more than once.
+func pointers(fs []formField, known map[string]bool) {
+	for _, f := range fs {
+		switch f.Kind {
+		case kindGroup, kindNewCouncil:
+			pointers(f.Fields, known)
+		case kindList:
+			pointers(f.Rows, known)
+		default:
+			known[f.Pointer] = f.Kind == kindChecks
+		}
+	}
 }
 
 // retractPage is the body of the retract page.
 type retractPage struct {
 	Target   *target
 	Key      string
-	Reasons  []radio
-	Notes    field
-	Form     *pageForm
-	Envelope envelopeStub
+	Fields   []formField // the reason (radios in words, words.Retraction) and notes
+	Envelope []formField // the retraction's own effective date, certainty and sources
+	Problems []formProblem
 }
 
-// retractLabels names the retract page's fields: the reason and notes, and the retraction's own
-// effective date, certainty and source.
-var retractLabels = map[string]string{"/data/reason": "Why it is retracted", "/data/notes": "Notes"}
+// retractFields are the retract form's fields with the values of v: why (the reasons in words) and
+// notes.
+func retractFields(v url.Values) []formField {
+	reason, _ := memberField(domain.TypeEventRetracted, "reason", "/data", nil, v)
+	reason.Label, reason.Full = "Why is it retracted?", "Why it is retracted"
+	notes, _ := memberField(domain.TypeEventRetracted, "notes", "/data", nil, v)
+	notes.Hint = "What a reader should know: the event it duplicates, who withdrew the source."
+	return []formField{reason, notes}
+}
 
-func (s *server) retractPage(r *http.Request, t *target, key string, f *pageForm) page {
-	body := retractPage{Target: t, Key: key, Form: f, Envelope: envelopeStubOf(f),
-		Notes: field{ID: stubID("/data/notes"), Label: "Notes (optional)", Hint: "What a reader should know: the event it duplicates, who withdrew the source.",
-			Value: f.Values["/data/notes"], Errs: f.Errors[stubID("/data/notes")]}}
-	for _, reason := range []string{domain.RetractEnteredInError, domain.RetractSourceWithdrawn, domain.RetractDuplicate} {
-		body.Reasons = append(body.Reasons, radio{Value: reason, Label: words.Capital(words.Retraction(reason)), Checked: f.Values["/data/reason"] == reason})
-	}
-	return s.page(r, fmt.Sprintf("Retract event [%d]", t.Seq), body)
+func (s *server) retractPage(r *http.Request, body *retractPage) page {
+	return s.page(r, fmt.Sprintf("Retract event [%d]", body.Target.Seq), body)
 }
 
 func (s *server) handleRetractForm(w http.ResponseWriter, r *http.Request) {
@@ -345,92 +328,433 @@ func (s *server) handleRetractForm(w http.ResponseWriter, r *http.Request) {
 	if t == nil {
 		return
 	}
-	f := newPageForm(withEnvelope(retractLabels))
-	f.Values["/effective_on"] = domain.LondonDate(s.Now()).String()
-	s.render(w, http.StatusOK, "retract.html", s.retractPage(r, t, randomToken(), f))
+	v := url.Values{"/effective_on": {domain.LondonDate(s.Now()).String()}}
+	body := &retractPage{Target: t, Key: randomToken(), Fields: retractFields(v), Envelope: envelopeFields(v)}
+	s.render(w, http.StatusOK, "retract.html", s.retractPage(r, body))
 }
 
 func (s *server) handleRetract(w http.ResponseWriter, r *http.Request) {
-	u := s.clerkPost(w, r)
-	if u == nil {
+	sess, u := s.clerk(w, r)
+	if u == nil || !s.clerkForm(w, r, sess) {
 		return
 	}
 	t, refusal, ok := s.postTarget(w, r)
 	if !ok {
 		return
 	}
-	f := newPageForm(withEnvelope(retractLabels))
-	key, ok := s.readPageForm(w, r, f)
-	if !ok {
+	v := postedValues(r)
+	body := &retractPage{Target: t, Fields: retractFields(v), Envelope: envelopeFields(v)}
+	if body.Key, ok = s.checkNames(w, r, v, body.Fields, body.Envelope); !ok {
 		return
 	}
-	data := map[string]any{"target": t.ID, "reason": f.Values["/data/reason"]}
-	if n := f.Values["/data/notes"]; n != "" {
-		data["notes"] = n
+	if action := r.PostForm.Get("action"); strings.HasPrefix(action, "add:") || strings.HasPrefix(action, "remove:") {
+		// A source more or less: the same form again, nothing recorded.
+		applyAction(body.Envelope, v, action)
+		body.Envelope = envelopeFields(v)
+		s.render(w, http.StatusOK, "retract.html", s.retractPage(r, body))
+		return
 	}
-	if f.Values["/data/reason"] == "" {
-		f.add("/data/reason", "Choose why the event is retracted.")
+	all := append(slices.Clone(body.Fields), body.Envelope...)
+	n := len(body.Fields)
+	said := map[string]bool{}
+	add := func(pointer, msg string) {
+		said[pointer] = true
+		body.Problems = append(body.Problems, placeProblem(all, pointer, msg))
 	}
-	body := envelopeStubBody(f)
-	body["type"], body["data"] = domain.TypeEventRetracted, data
-	if refusal != "" && len(f.Problems) > 0 {
+	cmd := readFields(all[n:], v, add)
+	data := readFields(all[:n], v, add)
+	data["target"] = t.ID
+	cmd["type"], cmd["data"] = domain.TypeEventRetracted, data
+	body.Fields, body.Envelope = all[:n], all[n:]
+	if refusal != "" && len(body.Problems) > 0 {
 		s.refuse(w, r, "retracted", refusal)
 		return
 	}
-	done, err := s.submit(w, r, u, t.Slug, key, body, len(f.Problems) > 0)
+	if !s.allowWrite(w, r, sess) {
+		return
+	}
+	done, err := s.submit(w, r, u, t.Slug, body.Key, cmd, len(body.Problems) > 0)
 	switch {
 	case done:
 	case refusal != "":
 		s.refuse(w, r, "retracted", refusal)
-	case err != nil && !formErrors(err, f.said, f.add):
+	case err != nil && !formErrors(err, said, func(p, m string) { body.Problems = append(body.Problems, placeProblem(all, p, m)) }):
 		s.fail(w, r, err)
 	default:
-		s.render(w, http.StatusUnprocessableEntity, "retract.html", s.retractPage(r, t, key, f))
+		s.render(w, http.StatusUnprocessableEntity, "retract.html", s.retractPage(r, body))
 	}
 }
 
-// ---- Until the form engine (form.go) lands: the envelope as plain fields. ----
+// ---- The correct page ----
 
-// envelopeStub is the envelope's fields: effective date, certainty (no default) and one source.
-type envelopeStub struct {
-	EffectiveOn, SourceKind, SourceTitle, SourceURL field
-	Certainty                                       []radio
-	CertaintyErrs                                   []string
-	Kinds                                           []radio
+// correctPage is the body of the correct page, at one of its three steps: "pick" (which field),
+// "value" (its new value, why, and the correction's own record), "preview" (old → new, nothing
+// recorded yet, every value carried in hidden fields).
+type correctPage struct {
+	Target   *target
+	Step     string
+	Members  []correctable // pick: every field that may be corrected, with its value now
+	Field    string        // the member chosen
+	Label    string        // its name in words
+	Current  string        // its value now, in words
+	Key      string
+	Fields   []formField // value: the member's control, then reason and evidence
+	Envelope []formField // value: the correction's own effective date, certainty and sources
+	Problems []formProblem
+	Changes  []correctedChange // preview: what the correction changes
+	About    []previewLine     // preview: why, and the correction's own record
+	Hidden   []hiddenValue     // preview
 }
 
-var envelopeStubLabels = map[string]string{"/effective_on": "Date it takes effect", "/certainty": "How certain it is",
-	"/sources": "Source", "/sources/0": "Source", "/sources/0/kind": "Kind of source", "/sources/0/title": "Source title", "/sources/0/url": "Source web address"}
+// effectiveOn is a decided command's effective date in words.
+func effectiveOn(cmd domain.Command) string {
+	if d, err := domain.ParseDate(cmd.EffectiveOn); err == nil {
+		return d.Long()
+	}
+	return cmd.EffectiveOn
+}
 
-func withEnvelope(m map[string]string) map[string]string {
-	out := maps.Clone(m)
-	maps.Copy(out, envelopeStubLabels)
+// previewLine is a line of the preview about the correction itself: "Why it is corrected: …".
+type previewLine struct{ Label, Text string }
+
+// correctable is a field of the target a correction may replace: its member name, its name in words
+// (words.CorrectedField) and its value as in effect (words.CorrectedValue).
+type correctable struct {
+	Name, Label, Current string
+	raw                  json.RawMessage
+}
+
+// correctedChange is one line of the preview: the field in words, its value now and after.
+type correctedChange struct{ Field, Old, New string }
+
+// hiddenValue is a value the preview carries to the record step.
+type hiddenValue struct{ Name, Value string }
+
+// correctables lists the fields of t a correction may replace: its data members (every top-level
+// member of its type, in the schema's order, each as corrected so far; a list or group is replaced
+// whole), then its effective date, certainty and sources.
+func (s *server) correctables(t *target) []correctable {
+	e := t.Effective
+	data := e.Data
+	if len(data) == 0 {
+		data, _ = domain.EncodePayload(e.Payload) // History keeps only the decoded payload
+	}
+	var members map[string]json.RawMessage
+	_ = json.Unmarshal(data, &members)
+	var out []correctable
+	for _, f := range s.dataFields(e.Type, "/data/data", t.State, nil) {
+		out = append(out, correctable{Name: f.Name, raw: members[f.Name]})
+	}
+	eff, _ := json.Marshal(e.EffectiveOn)
+	cert, _ := json.Marshal(e.Certainty)
+	srcs, _ := json.Marshal(e.Sources)
+	out = append(out, correctable{Name: domain.CorrectedEffectiveOn, raw: eff},
+		correctable{Name: domain.CorrectedCertainty, raw: cert}, correctable{Name: domain.CorrectedSources, raw: srcs})
+	for i := range out {
+		out[i].Label = words.CorrectedField(out[i].Name)
+		out[i].Current = words.CorrectedValue(out[i].Name, out[i].raw, t.Names)
+	}
 	return out
 }
 
-func envelopeStubOf(f *pageForm) envelopeStub {
-	fl := func(p, hint string) field {
-		return field{ID: stubID(p), Label: envelopeStubLabels[p], Hint: hint, Value: f.Values[p], Errs: f.Errors[stubID(p)]}
-	}
-	e := envelopeStub{EffectiveOn: fl("/effective_on", "The day it is made: today, or earlier. YYYY-MM-DD."),
-		SourceKind:    fl("/sources/0/kind", ""),
-		SourceTitle:   fl("/sources/0/title", "E.g. Joint committee minutes, 1 October 2016, item 4."),
-		SourceURL:     fl("/sources/0/url", "Optional."),
-		CertaintyErrs: f.Errors[stubID("/certainty")]}
-	for _, c := range []domain.Certainty{domain.Confirmed, domain.Reported, domain.Inferred} {
-		e.Certainty = append(e.Certainty, radio{Value: string(c), Label: words.Capital(words.CertaintyText(string(c))), Checked: f.Values["/certainty"] == string(c)})
-	}
-	for _, k := range []string{"minutes", "report", "agreement", "letter", "press", "web"} {
-		e.Kinds = append(e.Kinds, radio{Value: k, Label: words.Capital(k), Checked: f.Values["/sources/0/kind"] == k})
-	}
-	return e
+// envelopeMember reports whether a correctable is one of the target's envelope fields, which an
+// EventCorrected replaces by its own members (/data/effective_on, /data/certainty, /data/sources).
+func envelopeMember(name string) bool {
+	return name == domain.CorrectedEffectiveOn || name == domain.CorrectedCertainty || name == domain.CorrectedSources
 }
 
-func envelopeStubBody(f *pageForm) map[string]any {
-	v := f.Values
-	src := map[string]any{"kind": v["/sources/0/kind"], "title": v["/sources/0/title"]}
-	if v["/sources/0/url"] != "" {
-		src["url"] = v["/sources/0/url"]
+// correctFields returns the form of a correction of member c of t with the values of v: the
+// member's control (under /data/data, or /data for an envelope field), the reason and the evidence.
+func (s *server) correctFields(t *target, c correctable, v url.Values) []formField {
+	var f formField
+	if envelopeMember(c.Name) {
+		f, _ = memberField(domain.TypeEventCorrected, c.Name, "/data", t.State, v)
+	} else {
+		f, _ = memberField(t.Effective.Type, c.Name, "/data/data", t.State, v)
 	}
-	return map[string]any{"effective_on": v["/effective_on"], "certainty": v["/certainty"], "sources": []any{src}}
+	f.Label, f.Full = "New value: "+c.Label, c.Label
+	f.Required = true
+	switch f.Kind {
+	case kindList, kindChecks:
+		f.Hint = strings.TrimSpace(f.Hint + " The list replaces the whole list as it stands.")
+	}
+	reason, _ := memberField(domain.TypeEventCorrected, "reason", "/data", nil, v)
+	reason.Label, reason.Full = "Why it is corrected", "Why it is corrected"
+	reason.Hint = "What was wrong, e.g. the figure was misread from the report."
+	evidence, _ := memberField(domain.TypeEventCorrected, "evidence", "/data", nil, v)
+	evidence.Label, evidence.Full = "What shows the correction is right", "What shows the correction is right"
+	evidence.Hint = "E.g. the page of the report that gives the figure."
+	return []formField{f, reason, evidence}
+}
+
+// prefill returns the form values of a member's value as in effect (its JSON at pointer), as the
+// member's control shows them: amounts in pounds as ParsePounds reads them, shares in percent,
+// ticked boxes by value.
+func (s *server) prefill(t *target, c correctable, pointer string) url.Values {
+	v := url.Values{}
+	flatten(v, pointer, c.raw)
+	fs := s.correctFields(t, c, v)
+	typed(fs[:1], v)
+	return v
+}
+
+// flatten writes a JSON value into v by pointer: scalars as text, objects and arrays by member and
+// index.
+func flatten(v url.Values, pointer string, raw json.RawMessage) {
+	d := json.NewDecoder(strings.NewReader(string(raw)))
+	d.UseNumber()
+	var x any
+	if len(raw) == 0 || d.Decode(&x) != nil {
+		return
+	}
+	var walk func(string, any)
+	walk = func(p string, x any) {
+		switch x := x.(type) {
+		case map[string]any:
+			for k, m := range x {
+				walk(p+"/"+k, m)
+			}
+		case []any:
+			for i, m := range x {
+				walk(p+"/"+strconv.Itoa(i), m)
+			}
+		case string:
+			v.Set(p, x)
+		case json.Number:
+			v.Set(p, x.String())
+		case bool:
+			if x {
+				v.Set(p, "true")
+			}
+		}
+	}
+	walk(pointer, x)
+}
+
+// pounds writes pence as ParsePounds reads them: Pence.String without the pound sign and commas.
+var pounds = strings.NewReplacer("£", "", ",", "")
+
+// typed rewrites the flattened values of fs (built from v) as their controls take them: pence as
+// pounds, basis points as a percentage, a list of values as one field of ticked values.
+func typed(fs []formField, v url.Values) {
+	for _, f := range fs {
+		switch f.Kind {
+		case kindGroup, kindNewCouncil:
+			typed(f.Fields, v)
+		case kindList:
+			typed(f.Rows, v)
+		case kindChecks:
+			var ticked []string
+			for i := 0; v.Has(f.Pointer + "/" + strconv.Itoa(i)); i++ {
+				ticked = append(ticked, v.Get(f.Pointer+"/"+strconv.Itoa(i)))
+				v.Del(f.Pointer + "/" + strconv.Itoa(i))
+			}
+			v[f.Pointer] = ticked
+		case kindMoney:
+			if n, err := strconv.ParseInt(f.Value, 10, 64); err == nil {
+				v.Set(f.Pointer, pounds.Replace(domain.Pence(n).String()))
+			}
+		case kindPercent:
+			if n, err := strconv.Atoi(f.Value); err == nil {
+				v.Set(f.Pointer, strings.TrimSuffix(domain.BasisPoints(n).String(), "%"))
+			}
+		}
+	}
+}
+
+func (s *server) correctPage(r *http.Request, body *correctPage) page {
+	title := fmt.Sprintf("Correct event [%d]", body.Target.Seq)
+	if body.Step == "preview" {
+		title = fmt.Sprintf("Check the correction of event [%d]", body.Target.Seq)
+	}
+	return s.page(r, title, body)
+}
+
+// chosen returns the member of t named by a form's field value; ok is false, with the request
+// answered 400, when t has no such field.
+func (s *server) chosen(w http.ResponseWriter, r *http.Request, t *target, name string) (correctable, bool) {
+	for _, c := range s.correctables(t) {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	s.renderError(w, r, http.StatusBadRequest, "No such field",
+		fmt.Sprintf("A %s has no field %.80q that a correction may replace, so nothing was recorded. Go back and choose one of the fields listed.", words.Lower(t.Type), name))
+	return correctable{}, false
+}
+
+func (s *server) handleCorrectForm(w http.ResponseWriter, r *http.Request) {
+	if _, u := s.clerk(w, r); u == nil {
+		return
+	}
+	t := s.loadTarget(w, r, "corrected")
+	if t == nil {
+		return
+	}
+	body := &correctPage{Target: t, Step: "pick", Members: s.correctables(t)}
+	name := r.URL.Query().Get("field")
+	if name == "" {
+		s.render(w, http.StatusOK, "correct.html", s.correctPage(r, body))
+		return
+	}
+	c, ok := s.chosen(w, r, t, name)
+	if !ok {
+		return
+	}
+	v := s.prefill(t, c, memberPointer(c.Name))
+	v.Set("/effective_on", domain.LondonDate(s.Now()).String())
+	body.Step, body.Field, body.Label, body.Current, body.Key = "value", c.Name, c.Label, c.Current, randomToken()
+	body.Fields, body.Envelope = s.correctFields(t, c, v), envelopeFields(v)
+	s.render(w, http.StatusOK, "correct.html", s.correctPage(r, body))
+}
+
+// memberPointer is where a correction carries the new value of a member of its target.
+func memberPointer(name string) string {
+	if envelopeMember(name) {
+		return "/data/" + name
+	}
+	return "/data/data/" + name
+}
+
+func (s *server) handleCorrect(w http.ResponseWriter, r *http.Request) {
+	sess, u := s.clerk(w, r)
+	if u == nil || !s.clerkForm(w, r, sess) {
+		return
+	}
+	t, refusal, ok := s.postTarget(w, r)
+	if !ok {
+		return
+	}
+	action := r.PostForm.Get("action")
+	if refusal != "" && action != "record" {
+		s.refuse(w, r, "corrected", refusal)
+		return
+	}
+	var c correctable
+	if refusal == "" {
+		if c, ok = s.chosen(w, r, t, r.PostForm.Get("field")); !ok {
+			return
+		}
+	} else {
+		c = correctable{Name: r.PostForm.Get("field")} // the target is gone: only a replay can answer
+	}
+	v := postedValues(r)
+	fs, env := s.correctFields(t, c, v), envelopeFields(v)
+	key, ok := s.checkNames(w, r, v, fs, env)
+	if !ok {
+		return
+	}
+	body := &correctPage{Target: t, Step: "value", Field: c.Name, Label: c.Label, Current: c.Current, Key: key}
+	if strings.HasPrefix(action, "add:") || strings.HasPrefix(action, "remove:") {
+		// A row more or less in a list: the same form again, nothing checked or recorded.
+		all := append(slices.Clone(fs), env...)
+		applyAction(all, v, action)
+		body.Fields, body.Envelope = s.correctFields(t, c, v), envelopeFields(v)
+		s.render(w, http.StatusOK, "correct.html", s.correctPage(r, body))
+		return
+	}
+	if action == "edit" {
+		body.Fields, body.Envelope = fs, env
+		s.render(w, http.StatusOK, "correct.html", s.correctPage(r, body))
+		return
+	}
+	all := append(slices.Clone(fs), env...)
+	said := map[string]bool{}
+	add := func(pointer, msg string) {
+		said[pointer] = true
+		body.Problems = append(body.Problems, placeProblem(all, pointer, msg))
+	}
+	cmdBody := readFields(all[len(fs):], v, add)
+	data := readFields(all[1:len(fs)], v, add)
+	data["target"] = t.ID
+	member := readFields(all[:1], v, add)
+	if envelopeMember(c.Name) {
+		maps.Copy(data, member)
+	} else {
+		if _, ok := member[c.Name]; !ok && !said[memberPointer(c.Name)] {
+			member[c.Name] = nil // left blank: the member is removed (the rules say when it may not be)
+		}
+		data["data"] = member
+	}
+	cmdBody["type"], cmdBody["data"] = domain.TypeEventCorrected, data
+	finish := func(err error) {
+		body.Fields, body.Envelope = all[:len(fs)], all[len(fs):]
+		switch {
+		case refusal != "":
+			s.refuse(w, r, "corrected", refusal)
+		case err != nil && !formErrors(err, said, func(p, m string) { body.Problems = append(body.Problems, placeProblem(all, p, m)) }):
+			s.fail(w, r, err)
+		default:
+			s.render(w, http.StatusUnprocessableEntity, "correct.html", s.correctPage(r, body))
+		}
+	}
+	if action == "record" {
+		if !s.allowWrite(w, r, sess) {
+			return
+		}
+		if done, err := s.submit(w, r, u, t.Slug, key, cmdBody, len(body.Problems) > 0); !done {
+			finish(err)
+		}
+		return
+	}
+	// Check: the command as Record would decide it now, and what it would change; nothing recorded.
+	body.Fields, body.Envelope = all[:len(fs)], all[len(fs):]
+	cmd, err := s.command(u, t.Slug, key, cmdBody)
+	if err == nil && len(body.Problems) > 0 {
+		err = domain.CheckCommand(cmd)
+	} else if err == nil {
+		err = s.preview(r, t, cmd, body)
+	}
+	if err != nil || len(body.Problems) > 0 {
+		finish(err)
+		return
+	}
+	for _, k := range slices.Sorted(maps.Keys(v)) {
+		for _, x := range v[k] {
+			body.Hidden = append(body.Hidden, hiddenValue{Name: k, Value: x})
+		}
+	}
+	body.Step = "preview"
+	s.render(w, http.StatusOK, "correct.html", s.correctPage(r, body))
+}
+
+// preview decides cmd against the partnership's history without recording it (domain.Decide) and
+// puts what it would change into body (domain.Correct, each field in words by
+// words.CorrectedChange). A correction that changes nothing is a problem at the member.
+func (s *server) preview(r *http.Request, t *target, cmd domain.Command, body *correctPage) error {
+	hist, err := s.Recorder.History(r.Context(), t.Slug)
+	if err != nil {
+		return err
+	}
+	if _, err := domain.Decide(hist, cmd); err != nil {
+		return err
+	}
+	p, err := domain.DecodePayload(cmd.Type, domain.CurrentSchema, cmd.Data)
+	if err != nil {
+		return err
+	}
+	corr, _ := p.(domain.EventCorrected)
+	_, fields, err := domain.Correct(t.Effective.Recorded, corr)
+	if err != nil {
+		return err
+	}
+	for _, f := range fields {
+		old, new := words.CorrectedChange(f.Field, f.Before, f.After, t.Names)
+		body.Changes = append(body.Changes, correctedChange{Field: words.CorrectedField(f.Field), Old: old, New: new})
+	}
+	srcs := make([]string, len(cmd.Sources))
+	for i, src := range cmd.Sources {
+		srcs[i] = words.Source(src)
+	}
+	body.About = []previewLine{{"Why it is corrected", corr.Reason}, {"What shows it is right", corr.Evidence},
+		{"Takes effect on", effectiveOn(cmd)}, {"How certain", words.CertaintyText(cmd.Certainty)},
+		{"Sources", strings.Join(srcs, "; ")}}
+	if corr.Evidence == "" {
+		body.About[1].Text = words.NotRecorded
+	}
+	if len(body.Changes) == 0 {
+		body.Problems = append(body.Problems, placeProblem(body.Fields, memberPointer(body.Field),
+			"is the same as it stands, so there is nothing to correct: enter the value it should have"))
+	}
+	return nil
 }

@@ -131,6 +131,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /partnerships/new", s.handleRecordForm)
 	mux.HandleFunc("POST /partnerships/new", s.handleRecord)
 	mux.Handle("GET /events/{id}", s.reader(s.handleEvent))
+	mux.HandleFunc("GET /events/{id}/correct", s.handleCorrectForm)
+	mux.HandleFunc("POST /events/{id}/correct", s.handleCorrect)
 	mux.HandleFunc("GET /events/{id}/retract", s.handleRetractForm)
 	mux.HandleFunc("POST /events/{id}/retract", s.handleRetract)
 	mux.HandleFunc("GET /signin", s.handleSignInForm)

@@ -572,7 +572,9 @@ func TrialEnd(to, asOf domain.Date) string {
 }
 
 // CorrectedField names a field a correction changed (domain.CorrectedField.Field) for people:
-// "trial_ends_on" → "Trial ends on", "effective_on" → "Date it takes effect".
+// "trial_ends_on" → "Trial ends on", "effective_on" → "Date it takes effect"; a member's unit is
+// left to its value (CorrectedValue writes it): "amount_pence" → "Amount",
+// "time_share_basis_points" → "Time share", "basis_points" → "Share".
 func CorrectedField(field string) string {
 	switch field {
 	case domain.CorrectedEffectiveOn:
@@ -581,12 +583,19 @@ func CorrectedField(field string) string {
 		return "Sources"
 	case domain.CorrectedCertainty:
 		return "Certainty"
+	case "basis_points":
+		return "Share"
+	}
+	if f, ok := strings.CutSuffix(field, "_pence"); ok && f != "" {
+		field = f
+	} else if f, ok := strings.CutSuffix(field, "_basis_points"); ok && f != "" {
+		field = f
 	}
 	return Capital(Phrase(field))
 }
 
 // CorrectedValue writes a field's value as a correction recorded it (JSON, domain.CorrectedField) in
-// words: a date as "30 June 2016", an amount in a field ending _pence as money, a share in basis
+// words: a date as "30 June 2016", a financial year as "2015/16", an amount in a field ending _pence as money, a share in basis
 // points as a percentage, a certainty as CertaintyText ("reported by a secondary source"), sources one per line as Source writes them, a council by its name, true and
 // false as yes and no; nil (absent) is NotRecorded. Other lists and objects are their JSON.
 func CorrectedValue(field string, v json.RawMessage, names Names) string {
@@ -631,6 +640,8 @@ func CorrectedValue(field string, v json.RawMessage, names Names) string {
 		var n int64
 		if json.Unmarshal(v, &n) == nil {
 			switch {
+			case field == "financial_year":
+				return domain.FinancialYear(n).String()
 			case strings.HasSuffix(field, "_pence"):
 				return domain.Pence(n).String()
 			case strings.HasSuffix(field, "basis_points"):

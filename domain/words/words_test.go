@@ -231,6 +231,7 @@ func TestCorrectedValues(t *testing.T) {
 	}{
 		{"trial_ends_on", `"2016-06-30"`, "30 June 2016"},
 		{"amount_pence", `3500000`, "£35,000"},
+		{"financial_year", `2015`, "2015/16"},
 		{"time_share_basis_points", `5000`, "50%"},
 		{"council", `"north-norfolk"`, "North Norfolk District Council"},
 		{"key_decision", `true`, "yes"},
@@ -244,6 +245,10 @@ func TestCorrectedValues(t *testing.T) {
 	}
 	assert.Equal(t, "Trial ends on", words.CorrectedField("trial_ends_on"))
 	assert.Equal(t, "Date it takes effect", words.CorrectedField("effective_on"))
+	// The unit is the value's to say (£40,000, 50%), not the field's name.
+	assert.Equal(t, "Amount", words.CorrectedField("amount_pence"))
+	assert.Equal(t, "Time share", words.CorrectedField("time_share_basis_points"))
+	assert.Equal(t, "Share", words.CorrectedField("basis_points"))
 }
 
 // A net saving worked out from a forecast is never called a saving (issue 21 point 2).
