@@ -189,7 +189,7 @@ func TestEventPageDataInWords(t *testing.T) {
 	}
 
 	_, page = get(t, l.client, l.url+"/events/"+demo.EventID(demo.NorfolkRevenuesBenefits, "improvement-east-grant").String())
-	assert.Contains(t, page, "<dt>Amount pence</dt><dd>£50,000</dd>")
+	assert.Contains(t, page, "<dt>Amount</dt><dd>£50,000</dd>")
 	assert.Contains(t, page, "<dt>Recipients</dt><dd>North Norfolk District Council, Borough Council of King&#39;s Lynn and West Norfolk and Great Yarmouth Borough Council</dd>")
 
 	// A source's assumed details are marked on the page, as words.Source writes them.

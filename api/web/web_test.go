@@ -397,7 +397,7 @@ func TestRecordFormReadsPoundsExactly(t *testing.T) {
 			status, page := get(t, c, srv.URL+"/events/"+id)
 			require.Equal(t, http.StatusOK, status)
 			// The event page writes the amount stored in words, to the penny (it showed the JSON).
-			assert.Contains(t, page, "<dt>Amount pence</dt><dd>"+domain.Pence(tt.pence).String()+"</dd>")
+			assert.Contains(t, page, "<dt>Amount</dt><dd>"+domain.Pence(tt.pence).String()+"</dd>")
 			assert.Equal(t, tt.shown, domain.Pence(tt.pence).String())
 		})
 	}
