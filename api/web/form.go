@@ -22,6 +22,7 @@ package web
 //	func placeProblems(fs []formField, fe *fault.Error, said map[string]bool) []formProblem
 //	func placeProblem(fs []formField, pointer, msg string) formProblem
 //	func applyAction(fs []formField, v url.Values, action string) bool
+//	func (s *server) describe(typ string, fs []formField) // hints from Config.Schema (memberField's too)
 //
 // A list's rows are Rows (each a formField: a group for a struct element, a control for a scalar one,
 // its Pointer the row's, "/data/shares/1"); a list of enum values or of the partnership's councils is
@@ -335,6 +336,7 @@ func (s *server) dataFields(typ, prefix string, st *projections.State, v url.Val
 	for _, sp := range specsOf(typ) {
 		out = append(out, b.field(sp, prefix+"/"+sp.name, prefix+"/"+sp.name, ""))
 	}
+	s.describe(typ, out)
 	return out
 }
 
@@ -461,8 +463,43 @@ func (b *builder) field(sp spec, pointer, src, parent string) formField {
 		keepChoice(&f)
 	default:
 		f.Value = b.v.Get(src)
+		if sp.kind == kindText {
+			for _, sug := range b.suggestions(pointer) {
+				f.Choices = append(f.Choices, choice{Value: sug, Text: sug})
+			}
+		}
 	}
 	return f
+}
+
+// suggestions are the values the partnership already knows for a text field at pointer, offered as
+// the input's datalist (any other value may still be typed): officers and posts from its
+// appointments, services from its services.
+func (b *builder) suggestions(pointer string) []string {
+	if b.st == nil {
+		return nil
+	}
+	var out []string
+	add := func(s string) {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	switch {
+	case strings.HasSuffix(pointer, "/officer/name"):
+		for _, a := range b.st.Appointments {
+			add(a.Officer)
+		}
+	case strings.HasSuffix(pointer, "/post"):
+		for _, a := range b.st.Appointments {
+			add(a.Post)
+		}
+	case strings.HasSuffix(pointer, "/service"):
+		for _, sv := range b.st.Services {
+			add(sv.Service)
+		}
+	}
+	return out
 }
 
 // relabel gives a row's members their Full label under the row's.
@@ -615,8 +652,18 @@ func enumText(member, v string) string {
 		}
 	case "assumed":
 		return labelOfMember(v)
+	case "kind":
+		if t, ok := agreementKinds[v]; ok {
+			return t
+		}
 	}
 	return words.Capital(words.Phrase(v))
+}
+
+// agreementKinds are the kinds of agreement in words.
+var agreementKinds = map[string]string{
+	domain.AgreementS113: "Section 113 agreement (officers shared, s113 LGA 1972)", domain.AgreementJointCommittee: "Joint committee",
+	domain.AgreementInterAuthorityAgreement: "Inter-authority agreement", domain.AgreementSLA: "Service-level agreement",
 }
 
 func labelOfMember(name string) string { return label(spec{name: name}) }
@@ -921,4 +968,88 @@ func rowIndexesOf(rows map[int]url.Values) ([]int, bool) {
 	}
 	sort.Ints(idx)
 	return idx, false
+}
+
+// ---- hints from the API's descriptions ----
+
+// schemaDocs are the descriptions of the OpenAPI document's components (Config.Schema), by schema
+// name: what each member of an event's data means, in the API's words.
+type schemaDocs map[string]schemaObject
+
+type schemaObject struct {
+	Ref         string                  `json:"$ref"`
+	Description string                  `json:"description"`
+	Properties  map[string]schemaObject `json:"properties"`
+	Items       *schemaObject           `json:"items"`
+}
+
+// parseSchemaDocs reads the components of an OpenAPI document; nil (no hints) when doc is empty or
+// not one.
+func parseSchemaDocs(doc []byte) schemaDocs {
+	var d struct {
+		Components struct {
+			Schemas schemaDocs `json:"schemas"`
+		} `json:"components"`
+	}
+	if len(doc) == 0 || json.Unmarshal(doc, &d) != nil {
+		return nil
+	}
+	return d.Components.Schemas
+}
+
+// resolve follows a $ref to the schema it names.
+func (d schemaDocs) resolve(o schemaObject) schemaObject {
+	if name, ok := strings.CutPrefix(o.Ref, "#/components/schemas/"); ok {
+		return d[name]
+	}
+	return o
+}
+
+// describe gives the fields of type typ's data (as dataFields or memberField built them) the API's
+// description of their member as their hint ("The first day the split applies."), except where the
+// engine's own hint says how to write the value (money, percentages, financial years, the shares).
+func (s *server) describe(typ string, fs []formField) {
+	if s.docs == nil {
+		return
+	}
+	s.docs.describeFields(fs, s.docs[typ+"V"+strconv.Itoa(domain.CurrentSchema)])
+}
+
+func (d schemaDocs) describeFields(fs []formField, obj schemaObject) {
+	for i := range fs {
+		f := &fs[i]
+		prop, ok := obj.Properties[f.Name]
+		if !ok {
+			continue
+		}
+		switch f.Kind {
+		case kindMoney, kindPercent, kindYear:
+		case kindDate:
+			if prop.Description != "" {
+				f.Hint = sentence(prop.Description) + " For example 2016-03-31."
+			}
+		default:
+			if prop.Description != "" && f.Name != "shares" {
+				f.Hint = sentence(prop.Description)
+			}
+		}
+		child := d.resolve(prop)
+		if prop.Items != nil {
+			child = d.resolve(*prop.Items)
+		}
+		d.describeFields(f.Fields, child)
+		for j := range f.Rows {
+			d.describeFields(f.Rows[j].Fields, child)
+		}
+	}
+}
+
+// sentence is a description as a hint: "the first day the split applies" → "The first day the split
+// applies."
+func sentence(s string) string {
+	s = words.Capital(strings.TrimSpace(s))
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }

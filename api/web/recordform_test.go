@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/api/web"
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/eventstore"
@@ -105,6 +106,11 @@ func TestFormsReadPoundsAndPercentExactly(t *testing.T) {
 	assert.Equal(t, "fenland", joined["council"], "the slug made from Fenland District Council")
 	proposed := streamData(t, store, domain.TypePartnershipProposed)
 	require.Len(t, proposed, 1)
+
+	_, form := get(t, c, srv.URL+"/partnerships/"+everyTypeSlug+"/record?type=AppointmentEnded")
+	assert.Contains(t, form, `list="f-data-officer-name-list"`)
+	assert.Contains(t, form, `<option value="Jane Smith"></option>`, "the officers appointed are suggested")
+	assert.Contains(t, form, `<option value="Joint chief executive"></option>`, "and their posts")
 }
 
 // TestFormsRefuseEachKindAtItsPointer: a bad value of each kind of control is refused beside its
@@ -296,6 +302,19 @@ func TestFormsDoubleSubmitRecordsOnce(t *testing.T) {
 	assert.Equal(t, before, headSeq(t, store))
 }
 
+// TestFormHintsFromTheAPIDescriptions: with the OpenAPI document, a field's hint is its member's
+// description (money keeps the form's own hint on how to write pounds).
+func TestFormHintsFromTheAPIDescriptions(t *testing.T) {
+	srv := newServerWith(t, func(c *web.Config) { c.Schema = api.OpenAPI() })
+	c, _ := clerkAtRecordForm(t, srv)
+	_, form := get(t, c, srv.URL+gnn+"/record?type=CostShareAgreed")
+	assert.Contains(t, form, `id="f-data-applies_from-hint">The first day the split applies. For example 2016-03-31.</p>`)
+	assert.Contains(t, form, `id="f-data-subject-hint">What is shared (a post, service or budget).</p>`)
+	assert.Contains(t, form, `id="f-data-shares-0-council-hint">A council that pays a share.</p>`, "rows' members too")
+	_, form = get(t, c, srv.URL+gnn+"/record?type=SavingsReported")
+	assert.Contains(t, form, `id="f-data-amount_pence-hint">In pounds`)
+}
+
 // TestFormPagesOfferEveryType: the chooser links every recordable type, and each type's form (and
 // the propose page) is served, with its key and no certainty chosen.
 func TestFormPagesOfferEveryType(t *testing.T) {
@@ -316,6 +335,8 @@ func TestFormPagesOfferEveryType(t *testing.T) {
 		assert.NotRegexp(t, `(?s)name="/certainty".*?selected`, strings.SplitN(form, `id="f-sources"`, 2)[0], "%s: no certainty is chosen", typ)
 		assert.NotContains(t, form, "illustrative")
 	}
+	_, list := get(t, c, srv.URL+"/")
+	assert.Contains(t, list, `href="/partnerships/new"`, "the list offers a recorder the propose page")
 	status, form := get(t, c, srv.URL+"/partnerships/new")
 	require.Equal(t, http.StatusOK, status)
 	for _, id := range []string{"f-partnership", "f-data-name", "f-data-partners-0-council", "f-data-partners-0-name", "f-data-partners-0-kind", "f-data-partners-1-ons_code"} {

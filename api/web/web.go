@@ -65,6 +65,9 @@ type Config struct {
 	// session's token (package api's Limiter.AllowWrite for that token's caller); an error with a
 	// RetryAfter() time.Duration method is answered 429 with Retry-After and nothing is recorded.
 	AllowWrite func(r *http.Request, token string) error
+	// Schema, when set, is the API's OpenAPI document (package api's OpenAPI()): the record forms
+	// take each field's hint from its member's description there. Nil: the forms' own hints only.
+	Schema []byte
 	// ProofURL, when set, is the path of the JSON proof of an event with "{id}" replaced; default
 	// "/v1/events/{id}/proof" (served by package api).
 	ProofURL string
@@ -81,6 +84,8 @@ type server struct {
 
 	mu       sync.Mutex
 	sessions map[string]*session
+
+	docs schemaDocs // the descriptions of Config.Schema's components, for the forms' hints
 }
 
 // session is a signed-in browser: the token it pasted, its CSRF token, when it signed in and when it
@@ -108,7 +113,7 @@ func New(cfg Config) http.Handler {
 	if cfg.ProofURL == "" {
 		cfg.ProofURL = "/v1/events/{id}/proof"
 	}
-	s := &server{Config: cfg, sessions: map[string]*session{}}
+	s := &server{Config: cfg, sessions: map[string]*session{}, docs: parseSchemaDocs(cfg.Schema)}
 	_, _ = rand.Read(s.secret[:]) // crypto/rand.Read never fails (Go 1.24+)
 	if s.Packs == nil {
 		s.Packs = s.buildPack

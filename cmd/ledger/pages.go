@@ -18,7 +18,7 @@ import (
 func pages(cfg api.Config, sessionMaxAge, sessionIdle time.Duration) http.Handler {
 	return web.New(web.Config{
 		Models: cfg.Models, Recorder: cfg.Recorder, Log: cfg.Log, Store: cfg.Store, Now: cfg.Now, Logger: cfg.Logger,
-		Private: cfg.Private, SessionMaxAge: sessionMaxAge, SessionIdle: sessionIdle,
+		Private: cfg.Private, SessionMaxAge: sessionMaxAge, SessionIdle: sessionIdle, Schema: api.OpenAPI(),
 		Packs: func(r *http.Request, opts reviewpack.Options, format string) ([]byte, error) {
 			return cfg.Packs.Render(r.Context(), api.Caller(r, tokens.Principal{}), opts, format)
 		},
