@@ -178,7 +178,7 @@ func (s *server) eventBody(ctx context.Context, e eventstore.Event, slug string)
 		if err != nil {
 			return body, err
 		}
-		note := correctionNote{eventLink: s.link(c.ID, c.Seq, ""), On: domain.DateOf(ce.RecordedAt).Long()}
+		note := correctionNote{eventLink: s.link(ctx, c.ID, c.Seq), On: domain.DateOf(ce.RecordedAt).Long()}
 		if c.Type == domain.TypeEventRetracted {
 			note.Why = words.Retraction(c.Reason)
 			if c.Notes != "" {
@@ -212,7 +212,7 @@ func (s *server) eventBody(ctx context.Context, e eventstore.Event, slug string)
 	for _, src := range now.Sources {
 		body.Sources = append(body.Sources, sourceLine{Text: words.Source(src), Assumed: len(src.AssumedDetails()) > 0})
 	}
-	d := describer{names: names, sources: now.Sources, link: s.linkTo}
+	d := describer{names: names, sources: now.Sources, link: func(id uuid.UUID) (eventLink, bool) { return s.linkTo(ctx, id) }}
 	switch p := now.Payload.(type) {
 	case domain.EventCorrected:
 		body.Said = words.Sentence("Correction: " + p.Reason)
@@ -226,6 +226,14 @@ func (s *server) eventBody(ctx context.Context, e eventstore.Event, slug string)
 		if p.Notes != "" {
 			body.Details = append(body.Details, member{words.CorrectedField("notes"), value{Text: p.Notes}})
 		}
+	case domain.ReviewOutcomeRecorded:
+		body.Details = d.members(reflect.ValueOf(p))
+		for i := range body.Details {
+			if body.Details[i].Label == words.CorrectedField("outcome") {
+				body.Details[i].Value = value{Text: words.Outcome(p.Outcome)} // what the council decided to do, as Event says it
+			}
+		}
+		body.CanChange = body.RetractedBy == nil
 	default:
 		body.Details = d.members(reflect.ValueOf(now.Payload))
 		body.CanChange = body.RetractedBy == nil
@@ -242,26 +250,25 @@ func envelopeOf(e eventstore.Event) domain.Envelope {
 
 // linkTo is the event with the id as a link, with its type and date in words when the ledger holds
 // it; ok is false when it does not.
-func (s *server) linkTo(id uuid.UUID) (eventLink, bool) {
+func (s *server) linkTo(ctx context.Context, id uuid.UUID) (eventLink, bool) {
 	seq, ok := s.Log.Seq(id)
 	if !ok {
 		return eventLink{ID: id}, false
 	}
-	return s.link(id, seq, ""), true
+	return s.link(ctx, id, seq), true
 }
 
-// link is the event id at seq as a link; what, when empty, is read from the store: the event's
-// type and effective date in words, as packs name an event ("Savings reported of 18 December 2015").
-func (s *server) link(id uuid.UUID, seq uint64, what string) eventLink {
-	if what == "" {
-		if e, err := s.eventByID(context.Background(), id.String()); err == nil {
-			what = words.EventType(e.Type)
-			if d, err := domain.ParseDate(e.EffectiveOn); err == nil {
-				what += " of " + d.Long()
-			}
+// link is the event id at seq as a link, named as packs name an event by its type and effective
+// date in words ("Savings reported of 18 December 2015") when the store can read it.
+func (s *server) link(ctx context.Context, id uuid.UUID, seq uint64) eventLink {
+	l := eventLink{ID: id, Seq: seq, Ref: ref(seq)}
+	if e, err := s.eventByID(ctx, id.String()); err == nil {
+		l.What = words.EventType(e.Type)
+		if d, err := domain.ParseDate(e.EffectiveOn); err == nil {
+			l.What += " of " + d.Long()
 		}
 	}
-	return eventLink{ID: id, Seq: seq, Ref: ref(seq), What: what}
+	return l
 }
 
 // describer writes an event's data members in words.
@@ -423,9 +430,9 @@ func (d describer) value(name string, v reflect.Value, tag reflect.StructTag) va
 }
 
 // identifiers are the data members that may hold an identifier chosen by the recorder (a post, a
-// service, what a cost share is of), written as a phrase as words.Event writes them when they are one
+// service, what a cost share is of, a review's name), written as a phrase as words.Event writes them when they are one
 // (no spaces): "chief-finance-officer" → "chief finance officer".
-var identifiers = map[string]bool{"post": true, "service": true, "subject": true}
+var identifiers = map[string]bool{"post": true, "service": true, "subject": true, "review": true}
 
 // leaf writes a value as a correction writes it (words.CorrectedValue).
 func (d describer) leaf(name string, v reflect.Value) value {

@@ -363,3 +363,41 @@ func TestEventPageRefusesWhatItCannotShow(t *testing.T) {
 	status, _ := get(t, l.client, l.url+"/events/"+token.ID.String()+"/x")
 	assert.Equal(t, http.StatusNotFound, status)
 }
+
+// Every event type's page is in words: one of each recorded through the forms (everyTypeForm), each
+// page without JSON, member names, identifiers with underscores or councils' slugs.
+func TestEveryTypeEventPageInWords(t *testing.T) {
+	l := newLedger(t)
+	c, csrf := clerkAtRecordForm(t, l.srv)
+	var ids []string
+	for _, tf := range everyTypeForm() {
+		res, body := postTypeForm(t, c, l.url, csrf, tf, "event-page-"+tf.Type)
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s: %s", tf.Type, summaryOf(body))
+		ids = append(ids, res.Request.URL.Query().Get("recorded"))
+	}
+	l.wait(t)
+	st, err := l.models.State(everyTypeSlug, projections.Query{})
+	require.NoError(t, err)
+	require.NotEmpty(t, st.Councils)
+	for _, id := range ids {
+		status, page := get(t, c, l.url+"/events/"+id)
+		require.Equal(t, http.StatusOK, status)
+		title := regexp.MustCompile(`<h1>([^<]*)</h1>`).FindStringSubmatch(page)
+		require.NotNil(t, title)
+		t.Run(title[1], func(t *testing.T) {
+			text := visible(page[strings.Index(page, "<main"):strings.Index(page, `id="record-h"`)])
+			for _, raw := range []string{`{"`, `":`, `"}`, "_pence", "basis_points", "[]", "map["} {
+				assert.NotContains(t, text, raw)
+			}
+			assert.NotRegexp(t, `\b[a-z]+_[a-z_]+\b`, text, "no identifiers")
+			for slug := range st.Councils {
+				assert.NotRegexp(t, `(^|[^-/.a-z])`+slug.String()+`($|[^-.a-z])`, text, "councils by name (a web address may hold one)")
+			}
+			assert.NotContains(t, text, everyTypeSlug)
+			if strings.HasPrefix(title[1], "Review outcome recorded") {
+				assert.Contains(t, page, "<dt>Outcome</dt><dd>continue the arrangement</dd>", "words.Outcome")
+				assert.Contains(t, page, "<dt>Review</dt><dd>review 2016</dd>")
+			}
+		})
+	}
+}
