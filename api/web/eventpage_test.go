@@ -219,8 +219,8 @@ func TestCorrectedEventLinksBothWays(t *testing.T) {
 	assert.Contains(t, page, "Trial ends on: 31 March 2016 → 30 June 2016.")
 	assert.Contains(t, page, "What it records, as corrected")
 	assert.Contains(t, page, "<dt>Trial ends on</dt><dd>30 June 2016</dd>", "the data as corrected")
-	assert.Contains(t, page, "Correct this event", "a corrected event may be corrected again")
-	assert.Contains(t, page, "Retract this event")
+	assert.Contains(t, page, `<a class="button" href="/events/`+target.String()+`/correct">Correct this event</a>`, "a corrected event may be corrected again")
+	assert.Contains(t, page, `<a class="button secondary" href="/events/`+target.String()+`/retract">Retract this event</a>`)
 
 	_, page = get(t, c, l.url+"/events/"+corr.ID.String())
 	assert.Contains(t, page, fmt.Sprintf(`<strong>Corrects <a href="/events/%s">[%d]</a></strong>, Partnership proposed of 7 October 2015.`, target, tseq))
