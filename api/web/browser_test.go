@@ -150,7 +150,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("no horizontal scroll on a phone", func(t *testing.T) {
-		for _, path := range []string{"/", gnn + "?as_of=2016-03-31", gnn + "/record", gnn + "/record?form=other"} {
+		for _, path := range []string{"/", gnn + "?as_of=2016-03-31", gnn + "/record", demoEvent("savings-forecast-nn-2015") + "/correct?field=amount_pence"} {
 			require.NoError(t, chromedp.Do(ctx,
 				chromedp.EmulateViewport(375, 812),
 				chromedp.Navigate(base+path),

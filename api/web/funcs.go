@@ -24,12 +24,6 @@ func (s *server) funcs() template.FuncMap {
 		"join":        strings.Join,
 		"timeText":    domain.TimeText, // when an event was recorded: "2016-06-01 09:00" (UTC)
 		"percent":     percent,
-		"errs":        func(m map[string][]string, k string) []string { return m[k] },
-		"val":         func(m map[string]string, k string) string { return m[k] },
-		"list":        func(s ...string) []string { return s },
-		"fld": func(id, label, hint string, v map[string]string, e map[string][]string) field {
-			return field{ID: id, Label: label, Hint: hint, Value: v[id], Errs: e[id]}
-		},
 	}
 }
 
@@ -57,12 +51,6 @@ func (s *server) evidenceLinks(ev projections.Evidence, types map[uuid.UUID]stri
 		fmt.Fprintf(&b, `<a class="ev" href="/events/%s" title="%s %s">%s</a>`, id, template.HTMLEscapeString(desc), template.HTMLEscapeString(label), template.HTMLEscapeString(label))
 	}
 	return template.HTML(b.String())
-}
-
-// field is one form control's label, hint, value and errors, for the "field" template.
-type field struct {
-	ID, Label, Hint, Value string
-	Errs                   []string
 }
 
 // money writes an amount with the domain's one money formatter (domain.Pence.String: "£40,000",

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"encoding/json"
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,7 +17,7 @@ import (
 )
 
 // recordForm is the body of the record and propose pages: a generated form for one event type
-// (form.go), or the chooser of types when none is chosen, or the raw-JSON form ("other").
+// (form.go), or the chooser of types when none is chosen.
 type recordForm struct {
 	Slug, Name string
 	New        bool   // the propose page (/partnerships/new): the partnership's slug is a field
@@ -32,13 +30,6 @@ type recordForm struct {
 	Envelope   []formField // effective_on, certainty, sources
 	Problems   []formProblem
 	all        []formField // Fields and Envelope, one slice
-
-	// The raw-JSON form (form=other), kept until the correction pages replace it.
-	Form     string
-	Values   map[string]string
-	Errors   map[string][]string
-	Partners []projections.Partner
-	Other    []string
 }
 
 // recordable are the types the record page offers: every type but the proposal (its own page) and
@@ -55,32 +46,6 @@ func recordable() []choice {
 
 func isRecordable(t string) bool {
 	return slices.ContainsFunc(recordable(), func(c choice) bool { return c.Value == t })
-}
-
-// commonTypes are offered in the general form's type select.
-var commonTypes = []string{domain.TypeDecisionTaken, domain.TypeJointAppointmentMade, domain.TypeServiceMovedToSharedDelivery,
-	domain.TypeReviewOutcomeRecorded, domain.TypeSavingsReported, domain.TypeEventCorrected, domain.TypeEventRetracted}
-
-// otherPointers maps each field of the raw-JSON form to the JSON pointer of the command member it
-// fills; problems are placed beside the field by their pointer (otherFieldOf).
-var otherPointers = map[string]string{
-	"effective_on": "/effective_on", "certainty": "/certainty", "source_kind": "/sources/0/kind",
-	"source_title": "/sources/0/title", "source_url": "/sources/0/url", "type": "/type", "data": "/data",
-}
-
-// otherFieldOf returns the field of the raw-JSON form whose member the JSON pointer is or is inside
-// (the longest such), "source_title" for the sources as a whole, or "" when no field fits.
-func otherFieldOf(pointer string) string {
-	if pointer == "/sources" || pointer == "/sources/0" {
-		return "source_title"
-	}
-	best := ""
-	for f, p := range otherPointers {
-		if (pointer == p || strings.HasPrefix(pointer, p+"/")) && len(p) > len(otherPointers[best]) {
-			best = f
-		}
-	}
-	return best
 }
 
 // recordState is the partnership a form records into (nil for the propose page).
@@ -147,10 +112,6 @@ func (s *server) handleRecordForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if q.Get("form") == "other" && !propose {
-		s.otherFormPage(w, r, slug, st, q)
-		return
-	}
 	f := &recordForm{Key: newKey(), Type: q.Get("type")}
 	if propose {
 		f.Type = domain.TypePartnershipProposed
@@ -160,36 +121,12 @@ func (s *server) handleRecordForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "record.html", s.formPage(r, slug, st, f, url.Values{}))
 }
 
-// otherFormPage shows the raw-JSON form (form=other), prefilled for a correction or retraction of
-// the target its query names.
-func (s *server) otherFormPage(w http.ResponseWriter, r *http.Request, slug string, st *projections.State, q url.Values) {
-	f := &recordForm{Form: "other", Values: map[string]string{"source_kind": "minutes"}}
-	if t := q.Get("type"); t != "" {
-		f.Values["type"] = t
-	}
-	if target := q.Get("target"); target != "" {
-		switch q.Get("type") {
-		case domain.TypeEventRetracted:
-			f.Values["data"] = `{"target": "` + target + `", "reason": "entered_in_error", "notes": ""}`
-		default:
-			f.Values["data"] = `{"target": "` + target + `", "reason": "", "data": {}}`
-		}
-	}
-	s.render(w, http.StatusOK, "record.html", s.otherPage(r, slug, st, f))
-}
-
-func (s *server) otherPage(r *http.Request, slug string, st *projections.State, f *recordForm) page {
-	f.Slug, f.Name, f.Partners, f.Other, f.Form = slug, st.Name, st.Partners, commonTypes, "other"
-	f.Action = "/partnerships/" + url.PathEscape(slug) + "/record"
-	return s.page(r, "Record an event: "+st.Name, f)
-}
-
 // maxRecordForm is the largest record form read, in bytes (1 MiB); a larger one is answered 413.
 const maxRecordForm = 1 << 20
 
 // handleRecord takes a post of the record page or the propose page: a generated form's add or
-// remove button (the form again with a row more or less, nothing recorded), its record button, or
-// the raw-JSON form.
+// remove button (the form again with a row more or less, nothing recorded), or its record button.
+// Corrections and retractions have their own pages (correct.go).
 func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 	sess, u := s.clerk(w, r)
 	if u == nil || !s.clerkForm(w, r, sess) {
@@ -210,12 +147,6 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		for _, x := range vals {
 			v[k] = append(v[k], domain.TrimASCIISpace(x)) // a trailing U+0085 stays, to be refused
 		}
-	}
-	if v.Get("form") == "other" && !propose {
-		if s.allowWrite(w, r, sess) {
-			s.recordOther(w, r, u, slug, st, v)
-		}
-		return
 	}
 	f := &recordForm{Type: v.Get("type"), Key: v.Get("key")}
 	if f.Key == "" || len(f.Key) > 64 || eventstore.TextProblem(f.Key) != "" {
@@ -289,64 +220,6 @@ func slugOf(name string) string {
 		s = strings.TrimRight(s[:64], "-")
 	}
 	return s
-}
-
-// recordOther takes a post of the raw-JSON form (form=other): an event of a type chosen from a
-// select, its data typed as JSON. The correction pages replace it.
-func (s *server) recordOther(w http.ResponseWriter, r *http.Request, u *user, slug string, st *projections.State, v url.Values) {
-	f := &recordForm{Form: "other", Values: map[string]string{}, Errors: map[string][]string{}}
-	for k := range v {
-		f.Values[k] = v.Get(k)
-	}
-	vals := f.Values
-	said := map[string]bool{} // the pointers a problem was listed at
-	add := func(pointer, msg string) {
-		said[pointer] = true
-		field := otherFieldOf(pointer)
-		if field == "" {
-			f.Problems = append(f.Problems, formProblem{Label: pointer, Message: msg})
-			return
-		}
-		if field == "data" && pointer != otherPointers["data"] {
-			// The data is typed as JSON: say where in it.
-			msg = strings.TrimPrefix(pointer, otherPointers["data"]) + ": " + msg
-		}
-		f.Errors[field] = append(f.Errors[field], msg)
-		f.Problems = append(f.Problems, formProblem{ID: field, Message: msg})
-	}
-	// The form's text passes the gate's text rule before it is built into JSON: encoding/json would
-	// quietly replace invalid UTF-8 with U+FFFD. The raw data is gated as JSON.
-	for _, k := range slices.Sorted(maps.Keys(vals)) {
-		if k == "data" || otherPointers[k] == "" {
-			continue
-		}
-		if msg := eventstore.TextProblem(vals[k]); msg != "" {
-			add(otherPointers[k], msg)
-		}
-	}
-	body := map[string]any{"effective_on": vals["effective_on"], "certainty": vals["certainty"], "type": vals["type"]}
-	src := map[string]any{"kind": vals["source_kind"], "title": vals["source_title"]}
-	if vals["source_url"] != "" {
-		src["url"] = vals["source_url"]
-	}
-	body["sources"] = []any{src}
-	if !slices.Contains(domain.EventTypes(), vals["type"]) {
-		add(otherPointers["type"], "Choose an event type.")
-	}
-	if !json.Valid([]byte(vals["data"])) {
-		add(otherPointers["data"], "The data is not valid JSON. Check the brackets, quotes and commas.")
-	} else {
-		body["data"] = json.RawMessage(vals["data"])
-	}
-	done, err := s.submit(w, r, u, slug, "", body, len(f.Problems) > 0)
-	if done {
-		return
-	}
-	if err != nil && !formErrors(err, said, add) {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, http.StatusUnprocessableEntity, "record.html", s.otherPage(r, slug, st, f))
 }
 
 func (s *server) forbidden(w http.ResponseWriter, r *http.Request, u *user) {

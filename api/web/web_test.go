@@ -336,35 +336,6 @@ func summaryLinks(page string) map[string][]string {
 	return links
 }
 
-// TestGeneralFormPlacesProblemsByPointer: problems in the data of the general form (an event of any
-// type, its data typed as JSON) are shown beside the data field whatever member they are at, and a
-// problem at a member no field of the form fills is listed in the summary with its pointer.
-func TestGeneralFormPlacesProblemsByPointer(t *testing.T) {
-	srv := newServer(t)
-	c, csrf := clerkAtRecordForm(t, srv)
-	tests := []struct {
-		name, typ, data, errID, want string
-	}{
-		{"unknown member", "DecisionTaken", `{"resolution":"x","outcome":"approved","colour":1}`, "data-error", `/colour: unknown field "colour"`},
-		{"member of the wrong JSON type", "DecisionTaken", `{"resolution":["x"],"outcome":"approved"}`, "data-error", "/resolution: must be a string, not a JSON array"},
-		{"nested member of the wrong JSON type", "DecisionTaken", `{"resolution":"x","outcome":"approved","votes":{"for":"many"}}`, "data-error", "/votes/for: must be a whole number, not a JSON string"},
-		{"no type chosen", "", `{}`, "type-error", "Choose an event type."},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res, err := c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf}, "form": {"other"}, "type": {tt.typ},
-				"data": {tt.data}, "effective_on": {"2016-09-01"}, "certainty": {"confirmed"}, "source_kind": {"minutes"}, "source_title": {"Cabinet"}})
-			require.NoError(t, err)
-			b, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
-			msg := fieldError(t, string(b), tt.errID)
-			assert.Contains(t, msg, tt.want)
-			faulttest.AssertForPeople(t, msg)
-		})
-	}
-}
-
 // TestRecordFormReadsPoundsExactly: the clerk's form stores exactly the pence written, for amounts a
 // float64 parse would have truncated (0.29 × 100 is 28.999999999999996 as a float), and shows them
 // back with the one money formatter. 90071992547409.93 (2^53 + 1 pence) is beyond ±£100bn: refused.
@@ -410,26 +381,6 @@ func TestRecordFormReadsPoundsExactly(t *testing.T) {
 	assert.Contains(t, html.UnescapeString(string(b)), "±£100,000,000,000")
 }
 
-// TestOtherFormDataPassesTheGate: the raw JSON of the other form is refused as the API refuses it,
-// on the data field, naming the pointer.
-func TestOtherFormDataPassesTheGate(t *testing.T) {
-	srv := newServer(t)
-	c, csrf := clerkAtRecordForm(t, srv)
-	for _, data := range []string{
-		`{"council":"north-norfolk","financial_year":2016,"category":"x","amount_pence":100,"amount_pence":999}`,
-		`{"council":"north-norfolk","financial_year":2016,"category":"x\ud800y","amount_pence":100}`,
-	} {
-		res, err := c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf}, "form": {"other"}, "type": {"SavingsTargetSet"},
-			"data": {data}, "effective_on": {"2016-09-01"}, "certainty": {"confirmed"}, "source_kind": {"report"}, "source_title": {"Budget"}})
-		require.NoError(t, err)
-		b, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
-		assert.Contains(t, string(b), `id="data-error"`)
-		assert.Contains(t, string(b), "Nothing was recorded")
-	}
-}
-
 func TestRecordThenRetractThroughTheForms(t *testing.T) {
 	srv := newServer(t)
 	c, csrf := clerkAtRecordForm(t, srv)
@@ -448,20 +399,33 @@ func TestRecordThenRetractThroughTheForms(t *testing.T) {
 	assert.Contains(t, string(b), "£7,654.32")
 	id := res.Request.URL.Query().Get("recorded")
 
+	// Retracted through the event's retract page (the raw-JSON form it used is gone: its post records
+	// nothing).
+	res, err = c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf}, "form": {"other"}, "type": {"EventRetracted"},
+		"data": {`{"target": "` + id + `", "reason": "entered_in_error"}`}, "effective_on": {"2016-10-01"}, "certainty": {"confirmed"},
+		"source_kind": {"minutes"}, "source_title": {"Joint committee, 1 October 2016"}})
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+	path := "/events/" + id + "/retract"
+	status, page := get(t, c, srv.URL+path)
+	require.Equal(t, http.StatusOK, status)
+	key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(page)
+	require.NotNil(t, key)
 	tests := []struct {
-		name, data string
-		status     int
-		want       string
+		name, reason string
+		status       int
+		want         string
 	}{
-		{"not JSON", `{"target": `, http.StatusUnprocessableEntity, "data-error"},
-		{"bad reason", `{"target": "` + id + `", "reason": "because"}`, http.StatusUnprocessableEntity, "data-error"},
-		{"retracted", `{"target": "` + id + `", "reason": "entered_in_error"}`, http.StatusOK, "Recorded."},
+		{"no reason", "", http.StatusUnprocessableEntity, `id="f-data-reason-error"`},
+		{"bad reason", "because", http.StatusUnprocessableEntity, `id="f-data-reason-error"`},
+		{"retracted", "entered_in_error", http.StatusOK, "Recorded."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf}, "form": {"other"}, "type": {"EventRetracted"},
-				"data": {tt.data}, "effective_on": {"2016-10-01"}, "certainty": {"confirmed"}, "source_kind": {"minutes"},
-				"source_title": {"Joint committee, 1 October 2016"}})
+			res, err := c.PostForm(srv.URL+path, url.Values{"csrf": {csrf}, "key": {key[1]}, "/data/reason": {tt.reason},
+				"/effective_on": {"2016-10-01"}, "/certainty": {"confirmed"}, "/sources/0/kind": {"minutes"},
+				"/sources/0/title": {"Joint committee, 1 October 2016"}})
 			require.NoError(t, err)
 			b, _ := io.ReadAll(res.Body)
 			res.Body.Close()
@@ -519,23 +483,6 @@ func TestRecordFormListsEveryProblemOncePerField(t *testing.T) {
 	assert.Contains(t, page, `aria-describedby="f-data-financial_year-hint f-data-financial_year-error"`)
 	assert.Contains(t, page, `aria-describedby="f-sources-0-url-hint"`, "a field without errors keeps its hint")
 
-	// Six problems in the data of the general form: one error element holds them all.
-	res, err = c.PostForm(srv.URL+gnn+"/record", url.Values{"csrf": {csrf}, "form": {"other"}, "type": {"DecisionTaken"},
-		"data": {`{}`}, "effective_on": {"2016-09-01"}, "certainty": {"confirmed"}, "source_kind": {"minutes"}, "source_title": {"Cabinet"}})
-	require.NoError(t, err)
-	b, _ = io.ReadAll(res.Body)
-	res.Body.Close()
-	page = string(b)
-	assert.Equal(t, 1, strings.Count(page, `id="data-error"`), "one error element for the data")
-	m := regexp.MustCompile(`<p class="field-error" id="data-error"><span class="visually-hidden">Error:</span> (.*)</p>`).FindStringSubmatch(page)
-	require.NotNil(t, m, page)
-	msgs := strings.Split(html.UnescapeString(m[1]), "<br>")
-	assert.GreaterOrEqual(t, len(msgs), 2, "all the data's problems: %q", msgs)
-	assert.Contains(t, msgs, "/resolution: is required (the resolution as minuted)")
-	for _, msg := range msgs {
-		faulttest.AssertForPeople(t, msg)
-	}
-	assert.Contains(t, page, `aria-describedby="data-hint data-error"`)
 }
 
 // The tester: a record form over 1 MiB was answered 403 "Form expired"; a financial year of 30
