@@ -7,6 +7,7 @@ import (
 	"html"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -400,4 +401,24 @@ func TestEveryTypeEventPageInWords(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzEventPage: whatever follows /events/, the answer is a page (200 for an event of a partnership,
+// 404 otherwise), never a 500 or a panic.
+func FuzzEventPage(f *testing.F) {
+	srv := newServerWith(f, nil)
+	for _, s := range []string{"not-an-id", uuid.NewString(), uuid.Nil.String(), demo.EventID(demo.GreatYarmouthNorthNorfolk, "proposed").String(),
+		"%00", "..", "%2e%2e", "urn:uuid:" + uuid.NewString(), "{00000000-0000-0000-0000-000000000000}", strings.Repeat("f", 4096)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		u, err := url.Parse(srv.URL + "/events/" + url.PathEscape(id))
+		if err != nil {
+			return
+		}
+		res, err := srv.Client().Get(u.String())
+		require.NoError(t, err)
+		defer res.Body.Close()
+		assert.Contains(t, []int{http.StatusOK, http.StatusNotFound, http.StatusMovedPermanently}, res.StatusCode, "%q", id)
+	})
 }
