@@ -78,7 +78,7 @@ func TestAcceptance(t *testing.T) {
 	assert.NotContains(t, reason, "_", "the reasons are in words, not the enum's values")
 	recorded[domain.TypeEventRetracted] = b.record("the retraction", url.Values{
 		"/data/reason": {domain.RetractEnteredInError}, "/data/notes": {"The award was entered against the wrong partnership."},
-		"/certainty": {"confirmed"}, "/sources/0/kind": {"letter"}, "/sources/0/title": {"Letter from the Local Government Association"},
+		"/certainty": {"confirmed"}, "/sources/0/kind": {"report"}, "/sources/0/title": {"Report to cabinet: the award was entered in error"},
 	})
 
 	// The ledger holds one event of every type but corrections (there is no correction page yet),
@@ -110,8 +110,15 @@ func TestAcceptance(t *testing.T) {
 		partners = append(partners, p.Council)
 	}
 	assert.ElementsMatch(t, []string{"breckland", "south-holland", "fenland"}, partners)
-	require.Len(t, mid.Appointments, 1)
-	assert.Equal(t, "Jane Smith", mid.Appointments[0].Officer)
+	officers := map[string]projections.Appointment{}
+	for _, a := range mid.Appointments {
+		officers[a.Officer] = a
+	}
+	require.Contains(t, officers, "Jane Smith", "the joint chief executive")
+	assert.Len(t, officers["Jane Smith"].Councils, 3, "her time shared by three councils")
+	require.Contains(t, officers, "John Brown", "the monitoring officer")
+	require.Len(t, officers["John Brown"].Roles, 1)
+	assert.Equal(t, "monitoring_officer", string(officers["John Brown"].Roles[0].Role))
 	require.Len(t, mid.Services, 1)
 	assert.Equal(t, "human resources", mid.Services[0].Service)
 	assert.Empty(t, mid.Funding, "the retracted award is not in effect")
@@ -373,4 +380,25 @@ func (b *clerkBrowser) timeline() []timelineItem {
 		del: Array.from(li.querySelectorAll("del")).map(d => d.innerText).join(" "),
 		text: li.innerText,
 		links: Array.from(li.querySelectorAll("a")).map(a => a.getAttribute("href"))}))`)
+}
+
+// TestFormsAsABrowserSendsThem keeps two faults TestAcceptance found in the browser, where a form is
+// sent as shown (the HTTP tests post chosen values): a new council's slug was a select of the
+// partnership's councils (empty when proposing, the partners when one joins), so it could not be
+// typed; and a row added to a list whose rows have checkboxes (a source's assumed details) showed a
+// ticked checkbox with a blank value, which the browser then sent and the rules refused.
+func TestFormsAsABrowserSendsThem(t *testing.T) {
+	srv := newServer(t)
+	c, hidden := clerkAt(t, srv, "/partnerships/new")
+	status, page := get(t, c, srv.URL+"/partnerships/new")
+	require.Equal(t, 200, status)
+	assert.True(t, strings.Contains(page, `<input id="f-data-partners-0-council" name="/data/partners/0/council"`), "a new partner's slug is typed")
+	status, page = get(t, c, srv.URL+gnn+"/record?type="+domain.TypeCouncilJoinedPartnership)
+	require.Equal(t, 200, status)
+	assert.True(t, strings.Contains(page, `<input id="f-data-council-council" name="/data/council/council"`), "a joining council's slug is typed")
+
+	status, _, page = post(t, c, srv, "/partnerships/new", with(hidden, "/sources/0/title", "", "action", "add:/sources"))
+	require.Equal(t, 200, status, summaryOf(page))
+	require.True(t, strings.Contains(page, `id="f-sources-1-assumed"`), "the second source was added")
+	assert.False(t, strings.Contains(page, `name="/sources/1/assumed" value=""`), "no blank checkbox in the added row")
 }

@@ -230,6 +230,11 @@ func typeSpec(t reflect.Type, tag reflect.StructTag) spec {
 	case typeCouncil:
 		sp.kind = kindNewCouncil
 		sp.fields = structSpecs(t)
+		for i := range sp.fields {
+			if sp.fields[i].name == "council" {
+				sp.fields[i].kind = kindText // a new council's slug is typed (or made from its name), not chosen from the partners
+			}
+		}
 		return sp
 	case typeUUID:
 		sp.kind = kindText
@@ -905,7 +910,9 @@ func applyAction(fs []formField, v url.Values, action string) bool {
 			v.Set(pointer+"/"+strconv.Itoa(n), "")
 		} else {
 			for _, m := range f.Rows[0].Fields {
-				v.Set(pointer+"/"+strconv.Itoa(n)+"/"+m.Name, "")
+				if m.Kind != kindChecks { // a blank value would show as a ticked box of its own
+					v.Set(pointer+"/"+strconv.Itoa(n)+"/"+m.Name, "")
+				}
 			}
 		}
 		return true
