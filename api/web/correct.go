@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -406,6 +408,12 @@ type correctPage struct {
 	Hidden   []hiddenValue     // preview
 }
 
+// structured reports whether a JSON value is an array or an object.
+func structured(v json.RawMessage) bool {
+	v = bytes.TrimSpace(v)
+	return len(v) > 0 && (v[0] == '[' || v[0] == '{')
+}
+
 // effectiveOn is a decided command's effective date in words.
 func effectiveOn(cmd domain.Command) string {
 	if d, err := domain.ParseDate(cmd.EffectiveOn); err == nil {
@@ -431,9 +439,10 @@ type correctedChange struct{ Field, Old, New string }
 type hiddenValue struct{ Name, Value string }
 
 // correctables lists the fields of t a correction may replace: its data members (every top-level
-// member of its type, in the schema's order, each as corrected so far; a list or group is replaced
-// whole), then its effective date, certainty and sources.
-func (s *server) correctables(t *target) []correctable {
+// member of its type, in the schema's order, each as corrected so far and in words as the event
+// page writes it; a list or group is replaced whole), then its effective date, certainty and
+// sources.
+func (s *server) correctables(ctx context.Context, t *target) []correctable {
 	e := t.Effective
 	data := e.Data
 	if len(data) == 0 {
@@ -450,11 +459,56 @@ func (s *server) correctables(t *target) []correctable {
 	srcs, _ := json.Marshal(e.Sources)
 	out = append(out, correctable{Name: domain.CorrectedEffectiveOn, raw: eff},
 		correctable{Name: domain.CorrectedCertainty, raw: cert}, correctable{Name: domain.CorrectedSources, raw: srcs})
+	inWords := s.dataInWords(ctx, t.Names, e.Recorded)
 	for i := range out {
 		out[i].Label = words.CorrectedField(out[i].Name)
 		out[i].Current = words.CorrectedValue(out[i].Name, out[i].raw, t.Names)
+		if w, ok := inWords[out[i].Name]; ok && !envelopeMember(out[i].Name) {
+			out[i].Current = w
+		}
 	}
 	return out
+}
+
+// dataInWords writes the data members e records (those present in its JSON) in words, each on one
+// line, as the event page writes them (describer: a list or group member by member, not as JSON).
+func (s *server) dataInWords(ctx context.Context, names words.Names, e domain.Recorded) map[string]string {
+	out := map[string]string{}
+	d := describer{names: names, sources: e.Sources, link: func(id uuid.UUID) (eventLink, bool) { return s.linkTo(ctx, id) }}
+	pv := reflect.ValueOf(e.Payload)
+	if pv.Kind() != reflect.Struct {
+		return out
+	}
+	for i := range pv.NumField() {
+		f := pv.Type().Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		fv := pv.Field(i)
+		omitted := (strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")) && fv.IsZero()
+		if f.IsExported() && name != "" && name != "-" && !omitted {
+			out[name] = plainWords(d.value(name, fv, f.Tag))
+		}
+	}
+	return out
+}
+
+// plainWords is a value in words on one line: a group's members as "Label: value", separated by
+// commas; a list's items separated by semicolons.
+func plainWords(v value) string {
+	switch {
+	case v.Members != nil:
+		parts := make([]string, len(v.Members))
+		for i, m := range v.Members {
+			parts[i] = m.Label + ": " + plainWords(m.Value)
+		}
+		return strings.Join(parts, ", ")
+	case v.List != nil:
+		parts := make([]string, len(v.List))
+		for i, x := range v.List {
+			parts[i] = plainWords(x)
+		}
+		return strings.Join(parts, "; ")
+	}
+	return v.Text
 }
 
 // envelopeMember reports whether a correctable is one of the target's envelope fields, which an
@@ -573,7 +627,7 @@ func (s *server) correctPage(r *http.Request, body *correctPage) page {
 // chosen returns the member of t named by a form's field value; ok is false, with the request
 // answered 400, when t has no such field.
 func (s *server) chosen(w http.ResponseWriter, r *http.Request, t *target, name string) (correctable, bool) {
-	for _, c := range s.correctables(t) {
+	for _, c := range s.correctables(r.Context(), t) {
 		if c.Name == name {
 			return c, true
 		}
@@ -591,7 +645,7 @@ func (s *server) handleCorrectForm(w http.ResponseWriter, r *http.Request) {
 	if t == nil {
 		return
 	}
-	body := &correctPage{Target: t, Step: "pick", Members: s.correctables(t)}
+	body := &correctPage{Target: t, Step: "pick", Members: s.correctables(r.Context(), t)}
 	name := r.URL.Query().Get("field")
 	if name == "" {
 		s.render(w, http.StatusOK, "correct.html", s.correctPage(r, body))
@@ -734,12 +788,23 @@ func (s *server) preview(r *http.Request, t *target, cmd domain.Command, body *c
 		return err
 	}
 	corr, _ := p.(domain.EventCorrected)
-	_, fields, err := domain.Correct(t.Effective.Recorded, corr)
+	after, fields, err := domain.Correct(t.Effective.Recorded, corr)
 	if err != nil {
 		return err
 	}
+	was, now := s.dataInWords(r.Context(), t.Names, t.Effective.Recorded), s.dataInWords(r.Context(), t.Names, after)
 	for _, f := range fields {
 		old, new := words.CorrectedChange(f.Field, f.Before, f.After, t.Names)
+		if !envelopeMember(f.Field) && (structured(f.Before) || structured(f.After)) {
+			// A list or group: member by member, as the event page writes it, not as JSON.
+			old, new = was[f.Field], now[f.Field]
+			if old == "" {
+				old = words.NotRecorded
+			}
+			if new == "" {
+				new = words.NotRecorded
+			}
+		}
 		body.Changes = append(body.Changes, correctedChange{Field: words.CorrectedField(f.Field), Old: old, New: new})
 	}
 	srcs := make([]string, len(cmd.Sources))

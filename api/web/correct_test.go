@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/demo"
 	"github.com/partnership-ledger/ledger/eventstore"
+	"github.com/partnership-ledger/ledger/internal/browsertest"
 )
 
 // ledgerServer is newServer with the store the pages write to, to count what was recorded.
@@ -536,4 +538,85 @@ func FuzzCorrectForm(f *testing.F) {
 		assert.Less(t, res.StatusCode, 500, string(b))
 		assert.Equal(t, before, head(t, store), "checking records nothing")
 	})
+}
+
+// A clerk corrects a figure and retracts an event in a browser: each step (pick the field, its value,
+// a refused value, the preview, the retract form) passes axe-core with no serious or critical finding.
+func TestCorrectAndRetractInTheBrowser(t *testing.T) {
+	srv := newServer(t)
+	ctx := browser(t)
+	event := srv.URL + demoEvent("savings-forecast-nn-2015")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/signin?next="+url.QueryEscape(demoEvent("savings-forecast-nn-2015"))),
+		chromedp.WaitVisible(chromedp.ID("token")),
+		chromedp.SendKeys(chromedp.ID("token"), clerkToken),
+		chromedp.Submit(chromedp.ID("token")),
+		chromedp.WaitVisible(chromedp.ID("change")),
+		chromedp.Click(chromedp.CSS(`#change a[href$="/correct"]`)),
+		chromedp.WaitVisible(chromedp.ID("f-field-amount_pence")),
+	))
+	browsertest.AssertAccessible(t, ctx, "correct: pick the field")
+	assert.Contains(t, text(t, ctx, "f-field"), "Amount\nnow: £40,000")
+
+	check := func(amount string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(
+			chromedp.Navigate(event+"/correct"),
+			chromedp.WaitVisible(chromedp.ID("f-field-amount_pence")),
+			chromedp.Click(chromedp.ID("f-field-amount_pence")),
+			chromedp.Click(chromedp.ID("submit")),
+			chromedp.WaitVisible(chromedp.ID("f-data-data-amount_pence")),
+			chromedp.SetValue(chromedp.ID("f-data-data-amount_pence"), amount),
+			chromedp.SendKeys(chromedp.ID("f-data-reason"), "The figure was misread from the report."),
+			chromedp.SetValue(chromedp.ID("f-effective_on"), "2016-10-01"),
+			chromedp.SetValue(chromedp.ID("f-certainty"), "confirmed"),
+			chromedp.SetValue(chromedp.ID("f-sources-0-kind"), "report"),
+			chromedp.SendKeys(chromedp.ID("f-sources-0-title"), "Budget monitoring Q2"),
+			chromedp.Click(chromedp.ID("submit")),
+		)
+	}
+	require.NoError(t, chromedp.Do(ctx, check("forty"), chromedp.WaitVisible(chromedp.ID("f-data-data-amount_pence-error"))))
+	browsertest.AssertAccessible(t, ctx, "correct: a refused value")
+	require.NoError(t, chromedp.Do(ctx, check("45000"), chromedp.WaitVisible(chromedp.ID("changes"))))
+	browsertest.AssertAccessible(t, ctx, "correct: the preview")
+	assert.Contains(t, text(t, ctx, "changes"), "£40,000 → £45,000")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.ID("submit")), chromedp.WaitVisible(chromedp.ID("confirmation"))))
+	assert.Contains(t, text(t, ctx, "confirmation"), "Recorded")
+
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(event+"/retract"),
+		chromedp.WaitVisible(chromedp.ID("f-data-reason")),
+	))
+	browsertest.AssertAccessible(t, ctx, "retract")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("f-data-reason-0")),
+		chromedp.SetValue(chromedp.ID("f-certainty"), "confirmed"),
+		chromedp.SetValue(chromedp.ID("f-sources-0-kind"), "minutes"),
+		chromedp.SendKeys(chromedp.ID("f-sources-0-title"), "Joint committee minutes, 1 October 2016"),
+		chromedp.Click(chromedp.ID("submit")),
+		chromedp.WaitVisible(chromedp.ID("confirmation")),
+	))
+	assert.NotContains(t, text(t, ctx, "savings-table"), "£45,000", "the retracted figure is gone")
+}
+
+// A list member is corrected whole and previewed member by member in words, not as JSON: the
+// pick step shows it so too.
+func TestCorrectAListInWords(t *testing.T) {
+	srv, store := ledgerServer(t)
+	path := demoEvent("appoint-sheila-oxtoby") + "/correct"
+	c, _ := clerkAt(t, srv, path)
+	_, page := get(t, c, srv.URL+path)
+	assert.Contains(t, page, "Councils <span class=\"sub\">now: Council: Great Yarmouth Borough Council, Time share: 50%; Council: North Norfolk District Council, Time share: 50%</span>")
+	_, page = get(t, c, srv.URL+path+"?field=councils")
+	assert.Contains(t, page, `name="/data/data/councils/1/time_share_basis_points" inputmode="decimal" value="50"`, "shares prefilled in percent")
+	form := correction(hiddenFields(t, page), "/data/data/councils/0/council", "great-yarmouth")
+	form.Set("/data/data/councils/0/time_share_basis_points", "60")
+	form.Set("/data/data/councils/1/council", "north-norfolk")
+	form.Set("/data/data/councils/1/time_share_basis_points", "40")
+	before := head(t, store)
+	status, _, page := post(t, c, srv, path, form)
+	require.Equal(t, http.StatusOK, status, page)
+	assert.Contains(t, page, "<dt>Councils</dt><dd>Council: Great Yarmouth Borough Council, Time share: 50%; Council: North Norfolk District Council, Time share: 50% → "+
+		"Council: Great Yarmouth Borough Council, Time share: 60%; Council: North Norfolk District Council, Time share: 40%</dd>")
+	assert.NotContains(t, page, "&#34;council&#34;", "no JSON")
+	assert.Equal(t, before, head(t, store))
 }
