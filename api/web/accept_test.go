@@ -81,10 +81,37 @@ func TestAcceptance(t *testing.T) {
 		"/certainty": {"confirmed"}, "/sources/0/kind": {"report"}, "/sources/0/title": {"Report to cabinet: the award was entered in error"},
 	})
 
-	// The ledger holds one event of every type but corrections (there is no correction page yet),
-	// recorded by the forms: the Add round trips recorded nothing.
-	hist, err := cfg.Recorder.History(context.Background(), slug)
+	// A correction of one field, from the event's own page: the savings forecast typed as £40,000.50
+	// was £45,000. The field is picked, the new value typed, old → new checked before anything is
+	// recorded, then recorded.
+	savingsID := recorded[domain.TypeSavingsReported]
+	b.do("open the savings figure's page", chromedp.Navigate(b.base+"/events/"+savingsID), chromedp.WaitVisible(chromedp.ID("change")))
+	b.send("open its correct page", chromedp.Click(chromedp.CSS(`#change a[href="/events/`+savingsID+`/correct"]`)))
+	require.True(t, b.present("f-field"), "the correct page asks which field: %s", b.summary())
+	picks := b.text("f-field", "fieldset")
+	assert.Contains(t, picks, "£40,000.50", "each field with its value now, in words")
+	tick(b, "the correction", "field=amount_pence", chromedp.CSS(`input[name="field"][value="amount_pence"]`))
+	b.send("the correction: choose the amount", chromedp.Click(chromedp.ID("submit")))
+	amount := idOf("/data/data/amount_pence")
+	require.True(t, b.present(amount), "the amount's control: %s", b.summary())
+	current, err := chromedp.Run(b.step(), chromedp.Value(chromedp.ID(amount)))
 	require.NoError(t, err)
+	assert.Equal(t, "40000.50", current, "the control starts with the value now, in pounds")
+	b.do("the correction: type the right amount", chromedp.Clear(chromedp.ID(amount)), chromedp.SendKeys(chromedp.ID(amount), "45000"))
+	b.fill("the correction", url.Values{
+		"/data/reason": {"The forecast was misread from the quarter 2 report."},
+		"/certainty":   {"confirmed"}, "/sources/0/kind": {"report"}, "/sources/0/title": {"Budget monitoring, quarter 2 (corrected figures)"},
+	})
+	before := len(b.history(cfg, slug))
+	b.send("the correction: check it", chromedp.Click(chromedp.ID("submit")))
+	require.True(t, b.present("changes"), "the preview shows old → new: %s", b.summary())
+	assert.Contains(t, text(t, b.step(), "changes"), "£40,000.50 → £45,000", "old → new in words")
+	assert.Len(t, b.history(cfg, slug), before, "checking records nothing")
+	recorded[domain.TypeEventCorrected] = b.record("the correction", nil)
+
+	// The ledger holds one event of every type, recorded by the forms: the Add round trips and the
+	// correction's check recorded nothing.
+	hist := b.history(cfg, slug)
 	count := map[string]int{}
 	for _, e := range hist {
 		count[e.Type]++
@@ -93,12 +120,9 @@ func TestAcceptance(t *testing.T) {
 		}
 	}
 	for _, typ := range domain.EventTypes() {
-		if typ == domain.TypeEventCorrected {
-			continue
-		}
 		assert.Equal(t, 1, count[typ], "one %s recorded", typ)
 	}
-	assert.Len(t, hist, len(domain.EventTypes())-1, "nothing else was recorded")
+	assert.Len(t, hist, len(domain.EventTypes()), "nothing else was recorded")
 
 	// The state, from the server's models: in mid-2016 three partners, the joint chief executive and
 	// her shares, the monitoring officer, human resources shared; the funding retracted.
@@ -139,7 +163,20 @@ func TestAcceptance(t *testing.T) {
 	b.do("open the partnership as of late 2016", chromedp.Navigate(b.base+partnership+"?as_of=2016-10-01"), chromedp.WaitVisible(chromedp.ID("savings-table")))
 	savings := text(t, b.step(), "savings-table")
 	assert.Contains(t, savings, "£100,000", "the target, typed in pounds")
-	assert.Contains(t, savings, "£40,000.50", "the forecast, typed in pounds and pence")
+	assert.Contains(t, savings, "£45,000", "the forecast as corrected")
+	assert.NotContains(t, savings, "£40,000.50", "the forecast as first recorded is corrected")
+	late, err := cfg.Models.State(slug, projections.Query{AsOf: domain.MustDate("2016-10-01")})
+	require.NoError(t, err)
+	var forecast *domain.Pence
+	for _, y := range late.Savings.Years {
+		for _, c := range y.Councils {
+			if y.Label == "2016/17" && c.Council == "breckland" {
+				forecast = c.ForecastPence
+			}
+		}
+	}
+	require.NotNil(t, forecast, "Breckland's 2016/17 forecast: %+v", late.Savings)
+	assert.Equal(t, domain.Pence(4500000), *forecast, "the corrected forecast, in pence")
 
 	// The timeline (today: everything recorded): the retracted award struck through with its reason
 	// and a link to the retraction.
@@ -155,7 +192,17 @@ func TestAcceptance(t *testing.T) {
 	assert.Contains(t, struck[0].Del, "Local Government Association", "the award itself is struck through")
 	assert.Contains(t, struck[0].Text, "it was entered in error", "with its reason in words")
 	assert.Contains(t, struck[0].Links, "/events/"+recorded[domain.TypeEventRetracted], "linked to the retraction")
-	assert.Len(t, entries, len(domain.EventTypes())-2, "every event recorded but the retraction is on the timeline")
+	var corrected []timelineItem
+	for _, e := range entries {
+		if slices.Contains(e.Tags, "corrected") {
+			corrected = append(corrected, e)
+		}
+	}
+	require.Len(t, corrected, 1, "one corrected entry on the timeline: %v", entries)
+	assert.Contains(t, corrected[0].Text, "£45,000", "shown as corrected")
+	assert.Contains(t, corrected[0].Links, "/events/"+savingsID, "linked to the event")
+	assert.Contains(t, corrected[0].Links, "/events/"+recorded[domain.TypeEventCorrected], "and to its correction")
+	assert.Len(t, entries, len(domain.EventTypes())-2, "every event but the correction and the retraction is on the timeline")
 
 	// The event pages link the retraction and its event both ways.
 	b.do("open the retracted event", chromedp.Navigate(b.base+"/events/"+funding), chromedp.WaitVisible(chromedp.ID("retracted")))
@@ -163,6 +210,16 @@ func TestAcceptance(t *testing.T) {
 	assert.False(t, b.present("change"), "a retracted event offers no correction or retraction")
 	b.do("open the retraction", chromedp.Navigate(b.base+"/events/"+recorded[domain.TypeEventRetracted]), chromedp.WaitVisible(chromedp.ID("retracts")))
 	assert.Contains(t, b.links("retracts"), "/events/"+funding)
+
+	// And the correction and its event.
+	b.do("open the corrected event", chromedp.Navigate(b.base+"/events/"+savingsID), chromedp.WaitVisible(chromedp.CSS(`div.corrected`)))
+	banner, err := chromedp.Run(b.step(), chromedp.Text(chromedp.CSS(`div.corrected`)))
+	require.NoError(t, err)
+	assert.Contains(t, banner, "£40,000.50 → £45,000", "the event says what was corrected")
+	assert.Contains(t, eval[[]string](b, `Array.from(document.querySelectorAll("div.corrected a")).map(a => a.getAttribute("href"))`),
+		"/events/"+recorded[domain.TypeEventCorrected], "linked to the correction")
+	b.do("open the correction", chromedp.Navigate(b.base+"/events/"+recorded[domain.TypeEventCorrected]), chromedp.WaitVisible(chromedp.ID("corrects")))
+	assert.Contains(t, b.links("corrects"), "/events/"+savingsID, "the correction links its event")
 }
 
 // clerkBrowser drives one browser tab through the pages as a clerk: each step has a deadline of its
@@ -365,10 +422,19 @@ func tick[S chromedp.Selectable](b *clerkBrowser, what, name string, sel S) {
 	require.True(b.t, checked(), "%s: %s ticked", what, name)
 }
 
+// history is the partnership's events as the recorder holds them.
+func (b *clerkBrowser) history(cfg web.Config, slug string) []domain.Recorded {
+	b.t.Helper()
+	hist, err := cfg.Recorder.History(b.step(), slug)
+	require.NoError(b.t, err)
+	return hist
+}
+
 // timelineItem is one entry of the partnership page's timeline.
 type timelineItem struct {
 	Retracted bool     `json:"retracted"` // struck through (class retracted)
 	Del       string   `json:"del"`       // the struck-through text
+	Tags      []string `json:"tags"`      // the entry's tags ("corrected", a certainty)
 	Text      string   `json:"text"`
 	Links     []string `json:"links"`
 }
@@ -378,6 +444,7 @@ func (b *clerkBrowser) timeline() []timelineItem {
 	return eval[[]timelineItem](b, `Array.from(document.querySelectorAll("#timeline ol.timeline > li")).map(li => ({
 		retracted: li.classList.contains("retracted"),
 		del: Array.from(li.querySelectorAll("del")).map(d => d.innerText).join(" "),
+		tags: Array.from(li.querySelectorAll(".tag")).map(t => t.innerText),
 		text: li.innerText,
 		links: Array.from(li.querySelectorAll("a")).map(a => a.getAttribute("href"))}))`)
 }
