@@ -443,7 +443,11 @@ func (b *builder) field(sp spec, pointer, src, parent string) formField {
 			f.Hint = sharesHint(f)
 		}
 	case kindChecks:
-		f.Checked = b.v[src]
+		for _, c := range b.v[src] {
+			if c != "" && !slices.Contains(f.Checked, c) { // a box is ticked once
+				f.Checked = append(f.Checked, c)
+			}
+		}
 		if sp.councils {
 			f.Choices = slices.Clone(b.councils)
 		} else {

@@ -342,4 +342,5 @@ func TestFormPagesOfferEveryType(t *testing.T) {
 	for _, id := range []string{"f-partnership", "f-data-name", "f-data-partners-0-council", "f-data-partners-0-name", "f-data-partners-0-kind", "f-data-partners-1-ons_code"} {
 		assert.Contains(t, form, `id="`+id+`"`)
 	}
+	assert.Contains(t, form, `<input id="f-data-partners-0-council" name="/data/partners/0/council"`, "a council in full has its slug typed, not chosen")
 }
