@@ -24,11 +24,14 @@ import (
 // TestAcceptance is issue 23's acceptance test, as a clerk meets the pages in a real browser
 // (headless Chromium, one for the whole test): the clerk signs in, proposes a new partnership through
 // /partnerships/new, records one event of every other type through the generated forms (the values
-// of everyTypeForm, filled by element id; repeated groups grown with the forms' Add buttons, a round
-// trip with no script needed), retracts one event through its page (the reason in words), then checks
-// the ledger (one event of every type, nothing else recorded), the state (the server's models and the
-// partnership page's facts in words) and the timeline (the retracted event struck through with its
-// reason) and the event pages' links both ways.
+// of everyTypeForm, filled by element id; repeated groups grown with the forms' Add buttons and one
+// row taken away with its Remove button, round trips that need no script, what was typed kept),
+// corrects one field through the correction pages (the field picked, the new value typed, old → new
+// checked before anything is recorded) and retracts one event through its page (the reason in
+// words), then checks the ledger (one event of every type, nothing else), the state (the server's
+// models and the partnership page's facts in words), the timeline (the retracted event struck through
+// with its reason, the corrected one tagged and linked to its correction) and the event pages' links
+// both ways.
 //
 // Every step waits on a condition with a deadline (a page loaded, an element present), never a sleep;
 // a refused form fails the test with the page's error summary.
@@ -54,6 +57,21 @@ func TestAcceptance(t *testing.T) {
 	for i, tf := range forms {
 		switch {
 		case i == 0: // already on /partnerships/new
+			// What is typed survives the Add and Remove round trips: a third partner is added,
+			// named, and removed again, the first two kept as typed.
+			first := url.Values{}
+			for _, k := range []string{"/data/name", "/data/partners/0/name", "/data/partners/1/name"} {
+				first[k] = tf.Values[k]
+			}
+			b.fill("the proposal", first)
+			b.rows("the proposal", url.Values{"/data/partners/2/name": {""}})
+			b.fill("the proposal", url.Values{"/data/partners/2/name": {"Boston Borough Council"}})
+			b.rows("the proposal", url.Values{"/data/partners/1/name": {""}})
+			for k, v := range first {
+				kept, err := chromedp.Run(b.step(), chromedp.Value(chromedp.ID(idOf(k))))
+				require.NoError(t, err)
+				assert.Equal(t, v[0], kept, "%s kept through the round trips", k)
+			}
 		case tf.Type == domain.TypeCouncilJoinedPartnership:
 			// The first event after the proposal is reached as a clerk would: the partnership page's
 			// "Record an event", then the type chosen from the list.
@@ -67,6 +85,7 @@ func TestAcceptance(t *testing.T) {
 		recorded[tf.Type] = b.record(tf.Type, tf.Values)
 	}
 	assert.GreaterOrEqual(t, b.added, 3, "rows were added with the forms' Add buttons")
+	assert.Equal(t, 1, b.removed, "a row was removed with its Remove button")
 
 	// A retraction, from the event's own page: the reason chosen in words.
 	funding := recorded[domain.TypeExternalFundingAwarded]
@@ -225,10 +244,11 @@ func TestAcceptance(t *testing.T) {
 // clerkBrowser drives one browser tab through the pages as a clerk: each step has a deadline of its
 // own, within the browser's (the whole test's) deadline.
 type clerkBrowser struct {
-	t     *testing.T
-	ctx   context.Context
-	base  string
-	added int // rows added with a form's Add button
+	t       *testing.T
+	ctx     context.Context
+	base    string
+	added   int // rows added with a form's Add button
+	removed int // rows removed with a form's Remove button
 }
 
 // stepTimeout bounds one step (a page load, a form's round trip): generous, for a loaded machine.
@@ -354,6 +374,7 @@ func (b *clerkBrowser) rows(what string, values url.Values) {
 			n := b.rowCount(list)
 			require.Equal(b.t, have-1, n, "%s: Remove took a row from %s: %s", what, list, b.summary())
 			have = n
+			b.removed++
 		}
 	}
 }
