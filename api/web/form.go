@@ -379,6 +379,8 @@ func envelopeFields(v url.Values) []formField {
 	for _, sp := range envelopeSpecs {
 		out = append(out, b.field(sp, "/"+sp.name, "/"+sp.name, ""))
 	}
+	out[0].Hint = "The date the event takes effect, e.g. the date of the decision or of the change. For example 2016-03-31."
+	out[1].Hint = "Confirmed needs a primary source (minutes, a report or an agreement) none of whose details is assumed; a fact known only from the press is reported."
 	return out
 }
 

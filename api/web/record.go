@@ -182,6 +182,10 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 			}
 			pointer, msg = "", "This form was already recorded as event"+n+" with other values; open a new form to record another."
 		}
+		if pointer == "/type" && propose {
+			// A partnership at that address was proposed before: the slug is what to change.
+			pointer, msg = "/partnership", "is the address of a partnership already proposed; choose another"
+		}
 		f.Problems = append(f.Problems, placeProblem(f.all, pointer, msg))
 	}
 	body := readFields(f.Envelope, v, add)

@@ -19,6 +19,7 @@ import (
 	"github.com/partnership-ledger/ledger/api"
 	"github.com/partnership-ledger/ledger/api/web"
 	"github.com/partnership-ledger/ledger/domain"
+	"github.com/partnership-ledger/ledger/domain/demo"
 	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/fault/faulttest"
 )
@@ -319,7 +320,7 @@ func TestFormHintsFromTheAPIDescriptions(t *testing.T) {
 // the propose page) is served, with its key and no certainty chosen.
 func TestFormPagesOfferEveryType(t *testing.T) {
 	srv := newServer(t)
-	c, _ := clerkAtRecordForm(t, srv)
+	c, csrf := clerkAtRecordForm(t, srv)
 	status, page := get(t, c, srv.URL+gnn+"/record")
 	require.Equal(t, http.StatusOK, status)
 	for _, typ := range domain.EventTypes() {
@@ -343,4 +344,11 @@ func TestFormPagesOfferEveryType(t *testing.T) {
 		assert.Contains(t, form, `id="`+id+`"`)
 	}
 	assert.Contains(t, form, `<input id="f-data-partners-0-council" name="/data/partners/0/council"`, "a council in full has its slug typed, not chosen")
+
+	// Proposing at the address of a partnership already proposed is refused on the slug.
+	tf := formOf(t, domain.TypePartnershipProposed)
+	tf.Values.Set("/partnership", demo.GreatYarmouthNorthNorfolk)
+	res, page := postTypeForm(t, c, srv.URL, csrf, tf, formKey())
+	assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+	assert.Equal(t, "Is the address of a partnership already proposed; choose another", fieldError(t, page, "f-partnership-error"))
 }
