@@ -238,6 +238,17 @@ func (s *server) postTarget(w http.ResponseWriter, r *http.Request) (t *target, 
 	return t, refusal, true
 }
 
+// placer places the domain's problems on a correct or retract form's fields (placeProblem), the
+// key's reuse with other values in the form's words (keyReused).
+func (s *server) placer(u *user, t *target, key string, fs []formField, problems *[]formProblem) func(pointer, msg string) {
+	return func(pointer, msg string) {
+		if pointer == "/id" {
+			pointer, msg = "", s.keyReused(u.Actor, t.Slug, key)
+		}
+		*problems = append(*problems, placeProblem(fs, pointer, msg))
+	}
+}
+
 // postedValues are a form's values by name, but the CSRF token and the button pressed, each
 // trimmed of ASCII space (a trailing U+0085 stays, to be refused).
 func postedValues(r *http.Request) url.Values {
@@ -380,7 +391,7 @@ func (s *server) handleRetract(w http.ResponseWriter, r *http.Request) {
 	case done:
 	case refusal != "":
 		s.refuse(w, r, "retracted", refusal)
-	case err != nil && !formErrors(err, said, func(p, m string) { body.Problems = append(body.Problems, placeProblem(all, p, m)) }):
+	case err != nil && !formErrors(err, said, s.placer(u, t, body.Key, all, &body.Problems)):
 		s.fail(w, r, err)
 	default:
 		s.render(w, http.StatusUnprocessableEntity, "retract.html", s.retractPage(r, body))
@@ -648,7 +659,12 @@ func (s *server) handleCorrectForm(w http.ResponseWriter, r *http.Request) {
 	body := &correctPage{Target: t, Step: "pick", Members: s.correctables(r.Context(), t)}
 	name := r.URL.Query().Get("field")
 	if name == "" {
-		s.render(w, http.StatusOK, "correct.html", s.correctPage(r, body))
+		status := http.StatusOK
+		if r.URL.Query().Has("next") { // "Next" pressed with no field chosen
+			status = http.StatusUnprocessableEntity
+			body.Problems = []formProblem{{ID: "f-field", Label: "Which field is wrong", Message: "choose the field to correct"}}
+		}
+		s.render(w, status, "correct.html", s.correctPage(r, body))
 		return
 	}
 	c, ok := s.chosen(w, r, t, name)
@@ -736,7 +752,7 @@ func (s *server) handleCorrect(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case refusal != "":
 			s.refuse(w, r, "corrected", refusal)
-		case err != nil && !formErrors(err, said, func(p, m string) { body.Problems = append(body.Problems, placeProblem(all, p, m)) }):
+		case err != nil && !formErrors(err, said, s.placer(u, t, key, all, &body.Problems)):
 			s.fail(w, r, err)
 		default:
 			s.render(w, http.StatusUnprocessableEntity, "correct.html", s.correctPage(r, body))

@@ -276,7 +276,12 @@ func TestCorrectTheAmountOfASavingsFigure(t *testing.T) {
 	assert.Contains(t, page, "Amount <span class=\"sub\">now: £40,000</span>", "each field in words with its value now")
 	assert.Contains(t, page, "Council <span class=\"sub\">now: North Norfolk District Council</span>")
 
-	status, page = get(t, c, srv.URL+path+"?field=amount_pence")
+	// "Next" with no field chosen says so, at the choice.
+	status, page = get(t, c, srv.URL+path+"?next=1")
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Contains(t, page, `<a href="#f-field">Which field is wrong: choose the field to correct</a>`)
+
+	status, page = get(t, c, srv.URL+path+"?field=amount_pence&next=1")
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, page, `name="/data/data/amount_pence" inputmode="decimal" value="40000"`, "prefilled in pounds as typed")
 	form := hiddenFields(t, page)
@@ -481,7 +486,7 @@ func TestCorrectDoubleSubmitRecordsOnce(t *testing.T) {
 	// The same key with another value is not a second correction: it is refused, and says why.
 	status, _, page := post(t, c, srv, path, with(confirm, "/data/data/amount_pence", "46000"))
 	assert.Equal(t, http.StatusUnprocessableEntity, status)
-	assert.Contains(t, html.UnescapeString(page), "already recorded")
+	assert.Contains(t, html.UnescapeString(page), "This form was already recorded as event [")
 	assert.Equal(t, before+1, head(t, store))
 }
 

@@ -175,12 +175,7 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 	add := func(pointer, msg string) {
 		said[pointer] = true
 		if pointer == "/id" {
-			// The key was used for other values: the form was sent, changed and sent again.
-			n := ""
-			if seq, ok := s.Log.Seq(formEventID(u.Actor, slug, f.Key)); ok {
-				n = " [" + strconv.FormatUint(seq, 10) + "]"
-			}
-			pointer, msg = "", "This form was already recorded as event"+n+" with other values; open a new form to record another."
+			pointer, msg = "", s.keyReused(u.Actor, slug, f.Key)
 		}
 		if pointer == "/type" && propose {
 			// A partnership at that address was proposed before: the slug is what to change.
@@ -215,6 +210,16 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 // key give the same id, so a form sent twice records once (recording.IdempotentID).
 func formEventID(actor, slug, key string) uuid.UUID {
 	return recording.IdempotentID("page:"+actor, slug, key)
+}
+
+// keyReused is Decide's problem at /id, a form's key used before with other values (the form was
+// sent, changed and sent again), in the form's words, with the event the key recorded.
+func (s *server) keyReused(actor, slug, key string) string {
+	n := ""
+	if seq, ok := s.Log.Seq(formEventID(actor, slug, key)); ok {
+		n = " [" + strconv.FormatUint(seq, 10) + "]"
+	}
+	return "This form was already recorded as event" + n + " with other values; open a new form to record another."
 }
 
 // slugOf makes a slug of a name: lowercase letters and digits, runs of anything else one hyphen.
