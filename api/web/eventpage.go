@@ -174,11 +174,13 @@ func (s *server) eventBody(ctx context.Context, e eventstore.Event, slug string)
 		if c.Target != e.ID {
 			continue
 		}
-		ce, err := s.eventByID(ctx, c.ID.String())
-		if err != nil {
-			return body, err
+		// The correction as stored, for its date and data; the audit log may not hold it yet (the
+		// projections ran ahead), when the banner goes without a date.
+		ce, cerr := s.eventByID(ctx, c.ID.String())
+		note := correctionNote{eventLink: eventLink{ID: c.ID, Seq: c.Seq, Ref: ref(c.Seq)}}
+		if cerr == nil {
+			note.On = domain.DateOf(ce.RecordedAt).Long()
 		}
-		note := correctionNote{eventLink: s.link(ctx, c.ID, c.Seq), On: domain.DateOf(ce.RecordedAt).Long()}
 		if c.Type == domain.TypeEventRetracted {
 			note.Why = words.Retraction(c.Reason)
 			if c.Notes != "" {
@@ -193,6 +195,9 @@ func (s *server) eventBody(ctx context.Context, e eventstore.Event, slug string)
 			note.Changes = append(note.Changes, change{Field: words.CorrectedField(ch.Field), Old: old, New: new})
 		}
 		body.CorrectedBy = append(body.CorrectedBy, note)
+		if cerr != nil {
+			continue
+		}
 		if crec, err := domain.DecodeEnvelope(envelopeOf(ce)); err == nil {
 			if p, ok := crec.Payload.(domain.EventCorrected); ok {
 				if corrected, _, err := domain.Correct(now, p); err == nil {
