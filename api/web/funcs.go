@@ -14,7 +14,6 @@ import (
 
 func (s *server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"evidence":    func(ev projections.Evidence) template.HTML { return s.evidenceLinks(ev, nil) },
 		"money":       money,
 		"notRecorded": func() string { return words.NotRecorded },
 		"phrase":      words.Phrase,        // an identifier in words: "head-of-hr" → "head of HR"
