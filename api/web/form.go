@@ -96,7 +96,7 @@ type formField struct {
 	Rows     []formField // a list's rows
 	Value    string      // the text typed or chosen
 	Checked  []string    // a checks field's ticked values
-	Over     bool        // a list named a row beyond maxRows (or an index that is not one)
+	Over     bool        // a list named a row beyond maxRows (or an index that is not one), or a checks field more than maxRows values
 	Errs     []string    // the problems shown beside it
 }
 
@@ -445,8 +445,14 @@ func (b *builder) field(sp spec, pointer, src, parent string) formField {
 			f.Hint = sharesHint(f)
 		}
 	case kindChecks:
+		seen := map[string]bool{}
 		for _, c := range b.v[src] {
-			if c != "" && !slices.Contains(f.Checked, c) { // a box is ticked once
+			if c != "" && !seen[c] { // a box is ticked once
+				if len(f.Checked) == maxRows {
+					f.Over = true // more boxes than any form offers: not read
+					break
+				}
+				seen[c] = true
 				f.Checked = append(f.Checked, c)
 			}
 		}
@@ -738,6 +744,10 @@ func readField(f *formField, add func(pointer, msg string)) (any, bool) {
 		}
 		return arr, true
 	case kindChecks:
+		if f.Over {
+			add(f.Pointer, "has more boxes ticked than the form offers; reload the form and tick them again")
+			return nil, false
+		}
 		if len(f.Checked) == 0 {
 			return nil, false
 		}
