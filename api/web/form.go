@@ -19,8 +19,7 @@ package web
 //	func memberField(typ, member, prefix string, st *projections.State, v url.Values) (formField, bool)
 //	func readFields(fs []formField, v url.Values, add func(pointer, msg string)) map[string]any
 //	func envelopeFields(v url.Values) []formField
-//	func placeProblems(fs []formField, fe *fault.Error, said map[string]bool) []formProblem
-//	func placeProblem(fs []formField, pointer, msg string) formProblem
+//	func placeProblem(fs []formField, pointer, msg string) formProblem // with formErrors (correct.go) for the rules' problems
 //	func applyAction(fs []formField, v url.Values, action string) bool
 //	func (s *server) describe(typ string, fs []formField) // hints from Config.Schema (memberField's too)
 //
@@ -47,7 +46,6 @@ import (
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/eventstore"
-	"github.com/partnership-ledger/ledger/fault"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -849,26 +847,6 @@ func deriveSlug(f *formField) {
 }
 
 // ---- placing problems ----
-
-// placeProblems places each problem of fe on its field (placeProblem), except at a pointer in said
-// (the form already said what is wrong there), and returns them for the summary.
-func placeProblems(fs []formField, fe *fault.Error, said map[string]bool) []formProblem {
-	if fe == nil {
-		return nil
-	}
-	var out []formProblem
-	for _, fl := range fe.Fields {
-		if said[fl.Pointer] {
-			continue
-		}
-		msg := fl.Message
-		if fl.Event != "" {
-			msg += " (conflicts with " + fl.Event + ")"
-		}
-		out = append(out, placeProblem(fs, fl.Pointer, msg))
-	}
-	return out
-}
 
 // placeProblem puts msg beside the field named pointer or, when none, its nearest enclosing group,
 // and returns the summary's line for it. A problem no field of fs holds is returned with the
