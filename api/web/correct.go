@@ -467,7 +467,13 @@ func (s *server) correctables(ctx context.Context, t *target) []correctable {
 	}
 	eff, _ := json.Marshal(e.EffectiveOn)
 	cert, _ := json.Marshal(e.Certainty)
-	srcs, _ := json.Marshal(e.Sources)
+	// A source recorded with the old illustrative flag is offered as what it means, every detail it
+	// gives assumed: the flag is stored only, and a correction cannot carry it.
+	sources := slices.Clone(e.Sources)
+	for i := range sources {
+		sources[i].Assumed, sources[i].Illustrative = sources[i].AssumedDetails(), false
+	}
+	srcs, _ := json.Marshal(sources)
 	out = append(out, correctable{Name: domain.CorrectedEffectiveOn, raw: eff},
 		correctable{Name: domain.CorrectedCertainty, raw: cert}, correctable{Name: domain.CorrectedSources, raw: srcs})
 	inWords := s.dataInWords(ctx, t.Names, e.Recorded)
