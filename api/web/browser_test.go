@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/partnership-ledger/ledger/domain/demo"
 	"github.com/partnership-ledger/ledger/internal/browsertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -172,21 +173,29 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
-	// WEB_SCREENSHOTS=dir saves the screenshots for docs/pages.md.
+	// WEB_SCREENSHOTS=dir saves the screenshots for docs/pages.md and README.md: each shot's actions
+	// show the page, at each width.
 	if dir := os.Getenv("WEB_SCREENSHOTS"); dir != "" {
-		shots := []struct{ name, path string }{
-			{"partnerships", "/"}, {"partnership", gnn + "?as_of=2016-03-31"}, {"savings", gnn + "?as_of=2017-06-30#savings"}, {"record", gnn + "/record"},
+		open := func(path string) chromedp.Action[chromedp.Void] {
+			return chromedp.Steps(chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS("h1")))
+		}
+		shots := []struct {
+			name string
+			show chromedp.Action[chromedp.Void]
+		}{
+			{"partnerships", open("/")},
+			{"partnership", open(gnn + "?as_of=2016-03-31")},
+			{"savings", open(gnn + "?as_of=2017-06-30#savings")},
+			{"event", open("/events/" + demo.EventID(demo.GreatYarmouthNorthNorfolk, "appoint-sheila-oxtoby").String())},
+			{"record", open(gnn + "/record")},
+			{"refused", chromedp.Steps(fill("2017-02-30"), chromedp.WaitVisible(chromedp.ID("error-summary")))},
 		}
 		for _, vp := range []struct {
 			name string
 			w, h int64
 		}{{"desktop", 1280, 900}, {"phone", 375, 812}} {
 			for _, s := range shots {
-				require.NoError(t, chromedp.Do(ctx,
-					chromedp.EmulateViewport(vp.w, vp.h),
-					chromedp.Navigate(base+s.path),
-					chromedp.WaitVisible(chromedp.CSS("h1")),
-				))
+				require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(vp.w, vp.h), s.show), s.name)
 				png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 				require.NoError(t, err)
 				require.NoError(t, os.WriteFile(filepath.Join(dir, s.name+"-"+vp.name+".png"), png, 0o644))
