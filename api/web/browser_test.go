@@ -123,6 +123,35 @@ func TestBrowser(t *testing.T) {
 		assert.Equal(t, "error-summary", focused, "focus moves to the problems (waiting: %v)", waitErr)
 	})
 
+	t.Run("a clerk signs in, is refused and records with JavaScript off", func(t *testing.T) {
+		// A tab of its own (not signed in) whose pages run no script: every step is a plain link or
+		// form post, so the pages work without static/app.js.
+		nojs := browsertest.WithoutScript(t, ctx)
+		require.NoError(t, chromedp.Do(nojs,
+			chromedp.Navigate(base+"/signin?next="+url.QueryEscape(gnn+"/record?type=SavingsReported")),
+			chromedp.WaitVisible(chromedp.ID("token")),
+			chromedp.SendKeys(chromedp.ID("token"), clerkToken),
+			chromedp.Click(chromedp.CSS(`main form[method=post] button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`form[action="/signout"]`)),
+			fill("2200-01-01"),
+			chromedp.WaitVisible(chromedp.ID("error-summary")),
+		))
+		assert.Contains(t, text(t, nojs, "error-summary"), "Nothing was recorded")
+		// app.js did not run: the focus stays where the page load left it, not on the summary.
+		focused, err := chromedp.Run(nojs, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ""`))
+		require.NoError(t, err)
+		assert.NotEqual(t, "error-summary", focused, "scripts are off, so app.js cannot move the focus")
+		require.NoError(t, chromedp.Do(nojs,
+			fill("2017-03-31"),
+			chromedp.WaitVisible(chromedp.ID("confirmation")),
+		))
+		assert.Contains(t, text(t, nojs, "confirmation"), "Recorded")
+		require.NoError(t, chromedp.Do(nojs,
+			chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)),
+			chromedp.WaitVisible(chromedp.CSS(`a[href^="/signin"]`)),
+		))
+	})
+
 	t.Run("the PDF pack downloads and parses", func(t *testing.T) {
 		require.NoError(t, chromedp.Do(ctx,
 			chromedp.Navigate(base+gnn+"?as_of=2016-03-31"),
@@ -188,7 +217,7 @@ func TestBrowser(t *testing.T) {
 			{"savings", open(gnn + "?as_of=2017-06-30#savings")},
 			{"event", open("/events/" + demo.EventID(demo.GreatYarmouthNorthNorfolk, "appoint-sheila-oxtoby").String())},
 			{"record", open(gnn + "/record")},
-			{"refused", chromedp.Steps(fill("2017-02-30"), chromedp.WaitVisible(chromedp.ID("error-summary")))},
+			{"refused", chromedp.Steps(fill("2200-01-01"), chromedp.WaitVisible(chromedp.ID("error-summary")))},
 		}
 		for _, vp := range []struct {
 			name string
