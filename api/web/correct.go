@@ -323,7 +323,7 @@ type retractPage struct {
 // notes.
 func retractFields(v url.Values) []formField {
 	reason, _ := memberField(domain.TypeEventRetracted, "reason", "/data", nil, v)
-	reason.Label, reason.Full = "Why is it retracted?", "Why it is retracted"
+	reason.Label, reason.Full = "Why it is retracted", "Why it is retracted"
 	notes, _ := memberField(domain.TypeEventRetracted, "notes", "/data", nil, v)
 	notes.Hint = "What a reader should know: the event it duplicates, who withdrew the source."
 	return []formField{reason, notes}
