@@ -222,6 +222,28 @@ func TestAccessibility(t *testing.T) {
 		visit(t, ctx, base, "the retract form", event("savings-forecast-gy-2015")+"/retract")
 		refuse(t, ctx, base, "a refused retract form", event("savings-forecast-gy-2015")+"/retract")
 		visit(t, ctx, base, "a correction that cannot be retracted", event("correct-trial-end")+"/retract")
+		visit(t, ctx, base, "a correction that cannot be corrected", event("correct-trial-end")+"/correct")
+		correct := event("savings-forecast-gy-2015") + "/correct"
+		visit(t, ctx, base, "the correct form, step 1: which field", correct)
+		refuse(t, ctx, base, "the correct form refused at step 1: no field chosen", correct)
+		visit(t, ctx, base, "the correct form, step 2: the right value", correct+"?field=amount_pence")
+		refuse(t, ctx, base, "the correct form refused at step 2", correct+"?field=amount_pence",
+			chromedp.Clear(chromedp.ID("f-data-data-amount_pence")))
+		for _, vp := range widths {
+			require.NoError(t, chromedp.Do(ctx,
+				chromedp.EmulateViewport(vp.w, vp.h),
+				chromedp.Navigate(base+correct+"?field=amount_pence"),
+				chromedp.WaitVisible(chromedp.ID("f-data-data-amount_pence")),
+				chromedp.SetValue(chromedp.ID("f-data-data-amount_pence"), "45000"),
+				chromedp.SendKeys(chromedp.ID("f-data-reason"), "The figure was misread from the report."),
+				chromedp.SetValue(chromedp.ID("f-certainty"), "confirmed"),
+				chromedp.SetValue(chromedp.ID("f-sources-0-kind"), "report"),
+				chromedp.SendKeys(chromedp.ID("f-sources-0-title"), "Budget monitoring, quarter 2"),
+				chromedp.Click(chromedp.ID("submit")),
+				chromedp.WaitVisible(chromedp.ID("changes")),
+			))
+			checkPage(t, ctx, "the correct form, step 3: the preview at "+vp.name)
+		}
 	})
 }
 

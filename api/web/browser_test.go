@@ -216,8 +216,20 @@ func TestBrowser(t *testing.T) {
 			{"partnership", open(gnn + "?as_of=2016-03-31")},
 			{"savings", open(gnn + "?as_of=2017-06-30#savings")},
 			{"event", open("/events/" + demo.EventID(demo.GreatYarmouthNorthNorfolk, "appoint-sheila-oxtoby").String())},
-			{"record", open(gnn + "/record")},
+			{"choose", open(gnn + "/record")},
+			// a generated form with a repeated group (the shares, each a council and a percentage)
+			{"record", open(gnn + "/record?type=CostShareAgreed#f-data-shares")},
 			{"refused", chromedp.Steps(fill("2200-01-01"), chromedp.WaitVisible(chromedp.ID("error-summary")))},
+			{"correct", chromedp.Steps(
+				open("/events/"+demo.EventID(demo.GreatYarmouthNorthNorfolk, "savings-forecast-gy-2015").String()+"/correct?field=amount_pence"),
+				chromedp.SetValue(chromedp.ID("f-data-data-amount_pence"), "45000"),
+				chromedp.SendKeys(chromedp.ID("f-data-reason"), "The figure was misread from the report."),
+				chromedp.SetValue(chromedp.ID("f-certainty"), "confirmed"),
+				chromedp.SetValue(chromedp.ID("f-sources-0-kind"), "report"),
+				chromedp.SendKeys(chromedp.ID("f-sources-0-title"), "Budget monitoring, quarter 2"),
+				chromedp.Click(chromedp.ID("submit")),
+				chromedp.WaitVisible(chromedp.ID("changes")),
+			)},
 		}
 		for _, vp := range []struct {
 			name string
