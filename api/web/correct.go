@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -419,12 +417,6 @@ type correctPage struct {
 	Hidden   []hiddenValue     // preview
 }
 
-// structured reports whether a JSON value is an array or an object.
-func structured(v json.RawMessage) bool {
-	v = bytes.TrimSpace(v)
-	return len(v) > 0 && (v[0] == '[' || v[0] == '{')
-}
-
 // effectiveOn is a decided command's effective date in words.
 func effectiveOn(cmd domain.Command) string {
 	if d, err := domain.ParseDate(cmd.EffectiveOn); err == nil {
@@ -476,7 +468,7 @@ func (s *server) correctables(ctx context.Context, t *target) []correctable {
 	srcs, _ := json.Marshal(sources)
 	out = append(out, correctable{Name: domain.CorrectedEffectiveOn, raw: eff},
 		correctable{Name: domain.CorrectedCertainty, raw: cert}, correctable{Name: domain.CorrectedSources, raw: srcs})
-	inWords := s.dataInWords(ctx, t.Names, e.Recorded)
+	inWords := dataInWords(t.Names, e.Recorded)
 	for i := range out {
 		out[i].Label = words.CorrectedField(out[i].Name)
 		out[i].Current = words.CorrectedValue(out[i].Name, out[i].raw, t.Names)
@@ -488,44 +480,13 @@ func (s *server) correctables(ctx context.Context, t *target) []correctable {
 }
 
 // dataInWords writes the data members e records (those present in its JSON) in words, each on one
-// line, as the event page writes them (describer: a list or group member by member, not as JSON).
-func (s *server) dataInWords(ctx context.Context, names words.Names, e domain.Recorded) map[string]string {
+// line, as the event page writes them (words.Data: a list or group member by member, not as JSON).
+func dataInWords(names words.Names, e domain.Recorded) map[string]string {
 	out := map[string]string{}
-	d := describer{names: names, sources: e.Sources, link: func(id uuid.UUID) (eventLink, bool) { return s.linkTo(ctx, id) }}
-	pv := reflect.ValueOf(e.Payload)
-	if pv.Kind() != reflect.Struct {
-		return out
-	}
-	for i := range pv.NumField() {
-		f := pv.Type().Field(i)
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		fv := pv.Field(i)
-		omitted := (strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")) && fv.IsZero()
-		if f.IsExported() && name != "" && name != "-" && !omitted {
-			out[name] = plainWords(d.value(name, fv, f.Tag))
-		}
+	for _, m := range words.Data(e.Payload, names, e.Sources) {
+		out[m.Name] = m.Value.String()
 	}
 	return out
-}
-
-// plainWords is a value in words on one line: a group's members as "Label: value", separated by
-// commas; a list's items separated by semicolons.
-func plainWords(v value) string {
-	switch {
-	case v.Members != nil:
-		parts := make([]string, len(v.Members))
-		for i, m := range v.Members {
-			parts[i] = m.Label + ": " + plainWords(m.Value)
-		}
-		return strings.Join(parts, ", ")
-	case v.List != nil:
-		parts := make([]string, len(v.List))
-		for i, x := range v.List {
-			parts[i] = plainWords(x)
-		}
-		return strings.Join(parts, "; ")
-	}
-	return v.Text
 }
 
 // envelopeMember reports whether a correctable is one of the target's envelope fields, which an
@@ -810,23 +771,12 @@ func (s *server) preview(r *http.Request, t *target, cmd domain.Command, body *c
 		return err
 	}
 	corr, _ := p.(domain.EventCorrected)
-	after, fields, err := domain.Correct(t.Effective.Recorded, corr)
+	_, fields, err := domain.Correct(t.Effective.Recorded, corr)
 	if err != nil {
 		return err
 	}
-	was, now := s.dataInWords(r.Context(), t.Names, t.Effective.Recorded), s.dataInWords(r.Context(), t.Names, after)
 	for _, f := range fields {
-		old, new := words.CorrectedChange(f.Field, f.Before, f.After, t.Names)
-		if !envelopeMember(f.Field) && (structured(f.Before) || structured(f.After)) {
-			// A list or group: member by member, as the event page writes it, not as JSON.
-			old, new = was[f.Field], now[f.Field]
-			if old == "" {
-				old = words.NotRecorded
-			}
-			if new == "" {
-				new = words.NotRecorded
-			}
-		}
+		old, new := words.CorrectedChange(f.Field, f.Before, f.After, t.Names) // a list or group member by member, not as JSON
 		body.Changes = append(body.Changes, correctedChange{Field: words.CorrectedField(f.Field), Old: old, New: new})
 	}
 	srcs := make([]string, len(cmd.Sources))

@@ -2,11 +2,7 @@ package web
 
 import (
 	"context"
-	"encoding"
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"reflect"
 	"strconv"
 	"strings"
 
@@ -231,16 +227,8 @@ func (s *server) eventBody(ctx context.Context, e eventstore.Event, slug string)
 		if p.Notes != "" {
 			body.Details = append(body.Details, member{words.CorrectedField("notes"), value{Text: p.Notes}})
 		}
-	case domain.ReviewOutcomeRecorded:
-		body.Details = d.members(reflect.ValueOf(p))
-		for i := range body.Details {
-			if body.Details[i].Label == words.CorrectedField("outcome") {
-				body.Details[i].Value = value{Text: words.Outcome(p.Outcome)} // what the council decided to do, as Event says it
-			}
-		}
-		body.CanChange = body.RetractedBy == nil
 	default:
-		body.Details = d.members(reflect.ValueOf(now.Payload))
+		body.Details = d.members(now.Payload)
 		body.CanChange = body.RetractedBy == nil
 	}
 	return body, nil
@@ -318,134 +306,38 @@ func (d describer) correction(p domain.EventCorrected, corrections []projections
 	return out
 }
 
-// members writes the exported, JSON-named fields of a struct in their order, each labelled as a
-// correction names it (words.CorrectedField); optional members left empty are left out.
-func (d describer) members(v reflect.Value) []member {
-	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
-		if v.IsNil() {
-			return nil
-		}
-		v = v.Elem()
-	}
-	if v.Kind() != reflect.Struct {
-		return nil
-	}
+// members writes a payload's data members as package words writes them (words.Data: labels, values,
+// lists and groups), with a reference to another event as a link to its page.
+func (d describer) members(p domain.Payload) []member {
 	var out []member
-	t := v.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if !f.IsExported() || name == "-" || f.Tag.Get("stored") == "only" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		fv := v.Field(i)
-		if (strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")) && fv.IsZero() {
-			continue
-		}
-		if (fv.Kind() == reflect.Pointer || fv.Kind() == reflect.Interface) && fv.IsNil() {
-			continue
-		}
-		out = append(out, member{Label: words.CorrectedField(name), Value: d.value(name, fv, f.Tag)})
+	for _, m := range words.Data(p, d.names, d.sources) {
+		out = append(out, member{Label: m.Label, Value: d.value(m.Value)})
 	}
 	return out
 }
 
-// value writes one value in words: a date, an amount, a share, a council (by its name), yes or no
-// as a correction writes them (words.CorrectedValue); a statutory role, a minute, a council in full,
-// a source and an enumerated value in words; another event as a link; a list item by item; a group
-// member by member (a group of one member as that member).
-func (d describer) value(name string, v reflect.Value, tag reflect.StructTag) value {
-	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
-		if v.IsNil() {
-			return value{Text: words.NotRecorded}
-		}
-		v = v.Elem()
-	}
-	switch x := v.Interface().(type) {
-	case uuid.UUID:
-		l, ok := d.link(x)
+// value is a value in words (words.Value) as the page lays it out: a list one item a line, a group
+// member by member, another event as a link named as packs name it ("[14], Savings reported of 18
+// December 2015").
+func (d describer) value(v words.Value) value {
+	if id, err := uuid.Parse(v.Event); v.Event != "" && err == nil {
+		l, ok := d.link(id)
 		if !ok {
 			return value{Text: "an event the ledger does not hold"}
 		}
 		if l.What != "" {
 			l.Ref += ", " + l.What
 		}
-		return value{Text: l.Ref, Href: "/events/" + x.String()}
-	case domain.StatutoryRole:
-		return value{Text: words.Role(x)}
-	case domain.MinuteRef:
-		return value{Text: words.MinuteCited(x, d.sources) + ", " + d.names.Council(x.Council)}
-	case domain.Council:
-		t := x.Name
-		if t == "" {
-			t = d.names.Council(x.Council)
-		}
-		detail := []string{words.Phrase(string(x.Kind)) + " council"}
-		if x.ONSCode != "" {
-			detail = append(detail, "ONS code "+x.ONSCode)
-		}
-		return value{Text: t + " (" + strings.Join(detail, ", ") + ")"}
-	case domain.SourceRef:
-		return value{Text: words.Source(x)}
-	case domain.FinancialYear:
-		return value{Text: x.String()}
-	case json.RawMessage:
-		return value{Text: words.CorrectedValue(name, x, d.names)}
+		return value{Text: l.Ref, Href: "/events/" + id.String()}
 	}
-	switch v.Kind() {
-	case reflect.Struct:
-		switch v.Interface().(type) {
-		case json.Marshaler, encoding.TextMarshaler:
-			return d.leaf(name, v) // a value type (a date, a council): as a correction writes it
-		}
-		ms := d.members(v)
-		if len(ms) == 1 {
-			return ms[0].Value
-		}
-		return value{Members: ms}
-	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			break
-		}
-		if v.Len() == 0 {
-			return value{Text: "none"}
-		}
-		items := make([]value, v.Len())
-		plain := make([]string, v.Len())
-		simple := true
-		for i := range v.Len() {
-			items[i] = d.value(name, v.Index(i), tag)
-			plain[i] = items[i].Text
-			simple = simple && items[i].Href == "" && items[i].List == nil && items[i].Members == nil &&
-				!strings.Contains(items[i].Text, ", ") // items with commas of their own: one a line
-		}
-		if simple {
-			return value{Text: words.JoinAnd(plain)}
-		}
-		return value{List: items}
-	case reflect.String:
-		if tag.Get("enum") != "" || identifiers[name] && !strings.Contains(v.String(), " ") {
-			return value{Text: words.Phrase(v.String())}
-		}
+	out := value{Text: v.Text}
+	for _, x := range v.List {
+		out.List = append(out.List, d.value(x))
 	}
-	return d.leaf(name, v)
-}
-
-// identifiers are the data members that may hold an identifier chosen by the recorder (a post, a
-// service, what a cost share is of, a review's name), written as a phrase as words.Event writes them when they are one
-// (no spaces): "chief-finance-officer" → "chief finance officer".
-var identifiers = map[string]bool{"post": true, "service": true, "subject": true, "review": true}
-
-// leaf writes a value as a correction writes it (words.CorrectedValue).
-func (d describer) leaf(name string, v reflect.Value) value {
-	raw, err := json.Marshal(v.Interface())
-	if err != nil {
-		return value{Text: fmt.Sprint(v.Interface())}
+	for _, m := range v.Members {
+		out.Members = append(out.Members, member{Label: m.Label, Value: d.value(m.Value)})
 	}
-	return value{Text: words.CorrectedValue(name, raw, d.names)}
+	return out
 }
 
 // eventByID returns the event with the id text. Errors: fault.NotFound for text that is not a UUID

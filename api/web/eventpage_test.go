@@ -422,3 +422,29 @@ func FuzzEventPage(f *testing.F) {
 		assert.Contains(t, []int{http.StatusOK, http.StatusNotFound, http.StatusMovedPermanently}, res.StatusCode, "%q", id)
 	})
 }
+
+// A correction of a fixed choice and of a list reads in words on both pages (the target's banner,
+// the correction's changes), as package words writes data members: never the stored slug or JSON.
+func TestCorrectionOfAFixedChoiceInWords(t *testing.T) {
+	l := newLedger(t)
+	share := l.record(t, domain.TypeCostShareAgreed, "2016-04-01", map[string]any{
+		"subject": "shared-ict", "basis": "equal", "applies_from": "2016-04-01",
+		"shares": []map[string]any{{"council": "great-yarmouth", "basis_points": 5000}, {"council": "north-norfolk", "basis_points": 5000}}})
+	corr := l.record(t, domain.TypeEventCorrected, "2016-04-02", map[string]any{
+		"target": share.ID, "reason": "The split was misread.",
+		"data": map[string]any{"basis": "fixed_ratio",
+			"shares": []map[string]any{{"council": "great-yarmouth", "basis_points": 6000}, {"council": "north-norfolk", "basis_points": 4000}}}})
+	_, page := get(t, l.client, l.url+"/events/"+share.ID.String())
+	text := visible(page)
+	assert.Contains(t, text, "Basis: equal → fixed ratio")
+	assert.Contains(t, text, "Shares: Council: Great Yarmouth Borough Council, Share: 50%; Council: North Norfolk District Council, Share: 50% → "+
+		"Council: Great Yarmouth Borough Council, Share: 60%; Council: North Norfolk District Council, Share: 40%")
+	assert.Contains(t, page, "<dt>Subject</dt><dd>shared ICT</dd>")
+	_, cpage := get(t, l.client, l.url+"/events/"+corr.ID.String())
+	assert.Contains(t, cpage, "<li>Basis: equal → fixed ratio</li>")
+	for _, p := range []string{text, visible(cpage)} {
+		assert.NotContains(t, p, "fixed_ratio")
+		assert.NotContains(t, p, "basis_points")
+		assert.NotContains(t, p, `{"`)
+	}
+}

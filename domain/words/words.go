@@ -571,10 +571,11 @@ func TrialEnd(to, asOf domain.Date) string {
 	return "The trial period runs to " + to.Long()
 }
 
-// CorrectedField names a field a correction changed (domain.CorrectedField.Field) for people:
-// "trial_ends_on" → "Trial ends on", "effective_on" → "Date it takes effect"; a member's unit is
-// left to its value (CorrectedValue writes it): "amount_pence" → "Amount",
-// "time_share_basis_points" → "Time share", "basis_points" → "Share".
+// CorrectedField names a data member or a field a correction changed (domain.CorrectedField.Field)
+// for people, as a label: "trial_ends_on" → "Trial ends on", "effective_on" → "Date it takes
+// effect", "ons_code" → "ONS code", "sha256" → "SHA-256", "url" → "Web address"; a member's unit is
+// left to its value (CorrectedValue and DataMember write it): "amount_pence" → "Amount",
+// "time_share_basis_points" → "Time share", "basis_points" → "Share", "notice_days" → "Notice".
 func CorrectedField(field string) string {
 	switch field {
 	case domain.CorrectedEffectiveOn:
@@ -583,21 +584,36 @@ func CorrectedField(field string) string {
 		return "Sources"
 	case domain.CorrectedCertainty:
 		return "Certainty"
-	case "basis_points":
-		return "Share"
+	}
+	if l, ok := fieldLabels[field]; ok {
+		return l
 	}
 	if f, ok := strings.CutSuffix(field, "_pence"); ok && f != "" {
 		field = f
 	} else if f, ok := strings.CutSuffix(field, "_basis_points"); ok && f != "" {
 		field = f
+	} else if f, ok := strings.CutSuffix(field, "_days"); ok && f != "" {
+		field = f
 	}
 	return Capital(Phrase(field))
 }
 
+// fieldLabels are the members whose name does not read as English as it stands.
+var fieldLabels = map[string]string{
+	"basis_points": "Share", "ons_code": "ONS code", "sha256": "SHA-256", "url": "Web address",
+	"call_in_applies": "Call-in applies", "one_off_costs": "One-off costs", "raw": "Minute reference",
+	"for": "Votes for", "against": "Votes against", "locator": "Item or page", "assumed": "Details assumed",
+	"illustrative": "Every detail assumed", "target": "Event",
+	"data": "Data corrected", "reset_each_financial_year": "Worked out again each financial year",
+}
+
 // CorrectedValue writes a field's value as a correction recorded it (JSON, domain.CorrectedField) in
-// words: a date as "30 June 2016", a financial year as "2015/16", an amount in a field ending _pence as money, a share in basis
-// points as a percentage, a certainty as CertaintyText ("reported by a secondary source"), sources one per line as Source writes them, a council by its name, true and
-// false as yes and no; nil (absent) is NotRecorded. Other lists and objects are their JSON.
+// words: a certainty as CertaintyText ("reported by a secondary source"), sources one after another
+// as Source writes them, the effective date as "30 June 2016", and a data member as Member writes it
+// (a date as "30 June 2016", an amount as money, a share as a percentage, a financial year as
+// "2015/16", a council by its name, a role or another fixed choice in words, a list "A and B" or
+// "A; B", a group "Label: value, Label: value"), never as JSON or a stored slug; nil (absent) is
+// NotRecorded.
 func CorrectedValue(field string, v json.RawMessage, names Names) string {
 	if len(v) == 0 || string(v) == "null" {
 		return NotRecorded
@@ -611,6 +627,9 @@ func CorrectedValue(field string, v json.RawMessage, names Names) string {
 	if field == domain.CorrectedSources {
 		var srcs []domain.SourceRef
 		if json.Unmarshal(v, &srcs) == nil {
+			if len(srcs) == 0 {
+				return "none"
+			}
 			out := make([]string, len(srcs))
 			for i, s := range srcs {
 				out[i] = Source(s)
@@ -618,38 +637,7 @@ func CorrectedValue(field string, v json.RawMessage, names Names) string {
 			return strings.Join(out, "; ")
 		}
 	}
-	var x any
-	if json.Unmarshal(v, &x) != nil {
-		return string(v)
-	}
-	switch t := x.(type) {
-	case string:
-		if d, err := domain.ParseDate(t); err == nil {
-			return d.Long()
-		}
-		if c, err := domain.ParseCouncilRef(t); err == nil && names[c] != "" {
-			return names[c]
-		}
-		return t
-	case bool:
-		if t {
-			return "yes"
-		}
-		return "no"
-	case float64:
-		var n int64
-		if json.Unmarshal(v, &n) == nil {
-			switch {
-			case field == "financial_year":
-				return domain.FinancialYear(n).String()
-			case strings.HasSuffix(field, "_pence"):
-				return domain.Pence(n).String()
-			case strings.HasSuffix(field, "basis_points"):
-				return domain.BasisPoints(n).String()
-			}
-		}
-	}
-	return string(v)
+	return DataMember("", field, v, names, nil).String()
 }
 
 // CorrectedChange writes a field's values before and after a correction (CorrectedValue each); a

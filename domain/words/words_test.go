@@ -239,7 +239,9 @@ func TestCorrectedValues(t *testing.T) {
 		{"notes", `null`, "not recorded"},
 		{"certainty", `"reported"`, "reported by a secondary source"},
 		{"sources", `[{"kind":"press","title":"EDP","assumed":["title"]}]`, "Press: EDP (assumed: title)"},
-		{"councils", `["a","b"]`, `["a","b"]`},
+		{"councils", `["a","b"]`, "a and b"},
+		{"outcome", `"make_permanent"`, "make the arrangement permanent"},
+		{"statutory_role", `"head_of_paid_service"`, "head of paid service"},
 	} {
 		assert.Equal(t, tt.want, words.CorrectedValue(tt.field, json.RawMessage(tt.v), names), tt.field)
 	}
