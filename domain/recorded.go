@@ -26,6 +26,10 @@ type Envelope struct {
 	Data        json.RawMessage
 }
 
+// DemoActor is the recorded_by of the demo ledger's events (package domain/demo, `ledger seed`): not a
+// person, and worded so wherever people read who recorded an event (words.Actor).
+const DemoActor = "demo-seed"
+
 // Recorded is the domain's view of one stored event of a partnership: its envelope fields parsed
 // into value types and its payload decoded. A history is a slice of Recorded in seq order.
 type Recorded struct {

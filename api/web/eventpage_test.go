@@ -136,7 +136,7 @@ func TestEventPagesInWords(t *testing.T) {
 			assert.Contains(t, page, fmt.Sprintf("<h1>%s [%d]</h1>", typeWords(e.Type), e.Seq))
 			assert.Contains(t, page, fmt.Sprintf("[%d], the partnership&#39;s %s event", e.Seq, ordinal(e.Revision+1)))
 			assert.Contains(t, page, `href="/v1/events/`+e.ID.String()+`"`, "the JSON is a link away")
-			assert.Contains(t, page, "<dt>Recorded by</dt><dd>demo-seed</dd>")
+			assert.Contains(t, page, "<dt>Recorded by</dt><dd>the demo loader (ledger seed), not a person</dd>")
 			assert.NotContains(t, page, "<pre")
 		})
 	}

@@ -77,7 +77,7 @@ func TestDemoPackShowsProvenance(t *testing.T) {
 	text := string(md)
 
 	assert.Contains(t, text, "### What changed")
-	assert.Contains(t, text, "| [21] | Partnership proposed of 7 October 2015 [5] | Trial ends on | 31 March 2016 | 30 June 2016 | 2015-12-19 09:00 UTC, demo-seed | "+
+	assert.Contains(t, text, "| [21] | Partnership proposed of 7 October 2015 [5] | Trial ends on | 31 March 2016 | 30 June 2016 | 2015-12-19 09:00 UTC, the demo loader (ledger seed), not a person | "+
 		"The trial runs to around June 2016, when both councils review it; 31 March 2016 was the savings date | the December 2015 article: the trial “is to expected to last until sometime around June 2016” |")
 	assert.Contains(t, text, "| [22] | Joint appointment made of 7 November 2015 [8] | Sources |")
 	assert.NotContains(t, text, "| Certainty | inferred | reported |", "the article does not report the appointment's employer or time shares (fixdemo)")

@@ -30,8 +30,8 @@ const (
 	NorfolkRevenuesBenefits   = "norfolk-revenues-benefits"
 )
 
-// Actor is the recorded_by of every demo event.
-const Actor = "demo-seed"
+// Actor is the recorded_by of every demo event (domain.DemoActor).
+const Actor = domain.DemoActor
 
 // namespace is the UUID namespace of the demo's event ids: an event's id is
 // uuid.NewSHA1(namespace, "<partnership>/<name>").

@@ -30,5 +30,6 @@ func TestCitedMarksTheMinuteItPrints(t *testing.T) {
 func TestActorInWords(t *testing.T) {
 	assert.Equal(t, "someone at the command line whose name was not recorded", words.Actor("cli:unknown"))
 	assert.Equal(t, "alice, at the command line", words.Actor("cli:alice"))
-	assert.Equal(t, "demo-seed", words.Actor("demo-seed"))
+	assert.Equal(t, "the demo loader (ledger seed), not a person", words.Actor(domain.DemoActor))
+	assert.Equal(t, "demo clerk", words.Actor("demo clerk"), "a token's name as recorded")
 }

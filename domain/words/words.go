@@ -722,10 +722,13 @@ func Cited(desc string, p domain.Payload, sources []domain.SourceRef) string {
 
 // Actor is an event's recorded_by as a person reads it: the CLI's "cli:USER" is "USER, at the
 // command line", and "cli:unknown" (no $USER: cmd/ledger's actor) "someone at the command line whose
-// name was not recorded"; any other actor (a token's or a session's name, "demo-seed") as recorded.
+// name was not recorded"; the demo's loader (domain.DemoActor) "the demo loader (ledger seed), not a
+// person"; any other actor (a token's or a session's name) as recorded.
 func Actor(recordedBy string) string {
 	user, ok := strings.CutPrefix(recordedBy, "cli:")
 	switch {
+	case recordedBy == domain.DemoActor:
+		return "the demo loader (ledger seed), not a person"
 	case !ok:
 		return recordedBy
 	case user == "unknown" || strings.TrimSpace(user) == "":
