@@ -194,6 +194,7 @@ type Verified struct {
 var EarlierFormats = map[string]string{
 	"ledger-review-pack-v2": "before issue 21: the report's facts, wording and typography were revised",
 	"ledger-review-pack-v3": "before issue 21's committee review: assumed minute details, dates and certainty were put in words",
+	"ledger-review-pack-v4": "before issue 23: corrected fields and their values were put in words",
 }
 
 // VerifyDir checks a pack directory offline against a pinned public key:

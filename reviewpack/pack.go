@@ -19,7 +19,11 @@ import (
 // one-off costs recorded, and a below-target flag the figures it compares; a dissolved
 // partnership's section 2 is its wind-down (options_heading), vacant statutory roles are gaps and
 // risks, differing review outcomes a matter to note, and a finding gone names what closed it.
-const FormatVersion = "ledger-review-pack-v4"
+// v5 (issue 23): a correction's fields and values in words wherever a pack shows them ("What
+// changed", provenance): fixed choices ("fixed ratio", not fixed_ratio), lists and groups member by
+// member (they were JSON), labels without units ("Amount", was "Amount pence"); pack.json's members
+// are v4's.
+const FormatVersion = "ledger-review-pack-v5"
 
 // Formats lists the formats a pack renders to, in the order `ledger pack` writes them.
 var Formats = []string{"html", "pdf", "md", "json"}

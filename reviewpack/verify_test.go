@@ -157,6 +157,44 @@ func TestV3PacksStillVerify(t *testing.T) {
 	})
 }
 
+// v4Key is the public key of the ledger that wrote the packs in testdata/packs/v4 (see its README).
+const v4Key = "TdZ0Mx61gvibsp52n7xAOfcMAU3nl6l8WeJgkVqqJK4="
+
+// TestV4PacksStillVerify: packs of format v4 (issue 21 after its committee review, built at commit
+// 289a7c2) verify after v5 (issue 23: corrections in words): events, audit paths and signature, files
+// against the manifest, and the report is not rebuilt (the CLI says "report NOT checked":
+// TestVerifyPackEarlierFormat). A tampered rendering is refused.
+func TestV4PacksStillVerify(t *testing.T) {
+	ctx := context.Background()
+	b, err := base64.StdEncoding.DecodeString(v4Key)
+	require.NoError(t, err)
+	pub := ed25519.PublicKey(b)
+	for _, name := range []string{"june", "october"} {
+		dir := filepath.Join("testdata", "packs", "v4", name)
+		t.Run(name, func(t *testing.T) {
+			v, err := reviewpack.VerifyDir(ctx, dir, pub)
+			require.NoError(t, err)
+			assert.Equal(t, "ledger-review-pack-v4", v.Format)
+			assert.NotEqual(t, reviewpack.FormatVersion, v.Format)
+			assert.Contains(t, reviewpack.EarlierFormats, v.Format)
+			assert.False(t, v.Rebuilt, "an earlier format is not rebuilt by today's rules")
+			assert.Equal(t, []string{"pack.html", "pack.pdf", "pack.md", "pack.json"}, v.Files)
+			assert.Empty(t, v.Absent)
+
+			one, err := reviewpack.VerifyFile(ctx, filepath.Join(dir, "pack.json"), pub)
+			require.NoError(t, err)
+			assert.False(t, one.Rebuilt)
+		})
+	}
+	t.Run("tampered rendering", func(t *testing.T) {
+		dir := copyDir(t, filepath.Join("testdata", "packs", "v4", "june"))
+		editFile(t, filepath.Join(dir, "pack.md"), "£40,000", "£400,000")
+		_, err := reviewpack.VerifyDir(ctx, dir, pub)
+		require.ErrorIs(t, err, reviewpack.ErrRefused)
+		assert.Contains(t, err.Error(), "pack.md: SHA-256")
+	})
+}
+
 // TestVerifyOnePackFile: a pack downloaded as pack.json alone, under another name, verifies in full
 // (every event, audit path and the signature; the report rebuilt) and names what it could not check;
 // an edit to it is refused naming the event by [n] and id.

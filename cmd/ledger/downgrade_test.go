@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/reviewpack"
 )
 
 // TestVerifyPackDowngradeForgery (issue 21, acceptance): the demo's June and October packs of today's
@@ -29,7 +31,7 @@ func TestVerifyPackDowngradeForgery(t *testing.T) {
 		require.Contains(t, string(b), "£80,000")
 		for _, to := range []string{"v3", "v2"} {
 			t.Run(asOf+" as "+to, func(t *testing.T) {
-				forged := strings.Replace(string(b), `"format": "ledger-review-pack-v4"`, `"format": "ledger-review-pack-`+to+`"`, 1)
+				forged := strings.Replace(string(b), `"format": "`+reviewpack.FormatVersion+`"`, `"format": "ledger-review-pack-`+to+`"`, 1)
 				require.NotEqual(t, string(b), forged)
 				forged = strings.ReplaceAll(forged, "£80,000", "£180,000")
 				one := filepath.Join(t.TempDir(), "pack.json")

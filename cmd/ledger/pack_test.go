@@ -267,11 +267,12 @@ func TestVerifyPackOneFile(t *testing.T) {
 }
 
 // TestVerifyPackEarlierFormat: packs written before issue 21 (format v2) and before its committee
-// review (format v3), kept in reviewpack's testdata, still verify, and verify-pack says what it could
-// and could not check.
+// review (format v3) and before issue 23 (format v4), kept in reviewpack's testdata, still verify, and
+// verify-pack says what it could and could not check.
 func TestVerifyPackEarlierFormat(t *testing.T) {
-	keys := map[string]string{"v2": "Ws7jZghMUyYASPUH/fXWC+PnOkgT1BhmU6SKkuhfvMs=", "v3": "2KEs7sRHMC+xEFDLJRRDC4JTaWMJ7xXn04oS1Bzh6T8="}
-	for _, format := range []string{"v2", "v3"} {
+	keys := map[string]string{"v2": "Ws7jZghMUyYASPUH/fXWC+PnOkgT1BhmU6SKkuhfvMs=", "v3": "2KEs7sRHMC+xEFDLJRRDC4JTaWMJ7xXn04oS1Bzh6T8=",
+		"v4": "TdZ0Mx61gvibsp52n7xAOfcMAU3nl6l8WeJgkVqqJK4="}
+	for _, format := range []string{"v2", "v3", "v4"} {
 		for _, name := range []string{"june", "october"} {
 			key := keys[format]
 			dir := filepath.Join("..", "..", "reviewpack", "testdata", "packs", format, name)
