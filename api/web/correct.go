@@ -328,6 +328,7 @@ func retractFields(v url.Values) []formField {
 }
 
 func (s *server) retractPage(r *http.Request, body *retractPage) page {
+	pageHint(domain.TypeEventRetracted, body.Envelope)
 	return s.page(r, fmt.Sprintf("Retract event [%d]", body.Target.Seq), body)
 }
 
@@ -595,6 +596,7 @@ func typed(fs []formField, v url.Values) {
 }
 
 func (s *server) correctPage(r *http.Request, body *correctPage) page {
+	pageHint(domain.TypeEventCorrected, body.Envelope)
 	title := fmt.Sprintf("Correct event [%d]", body.Target.Seq)
 	if body.Step == "preview" {
 		title = fmt.Sprintf("Check the correction of event [%d]", body.Target.Seq)

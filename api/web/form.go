@@ -377,8 +377,7 @@ func envelopeFields(v url.Values) []formField {
 	for _, sp := range envelopeSpecs {
 		out = append(out, b.field(sp, "/"+sp.name, "/"+sp.name, ""))
 	}
-	out[0].Hint = "The date the event takes effect, e.g. the date of the decision or of the change. For example 2016-03-31."
-	out[1].Hint = "Confirmed needs a primary source (minutes, a report or an agreement) none of whose details is assumed; a fact known only from the press is reported."
+	pageHint("", out)
 	return out
 }
 
@@ -621,7 +620,7 @@ func rowNoun(sp spec) string {
 func hint(sp spec) string {
 	switch sp.kind {
 	case kindDate:
-		return "For example 2016-03-31."
+		return "A date, " + dateExample + "."
 	case kindMoney:
 		return "In pounds, e.g. 40000 or 40000.50: digits only, no £ sign or commas; a minus for a negative amount."
 	case kindPercent:
@@ -631,19 +630,19 @@ func hint(sp spec) string {
 	case kindCount:
 		return "A whole number."
 	case kindNewCouncil:
-		return "The council in full. Its short name (slug) is made from its name when left blank."
+		return "The council in full: its name, kind and ONS code."
 	}
 	switch sp.name {
 	case "council":
 		if sp.kind == kindText {
-			return "Lowercase letters, digits and hyphens, e.g. north-norfolk. Left blank, it is made from the name."
+			return shortNameHint
 		}
 	case "ons_code":
 		return "A letter and 8 digits, e.g. E07000145."
 	case "sha256":
 		return "64 lowercase hexadecimal digits, when the document is held."
 	case "url":
-		return "An http or https address."
+		return "A web address starting https:// or http://, e.g. https://www.north-norfolk.gov.uk/meetings."
 	case "assumed":
 		return "Tick each detail of this source that was assumed rather than read from the document."
 	case "target":
@@ -1010,10 +1009,58 @@ func (d schemaDocs) resolve(o schemaObject) schemaObject {
 // description of their member as their hint ("The first day the split applies."), except where the
 // engine's own hint says how to write the value (money, percentages, financial years, the shares).
 func (s *server) describe(typ string, fs []formField) {
-	if s.docs == nil {
-		return
+	if s.docs != nil {
+		s.docs.describeFields(fs, s.docs[typ+"V"+strconv.Itoa(domain.CurrentSchema)])
 	}
-	s.docs.describeFields(fs, s.docs[typ+"V"+strconv.Itoa(domain.CurrentSchema)])
+	pageHint(typ, fs)
+}
+
+// dateExample is the example every date hint gives, written as people write dates (the date picker
+// shows the browser's own format, so no hint spells one).
+var dateExample = "e.g. " + domain.MustDate("2016-03-31").Long()
+
+// shortNameHint is the hint of a council's (or partnership's) short name, typed when it is new.
+const shortNameHint = "Optional: made from the name when left blank. Lowercase letters, digits and hyphens, e.g. north-norfolk."
+
+// pageHints are the pages' own hints where the API's description (or the engine's hint by kind)
+// speaks the API's names (member names, event types, slugs, true/false) or says nothing: the one
+// table of the pages' hint overrides. A key is "Type.member" for a member of event type Type's data
+// (at any depth, rows too), or ".member" for the envelope (effective date, certainty, sources).
+var pageHints = map[string]string{
+	".effective_on": "The date the event takes effect, e.g. the date of the decision or of the change. For example, " + dateExample[len("e.g. "):] + ".",
+	domain.TypeEventCorrected + ".effective_on": "The date the corrected fact takes effect: usually the date of the event corrected, not today's.",
+	domain.TypeEventRetracted + ".effective_on": "The date the event is withdrawn from the record: usually today, or the date the withdrawal was decided.",
+	".certainty": words.Capital(words.CertaintyText(string(domain.Confirmed))) + ": read in minutes, a report or an agreement, no detail assumed. " +
+		words.Capital(words.CertaintyText(string(domain.Reported))) + ": known from the press or another report only. " +
+		words.Capital(words.CertaintyText(string(domain.Inferred))) + ": worked out from what is recorded, not stated by any source.",
+	".title":     "The document's title as published, e.g. \"Cabinet minutes, 7 March 2016\".",
+	".kind":      "What the document is. Minutes, reports and agreements are primary sources; a press report or a web page is secondary.",
+	".publisher": "Who published the document, e.g. the council or the newspaper.",
+	".locator":   "Where in the document the fact is: a page, paragraph or agenda item, e.g. \"item 7\" or \"page 12, paragraph 3\".",
+	domain.TypeDecisionTaken + ".key_decision":                "Tick if it is a key decision (under executive arrangements).",
+	domain.TypeDecisionTaken + ".call_in_applies":             "Tick if the decision may be called in before it takes effect.",
+	domain.TypeCostShareAgreed + ".reset_each_financial_year": "Tick if the split is worked out again each financial year.",
+	domain.TypeAgreementExecuted + ".reference":               "A short name for the agreement within the partnership; a later variation of it names it by this.",
+	domain.TypeAppointmentEnded + ".reason":                   "Why it ended, e.g. resignation, notice given or the end of a fixed term.",
+	domain.TypeJointAppointmentMade + ".starts_on":            "The first day in post: the same date as the date it takes effect, below.",
+	domain.TypeReviewScheduled + ".review":                    "A short name for the review within the partnership; its outcomes name it by this.",
+}
+
+// pageHint puts pageHints' hints for event type typ ("" for the envelope) on fs, their groups and
+// rows too; a council's short name typed (a council in full) gets shortNameHint.
+func pageHint(typ string, fs []formField) {
+	for i := range fs {
+		f := &fs[i]
+		if h, ok := pageHints[typ+"."+f.Name]; ok {
+			f.Hint = h
+		} else if f.Kind == kindText && f.Name == "council" {
+			f.Hint = shortNameHint
+		}
+		pageHint(typ, f.Fields)
+		for j := range f.Rows {
+			pageHint(typ, f.Rows[j].Fields)
+		}
+	}
 }
 
 func (d schemaDocs) describeFields(fs []formField, obj schemaObject) {
@@ -1027,7 +1074,7 @@ func (d schemaDocs) describeFields(fs []formField, obj schemaObject) {
 		case kindMoney, kindPercent, kindYear:
 		case kindDate:
 			if prop.Description != "" {
-				f.Hint = sentence(prop.Description) + " For example 2016-03-31."
+				f.Hint = sentence(prop.Description) + " For example, " + dateExample[len("e.g. "):] + "."
 			}
 		default:
 			if prop.Description != "" && f.Name != "shares" {

@@ -86,8 +86,8 @@ func (s *server) formFields(typ string, st *projections.State, v url.Values) (al
 	data = s.dataFields(typ, "/data", st, v)
 	if typ == domain.TypePartnershipProposed {
 		slug := formField{Name: "partnership", Pointer: "/partnership", ID: fieldID("/partnership"), Kind: kindText,
-			Label: "Short name (slug)", Full: "Short name (slug)", Required: false, Value: v.Get("/partnership"),
-			Hint: "Lowercase letters, digits and hyphens, e.g. great-yarmouth-north-norfolk: the partnership's address. Left blank, it is made from the name."}
+			Label: "Short name", Full: "Short name", Required: false, Value: v.Get("/partnership"),
+			Hint: "Optional: made from the name when left blank. The partnership's web address uses it: lowercase letters, digits and hyphens, e.g. great-yarmouth-north-norfolk."}
 		data = append([]formField{slug}, data...)
 	}
 	return append(slices.Clip(data), envelopeFields(v)...), len(data)
