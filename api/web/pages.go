@@ -307,9 +307,16 @@ func (s *server) handlePartnership(w http.ResponseWriter, r *http.Request) {
 	if last, err := s.eventAt(r.Context(), st.LastSeq); err == nil {
 		body.UpTo += ", " + partnershipOrdinal(last.Revision)
 	}
+	// The packs are for the page's point in both times (docs/pages.md). A page asked without known_at
+	// shows everything recorded, while a pack's default known_at is the end of its as-of day
+	// (reviewpack.Options.KnownAtFor): the link names the seq the page was read at, so a correction
+	// recorded after the as-of day, shown on the page, is in its pack too.
 	pq := url.Values{"as_of": {st.AsOf.String()}}
-	if q.KnownAt != (projections.KnownAt{}) {
+	switch {
+	case q.KnownAt != (projections.KnownAt{}):
 		pq.Set("known_at", body.KnownAt)
+	case st.KnownAt.Seq > 0:
+		pq.Set("known_at", strconv.FormatUint(st.KnownAt.Seq, 10))
 	}
 	body.PackQuery = template.URL(pq.Encode())
 	body.TreeHead = s.Log.LatestTreeHead()
