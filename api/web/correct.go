@@ -221,7 +221,7 @@ func (s *server) readTarget(r *http.Request) (t *target, refusal string, err err
 
 // refuse answers a target that may not be corrected or retracted: 409 with the domain's message.
 func (s *server) refuse(w http.ResponseWriter, r *http.Request, verb, refusal string) {
-	s.renderError(w, r, http.StatusConflict, "This event cannot be "+verb, words.Sentence(refusal)+" Nothing was recorded.")
+	s.renderError(w, r, http.StatusConflict, "This event cannot be "+verb, words.Sentence(forPeople(refusal, nil))+" Nothing was recorded.")
 }
 
 // postTarget is loadTarget for a form's post: a target that may no longer be corrected or
@@ -613,7 +613,7 @@ func (s *server) chosen(w http.ResponseWriter, r *http.Request, t *target, name 
 		}
 	}
 	s.renderError(w, r, http.StatusBadRequest, "No such field",
-		fmt.Sprintf("A %s has no field %.80q that a correction may replace, so nothing was recorded. Go back and choose one of the fields listed.", words.Lower(t.Type), name))
+		fmt.Sprintf("This event (%s) has no field %.80q that a correction may replace, so nothing was recorded. Go back and choose one of the fields listed.", words.Lower(t.Type), name))
 	return correctable{}, false
 }
 

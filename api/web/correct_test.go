@@ -158,7 +158,7 @@ func TestRetractRefusesWhatCannotBeRetracted(t *testing.T) {
 		status int
 		want   string
 	}{
-		"a correction":   {demoEvent("correct-trial-end") + "/retract", http.StatusConflict, "is a EventCorrected; correct or retract the original event instead. Nothing was recorded."},
+		"a correction":   {demoEvent("correct-trial-end") + "/retract", http.StatusConflict, "The event is a correction; correct or retract the original event instead. Nothing was recorded."},
 		"no such event":  {"/events/" + demo.EventID("nowhere", "x").String() + "/retract", http.StatusNotFound, "The ledger has no record of this."},
 		"not an id":      {"/events/not-an-id/retract", http.StatusNotFound, "The ledger has no record of this."},
 		"another stream": {"/events/" + demo.EventID(demo.GreatYarmouthNorthNorfolk, "nowhere").String() + "/retract", http.StatusNotFound, "no record"},
@@ -382,8 +382,8 @@ func TestCorrectShowsTheDomainsProblemsByTheField(t *testing.T) {
 	}
 	// A problem at a field the form does not have is listed in the summary, named in words.
 	for _, tc := range []struct{ member, pointer, value, want string }{
-		{"financial_year", "/data/data/financial_year", "2016/17", "<li>Period to: 2016-03-31 is not in financial year 2016/17"},
-		{"status", "/data/data/status", "outturn", "an outturn for 2015/16 can only be dated after 2016-03-31"},
+		{"financial_year", "/data/data/financial_year", "2016/17", "<li>Period to: 31 March 2016 is not in financial year 2016/17"},
+		{"status", "/data/data/status", "outturn", "an outturn for 2015/16 can only be dated after 31 March 2016"},
 	} {
 		status, page, _ := checkCorrection(t, c, srv, "savings-forecast-nn-2015", tc.member, tc.pointer, tc.value)
 		assert.Equal(t, http.StatusUnprocessableEntity, status)
@@ -403,9 +403,9 @@ func TestCorrectRefusesWhatCannotBeCorrected(t *testing.T) {
 		status int
 		want   string
 	}{
-		"a correction": {demoEvent("correct-trial-end") + "/correct", http.StatusConflict, "is a EventCorrected; correct or retract the original event instead. Nothing was recorded."},
+		"a correction": {demoEvent("correct-trial-end") + "/correct", http.StatusConflict, "The event is a correction; correct or retract the original event instead. Nothing was recorded."},
 		"a retracted event": {demoEvent("propose-hr") + "/correct", http.StatusConflict,
-			"(ServiceSharingProposed) has been retracted. Nothing was recorded."},
+			"The event (“Service sharing proposed”) has been retracted. Nothing was recorded."},
 		"no such event": {"/events/" + demo.EventID("nowhere", "x").String() + "/correct", http.StatusNotFound, "The ledger has no record of this."},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -441,7 +441,7 @@ func TestCorrectRefusesForgedForms(t *testing.T) {
 		status int
 		want   string
 	}{
-		"an unknown field":         {with(good, "field", "nope"), http.StatusBadRequest, `A savings reported has no field "nope" that a correction may replace`},
+		"an unknown field":         {with(good, "field", "nope"), http.StatusBadRequest, `This event (savings reported) has no field "nope" that a correction may replace`},
 		"a field of another type":  {with(good, "field", "outcome", "/data/data/outcome", "rejected"), http.StatusBadRequest, `has no field "outcome"`},
 		"a field not chosen":       {with(good, "/data/data/category", "x"), http.StatusBadRequest, `a field this page does not have ("/data/data/category")`},
 		"a forged target":          {with(good, "/data/target", demo.EventID(demo.GreatYarmouthNorthNorfolk, "proposed").String()), http.StatusBadRequest, `a field this page does not have ("/data/target")`},

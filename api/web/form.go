@@ -849,8 +849,9 @@ func deriveSlug(f *formField) {
 
 // placeProblem puts msg beside the field named pointer or, when none, its nearest enclosing group,
 // and returns the summary's line for it. A problem no field of fs holds is returned with the
-// pointer's words as its label and no ID.
+// pointer's words as its label and no ID. msg is shown in the pages' words (forPeople).
 func placeProblem(fs []formField, pointer, msg string) formProblem {
+	msg = forPeople(msg, fs)
 	if f := fieldAt(fs, pointer); f != nil {
 		f.Errs = append(f.Errs, words.Capital(msg))
 		return formProblem{ID: f.ID, Label: f.Full, Message: msg}
@@ -1028,8 +1029,10 @@ const shortNameHint = "Optional: made from the name when left blank. Lowercase l
 // (at any depth, rows too), or ".member" for the envelope (effective date, certainty, sources).
 var pageHints = map[string]string{
 	".effective_on": "The date the event takes effect, e.g. the date of the decision or of the change. For example, " + dateExample[len("e.g. "):] + ".",
-	domain.TypeEventCorrected + ".effective_on": "The date the corrected fact takes effect: usually the date of the event corrected, not today's.",
-	domain.TypeEventRetracted + ".effective_on": "The date the event is withdrawn from the record: usually today, or the date the withdrawal was decided.",
+	// The envelope date of a correction or retraction is the day it is made (domain rule 10,
+	// checkCorrectionDate); the corrected event's own date is a field a correction may replace.
+	domain.TypeEventCorrected + ".effective_on": "The day the correction is made: usually today, and never after today. This is not the date of the event corrected: to change that, choose its “Date it takes effect” as the field to correct.",
+	domain.TypeEventRetracted + ".effective_on": "The day the retraction is made: usually today, and never after today.",
 	".certainty": words.Capital(words.CertaintyText(string(domain.Confirmed))) + ": read in minutes, a report or an agreement, no detail assumed. " +
 		words.Capital(words.CertaintyText(string(domain.Reported))) + ": known from the press or another report only. " +
 		words.Capital(words.CertaintyText(string(domain.Inferred))) + ": worked out from what is recorded, not stated by any source.",

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"html"
+	"io"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -47,7 +49,7 @@ func assertWordsForPeople(t *testing.T, where string, texts []string) {
 // page and the correct and retract pages label and hint their fields in words a democratic services
 // officer can act on: no API names (see assertWordsForPeople); ticks say "Tick if"; the certainty
 // hint explains confirmed, reported and inferred; a source's title, kind and locator have hints; the
-// date a correction or retraction takes effect says what it means for them.
+// date a correction or retraction takes effect says what it is for them (the day it is made).
 func TestFormWordingForPeople(t *testing.T) {
 	srv := newServerWith(t, func(c *web.Config) { c.Schema = api.OpenAPI() })
 	c, _ := clerkAtRecordForm(t, srv)
@@ -80,8 +82,28 @@ func TestFormWordingForPeople(t *testing.T) {
 
 	_, page := get(t, c, srv.URL+demoEvent("propose-hr")+"/retract")
 	assertWordsForPeople(t, "retract", labelsAndHints(page))
-	assert.Contains(t, page, `id="f-effective_on-hint">The date the event is withdrawn from the record`)
+	assert.Contains(t, page, `id="f-effective_on-hint">The day the retraction is made: usually today`)
 	_, page = get(t, c, srv.URL+demoEvent("propose-hr")+"/correct?field=notes")
 	assertWordsForPeople(t, "correct", labelsAndHints(page))
-	assert.Contains(t, page, `id="f-effective_on-hint">The date the corrected fact takes effect: usually the date of the event corrected`)
+	assert.Contains(t, page, `id="f-effective_on-hint">The day the correction is made: usually today, and never after today. This is not the date of the event corrected`)
+}
+
+// TestFormShowsTheDomainsProblemsInWords: a domain problem is shown on the form in the pages' words
+// (forPeople): the enum value chosen in words, no type name; the API keeps its own text.
+func TestFormShowsTheDomainsProblemsInWords(t *testing.T) {
+	srv := newServer(t)
+	c, csrf := clerkAtRecordForm(t, srv)
+	v := savingsForm(csrf, "100")
+	v.Set("/sources/0/kind", "press")
+	v.Set("/sources/0/url", "ftp://example.org/x")
+	res, err := c.PostForm(srv.URL+gnn+"/record", v)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	page := html.UnescapeString(string(b))
+	assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+	assert.Contains(t, page, "every source is a press report, so the certainty must be reported, but confirmed was chosen")
+	assert.Contains(t, page, "must be a web address starting https:// or http://")
+	assert.NotContains(t, page, "(got confirmed)")
+	assert.NotContains(t, page, "http(s) URL")
 }
