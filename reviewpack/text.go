@@ -62,16 +62,13 @@ const (
 )
 
 // treeHeadTimeLabel labels the tree head's timestamp, which is the recorded_at of its last event,
-// not when the head was signed (docs/integrity.md, "timestamp is the recorded_at of event size").
-const treeHeadTimeLabel = "Last event recorded (not when signed)"
+// not when the head was signed: words.TreeHeadTimeLabel, the one wording the web pages share.
+const treeHeadTimeLabel = words.TreeHeadTimeLabel
 
-// treeHeadTime is the tree head's timestamp in words that say what it is: "2015-12-19T09:02:00Z,
-// when event [24] was recorded; the head carries no signing time".
+// treeHeadTime is the tree head's timestamp in words that say what it is (words.TreeHeadTime):
+// "2015-12-19T09:02:00Z, when event [24] was recorded; the head carries no signing time".
 func treeHeadTime(th TreeHeadLine) string {
-	if th.Size == 0 {
-		return th.Timestamp + " (the ledger held no event; the head carries no signing time)"
-	}
-	return th.Timestamp + ", when event " + refsText([]uint64{th.Size}) + " was recorded; the head carries no signing time"
+	return words.TreeHeadTime(th.Timestamp, th.Size)
 }
 
 // coverRows are the cover sheet's label/value pairs, in order, skipping empty values.

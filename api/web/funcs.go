@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/partnership-ledger/ledger/audit"
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/words"
 	"github.com/partnership-ledger/ledger/projections"
@@ -14,16 +16,24 @@ import (
 
 func (s *server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"money":       money,
-		"notRecorded": func() string { return words.NotRecorded },
-		"phrase":      words.Phrase,        // an identifier in words: "head-of-hr" → "head of HR"
-		"lastDay":     words.LastDay,       // the first day not held → "until 30 September 2016 (the last day)"
-		"certainty":   words.CertaintyText, // "reported" → "reported by a secondary source"
-		"role":        func(r string) string { return words.Role(domain.StatutoryRole(r)) },
-		"join":        strings.Join,
-		"timeText":    domain.TimeText, // when an event was recorded: "2016-06-01 09:00" (UTC)
-		"percent":     percent,
+		"money":             money,
+		"notRecorded":       func() string { return words.NotRecorded },
+		"phrase":            words.Phrase,        // an identifier in words: "head-of-hr" → "head of HR"
+		"lastDay":           words.LastDay,       // the first day not held → "until 30 September 2016 (the last day)"
+		"certainty":         words.CertaintyText, // "reported" → "reported by a secondary source"
+		"role":              func(r string) string { return words.Role(domain.StatutoryRole(r)) },
+		"join":              strings.Join,
+		"timeText":          domain.TimeText, // when an event was recorded: "2016-06-01 09:00" (UTC)
+		"percent":           percent,
+		"treeHeadTimeLabel": func() string { return words.TreeHeadTimeLabel },
+		"treeHeadTime":      treeHeadTime,
 	}
+}
+
+// treeHeadTime is a signed tree head's timestamp in the review pack's words (words.TreeHeadTime):
+// "2026-11-30T12:37:33Z, when event [41] was recorded; the head carries no signing time".
+func treeHeadTime(th audit.TreeHead) string {
+	return words.TreeHeadTime(th.Timestamp.UTC().Format(time.RFC3339Nano), th.Size)
 }
 
 // evidenceLinks renders a fact's evidence as links to the event pages, labelled by the ledger's
