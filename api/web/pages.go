@@ -245,6 +245,16 @@ func (p partnershipPage) Minute(m *projections.MinuteRef, ev projections.Evidenc
 	return words.MinuteCited(m.Ref(), sources)
 }
 
+// Net is a council's net saving for the year in the review pack's words: the outturn, else the
+// forecast ("£40,000 (forecast)"), less one-off costs (domain.Totals.Net, words.Net); without
+// one-off costs recorded, words.NetNoOneOff; without a forecast or outturn, words.NotRecorded.
+func (p partnershipPage) Net(cs projections.CouncilSavings) string {
+	if cs.NetLacksOneOff() {
+		return words.NetNoOneOff
+	}
+	return words.Net(cs.NetPence, cs.HasOutturn)
+}
+
 // Council returns a partner's name, or the slug when the ledger has no name for it.
 func (p partnershipPage) Council(slug string) string {
 	if n := p.names[slug]; n != "" {
