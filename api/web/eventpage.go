@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -36,11 +38,15 @@ type eventPage struct {
 	Sources     []sourceLine
 	Unreadable  bool // this build cannot read the event's data (a type it does not know)
 
-	CorrectedBy []correctionNote // corrections of this event, in the order recorded
-	RetractedBy *correctionNote  // the retraction of this event
-	Corrects    *eventLink       // for a correction: the event it corrects
-	Retracts    *eventLink       // for a retraction: the event it retracts
-	CanChange   bool             // a correction or retraction may be recorded against it
+	CorrectedBy    []correctionNote // corrections of this event, in the order recorded
+	RetractedBy    *correctionNote  // the retraction of this event
+	Corrects       *eventLink       // for a correction: the event it corrects
+	Retracts       *eventLink       // for a retraction: the event it retracts
+	CanChange      bool             // a correction or retraction may be recorded against it (shown as recorded now only)
+	Past           bool             // shown as known at a past point (known_at), not as recorded now
+	At             string           // which point it shows: "As recorded now, up to event [41]."
+	PartnershipURL string           // the partnership's page at the same as_of and known_at
+	query          string           // added to links to other event pages: "known_at=20", or empty
 
 	JSONURL  string // the event as the API serves it (JSON)
 	Proof    *audit.Bundle
@@ -113,9 +119,13 @@ func partnershipOrdinal(revision uint64) string {
 	return "the partnership's " + ordinal(revision+1) + " event"
 }
 
-// handleEvent serves /events/{id}: a partnership's event in words. An id that is not a UUID, that
-// the ledger does not hold, or of an event outside a partnership (the tokens' stream, for auditors
-// through the API) is a 404 page.
+// handleEvent serves /events/{id}: a partnership's event in words, as recorded now or, with
+// known_at (a date, an RFC 3339 time or an event number, read as the partnership page reads it:
+// projections.ParseKnownAt), as the ledger knew it then: corrections and retractions recorded after
+// that point are not shown, and an event recorded after it is a 404 page saying it was not yet
+// recorded. as_of, when given, is carried back to the partnership page's link. An id that is not a
+// UUID, that the ledger does not hold, or of an event outside a partnership (the tokens' stream,
+// for auditors through the API) is a 404 page; a known_at or as_of that cannot be read is a 400 page.
 func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) {
 	e, err := s.eventByID(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -128,14 +138,44 @@ func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errNotFound)
 		return
 	}
-	body, err := s.eventBody(r.Context(), e, slug)
+	qs := r.URL.Query()
+	q, err := projections.ParseQuery(qs.Get("as_of"), qs.Get("known_at"))
+	if err != nil {
+		s.renderError(w, r, http.StatusBadRequest, "This cannot be read", "The as-of date or known-at value is not valid: "+fault.Message(err)+
+			". Enter known-at as a date (2016-06-01), a time (2016-06-01T12:00:00Z) or an event number.")
+		return
+	}
+	var point eventPoint
+	if q.KnownAt != (projections.KnownAt{}) {
+		point.KnownAt = strings.TrimSpace(qs.Get("known_at"))
+	}
+	if !q.AsOf.IsZero() {
+		point.AsOf = q.AsOf.String()
+	}
+	tl, err := s.Models.Timeline(slug, projections.Query{KnownAt: q.KnownAt})
+	if point.KnownAt != "" && (fault.KindOf(err) == fault.NotFound || err == nil && e.Seq > tl.KnownAt.Seq) {
+		at := point.KnownAt
+		if err == nil {
+			at = "event " + ref(tl.KnownAt.Seq)
+		} else if allDigits(at) {
+			at = "event [" + at + "]"
+		}
+		s.renderError(w, r, http.StatusNotFound, "Not yet recorded",
+			fmt.Sprintf("This event, %s, was not yet recorded at %s: the ledger recorded it later. Open it without a known-at point to see it as recorded now.", ref(e.Seq), at))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := s.eventBody(r.Context(), e, slug, tl, q.KnownAt, point)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	body.ProofURL = strings.ReplaceAll(s.ProofURL, "{id}", e.ID.String())
 	body.JSONURL = strings.TrimSuffix(body.ProofURL, "/proof")
-	body.Recorded = r.URL.Query().Get("recorded") != ""
+	body.Recorded = qs.Get("recorded") != ""
 	if b, err := s.Log.Prove(r.Context(), e.ID); err == nil {
 		body.Proof = &b
 	} else {
@@ -144,19 +184,60 @@ func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "event.html", s.page(r, body.Type+" "+body.Ref, body))
 }
 
+// allDigits reports whether s is a non-empty run of ASCII digits (an event number).
+func allDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// eventPoint is the point an event page shows: known_at as given (empty: everything recorded now)
+// and the as_of date carried back to the partnership page (empty: today).
+type eventPoint struct{ KnownAt, AsOf string }
+
+// query is the point as a query string for links to other event pages ("known_at=20"), empty for now.
+func (p eventPoint) query() string {
+	if p.KnownAt == "" {
+		return ""
+	}
+	return url.Values{"known_at": {p.KnownAt}}.Encode()
+}
+
 // eventBody puts the event e of the partnership slug in words, with the corrections and retraction
-// the projections know of it (Timeline.Corrections, whatever their as-of date).
-func (s *server) eventBody(ctx context.Context, e eventstore.Event, slug string) (eventPage, error) {
+// the timeline tl (read at known) holds of it (Timeline.Corrections, whatever their as-of date), as
+// known at point.
+func (s *server) eventBody(ctx context.Context, e eventstore.Event, slug string, tl *projections.Timeline, known projections.KnownAt, point eventPoint) (eventPage, error) {
 	body := eventPage{Event: e, Partnership: slug, Name: slug, Ref: ref(e.Seq), Ordinal: partnershipOrdinal(e.Revision),
 		Type: words.EventType(e.Type), RecordedAt: domain.TimeText(e.RecordedAt), RecordedBy: words.Actor(e.RecordedBy)}
+	body.Past, body.query = point.KnownAt != "", point.query()
+	if body.Past {
+		body.At = "As the ledger knew it at event " + ref(tl.KnownAt.Seq)
+		if !allDigits(point.KnownAt) {
+			body.At += " (known at " + point.KnownAt + ")"
+		}
+		body.At += ": corrections and retractions recorded after it are not shown."
+	} else {
+		body.At = "As recorded now, up to event " + ref(tl.KnownAt.Seq) + "."
+	}
+	pq := url.Values{}
+	if point.AsOf != "" {
+		pq.Set("as_of", point.AsOf)
+	}
+	if point.KnownAt != "" {
+		pq.Set("known_at", point.KnownAt)
+	}
+	body.PartnershipURL = "/partnerships/" + slug
+	if len(pq) > 0 {
+		body.PartnershipURL += "?" + pq.Encode()
+	}
 	var names words.Names
-	if st, err := s.Models.State(slug, projections.Query{}); err == nil {
+	if st, err := s.Models.State(slug, projections.Query{KnownAt: known}); err == nil {
 		body.Name, names = st.Name, st.Councils
 	}
-	var corrections []projections.Correction
-	if tl, err := s.Models.Timeline(slug, projections.Query{}); err == nil {
-		corrections = tl.Corrections
-	}
+	corrections := tl.Corrections
 	rec, err := domain.DecodeEnvelope(envelopeOf(e))
 	if err != nil {
 		// A type this build does not know (or a damaged event): the envelope and the JSON only.
@@ -231,7 +312,33 @@ func (s *server) eventBody(ctx context.Context, e eventstore.Event, slug string)
 		body.Details = d.members(now.Payload)
 		body.CanChange = body.RetractedBy == nil
 	}
+	body.CanChange = body.CanChange && !body.Past // a correction is made to the record as it stands now
+	withQuery(body.Details, body.query)
 	return body, nil
+}
+
+// Href is the path of another event's page at the page's point (eventHref).
+func (p eventPage) Href(id uuid.UUID) string { return eventHref(id, p.query) }
+
+// withQuery adds query ("known_at=20") to the links to event pages among members, so that they
+// show the same point.
+func withQuery(ms []member, query string) {
+	if query == "" {
+		return
+	}
+	var fix func(v *value)
+	fix = func(v *value) {
+		if strings.HasPrefix(v.Href, "/events/") && !strings.Contains(v.Href, "?") {
+			v.Href += "?" + query
+		}
+		for i := range v.List {
+			fix(&v.List[i])
+		}
+		withQuery(v.Members, query)
+	}
+	for i := range ms {
+		fix(&ms[i].Value)
+	}
 }
 
 // envelopeOf is the domain's view of a stored event's envelope.

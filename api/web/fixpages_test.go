@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/demo"
 	"github.com/partnership-ledger/ledger/domain/words"
+	"github.com/partnership-ledger/ledger/projections"
 )
 
 // A tree head's timestamp is the recorded_at of its last event, not a signing time: the event
@@ -60,4 +63,70 @@ func TestSavingsTableShowsOneOffCostsAndNet(t *testing.T) {
 		assert.Contains(t, gy, `<td class="num" data-label="One-off costs">not recorded</td>`)
 	}
 	assert.NotContains(t, table, ">£0<", "a figure not recorded is never £0")
+}
+
+// An event page honours known_at as the partnership page does (a date, a time or an event number):
+// a correction or retraction recorded after it is not shown, an event recorded after it is "not yet
+// recorded" (404), and the page says which point it shows. The partnership page's links to events
+// carry its known_at, so a past view stays past.
+func TestEventPageAsKnownAt(t *testing.T) {
+	l := newLedger(t)
+	target := demo.EventID(demo.GreatYarmouthNorthNorfolk, "proposed")
+	tl, err := l.models.Timeline(demo.GreatYarmouthNorthNorfolk, projections.Query{})
+	require.NoError(t, err)
+	var corr projections.Correction
+	for _, c := range tl.Corrections {
+		if c.Target == target {
+			corr = c
+		}
+	}
+	require.NotZero(t, corr.Seq)
+	before := fmt.Sprint(corr.Seq - 1)
+
+	status, page := get(t, l.client, l.url+"/events/"+target.String())
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, page, fmt.Sprintf("As recorded now, up to event [%d].", tl.KnownAt.Seq))
+	assert.Contains(t, page, "What it records, as corrected")
+
+	for _, known := range []string{before, " " + before + " "} {
+		status, page = get(t, l.client, l.url+"/events/"+target.String()+"?known_at="+url.QueryEscape(known))
+		require.Equal(t, http.StatusOK, status)
+		assert.Contains(t, page, fmt.Sprintf("As the ledger knew it at event [%s]: corrections and retractions recorded after it are not shown.", before))
+		assert.NotContains(t, page, "Corrected by")
+		assert.NotContains(t, page, "as corrected")
+		assert.Contains(t, page, "<dt>Trial ends on</dt><dd>31 March 2016</dd>", "the data as recorded then")
+		assert.Contains(t, page, `<a href="/partnerships/`+demo.GreatYarmouthNorthNorfolk+`?known_at=`+before+`">`, "the crumb keeps the point")
+	}
+	// A date: the proposal was known, its correction (recorded on 19 December 2015) not yet.
+	status, page = get(t, l.client, l.url+"/events/"+target.String()+"?known_at=2015-12-18&as_of=2016-01-31")
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, page, "(known at 2015-12-18)")
+	assert.NotContains(t, page, "Corrected by")
+	assert.Contains(t, page, `?as_of=2016-01-31&amp;known_at=2015-12-18">`)
+
+	// The correction itself was not yet recorded.
+	status, page = get(t, l.client, l.url+"/events/"+corr.ID.String()+"?known_at="+before)
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Contains(t, page, fmt.Sprintf("This event, [%d], was not yet recorded at event [%s]", corr.Seq, before))
+	assert.NotContains(t, page, "The ledger has no record of this.")
+
+	// A value that cannot be read is refused, as on the partnership page.
+	status, _ = get(t, l.client, l.url+"/events/"+target.String()+"?known_at=yesterday")
+	assert.Equal(t, http.StatusBadRequest, status)
+
+	// A retraction recorded after known_at: no banner, and (a past view) no Correct or Retract.
+	saving := l.record(t, domain.TypeSavingsReported, "2016-09-01", map[string]any{"council": "great-yarmouth", "financial_year": 2016,
+		"category": "shared management", "amount_pence": 765432, "status": "forecast", "period_to": "2017-03-31"})
+	l.record(t, domain.TypeEventRetracted, "2016-09-02", map[string]any{"target": saving.ID, "reason": domain.RetractSourceWithdrawn})
+	c := signedInClerk(t, l)
+	_, page = get(t, c, l.url+"/events/"+saving.ID.String()+fmt.Sprintf("?known_at=%d", saving.Seq))
+	assert.NotContains(t, page, "Retracted by")
+	assert.NotContains(t, page, "Retract this event", "a past view offers no change")
+	_, page = get(t, c, l.url+"/events/"+saving.ID.String())
+	assert.Contains(t, page, "Retracted by")
+
+	// The partnership page's links to events carry its known_at.
+	_, page = get(t, l.client, l.url+gnn+"?known_at="+before)
+	assert.Contains(t, page, `href="/events/`+target.String()+`?known_at=`+before+`"`)
+	assert.NotRegexp(t, `href="/events/[0-9a-f-]{36}"`, page[strings.Index(page, `id="status-h"`):])
 }

@@ -39,7 +39,9 @@ func treeHeadTime(th audit.TreeHead) string {
 // evidenceLinks renders a fact's evidence as links to the event pages, labelled by the ledger's
 // event number as packs cite it ("[12]") and titled by the event's type in words from types
 // ("Joint appointment made [12]"; a correction "correction [23]"; "event [12]" for an id types lacks).
-func (s *server) evidenceLinks(ev projections.Evidence, types map[uuid.UUID]string) template.HTML {
+// query ("known_at=20", or empty) is added to each link, so an event opened from a past view is
+// shown as known at the same point.
+func (s *server) evidenceLinks(ev projections.Evidence, types map[uuid.UUID]string, query string) template.HTML {
 	var b strings.Builder
 	for i, id := range ev {
 		label := "event"
@@ -57,9 +59,17 @@ func (s *server) evidenceLinks(ev projections.Evidence, types map[uuid.UUID]stri
 		default:
 			desc = words.EventType(t)
 		}
-		fmt.Fprintf(&b, `<a class="ev" href="/events/%s" title="%s %s">%s</a>`, id, template.HTMLEscapeString(desc), template.HTMLEscapeString(label), template.HTMLEscapeString(label))
+		fmt.Fprintf(&b, `<a class="ev" href="%s" title="%s %s">%s</a>`, template.HTMLEscapeString(eventHref(id, query)), template.HTMLEscapeString(desc), template.HTMLEscapeString(label), template.HTMLEscapeString(label))
 	}
 	return template.HTML(b.String())
+}
+
+// eventHref is the path of an event's page, with query ("known_at=20") when it is not empty.
+func eventHref(id uuid.UUID, query string) string {
+	if query == "" {
+		return "/events/" + id.String()
+	}
+	return "/events/" + id.String() + "?" + query
 }
 
 // money writes an amount with the domain's one money formatter (domain.Pence.String: "£40,000",

@@ -145,7 +145,8 @@ type partnershipPage struct {
 	Recorded   string // id of the event just recorded
 	UpTo       string // the partnership's last event within known_at: "[33], the partnership's 30th event"
 	names      map[string]string
-	evidence   func(projections.Evidence, map[uuid.UUID]string) template.HTML
+	eventQuery string // added to links to event pages: the page's known_at, so they show the same point
+	evidence   func(projections.Evidence, map[uuid.UUID]string, string) template.HTML
 	types      map[uuid.UUID]string          // the type of each event the timeline names, for evidence links
 	retracted  map[uuid.UUID]domain.Recorded // the events retracted, as recorded
 }
@@ -153,8 +154,11 @@ type partnershipPage struct {
 // Evidence is a fact's evidence as links to the event pages (evidenceLinks), each titled by its
 // event's type.
 func (p partnershipPage) Evidence(ev projections.Evidence) template.HTML {
-	return p.evidence(ev, p.types)
+	return p.evidence(ev, p.types, p.eventQuery)
 }
+
+// EventHref is the path of an event's page as known at the page's known_at point (eventHref).
+func (p partnershipPage) EventHref(id uuid.UUID) string { return eventHref(id, p.eventQuery) }
 
 // timelineRow is one line of the partnership page's timeline: an event in effect on the as-of date
 // (as corrected), or an event retracted by the known-at point that would have been, struck through
@@ -329,6 +333,9 @@ func (s *server) handlePartnership(w http.ResponseWriter, r *http.Request) {
 		pq.Set("known_at", strconv.FormatUint(st.KnownAt.Seq, 10))
 	}
 	body.PackQuery = template.URL(pq.Encode())
+	if q.KnownAt != (projections.KnownAt{}) {
+		body.eventQuery = url.Values{"known_at": {body.KnownAt}}.Encode()
+	}
 	body.TreeHead = s.Log.LatestTreeHead()
 	body.Verified = body.TreeHead.Size > 0 && audit.VerifyTreeHead(body.TreeHead, s.Log.Key().Public()) == nil
 	body.Chart = buildChart(st)
