@@ -38,15 +38,16 @@ type eventPage struct {
 	Sources     []sourceLine
 	Unreadable  bool // this build cannot read the event's data (a type it does not know)
 
-	CorrectedBy    []correctionNote // corrections of this event, in the order recorded
-	RetractedBy    *correctionNote  // the retraction of this event
-	Corrects       *eventLink       // for a correction: the event it corrects
-	Retracts       *eventLink       // for a retraction: the event it retracts
-	CanChange      bool             // a correction or retraction may be recorded against it (shown as recorded now only)
-	Past           bool             // shown as known at a past point (known_at), not as recorded now
-	At             string           // which point it shows: "As recorded now, up to event [41]."
-	PartnershipURL string           // the partnership's page at the same as_of and known_at
-	query          string           // added to links to other event pages: "known_at=20", or empty
+	CorrectedBy       []correctionNote // corrections of this event, in the order recorded
+	RetractedBy       *correctionNote  // the retraction of this event
+	Corrects          *eventLink       // for a correction: the event it corrects
+	Retracts          *eventLink       // for a retraction: the event it retracts
+	TargetRetractedBy *correctionNote  // for a correction: the retraction of the event it corrects, recorded since
+	CanChange         bool             // a correction or retraction may be recorded against it (shown as recorded now only)
+	Past              bool             // shown as known at a past point (known_at), not as recorded now
+	At                string           // which point it shows: "As recorded now, up to event [41]."
+	PartnershipURL    string           // the partnership's page at the same as_of and known_at
+	query             string           // added to links to other event pages: "known_at=20", or empty
 
 	JSONURL  string // the event as the API serves it (JSON)
 	Proof    *audit.Bundle
@@ -80,6 +81,7 @@ type sourceLine struct {
 type correctionNote struct {
 	eventLink
 	On      string   // the day it was recorded, in words
+	Takes   string   // its effective date in words, when it differs from the day it was recorded
 	Changes []change // a correction's fields
 	Why     string   // a correction's reason as recorded, a retraction's in words (words.Retraction)
 }
@@ -257,6 +259,9 @@ func (s *server) eventBody(ctx context.Context, e eventstore.Event, slug string,
 		note := correctionNote{eventLink: eventLink{ID: c.ID, Seq: c.Seq, Ref: ref(c.Seq)}}
 		if cerr == nil {
 			note.On = domain.DateOf(ce.RecordedAt).Long()
+			if d, err := domain.ParseDate(ce.EffectiveOn); err == nil && d.Long() != note.On {
+				note.Takes = d.Long()
+			}
 		}
 		if c.Type == domain.TypeEventRetracted {
 			note.Why = words.Retraction(c.Reason)
@@ -300,6 +305,16 @@ func (s *server) eventBody(ctx context.Context, e eventstore.Event, slug string,
 		body.Said = words.Sentence("Correction: " + p.Reason)
 		body.Corrects = d.event(p.Target)
 		body.Details = d.correction(p, corrections, e.ID)
+		for _, c := range corrections {
+			if c.Type == domain.TypeEventRetracted && c.Target == p.Target {
+				// The event it corrects was retracted since: the correction no longer has effect.
+				note := correctionNote{eventLink: eventLink{ID: c.ID, Seq: c.Seq, Ref: ref(c.Seq)}, Why: words.Retraction(c.Reason)}
+				if re, err := s.eventByID(ctx, c.ID.String()); err == nil {
+					note.On = domain.DateOf(re.RecordedAt).Long()
+				}
+				body.TargetRetractedBy = &note
+			}
+		}
 	case domain.EventRetracted:
 		body.Said = words.Sentence("Retraction: " + words.Retraction(p.Reason))
 		body.Retracts = d.event(p.Target)

@@ -216,7 +216,7 @@ func TestCorrectedEventLinksBothWays(t *testing.T) {
 
 	c := signedInClerk(t, l)
 	_, page := get(t, c, l.url+"/events/"+target.String())
-	assert.Contains(t, page, fmt.Sprintf(`<strong>Corrected by <a href="/events/%s">[%d]</a> on 19 December 2015:</strong>`, corr.ID, corr.Seq))
+	assert.Contains(t, page, fmt.Sprintf(`<strong>Corrected by <a href="/events/%s">[%d]</a>, recorded on 19 December 2015`, corr.ID, corr.Seq))
 	assert.Contains(t, page, "Trial ends on: 31 March 2016 → 30 June 2016.")
 	assert.Contains(t, page, "What it records, as corrected")
 	assert.Contains(t, page, "<dt>Trial ends on</dt><dd>30 June 2016</dd>", "the data as corrected")
@@ -262,8 +262,8 @@ func TestRetractedEventStruckThrough(t *testing.T) {
 	assert.NotContains(t, early, "£7,654.32")
 
 	_, page = get(t, c, l.url+"/events/"+saving.ID.String())
-	assert.Contains(t, page, fmt.Sprintf(`<strong>Retracted by <a href="/events/%s">[%d]</a> on `, retraction.ID, retraction.Seq))
-	assert.Contains(t, page, ":</strong> its source was withdrawn (The paper withdrew the story). It is no longer part of the record in effect.")
+	assert.Contains(t, page, fmt.Sprintf(`Retracted by <a href="/events/%s">[%d]</a>, recorded on `, retraction.ID, retraction.Seq))
+	assert.Contains(t, page, ":</strong> its source was withdrawn (The paper withdrew the story). It is no longer part of the record in effect")
 	assert.NotContains(t, page, "Correct this event")
 	assert.NotContains(t, page, "Retract this event")
 	assert.NotContains(t, page, fmt.Sprintf(`/events/%s/retract`, saving.ID))

@@ -130,3 +130,35 @@ func TestEventPageAsKnownAt(t *testing.T) {
 	assert.Contains(t, page, `href="/events/`+target.String()+`?known_at=`+before+`"`)
 	assert.NotRegexp(t, `href="/events/[0-9a-f-]{36}"`, page[strings.Index(page, `id="status-h"`):])
 }
+
+// A retracted event's own page is marked as retracted in text, not colour alone: its title and line
+// struck through after "Retracted:", a warning banner (not a correction's), and its data headed as
+// what it recorded before it was retracted. A correction of an event retracted since says so on the
+// correction's page. A correction's banner says when it was recorded and, when it differs, when it
+// takes effect.
+func TestRetractedEventPageAndCorrectionDates(t *testing.T) {
+	l := newLedger(t)
+	saving := l.record(t, domain.TypeSavingsReported, "2016-09-01", map[string]any{"council": "great-yarmouth", "financial_year": 2016,
+		"category": "shared management", "amount_pence": 765432, "status": "forecast", "period_to": "2017-03-31"})
+	correction := l.record(t, domain.TypeEventCorrected, "2016-09-20", map[string]any{"target": saving.ID,
+		"data": map[string]any{"amount_pence": 800000}, "reason": "The figure was mistyped."})
+	retraction := l.record(t, domain.TypeEventRetracted, "2016-09-22", map[string]any{"target": saving.ID, "reason": domain.RetractSourceWithdrawn})
+	recordedOn := domain.DateOf(correction.RecordedAt).Long()
+
+	_, page := get(t, l.client, l.url+"/events/"+saving.ID.String())
+	assert.Contains(t, page, fmt.Sprintf(`<h1><span class="retracted-mark">Retracted:</span> <del>Savings reported [%d]</del></h1>`, saving.Seq))
+	assert.Contains(t, page, `<p class="lede" id="said"><del><span class="visually-hidden">Retracted: </span>`)
+	assert.Contains(t, page, `<div class="notice warning retracted" id="retracted" role="note">`)
+	assert.Contains(t, page, "What it recorded, before it was retracted")
+	assert.NotContains(t, page, "What it records, as corrected")
+	assert.Contains(t, page, fmt.Sprintf(`Corrected by <a href="/events/%s">[%d]</a>, recorded on %s, takes effect 20 September 2016:</strong>`,
+		correction.ID, correction.Seq, recordedOn))
+	assert.NotContains(t, page, `<div class="notice corrected warning`, "a correction's banner is not a warning")
+
+	_, page = get(t, l.client, l.url+"/events/"+correction.ID.String())
+	assert.Contains(t, page, fmt.Sprintf(`The event it corrects was retracted since</strong>, by <a href="/events/%s">[%d]</a>`, retraction.ID, retraction.Seq))
+	assert.Contains(t, page, "This correction no longer has effect.")
+	// Before the retraction was recorded, the correction had effect.
+	_, page = get(t, l.client, l.url+"/events/"+correction.ID.String()+fmt.Sprintf("?known_at=%d", correction.Seq))
+	assert.NotContains(t, page, "retracted since")
+}
