@@ -162,3 +162,36 @@ func TestRetractedEventPageAndCorrectionDates(t *testing.T) {
 	_, page = get(t, l.client, l.url+"/events/"+correction.ID.String()+fmt.Sprintf("?known_at=%d", correction.Seq))
 	assert.NotContains(t, page, "retracted since")
 }
+
+// The point-in-time line names an event number as one ("as known at event [n]"), not as a bare
+// number beside a repeated "up to event [n]"; a known_at before the partnership was recorded shows
+// the page with its point-in-time form, saying it was not yet recorded then (it was a bare 404).
+func TestPointInTimeLineAndNotYetRecorded(t *testing.T) {
+	l := newLedger(t)
+	evs := l.events(t)
+	first, last := uint64(0), uint64(0)
+	for _, e := range evs {
+		if e.Stream == "partnership-"+demo.GreatYarmouthNorthNorfolk {
+			if first == 0 {
+				first = e.Seq
+			}
+			last = e.Seq
+		}
+	}
+	require.Greater(t, first, uint64(1), "another partnership's events come first")
+	_, page := get(t, l.client, l.url+gnn+fmt.Sprintf("?known_at=%d", last))
+	assert.Contains(t, page, fmt.Sprintf("as known at event [%d] (the partnership&#39;s ", last))
+	assert.NotContains(t, page, fmt.Sprintf("as known at %d ", last))
+
+	status, page := get(t, l.client, l.url+gnn+fmt.Sprintf("?known_at=%d", first-1))
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Contains(t, page, fmt.Sprintf("The ledger had not yet recorded this partnership at event [%d]", first-1))
+	assert.Contains(t, page, `id="known_at"`, "the point-in-time form, to choose another point")
+	assert.Contains(t, page, fmt.Sprintf(`value="%d"`, first-1))
+	assert.NotContains(t, page, "The ledger has no record of this.")
+	assert.NotContains(t, page, `id="savings-h"`, "no facts")
+	// A partnership the ledger never recorded is still a plain 404.
+	status, page = get(t, l.client, l.url+"/partnerships/no-such-partnership?known_at=1")
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Contains(t, page, "The ledger has no record of this.")
+}

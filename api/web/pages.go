@@ -144,6 +144,8 @@ type partnershipPage struct {
 	Chart      chart
 	Recorded   string // id of the event just recorded
 	UpTo       string // the partnership's last event within known_at: "[33], the partnership's 30th event"
+	Point      string // the known-at axis in words: "with everything recorded (up to event [33], …)", "as known at event [20] (…)"
+	NotYet     string // when known_at is before the partnership was recorded: what the page says instead of its facts
 	names      map[string]string
 	eventQuery string // added to links to event pages: the page's known_at, so they show the same point
 	evidence   func(projections.Evidence, map[uuid.UUID]string, string) template.HTML
@@ -291,6 +293,11 @@ func (s *server) handlePartnership(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	st, err := s.Models.State(slug, q)
+	if fault.KindOf(err) == fault.NotFound && q.KnownAt != (projections.KnownAt{}) {
+		if s.notYetRecorded(w, r, slug, q, body) {
+			return
+		}
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -321,6 +328,7 @@ func (s *server) handlePartnership(w http.ResponseWriter, r *http.Request) {
 	if last, err := s.eventAt(r.Context(), st.LastSeq); err == nil {
 		body.UpTo += ", " + partnershipOrdinal(last.Revision)
 	}
+	body.Point = pointText(st.KnownAt, body.UpTo, st.LastSeq)
 	// The packs are for the page's point in both times (docs/pages.md). A page asked without known_at
 	// shows everything recorded, while a pack's default known_at is the end of its as-of day
 	// (reviewpack.Options.KnownAtFor): the link names the seq the page was read at, so a correction
@@ -340,6 +348,45 @@ func (s *server) handlePartnership(w http.ResponseWriter, r *http.Request) {
 	body.Verified = body.TreeHead.Size > 0 && audit.VerifyTreeHead(body.TreeHead, s.Log.Key().Public()) == nil
 	body.Chart = buildChart(st)
 	s.render(w, status, "partnership.html", s.page(r, st.Name, body))
+}
+
+// pointText is the known-at axis in words for the "Point in time" line: "with everything recorded
+// (up to event [33], the partnership's 30th event)"; "as known at event [20] (the partnership's 17th
+// event)" when its last event then is the point asked for, else "as known at event [20] (up to event
+// [18], …)"; a date or time asked for is written as asked ("as known at 2016-06-01 (up to event …)").
+func pointText(k projections.KnownAtInfo, upTo string, last uint64) string {
+	switch {
+	case k.Requested == "all" || k.Requested == "":
+		return "with everything recorded (up to event " + upTo + ")"
+	case !allDigits(k.Requested):
+		return "as known at " + k.Requested + " (up to event " + upTo + ")"
+	case last == k.Seq:
+		_, ord, _ := strings.Cut(upTo, ", ")
+		return "as known at event " + ref(k.Seq) + " (" + ord + ")"
+	}
+	return "as known at event " + ref(k.Seq) + " (up to event " + upTo + ")"
+}
+
+// notYetRecorded answers the partnership page for a known_at before the partnership was first
+// recorded, when the ledger records it now: the page with its point-in-time form and, instead of
+// its facts, that it was not yet recorded at that point (404). It reports false, having written
+// nothing, when the ledger does not know the partnership now either.
+func (s *server) notYetRecorded(w http.ResponseWriter, r *http.Request, slug string, q projections.Query, body partnershipPage) bool {
+	now, err := s.Models.State(slug, projections.Query{AsOf: q.AsOf})
+	if err != nil {
+		return false
+	}
+	at := body.KnownAt
+	if l, err := s.Models.List(projections.Query{KnownAt: q.KnownAt}); err == nil && allDigits(strings.TrimSpace(at)) {
+		at = "event " + ref(l.KnownAt.Seq)
+	}
+	shown := *now
+	shown.KnownAt = projections.KnownAtInfo{Requested: body.KnownAt}
+	body.State = &shown
+	body.Point = "as known at " + at
+	body.NotYet = "The ledger had not yet recorded this partnership at " + at + ": nothing about it was known then. Choose a later point, or clear Known at to see it as recorded now."
+	s.render(w, http.StatusNotFound, "partnership.html", s.page(r, now.Name, body))
+	return true
 }
 
 // handlePack serves /partnerships/{id}/pack.{format}.
