@@ -195,3 +195,22 @@ func TestPointInTimeLineAndNotYetRecorded(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, status)
 	assert.Contains(t, page, "The ledger has no record of this.")
 }
+
+// No blank cells: a dissolved partnership's Partners cell on the list names its former partners and
+// when they stopped being partners (words.LastDay); a shared service with no lead council recorded
+// says "not recorded".
+func TestNoBlankPartnersOrLeadCouncil(t *testing.T) {
+	l := newLedger(t)
+	// The demo's Great Yarmouth and North Norfolk partnership was dissolved with effect from 1 October 2016.
+	_, page := get(t, l.client, l.url+"/")
+	i := strings.Index(page, `href="/partnerships/`+demo.GreatYarmouthNorthNorfolk+`"`)
+	require.GreaterOrEqual(t, i, 0)
+	row := page[i:]
+	row = row[:strings.Index(row, "</tr>")]
+	assert.Regexp(t, `<td data-label="Partners"><span class="sub">No partners now; former partners</span> until 30 September 2016 \(the last day\): [^<]*Great Yarmouth Borough Council[^<]*</td>`, row)
+	assert.NotContains(t, row, `<td data-label="Partners"></td>`)
+
+	_, page = get(t, l.client, l.url+"/partnerships/"+demo.NorfolkRevenuesBenefits)
+	assert.Contains(t, page, `<td data-label="Lead council">not recorded</td>`)
+	assert.NotContains(t, page, `<td data-label="Lead council"></td>`)
+}

@@ -115,6 +115,9 @@ func (s *server) handleList(w http.ResponseWriter, r *http.Request) {
 			for j, c := range p.Partners {
 				rows[i].Partners[j] = cmp.Or(names[c], c)
 			}
+			if len(p.Partners) == 0 {
+				rows[i].Former = formerText(st.Former, names)
+			}
 		}
 	}
 	s.render(w, http.StatusOK, "list.html", s.page(r, "Partnerships", listPage{Partnerships: rows}))
@@ -128,6 +131,30 @@ type listPage struct{ Partnerships []listRow }
 type listRow struct {
 	projections.Summary
 	Partners []string
+	Former   string // with no partners now (dissolved): who they were, "until 30 September 2016 (the last day): …"
+}
+
+// formerText names former partners by when they stopped being partners (words.LastDay), in the
+// order the state lists them: "until 30 September 2016 (the last day): Great Yarmouth Borough
+// Council, North Norfolk District Council"; groups of different last days are joined by "; ".
+func formerText(former []projections.Partner, names map[string]string) string {
+	var groups []string
+	byDay := map[domain.Date]int{}
+	var members [][]string
+	for _, f := range former {
+		i, ok := byDay[f.Until]
+		if !ok {
+			i = len(groups)
+			byDay[f.Until] = i
+			groups = append(groups, words.LastDay(f.Until))
+			members = append(members, nil)
+		}
+		members[i] = append(members[i], cmp.Or(f.Name, names[f.Council], f.Council))
+	}
+	for i := range groups {
+		groups[i] += ": " + strings.Join(members[i], ", ")
+	}
+	return strings.Join(groups, "; ")
 }
 
 // partnershipPage is the body of the partnership page.
