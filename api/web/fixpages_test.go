@@ -214,3 +214,26 @@ func TestNoBlankPartnersOrLeadCouncil(t *testing.T) {
 	assert.Contains(t, page, `<td data-label="Lead council">not recorded</td>`)
 	assert.NotContains(t, page, `<td data-label="Lead council"></td>`)
 }
+
+// The savings section's empty state keeps the two times apart: "None in effect on <as-of date>",
+// and when the known-at point is what leaves none, it says so.
+func TestSavingsEmptyStateSaysWhichTime(t *testing.T) {
+	l := newLedger(t)
+	_, page := get(t, l.client, l.url+gnn+"?as_of=2015-10-31")
+	assert.Contains(t, page, `<p id="no-savings">None in effect on 31 October 2015.</p>`)
+	assert.NotContains(t, page, "had been recorded for")
+
+	// Figures in effect on 31 March 2016 were recorded; as known at the first event, none had been.
+	evs := l.events(t)
+	var first uint64
+	for _, e := range evs {
+		if e.Stream == "partnership-"+demo.GreatYarmouthNorthNorfolk {
+			first = e.Seq
+			break
+		}
+	}
+	_, page = get(t, l.client, l.url+gnn+fmt.Sprintf("?as_of=2016-03-31&known_at=%d", first))
+	assert.Contains(t, page, fmt.Sprintf(`<p id="no-savings">None in effect on 31 March 2016 had been recorded as known at event [%d]; some were recorded later.</p>`, first))
+	_, page = get(t, l.client, l.url+gnn+"?as_of=2016-03-31")
+	assert.NotContains(t, page, `id="no-savings"`)
+}

@@ -173,6 +173,7 @@ type partnershipPage struct {
 	UpTo       string // the partnership's last event within known_at: "[33], the partnership's 30th event"
 	Point      string // the known-at axis in words: "with everything recorded (up to event [33], …)", "as known at event [20] (…)"
 	NotYet     string // when known_at is before the partnership was recorded: what the page says instead of its facts
+	NoSavings  string // when no savings figure is in effect: which of the two times leaves none (savingsNone)
 	names      map[string]string
 	eventQuery string // added to links to event pages: the page's known_at, so they show the same point
 	evidence   func(projections.Evidence, map[uuid.UUID]string, string) template.HTML
@@ -374,7 +375,27 @@ func (s *server) handlePartnership(w http.ResponseWriter, r *http.Request) {
 	body.TreeHead = s.Log.LatestTreeHead()
 	body.Verified = body.TreeHead.Size > 0 && audit.VerifyTreeHead(body.TreeHead, s.Log.Key().Public()) == nil
 	body.Chart = buildChart(st)
+	if len(st.Savings.Years) == 0 {
+		body.NoSavings = s.savingsNone(slug, st, q)
+	}
 	s.render(w, status, "partnership.html", s.page(r, st.Name, body))
+}
+
+// savingsNone says why the savings section is empty, keeping the two times apart: "None in effect on
+// 31 January 2016." or, when figures in effect on that date were recorded after the known-at point,
+// "None in effect on 31 January 2016 had been recorded as known at event [20]; some were recorded later."
+func (s *server) savingsNone(slug string, st *projections.State, q projections.Query) string {
+	none := "None in effect on " + st.AsOf.Long()
+	if q.KnownAt != (projections.KnownAt{}) {
+		if all, err := s.Models.State(slug, projections.Query{AsOf: st.AsOf}); err == nil && len(all.Savings.Years) > 0 {
+			at := st.KnownAt.Requested
+			if allDigits(at) {
+				at = "event " + ref(st.KnownAt.Seq)
+			}
+			return none + " had been recorded as known at " + at + "; some were recorded later."
+		}
+	}
+	return none + "."
 }
 
 // pointText is the known-at axis in words for the "Point in time" line: "with everything recorded
