@@ -72,6 +72,10 @@ func ParseKnownAt(s string) (KnownAt, error) {
 	return KnownAt{kind: knownTime, t: t, input: in}, nil
 }
 
+// IsSeq reports whether the known_at was given as an event number ("1234"), so that it can be
+// written as one ("event [1234]"); false for everything, a date and a time.
+func (k KnownAt) IsSeq() bool { return k.kind == knownSeq }
+
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {

@@ -159,7 +159,7 @@ func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) {
 		at := point.KnownAt
 		if err == nil {
 			at = "event " + ref(tl.KnownAt.Seq)
-		} else if allDigits(at) {
+		} else if q.KnownAt.IsSeq() {
 			at = "event [" + at + "]"
 		}
 		s.renderError(w, r, http.StatusNotFound, "Not yet recorded",
@@ -186,16 +186,6 @@ func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "event.html", s.page(r, body.Type+" "+body.Ref, body))
 }
 
-// allDigits reports whether s is a non-empty run of ASCII digits (an event number).
-func allDigits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
 // eventPoint is the point an event page shows: known_at as given (empty: everything recorded now)
 // and the as_of date carried back to the partnership page (empty: today).
 type eventPoint struct{ KnownAt, AsOf string }
@@ -217,7 +207,7 @@ func (s *server) eventBody(ctx context.Context, e eventstore.Event, slug string,
 	body.Past, body.query = point.KnownAt != "", point.query()
 	if body.Past {
 		body.At = "As the ledger knew it at event " + ref(tl.KnownAt.Seq)
-		if !allDigits(point.KnownAt) {
+		if !known.IsSeq() {
 			body.At += " (known at " + point.KnownAt + ")"
 		}
 		body.At += ": corrections and retractions recorded after it are not shown."

@@ -356,7 +356,7 @@ func (s *server) handlePartnership(w http.ResponseWriter, r *http.Request) {
 	if last, err := s.eventAt(r.Context(), st.LastSeq); err == nil {
 		body.UpTo += ", " + partnershipOrdinal(last.Revision)
 	}
-	body.Point = pointText(st.KnownAt, body.UpTo, st.LastSeq)
+	body.Point = pointText(st.KnownAt, q.KnownAt.IsSeq(), body.UpTo, st.LastSeq)
 	// The packs are for the page's point in both times (docs/pages.md). A page asked without known_at
 	// shows everything recorded, while a pack's default known_at is the end of its as-of day
 	// (reviewpack.Options.KnownAtFor): the link names the seq the page was read at, so a correction
@@ -389,7 +389,7 @@ func (s *server) savingsNone(slug string, st *projections.State, q projections.Q
 	if q.KnownAt != (projections.KnownAt{}) {
 		if all, err := s.Models.State(slug, projections.Query{AsOf: st.AsOf}); err == nil && len(all.Savings.Years) > 0 {
 			at := st.KnownAt.Requested
-			if allDigits(at) {
+			if q.KnownAt.IsSeq() {
 				at = "event " + ref(st.KnownAt.Seq)
 			}
 			return none + " had been recorded as known at " + at + "; some were recorded later."
@@ -402,11 +402,11 @@ func (s *server) savingsNone(slug string, st *projections.State, q projections.Q
 // (up to event [33], the partnership's 30th event)"; "as known at event [20] (the partnership's 17th
 // event)" when its last event then is the point asked for, else "as known at event [20] (up to event
 // [18], …)"; a date or time asked for is written as asked ("as known at 2016-06-01 (up to event …)").
-func pointText(k projections.KnownAtInfo, upTo string, last uint64) string {
+func pointText(k projections.KnownAtInfo, isSeq bool, upTo string, last uint64) string {
 	switch {
 	case k.Requested == "all" || k.Requested == "":
 		return "with everything recorded (up to event " + upTo + ")"
-	case !allDigits(k.Requested):
+	case !isSeq:
 		return "as known at " + k.Requested + " (up to event " + upTo + ")"
 	case last == k.Seq:
 		_, ord, _ := strings.Cut(upTo, ", ")
@@ -425,7 +425,7 @@ func (s *server) notYetRecorded(w http.ResponseWriter, r *http.Request, slug str
 		return false
 	}
 	at := body.KnownAt
-	if l, err := s.Models.List(projections.Query{KnownAt: q.KnownAt}); err == nil && allDigits(strings.TrimSpace(at)) {
+	if l, err := s.Models.List(projections.Query{KnownAt: q.KnownAt}); err == nil && q.KnownAt.IsSeq() {
 		at = "event " + ref(l.KnownAt.Seq)
 	}
 	shown := *now
