@@ -148,8 +148,8 @@ func (s *server) handleEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var point eventPoint
-	if q.KnownAt != (projections.KnownAt{}) {
-		point.KnownAt = strings.TrimSpace(qs.Get("known_at"))
+	if k := strings.TrimSpace(qs.Get("known_at")); q.KnownAt != (projections.KnownAt{}) && !strings.EqualFold(k, "all") {
+		point.KnownAt = k // "all" is everything recorded: as now
 	}
 	if !q.AsOf.IsZero() {
 		point.AsOf = q.AsOf.String()

@@ -110,6 +110,11 @@ func TestEventPageAsKnownAt(t *testing.T) {
 	assert.Contains(t, page, fmt.Sprintf("This event, [%d], was not yet recorded at event [%s]", corr.Seq, before))
 	assert.NotContains(t, page, "The ledger has no record of this.")
 
+	// "all" is everything recorded: as now.
+	_, page = get(t, l.client, l.url+"/events/"+target.String()+"?known_at=all")
+	assert.Contains(t, page, "As recorded now, up to event [")
+	assert.Contains(t, page, "Corrected by")
+
 	// A value that cannot be read is refused, as on the partnership page.
 	status, _ = get(t, l.client, l.url+"/events/"+target.String()+"?known_at=yesterday")
 	assert.Equal(t, http.StatusBadRequest, status)
