@@ -329,6 +329,7 @@ func retractFields(v url.Values) []formField {
 
 func (s *server) retractPage(r *http.Request, body *retractPage) page {
 	pageHint(domain.TypeEventRetracted, body.Envelope)
+	body.Problems = inPageOrder(body.Problems, body.Fields, body.Envelope)
 	return s.page(r, fmt.Sprintf("Retract event [%d]", body.Target.Seq), body)
 }
 
@@ -597,6 +598,7 @@ func typed(fs []formField, v url.Values) {
 
 func (s *server) correctPage(r *http.Request, body *correctPage) page {
 	pageHint(domain.TypeEventCorrected, body.Envelope)
+	body.Problems = inPageOrder(body.Problems, body.Fields, body.Envelope)
 	title := fmt.Sprintf("Correct event [%d]", body.Target.Seq)
 	if body.Step == "preview" {
 		title = fmt.Sprintf("Check the correction of event [%d]", body.Target.Seq)

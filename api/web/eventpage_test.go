@@ -132,7 +132,7 @@ func TestEventPagesInWords(t *testing.T) {
 				assert.NotRegexp(t, `(^|[^-/a-z])`+c+`($|[^-a-z])`, text, "councils by name, not slug")
 			}
 			assert.NotContains(t, text, slug, "the partnership by name")
-			assert.Contains(t, page, `<p class="crumbs"><a href="/">Partnerships</a> › <a href="/partnerships/`+slug+`">`+html.EscapeString(names[slug])+`</a> ›</p>`)
+			assert.Contains(t, page, `<p class="crumbs"><a href="/">Partnerships</a> › <a href="/partnerships/`+slug+`">`+html.EscapeString(names[slug])+`</a></p>`)
 			assert.Contains(t, page, fmt.Sprintf("<h1>%s [%d]</h1>", typeWords(e.Type), e.Seq))
 			assert.Contains(t, page, fmt.Sprintf("[%d], the partnership&#39;s %s event", e.Seq, ordinal(e.Revision+1)))
 			assert.Contains(t, page, `href="/v1/events/`+e.ID.String()+`"`, "the JSON is a link away")

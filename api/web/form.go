@@ -122,6 +122,20 @@ func (f formField) maxRows() int {
 	return maxRows
 }
 
+// AddText is a list's Add button in words, naming its item: "Add another source", "Add a share",
+// "Add an option".
+func (f formField) AddText() string {
+	noun := words.Lower(strings.TrimSuffix(f.Label, "s"))
+	if len(f.Rows) > 0 {
+		noun = words.Lower(strings.TrimRight(f.Rows[0].Label, " 0123456789"))
+		return "Add another " + noun
+	}
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "Add an " + noun
+	}
+	return "Add a " + noun
+}
+
 // IsChecked reports whether a checks field has the value ticked.
 func (f formField) IsChecked(v string) bool { return slices.Contains(f.Checked, v) }
 
@@ -861,6 +875,34 @@ func placeProblem(fs []formField, pointer, msg string) formProblem {
 		l = labelOfMember(seg)
 	}
 	return formProblem{Label: l, Message: msg}
+}
+
+// inPageOrder sorts a form's summary ps in the order of the fields on the page (fss, each a run of
+// fields in page order, depth first), stably; a problem with no field of fss (about the whole form)
+// comes first.
+func inPageOrder(ps []formProblem, fss ...[]formField) []formProblem {
+	at := map[string]int{}
+	var walk func(fs []formField)
+	walk = func(fs []formField) {
+		for _, f := range fs {
+			if _, ok := at[f.ID]; !ok {
+				at[f.ID] = len(at)
+			}
+			walk(f.Fields)
+			walk(f.Rows)
+		}
+	}
+	for _, fs := range fss {
+		walk(fs)
+	}
+	pos := func(p formProblem) int {
+		if i, ok := at[p.ID]; ok && p.ID != "" {
+			return i
+		}
+		return -1
+	}
+	slices.SortStableFunc(ps, func(a, b formProblem) int { return pos(a) - pos(b) })
+	return ps
 }
 
 // fieldAt returns the field named pointer, or the deepest field enclosing it, or nil.

@@ -71,6 +71,7 @@ func (s *server) formPage(r *http.Request, slug string, st *projections.State, f
 		f.setFields(s.formFields(f.Type, st, v))
 	}
 	f.TypeText = words.EventType(f.Type)
+	f.Problems = inPageOrder(f.Problems, f.all)
 	return s.page(r, title, f)
 }
 

@@ -107,3 +107,39 @@ func TestFormShowsTheDomainsProblemsInWords(t *testing.T) {
 	assert.NotContains(t, page, "(got confirmed)")
 	assert.NotContains(t, page, "http(s) URL")
 }
+
+// TestFormSummaryInPageOrder: the error summary lists the problems in the order of the fields on
+// the page (the data, then the date, certainty and sources), not the envelope first.
+func TestFormSummaryInPageOrder(t *testing.T) {
+	srv := newServer(t)
+	c, csrf := clerkAtRecordForm(t, srv)
+	v := savingsForm(csrf, "forty")
+	v.Set("/effective_on", "")
+	v.Set("/certainty", "")
+	v.Set("/data/category", "")
+	res, err := c.PostForm(srv.URL+gnn+"/record", v)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+	var ids []string
+	for _, m := range regexp.MustCompile(`<li><a href="#([^"]+)">`).FindAllStringSubmatch(string(b), -1) {
+		ids = append(ids, m[1])
+	}
+	assert.Equal(t, []string{"f-data-category", "f-data-amount_pence", "f-effective_on", "f-certainty"}, ids)
+}
+
+// TestRecordChooserWording: the chooser names the one-off cost with its hyphen, and a list's Add
+// button names its item; the only source is not offered for removal (the list needs one).
+func TestRecordChooserWording(t *testing.T) {
+	srv := newServer(t)
+	c, _ := clerkAtRecordForm(t, srv)
+	_, page := get(t, c, srv.URL+gnn+"/record")
+	assert.Contains(t, page, "One-off cost incurred")
+	assert.NotContains(t, page, "One off")
+	_, form := get(t, c, srv.URL+gnn+"/record?type=CostShareAgreed")
+	assert.Contains(t, form, `value="add:/sources" class="secondary">Add another source</button>`)
+	assert.Contains(t, form, `value="add:/data/shares" class="secondary">Add another share</button>`)
+	assert.NotContains(t, form, `value="remove:/sources/0"`, "the only source of a list that needs one")
+	assert.NotRegexp(t, `› ?</p>`, form)
+}

@@ -183,6 +183,9 @@ func Title(slug string) string {
 
 // EventType writes an event type for people: "StatutoryRoleDesignated" → "Statutory role designated".
 func EventType(t string) string {
+	if t == domain.TypeOneOffCostIncurred {
+		return "One-off cost incurred" // the hyphen a split cannot know
+	}
 	var b strings.Builder
 	for i, r := range t {
 		if i > 0 && unicode.IsUpper(r) {
