@@ -132,9 +132,26 @@ func (s *server) signinNonce(r *http.Request) string {
 }
 
 type signinPage struct {
-	Error string
-	Next  string
-	CSRF  string
+	Error        string
+	Next         string
+	CSRF         string
+	MaxAge, Idle string // the session's lifetimes in words ("12 hours", "1 hour")
+}
+
+// lifetime writes a session lifetime for people: whole hours or minutes ("12 hours", "1 hour",
+// "30 minutes"), else Go's duration text.
+func lifetime(d time.Duration) string {
+	unit, n := "hour", d/time.Hour
+	if d%time.Hour != 0 {
+		unit, n = "minute", d/time.Minute
+		if d%time.Minute != 0 {
+			return d.String()
+		}
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return strconv.FormatInt(int64(n), 10) + " " + unit
 }
 
 // signinForm renders the sign-in form with a fresh CSRF token, also set as a cookie only /signin
@@ -143,7 +160,8 @@ func (s *server) signinForm(w http.ResponseWriter, r *http.Request, status int, 
 	nonce := strconv.FormatInt(s.Now().Unix(), 10) + "." + randomToken()
 	http.SetCookie(w, &http.Cookie{Name: signinCookie, Value: nonce, Path: "/signin", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: int(signinMaxAge / time.Second)})
-	s.render(w, status, "signin.html", s.page(r, "Sign in", signinPage{Error: errText, Next: next, CSRF: s.signinToken(nonce)}))
+	s.render(w, status, "signin.html", s.page(r, "Sign in", signinPage{Error: errText, Next: next, CSRF: s.signinToken(nonce),
+		MaxAge: lifetime(s.SessionMaxAge), Idle: lifetime(s.SessionIdle)}))
 }
 
 func (s *server) handleSignInForm(w http.ResponseWriter, r *http.Request) {

@@ -256,3 +256,18 @@ func TestClerkEntriesAreLimited(t *testing.T) {
 	assert.Contains(t, page, "12,345", "the first entry is on the page")
 	assert.NotContains(t, page, "54,321", "the refused entry was not recorded")
 }
+
+// The sign-in page says what is true of a session: the token stays on the server, and the session
+// ends after the server's lifetimes (a clerk tester read "the token stays in this browser until you
+// sign out", which was true of neither).
+func TestSignInPageSaysHowLongASessionLasts(t *testing.T) {
+	srv := newServerWith(t, func(c *web.Config) { c.SessionMaxAge, c.SessionIdle = 8*time.Hour, 30*time.Minute })
+	_, body := get(t, srv.Client(), srv.URL+"/signin")
+	assert.Contains(t, body, "The token is kept on the server, not in this browser")
+	assert.Contains(t, body, "for at most 8 hours, and 30 minutes without using the pages signs you out")
+	assert.NotContains(t, body, "stays in this browser until you sign out")
+
+	srv = newServer(t)
+	_, body = get(t, srv.Client(), srv.URL+"/signin")
+	assert.Contains(t, body, "for at most 12 hours, and 1 hour without using the pages signs you out")
+}
