@@ -275,3 +275,30 @@ func TestRequiredMembersAreNotDefaulted(t *testing.T) {
 	ok := e.do(t, "POST", gnn+"/events", e.recorder, decision(`,"key_decision":false,"call_in_applies":false`))
 	assert.Equal(t, 201, ok.status, "false given is false: %s", ok.body)
 }
+
+// The tester: a correction setting a required member to null ({"amount_pence":null}) was recorded,
+// zeroing a savings figure. A correction must leave its target a valid payload of its type: the
+// member is required at /data/data/amount_pence and nothing is appended.
+func TestCorrectionCannotNullARequiredMember(t *testing.T) {
+	e := newEnv(t, false)
+	r := e.do(t, "POST", gnn+"/events", e.recorder, fmt.Sprintf(savings, 100))
+	require.Equal(t, 201, r.status, string(r.body))
+	var rec struct {
+		ID string `json:"id"`
+	}
+	require.NoError(t, json.Unmarshal(r.body, &rec))
+	before := e.head(t)
+	for _, data := range []string{`{"amount_pence":null}`, `{"category":null}`} {
+		body := `{"type":"EventCorrected","effective_on":"2016-03-02","certainty":"reported","sources":[{"kind":"press","title":"EDP"}],
+		"data":{"target":"` + rec.ID + `","data":` + data + `,"reason":"misread"}}`
+		r = e.do(t, "POST", gnn+"/events", e.recorder, body)
+		require.Equal(t, 422, r.status, string(r.body))
+		p := problemOf(t, r)
+		found := false
+		for _, f := range p.Errors {
+			found = found || (strings.HasPrefix(f.Pointer, "/data/data/") && strings.Contains(f.Detail, "is required"))
+		}
+		assert.True(t, found, "%s", r.body)
+	}
+	assert.Equal(t, before, e.head(t), "nothing appended")
+}

@@ -135,6 +135,9 @@ func decide(d *Decider, cmd Command) ([]NewEvent, error) {
 					p.malformed("/data/data", fmt.Sprintf("cannot be applied to the %s it corrects: %v", target.Type, err))
 				}
 			} else {
+				// The target as corrected must be a valid payload of its type, as if recorded fresh:
+				// a required member set to null or removed is refused at its pointer.
+				missingMembers(corrected.Data, reflect.TypeOf(corrected.Payload), "/data/data", &p)
 				var tp problems
 				checkNew(corrected.Payload, &tp)
 				for _, pr := range tp.list {

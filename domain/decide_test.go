@@ -502,3 +502,20 @@ func TestCheckTarget(t *testing.T) {
 		})
 	}
 }
+
+// A correction must leave its target a valid payload of its type, as if recorded fresh: a required
+// member set to null or removed is refused at its pointer under /data/data; a new command giving
+// it null is refused as one leaving it out.
+func TestCorrectionCannotRemoveARequiredMember(t *testing.T) {
+	b, _ := started(t)
+	target := b.ok(cmd(domain.TypeSavingsReported, "2015-12-18", `{"council": "north-norfolk", "financial_year": 2015, "category": "shared management",
+  "amount_pence": 4000000, "status": "forecast", "period_to": "2016-03-31"}`))
+	b.refused(cmd(domain.TypeEventCorrected, "2016-01-10", fmt.Sprintf(`{"target":%q,"data":{"amount_pence":null},"reason":"misread"}`, target)),
+		"/data/data/amount_pence", "is required")
+	b.refused(cmd(domain.TypeEventCorrected, "2016-01-10", fmt.Sprintf(`{"target":%q,"data":{"category":null},"reason":"misread"}`, target)),
+		"/data/data/category", "is required")
+	b.refused(cmd(domain.TypeSavingsTargetSet, "2015-12-18", `{"council": "north-norfolk", "financial_year": 2015, "category": "shared management", "amount_pence": null}`),
+		"/data/amount_pence", "null is not a whole number of pence")
+	b.refused(cmd(domain.TypeSavingsReported, "2015-12-18", `{"council": "north-norfolk", "financial_year": 2015, "category": "shared management",
+  "amount_pence": null, "status": "forecast", "period_to": "2016-03-31"}`), "/data/amount_pence", "null is not a whole number of pence")
+}

@@ -209,9 +209,11 @@ func CheckPayload(p Payload) error {
 // missingMembers lists, as problems at their JSON pointers under path, the members of data that a
 // payload must hold but encoding/json would quietly default: true-or-false and whole-number fields
 // of t (at any depth) whose JSON tag has neither omitempty nor omitzero (docs/domain.md lists such
-// members without "?"). Left out, key_decision would read false and notice_days 0, facts nobody
-// stated. data must be one valid JSON value that decodes into t. Stored events are not checked
-// (DecodeStoredPayload): what was recorded reads as it was.
+// members without "?"), left out or given as null. Left out, key_decision would read false and
+// notice_days 0, and amount_pence null would read 0: facts nobody stated. data must be one valid JSON
+// value that decodes into t. Stored events are not checked (DecodeStoredPayload): what was recorded
+// reads as it was. Decide runs it on a new command's data and on a correction's target as corrected
+// (the same check as recording that type fresh), so a correction cannot remove such a member.
 func missingMembers(data []byte, t reflect.Type, path string, p *problems) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -245,7 +247,8 @@ func missingMembers(data []byte, t reflect.Type, path string, p *problems) {
 				continue
 			}
 			at := path + "/" + pointerToken.Replace(name)
-			if raw, present := members[name]; present {
+			raw, present := members[name]
+			if present && !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 				missingMembers(raw, f.Type, at, p)
 				continue
 			}

@@ -709,11 +709,19 @@ func (s *server) handleCorrect(w http.ResponseWriter, r *http.Request) {
 	data := readFields(all[1:len(fs)], v, add)
 	data["target"] = t.ID
 	member := readFields(all[:1], v, add)
+	_, given := member[c.Name]
+	blankRequired := !given && !said[all[0].Pointer] && (all[0].Required || envelopeMember(c.Name))
+	if blankRequired {
+		// Left blank, a field the event must have (its date, certainty or sources, or a required
+		// member) is required at the field; it is never sent as null.
+		add(all[0].Pointer, "is required")
+		said["/data"] = true // the rules' "corrects nothing" is this problem, said at the field
+	}
 	if envelopeMember(c.Name) {
 		maps.Copy(data, member)
 	} else {
-		if _, ok := member[c.Name]; !ok && !said[memberPointer(c.Name)] {
-			member[c.Name] = nil // left blank: the member is removed (the rules say when it may not be)
+		if !given && !blankRequired && !said[all[0].Pointer] {
+			member[c.Name] = nil // an optional member left blank: it is removed
 		}
 		data["data"] = member
 	}
