@@ -100,6 +100,11 @@ func (s *server) submit(w http.ResponseWriter, r *http.Request, u *user, slug, k
 		return false, domain.CheckCommand(cmd)
 	}
 	res, err := s.Recorder.Record(r.Context(), u.Actor, cmd, nil)
+	if dup := new(eventstore.DuplicateIDError); errors.As(err, &dup) {
+		// The form's key recorded an event in another partnership (a proposal sent again with
+		// another slug): the form was recorded before, with other values, as Decide says at /id.
+		return false, &domain.ValidationError{Problems: []domain.Problem{{Field: "/id", Message: "already recorded with other content"}}}
+	}
 	if err != nil {
 		return false, err
 	}
@@ -115,7 +120,7 @@ func (s *server) submit(w http.ResponseWriter, r *http.Request, u *user, slug, k
 }
 
 // command is the command a page's form builds (submit): body decoded by domain.DecodeCommand for
-// the partnership slug, with the id formEventID(actor, slug, key) when key is set.
+// the partnership slug, with the id formEventID(actor, keyScope(type, slug), key) when key is set.
 func (s *server) command(u *user, slug, key string, body map[string]any) (domain.Command, error) {
 	raw, err := json.Marshal(body)
 	if err != nil {
@@ -126,7 +131,7 @@ func (s *server) command(u *user, slug, key string, body map[string]any) (domain
 		return domain.Command{}, err
 	}
 	if key != "" {
-		cmd.ID = formEventID(u.Actor, slug, key)
+		cmd.ID = formEventID(u.Actor, keyScope(cmd.Type, slug), key)
 	}
 	return cmd, nil
 }
@@ -261,9 +266,13 @@ func postedValues(r *http.Request) url.Values {
 	return v
 }
 
+// maxKey is the longest idempotency key a form may carry, in bytes (the pages make 48).
+const maxKey = 64
+
 // checkNames answers 400, and reports false, for a form that is not one of this page's: a name
 // none of fs (built from v) has ("key" and "field" are the page's own), a name sent twice but for
-// a field of ticked boxes, or no idempotency key. Nothing is recorded; a forged or stale form is
+// a field of ticked boxes, or no idempotency key (or one over maxKey bytes). The record, propose,
+// correct and retract pages all read their forms through it. Nothing is recorded; a forged or stale form is
 // refused whole rather than read in part.
 func (s *server) checkNames(w http.ResponseWriter, r *http.Request, v url.Values, fs ...[]formField) (key string, ok bool) {
 	known := map[string]bool{"key": false, "field": false}
@@ -285,7 +294,7 @@ func (s *server) checkNames(w http.ResponseWriter, r *http.Request, v url.Values
 		}
 	}
 	key = v.Get("key")
-	if key == "" || len(key) > 100 || eventstore.TextProblem(key) != "" {
+	if key == "" || len(key) > maxKey || eventstore.TextProblem(key) != "" {
 		s.renderError(w, r, http.StatusBadRequest, "Form not recognised",
 			"The form has lost its key, which makes sure it is recorded only once, so nothing was recorded. Go back, reload the page and fill it in again.")
 		return "", false

@@ -12,7 +12,6 @@ import (
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/recording"
 	"github.com/partnership-ledger/ledger/domain/words"
-	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
@@ -140,19 +139,10 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v := url.Values{}
-	for k, vals := range r.PostForm {
-		if k == "csrf" {
-			continue
-		}
-		for _, x := range vals {
-			v[k] = append(v[k], domain.TrimASCIISpace(x)) // a trailing U+0085 stays, to be refused
-		}
-	}
-	f := &recordForm{Type: v.Get("type"), Key: v.Get("key")}
-	if f.Key == "" || len(f.Key) > 64 || eventstore.TextProblem(f.Key) != "" {
-		f.Key = newKey() // a form without a usable key records at most once from here on
-	}
+	ok := false
+	v := postedValues(r)
+	action := r.PostForm.Get("action")
+	f := &recordForm{Type: v.Get("type")}
 	if propose {
 		f.Type = domain.TypePartnershipProposed
 	} else if !isRecordable(f.Type) {
@@ -162,9 +152,19 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.setFields(s.formFields(f.Type, st, v))
-	if action := v.Get("action"); action != "" && action != "record" {
+	// The form must be this page's, for this type, with its key: a name it does not have (another
+	// type's field, /recorded_by), a name sent twice or no key is refused whole (checkNames).
+	if f.Key, ok = s.checkNames(w, r, v, f.all, []formField{{Name: "type", Pointer: "type"}}); !ok {
+		return
+	}
+	if action != "" && action != "record" {
 		// Add or remove a row: the same form again, with what was typed, nothing recorded.
-		applyAction(f.all, v, action)
+		if !applyAction(f.all, v, action) {
+			s.renderError(w, r, http.StatusBadRequest, "Form not recognised",
+				"The form sent a button this page does not have, or a row it cannot add (a list holds at most "+strconv.Itoa(maxRows)+
+					" rows), so nothing was recorded. Go back, reload the page and try again.")
+			return
+		}
 		f.setFields(s.formFields(f.Type, st, v))
 		s.render(w, http.StatusOK, "record.html", s.formPage(r, slug, st, f, v))
 		return
@@ -176,7 +176,7 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 	add := func(pointer, msg string) {
 		said[pointer] = true
 		if pointer == "/id" {
-			pointer, msg = "", s.keyReused(u.Actor, slug, f.Key)
+			pointer, msg = "", s.keyReused(u.Actor, keyScope(f.Type, slug), f.Key)
 		}
 		if pointer == "/type" && propose {
 			// A partnership at that address was proposed before: the slug is what to change.
@@ -211,6 +211,16 @@ func (s *server) handleRecord(w http.ResponseWriter, r *http.Request) {
 // key give the same id, so a form sent twice records once (recording.IdempotentID).
 func formEventID(actor, slug, key string) uuid.UUID {
 	return recording.IdempotentID("page:"+actor, slug, key)
+}
+
+// keyScope is the scope of a form's key (formEventID): the partnership's slug, but "new" for a
+// proposal, whose slug is typed on the form itself, so that the same form sent again with another
+// name or slug is known as the same form (recorded once), whatever was typed.
+func keyScope(typ, slug string) string {
+	if typ == domain.TypePartnershipProposed {
+		return "new"
+	}
+	return slug
 }
 
 // keyReused is Decide's problem at /id, a form's key used before with other values (the form was

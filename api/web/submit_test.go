@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/partnership-ledger/ledger/domain"
 )
 
 // The tester: a correction with the amount left blank recorded {"amount_pence":null}, zeroing a
@@ -39,4 +42,96 @@ func TestCorrectionBlankRequiredFieldIsRequired(t *testing.T) {
 	assert.Equal(t, before, head(t, store), "nothing recorded")
 }
 
-var _ = url.Values{}
+// The tester: the propose page recorded a second partnership when the same form (the same key) was
+// sent again with another name or slug, the key's scope being the slug typed. A form's key names the
+// form whatever is typed: the resend is "already recorded as event [n] with other values".
+func TestProposeResentWithOtherValuesRecordsOnce(t *testing.T) {
+	srv, store := ledgerServer(t)
+	c, hidden := clerkAt(t, srv, "/partnerships/new")
+	proposal := everyTypeForm()[0]
+	form := with(proposal.Values, "csrf", hidden.Get("csrf"), "key", hidden.Get("key"))
+	status, at, page := post(t, c, srv, "/partnerships/new", form)
+	require.Equal(t, http.StatusOK, status, summaryOf(page))
+	require.NotEmpty(t, at.Query().Get("recorded"))
+	after := head(t, store)
+	for _, kv := range [][]string{{"/partnership", "another-slug"}, {"/data/name", "Another name"}, {"/partnership", ""}} {
+		status, _, page = post(t, c, srv, "/partnerships/new", with(form, kv...))
+		assert.Equal(t, http.StatusUnprocessableEntity, status, "%v", kv)
+		assert.Contains(t, html.UnescapeString(page), "This form was already recorded as event [", "%v", kv)
+		assert.Contains(t, page, "with other values", "%v", kv)
+	}
+	assert.Equal(t, after, head(t, store), "nothing more recorded")
+}
+
+// The tester: the record and propose pages recorded a form with no key, or a key over 64 characters,
+// each time it was sent; they accepted a name sent twice, names the form does not have, and another
+// type's fields. All four pages read their forms through one checker: 400, nothing recorded.
+func TestRecordAndProposeRefuseFormsNotTheirs(t *testing.T) {
+	srv, store := ledgerServer(t)
+	c, hidden := clerkAt(t, srv, "/partnerships/new")
+	forms := everyTypeForm()
+	proposal := with(forms[0].Values, "csrf", hidden.Get("csrf"), "key", "k-propose")
+	var savings url.Values
+	for _, tf := range forms {
+		if tf.Type == domain.TypeSavingsReported {
+			savings = tf.Values
+		}
+	}
+	require.NotNil(t, savings)
+	// A savings figure of the demo partnership, whose councils the form names.
+	savings = with(savings, "csrf", hidden.Get("csrf"), "key", "k-record", "/data/council", "north-norfolk")
+	record := gnn + "/record"
+	before := head(t, store)
+	for _, tc := range []struct {
+		name, path string
+		form       url.Values
+		want       string
+	}{
+		{"propose without key", "/partnerships/new", without(proposal, "key"), "The form has lost its key"},
+		{"record without key", record, without(savings, "key"), "The form has lost its key"},
+		{"propose with a long key", "/partnerships/new", with(proposal, "key", strings.Repeat("k", 65)), "The form has lost its key"},
+		{"record with a long key", record, with(savings, "key", strings.Repeat("k", 65)), "The form has lost its key"},
+		{"a name twice", record, added(savings, "/data/category", "other"), "twice"},
+		{"bogus", record, with(savings, "/bogus", "x"), "does not have"},
+		{"data bogus", record, with(savings, "/data/bogus", "x"), "does not have"},
+		{"council member", record, with(savings, "/data/council/x", "x"), "does not have"},
+		{"recorded_by", record, with(savings, "/recorded_by", "evil"), "does not have"},
+		{"partnership", record, with(savings, "/partnership", "other"), "does not have"},
+		{"another type's fields", record, with(savings, "type", domain.TypeSavingsTargetSet), "does not have"},
+		{"propose bogus", "/partnerships/new", with(proposal, "/data/bogus", "x"), "does not have"},
+		{"an unknown button", record, with(savings, "action", "bogus"), "a button this page does not have"},
+		{"a row by a huge index", record, with(savings, "/sources/99999999999/title", "x"), "does not have"},
+		{"a row by a negative index", record, with(savings, "/sources/-1/title", "x"), "does not have"},
+		{"a row with a leading zero", record, with(savings, "/sources/00/title", "x"), "does not have"},
+		{"a row with a plus", record, with(savings, "/sources/+1/title", "x"), "does not have"},
+		{"a row in exponent form", record, with(savings, "/sources/1e2/title", "x"), "does not have"},
+		{"a row beyond the 50", record, with(savings, "/sources/50/title", "x"), "does not have"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, page := post(t, c, srv, tc.path, tc.form)
+			assert.Equal(t, http.StatusBadRequest, status, summaryOf(page))
+			assert.Contains(t, html.UnescapeString(page), tc.want)
+		})
+	}
+	assert.Equal(t, before, head(t, store), "nothing recorded")
+	// The same forms whole record.
+	status, _, page := post(t, c, srv, record, savings)
+	assert.Equal(t, http.StatusOK, status, summaryOf(page))
+	assert.Equal(t, before+1, head(t, store))
+}
+
+// without is form without the named values.
+func without(form url.Values, names ...string) url.Values {
+	out := with(form)
+	for _, n := range names {
+		out.Del(n)
+	}
+	return out
+}
+
+// added is form with value added to the name's values.
+func added(form url.Values, name, value string) url.Values {
+	out := with(form)
+	out.Add(name, value)
+	return out
+}
