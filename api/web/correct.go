@@ -515,7 +515,8 @@ func (s *server) correctFields(t *target, c correctable, v url.Values) []formFie
 	} else {
 		f, _ = memberField(t.Effective.Type, c.Name, "/data/data", t.State, v)
 	}
-	f.Label, f.Full = "New value: "+c.Label, c.Label
+	f.Label = "New value: " + c.Label
+	f.Full = f.Label // the summary names the field as its label does
 	f.Required = true
 	switch f.Kind {
 	case kindList, kindChecks:
@@ -666,6 +667,13 @@ func memberPointer(name string) string {
 	return "/data/data/" + name
 }
 
+// memberRequired reports whether the target's type requires its data member name (its JSON tag has
+// no omitempty or omitzero): left blank on the correct page, it is "is required", never removed.
+func memberRequired(t *target, name string) bool {
+	f, ok := memberField(t.Effective.Type, name, "/data/data", nil, url.Values{})
+	return ok && f.Required
+}
+
 func (s *server) handleCorrect(w http.ResponseWriter, r *http.Request) {
 	sess, u := s.clerk(w, r)
 	if u == nil || !s.clerkForm(w, r, sess) {
@@ -719,7 +727,7 @@ func (s *server) handleCorrect(w http.ResponseWriter, r *http.Request) {
 	data["target"] = t.ID
 	member := readFields(all[:1], v, add)
 	_, given := member[c.Name]
-	blankRequired := !given && !said[all[0].Pointer] && (all[0].Required || envelopeMember(c.Name))
+	blankRequired := !given && !said[all[0].Pointer] && (envelopeMember(c.Name) || memberRequired(t, c.Name))
 	if blankRequired {
 		// Left blank, a field the event must have (its date, certainty or sources, or a required
 		// member) is required at the field; it is never sent as null.

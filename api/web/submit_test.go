@@ -40,6 +40,14 @@ func TestCorrectionBlankRequiredFieldIsRequired(t *testing.T) {
 		}
 	}
 	assert.Equal(t, before, head(t, store), "nothing recorded")
+
+	// An optional member left blank is removed, as before.
+	path = demoEvent("propose-hr") + "/correct"
+	status, page := get(t, c, srv.URL+path+"?field=notes&next=1")
+	require.Equal(t, http.StatusOK, status, page)
+	status, _, page = post(t, c, srv, path, correction(hiddenFields(t, page), "/data/data/notes", ""))
+	assert.Equal(t, http.StatusOK, status, summaryOf(page))
+	assert.Contains(t, page, "Nothing has been recorded yet.")
 }
 
 // The tester: the propose page recorded a second partnership when the same form (the same key) was
