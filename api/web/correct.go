@@ -684,17 +684,22 @@ func (s *server) handleCorrect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	action := r.PostForm.Get("action")
-	if refusal != "" && action != "record" {
+	if refusal != "" {
+		// The target may no longer be corrected (retracted meanwhile): a form already recorded is
+		// answered as the first time (the event its key recorded); any other is refused 409 with the
+		// domain's message, whatever its button.
+		if id := formEventID(u.Actor, t.Slug, r.PostForm.Get("key")); action == "record" {
+			if _, known := s.Log.Seq(id); known {
+				http.Redirect(w, r, "/partnerships/"+url.PathEscape(t.Slug)+"?recorded="+id.String()+"#confirmation", http.StatusSeeOther)
+				return
+			}
+		}
 		s.refuse(w, r, "corrected", refusal)
 		return
 	}
-	var c correctable
-	if refusal == "" {
-		if c, ok = s.chosen(w, r, t, r.PostForm.Get("field")); !ok {
-			return
-		}
-	} else {
-		c = correctable{Name: r.PostForm.Get("field")} // the target is gone: only a replay can answer
+	c, ok := s.chosen(w, r, t, r.PostForm.Get("field"))
+	if !ok {
+		return
 	}
 	v := postedValues(r)
 	fs, env := s.correctFields(t, c, v), envelopeFields(v)

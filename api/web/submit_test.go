@@ -143,3 +143,54 @@ func added(form url.Values, name, value string) url.Values {
 	out.Add(name, value)
 	return out
 }
+
+// The tester: recording a correction of an event retracted meanwhile answered 400 "The form sent a
+// field this page does not have" while checking it answered 409. Both answer 409 with the
+// retraction's message, and nothing is recorded.
+func TestCorrectionOfARetractedEventIsRefused409(t *testing.T) {
+	srv, store := ledgerServer(t)
+	path := demoEvent("savings-forecast-nn-2015") + "/correct"
+	c, _ := clerkAt(t, srv, path)
+	status, page := get(t, c, srv.URL+path+"?field=amount_pence&next=1")
+	require.Equal(t, http.StatusOK, status, page)
+	form := correction(hiddenFields(t, page), "/data/data/amount_pence", "45000")
+	status, page = get(t, c, srv.URL+demoEvent("savings-forecast-nn-2015")+"/retract")
+	require.Equal(t, http.StatusOK, status, page)
+	_, _, page = post(t, c, srv, demoEvent("savings-forecast-nn-2015")+"/retract", retraction(hiddenFields(t, page), domain.RetractDuplicate))
+	require.Contains(t, page, "Recorded.")
+	before := head(t, store)
+	for _, action := range []string{"check", "record"} {
+		status, _, page := post(t, c, srv, path, with(form, "action", action))
+		assert.Equal(t, http.StatusConflict, status, action)
+		assert.Contains(t, page, "has been retracted", action)
+	}
+	assert.Equal(t, before, head(t, store), "nothing recorded")
+}
+
+// The tester: PUT, DELETE, PATCH and OPTIONS on the pages answered 404. A page's address with a
+// method it does not take answers 405 with Allow, as the API does; an address with no page is 404.
+func TestPagesAnswerWrongMethods405(t *testing.T) {
+	srv := newServer(t)
+	for _, path := range []string{gnn + "/record", "/partnerships/new", demoEvent("savings-forecast-nn-2015") + "/correct",
+		demoEvent("savings-forecast-nn-2015") + "/retract", "/", "/signin", gnn, "/signout"} {
+		for _, method := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch, http.MethodOptions} {
+			req, err := http.NewRequest(method, srv.URL+path, nil)
+			require.NoError(t, err)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			res.Body.Close()
+			assert.Equal(t, http.StatusMethodNotAllowed, res.StatusCode, "%s %s", method, path)
+			assert.NotEmpty(t, res.Header.Get("Allow"), "%s %s", method, path)
+		}
+	}
+	res, err := http.Get(srv.URL + "/signout")
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, res.StatusCode)
+	assert.Equal(t, "POST", res.Header.Get("Allow"))
+	req, _ := http.NewRequest(http.MethodPut, srv.URL+"/no/such/page", nil)
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusNotFound, res.StatusCode)
+}

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -144,8 +145,29 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /signin", s.handleSignIn)
 	mux.HandleFunc("POST /signout", s.handleSignOut)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowed(mux, r); len(allow) > 0 {
+			// A page at this address, with another method (RFC 9110 §15.5.6), as the API answers.
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			s.renderError(w, r, http.StatusMethodNotAllowed, "Method not allowed",
+				"This page is not used that way: it answers "+strings.Join(allow, ", ")+" only.")
+			return
+		}
 		s.renderError(w, r, http.StatusNotFound, "Page not found", "There is no page at this address.")
 	})
+}
+
+// allowed lists the methods the pages of mux answer at r's address, besides the catch-all: empty
+// when there is no page there.
+func allowed(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // reader lets anyone read, or on a private server only a signed-in session.
