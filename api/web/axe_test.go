@@ -77,7 +77,7 @@ const structure = `(() => {
       const name = nameOf(el).replace(/ \(optional\)$/, "");
       const said = text.split(": ")[0];
       if (!name) out.push("summary item links to #" + id + ", which has no label: " + text);
-      else if (said !== name && !said.endsWith(", " + name)) out.push("summary item does not start with its field's label \"" + name + "\": " + text);
+      else if (!text.startsWith(name + ": ") && !said.endsWith(", " + name)) out.push("summary item does not start with its field's label \"" + name + "\": " + text);
     }
   }
   return out;
