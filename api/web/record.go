@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -46,20 +45,6 @@ func recordable() []choice {
 
 func isRecordable(t string) bool {
 	return slices.ContainsFunc(recordable(), func(c choice) bool { return c.Value == t })
-}
-
-// notRecordable says why the record page does not offer typ ("" for no type): known is false for a
-// name that is no event type.
-func notRecordable(typ string) (msg string, known bool) {
-	switch {
-	case typ == "":
-		return "", true
-	case typ == domain.TypePartnershipProposed:
-		return "a partnership is proposed from the page Propose a partnership, not from a partnership's page", true
-	case typ == domain.TypeEventCorrected || typ == domain.TypeEventRetracted:
-		return "corrections and retractions start from the page of the event they correct or retract", true
-	}
-	return fmt.Sprintf("%.80q is not a kind of event you can record here; choose one below", typ), false
 }
 
 // recordState is the partnership a form records into (nil for the propose page).
@@ -128,20 +113,12 @@ func (s *server) handleRecordForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := &recordForm{Key: newKey(), Type: q.Get("type")}
-	status := http.StatusOK
 	if propose {
 		f.Type = domain.TypePartnershipProposed
 	} else if !isRecordable(f.Type) {
-		// The chooser, saying why a type asked for is not offered here.
-		if msg, known := notRecordable(f.Type); msg != "" {
-			f.Problems = []formProblem{{Label: "Kind of event", Message: msg}}
-			if !known {
-				status = http.StatusBadRequest
-			}
-		}
-		f.Type = ""
+		f.Type = "" // the chooser
 	}
-	s.render(w, status, "record.html", s.formPage(r, slug, st, f, url.Values{}))
+	s.render(w, http.StatusOK, "record.html", s.formPage(r, slug, st, f, url.Values{}))
 }
 
 // maxRecordForm is the largest record form read, in bytes (1 MiB); a larger one is answered 413.

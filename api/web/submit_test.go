@@ -194,28 +194,3 @@ func TestPagesAnswerWrongMethods405(t *testing.T) {
 	res.Body.Close()
 	assert.Equal(t, http.StatusNotFound, res.StatusCode)
 }
-
-// The tester: GET …/record?type=Bogus (or EventCorrected, PartnershipProposed) answered the chooser
-// with no word of why. The chooser says why; an unknown type is 400.
-func TestRecordPageSaysWhyATypeIsNotOffered(t *testing.T) {
-	srv := newServer(t)
-	c, _ := clerkAtRecordForm(t, srv)
-	for _, tc := range []struct {
-		typ    string
-		status int
-		want   string
-	}{
-		{"Bogus", http.StatusBadRequest, "is not a kind of event you can record here"},
-		{"TokenIssued", http.StatusBadRequest, "is not a kind of event you can record here"},
-		{domain.TypeEventCorrected, http.StatusOK, "start from the page of the event"},
-		{domain.TypeEventRetracted, http.StatusOK, "start from the page of the event"},
-		{domain.TypePartnershipProposed, http.StatusOK, "Propose a partnership"},
-	} {
-		status, page := get(t, c, srv.URL+gnn+"/record?type="+tc.typ)
-		assert.Equal(t, tc.status, status, tc.typ)
-		assert.Contains(t, html.UnescapeString(page), tc.want, tc.typ)
-	}
-	status, page := get(t, c, srv.URL+gnn+"/record")
-	assert.Equal(t, http.StatusOK, status)
-	assert.NotContains(t, page, "error-summary")
-}
