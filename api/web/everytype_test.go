@@ -92,7 +92,9 @@ func everyTypeForm() []typeForm {
 			"/data/reference", "s113-2016", "/data/kind", "s113", "/data/title", "Section 113 agreement",
 			"/data/parties", "breckland", "/data/parties", "south-holland",
 			"/data/signed", "2016-02-10", "/data/commences", "2016-02-10", "/data/notice_days", "180",
-			"/data/review_due", "2017-02-10"}, minute("/data/authorised_by/0", "breckland", "2016-02-01", "CAB/16/7"))...),
+			"/data/review_due", "2017-02-10",
+			// The approval is chosen from the recorded decisions: the option's value is the minute.
+			"/data/authorised_by/0", `{"council":"breckland","body":"Cabinet","meeting":"2016-02-01","item":"7","raw":"CAB/16/7"}`})...),
 		f(domain.TypeAgreementVaried, "2016-02-20",
 			"/data/reference", "s113-2016", "/data/variation", "Notice lengthened to a year.", "/data/notice_days", "365"),
 		f(domain.TypeJointAppointmentMade, "2016-03-01",

@@ -67,6 +67,7 @@ const (
 	kindGroup      fieldKind = "group"      // a fieldset of Fields (a struct)
 	kindNewCouncil fieldKind = "newcouncil" // a council in full: slug (made from the name when blank), name, kind, ONS code
 	kindList       fieldKind = "list"       // repeated Rows
+	kindMinute     fieldKind = "minute"     // a select of the partnership's recorded decisions: the value is the minute (a MinuteRef) as JSON
 )
 
 // maxRows is the most rows a list of a form reads (no event needs more: domain.MaxSources is smaller).
@@ -162,6 +163,7 @@ type spec struct {
 	enum     []string
 	min, max int
 	councils bool // a checks field of councils (a []CouncilRef)
+	minute   bool // a group that is a domain.MinuteRef
 	fields   []spec
 	elem     *spec // a list's element
 }
@@ -178,6 +180,7 @@ var (
 	typeUUID        = reflect.TypeFor[uuid.UUID]()
 	typeRaw         = reflect.TypeFor[json.RawMessage]()
 	typeSourceRef   = reflect.TypeFor[domain.SourceRef]()
+	typeMinuteRef   = reflect.TypeFor[domain.MinuteRef]()
 )
 
 // enumSchemer is a value type that lists its values (domain's JSONSchema methods).
@@ -277,6 +280,7 @@ func typeSpec(t reflect.Type, tag reflect.StructTag) spec {
 	case reflect.Struct:
 		sp.kind = kindGroup
 		sp.fields = structSpecs(t)
+		sp.minute = t == typeMinuteRef
 		return sp
 	case reflect.Bool:
 		sp.kind = kindBool
@@ -316,6 +320,9 @@ type builder struct {
 	st       *projections.State
 	v        url.Values
 	councils []choice
+	typ      string                        // the event type whose data is built ("" for the envelope or a correction's member)
+	rec      *domain.State                 // the partnership's record folded (recorded), nil when not read
+	known    func(ons, name string) string // the slug of a council the ledger knows by ONS code or name, or ""
 }
 
 func newBuilder(st *projections.State, v url.Values) *builder {
@@ -349,6 +356,10 @@ func newBuilder(st *projections.State, v url.Values) *builder {
 // type has no fields.
 func (s *server) dataFields(typ, prefix string, st *projections.State, v url.Values) []formField {
 	b := newBuilder(st, v)
+	b.typ, b.known = typ, s.knownCouncil
+	if st != nil {
+		b.rec = s.recorded(st.Partnership)
+	}
 	var out []formField
 	for _, sp := range specsOf(typ) {
 		out = append(out, b.field(sp, prefix+"/"+sp.name, prefix+"/"+sp.name, ""))
@@ -412,7 +423,13 @@ func (b *builder) field(sp spec, pointer, src, parent string) formField {
 		for _, m := range sp.fields {
 			f.Fields = append(f.Fields, b.field(m, pointer+"/"+m.name, src+"/"+m.name, f.Full))
 		}
+		if sp.kind == kindNewCouncil {
+			b.matchCouncil(&f)
+		}
 	case kindList:
+		if sp.elem.kind == kindGroup && sp.elem.minute && b.rec != nil {
+			sp.elem = &spec{kind: kindMinute} // approvals cite recorded decisions: one select a row
+		}
 		idx, over := rowIndexes(b.v, src)
 		f.Over = over
 		if len(idx) == 0 {
@@ -489,8 +506,20 @@ func (b *builder) field(sp spec, pointer, src, parent string) formField {
 		f.Value = b.v.Get(src)
 		f.Choices = slices.Clone(b.councils)
 		keepChoice(&f)
+	case kindMinute:
+		f.Value = b.v.Get(src)
+		if f.Value == "" {
+			f.Value = minuteValue(b.v, src)
+		}
+		f.Choices = b.decisions()
+		keepChoice(&f)
 	default:
 		f.Value = b.v.Get(src)
+		if cs, ok := b.fromRecord(pointer); ok && sp.kind == kindText {
+			f.Kind, f.Choices = kindEnum, cs
+			keepChoice(&f)
+			break
+		}
 		if sp.kind == kindText {
 			for _, sug := range b.suggestions(pointer) {
 				f.Choices = append(f.Choices, choice{Value: sug, Text: sug})
@@ -636,13 +665,15 @@ func hint(sp spec) string {
 	case kindDate:
 		return "A date, " + dateExample + "."
 	case kindMoney:
-		return "In pounds, e.g. 40000 or 40000.50: digits only, no £ sign or commas; a minus for a negative amount."
+		return "In pounds, e.g. 40000 or £40,000.50 (£ and commas are fine); a minus for a negative amount."
 	case kindPercent:
 		return "A percentage, e.g. 50 or 33.33 (at most two decimal places)."
 	case kindYear:
 		return "The year it starts: 2015 (or 2015/16) means April 2015 to March 2016."
 	case kindCount:
 		return "A whole number."
+	case kindMinute:
+		return "The decision that approved it, as recorded; record the decision first when it is not listed."
 	case kindNewCouncil:
 		return "The council in full: its name, kind and ONS code."
 	}
@@ -775,6 +806,16 @@ func readField(f *formField, add func(pointer, msg string)) (any, bool) {
 		return arr, true
 	case kindBool:
 		return f.Value == "true", true
+	case kindMinute:
+		if f.Value == "" {
+			return nil, false
+		}
+		var m map[string]any
+		if json.Unmarshal([]byte(f.Value), &m) != nil {
+			add(f.Pointer, "is not one of the recorded decisions offered; choose one")
+			return nil, false
+		}
+		return m, true
 	}
 	if f.Value == "" {
 		return nil, false
@@ -785,7 +826,7 @@ func readField(f *formField, add func(pointer, msg string)) (any, bool) {
 	}
 	switch f.Kind {
 	case kindMoney:
-		p, err := domain.ParsePounds(f.Value)
+		p, err := domain.ParsePounds(formPounds(f.Value))
 		if err != nil {
 			add(f.Pointer, err.Error())
 			return nil, false
@@ -814,6 +855,23 @@ func readField(f *formField, add func(pointer, msg string)) (any, bool) {
 		return int(fy), true
 	}
 	return f.Value, true
+}
+
+// groupedPounds is an amount as a report writes it: an optional minus, an optional £, thousands
+// grouped by commas (1,000 or 12,500.50, never 1,00 or 12,50), an optional point and pence.
+var groupedPounds = regexp.MustCompile(`^(-?)£?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2})?$`)
+
+// formPounds is a money field's text as domain.ParsePounds reads it: a leading £ (after any minus)
+// and correctly grouped thousands commas are dropped ("£12,500.50" → "12500.50", "-£5" → "-5"); any
+// other text is returned unchanged, for ParsePounds to refuse. The form's one normaliser of pounds:
+// ParsePounds itself stays strict (the API's rule).
+func formPounds(s string) string {
+	t := strings.TrimSpace(s)
+	m := groupedPounds.FindStringSubmatch(t)
+	if m == nil {
+		return s
+	}
+	return m[1] + strings.ReplaceAll(m[2], ",", "") + m[3]
 }
 
 // blank reports whether nothing was typed or chosen in f.

@@ -110,9 +110,10 @@ func TestFormsReadPoundsAndPercentExactly(t *testing.T) {
 	require.Len(t, proposed, 1)
 
 	_, form := get(t, c, srv.URL+"/partnerships/"+everyTypeSlug+"/record?type=AppointmentEnded")
-	assert.Contains(t, form, `list="f-data-officer-name-list"`)
-	assert.Contains(t, form, `<option value="Jane Smith"></option>`, "the officers appointed are suggested")
-	assert.Contains(t, form, `<option value="Joint chief executive"></option>`, "and their posts")
+	assert.Contains(t, form, `<select id="f-data-officer-name"`, "the officer is chosen from the appointments")
+	assert.Contains(t, form, `<option value="Jane Smith">Jane Smith, Joint chief executive</option>`, "the officers appointed are offered")
+	assert.Contains(t, form, `<select id="f-data-post"`)
+	assert.Contains(t, form, `<option value="Joint chief executive">Joint chief executive (Jane Smith)</option>`, "and their posts")
 }
 
 // TestFormsRefuseEachKindAtItsPointer: a bad value of each kind of control is refused beside its
@@ -129,7 +130,7 @@ func TestFormsRefuseEachKindAtItsPointer(t *testing.T) {
 		{"date out of range", domain.TypeSavingsReported, "/effective_on", "2200-01-01", ""},
 		{"source's date", domain.TypeSavingsReported, "/sources/0/published", "2016-02-30", ""},
 		{"money", domain.TypeSavingsReported, "/data/amount_pence", "1e3", ""},
-		{"money with a pound sign", domain.TypeSavingsTargetSet, "/data/amount_pence", "£5", ""},
+		{"money with commas not grouping thousands", domain.TypeSavingsTargetSet, "/data/amount_pence", "£1,00", ""},
 		{"money beyond £100bn", domain.TypeOneOffCostIncurred, "/data/amount_pence", "100000000000.01", ""},
 		{"year", domain.TypeSavingsReported, "/data/financial_year", "twenty sixteen", ""},
 		{"year of 30 digits", domain.TypeSavingsReported, "/data/financial_year", strings.Repeat("9", 30), ""},

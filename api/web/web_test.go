@@ -266,8 +266,9 @@ func TestRecordFormShowsProblemsByTheirFields(t *testing.T) {
 		{"amount beyond £100bn", "/data/amount_pence", "100000000000.01"},
 		// The tester: 1e3 was recorded as £1,000 (a float parse); pounds are decimal text, exactly.
 		{"exponent", "/data/amount_pence", "1e3"},
-		{"thousands separator", "/data/amount_pence", "1,000"},
-		{"pound sign", "/data/amount_pence", "£5"},
+		// £ and grouped thousands are read (TestRecordFormReadsPoundsExactly); commas that do not group thousands are not.
+		{"comma not grouping thousands", "/data/amount_pence", "1,00"},
+		{"comma as a decimal point", "/data/amount_pence", "£12,50"},
 		{"three decimal places", "/data/amount_pence", "5.001"},
 		{"hexadecimal", "/data/amount_pence", "0x10"},
 		{"infinity", "/data/amount_pence", "Inf"},
@@ -352,6 +353,10 @@ func TestRecordFormReadsPoundsExactly(t *testing.T) {
 		{"-0.57", -57, "-£0.57"},
 		{"1234567.89", 123_456_789, "£1,234,567.89"},
 		{"99999999999.99", 9_999_999_999_999, "£99,999,999,999.99"},
+		// Copied from a report: a leading £ and thousands grouped by commas are read on the form.
+		{"£12,500.50", 1_250_050, "£12,500.50"},
+		{"-£1,000", -100_000, "-£1,000"},
+		{"£40000.5", 4_000_050, "£40,000.50"},
 	}
 	for i, tt := range tests {
 		t.Run(tt.amount, func(t *testing.T) {
