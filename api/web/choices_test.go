@@ -38,6 +38,14 @@ func TestFormsChooseFromTheRecord(t *testing.T) {
 	assert.Contains(t, html.UnescapeString(page), `<select id="f-data-officer-name"`, "the holder is chosen from the designations")
 	assert.NotContains(t, page, `<option value="John Brown">`, "John Brown's role was vacated already")
 
+	// Not asked twice: starts_on is the effective date (the rules require them equal).
+	_, page = get(t, c, formURL+domain.TypeJointAppointmentMade)
+	assert.Contains(t, page, `<input type="hidden" id="f-data-starts_on" name="/data/starts_on" value="">`)
+	assert.Contains(t, page, `<label for="f-effective_on">Starts on (the date it takes effect)</label>`)
+	assert.NotContains(t, page, `<label for="f-data-starts_on">`)
+	assert.Equal(t, "2016-03-01", streamData(t, store, domain.TypeJointAppointmentMade)[0]["starts_on"], "everyTypeForm gives only the effective date")
+	assert.Equal(t, "2016-04-01", streamData(t, store, domain.TypeCostShareAgreed)[0]["applies_from"])
+
 	// An approval: Add gives a select of the recorded decisions, the minute as its value.
 	post := func(v url.Values) (int, string) {
 		v.Set("csrf", csrf)
@@ -67,6 +75,26 @@ func TestFormsChooseFromTheRecord(t *testing.T) {
 	kl := councils[1]["council"].(map[string]any)
 	assert.Equal(t, "kings-lynn-west-norfolk", kl["council"], "the ledger's slug for the council, found by its ONS code")
 	assert.Equal(t, "E07000146", kl["ons_code"], "upper-cased")
+
+	// A decision's minute reference is optional on the form: made from the body, meeting and item.
+	decided := formOf(t, domain.TypeDecisionTaken).Values
+	decided.Set("/effective_on", "2016-11-28")
+	decided.Set("/data/minute/meeting", "2016-11-28")
+	decided.Set("/data/minute/item", "12")
+	decided.Del("/data/minute/raw")
+	decided.Del("/data/votes/abstentions") // votes given in part: the blank count is 0
+	decided.Set("/data/votes/for", "-1")
+	status, page = post(decided)
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Contains(t, page, `<p class="field-error" id="f-data-votes-for-error"><span class="visually-hidden">Error:</span> Must not be negative</p>`, "said beside the count")
+	decided.Set("/data/votes/for", "7")
+	_, page = get(t, c, formURL+domain.TypeDecisionTaken)
+	assert.Contains(t, page, `<label for="f-data-minute-raw">Minute reference (optional)</label>`)
+	status, page = post(decided)
+	require.Equal(t, http.StatusOK, status, "%s", summaryOf(page))
+	decisions := streamData(t, store, domain.TypeDecisionTaken)
+	assert.Equal(t, map[string]any{"for": 7.0, "against": 1.0, "abstentions": 0.0}, decisions[len(decisions)-1]["votes"])
+	assert.Equal(t, "Cabinet 28 November 2016, item 12", decisions[len(decisions)-1]["minute"].(map[string]any)["raw"])
 
 	// Pounds as a report writes them.
 	target := formOf(t, domain.TypeSavingsTargetSet).Values

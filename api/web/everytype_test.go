@@ -103,7 +103,7 @@ func everyTypeForm() []typeForm {
 			"/data/councils/0/council", "breckland", "/data/councils/0/time_share_basis_points", "40",
 			"/data/councils/1/council", "south-holland", "/data/councils/1/time_share_basis_points", "30",
 			"/data/councils/2/council", "fenland", "/data/councils/2/time_share_basis_points", "30",
-			"/data/basis", "permanent", "/data/starts_on", "2016-03-01"),
+			"/data/basis", "permanent"), // starts_on is not asked: it is the effective date
 		f(domain.TypeStatutoryRoleDesignated, "2016-03-02",
 			"/data/council", "fenland", "/data/role", "monitoring_officer", "/data/officer/name", "John Brown"),
 		f(domain.TypeCostShareAgreed, "2016-04-01",
@@ -111,13 +111,13 @@ func everyTypeForm() []typeForm {
 			"/data/shares/0/council", "breckland", "/data/shares/0/basis_points", "33.34",
 			"/data/shares/1/council", "south-holland", "/data/shares/1/basis_points", "33.33",
 			"/data/shares/2/council", "fenland", "/data/shares/2/basis_points", "33.33",
-			"/data/applies_from", "2016-04-01", "/data/reset_each_financial_year", "true"),
+			"/data/reset_each_financial_year", "true"), // applies_from is the effective date
 		f(domain.TypeServiceSharingProposed, "2016-04-01",
 			"/data/service", "human resources", "/data/candidates", "breckland", "/data/candidates", "south-holland",
 			"/data/notes", "A business case to be looked at."),
 		f(domain.TypeServiceMovedToSharedDelivery, "2016-05-01",
 			"/data/service", "human resources", "/data/lead_council", "breckland", "/data/receiving_councils", "south-holland",
-			"/data/from", "2016-05-01", "/data/agreement", "s113-2016", "/data/staff_transferred", "12"),
+			"/data/agreement", "s113-2016", "/data/staff_transferred", "12"), // from is the effective date
 		f(domain.TypeSavingsTargetSet, "2016-04-01",
 			"/data/council", "breckland", "/data/financial_year", "2016", "/data/category", "shared management",
 			"/data/amount_pence", "100000"),

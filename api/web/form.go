@@ -67,6 +67,7 @@ const (
 	kindGroup      fieldKind = "group"      // a fieldset of Fields (a struct)
 	kindNewCouncil fieldKind = "newcouncil" // a council in full: slug (made from the name when blank), name, kind, ONS code
 	kindList       fieldKind = "list"       // repeated Rows
+	kindSame       fieldKind = "same"       // a date the rules require to equal effective_on: not asked, filled from it (a hidden input)
 	kindMinute     fieldKind = "minute"     // a select of the partnership's recorded decisions: the value is the minute (a MinuteRef) as JSON
 )
 
@@ -418,6 +419,14 @@ func (b *builder) field(sp spec, pointer, src, parent string) formField {
 		f.Full = parent + ", " + f.Label
 	}
 	f.Hint = hint(sp)
+	if sp.optional && sp.kind == kindGroup && slices.ContainsFunc(sp.fields, func(m spec) bool { return m.kind == kindCount }) {
+		f.Hint = "Optional: leave every count blank when not recorded; a count left blank among those given is read as 0."
+	}
+	if b.typ != "" && sameAsEffective[b.typ] == sp.name && pointer == "/data/"+sp.name {
+		// Not asked twice: the rules require it to equal the event's effective date, so it is that date.
+		f.Kind, f.Hint, f.Value = kindSame, "", b.v.Get("/effective_on")
+		return f
+	}
 	switch sp.kind {
 	case kindGroup, kindNewCouncil:
 		for _, m := range sp.fields {
@@ -425,6 +434,14 @@ func (b *builder) field(sp spec, pointer, src, parent string) formField {
 		}
 		if sp.kind == kindNewCouncil {
 			b.matchCouncil(&f)
+		}
+		if sp.minute {
+			for i := range f.Fields {
+				if f.Fields[i].Name == "raw" {
+					f.Fields[i].Required = false // made from the body, meeting and item when blank (minuteRaw)
+					f.Fields[i].Hint = "As the council writes it, when it differs; left blank, it is made from the body, meeting and item, e.g. Cabinet 5 September 2016, item 12."
+				}
+			}
 		}
 	case kindList:
 		if sp.elem.kind == kindGroup && sp.elem.minute && b.rec != nil {
@@ -527,6 +544,29 @@ func (b *builder) field(sp spec, pointer, src, parent string) formField {
 		}
 	}
 	return f
+}
+
+// sameAsEffective are the data members the rules require to equal the event's effective_on
+// (domain/doc.go: dates inside a payload that say when the event itself takes effect), by event type:
+// the form does not ask for them but fills them from the effective date.
+var sameAsEffective = map[string]string{
+	domain.TypeJointAppointmentMade: "starts_on", domain.TypeCostShareAgreed: "applies_from",
+	domain.TypeServiceMovedToSharedDelivery: "from",
+}
+
+// effectiveLabels are the effective date's label for a type whose data takes its date from it.
+var effectiveLabels = map[string]string{
+	domain.TypeJointAppointmentMade:         "Starts on (the date it takes effect)",
+	domain.TypeCostShareAgreed:              "Applies from (the date it takes effect)",
+	domain.TypeServiceMovedToSharedDelivery: "Shared from (the date it takes effect)",
+}
+
+// labelEffective gives the effective date of envelope fields env (envelopeFields) its label for
+// type typ when the type's data takes its date from it ("Starts on (the date it takes effect)").
+func labelEffective(typ string, env []formField) {
+	if l, ok := effectiveLabels[typ]; ok && len(env) > 0 && env[0].Name == "effective_on" {
+		env[0].Label, env[0].Full = l, l
+	}
 }
 
 // suggestions are the values the partnership already knows for a text field at pointer, offered as
@@ -755,8 +795,18 @@ func readField(f *formField, add func(pointer, msg string)) (any, bool) {
 		if f.Kind == kindNewCouncil {
 			deriveSlug(f)
 		}
+		minuteRaw(f)
 		if f.Optional && blank(*f) {
 			return nil, false
+		}
+		if f.Optional {
+			// An optional group given in part (the votes: for and against, no abstentions): a blank
+			// count in it is 0, as its hint says.
+			for i := range f.Fields {
+				if f.Fields[i].Kind == kindCount && f.Fields[i].Value == "" {
+					f.Fields[i].Value = "0"
+				}
+			}
 		}
 		return readFields(f.Fields, nil, add), true
 	case kindList:
@@ -845,6 +895,10 @@ func readField(f *formField, add func(pointer, msg string)) (any, bool) {
 			add(f.Pointer, "must be a whole number written as digits, e.g. 90")
 			return nil, false
 		}
+		if n < 0 && strings.Contains(f.Pointer, "/votes/") {
+			add(f.Pointer, "must not be negative") // said beside the count (the rules say it of the votes)
+			return nil, false
+		}
 		return n, true
 	case kindYear:
 		fy, err := domain.ParseFinancialYear(f.Value)
@@ -887,6 +941,34 @@ func blank(f formField) bool {
 	return true
 }
 
+// minuteRaw fills a minute's blank reference (a group with body, meeting, item and raw) from its
+// body, meeting and item as words.Minute writes them ("Cabinet 5 September 2016, item 12"), written
+// back into f so the form shows it; nothing is filled while the body or the meeting date is blank or
+// the date does not read.
+func minuteRaw(f *formField) {
+	var body, meeting, item, raw *formField
+	for i := range f.Fields {
+		switch f.Fields[i].Name {
+		case "body":
+			body = &f.Fields[i]
+		case "meeting":
+			meeting = &f.Fields[i]
+		case "item":
+			item = &f.Fields[i]
+		case "raw":
+			raw = &f.Fields[i]
+		}
+	}
+	if body == nil || meeting == nil || item == nil || raw == nil || raw.Value != "" || body.Value == "" {
+		return
+	}
+	on, err := domain.ParseDate(meeting.Value)
+	if err != nil {
+		return
+	}
+	raw.Value = words.Minute(domain.MinuteRef{Body: body.Value, Meeting: on, Item: item.Value})
+}
+
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
 
 // deriveSlug fills a council's blank slug from its name: "North Norfolk District Council" →
@@ -923,6 +1005,14 @@ func deriveSlug(f *formField) {
 // and returns the summary's line for it. A problem no field of fs holds is returned with the
 // pointer's words as its label and no ID. msg is shown in the pages' words (forPeople).
 func placeProblem(fs []formField, pointer, msg string) formProblem {
+	if f := fieldAt(fs, pointer); f != nil && f.Kind == kindSame {
+		if e := fieldAt(fs, "/effective_on"); e != nil && e.Pointer == "/effective_on" {
+			if slices.Contains(e.Errs, words.Capital(forPeople(msg, fs))) {
+				return formProblem{ID: e.ID, Label: e.Full, Message: forPeople(msg, fs)} // said beside the effective date already
+			}
+			return placeProblem(fs, "/effective_on", msg)
+		}
+	}
 	msg = forPeople(msg, fs)
 	if f := fieldAt(fs, pointer); f != nil {
 		f.Errs = append(f.Errs, words.Capital(msg))
@@ -1181,7 +1271,11 @@ func (d schemaDocs) describeFields(fs []formField, obj schemaObject) {
 			}
 		default:
 			if prop.Description != "" && f.Name != "shares" {
-				f.Hint = sentence(prop.Description)
+				own := ""
+				if strings.HasPrefix(f.Hint, "Optional: ") && f.Kind == kindGroup {
+					own = " " + f.Hint // the engine's word on blank counts stays
+				}
+				f.Hint = sentence(prop.Description) + own
 			}
 		}
 		child := d.resolve(prop)

@@ -90,7 +90,9 @@ func (s *server) formFields(typ string, st *projections.State, v url.Values) (al
 			Hint: "Optional: made from the name when left blank. The partnership's web address uses it: lowercase letters, digits and hyphens, e.g. great-yarmouth-north-norfolk."}
 		data = append([]formField{slug}, data...)
 	}
-	return append(slices.Clip(data), envelopeFields(v)...), len(data)
+	env := envelopeFields(v)
+	labelEffective(typ, env)
+	return append(slices.Clip(data), env...), len(data)
 }
 
 // newKey is a fresh idempotency key for a form.

@@ -318,7 +318,7 @@ func TestFormHintsFromTheAPIDescriptions(t *testing.T) {
 	srv := newServerWith(t, func(c *web.Config) { c.Schema = api.OpenAPI() })
 	c, _ := clerkAtRecordForm(t, srv)
 	_, form := get(t, c, srv.URL+gnn+"/record?type=CostShareAgreed")
-	assert.Contains(t, form, `id="f-data-applies_from-hint">The first day the split applies. For example, 31 March 2016.</p>`)
+	assert.Contains(t, form, `<input type="hidden" id="f-data-applies_from" name="/data/applies_from"`, "applies_from is the effective date, not asked")
 	assert.Contains(t, form, `id="f-data-subject-hint">What is shared (a post, service or budget).</p>`)
 	assert.Contains(t, form, `id="f-data-shares-0-council-hint">A council that pays a share.</p>`, "rows' members too")
 	_, form = get(t, c, srv.URL+gnn+"/record?type=SavingsReported")
