@@ -13,21 +13,33 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/partnership-ledger/ledger/domain"
 	"github.com/partnership-ledger/ledger/domain/words"
+	"github.com/partnership-ledger/ledger/eventstore"
 	"github.com/partnership-ledger/ledger/projections"
 )
 
-// recorded is the partnership's record folded (every event in effect, corrections applied), or nil
-// when it cannot be read (no recorder, or the store fails: the fields are then typed).
+// recorded is the partnership's record folded (every event in effect, corrections applied), read
+// from the store (not through the Recorder, whose History waits behind an append in flight), or nil
+// when it cannot be read (the fields are then typed).
 func (s *server) recorded(slug string) *domain.State {
-	if s.Recorder == nil || slug == "" {
+	if s.Store == nil || slug == "" {
 		return nil
 	}
-	hist, err := s.Recorder.History(context.Background(), slug)
-	if err != nil {
-		return nil
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var hist []domain.Recorded
+	for e, err := range s.Store.ReadStream(ctx, domain.StreamPrefix+slug, eventstore.Start, eventstore.Forward, 0) {
+		if err != nil {
+			return nil
+		}
+		rec, err := domain.DecodeEnvelope(envelopeOf(e))
+		if err != nil {
+			return nil
+		}
+		hist = append(hist, rec)
 	}
 	return domain.Fold(domain.EffectiveView(hist))
 }
