@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -28,7 +29,23 @@ type recordForm struct {
 	Fields     []formField // the data's fields
 	Envelope   []formField // effective_on, certainty, sources
 	Problems   []formProblem
+	NotOffered *notOffered // why a type asked for is not offered (the chooser shown instead)
 	all        []formField // Fields and Envelope, one slice
+}
+
+// notOffered says why the record page does not offer a type asked for, and where to go instead
+// (Href and Link, when another page records it).
+type notOffered struct{ Why, Href, Link string }
+
+// whyNotOffered says why the record page does not offer typ (a non-empty type not recordable()).
+func whyNotOffered(typ string) *notOffered {
+	switch typ {
+	case domain.TypePartnershipProposed:
+		return &notOffered{Why: "A partnership is proposed from its own page, not from a partnership's page:", Href: "/partnerships/new", Link: "Propose a partnership"}
+	case domain.TypeEventCorrected, domain.TypeEventRetracted:
+		return &notOffered{Why: words.EventType(typ) + " is not recorded here: corrections and retractions start from the page of the event they correct or retract."}
+	}
+	return &notOffered{Why: fmt.Sprintf("%.80s is not a kind of event recorded here: choose one below.", typ)}
 }
 
 // recordable are the types the record page offers: every type but the proposal (its own page) and
@@ -115,12 +132,16 @@ func (s *server) handleRecordForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := &recordForm{Key: newKey(), Type: q.Get("type")}
+	status := http.StatusOK
 	if propose {
 		f.Type = domain.TypePartnershipProposed
 	} else if !isRecordable(f.Type) {
+		if f.Type != "" { // a type asked for that this page does not offer: the chooser, saying why
+			f.NotOffered, status = whyNotOffered(f.Type), http.StatusBadRequest
+		}
 		f.Type = "" // the chooser
 	}
-	s.render(w, http.StatusOK, "record.html", s.formPage(r, slug, st, f, url.Values{}))
+	s.render(w, status, "record.html", s.formPage(r, slug, st, f, url.Values{}))
 }
 
 // maxRecordForm is the largest record form read, in bytes (1 MiB); a larger one is answered 413.

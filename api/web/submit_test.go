@@ -194,3 +194,28 @@ func TestPagesAnswerWrongMethods405(t *testing.T) {
 	res.Body.Close()
 	assert.Equal(t, http.StatusNotFound, res.StatusCode)
 }
+
+// The tester: GET …/record?type=Bogus (or EventCorrected, PartnershipProposed) answered the chooser
+// with no word of why. It is 400 with a notice above the chooser saying why and where to go (a notice,
+// not the error summary: no field is at fault).
+func TestRecordPageSaysWhyATypeIsNotOffered(t *testing.T) {
+	srv := newServer(t)
+	c, _ := clerkAtRecordForm(t, srv)
+	for _, tc := range []struct{ typ, want string }{
+		{"Bogus", "Bogus is not a kind of event recorded here"},
+		{"TokenIssued", "TokenIssued is not a kind of event recorded here"},
+		{domain.TypeEventCorrected, "start from the page of the event"},
+		{domain.TypeEventRetracted, "start from the page of the event"},
+		{domain.TypePartnershipProposed, `<a href="/partnerships/new">Propose a partnership</a>`},
+	} {
+		status, page := get(t, c, srv.URL+gnn+"/record?type="+tc.typ)
+		assert.Equal(t, http.StatusBadRequest, status, tc.typ)
+		assert.Contains(t, html.UnescapeString(page), tc.want, tc.typ)
+		assert.Contains(t, page, `id="not-offered" role="alert"`, tc.typ)
+		assert.Contains(t, page, `class="types"`, tc.typ) // the chooser
+		assert.NotContains(t, page, "error-summary", tc.typ)
+	}
+	status, page := get(t, c, srv.URL+gnn+"/record")
+	assert.Equal(t, http.StatusOK, status)
+	assert.NotContains(t, page, "not-offered")
+}
