@@ -276,8 +276,9 @@ const maxKey = 64
 // refused whole rather than read in part.
 func (s *server) checkNames(w http.ResponseWriter, r *http.Request, v url.Values, fs ...[]formField) (key string, ok bool) {
 	known := map[string]bool{"key": false, "field": false}
+	boxes := map[string]bool{} // yes/no checkboxes, which send "true" or nothing
 	for _, f := range fs {
-		pointers(f, known)
+		pointers(f, known, boxes)
 	}
 	for _, k := range slices.Sorted(maps.Keys(v)) {
 		many, ok := known[k]
@@ -287,6 +288,8 @@ func (s *server) checkNames(w http.ResponseWriter, r *http.Request, v url.Values
 			msg = fmt.Sprintf("The form sent a field this page does not have (%.80q)", k)
 		case len(v[k]) > 1 && !many:
 			msg = fmt.Sprintf("The form sent the field %.80q twice", k)
+		case boxes[k] && v.Get(k) != "" && v.Get(k) != "true":
+			msg = fmt.Sprintf("The form sent the tick box %.80q with a value it does not have (%.80q)", k, v.Get(k))
 		}
 		if msg != "" {
 			s.renderError(w, r, http.StatusBadRequest, "Form not recognised", msg+", so nothing was recorded. Go back, reload the page and try again.")
@@ -303,16 +306,20 @@ func (s *server) checkNames(w http.ResponseWriter, r *http.Request, v url.Values
 }
 
 // pointers adds the form names of fs (every control, and every row of a list) to known; true for a
-// field of ticked boxes, whose name may be sent more than once.
-func pointers(fs []formField, known map[string]bool) {
+// field of ticked boxes, whose name may be sent more than once. The names of yes/no checkboxes
+// (kindBool) are added to boxes.
+func pointers(fs []formField, known, boxes map[string]bool) {
 	for _, f := range fs {
 		switch f.Kind {
 		case kindGroup, kindNewCouncil:
-			pointers(f.Fields, known)
+			pointers(f.Fields, known, boxes)
 		case kindList:
-			pointers(f.Rows, known)
+			pointers(f.Rows, known, boxes)
 		default:
 			known[f.Pointer] = f.Kind == kindChecks
+			if f.Kind == kindBool {
+				boxes[f.Pointer] = true
+			}
 		}
 	}
 }

@@ -32,6 +32,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -876,9 +877,17 @@ func readField(f *formField, add func(pointer, msg string)) (any, bool) {
 	}
 	switch f.Kind {
 	case kindMoney:
-		p, err := domain.ParsePounds(formPounds(f.Value))
+		t := formPounds(f.Value)
+		p, err := domain.ParsePounds(t)
 		if err != nil {
+			if longPounds.MatchString(t) { // more than the 15 digits ParsePounds reads: out of range, not ill-written
+				err = fmt.Errorf("must be within the largest amount the ledger accepts, ±%s", domain.MaxAmountPence)
+			}
 			add(f.Pointer, err.Error())
+			return nil, false
+		}
+		if p == 0 && strings.HasPrefix(t, "-") {
+			add(f.Pointer, "-0 is not an amount: write 0")
 			return nil, false
 		}
 		return int64(p), true
@@ -914,6 +923,9 @@ func readField(f *formField, add func(pointer, msg string)) (any, bool) {
 // groupedPounds is an amount as a report writes it: an optional minus, an optional £, thousands
 // grouped by commas (1,000 or 12,500.50, never 1,00 or 12,50), an optional point and pence.
 var groupedPounds = regexp.MustCompile(`^(-?)£?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2})?$`)
+
+// longPounds is pounds written as digits with more whole digits than domain.ParsePounds reads (15).
+var longPounds = regexp.MustCompile(`^-?[0-9]{16,}(\.[0-9]{1,2})?$`)
 
 // formPounds is a money field's text as domain.ParsePounds reads it: a leading £ (after any minus)
 // and correctly grouped thousands commas are dropped ("£12,500.50" → "12500.50", "-£5" → "-5"); any
@@ -1015,6 +1027,14 @@ func placeProblem(fs []formField, pointer, msg string) formProblem {
 	}
 	msg = forPeople(msg, fs)
 	if f := fieldAt(fs, pointer); f != nil {
+		if msg == "is required (a whole number)" { // the rules' words for a blank amount or share
+			switch f.Kind {
+			case kindMoney:
+				msg = "is required (pounds, e.g. 40000 or 40000.50)"
+			case kindPercent:
+				msg = "is required (a percentage, e.g. 50)"
+			}
+		}
 		f.Errs = append(f.Errs, words.Capital(msg))
 		return formProblem{ID: f.ID, Label: f.Full, Message: msg}
 	}

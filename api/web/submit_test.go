@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -218,4 +219,37 @@ func TestRecordPageSaysWhyATypeIsNotOffered(t *testing.T) {
 	status, page := get(t, c, srv.URL+gnn+"/record")
 	assert.Equal(t, http.StatusOK, status)
 	assert.NotContains(t, page, "not-offered")
+}
+
+// The tester: an amount of more than 15 digits was "must be pounds written as digits…" (it is out of
+// range), "-0" was read as 0, a blank amount was "is required (a whole number)", and a yes/no box
+// sent as "maybe" was read as not ticked.
+func TestFormMoneyAndTickBoxesRefusedInWords(t *testing.T) {
+	srv := newServer(t)
+	c, csrf := clerkAtRecordForm(t, srv)
+	for _, tc := range []struct{ amount, want string }{
+		{"1234567890123456", "must be within the largest amount the ledger accepts, ±£100,000,000,000"},
+		{"-1234567890123456.5", "must be within the largest amount the ledger accepts, ±£100,000,000,000"},
+		{"-0", "-0 is not an amount: write 0"},
+		{"-0.00", "-0 is not an amount: write 0"},
+		{"", "is required (pounds, e.g. 40000 or 40000.50)"},
+	} {
+		res, err := c.PostForm(srv.URL+gnn+"/record", savingsForm(csrf, tc.amount))
+		require.NoError(t, err)
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		page := html.UnescapeString(string(b))
+		assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, tc.amount)
+		assert.Contains(t, page, tc.want, tc.amount)
+		assert.Contains(t, string(b), `id="f-data-amount_pence-error"`, tc.amount)
+		assert.NotContains(t, page, "a whole number)", tc.amount)
+	}
+	form := url.Values{"csrf": {csrf}, "key": {formKey()}, "type": {domain.TypeCostShareAgreed},
+		"/data/reset_each_financial_year": {"maybe"}, "/effective_on": {"2016-09-01"}, "/certainty": {"confirmed"}}
+	res, err := c.PostForm(srv.URL+gnn+"/record", form)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	assert.Contains(t, html.UnescapeString(string(b)), "with a value it does not have")
 }
