@@ -146,10 +146,15 @@ func formErrors(err error, said map[string]bool, add func(pointer, msg string)) 
 		return false
 	}
 	said = maps.Clone(said)
+	within := maps.Clone(said) // every pointer with a problem, the form's or the rules'
 	for _, fl := range fe.Fields {
-		if said[fl.Pointer] {
-			continue
+		within[fl.Pointer] = true
+	}
+	for _, fl := range fe.Fields {
+		if said[fl.Pointer] || (strings.Contains(fl.Message, " sum to ") && saidWithin(within, fl.Pointer)) {
+			continue // one message a field; a list's sum is said only when every share in it reads
 		}
+		said[fl.Pointer] = true
 		msg := fl.Message
 		if fl.Event != "" {
 			msg += " (conflicts with " + fl.Event + ")"
@@ -157,6 +162,16 @@ func formErrors(err error, said map[string]bool, add func(pointer, msg string)) 
 		add(fl.Pointer, msg)
 	}
 	return true
+}
+
+// saidWithin reports whether said holds a pointer within the list or group at pointer.
+func saidWithin(said map[string]bool, pointer string) bool {
+	for p := range said {
+		if strings.HasPrefix(p, pointer+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // target is the event a correction or retraction names, as the pages show it.

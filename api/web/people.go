@@ -43,6 +43,8 @@ func forPeople(msg string, fs []formField) string {
 	collectNames(fs, names)
 	msg = notWebAddress.ReplaceAllString(msg, "must be a web address starting https:// or http://")
 	msg = strings.ReplaceAll(msg, "must be a positive whole number of pence", "must be an amount of more than £0")
+	msg = strings.ReplaceAll(msg, "must be a positive whole number of basis points", "must be more than 0%")       // a cost share
+	msg = strings.ReplaceAll(msg, "must be positive (10000 is all of the officer's time)", "must be more than 0%") // a time share
 	msg = strings.ReplaceAll(msg, "is required (confirmed, reported or inferred)", "is required: choose how certain the fact is")
 	msg = requiredOneOf.ReplaceAllString(msg, "is required: choose one")
 	msg = notOneOf.ReplaceAllString(msg, "is not one of the choices offered")

@@ -253,3 +253,40 @@ func TestFormMoneyAndTickBoxesRefusedInWords(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
 	assert.Contains(t, html.UnescapeString(string(b)), "with a value it does not have")
 }
+
+// The tester: a share of 0 read "must be a positive whole number of basis points", a blank share
+// got a second message, and one bad share added "shares sum to 5000 basis points…" on the list. One
+// message a field, in percent; the sum only when every share reads.
+func TestShareMessagesInPercentOnePerField(t *testing.T) {
+	srv := newServer(t)
+	c, csrf := clerkAtRecordForm(t, srv)
+	post := func(a, b string) string {
+		form := url.Values{"csrf": {csrf}, "key": {formKey()}, "type": {domain.TypeCostShareAgreed},
+			"/data/subject": {"Joint chief executive"}, "/data/basis": {"fixed_ratio"},
+			"/data/shares/0/council": {"great-yarmouth"}, "/data/shares/0/basis_points": {a},
+			"/data/shares/1/council": {"north-norfolk"}, "/data/shares/1/basis_points": {b},
+			"/effective_on": {"2016-09-01"}, "/certainty": {"confirmed"},
+			"/sources/0/kind": {"report"}, "/sources/0/title": {"Cabinet report"}}
+		res, err := c.PostForm(srv.URL+gnn+"/record", form)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, "%s %s", a, b)
+		page := html.UnescapeString(string(body))
+		assert.NotContains(t, page, "basis points", "%s %s", a, b)
+		return page
+	}
+	page := post("0", "100")
+	assert.Contains(t, page, "must be more than 0%")
+	assert.NotContains(t, page, "sum to")
+	page = post("", "50")
+	assert.Contains(t, page, "is required (a percentage, e.g. 50)")
+	assert.NotContains(t, page, "sum to")
+	assert.NotContains(t, page, "more than 0%")
+	page = post("abc", "50")
+	assert.NotContains(t, page, "sum to")
+	assert.NotContains(t, page, "add up to 50%")
+	page = post("20", "30")
+	assert.Contains(t, page, "add up to 50%")
+	assert.NotContains(t, page, "sum to")
+}
