@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/google/uuid"
 )
@@ -11,9 +12,22 @@ import (
 // Field paths are JSON pointers into the command ("/data/...").
 
 func required(p *problems, field, value, hint string) {
-	if strings.TrimSpace(value) == "" {
+	if Blank(value) {
 		p.add(field, "is required"+hint)
 	}
+}
+
+// Blank reports whether s shows nothing: it is empty or holds only white space (unicode.IsSpace) and
+// invisible format characters (Unicode general category Cf: zero-width space U+200B, zero-width joiner
+// U+200D, word joiner U+2060, byte order mark U+FEFF, soft hyphen U+00AD, ...). A required text that is
+// Blank is refused as "is required".
+func Blank(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
 }
 
 func requiredDate(p *problems, field string, d Date) {

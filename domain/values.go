@@ -620,7 +620,7 @@ func (c Council) check(p *problems, at string) {
 	if c.Council.IsZero() {
 		p.add(at+"/council", "is required (the council's slug, e.g. north-norfolk)")
 	}
-	if strings.TrimSpace(c.Name) == "" {
+	if Blank(c.Name) {
 		p.add(at+"/name", "is required (the council's name)")
 	}
 	if c.Kind == "" {
@@ -728,13 +728,13 @@ func (m MinuteRef) check(p *problems, at string) {
 	if m.Council.IsZero() {
 		p.add(at+"/council", "is required")
 	}
-	if strings.TrimSpace(m.Body) == "" {
+	if Blank(m.Body) {
 		p.add(at+"/body", "is required (e.g. full council, cabinet)")
 	}
 	if m.Meeting.IsZero() {
 		p.add(at+"/meeting", "is required (the meeting date, YYYY-MM-DD)")
 	}
-	if strings.TrimSpace(m.Raw) == "" {
+	if Blank(m.Raw) {
 		p.add(at+"/raw", "is required (the minute reference as the council writes it)")
 	}
 }
@@ -886,7 +886,7 @@ func (s SourceRef) rules(p *problems, at string) {
 	if s.Kind == "" {
 		p.add(at+"/kind", "is required (minutes, report, agreement, letter, press or web)")
 	}
-	if strings.TrimSpace(s.Title) == "" {
+	if Blank(s.Title) {
 		p.add(at+"/title", "is required (the document's title)")
 	}
 	if s.URL != "" {

@@ -41,6 +41,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -790,6 +791,22 @@ func readFields(fs []formField, v url.Values, add func(pointer, msg string)) map
 	return out
 }
 
+// pageTextProblem is the store's text rule (eventstore.TextProblem) for a value typed into a page,
+// or "": bytes that are not UTF-8 are refused, and the value is rewritten with each such byte as
+// U+FFFD so the page that answers is UTF-8 text; a U+FFFD (as that echo leaves it, or as a NUL byte
+// comes back from a browser) is refused, so that sending the form again records nothing the person did
+// not type.
+func pageTextProblem(f *formField) string {
+	if !utf8.ValidString(f.Value) {
+		f.Value = strings.ToValidUTF8(f.Value, "\uFFFD")
+		return "contains bytes that are not UTF-8 text"
+	}
+	if strings.ContainsRune(f.Value, utf8.RuneError) {
+		return "contains a character that could not be read (U+FFFD); retype it"
+	}
+	return eventstore.TextProblem(f.Value)
+}
+
 func readField(f *formField, add func(pointer, msg string)) (any, bool) {
 	switch f.Kind {
 	case kindGroup, kindNewCouncil:
@@ -871,7 +888,7 @@ func readField(f *formField, add func(pointer, msg string)) (any, bool) {
 	if f.Value == "" {
 		return nil, false
 	}
-	if msg := eventstore.TextProblem(f.Value); msg != "" {
+	if msg := pageTextProblem(f); msg != "" {
 		add(f.Pointer, msg)
 		return nil, false
 	}
