@@ -186,15 +186,11 @@ func (w *limitWalker) walk(v reflect.Value, maxRunes int) {
 // TextLimitProblem returns what is wrong with s as the text of a field limited to maxRunes Unicode
 // code points (MaxNameRunes, MaxTextRunes, or 0 for no limit), or "" when nothing is: first the text
 // rule (eventstore.TextProblem: valid UTF-8 without controls but tab, line feed and carriage return,
-// nor bidirectional controls), then, for a name (MaxNameRunes), one line (no tab, line feed or carriage
-// return), then the length in code points. It is the one check of a single text
+// nor bidirectional controls), then the length in code points. It is the one check of a single text
 // value against the rule and a limit, for commands, query parameters, flags and headers alike.
 func TextLimitProblem(s string, maxRunes int) string {
 	if msg := eventstore.TextProblem(s); msg != "" {
 		return msg
-	}
-	if maxRunes == MaxNameRunes && strings.ContainsAny(s, "\t\n\r") {
-		return "must be one line: a tab, line feed or carriage return is not allowed in a name, title or category"
 	}
 	if maxRunes > 0 && len(s) > maxRunes { // fewer bytes than the limit cannot be more code points
 		if n := utf8.RuneCountInString(s); n > maxRunes {
