@@ -157,17 +157,7 @@ func minuteValue(v url.Values, src string) string {
 // ONS code is upper-cased ("e07000146" → "E07000146"), and a blank slug takes the known council's,
 // found by ONS code first, then by name (knownCouncil), so a council is not given a second identity.
 func (b *builder) matchCouncil(f *formField) {
-	var slug, name, ons *formField
-	for i := range f.Fields {
-		switch f.Fields[i].Name {
-		case "council":
-			slug = &f.Fields[i]
-		case "name":
-			name = &f.Fields[i]
-		case "ons_code":
-			ons = &f.Fields[i]
-		}
-	}
+	slug, name, ons := f.member("council"), f.member("name"), f.member("ons_code")
 	if ons != nil {
 		ons.Value = strings.ToUpper(strings.TrimSpace(ons.Value))
 	}

@@ -970,24 +970,23 @@ func blank(f formField) bool {
 	return true
 }
 
+// member returns the field of group f for the member named name (its JSON name), or nil; it points
+// into f.Fields, so a caller may change the field in place.
+func (f *formField) member(name string) *formField {
+	for i := range f.Fields {
+		if f.Fields[i].Name == name {
+			return &f.Fields[i]
+		}
+	}
+	return nil
+}
+
 // minuteRaw fills a minute's blank reference (a group with body, meeting, item and raw) from its
 // body, meeting and item as words.Minute writes them ("Cabinet 5 September 2016, item 12"), written
 // back into f so the form shows it; nothing is filled while the body or the meeting date is blank or
 // the date does not read.
 func minuteRaw(f *formField) {
-	var body, meeting, item, raw *formField
-	for i := range f.Fields {
-		switch f.Fields[i].Name {
-		case "body":
-			body = &f.Fields[i]
-		case "meeting":
-			meeting = &f.Fields[i]
-		case "item":
-			item = &f.Fields[i]
-		case "raw":
-			raw = &f.Fields[i]
-		}
-	}
+	body, meeting, item, raw := f.member("body"), f.member("meeting"), f.member("item"), f.member("raw")
 	if body == nil || meeting == nil || item == nil || raw == nil || raw.Value != "" || body.Value == "" {
 		return
 	}
@@ -1003,15 +1002,7 @@ var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
 // deriveSlug fills a council's blank slug from its name: "North Norfolk District Council" →
 // "north-norfolk".
 func deriveSlug(f *formField) {
-	var slug, name *formField
-	for i := range f.Fields {
-		switch f.Fields[i].Name {
-		case "council":
-			slug = &f.Fields[i]
-		case "name":
-			name = &f.Fields[i]
-		}
-	}
+	slug, name := f.member("council"), f.member("name")
 	if slug == nil || name == nil || slug.Value != "" || name.Value == "" {
 		return
 	}
